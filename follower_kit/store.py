@@ -1,0 +1,630 @@
+"""The snapshot store: a directory of Parquet files, queried with DuckDB.
+
+Layout (everything below one directory, ``data/store`` by default)::
+
+    accounts/<account_id>/snapshots/<YYYYmmddTHHMMSSZ>/
+        meta.json          account, snapshot time, source, row counts, content hash
+        followers.parquet  the follower list (canonical "followers" frame)
+        users.parquet      profiles observed with this snapshot (canonical "users" frame)
+        tweets.parquet     tweets observed with this snapshot (canonical "tweets" frame)
+    accounts/<account_id>/tables/<name>[/<stamp>].parquet   derived tables (bot scores, segments)
+    .staging/<pid>-<uuid>/  snapshots being written; never read
+
+A snapshot is written completely into ``.staging`` and then renamed into place, so it appears whole
+or not at all; once there it is immutable. Committing the same content again is a no-op, committing
+different content under the same account and time is refused. Readers only list directories under
+``snapshots/``, so they never see a half-written snapshot, and a crash before the rename leaves the
+previous state intact (the stale staging directory is swept on the next write).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import config, schema
+from .errors import SchemaError, StoreError
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+FILES = {"followers": "followers.parquet", "users": "users.parquet", "tweets": "tweets.parquet"}
+
+
+@dataclass(frozen=True)
+class SnapshotRef:
+    """A committed snapshot: where it is and whether this call created it."""
+
+    account_id: str
+    snapshot_at: pd.Timestamp
+    path: Path
+    created: bool
+    followers: int
+
+
+def _stamp(ts: pd.Timestamp) -> str:
+    return ts.strftime(STAMP_FORMAT)
+
+
+def _utc(value) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.floor("s")
+
+
+def _content_hash(followers: pd.DataFrame, users: pd.DataFrame, tweets: pd.DataFrame) -> str:
+    h = hashlib.sha256()
+    h.update(pd.util.hash_pandas_object(followers[["follower_id", "position"]], index=False).values)
+    h.update(pd.util.hash_pandas_object(users["id"], index=False).values)
+    h.update(pd.util.hash_pandas_object(tweets["id"], index=False).values)
+    return h.hexdigest()
+
+
+def _arrow_to_pandas(table: pa.Table, dtypes: Mapping[str, object] | None = None) -> pd.DataFrame:
+    """Arrow to pandas with nullable integers/booleans and Arrow lists, then canonical dtypes."""
+
+    def mapper(t: pa.DataType):
+        if pa.types.is_integer(t):
+            return pd.Int64Dtype()
+        if pa.types.is_boolean(t):
+            return pd.BooleanDtype()
+        if pa.types.is_list(t) or pa.types.is_large_list(t):
+            return pd.ArrowDtype(pa.list_(pa.string()))
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            return schema.STR
+        return None
+
+    if any(pa.types.is_large_list(f.type) for f in table.schema):
+        table = table.cast(pa.schema([
+            pa.field(f.name, pa.list_(pa.string())) if pa.types.is_large_list(f.type) else f
+            for f in table.schema
+        ]))
+    df = table.to_pandas(types_mapper=mapper)
+    for name, dtype in (dtypes or {}).items():
+        if name in df.columns and df[name].dtype != dtype:
+            if dtype is schema.TIME:
+                df[name] = df[name].dt.tz_convert("UTC").astype(dtype)
+            else:
+                df[name] = df[name].astype(dtype)
+    return df
+
+
+class Store:
+    """A snapshot store rooted at ``path`` (default: ``$FOLLOWER_KIT_STORE`` or ``data/store``).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The store directory. It is created on the first write.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = config.store_dir(path)
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # ------------------------------------------------------------------ layout
+    def _account_dir(self, account_id: str) -> Path:
+        return self.path / "accounts" / str(account_id)
+
+    def _snapshot_dir(self, account_id: str, snapshot_at: pd.Timestamp) -> Path:
+        return self._account_dir(account_id) / "snapshots" / _stamp(snapshot_at)
+
+    def _ensure_writable(self) -> Path:
+        staging = self.path / ".staging"
+        try:
+            staging.mkdir(parents=True, exist_ok=True)
+            probe = staging / f".probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write to the store directory {self.path}: {exc.strerror or exc}. "
+                f"Choose a writable one with --store DIR or {config.STORE_ENV}.",
+                path=self.path,
+            ) from exc
+        self._sweep_staging(staging)
+        return staging
+
+    @staticmethod
+    def _sweep_staging(staging: Path) -> None:
+        """Remove staging directories left by writers that died (their pid is gone)."""
+        for entry in staging.iterdir():
+            pid = entry.name.split("-", 1)[0]
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                shutil.rmtree(entry, ignore_errors=True)
+            except PermissionError:
+                pass
+
+    # ------------------------------------------------------------------ writing
+    def commit_snapshot(
+        self,
+        *,
+        account: Mapping[str, object],
+        snapshot_at,
+        followers: pd.DataFrame,
+        users: pd.DataFrame | None = None,
+        tweets: pd.DataFrame | None = None,
+        source: str,
+        extra: Mapping[str, object] | None = None,
+    ) -> SnapshotRef:
+        """Write one complete snapshot atomically.
+
+        Parameters
+        ----------
+        account : mapping
+            The followed account: ``id`` and ``username`` (``name`` optional).
+        snapshot_at : timestamp-like
+            When the follower list was read; stored to the second, UTC.
+        followers : DataFrame
+            ``follower_id`` and optionally ``position`` (else row order: row 0 = newest).
+        users, tweets : DataFrame, optional
+            Profiles and tweets observed with this snapshot, in the canonical frames (they are
+            coerced and validated; ``observed_at`` defaults to ``snapshot_at``).
+        source : {"api", "archive", "twarc", "sample"}
+        extra : mapping, optional
+            JSON-serialisable facts kept in ``meta.json`` (archive name, pull id ...).
+
+        Returns
+        -------
+        SnapshotRef
+            ``created`` is False when the identical snapshot was already committed.
+
+        Raises
+        ------
+        SchemaError
+            A frame is invalid; nothing is written.
+        StoreError
+            The store is not writable, or a different snapshot exists under the same time.
+        """
+        account_id = str(account["id"])
+        username = str(account.get("username") or account_id)
+        at = _utc(snapshot_at)
+        f = followers.reset_index(drop=True)
+        if "position" not in f.columns:
+            f = f.assign(position=np.arange(len(f), dtype="int64"))
+        f = schema.coerce(
+            f.assign(account_id=account_id, snapshot_at=at, source=source), "followers")
+        schema.validate(f, "followers")
+        u = users if users is not None else schema.empty("users")
+        u = schema.coerce(u if "observed_at" in u.columns else u.assign(observed_at=at), "users")
+        u["observed_at"] = u["observed_at"].fillna(at)
+        schema.validate(u, "users")
+        t = schema.validate(schema.coerce(tweets if tweets is not None else schema.empty("tweets"),
+                                          "tweets"), "tweets")
+        digest = _content_hash(f, u, t)
+
+        final = self._snapshot_dir(account_id, at)
+        existing = self._same_or_conflict(final, digest, account_id, at)
+        if existing is not None:
+            return existing
+
+        staging = self._ensure_writable() / f"{os.getpid()}-{uuid.uuid4().hex}"
+        staging.mkdir()
+        try:
+            for name, frame in (("followers", f), ("users", u), ("tweets", t)):
+                _write_parquet(frame, staging / FILES[name])
+            meta = {
+                "format": FORMAT,
+                "account": {"id": account_id, "username": username,
+                            "name": None if account.get("name") is None else str(account["name"])},
+                "snapshot_at": at.isoformat(),
+                "source": source,
+                "counts": {"followers": len(f), "users": len(u), "tweets": len(t)},
+                "content_hash": digest,
+                "extra": dict(extra or {}),
+            }
+            _write_bytes(staging / "meta.json", json.dumps(meta, indent=1).encode())
+            final.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.rename(staging, final)
+            except OSError:
+                # Someone committed the same snapshot meanwhile: the same content is fine.
+                existing = self._same_or_conflict(final, digest, account_id, at)
+                if existing is None:
+                    raise
+                return existing
+            _fsync_dir(final.parent)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        log.info("committed snapshot %s of %s (%d followers)", _stamp(at), username, len(f))
+        return SnapshotRef(account_id, at, final, True, len(f))
+
+    def _same_or_conflict(self, final: Path, digest: str, account_id: str, at: pd.Timestamp):
+        if not final.exists():
+            return None
+        meta = self._read_meta(final)
+        if meta.get("content_hash") == digest:
+            return SnapshotRef(account_id, at, final, False, int(meta["counts"]["followers"]))
+        raise StoreError(
+            f"a different snapshot of account {account_id} at {at.isoformat()} is already "
+            f"committed in {final}; snapshots are immutable (delete the account with "
+            f"Store.delete_account to rebuild it)",
+            path=final,
+        )
+
+    def delete_account(self, account) -> None:
+        """Remove an account and everything stored for it."""
+        account_id = self.resolve(account)
+        target = self._account_dir(account_id)
+        trash = self._ensure_writable() / f"{os.getpid()}-{uuid.uuid4().hex}-deleted"
+        os.rename(target, trash)  # atomic: readers see the account whole or not at all
+        shutil.rmtree(trash, ignore_errors=True)
+
+    def write_table(self, name: str, account, frame: pd.DataFrame, *, snapshot_at=None) -> Path:
+        """Write (or replace) a derived table such as bot scores or segments, atomically."""
+        account_id = self.resolve(account)
+        base = self._account_dir(account_id) / "tables"
+        target = base / name / f"{_stamp(_utc(snapshot_at))}.parquet" if snapshot_at is not None \
+            else base / f"{name}.parquet"
+        staging = self._ensure_writable() / f"{os.getpid()}-{uuid.uuid4().hex}.parquet"
+        try:
+            _write_parquet(frame.reset_index(drop=True), staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging, target)
+        finally:
+            staging.unlink(missing_ok=True)
+        return target
+
+    def read_table(self, name: str, account, *, snapshot_at=None) -> pd.DataFrame | None:
+        """Read a derived table (the one for ``snapshot_at``, else the newest, else the un-keyed
+        one); None when there is none."""
+        account_id = self.resolve(account)
+        base = self._account_dir(account_id) / "tables"
+        if snapshot_at is not None:
+            path = base / name / f"{_stamp(_utc(snapshot_at))}.parquet"
+            candidates = [path] if path.exists() else []
+        else:
+            candidates = sorted((base / name).glob("*.parquet"))[-1:] if (base / name).is_dir() \
+                else []
+            if not candidates and (base / f"{name}.parquet").exists():
+                candidates = [base / f"{name}.parquet"]
+        if not candidates:
+            return None
+        return _arrow_to_pandas(self._read_arrow(candidates[0]))
+
+    # ------------------------------------------------------------------ listing
+    def _read_meta(self, snap_dir: Path) -> dict:
+        path = snap_dir / "meta.json"
+        try:
+            meta = json.loads(path.read_text())
+            meta["counts"]["followers"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"snapshot metadata {path} is unreadable or foreign: {exc}",
+                             path=path) from exc
+        return meta
+
+    def _snapshot_dirs(self, account_id: str | None = None) -> list[Path]:
+        root = self.path / "accounts"
+        pattern = f"{account_id}/snapshots/*" if account_id else "*/snapshots/*"
+        return sorted(p for p in root.glob(pattern) if p.is_dir())
+
+    def snapshots(self, account=None) -> pd.DataFrame:
+        """Committed snapshots.
+
+        Returns
+        -------
+        DataFrame
+            ``account_id``, ``username``, ``snapshot_at``, ``source``, ``followers``, ``users``,
+            ``tweets`` (row counts), ``path``; ordered by account and time.
+        """
+        account_id = self.resolve(account) if account is not None else None
+        rows = []
+        for d in self._snapshot_dirs(account_id):
+            meta = self._read_meta(d)
+            rows.append({
+                "account_id": meta["account"]["id"],
+                "username": meta["account"]["username"],
+                "snapshot_at": pd.Timestamp(meta["snapshot_at"]),
+                "source": meta["source"],
+                "followers": meta["counts"]["followers"],
+                "users": meta["counts"]["users"],
+                "tweets": meta["counts"]["tweets"],
+                "path": str(d),
+            })
+        cols = ["account_id", "username", "snapshot_at", "source", "followers", "users", "tweets",
+                "path"]
+        df = pd.DataFrame(rows, columns=cols)
+        df["snapshot_at"] = pd.to_datetime(df["snapshot_at"], utc=True).astype(schema.TIME)
+        for c in ("followers", "users", "tweets"):
+            df[c] = df[c].astype("int64")
+        for c in ("account_id", "username", "source", "path"):
+            df[c] = df[c].astype(schema.STR)
+        return df.sort_values(["account_id", "snapshot_at"], ignore_index=True)
+
+    def accounts(self) -> pd.DataFrame:
+        """Accounts in the store.
+
+        Returns
+        -------
+        DataFrame
+            ``account_id``, ``username``, ``name``, ``snapshots``, ``first_snapshot_at``,
+            ``latest_snapshot_at``, ``followers`` (at the latest snapshot).
+        """
+        snaps = self.snapshots()
+        rows = []
+        for account_id, group in snaps.groupby("account_id", sort=True):
+            last = group.iloc[-1]
+            meta = self._read_meta(Path(last["path"]))
+            rows.append({
+                "account_id": account_id, "username": last["username"],
+                "name": meta["account"].get("name"), "snapshots": len(group),
+                "first_snapshot_at": group["snapshot_at"].iloc[0],
+                "latest_snapshot_at": last["snapshot_at"], "followers": int(last["followers"]),
+            })
+        cols = ["account_id", "username", "name", "snapshots", "first_snapshot_at",
+                "latest_snapshot_at", "followers"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def resolve(self, account) -> str:
+        """The account id for an id, a username or an @handle (case-insensitive)."""
+        key = str(account).strip().removeprefix("@")
+        root = self.path / "accounts"
+        if (root / key).is_dir():
+            return key
+        if root.is_dir():
+            for d in sorted(root.iterdir()):
+                snaps = sorted((d / "snapshots").glob("*"))
+                if snaps and self._read_meta(snaps[-1])["account"]["username"].lower() == key.lower():
+                    return d.name
+        known = ", ".join(sorted(self.snapshots()["username"].unique())) if root.is_dir() else ""
+        raise StoreError(
+            f"no account {account!r} in the store {self.path}"
+            + (f" (it has: {known})" if known else " (it is empty: run `follower-kit sample` or "
+               "an import first)"),
+            path=self.path,
+        )
+
+    def snapshot_at(self, account, at=None) -> pd.Timestamp:
+        """The snapshot time to use: the latest, or the latest at or before ``at``.
+
+        ``at`` may be a timestamp or a date (``"2026-03-31"``: the end of that day in UTC) or a
+        month (``"2026-03"``: the end of that month).
+        """
+        snaps = self.snapshots(account)["snapshot_at"]
+        if snaps.empty:
+            raise StoreError(f"account {account!r} has no snapshots", path=self.path)
+        if at is None:
+            return snaps.iloc[-1]
+        limit = _period_end(at)
+        before = snaps[snaps <= limit]
+        if before.empty:
+            raise StoreError(f"account {account!r} has no snapshot at or before {at} (the first "
+                             f"is {snaps.iloc[0].isoformat()})", path=self.path)
+        return before.iloc[-1]
+
+    # ------------------------------------------------------------------ reading
+    def _files(self, account_id: str, kind: str, until: pd.Timestamp | None = None,
+               only: list[pd.Timestamp] | None = None) -> list[Path]:
+        out = []
+        for d in self._snapshot_dirs(account_id):
+            at = pd.Timestamp(pd.to_datetime(d.name, format=STAMP_FORMAT, utc=True))
+            if until is not None and at > until:
+                continue
+            if only is not None and at not in only:
+                continue
+            out.append(d / FILES[kind])
+        return out
+
+    def _read_arrow(self, path: Path) -> pa.Table:
+        try:
+            return pq.read_table(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(f"store file {path} is unreadable (truncated or not Parquet): {exc}",
+                             path=path) from exc
+
+    def _query(self, sql: str, tables: Mapping[str, tuple[list[Path], str]], params=None
+               ) -> pa.Table:
+        """Run ``sql`` with each name in ``tables`` bound to a view over its Parquet files (with a
+        ``filename`` column; an empty typed frame when there are no files)."""
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone='UTC'")
+            for name, (files, kind) in tables.items():
+                if files:
+                    listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+                    con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}], "
+                                f"filename=true)")
+                else:
+                    con.register(name, schema.empty(kind).assign(
+                        filename=pd.Series([], dtype=schema.STR)))
+            return con.sql(sql, params=params).to_arrow_table()
+        except duckdb.Error as exc:
+            for files, kind in tables.values():
+                self._check_files(files, kind)
+            raise StoreError(f"query over the store {self.path} failed: {exc}",
+                             path=self.path) from exc
+        finally:
+            con.close()
+
+    def _check_files(self, files: list[Path], kind: str) -> None:
+        """Name the first store file that is unreadable or lacks canonical columns."""
+        need = set(schema.spec(kind).names)
+        for path in files:
+            try:
+                names = set(pq.read_schema(path).names)
+            except (OSError, pa.ArrowException) as exc:
+                raise StoreError(f"store file {path} is unreadable (truncated or not Parquet): "
+                                 f"{exc}", path=path) from exc
+            lacking = sorted(need - names)
+            if lacking:
+                raise StoreError(f"store file {path} is not a follower-kit {kind} file: it lacks "
+                                 f"column(s) {lacking}", path=path)
+
+    def follower_edges(self, account, snapshots=None) -> pd.DataFrame:
+        """The follower lists of several snapshots (all by default) in one canonical frame."""
+        account_id = self.resolve(account)
+        only = None if snapshots is None else [_utc(s) for s in snapshots]
+        files = self._files(account_id, "followers", only=only)
+        table = self._query("SELECT * EXCLUDE (filename) FROM f ORDER BY snapshot_at, position",
+                            {"f": (files, "followers")})
+        return _arrow_to_pandas(table, schema.FOLLOWERS.dtypes)
+
+    def followers(self, account, at=None) -> pd.DataFrame:
+        """The followers at a snapshot (default: the latest) with their latest known profiles.
+
+        ``at`` selects the latest snapshot at or before a time, date or month (see
+        :meth:`snapshot_at`). A profile is the newest observed at or before the snapshot, else the
+        earliest observed after it; followers never profiled keep only their id.
+
+        Returns
+        -------
+        DataFrame
+            The canonical users columns (``id`` is the follower's id) plus ``position`` (0 =
+            newest follower) and ``snapshot_at``; ordered by position.
+        """
+        account_id = self.resolve(account)
+        when = self.snapshot_at(account_id, at)
+        sql = """
+            WITH prof AS (
+                SELECT * FROM u
+                QUALIFY row_number() OVER (
+                    PARTITION BY id
+                    ORDER BY (observed_at <= $1) DESC,
+                             CASE WHEN observed_at <= $1 THEN -epoch_us(observed_at)
+                                  ELSE epoch_us(observed_at) END
+                ) = 1
+            )
+            SELECT f.follower_id AS id, prof.* EXCLUDE (id, filename), f.position, f.snapshot_at
+            FROM f LEFT JOIN prof ON prof.id = f.follower_id
+            ORDER BY f.position
+        """
+        table = self._query(sql, {
+            "f": (self._files(account_id, "followers", only=[when]), "followers"),
+            "u": (self._files(account_id, "users"), "users"),
+        }, [when.to_pydatetime()])
+        dtypes = {**schema.USERS.dtypes, "position": schema.INT, "snapshot_at": schema.TIME}
+        return _arrow_to_pandas(table, dtypes)
+
+    def diff(self, account, before=None, after=None) -> pd.DataFrame:
+        """New and lost followers between two snapshots (default: the last two).
+
+        Returns
+        -------
+        DataFrame
+            ``change`` ("new" or "lost"), the canonical users columns of the follower (latest
+            known profile), and ``position`` (in ``after`` for new, in ``before`` for lost).
+        """
+        account_id = self.resolve(account)
+        snaps = self.snapshots(account_id)["snapshot_at"]
+        after_at = self.snapshot_at(account_id, after)
+        if before is None:
+            earlier = snaps[snaps < after_at]
+            if earlier.empty:
+                raise StoreError(f"account {account!r} has no snapshot before "
+                                 f"{after_at.isoformat()} to compare with", path=self.path)
+            before_at = earlier.iloc[-1]
+        else:
+            before_at = self.snapshot_at(account_id, before)
+        a = self.followers(account_id, after_at)
+        b = self.followers(account_id, before_at)
+        new = a[~a["id"].isin(b["id"])].assign(change="new")
+        lost = b[~b["id"].isin(a["id"])].assign(change="lost")
+        out = pd.concat([new, lost], ignore_index=True)
+        out["change"] = out["change"].astype(schema.STR)
+        return out[["change", *[c for c in out.columns if c != "change"]]]
+
+    def users(self, account) -> pd.DataFrame:
+        """Every profile observation stored for an account's followers (canonical users frame,
+        several rows per id when observed several times)."""
+        account_id = self.resolve(account)
+        table = self._query("SELECT * EXCLUDE (filename) FROM u ORDER BY id, observed_at",
+                            {"u": (self._files(account_id, "users"), "users")})
+        return _arrow_to_pandas(table, schema.USERS.dtypes)
+
+    def tweets(self, account, authors=None) -> pd.DataFrame:
+        """Tweets stored with an account's snapshots, one row per tweet id (the latest copy),
+        optionally only those by ``authors`` (follower ids).
+
+        Returns
+        -------
+        DataFrame
+            The canonical tweets frame ordered by author and time.
+        """
+        account_id = self.resolve(account)
+        table = self._query(
+            "SELECT * EXCLUDE (filename) FROM t"
+            " QUALIFY row_number() OVER (PARTITION BY id ORDER BY filename DESC) = 1"
+            " ORDER BY author_id, created_at, id",
+            {"t": (self._files(account_id, "tweets"), "tweets")})
+        df = _arrow_to_pandas(table, schema.TWEETS.dtypes)
+        if authors is not None:
+            df = df[df["author_id"].isin(pd.Index(authors).astype(str))].reset_index(drop=True)
+        return df
+
+    def info(self) -> dict:
+        """A JSON-ready summary: per account, its snapshots and follower counts."""
+        snaps = self.snapshots()
+        out = {"store": str(self.path), "accounts": []}
+        for account_id, group in snaps.groupby("account_id", sort=True):
+            out["accounts"].append({
+                "account_id": account_id,
+                "username": group["username"].iloc[-1],
+                "snapshots": [
+                    {"snapshot_at": r.snapshot_at.isoformat(), "source": r.source,
+                     "followers": int(r.followers), "tweets": int(r.tweets)}
+                    for r in group.itertuples()
+                ],
+            })
+        return out
+
+
+def _period_end(at) -> pd.Timestamp:
+    """End of the period that ``at`` names: a month, a day, or an exact instant."""
+    if isinstance(at, str):
+        text = at.strip()
+        if len(text) == 7:  # YYYY-MM
+            return _utc(pd.Timestamp(text + "-01") + pd.offsets.MonthEnd(0)) + pd.Timedelta(
+                hours=23, minutes=59, seconds=59)
+        if len(text) == 10:  # YYYY-MM-DD
+            return _utc(text) + pd.Timedelta(hours=23, minutes=59, seconds=59)
+    return _utc(at)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    with open(path, "wb") as fh:
+        pq.write_table(table, fh, compression="zstd")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+__all__ = ["SchemaError", "SnapshotRef", "Store", "StoreError"]
