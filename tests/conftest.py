@@ -1,0 +1,55 @@
+"""Shared fixtures: the real third-party data in ../shared/data, and the sample audience."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("FOLLOWER_KIT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared/data, or skip the test with the reason when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real data {path} is absent (it lives in ../shared/data beside the clone; "
+                    f"CI has it, a user's clone does not)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return shared_path()
+
+
+@pytest.fixture(scope="session")
+def sample_audience():
+    """The default sample audience (5,000 followers, 12 months, seed 7), generated once."""
+    from follower_kit.sources.sample import generate
+
+    return generate()
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory, sample_audience):
+    """A store holding the default sample audience (read-only for tests: copy it to modify)."""
+    from follower_kit import Store
+    from follower_kit.sources.sample import write_sample
+
+    store = Store(tmp_path_factory.mktemp("sample-store"))
+    write_sample(store, sample_audience)
+    return store
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
