@@ -1,0 +1,8 @@
+"""Plot functions, seaborn-style: ``f(data, *, column=..., ax=None, **kwargs) -> Axes``.
+
+Data first, keyword-only column names, draw on the given ``ax`` (or the current one), return it;
+never show or save. Computation lives in ``follower_kit.analysis``. Each area keeps its plots in a
+module of this package; the names below are the public set.
+"""
+
+from __future__ import annotations
