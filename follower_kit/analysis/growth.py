@@ -1,0 +1,598 @@
+"""Follower growth: counts, new and lost followers, churn, retention, follow dates, bursts, activity.
+
+Everything here is a pure function over canonical frames (see :mod:`follower_kit.schema`):
+
+* the **follower edges** of one account, several snapshots in one frame (what
+  ``Store.follower_edges(account)`` returns: ``snapshot_at``, ``follower_id``, ``position``);
+* one snapshot's **followers with profiles** (what ``Store.followers(account)`` returns: ``id``,
+  ``created_at``, ``position`` ...) for the follow-date estimates;
+* the **tweets** of followers for the activity heatmap.
+
+Set arithmetic over snapshots runs on integer codes in a snapshots x followers presence matrix, so
+a million followers over a dozen snapshots takes seconds, not minutes.
+
+Follow dates from a single pull
+-------------------------------
+X lists followers newest first and never says when someone followed. But nobody can follow before
+their account exists, and everyone listed after (older than) a follower followed no later than that
+follower. So the running maximum of account creation dates, counted from the oldest follower, is a
+lower bound of each follow date (the method behind the New York Times' "Follower Factory" charts).
+Plotting follow order against creation date shows it; runs of consecutive followers whose accounts
+were all created within a narrow window, far narrower than the account's usual spread, are the
+signature of bought followers (:func:`label_bursts`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import schema
+from ..errors import SchemaError
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_SECONDS_PER_DAY = 86_400.0
+
+
+# ---------------------------------------------------------------------------------------- edges
+class _Presence:
+    """Who is present at which snapshot: a boolean matrix (snapshots x distinct followers)."""
+
+    def __init__(self, edges: pd.DataFrame):
+        _require(edges, ("snapshot_at", "follower_id"), "edges")
+        if "account_id" in edges.columns and edges["account_id"].nunique() > 1:
+            raise SchemaError(
+                f"edges hold {edges['account_id'].nunique()} accounts; growth is computed per "
+                f"account (filter on account_id, or use Store.follower_edges(account))",
+                frame="followers", column="account_id")
+        snap_codes, snaps = pd.factorize(edges["snapshot_at"], sort=True)
+        self.snapshots = pd.DatetimeIndex(snaps).tz_convert("UTC").astype(schema.TIME)
+        id_codes, self._id_rows = _id_codes(edges["follower_id"])
+        self.edges = edges
+        self.matrix = np.zeros((len(self.snapshots), len(self._id_rows)), dtype=bool)
+        self.matrix[snap_codes, id_codes] = True
+        self.counts = self.matrix.sum(axis=1).astype("int64")
+        if len(snap_codes) and int(self.counts.sum()) != len(edges):
+            raise SchemaError("edges repeat a follower within one snapshot; the canonical "
+                              "followers frame has one row per (snapshot_at, follower_id)",
+                              frame="followers", column="follower_id")
+        self._snap_codes = snap_codes
+        self._id_codes = id_codes
+
+    def ids(self, codes: np.ndarray) -> np.ndarray:
+        return self.edges["follower_id"].to_numpy()[self._id_rows[codes]]
+
+    def positions(self, k: int, codes: np.ndarray) -> np.ndarray:
+        """Position of followers ``codes`` in snapshot ``k`` (-1 where absent)."""
+        if "position" not in self.edges.columns:
+            return np.full(len(codes), -1, dtype="int64")
+        rows = np.flatnonzero(self._snap_codes == k)
+        lookup = np.full(self.matrix.shape[1], -1, dtype="int64")
+        lookup[self._id_codes[rows]] = self.edges["position"].to_numpy()[rows]
+        return lookup[codes]
+
+
+def _require(df: pd.DataFrame, columns, frame: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise SchemaError(f"{frame} frame lacks column(s) {missing}; it has {list(df.columns)}",
+                          frame=frame, column=missing[0])
+
+
+def _id_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes for follower ids and, per code, one row holding that id.
+
+    Decimal id strings are parsed to integers first (10x faster than hashing strings); ids with
+    leading zeros or other text fall back to hashing the strings.
+    """
+    arr = pa.array(ids.astype(schema.STR))
+    try:
+        if pc.any(pc.starts_with(arr, "0")).as_py():
+            raise pa.ArrowInvalid("leading zeros")
+        values = pc.cast(arr, pa.uint64()).to_numpy(zero_copy_only=False)
+        codes, uniques = pd.factorize(values)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+        codes, uniques = pd.factorize(ids)
+    rows = np.empty(len(uniques), dtype="int64")
+    rows[codes] = np.arange(len(codes))  # any row of each id will do: they hold the same id
+    return codes.astype("int64"), rows
+
+
+def follower_counts(edges: pd.DataFrame) -> pd.DataFrame:
+    """Follower count per snapshot with the new and lost followers since the previous one.
+
+    Parameters
+    ----------
+    edges : DataFrame
+        The canonical followers frame of one account over several snapshots
+        (``Store.follower_edges(account)``); needs ``snapshot_at`` and ``follower_id``.
+
+    Returns
+    -------
+    DataFrame
+        One row per snapshot, oldest first: ``snapshot_at``, ``followers``, ``new`` (followers not
+        in the previous snapshot), ``lost`` (followers of the previous snapshot no longer there),
+        ``net`` (``new - lost``), ``churn_rate`` (``lost`` / previous ``followers``) and
+        ``growth_rate`` (``net`` / previous ``followers``). The first snapshot has no previous one:
+        its ``new``, ``lost``, ``net`` and rates are missing (``<NA>``).
+    """
+    p = _Presence(edges)
+    m = p.matrix
+    new = (m[1:] & ~m[:-1]).sum(axis=1)
+    lost = (~m[1:] & m[:-1]).sum(axis=1)
+    return _counts_frame(p.snapshots, p.counts, new, lost)
+
+
+def _counts_frame(snapshots, counts, new, lost) -> pd.DataFrame:
+    counts = np.asarray(counts, dtype="int64")
+    first = [pd.NA] if len(counts) else []
+    new = pd.array(first + list(new), dtype=schema.COUNT)
+    lost = pd.array(first + list(lost), dtype=schema.COUNT)
+    previous = pd.array([pd.NA, *counts[:-1]] if len(counts) else [], dtype=schema.COUNT)
+    net = new - lost
+    with np.errstate(divide="ignore", invalid="ignore"):
+        churn = (lost / previous).astype("Float64")
+        growth = (net / previous).astype("Float64")
+    return pd.DataFrame({
+        "snapshot_at": pd.Series(snapshots, dtype=schema.TIME).reset_index(drop=True),
+        "followers": counts,
+        "new": new, "lost": lost, "net": net,
+        "churn_rate": churn, "growth_rate": growth,
+    })
+
+
+def follower_changes(edges: pd.DataFrame, users: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Who followed and who left, snapshot by snapshot.
+
+    A change seen at snapshot ``k`` happened between snapshot ``k-1`` and ``k``; it is assigned to
+    the calendar month of snapshot ``k`` (column ``month``).
+
+    Parameters
+    ----------
+    edges : DataFrame
+        The canonical followers frame of one account over several snapshots.
+    users : DataFrame, optional
+        Profiles (canonical users frame, e.g. ``Store.users(account)``); when given, the latest
+        profile of each follower adds ``username``, ``name``, ``followers_count`` and
+        ``created_at``.
+
+    Returns
+    -------
+    DataFrame
+        ``snapshot_at``, ``previous_snapshot_at``, ``month`` (first instant of the month, UTC),
+        ``change`` ("new" or "lost"), ``follower_id``, ``position`` (in ``snapshot_at`` for new
+        followers, in ``previous_snapshot_at`` for lost ones), then the profile columns if
+        ``users`` was given. Ordered by snapshot, change (new first), position.
+    """
+    p = _Presence(edges)
+    m = p.matrix
+    parts = []
+    for k in range(1, len(p.snapshots)):
+        for change, mask, where in (("new", m[k] & ~m[k - 1], k), ("lost", ~m[k] & m[k - 1], k - 1)):
+            codes = np.flatnonzero(mask)
+            pos = p.positions(where, codes)
+            order = np.argsort(pos, kind="stable")
+            codes, pos = codes[order], pos[order]
+            parts.append(pd.DataFrame({
+                "snapshot_at": pd.Series(np.repeat(p.snapshots[k], len(codes)), dtype=schema.TIME),
+                "previous_snapshot_at": pd.Series(np.repeat(p.snapshots[k - 1], len(codes)),
+                                                  dtype=schema.TIME),
+                "change": pd.Series([change] * len(codes), dtype=schema.STR),
+                "follower_id": pd.Series(p.ids(codes), dtype=schema.STR),
+                "position": pos.astype("int64"),
+            }))
+    if parts:
+        out = pd.concat(parts, ignore_index=True)
+    else:
+        out = pd.DataFrame({
+            "snapshot_at": pd.Series([], dtype=schema.TIME),
+            "previous_snapshot_at": pd.Series([], dtype=schema.TIME),
+            "change": pd.Series([], dtype=schema.STR),
+            "follower_id": pd.Series([], dtype=schema.STR),
+            "position": pd.Series([], dtype="int64"),
+        })
+    out.insert(2, "month", _month_start(out["snapshot_at"]))
+    if users is not None:
+        out = out.merge(_latest_profiles(users), how="left", left_on="follower_id",
+                        right_on="id").drop(columns="id")
+    return out
+
+
+def _month_start(times: pd.Series) -> pd.Series:
+    t = times.dt.tz_convert("UTC")
+    return (t.dt.tz_localize(None).dt.to_period("M").dt.start_time
+            .dt.tz_localize("UTC").astype(schema.TIME))
+
+
+def _latest_profiles(users: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in ("id", "username", "name", "followers_count", "created_at")
+            if c in users.columns]
+    u = users
+    if "observed_at" in u.columns:
+        u = u.sort_values("observed_at", kind="stable")
+    return u.drop_duplicates("id", keep="last")[cols]
+
+
+def monthly_growth(edges: pd.DataFrame) -> pd.DataFrame:
+    """New and lost followers per calendar month.
+
+    Changes are assigned to the month of the snapshot that first shows them (see
+    :func:`follower_changes`). Months without a snapshot are left out rather than shown as zero:
+    their changes appear in the next month that has one.
+
+    Returns
+    -------
+    DataFrame
+        One row per month with at least one snapshot: ``month`` (first instant, UTC),
+        ``snapshots``, ``followers`` (at the month's last snapshot), ``new``, ``lost``, ``net``,
+        ``churn_rate`` (``lost`` / followers at the last snapshot before the month). The first
+        month's changes are missing unless it holds several snapshots.
+    """
+    counts = follower_counts(edges)
+    counts["month"] = _month_start(counts["snapshot_at"])
+    g = counts.groupby("month", sort=True)
+    out = pd.DataFrame({
+        "snapshots": g.size().astype("int64"),
+        "followers": g["followers"].last().astype("int64"),
+        "new": g["new"].sum(min_count=1).astype(schema.COUNT),
+        "lost": g["lost"].sum(min_count=1).astype(schema.COUNT),
+    }).reset_index()
+    out["net"] = out["new"] - out["lost"]
+    before = pd.array([pd.NA, *out["followers"].iloc[:-1]], dtype=schema.COUNT) if len(out) \
+        else pd.array([], dtype=schema.COUNT)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["churn_rate"] = (out["lost"] / before).astype("Float64")
+    out["month"] = out["month"].astype(schema.TIME)
+    return out
+
+
+def retention(edges: pd.DataFrame, months=(1, 3, 6, 12)) -> pd.DataFrame:
+    """How many new followers are still there N months later, cohort by cohort.
+
+    A cohort is the set of followers new at one snapshot (the first snapshot has no cohort: nobody
+    knows when its followers came). A cohort is checked at the first snapshot at least ``N``
+    calendar months after its own.
+
+    Parameters
+    ----------
+    edges : DataFrame
+        The canonical followers frame of one account over several snapshots.
+    months : iterable of int
+        The horizons N.
+
+    Returns
+    -------
+    DataFrame
+        One row per cohort and horizon: ``cohort_snapshot_at``, ``new_followers``, ``months``,
+        ``checked_at`` (the snapshot used, ``NaT`` when none is late enough), ``retained``
+        (cohort members present then) and ``retention_rate`` (``retained / new_followers``;
+        missing when there is nothing to check).
+    """
+    p = _Presence(edges)
+    m = p.matrix
+    snaps = pd.DatetimeIndex(p.snapshots)
+    rows = []
+    for k in range(1, len(snaps)):
+        cohort = m[k] & ~m[k - 1]
+        size = int(cohort.sum())
+        for n in months:
+            due = snaps[k] + pd.DateOffset(months=int(n))
+            j = int(snaps.searchsorted(due, side="left"))
+            if j < len(snaps):
+                kept = int((cohort & m[j]).sum())
+                rows.append((snaps[k], size, int(n), snaps[j], kept,
+                             kept / size if size else pd.NA))
+            else:
+                rows.append((snaps[k], size, int(n), pd.NaT, pd.NA, pd.NA))
+    out = pd.DataFrame(rows, columns=["cohort_snapshot_at", "new_followers", "months",
+                                      "checked_at", "retained", "retention_rate"])
+    return out.astype({
+        "cohort_snapshot_at": schema.TIME, "new_followers": "int64", "months": "int64",
+        "checked_at": schema.TIME, "retained": schema.COUNT, "retention_rate": "Float64",
+    })
+
+
+# --------------------------------------------------------------------------------- follow dates
+def follow_date_bounds(followers: pd.DataFrame, *, id: str | None = None,
+                       position: str = "position", created_at: str = "created_at") -> pd.DataFrame:
+    """Lower bounds of follow dates from a single follower list (the "Follower Factory" method).
+
+    Parameters
+    ----------
+    followers : DataFrame
+        One snapshot of followers with their profiles, e.g. ``Store.followers(account)``.
+        An optional ``bot_score`` column (0..1) is carried along.
+    id : str, optional
+        The follower id column; default ``follower_id`` if present, else ``id``.
+    position : str
+        Follower order, 0 = newest (as X lists them).
+    created_at : str
+        Account creation time (UTC). Followers without one do not raise the bound.
+
+    Returns
+    -------
+    DataFrame
+        One row per follower, oldest follower first: ``follower_id``, ``position``,
+        ``follow_order`` (0 = oldest follower), ``created_at``, ``follow_date_lower_bound`` (the
+        latest creation date among this follower and all older ones; never later than the true
+        follow date), ``sets_bound`` (True where this follower's own creation date is the bound:
+        those followers are known to have followed after creating their account, so their bound is
+        the tightest), and ``snapshot_at`` / ``bot_score`` when present in the input.
+    """
+    id = id or ("follower_id" if "follower_id" in followers.columns else "id")
+    _require(followers, (id, position, created_at), "followers")
+    if "snapshot_at" in followers.columns and followers["snapshot_at"].nunique() > 1:
+        raise SchemaError("follow_date_bounds needs one snapshot; the frame holds "
+                          f"{followers['snapshot_at'].nunique()} (use Store.followers(account, at))",
+                          frame="followers", column="snapshot_at")
+    df = followers.sort_values(position, ascending=False, kind="stable").reset_index(drop=True)
+    created = pd.to_datetime(df[created_at], utc=True).astype(schema.TIME)
+    # NaT never raises the bound; missing bounds before the first known creation date stay NaT.
+    ns = created.to_numpy(dtype="datetime64[us]").astype("int64")
+    known = created.notna().to_numpy()
+    filled = np.where(known, ns, np.iinfo("int64").min)
+    bound = np.maximum.accumulate(filled) if len(filled) else filled
+    bound_series = pd.Series(bound.astype("datetime64[us]"), dtype="datetime64[us]")
+    bound_series[bound == np.iinfo("int64").min] = pd.NaT
+    out = pd.DataFrame({
+        "follower_id": df[id].astype(schema.STR),
+        "position": df[position].astype("int64"),
+        "follow_order": np.arange(len(df), dtype="int64"),
+        "created_at": created,
+        "follow_date_lower_bound": bound_series.dt.tz_localize("UTC").astype(schema.TIME),
+        "sets_bound": known & (filled == bound),
+    })
+    for extra in ("snapshot_at", "bot_score"):
+        if extra in df.columns:
+            out[extra] = df[extra].to_numpy()
+    if "snapshot_at" in out.columns:
+        out["snapshot_at"] = pd.to_datetime(out["snapshot_at"], utc=True).astype(schema.TIME)
+    return out
+
+
+def estimated_growth(bounds: pd.DataFrame, *, freq: str = "MS") -> pd.DataFrame:
+    """An estimated follower curve from one snapshot: current followers by follow-date bound.
+
+    Followers lost before the snapshot are not in it, and each follower is counted from the lower
+    bound of its follow date, so the curve is an upper estimate of how many of today's followers
+    were already there at each date.
+
+    Parameters
+    ----------
+    bounds : DataFrame
+        The output of :func:`follow_date_bounds`.
+    freq : str
+        A pandas frequency for the dates (default month starts, ``"D"`` for days).
+
+    Returns
+    -------
+    DataFrame
+        ``date`` (UTC) and ``followers_estimated`` (followers whose bound is on or before it);
+        the last row is the snapshot time (or the last bound) with every follower counted.
+    """
+    b = bounds["follow_date_lower_bound"].dropna().sort_values()
+    if b.empty:
+        return pd.DataFrame({"date": pd.Series([], dtype=schema.TIME),
+                             "followers_estimated": pd.Series([], dtype="int64")})
+    end = bounds["snapshot_at"].max() if "snapshot_at" in bounds.columns else b.iloc[-1]
+    grid = pd.date_range(b.iloc[0].floor("D"), end, freq=freq, tz="UTC")
+    grid = grid.append(pd.DatetimeIndex([end])).unique().sort_values()
+    counts = np.searchsorted(b.to_numpy(dtype="datetime64[us]"),
+                             grid.tz_convert(None).to_numpy(dtype="datetime64[us]"), side="right")
+    counts = counts + int(bounds["follow_date_lower_bound"].isna().sum())
+    return pd.DataFrame({"date": pd.Series(grid, dtype=schema.TIME),
+                         "followers_estimated": counts.astype("int64")})
+
+
+def label_bursts(bounds: pd.DataFrame, *, window: int = 20, density: float = 10.0,
+                 max_span_days: float = 180.0, min_size: int = 20) -> pd.DataFrame:
+    """Mark runs of consecutive followers whose accounts were created in a narrow window.
+
+    Slide a window of ``window`` consecutive followers (in follow order) and measure the spread
+    of their creation dates (10th to 90th percentile, so a few genuine followers mixed into a
+    batch do not hide it). The account's baseline is the median spread over all windows. A window
+    is dense when its spread is ``density`` times narrower than the baseline and at most
+    ``max_span_days``. Overlapping dense windows merge into a run; the run's members are the
+    followers inside it whose creation dates fall in the run's narrow band (the others are
+    genuine followers who happened to follow in between). Runs with fewer than ``min_size``
+    members are dropped.
+
+    Parameters
+    ----------
+    bounds : DataFrame
+        The output of :func:`follow_date_bounds` (needs ``follow_order`` and ``created_at``).
+
+    Returns
+    -------
+    DataFrame
+        ``bounds`` (in follow order) with ``burst_id`` (Int64, 0, 1, ... oldest burst first;
+        ``<NA>`` outside bursts) and ``window_span_days`` (creation-date spread of the window
+        ending at that follower; NaN for the first ``window - 1`` followers).
+    """
+    _require(bounds, ("follow_order", "created_at"), "bounds")
+    df = bounds.sort_values("follow_order", kind="stable").reset_index(drop=True)
+    created = df["created_at"]
+    known = created.notna().to_numpy()
+    burst_id = np.full(len(df), -1, dtype="int64")
+    span_full = np.full(len(df), np.nan)
+    days = created[known].to_numpy(dtype="datetime64[us]").astype("int64") / 1e6 / _SECONDS_PER_DAY
+    if len(days) >= 2 * window:
+        s = pd.Series(days)
+        lo = s.rolling(window).quantile(0.1).to_numpy()
+        hi = s.rolling(window).quantile(0.9).to_numpy()
+        span = hi - lo
+        span_full[known] = span
+        baseline = float(np.nanmedian(span))
+        limit = min(baseline / density, max_span_days)
+        dense = np.nan_to_num(span, nan=np.inf) <= limit
+        # a dense window ending at e covers e-window+1 .. e
+        cover = np.zeros(len(days) + 1, dtype="int64")
+        ends = np.flatnonzero(dense)
+        np.add.at(cover, ends - window + 1, 1)
+        np.add.at(cover, ends + 1, -1)
+        covered = np.cumsum(cover[:-1]) > 0
+        labels = np.full(len(days), -1, dtype="int64")
+        next_id = 0
+        for start, stop in _runs(covered):
+            run_ends = ends[(ends >= start) & (ends < stop)]
+            band_lo, band_hi = lo[run_ends].min(), hi[run_ends].max()
+            members = np.arange(start, stop)
+            members = members[(days[members] >= band_lo) & (days[members] <= band_hi)]
+            if len(members) >= min_size:
+                labels[members] = next_id
+                next_id += 1
+        burst_id[known] = labels
+        log.debug("bursts: baseline spread %.0f days, limit %.1f days, %d bursts",
+                  baseline, limit, next_id)
+    out = df.copy()
+    out["burst_id"] = pd.array(np.where(burst_id >= 0, burst_id, 0), dtype=schema.COUNT)
+    out.loc[burst_id < 0, "burst_id"] = pd.NA
+    out["window_span_days"] = span_full
+    return out
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) of each run of True."""
+    padded = np.concatenate([[False], mask, [False]]).astype("int8")
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def burst_summary(labelled: pd.DataFrame, *, bot_threshold: float = 0.5) -> pd.DataFrame:
+    """One row per burst found by :func:`label_bursts`.
+
+    Returns
+    -------
+    DataFrame
+        ``burst_id``, ``followers`` (members), ``first_position`` and ``last_position`` (newest
+        and oldest member, 0 = newest follower), ``created_from``, ``created_to``,
+        ``created_span_days``, ``density`` (the account's median window spread divided by the
+        burst's), ``followed_after`` (the follow-date lower bound of the oldest member), and, when
+        ``bot_score`` is present, ``mean_bot_score`` and ``bot_share`` (members scoring at least
+        ``bot_threshold``).
+    """
+    cols = ["burst_id", "followers", "first_position", "last_position", "created_from",
+            "created_to", "created_span_days", "density", "followed_after"]
+    has_bots = "bot_score" in labelled.columns
+    if has_bots:
+        cols += ["mean_bot_score", "bot_share"]
+    members = labelled[labelled["burst_id"].notna()]
+    if members.empty:
+        out = pd.DataFrame({c: [] for c in cols})
+        return out.astype({"burst_id": "int64", "followers": "int64", "first_position": "int64",
+                           "last_position": "int64", "created_from": schema.TIME,
+                           "created_to": schema.TIME, "created_span_days": "float64",
+                           "density": "float64", "followed_after": schema.TIME})
+    baseline = float(np.nanmedian(labelled["window_span_days"]))
+    g = members.groupby(members["burst_id"].astype("int64"), sort=True)
+    out = pd.DataFrame({
+        "followers": g.size().astype("int64"),
+        "first_position": g["position"].min().astype("int64"),
+        "last_position": g["position"].max().astype("int64"),
+        "created_from": g["created_at"].min(),
+        "created_to": g["created_at"].max(),
+        "followed_after": g["follow_date_lower_bound"].min()
+        if "follow_date_lower_bound" in members.columns else pd.NaT,
+        "burst_spread": g["window_span_days"].median(),
+    })
+    out["created_span_days"] = (out["created_to"] - out["created_from"]).dt.total_seconds() \
+        / _SECONDS_PER_DAY
+    out["density"] = baseline / out["burst_spread"].clip(lower=1 / 24)
+    if has_bots:
+        scores = pd.to_numeric(members["bot_score"], errors="coerce")
+        out["mean_bot_score"] = scores.groupby(g.ngroup().to_numpy()).mean().to_numpy()
+        out["bot_share"] = (scores >= bot_threshold).groupby(g.ngroup().to_numpy()).mean() \
+            .to_numpy()
+    return out.reset_index()[cols]
+
+
+def detect_bursts(followers: pd.DataFrame, *, window: int = 20, density: float = 10.0,
+                  max_span_days: float = 180.0, min_size: int = 20) -> pd.DataFrame:
+    """Bursts of likely bought followers in one snapshot: bounds, labels and summary in one call.
+
+    Parameters
+    ----------
+    followers : DataFrame
+        One snapshot with ``position`` and ``created_at`` (``Store.followers(account)``), with an
+        optional ``bot_score`` column.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`burst_summary`.
+    """
+    labelled = label_bursts(follow_date_bounds(followers), window=window, density=density,
+                            max_span_days=max_span_days, min_size=min_size)
+    return burst_summary(labelled)
+
+
+# ------------------------------------------------------------------------------------ activity
+def activity_heatmap(tweets: pd.DataFrame, *, tz: str = "UTC", authors=None,
+                     count: str = "authors") -> pd.DataFrame:
+    """When followers post: an hour-of-week table in the account's time zone.
+
+    Parameters
+    ----------
+    tweets : DataFrame
+        Canonical tweets frame (``author_id``, ``created_at``).
+    tz : str
+        IANA time zone of the account, e.g. ``"Europe/Berlin"``.
+    authors : iterable of str, optional
+        Only count these authors (e.g. followers that are likely human).
+    count : {"authors", "tweets"}
+        ``"authors"`` counts distinct followers active in each hour (so one prolific poster does
+        not dominate); ``"tweets"`` counts posts.
+
+    Returns
+    -------
+    DataFrame
+        7 rows (index ``weekday``: Mon..Sun) x 24 columns (``hour`` 0..23), int64 counts.
+    """
+    if count not in ("authors", "tweets"):
+        raise ValueError(f"count must be 'authors' or 'tweets', not {count!r}")
+    _require(tweets, ("author_id", "created_at"), "tweets")
+    t = tweets
+    if authors is not None:
+        t = t[t["author_id"].isin(pd.Index(authors).astype(str))]
+    local = pd.to_datetime(t["created_at"], utc=True).dt.tz_convert(tz)
+    cell = (local.dt.weekday * 24 + local.dt.hour).to_numpy()
+    if count == "authors":
+        pairs = pd.DataFrame({"a": t["author_id"].to_numpy(), "c": cell}).drop_duplicates()
+        cell = pairs["c"].to_numpy()
+    grid = np.bincount(cell.astype("int64"), minlength=7 * 24).reshape(7, 24)
+    out = pd.DataFrame(grid.astype("int64"), index=pd.Index(WEEKDAYS, name="weekday"),
+                       columns=pd.RangeIndex(24, name="hour"))
+    out.attrs["tz"] = tz
+    out.attrs["count"] = count
+    return out
+
+
+def best_posting_hours(heatmap: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The ``n`` busiest hours of the week in an :func:`activity_heatmap`.
+
+    Returns
+    -------
+    DataFrame
+        ``weekday``, ``hour``, ``active`` (the cell's count) and ``share`` (of the week's total),
+        busiest first (ties: earlier in the week first).
+    """
+    long = heatmap.stack().rename("active").reset_index()
+    long.columns = ["weekday", "hour", "active"]
+    total = long["active"].sum()
+    long["share"] = long["active"] / total if total else 0.0
+    long["weekday"] = long["weekday"].astype(schema.STR)
+    return long.sort_values("active", ascending=False, kind="stable").head(n) \
+        .reset_index(drop=True)
+
+
+__all__ = [
+    "activity_heatmap", "best_posting_hours", "burst_summary", "detect_bursts",
+    "estimated_growth", "follow_date_bounds", "follower_changes", "follower_counts",
+    "label_bursts", "monthly_growth", "retention",
+]
