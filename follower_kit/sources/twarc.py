@@ -1,0 +1,549 @@
+"""twarc2 JSONL pages (one X API v2 response page a line) -> the canonical frames.
+
+twarc2 writes every response page as one JSON line, stamped with ``__twarc`` (the request URL and
+when it was retrieved). The kit's own API pulls checkpoint their pages in the same shape, so one
+reader serves both.
+
+Parsing is vectorized: Arrow's multi-threaded JSON reader parses the pages against an explicit
+schema holding only the fields the canonical frames need (everything else is skipped unparsed),
+then Arrow compute kernels flatten ``data`` into columns. A line that Arrow cannot read (a page
+whose ``data`` is one object, a malformed line) sends the file through a slower per-line path that
+names the line at fault.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+
+from .. import schema
+from ..errors import SourceError
+
+log = logging.getLogger(__name__)
+
+_TS = pa.timestamp("us", tz="UTC")
+_S = pa.string()
+_URLS = pa.list_(pa.struct([("expanded_url", _S), ("url", _S)]))
+
+#: One X API v2 object as the reader sees it: the user fields and the tweet fields the canonical
+#: frames need, merged (a page's ``data`` holds users or tweets; the other half stays null).
+OBJECT = pa.struct([
+    ("id", _S), ("username", _S), ("name", _S), ("description", _S), ("location", _S),
+    ("url", _S), ("created_at", _TS),
+    ("public_metrics", pa.struct([
+        ("followers_count", pa.int64()), ("following_count", pa.int64()),
+        ("tweet_count", pa.int64()), ("listed_count", pa.int64()), ("like_count", pa.int64()),
+        ("retweet_count", pa.int64()), ("reply_count", pa.int64()), ("quote_count", pa.int64()),
+    ])),
+    ("verified", pa.bool_()), ("verified_type", _S), ("protected", pa.bool_()),
+    ("profile_image_url", _S), ("pinned_tweet_id", _S),
+    ("author_id", _S), ("text", _S), ("lang", _S), ("conversation_id", _S),
+    ("in_reply_to_user_id", _S),
+    ("referenced_tweets", pa.list_(pa.struct([("type", _S), ("id", _S)]))),
+    ("entities", pa.struct([
+        ("url", pa.struct([("urls", _URLS)])),
+        ("hashtags", pa.list_(pa.struct([("tag", _S)]))),
+        ("mentions", pa.list_(pa.struct([("username", _S)]))),
+        ("urls", _URLS),
+    ])),
+])
+ERROR = pa.struct([("value", _S), ("detail", _S), ("title", _S), ("type", _S),
+                   ("resource_type", _S), ("resource_id", _S), ("parameter", _S)])
+#: The page schema the reader applies (unknown fields are ignored).
+PAGE = pa.schema([
+    ("data", pa.list_(OBJECT)),
+    ("includes", pa.struct([("users", pa.list_(OBJECT)), ("tweets", pa.list_(OBJECT))])),
+    ("errors", pa.list_(ERROR)),
+    ("meta", pa.struct([("result_count", pa.int64()), ("next_token", _S)])),
+    ("__twarc", pa.struct([("url", _S), ("retrieved_at", _TS)])),
+])
+
+_BLOCK = 4 << 20
+_PAGE_KINDS = [
+    (re.compile(r"/2/users/[^/?]+/followers"), "followers"),
+    (re.compile(r"/2/users/[^/?]+/following"), "following"),
+    (re.compile(r"/2/users/[^/?]+/(tweets|mentions|liked_tweets)|/2/tweets(\?|/search/|$)"),
+     "tweets"),
+    (re.compile(r"/2/users(/by|/me|\?|/\d+(\?|$)|$)"), "users"),
+    (re.compile(r"/2/"), "other"),
+]
+_ACCOUNT_IN_URL = re.compile(r"/2/users/(\d+)/(followers|following)")
+
+
+# ---------------------------------------------------------------------------------------- reading
+def read_pages(source: str | os.PathLike | bytes | Iterable[str | os.PathLike]) -> pa.Table:
+    """Parse twarc2 JSONL pages into an Arrow table with the :data:`PAGE` schema.
+
+    Parameters
+    ----------
+    source : path, bytes, or iterable of paths
+        One JSONL file (one page a line), its bytes, or several files read in order.
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per page: ``data``, ``includes``, ``errors``, ``meta``, ``__twarc``.
+
+    Raises
+    ------
+    SourceError
+        A line is not JSON or not a page, naming the file and line.
+    """
+    if isinstance(source, (str, os.PathLike, bytes)):
+        return _read_one(source)
+    tables = [_read_one(p) for p in source]
+    return pa.concat_tables(tables) if tables else PAGE.empty_table()
+
+
+def _read_one(source) -> pa.Table:
+    name = "<bytes>" if isinstance(source, bytes) else str(source)
+    if not isinstance(source, bytes) and not Path(source).is_file():
+        raise SourceError(f"{name}: no such file", path=name)
+    block = _BLOCK
+    for _ in range(6):
+        try:
+            stream = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+            return pj.read_json(
+                stream,
+                read_options=pj.ReadOptions(block_size=block),
+                parse_options=pj.ParseOptions(explicit_schema=PAGE,
+                                              unexpected_field_behavior="ignore",
+                                              newlines_in_values=False),
+            )
+        except pa.ArrowInvalid as exc:
+            if "straddling" in str(exc) or "block" in str(exc).lower() and block < (1 << 30):
+                block *= 4  # a page line longer than the block
+                continue
+            log.debug("fast JSON path failed on %s (%s); reading line by line", name, exc)
+            break
+        except OSError as exc:
+            raise SourceError(f"{name}: cannot read: {exc}", path=name) from exc
+    return _read_slow(source, name)
+
+
+def _read_slow(source, name: str) -> pa.Table:
+    """Line-by-line fallback: normalizes odd but valid pages, names the line of a bad one."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    tables = []
+    for lineno, line in enumerate(data.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            page = json.loads(line)
+        except (UnicodeDecodeError, ValueError) as exc:
+            pos = f", column {exc.colno}" if hasattr(exc, "colno") else ""
+            raise SourceError(f"{name}, line {lineno}{pos}: not valid JSON ({exc}); each line "
+                              f"must be one X API v2 response page as twarc2 writes it",
+                              path=name, line=lineno) from exc
+        if not isinstance(page, dict):
+            raise SourceError(f"{name}, line {lineno}: a page must be a JSON object, found "
+                              f"{type(page).__name__}", path=name, line=lineno)
+        if isinstance(page.get("data"), dict):  # single-object lookups
+            page["data"] = [page["data"]]
+        try:
+            tables.append(pj.read_json(
+                io.BytesIO(json.dumps(page).encode()),
+                parse_options=pj.ParseOptions(explicit_schema=PAGE,
+                                              unexpected_field_behavior="ignore")))
+        except pa.ArrowInvalid as exc:
+            raise SourceError(f"{name}, line {lineno}: not an X API v2 page: {exc}",
+                              path=name, line=lineno) from exc
+    return pa.concat_tables(tables) if tables else PAGE.empty_table()
+
+
+def page_kinds(pages: pa.Table) -> list[str]:
+    """What each page holds: followers, following, users, tweets (from ``__twarc.url``, else from
+    its objects), or ``empty``."""
+    urls = pc.struct_field(pages.column("__twarc"), "url").to_pylist() if pages.num_rows else []
+    data = pages.column("data")
+    kinds = []
+    for i, url in enumerate(urls):
+        kind = None
+        for pattern, name in _PAGE_KINDS:
+            if url and pattern.search(url):
+                kind = name
+                break
+        if kind is None:
+            objs = data[i].values if data[i].is_valid else None
+            if objs is None or len(objs) == 0:
+                kind = "empty"
+            elif pc.struct_field(objs, "username")[0].is_valid:
+                kind = "users"
+            elif pc.struct_field(objs, "author_id")[0].is_valid:
+                kind = "tweets"
+            else:
+                kind = "other"
+        kinds.append(kind)
+    return kinds
+
+
+# ---------------------------------------------------------------------------------------- frames
+def _objects(pages: pa.Table, column: str = "data", sub: str | None = None
+             ) -> list[tuple[pa.StructArray, pa.Array]]:
+    """Flatten a list-of-objects column batch by batch (no copy of the nested data): the objects
+    and each one's page retrieval time."""
+    out = []
+    for batch in pages.to_batches():
+        col = batch.column(column)
+        if sub is not None:
+            col = pc.struct_field(col, sub)
+        parents = pc.list_parent_indices(col)
+        retrieved = pc.struct_field(batch.column("__twarc"), "retrieved_at")
+        out.append((pc.list_flatten(col), pc.take(retrieved, parents)))
+    return out
+
+
+def _field(objs: pa.StructArray, *path: str) -> pa.Array:
+    out = objs
+    for name in path:
+        out = pc.struct_field(out, name)
+    return out
+
+
+def _first(lists: pa.Array, name: str) -> pa.Array:
+    """The ``name`` field of each list's first struct (null for empty or missing lists)."""
+    if isinstance(lists, pa.ChunkedArray):
+        lists = lists.combine_chunks()
+    offsets = lists.offsets.to_numpy()
+    has = (np.diff(offsets) > 0) & lists.is_valid().to_numpy(zero_copy_only=False)
+    values = pc.struct_field(lists.values, name)
+    if len(values) == 0:
+        return pa.nulls(len(lists), values.type)
+    taken = pc.take(values, pa.array(np.where(has, offsets[:-1], 0)))
+    return pc.if_else(pa.array(has), taken, pa.scalar(None, values.type))
+
+
+def _string_lists(lists: pa.Array, name: str) -> pa.Array:
+    """list<struct{name}> -> list<string>, with [] for missing lists."""
+    lists = pc.if_else(pc.is_null(lists), pa.scalar([], lists.type), lists) if lists.null_count \
+        else lists
+    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    offsets = pc.subtract(lists.offsets, lists.offsets[0])
+    return pa.ListArray.from_arrays(offsets, pc.struct_field(lists.flatten(), name))
+
+
+def _blank_to_null(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+
+
+def _to_pandas(table: pa.Table, kind: str) -> pd.DataFrame:
+    def mapper(t):
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            return schema.STR
+        if pa.types.is_integer(t):
+            return pd.Int64Dtype()
+        if pa.types.is_boolean(t):
+            return pd.BooleanDtype()
+        if pa.types.is_list(t):
+            return schema.STR_LIST
+        return None
+
+    df = table.to_pandas(types_mapper=mapper)
+    for c in schema.spec(kind).columns:
+        if df[c.name].dtype != c.dtype:
+            df[c.name] = df[c.name].astype(c.dtype)
+    return df
+
+
+def users_arrow(objs: pa.StructArray, observed_at: pa.Array) -> pa.Table:
+    """X API v2 user objects (an Arrow struct array of :data:`OBJECT`) -> the users columns."""
+    image = _field(objs, "profile_image_url")
+    expanded = _first(_field(objs, "entities", "url", "urls"), "expanded_url")
+    url = pc.coalesce(_blank_to_null(expanded), _blank_to_null(_field(objs, "url")))
+    pm = _field(objs, "public_metrics")
+    cols = {
+        "id": _field(objs, "id"),
+        "username": _field(objs, "username"),
+        "name": _field(objs, "name"),
+        "description": _field(objs, "description"),
+        "location": _blank_to_null(_field(objs, "location")),
+        "url": url,
+        "created_at": _field(objs, "created_at"),
+        "followers_count": pc.struct_field(pm, "followers_count"),
+        "following_count": pc.struct_field(pm, "following_count"),
+        "tweet_count": pc.struct_field(pm, "tweet_count"),
+        "listed_count": pc.struct_field(pm, "listed_count"),
+        "like_count": pc.struct_field(pm, "like_count"),
+        "verified": _field(objs, "verified"),
+        "verified_type": _field(objs, "verified_type"),
+        "protected": _field(objs, "protected"),
+        "profile_image_url": image,
+        "pinned_tweet_id": _field(objs, "pinned_tweet_id"),
+        "default_profile_image": pc.match_substring(image, "default_profile_images"),
+        "observed_at": observed_at,
+    }
+    return pa.table(cols)
+
+
+def tweets_arrow(objs: pa.StructArray) -> pa.Table:
+    """X API v2 tweet objects -> the tweets columns (``kind`` from ``referenced_tweets``)."""
+    refs = _field(objs, "referenced_tweets")
+    refs = refs.combine_chunks() if isinstance(refs, pa.ChunkedArray) else refs
+    n = len(objs)
+    kind = np.full(n, "original", dtype=object)
+    if n:
+        types = pc.struct_field(pc.list_flatten(refs), "type").to_numpy(zero_copy_only=False)
+        parents = pc.list_parent_indices(refs).to_numpy()
+        # precedence: a retweet is a retweet even if it also quotes; a quote reply is a quote
+        for ref_type, name in (("replied_to", "reply"), ("quoted", "quote"),
+                               ("retweeted", "retweet")):
+            kind[parents[types == ref_type]] = name
+    pm = _field(objs, "public_metrics")
+    ents = _field(objs, "entities")
+    cols = {
+        "id": _field(objs, "id"),
+        "author_id": _field(objs, "author_id"),
+        "created_at": _field(objs, "created_at"),
+        "text": _field(objs, "text"),
+        "lang": _field(objs, "lang"),
+        "conversation_id": _field(objs, "conversation_id"),
+        "in_reply_to_user_id": _field(objs, "in_reply_to_user_id"),
+        "kind": pa.array(kind, _S),
+        "like_count": pc.struct_field(pm, "like_count"),
+        "retweet_count": pc.struct_field(pm, "retweet_count"),
+        "reply_count": pc.struct_field(pm, "reply_count"),
+        "quote_count": pc.struct_field(pm, "quote_count"),
+        "hashtags": _string_lists(pc.struct_field(ents, "hashtags"), "tag"),
+        "mentions": _string_lists(pc.struct_field(ents, "mentions"), "username"),
+        "urls": _string_lists(pc.struct_field(ents, "urls"), "expanded_url"),
+    }
+    return pa.table(cols)
+
+
+def _select(pages: pa.Table, kinds: list[str], wanted: set[str]) -> pa.Table:
+    mask = [k in wanted for k in kinds]
+    return pages if all(mask) else pages.filter(pa.array(mask, pa.bool_()))
+
+
+def users_frame(pages: pa.Table, *, kinds: Iterable[str] = ("users", "followers", "following"),
+                includes: bool = True, observed_at=None) -> pd.DataFrame:
+    """The canonical users frame from parsed pages.
+
+    Parameters
+    ----------
+    pages : pyarrow.Table
+        From :func:`read_pages`.
+    kinds : iterable of str
+        Which pages' ``data`` hold users to take (see :func:`page_kinds`).
+    includes : bool
+        Also take ``includes.users`` of every page (authors and mentioned users of tweet pages).
+    observed_at : timestamp-like, optional
+        Overrides the pages' ``__twarc.retrieved_at`` (used when it is missing).
+
+    Returns
+    -------
+    DataFrame
+        The canonical users columns (``id`` ... ``observed_at``), one row per id (the first seen).
+    """
+    page_kind = page_kinds(pages)
+    parts = []
+    sel = _select(pages, page_kind, set(kinds))
+    if sel.num_rows:
+        parts += [users_arrow(*o) for o in _objects(sel)]
+    if includes and pages.num_rows:
+        parts += [users_arrow(*o) for o in _objects(pages, "includes", "users")]
+    if not parts:
+        return schema.empty("users")
+    table = pa.concat_tables(parts)
+    if observed_at is not None:
+        at = pd.Timestamp(observed_at)
+        at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
+        table = table.set_column(table.schema.get_field_index("observed_at"), "observed_at",
+                                 pc.fill_null(table.column("observed_at"),
+                                              pa.scalar(at.to_pydatetime(), _TS)))
+    table = table.filter(pc.is_valid(table.column("id")))
+    df = _to_pandas(table, "users")
+    df = df[~df["id"].duplicated()].reset_index(drop=True)
+    return df
+
+
+def tweets_frame(pages: pa.Table) -> pd.DataFrame:
+    """The canonical tweets frame from the ``data`` of tweet pages (not ``includes``: those are
+    quoted or replied-to posts by anyone).
+
+    Returns
+    -------
+    DataFrame
+        The canonical tweets columns (``id``, ``author_id``, ``created_at``, ``text``, ``lang``,
+        ``conversation_id``, ``in_reply_to_user_id``, ``kind``, the four counts, ``hashtags``,
+        ``mentions``, ``urls``), one row per tweet id.
+    """
+    sel = _select(pages, page_kinds(pages), {"tweets"})
+    if not sel.num_rows:
+        return schema.empty("tweets")
+    table = pa.concat_tables([tweets_arrow(o) for o, _ in _objects(sel)])
+    usable = pc.and_(pc.and_(pc.is_valid(table.column("id")), pc.is_valid(table.column("author_id"))),
+                     pc.is_valid(table.column("created_at")))
+    if not pc.all(usable).as_py():
+        log.warning("skipped %d tweets without id, author_id or created_at (request "
+                    "tweet.fields=author_id,created_at)", len(table) - pc.sum(usable).as_py())
+        table = table.filter(usable)
+    df = _to_pandas(table, "tweets")
+    return df[~df["id"].duplicated()].reset_index(drop=True)
+
+
+def follower_ids(pages: pa.Table, kind: str = "followers") -> pd.DataFrame:
+    """The follower (or following) list in page order, duplicates dropped (pages shift when
+    accounts follow during a pull, so an id can appear on two pages; the first wins).
+
+    Returns
+    -------
+    DataFrame
+        ``follower_id`` (or ``following_id``) and ``position`` (0 = newest).
+    """
+    sel = _select(pages, page_kinds(pages), {kind})
+    col = "follower_id" if kind == "followers" else "following_id"
+    if not sel.num_rows:
+        return pd.DataFrame({col: pd.Series([], dtype=schema.STR),
+                             "position": pd.Series([], dtype=schema.INT)})
+    ids = pc.struct_field(pc.list_flatten(sel.column("data").combine_chunks()), "id")
+    s = pd.Series(ids.to_pandas(types_mapper={_S: schema.STR}.get))
+    s = s[s.notna() & ~s.duplicated()].reset_index(drop=True)
+    return pd.DataFrame({col: s.astype(schema.STR),
+                         "position": np.arange(len(s), dtype="int64")})
+
+
+def page_errors(pages: pa.Table) -> pd.DataFrame:
+    """The partial errors X returned inside 200 responses (suspended, protected, deleted ...).
+
+    Returns
+    -------
+    DataFrame
+        ``resource_id``, ``resource_type``, ``parameter``, ``title``, ``detail``, ``type``.
+    """
+    if not pages.num_rows:
+        return pd.DataFrame(columns=["resource_id", "resource_type", "parameter", "title",
+                                     "detail", "type"])
+    errs = pc.list_flatten(pages.column("errors").combine_chunks())
+    df = pa.table({n: pc.struct_field(errs, n) for n in
+                   ("resource_id", "resource_type", "parameter", "title", "detail", "type")}
+                  ).to_pandas(types_mapper={_S: schema.STR}.get)
+    return df
+
+
+# ---------------------------------------------------------------------------------------- import
+@dataclass
+class TwarcImport:
+    """What a set of twarc2 files holds, in canonical frames."""
+
+    account_id: str | None
+    snapshot_at: pd.Timestamp | None
+    followers: pd.DataFrame
+    users: pd.DataFrame
+    tweets: pd.DataFrame
+    following: pd.DataFrame
+    errors: pd.DataFrame
+    files: list[str] = field(default_factory=list)
+
+
+def load(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> TwarcImport:
+    """Read twarc2 JSONL files (follower, following, user lookup and timeline pages).
+
+    The follower list comes from ``/2/users/:id/followers`` pages; when there are none, the users
+    of user-lookup pages are taken as the follower list (in file order). The snapshot time is the
+    latest ``retrieved_at`` of the follower pages.
+    """
+    files = [Path(paths)] if isinstance(paths, (str, os.PathLike)) else [Path(p) for p in paths]
+    expanded = []
+    for p in files:
+        expanded += sorted(p.glob("*.jsonl")) if p.is_dir() else [p]
+    pages = read_pages(expanded)
+    kinds = page_kinds(pages)
+    follower_kind = "followers" if "followers" in kinds else "users"
+    followers = follower_ids(pages, follower_kind).rename(columns={"following_id": "follower_id"})
+    if follower_kind == "users" and len(followers):
+        log.warning("no /followers pages in %s: taking the %d looked-up users as the follower "
+                    "list", [str(p) for p in expanded], len(followers))
+    sel = _select(pages, kinds, {follower_kind})
+    retrieved = pc.struct_field(sel.column("__twarc").combine_chunks(), "retrieved_at") \
+        if sel.num_rows else pa.array([], _TS)
+    at = pc.max(retrieved).as_py() if len(retrieved) else None
+    account_id = None
+    for url in pc.struct_field(pages.column("__twarc").combine_chunks(), "url").to_pylist() \
+            if pages.num_rows else []:
+        m = _ACCOUNT_IN_URL.search(url or "")
+        if m and m.group(2) == "followers":
+            account_id = m.group(1)
+            break
+    following = follower_ids(pages, "following")
+    return TwarcImport(
+        account_id=account_id,
+        snapshot_at=None if at is None else pd.Timestamp(at),
+        followers=followers,
+        users=users_frame(pages),
+        tweets=tweets_frame(pages),
+        following=following,
+        errors=page_errors(pages),
+        files=[str(p) for p in expanded],
+    )
+
+
+def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None):
+    """Import twarc2 files as one snapshot of ``account``.
+
+    Parameters
+    ----------
+    store : Store
+    paths : path or iterable of paths (files or folders of ``*.jsonl``)
+    account : mapping or str
+        ``{"id", "username"}``, or a handle/id already in the store; when the pages came from
+        ``/2/users/:id/followers`` the id is read from their URL.
+    at : timestamp-like, optional
+        Snapshot time; default: the latest ``retrieved_at`` of the follower pages.
+
+    Returns
+    -------
+    SnapshotRef
+    """
+    data = load(paths)
+    acct = _account(store, account, data.account_id)
+    when = at if at is not None else data.snapshot_at
+    if when is None:
+        raise SourceError(f"{data.files}: the pages carry no __twarc.retrieved_at; give the "
+                          f"snapshot time with --at", path=data.files[0] if data.files else None)
+    if data.followers.empty and data.tweets.empty:
+        raise SourceError(f"{data.files}: no follower, user or timeline pages found",
+                          path=data.files[0] if data.files else None)
+    ref = store.commit_snapshot(account=acct, snapshot_at=when, followers=data.followers,
+                                users=data.users, tweets=data.tweets, source="twarc",
+                                extra={"files": [os.path.basename(f) for f in data.files],
+                                       "partial_errors": len(data.errors)})
+    if len(data.following):
+        store.write_table("following", acct["id"], data.following)
+    return ref
+
+
+def _account(store, account, id_from_pages: str | None) -> dict:
+    if isinstance(account, Mapping):
+        return {"id": str(account["id"]), "username": str(account.get("username") or account["id"]),
+                "name": account.get("name")}
+    handle = str(account).strip().removeprefix("@")
+    if id_from_pages:
+        return {"id": id_from_pages, "username": handle if not handle.isdigit() else id_from_pages}
+    try:
+        account_id = store.resolve(handle)
+        return {"id": account_id, "username": handle}
+    except Exception:
+        if handle.isdigit():
+            return {"id": handle, "username": handle}
+        raise SourceError(
+            f"the pages do not say whose followers they are (no /2/users/<id>/followers URL) and "
+            f"{handle!r} is not in the store yet: pass the account's numeric id with --account-id",
+        ) from None
+
+
+__all__ = ["OBJECT", "PAGE", "TwarcImport", "follower_ids", "import_twarc", "load",
+           "page_errors", "page_kinds", "read_pages", "tweets_frame", "users_arrow",
+           "users_frame"]
