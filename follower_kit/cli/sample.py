@@ -1,0 +1,73 @@
+"""``follower-kit sample`` and ``follower-kit demo``: the built-in sample audience."""
+
+from __future__ import annotations
+
+import click
+from tqdm.auto import tqdm
+
+from ..sources import sample as sample_source
+from .common import store_option
+
+
+def build_sample(store, account: str, followers: int, months: int, seed: int,
+                 tweets_per_follower: int, replace: bool = False):
+    """Generate the sample audience and commit it, with a progress bar; returns the audience."""
+    stages = ["kinds", "dates", "profiles", "frames", "snapshots", "tweets"]
+    with tqdm(total=len(stages) + months, desc=f"sample @{account}", unit="step",
+              leave=False) as bar:
+        audience = sample_source.generate(
+            account=account, followers=followers, months=months, seed=seed,
+            tweets_per_follower=tweets_per_follower,
+            progress=lambda stage: (bar.set_postfix_str(stage), bar.update(1)))
+        if replace and store.path.exists() and account in set(store.snapshots()["username"]):
+            store.delete_account(account)
+        bar.set_postfix_str("writing")
+        refs = sample_source.write_sample(store, audience, progress=bar.update)
+    return audience, refs
+
+
+@click.command()
+@click.option("--account", default=sample_source.DEFAULT_ACCOUNT, show_default=True,
+              help="Handle of the fictional account.")
+@click.option("--followers", default=5000, show_default=True, type=click.IntRange(10),
+              help="Followers at the last snapshot.")
+@click.option("--months", default=12, show_default=True, type=click.IntRange(1, 120),
+              help="Monthly snapshots.")
+@click.option("--seed", default=7, show_default=True, help="Same seed, same audience.")
+@click.option("--tweets-per-follower", default=12, show_default=True, type=click.IntRange(0),
+              help="Recent tweets kept per follower (0: profiles only).")
+@click.option("--replace", is_flag=True,
+              help="Delete the account from the store first (snapshots are otherwise immutable).")
+@store_option
+def sample(store, account, followers, months, seed, tweets_per_follower, replace):
+    """Generate the built-in sample audience into the store (no network, no credentials).
+
+    Deterministic: the same options always give the same audience, and writing it twice changes
+    nothing. It has monthly snapshots with follows and unfollows, topic communities in several
+    languages, bots of several kinds and a few followers with hostile text.
+    """
+    audience, refs = build_sample(store, account, followers, months, seed, tweets_per_follower,
+                                  replace)
+    created = sum(r.created for r in refs)
+    click.echo(f"@{account}: {len(refs)} monthly snapshots ({created} new), "
+               f"{refs[-1].followers:,} followers at {refs[-1].snapshot_at:%Y-%m-%d}, "
+               f"{len(audience.tweets):,} recent tweets -> {store.path}")
+
+
+@click.command()
+@store_option
+def demo(store):
+    """Build the sample audience (if needed) and show what the kit sees in it."""
+    account = sample_source.DEFAULT_ACCOUNT
+    audience, refs = build_sample(store, account, 5000, 12, 7, 12)
+    snaps = store.snapshots(account)
+    first, last = snaps.iloc[0], snaps.iloc[-1]
+    changes = store.diff(account)
+    new = int((changes["change"] == "new").sum())
+    lost = int((changes["change"] == "lost").sum())
+    click.echo(f"Sample store: {store.path}")
+    click.echo(f"@{account}: {len(snaps)} monthly snapshots, {first['followers']:,} followers on "
+               f"{first['snapshot_at']:%Y-%m-%d} -> {last['followers']:,} on "
+               f"{last['snapshot_at']:%Y-%m-%d}")
+    click.echo(f"Last month: {new:,} new and {lost:,} lost followers.")
+    click.echo("Next: `follower-kit store info`, `make lab`, or the notebooks in notebooks/.")

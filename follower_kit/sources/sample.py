@@ -1,0 +1,635 @@
+"""The built-in sample audience: a deterministic, realistic follower base for a fictional account.
+
+It is the embedded default that ``make demo``, the notebooks and the tests use with no credentials
+and no network. One call of :func:`generate` gives monthly follower snapshots with follows and
+unfollows, topic communities (software, marketing, sports, design, local news, crypto) whose bios
+and tweets read like real ones in English, Spanish, Japanese (no spaces), German and Portuguese,
+heavy-tailed counts, bots of several kinds (spam and adult-link bots, follow-back farms created and
+following in bursts with name-plus-8-digit handles, dormant default-avatar accounts, automated
+feeds), followers who mention or reply to the account, and a few followers with hostile text
+(markup, ``$`` signs, right-to-left marks, a 10,000-character bio) so every renderer meets them.
+
+The ground truth (true topic, bot kind, true follow date ...) is a separate frame,
+``SampleAudience.truth``; analysis code never reads it, tests and evaluations do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import string
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .. import schema
+from . import sample_text as txt
+
+log = logging.getLogger(__name__)
+
+TWITTER_EPOCH_MS = 1288834974657
+DEFAULT_ACCOUNT = "brightwave"
+DEFAULT_END = "2026-10-31"
+BOT_KINDS = ("spam", "adult", "farm", "dormant", "feed")
+DEFAULT_AVATAR = "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
+_HASHTAG = re.compile(r"#(\w+)")
+_MENTION = re.compile(r"@(\w{1,15})")
+_URL = re.compile(r"https?://\S+")
+
+
+@dataclass
+class SampleAudience:
+    """A generated audience: canonical frames plus the ground truth.
+
+    Attributes
+    ----------
+    account : dict
+        The followed account: id, username, name, description, created_at.
+    users : DataFrame
+        Canonical users frame, one row per follower ever seen (final profile; ``observed_at`` is
+        the last snapshot in which the follower was present).
+    followers : DataFrame
+        Canonical followers frame for every monthly snapshot (position 0 = newest).
+    tweets : DataFrame
+        Canonical tweets frame: recent tweets of the followers at the last snapshot.
+    following : DataFrame
+        ``following_id``: accounts the sample account follows (some follow it back).
+    truth : DataFrame
+        ``follower_id``, ``topic`` (None for accounts with no topic), ``lang``, ``is_bot``,
+        ``bot_kind`` (None, spam, adult, farm, dormant, feed), ``farm_id`` (-1 when none),
+        ``follow_date``, ``unfollow_date`` (NaT while following), ``hostile``.
+    snapshot_times : list of Timestamp
+    """
+
+    account: dict
+    users: pd.DataFrame
+    followers: pd.DataFrame
+    tweets: pd.DataFrame
+    following: pd.DataFrame
+    truth: pd.DataFrame
+    snapshot_times: list = field(default_factory=list)
+
+
+def account_id_for(name: str) -> str:
+    """A stable numeric id for a fictional account name."""
+    return str(10**15 + int(hashlib.sha256(name.lower().encode()).hexdigest()[:12], 16) % 10**15)
+
+
+def _snowflake(times: pd.DatetimeIndex | pd.Series, rng: np.random.Generator) -> np.ndarray:
+    ms = (pd.DatetimeIndex(times).as_unit("ms").asi8 - TWITTER_EPOCH_MS).astype(np.int64)
+    return (np.maximum(ms, 1) << 22) | rng.integers(0, 1 << 22, len(ms))
+
+
+def _unique_ids(times, rng, old_cutoff=pd.Timestamp("2013-01-01", tz="UTC")) -> np.ndarray:
+    """User ids as X assigns them: small sequential numbers before ~2013, snowflakes after."""
+    times = pd.DatetimeIndex(times)
+    ids = _snowflake(times, rng)
+    old = times < old_cutoff
+    if old.any():
+        frac = (times[old].as_unit("ns").asi8 - pd.Timestamp("2006-07-01", tz="UTC").value) / (
+            old_cutoff.value - pd.Timestamp("2006-07-01", tz="UTC").value)
+        ids[old] = (1_000_000 + frac * 1_100_000_000).astype(np.int64) + rng.integers(0, 999, old.sum())
+    return np.unique(ids)  # sorted and unique: older accounts keep smaller ids
+
+
+def _fill(template: str, slots: dict, r: np.ndarray, extra: dict) -> str:
+    values = dict(extra)
+    for k, name in enumerate(("tool", "tool2", "thing", "role")):
+        bank = slots.get("tool" if name == "tool2" else name)
+        if bank:
+            values[name] = bank[(r[k] + (1 if name == "tool2" else 0)) % len(bank)]
+    return string.Formatter().vformat(template, (), _Default(values))
+
+
+class _Default(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def _choice(rng, options, p, n):
+    p = np.asarray(p, dtype=float)
+    return np.asarray(options, dtype=object)[rng.choice(len(options), size=n, p=p / p.sum())]
+
+
+def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int = 12,
+             seed: int = 7, tweets_per_follower: int = 12, end: str = DEFAULT_END,
+             progress=None) -> SampleAudience:
+    """Generate the sample audience of a fictional account.
+
+    Parameters
+    ----------
+    account : str
+        The fictional account's handle.
+    followers : int
+        Followers at the last snapshot (exactly).
+    months : int
+        Monthly snapshots, taken at noon UTC on the last day of each month, ending with ``end``.
+    seed : int
+        The same arguments always give the same audience.
+    tweets_per_follower : int
+        The most recent tweets kept per follower (0 for profiles only).
+    end : str
+        The last snapshot's month end (fixed, so reports are reproducible whatever today is).
+    progress : callable, optional
+        Called with a short stage name as generation proceeds (the CLI shows a progress bar).
+
+    Returns
+    -------
+    SampleAudience
+    """
+    if followers < 10 or months < 1:
+        raise ValueError("the sample needs at least 10 followers and 1 month")
+    step = progress or (lambda stage: None)
+    rng = np.random.default_rng(seed)
+    last = pd.Timestamp(end, tz="UTC").normalize() + pd.offsets.MonthEnd(0)
+    snap_times = [(last - pd.offsets.MonthEnd(months - 1 - i)).normalize() + pd.Timedelta(hours=12)
+                  for i in range(months)]
+    window_start = snap_times[0].normalize().replace(day=1)
+    account_created = pd.Timestamp("2019-03-14 16:20", tz="UTC")
+    acct = {"id": account_id_for(account), "username": account,
+            "name": f"{account.replace('_', ' ').title()} · data tools",
+            "description": "Open-source data tools for small teams. Python, SQL, dashboards, "
+                           "and design that gets out of the way.",
+            "created_at": account_created}
+
+    # ---- who: kinds, topics, languages -------------------------------------------------
+    step("kinds")
+    n_lost = int(round(followers * 0.09))
+    n = followers + n_lost
+    kind = _choice(rng, ["human", "spam", "adult", "dormant", "feed"],
+                   [0.82, 0.045, 0.02, 0.065, 0.02], n)
+    n_farms = max(1, followers // 1500)
+    farm_sizes = rng.integers(max(8, followers // 120), max(12, followers // 45) + 1, n_farms)
+    farm_id = np.full(n, -1)
+    start = 0
+    candidates = rng.permutation(n)
+    for f, size in enumerate(farm_sizes):
+        members = candidates[start:start + size]
+        farm_id[members] = f
+        kind[members] = "farm"
+        start += size
+    topics = list(txt.TOPICS)
+    topic = _choice(rng, topics, [txt.TOPICS[t]["weight"] for t in topics], n)
+    topic = np.where(kind == "human", topic, None)
+    feed_topic = _choice(rng, ["local_news", "software", "sports"], [0.5, 0.25, 0.25], n)
+    topic = np.where(kind == "feed", feed_topic, topic)
+    topic = np.where(kind == "spam", "crypto", topic)
+    langs = list(txt.LANG_WEIGHTS)
+    lang = _choice(rng, langs, list(txt.LANG_WEIGHTS.values()), n)
+    lang = np.where((topic == "local_news") & (rng.random(n) < 0.85), "en", lang)
+    lang = np.where(np.isin(kind, ["adult", "feed", "dormant"]), "en", lang)
+    lang = np.where(kind == "spam", np.where(rng.random(n) < 0.8, "en", "es"), lang)
+    lang = np.where(kind == "farm", _choice(rng, ["en", "es", "pt"], [0.6, 0.2, 0.2], n), lang)
+
+    # ---- when: follow dates, unfollow dates --------------------------------------------
+    step("dates")
+    end_t = snap_times[-1]
+    pre = rng.random(n) < 0.45
+    span_pre = (window_start - account_created).total_seconds()
+    span_win = (end_t - window_start).total_seconds()
+    follow_s = np.empty(n)
+    follow_s[pre] = account_created.timestamp() + span_pre * rng.random(pre.sum()) ** 0.6
+    # In the window: growth that accelerates, plus one viral week.
+    k = (~pre).sum()
+    u = rng.random(k) ** 0.8
+    viral_day = window_start + (end_t - window_start) * 0.62
+    viral = rng.random(k) < 0.12
+    t_win = window_start.timestamp() + span_win * u
+    t_win[viral] = viral_day.timestamp() + rng.exponential(2.5 * 86400, viral.sum())
+    follow_s[~pre] = np.minimum(t_win, end_t.timestamp() - 60)
+    for f in range(n_farms):  # a farm follows in one burst of a few hours
+        members = np.flatnonzero(farm_id == f)
+        burst = window_start.timestamp() + span_win * rng.uniform(0.15, 0.85)
+        follow_s[members] = burst + np.sort(rng.uniform(0, 3 * 3600, len(members)))
+    follow = pd.to_datetime(follow_s, unit="s", utc=True).floor("s")
+
+    leave_w = pd.Series(kind).map({"human": 1.0, "spam": 5.0, "adult": 5.0, "farm": 0.3,
+                                   "dormant": 0.3, "feed": 1.0}).to_numpy()
+    gap = rng.exponential(75 * 86400, n)
+    unfollow_s = np.maximum(follow_s, window_start.timestamp()) + gap
+    can_leave = unfollow_s < end_t.timestamp() - 3600
+    weights = np.where(can_leave, leave_w, 0.0)
+    leavers = rng.choice(n, size=n_lost, replace=False, p=weights / weights.sum())
+    unfollow = pd.Series(pd.NaT, index=range(n), dtype=schema.TIME)
+    unfollow.iloc[leavers] = pd.to_datetime(unfollow_s[leavers], unit="s", utc=True).floor("s")
+
+    # Followers who came and went between two snapshots were never seen: drop them.
+    t_snaps = np.array([t.value for t in snap_times])
+    f_ns = follow.as_unit("ns").asi8
+    uf_ns = unfollow.to_numpy(dtype="datetime64[ns]").astype("int64")
+    uf_ns = np.where(unfollow.isna().to_numpy(), np.iinfo(np.int64).max, uf_ns)
+    present = (f_ns[:, None] <= t_snaps[None, :]) & (uf_ns[:, None] > t_snaps[None, :])
+    seen = present.any(axis=1)
+    keep = np.flatnonzero(seen)
+    kind, topic, lang, farm_id = kind[keep], topic[keep], lang[keep], farm_id[keep]
+    follow, unfollow, present = follow[keep], unfollow.iloc[keep].reset_index(drop=True), present[keep]
+    n = len(keep)
+
+    # ---- profiles -----------------------------------------------------------------------
+    step("profiles")
+    day = 86400
+    age_s = np.empty(n)
+    human = kind == "human"
+    fresh = human & (rng.random(n) < 0.10)
+    age_s[human] = rng.uniform(0.2, 15.5, human.sum()) ** 1.15 * 365 * day
+    age_s[fresh] = rng.uniform(1, 45, fresh.sum()) * day
+    for name, lo, hi in (("spam", 5, 120), ("adult", 1, 60), ("dormant", 700, 4300),
+                         ("feed", 365, 3000)):
+        m = kind == name
+        age_s[m] = rng.uniform(lo, hi, m.sum()) * day
+    follow_sec = follow.as_unit("s").asi8.astype(float)
+    created_s = follow_sec - age_s
+    for f in range(n_farms):
+        m = farm_id == f
+        if m.any():
+            made = follow_sec[m].min() - rng.uniform(5, 30) * day
+            created_s[m] = made + rng.uniform(0, 3 * day, m.sum())
+    floor_s = pd.Timestamp("2007-01-01", tz="UTC").timestamp()
+    early = created_s < floor_s  # X opened in 2006: spread the oldest accounts over 2007-2011
+    created_s[early] = floor_s + rng.uniform(0, 4 * 365 * day, early.sum())
+    created_s = np.minimum(created_s, follow_sec - 3600)
+    created = pd.to_datetime(created_s, unit="s", utc=True).floor("s")
+    ids = _unique_ids(created, rng)
+    if len(ids) < n:  # collisions are astronomically rare; fill deterministically if any
+        ids = np.concatenate([ids, ids.max() + 1 + np.arange(n - len(ids))])
+    order = np.argsort(created.as_unit("s").asi8, kind="stable")
+    user_id = np.empty(n, dtype=np.int64)
+    user_id[order] = np.sort(ids)[:n]
+
+    first_i = rng.integers(0, 1 << 30, n)
+    last_i = rng.integers(0, 1 << 30, n)
+    r = rng.integers(0, 1 << 30, (n, 4))
+    handle_style = rng.integers(0, 6, n)
+    names, handles, bios = [], [], []
+    for i in range(n):
+        lg = lang[i]
+        firsts, lasts = txt.NAMES[lg]
+        first, last_name = firsts[first_i[i] % len(firsts)], lasts[last_i[i] % len(lasts)]
+        if lg == "ja":
+            h_first, h_last = txt.JA_ROMAJI[first], txt.JA_ROMAJI[last_name]
+            display = f"{last_name}{first}"
+        else:
+            h_first = _ascii(first).lower()
+            h_last = _ascii(last_name).lower()
+            display = f"{first} {last_name}"
+        kd = kind[i]
+        if kd == "human":
+            style = handle_style[i]
+            handle = [f"{h_first}_{h_last}", f"{h_first}{h_last}", f"{h_first[0]}{h_last}",
+                      f"{h_first}_{topic[i][:4]}", f"{h_last}{h_first[:3]}",
+                      f"{h_first}{r[i, 3] % 100:02d}"][style]
+            if r[i, 2] % 9 == 0:
+                display += [" 🌻", " ☕", " | " + topic[i].replace("_", " "), " 🏳️‍🌈", " ✨"][r[i, 1] % 5]
+            t = txt.TOPICS[topic[i]]
+            bank = t["bios"][lg]
+            bio = _fill(bank[r[i, 0] % len(bank)], t["slots"], r[i], {})
+        elif kd == "farm":
+            handle = f"{first}{r[i, 0] % 90_000_000 + 10_000_000}"
+            display = first if r[i, 1] % 2 else display
+            bank = txt.BOTS["farm"]["bios"]
+            bio = bank[farm_id[i] % len(bank)]
+            if r[i, 2] % 4 == 0 and bio:
+                bio = bio + " " + ["🙂", "✨", "💯"][r[i, 3] % 3]
+        elif kd == "spam":
+            handle = ["crypto_", "promo_", "signals", "moon_", "gains"][r[i, 0] % 5] + \
+                     f"{h_first}{r[i, 1] % 1000}"
+            display = ["Crypto Signals 🚀", f"{first} | Forex 📈", "Promo Boost ✅",
+                       f"{first} 💰"][r[i, 2] % 4]
+            bank = txt.BOTS["spam"]["bios"]
+            bio = bank[r[i, 3] % len(bank)]
+        elif kd == "adult":
+            handle = f"{h_first}_xx_{r[i, 0] % 100}"
+            display = f"{first} 💋" if r[i, 1] % 2 else f"{first} 🔞"
+            bank = txt.BOTS["adult"]["bios"]
+            bio = bank[r[i, 2] % len(bank)]
+        elif kd == "dormant":
+            handle = f"{h_first}{h_last}{r[i, 0] % 10000}"
+            bio = ""
+        else:  # feed
+            handle = ["daily_", "headlines_", "news_", "feed_"][r[i, 0] % 4] + \
+                     topic[i].replace("_", "")[:8] + str(r[i, 1] % 100)
+            display = ["Daily Headlines", f"{topic[i].replace('_', ' ').title()} Feed",
+                       "News Wire", "Top Stories"][r[i, 2] % 4]
+            bank = txt.BOTS["feed"]["bios"]
+            bio = bank[r[i, 3] % len(bank)].replace("{topic}", topic[i].replace("_", " "))
+        names.append(display)
+        handles.append(re.sub(r"[^A-Za-z0-9_]", "", handle)[:15] or f"user{i}")
+        bios.append(bio)
+    handles = pd.Series(handles)
+    dup = handles.str.lower().duplicated(keep="first")
+    if dup.any():
+        suffix = handles.str.lower().groupby(handles.str.lower()).cumcount().astype(str)
+        handles = handles.where(~dup, handles.str[:12] + suffix)
+        handles = handles.where(~handles.str.lower().duplicated(), "u" + pd.Series(user_id).astype(str).str[-14:])
+
+    def lognormal(median, sigma, size):
+        return np.exp(rng.normal(np.log(median), sigma, size))
+
+    followers_count = lognormal(220, 1.5, n)
+    notable = human & (rng.random(n) < 0.012)
+    followers_count[notable] *= rng.uniform(40, 400, notable.sum())
+    following_count = lognormal(380, 1.0, n)
+    tweet_count = lognormal(2300, 1.4, n)
+    like_count = lognormal(3500, 1.5, n)
+    for name, (fo, fi, tw, lk) in {
+        "farm": ((0, 40), (900, 4990), (0, 40), (0, 150)),
+        "spam": ((5, 400), (600, 4990), (400, 25000), (0, 300)),
+        "adult": ((0, 250), (200, 3500), (10, 600), (0, 80)),
+        "dormant": ((0, 15), (3, 150), (0, 4), (0, 12)),
+        "feed": ((40, 6000), (0, 25), (15000, 300000), (0, 5)),
+    }.items():
+        m = kind == name
+        c = m.sum()
+        followers_count[m] = rng.uniform(*fo, c)
+        following_count[m] = rng.uniform(*fi, c)
+        tweet_count[m] = rng.uniform(*tw, c)
+        like_count[m] = rng.uniform(*lk, c)
+    listed_count = followers_count * 0.012 * lognormal(1, 0.7, n)
+    default_avatar = rng.random(n) < pd.Series(kind).map(
+        {"human": 0.03, "farm": 0.7, "spam": 0.2, "adult": 0.0, "dormant": 0.85,
+         "feed": 0.1}).to_numpy()
+    avatar = np.where(default_avatar, DEFAULT_AVATAR,
+                      pd.Series(user_id).astype(str).radd("https://pbs.twimg.com/profile_images/")
+                      .add("/avatar_normal.jpg").to_numpy())
+    vr = rng.random(n)
+    verified_type = np.where(human & notable & (vr < 0.35), "business",
+                             np.where(human & (vr < 0.04), "blue",
+                                      np.where((kind == "spam") & (vr < 0.12), "blue", "none")))
+    protected = (human & (rng.random(n) < 0.04)) | ((kind == "dormant") & (rng.random(n) < 0.1))
+    url_r = rng.random(n)
+    url = np.full(n, None, dtype=object)
+    for i in np.flatnonzero((human & (url_r < 0.35)) | np.isin(kind, ["spam", "adult", "feed"])):
+        kd = kind[i]
+        if kd == "human":
+            url[i] = [f"https://{handles[i].lower()}.dev", f"https://github.com/{handles[i]}",
+                      f"https://www.linkedin.com/in/{handles[i].lower()}"][i % 3]
+        else:
+            bank = txt.BOTS[kd]["urls"]
+            url[i] = bank[i % len(bank)].replace("{n}", str(i % 997))
+    loc_bank = [txt.LOCATIONS[lg] for lg in lang]
+    location = [b[r[i, 1] % len(b)] or None for i, b in enumerate(loc_bank)]
+    for i in np.flatnonzero(topic == "local_news"):
+        location[i] = txt.LOCAL_NEWS_LOCATIONS[r[i, 2] % len(txt.LOCAL_NEWS_LOCATIONS)]
+    location = np.where(kind == "dormant", None, np.asarray(location, dtype=object))
+
+    # ---- hostile followers: humans who followed in the last month ---------------------------
+    recent = np.flatnonzero(human & (follow > snap_times[-2] if months > 1 else human)
+                            & unfollow.isna().to_numpy() & ~protected)
+    hostile = np.zeros(n, dtype=bool)
+    hostile_idx = recent[np.argsort(-followers_count[recent])][: len(txt.HOSTILE)]
+    hostile[hostile_idx] = True
+    for j, i in enumerate(hostile_idx):
+        h = txt.HOSTILE[j]
+        names[i] = h["name"]
+        bios[i] = h["description"] if h["description"] is not None else \
+            ("A very long bio. " + "Designers, developers and $dollar signs <b>tags</b>. " * 200)[:10_000]
+        topic[i] = "design" if j % 2 else "software"
+
+    step("frames")
+    last_present = present.shape[1] - 1 - np.argmax(present[:, ::-1], axis=1)
+    observed = pd.DatetimeIndex([snap_times[j] for j in range(months)])[last_present]
+    users = pd.DataFrame({
+        "id": pd.Series(user_id).astype(str),
+        "username": handles,
+        "name": names,
+        "description": bios,
+        "location": location,
+        "url": url,
+        "created_at": created,
+        "followers_count": np.round(followers_count).astype(np.int64),
+        "following_count": np.round(following_count).astype(np.int64),
+        "tweet_count": np.round(tweet_count).astype(np.int64),
+        "listed_count": np.round(listed_count).astype(np.int64),
+        "like_count": np.round(like_count).astype(np.int64),
+        "verified": verified_type != "none",
+        "verified_type": verified_type,
+        "protected": protected,
+        "profile_image_url": avatar,
+        "pinned_tweet_id": None,
+        "default_profile_image": default_avatar,
+        "observed_at": observed,
+    })
+    truth = pd.DataFrame({
+        "follower_id": users["id"],
+        "topic": pd.Series(topic, dtype=schema.STR),
+        "lang": pd.Series(lang, dtype=schema.STR),
+        "is_bot": kind != "human",
+        "bot_kind": pd.Series(np.where(kind == "human", None, kind), dtype=schema.STR),
+        "farm_id": farm_id.astype(np.int64),
+        "follow_date": follow,
+        "unfollow_date": unfollow.to_numpy(),
+        "hostile": hostile,
+    })
+    truth["unfollow_date"] = pd.to_datetime(truth["unfollow_date"], utc=True).astype(schema.TIME)
+    truth["follow_date"] = truth["follow_date"].astype(schema.TIME)
+
+    # ---- snapshots ----------------------------------------------------------------------
+    step("snapshots")
+    by_newest = np.argsort(-follow.as_unit("s").asi8, kind="stable")
+    parts = []
+    for j, t in enumerate(snap_times):
+        idx = by_newest[present[by_newest, j]]
+        parts.append(pd.DataFrame({"follower_id": users["id"].to_numpy()[idx],
+                                   "position": np.arange(len(idx), dtype=np.int64),
+                                   "snapshot_at": t}))
+    edges = pd.concat(parts, ignore_index=True)
+    edges = schema.coerce(edges.assign(account_id=acct["id"], source="sample"), "followers")
+
+    # ---- tweets of the current followers ------------------------------------------------
+    step("tweets")
+    current = np.flatnonzero(present[:, -1])
+    tweets = _tweets(rng, acct, users, kind, topic, lang, hostile, current, snap_times[-1],
+                     tweets_per_follower)
+    pinned = tweets.drop_duplicates("author_id")
+    pin = pinned[pinned["author_id"].isin(users["id"][human & (rng.random(n) < 0.15)])]
+    users["pinned_tweet_id"] = users["id"].map(pin.set_index("author_id")["id"])
+    users = schema.validate(schema.coerce(users, "users"), "users")
+
+    # ---- the accounts it follows --------------------------------------------------------
+    fb_p = np.where(np.isin(topic, ["software", "design"]), 0.14, 0.04)
+    back = human & present[:, -1] & (rng.random(n) < fb_p)
+    others = (_snowflake(pd.DatetimeIndex(created[:200]), rng) + 7)[: max(20, followers // 50)]
+    following = pd.DataFrame({"following_id": pd.Series(
+        np.concatenate([user_id[back], others])).astype(str).astype(schema.STR)})
+
+    return SampleAudience(acct, users, edges, tweets, following, truth, snap_times)
+
+
+def _ascii(s: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+
+
+def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -> pd.DataFrame:
+    """Recent tweets (last 90 days) of the current followers."""
+    if per <= 0 or len(current) == 0:
+        return schema.empty("tweets")
+    n = len(users)
+    tc = users["tweet_count"].to_numpy()
+    lam = np.clip(np.log1p(tc) * 1.2, 0.3, per)
+    count = np.minimum(rng.poisson(lam), per)
+    count[kind == "feed"] = per
+    count[kind == "spam"] = per
+    count[kind == "dormant"] = 0
+    count[users["protected"].to_numpy()] = 0
+    count[hostile] = np.maximum(count[hostile], 3)
+    mask = np.zeros(n, dtype=bool)
+    mask[current] = True
+    count[~mask] = 0
+    author = np.repeat(np.arange(n), count)
+    m = len(author)
+    if m == 0:
+        return schema.empty("tweets")
+    # When: humans by a daily rhythm in their own time zone; feeds like clockwork; spam in bursts.
+    window = 90 * 86400
+    end_s = t_end.timestamp()
+    day = np.floor(rng.random(m) * 90)
+    hour_p = np.array([1, .5, .3, .2, .2, .4, 1, 2, 3.5, 3, 2.5, 2.5, 3.5, 3, 2.5, 2.5, 2.6, 3,
+                       3.5, 4, 4.2, 3.8, 3, 2])
+    local_hour = rng.choice(24, size=m, p=hour_p / hour_p.sum())
+    offset = pd.Series(lang[author]).map(txt.LANG_UTC_OFFSET).to_numpy()
+    secs = end_s - window + day * 86400 + ((local_hour - offset) % 24) * 3600 + rng.uniform(0, 3600, m)
+    ak = kind[author]
+    feed = ak == "feed"
+    if feed.any():
+        seq = np.concatenate([np.arange(c) for c in count[kind == "feed"] if c])
+        secs[feed] = end_s - 60 - seq * 1800 + rng.normal(0, 20, feed.sum())
+    spam = ak == "spam"
+    if spam.any():
+        burst = rng.integers(0, 5, spam.sum())
+        secs[spam] = end_s - window + (burst + 1) * window / 6 + rng.uniform(0, 900, spam.sum())
+    secs = np.minimum(secs, end_s - 1)
+    created = pd.to_datetime(secs, unit="s", utc=True).floor("s")
+
+    kinds = _choice(rng, ["original", "reply", "retweet", "quote"], [0.55, 0.2, 0.18, 0.07], m)
+    kinds = np.where(np.isin(ak, ["feed", "farm", "adult"]), "original", kinds)
+    kinds = np.where(spam & (rng.random(m) < 0.3), "reply", np.where(spam, "original", kinds))
+    handles = users["username"].to_numpy()
+    other = rng.integers(0, n, m)
+    r = rng.integers(0, 1 << 30, (m, 5))
+    # Conversations with the account: about 5% of humans mention it or reply to it once.
+    talk_author = (kind == "human") & (rng.random(n) < np.where(
+        np.isin(topic, ["software", "design"]), 0.08, 0.03))
+    first_of_author = np.r_[True, author[1:] != author[:-1]]
+    talk = first_of_author & talk_author[author]
+    texts, in_reply = [], np.full(m, None, dtype=object)
+    for i in range(m):
+        a = author[i]
+        kd = ak[i]
+        if kd == "human":
+            t = txt.TOPICS[topic[a]]
+            bank = t["tweets"][lang[a]]
+            body = _fill(bank[r[i, 0] % len(bank)], t["slots"], r[i, 1:],
+                         {"n": str(r[i, 0] % 11 + 2), "url": f"https://example.com/p/{r[i, 4] % 9973}"})
+        else:
+            b = txt.BOTS[kd]
+            bank = b["tweets"]
+            extra = {"n": str(r[i, 0] % 50 + 1), "user": handles[other[i]],
+                     "coin": txt.SPAM_COINS[r[i, 1] % len(txt.SPAM_COINS)],
+                     "headline": txt.FEED_HEADLINES[r[i, 2] % len(txt.FEED_HEADLINES)],
+                     "topic": (topic[a] or "news").replace("_", " "),
+                     "url": (b["urls"][r[i, 3] % len(b["urls"])] if b["urls"] else "")
+                     .replace("{n}", str(r[i, 4] % 9973))}
+            body = string.Formatter().vformat(bank[r[i, 0] % len(bank)], (), _Default(extra))
+        if hostile[a] and i % 2 == 0:
+            j = int(np.flatnonzero(np.flatnonzero(hostile) == a)[0])
+            body = txt.HOSTILE[j]["tweet"]
+        k = kinds[i]
+        if talk[i]:
+            if r[i, 4] % 2:
+                body = f"@{acct['username']} {body}"
+                k = "original"
+            else:
+                body = f"@{acct['username']} thanks, this is exactly what we needed!"
+                k = "reply"
+                in_reply[i] = acct["id"]
+        elif k == "reply" and kd == "human":
+            body = f"@{handles[other[i]]} {body}"
+            in_reply[i] = users["id"].iat[other[i]]
+        elif k == "reply":
+            in_reply[i] = users["id"].iat[other[i]]
+        elif k == "retweet":
+            body = f"RT @{handles[other[i]]}: {body}"
+        elif k == "quote":
+            body = f"{body} https://x.com/{handles[other[i]]}/status/{r[i, 2]}"
+        texts.append(body)
+        kinds[i] = k
+    tweet_ids = _snowflake(created, rng)
+    tweet_ids = tweet_ids + np.arange(m) % 7  # keep them unique
+    order = np.argsort(tweet_ids)
+    if len(np.unique(tweet_ids)) < m:
+        tweet_ids = np.sort(tweet_ids) + np.arange(m)
+        tweet_ids = tweet_ids[np.argsort(order)]
+    fol = users["followers_count"].to_numpy()[author]
+    likes = np.floor(rng.exponential(1, m) * np.sqrt(fol + 1) * 0.4).astype(np.int64)
+    likes[kinds == "retweet"] = 0
+    text_s = pd.Series(texts, dtype=schema.STR)
+    conv = np.where(pd.isna(in_reply), tweet_ids.astype(str),
+                    (tweet_ids - 1000 - r[:, 0] % 1000).astype(str))
+    df = pd.DataFrame({
+        "id": tweet_ids.astype(str),
+        "author_id": users["id"].to_numpy()[author],
+        "created_at": created,
+        "text": text_s,
+        "lang": lang[author],
+        "conversation_id": conv,
+        "in_reply_to_user_id": in_reply,
+        "kind": kinds,
+        "like_count": likes,
+        "retweet_count": (likes * rng.uniform(0, 0.3, m)).astype(np.int64),
+        "reply_count": (likes * rng.uniform(0, 0.15, m)).astype(np.int64),
+        "quote_count": (likes * rng.uniform(0, 0.03, m)).astype(np.int64),
+        "hashtags": _extract(text_s, _HASHTAG),
+        "mentions": _extract(text_s, _MENTION),
+        "urls": _extract(text_s, _URL, group=0),
+    })
+    df = schema.coerce(df, "tweets")
+    return schema.validate(df.sort_values(["author_id", "created_at"], ignore_index=True), "tweets")
+
+
+def _extract(texts: pd.Series, pattern: re.Pattern, group: int = 1) -> pd.Series:
+    """All matches of ``pattern`` per text, as an Arrow list column."""
+    found = [pattern.findall(t) if isinstance(t, str) else [] for t in texts]
+    if group == 0:
+        found = [[m.rstrip(".,!?)") for m in f] for f in found]
+    return pd.Series(pa.array(found, type=pa.list_(pa.string())), dtype=schema.STR_LIST,
+                     index=texts.index)
+
+
+def write_sample(store, audience: SampleAudience, progress=None) -> list:
+    """Commit every snapshot of ``audience`` to ``store`` and write its "following" and "truth"
+    tables. Idempotent: writing the same audience again changes nothing.
+
+    Each snapshot carries the profiles of followers first seen in it; the last also carries
+    every current follower's profile and the recent tweets.
+
+    Returns
+    -------
+    list of SnapshotRef
+    """
+    users, edges = audience.users, audience.followers
+    first_seen = edges.groupby("follower_id", sort=False)["snapshot_at"].min()
+    refs = []
+    times = audience.snapshot_times
+    for j, t in enumerate(times):
+        snap = edges[edges["snapshot_at"] == t]
+        is_last = j == len(times) - 1
+        if is_last:
+            ids = snap["follower_id"]
+            prof = users[users["id"].isin(ids)].assign(observed_at=t)
+        else:
+            new_ids = first_seen.index[first_seen == t]
+            prof = users[users["id"].isin(new_ids)].assign(observed_at=t)
+        refs.append(store.commit_snapshot(
+            account=audience.account, snapshot_at=t, followers=snap[["follower_id", "position"]],
+            users=prof, tweets=audience.tweets if is_last else None, source="sample",
+            extra={"generator": "follower_kit.sources.sample"}))
+        if progress:
+            progress(1)
+    store.write_table("following", audience.account["id"], audience.following)
+    store.write_table("truth", audience.account["id"], audience.truth)
+    return refs
