@@ -44,7 +44,7 @@ _SECONDS_PER_DAY = 86_400.0
 class _Presence:
     """Who is present at which snapshot: a boolean matrix (snapshots x distinct followers)."""
 
-    def __init__(self, edges: pd.DataFrame):
+    def __init__(self, edges: pd.DataFrame, snapshots=None):
         _require(edges, ("snapshot_at", "follower_id"), "edges")
         if "account_id" in edges.columns and edges["account_id"].nunique() > 1:
             raise SchemaError(
@@ -52,7 +52,19 @@ class _Presence:
                 f"account (filter on account_id, or use Store.follower_edges(account))",
                 frame="followers", column="account_id")
         snap_codes, snaps = pd.factorize(edges["snapshot_at"], sort=True)
-        self.snapshots = pd.DatetimeIndex(snaps).tz_convert("UTC").astype(schema.TIME)
+        snaps = pd.DatetimeIndex(snaps).tz_convert("UTC").astype(schema.TIME)
+        if snapshots is not None:
+            # snapshots with no follower at all have no edge rows: take the times from the caller
+            every = pd.DatetimeIndex(pd.to_datetime(pd.Series(snapshots), utc=True)).astype(
+                schema.TIME)
+            missing = snaps.difference(every)
+            if len(missing):
+                raise SchemaError(f"edges hold snapshot(s) {list(missing.astype(str))} that are "
+                                  f"not in `snapshots`", frame="followers", column="snapshot_at")
+            every = every.unique().sort_values()
+            snap_codes = every.get_indexer(snaps)[snap_codes]
+            snaps = every
+        self.snapshots = snaps
         id_codes, self._id_rows = _id_codes(edges["follower_id"])
         self.edges = edges
         self.matrix = np.zeros((len(self.snapshots), len(self._id_rows)), dtype=bool)
@@ -104,7 +116,7 @@ def _id_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype("int64"), rows
 
 
-def follower_counts(edges: pd.DataFrame) -> pd.DataFrame:
+def follower_counts(edges: pd.DataFrame, *, snapshots=None) -> pd.DataFrame:
     """Follower count per snapshot with the new and lost followers since the previous one.
 
     Parameters
@@ -112,6 +124,9 @@ def follower_counts(edges: pd.DataFrame) -> pd.DataFrame:
     edges : DataFrame
         The canonical followers frame of one account over several snapshots
         (``Store.follower_edges(account)``); needs ``snapshot_at`` and ``follower_id``.
+    snapshots : sequence of timestamps, optional
+        Every snapshot time (``Store.snapshots(account)["snapshot_at"]``). Only needed when a
+        snapshot may hold no follower at all: such a snapshot has no rows in ``edges``.
 
     Returns
     -------
@@ -122,7 +137,7 @@ def follower_counts(edges: pd.DataFrame) -> pd.DataFrame:
         ``growth_rate`` (``net`` / previous ``followers``). The first snapshot has no previous one:
         its ``new``, ``lost``, ``net`` and rates are missing (``<NA>``).
     """
-    p = _Presence(edges)
+    p = _Presence(edges, snapshots)
     m = p.matrix
     new = (m[1:] & ~m[:-1]).sum(axis=1)
     lost = (~m[1:] & m[:-1]).sum(axis=1)
@@ -147,7 +162,8 @@ def _counts_frame(snapshots, counts, new, lost) -> pd.DataFrame:
     })
 
 
-def follower_changes(edges: pd.DataFrame, users: pd.DataFrame | None = None) -> pd.DataFrame:
+def follower_changes(edges: pd.DataFrame, users: pd.DataFrame | None = None, *,
+                     snapshots=None) -> pd.DataFrame:
     """Who followed and who left, snapshot by snapshot.
 
     A change seen at snapshot ``k`` happened between snapshot ``k-1`` and ``k``; it is assigned to
@@ -161,6 +177,9 @@ def follower_changes(edges: pd.DataFrame, users: pd.DataFrame | None = None) -> 
         Profiles (canonical users frame, e.g. ``Store.users(account)``); when given, the latest
         profile of each follower adds ``username``, ``name``, ``followers_count`` and
         ``created_at``.
+    snapshots : sequence of timestamps, optional
+        Every snapshot time (``Store.snapshots(account)["snapshot_at"]``). Only needed when a
+        snapshot may hold no follower at all: such a snapshot has no rows in ``edges``.
 
     Returns
     -------
@@ -170,7 +189,7 @@ def follower_changes(edges: pd.DataFrame, users: pd.DataFrame | None = None) -> 
         followers, in ``previous_snapshot_at`` for lost ones), then the profile columns if
         ``users`` was given. Ordered by snapshot, change (new first), position.
     """
-    p = _Presence(edges)
+    p = _Presence(edges, snapshots)
     m = p.matrix
     parts = []
     for k in range(1, len(p.snapshots)):
@@ -219,12 +238,13 @@ def _latest_profiles(users: pd.DataFrame) -> pd.DataFrame:
     return u.drop_duplicates("id", keep="last")[cols]
 
 
-def monthly_growth(edges: pd.DataFrame) -> pd.DataFrame:
+def monthly_growth(edges: pd.DataFrame, *, snapshots=None) -> pd.DataFrame:
     """New and lost followers per calendar month.
 
     Changes are assigned to the month of the snapshot that first shows them (see
     :func:`follower_changes`). Months without a snapshot are left out rather than shown as zero:
-    their changes appear in the next month that has one.
+    their changes appear in the next month that has one. ``edges`` and ``snapshots`` are as in
+    :func:`follower_counts`.
 
     Returns
     -------
@@ -234,7 +254,7 @@ def monthly_growth(edges: pd.DataFrame) -> pd.DataFrame:
         ``churn_rate`` (``lost`` / followers at the last snapshot before the month). The first
         month's changes are missing unless it holds several snapshots.
     """
-    counts = follower_counts(edges)
+    counts = follower_counts(edges, snapshots=snapshots)
     counts["month"] = _month_start(counts["snapshot_at"])
     g = counts.groupby("month", sort=True)
     out = pd.DataFrame({
@@ -252,7 +272,7 @@ def monthly_growth(edges: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def retention(edges: pd.DataFrame, months=(1, 3, 6, 12)) -> pd.DataFrame:
+def retention(edges: pd.DataFrame, months=(1, 3, 6, 12), *, snapshots=None) -> pd.DataFrame:
     """How many new followers are still there N months later, cohort by cohort.
 
     A cohort is the set of followers new at one snapshot (the first snapshot has no cohort: nobody
@@ -265,6 +285,9 @@ def retention(edges: pd.DataFrame, months=(1, 3, 6, 12)) -> pd.DataFrame:
         The canonical followers frame of one account over several snapshots.
     months : iterable of int
         The horizons N.
+    snapshots : sequence of timestamps, optional
+        Every snapshot time (``Store.snapshots(account)["snapshot_at"]``). Only needed when a
+        snapshot may hold no follower at all: such a snapshot has no rows in ``edges``.
 
     Returns
     -------
@@ -274,7 +297,7 @@ def retention(edges: pd.DataFrame, months=(1, 3, 6, 12)) -> pd.DataFrame:
         (cohort members present then) and ``retention_rate`` (``retained / new_followers``;
         missing when there is nothing to check).
     """
-    p = _Presence(edges)
+    p = _Presence(edges, snapshots)
     m = p.matrix
     snaps = pd.DatetimeIndex(p.snapshots)
     rows = []
@@ -395,12 +418,13 @@ def label_bursts(bounds: pd.DataFrame, *, window: int = 20, density: float = 10.
     """Mark runs of consecutive followers whose accounts were created in a narrow window.
 
     Slide a window of ``window`` consecutive followers (in follow order) and measure the spread
-    of their creation dates (10th to 90th percentile, so a few genuine followers mixed into a
+    of their creation dates (15th to 85th percentile, so a few genuine followers mixed into a
     batch do not hide it). The account's baseline is the median spread over all windows. A window
     is dense when its spread is ``density`` times narrower than the baseline and at most
     ``max_span_days``. Overlapping dense windows merge into a run; the run's members are the
     followers inside it whose creation dates fall in the run's narrow band (the others are
-    genuine followers who happened to follow in between). Runs with fewer than ``min_size``
+    genuine followers who happened to follow in between); the run grows outward over in-band
+    followers across gaps of a few out-of-band ones. Runs with fewer than ``min_size``
     members are dropped.
 
     Parameters
@@ -424,29 +448,52 @@ def label_bursts(bounds: pd.DataFrame, *, window: int = 20, density: float = 10.
     days = created[known].to_numpy(dtype="datetime64[us]").astype("int64") / 1e6 / _SECONDS_PER_DAY
     if len(days) >= 2 * window:
         s = pd.Series(days)
-        lo = s.rolling(window).quantile(0.1).to_numpy()
-        hi = s.rolling(window).quantile(0.9).to_numpy()
+        # actual order statistics (no interpolation), so a band edge is a real creation date
+        lo = s.rolling(window).quantile(0.15, interpolation="lower").to_numpy()
+        hi = s.rolling(window).quantile(0.85, interpolation="higher").to_numpy()
         span = hi - lo
         span_full[known] = span
         baseline = float(np.nanmedian(span))
         limit = min(baseline / density, max_span_days)
         dense = np.nan_to_num(span, nan=np.inf) <= limit
-        # a dense window ending at e covers e-window+1 .. e
-        cover = np.zeros(len(days) + 1, dtype="int64")
         ends = np.flatnonzero(dense)
-        np.add.at(cover, ends - window + 1, 1)
-        np.add.at(cover, ends + 1, -1)
-        covered = np.cumsum(cover[:-1]) > 0
+        # A follower in a dense window belongs to the batch when its creation date lies in that
+        # window's band, padded by half the typical dense spread. Bands are local, so a farm
+        # whose accounts drift in creation date along the run is followed rather than cut; windows
+        # much wider than the typical dense one (a genuine follower stretching them) are skipped.
+        if len(ends):
+            typical = float(np.median(span[ends]))
+            ends = ends[span[ends] <= 2 * typical + 1.0]
+            pad = max(typical / 2, 1.0)
+        else:
+            pad = 1.0
+        band_lo, band_hi = lo[ends] - pad, hi[ends] + pad
+        member = np.zeros(len(days), dtype=bool)
+        if len(ends):
+            idx = ends[:, None] - np.arange(window)[None, :]
+            ok = (days[idx] >= band_lo[:, None]) & (days[idx] <= band_hi[:, None])
+            member[idx[ok]] = True
+        max_gap = max(2, window // 10)
+        # the first and last few members of a batch sit in no dense window (a window needs most
+        # of its followers in the band): walk outward with the band of the run's outer windows
+        for first, last in ((0, -1), (-1, 1)):
+            for run_start, run_stop in _runs(member):
+                e = ends[(ends >= run_start) & (ends < run_stop + window)]
+                if not len(e):
+                    continue
+                k = np.searchsorted(ends, e[first])
+                in_band = (days >= band_lo[k]) & (days <= band_hi[k])
+                edge = run_start if last == -1 else run_stop - 1
+                _walk(member, in_band, edge, last, max_gap)
         labels = np.full(len(days), -1, dtype="int64")
         next_id = 0
-        for start, stop in _runs(covered):
-            run_ends = ends[(ends >= start) & (ends < stop)]
-            band_lo, band_hi = lo[run_ends].min(), hi[run_ends].max()
-            members = np.arange(start, stop)
-            members = members[(days[members] >= band_lo) & (days[members] <= band_hi)]
-            if len(members) >= min_size:
-                labels[members] = next_id
-                next_id += 1
+        where = np.flatnonzero(member)
+        if len(where):
+            breaks = np.flatnonzero(np.diff(where) > max_gap + 1) + 1
+            for group in np.split(where, breaks):
+                if len(group) >= min_size:
+                    labels[group] = next_id
+                    next_id += 1
         burst_id[known] = labels
         log.debug("bursts: baseline spread %.0f days, limit %.1f days, %d bursts",
                   baseline, limit, next_id)
@@ -455,6 +502,19 @@ def label_bursts(bounds: pd.DataFrame, *, window: int = 20, density: float = 10.
     out.loc[burst_id < 0, "burst_id"] = pd.NA
     out["window_span_days"] = span_full
     return out
+
+
+def _walk(member: np.ndarray, in_band: np.ndarray, i: int, step: int, max_gap: int) -> None:
+    """Mark in-band followers from ``i`` outward (``step`` -1 or 1) until more than ``max_gap``
+    followers in a row are outside the band."""
+    gap = 0
+    while 0 <= i + step < len(member) and gap <= max_gap:
+        i += step
+        if in_band[i]:
+            member[i] = True
+            gap = 0
+        else:
+            gap += 1
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

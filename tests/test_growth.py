@@ -1,0 +1,308 @@
+"""Growth: counts, new/lost, monthly, retention, follow-date bounds, bursts, activity hours."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from follower_kit import schema
+from follower_kit.analysis import growth
+from follower_kit.errors import SchemaError
+
+from conftest import shared_path
+
+T0 = pd.Timestamp("2026-01-15", tz="UTC")
+
+
+def edges_from(snapshots: dict[pd.Timestamp, list[str]], account_id: str = "1") -> pd.DataFrame:
+    """A canonical followers frame from {snapshot_at: [follower ids, newest first]}."""
+    rows = [{"account_id": account_id, "snapshot_at": at, "follower_id": fid, "position": i,
+             "source": "sample"}
+            for at, ids in snapshots.items() for i, fid in enumerate(ids)]
+    frame = pd.DataFrame(rows, columns=schema.FOLLOWERS.names)
+    return schema.validate(schema.coerce(frame, "followers"), "followers")
+
+
+# ------------------------------------------------------------------------- the real archive
+def archive_edges() -> pd.DataFrame:
+    """The four real archive generations as one edges frame.
+
+    The archive importer (follower_kit.sources.archive) is written concurrently; until it is there
+    this parses follower.js (``window.YTD.follower.part0 = [...]``) directly.
+    """
+    root = shared_path("x-archive", "larsbrinkhoff")
+    try:
+        from follower_kit.sources import archive  # noqa: F401
+        reader = getattr(archive, "read_followers", None)
+    except ImportError:
+        reader = None
+    snapshots = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if reader is not None:
+            frame = reader(folder)
+            snapshots[pd.Timestamp(folder.name, tz="UTC")] = list(frame["follower_id"])
+            continue
+        text = (folder / "follower.js").read_text(encoding="utf-8")
+        items = json.loads(text[text.index("["):])
+        snapshots[pd.Timestamp(folder.name, tz="UTC")] = [i["follower"]["accountId"] for i in items]
+    return edges_from(snapshots, account_id="3128746474")
+
+
+def test_real_archive_series():
+    counts = growth.follower_counts(archive_edges())
+    assert counts["followers"].tolist() == [405, 561, 644, 764]
+    assert counts["new"].tolist()[1:] == [173, 94, 173]
+    assert counts["lost"].tolist()[1:] == [17, 11, 53]
+    assert counts["new"].isna().iloc[0] and counts["lost"].isna().iloc[0]
+    assert counts["net"].tolist()[1:] == [156, 83, 120]
+    assert counts["churn_rate"].iloc[1] == pytest.approx(17 / 405)
+    assert counts["growth_rate"].iloc[3] == pytest.approx(120 / 644)
+
+
+def test_real_archive_changes_name_who_came_and_left():
+    edges = archive_edges()
+    changes = growth.follower_changes(edges)
+    per = changes.groupby(["snapshot_at", "change"]).size()
+    assert per.xs("new", level="change").tolist() == [173, 94, 173]
+    assert per.xs("lost", level="change").tolist() == [17, 11, 53]
+    snaps = sorted(edges["snapshot_at"].unique())
+    ids = {s: set(edges.loc[edges["snapshot_at"] == s, "follower_id"]) for s in snaps}
+    new_last = set(changes.loc[(changes["snapshot_at"] == snaps[-1])
+                               & (changes["change"] == "new"), "follower_id"])
+    assert new_last == ids[snaps[-1]] - ids[snaps[-2]]
+    # X lists followers newest first: this cycle's new followers sit at the top of the list,
+    # except two in 2022 that reappear at their old place (accounts deactivated, then restored)
+    new = changes[changes["change"] == "new"]
+    on_top = new["position"] <= new.groupby("snapshot_at")["position"].transform("size")
+    assert on_top.groupby(new["snapshot_at"]).sum().tolist() == [171, 94, 173]
+
+
+def test_real_archive_monthly_and_retention():
+    edges = archive_edges()
+    monthly = growth.monthly_growth(edges)
+    assert monthly["month"].dt.strftime("%Y-%m").tolist() == ["2021-03", "2022-04", "2022-10",
+                                                             "2023-08"]
+    assert monthly["new"].tolist()[1:] == [173, 94, 173]
+    ret = growth.retention(edges, months=(6,))
+    first = ret.iloc[0]
+    assert first["new_followers"] == 173
+    assert first["checked_at"] == pd.Timestamp("2022-10-30", tz="UTC")
+    snaps = sorted(edges["snapshot_at"].unique())
+    ids = {s: set(edges.loc[edges["snapshot_at"] == s, "follower_id"]) for s in snaps}
+    cohort = ids[snaps[1]] - ids[snaps[0]]
+    assert first["retained"] == len(cohort & ids[snaps[2]])
+    assert pd.isna(ret.iloc[-1]["checked_at"])  # the last cohort has nothing to be checked at
+
+
+# --------------------------------------------------------------------------- hand-made frames
+def test_counts_and_changes_by_hand():
+    s = [T0, T0 + pd.Timedelta(days=10), T0 + pd.Timedelta(days=40)]
+    edges = edges_from({s[0]: ["3", "2", "1"], s[1]: ["5", "4", "3", "1"], s[2]: ["6", "5", "1"]})
+    counts = growth.follower_counts(edges)
+    assert counts["followers"].tolist() == [3, 4, 3]
+    assert counts["new"].tolist()[1:] == [2, 1] and counts["lost"].tolist()[1:] == [1, 2]
+    changes = growth.follower_changes(edges)
+    got = {(str(r.snapshot_at.date()), r.change, r.follower_id, r.position)
+           for r in changes.itertuples()}
+    assert got == {("2026-01-25", "new", "5", 0), ("2026-01-25", "new", "4", 1),
+                   ("2026-01-25", "lost", "2", 1),
+                   ("2026-02-24", "new", "6", 0), ("2026-02-24", "lost", "4", 1),
+                   ("2026-02-24", "lost", "3", 2)}
+    assert changes["month"].dt.strftime("%Y-%m").tolist()[:3] == ["2026-01"] * 3
+    monthly = growth.monthly_growth(edges)
+    # two January snapshots fold into one month; the month's count is its last snapshot's
+    assert monthly["snapshots"].tolist() == [2, 1]
+    assert monthly["followers"].tolist() == [4, 3]
+    assert monthly["new"].tolist() == [2, 1] and monthly["lost"].tolist() == [1, 2]
+    assert monthly["churn_rate"].iloc[1] == pytest.approx(2 / 4)
+
+
+def test_changes_carry_profiles_when_given():
+    edges = edges_from({T0: ["1"], T0 + pd.Timedelta(days=31): ["2", "1"]})
+    users = schema.coerce(pd.DataFrame({
+        "id": ["2", "2"], "username": ["old_name", "new_name"],
+        "observed_at": [T0, T0 + pd.Timedelta(days=31)]}), "users")
+    changes = growth.follower_changes(edges, users)
+    assert changes[["follower_id", "change", "username"]].values.tolist() == [
+        ["2", "new", "new_name"]]
+
+
+def test_retention_by_hand():
+    s = [T0 + pd.DateOffset(months=i) for i in range(4)]
+    edges = edges_from({s[0]: ["1"], s[1]: ["3", "2", "1"], s[2]: ["3", "1"], s[3]: ["1"]})
+    ret = growth.retention(edges, months=(1, 2, 5))
+    row = ret[(ret["cohort_snapshot_at"] == s[1])].set_index("months")
+    assert row.loc[1, "new_followers"] == 2
+    assert row.loc[1, "retained"] == 1 and row.loc[1, "retention_rate"] == pytest.approx(0.5)
+    assert row.loc[2, "retained"] == 0
+    assert pd.isna(row.loc[5, "checked_at"]) and pd.isna(row.loc[5, "retained"])
+
+
+def test_single_snapshot_and_errors():
+    edges = edges_from({T0: ["1", "2"]})
+    counts = growth.follower_counts(edges)
+    assert counts["followers"].tolist() == [2] and counts["new"].isna().all()
+    assert growth.follower_changes(edges).empty
+    assert growth.retention(edges).empty
+    two = pd.concat([edges, edges.assign(account_id="9")])
+    with pytest.raises(SchemaError, match="2 accounts"):
+        growth.follower_counts(two)
+    with pytest.raises(SchemaError, match="follower_id"):
+        growth.follower_counts(edges.drop(columns="follower_id"))
+    with pytest.raises(SchemaError, match="repeat a follower"):
+        growth.follower_counts(pd.concat([edges, edges]))
+
+
+def test_ids_that_are_not_plain_integers_still_match():
+    # leading zeros would be merged by integer parsing: the string path keeps them apart
+    edges = edges_from({T0: ["007", "7"], T0 + pd.Timedelta(days=1): ["7"]})
+    assert growth.follower_counts(edges)["lost"].tolist()[1:] == [1]
+    assert growth.follower_changes(edges)["follower_id"].tolist() == ["007"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sets(st.integers(1, 40), max_size=30), min_size=1, max_size=6),
+       st.booleans())
+def test_new_and_lost_are_set_differences(sets, big_ids):
+    offset = 10**18 if big_ids else 0  # X ids exceed float precision: stay exact up there
+    snaps = {T0 + pd.Timedelta(days=7 * i): [str(x + offset) for x in sorted(s, reverse=True)]
+             for i, s in enumerate(sets)}
+    edges = edges_from(snaps)
+    times = list(snaps)  # a snapshot with no follower has no edge rows: pass the times
+    counts = growth.follower_counts(edges, snapshots=times).set_index("snapshot_at")
+    changes = growth.follower_changes(edges, snapshots=times)
+    assert counts.index.tolist() == times
+    for prev, cur in zip(times, times[1:]):
+        a, b = set(snaps[prev]), set(snaps[cur])
+        assert counts.loc[cur, "followers"] == len(b)
+        assert counts.loc[cur, "new"] == len(b - a)
+        assert counts.loc[cur, "lost"] == len(a - b)
+        here = changes[changes["snapshot_at"] == cur]
+        assert set(here.loc[here["change"] == "new", "follower_id"]) == b - a
+        assert set(here.loc[here["change"] == "lost", "follower_id"]) == a - b
+
+
+# --------------------------------------------------------------------------------- follow dates
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3000), st.integers(0, 3000), st.booleans()),
+                min_size=1, max_size=60))
+def test_follow_date_bound_never_exceeds_the_truth(draws):
+    # followers in true follow order (oldest first); each account was created before it followed
+    base = pd.Timestamp("2010-01-01", tz="UTC")
+    follow_days = np.cumsum([d[0] for d in draws])
+    created_days = [f - d[1] for f, d in zip(follow_days, draws)]
+    n = len(draws)
+    followers = pd.DataFrame({
+        "id": [str(i) for i in range(n)],
+        "position": np.arange(n)[::-1],  # the oldest follower is listed last
+        "created_at": [pd.NaT if d[2] and i % 3 == 0 else base + pd.Timedelta(days=int(c))
+                       for i, (c, d) in enumerate(zip(created_days, draws))],
+    })
+    bounds = growth.follow_date_bounds(followers)
+    truth = base + pd.to_timedelta(follow_days, unit="D")
+    bound = bounds["follow_date_lower_bound"]
+    known = bound.notna().to_numpy()
+    assert (bound[known].to_numpy() <= truth[known].to_numpy()).all()
+    assert bound[known].is_monotonic_increasing
+    assert bounds["follow_order"].tolist() == list(range(n))
+
+
+def test_follow_date_bounds_by_hand():
+    d = lambda s: pd.Timestamp(s, tz="UTC")  # noqa: E731
+    followers = pd.DataFrame({
+        "id": ["4", "3", "2", "1"], "position": [0, 1, 2, 3],
+        "created_at": [d("2019-01-01"), d("2021-06-01"), pd.NaT, d("2020-01-01")],
+        "bot_score": [0.1, 0.2, 0.3, 0.4],
+        "snapshot_at": [d("2026-01-01")] * 4,
+    })
+    b = growth.follow_date_bounds(followers)
+    assert b["follower_id"].tolist() == ["1", "2", "3", "4"]
+    assert b["follow_date_lower_bound"].tolist() == [d("2020-01-01"), d("2020-01-01"),
+                                                     d("2021-06-01"), d("2021-06-01")]
+    assert b["sets_bound"].tolist() == [True, False, True, False]
+    assert b["bot_score"].tolist() == [0.4, 0.3, 0.2, 0.1]
+    curve = growth.estimated_growth(b, freq="YS")
+    assert curve["date"].iloc[-1] == d("2026-01-01")
+    assert curve["followers_estimated"].iloc[-1] == 4
+    assert curve["followers_estimated"].is_monotonic_increasing
+    at_2021 = curve.loc[curve["date"] == d("2021-01-01"), "followers_estimated"].item()
+    assert at_2021 == 2
+    with pytest.raises(SchemaError, match="one snapshot"):
+        growth.follow_date_bounds(followers.assign(snapshot_at=[d("2026-01-01"), d("2026-02-01")]
+                                                   * 2))
+
+
+def synthetic_with_burst(n=3000, burst_at=1200, burst=300, seed=1):
+    """Followers whose creation dates spread over 12 years, with ``burst`` consecutive followers
+    all created within 10 days (a bought batch), 10% of them genuine followers mixed in."""
+    rng = np.random.default_rng(seed)
+    base = pd.Timestamp("2012-01-01", tz="UTC")
+    created = base + pd.to_timedelta(rng.uniform(0, 12 * 365, n), unit="D")
+    batch = pd.Timestamp("2019-05-01", tz="UTC") + pd.to_timedelta(rng.uniform(0, 10, burst),
+                                                                     unit="D")
+    mixed = rng.random(burst) < 0.1
+    created = created.to_series().to_numpy().copy()
+    created[burst_at:burst_at + burst] = np.where(mixed, created[burst_at:burst_at + burst],
+                                                  batch.to_series().to_numpy())
+    order = np.arange(n)  # oldest first
+    frame = pd.DataFrame({"id": [str(10**17 + i) for i in order], "position": n - 1 - order,
+                          "created_at": pd.to_datetime(created, utc=True),
+                          "bot_score": np.where(
+                              (order >= burst_at) & (order < burst_at + burst) & ~np.pad(
+                                  mixed, (burst_at, n - burst_at - burst)), 0.9, 0.1)})
+    return frame, mixed
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_bursts_find_a_bought_batch_and_link_bot_scores(seed):
+    followers, mixed = synthetic_with_burst(seed=seed)
+    labelled = growth.label_bursts(growth.follow_date_bounds(followers))
+    summary = growth.burst_summary(labelled)
+    assert len(summary) == 1
+    row = summary.iloc[0]
+    batch_size = int((~mixed).sum())
+    members = labelled[labelled["burst_id"].notna()]
+    genuine = members["bot_score"] < 0.5
+    assert genuine.sum() <= 0.01 * batch_size  # hardly a genuine follower taken for bought
+    assert (~genuine).sum() >= 0.97 * batch_size  # and nearly all of the batch found
+    assert members["follow_order"].between(1195, 1505).all()
+    assert row["created_span_days"] <= 11
+    assert row["density"] > 50
+    assert row["mean_bot_score"] > 0.85 and row["bot_share"] > 0.97
+    assert growth.detect_bursts(followers).iloc[0]["followers"] == row["followers"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_no_bursts_in_an_organic_audience(seed):
+    followers, _ = synthetic_with_burst(burst=0, seed=seed)
+    assert growth.detect_bursts(followers.drop(columns="bot_score")).empty
+    assert growth.detect_bursts(followers.head(10)).empty  # too few followers to judge
+
+
+# ------------------------------------------------------------------------------------ activity
+def test_activity_heatmap_uses_the_account_time_zone():
+    tweets = schema.coerce(pd.DataFrame({
+        "id": ["1", "2", "3", "4"], "author_id": ["10", "10", "11", "12"], "kind": "original",
+        # Monday 2026-01-05 14:30 UTC = 09:30 in New York; author 10 posts twice in that hour
+        "created_at": ["2026-01-05T14:30:00Z", "2026-01-05T14:50:00Z", "2026-01-05T14:05:00Z",
+                       "2026-01-10T03:00:00Z"],
+    }), "tweets")
+    hm = growth.activity_heatmap(tweets, tz="America/New_York")
+    assert hm.shape == (7, 24) and hm.index.tolist()[0] == "Mon"
+    assert hm.loc["Mon", 9] == 2  # distinct authors
+    assert hm.loc["Fri", 22] == 1  # Saturday 03:00 UTC is Friday 22:00 in New York
+    assert int(hm.to_numpy().sum()) == 3
+    by_tweets = growth.activity_heatmap(tweets, tz="America/New_York", count="tweets")
+    assert by_tweets.loc["Mon", 9] == 3
+    only = growth.activity_heatmap(tweets, tz="UTC", authors=["12"])
+    assert only.loc["Sat", 3] == 1 and int(only.to_numpy().sum()) == 1
+    best = growth.best_posting_hours(hm, n=2)
+    assert best.iloc[0][["weekday", "hour", "active"]].tolist() == ["Mon", 9, 2]
+    assert best.iloc[0]["share"] == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="count"):
+        growth.activity_heatmap(tweets, count="likes")
