@@ -306,3 +306,51 @@ def test_activity_heatmap_uses_the_account_time_zone():
     assert best.iloc[0]["share"] == pytest.approx(2 / 3)
     with pytest.raises(ValueError, match="count"):
         growth.activity_heatmap(tweets, count="likes")
+
+
+# ------------------------------------------------------------------------ the sample audience
+def test_sample_follow_date_bounds_against_truth(sample_store, sample_audience):
+    followers = sample_store.followers(sample_audience.account["username"])
+    bounds = growth.follow_date_bounds(followers)
+    truth = bounds.merge(sample_audience.truth, on="follower_id", validate="one_to_one")
+    assert len(truth) == len(followers) == 5000
+    error = truth["follow_date"] - truth["follow_date_lower_bound"]
+    assert (error >= pd.Timedelta(0)).all()  # a lower bound never exceeds the true date
+    median_days = error.median() / pd.Timedelta(days=1)
+    print(f"median follow-date error of the lower bound: {median_days:.1f} days")
+    assert median_days < 60
+    # the estimated curve from the last snapshot alone counts, at every date, at least the
+    # current followers who had truly followed by then (it counts each from its lower bound)
+    curve = growth.estimated_growth(bounds, freq="MS")
+    truly = np.searchsorted(np.sort(truth["follow_date"].to_numpy()),
+                            curve["date"].to_numpy(), side="right")
+    assert (curve["followers_estimated"].to_numpy() >= truly).all()
+    assert curve["followers_estimated"].iloc[-1] == 5000
+
+
+def test_sample_bursts_are_the_follower_farms(sample_store, sample_audience):
+    followers = sample_store.followers(sample_audience.account["username"])
+    labelled = growth.label_bursts(growth.follow_date_bounds(followers))
+    joined = labelled.merge(sample_audience.truth[["follower_id", "farm_id"]], on="follower_id")
+    flagged = joined["burst_id"].notna()
+    farm = joined["farm_id"] >= 0
+    precision = (flagged & farm).sum() / flagged.sum()
+    recall = (flagged & farm).sum() / farm.sum()
+    print(f"burst members vs farm accounts: precision {precision:.3f}, recall {recall:.3f}")
+    assert precision >= 0.95 and recall >= 0.9
+    # each burst is one farm
+    per_burst = joined[flagged].groupby("burst_id")["farm_id"].nunique()
+    assert (per_burst == 1).all()
+
+
+def test_sample_growth_through_the_store(sample_store, sample_audience):
+    account = sample_audience.account["id"]
+    counts = growth.follower_counts(sample_store.follower_edges(account))
+    snaps = sample_store.snapshots(account)
+    assert counts["snapshot_at"].tolist() == snaps["snapshot_at"].tolist()
+    assert counts["followers"].tolist() == snaps["followers"].tolist()
+    last_two = sample_store.diff(account)
+    assert counts["new"].iloc[-1] == (last_two["change"] == "new").sum()
+    assert counts["lost"].iloc[-1] == (last_two["change"] == "lost").sum()
+    hm = growth.activity_heatmap(sample_store.tweets(account), tz="Europe/Berlin")
+    assert int(hm.to_numpy().sum()) > 0

@@ -621,7 +621,7 @@ def activity_heatmap(tweets: pd.DataFrame, *, tz: str = "UTC", authors=None,
     if authors is not None:
         t = t[t["author_id"].isin(pd.Index(authors).astype(str))]
     local = pd.to_datetime(t["created_at"], utc=True).dt.tz_convert(tz)
-    cell = (local.dt.weekday * 24 + local.dt.hour).to_numpy()
+    cell = (local.dt.day_of_week * 24 + local.dt.hour).to_numpy()
     if count == "authors":
         pairs = pd.DataFrame({"a": t["author_id"].to_numpy(), "c": cell}).drop_duplicates()
         cell = pairs["c"].to_numpy()
