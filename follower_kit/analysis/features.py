@@ -398,7 +398,9 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
     accounts : DataFrame
         one row per user, indexed like ``users``: ``id``, ``farm_id`` (Int64, NA outside farms),
         ``farm_size`` (0 outside), ``farm_signal`` (0..1: 0 outside farms, rising with farm size,
-        1 at 50 members or more), ``first_seen``, ``follow_rank``, ``days_created_before_follow``.
+        1 at 50 members or more), ``first_seen``, ``follow_rank``, ``days_created_before_follow``
+        (``first_seen`` - ``created_at``: an upper bound), ``same_bio_count`` (other accounts with
+        the same normalized bio).
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
@@ -419,6 +421,8 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
     bio = bio.to_numpy(zero_copy_only=False)
     bio_code = pd.factorize(pd.Series(bio))[0]
     bio_code = np.where(bio == "", -1, bio_code)
+    same_bio = np.where(bio_code >= 0, np.bincount(np.maximum(bio_code, 0))[np.maximum(bio_code, 0)]
+                        - 1, 0) if n else np.zeros(0, int)
 
     order = None
     if followers is not None and len(followers):
@@ -481,12 +485,13 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
                   "follow_rank_span", "member_ids"]
     groups = pd.DataFrame(groups, columns=group_cols)
     size = np.where(member, sizes[comp] if n else 0, 0)
-    first_seen = (order["first_seen"].reindex(ids).to_numpy() if order is not None
-                  else np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"))
-    first_seen = pd.to_datetime(pd.Series(first_seen), utc=True)
-    before = (first_seen.to_numpy(dtype="datetime64[us]") - created).astype(
-        "timedelta64[s]").astype(float) / 86400
-    before[np.isnat(created) | np.isnat(first_seen.to_numpy(dtype="datetime64[us]"))] = np.nan
+    if order is not None:
+        first_seen = order["first_seen"].reindex(ids).astype("datetime64[us, UTC]")
+    else:
+        first_seen = pd.Series(pd.NaT, index=range(n), dtype="datetime64[us, UTC]")
+    seen_np = first_seen.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    before = (seen_np - created).astype("timedelta64[s]").astype(float) / 86400
+    before[np.isnat(created) | np.isnat(seen_np)] = np.nan
     accounts = pd.DataFrame({
         "id": pd.array(ids, dtype="str"),
         "farm_id": farm_id,
@@ -496,8 +501,9 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
         "first_seen": first_seen.to_numpy(),
         "follow_rank": rank,
         "days_created_before_follow": before,
+        "same_bio_count": same_bio,
     }, index=users.index)
-    accounts["first_seen"] = accounts["first_seen"].astype("datetime64[us, UTC]")
+    accounts["first_seen"] = pd.Series(first_seen.to_numpy(), index=users.index)
     log.info("coordination: %d farms, %d accounts in farms", len(groups), int(member.sum()))
     return groups, accounts
 
