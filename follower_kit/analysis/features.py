@@ -376,7 +376,7 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
     """Find farms: followers that look made and aimed in one batch.
 
     Two accounts are linked when they were created within ``window_days`` of each other and share a
-    batch trait (the same handle pattern, a name plus 6 or more digits of the same count, or the
+    batch trait (the same handle pattern, a name plus 6 or more digits, or the
     same bio after lower-casing and removing digits and punctuation), and, when ``followers`` is
     given, followed within ``burst_gap`` places of each other. Without ``followers`` the follow burst
     is not required. Linked components of at least ``min_size`` accounts are farms.
@@ -414,7 +414,7 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
     m = pc.extract_regex(handle, _HANDLE_PATTERN)
     digits = pc.fill_null(pc.utf8_length(pc.struct_field(m, [1])), 0).to_numpy(
         zero_copy_only=False)
-    pattern = np.where(digits > 0, digits, -1)
+    pattern = np.where(digits > 0, 1, -1)  # name + 6 or more digits
     desc = pa.array(users["description"] if "description" in users else [None] * n,
                     type=pa.large_string(), from_pandas=True)
     bio = pc.replace_substring_regex(pc.utf8_lower(pc.fill_null(desc, "")), r"[^a-z\p{L}]+", "")
@@ -474,8 +474,8 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
             "farm_id": fid, "size": len(idx),
             "created_from": pd.Timestamp(np.nanmin(created[idx]), tz="UTC"),
             "created_to": pd.Timestamp(np.nanmax(created[idx]), tz="UTC"),
-            "handle_pattern": (f"name+{pattern[idx][0]} digits" if len(pats) == 1
-                               and pattern[idx][0] > 0 else "mixed"),
+            "handle_pattern": _pattern_label(digits[idx]) if len(pats) == 1 and pattern[idx][0] > 0
+            else "mixed",
             "shared_bio": common_bio,
             "follow_rank_span": ((int(np.nanmin(rank[idx])), int(np.nanmax(rank[idx])))
                                  if not np.isnan(rank[idx]).all() else np.nan),
@@ -506,6 +506,11 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
     accounts["first_seen"] = pd.Series(first_seen.to_numpy(), index=users.index)
     log.info("coordination: %d farms, %d accounts in farms", len(groups), int(member.sum()))
     return groups, accounts
+
+
+def _pattern_label(digits: np.ndarray) -> str:
+    lo, hi = int(digits.min()), int(digits.max())
+    return f"name+{lo} digits" if lo == hi else f"name+{lo}-{hi} digits"
 
 
 def _linked(a, b, created_days, pattern, bio_code, window_days):
