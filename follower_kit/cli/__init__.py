@@ -49,3 +49,5 @@ from . import store as _store  # noqa: E402
 main.add_command(_sample.sample)
 main.add_command(_sample.demo)
 main.add_command(_store.store)
+from .bots import bots as _bots  # noqa: E402
+main.add_command(_bots)
