@@ -1,0 +1,714 @@
+"""Pull followers, following lists, profiles and recent tweets from the X API v2 with tweepy.
+
+This is the only module that imports tweepy. tweepy.Client does the HTTP (its parameter handling,
+its status -> exception mapping); around it this module adds what a long pull needs:
+
+* **Retries** (:class:`RetryPolicy`): 429 waits until ``x-rate-limit-reset``; 5xx, timeouts,
+  dropped connections and truncated bodies back off exponentially with jitter, bounded. The sleep
+  function and the clock are injectable, so tests run the schedule without waiting.
+* **Plain advice** for 401/402/403 (:class:`AccessError`): what the access level allows and what
+  to do instead (import the archive).
+* **Checkpoints** (:class:`PullDir`): every page is written atomically, as a twarc2-style JSON
+  line, under ``<store>/accounts/<id>/pulls/<pull_id>/`` before the next is requested. A pull
+  stopped by Ctrl-C, kill -9 or a crash resumes from the last page; the snapshot is committed
+  only when the pull is complete, from the pages (duplicates dropped: accounts that follow during
+  a pull shift the pages).
+* **Timeouts**: tweepy sets none; a transport adapter mounted on the client's session gives every
+  request one, and can send tweepy's requests to another base URL (the local fake server) without
+  patching tweepy.
+* **Plans** (:func:`plan_followers`, :func:`plan_tweets`): requests, rate-limit time and cost of a
+  pull before it runs, from a price/limit table the user can override.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import random
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+import requests
+import tweepy
+from requests.adapters import HTTPAdapter
+
+from .. import config, schema
+from ..errors import FollowerKitError, SourceError
+from . import twarc
+
+log = logging.getLogger(__name__)
+
+#: The user fields a follower pull asks for: everything the canonical users frame uses.
+USER_FIELDS = ["created_at", "description", "entities", "location", "name", "pinned_tweet_id",
+               "profile_image_url", "protected", "public_metrics", "url", "username", "verified",
+               "verified_type"]
+#: The tweet fields a timeline pull asks for.
+TWEET_FIELDS = ["author_id", "conversation_id", "created_at", "entities", "in_reply_to_user_id",
+                "lang", "public_metrics", "referenced_tweets"]
+TWEEPY_HOSTS = ("https://api.twitter.com", "https://api.x.com")
+
+#: Defaults of the plan table: X's pay-per-use prices (USD per resource returned, from
+#: docs.x.com/x-api/getting-started/pricing, 2026) and the per-app rate limits of the endpoints a
+#: pull uses (requests per window). Override with a JSON or TOML file (``--prices FILE``).
+DEFAULT_PLAN_TABLE = {
+    "currency": "USD",
+    "price_per_resource": {"user_read": 0.010, "follows_read": 0.010, "post_read": 0.005},
+    "rate_limits": {
+        "followers": {"requests": 15, "window_seconds": 900},
+        "following": {"requests": 15, "window_seconds": 900},
+        "users_lookup": {"requests": 300, "window_seconds": 900},
+        "user_tweets": {"requests": 1500, "window_seconds": 900},
+    },
+    "confirm_above_usd": 5.0,
+}
+
+
+class AccessError(FollowerKitError):
+    """The token may not read this endpoint (401, 402, 403): the message says what to do."""
+
+    def __init__(self, message: str, *, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+class PullError(FollowerKitError):
+    """A request kept failing after every retry, or the API answered something unusable."""
+
+
+# ------------------------------------------------------------------------------------- transport
+class _TransportAdapter(HTTPAdapter):
+    """Gives every request a timeout (tweepy passes none) and optionally rewrites tweepy's
+    hard-coded host to ``base_url`` (the local fake server) below tweepy."""
+
+    def __init__(self, *, timeout: float, base_url: str | None = None):
+        super().__init__(pool_connections=4, pool_maxsize=4)
+        self.timeout = timeout
+        self.base = urlsplit(base_url) if base_url else None
+
+    def send(self, request, **kwargs):
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        if self.base is not None:
+            parts = urlsplit(request.url)
+            request.url = urlunsplit((self.base.scheme, self.base.netloc,
+                                      self.base.path.rstrip("/") + parts.path, parts.query, ""))
+        return super().send(request, **kwargs)
+
+
+@dataclass
+class RetryPolicy:
+    """How hard to try: ``attempts`` tries per request for transient faults, backoff
+    ``base * 2**n`` capped at ``cap`` seconds with full jitter in [50%, 100%]; 429s wait for the
+    reset (at most ``max_rate_wait`` s each, ``max_rate_waits`` times per request)."""
+
+    attempts: int = 8
+    base: float = 1.0
+    cap: float = 60.0
+    max_rate_wait: float = 960.0
+    max_rate_waits: int = 100
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        return min(self.cap, self.base * 2 ** attempt) * (0.5 + 0.5 * rng.random())
+
+
+_ADVICE = {
+    401: "the X API refused the bearer token (401 Unauthorized). Check X_BEARER_TOKEN: it must be "
+         "the app's Bearer Token from the developer console, not the API key or secret.",
+    402: "the X API wants payment (402 Payment Required): the app's credit balance is empty or a "
+         "spending limit was reached. Add credits in the developer console, or import your X "
+         "archive instead (`follower-kit import archive PATH`), which costs nothing.",
+    403: "this access level cannot read {what} (403 Forbidden). Apps on the Free tier, or not "
+         "attached to a project, cannot read followers or timelines. Upgrade the app's access, or "
+         "import your X archive instead (`follower-kit import archive PATH`): it lists every "
+         "follower by id, and `--hydrate` fetches their profiles when a token can read users.",
+}
+
+
+@dataclass
+class Page:
+    """One response page: its parsed JSON, the raw bytes and where it came from."""
+
+    body: dict
+    raw: bytes
+    url: str
+    retrieved_at: pd.Timestamp
+
+    @property
+    def next_token(self) -> str | None:
+        return (self.body.get("meta") or {}).get("next_token")
+
+    def twarc_line(self, **extra) -> bytes:
+        """The page as twarc2 writes it: the raw response with ``__twarc`` (url, retrieved_at)
+        added, plus ``__fk`` facts (page number, token used) for resuming. One line."""
+        stamp = {"url": self.url, "retrieved_at": self.retrieved_at.floor("ms").strftime(
+                     "%Y-%m-%dT%H:%M:%S.%f+00:00"),
+                 "version": "follower-kit"}
+        head = b'{"__twarc":' + json.dumps(stamp).encode() + b',"__fk":' + \
+            json.dumps(extra).encode()
+        body = self.raw.strip()
+        if body.startswith(b"{") and body[1:].lstrip() != b"}":
+            line = head + b"," + body[1:]
+        else:
+            line = head + b"}"
+        return line.replace(b"\n", b" ").replace(b"\r", b" ")
+
+
+class XClient:
+    """A tweepy.Client with timeouts, retries, rate-limit waits and plain errors.
+
+    Parameters
+    ----------
+    bearer_token : str, optional
+        Default: ``X_BEARER_TOKEN`` from the environment or ``.env`` (config.bearer_token).
+    base_url : str, optional
+        Send tweepy's requests to this base URL instead of the real API (the local fake server).
+    timeout : float
+        Seconds per request (connect and read).
+    retry : RetryPolicy
+    sleep, clock : callables
+        ``time.sleep`` and ``time.time`` by default; tests inject fakes.
+    seed : int, optional
+        Seeds the backoff jitter.
+    """
+
+    def __init__(self, bearer_token: str | None = None, *, base_url: str | None = None,
+                 timeout: float = 30.0, retry: RetryPolicy | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.time, seed: int | None = None):
+        token = bearer_token or config.bearer_token(required=True)
+        # config registers tokens it reads itself; one passed in must be masked too
+        config._KNOWN_SECRETS.add(token)
+        config.guard_logging()  # tweepy logs the Authorization header at DEBUG
+        self._client = tweepy.Client(bearer_token=token, return_type=requests.Response,
+                                     wait_on_rate_limit=False)
+        adapter = _TransportAdapter(timeout=timeout, base_url=base_url)
+        for host in TWEEPY_HOSTS:
+            self._client.session.mount(host, adapter)
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.clock = clock
+        self._rng = random.Random(seed)
+        self.requests = 0
+        self.retries = 0
+        self.slept = 0.0
+
+    def __repr__(self) -> str:  # never show the token
+        return "XClient(<token hidden>)"
+
+    # ---------------------------------------------------------------- one request
+    def call(self, method: str, *args, what: str = "this endpoint", **params) -> Page:
+        """Call ``tweepy.Client.<method>`` with retries; return the page.
+
+        Raises
+        ------
+        AccessError
+            401, 402, 403: with advice.
+        PullError
+            Other 4xx, or a transient fault outlasting the retry policy.
+        """
+        fn = getattr(self._client, method)
+        attempt = rate_waits = 0
+        while True:
+            self.requests += 1
+            try:
+                resp = fn(*args, **params)
+                raw = resp.content
+                body = json.loads(raw)
+                if not isinstance(body, dict):
+                    raise ValueError("the body is not a JSON object")
+                return Page(body, raw, resp.url, pd.Timestamp(self.clock(), unit="s", tz="UTC"))
+            except tweepy.TooManyRequests as exc:
+                rate_waits += 1
+                if rate_waits > self.retry.max_rate_waits:
+                    raise PullError(f"{method}: still rate limited after {rate_waits - 1} waits"
+                                    ) from None
+                reset = exc.response.headers.get("x-rate-limit-reset")
+                if reset is not None and reset.isdigit():
+                    wait = min(max(int(reset) - self.clock(), 0) + 1, self.retry.max_rate_wait)
+                else:
+                    wait = self.retry.backoff(min(rate_waits, 10), self._rng)
+                log.warning("rate limited on %s: waiting %.0f s (x-rate-limit-reset)", method,
+                            wait)
+                self._wait(wait)
+            except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
+                status = exc.response.status_code
+                raise AccessError(_ADVICE[status].format(what=what) + _detail(exc),
+                                  status=status) from None
+            except tweepy.TwitterServerError as exc:
+                attempt = self._transient(method, attempt, f"{exc.response.status_code} server "
+                                                           f"error")
+            except tweepy.HTTPException as exc:
+                status = exc.response.status_code
+                if status == 402:
+                    raise AccessError(_ADVICE[402] + _detail(exc), status=402) from None
+                raise PullError(f"{method}: the X API answered {status}{_detail(exc)}") from None
+            except (requests.Timeout, requests.ConnectionError,
+                    requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as exc:
+                attempt = self._transient(method, attempt, type(exc).__name__)
+            except ValueError as exc:  # a truncated or garbled body
+                attempt = self._transient(method, attempt, f"unreadable body ({exc})")
+
+    def _transient(self, method: str, attempt: int, why: str) -> int:
+        if attempt + 1 >= self.retry.attempts:
+            raise PullError(f"{method}: gave up after {attempt + 1} attempts; last fault: {why}. "
+                            f"The pull is checkpointed: run the same command again to resume.")
+        wait = self.retry.backoff(attempt, self._rng)
+        log.info("%s: %s; retry %d in %.1f s", method, why, attempt + 1, wait)
+        self.retries += 1
+        self._wait(wait)
+        return attempt + 1
+
+    def _wait(self, seconds: float) -> None:
+        self.slept += seconds
+        self.sleep(seconds)
+
+    # ---------------------------------------------------------------- endpoints
+    def user(self, handle: str) -> dict:
+        """Look an account up by handle (or numeric id): its v2 user object."""
+        key = str(handle).strip().removeprefix("@")
+        if key.isdigit():
+            page = self.call("get_user", id=key, user_fields=USER_FIELDS, what="users")
+        else:
+            page = self.call("get_user", username=key, user_fields=USER_FIELDS, what="users")
+        data = page.body.get("data")
+        if not data:
+            detail = "; ".join(e.get("detail", "") for e in page.body.get("errors", []))
+            raise PullError(f"no X account {handle!r}: {detail or 'not found'}")
+        return data
+
+    def lookup_users(self, ids: Iterable[str], *, batch: int = 100) -> tuple[pd.DataFrame,
+                                                                              pd.DataFrame]:
+        """Profiles for ids, 100 per request (suspended and deleted ids come back as errors).
+
+        Returns
+        -------
+        users : DataFrame
+            The canonical users frame.
+        errors : DataFrame
+            ``resource_id``, ``resource_type``, ``parameter``, ``title``, ``detail``, ``type``.
+        """
+        ids = [str(i) for i in ids]
+        lines = []
+        for start in range(0, len(ids), batch):
+            page = self.call("get_users", ids=ids[start:start + batch], user_fields=USER_FIELDS,
+                             what="users")
+            lines.append(page.twarc_line())
+        pages = twarc.read_pages(b"\n".join(lines)) if lines else twarc.PAGE.empty_table()
+        return twarc.users_frame(pages, includes=False), twarc.page_errors(pages)
+
+
+def _detail(exc: tweepy.HTTPException) -> str:
+    msgs = [m for m in (exc.api_messages or []) if m]
+    return f" (X said: {config.redact('; '.join(msgs))})" if msgs else ""
+
+
+# ------------------------------------------------------------------------------------- checkpoints
+class PullDir:
+    """A pull's checkpoint directory: ``pull.json`` plus one file per page (or per follower for
+    timelines), each written to a temporary name and renamed, so a file is whole or absent."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @property
+    def meta_path(self) -> Path:
+        return self.path / "pull.json"
+
+    def meta(self) -> dict:
+        return json.loads(self.meta_path.read_text())
+
+    def write_meta(self, meta: Mapping) -> None:
+        _atomic_write(self.meta_path, json.dumps(meta, indent=1, default=str).encode())
+
+    def update(self, **changes) -> dict:
+        meta = {**self.meta(), **changes}
+        self.write_meta(meta)
+        return meta
+
+    def page_files(self, prefix: str) -> list[Path]:
+        return sorted(self.path.glob(f"{prefix}-*.jsonl"))
+
+    def write_page(self, name: str, data: bytes) -> Path:
+        target = self.path / f"{name}.jsonl"
+        _atomic_write(target, data if data.endswith(b"\n") else data + b"\n")
+        return target
+
+    def clear_pages(self) -> None:
+        for p in self.path.glob("*.jsonl"):
+            p.unlink(missing_ok=True)
+        for p in self.path.glob(".tmp-*"):
+            p.unlink(missing_ok=True)
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    tmp = target.with_name(f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}-{target.name}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+
+
+def pulls(store, account=None) -> pd.DataFrame:
+    """Pulls recorded in the store, finished or not.
+
+    Returns
+    -------
+    DataFrame
+        ``account_id``, ``username``, ``pull_id``, ``kind`` (followers or tweets), ``status``
+        (running = unfinished, resumable; committed), ``started_at``, ``pages`` (checkpointed),
+        ``rows`` (followers or tweets so far), ``path``.
+    """
+    root = Path(store.path) / "accounts"
+    rows = []
+    pattern = f"{store.resolve(account)}/pulls/*/pull.json" if account is not None \
+        else "*/pulls/*/pull.json"
+    for meta_path in sorted(root.glob(pattern)):
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (OSError, ValueError):
+            continue
+        d = meta_path.parent
+        rows.append({
+            "account_id": meta["account"]["id"], "username": meta["account"]["username"],
+            "pull_id": meta["pull_id"], "kind": meta["kind"], "status": meta["status"],
+            "started_at": pd.Timestamp(meta["started_at"]),
+            "pages": len(list(d.glob("*.jsonl"))) if meta["status"] != "committed"
+            else meta.get("pages", 0),
+            "rows": meta.get("rows", 0), "path": str(d),
+        })
+    cols = ["account_id", "username", "pull_id", "kind", "status", "started_at", "pages", "rows",
+            "path"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: bool,
+               clock: Callable[[], float]) -> PullDir:
+    base = Path(store.path) / "accounts" / str(account["id"]) / "pulls"
+    for meta_path in sorted(base.glob("*/pull.json"), reverse=True):
+        meta = json.loads(meta_path.read_text())
+        if meta["kind"] == kind and meta["status"] == "running":
+            pd_ = PullDir(meta_path.parent)
+            if restart:
+                pd_.clear_pages()
+                pd_.update(status="abandoned")
+                continue
+            if dict(meta.get("params", {})) != dict(params):
+                log.warning("resuming pull %s with its original parameters %s", meta["pull_id"],
+                            meta.get("params"))
+            log.info("resuming %s pull %s of @%s", kind, meta["pull_id"], account["username"])
+            return pd_
+    started = pd.Timestamp(clock(), unit="s", tz="UTC").floor("s")
+    pull_id = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{kind}-{uuid.uuid4().hex[:6]}"
+    d = PullDir(base / pull_id)
+    d.path.mkdir(parents=True, exist_ok=True)
+    d.write_meta({"pull_id": pull_id, "kind": kind, "status": "running",
+                  "account": {k: account.get(k) for k in ("id", "username", "name")},
+                  "started_at": started.isoformat(), "params": dict(params)})
+    return d
+
+
+def _page_state(files: list[Path]) -> tuple[int, str | None, bool]:
+    """(pages done, token for the next page, finished) from the checkpointed page files."""
+    if not files:
+        return 0, None, False
+    last = json.loads(files[-1].read_bytes())
+    token = (last.get("meta") or {}).get("next_token")
+    return len(files), token, token is None
+
+
+def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, account_id: str,
+                 params: Mapping, what: str, progress: Callable[[int], None] | None) -> int:
+    """Page through an endpoint from the last checkpoint to the end; return the page count."""
+    done, token, finished = _page_state(pull.page_files(prefix))
+    if done and progress:
+        progress(sum(_count_rows(p) for p in pull.page_files(prefix)))
+    while not finished:
+        page = client.call(method, account_id, pagination_token=token, what=what, **params)
+        done += 1
+        pull.write_page(f"{prefix}-{done:06d}", page.twarc_line(page=done, token=token))
+        if progress:
+            progress(len(page.body.get("data") or []))
+        token = page.next_token
+        finished = token is None
+    return done
+
+
+def _count_rows(path: Path) -> int:
+    body = json.loads(path.read_bytes())
+    return len(body.get("data") or [])
+
+
+# ------------------------------------------------------------------------------------- pulls
+def pull_followers(store, handle: str, *, client: XClient, following: bool = True,
+                   restart: bool = False, page_size: int = 1000,
+                   progress: Callable[[int], None] | None = None, account: dict | None = None):
+    """Pull an account's followers (with full profiles) and its following list into the store.
+
+    Every page is checkpointed; running it again after an interruption resumes the unfinished
+    pull. The snapshot (time: when the pull started) is committed once the last page is in.
+
+    Parameters
+    ----------
+    store : Store
+    handle : str
+        The account's handle or numeric id.
+    client : XClient
+    following : bool
+        Also pull the accounts it follows (table ``following``).
+    restart : bool
+        Abandon an unfinished pull and start over.
+    page_size : int
+        ``max_results`` per page (1 to 1000).
+    progress : callable, optional
+        Called with the number of followers each page added.
+    account : dict, optional
+        The account's v2 user object when already looked up (saves a request).
+
+    Returns
+    -------
+    SnapshotRef
+        The committed snapshot: followers (``follower_id``, ``position``) and their profiles.
+    """
+    if not 1 <= page_size <= 1000:
+        raise ValueError(f"page_size must be 1..1000 (X's max_results bounds), got {page_size}")
+    acct = account or client.user(handle)
+    params = {"max_results": page_size, "user_fields": USER_FIELDS}
+    pull = _open_pull(store, acct, "followers", {"page_size": page_size,
+                                                 "following": following}, restart, client.clock)
+    pages = _fetch_pages(client, pull, "followers", "get_users_followers", acct["id"], params,
+                         "followers", progress)
+    if following:
+        _fetch_pages(client, pull, "following", "get_users_following", acct["id"], params,
+                     "the following list", None)
+    return _commit_followers(store, pull, acct, pages, client)
+
+
+def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, client: XClient):
+    meta = pull.meta()
+    data = twarc.read_pages(pull.page_files("followers"))
+    followers = twarc.follower_ids(data, "followers")
+    users = twarc.users_frame(data, includes=False)
+    errors = twarc.page_errors(data)
+    ref = store.commit_snapshot(
+        account={"id": acct["id"], "username": acct["username"], "name": acct.get("name")},
+        snapshot_at=meta["started_at"], followers=followers, users=users, source="api",
+        extra={"pull_id": meta["pull_id"], "pages": pages, "partial_errors": len(errors),
+               "requests": client.requests, "retries": client.retries})
+    fol_files = pull.page_files("following")
+    if fol_files:
+        fol = twarc.follower_ids(twarc.read_pages(fol_files), "following")
+        store.write_table("following", acct["id"], fol[["following_id"]])
+    pull.clear_pages()
+    pull.update(status="committed", pages=pages, rows=len(followers),
+                snapshot_at=ref.snapshot_at.isoformat())
+    log.info("pull %s committed: %d followers from %d pages", meta["pull_id"], len(followers),
+             pages)
+    return ref
+
+
+def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
+                restart: bool = False, progress: Callable[[int], None] | None = None,
+                incremental: bool = True):
+    """Pull up to ``per_follower`` recent tweets of each follower in the latest snapshot.
+
+    Incremental: only tweets newer than the newest stored one of each author (``since_id``).
+    Each follower's timeline is checkpointed as one file, so an interrupted pull resumes with
+    the next follower. Protected, suspended and deleted followers come back as partial errors
+    inside 200 responses and are skipped, not fatal. The tweets are committed with a snapshot
+    taken when the pull started, whose follower list is the latest snapshot's.
+
+    Returns
+    -------
+    SnapshotRef
+        Its tweets frame holds the canonical tweets columns.
+    """
+    if per_follower < 1:
+        raise ValueError(f"per_follower must be at least 1, got {per_follower}")
+    account_id = store.resolve(handle)
+    snaps = store.snapshots(account_id)
+    last = snaps.iloc[-1]
+    acct = {"id": account_id, "username": last["username"]}
+    followers = store.follower_edges(account_id, [last["snapshot_at"]])
+    since = _newest_tweet_ids(store, account_id) if incremental else {}
+    pull = _open_pull(store, acct, "tweets", {"per_follower": per_follower}, restart,
+                      client.clock)
+    done = {p.stem.removeprefix("tweets-") for p in pull.page_files("tweets")}
+    if done and progress:
+        progress(len(done))
+    for follower_id in followers["follower_id"]:
+        if follower_id in done:
+            continue
+        lines = []
+        token = None
+        got = 0
+        while got < per_follower:
+            want = min(100, max(5, per_follower - got))
+            page = client.call("get_users_tweets", follower_id, max_results=want,
+                               pagination_token=token, since_id=since.get(follower_id),
+                               tweet_fields=TWEET_FIELDS, what="timelines")
+            lines.append(page.twarc_line(author=follower_id))
+            got += len(page.body.get("data") or [])
+            token = page.next_token
+            if token is None:
+                break
+        pull.write_page(f"tweets-{follower_id}", b"\n".join(lines))
+        if progress:
+            progress(1)
+    files = pull.page_files("tweets")
+    data = twarc.read_pages(files)
+    tweets = twarc.tweets_frame(data)
+    # Pages come newest first; keep each author's newest per_follower.
+    tweets = tweets.sort_values(["author_id", "created_at", "id"], ascending=[True, False, False])
+    tweets = tweets[tweets.groupby("author_id").cumcount() < per_follower].reset_index(drop=True)
+    meta = pull.meta()
+    ref = store.commit_snapshot(
+        account=acct, snapshot_at=meta["started_at"],
+        followers=followers[["follower_id", "position"]], tweets=tweets, source="api",
+        extra={"pull_id": meta["pull_id"], "kind": "tweets",
+               "followers_from": last["snapshot_at"].isoformat(),
+               "partial_errors": len(twarc.page_errors(data)), "requests": client.requests})
+    pull.clear_pages()
+    pull.update(status="committed", pages=len(files), rows=len(tweets),
+                snapshot_at=ref.snapshot_at.isoformat())
+    return ref
+
+
+def _newest_tweet_ids(store, account_id: str) -> dict[str, str]:
+    tweets = store.tweets(account_id)
+    if tweets.empty:
+        return {}
+    t = tweets.assign(_len=tweets["id"].str.len()).sort_values(["author_id", "_len", "id"])
+    newest = t.groupby("author_id")["id"].last()
+    return {str(k): str(v) for k, v in newest.items()}
+
+
+# ------------------------------------------------------------------------------------- plans
+def load_plan_table(path: str | os.PathLike | None = None) -> dict:
+    """The price and rate-limit table: the defaults, updated from a JSON or TOML file."""
+    table = json.loads(json.dumps(DEFAULT_PLAN_TABLE))
+    if path is None:
+        return table
+    p = Path(path)
+    try:
+        if p.suffix.lower() == ".toml":
+            import tomllib
+
+            user = tomllib.loads(p.read_text())
+        else:
+            user = json.loads(p.read_text())
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"{p}: cannot read the price table: {exc}", path=p) from exc
+    for key, value in user.items():
+        if isinstance(value, dict) and isinstance(table.get(key), dict):
+            for k, v in value.items():
+                if isinstance(v, dict) and isinstance(table[key].get(k), dict):
+                    table[key][k].update(v)
+                else:
+                    table[key][k] = v
+        else:
+            table[key] = value
+    return table
+
+
+@dataclass
+class Plan:
+    """What a pull will cost before it runs."""
+
+    what: str
+    requests: dict[str, int]
+    resources: dict[str, int]
+    seconds: float
+    cost: float
+    currency: str
+    confirm_above: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.cost > self.confirm_above
+
+    def describe(self) -> str:
+        reqs = ", ".join(f"{n:,} {k}" for k, n in self.requests.items())
+        lines = [f"{self.what}",
+                 f"  requests: {self.total_requests:,} ({reqs})",
+                 f"  time at the rate limits: {_duration(self.seconds)}",
+                 f"  cost at pay-per-use prices: {self.cost:,.2f} {self.currency} "
+                 f"({', '.join(f'{n:,} {k}' for k, n in self.resources.items())})"]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _limit_seconds(requests_: int, limit: Mapping) -> float:
+    """Time to make ``requests_`` calls when ``limit.requests`` are allowed per window (the
+    first window's worth goes out at once)."""
+    per = int(limit["requests"])
+    windows = math.ceil(requests_ / per) - 1 if requests_ else 0
+    return max(windows, 0) * float(limit["window_seconds"])
+
+
+def plan_followers(followers_count: int, following_count: int = 0, *, username: str = "",
+                   table: Mapping | None = None, page_size: int = 1000,
+                   done_pages: int = 0) -> Plan:
+    """Requests, time and cost of a follower pull (``done_pages`` already checkpointed)."""
+    t = table or DEFAULT_PLAN_TABLE
+    f_pages = max(1, math.ceil(followers_count / page_size)) - done_pages
+    g_pages = math.ceil(following_count / page_size) if following_count else 0
+    prices, limits = t["price_per_resource"], t["rate_limits"]
+    remaining_followers = max(0, followers_count - done_pages * page_size)
+    cost = (remaining_followers + following_count) * prices["follows_read"] + prices["user_read"]
+    seconds = _limit_seconds(f_pages, limits["followers"]) + \
+        _limit_seconds(g_pages, limits["following"])
+    notes = []
+    if done_pages:
+        notes.append(f"{done_pages} page(s) already checkpointed: the pull resumes after them")
+    return Plan(f"pull followers of @{username}: {followers_count:,} followers, "
+                f"{following_count:,} following",
+                {"user lookup": 1, "followers pages": f_pages, "following pages": g_pages},
+                {"users": 1, "follows": remaining_followers + following_count},
+                seconds, cost, t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)),
+                notes)
+
+
+def plan_tweets(followers: int, per_follower: int, *, username: str = "",
+                table: Mapping | None = None) -> Plan:
+    """Requests, time and cost of pulling ``per_follower`` recent tweets of each follower (an
+    upper bound: incremental pulls and quiet accounts return fewer)."""
+    t = table or DEFAULT_PLAN_TABLE
+    per_req = math.ceil(per_follower / 100)
+    reqs = followers * per_req
+    posts = followers * per_follower
+    cost = posts * t["price_per_resource"]["post_read"]
+    seconds = _limit_seconds(reqs, t["rate_limits"]["user_tweets"])
+    return Plan(f"pull tweets of @{username}'s {followers:,} followers, up to {per_follower} each",
+                {"timeline pages": reqs}, {"posts (at most)": posts}, seconds, cost,
+                t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)),
+                ["X charges each post once per UTC day (deduplication); incremental pulls "
+                 "(since_id) return only new posts"])
+
+
+__all__ = ["AccessError", "DEFAULT_PLAN_TABLE", "Page", "Plan", "PullDir", "PullError",
+           "RetryPolicy", "TWEET_FIELDS", "USER_FIELDS", "XClient", "load_plan_table",
+           "plan_followers", "plan_tweets", "pull_followers", "pull_tweets", "pulls"]
