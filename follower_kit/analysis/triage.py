@@ -51,11 +51,12 @@ def heuristic_bot_score(followers: pd.DataFrame, tweets: pd.DataFrame | None = N
 
     Signals (each worth one point; a creation-date burst is worth two): default avatar; empty
     bio; follows at least 10 times more accounts than follow it (and 500+); handle ending in 6+
-    digits; account less than 60 days old when observed; never posted; most recent posts are
+    digits; account less than 60 days old when observed; never posted; posts 50+ times a day;
+    bio says it is automated (bot, automated, RSS, a robot emoji); most recent posts are
     links (5+ posts, 80%+ with a URL); in a burst of followers created within days of each
     other (:func:`~follower_kit.analysis.growth.label_bursts`, when ``position`` and
-    ``created_at`` are there). ``bot_score`` is ``1 - 0.5 ** points``: 0 points 0.0, 1 point
-    0.5, 2 points 0.75, 3 points 0.875.
+    ``created_at`` are there). ``bot_score`` is ``min(1, points / 4)``: one signal (many humans
+    have an empty bio or a default avatar) scores 0.25, three score 0.75.
 
     Parameters
     ----------
@@ -80,8 +81,8 @@ def heuristic_bot_score(followers: pd.DataFrame, tweets: pd.DataFrame | None = N
 
     checks.append(("default avatar", col("default_profile_image", False).fillna(False)
                    .to_numpy(dtype=bool), 1))
-    checks.append(("empty bio", (col("description", "").fillna("").astype(str).str.strip() == "")
-                   .to_numpy(dtype=bool), 1))
+    bio = col("description", "").fillna("").astype(str)
+    checks.append(("empty bio", (bio.str.strip() == "").to_numpy(dtype=bool), 1))
     fol = pd.to_numeric(col("followers_count", np.nan), errors="coerce").to_numpy(dtype=float)
     ing = pd.to_numeric(col("following_count", np.nan), errors="coerce").to_numpy(dtype=float)
     checks.append(("follows 10x more accounts than follow it",
@@ -99,6 +100,12 @@ def heuristic_bot_score(followers: pd.DataFrame, tweets: pd.DataFrame | None = N
                    1))
     posts = pd.to_numeric(col("tweet_count", np.nan), errors="coerce").to_numpy(dtype=float)
     checks.append(("never posted", posts == 0, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_day = posts / np.maximum(age_days, 1)
+    checks.append(("posts 50+ times a day", np.nan_to_num(per_day >= 50, nan=0).astype(bool), 1))
+    checks.append(("bio says it is automated", bio.str.contains(
+        r"(?i)\b(?:bot|automated|auto-?posts?|rss)\b|\U0001F916", regex=True).to_numpy(dtype=bool),
+        1))
     if tweets is not None and len(tweets):
         t = tweets[tweets["author_id"].isin(ids)]
         has_url = t["urls"].list.len().fillna(0).to_numpy() > 0 if "urls" in t.columns else \
@@ -128,7 +135,7 @@ def heuristic_bot_score(followers: pd.DataFrame, tweets: pd.DataFrame | None = N
                 words[i].append(label)
     return pd.DataFrame({
         "follower_id": ids.to_numpy(),
-        "bot_score": 1 - 0.5 ** points,
+        "bot_score": np.minimum(1.0, points / 4),
         "signals": points,
         "reasons": ["; ".join(w) for w in words],
         "burst_id": burst,
@@ -205,7 +212,7 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
            segments: pd.DataFrame | None = None, account: Mapping | None = None,
            topics: Iterable[str] | None = None, new_followers: Iterable[str] | None = None,
            limit: int = 25, active_days: int = 30, recent_days: int = 14,
-           human_below: float = 0.5, block_at: float = 0.8) -> pd.DataFrame:
+           human_below: float = 0.5, block_at: float = 0.75) -> pd.DataFrame:
     """Four short lists of followers to act on, each entry with the reason it is there.
 
     Parameters
@@ -250,6 +257,9 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         ``follower_id``, ``username``, ``name``, ``score`` (the list's ranking score, higher
         first) and ``reason`` (plain words); at most ``limit`` rows per list.
     """
+    if following is not None and "following_id" not in following.columns:
+        raise SchemaError(f"following frame lacks column 'following_id'; it has "
+                          f"{list(following.columns)}", column="following_id")
     f = followers.reset_index(drop=True)
     ids = _ids(f)
     f = f.assign(follower_id=ids.to_numpy())
@@ -275,9 +285,11 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         else:
             bot_why = np.array([""] * n, dtype=object)
         bot_source = "bot model"
+        signals = None
     else:
         h = heuristic_bot_score(f, t)
         bot, bot_why, bot_source = h["bot_score"].to_numpy(), h["reasons"].to_numpy(), "signals"
+        signals = h["signals"].to_numpy()
     known_bot = ~np.isnan(bot)
     human = known_bot & (bot < human_below)
 
@@ -347,6 +359,7 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
                   if len(own) else np.full(n, np.nan))
 
     ctx = dict(f=f, ids=ids, bot=bot, bot_why=bot_why, bot_source=bot_source, human=human,
+               signals=signals,
                active=active, n_recent=n_recent, post_count=post_count, have_tweets=have_tweets,
                on_topic=on_topic, bio_hit=bio_hit, n_topical=n_topical, seg_hit=seg_hit,
                seg_label=seg_label, pattern=pattern, fol=fol, listed=listed,
@@ -420,9 +433,6 @@ def _follow_back(ctx, following) -> pd.DataFrame:
     ids = ctx["ids"]
     followed = ids.isin(following["following_id"].astype(str)).to_numpy() \
         if following is not None else np.zeros(len(ids), dtype=bool)
-    if following is not None and "following_id" not in following.columns:
-        raise SchemaError(f"following frame lacks column 'following_id'; it has "
-                          f"{list(following.columns)}", column="following_id")
     keep = ctx["human"] & ctx["active"] & ctx["on_topic"] & ~followed
     rows = np.flatnonzero(keep)
     score = (np.log10(1 + ctx["fol"][rows]) + np.minimum(ctx["n_topical"][rows], 5) * 0.3
@@ -477,7 +487,7 @@ def _block(ctx) -> pd.DataFrame:
 
     def why(i):
         head = f"bot score {bot[i]:.2f}" if ctx["bot_source"] == "bot model" else \
-            f"{int(round(-np.log2(1 - min(bot[i], 0.999999))))} bot signals"
+            f"{ctx['signals'][i]} bot signal points"
         detail = ctx["bot_why"][i]
         return f"{head}: {detail}" if detail else head
 

@@ -1,0 +1,153 @@
+"""The triage: four lists, each entry with a reason that can be checked against the data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from follower_kit import schema
+from follower_kit.analysis import triage as tr
+from follower_kit.errors import SchemaError
+
+SNAP = pd.Timestamp("2026-10-31 12:00", tz="UTC")
+ACCOUNT = {"id": "999", "username": "brightwave", "description": "Python data tools"}
+
+
+def people() -> pd.DataFrame:
+    """Six followers, one per situation, newest first."""
+    rows = [
+        # id, username, description, followers, following, tweets, listed, avatar default, created
+        ("1", "ada", "python developer, data nerd", 5000, 300, 900, 40, False, "2012-01-01"),
+        ("2", "bob", "python all day", 800, 200, 500, 3, False, "2013-01-01"),
+        ("3", "Spam12345678", "", 2, 4000, 0, 0, True, "2026-10-01"),
+        ("4", "cleo", "gardening and birds", 90, 100, 300, 1, False, "2015-01-01"),
+        ("5", "dan", "", 40, 80, 200, 0, False, "2016-01-01"),
+        ("6", "Bot87654321", "", 1, 3000, 0, 0, True, "2026-09-20"),
+    ]
+    df = pd.DataFrame(rows, columns=["id", "username", "description", "followers_count",
+                                     "following_count", "tweet_count", "listed_count",
+                                     "default_profile_image", "created_at"])
+    df["name"] = df["username"].str.title()
+    df["observed_at"] = SNAP
+    users = schema.coerce(df, "users")
+    return users.assign(position=range(len(users)), snapshot_at=SNAP)
+
+
+def posts() -> pd.DataFrame:
+    rows = [
+        ("11", "1", "2026-10-20", "new #python release is out", None, [], ["python"]),
+        ("12", "2", "2026-10-25", "reading about python packaging", None, [], []),
+        ("13", "5", "2026-10-28", "@brightwave how do I export to CSV?", "999", ["brightwave"], []),
+        ("14", "4", "2026-10-29", "a heron in the garden today", None, [], []),
+        ("15", "6", "2026-10-29", "@BrightWave buy followers http://x", None, ["BrightWave"], []),
+        ("16", "4", "2026-10-30", "loving @brightwave dashboards", None, ["brightwave"], []),
+        ("17", "3", "2026-10-30", "win $$$ http://spam", None, [], []),
+    ]
+    df = pd.DataFrame(rows, columns=["id", "author_id", "created_at", "text",
+                                     "in_reply_to_user_id", "mentions", "hashtags"])
+    df["kind"] = ["original", "original", "reply", "original", "original", "original",
+                  "original"]
+    df["like_count"] = [10, 2, 0, 1, 0, 0, 0]
+    return schema.validate(schema.coerce(df, "tweets"), "tweets")
+
+
+def lists(out: pd.DataFrame) -> dict[str, list[str]]:
+    return {name: out.loc[out["list"] == name, "follower_id"].tolist() for name in tr.LISTS}
+
+
+def test_each_follower_lands_where_it_belongs():
+    following = pd.DataFrame({"following_id": ["2"]})
+    out = tr.triage(people(), tweets=posts(), following=following, account=ACCOUNT,
+                    new_followers=["1", "3"])
+    got = lists(out)
+    assert got["follow_back"] == ["1"]  # 2 is followed back already; 4 and 5 are off topic
+    assert got["block"] == ["3", "6"] or got["block"] == ["6", "3"]
+    assert got["check_out"] == ["1"]  # 3 is new too, but a likely bot
+    assert set(got["talk_to"]) == {"1", "2", "4", "5"}  # 6 mentioned the account but is a bot
+    assert list(out.columns) == tr.COLUMNS
+    reason = out.set_index(["list", "follower_id"])["reason"]
+    assert "bio mentions python" in reason["follow_back", "1"]
+    assert "you do not follow them back" in reason["follow_back", "1"]
+    assert "active (1 post in the last 30 days)" in reason["follow_back", "1"]
+    assert reason["talk_to", "5"].startswith("replied to you 1 time, last on 2026-10-28")
+    assert "mentioned you 1 time" in reason["talk_to", "4"]  # mention found case-insensitively
+    assert "posted on python" in reason["talk_to", "2"]
+    assert "default avatar" in reason["block", "3"] and "never posted" in reason["block", "3"]
+    assert "handle ends in 6+ digits" in reason["block", "6"]
+    assert "new since the last snapshot; 5,000 followers; listed 40 times" in \
+        reason["check_out", "1"]
+    ranks = out.groupby("list")["rank"].apply(list)
+    assert all(r == list(range(1, len(r) + 1)) for r in ranks)
+
+
+def test_model_scores_and_segments_replace_the_heuristics():
+    scores = pd.DataFrame({"id": ["1", "2", "3", "4", "5", "6"],
+                           "bot_score": [0.05, 0.1, 0.95, 0.2, 0.3, 0.6],
+                           "reasons": ["", "", "posts the same text again and again", "", "", ""]})
+    segments = pd.DataFrame({"follower_id": ["4"], "label": ["python · pandas"]})
+    out = tr.triage(people(), tweets=posts(), bot_scores=scores, segments=segments,
+                    account=ACCOUNT, new_followers=[])
+    got = lists(out)
+    assert got["block"] == ["3"]  # 6 scores 0.6: doubtful, not blocked
+    reason = out.set_index(["list", "follower_id"])["reason"]
+    assert reason["block", "3"] == "bot score 0.95: posts the same text again and again"
+    assert "4" in got["follow_back"]  # on topic through its segment only
+    assert 'in the segment "python · pandas"' in reason["follow_back", "4"]
+    assert "likely human (bot score 0.20)" in reason["follow_back", "4"]
+    # without a following list the reason warns instead of claiming
+    assert "following list not loaded" in reason["follow_back", "1"]
+    assert "6" not in got["talk_to"]  # 0.6 is not below human_below
+    assert got["check_out"] == []
+
+
+def test_without_tweets_and_with_bad_input():
+    out = tr.triage(people(), account=ACCOUNT, topics=["python"])
+    got = lists(out)
+    assert got["talk_to"] == []
+    assert set(got["follow_back"]) == {"1", "2"}
+    assert "900 posts in total; recent posts not loaded" in out.loc[
+        out["follower_id"] == "1", "reason"].iloc[0]
+    empty = tr.triage(people().iloc[:0])
+    assert empty.empty and list(empty.columns) == tr.COLUMNS
+    with pytest.raises(SchemaError, match="following_id"):
+        tr.triage(people(), following=pd.DataFrame({"id": ["1"]}))
+    with pytest.raises(SchemaError, match="bot_score"):
+        tr.triage(people(), bot_scores=pd.DataFrame({"id": ["1"], "score": [0.1]}))
+    assert tr.account_keywords({"description": "The best Python and data tools, 2026"}) == [
+        "best", "python", "data", "tools"]
+    assert tr.account_keywords(None, posts()) == ["python"]
+
+
+def test_heuristic_signals_are_counted_transparently():
+    h = tr.heuristic_bot_score(people(), posts()).set_index("follower_id")
+    assert h.loc["1", "signals"] == 0 and h.loc["1", "bot_score"] == 0
+    assert h.loc["5", "reasons"] == "empty bio"
+    assert h.loc["5", "bot_score"] == pytest.approx(0.25)
+    assert h.loc["3", "signals"] >= 5
+
+
+def test_sample_triage_against_the_truth(sample_store, sample_audience):
+    account = sample_audience.account
+    store = sample_store
+    followers = store.followers(account["id"])
+    tweets = store.tweets(account["id"])
+    following = store.read_table("following", account["id"])
+    new = store.diff(account["id"]).query("change == 'new'")["id"]
+    out = tr.triage(followers, tweets=tweets, following=following, account=account,
+                    new_followers=new, limit=100)
+    truth = sample_audience.truth.set_index("follower_id")
+    got = lists(out)
+    for name in tr.LISTS:
+        assert len(got[name]) > 0, name
+    block_precision = truth.loc[got["block"], "is_bot"].mean()
+    human_share = {name: 1 - truth.loc[got[name], "is_bot"].mean()
+                   for name in ("follow_back", "check_out", "talk_to")}
+    print(f"block precision {block_precision:.2f}; human share {human_share}")
+    assert block_precision >= 0.95
+    assert min(human_share.values()) >= 0.95
+    assert not set(got["follow_back"]) & set(following["following_id"])
+    assert set(got["check_out"]) <= set(new)
+    # every "replied to you" claim is backed by a reply in the tweets
+    talk = out[(out["list"] == "talk_to") & out["reason"].str.startswith("replied")]
+    replied = set(tweets.loc[tweets["in_reply_to_user_id"] == account["id"], "author_id"])
+    assert len(talk) and set(talk["follower_id"]) <= replied
