@@ -1,0 +1,321 @@
+"""The X data archive (a folder or the .zip X mails you) -> a dated follower snapshot.
+
+An archive's ``manifest.js`` names the account, the generation date and, for every data type,
+the files that hold it (big types are split into parts: ``tweets.js``, ``tweets-part1.js`` ...).
+Each data file is JavaScript: ``window.YTD.<type>.part<N> = [ ...JSON... ]``. This module finds
+the parts through the manifest, checks each file's prefix, parses the JSON and reports a bad file
+by name, line and column, before anything is written. Several archives of one account, imported
+one after another, form a series of snapshots (one per generation date).
+
+What an archive holds: the follower and following lists (ids only: ``--hydrate`` fetches the
+profiles with the X API when a token exists), the account's own tweets (stored as the table
+``own_tweets``), and its profile.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..errors import SourceError
+
+log = logging.getLogger(__name__)
+
+_PREFIX = re.compile(rb"^\s*window\.(?P<name>[A-Za-z0-9_.]+)\s*=\s*")
+_MANIFEST_NAME = "window.__THAR_CONFIG"
+
+
+class _Files:
+    """Read files from an archive folder or zip by their manifest path (``data/follower.js``),
+    tolerating flattened copies (the file beside manifest.js) and a top-level folder in zips."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.zip: zipfile.ZipFile | None = None
+        if path.is_file():
+            try:
+                self.zip = zipfile.ZipFile(path)
+            except zipfile.BadZipFile as exc:
+                raise SourceError(f"{path}: not a folder or a zip file ({exc})",
+                                  path=path) from None
+            self.members = {n: n for n in self.zip.namelist() if not n.endswith("/")}
+        elif path.is_dir():
+            self.members = {str(p.relative_to(path).as_posix()): p for p in path.rglob("*.js")}
+        else:
+            raise SourceError(f"{path}: no such archive (a folder or a .zip)", path=path)
+
+    def find(self, name: str) -> str | None:
+        """The member for a manifest path: exact, else the same file name anywhere."""
+        if name in self.members:
+            return name
+        base = PurePosixPath(name).name
+        hits = sorted((k for k in self.members if PurePosixPath(k).name == base),
+                      key=lambda k: (k.count("/"), k))
+        return hits[0] if hits else None
+
+    def read(self, member: str) -> bytes:
+        if self.zip is not None:
+            return self.zip.read(member)
+        return Path(self.members[member]).read_bytes()
+
+    def label(self, member: str) -> str:
+        return f"{self.path}!{member}" if self.zip is not None else str(self.members[member])
+
+
+def _position(text: str, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return line, col
+
+
+def parse_js(data: bytes, *, label: str, expect: str | None = None):
+    """Parse one archive data file: ``window.<name> = <JSON>``.
+
+    Parameters
+    ----------
+    data : bytes
+    label : str
+        The file name used in errors.
+    expect : str, optional
+        The global name the manifest promises (``YTD.follower.part0``).
+
+    Raises
+    ------
+    SourceError
+        Wrong encoding, wrong or missing prefix, or JSON that does not parse (a truncated file,
+        a JavaScript literal), naming the file, line and column.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SourceError(f"{label}, line {line} (byte {exc.start}): not UTF-8 "
+                          f"({exc.reason}); X archives are UTF-8 — was the file re-saved in "
+                          f"another encoding?", path=label, line=line) from None
+    m = _PREFIX.match(text.encode()) if text.lstrip().startswith("window.") else None
+    if m is None:
+        start = text.lstrip()[:40]
+        raise SourceError(f"{label}, line 1: expected `window.{expect or '<name>'} = [` at the "
+                          f"start of the file, found {start!r}", path=label, line=1)
+    name = m.group("name").decode()
+    if expect is not None and name != expect and name != f"window.{expect}":
+        raise SourceError(f"{label}, line 1: the file assigns `window.{name}` but the manifest "
+                          f"says it holds `{expect}`", path=label, line=1)
+    start = len(m.group(0).decode())
+    body = text[start:].rstrip().removesuffix(";")
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        line, col = _position(text, start + exc.pos)
+        hint = " (the file ends early: truncated?)" if exc.pos >= len(body.rstrip()) - 1 else \
+            " (JSON needs double-quoted keys and strings, no trailing commas)"
+        raise SourceError(f"{label}, line {line}, column {col}: {exc.msg}{hint}", path=label,
+                          line=line) from None
+
+
+@dataclass
+class Archive:
+    """One parsed X archive."""
+
+    path: str
+    account: dict
+    generated_at: pd.Timestamp
+    followers: pd.DataFrame
+    following: pd.DataFrame
+    tweets: pd.DataFrame
+    profile: dict
+    warnings: list[str] = field(default_factory=list)
+
+
+def _records(files: _Files, manifest: Mapping, data_type: str, key: str,
+             required: bool) -> list[dict]:
+    """Every record of a data type across its parts, in part order."""
+    spec = (manifest.get("dataTypes") or {}).get(data_type)
+    parts = (spec or {}).get("files") or []
+    if not parts:
+        member = files.find(f"data/{data_type}.js")
+        if member is None:
+            if required:
+                raise SourceError(f"{files.path}: the archive has no {data_type}.js (the "
+                                  f"manifest lists no {data_type} files)", path=files.path)
+            return []
+        parts = [{"fileName": member, "globalName": None}]
+    present = [files.find(part["fileName"]) is not None for part in parts]
+    if not required and not any(present):
+        log.warning("%s: manifest.js lists %s but none of its files is in the archive; "
+                    "skipping %s", files.path, [p["fileName"] for p in parts], data_type)
+        return []
+    out = []
+    for part in parts:
+        member = files.find(part["fileName"])
+        if member is None:
+            raise SourceError(f"{files.path}: manifest.js lists {part['fileName']} "
+                              f"({part.get('globalName')}) but the archive lacks it: a missing "
+                              f"part", path=files.path)
+        items = parse_js(files.read(member), label=files.label(member),
+                         expect=part.get("globalName"))
+        if not isinstance(items, list):
+            raise SourceError(f"{files.label(member)}: expected a JSON array of records",
+                              path=files.label(member))
+        for i, item in enumerate(items):
+            rec = item.get(key) if isinstance(item, dict) else None
+            if not isinstance(rec, dict):
+                raise SourceError(f"{files.label(member)}: record {i} lacks the `{key}` object",
+                                  path=files.label(member), line=None)
+            out.append(rec)
+        count = part.get("count")
+        if count is not None and str(count).isdigit() and int(count) != len(items):
+            log.warning("%s: manifest says %s records, the file has %d", files.label(member),
+                        count, len(items))
+    return out
+
+
+def read_archive(path: str | os.PathLike) -> Archive:
+    """Parse an X data archive (folder or .zip) without writing anything.
+
+    Returns
+    -------
+    Archive
+        ``account`` (id, username, name), ``generated_at`` (UTC, from the manifest),
+        ``followers`` (``follower_id``, ``position``: file order, newest first), ``following``
+        (``following_id``), ``tweets`` (the account's own tweets, canonical tweets frame),
+        ``profile`` (bio, website, location, avatar).
+    """
+    files = _Files(Path(path))
+    member = files.find("manifest.js")
+    if member is None:
+        raise SourceError(f"{path}: no manifest.js: this is not an X data archive (or it was "
+                          f"unpacked partially)", path=path)
+    manifest = parse_js(files.read(member), label=files.label(member), expect="__THAR_CONFIG")
+    info = manifest.get("userInfo") or {}
+    gen = (manifest.get("archiveInfo") or {}).get("generationDate")
+    if not info.get("accountId") or not gen:
+        raise SourceError(f"{files.label(member)}: userInfo.accountId or "
+                          f"archiveInfo.generationDate is missing", path=files.label(member))
+    account = {"id": str(info["accountId"]), "username": info.get("userName") or
+               str(info["accountId"]), "name": info.get("displayName")}
+    warnings = []
+    if (manifest.get("archiveInfo") or {}).get("isPartialArchive"):
+        warnings.append("the manifest marks this archive as partial")
+
+    fol = _records(files, manifest, "follower", "follower", required=True)
+    ids = pd.Series([str(r.get("accountId", "")) for r in fol], dtype=schema.STR)
+    bad = ~ids.str.fullmatch(r"[0-9]+")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise SourceError(f"{path}: follower record {i} has accountId {ids.iloc[i]!r}, not a "
+                          f"numeric id", path=path)
+    dup = ids.duplicated()
+    if dup.any():
+        warnings.append(f"{int(dup.sum())} duplicated follower id(s) dropped")
+    ids = ids[~dup].reset_index(drop=True)
+    followers = pd.DataFrame({"follower_id": ids,
+                              "position": np.arange(len(ids), dtype="int64")})
+
+    ing = _records(files, manifest, "following", "following", required=False)
+    following = pd.DataFrame({"following_id": pd.Series(
+        list(dict.fromkeys(str(r.get("accountId")) for r in ing)), dtype=schema.STR)})
+
+    tweet_type = "tweets" if "tweets" in (manifest.get("dataTypes") or {}) else "tweet"
+    tw = _records(files, manifest, tweet_type, "tweet", required=False)
+    if not tw and tweet_type == "tweets" and files.find("tweet.js"):
+        tw = _records(files, {}, "tweet", "tweet", required=False)
+    tweets = own_tweets_frame(tw, account["id"])
+
+    prof = _records(files, manifest, "profile", "profile", required=False)
+    p = prof[0] if prof else {}
+    profile = {"bio": (p.get("description") or {}).get("bio"),
+               "website": (p.get("description") or {}).get("website"),
+               "location": (p.get("description") or {}).get("location"),
+               "avatar": p.get("avatarMediaUrl")}
+    return Archive(str(path), account, pd.Timestamp(gen).tz_convert("UTC"), followers,
+                   following, tweets, profile, warnings)
+
+
+def own_tweets_frame(records: list[dict], account_id: str) -> pd.DataFrame:
+    """Archive tweet records (v1.1-style, counts as strings) -> the canonical tweets frame.
+
+    Returns
+    -------
+    DataFrame
+        The canonical tweets columns; ``kind`` is retweet (``RT @`` text), reply
+        (``in_reply_to_status_id``) or original; ``conversation_id`` is unknown (missing).
+    """
+    if not records:
+        return schema.empty("tweets")
+    rows = []
+    for r in records:
+        ents = r.get("entities") or {}
+        text = r.get("full_text") or r.get("text") or ""
+        kind = "retweet" if text.startswith("RT @") else \
+            "reply" if r.get("in_reply_to_status_id_str") else "original"
+        rows.append({
+            "id": str(r.get("id_str") or r.get("id")),
+            "author_id": account_id,
+            "created_at": r.get("created_at"),
+            "text": text, "lang": r.get("lang"),
+            "in_reply_to_user_id": r.get("in_reply_to_user_id_str"),
+            "kind": kind,
+            "like_count": int(r.get("favorite_count") or 0),
+            "retweet_count": int(r.get("retweet_count") or 0),
+            "hashtags": [h.get("text") for h in ents.get("hashtags") or []],
+            "mentions": [m.get("screen_name") for m in ents.get("user_mentions") or []],
+            "urls": [u.get("expanded_url") for u in ents.get("urls") or []],
+        })
+    df = pd.DataFrame(rows)
+    df["created_at"] = pd.to_datetime(df["created_at"], format="%a %b %d %H:%M:%S %z %Y",
+                                      utc=True)
+    return schema.validate(schema.coerce(df.drop_duplicates("id"), "tweets"), "tweets")
+
+
+def import_archive(store, path: str | os.PathLike, *, lookup=None):
+    """Import an X archive as the snapshot of its generation date.
+
+    Parameters
+    ----------
+    store : Store
+    path : folder or .zip
+    lookup : callable, optional
+        ``ids -> (users frame, errors frame)`` (``XClient.lookup_users``) to hydrate the
+        follower profiles; without it the snapshot has ids only.
+
+    Returns
+    -------
+    SnapshotRef
+        Nothing is written when the archive is malformed (the error names file and position).
+    """
+    arc = read_archive(path)
+    users = None
+    missing = 0
+    if lookup is not None and len(arc.followers):
+        users, errors = lookup(arc.followers["follower_id"].tolist())
+        missing = len(arc.followers) - len(users)
+    for w in arc.warnings:
+        log.warning("%s: %s", path, w)
+    ref = store.commit_snapshot(
+        account=arc.account, snapshot_at=arc.generated_at, followers=arc.followers, users=users,
+        source="archive",
+        extra={"archive": os.path.basename(os.path.normpath(str(path))),
+               "generated_at": arc.generated_at.isoformat(), "hydrated": users is not None,
+               "not_returned_by_api": missing, "warnings": arc.warnings})
+    if len(arc.following):
+        store.write_table("following", arc.account["id"], arc.following,
+                          snapshot_at=arc.generated_at)
+    if len(arc.tweets):
+        store.write_table("own_tweets", arc.account["id"], arc.tweets,
+                          snapshot_at=arc.generated_at)
+    return ref
+
+
+__all__ = ["Archive", "import_archive", "own_tweets_frame", "parse_js", "read_archive"]
