@@ -6,3 +6,4 @@ module of this package; the names below are the public set.
 """
 
 from __future__ import annotations
+from .bots import bot_feature_importance, bot_pr_curves, bot_roc_curves, bot_score_histogram, bot_threshold_costs  # noqa: F401,E501
