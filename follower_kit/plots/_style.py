@@ -1,0 +1,122 @@
+"""Shared look and text safety for every plot module.
+
+* :func:`safe_text` makes any follower-written text (names, bios, tweets, segment labels) safe to
+  draw: matplotlib reads ``$...$`` as math and raises on bad math (``"$\\foo$"``), so dollar
+  signs are escaped; control and bidi-override characters are dropped; long text is shortened.
+  Every label a plot draws from data goes through it.
+* :func:`style` is a context manager (and :func:`rc` the plain dict) with the kit's defaults:
+  light grid, no top/right spines, and a font list that falls back, glyph by glyph, to CJK and
+  emoji fonts **when they are installed** (``fonts-noto-cjk``, ``fonts-noto-extra`` /
+  ``Symbola`` on Debian). Without them text still draws, missing glyphs as boxes, and nothing is
+  logged or raised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import unicodedata
+import warnings
+
+import matplotlib as mpl
+from matplotlib import font_manager
+
+#: Colours used across the kit's plots.
+COLORS = {
+    "line": "#264653",
+    "new": "#2a9d8f",
+    "lost": "#e76f51",
+    "burst": "#d62828",
+    "muted": "#8d99ae",
+}
+
+BASE_FONT = "DejaVu Sans"
+#: Tried in order; only installed ones are used. Matplotlib falls back per glyph along the list.
+CJK_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans JP", "Source Han Sans",
+             "WenQuanYi Zen Hei", "Droid Sans Fallback", "IPAGothic", "TakaoPGothic")
+#: Monochrome outline emoji fonts. "Noto Color Emoji" is left out on purpose: it holds only
+#: colour bitmaps at a fixed size, which matplotlib's FreeType renderer refuses to scale.
+EMOJI_FONTS = ("Noto Emoji", "Symbola", "Segoe UI Emoji", "Segoe UI Symbol", "Twemoji Mozilla")
+#: Other scripts follower names are often written in.
+EXTRA_FONTS = ("Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari",
+               "Noto Sans Thai")
+
+# Missing CJK or emoji fonts must not flood a notebook or a report with warnings: the glyph is
+# drawn as a box and the README says which Debian packages add the fonts.
+warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f"  # control characters (newline and tab stay)
+    "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
+    "\u061c\ufeff\ufff9-\ufffb]"
+)
+
+
+@functools.lru_cache(maxsize=1)
+def font_families() -> tuple[str, ...]:
+    """The installed subset of the kit's font list, base font first."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    wanted = (BASE_FONT, *CJK_FONTS, *EMOJI_FONTS, *EXTRA_FONTS)
+    found = tuple(name for name in dict.fromkeys(wanted) if name in installed)
+    return found or ("sans-serif",)
+
+
+def rc() -> dict:
+    """The kit's rcParams (pass to ``matplotlib.rc_context`` or ``plt.rcParams.update``)."""
+    return {
+        "font.family": list(font_families()),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "grid.linewidth": 0.6,
+        "axes.titleweight": "bold",
+        "axes.titlesize": "medium",
+        "axes.labelsize": "small",
+        "xtick.labelsize": "small",
+        "ytick.labelsize": "small",
+        "legend.fontsize": "small",
+        "legend.frameon": False,
+        "figure.dpi": 100,
+        "savefig.bbox": "tight",
+    }
+
+
+@contextlib.contextmanager
+def style():
+    """Use the kit's defaults inside a ``with`` block; plot functions draw inside one."""
+    with mpl.rc_context(rc()):
+        yield
+
+
+def safe_text(text, max_len: int | None = 80) -> str:
+    """Follower-written text made safe for a matplotlib label.
+
+    Parameters
+    ----------
+    text : object
+        Anything; ``None`` and NaN give an empty string.
+    max_len : int or None
+        Longer text is cut to this many characters, ending in an ellipsis.
+
+    Returns
+    -------
+    str
+        Control and bidi-override characters removed, Unicode normalised (NFC), whitespace
+        runs collapsed, and ``$`` escaped as ``\\$`` unless math parsing is switched off
+        (``rcParams["text.parse_math"]``), so it is drawn literally.
+    """
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    s = unicodedata.normalize("NFC", str(text))
+    s = _INVISIBLE.sub("", s)
+    s = " ".join(s.split())
+    if max_len is not None and len(s) > max_len:
+        s = s[: max(max_len - 1, 0)].rstrip() + "…"
+    if mpl.rcParams.get("text.parse_math", True):
+        s = s.replace("$", r"\$")
+    return s
+
+
+__all__ = ["COLORS", "font_families", "rc", "safe_text", "style"]

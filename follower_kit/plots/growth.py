@@ -1,0 +1,236 @@
+"""Growth plots: the follower line with new/lost bars, the follower-factory scatter, the estimated
+growth curve from one snapshot, and the hour-of-week activity heatmap.
+
+Seaborn-style: the computed frame first (from :mod:`follower_kit.analysis.growth`), keyword-only
+column names, ``ax=None`` (draw on the current axes), the Axes returned; nothing is shown or saved.
+"""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ._style import COLORS, safe_text, style
+
+
+def _axes(ax):
+    return ax if ax is not None else plt.gca()
+
+
+def _dates(values) -> np.ndarray:
+    """Timezone-aware times as naive UTC datetimes (what matplotlib's date axis expects)."""
+    return pd.to_datetime(pd.Series(values), utc=True).dt.tz_localize(None).to_numpy()
+
+
+def follower_growth_plot(counts: pd.DataFrame, *, x: str = "snapshot_at",
+                         followers: str = "followers", new: str | None = "new",
+                         lost: str | None = "lost", title: str | None = None, ax=None):
+    """Followers over time as a line, with new (up) and lost (down) followers as bars beneath.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        :func:`~follower_kit.analysis.growth.follower_counts` (or ``monthly_growth`` with
+        ``x="month"``).
+    x, followers, new, lost : str
+        Column names; ``new=None`` / ``lost=None`` leave the bars out.
+    title : str, optional
+        Drawn through :func:`safe_text`.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        The axes of the line; the bars live on a twin axes (``ax.bar_axes``).
+    """
+    ax = _axes(ax)
+    with style():
+        when = _dates(counts[x])
+        ax.plot(when, counts[followers].astype(float), color=COLORS["line"], marker="o",
+                markersize=3, linewidth=2, label="followers", zorder=3)
+        ax.set_ylabel("followers")
+        if new or lost:
+            bars = ax.twinx()
+            width = _bar_width(when)
+            if new:
+                bars.bar(when, pd.to_numeric(counts[new]).fillna(0).astype(float), width=width,
+                         color=COLORS["new"], alpha=0.55, label="new")
+            if lost:
+                bars.bar(when, -pd.to_numeric(counts[lost]).fillna(0).astype(float), width=width,
+                         color=COLORS["lost"], alpha=0.55, label="lost")
+            bars.axhline(0, color=COLORS["muted"], linewidth=0.8)
+            bars.set_ylabel("new (up) / lost (down)")
+            bars.grid(False)
+            top = max(float(np.nanmax(np.abs(bars.get_ylim()))), 1.0)
+            bars.set_ylim(-top, top * 3)  # keep the bars in the lower part, under the line
+            ax.set_zorder(bars.get_zorder() + 1)
+            ax.patch.set_visible(False)
+            handles = ax.get_legend_handles_labels()[0] + bars.get_legend_handles_labels()[0]
+            ax.legend(handles, [h.get_label() for h in handles], loc="upper left")
+            ax.bar_axes = bars
+        _date_axis(ax)
+        if title:
+            ax.set_title(safe_text(title))
+    return ax
+
+
+def _bar_width(when: np.ndarray) -> float:
+    if len(when) < 2:
+        return 20.0
+    gaps = np.diff(np.sort(when)).astype("timedelta64[s]").astype(float) / 86_400
+    return max(float(np.min(gaps[gaps > 0])) * 0.6 if (gaps > 0).any() else 20.0, 0.5)
+
+
+def _date_axis(ax) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def follower_factory_plot(bounds: pd.DataFrame, *, order: str = "follow_order",
+                          created_at: str = "created_at",
+                          bound: str | None = "follow_date_lower_bound",
+                          hue: str | None = None, title: str | None = None, s: float = 4,
+                          ax=None):
+    """Follow order against account creation date: the chart that shows bought followers.
+
+    Each dot is a follower, oldest follower on the left. Organic followers scatter over the
+    whole history; a bought batch shows as a flat, dense stripe of accounts created within days.
+    The lower bound of the follow date (the running maximum) is drawn as a line.
+
+    Parameters
+    ----------
+    bounds : DataFrame
+        :func:`~follower_kit.analysis.growth.follow_date_bounds` or
+        :func:`~follower_kit.analysis.growth.label_bursts`.
+    order, created_at, bound : str
+        Column names; ``bound=None`` leaves the line out.
+    hue : str, optional
+        ``"burst_id"`` highlights burst members; a numeric column such as ``"bot_score"``
+        colours the dots on a 0..1 scale.
+    title : str, optional
+    s : float
+        Dot size.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _axes(ax)
+    with style():
+        xs = bounds[order].to_numpy()
+        ys = _dates(bounds[created_at])
+        if hue is None:
+            ax.scatter(xs, ys, s=s, color=COLORS["line"], alpha=0.6, linewidths=0,
+                       label="followers", rasterized=len(xs) > 20_000)
+        elif hue == "burst_id" or pd.api.types.is_integer_dtype(bounds[hue].dtype):
+            member = bounds[hue].notna().to_numpy()
+            ax.scatter(xs[~member], ys[~member], s=s, color=COLORS["muted"], alpha=0.6,
+                       linewidths=0, label="followers", rasterized=len(xs) > 20_000)
+            n_bursts = bounds[hue].nunique()
+            ax.scatter(xs[member], ys[member], s=s * 3, color=COLORS["burst"], linewidths=0,
+                       label=f"in a burst ({int(member.sum()):,} followers, {n_bursts} "
+                             f"burst{'s' * (n_bursts != 1)})")
+        else:
+            values = pd.to_numeric(bounds[hue], errors="coerce").to_numpy(dtype=float)
+            points = ax.scatter(xs, ys, s=s, c=values, cmap="coolwarm", vmin=0, vmax=1,
+                                linewidths=0, rasterized=len(xs) > 20_000)
+            ax.figure.colorbar(points, ax=ax, label=safe_text(hue), fraction=0.04, pad=0.01)
+        if bound:
+            ax.plot(xs, _dates(bounds[bound]), color=COLORS["new"], linewidth=1.2,
+                    label="follow date, lower bound")
+        ax.set_xlabel("follow order (oldest follower on the left)")
+        ax.set_ylabel("account created")
+        ax.yaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
+        ax.yaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        if hue is None or hue == "burst_id" or bound:
+            ax.legend(loc="upper left", markerscale=3)
+        if title:
+            ax.set_title(safe_text(title))
+    return ax
+
+
+def estimated_growth_plot(curve: pd.DataFrame, *, x: str = "date",
+                          y: str = "followers_estimated", counts: pd.DataFrame | None = None,
+                          counts_x: str = "snapshot_at", counts_y: str = "followers",
+                          title: str | None = None, ax=None):
+    """The follower curve estimated from one snapshot, with real snapshot counts when known.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        :func:`~follower_kit.analysis.growth.estimated_growth`.
+    counts : DataFrame, optional
+        :func:`~follower_kit.analysis.growth.follower_counts`, drawn as dots.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _axes(ax)
+    with style():
+        ax.step(_dates(curve[x]), curve[y].astype(float), where="post", color=COLORS["line"],
+                linewidth=1.8, label="current followers by earliest possible follow date")
+        if counts is not None and len(counts):
+            ax.plot(_dates(counts[counts_x]), counts[counts_y].astype(float), "o",
+                    color=COLORS["lost"], markersize=4, label="followers at a snapshot")
+        ax.set_ylabel("followers")
+        _date_axis(ax)
+        ax.legend(loc="upper left")
+        if title:
+            ax.set_title(safe_text(title))
+    return ax
+
+
+def activity_heatmap_plot(heatmap: pd.DataFrame, *, cmap: str = "viridis",
+                          annotate: bool = False, title: str | None = None, ax=None):
+    """When followers are active: weekdays by hours of the account's day.
+
+    Parameters
+    ----------
+    heatmap : DataFrame
+        :func:`~follower_kit.analysis.growth.activity_heatmap` (7 weekdays x 24 hours); its time
+        zone and what it counts are read from ``heatmap.attrs``.
+    cmap : str
+    annotate : bool
+        Write each cell's count.
+    title : str, optional
+        Default: "Followers active by hour (<time zone>)".
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _axes(ax)
+    with style():
+        values = heatmap.to_numpy(dtype=float)
+        image = ax.imshow(values, aspect="auto", cmap=cmap, interpolation="nearest",
+                          vmin=0)
+        ax.set_yticks(range(len(heatmap.index)),
+                      [safe_text(d, max_len=12) for d in heatmap.index])
+        ax.set_xticks(range(0, len(heatmap.columns), 3),
+                      [f"{int(h):02d}" for h in heatmap.columns[::3]])
+        ax.set_xlabel("hour of day")
+        ax.grid(False)
+        for side in ("top", "right", "left", "bottom"):
+            ax.spines[side].set_visible(False)
+        what = "followers active" if heatmap.attrs.get("count", "authors") == "authors" \
+            else "posts"
+        ax.figure.colorbar(image, ax=ax, label=what, fraction=0.04, pad=0.01)
+        if annotate:
+            top = np.nanmax(values) if values.size else 0
+            for (r, c), v in np.ndenumerate(values):
+                ax.text(c, r, f"{int(v)}", ha="center", va="center", fontsize=6,
+                        color="white" if v < top * 0.6 else "black")
+        tz = heatmap.attrs.get("tz", "UTC")
+        ax.set_title(safe_text(title or f"Followers active by hour ({tz})"))
+    return ax
+
+
+__all__ = ["activity_heatmap_plot", "estimated_growth_plot", "follower_factory_plot",
+           "follower_growth_plot"]

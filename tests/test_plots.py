@@ -1,0 +1,111 @@
+"""Growth plots and the shared style: they draw, they return the Axes, hostile text is safe."""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from follower_kit import plots, schema
+from follower_kit.analysis import growth
+from follower_kit.plots import _style
+
+T0 = pd.Timestamp("2026-01-31 12:00", tz="UTC")
+
+
+def counts_frame() -> pd.DataFrame:
+    snaps = {T0 + pd.DateOffset(months=i): [str(j) for j in range(100 + 10 * i, 0, -1)]
+             for i in range(4)}
+    rows = [{"account_id": "1", "snapshot_at": at, "follower_id": fid, "position": k,
+             "source": "sample"} for at, ids in snaps.items() for k, fid in enumerate(ids)]
+    return growth.follower_counts(schema.coerce(pd.DataFrame(rows), "followers"))
+
+
+def bounds_frame(n: int = 400) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    created = pd.Timestamp("2010-01-01", tz="UTC") + pd.to_timedelta(
+        rng.uniform(0, 4000, n), unit="D")
+    created = pd.Series(created)
+    created.iloc[150:220] = pd.Timestamp("2020-06-01", tz="UTC") + pd.to_timedelta(
+        rng.uniform(0, 5, 70), unit="D")
+    followers = pd.DataFrame({"id": [str(i) for i in range(n)], "position": np.arange(n)[::-1],
+                              "created_at": created.to_numpy(),
+                              "bot_score": rng.uniform(0, 1, n)})
+    return growth.label_bursts(growth.follow_date_bounds(followers))
+
+
+def heatmap_frame() -> pd.DataFrame:
+    times = pd.date_range("2026-01-05", periods=300, freq="37min", tz="UTC")
+    tweets = pd.DataFrame({"id": [str(i) for i in range(300)],
+                           "author_id": [str(i % 17) for i in range(300)],
+                           "created_at": times, "kind": "original"})
+    return growth.activity_heatmap(schema.coerce(tweets, "tweets"), tz="Asia/Tokyo")
+
+
+def test_growth_plot_draws_line_and_bars():
+    counts = counts_frame()
+    fig, ax = plt.subplots()
+    out = plots.follower_growth_plot(counts, ax=ax, title="@acct")
+    assert out is ax
+    assert list(ax.lines[0].get_ydata()) == [100, 110, 120, 130]
+    heights = [p.get_height() for p in ax.bar_axes.patches]
+    assert heights[:4] == [0, 10, 10, 10] and heights[4:] == [0, 0, 0, 0]  # new up, lost down
+    fig.canvas.draw()
+    plt.figure()
+    assert plots.follower_growth_plot(counts, new=None, lost=None) is plt.gca()  # current axes
+
+
+def test_follower_factory_estimated_growth_and_heatmap_draw():
+    bounds = bounds_frame()
+    fig, axes = plt.subplots(1, 4, figsize=(16, 4))
+    assert plots.follower_factory_plot(bounds, ax=axes[0]) is axes[0]
+    plots.follower_factory_plot(bounds, hue="burst_id", ax=axes[1])
+    labels = [t.get_text() for t in axes[1].get_legend().get_texts()]
+    assert any(label.startswith("in a burst (") for label in labels)
+    plots.follower_factory_plot(bounds, hue="bot_score", bound=None, ax=axes[2])
+    assert len(fig.axes) == 5  # the bot-score colour bar was added
+    curve = growth.estimated_growth(bounds)
+    plots.estimated_growth_plot(curve, counts=counts_frame(), ax=axes[3])
+    assert len(axes[3].lines) == 2
+    fig.canvas.draw()
+    fig, ax = plt.subplots()
+    hm = heatmap_frame()
+    plots.activity_heatmap_plot(hm, annotate=True, ax=ax)
+    assert ax.get_title() == "Followers active by hour (Asia/Tokyo)"
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(growth.WEEKDAYS)
+    assert len(ax.texts) == 7 * 24
+    assert ax.images[0].get_array().sum() == hm.to_numpy().sum()
+    fig.canvas.draw()
+
+
+HOSTILE = ["$\\foo$", "win $$$ now", "\u202eevil\u202c 🤖 東京 ñ", "<b>x</b>" + "é" * 500,
+           "a\\$b $x^2$", None, float("nan")]
+
+
+def test_hostile_titles_draw_literally():
+    fig, ax = plt.subplots()
+    ax.set_title("$\\foo$")
+    with pytest.raises(ValueError):  # what an unescaped follower name does to matplotlib
+        fig.canvas.draw()
+    for raw in HOSTILE:
+        fig, ax = plt.subplots()
+        plots.follower_growth_plot(counts_frame(), ax=ax, title=raw)
+        fig.canvas.draw()
+    assert _style.safe_text("$\\foo$") == "\\$\\foo\\$"
+    assert _style.safe_text("\u202eevil\u202c\x00 name\n\tx") == "evil name x"
+    assert _style.safe_text("a" * 100, max_len=10) == "a" * 9 + "…"
+    assert _style.safe_text(None) == "" and _style.safe_text(float("nan")) == ""
+    with matplotlib.rc_context({"text.parse_math": False}):
+        assert _style.safe_text("$5") == "$5"  # no math parsing: no escaping either
+
+
+def test_style_uses_only_installed_fonts():
+    families = _style.font_families()
+    installed = {f.name for f in matplotlib.font_manager.fontManager.ttflist}
+    assert families and set(families) <= installed | {"sans-serif"}
+    assert "Noto Color Emoji" not in families
+    with _style.style():
+        assert list(matplotlib.rcParams["font.family"]) == list(families)
+        assert matplotlib.rcParams["axes.spines.top"] is False
