@@ -4,7 +4,8 @@ Three formats are recognised; :func:`load_labeled` detects which one a file or f
 
 * **Botometer Bot Repository** (``botometer.osome.iu.edu/bot-repository``): ``NAME.tsv`` of
   ``user_id<TAB>label`` (no header) beside ``NAME_tweets.json``, a JSON array of
-  ``{"created_at": probe time, "user": {v1.1 user object}}``. The probe time becomes ``observed_at``.
+  ``{"created_at": tweet time, "user": {v1.1 user object}}``. The newest record time (the
+  collection time) becomes ``observed_at``.
 * **Kaggle 2017** (``bots_data.csv`` / ``nonbots_data.csv`` or any CSV with v1.1 columns and a
   ``bot`` column): latin-1 text, Excel-mangled ids (``8.41E+17``) and dates (``3/11/2017 4:48``,
   ``13/03/2017 22:21``), rows repeated, and ids labeled both ways across the two files.
@@ -415,9 +416,10 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
             raise SourceError(f"{js}: record {i}: user object lacks id_str or screen_name",
                               path=js, line=i)
         lab = label_of.get(row["id"])
-        if lab is None or lab < 0:
-            issues.append(("unlabeled" if lab is None else "conflict", row["id"], row["username"],
-                           js.name, i, "user object without a usable label; left out"))
+        if lab is None or lab < 0:  # a conflict was reported where the labels were read
+            if lab is None:
+                issues.append(("unlabeled", row["id"], row["username"], js.name, i,
+                               "user object without a label; left out"))
             continue
         seen.add(row["id"])
         rows.append(row)
@@ -428,8 +430,11 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         if uid not in seen and lab >= 0:
             issues.append(("missing_profile", uid, None, tsv.name, None,
                            f"labeled {'bot' if lab else 'human'} but {js.name} has no user object"))
+    # each record's created_at is the time of the account's tweet that was stored with it (the
+    # latest at collection; years old for dormant accounts), so the set was collected at the
+    # newest of them
     observed = pd.to_datetime(pd.Series(observed, dtype=object), format=V1_TIME, utc=True,
-                              errors="coerce")
+                              errors="coerce").max()
     users = _canonical(rows, observed, stem)
     labels = pd.Series(labels, dtype="int8", name="is_bot")
     users, labels, dups = _dedupe(users, labels, lines, js.name, conflicts)
@@ -648,9 +653,10 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         if isinstance(row["created_at"], str):
             row["created_at"] = row["created_at"].strip()
         lab = label_of.get(row["id"], own_label)
-        if lab is None or lab < 0:
-            issues.append(("unlabeled" if lab is None else "conflict", row["id"], row["username"],
-                           user_file.name, i, "user object without a usable label; left out"))
+        if lab is None or lab < 0:  # a conflict was reported where the labels were read
+            if lab is None:
+                issues.append(("unlabeled", row["id"], row["username"], user_file.name, i,
+                               "user object without a label; left out"))
             continue
         seen.add(row["id"])
         rows.append(row)

@@ -1,0 +1,178 @@
+"""Labeled data loaders on the real public sets in ../shared/data/bots, and TwiBot-style files
+written from the real Bot Repository user objects."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from follower_kit import schema
+from follower_kit.errors import SourceError
+from follower_kit.sources import datasets as ds
+
+from conftest import shared_path
+
+
+@pytest.fixture(scope="module")
+def kaggle():
+    return ds.load_labeled(shared_path("bots", "kaggle-2017"))
+
+
+@pytest.fixture(scope="module")
+def botrepo():
+    return ds.load_labeled(shared_path("bots", "botrepo-2019"))
+
+
+def canonical(users: pd.DataFrame) -> pd.DataFrame:
+    return schema.validate(users.drop(columns="dataset"), "users")
+
+
+def test_detect_format():
+    base = shared_path("bots")
+    assert ds.detect_format(base / "kaggle-2017") == "kaggle"
+    assert ds.detect_format(base / "kaggle-2017" / "bots_data.csv") == "kaggle"
+    assert ds.detect_format(base / "botrepo-2019") == "botrepo"
+    assert ds.detect_format(base / "botrepo-2019" / "verified-2019.tsv") == "botrepo"
+    with pytest.raises(SourceError, match="no such file"):
+        ds.detect_format(base / "nope")
+
+
+def test_kaggle_repairs_are_reported(kaggle):
+    canonical(kaggle.users)
+    assert kaggle.users["id"].is_unique
+    s = kaggle.summary()
+    # 2,232 rows: the "duplicate" ids of SOURCE.txt are mostly distinct accounts whose ids Excel
+    # mangled to 8.41E+17 (every handle is distinct); they get surrogate ids, reported one by one
+    assert (s["accounts"], s["bots"], s["humans"]) == (2221, 1051, 1170)
+    issues = kaggle.issues
+    surrogate = issues[issues["kind"] == "surrogate_id"]
+    assert len(surrogate) == 393
+    assert surrogate["id"].str.startswith("0").all()
+    assert surrogate["line"].notna().all() and (surrogate["file"] != "").all()
+    conflicts = issues[issues["kind"] == "conflict"]
+    assert len(conflicts) == 5
+    assert not kaggle.users["id"].isin(conflicts["id"]).any()   # dropped by default
+    assert (issues["kind"] == "duplicate").sum() == 1
+    # latin-1 text survives; Excel dates (M/D/Y and D/M/Y) and Twitter dates all parse
+    assert kaggle.users["description"].str.contains("[^\x00-\x7f]", regex=True).sum() > 50
+    assert kaggle.users["created_at"].notna().all()
+    assert (kaggle.users["created_at"] <= kaggle.users["observed_at"]).all()
+    assert kaggle.users["created_at"].min() >= pd.Timestamp("2006-03-01", tz="UTC")
+    assert kaggle.users["observed_at"].iloc[0].strftime("%Y-%m") == "2017-03"
+
+
+def test_kaggle_conflicts_can_be_kept(kaggle):
+    as_bot = ds.load_labeled(shared_path("bots", "kaggle-2017"), conflicts="bot")
+    conflict_ids = kaggle.issues.loc[kaggle.issues["kind"] == "conflict", "id"]
+    kept = as_bot.users["id"].isin(conflict_ids).to_numpy()
+    assert kept.sum() == 5 and (as_bot.labels[kept] == 1).all()
+    with pytest.raises(ValueError, match="conflicts"):
+        ds.load_labeled(shared_path("bots", "kaggle-2017"), conflicts="maybe")
+
+
+def test_botrepo(botrepo):
+    canonical(botrepo.users)
+    s = botrepo.summary()
+    assert (s["accounts"], s["bots"], s["humans"]) == (2685, 698, 1987)
+    missing = botrepo.issues[botrepo.issues["kind"] == "missing_profile"]
+    assert len(missing) == (704 - 698) + (2000 - 1987)
+    # observed_at is the collection time (the newest record), not each record's tweet time,
+    # which is years old for dormant bots
+    assert botrepo.users["observed_at"].dt.strftime("%Y-%m").isin(["2019-06", "2019-04"]).all()
+    assert (botrepo.users["created_at"] <= botrepo.users["observed_at"]).all()
+    assert botrepo.users["url"].str.startswith("http").sum() > 1000          # expanded URLs
+
+
+def test_remove_overlap(kaggle, botrepo):
+    held = ds.remove_overlap(botrepo, kaggle)
+    removed = held.issues[held.issues["kind"] == "overlap"]
+    assert len(held) + len(removed) == len(botrepo)
+    assert len(removed) >= 47 + 5            # SOURCE.txt: 47 bots and 5 humans shared by id
+    assert not held.users["id"].isin(kaggle.users["id"]).any()
+    assert not held.users["username"].str.lower().isin(kaggle.users["username"].str.lower()).any()
+
+
+def _real_user_objects(n=60):
+    records = json.loads((shared_path("bots", "botrepo-2019") / "botwiki-2019_tweets.json")
+                         .read_text())[:n // 2]
+    records += json.loads((shared_path("bots", "botrepo-2019") / "verified-2019_tweets.json")
+                          .read_text())[:n // 2]
+    return records
+
+
+def _v2(u: dict) -> dict:
+    return {"id": f"u{u['id_str']}", "username": u["screen_name"], "name": u["name"],
+            "description": u["description"], "location": u["location"],
+            "created_at": pd.Timestamp(u["created_at"]).isoformat(),
+            "verified": u["verified"], "protected": u["protected"],
+            "profile_image_url": u["profile_image_url_https"],
+            "public_metrics": {"followers_count": u["followers_count"],
+                               "following_count": u["friends_count"],
+                               "tweet_count": u["statuses_count"],
+                               "listed_count": u["listed_count"],
+                               "like_count": u["favourites_count"]}}
+
+
+def _labels(records) -> dict:
+    return {r["user"]["id_str"]: ("bot" if i < len(records) // 2 else "human")
+            for i, r in enumerate(records)}
+
+
+@pytest.mark.parametrize("layout", ["v2-array", "v1-jsonl", "twibot20"])
+def test_twibot_layouts(tmp_path, layout, botrepo):
+    records = _real_user_objects()
+    labels = _labels(records)
+    folder = tmp_path / layout
+    folder.mkdir()
+    if layout == "v2-array":
+        (folder / "user.json").write_text(json.dumps([_v2(r["user"]) for r in records]))
+    elif layout == "v1-jsonl":
+        (folder / "users.jsonl").write_text("\n".join(json.dumps(r["user"]) for r in records))
+    else:
+        (folder / "node.json").write_text(json.dumps(
+            [{"ID": r["user"]["id_str"], "profile": r["user"], "label": None} for r in records]))
+    lines = ["id,label"] + [f"u{k},{v}" for k, v in labels.items()]
+    lines += [f"u{records[0]['user']['id_str']},human",                 # a conflict
+              f"u{records[-1]['user']['id_str']},human"]                # a repeat
+    (folder / "label.csv").write_text("\n".join(lines) + "\n")
+    assert ds.detect_format(folder) == "twibot"
+    got = ds.load_labeled(folder, observed_at="2019-06-01")
+    canonical(got.users)
+    kinds = got.issues["kind"].value_counts().to_dict()
+    assert kinds.get("conflict") == 1 and kinds.get("duplicate") == 1
+    assert len(got) == len(records) - 1
+    truth = pd.Series({k: int(v == "bot") for k, v in labels.items()})
+    assert (got.labels.to_numpy() == truth.loc[got.users["id"]].to_numpy()).all()
+    # the same accounts read through the Bot Repository loader give the same profile fields
+    ref = botrepo.users.set_index("id").loc[got.users["id"]]
+    for col in ("username", "followers_count", "following_count", "tweet_count", "created_at"):
+        assert (got.users[col].to_numpy() == ref[col].to_numpy()).all(), col
+
+
+def test_twibot_without_observed_at_says_so(tmp_path):
+    records = _real_user_objects(10)
+    (tmp_path / "user.json").write_text(json.dumps([_v2(r["user"]) for r in records]))
+    (tmp_path / "label.csv").write_text(
+        "id,label\n" + "\n".join(f"u{k},{v}" for k, v in _labels(records).items()))
+    got = ds.load_labeled(tmp_path / "user.json")
+    assert "assumed_observed_at" in set(got.issues["kind"])
+
+
+def test_bad_input_names_file_and_line(tmp_path):
+    (tmp_path / "user.jsonl").write_text('{"id": "u1", "username": "a"}\n{not json\n')
+    (tmp_path / "label.csv").write_text("id,label\nu1,bot\n")
+    with pytest.raises(SourceError) as err:
+        ds.load_labeled(tmp_path / "user.jsonl")
+    assert err.value.line == 2 and "user.jsonl" in str(err.value)
+    (tmp_path / "x.tsv").write_text("123\tbot\nnot-an-id\n")
+    (tmp_path / "x_tweets.json").write_text("[]")
+    with pytest.raises(SourceError, match=r"x.tsv:2"):
+        ds.load_labeled(tmp_path / "x.tsv")
+    (tmp_path / "y.tsv").write_text("123\tbot\n")
+    with pytest.raises(SourceError, match="y_tweets.json: missing"):
+        ds.load_botrepo(tmp_path / "y.tsv")
+    (tmp_path / "k.csv").write_text("screen_name,bot\nabc,1\n")
+    with pytest.raises(SourceError, match="created_at"):
+        ds.load_labeled(tmp_path / "k.csv")
