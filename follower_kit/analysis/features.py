@@ -442,8 +442,9 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
             rows.append(a[link])
             cols.append(b[link])
     else:
-        # no follow order: compare neighbours in creation time within each trait
-        for key in (pattern, bio_code):
+        # no follow order: compare neighbours in creation time among accounts that share the bio
+        # (a handle pattern alone chains unrelated batches)
+        for key in (bio_code,):
             ok = np.flatnonzero((key >= 0) & ~np.isnan(created_days))
             srt = ok[np.lexsort((created_days[ok], key[ok]))]
             for k in range(1, burst_gap + 1):
