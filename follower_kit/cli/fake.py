@@ -1,0 +1,58 @@
+"""``follower-kit fake-server``: the local fake X API v2, for demos and benchmarks."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from ..fake_x import FakeX, Faults
+
+
+def _faults(spec: str | None, seed: int) -> Faults | None:
+    if not spec:
+        return None
+    rates = {}
+    for part in spec.split(","):
+        name, _, p = part.partition("=")
+        try:
+            rates[name.strip()] = float(p)
+        except ValueError:
+            raise click.BadParameter(f"{part!r}: use NAME=PROBABILITY, e.g. 429=0.05,503=0.02",
+                                     param_hint="--faults") from None
+    return Faults(rates=rates, seed=seed)
+
+
+@click.command("fake-server")
+@click.option("--account", default="brightwave", show_default=True)
+@click.option("--followers", default=5000, show_default=True, type=click.IntRange(10))
+@click.option("--seed", default=7, show_default=True)
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--token", default=None, help="Accept only this bearer token (default: any).")
+@click.option("--rate-limit", default=None, metavar="N/SECONDS",
+              help="Follower pages allowed per window, e.g. 15/60 (default: unlimited).")
+@click.option("--faults", default=None, metavar="NAME=P,...",
+              help="Inject faults: 429, 500, 503, timeout, truncate, short.")
+@click.option("--spec", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The official X API OpenAPI JSON: validate every request against it.")
+def fake_server(account, followers, seed, port, token, rate_limit, faults, spec):
+    """Serve the sample audience as a local X API v2 on 127.0.0.1 until Ctrl-C."""
+    from ..sources.sample import generate
+
+    audience = generate(account=account, followers=followers, seed=seed)
+    limits = {}
+    if rate_limit:
+        n, _, window = rate_limit.partition("/")
+        limits = {"followers": (int(n), float(window or 900))}
+    server = FakeX.from_sample(audience, token=token, rate_limits=limits,
+                               faults=_faults(faults, seed), spec=spec, port=port)
+    server.start()
+    click.echo(f"fake X API v2 serving @{account} ({followers:,} followers) at {server.url}\n"
+               f"  export FOLLOWER_KIT_X_API_URL={server.url} X_BEARER_TOKEN="
+               f"{'<the --token>' if token else 'any-value'}\n"
+               f"  follower-kit pull followers {account}\nCtrl-C stops it.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()

@@ -1,0 +1,153 @@
+"""``follower-kit pull``: followers, following and recent tweets from the X API, resumably."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from tqdm.auto import tqdm
+
+from ..sources import x_api
+from .common import store_option
+
+API_URL_ENV = "FOLLOWER_KIT_X_API_URL"
+
+
+def api_options(func):
+    """Options every command that talks to the X API shares."""
+    func = click.option("--api-url", envvar=API_URL_ENV, default=None, show_envvar=True,
+                        help="Send requests to this base URL instead of api.x.com (e.g. the "
+                             "local `follower-kit fake-server`).")(func)
+    func = click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(1),
+                        help="Seconds per request before it is retried.")(func)
+    return func
+
+
+def make_client(api_url, timeout) -> x_api.XClient:
+    return x_api.XClient(base_url=api_url, timeout=timeout)
+
+
+def plan_options(func):
+    func = click.option("--dry-run", is_flag=True,
+                        help="Print requests, rate-limit time and cost; pull nothing.")(func)
+    func = click.option("--prices", type=click.Path(exists=True, dir_okay=False), default=None,
+                        help="JSON or TOML file overriding the price and rate-limit table.")(func)
+    func = click.option("-y", "--yes", is_flag=True,
+                        help="Do not ask before a pull above the cost threshold.")(func)
+    return func
+
+
+def _confirm(plan: x_api.Plan, yes: bool) -> None:
+    click.echo(plan.describe(), err=True)
+    if plan.needs_confirmation and not yes:
+        click.confirm(f"This pull costs more than {plan.confirm_above:.2f} {plan.currency}. "
+                      f"Go ahead?", abort=True, err=True)
+
+
+def _interrupted(pull_kind: str, handle: str) -> None:
+    click.secho(f"\ninterrupted: every finished page is checkpointed. Run `follower-kit pull "
+                f"{pull_kind} {handle}` again to resume.", fg="yellow", err=True)
+    sys.exit(130)
+
+
+@click.group()
+def pull() -> None:
+    """Pull followers and tweets from the X API (needs X_BEARER_TOKEN).
+
+    Every page is checkpointed in the store, so an interrupted pull resumes where it stopped
+    when you run the same command again; the snapshot is committed only once it is complete.
+    """
+
+
+@pull.command("followers")
+@click.argument("handle")
+@click.option("--following/--no-following", default=True, show_default=True,
+              help="Also pull the accounts it follows (table `following`).")
+@click.option("--restart", is_flag=True, help="Abandon an unfinished pull and start over.")
+@click.option("--page-size", default=1000, show_default=True, type=click.IntRange(1, 1000),
+              help="Followers per request (X's max_results).")
+@plan_options
+@api_options
+@store_option
+def followers_cmd(store, handle, following, restart, page_size, dry_run, prices, yes, api_url,
+                  timeout):
+    """Pull HANDLE's followers with their profiles into a new snapshot."""
+    client = make_client(api_url, timeout)
+    account = client.user(handle)
+    metrics = account.get("public_metrics") or {}
+    table = x_api.load_plan_table(prices)
+    done = 0
+    unfinished = x_api.pulls(store) if store.path.exists() else None
+    if unfinished is not None and len(unfinished):
+        mine = unfinished[(unfinished["account_id"] == account["id"])
+                          & (unfinished["kind"] == "followers")
+                          & (unfinished["status"] == "running")]
+        done = 0 if restart or mine.empty else int(mine["pages"].iloc[-1])
+    plan = x_api.plan_followers(int(metrics.get("followers_count", 0)),
+                                int(metrics.get("following_count", 0)) if following else 0,
+                                username=account["username"], table=table, page_size=page_size,
+                                done_pages=done)
+    if dry_run:
+        click.echo(plan.describe())
+        return
+    _confirm(plan, yes)
+    total = int(metrics.get("followers_count", 0)) or None
+    try:
+        with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
+            ref = x_api.pull_followers(store, handle, client=client, following=following,
+                                       restart=restart, page_size=page_size,
+                                       progress=bar.update, account=account)
+    except KeyboardInterrupt:
+        _interrupted("followers", handle)
+    click.echo(f"@{account['username']}: {ref.followers:,} followers at "
+               f"{ref.snapshot_at.isoformat()} ({client.requests} requests, "
+               f"{client.retries} retries) -> {store.path}")
+
+
+@pull.command("tweets")
+@click.argument("handle")
+@click.option("--per-follower", default=20, show_default=True, type=click.IntRange(1, 3200),
+              help="Recent tweets per follower (incremental: only newer than stored ones).")
+@click.option("--restart", is_flag=True, help="Abandon an unfinished pull and start over.")
+@plan_options
+@api_options
+@store_option
+def tweets_cmd(store, handle, per_follower, restart, dry_run, prices, yes, api_url, timeout):
+    """Pull recent tweets of the followers in HANDLE's latest snapshot."""
+    account_id = store.resolve(handle)
+    n = int(store.snapshots(account_id)["followers"].iloc[-1])
+    plan = x_api.plan_tweets(n, per_follower, username=handle.removeprefix("@"),
+                             table=x_api.load_plan_table(prices))
+    if dry_run:
+        click.echo(plan.describe())
+        return
+    _confirm(plan, yes)
+    client = make_client(api_url, timeout)
+    try:
+        with tqdm(total=n, desc=f"{handle} timelines", unit="follower") as bar:
+            ref = x_api.pull_tweets(store, handle, client=client, per_follower=per_follower,
+                                    restart=restart, progress=bar.update)
+    except KeyboardInterrupt:
+        _interrupted("tweets", handle)
+    click.echo(f"{handle}: tweets of {ref.followers:,} followers committed at "
+               f"{ref.snapshot_at.isoformat()} ({client.requests} requests)")
+
+
+@pull.command("status")
+@click.argument("handle", required=False)
+@store_option
+def status_cmd(store, handle):
+    """Pulls in the store: unfinished ones (resumable) and committed ones."""
+    table = x_api.pulls(store, handle) if store.path.exists() else None
+    if table is None or table.empty:
+        click.echo("no pulls recorded")
+        return
+    click.echo(f"{'account':<20} {'kind':<10} {'status':<10} {'started':<26} {'pages':>6} "
+               f"{'rows':>9}")
+    for r in table.itertuples():
+        status = "UNFINISHED" if r.status == "running" else r.status
+        click.echo(f"@{r.username:<19} {r.kind:<10} {status:<10} {r.started_at.isoformat():<26} "
+                   f"{r.pages:>6} {r.rows:>9,}")
+    if (table["status"] == "running").any():
+        click.echo("\nunfinished pulls resume when you run the same `follower-kit pull` command "
+                   "again (or start over with --restart)")
