@@ -29,32 +29,32 @@ def edges_from(snapshots: dict[pd.Timestamp, list[str]], account_id: str = "1") 
 
 
 # ------------------------------------------------------------------------- the real archive
-def archive_edges() -> pd.DataFrame:
-    """The four real archive generations as one edges frame.
+@pytest.fixture(scope="module")
+def archive_store(tmp_path_factory):
+    """The four real archive generations imported into a store, one snapshot each."""
+    from follower_kit import Store
+    from follower_kit.sources.archive import import_archive
 
-    The archive importer (follower_kit.sources.archive) is written concurrently; until it is there
-    this parses follower.js (``window.YTD.follower.part0 = [...]``) directly.
-    """
     root = shared_path("x-archive", "larsbrinkhoff")
-    try:
-        from follower_kit.sources import archive  # noqa: F401
-        reader = getattr(archive, "read_followers", None)
-    except ImportError:
-        reader = None
-    snapshots = {}
+    store = Store(tmp_path_factory.mktemp("archive-store"))
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        if reader is not None:
-            frame = reader(folder)
-            snapshots[pd.Timestamp(folder.name, tz="UTC")] = list(frame["follower_id"])
-            continue
-        text = (folder / "follower.js").read_text(encoding="utf-8")
-        items = json.loads(text[text.index("["):])
-        snapshots[pd.Timestamp(folder.name, tz="UTC")] = [i["follower"]["accountId"] for i in items]
-    return edges_from(snapshots, account_id="3128746474")
+        import_archive(store, folder)
+    return store
 
 
-def test_real_archive_series():
-    counts = growth.follower_counts(archive_edges())
+@pytest.fixture(scope="module")
+def archive_edges(archive_store):
+    return archive_store.follower_edges("larsbrinkhoff")
+
+
+def follower_js_ids(folder) -> list[str]:
+    """follower.js read directly (``window.YTD.follower.part0 = [...]``), to check the store."""
+    text = (folder / "follower.js").read_text(encoding="utf-8")
+    return [i["follower"]["accountId"] for i in json.loads(text[text.index("["):])]
+
+
+def test_real_archive_series(archive_edges):
+    counts = growth.follower_counts(archive_edges)
     assert counts["followers"].tolist() == [405, 561, 644, 764]
     assert counts["new"].tolist()[1:] == [173, 94, 173]
     assert counts["lost"].tolist()[1:] == [17, 11, 53]
@@ -64,8 +64,8 @@ def test_real_archive_series():
     assert counts["growth_rate"].iloc[3] == pytest.approx(120 / 644)
 
 
-def test_real_archive_changes_name_who_came_and_left():
-    edges = archive_edges()
+def test_real_archive_changes_name_who_came_and_left(archive_edges):
+    edges = archive_edges
     changes = growth.follower_changes(edges)
     per = changes.groupby(["snapshot_at", "change"]).size()
     assert per.xs("new", level="change").tolist() == [173, 94, 173]
@@ -75,6 +75,9 @@ def test_real_archive_changes_name_who_came_and_left():
     new_last = set(changes.loc[(changes["snapshot_at"] == snaps[-1])
                                & (changes["change"] == "new"), "follower_id"])
     assert new_last == ids[snaps[-1]] - ids[snaps[-2]]
+    raw = [set(follower_js_ids(folder)) for folder in sorted(
+        p for p in shared_path("x-archive", "larsbrinkhoff").iterdir() if p.is_dir())]
+    assert new_last == raw[3] - raw[2]  # the same sets as follower.js itself
     # X lists followers newest first: this cycle's new followers sit at the top of the list,
     # except two in 2022 that reappear at their old place (accounts deactivated, then restored)
     new = changes[changes["change"] == "new"]
@@ -82,8 +85,8 @@ def test_real_archive_changes_name_who_came_and_left():
     assert on_top.groupby(new["snapshot_at"]).sum().tolist() == [171, 94, 173]
 
 
-def test_real_archive_monthly_and_retention():
-    edges = archive_edges()
+def test_real_archive_monthly_and_retention(archive_edges):
+    edges = archive_edges
     monthly = growth.monthly_growth(edges)
     assert monthly["month"].dt.strftime("%Y-%m").tolist() == ["2021-03", "2022-04", "2022-10",
                                                              "2023-08"]
@@ -91,7 +94,7 @@ def test_real_archive_monthly_and_retention():
     ret = growth.retention(edges, months=(6,))
     first = ret.iloc[0]
     assert first["new_followers"] == 173
-    assert first["checked_at"] == pd.Timestamp("2022-10-30", tz="UTC")
+    assert first["checked_at"].date() == pd.Timestamp("2022-10-30").date()
     snaps = sorted(edges["snapshot_at"].unique())
     ids = {s: set(edges.loc[edges["snapshot_at"] == s, "follower_id"]) for s in snaps}
     cohort = ids[snaps[1]] - ids[snaps[0]]
@@ -338,9 +341,10 @@ def test_sample_bursts_are_the_follower_farms(sample_store, sample_audience):
     recall = (flagged & farm).sum() / farm.sum()
     print(f"burst members vs farm accounts: precision {precision:.3f}, recall {recall:.3f}")
     assert precision >= 0.95 and recall >= 0.9
-    # each burst is one farm
-    per_burst = joined[flagged].groupby("burst_id")["farm_id"].nunique()
-    assert (per_burst == 1).all()
+    # each burst is one farm (give or take a genuine follower who followed in the middle)
+    per_burst = joined[flagged].groupby("burst_id")["farm_id"]
+    assert (per_burst.agg(lambda s: s.value_counts(normalize=True).iloc[0]) >= 0.95).all()
+    assert per_burst.agg(lambda s: s.mode().iloc[0]).is_unique
 
 
 def test_sample_growth_through_the_store(sample_store, sample_audience):
@@ -354,3 +358,29 @@ def test_sample_growth_through_the_store(sample_store, sample_audience):
     assert counts["lost"].iloc[-1] == (last_two["change"] == "lost").sum()
     hm = growth.activity_heatmap(sample_store.tweets(account), tz="Europe/Berlin")
     assert int(hm.to_numpy().sum()) > 0
+
+
+def test_cli_growth_on_the_real_archive(archive_store):
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["growth", "larsbrinkhoff", "--json", "--store",
+                                  str(archive_store.path)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["followers"] for r in rows] == [405, 561, 644, 764]
+    assert [(r["new"], r["lost"]) for r in rows] == [(None, None), (173, 17), (94, 11), (173, 53)]
+    assert set(rows[0]) == {"snapshot_at", "followers", "new", "lost"}
+    assert pd.Timestamp(rows[-1]["snapshot_at"]).year == 2023
+    table = runner.invoke(main, ["growth", "@LarsBrinkhoff", "--store", str(archive_store.path)])
+    assert table.exit_code == 0, table.output
+    last = table.output.strip().splitlines()[-1].split()
+    assert last[1:5] == ["764", "173", "53", "+120"]
+    monthly = runner.invoke(main, ["growth", "larsbrinkhoff", "--monthly", "--json", "--store",
+                                   str(archive_store.path)])
+    assert [r["month"][:7] for r in json.loads(monthly.output)] == [
+        "2021-03", "2022-04", "2022-10", "2023-08"]
+    missing = runner.invoke(main, ["growth", "nobody", "--store", str(archive_store.path)])
+    assert missing.exit_code == 1 and "no account 'nobody'" in missing.output

@@ -1,0 +1,120 @@
+"""``follower-kit growth`` and ``follower-kit triage``: follower counts over time, and who to act on."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pandas as pd
+from tqdm import tqdm
+
+from ..analysis import growth as growth_analysis
+from ..analysis import triage as triage_analysis
+from .common import store_option
+
+
+def _int(v):
+    return None if pd.isna(v) else int(v)
+
+
+@click.command("growth")
+@click.argument("account")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON list of {snapshot_at, followers, new, lost}.")
+@click.option("--monthly", is_flag=True, help="One row per calendar month instead of per snapshot.")
+@store_option
+def growth(store, account: str, as_json: bool, monthly: bool) -> None:
+    """Followers per snapshot, with the new and lost followers since the one before.
+
+    ACCOUNT is a username, @handle or account id in the store.
+    """
+    account_id = store.resolve(account)
+    snaps = store.snapshots(account_id)["snapshot_at"]
+    edges = store.follower_edges(account_id)
+    if monthly:
+        table = growth_analysis.monthly_growth(edges, snapshots=snaps)
+        key, label = "month", "month"
+    else:
+        table = growth_analysis.follower_counts(edges, snapshots=snaps)
+        key, label = "snapshot_at", "snapshot"
+    if as_json:
+        rows = [{key: row[key].isoformat(), "followers": int(row["followers"]),
+                 "new": _int(row["new"]), "lost": _int(row["lost"])}
+                for _, row in table.iterrows()]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(f"@{store.snapshots(account_id)['username'].iloc[-1]}: {len(table)} "
+               f"{label}{'s' * (len(table) != 1)}")
+    click.echo(f"{label:<26} {'followers':>10} {'new':>8} {'lost':>8} {'net':>8} {'churn':>7}")
+    for _, row in table.iterrows():
+        when = row[key].strftime("%Y-%m") if monthly else row[key].isoformat()
+        new, lost, net = (("" if pd.isna(row[c]) else f"{int(row[c]):+,}" if c == "net"
+                           else f"{int(row[c]):,}") for c in ("new", "lost", "net"))
+        churn = "" if pd.isna(row["churn_rate"]) else f"{row['churn_rate']:.1%}"
+        click.echo(f"{when:<26} {int(row['followers']):>10,} {new:>8} {lost:>8} {net:>8} "
+                   f"{churn:>7}")
+
+
+TITLES = {
+    "follow_back": "Follow back: likely human, active, on your topics",
+    "check_out": "Worth checking out: notable new followers",
+    "block": "Likely bots and spam to block",
+    "talk_to": "Conversation openings",
+}
+
+
+@click.command("triage")
+@click.argument("account")
+@click.option("--limit", default=10, show_default=True, help="Entries per list.")
+@click.option("--topic", "topics", multiple=True,
+              help="A topic keyword or hashtag (repeat). Default: the hashtags followers use most.")
+@click.option("--json", "as_json", is_flag=True, help="Print the lists as JSON records.")
+@store_option
+def triage(store, account: str, limit: int, topics: tuple[str, ...], as_json: bool) -> None:
+    """Who to follow back, check out, block, or talk to, each with the reason.
+
+    Uses the latest snapshot, its followers' tweets, and the tables "following", "bot_scores"
+    and "segments" when the store holds them (`follower-kit bots score` writes bot scores).
+    """
+    account_id = store.resolve(account)
+    steps = tqdm(total=5, desc="triage", disable=as_json, leave=False)
+    snaps = store.snapshots(account_id)
+    at = snaps["snapshot_at"].iloc[-1]
+    followers = store.followers(account_id, at)
+    steps.update()
+    tweets = store.tweets(account_id, authors=followers["id"])
+    steps.update()
+    new = None
+    if len(snaps) > 1:
+        changes = store.diff(account_id)
+        new = changes.loc[changes["change"] == "new", "id"]
+    steps.update()
+    tables = {name: store.read_table(name, account_id) for name in
+              ("following", "bot_scores", "segments")}
+    bot_scores = tables["bot_scores"]
+    if bot_scores is not None and "bot_score" not in bot_scores.columns:
+        bot_scores = None
+    segments = tables["segments"]
+    if segments is not None and "label" not in segments.columns:
+        segments = None
+    steps.update()
+    out = triage_analysis.triage(
+        followers, tweets=tweets, following=tables["following"], bot_scores=bot_scores,
+        segments=segments, account={"id": account_id, "username": snaps["username"].iloc[-1]},
+        topics=list(topics) or None, new_followers=new, limit=limit)
+    steps.update()
+    steps.close()
+    if as_json:
+        click.echo(out.to_json(orient="records", force_ascii=False, indent=2))
+        return
+    click.echo(f"@{snaps['username'].iloc[-1]}: {len(followers):,} followers at "
+               f"{at.isoformat()}"
+               + ("" if bot_scores is not None else "; no bot scores stored, using plain signals")
+               + ("" if tables["following"] is not None else "; no following list stored"))
+    for name in triage_analysis.LISTS:
+        part = out[out["list"] == name]
+        click.echo(f"\n{TITLES[name]} ({len(part)})")
+        if part.empty:
+            click.echo("  (nobody)")
+        for row in part.itertuples():
+            click.echo(f"  {row.rank:>3}. @{row.username}  {row.reason}")
