@@ -151,3 +151,27 @@ def test_sample_triage_against_the_truth(sample_store, sample_audience):
     talk = out[(out["list"] == "talk_to") & out["reason"].str.startswith("replied")]
     replied = set(tweets.loc[tweets["in_reply_to_user_id"] == account["id"], "author_id"])
     assert len(talk) and set(talk["follower_id"]) <= replied
+
+
+def test_cli_triage_on_the_sample(sample_store, sample_audience):
+    import json
+
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    runner = CliRunner()
+    args = ["triage", sample_audience.account["username"], "--store", str(sample_store.path)]
+    result = runner.invoke(main, [*args, "--limit", "3"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    for title in ("Follow back", "Worth checking out", "Likely bots and spam to block",
+                  "Conversation openings"):
+        assert title in text
+    assert "you do not follow them back" in text  # the store's "following" table was used
+    assert "new since the last snapshot" in text  # new followers came from the store's diff
+    as_json = runner.invoke(main, [*args, "--json", "--limit", "2", "--topic", "python"])
+    records = json.loads(as_json.output)
+    assert {r["list"] for r in records} == set(tr.LISTS)
+    assert all(r["reason"] for r in records)
+    assert max(r["rank"] for r in records) == 2
