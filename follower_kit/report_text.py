@@ -1,0 +1,494 @@
+"""Words and tables for the monthly report: prose that adapts to the numbers, and safe HTML.
+
+Everything here is pure (values and frames in, strings out). The report notebook calls these so
+that it stays a list of calls, and so that the sentences are tested like any other code.
+
+Safety: follower names and bios are written by strangers. Every value that reaches a table or a
+sentence goes through :func:`escape` (HTML-escaped, ``$`` and backquotes neutralized so no math or
+markdown renderer picks them up, long text cut, each cell isolated for right-to-left text). Nothing
+here emits Markdown: a Markdown renderer would treat ``$\\frac{}{}`` in a name as math.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+__all__ = [
+    "HTML",
+    "activity_sentence",
+    "bots_sentence",
+    "csv_download_link",
+    "escape",
+    "follower_table",
+    "headline",
+    "headline_cards",
+    "headline_sentences",
+    "month_label",
+    "new_followers_sentence",
+    "number",
+    "paragraphs",
+    "percent",
+    "plural",
+    "segments_sentence",
+    "stat_cards",
+    "title_block",
+    "triage_sentence",
+]
+
+MAX_CELL_CHARS = 160
+# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class HTML(str):
+    """A string of trusted HTML that Jupyter displays as HTML (and as plain text elsewhere).
+
+    Only this module builds them, from escaped values. In a notebook, ``display(block)`` or a
+    cell ending in it renders the HTML; no IPython import is needed.
+    """
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+    def __add__(self, other):
+        return HTML(str(self) + str(other))
+
+
+# ------------------------------------------------------------------------------------- numbers
+def number(n) -> str:
+    """``1234`` -> ``"1,234"`` (missing -> ``"n/a"``)."""
+    if n is None or (not isinstance(n, str) and pd.isna(n)):
+        return "n/a"
+    return f"{int(n):,}"
+
+
+def percent(x, digits: int = 1, *, signed: bool = False) -> str:
+    """``0.0523`` -> ``"5.2%"``; tiny non-zero shares say ``"<0.1%"`` rather than ``"0.0%"``."""
+    if x is None or pd.isna(x):
+        return "n/a"
+    x = float(x)
+    floor = 10 ** -digits / 100
+    if x != 0 and abs(x) < floor:
+        return ("-" if x < 0 and signed else "") + f"<{floor:.{digits}%}"
+    text = f"{x:.{digits}%}"
+    return ("+" + text) if signed and x > 0 else text
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``plural(1, "follower")`` -> ``"1 follower"``; ``plural(3, "follower")`` -> ``"3 followers"``."""
+    word = singular if int(n) == 1 else (plural_form or singular + "s")
+    return f"{number(n)} {word}"
+
+
+def month_label(month) -> str:
+    """``"2026-10"`` or a timestamp -> ``"October 2026"``."""
+    return pd.Timestamp(str(month)[:7] + "-01").strftime("%B %Y")
+
+
+# -------------------------------------------------------------------------------------- safety
+_BIDI_AND_CONTROL = {c: " " for c in range(0x20) if c not in (0x09, 0x0A)}
+
+
+def escape(value, max_chars: int | None = MAX_CELL_CHARS) -> str:
+    """Make a stranger's text safe to place inside HTML: it is shown as text, never run or typeset.
+
+    HTML special characters are escaped; ``$`` and backquotes become entities so math and Markdown
+    renderers leave them alone; control characters become spaces; text longer than ``max_chars`` is
+    cut with an ellipsis (a 10,000-character bio must not swallow the report). Right-to-left
+    marks and zero-width joiners are kept (they are part of real names); the table cells isolate
+    them so they cannot reorder the text around them.
+    """
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value)
+    text = str(value).translate(_BIDI_AND_CONTROL)
+    if max_chars is not None and len(text) > max_chars:
+        text = text[: max_chars - 1].rstrip() + "\u2026"
+    return (html.escape(text, quote=True).replace("$", "&#36;").replace("`", "&#96;")
+            .replace("\\", "&#92;"))
+
+
+def _cell(value, column: str, max_chars: int) -> tuple[str, str]:
+    """(escaped text, css class) for one table cell."""
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), "fk-text"
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
+        return "", "fk-text"
+    if isinstance(value, pd.Timestamp):
+        return escape(value.strftime("%Y-%m-%d")), "fk-num"
+    if isinstance(value, (int,)) or (hasattr(value, "dtype") and getattr(value, "dtype").kind in "iu"):
+        return number(value), "fk-num"
+    if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value, "dtype").kind == "f"):
+        if column.endswith(("share", "rate")):
+            return percent(value, 0 if abs(float(value)) >= 0.01 else 1), "fk-num"
+        if column.endswith("score"):
+            return f"{float(value):.2f}", "fk-num"
+        return f"{float(value):,.1f}", "fk-num"
+    text = escape(value, max_chars)
+    if column == "username" and text:
+        text = "@" + text
+    return text, "fk-text"
+
+
+def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[str] | None = None,
+                   *, max_rows: int | None = 20, max_chars: int = MAX_CELL_CHARS,
+                   caption: str | None = None, empty: str = "Nobody to list.") -> HTML:
+    """An HTML table of followers in which every value is shown as text.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Any frame (followers, scores, segments ...).
+    columns : mapping or sequence, optional
+        Columns to show, in order; a mapping gives each a heading (``{"username": "Handle"}``).
+        Columns missing from ``frame`` are skipped. Default: all.
+    max_rows : int, optional
+        Rows shown (the caption says how many more there are).
+    max_chars : int
+        Longer text is cut with an ellipsis.
+    caption : str, optional
+        Plain text shown above the table (escaped).
+    empty : str
+        Plain text shown instead of an empty table.
+
+    Returns
+    -------
+    HTML
+        ``<table class="fk-table mathjax_ignore tex2jax_ignore">`` with escaped cells; usernames
+        are prefixed with ``@``, numbers right-aligned, dates as ``YYYY-MM-DD``.
+    """
+    if columns is None:
+        columns = list(frame.columns)
+    if not isinstance(columns, Mapping):
+        columns = {c: c.replace("_", " ") for c in columns}
+    columns = {c: h for c, h in columns.items() if c in frame.columns}
+    if frame.empty:
+        return HTML(f'<p class="fk-empty {_NO_MATH}">{escape(empty, None)}</p>')
+    shown = frame if max_rows is None else frame.head(max_rows)
+    head = "".join(f'<th scope="col">{escape(h, None)}</th>' for h in columns.values())
+    rows = []
+    for record in shown[list(columns)].itertuples(index=False, name=None):
+        cells = (_cell(v, c, max_chars) for v, c in zip(record, columns))
+        rows.append("<tr>" + "".join(f'<td class="{cls}"><bdi>{text}</bdi></td>'
+                                     for text, cls in cells) + "</tr>")
+    note = ""
+    if max_rows is not None and len(frame) > max_rows:
+        note = f" (top {number(max_rows)} of {number(len(frame))})"
+    cap = ""
+    if caption or note:
+        cap = f"<caption>{escape(caption or '', None)}{escape(note, None)}</caption>"
+    return HTML(f'<table class="fk-table {_NO_MATH}">' + cap
+                + f"<thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def csv_download_link(frame: pd.DataFrame, filename: str, text: str) -> HTML:
+    """A link that downloads ``frame`` as CSV from inside a self-contained report (a data: URL).
+
+    Cells that a spreadsheet would run as a formula (starting with ``= + - @``) get a leading
+    apostrophe, so a follower named ``=HYPERLINK(...)`` stays text in Excel too.
+
+    Returns
+    -------
+    HTML
+        ``<a download=... href="data:text/csv;base64,...">text</a>``.
+    """
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    payload = base64.b64encode(safe.to_csv(index=False).encode("utf-8")).decode("ascii")
+    return HTML(f'<p><a class="fk-download" download="{escape(filename, None)}" '
+                f'href="data:text/csv;base64,{payload}">{escape(text, None)}</a></p>')
+
+
+_NO_MATH = "mathjax_ignore tex2jax_ignore"
+
+
+def paragraphs(*sentences: str | None) -> HTML:
+    """Plain-text sentences -> one escaped HTML paragraph (empty or ``None`` sentences dropped)."""
+    text = " ".join(s.strip() for s in sentences if s and s.strip())
+    return HTML(f'<p class="fk-prose {_NO_MATH}">{escape(text, None)}</p>' if text else "")
+
+
+def title_block(title: str, subtitle: str = "") -> HTML:
+    """The report's title and subtitle (plain text, escaped)."""
+    sub = f'<p class="fk-subtitle">{escape(subtitle, None)}</p>' if subtitle else ""
+    return HTML(f'<div class="fk-title {_NO_MATH}"><h1>{escape(title, None)}</h1>{sub}</div>')
+
+
+def stat_cards(cards: Iterable[tuple[str, str, str | None]]) -> HTML:
+    """Headline figures as a row of cards: (label, value, note) each, all escaped."""
+    parts = []
+    for label, value, note in cards:
+        note_html = f'<div class="fk-card-note">{escape(note, None)}</div>' if note else ""
+        parts.append(f'<div class="fk-card"><div class="fk-card-value">{escape(value, None)}'
+                     f'</div><div class="fk-card-label">{escape(label, None)}</div>{note_html}'
+                     "</div>")
+    return HTML(f'<div class="fk-cards {_NO_MATH}">' + "".join(parts) + "</div>")
+
+
+# ------------------------------------------------------------------------------------ headline
+def headline(monthly: pd.DataFrame, month) -> dict:
+    """The headline numbers of one month from a :func:`~follower_kit.analysis.growth.monthly_growth`
+    frame.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        ``month``, ``followers``, ``new``, ``lost``, ``net`` (one row per month with a snapshot).
+    month : str or Timestamp
+        The report month (``"2026-10"``).
+
+    Returns
+    -------
+    dict
+        ``month`` (Timestamp, first instant), ``followers`` (at month end), ``new``, ``lost``,
+        ``net`` (None when unknown, i.e. the first month on record), ``previous_month``,
+        ``previous_followers``, ``previous_new``, ``previous_lost``, ``previous_net`` (None when
+        there is no earlier month), ``growth_rate`` (net / previous followers, None when unknown).
+    """
+    start = pd.Timestamp(str(month)[:7] + "-01", tz="UTC")
+    m = monthly.assign(_key=pd.to_datetime(monthly["month"], utc=True).dt.strftime("%Y-%m"))
+    key = start.strftime("%Y-%m")
+    if key not in set(m["_key"]):
+        raise ValueError(f"no snapshot in {key}; months with data: {', '.join(m['_key'])}")
+    i = int((m["_key"] == key).to_numpy().nonzero()[0][0])
+
+    def val(row, col):
+        v = m[col].iloc[row]
+        return None if pd.isna(v) else int(v)
+
+    out = {"month": start, "followers": val(i, "followers"), "new": val(i, "new"),
+           "lost": val(i, "lost"), "net": val(i, "net"), "previous_month": None,
+           "previous_followers": None, "previous_new": None, "previous_lost": None,
+           "previous_net": None, "growth_rate": None}
+    if i > 0:
+        out.update(previous_month=pd.Timestamp(m["month"].iloc[i - 1]),
+                   previous_followers=val(i - 1, "followers"), previous_new=val(i - 1, "new"),
+                   previous_lost=val(i - 1, "lost"), previous_net=val(i - 1, "net"))
+        if out["net"] is not None and out["previous_followers"]:
+            out["growth_rate"] = out["net"] / out["previous_followers"]
+    return out
+
+
+def headline_cards(h: Mapping) -> list[tuple[str, str, str | None]]:
+    """The headline numbers as (label, value, note) cards for :func:`stat_cards`.
+
+    Returns
+    -------
+    list of tuple
+        followers at month end, new, lost and net growth; notes compare with the month before
+        when there is one.
+    """
+    prev = h["previous_followers"] is not None and h["net"] is not None
+
+    def before(key):
+        v = h.get("previous_" + key)
+        return f"{number(v)} the month before" if prev and v is not None else None
+
+    cards = [("followers at month end", number(h["followers"]),
+              f"from {number(h['previous_followers'])}" if prev else "first month on record")]
+    if h["net"] is not None:
+        cards += [("new followers", number(h["new"]), before("new")),
+                  ("followers lost", number(h["lost"]), before("lost")),
+                  ("net growth", f"{h['net']:+,}",
+                   percent(h["growth_rate"], signed=True) if h["growth_rate"] is not None
+                   else None)]
+    return cards
+
+
+def _compare(now: int | None, before: int | None, what: str) -> str | None:
+    """``"more new followers than in September (402)"`` style clause, or None."""
+    if now is None or before is None:
+        return None
+    if now == before:
+        return f"as many {what} as the month before"
+    return f"{'more' if now > before else 'fewer'} {what} than the month before ({number(before)})"
+
+
+def headline_sentences(h: Mapping, account: str) -> list[str]:
+    """Two or three plain sentences about the month's headline numbers.
+
+    They adapt to the numbers: no "0 new followers (0.0%)"; a first month says there is nothing
+    to compare with; a quiet month says so.
+
+    Returns
+    -------
+    list of str
+    """
+    month = month_label(h["month"])
+    who = f"@{account}"
+    out = []
+    followers = h["followers"]
+    if h["net"] is None or h["previous_followers"] is None:
+        out.append(f"{who} had {plural(followers, 'follower')} at the end of {month}. "
+                   "This is the first month on record, so there is nothing to compare it with yet.")
+        return out
+    net, prev = h["net"], h["previous_followers"]
+    if net > 0:
+        out.append(f"{who} ended {month} with {plural(followers, 'follower')}, up {number(net)} "
+                   f"({percent(h['growth_rate'], signed=True)}) from {number(prev)} a month "
+                   "earlier.")
+    elif net < 0:
+        out.append(f"{who} ended {month} with {plural(followers, 'follower')}, down "
+                   f"{number(-net)} ({percent(h['growth_rate'])}) from {number(prev)} a month "
+                   "earlier.")
+    else:
+        out.append(f"{who} ended {month} with {plural(followers, 'follower')}, the same number "
+                   "as a month earlier.")
+    new, lost = h["new"], h["lost"]
+    if new == 0 and lost == 0:
+        out.append("Nobody followed and nobody left during the month.")
+    elif new == 0:
+        out.append(f"Nobody new followed, and {plural(lost, 'follower')} left.")
+    elif lost == 0:
+        out.append(f"{plural(new, 'person', 'people')} followed and nobody left.")
+    else:
+        out.append(f"{plural(new, 'person', 'people')} followed and {number(lost)} left.")
+    clauses = [c for c in (_compare(new, h["previous_new"], "new followers"),
+                           _compare(lost, h["previous_lost"], "departures")) if c]
+    if clauses:
+        out.append("That is " + " and ".join(clauses) + ".")
+    return out
+
+
+# ----------------------------------------------------------------------------------- sections
+def _shares(counts: pd.Series, n: int = 3) -> list[str]:
+    total = counts.sum()
+    if not total:
+        return []
+    top = counts.sort_values(ascending=False, kind="stable").head(n)
+    return [f"{label} ({percent(c / total, 0)})" for label, c in top.items() if c > 0]
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[str] = ()) -> str:
+    """Who the new followers are: their largest segments and the most followed among them.
+
+    Parameters
+    ----------
+    segments : Series
+        Segment label of each new follower.
+    new : int
+        Number of new followers.
+    notable : sequence of str
+        Handles of notable new followers (most followed first).
+
+    Returns
+    -------
+    str
+    """
+    if not new:
+        return "Nobody new followed this month, so there is nobody to introduce."
+    counts = segments.value_counts(dropna=True)
+    parts = []
+    top = _shares(counts)
+    if top:
+        lead = "All" if len(counts) == 1 else "Most"
+        parts.append(f"{lead} of the {plural(new, 'new follower')} come from {_join(top)}.")
+    if notable:
+        handles = [f"@{h}" for h in notable[:3]]
+        parts.append(f"The most followed among them: {_join(handles)}.")
+    return " ".join(parts) or f"{plural(new, 'new follower')} this month."
+
+
+def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str = "followers",
+                      total: int | None = None) -> str:
+    """The audience's largest segments in one sentence.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        One row per segment with a ``label`` and a ``size`` column.
+    total : int, optional
+        Audience size (default: the sum of sizes).
+
+    Returns
+    -------
+    str
+    """
+    if summary.empty:
+        return "There is not enough text in the profiles to find segments yet."
+    counts = summary.set_index(label)[size].astype("int64")
+    total = int(total if total is not None else counts.sum())
+    top = counts.sort_values(ascending=False, kind="stable").head(3)
+    items = [f"{lbl} ({percent(c / total, 0)})" for lbl, c in top.items() if c > 0]
+    n = len(counts)
+    return (f"The audience falls into {plural(n, 'segment')}; the largest are {_join(items)}."
+            if n > 1 else f"The audience forms one segment: {items[0] if items else 'unlabelled'}.")
+
+
+def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_members: int = 0,
+                  previous_share: float | None = None) -> str:
+    """How many followers look automated or bought, in words.
+
+    Returns
+    -------
+    str
+    """
+    if not followers:
+        return "There are no followers to check."
+    share = flagged / followers
+    if flagged == 0:
+        text = "No follower scores as a likely bot or fake account this month."
+    else:
+        text = (f"{plural(flagged, 'follower')} ({percent(share)}) look automated or fake; "
+                "they are listed below as candidates to remove or block after a quick look.")
+    if previous_share is not None and flagged:
+        if abs(share - previous_share) < 0.001:
+            text += " The share is about the same as a month earlier."
+        else:
+            text += (f" A month earlier it was {percent(previous_share)}.")
+    if bursts:
+        text += (f" {plural(bursts, 'burst')} of accounts created together and following in a "
+                 f"row ({plural(burst_members, 'account')}) show the signature of bought "
+                 "followers (see the chart).")
+    else:
+        text += " No burst of bought-looking followers stands out in the follow order."
+    return text
+
+
+def triage_sentence(lists: Mapping[str, int]) -> str:
+    """One sentence about the triage lists: ``{"follow back": 12, "reply to": 0, ...}``.
+
+    Returns
+    -------
+    str
+    """
+    items = [f"{number(n)} to {name}" for name, n in lists.items() if n]
+    if not items:
+        return "No follower stands out for a follow-back, a reply or a review this month."
+    return "Suggested actions this month: " + _join(items) + "."
+
+
+def activity_sentence(best: pd.DataFrame, *, tz: str, tweets: int) -> str:
+    """When the audience is active, from :func:`~follower_kit.analysis.growth.best_posting_hours`.
+
+    Returns
+    -------
+    str
+    """
+    if not tweets or best.empty or not best["active"].sum():
+        return "There are no recent posts by followers to tell when they are online."
+    first = best.iloc[0]
+    day = {"Mon": "Mondays", "Tue": "Tuesdays", "Wed": "Wednesdays", "Thu": "Thursdays",
+           "Fri": "Fridays", "Sat": "Saturdays", "Sun": "Sundays"}.get(first["weekday"],
+                                                                        first["weekday"])
+    others = [f"{r.weekday} {int(r.hour):02d}:00" for r in best.iloc[1:3].itertuples()]
+    text = (f"Followers are most active on {day} at {int(first['hour']):02d}:00 ({tz}), "
+            f"judging by {plural(tweets, 'recent post')}.")
+    if others:
+        text += f" Next best: {_join(others)}."
+    return text
