@@ -1,0 +1,144 @@
+"""X archive import: the real archive of one account at four dates, and malformed copies of it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+
+import pandas as pd
+import pytest
+
+from conftest import shared_path
+from follower_kit import Store
+from follower_kit.errors import SourceError
+from follower_kit.sources import archive
+
+DATES = {"2021-03-22": 405, "2022-04-29": 561, "2022-10-30": 644, "2023-08-20": 764}
+
+
+def _arc(date):
+    return shared_path("x-archive", "larsbrinkhoff", date)
+
+
+@pytest.fixture(scope="module")
+def series_store(tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("archives"))
+    for date in DATES:
+        archive.import_archive(store, _arc(date))
+    return store
+
+
+def test_four_archives_form_a_series(series_store):
+    snaps = series_store.snapshots("larsbrinkhoff")
+    assert list(snaps["followers"]) == list(DATES.values())
+    assert [s.strftime("%Y-%m-%d") for s in snaps["snapshot_at"]] == list(DATES)
+    assert set(snaps["source"]) == {"archive"}
+    assert snaps["account_id"].iloc[0] == "3128746474"
+
+
+def test_new_and_lost_between_first_two(series_store):
+    diff = series_store.diff("larsbrinkhoff", "2021-03-22", "2022-04-29")
+    counts = diff["change"].value_counts()
+    assert counts["new"] == 173 and counts["lost"] == 17
+
+
+def test_followers_follow_the_file_order(series_store):
+    raw = _arc("2021-03-22").joinpath("follower.js").read_text()
+    ids = re.findall(r'"accountId" : "(\d+)"', raw)
+    got = series_store.followers("larsbrinkhoff", "2021-03-22")
+    assert list(got["id"]) == ids
+
+
+def test_own_tweets_and_following(series_store):
+    tweets = series_store.read_table("own_tweets", "larsbrinkhoff",
+                                     snapshot_at=series_store.snapshots("larsbrinkhoff")
+                                     ["snapshot_at"].iloc[0])
+    assert len(tweets) == 1827 and set(tweets["author_id"]) == {"3128746474"}
+    assert tweets["created_at"].dt.tz is not None
+    following = series_store.read_table("following", "larsbrinkhoff")
+    assert len(following) == 79  # the 2023 archive's following.js
+
+
+def test_zip_equals_folder(tmp_path):
+    z = tmp_path / "twitter-archive.zip"
+    with zipfile.ZipFile(z, "w") as zf:  # real archives keep data files under data/
+        for f in _arc("2022-04-29").iterdir():
+            zf.write(f, ("" if f.name == "manifest.js" else "data/") + f.name)
+    a = archive.read_archive(z)
+    b = archive.read_archive(_arc("2022-04-29"))
+    pd.testing.assert_frame_equal(a.followers, b.followers)
+    assert a.generated_at == b.generated_at
+
+
+def test_multi_part_files_found_through_manifest(tmp_path):
+    src = _arc("2021-03-22")
+    dst = tmp_path / "arc"
+    shutil.copytree(src, dst)
+    records = archive.parse_js((src / "follower.js").read_bytes(), label="follower.js")
+    for i, chunk in enumerate((records[:200], records[200:])):
+        (dst / f"follower-part{i}.js").write_text(
+            f"window.YTD.follower.part{i} = " + json.dumps(chunk, indent=1))
+    (dst / "follower.js").unlink()
+    manifest = (dst / "manifest.js").read_text()
+    manifest = manifest.replace(
+        '"fileName" : "data/follower.js",\n        "globalName" : "YTD.follower.part0",\n'
+        '        "count" : "405"',
+        '"fileName" : "data/follower-part0.js",\n        "globalName" : "YTD.follower.part0",\n'
+        '        "count" : "200"\n      }, {\n        "fileName" : "data/follower-part1.js",\n'
+        '        "globalName" : "YTD.follower.part1",\n        "count" : "205"')
+    assert "follower-part1.js" in manifest
+    (dst / "manifest.js").write_text(manifest)
+    a = archive.read_archive(dst)
+    b = archive.read_archive(src)
+    pd.testing.assert_frame_equal(a.followers, b.followers)
+    (dst / "follower-part1.js").unlink()  # a missing part is an error, not a short list
+    with pytest.raises(SourceError, match="follower-part1.js.*missing part"):
+        archive.read_archive(dst)
+
+
+def _damage(text: str, how: str) -> bytes:
+    if how == "truncated":
+        return text[: len(text) * 2 // 3].encode()
+    if how == "wrong prefix":
+        return text.replace("window.YTD.follower.part0", "window.YTD.following.part0", 1).encode()
+    if how == "no prefix":
+        return text.split("=", 1)[1].encode()
+    if how == "js literal":  # an unquoted key and single quotes: valid JS, not JSON
+        return re.sub(r'"accountId" : "(\d+)"', r"accountId : '\1'", text, count=1).encode()
+    if how == "wrong encoding":
+        return text.replace("15989888", "1598é888").encode("utf-16")
+    raise ValueError(how)
+
+
+@pytest.mark.parametrize("how,line", [("truncated", None), ("wrong prefix", 1),
+                                      ("no prefix", 1), ("js literal", 4),
+                                      ("wrong encoding", 1)])
+def test_malformed_archive_names_file_and_position_and_leaves_store(tmp_path, how, line):
+    store = Store(tmp_path / "store")
+    archive.import_archive(store, _arc("2021-03-22"))
+    before = store.snapshots()
+    dst = tmp_path / "bad"
+    shutil.copytree(_arc("2022-04-29"), dst)
+    target = dst / "follower.js"
+    target.chmod(0o644)
+    target.write_bytes(_damage(target.read_text(), how))
+    with pytest.raises(SourceError) as info:
+        archive.import_archive(store, dst)
+    msg = str(info.value)
+    assert "follower.js" in msg and "line" in msg
+    if line is not None:
+        assert info.value.line == line, msg
+    else:
+        assert info.value.line > 1
+    pd.testing.assert_frame_equal(store.snapshots(), before)
+    assert not list((store.path / "accounts").glob("*/tables/following/2022*"))
+
+
+def test_not_an_archive(tmp_path):
+    (tmp_path / "x.zip").write_bytes(b"not a zip")
+    with pytest.raises(SourceError, match="not a folder or a zip"):
+        archive.read_archive(tmp_path / "x.zip")
+    with pytest.raises(SourceError, match="no manifest.js"):
+        archive.read_archive(tmp_path)

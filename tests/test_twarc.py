@@ -1,0 +1,116 @@
+"""twarc2 JSONL import: the real pages published with twarc-csv, read into canonical frames."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from conftest import shared_path
+from follower_kit import Store, schema
+from follower_kit.errors import SourceError
+from follower_kit.sources import twarc
+
+
+def _raw_pages(path):
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_user_pages_match_the_raw_json():
+    path = shared_path("x-api", "twarc2-pages", "users.jsonl")
+    raw = _raw_pages(path)[0]["data"]
+    users = twarc.users_frame(twarc.read_pages(path), includes=False)
+    schema.validate(users, "users")
+    by_id = {}
+    for u in raw:  # the page repeats some ids; the first copy wins
+        by_id.setdefault(u["id"], u)
+    assert list(users["id"]) == list(by_id)
+    for row in users.itertuples():
+        u = by_id[row.id]
+        assert row.username == u["username"]
+        assert row.followers_count == u["public_metrics"]["followers_count"]
+        assert row.tweet_count == u["public_metrics"]["tweet_count"]
+        assert row.created_at == pd.Timestamp(u["created_at"])
+        assert row.protected == u["protected"]
+        expanded = ((u.get("entities") or {}).get("url") or {}).get("urls") or []
+        want_url = expanded[0]["expanded_url"] if expanded else (u.get("url") or None)
+        assert (row.url if isinstance(row.url, str) else None) == want_url
+        assert row.default_profile_image == ("default_profile_images" in u["profile_image_url"])
+    assert (users["observed_at"] == pd.Timestamp("2021-10-23T19:36:18Z")).all()
+
+
+@pytest.mark.parametrize("name", ["brexit.jsonl", "kpop.jsonl", "noflat.jsonl", "withheld.jsonl",
+                                  "entities_test.jsonl", "two_tweets.jsonl"])
+def test_tweet_pages_match_the_raw_json(name):
+    path = shared_path("x-api", "twarc2-pages", name)
+    tweets = twarc.tweets_frame(twarc.read_pages(path))
+    schema.validate(tweets, "tweets")
+    raw = {t["id"]: t for p in _raw_pages(path) for t in p.get("data", [])}
+    assert set(tweets["id"]) == set(raw)
+    for row in tweets.itertuples():
+        t = raw[row.id]
+        types = {r["type"] for r in t.get("referenced_tweets", [])}
+        want = ("retweet" if "retweeted" in types else "quote" if "quoted" in types
+                else "reply" if "replied_to" in types else "original")
+        assert row.kind == want
+        assert row.author_id == t["author_id"]
+        assert list(row.hashtags) == [h["tag"] for h in t.get("entities", {}).get("hashtags", [])]
+        assert list(row.mentions) == [m["username"] for m in
+                                      t.get("entities", {}).get("mentions", [])]
+        assert row.like_count == t["public_metrics"]["like_count"]
+
+
+def test_partial_errors_are_reported_not_fatal():
+    path = shared_path("x-api", "twarc2-pages", "withheld.jsonl")
+    errors = twarc.page_errors(twarc.read_pages(path))
+    raw = [e for p in _raw_pages(path) for e in p.get("errors", [])]
+    assert len(errors) == len(raw) > 0
+    assert "User has been suspended: [RSS4India]." in set(errors["detail"])
+
+
+def test_import_into_store(tmp_path):
+    path = shared_path("x-api", "twarc2-pages", "users.jsonl")
+    store = Store(tmp_path / "store")
+    ref = twarc.import_twarc(store, path, account={"id": "12", "username": "someone"})
+    assert ref.followers == 91
+    followers = store.followers("someone")
+    assert followers["username"].notna().all()
+    # importing the same pages again is a no-op
+    assert not twarc.import_twarc(store, path, account={"id": "12", "username": "someone"}).created
+
+
+def test_follower_pages_shifted_by_new_follows_are_deduplicated(tmp_path):
+    users = _raw_pages(shared_path("x-api", "twarc2-pages", "users.jsonl"))[0]["data"]
+    uniq = list({u["id"]: u for u in users}.values())
+    url = "https://api.twitter.com/2/users/777/followers?max_results=40"
+    stamp = {"url": url, "retrieved_at": "2024-01-01T00:00:00+00:00"}
+    # page 2 repeats the last 5 of page 1: five accounts followed between the two requests
+    pages = [uniq[:40], uniq[35:75], uniq[75:]]
+    f = tmp_path / "followers.jsonl"
+    f.write_text("\n".join(json.dumps({"data": p, "__twarc": stamp}) for p in pages))
+    data = twarc.load(f)
+    assert data.account_id == "777"
+    assert list(data.followers["follower_id"]) == [u["id"] for u in uniq]
+    assert list(data.followers["position"]) == list(range(len(uniq)))
+
+
+def test_bad_line_names_file_and_line(tmp_path):
+    src = shared_path("x-api", "twarc2-pages", "brexit.jsonl").read_text().strip()
+    f = tmp_path / "bad.jsonl"
+    f.write_text(src + "\n" + src[: len(src) // 2] + "\n")
+    store = Store(tmp_path / "store")
+    with pytest.raises(SourceError) as info:
+        twarc.import_twarc(store, f, account={"id": "1", "username": "x"})
+    assert info.value.line == 2 and str(f) in str(info.value)
+    assert not (tmp_path / "store" / "accounts").exists()
+
+
+def test_single_object_page_is_read(tmp_path):
+    user = _raw_pages(shared_path("x-api", "twarc2-pages", "users.jsonl"))[0]["data"][0]
+    f = tmp_path / "one.jsonl"
+    f.write_text(json.dumps({"data": user, "__twarc": {
+        "url": f"https://api.twitter.com/2/users/{user['id']}",
+        "retrieved_at": "2024-01-01T00:00:00+00:00"}}))
+    users = twarc.users_frame(twarc.read_pages(f))
+    assert list(users["id"]) == [user["id"]]
