@@ -201,7 +201,7 @@ def default_score(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
 
 
 def _n(v) -> str:
-    return f"{int(round(v)):,}"
+    return "?" if v is None or v is pd.NA or np.isnan(v) else f"{int(round(v)):,}"
 
 
 def _phrase(rule: str, u: dict, x: dict, raw: dict) -> str:
