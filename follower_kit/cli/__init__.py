@@ -55,3 +55,5 @@ from . import fake as _fake, imports as _imports, pull as _pull  # noqa: E402
 main.add_command(_pull.pull); main.add_command(_imports.import_); main.add_command(_fake.fake_server)
 from .growth import growth as _growth, triage as _triage  # noqa: E402
 main.add_command(_growth); main.add_command(_triage)
+from .report import report as _report  # noqa: E402
+main.add_command(_report)
