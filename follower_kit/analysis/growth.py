@@ -77,8 +77,11 @@ class _Presence:
         self._snap_codes = snap_codes
         self._id_codes = id_codes
 
-    def ids(self, codes: np.ndarray) -> np.ndarray:
-        return self.edges["follower_id"].to_numpy()[self._id_rows[codes]]
+    def ids(self, codes: np.ndarray) -> pd.Series:
+        # take from the Arrow-backed column: converting it to a numpy object array first would
+        # cost a second per million rows, per call
+        taken = self.edges["follower_id"].astype(schema.STR).array.take(self._id_rows[codes])
+        return pd.Series(taken, dtype=schema.STR).reset_index(drop=True)
 
     def positions(self, k: int, codes: np.ndarray) -> np.ndarray:
         """Position of followers ``codes`` in snapshot ``k`` (-1 where absent)."""
@@ -191,31 +194,26 @@ def follower_changes(edges: pd.DataFrame, users: pd.DataFrame | None = None, *,
     """
     p = _Presence(edges, snapshots)
     m = p.matrix
-    parts = []
+    snap_k, prev_k, kinds, all_codes, all_pos = [], [], [], [], []
     for k in range(1, len(p.snapshots)):
         for change, mask, where in (("new", m[k] & ~m[k - 1], k), ("lost", ~m[k] & m[k - 1], k - 1)):
             codes = np.flatnonzero(mask)
             pos = p.positions(where, codes)
             order = np.argsort(pos, kind="stable")
-            codes, pos = codes[order], pos[order]
-            parts.append(pd.DataFrame({
-                "snapshot_at": pd.Series(np.repeat(p.snapshots[k], len(codes)), dtype=schema.TIME),
-                "previous_snapshot_at": pd.Series(np.repeat(p.snapshots[k - 1], len(codes)),
-                                                  dtype=schema.TIME),
-                "change": pd.Series([change] * len(codes), dtype=schema.STR),
-                "follower_id": pd.Series(p.ids(codes), dtype=schema.STR),
-                "position": pos.astype("int64"),
-            }))
-    if parts:
-        out = pd.concat(parts, ignore_index=True)
-    else:
-        out = pd.DataFrame({
-            "snapshot_at": pd.Series([], dtype=schema.TIME),
-            "previous_snapshot_at": pd.Series([], dtype=schema.TIME),
-            "change": pd.Series([], dtype=schema.STR),
-            "follower_id": pd.Series([], dtype=schema.STR),
-            "position": pd.Series([], dtype="int64"),
-        })
+            all_codes.append(codes[order])
+            all_pos.append(pos[order])
+            snap_k.append(np.full(len(codes), k))
+            kinds.append(np.full(len(codes), change == "new"))
+    cat = (lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype=dtype))
+    k_all = cat(snap_k, "int64")
+    is_new = cat(kinds, bool)
+    out = pd.DataFrame({
+        "snapshot_at": pd.Series(p.snapshots.take(k_all), dtype=schema.TIME),
+        "previous_snapshot_at": pd.Series(p.snapshots.take(k_all - 1), dtype=schema.TIME),
+        "change": pd.Series(np.where(is_new, "new", "lost"), dtype=schema.STR),
+        "follower_id": p.ids(cat(all_codes, "int64")),
+        "position": cat(all_pos, "int64"),
+    })
     out.insert(2, "month", _month_start(out["snapshot_at"]))
     if users is not None:
         out = out.merge(_latest_profiles(users), how="left", left_on="follower_id",
@@ -354,7 +352,10 @@ def follow_date_bounds(followers: pd.DataFrame, *, id: str | None = None,
         raise SchemaError("follow_date_bounds needs one snapshot; the frame holds "
                           f"{followers['snapshot_at'].nunique()} (use Store.followers(account, at))",
                           frame="followers", column="snapshot_at")
-    df = followers.sort_values(position, ascending=False, kind="stable").reset_index(drop=True)
+    keep = [id, position, created_at] + [c for c in ("snapshot_at", "bot_score")
+                                         if c in followers.columns and c not in (id, position)]
+    order = np.argsort(-followers[position].to_numpy(dtype="int64"), kind="stable")
+    df = followers[keep].take(order).reset_index(drop=True)
     created = pd.to_datetime(df[created_at], utc=True).astype(schema.TIME)
     # NaT never raises the bound; missing bounds before the first known creation date stay NaT.
     ns = created.to_numpy(dtype="datetime64[us]").astype("int64")
@@ -619,7 +620,10 @@ def activity_heatmap(tweets: pd.DataFrame, *, tz: str = "UTC", authors=None,
     _require(tweets, ("author_id", "created_at"), "tweets")
     t = tweets
     if authors is not None:
-        t = t[t["author_id"].isin(pd.Index(authors).astype(str))]
+        wanted = pa.array(pd.Series(list(authors), dtype=object).astype(schema.STR),
+                          type=pa.string())
+        t = t[pc.is_in(pa.array(t["author_id"].astype(schema.STR), type=pa.string()),
+                       value_set=wanted).to_numpy(zero_copy_only=False).astype(bool)]
     local = pd.to_datetime(t["created_at"], utc=True).dt.tz_convert(tz)
     cell = (local.dt.day_of_week * 24 + local.dt.hour).to_numpy()
     if count == "authors":

@@ -89,8 +89,7 @@ def heuristic_bot_score(followers: pd.DataFrame, tweets: pd.DataFrame | None = N
                    np.nan_to_num((ing >= 500) & (ing >= 10 * np.maximum(fol, 1)), nan=0)
                    .astype(bool), 1))
     handles = col("username", "").fillna("").astype(str)
-    checks.append(("handle ends in 6+ digits", handles.str.contains(r"[0-9]{6}$", regex=True)
-                   .to_numpy(dtype=bool), 1))
+    checks.append(("handle ends in 6+ digits", _match(handles, r"[0-9]{6}$"), 1))
     created = pd.to_datetime(col("created_at", pd.NaT), utc=True)
     seen = pd.to_datetime(col("observed_at", pd.NaT), utc=True)
     if "snapshot_at" in f.columns:
@@ -103,22 +102,26 @@ def heuristic_bot_score(followers: pd.DataFrame, tweets: pd.DataFrame | None = N
     with np.errstate(divide="ignore", invalid="ignore"):
         per_day = posts / np.maximum(age_days, 1)
     checks.append(("posts 50+ times a day", np.nan_to_num(per_day >= 50, nan=0).astype(bool), 1))
-    checks.append(("bio says it is automated", bio.str.contains(
-        r"(?i)\b(?:bot|automated|auto-?posts?|rss)\b|\U0001F916", regex=True).to_numpy(dtype=bool),
-        1))
+    checks.append(("bio says it is automated",
+                   _match(bio, r"(?i)\b(?:bot|automated|auto-?posts?|rss)\b|\x{1F916}"), 1))
     if tweets is not None and len(tweets):
-        t = tweets[tweets["author_id"].isin(ids)]
+        t = tweets[_isin(tweets["author_id"], ids)]
         has_url = t["urls"].list.len().fillna(0).to_numpy() > 0 if "urls" in t.columns else \
             np.zeros(len(t), dtype=bool)
         per = pd.DataFrame({"a": t["author_id"].to_numpy(), "u": has_url}).groupby("a")["u"] \
             .agg(["size", "mean"])
         linky = per.index[(per["size"] >= 5) & (per["mean"] >= 0.8)]
-        checks.append(("posts mostly links", ids.isin(linky).to_numpy(dtype=bool), 1))
+        checks.append(("posts mostly links", _isin(ids, linky), 1))
     burst = pd.array([pd.NA] * n, dtype=schema.COUNT)
     if {"position", "created_at"} <= set(f.columns) and n:
         labelled = label_bursts(follow_date_bounds(f))
-        by_id = labelled.set_index("follower_id")["burst_id"]
-        burst = pd.array(by_id.reindex(ids.to_numpy()).to_numpy(), dtype=schema.COUNT)
+        # positions are unique within a snapshot: map the labels back through them
+        lookup = np.full(int(labelled["position"].max()) + 1, -1, dtype="int64")
+        lookup[labelled["position"].to_numpy()] = labelled["burst_id"].fillna(-1).to_numpy(
+            dtype="int64")
+        got = lookup[f["position"].to_numpy(dtype="int64")]
+        burst = pd.array(np.where(got >= 0, got, 0), dtype=schema.COUNT)
+        burst[got < 0] = pd.NA
         sizes = labelled["burst_id"].value_counts()
         in_burst = ~pd.isna(burst)
         checks.append(("in_burst", np.asarray(in_burst, dtype=bool), 2))
@@ -149,6 +152,15 @@ def _ids(frame: pd.DataFrame) -> pd.Series:
             return frame[name].astype(schema.STR)
     raise SchemaError(f"frame lacks an id column (follower_id or id); it has "
                       f"{list(frame.columns)}", frame="users", column="id")
+
+
+def _isin(values: pd.Series, members) -> np.ndarray:
+    """``values.isin(members)`` for id strings, in Arrow (pandas' string isin is a Python loop)."""
+    members = pa.array(pd.Series(list(members) if not isinstance(members, (pd.Series, pd.Index))
+                                 else members, dtype=object).astype(schema.STR).dropna(),
+                       type=pa.string()) if len(members) else pa.array([], type=pa.string())
+    arr = pa.array(values.astype(schema.STR), type=pa.string())
+    return pc.is_in(arr, value_set=members).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _keyed(frame: pd.DataFrame | None, value: str, label: str) -> pd.Series | None:
@@ -270,7 +282,7 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         else None
     if tweets is None:
         tweets = schema.empty("tweets")
-    t = tweets[tweets["author_id"].isin(ids)]
+    t = tweets[_isin(tweets["author_id"], ids)]
     if when is None:
         when = pd.to_datetime(t["created_at"], utc=True).max() if len(t) else \
             pd.Timestamp.now(tz="UTC")
@@ -431,7 +443,7 @@ def _topic_phrase(ctx, i: int) -> str:
 
 def _follow_back(ctx, following) -> pd.DataFrame:
     ids = ctx["ids"]
-    followed = ids.isin(following["following_id"].astype(str)).to_numpy() \
+    followed = _isin(ids, following["following_id"]) \
         if following is not None else np.zeros(len(ids), dtype=bool)
     keep = ctx["human"] & ctx["active"] & ctx["on_topic"] & ~followed
     rows = np.flatnonzero(keep)
@@ -450,7 +462,7 @@ def _follow_back(ctx, following) -> pd.DataFrame:
 def _check_out(ctx, new_followers) -> pd.DataFrame:
     f, ids = ctx["f"], ctx["ids"]
     if new_followers is not None:
-        is_new = ids.isin(pd.Index(new_followers).astype(str)).to_numpy()
+        is_new = _isin(ids, new_followers)
         new_words = "new since the last snapshot"
     else:
         k = max(50, int(np.ceil(0.05 * len(f))))
