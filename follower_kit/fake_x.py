@@ -94,18 +94,19 @@ class Faults:
         if self.endpoints is not None and endpoint not in self.endpoints:
             return None
         with self._lock:
-            fault = None
             if self._burst_left:
                 self._burst_left -= 1
-                fault = "429"
-            elif self.script:
+                self.injected["429"] += 1
+                return "429"
+            fault = None
+            if self.script:
                 fault = self.script.pop(0)
             else:
                 for name, p in self.rates.items():
                     if self._rng.random() < p:
                         fault = name
                         break
-            if fault == "429" and not self._burst_left:
+            if fault == "429":
                 self._burst_left = max(self.burst - 1, 0)
             if fault:
                 self.injected[fault] = self.injected.get(fault, 0) + 1
@@ -387,6 +388,8 @@ class FakeX:
         Endpoints this "access level" may not use (403 client-forbidden).
     payment_required : bool
         Answer every request with 402.
+    latency : float
+        Seconds to wait before each answer (a slower, more realistic server).
     """
 
     def __init__(self, users: pd.DataFrame, accounts: Mapping[str, Mapping], tweets=None, *,
@@ -395,7 +398,7 @@ class FakeX:
                  spec: str | Path | None = None, validate_responses: bool = False,
                  suspended: Iterable[str] = (), deleted: Iterable[str] = (),
                  forbidden: Iterable[str] = (), payment_required: bool = False,
-                 host: str = "127.0.0.1", port: int = 0):
+                 latency: float = 0.0, host: str = "127.0.0.1", port: int = 0):
         self.data = _Data(users, tweets)
         self.accounts = {str(k): {"followers": [str(x) for x in v.get("followers", [])],
                                   "following": [str(x) for x in v.get("following", [])]}
@@ -409,6 +412,7 @@ class FakeX:
         self.deleted = {str(x) for x in deleted}
         self.forbidden = set(forbidden)
         self.payment_required = payment_required
+        self.latency = latency
         self.requests: list[dict] = []
         self.invalid_requests: list[dict] = []
         self.invalid_responses: list[dict] = []
@@ -492,6 +496,7 @@ class FakeX:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else headers and body wait on delayed ACKs (40 ms)
 
             def log_message(self, fmt, *args):  # quiet; requests are recorded instead
                 log.debug("fake X: " + fmt, *args)
@@ -614,6 +619,8 @@ class FakeX:
             return
         if fault == "timeout":
             time.sleep(self.faults.delay)
+        if self.latency:
+            time.sleep(self.latency)
         status, body = getattr(self, f"_ep_{endpoint}")(path_params, query)
         if status == 200 and self.validate_responses:
             errs = self.spec.check_response(template, json.loads(body) if isinstance(body, bytes)

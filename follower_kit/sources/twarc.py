@@ -386,9 +386,10 @@ def tweets_frame(pages: pa.Table) -> pd.DataFrame:
     table = pa.concat_tables([tweets_arrow(o) for o, _ in _objects(sel)])
     usable = pc.and_(pc.and_(pc.is_valid(table.column("id")), pc.is_valid(table.column("author_id"))),
                      pc.is_valid(table.column("created_at")))
-    if not pc.all(usable).as_py():
+    n_ok = pc.sum(usable).as_py() or 0
+    if n_ok < len(table):
         log.warning("skipped %d tweets without id, author_id or created_at (request "
-                    "tweet.fields=author_id,created_at)", len(table) - pc.sum(usable).as_py())
+                    "tweet.fields=author_id,created_at)", len(table) - n_ok)
         table = table.filter(usable)
     df = _to_pandas(table, "tweets")
     return df[~df["id"].duplicated()].reset_index(drop=True)

@@ -418,6 +418,27 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
     return d
 
 
+def _snapshot_time(store, account_id: str, started: str) -> pd.Timestamp:
+    """When the pull's snapshot is dated: its start, or a second after the account's latest
+    snapshot when that is later (snapshot times are unique to the second and immutable)."""
+    at = pd.Timestamp(started)
+    snaps = store.snapshots(account_id) if (Path(store.path) / "accounts" / account_id /
+                                            "snapshots").is_dir() else None
+    if snaps is not None and len(snaps):
+        at = max(at, snaps["snapshot_at"].iloc[-1] + pd.Timedelta(seconds=1))
+    return at
+
+
+def _fix_snapshot_time(store, pull: PullDir, account_id: str) -> dict:
+    """Choose the snapshot time once and record it, so a resume after a crash between the
+    commit and the bookkeeping commits the same snapshot again (a no-op)."""
+    meta = pull.meta()
+    if not meta.get("snapshot_at"):
+        meta = pull.update(snapshot_at=_snapshot_time(store, account_id,
+                                                      meta["started_at"]).isoformat())
+    return meta
+
+
 def _page_state(files: list[Path]) -> tuple[int, str | None, bool]:
     """(pages done, token for the next page, finished) from the checkpointed page files."""
     if not files:
@@ -495,14 +516,15 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
 
 
 def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, client: XClient):
-    meta = pull.meta()
+    meta = _fix_snapshot_time(store, pull, acct["id"])
     data = twarc.read_pages(pull.page_files("followers"))
     followers = twarc.follower_ids(data, "followers")
     users = twarc.users_frame(data, includes=False)
     errors = twarc.page_errors(data)
     ref = store.commit_snapshot(
         account={"id": acct["id"], "username": acct["username"], "name": acct.get("name")},
-        snapshot_at=meta["started_at"], followers=followers, users=users, source="api",
+        snapshot_at=meta["snapshot_at"],
+        followers=followers, users=users, source="api",
         extra={"pull_id": meta["pull_id"], "pages": pages, "partial_errors": len(errors),
                "requests": client.requests, "retries": client.retries})
     fol_files = pull.page_files("following")
@@ -571,9 +593,9 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
     # Pages come newest first; keep each author's newest per_follower.
     tweets = tweets.sort_values(["author_id", "created_at", "id"], ascending=[True, False, False])
     tweets = tweets[tweets.groupby("author_id").cumcount() < per_follower].reset_index(drop=True)
-    meta = pull.meta()
+    meta = _fix_snapshot_time(store, pull, account_id)
     ref = store.commit_snapshot(
-        account=acct, snapshot_at=meta["started_at"],
+        account=acct, snapshot_at=meta["snapshot_at"],
         followers=followers[["follower_id", "position"]], tweets=tweets, source="api",
         extra={"pull_id": meta["pull_id"], "kind": "tweets",
                "followers_from": last["snapshot_at"].isoformat(),
