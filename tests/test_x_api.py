@@ -206,7 +206,8 @@ def test_access_errors_give_advice(small_audience, tmp_path, kw, status, advice)
 
 
 def test_partial_errors_do_not_fail_lookups_or_timelines(small_audience, tmp_path):
-    ids = list(small_audience.users["id"][:30])
+    f = small_audience.followers
+    ids = list(f.loc[f["snapshot_at"] == f["snapshot_at"].max(), "follower_id"][:30])
     suspended, deleted = ids[:3], ids[3:5]
     with FakeX.from_sample(small_audience, suspended=suspended, deleted=deleted) as server:
         client, _ = _client(server)
