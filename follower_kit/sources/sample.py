@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema
 from . import sample_text as txt
@@ -161,8 +162,9 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
     n = followers + n_lost
     kind = _choice(rng, ["human", "spam", "adult", "dormant", "feed"],
                    [0.82, 0.045, 0.02, 0.065, 0.02], n)
-    n_farms = max(1, followers // 1500)
-    farm_sizes = rng.integers(max(8, followers // 120), max(12, followers // 45) + 1, n_farms)
+    # Bought followers: about 4.5% of the audience, in farms of a few dozen to a few hundred.
+    n_farms = int(np.clip(followers // 1500, 1, 400))
+    farm_sizes = np.maximum(8, rng.dirichlet(np.full(n_farms, 3.0)) * followers * 0.045).astype(int)
     farm_id = np.full(n, -1)
     start = 0
     candidates = rng.permutation(n)
@@ -263,62 +265,9 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
     last_i = rng.integers(0, 1 << 30, n)
     r = rng.integers(0, 1 << 30, (n, 4))
     handle_style = rng.integers(0, 6, n)
-    names, handles, bios = [], [], []
-    for i in range(n):
-        lg = lang[i]
-        firsts, lasts = txt.NAMES[lg]
-        first, last_name = firsts[first_i[i] % len(firsts)], lasts[last_i[i] % len(lasts)]
-        if lg == "ja":
-            h_first, h_last = txt.JA_ROMAJI[first], txt.JA_ROMAJI[last_name]
-            display = f"{last_name}{first}"
-        else:
-            h_first = _ascii(first).lower()
-            h_last = _ascii(last_name).lower()
-            display = f"{first} {last_name}"
-        kd = kind[i]
-        if kd == "human":
-            style = handle_style[i]
-            handle = [f"{h_first}_{h_last}", f"{h_first}{h_last}", f"{h_first[0]}{h_last}",
-                      f"{h_first}_{topic[i][:4]}", f"{h_last}{h_first[:3]}",
-                      f"{h_first}{r[i, 3] % 100:02d}"][style]
-            if r[i, 2] % 9 == 0:
-                display += [" 🌻", " ☕", " | " + topic[i].replace("_", " "), " 🏳️‍🌈", " ✨"][r[i, 1] % 5]
-            t = txt.TOPICS[topic[i]]
-            bank = t["bios"][lg]
-            bio = _fill(bank[r[i, 0] % len(bank)], t["slots"], r[i], {})
-        elif kd == "farm":
-            handle = f"{first}{r[i, 0] % 90_000_000 + 10_000_000}"
-            display = first if r[i, 1] % 2 else display
-            bank = txt.BOTS["farm"]["bios"]
-            bio = bank[farm_id[i] % len(bank)]
-            if r[i, 2] % 4 == 0 and bio:
-                bio = bio + " " + ["🙂", "✨", "💯"][r[i, 3] % 3]
-        elif kd == "spam":
-            handle = ["crypto_", "promo_", "signals", "moon_", "gains"][r[i, 0] % 5] + \
-                     f"{h_first}{r[i, 1] % 1000}"
-            display = ["Crypto Signals 🚀", f"{first} | Forex 📈", "Promo Boost ✅",
-                       f"{first} 💰"][r[i, 2] % 4]
-            bank = txt.BOTS["spam"]["bios"]
-            bio = bank[r[i, 3] % len(bank)]
-        elif kd == "adult":
-            handle = f"{h_first}_xx_{r[i, 0] % 100}"
-            display = f"{first} 💋" if r[i, 1] % 2 else f"{first} 🔞"
-            bank = txt.BOTS["adult"]["bios"]
-            bio = bank[r[i, 2] % len(bank)]
-        elif kd == "dormant":
-            handle = f"{h_first}{h_last}{r[i, 0] % 10000}"
-            bio = ""
-        else:  # feed
-            handle = ["daily_", "headlines_", "news_", "feed_"][r[i, 0] % 4] + \
-                     topic[i].replace("_", "")[:8] + str(r[i, 1] % 100)
-            display = ["Daily Headlines", f"{topic[i].replace('_', ' ').title()} Feed",
-                       "News Wire", "Top Stories"][r[i, 2] % 4]
-            bank = txt.BOTS["feed"]["bios"]
-            bio = bank[r[i, 3] % len(bank)].replace("{topic}", topic[i].replace("_", " "))
-        names.append(display)
-        handles.append(re.sub(r"[^A-Za-z0-9_]", "", handle)[:15] or f"user{i}")
-        bios.append(bio)
-    handles = pd.Series(handles)
+    names, handles, bios = _identities(rng, kind, topic, lang, farm_id, first_i, last_i, r,
+                                       handle_style)
+    handles = pd.Series(handles).str.replace(r"[^A-Za-z0-9_]", "", regex=True).str[:15]
     dup = handles.str.lower().duplicated(keep="first")
     if dup.any():
         suffix = handles.str.lower().groupby(handles.str.lower()).cumcount().astype(str)
@@ -361,14 +310,17 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
     protected = (human & (rng.random(n) < 0.04)) | ((kind == "dormant") & (rng.random(n) < 0.1))
     url_r = rng.random(n)
     url = np.full(n, None, dtype=object)
-    for i in np.flatnonzero((human & (url_r < 0.35)) | np.isin(kind, ["spam", "adult", "feed"])):
-        kd = kind[i]
-        if kd == "human":
-            url[i] = [f"https://{handles[i].lower()}.dev", f"https://github.com/{handles[i]}",
-                      f"https://www.linkedin.com/in/{handles[i].lower()}"][i % 3]
-        else:
-            bank = txt.BOTS[kd]["urls"]
-            url[i] = bank[i % len(bank)].replace("{n}", str(i % 997))
+    h = handles.to_numpy(dtype=object)
+    personal = human & (url_r < 0.35)
+    style = np.arange(n) % 3
+    lower = _obj([x.lower() for x in h[personal]])
+    url[personal] = np.select([style[personal] == 0, style[personal] == 1],
+                              ["https://" + lower + ".dev", "https://github.com/" + h[personal]],
+                              "https://www.linkedin.com/in/" + lower)
+    for kd in ("spam", "adult", "feed"):
+        m = kind == kd
+        bank = txt.BOTS[kd]["urls"]
+        url[m] = _obj([bank[i % len(bank)].replace("{n}", str(i % 997)) for i in np.flatnonzero(m)])
     loc_bank = [txt.LOCATIONS[lg] for lg in lang]
     location = [b[r[i, 1] % len(b)] or None for i, b in enumerate(loc_bank)]
     for i in np.flatnonzero(topic == "local_news"):
@@ -429,13 +381,19 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
     # ---- snapshots ----------------------------------------------------------------------
     step("snapshots")
     by_newest = np.argsort(-follow.as_unit("s").asi8, kind="stable")
-    parts = []
-    for j, t in enumerate(snap_times):
-        idx = by_newest[present[by_newest, j]]
-        parts.append(pd.DataFrame({"follower_id": users["id"].to_numpy()[idx],
-                                   "position": np.arange(len(idx), dtype=np.int64),
-                                   "snapshot_at": t}))
-    edges = pd.concat(parts, ignore_index=True)
+    in_snap = [by_newest[present[by_newest, j]] for j in range(months)]
+    rows = np.concatenate(in_snap)
+    ids_arrow = pa.array(users["id"].to_numpy(dtype=object), pa.string())
+    edges = pd.DataFrame({
+        "account_id": pd.Series(pa.array(np.full(len(rows), acct["id"], dtype=object),
+                                         pa.string()), dtype=schema.STR),
+        "snapshot_at": pd.DatetimeIndex(np.repeat(np.array([t.tz_localize(None) for t in snap_times], dtype="datetime64[us]"),
+                                                  [len(i) for i in in_snap])).tz_localize("UTC"),
+        "follower_id": pd.Series(ids_arrow.take(pa.array(rows)), dtype=schema.STR),
+        "position": np.concatenate([np.arange(len(i), dtype=np.int64) for i in in_snap]),
+        "source": pd.Series(pa.array(np.full(len(rows), "sample", dtype=object), pa.string()),
+                            dtype=schema.STR),
+    })
     edges = schema.coerce(edges.assign(account_id=acct["id"], source="sample"), "followers")
 
     # ---- tweets of the current followers ------------------------------------------------
@@ -449,7 +407,7 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
     users = schema.validate(schema.coerce(users, "users"), "users")
 
     # ---- the accounts it follows --------------------------------------------------------
-    fb_p = np.where(np.isin(topic, ["software", "design"]), 0.14, 0.04)
+    fb_p = np.where(pd.Series(topic).isin(["software", "design"]).to_numpy(), 0.14, 0.04)
     back = human & present[:, -1] & (rng.random(n) < fb_p)
     others = (_snowflake(pd.DatetimeIndex(created[:200]), rng) + 7)[: max(20, followers // 50)]
     following = pd.DataFrame({"following_id": pd.Series(
@@ -508,87 +466,157 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
     kinds = _choice(rng, ["original", "reply", "retweet", "quote"], [0.55, 0.2, 0.18, 0.07], m)
     kinds = np.where(np.isin(ak, ["feed", "farm", "adult"]), "original", kinds)
     kinds = np.where(spam & (rng.random(m) < 0.3), "reply", np.where(spam, "original", kinds))
-    handles = users["username"].to_numpy()
+    handles = users["username"].to_numpy().astype(object)
+    user_ids = users["id"].to_numpy().astype(object)
     other = rng.integers(0, n, m)
-    r = rng.integers(0, 1 << 30, (m, 5))
+    r = rng.integers(0, 1 << 30, (m, 3))
     # Conversations with the account: about 5% of humans mention it or reply to it once.
     talk_author = (kind == "human") & (rng.random(n) < np.where(
-        np.isin(topic, ["software", "design"]), 0.08, 0.03))
+        pd.Series(topic).isin(["software", "design"]).to_numpy(), 0.08, 0.03))
     first_of_author = np.r_[True, author[1:] != author[:-1]]
     talk = first_of_author & talk_author[author]
-    texts, in_reply = [], np.full(m, None, dtype=object)
-    for i in range(m):
-        a = author[i]
-        kd = ak[i]
-        if kd == "human":
-            t = txt.TOPICS[topic[a]]
-            bank = t["tweets"][lang[a]]
-            body = _fill(bank[r[i, 0] % len(bank)], t["slots"], r[i, 1:],
-                         {"n": str(r[i, 0] % 11 + 2), "url": f"https://example.com/p/{r[i, 4] % 9973}"})
-        else:
-            b = txt.BOTS[kd]
-            bank = b["tweets"]
-            extra = {"n": str(r[i, 0] % 50 + 1), "user": handles[other[i]],
-                     "coin": txt.SPAM_COINS[r[i, 1] % len(txt.SPAM_COINS)],
-                     "headline": txt.FEED_HEADLINES[r[i, 2] % len(txt.FEED_HEADLINES)],
-                     "topic": (topic[a] or "news").replace("_", " "),
-                     "url": (b["urls"][r[i, 3] % len(b["urls"])] if b["urls"] else "")
-                     .replace("{n}", str(r[i, 4] % 9973))}
-            body = string.Formatter().vformat(bank[r[i, 0] % len(bank)], (), _Default(extra))
-        if hostile[a] and i % 2 == 0:
-            j = int(np.flatnonzero(np.flatnonzero(hostile) == a)[0])
-            body = txt.HOSTILE[j]["tweet"]
-        k = kinds[i]
-        if talk[i]:
-            if r[i, 4] % 2:
-                body = f"@{acct['username']} {body}"
-                k = "original"
+
+    # Bodies come from pools of filled templates per (kind, topic, language); the per-tweet work
+    # is then array lookups and vectorized concatenation, which keeps 1M followers fast.
+    pool_rng = np.random.default_rng(rng.integers(0, 1 << 62))
+    author_group = np.full(n, -1)
+    pools = []
+    for t_name, t in txt.TOPICS.items():
+        for lg in txt.LANG_WEIGHTS:
+            m_auth = (kind == "human") & (topic == t_name) & (lang == lg)
+            if m_auth.any():
+                author_group[m_auth] = len(pools)
+                pools.append(_pool(pool_rng, t["tweets"][lg], t["slots"], 96))
+    for kd, b in txt.BOTS.items():
+        for t_name in (sorted({x for x in topic[kind == kd] if x}) or [None]):
+            m_auth = (kind == kd) & ((topic == t_name) if t_name else True)
+            if not m_auth.any():
+                continue
+            author_group[m_auth] = len(pools)
+
+            def extra(row, b=b, t_name=t_name):
+                return {"n": str(row[0] % 50 + 1), "user": handles[row[1] % n],
+                        "coin": txt.SPAM_COINS[row[2] % len(txt.SPAM_COINS)],
+                        "headline": txt.FEED_HEADLINES[row[3] % len(txt.FEED_HEADLINES)],
+                        "topic": (t_name or "news").replace("_", " "),
+                        "url": (b["urls"][row[4] % len(b["urls"])] if b["urls"] else "")
+                        .replace("{n}", str(row[0] % 9973))}
+            pools.append(_pool(pool_rng, b["tweets"], {}, 64, extra))
+    sizes = np.array([len(p) for p in pools])
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    flat = np.concatenate(pools)
+    group = author_group[author]
+    body_idx = starts[group] + r[:, 0] % sizes[group]
+    flat_a = pa.array(flat, pa.string())
+    handles_a = pa.array(handles, pa.string())
+    body = flat_a.take(pa.array(body_idx))
+    other_h = handles_a.take(pa.array(other))
+    join = pc.binary_join_element_wise
+
+    in_reply = np.full(m, None, dtype=object)
+    prefix_i = np.full(m, -1, dtype=np.int64)  # the follower a reply or retweet starts with
+    human_t = ak == "human"
+    reply_h = (kinds == "reply") & human_t & ~talk
+    bot_reply = (kinds == "reply") & ~human_t
+    in_reply[reply_h | bot_reply] = user_ids[other[reply_h | bot_reply]]
+    rt = (kinds == "retweet") & ~talk
+    quote = (kinds == "quote") & ~talk
+    prefix_i[reply_h | rt] = other[reply_h | rt]
+    mention = talk & (r[:, 1] % 2 == 1)
+    kinds[mention] = "original"
+    reply_acct = talk & ~mention
+    kinds[reply_acct] = "reply"
+    in_reply[reply_acct] = acct["id"]
+    at = f"@{acct['username']} "
+    variants = {  # every row's text is one of these, chosen by the masks below
+        "reply": join("@", other_h, " ", body, ""),
+        "rt": join("RT @", other_h, ": ", body, ""),
+        "quote": join(body, " https://x.com/", other_h, "/status/",
+                      pc.cast(pa.array(r[:, 2]), pa.string()), ""),
+        "mention": join(at, body, ""),
+        "thanks": pa.array(np.full(m, at + "thanks, this is exactly what we needed!",
+                                   dtype=object), pa.string()),
+    }
+    text = body
+    for name, mask in (("reply", reply_h), ("rt", rt), ("quote", quote), ("mention", mention),
+                       ("thanks", reply_acct)):
+        if mask.any():
+            text = pc.if_else(pa.array(mask), variants[name], text)
+    text = text.to_numpy(zero_copy_only=False).astype(object)
+    for j, a_idx in enumerate(np.flatnonzero(hostile)):  # hostile text in their tweets too
+        rows = np.flatnonzero(author == a_idx)[::2]
+        text[rows] = txt.HOSTILE[j]["tweet"]
+
+    # Entities: per pool entry once, then taken per tweet; the few rewritten rows get their own.
+    text_s = pd.Series(pa.array(text, pa.string()), dtype=schema.STR)
+    flat_s = pd.Series(flat, dtype=schema.STR)
+    take = pa.array(body_idx)
+    hashtags = pa.array(_extract(flat_s, _HASHTAG).array).take(take)
+    pool_mentions = pa.array(_extract(flat_s, _MENTION).array).take(take)
+    has_prefix = (prefix_i >= 0) | talk
+    prefix_h = np.where(talk, -1, prefix_i)[has_prefix]
+    own_values = pc.if_else(pa.array(prefix_h < 0), pa.scalar(acct["username"]),
+                            handles_a.take(pa.array(np.maximum(prefix_h, 0))))
+    own = pa.ListArray.from_arrays(pa.array(np.r_[0, np.cumsum(has_prefix)].astype(np.int32)),
+                                   own_values)
+    mentions = pc.if_else(pa.array(has_prefix), own, pool_mentions)
+    urls = pa.array(_extract(flat_s, _URL, group=0).array).take(take)
+    fixed = np.flatnonzero(quote | talk | np.isin(author, np.flatnonzero(hostile)))
+    if len(fixed):
+        sub = text_s.iloc[fixed]
+        idx = pa.array(np.arange(m))
+        for name, pattern, grp in (("hashtags", _HASHTAG, 1), ("mentions", _MENTION, 1),
+                                   ("urls", _URL, 0)):
+            col = {"hashtags": hashtags, "mentions": mentions, "urls": urls}[name]
+            pos = np.full(m, -1)
+            pos[fixed] = np.arange(len(fixed))
+            new_vals = pa.array(_extract(sub, pattern, grp).array)
+            merged = pc.if_else(pa.array(pos >= 0), new_vals.take(pa.array(np.maximum(pos, 0))),
+                                col.take(idx))
+            if name == "hashtags":
+                hashtags = merged
+            elif name == "mentions":
+                mentions = merged
             else:
-                body = f"@{acct['username']} thanks, this is exactly what we needed!"
-                k = "reply"
-                in_reply[i] = acct["id"]
-        elif k == "reply" and kd == "human":
-            body = f"@{handles[other[i]]} {body}"
-            in_reply[i] = users["id"].iat[other[i]]
-        elif k == "reply":
-            in_reply[i] = users["id"].iat[other[i]]
-        elif k == "retweet":
-            body = f"RT @{handles[other[i]]}: {body}"
-        elif k == "quote":
-            body = f"{body} https://x.com/{handles[other[i]]}/status/{r[i, 2]}"
-        texts.append(body)
-        kinds[i] = k
-    tweet_ids = _snowflake(created, rng)
-    tweet_ids = tweet_ids + np.arange(m) % 7  # keep them unique
-    order = np.argsort(tweet_ids)
-    if len(np.unique(tweet_ids)) < m:
-        tweet_ids = np.sort(tweet_ids) + np.arange(m)
-        tweet_ids = tweet_ids[np.argsort(order)]
+                urls = merged
+    # Snowflakes whose sequence bits are the row number: unique without a uniqueness pass.
+    ms = (created.as_unit("ms").asi8 - TWITTER_EPOCH_MS).astype(np.int64)
+    tweet_ids = (ms << 22) | (np.arange(m, dtype=np.int64) & ((1 << 22) - 1))
     fol = users["followers_count"].to_numpy()[author]
     likes = np.floor(rng.exponential(1, m) * np.sqrt(fol + 1) * 0.4).astype(np.int64)
     likes[kinds == "retweet"] = 0
-    text_s = pd.Series(texts, dtype=schema.STR)
-    conv = np.where(pd.isna(in_reply), tweet_ids.astype(str),
-                    (tweet_ids - 1000 - r[:, 0] % 1000).astype(str))
+    conv = np.where(pd.isna(in_reply), tweet_ids, tweet_ids - 1000 - r[:, 0] % 1000)
+    order = np.lexsort((created.as_unit("s").asi8, author))  # by author, then time
+
+    def strings(values) -> pd.Series:
+        arr = pa.array(values, pa.string()) if not isinstance(values, pa.Array) else values
+        return pd.Series(arr.take(pa.array(order)), dtype=schema.STR)
+
+    def lists(values: pa.Array) -> pd.Series:
+        return pd.Series(values.take(pa.array(order)), dtype=schema.STR_LIST)
+
+    def counts(values) -> pd.Series:
+        return pd.Series(values[order], dtype=schema.COUNT)
+
     df = pd.DataFrame({
-        "id": tweet_ids.astype(str),
-        "author_id": users["id"].to_numpy()[author],
-        "created_at": created,
-        "text": text_s,
-        "lang": lang[author],
-        "conversation_id": conv,
-        "in_reply_to_user_id": in_reply,
-        "kind": kinds,
-        "like_count": likes,
-        "retweet_count": (likes * rng.uniform(0, 0.3, m)).astype(np.int64),
-        "reply_count": (likes * rng.uniform(0, 0.15, m)).astype(np.int64),
-        "quote_count": (likes * rng.uniform(0, 0.03, m)).astype(np.int64),
-        "hashtags": _extract(text_s, _HASHTAG),
-        "mentions": _extract(text_s, _MENTION),
-        "urls": _extract(text_s, _URL, group=0),
+        "id": strings(pc.cast(pa.array(tweet_ids), pa.string())),
+        "author_id": strings(pa.array(user_ids, pa.string()).take(pa.array(author))),
+        "created_at": created[order],
+        "text": strings(text),
+        "lang": strings(pa.array(lang.astype(object), pa.string()).take(pa.array(author))),
+        "conversation_id": strings(pc.cast(pa.array(conv), pa.string())),
+        "in_reply_to_user_id": strings(in_reply),
+        "kind": strings(kinds.astype(object)),
+        "like_count": counts(likes),
+        "retweet_count": counts((likes * rng.uniform(0, 0.3, m)).astype(np.int64)),
+        "reply_count": counts((likes * rng.uniform(0, 0.15, m)).astype(np.int64)),
+        "quote_count": counts((likes * rng.uniform(0, 0.03, m)).astype(np.int64)),
+        "hashtags": lists(hashtags),
+        "mentions": lists(mentions),
+        "urls": lists(urls),
     })
-    df = schema.coerce(df, "tweets")
-    return schema.validate(df.sort_values(["author_id", "created_at"], ignore_index=True), "tweets")
+    df["created_at"] = df["created_at"].astype(schema.TIME)
+    return df
 
 
 def _extract(texts: pd.Series, pattern: re.Pattern, group: int = 1) -> pd.Series:
@@ -633,3 +661,94 @@ def write_sample(store, audience: SampleAudience, progress=None) -> list:
     store.write_table("following", audience.account["id"], audience.following)
     store.write_table("truth", audience.account["id"], audience.truth)
     return refs
+
+
+def _pool(rng: np.random.Generator, templates: list[str], slots: dict, size: int,
+          extra=None) -> np.ndarray:
+    """``size`` filled variants of ``templates``: per-row text is then a cheap array lookup."""
+    r = rng.integers(0, 1 << 30, (size, 5))
+    out = []
+    for i in range(size):
+        values = {"n": str(r[i, 4] % 11 + 2), "url": f"https://example.com/p/{r[i, 3] % 9973}"}
+        if extra:
+            values.update(extra(r[i]))
+        out.append(_fill(templates[i % len(templates)], slots, r[i, :4], values))
+    return np.asarray(out, dtype=object)
+
+
+def _obj(values) -> np.ndarray:
+    return np.asarray(values, dtype=object)
+
+
+def _identities(rng, kind, topic, lang, farm_id, first_i, last_i, r, handle_style):
+    """Display names, raw handles and bios, vectorized per language, topic and kind."""
+    n = len(kind)
+    first, last, h_first, h_last = (np.empty(n, dtype=object) for _ in range(4))
+    for lg, (firsts, lasts) in txt.NAMES.items():
+        m = lang == lg
+        if not m.any():
+            continue
+        fi, li = first_i[m] % len(firsts), last_i[m] % len(lasts)
+        romanise = (lambda w: txt.JA_ROMAJI[w]) if lg == "ja" else (lambda w: _ascii(w).lower())
+        first[m], last[m] = _obj(firsts)[fi], _obj(lasts)[li]
+        h_first[m] = _obj([romanise(w) for w in firsts])[fi]
+        h_last[m] = _obj([romanise(w) for w in lasts])[li]
+    display = np.where(lang == "ja", last + first, first + " " + last)
+    two = _obj([f"{i:02d}" for i in range(100)])
+    digits = lambda col, mod: pd.Series(r[:, col] % mod).astype(str).to_numpy(dtype=object)  # noqa: E731
+    topic_s = _obj([t or "" for t in topic])
+    styles = np.stack([h_first + "_" + h_last, h_first + h_last,
+                       _obj([h[:1] for h in h_first]) + h_last,
+                       h_first + "_" + _obj([t[:4] for t in topic_s]),
+                       h_last + _obj([h[:3] for h in h_first]), h_first + two[r[:, 3] % 100]])
+    handle = styles[handle_style, np.arange(n)]
+    decorate = (kind == "human") & (r[:, 2] % 9 == 0)
+    suffix = _obj([" 🌻", " ☕", None, " 🏳️‍🌈", " ✨"])[r[:, 1] % 5]
+    topic_suffix = " | " + _obj([t.replace("_", " ") for t in topic_s])
+    suffix = np.where(pd.isna(suffix), topic_suffix, suffix)
+    display = np.where(decorate, display + suffix, display)
+
+    bios = np.full(n, "", dtype=object)
+    pool_rng = np.random.default_rng(rng.integers(0, 1 << 62))
+    for t_name, t in txt.TOPICS.items():
+        for lg in txt.LANG_WEIGHTS:
+            m = (kind == "human") & (topic == t_name) & (lang == lg)
+            if m.any():
+                pool = _pool(pool_rng, t["bios"][lg], t["slots"], 48)
+                bios[m] = pool[r[m, 0] % len(pool)]
+
+    farm = kind == "farm"
+    handle[farm] = first[farm] + _obj([str(v + 10_000_000) for v in r[farm, 0] % 90_000_000])
+    display[farm] = np.where(r[farm, 1] % 2 == 1, first[farm], display[farm])
+    farm_bios = _obj(txt.BOTS["farm"]["bios"])
+    bios[farm] = farm_bios[farm_id[farm] % len(farm_bios)]
+    tweak = farm & (r[:, 2] % 4 == 0) & (bios != "")
+    bios[tweak] = bios[tweak] + _obj([" 🙂", " ✨", " 💯"])[r[tweak, 3] % 3]
+
+    spam = kind == "spam"
+    handle[spam] = _obj(["crypto_", "promo_", "signals", "moon_", "gains"])[r[spam, 0] % 5] + \
+        h_first[spam] + digits(1, 1000)[spam]
+    display[spam] = np.select(
+        [r[spam, 2] % 4 == k for k in range(4)],
+        ["Crypto Signals 🚀", first[spam] + " | Forex 📈", "Promo Boost ✅", first[spam] + " 💰"])
+    bios[spam] = _obj(txt.BOTS["spam"]["bios"])[r[spam, 3] % len(txt.BOTS["spam"]["bios"])]
+
+    adult = kind == "adult"
+    handle[adult] = h_first[adult] + "_xx_" + digits(0, 100)[adult]
+    display[adult] = first[adult] + np.where(r[adult, 1] % 2 == 1, " 💋", " 🔞")
+    bios[adult] = _obj(txt.BOTS["adult"]["bios"])[r[adult, 2] % len(txt.BOTS["adult"]["bios"])]
+
+    dormant = kind == "dormant"
+    handle[dormant] = h_first[dormant] + h_last[dormant] + digits(0, 10000)[dormant]
+
+    feed = kind == "feed"
+    feed_topic = _obj([t.replace("_", "")[:8] for t in topic_s[feed]])
+    handle[feed] = _obj(["daily_", "headlines_", "news_", "feed_"])[r[feed, 0] % 4] + \
+        feed_topic + digits(1, 100)[feed]
+    pretty = _obj([t.replace("_", " ") for t in topic_s[feed]])
+    display[feed] = np.select([r[feed, 2] % 4 == k for k in range(4)],
+                              ["Daily Headlines", _obj([p.title() + " Feed" for p in pretty]),
+                               "News Wire", "Top Stories"])
+    feed_bios = _obj(txt.BOTS["feed"]["bios"])[r[feed, 3] % len(txt.BOTS["feed"]["bios"])]
+    bios[feed] = _obj([b.replace("{topic}", p) for b, p in zip(feed_bios, pretty)])
+    return list(display), list(handle), list(bios)
