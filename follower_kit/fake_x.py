@@ -431,15 +431,21 @@ class FakeX:
                     following: Iterable[str] = (), tweets: pd.DataFrame | None = None, **kw):
         """One account (a dict with ``id``, ``username``, ``name``...), its follower ids (newest
         first), the ids it follows, and the profiles and tweets of all of them."""
+        followers = [str(x) for x in followers]
+        following = [str(x) for x in following]
         acct = pd.DataFrame([{
             "id": str(account["id"]), "username": account["username"],
             "name": account.get("name", account["username"]),
             "description": account.get("description"), "created_at": account.get("created_at"),
-            "followers_count": len(list(followers)) if not isinstance(followers, pd.Series)
-            else len(followers),
-            "following_count": len(list(following)),
+            "followers_count": len(followers), "following_count": len(following),
         }])
-        allusers = pd.concat([users, acct.reindex(columns=users.columns)], ignore_index=True)
+        unknown = sorted(set(following) - set(users["id"].astype(str)))
+        # accounts it follows that the frames do not profile still exist on X: minimal profiles
+        stubs = pd.DataFrame({"id": unknown, "username": [f"acct_{u[-10:]}" for u in unknown],
+                              "name": [f"Account {u[-4:]}" for u in unknown]})
+        allusers = pd.concat([users, stubs.reindex(columns=users.columns).assign(**{
+            c: stubs[c] for c in stubs.columns}), acct.reindex(columns=users.columns)],
+            ignore_index=True)
         allusers.loc[allusers.index[-1], acct.columns] = acct.iloc[0].values
         accts = {str(account["id"]): {"followers": list(followers),
                                       "following": list(following)}}
