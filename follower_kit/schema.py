@@ -107,7 +107,7 @@ FOLLOWERS = FrameSpec(
 TWEETS = FrameSpec(
     "tweets",
     (
-        Column("id", STR, "post id", nullable=False, is_id=True),
+        Column("id", STR, "post id, a decimal string", nullable=False, is_id=True),
         Column("author_id", STR, "author's user id", nullable=False, is_id=True),
         Column("created_at", TIME, "when posted (UTC)", nullable=False),
         Column("text", STR, "full text (free text)"),
@@ -115,10 +115,10 @@ TWEETS = FrameSpec(
         Column("conversation_id", STR, "id of the conversation's first post", is_id=True),
         Column("in_reply_to_user_id", STR, "user replied to, if a reply", is_id=True),
         Column("kind", STR, "original, reply, retweet or quote", nullable=False),
-        Column("like_count", COUNT, "likes"),
-        Column("retweet_count", COUNT, "reposts"),
-        Column("reply_count", COUNT, "replies"),
-        Column("quote_count", COUNT, "quotes"),
+        Column("like_count", COUNT, "likes the post received"),
+        Column("retweet_count", COUNT, "reposts of the post"),
+        Column("reply_count", COUNT, "replies to the post"),
+        Column("quote_count", COUNT, "quote posts of the post"),
         Column("hashtags", STR_LIST, "hashtags without the #, as written"),
         Column("mentions", STR_LIST, "usernames mentioned, without the @"),
         Column("urls", STR_LIST, "expanded URLs"),

@@ -1,0 +1,76 @@
+"""The command line: help, the sample, the store summary, and errors as one clear line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from follower_kit.cli import main
+
+
+def run(*args, env=None):
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return result
+
+
+def test_help_lists_every_area():
+    out = run("--help").output
+    for command in ("sample", "demo", "store"):
+        assert command in out
+    assert "sample audience" in out
+
+
+# Commands that never read or write the store (they work on files or serve the sample).
+NO_STORE = {"fake-server", "bots evaluate", "topics evaluate"}
+
+
+def test_every_command_has_help_and_a_store_option():
+    def walk(group, prefix):
+        for name, cmd in group.commands.items():
+            yield [*prefix, name], cmd
+            if hasattr(cmd, "commands"):
+                yield from walk(cmd, [*prefix, name])
+
+    for path, cmd in walk(main, []):
+        result = run(*path, "--help")
+        assert result.exit_code == 0, path
+        assert cmd.help or cmd.short_help, f"{' '.join(path)} has no help text"
+        if not hasattr(cmd, "commands") and " ".join(path) not in NO_STORE:
+            params = {p.name for p in cmd.params}
+            assert "store_dir" in params or "store" in params, f"{' '.join(path)} lacks --store"
+
+
+def test_sample_then_store_info(tmp_path):
+    store = str(tmp_path / "s")
+    result = run("sample", "--store", store, "--followers", "200", "--months", "3")
+    assert result.exit_code == 0, result.output
+    assert "3 monthly snapshots" in result.output and "200 followers" in result.output
+    again = run("sample", "--store", store, "--followers", "200", "--months", "3")
+    assert "(0 new)" in again.output
+    info = json.loads(run("store", "info", "--json", "--store", store).output)
+    snaps = info["accounts"][0]["snapshots"]
+    assert info["accounts"][0]["username"] == "brightwave" and len(snaps) == 3
+    assert snaps[-1]["followers"] == 200
+    table = run("store", "info", "--store", store).output
+    assert "@brightwave" in table and "200" in table
+
+
+def test_store_from_environment(tmp_path):
+    store = str(tmp_path / "env-store")
+    run("sample", "--followers", "50", "--months", "2", env={"FOLLOWER_KIT_STORE": store})
+    info = json.loads(run("store", "info", "--json", env={"FOLLOWER_KIT_STORE": store}).output)
+    assert info["store"] == store and info["accounts"]
+
+
+def test_errors_are_one_clear_line(tmp_path):
+    blocker = tmp_path / "f"
+    blocker.write_text("x")
+    proc = subprocess.run([sys.executable, "-m", "follower_kit.cli", "sample", "--followers", "20",
+                           "--months", "1", "--store", str(blocker / "store")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "error: cannot write to the store directory" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,127 @@
+"""The sample audience: deterministic, realistic enough for every feature, and truthful."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from follower_kit import schema
+from follower_kit.sources.sample import generate, write_sample
+
+
+def test_same_seed_same_audience_other_seed_other_audience():
+    a = generate(followers=400, months=4, seed=3)
+    b = generate(followers=400, months=4, seed=3)
+    c = generate(followers=400, months=4, seed=4)
+    for name in ("users", "followers", "tweets", "truth", "following"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
+    assert not a.users["id"].equals(c.users["id"])
+
+
+def test_frames_are_canonical(sample_audience):
+    schema.validate(sample_audience.users, "users")
+    schema.validate(sample_audience.followers, "followers")
+    schema.validate(sample_audience.tweets, "tweets")
+
+
+def test_monthly_snapshots_with_follows_and_unfollows(sample_audience):
+    edges = sample_audience.followers
+    counts = edges.groupby("snapshot_at").size()
+    assert len(counts) == 12 and counts.iloc[-1] == 5000
+    assert counts.is_monotonic_increasing is False or counts.iloc[0] < counts.iloc[-1]
+    sets = [set(g["follower_id"]) for _, g in edges.groupby("snapshot_at")]
+    lost = [len(a - b) for a, b in zip(sets, sets[1:])]
+    new = [len(b - a) for a, b in zip(sets, sets[1:])]
+    assert min(new) > 0 and sum(lost) > 0
+
+
+def test_positions_follow_true_follow_dates(sample_audience):
+    truth = sample_audience.truth.set_index("follower_id")
+    for _, snap in sample_audience.followers.groupby("snapshot_at"):
+        dates = truth.loc[snap.sort_values("position")["follower_id"], "follow_date"]
+        assert dates.is_monotonic_decreasing  # position 0 = newest follower
+
+
+def test_accounts_exist_before_they_follow(sample_audience):
+    users = sample_audience.users.set_index("id")
+    truth = sample_audience.truth.set_index("follower_id")
+    assert (users.loc[truth.index, "created_at"] < truth["follow_date"]).all()
+
+
+def test_rich_enough_for_every_feature(sample_audience):
+    truth, users, tweets = sample_audience.truth, sample_audience.users, sample_audience.tweets
+    assert set(truth["bot_kind"].dropna()) == {"spam", "adult", "farm", "dormant", "feed"}
+    assert {"software", "marketing", "sports", "design", "local_news", "crypto"} <= \
+        set(truth["topic"].dropna())
+    assert {"en", "es", "ja", "de", "pt"} <= set(truth["lang"])
+    assert 0.08 < truth["is_bot"].mean() < 0.3
+    # heavy tails: the largest accounts dwarf the median one
+    counts = users["followers_count"].astype(float)
+    assert counts.max() > 100 * counts.median()
+    # Japanese followers write without spaces
+    ja = tweets[tweets["lang"] == "ja"]["text"]
+    assert len(ja) > 50 and ja.str.contains(r"[\u3040-\u30ff\u4e00-\u9fff]{6}").mean() > 0.5
+    # followers who talk to the account
+    acct = sample_audience.account
+    talking = tweets["in_reply_to_user_id"].eq(acct["id"]) | \
+        tweets["mentions"].map(lambda m: acct["username"] in list(m))
+    assert tweets.loc[talking, "author_id"].nunique() >= 20
+    # every tweet kind occurs, with entities extracted from the text
+    assert set(tweets["kind"]) == set(schema.TWEET_KINDS)
+    assert tweets["hashtags"].map(len).sum() > len(tweets) * 0.5
+
+
+def test_farms_follow_in_bursts_with_digit_handles(sample_audience):
+    truth = sample_audience.truth
+    users = sample_audience.users.set_index("id")
+    last = sample_audience.followers[sample_audience.followers["snapshot_at"] ==
+                                     sample_audience.snapshot_times[-1]].set_index("follower_id")
+    for farm_id, members in truth[truth["farm_id"] >= 0].groupby("farm_id"):
+        handles = users.loc[members["follower_id"], "username"]
+        assert handles.str.fullmatch(r"[A-Za-z]+\d{8}").mean() > 0.9
+        created = users.loc[members["follower_id"], "created_at"]
+        assert created.max() - created.min() <= pd.Timedelta(days=3)
+        pos = last.loc[last.index.intersection(members["follower_id"]), "position"].sort_values()
+        assert len(pos) > 0 and (pos.diff().dropna() == 1).mean() > 0.8  # adjacent in the list
+
+
+def test_hostile_followers_are_current_and_hostile(sample_audience):
+    truth, users = sample_audience.truth, sample_audience.users.set_index("id")
+    hostile = truth[truth["hostile"]]
+    assert len(hostile) == 6 and hostile["unfollow_date"].isna().all()
+    text = " ".join(users.loc[hostile["follower_id"], "name"].fillna("")) + \
+        " ".join(users.loc[hostile["follower_id"], "description"].fillna(""))
+    for needle in ("<script>", "onerror=", "$\\frac", "\u202e", "\u200d"):
+        assert needle in text
+    assert users.loc[hostile["follower_id"], "description"].str.len().max() == 10_000
+
+
+def test_truth_stays_out_of_the_canonical_frames(sample_audience):
+    leaked = {"topic", "is_bot", "bot_kind", "farm_id", "follow_date", "hostile"}
+    for frame in (sample_audience.users, sample_audience.followers, sample_audience.tweets):
+        assert not leaked & set(frame.columns)
+
+
+def test_write_sample_is_idempotent(tmp_path):
+    from follower_kit import Store
+
+    audience = generate(followers=300, months=3, seed=1)
+    store = Store(tmp_path)
+    first = write_sample(store, audience)
+    second = write_sample(store, audience)
+    assert all(r.created for r in first) and not any(r.created for r in second)
+    assert store.snapshots()["followers"].tolist() == \
+        audience.followers.groupby("snapshot_at").size().tolist()
+    latest = store.followers(audience.account["username"])
+    assert len(latest) == 300 and latest["username"].notna().all()
+    assert store.read_table("truth", audience.account["id"])["follower_id"].nunique() == \
+        len(audience.truth)
+
+
+@pytest.mark.slow
+def test_scales_to_a_large_audience():
+    audience = generate(followers=100_000, months=3, tweets_per_follower=2, seed=11)
+    assert (audience.followers["snapshot_at"] == audience.snapshot_times[-1]).sum() == 100_000
+    assert audience.users["id"].is_unique and audience.users["username"].str.lower().is_unique
+    assert audience.tweets["id"].is_unique

@@ -1,0 +1,208 @@
+"""The snapshot store: atomic, immutable, idempotent snapshots, and clear errors on bad files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from follower_kit import SchemaError, Store, StoreError, schema
+
+ACCOUNT = {"id": "42", "username": "acme", "name": "Acme"}
+
+
+def _commit(store, at, ids, users=None, **kw):
+    return store.commit_snapshot(account=ACCOUNT, snapshot_at=at,
+                                 followers=pd.DataFrame({"follower_id": ids}), users=users,
+                                 source="api", **kw)
+
+
+def _tree(path: Path) -> dict:
+    return {str(p.relative_to(path)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(path.rglob("*")) if p.is_file() and ".staging" not in p.parts}
+
+
+def test_roundtrip_keeps_canonical_types(tmp_path):
+    store = Store(tmp_path)
+    users = pd.DataFrame({"id": ["1", "2"], "username": ["ann", "bob"],
+                          "followers_count": [10, None], "created_at": ["2020-01-01T00:00:00Z"] * 2})
+    ref = _commit(store, "2026-01-31", ["2", "1"], users)
+    assert ref.created and ref.followers == 2
+    got = store.followers("@ACME")
+    assert got["id"].tolist() == ["2", "1"] and got["position"].tolist() == [0, 1]
+    assert got.set_index("id").loc["1", "username"] == "ann"
+    for name, dtype in schema.USERS.dtypes.items():
+        assert got[name].dtype == dtype, name
+    assert store.accounts()["username"].tolist() == ["acme"]
+
+
+def test_same_snapshot_twice_changes_nothing(tmp_path):
+    store = Store(tmp_path)
+    _commit(store, "2026-01-31", ["1", "2"])
+    before = _tree(tmp_path)
+    again = _commit(store, "2026-01-31T00:00:00Z", ["1", "2"])
+    assert not again.created
+    assert _tree(tmp_path) == before
+
+
+def test_snapshots_are_immutable(tmp_path):
+    store = Store(tmp_path)
+    _commit(store, "2026-01-31", ["1", "2"])
+    before = _tree(tmp_path)
+    with pytest.raises(StoreError, match="immutable"):
+        _commit(store, "2026-01-31", ["1", "3"])
+    assert _tree(tmp_path) == before
+
+
+def test_invalid_input_writes_nothing(tmp_path):
+    store = Store(tmp_path)
+    _commit(store, "2026-01-31", ["1"])
+    before = _tree(tmp_path)
+    with pytest.raises(SchemaError, match="follower_id"):
+        _commit(store, "2026-02-28", ["1", "not-an-id"])
+    with pytest.raises(SchemaError, match="duplicated"):
+        _commit(store, "2026-02-28", ["1", "1"])
+    assert _tree(tmp_path) == before
+    assert len(store.snapshots()) == 1
+
+
+def test_unwritable_store_gives_clear_message(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    store = Store(blocker / "store")
+    with pytest.raises(StoreError, match="cannot write to the store directory"):
+        _commit(store, "2026-01-31", ["1"])
+
+
+def test_truncated_parquet_is_named(tmp_path):
+    store = Store(tmp_path)
+    ref = _commit(store, "2026-01-31", ["1", "2"])
+    target = ref.path / "followers.parquet"
+    target.write_bytes(target.read_bytes()[:-40])
+    with pytest.raises(StoreError) as err:
+        store.followers("acme")
+    assert str(target) in str(err.value)
+
+
+def test_foreign_parquet_is_named(tmp_path):
+    store = Store(tmp_path)
+    ref = _commit(store, "2026-01-31", ["1", "2"])
+    target = ref.path / "users.parquet"
+    pd.DataFrame({"something": [1, 2]}).to_parquet(target)
+    with pytest.raises(StoreError) as err:
+        store.followers("acme")
+    assert str(target) in str(err.value) and "lacks column" in str(err.value)
+
+
+def test_followers_at_a_date_use_profiles_known_then(tmp_path):
+    store = Store(tmp_path)
+    _commit(store, "2026-01-31", ["1"], pd.DataFrame({"id": ["1"], "username": ["old_name"]}))
+    _commit(store, "2026-02-28", ["2", "1"], pd.DataFrame({"id": ["1", "2"],
+                                                           "username": ["new_name", "b"]}))
+    jan = store.followers("acme", at="2026-01")
+    assert jan["username"].tolist() == ["old_name"]
+    assert store.followers("acme", at="2026-02-15")["username"].tolist() == ["old_name"]
+    assert store.followers("acme")["username"].tolist() == ["b", "new_name"]
+    with pytest.raises(StoreError, match="no snapshot at or before"):
+        store.followers("acme", at="2025-12")
+    with pytest.raises(StoreError, match="no account 'nobody'.*acme"):
+        store.followers("nobody")
+
+
+ids = st.sets(st.integers(1, 60).map(str), max_size=40)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=ids, after=ids)
+def test_new_and_lost_match_set_differences(tmp_path_factory, before, after):
+    store = Store(tmp_path_factory.mktemp("diff"))
+    _commit(store, "2026-01-31", sorted(before))
+    _commit(store, "2026-02-28", sorted(after))
+    d = store.diff("acme")
+    assert set(d.loc[d["change"] == "new", "id"]) == after - before
+    assert set(d.loc[d["change"] == "lost", "id"]) == before - after
+
+
+def test_tweets_are_deduplicated_across_snapshots(tmp_path):
+    store = Store(tmp_path)
+    tweets = pd.DataFrame({"id": ["10", "11"], "author_id": ["1", "1"], "kind": "original",
+                           "created_at": ["2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z"],
+                           "like_count": [1, 2]})
+    _commit(store, "2026-01-31", ["1"], tweets=tweets)
+    _commit(store, "2026-02-28", ["1"], tweets=tweets.assign(like_count=[5, 6]))
+    got = store.tweets("acme")
+    assert got["id"].tolist() == ["10", "11"] and got["like_count"].tolist() == [5, 6]
+    assert store.tweets("acme", authors=["999"]).empty
+
+
+WRITER = textwrap.dedent("""
+    import os, sys, time
+    import numpy as np, pandas as pd
+    from follower_kit import Store
+    store_dir, mode = sys.argv[1], sys.argv[2]
+    if mode == "block-before-rename":
+        real_rename = os.rename
+        def blocked(src, dst):
+            if "snapshots" in str(dst):
+                print("ready", flush=True)
+                time.sleep(600)
+            return real_rename(src, dst)
+        os.rename = blocked
+    ids = (np.arange(300_000) + 10**15).astype(str)
+    print("writing", flush=True)
+    Store(store_dir).commit_snapshot(account={"id": "42", "username": "acme"},
+        snapshot_at="2026-02-28", followers=pd.DataFrame({"follower_id": ids}), source="api")
+    print("done", flush=True)
+""")
+
+
+def _writer(store_dir, mode):
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(store_dir), mode],
+                            stdout=subprocess.PIPE, text=True)
+
+
+def test_kill_between_write_and_rename_keeps_previous_state(tmp_path):
+    store = Store(tmp_path)
+    _commit(store, "2026-01-31", ["1", "2"])
+    before = _tree(tmp_path)
+    proc = _writer(tmp_path, "block-before-rename")
+    lines = []
+    for line in proc.stdout:
+        lines.append(line.strip())
+        if line.strip() == "ready":
+            break
+    assert lines[-1] == "ready", lines
+    assert any((tmp_path / ".staging").iterdir())  # the new snapshot is written, not renamed
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _tree(tmp_path) == before
+    assert store.snapshots()["snapshot_at"].dt.strftime("%Y-%m-%d").tolist() == ["2026-01-31"]
+    assert store.followers("acme")["id"].tolist() == ["1", "2"]
+    _commit(store, "2026-02-28", ["3"])  # the next write sweeps the dead writer's staging
+    assert not any((tmp_path / ".staging").iterdir())
+
+
+@pytest.mark.parametrize("delay", [0.4, 0.9, 1.5, 2.5])
+def test_kill_at_random_points_leaves_whole_or_nothing(tmp_path, delay):
+    store = Store(tmp_path)
+    _commit(store, "2026-01-31", ["1", "2"])
+    proc = _writer(tmp_path, "plain")
+    assert proc.stdout.readline().strip() == "writing"
+    time.sleep(delay)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    snaps = store.snapshots()
+    assert len(snaps) in (1, 2)
+    if len(snaps) == 2:  # it finished before the kill: the snapshot is whole
+        assert len(store.followers("acme")) == 300_000
+    assert store.followers("acme", at="2026-01")["id"].tolist() == ["1", "2"]
