@@ -536,13 +536,34 @@ class Store:
             before_at = earlier.iloc[-1]
         else:
             before_at = self.snapshot_at(account_id, before)
-        a = self.followers(account_id, after_at)
-        b = self.followers(account_id, before_at)
-        new = a[~a["id"].isin(b["id"])].assign(change="new")
-        lost = b[~b["id"].isin(a["id"])].assign(change="lost")
-        out = pd.concat([new, lost], ignore_index=True)
-        out["change"] = out["change"].astype(schema.STR)
-        return out[["change", *[c for c in out.columns if c != "change"]]]
+        # One query: anti-joins on the two id lists, then profiles only for the changed ids.
+        sql = """
+            WITH a AS (SELECT follower_id, position FROM f WHERE snapshot_at = $1),
+                 b AS (SELECT follower_id, position FROM f WHERE snapshot_at = $2),
+                 changed AS (
+                    SELECT 'new' AS change, follower_id, position FROM a
+                        WHERE follower_id NOT IN (SELECT follower_id FROM b)
+                    UNION ALL
+                    SELECT 'lost' AS change, follower_id, position FROM b
+                        WHERE follower_id NOT IN (SELECT follower_id FROM a)),
+                 prof AS (
+                    SELECT * FROM u WHERE id IN (SELECT follower_id FROM changed)
+                    QUALIFY row_number() OVER (
+                        PARTITION BY id
+                        ORDER BY (observed_at <= $1) DESC,
+                                 CASE WHEN observed_at <= $1 THEN -epoch_us(observed_at)
+                                      ELSE epoch_us(observed_at) END) = 1)
+            SELECT changed.change, changed.follower_id AS id, prof.* EXCLUDE (id, filename),
+                   changed.position
+            FROM changed LEFT JOIN prof ON prof.id = changed.follower_id
+            ORDER BY changed.change DESC, changed.position
+        """
+        table = self._query(sql, {
+            "f": (self._files(account_id, "followers", only=[after_at, before_at]), "followers"),
+            "u": (self._files(account_id, "users", until=after_at), "users"),
+        }, [after_at.to_pydatetime(), before_at.to_pydatetime()])
+        dtypes = {"change": schema.STR, **schema.USERS.dtypes, "position": schema.INT}
+        return _arrow_to_pandas(table, dtypes)
 
     def users(self, account) -> pd.DataFrame:
         """Every profile observation stored for an account's followers (canonical users frame,
