@@ -68,7 +68,8 @@ class RenderError(FollowerKitError):
     notebook : Path or None
         The executed (partial) notebook, kept for inspection.
     cell_index : int or None
-        Index of the failing cell in the executed notebook (0-based), when a cell failed.
+        Index (0-based) of the failing cell in the notebook that was executed (the template, not
+        counting the cells papermill adds), when a cell failed.
     """
 
     def __init__(self, message: str, *, account: str = "", month: str = "",
@@ -225,15 +226,20 @@ def load_month(store: Store | str | os.PathLike | None, account: str, month: str
 # ------------------------------------------------------------------------------- parameters
 def report_parameters(account: str, *, month: str = "", store: str | os.PathLike | None = None,
                       top_n: int = 10, tz: str = "UTC", client_name: str = "",
-                      bot_threshold: float = 0.5) -> dict:
+                      bot_threshold: float = 0.5, segments: int = 8) -> dict:
     """The parameters the CLI passes to ``monthly_report.ipynb`` (never a secret).
 
     Returns
     -------
     dict
         ``account``, ``month`` (``YYYY-MM``, "" for the default), ``store`` (absolute path, "" for
-        the default), ``top_n``, ``tz``, ``client_name``, ``bot_threshold``.
+        the default), ``top_n``, ``tz``, ``client_name``, ``bot_threshold``, ``segments``
+        (number of audience segments, 0 to choose it by stability).
     """
+    if not 0.0 < float(bot_threshold) < 1.0:
+        raise ConfigError(f"bot_threshold must be between 0 and 1, not {bot_threshold!r}")
+    if int(segments) < 0 or int(segments) == 1:
+        raise ConfigError(f"segments must be 0 (automatic) or at least 2, not {segments!r}")
     return {
         "account": str(account).removeprefix("@"),
         "month": month or "",
@@ -242,6 +248,7 @@ def report_parameters(account: str, *, month: str = "", store: str | os.PathLike
         "tz": check_tz(tz),
         "client_name": client_name or "",
         "bot_threshold": float(bot_threshold),
+        "segments": int(segments),
     }
 
 
@@ -269,6 +276,9 @@ def _kernel_manager_class():
             for name in config.SECRET_ENVS:
                 env.pop(name, None)
             kw["env"] = env
+            if not log.isEnabledFor(logging.DEBUG):
+                # the kernel's own chatter (transport warnings); cell output travels over ZMQ
+                kw.setdefault("stderr", subprocess.DEVNULL)
             return await super().start_kernel(**kw)
 
     return KernelWithoutSecrets
@@ -296,19 +306,28 @@ class RenderResult:
     seconds: dict = field(default_factory=dict)
 
 
+_ADDED_BY_PAPERMILL = {"injected-parameters", "papermill-error-cell-tag"}
+
+
 def _failing_cell(nb_path: Path) -> tuple[int | None, str]:
-    """(index, first source line) of the cell papermill marked as failed in a partial notebook."""
+    """(index in the template notebook, first source line) of the cell papermill marked as failed
+    in a partial notebook. Cells papermill added (parameters, error banners) are not counted, so
+    the index is the one to look up in the notebook you edit."""
     import nbformat
 
     try:
         nb = nbformat.read(nb_path, as_version=4)
     except (OSError, ValueError):
         return None, ""
-    for i, cell in enumerate(nb.cells):
+    index = 0
+    for cell in nb.cells:
+        if _ADDED_BY_PAPERMILL & set(cell.get("metadata", {}).get("tags", [])):
+            continue
         if cell.get("metadata", {}).get("papermill", {}).get("exception"):
             first = next((ln for ln in cell.source.splitlines()
                           if ln.strip() and not ln.startswith("#")), "")
-            return i, first.strip()
+            return index, first.strip()
+        index += 1
     return None, ""
 
 
@@ -321,6 +340,10 @@ def _clean_notebook(nb_path: Path, template: Path, title: str) -> None:
     pm["input_path"] = template.name
     pm["output_path"] = nb_path.name
     nb.metadata["title"] = title
+    for cell in nb.cells:
+        # papermill gives the cell it injects a random id; a fixed one keeps renders identical
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
     nbformat.write(nb, nb_path)
 
 
@@ -373,6 +396,11 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {% block extra_css %}<style type="text/css">{{ resources.fk_css }}</style>{% endblock extra_css %}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="{{ output.metadata.get('fk_alt', 'Chart') | escape_html }}">
+</div>
+{% endblock data_png %}
 """
 
 
@@ -391,11 +419,19 @@ def html_report(nb_path: str | os.PathLike, html_path: str | os.PathLike) -> Pat
 
     nb = nbformat.read(nb_path, as_version=4)
     nb.cells = [c for c in nb.cells if SKIP_TAG not in c.get("metadata", {}).get("tags", [])]
+    section = "Chart"
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            headings = [ln.lstrip("#").strip() for ln in cell.source.splitlines()
+                        if ln.startswith("#")]
+            section = headings[-1] if headings else section
         if cell.cell_type == "code":
             # warnings and log lines are for the audit notebook, not for the client
             cell.outputs = [o for o in cell.outputs
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            for o in cell.outputs:
+                if "image/png" in o.get("data", {}):
+                    o.setdefault("metadata", {})["fk_alt"] = f"Chart: {section}"
     exporter = HTMLExporter(extra_loaders=[DictLoader({"fk_report.html.j2": _TEMPLATE})],
                             template_file="fk_report.html.j2", exclude_input=True,
                             exclude_input_prompt=True, exclude_output_prompt=True,
@@ -473,8 +509,8 @@ def output_paths(out_dir: str | os.PathLike, username: str, month: str) -> dict:
 def render(account: str, *, month: str | None = None, store: str | os.PathLike | None = None,
            formats: Sequence[str] = ("html",), out_dir: str | os.PathLike = DEFAULT_OUT,
            top_n: int = 10, tz: str = "UTC", client_name: str = "", bot_threshold: float = 0.5,
-           notebook: str | os.PathLike = REPORT_NOTEBOOK, kernel_name: str = "python3",
-           timeout: float | None = 600, now=None) -> RenderResult:
+           segments: int = 8, notebook: str | os.PathLike = REPORT_NOTEBOOK,
+           kernel_name: str = "python3", timeout: float | None = 600, now=None) -> RenderResult:
     """Render one monthly report.
 
     Parameters
@@ -489,7 +525,7 @@ def render(account: str, *, month: str | None = None, store: str | os.PathLike |
         Outputs besides the executed notebook, which is always kept.
     out_dir : path
         Reports go to ``out_dir/<account>/<account>-<month>.<format>``.
-    top_n, tz, client_name, bot_threshold
+    top_n, tz, client_name, bot_threshold, segments
         Notebook parameters (see :func:`report_parameters`).
     notebook : path
         The notebook to execute (default ``notebooks/monthly_report.ipynb``).
@@ -528,7 +564,8 @@ def render(account: str, *, month: str | None = None, store: str | os.PathLike |
         raise ConfigError("PDF needs Chromium (Debian: apt-get install chromium, or set "
                           "FOLLOWER_KIT_CHROMIUM); ask for --format html to skip the PDF")
     params = report_parameters(username, month=month, store=st.path, top_n=top_n, tz=tz,
-                               client_name=client_name, bot_threshold=bot_threshold)
+                               client_name=client_name, bot_threshold=bot_threshold,
+                               segments=segments)
     paths = output_paths(out_dir, username, month)
     paths["ipynb"].parent.mkdir(parents=True, exist_ok=True)
     for stale in paths.values():
@@ -544,7 +581,8 @@ def render(account: str, *, month: str | None = None, store: str | os.PathLike |
             execution_timeout=timeout, kernel_manager_class=_kernel_manager_class())
     except PapermillExecutionError as exc:
         index, first = _failing_cell(paths["ipynb"])
-        where = (f"cell {index}" if index is not None else f"cell In [{exc.exec_count}]")
+        where = (f"cell {index} of {notebook.name} (In [{exc.exec_count}])" if index is not None
+                 else f"cell In [{exc.exec_count}] of {notebook.name}")
         raise RenderError(
             f"report for @{username} {month} failed in {where} ({first!r}): {exc.ename}: "
             f"{config.redact(str(exc.evalue))}. The partial notebook is kept at {paths['ipynb']}",
@@ -595,9 +633,11 @@ class Client:
     top_n: int = 10
     formats: tuple = ("html",)
     bot_threshold: float = 0.5
+    segments: int = 8
 
 
-_CLIENT_KEYS = {"account", "name", "store", "tz", "top_n", "formats", "bot_threshold", "sample"}
+_CLIENT_KEYS = {"account", "name", "store", "tz", "top_n", "formats", "bot_threshold", "segments",
+                "sample"}
 
 
 def read_clients(path: str | os.PathLike) -> list[Client]:
@@ -658,7 +698,8 @@ def read_clients(path: str | os.PathLike) -> list[Client]:
         clients.append(Client(account=str(merged["account"]).removeprefix("@"),
                               name=str(merged.get("name", "")), store=store, tz=tz,
                               top_n=int(merged.get("top_n", 10)), formats=formats,
-                              bot_threshold=float(merged.get("bot_threshold", 0.5))))
+                              bot_threshold=float(merged.get("bot_threshold", 0.5)),
+                              segments=int(merged.get("segments", 8))))
     return clients
 
 
@@ -692,7 +733,7 @@ def _render_client(client: Client, month: str | None, out_dir: str, now=None) ->
         result = render(client.account, month=month, store=client.store or None,
                         formats=client.formats, out_dir=out_dir, top_n=client.top_n,
                         tz=client.tz, client_name=client.name,
-                        bot_threshold=client.bot_threshold, now=now)
+                        bot_threshold=client.bot_threshold, segments=client.segments, now=now)
         row.update(ok=True, month=result.month, account=result.account,
                    paths={k: str(v) for k, v in result.paths.items()})
     except Exception as exc:  # one client's failure must not stop the batch

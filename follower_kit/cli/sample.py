@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from tqdm.auto import tqdm
 
@@ -55,9 +57,20 @@ def sample(store, account, followers, months, seed, tweets_per_follower, replace
 
 
 @click.command()
+@click.option("--out", "out_dir", default="reports", show_default=True,
+              type=click.Path(file_okay=False), help="Where the demo report goes.")
+@click.option("--report/--no-report", "render_report", default=True, show_default=True,
+              help="Render the sample account's latest monthly report.")
 @store_option
-def demo(store):
-    """Build the sample audience (if needed) and show what the kit sees in it."""
+def demo(store, out_dir, render_report):
+    """Build the sample audience (if needed) and render its latest monthly report.
+
+    The report is HTML, plus a PDF when Chromium is installed; the executed notebook is kept
+    beside it. Everything runs offline.
+    """
+    from .. import report as rep
+    from .report import print_result
+
     account = sample_source.DEFAULT_ACCOUNT
     audience, refs = build_sample(store, account, 5000, 12, 7, 12)
     snaps = store.snapshots(account)
@@ -70,4 +83,14 @@ def demo(store):
                f"{first['snapshot_at']:%Y-%m-%d} -> {last['followers']:,} on "
                f"{last['snapshot_at']:%Y-%m-%d}")
     click.echo(f"Last month: {new:,} new and {lost:,} lost followers.")
-    click.echo("Next: `follower-kit store info`, `make lab`, or the notebooks in notebooks/.")
+    if not render_report:
+        return
+    formats = ("html", "pdf") if rep.find_chromium() else ("html",)
+    # the sample's last snapshot closes its last month, so that month is the one to show
+    month = f"{last['snapshot_at']:%Y-%m}"
+    click.echo(f"Rendering the {month} report" + ("" if "pdf" in formats else
+               " (HTML only: install chromium for the PDF)") + " ...")
+    result = rep.render(account, month=month, store=store.path, formats=formats,
+                        out_dir=out_dir, tz="America/New_York")
+    print_result(result)
+    click.echo(f"Open it: {Path(result.paths['html']).resolve().as_uri()}")

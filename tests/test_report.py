@@ -1,0 +1,424 @@
+"""Monthly reports: the prose and tables (report_text), rendering (report.render), the batch, the CLI.
+
+The sample report is rendered once per session (tests/_rendered.py) and read by several tests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+
+import nbformat
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from _rendered import FAKE_TOKEN, MONTH, rendered_report
+from conftest import ROOT
+from follower_kit import report
+from follower_kit import report_text as rt
+from follower_kit.cli import main
+from follower_kit.errors import ConfigError, FollowerKitError, SourceError
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, sample_store):
+    return rendered_report(tmp_path_factory, sample_store)
+
+
+# ------------------------------------------------------------------------------- report_text
+HOSTILE = ["<script>window.__pwned=1</script>", '<img src=x onerror="alert(1)">',
+           r"$\frac{a}{b}$ fan", "\u202eevil\u202c", "a\u200db", "`code` **bold**", "x" * 10_000]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_escape_leaves_no_markup_math_or_markdown(text):
+    out = rt.escape(text)
+    assert "<" not in out and ">" not in out and "$" not in out and "`" not in out
+    assert '"' not in out
+    assert len(out) <= rt.MAX_CELL_CHARS * 6  # entities may lengthen, but a huge bio is cut
+
+
+def test_escape_cuts_long_text_and_keeps_short_text():
+    assert rt.escape("x" * 10_000, 50) == "x" * 49 + "\u2026"
+    assert rt.escape("Ana Lúcia 🌱 東京") == "Ana Lúcia 🌱 東京"
+    assert rt.escape(None) == "" and rt.escape(float("nan")) == ""
+
+
+def test_follower_table_escapes_every_cell_and_isolates_bidi():
+    frame = pd.DataFrame({"username": ["evil", "ok"], "name": HOSTILE[:2],
+                          "followers_count": pd.array([1234567, 3], dtype="Int64"),
+                          "bot_score": [0.91234, 0.1], "description": [HOSTILE[-1], HOSTILE[3]]})
+    html = rt.follower_table(frame, {"username": "Handle", "name": "Name",
+                                     "followers_count": "Followers", "bot_score": "Score",
+                                     "description": "Bio"}, caption="<b>cap</b>")
+    assert "<script" not in html and "<img" not in html and "<b>cap" not in html
+    assert "&lt;script&gt;" in html and "@evil" in html and "1,234,567" in html
+    assert "0.91" in html and html.count("<bdi>") == 10
+    assert len(html) < 3000  # the 10,000-character bio was cut
+    assert "mathjax_ignore" in html
+
+
+def test_follower_table_empty_and_truncation_notes():
+    assert "Nobody" in rt.follower_table(pd.DataFrame({"a": []}), ["a"], empty="Nobody here.")
+    html = rt.follower_table(pd.DataFrame({"a": range(30)}), ["a"], max_rows=5, caption="Top")
+    assert "top 5 of 30" in html and html.count("<tr>") == 6
+
+
+def test_csv_download_link_defuses_spreadsheet_formulas():
+    import base64
+
+    link = rt.csv_download_link(pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "Ann"]}),
+                                'a"b.csv', "Download <all>")
+    payload = re.search(r"base64,([A-Za-z0-9+/=]+)", link).group(1)
+    csv = base64.b64decode(payload).decode()
+    assert "'=HYPERLINK" in csv and "\nAnn" in csv
+    assert "&lt;all&gt;" in link and 'download="a&quot;b.csv"' in link
+
+
+def test_percent_and_plural_never_say_zero_point_zero_for_something():
+    assert rt.percent(0.0004) == "<0.1%"
+    assert rt.percent(0.0) == "0.0%"
+    assert rt.percent(0.052, signed=True) == "+5.2%"
+    assert rt.plural(1, "follower") == "1 follower"
+    assert rt.plural(2500, "person", "people") == "2,500 people"
+
+
+def _monthly(rows):
+    return pd.DataFrame(rows, columns=["month", "followers", "new", "lost", "net"]).assign(
+        month=lambda d: pd.to_datetime(d["month"], utc=True))
+
+
+def test_headline_numbers_against_the_previous_month():
+    monthly = _monthly([("2026-08-01", 100, None, None, None), ("2026-09-01", 120, 30, 10, 20),
+                        ("2026-10-01", 150, 40, 10, 30)])
+    h = rt.headline(monthly, "2026-10")
+    assert (h["followers"], h["new"], h["lost"], h["net"]) == (150, 40, 10, 30)
+    assert h["previous_followers"] == 120 and h["previous_new"] == 30
+    assert h["growth_rate"] == pytest.approx(0.25)
+    text = " ".join(rt.headline_sentences(h, "acme"))
+    assert "up 30 (+25.0%) from 120" in text and "40 people followed and 10 left" in text
+    assert "more new followers than the month before (30)" in text
+    assert "as many departures as the month before" in text
+    cards = rt.headline_cards(h)
+    assert [c[1] for c in cards] == ["150", "40", "10", "+30"]
+    with pytest.raises(ValueError, match="2026-11"):
+        rt.headline(monthly, "2026-11")
+
+
+def test_headline_prose_adapts_to_quiet_shrinking_and_first_months():
+    first = rt.headline(_monthly([("2026-10-01", 80, None, None, None)]), "2026-10")
+    text = " ".join(rt.headline_sentences(first, "acme"))
+    assert "first month on record" in text and "0" not in text.replace("2026", "").replace("80", "")
+    assert len(rt.headline_cards(first)) == 1
+
+    quiet = rt.headline(_monthly([("2026-09-01", 50, 5, 0, 5), ("2026-10-01", 50, 0, 0, 0)]),
+                        "2026-10")
+    text = " ".join(rt.headline_sentences(quiet, "acme"))
+    assert "the same number" in text and "Nobody followed and nobody left" in text
+    assert "0 new" not in text and "0.0%" not in text
+
+    down = rt.headline(_monthly([("2026-09-01", 50, 5, 0, 5), ("2026-10-01", 47, 0, 3, -3)]),
+                       "2026-10")
+    text = " ".join(rt.headline_sentences(down, "acme"))
+    assert "down 3 (-6.0%)" in text and "Nobody new followed, and 3 followers left" in text
+
+    one = rt.headline(_monthly([("2026-09-01", 50, 5, 0, 5), ("2026-10-01", 51, 1, 0, 1)]),
+                      "2026-10")
+    assert "1 person followed and nobody left" in " ".join(rt.headline_sentences(one, "acme"))
+
+
+def test_section_sentences_adapt():
+    assert "Nobody new followed" in rt.new_followers_sentence(pd.Series([], dtype=str), new=0)
+    s = rt.new_followers_sentence(pd.Series(["design"] * 3 + ["sports"]), new=4,
+                                  notable=["ann", "bob"])
+    assert "design (75%)" in s and "sports (25%)" in s and "@ann and @bob" in s
+    assert "No follower scores" in rt.bots_sentence(flagged=0, followers=100)
+    s = rt.bots_sentence(flagged=5, followers=100, bursts=1, burst_members=40,
+                         previous_share=0.02)
+    assert "5 followers (5.0%)" in s and "2.0%" in s and "1 burst " in s
+    assert "No follower stands out" in rt.triage_sentence({"follow back": 0, "talk to": 0})
+    assert rt.triage_sentence({"follow back": 2, "talk to": 0}) == \
+        "Suggested actions this month: 2 to follow back."
+    best = pd.DataFrame({"weekday": ["Tue", "Wed"], "hour": [18, 9], "active": [10, 8],
+                         "share": [0.1, 0.08]})
+    s = rt.activity_sentence(best, tz="Europe/Berlin", tweets=300)
+    assert "Tuesdays at 18:00 (Europe/Berlin)" in s and "Wed 09:00" in s
+    assert "no recent posts" in rt.activity_sentence(best.iloc[:0], tz="UTC", tweets=0)
+    summary = pd.DataFrame({"label": ["a", "b"], "followers": [30, 10]})
+    assert "2 segments; the largest are a (75%) and b (25%)" in rt.segments_sentence(summary)
+
+
+# ------------------------------------------------------------------------------ month logic
+def test_last_full_month_skips_the_current_month():
+    times = pd.to_datetime(["2026-09-30", "2026-10-31", "2026-11-15"], utc=True)
+    assert report.last_full_month(times, now="2026-11-26T00:00Z") == "2026-10"
+    assert report.last_full_month(times[:1], now="2026-11-26T00:00Z") == "2026-09"
+    only_current = pd.to_datetime(["2026-11-02"], utc=True)
+    assert report.last_full_month(only_current, now="2026-11-26T00:00Z") == "2026-11"
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "26-10", "October", "2026-1"])
+def test_bad_month_is_refused_with_the_right_shape(bad):
+    with pytest.raises(ConfigError, match="YYYY-MM"):
+        report.check_month(bad)
+
+
+def test_load_month_of_the_sample(sample_store, sample_audience):
+    data = report.load_month(sample_store, "brightwave", now="2026-11-26T00:00Z")
+    assert data.month == "2026-10"
+    assert data.snapshot_at == sample_audience.snapshot_times[-1]
+    assert data.previous_snapshot_at == sample_audience.snapshot_times[-2]
+    truth = sample_audience.truth
+    follow = pd.to_datetime(truth["follow_date"], utc=True)
+    new_truth = set(truth.loc[(follow > data.previous_snapshot_at)
+                              & (follow <= data.snapshot_at), "follower_id"])
+    current = set(data.followers["id"])
+    assert set(data.new_followers["id"]) == new_truth & current
+    assert not set(data.lost_followers["id"]) & current
+    assert len(data.followers) == len(current)
+    assert (data.tweets["created_at"] < data.month_end).all()
+    early = report.load_month(sample_store, "brightwave", "2025-11")
+    assert early.previous_snapshot_at is None and early.new_followers.shape[0] == \
+        early.followers.shape[0]
+    with pytest.raises(ConfigError, match="no snapshot in 2024-01"):
+        report.load_month(sample_store, "brightwave", "2024-01")
+
+
+def test_parameters_are_checked_and_never_secret():
+    p = report.report_parameters("@acme", month="2026-10", store="x", tz="Europe/Berlin")
+    assert p["account"] == "acme" and p["store"].endswith("/x")
+    assert not any("token" in k.lower() or "secret" in k.lower() for k in p)
+    with pytest.raises(ConfigError, match="time zone"):
+        report.report_parameters("acme", tz="Mars/Olympus")
+    with pytest.raises(ConfigError, match="bot_threshold"):
+        report.report_parameters("acme", bot_threshold=1.5)
+
+
+# ------------------------------------------------------------------------------- rendering
+def test_render_writes_html_and_keeps_the_executed_notebook(rendered):
+    html = rendered.paths["html"].read_text(encoding="utf-8")
+    nb = nbformat.read(rendered.paths["ipynb"], as_version=4)
+    assert rendered.month == MONTH and rendered.paths["html"].name == "brightwave-2026-10.html"
+    # no code, no scripts, no external resources: one self-contained file
+    assert 'class="jp-CodeMirrorEditor' not in html and "load_month(" not in html
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)=["']https?://""", html)
+    assert html.count('src="data:image/png;base64,') >= 3
+    assert "Content-Security-Policy" in html
+    # the hostile followers are in the report, as text
+    assert "&lt;script&gt;" in html and "<img src=x" not in html
+    # the headline numbers are those of the store
+    data = report.load_month(_store_of(nb), "brightwave", MONTH)
+    assert f"{len(data.followers):,}" in html
+    assert f"{len(data.new_followers):,} people followed" in html
+    assert "report-skip" not in html and "The notebook behind" not in html
+    # the kept notebook records its parameters, relative paths and a readable title
+    meta = nb.metadata["papermill"]
+    assert meta["parameters"]["month"] == MONTH and meta["input_path"] == "monthly_report.ipynb"
+    assert meta["output_path"] == "brightwave-2026-10.ipynb"
+    assert "@brightwave" in nb.metadata["title"]
+    assert all(not c.metadata.get("papermill", {}).get("exception") for c in nb.cells)
+    for stage in ("kernel", "imports", "analysis", "html", "total"):
+        assert rendered.seconds[stage] >= 0
+
+
+def _store_of(nb):
+    return report.Store(nb.metadata["papermill"]["parameters"]["store"])
+
+
+def test_pdf_is_a_pdf_when_chromium_is_present(rendered):
+    if "pdf" not in rendered.paths:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium); .ci/run "
+                    "installs it")
+    data = rendered.paths["pdf"].read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) > 20_000
+    assert data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 2
+
+
+def test_no_secret_in_report_notebook_or_metadata(rendered):
+    for path in rendered.paths.values():
+        data = path.read_bytes()
+        assert FAKE_TOKEN.encode() not in data, path
+        assert b"X_BEARER_TOKEN" not in data, path
+    nb = nbformat.read(rendered.paths["ipynb"], as_version=4)
+    assert FAKE_TOKEN not in json.dumps(nb.metadata)
+    assert nb.metadata["papermill"]["environment_variables"] == {}
+
+
+def _tiny_notebook(path, body: str):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('account = "brightwave"\nmonth = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell(textwrap.dedent(body))]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_kernel_runs_without_credentials_and_outputs_are_checked(tmp_path, sample_store,
+                                                                 monkeypatch):
+    monkeypatch.setenv("X_BEARER_TOKEN", FAKE_TOKEN)
+    nb_path = _tiny_notebook(tmp_path / "env.ipynb",
+                             'import os\nprint("token:", os.environ.get("X_BEARER_TOKEN"))')
+    result = report.render("brightwave", month=MONTH, store=sample_store.path,
+                           formats=("html",), out_dir=tmp_path / "out", notebook=nb_path)
+    html = result.paths["html"].read_text()
+    assert "token: None" in html and FAKE_TOKEN not in html
+    # and if a secret did get into an output, the output is refused and removed
+    leaky = tmp_path / "leaky.html"
+    leaky.write_text(f"<p>{FAKE_TOKEN}</p>")
+    with pytest.raises(report.RenderError, match="credential"):
+        report._check_no_secrets([leaky])
+    assert not leaky.exists()
+
+
+@pytest.mark.slow
+def test_failed_render_keeps_the_partial_notebook_and_names_the_cell(tmp_path, sample_store):
+    nb_path = _tiny_notebook(tmp_path / "broken.ipynb", 'raise ValueError("no such segment")')
+    with pytest.raises(report.RenderError) as info:
+        report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                      out_dir=tmp_path / "out", notebook=nb_path)
+    err = info.value
+    assert "ValueError: no such segment" in str(err) and "raise ValueError" in str(err)
+    assert err.cell_index == 2  # parameters, x = 1, the failing cell (papermill's not counted)
+    assert "cell 2 of broken.ipynb (In [2])" in str(err)
+    assert err.notebook.exists() and str(err.notebook) in str(err)
+    partial = nbformat.read(err.notebook, as_version=4)
+    failed = [c for c in partial.cells if c.metadata.get("papermill", {}).get("exception")]
+    assert len(failed) == 1 and failed[0].source.startswith("raise ValueError")
+    assert any(o.get("ename") == "ValueError" for o in failed[0].outputs)
+    assert any(c.source == "x = 1" and c.execution_count == 1 for c in partial.cells)
+    assert not (tmp_path / "out" / "brightwave" / "brightwave-2026-10.html").exists()
+
+
+def test_render_refuses_bad_requests_before_starting_a_kernel(tmp_path, sample_store):
+    with pytest.raises(FollowerKitError, match="nobody"):
+        report.render("nobody", store=sample_store.path, out_dir=tmp_path)
+    with pytest.raises(ConfigError, match="no snapshot in 2020-01"):
+        report.render("brightwave", month="2020-01", store=sample_store.path, out_dir=tmp_path)
+    with pytest.raises(ConfigError, match="unknown report format"):
+        report.render("brightwave", formats=("docx",), store=sample_store.path, out_dir=tmp_path)
+    assert not any(tmp_path.rglob("*.ipynb"))
+
+
+def _normalized(nb_path):
+    """The executed notebook without what legitimately changes between runs: timings."""
+    nb = json.loads(nb_path.read_text())
+    for section in (nb["metadata"].get("papermill", {}),):
+        for key in ("start_time", "end_time", "duration"):
+            section.pop(key, None)
+    for cell in nb["cells"]:
+        cell.pop("id", None)
+        cell.get("metadata", {}).pop("execution", None)
+        pm = cell.get("metadata", {}).get("papermill", {})
+        for key in ("start_time", "end_time", "duration"):
+            pm.pop(key, None)
+    return nb
+
+
+@pytest.mark.slow
+def test_two_renders_are_identical_apart_from_timestamps(rendered, tmp_path, sample_store,
+                                                         monkeypatch):
+    from _rendered import TZ
+
+    monkeypatch.setenv("X_BEARER_TOKEN", FAKE_TOKEN)
+    again = report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                          out_dir=tmp_path, tz=TZ)
+    assert again.paths["html"].read_bytes() == rendered.paths["html"].read_bytes()
+    assert _normalized(again.paths["ipynb"]) == _normalized(rendered.paths["ipynb"])
+
+
+# ------------------------------------------------------------------------------------ batch
+def test_example_clients_file_reads(tmp_path):
+    clients = report.read_clients(ROOT / "examples" / "clients.toml")
+    assert len(clients) >= 3 and len({c.account for c in clients}) == len(clients)
+    assert all(c.store.endswith("data/store") for c in clients)
+    assert len({c.tz for c in clients}) > 1
+
+
+@pytest.mark.parametrize("text, match", [
+    ("[[client]]\nname = 'x'\n", "client #1 has no account"),
+    ("[[client]]\naccount = 'a'\ncolour = 'red'\n", "unknown key"),
+    ("[[client]]\naccount = 'a'\ntz = 'Mars/Base'\n", "unknown time zone"),
+    ("[[client]]\naccount = 'a'\nformats = ['docx']\n", "unknown format"),
+    ("[defaults]\nstore = 'x'\n", "no \\[\\[client\\]\\]"),
+    ("[[client]\naccount = 'a'\n", "not valid TOML"),
+])
+def test_bad_clients_file_names_the_problem(tmp_path, text, match):
+    path = tmp_path / "clients.toml"
+    path.write_text(text)
+    with pytest.raises(SourceError, match=match) as info:
+        report.read_clients(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.fixture(scope="module")
+def agency_store(tmp_path_factory):
+    from follower_kit import Store
+    from follower_kit.sources.sample import generate, write_sample
+
+    store = Store(tmp_path_factory.mktemp("agency"))
+    for account, n, seed in (("northwind_coffee", 400, 11), ("tidepool_labs", 300, 23)):
+        write_sample(store, generate(account=account, followers=n, months=4, seed=seed,
+                                     tweets_per_follower=4))
+    return store
+
+
+@pytest.mark.slow
+def test_batch_renders_every_client_and_survives_a_failure(tmp_path, agency_store):
+    clients = tmp_path / "clients.toml"
+    clients.write_text(textwrap.dedent(f"""
+        [defaults]
+        store = "{agency_store.path}"
+        formats = ["html"]
+
+        [[client]]
+        account = "northwind_coffee"
+        name = "Northwind <Coffee>"
+        tz = "Europe/Berlin"
+
+        [[client]]
+        account = "ghost_account"
+        name = "Gone"
+
+        [[client]]
+        account = "tidepool_labs"
+        top_n = 5
+    """))
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(main, ["report", "--batch", str(clients), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "2 of 3 reports rendered" in result.output
+    assert "FAILED @ghost_account" in result.output and "no account 'ghost_account'" in \
+        result.output
+    for account in ("northwind_coffee", "tidepool_labs"):
+        htmls = list((out / account).glob(f"{account}-*.html"))
+        assert len(htmls) == 1 and list((out / account).glob("*.ipynb"))
+    index = (out / "index.html").read_text()
+    assert 'href="northwind_coffee/northwind_coffee-' in index
+    assert "Northwind &lt;Coffee&gt;" in index and "failed: no account" in index
+    assert "2 of 3 reports rendered, 1 failed" in index
+    assert "Northwind" in (out / "northwind_coffee").glob("*.html").__next__().read_text()
+
+
+# -------------------------------------------------------------------------------------- CLI
+def test_cli_report_needs_an_account_or_a_batch(sample_store):
+    r = CliRunner().invoke(main, ["report", "--store", str(sample_store.path)])
+    assert r.exit_code == 2 and "missing ACCOUNT" in r.output
+    r = CliRunner().invoke(main, ["report", "brightwave", "--format", "docx",
+                                  "--store", str(sample_store.path)])
+    assert r.exit_code == 2 and "unknown format" in r.output
+    r = CliRunner().invoke(main, ["report", "brightwave", "--month", "10/2026",
+                                  "--store", str(sample_store.path)])
+    assert r.exit_code == 1 and "YYYY-MM" in r.output
+
+
+def test_cli_passes_exactly_the_notebook_parameters():
+    declared = set(report.notebook_parameters())
+    passed = set(report.report_parameters("acme"))
+    assert declared == passed
