@@ -1,0 +1,111 @@
+"""Parse throughput: twarc2 user pages (JSONL, 1,000 users a page) -> the typed users frame.
+
+Peers: twarc-csv (the researchers' standard; it needs pandas < 3, so it runs in its own venv,
+benchmarks/.venvs/twarc-csv, created here with pip from benchmarks/requirements-twarc-csv.txt)
+and pandas.json_normalize (untyped: object columns, a lower bound for that approach). Pages are
+synthesized from the 96 real user objects in ../shared/data/x-api/twarc2-pages/users.jsonl, each
+copy with a new id, handle and counts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import venv
+from pathlib import Path
+
+import pandas as pd
+
+from benchmarks.util import measure
+from follower_kit import schema
+from follower_kit.sources import twarc
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+REAL = Path(os.environ.get("FOLLOWER_KIT_SHARED_DATA", ROOT.parent / "shared" / "data")) / \
+    "x-api" / "twarc2-pages" / "users.jsonl"
+VENV = HERE / ".venvs" / "twarc-csv"
+SIZES = [10_000, 100_000, 1_000_000]
+PAGE = 1000
+
+
+def synthesize(n: int, path: Path) -> Path:
+    """Write ``n`` users as twarc2 follower pages, varying the real objects."""
+    if path.exists():
+        return path
+    real = json.loads(REAL.read_text().splitlines()[0])
+    users = list({u["id"]: u for u in real["data"]}.values())
+    stamp = {"url": "https://api.twitter.com/2/users/12/followers?max_results=1000",
+             "version": "2.14.0", "retrieved_at": "2021-10-23T19:36:18+00:00"}
+    tmp = path.with_suffix(".part")
+    with open(tmp, "w") as fh:
+        for start in range(0, n, PAGE):
+            page = []
+            for i in range(start, min(n, start + PAGE)):
+                u = dict(users[i % len(users)])
+                u["id"] = str(10**15 + i * 7919)
+                u["username"] = f"{u['username'][:8]}_{i % 1_000_000}"
+                pm = dict(u.get("public_metrics", {}))
+                pm["followers_count"] = pm.get("followers_count", 0) + i % 97
+                u["public_metrics"] = pm
+                page.append(u)
+            meta = {"result_count": len(page), "next_token": f"TOKEN{start:012d}"}
+            fh.write(json.dumps({"data": page, "meta": meta, "__twarc": stamp}) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def kit(path: str) -> int:
+    users = twarc.users_frame(twarc.read_pages(path), includes=False)
+    schema.validate(users, "users")
+    return len(users)
+
+
+def json_normalize(path: str) -> int:
+    users = []
+    with open(path) as fh:
+        for line in fh:
+            users.extend(json.loads(line)["data"])
+    return len(pd.json_normalize(users))
+
+
+def ensure_twarc_csv() -> Path:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r",
+                        str(HERE / "requirements-twarc-csv.txt")], check=True)
+    return python
+
+
+def twarc_csv(path: str) -> tuple[float, float, int]:
+    out = subprocess.run([str(ensure_twarc_csv()), str(HERE / "twarc_csv_runner.py"), path],
+                         check=True, capture_output=True, text=True)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    return r["seconds"], r["peak_mb"], r["rows"]
+
+
+def run(quick: bool = False) -> list[dict]:
+    if not REAL.exists():
+        print(f"skipped: {REAL} is absent", file=sys.stderr)
+        return []
+    cache = Path(tempfile.gettempdir()) / "follower-kit-bench"
+    cache.mkdir(exist_ok=True)
+    rows = []
+    for n in SIZES[:1] if quick else SIZES:
+        path = str(synthesize(n, cache / f"users-{n}.jsonl"))
+        mb = os.path.getsize(path) / 1e6
+        results = {}
+        results["twarc-csv 0.7.2 (pandas 2)"] = twarc_csv(path)
+        results["pandas.json_normalize (untyped)"] = measure(json_normalize, path)
+        results["follower-kit twarc.users_frame"] = measure(kit, path)
+        base = results["twarc-csv 0.7.2 (pandas 2)"][0]
+        for method, (seconds, peak, count) in results.items():
+            assert count == n, (method, count)
+            rows.append({"users": n, "input MB": round(mb), "method": method,
+                         "seconds": seconds, "users/s": int(n / seconds),
+                         "x twarc-csv": base / seconds, "peak MB": round(peak)})
+    return rows

@@ -1,0 +1,80 @@
+"""Pull overhead against the local fake X API with no rate limit: followers with full profiles,
+1,000 a page, from a server in its own process.
+
+Methods: follower-kit's pull (tweepy underneath, every page checkpointed with fsync, the snapshot
+committed to the Parquet store) against the plain way: tweepy.Paginator collecting tweepy User
+objects in memory (no checkpoint, no store).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import tempfile
+import time
+
+from benchmarks.util import measure
+from follower_kit import Store
+from follower_kit.fake_x import FakeX, synthetic_audience
+from follower_kit.sources import x_api
+
+SIZES = [100_000, 1_000_000]
+TOKEN = "bench-token-0000000000"
+
+
+def _serve(n: int, conn, stop) -> None:
+    account, users, followers = synthetic_audience(n)
+    server = FakeX.from_frames(account, users, followers)
+    fields = tuple(sorted(set(("id", "name", "username")) | set(x_api.USER_FIELDS)))
+    for i in range(len(server.data.users)):  # render once, so no method pays it
+        server.data.user_json(i, fields)
+    server.start()
+    conn.send((server.url, account["username"], account["id"]))
+    stop.wait()
+    server.stop()
+
+
+def kit_pull(url: str, handle: str) -> int:
+    client = x_api.XClient(TOKEN, base_url=url)
+    with tempfile.TemporaryDirectory() as tmp:
+        ref = x_api.pull_followers(Store(tmp), handle, client=client, following=False)
+    return ref.followers
+
+
+def tweepy_paginator(url: str, account_id: str) -> int:
+    import tweepy
+
+    client = x_api.XClient(TOKEN, base_url=url)._client  # the same session adapter, plain tweepy
+    client.return_type = tweepy.Response
+    users = []
+    for page in tweepy.Paginator(client.get_users_followers, account_id, max_results=1000,
+                                 user_fields=x_api.USER_FIELDS):
+        users.extend(page.data or [])
+    return len(users)
+
+
+def run(quick: bool = False) -> list[dict]:
+    rows = []
+    ctx = mp.get_context("spawn")
+    for n in [10_000] if quick else SIZES:
+        parent, child = ctx.Pipe()
+        stop = ctx.Event()
+        proc = ctx.Process(target=_serve, args=(n, child, stop), daemon=True)
+        t0 = time.perf_counter()
+        proc.start()
+        url, handle, account_id = parent.recv()
+        print(f"  fake server with {n:,} followers ready in {time.perf_counter() - t0:.0f} s",
+              flush=True)
+        try:
+            for method, func, arg in (
+                    ("tweepy.Paginator (in memory, no checkpoints)", tweepy_paginator,
+                     account_id),
+                    ("follower-kit pull (checkpointed, committed)", kit_pull, handle)):
+                seconds, peak, count = measure(func, url, arg)
+                assert count == n, (method, count)
+                rows.append({"followers": n, "pages": -(-n // 1000), "method": method,
+                             "seconds": seconds, "followers/s": int(n / seconds),
+                             "peak MB": round(peak)})
+        finally:
+            stop.set()
+            proc.join(30)
+    return rows
