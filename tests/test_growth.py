@@ -384,3 +384,12 @@ def test_cli_growth_on_the_real_archive(archive_store):
         "2021-03", "2022-04", "2022-10", "2023-08"]
     missing = runner.invoke(main, ["growth", "nobody", "--store", str(archive_store.path)])
     assert missing.exit_code == 1 and "no account 'nobody'" in missing.output
+
+
+def test_growth_tables_match_the_single_functions_on_shuffled_edges(archive_edges):
+    tables = growth.growth_tables(archive_edges, months=(6,))
+    shuffled = archive_edges.sample(frac=1, random_state=0)  # the order of rows must not matter
+    pd.testing.assert_frame_equal(tables["counts"], growth.follower_counts(shuffled))
+    pd.testing.assert_frame_equal(tables["changes"], growth.follower_changes(shuffled))
+    pd.testing.assert_frame_equal(tables["monthly"], growth.monthly_growth(archive_edges))
+    pd.testing.assert_frame_equal(tables["retention"], growth.retention(archive_edges, (6,)))

@@ -74,8 +74,15 @@ class _Presence:
             raise SchemaError("edges repeat a follower within one snapshot; the canonical "
                               "followers frame has one row per (snapshot_at, follower_id)",
                               frame="followers", column="follower_id")
-        self._snap_codes = snap_codes
         self._id_codes = id_codes
+        # rows of each snapshot: contiguous when the edges come sorted (as the store returns
+        # them), else found with one stable sort
+        codes = np.asarray(snap_codes, dtype="int64")
+        self._order = None if (np.diff(codes) >= 0).all() else np.argsort(codes, kind="stable")
+        sorted_codes = codes if self._order is None else codes[self._order]
+        self._bounds = np.searchsorted(sorted_codes, np.arange(len(self.snapshots) + 1))
+        self._position = edges["position"].to_numpy(dtype="int64") if "position" in \
+            edges.columns else None
 
     def ids(self, codes: np.ndarray) -> pd.Series:
         # take from the Arrow-backed column: converting it to a numpy object array first would
@@ -85,11 +92,13 @@ class _Presence:
 
     def positions(self, k: int, codes: np.ndarray) -> np.ndarray:
         """Position of followers ``codes`` in snapshot ``k`` (-1 where absent)."""
-        if "position" not in self.edges.columns:
+        if self._position is None:
             return np.full(len(codes), -1, dtype="int64")
-        rows = np.flatnonzero(self._snap_codes == k)
+        rows = np.arange(self._bounds[k], self._bounds[k + 1])
+        if self._order is not None:
+            rows = self._order[rows]
         lookup = np.full(self.matrix.shape[1], -1, dtype="int64")
-        lookup[self._id_codes[rows]] = self.edges["position"].to_numpy()[rows]
+        lookup[self._id_codes[rows]] = self._position[rows]
         return lookup[codes]
 
 
@@ -140,7 +149,10 @@ def follower_counts(edges: pd.DataFrame, *, snapshots=None) -> pd.DataFrame:
         ``growth_rate`` (``net`` / previous ``followers``). The first snapshot has no previous one:
         its ``new``, ``lost``, ``net`` and rates are missing (``<NA>``).
     """
-    p = _Presence(edges, snapshots)
+    return _counts(_Presence(edges, snapshots))
+
+
+def _counts(p: _Presence) -> pd.DataFrame:
     m = p.matrix
     new = (m[1:] & ~m[:-1]).sum(axis=1)
     lost = (~m[1:] & m[:-1]).sum(axis=1)
@@ -192,7 +204,10 @@ def follower_changes(edges: pd.DataFrame, users: pd.DataFrame | None = None, *,
         followers, in ``previous_snapshot_at`` for lost ones), then the profile columns if
         ``users`` was given. Ordered by snapshot, change (new first), position.
     """
-    p = _Presence(edges, snapshots)
+    return _changes(_Presence(edges, snapshots), users)
+
+
+def _changes(p: _Presence, users: pd.DataFrame | None = None) -> pd.DataFrame:
     m = p.matrix
     snap_k, prev_k, kinds, all_codes, all_pos = [], [], [], [], []
     for k in range(1, len(p.snapshots)):
@@ -252,7 +267,11 @@ def monthly_growth(edges: pd.DataFrame, *, snapshots=None) -> pd.DataFrame:
         ``churn_rate`` (``lost`` / followers at the last snapshot before the month). The first
         month's changes are missing unless it holds several snapshots.
     """
-    counts = follower_counts(edges, snapshots=snapshots)
+    return _monthly(_counts(_Presence(edges, snapshots)))
+
+
+def _monthly(counts: pd.DataFrame) -> pd.DataFrame:
+    counts = counts.copy()
     counts["month"] = _month_start(counts["snapshot_at"])
     g = counts.groupby("month", sort=True)
     out = pd.DataFrame({
@@ -295,7 +314,10 @@ def retention(edges: pd.DataFrame, months=(1, 3, 6, 12), *, snapshots=None) -> p
         (cohort members present then) and ``retention_rate`` (``retained / new_followers``;
         missing when there is nothing to check).
     """
-    p = _Presence(edges, snapshots)
+    return _retention(_Presence(edges, snapshots), months)
+
+
+def _retention(p: _Presence, months) -> pd.DataFrame:
     m = p.matrix
     snaps = pd.DatetimeIndex(p.snapshots)
     rows = []
@@ -317,6 +339,23 @@ def retention(edges: pd.DataFrame, months=(1, 3, 6, 12), *, snapshots=None) -> p
         "cohort_snapshot_at": schema.TIME, "new_followers": "int64", "months": "int64",
         "checked_at": schema.TIME, "retained": schema.COUNT, "retention_rate": "Float64",
     })
+
+
+def growth_tables(edges: pd.DataFrame, *, snapshots=None, users: pd.DataFrame | None = None,
+                  months=(1, 3, 6, 12)) -> dict[str, pd.DataFrame]:
+    """All of the above in one pass over the edges (the presence matrix is built once).
+
+    Returns
+    -------
+    dict
+        ``"counts"`` (:func:`follower_counts`), ``"changes"`` (:func:`follower_changes`),
+        ``"monthly"`` (:func:`monthly_growth`) and ``"retention"`` (:func:`retention`), with the
+        columns documented there.
+    """
+    p = _Presence(edges, snapshots)
+    counts = _counts(p)
+    return {"counts": counts, "changes": _changes(p, users), "monthly": _monthly(counts),
+            "retention": _retention(p, months)}
 
 
 # --------------------------------------------------------------------------------- follow dates
@@ -357,27 +396,38 @@ def follow_date_bounds(followers: pd.DataFrame, *, id: str | None = None,
     order = np.argsort(-followers[position].to_numpy(dtype="int64"), kind="stable")
     df = followers[keep].take(order).reset_index(drop=True)
     created = pd.to_datetime(df[created_at], utc=True).astype(schema.TIME)
-    # NaT never raises the bound; missing bounds before the first known creation date stay NaT.
-    ns = created.to_numpy(dtype="datetime64[us]").astype("int64")
-    known = created.notna().to_numpy()
-    filled = np.where(known, ns, np.iinfo("int64").min)
+    # NaT is the smallest int64, so it never raises the running maximum, and bounds before the
+    # first known creation date stay NaT
+    filled = _micros(created)
+    known = filled != _NAT
     bound = np.maximum.accumulate(filled) if len(filled) else filled
-    bound_series = pd.Series(bound.astype("datetime64[us]"), dtype="datetime64[us]")
-    bound_series[bound == np.iinfo("int64").min] = pd.NaT
     out = pd.DataFrame({
         "follower_id": df[id].astype(schema.STR),
         "position": df[position].astype("int64"),
         "follow_order": np.arange(len(df), dtype="int64"),
         "created_at": created,
-        "follow_date_lower_bound": bound_series.dt.tz_localize("UTC").astype(schema.TIME),
+        "follow_date_lower_bound": _from_micros(bound),
         "sets_bound": known & (filled == bound),
     })
-    for extra in ("snapshot_at", "bot_score"):
-        if extra in df.columns:
-            out[extra] = df[extra].to_numpy()
-    if "snapshot_at" in out.columns:
-        out["snapshot_at"] = pd.to_datetime(out["snapshot_at"], utc=True).astype(schema.TIME)
+    if "snapshot_at" in df.columns:
+        out["snapshot_at"] = pd.to_datetime(df["snapshot_at"], utc=True).astype(schema.TIME)
+    if "bot_score" in df.columns:
+        out["bot_score"] = df["bot_score"]
     return out
+
+
+_NAT = np.iinfo("int64").min
+
+
+def _micros(times: pd.Series) -> np.ndarray:
+    """UTC times as int64 microseconds (NaT = the smallest int64), without a trip through
+    Python Timestamp objects."""
+    return pd.DatetimeIndex(pd.Series(times).astype(schema.TIME)).asi8.copy()
+
+
+def _from_micros(values: np.ndarray) -> pd.Series:
+    return pd.Series(pd.DatetimeIndex(values.astype("datetime64[us]")).tz_localize("UTC"),
+                     dtype=schema.TIME)
 
 
 def estimated_growth(bounds: pd.DataFrame, *, freq: str = "MS") -> pd.DataFrame:
@@ -407,7 +457,7 @@ def estimated_growth(bounds: pd.DataFrame, *, freq: str = "MS") -> pd.DataFrame:
     end = bounds["snapshot_at"].max() if "snapshot_at" in bounds.columns else b.iloc[-1]
     grid = pd.date_range(b.iloc[0].floor("D"), end, freq=freq, tz="UTC")
     grid = grid.append(pd.DatetimeIndex([end])).unique().sort_values()
-    counts = np.searchsorted(b.to_numpy(dtype="datetime64[us]"),
+    counts = np.searchsorted(_micros(b).astype("datetime64[us]"),
                              grid.tz_convert(None).to_numpy(dtype="datetime64[us]"), side="right")
     counts = counts + int(bounds["follow_date_lower_bound"].isna().sum())
     return pd.DataFrame({"date": pd.Series(grid, dtype=schema.TIME),
@@ -446,7 +496,7 @@ def label_bursts(bounds: pd.DataFrame, *, window: int = 20, density: float = 10.
     known = created.notna().to_numpy()
     burst_id = np.full(len(df), -1, dtype="int64")
     span_full = np.full(len(df), np.nan)
-    days = created[known].to_numpy(dtype="datetime64[us]").astype("int64") / 1e6 / _SECONDS_PER_DAY
+    days = _micros(created[known]) / 1e6 / _SECONDS_PER_DAY
     if len(days) >= 2 * window:
         s = pd.Series(days)
         # actual order statistics (no interpolation), so a band edge is a real creation date
@@ -658,5 +708,6 @@ def best_posting_hours(heatmap: pd.DataFrame, n: int = 5) -> pd.DataFrame:
 __all__ = [
     "activity_heatmap", "best_posting_hours", "burst_summary", "detect_bursts",
     "estimated_growth", "follow_date_bounds", "follower_changes", "follower_counts",
+    "growth_tables",
     "label_bursts", "monthly_growth", "retention",
 ]

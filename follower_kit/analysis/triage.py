@@ -45,7 +45,96 @@ when where which while with would your yours that gets out the way for small tea
 """.split())
 
 
+# ------------------------------------------------------------------------------------- helpers
+def _ids(frame: pd.DataFrame) -> pd.Series:
+    for name in ("follower_id", "id"):
+        if name in frame.columns:
+            return frame[name].astype(schema.STR)
+    raise SchemaError(f"frame lacks an id column (follower_id or id); it has "
+                      f"{list(frame.columns)}", frame="users", column="id")
+
+
+def _arrow(values) -> pa.ChunkedArray | pa.Array:
+    """Id strings as Arrow (zero-copy for the canonical "str" dtype)."""
+    if not isinstance(values, (pd.Series, pd.Index)):
+        values = pd.Series(list(values), dtype=object)
+    return pa.array(pd.Series(values).astype(schema.STR).array, type=pa.string())
+
+
+def _rows_of(values, ids) -> np.ndarray:
+    """For each of ``values``, its row in ``ids`` (-1 when absent); hashing in Arrow, because
+    pandas' string indexers run at Python speed."""
+    values = _arrow(values)
+    if not len(values):
+        return np.zeros(0, dtype="int64")
+    out = pc.index_in(values, value_set=_arrow(ids))
+    return pc.fill_null(out, -1).to_numpy(zero_copy_only=False).astype("int64")
+
+
+def _isin(values, members) -> np.ndarray:
+    """``values.isin(members)`` for id strings, in Arrow."""
+    if not len(members):
+        return np.zeros(len(values), dtype=bool)
+    return pc.is_in(_arrow(values), value_set=_arrow(members)).to_numpy(
+        zero_copy_only=False).astype(bool)
+
+
+def _keyed(frame: pd.DataFrame, value: str, label: str, ids: pd.Series) -> pd.Series:
+    """``frame[value]`` aligned to ``ids`` (accepts ``follower_id`` or ``id``; the last row of
+    a repeated id wins; missing where absent)."""
+    if value not in frame.columns:
+        raise SchemaError(f"{label} frame lacks column {value!r}; it has {list(frame.columns)}",
+                          column=value)
+    at = _rows_of(_ids(frame), ids)
+    src = np.full(len(ids), -1, dtype="int64")
+    hit = at >= 0
+    src[at[hit]] = np.flatnonzero(hit)  # later rows overwrite earlier ones
+    values = frame[value].reset_index(drop=True)
+    out = values.take(np.maximum(src, 0)).reset_index(drop=True)
+    if not len(values):
+        return pd.Series([pd.NA] * len(ids), dtype=object)
+    return out.where(pd.Series(src >= 0))
+
+
+def _match(texts, pattern: str | None) -> np.ndarray:
+    if pattern is None or not len(texts):
+        return np.zeros(len(texts), dtype=bool)
+    arr = pa.array(pd.Series(texts).astype(schema.STR).fillna("").array, type=pa.string())
+    return pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _first_match(text: str, pattern: str) -> str:
+    m = re.search(pattern, text or "")
+    return m.group(1).lower() if m else ""
+
+
+def _snippet(text, width: int = 80) -> str:
+    one = " ".join(str(text or "").split())
+    return one if len(one) <= width else one[: width - 1] + "…"
+
+
+def _n(v) -> str:
+    return f"{int(v):,}"
+
+
+def _numbers(f: pd.DataFrame, name: str, default=np.nan) -> np.ndarray:
+    if name not in f.columns:
+        return np.full(len(f), default, dtype=float)
+    return pd.to_numeric(f[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _flags(f: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in f.columns:
+        return np.zeros(len(f), dtype=bool)
+    return f[name].fillna(False).to_numpy(dtype=bool)
+
+
 # ------------------------------------------------------------------------------- bot heuristics
+_SIGNALS = ("default avatar", "empty bio", "follows 10x more accounts than follow it",
+            "handle ends in 6+ digits", "account under 60 days old", "never posted",
+            "posts 50+ times a day", "bio says it is automated", "posts mostly links")
+
+
 def heuristic_bot_score(followers: pd.DataFrame, tweets: pd.DataFrame | None = None) -> pd.DataFrame:
     """A transparent bot score: count plain signals, no model.
 
@@ -68,50 +157,57 @@ def heuristic_bot_score(followers: pd.DataFrame, tweets: pd.DataFrame | None = N
     Returns
     -------
     DataFrame
-        ``follower_id``, ``bot_score`` (0..1), ``signals`` (int), ``reasons`` ("; "-joined),
+        ``follower_id``, ``bot_score`` (0..1), ``signals`` (points), ``reasons`` ("; "-joined),
         ``burst_id`` (Int64, NA outside bursts); one row per follower, in input order.
     """
-    f = followers
+    f = followers.reset_index(drop=True)
     ids = _ids(f)
     n = len(f)
-    checks: list[tuple[str, np.ndarray, int]] = []
-
-    def col(name, default):
-        return f[name] if name in f.columns else pd.Series(default, index=f.index)
-
-    checks.append(("default avatar", col("default_profile_image", False).fillna(False)
-                   .to_numpy(dtype=bool), 1))
-    bio = col("description", "").fillna("").astype(str)
-    checks.append(("empty bio", (bio.str.strip() == "").to_numpy(dtype=bool), 1))
-    fol = pd.to_numeric(col("followers_count", np.nan), errors="coerce").to_numpy(dtype=float)
-    ing = pd.to_numeric(col("following_count", np.nan), errors="coerce").to_numpy(dtype=float)
-    checks.append(("follows 10x more accounts than follow it",
-                   np.nan_to_num((ing >= 500) & (ing >= 10 * np.maximum(fol, 1)), nan=0)
-                   .astype(bool), 1))
-    handles = col("username", "").fillna("").astype(str)
-    checks.append(("handle ends in 6+ digits", _match(handles, r"[0-9]{6}$"), 1))
-    created = pd.to_datetime(col("created_at", pd.NaT), utc=True)
-    seen = pd.to_datetime(col("observed_at", pd.NaT), utc=True)
+    bio = f["description"] if "description" in f.columns else pd.Series([""] * n)
+    bio = bio.astype(schema.STR).fillna("")
+    fol, ing = _numbers(f, "followers_count"), _numbers(f, "following_count")
+    posts = _numbers(f, "tweet_count")
+    created = pd.to_datetime(f["created_at"], utc=True) if "created_at" in f.columns else \
+        pd.Series(pd.NaT, index=f.index, dtype="datetime64[us, UTC]")
+    seen = pd.to_datetime(f["observed_at"], utc=True) if "observed_at" in f.columns else \
+        pd.Series(pd.NaT, index=f.index, dtype="datetime64[us, UTC]")
     if "snapshot_at" in f.columns:
         seen = seen.fillna(pd.to_datetime(f["snapshot_at"], utc=True))
-    age_days = (seen - created).dt.total_seconds().to_numpy(dtype=float) / 86_400
-    checks.append(("account under 60 days old", np.nan_to_num(age_days < 60, nan=0).astype(bool),
-                   1))
-    posts = pd.to_numeric(col("tweet_count", np.nan), errors="coerce").to_numpy(dtype=float)
-    checks.append(("never posted", posts == 0, 1))
+    age_days = (seen - created).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan) / 86_400
     with np.errstate(divide="ignore", invalid="ignore"):
         per_day = posts / np.maximum(age_days, 1)
-    checks.append(("posts 50+ times a day", np.nan_to_num(per_day >= 50, nan=0).astype(bool), 1))
-    checks.append(("bio says it is automated",
-                   _match(bio, r"(?i)\b(?:bot|automated|auto-?posts?|rss)\b|\x{1F916}"), 1))
+    linky = np.zeros(n, dtype=bool)
     if tweets is not None and len(tweets):
-        t = tweets[_isin(tweets["author_id"], ids)]
-        has_url = t["urls"].list.len().fillna(0).to_numpy() > 0 if "urls" in t.columns else \
-            np.zeros(len(t), dtype=bool)
-        per = pd.DataFrame({"a": t["author_id"].to_numpy(), "u": has_url}).groupby("a")["u"] \
-            .agg(["size", "mean"])
-        linky = per.index[(per["size"] >= 5) & (per["mean"] >= 0.8)]
-        checks.append(("posts mostly links", _isin(ids, linky), 1))
+        rows = _rows_of(tweets["author_id"], ids)
+        mine = rows >= 0
+        has_url = (tweets["urls"].list.len().fillna(0).to_numpy() > 0) if "urls" in \
+            tweets.columns else np.zeros(len(tweets), dtype=bool)
+        total = np.bincount(rows[mine], minlength=n)
+        with_url = np.bincount(rows[mine], weights=has_url[mine], minlength=n)
+        linky = (total >= 5) & (with_url >= 0.8 * total)
+    hits = [
+        _flags(f, "default_profile_image"),
+        (bio.str.strip() == "").to_numpy(dtype=bool),
+        (ing >= 500) & (ing >= 10 * np.maximum(np.nan_to_num(fol), 1)),
+        _match(f["username"] if "username" in f.columns else pd.Series([""] * n),
+               r"[0-9]{6}$"),
+        age_days < 60,
+        posts == 0,
+        per_day >= 50,
+        _match(bio, r"(?i)\b(?:bot|automated|auto-?posts?|rss)\b|\x{1F916}"),
+        linky,
+    ]
+    mask = np.zeros(n, dtype="int64")
+    for bit, hit in enumerate(hits):
+        mask |= np.asarray(hit, dtype=bool).astype("int64") << bit
+    points = np.zeros(n, dtype="int64")
+    for bit in range(len(hits)):
+        points += (mask >> bit) & 1
+    # one text per distinct combination of signals, not one per follower
+    combos, inverse = np.unique(mask, return_inverse=True)
+    texts = np.array(["; ".join(_SIGNALS[b] for b in range(len(_SIGNALS)) if c >> b & 1)
+                      for c in combos], dtype=object)
+    reasons = texts[inverse]
     burst = pd.array([pd.NA] * n, dtype=schema.COUNT)
     if {"position", "created_at"} <= set(f.columns) and n:
         labelled = label_bursts(follow_date_bounds(f))
@@ -122,55 +218,21 @@ def heuristic_bot_score(followers: pd.DataFrame, tweets: pd.DataFrame | None = N
         got = lookup[f["position"].to_numpy(dtype="int64")]
         burst = pd.array(np.where(got >= 0, got, 0), dtype=schema.COUNT)
         burst[got < 0] = pd.NA
-        sizes = labelled["burst_id"].value_counts()
-        in_burst = ~pd.isna(burst)
-        checks.append(("in_burst", np.asarray(in_burst, dtype=bool), 2))
-    points = np.zeros(n, dtype="int64")
-    words = [[] for _ in range(n)]
-    for label, hit, weight in checks:
-        hit = np.asarray(hit, dtype=bool)
-        points += weight * hit
-        for i in np.flatnonzero(hit):
-            if label == "in_burst":
-                words[i].append(f"one of {int(sizes[burst[i]])} followers in a row whose "
-                                f"accounts were created within days of each other")
-            else:
-                words[i].append(label)
+        members = np.flatnonzero(got >= 0)
+        if len(members):
+            sizes = np.bincount(got[members])
+            points[members] += 2
+            for i in members:
+                phrase = (f"one of {int(sizes[got[i]])} followers in a row whose accounts were "
+                          f"created within days of each other")
+                reasons[i] = f"{reasons[i]}; {phrase}" if reasons[i] else phrase
     return pd.DataFrame({
-        "follower_id": ids.to_numpy(),
+        "follower_id": pd.Series(ids.array, dtype=schema.STR),
         "bot_score": np.minimum(1.0, points / 4),
         "signals": points,
-        "reasons": ["; ".join(w) for w in words],
+        "reasons": pd.Series(reasons, dtype=schema.STR),
         "burst_id": burst,
-    }).astype({"follower_id": schema.STR, "reasons": schema.STR})
-
-
-# ------------------------------------------------------------------------------------- helpers
-def _ids(frame: pd.DataFrame) -> pd.Series:
-    for name in ("follower_id", "id"):
-        if name in frame.columns:
-            return frame[name].astype(schema.STR)
-    raise SchemaError(f"frame lacks an id column (follower_id or id); it has "
-                      f"{list(frame.columns)}", frame="users", column="id")
-
-
-def _isin(values: pd.Series, members) -> np.ndarray:
-    """``values.isin(members)`` for id strings, in Arrow (pandas' string isin is a Python loop)."""
-    members = pa.array(pd.Series(list(members) if not isinstance(members, (pd.Series, pd.Index))
-                                 else members, dtype=object).astype(schema.STR).dropna(),
-                       type=pa.string()) if len(members) else pa.array([], type=pa.string())
-    arr = pa.array(values.astype(schema.STR), type=pa.string())
-    return pc.is_in(arr, value_set=members).to_numpy(zero_copy_only=False).astype(bool)
-
-
-def _keyed(frame: pd.DataFrame | None, value: str, label: str) -> pd.Series | None:
-    """``frame[value]`` indexed by follower id (accepts ``follower_id`` or ``id``)."""
-    if frame is None:
-        return None
-    if value not in frame.columns:
-        raise SchemaError(f"{label} frame lacks column {value!r}; it has {list(frame.columns)}",
-                          column=value)
-    return pd.Series(frame[value].to_numpy(), index=_ids(frame).to_numpy()).groupby(level=0).last()
+    })
 
 
 def account_keywords(account: Mapping | None = None, tweets: pd.DataFrame | None = None,
@@ -196,26 +258,6 @@ def _keyword_pattern(keywords: Iterable[str]) -> str | None:
         return None
     return r"(?i)(?:^|[^\w])#?(" + "|".join(re.escape(k) for k in kws) + r")(?:$|[^\w])"
 
-
-def _match(texts: pd.Series, pattern: str | None) -> np.ndarray:
-    if pattern is None or not len(texts):
-        return np.zeros(len(texts), dtype=bool)
-    arr = pa.array(texts.astype(schema.STR).fillna(""))
-    return pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
-
-
-def _first_match(text: str, pattern: str) -> str:
-    m = re.search(pattern, text or "")
-    return m.group(1).lower() if m else ""
-
-
-def _snippet(text, width: int = 80) -> str:
-    one = " ".join(str(text or "").split())
-    return one if len(one) <= width else one[: width - 1] + "…"
-
-
-def _n(v) -> str:
-    return f"{int(v):,}"
 
 
 # ---------------------------------------------------------------------------------------- triage
@@ -274,119 +316,109 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
                           f"{list(following.columns)}", column="following_id")
     f = followers.reset_index(drop=True)
     ids = _ids(f)
-    f = f.assign(follower_id=ids.to_numpy())
     n = len(f)
     if n == 0:
         return _empty()
-    when = pd.to_datetime(f["snapshot_at"], utc=True).max() if "snapshot_at" in f.columns \
-        else None
     if tweets is None:
         tweets = schema.empty("tweets")
-    t = tweets[_isin(tweets["author_id"], ids)]
-    if when is None:
-        when = pd.to_datetime(t["created_at"], utc=True).max() if len(t) else \
-            pd.Timestamp.now(tz="UTC")
+    # every per-follower tally below is a bincount over this: the row of each tweet's author
+    rows = _rows_of(tweets["author_id"], ids)
+    t = tweets.reset_index(drop=True)[rows >= 0].reset_index(drop=True)
+    row = rows[rows >= 0]
+    created = pd.to_datetime(t["created_at"], utc=True)
+    when = pd.to_datetime(f["snapshot_at"], utc=True).max() if "snapshot_at" in f.columns \
+        else (created.max() if len(t) else pd.Timestamp.now(tz="UTC"))
+
+    def tally(mask=None, weights=None) -> np.ndarray:
+        r = row if mask is None else row[mask]
+        w = None if weights is None else (weights if mask is None else weights[mask])
+        return np.bincount(r, weights=w, minlength=n)
 
     # --- bot score -------------------------------------------------------------------------
     if bot_scores is not None:
-        score = _keyed(bot_scores, "bot_score", "bot_scores").reindex(ids.to_numpy())
-        bot = pd.to_numeric(score, errors="coerce").to_numpy(dtype=float)
-        if "reasons" in bot_scores.columns:
-            bot_why = _keyed(bot_scores, "reasons", "bot_scores").reindex(ids.to_numpy()) \
-                .fillna("").astype(str).to_numpy()
-        else:
-            bot_why = np.array([""] * n, dtype=object)
-        bot_source = "bot model"
-        signals = None
+        bot = pd.to_numeric(_keyed(bot_scores, "bot_score", "bot_scores", ids),
+                            errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bot_why = _keyed(bot_scores, "reasons", "bot_scores", ids).fillna("").astype(str) \
+            .to_numpy() if "reasons" in bot_scores.columns else np.full(n, "", dtype=object)
+        bot_source, signals = "bot model", None
     else:
         h = heuristic_bot_score(f, t)
-        bot, bot_why, bot_source = h["bot_score"].to_numpy(), h["reasons"].to_numpy(), "signals"
-        signals = h["signals"].to_numpy()
-    known_bot = ~np.isnan(bot)
-    human = known_bot & (bot < human_below)
+        bot, bot_why = h["bot_score"].to_numpy(), h["reasons"].to_numpy()
+        bot_source, signals = "signals", h["signals"].to_numpy()
+    human = ~np.isnan(bot) & (bot < human_below)
 
     # --- activity ----------------------------------------------------------------------------
-    created = pd.to_datetime(t["created_at"], utc=True)
-    recent_posts = t[created >= when - pd.Timedelta(days=active_days)]
-    n_recent = recent_posts.groupby("author_id").size().reindex(ids.to_numpy(), fill_value=0) \
-        .to_numpy()
-    post_count = pd.to_numeric(f.get("tweet_count", pd.Series(np.nan, index=f.index)),
-                               errors="coerce").to_numpy(dtype=float)
+    is_recent = (created >= when - pd.Timedelta(days=active_days)).to_numpy(dtype=bool)
+    n_recent = tally(is_recent).astype("int64")
+    post_count = _numbers(f, "tweet_count")
     have_tweets = len(tweets) > 0
     active = n_recent > 0 if have_tweets else np.nan_to_num(post_count >= 100, nan=0).astype(bool)
 
     # --- topics ------------------------------------------------------------------------------
     keywords = list(topics) if topics is not None else account_keywords(account, t)
     pattern = _keyword_pattern(keywords)
-    bio_hit = _match(f.get("description", pd.Series("", index=f.index)), pattern)
+    bio = f["description"] if "description" in f.columns else pd.Series([""] * n)
+    bio_hit = _match(bio, pattern)
     tweet_hit = _match(t["text"], pattern) if len(t) else np.zeros(0, dtype=bool)
     if len(t) and "hashtags" in t.columns and pattern is not None:
         tags = pa.array(t["hashtags"].array)
-        flat = pa.array(pd.Series(pc.list_flatten(tags).to_pandas(), dtype=schema.STR).array)
+        flat = pc.list_flatten(tags)
         parent = pc.list_parent_indices(tags).to_numpy()
-        hit = np.asarray(pc.match_substring_regex(flat, pattern).to_numpy(zero_copy_only=False),
-                         dtype=bool)
+        hit = _match(pd.Series(flat.to_pandas(), dtype=schema.STR), pattern)
         tweet_hit[np.unique(parent[hit])] = True
-    topical_posts = t[tweet_hit]
-    n_topical = topical_posts.groupby("author_id").size().reindex(ids.to_numpy(), fill_value=0) \
-        .to_numpy()
+    n_topical = tally(tweet_hit).astype("int64")
     seg_hit = np.zeros(n, dtype=bool)
     seg_label = None
-    if segments is not None and "label" in segments.columns:
-        seg_label = _keyed(segments, "label", "segments").reindex(ids.to_numpy())
+    if segments is not None:
+        seg_label = _keyed(segments, "label", "segments", ids)
         seg_hit = _match(seg_label.fillna("").astype(str), pattern)
     on_topic = bio_hit | (n_topical > 0) | seg_hit
-
-    fol = pd.to_numeric(f.get("followers_count", pd.Series(0, index=f.index)), errors="coerce") \
-        .fillna(0).to_numpy(dtype=float)
-    listed = pd.to_numeric(f.get("listed_count", pd.Series(0, index=f.index)), errors="coerce") \
-        .fillna(0).to_numpy(dtype=float)
 
     # --- interactions with the account -------------------------------------------------------
     acct_id = str((account or {}).get("id") or "")
     acct_name = str((account or {}).get("username") or "").lower()
-    reply = (t["in_reply_to_user_id"].astype(schema.STR) == acct_id).fillna(False) \
-        .to_numpy(dtype=bool) if acct_id and len(t) else np.zeros(len(t), dtype=bool)
+    reply = np.zeros(len(t), dtype=bool)
+    if acct_id and len(t):
+        reply = (t["in_reply_to_user_id"].astype(schema.STR) == acct_id).fillna(False) \
+            .to_numpy(dtype=bool)
     mention = np.zeros(len(t), dtype=bool)
     if acct_name and len(t) and "mentions" in t.columns:
-        flat = pc.list_flatten(pa.array(t["mentions"].array))
-        parent = pc.list_parent_indices(pa.array(t["mentions"].array)).to_numpy()
+        lists = pa.array(t["mentions"].array)
+        flat = pc.list_flatten(lists)
+        parent = pc.list_parent_indices(lists).to_numpy()
         hit = pc.equal(pc.utf8_lower(flat), acct_name).to_numpy(zero_copy_only=False)
         mention[np.unique(parent[np.asarray(hit, dtype=bool)])] = True
         mention &= ~reply
-    interactions = t.assign(_reply=reply, _mention=mention)
-    interactions = interactions[reply | mention]
-    n_reply = interactions.groupby("author_id")["_reply"].sum().reindex(ids.to_numpy(),
-                                                                         fill_value=0).to_numpy()
-    n_mention = interactions.groupby("author_id")["_mention"].sum().reindex(
-        ids.to_numpy(), fill_value=0).to_numpy()
+    n_reply = tally(reply).astype("int64")
+    n_mention = tally(mention).astype("int64")
 
     # --- engagement per post ----------------------------------------------------------------
-    own = t[t["kind"] != "retweet"] if "kind" in t.columns else t
-    reactions = sum(pd.to_numeric(own[c], errors="coerce").fillna(0) for c in
-                    ("like_count", "retweet_count", "reply_count", "quote_count")
-                    if c in own.columns) if len(own) else pd.Series(dtype=float)
-    engagement = (pd.Series(np.asarray(reactions, dtype=float), index=own.index)
-                  .groupby(own["author_id"]).mean().reindex(ids.to_numpy()).to_numpy()
-                  if len(own) else np.full(n, np.nan))
+    own = (t["kind"] != "retweet").to_numpy(dtype=bool) if "kind" in t.columns else \
+        np.ones(len(t), dtype=bool)
+    reactions = np.zeros(len(t))
+    for c in ("like_count", "retweet_count", "reply_count", "quote_count"):
+        if c in t.columns:
+            reactions += _numbers(t, c, 0.0).astype(float)
+    reactions = np.nan_to_num(reactions)
+    n_own = tally(own)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        engagement = np.where(n_own > 0, tally(own, reactions) / n_own, np.nan)
 
-    ctx = dict(f=f, ids=ids, bot=bot, bot_why=bot_why, bot_source=bot_source, human=human,
-               signals=signals,
-               active=active, n_recent=n_recent, post_count=post_count, have_tweets=have_tweets,
-               on_topic=on_topic, bio_hit=bio_hit, n_topical=n_topical, seg_hit=seg_hit,
-               seg_label=seg_label, pattern=pattern, fol=fol, listed=listed,
+    ctx = dict(f=f, t=t, row=row, ids=ids, bot=bot, bot_why=bot_why, bot_source=bot_source,
+               signals=signals, human=human, active=active, n_recent=n_recent,
+               post_count=post_count, have_tweets=have_tweets, bio=bio, bio_hit=bio_hit,
+               n_topical=n_topical, tweet_hit=tweet_hit, seg_label=seg_label, pattern=pattern,
+               fol=_numbers(f, "followers_count", 0.0), listed=_numbers(f, "listed_count", 0.0),
                engagement=engagement, n_reply=n_reply, n_mention=n_mention,
-               interactions=interactions, topical_posts=topical_posts, when=when,
-               active_days=active_days, recent_days=recent_days, limit=limit,
-               human_below=human_below, block_at=block_at)
-    parts = [
-        _follow_back(ctx, following),
-        _check_out(ctx, new_followers),
-        _block(ctx),
-        _talk_to(ctx),
-    ]
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
-        else _empty()
+               talking=reply | mention, created=created, when=when, active_days=active_days,
+               recent_days=recent_days, limit=limit, human_below=human_below,
+               block_at=block_at, on_topic=on_topic)
+    ctx["fol"] = np.nan_to_num(ctx["fol"])
+    ctx["listed"] = np.nan_to_num(ctx["listed"])
+    parts = [_follow_back(ctx, following), _check_out(ctx, new_followers), _block(ctx),
+             _talk_to(ctx)]
+    parts = [p for p in parts if len(p)]
+    out = pd.concat(parts, ignore_index=True) if parts else _empty()
     log.info("triage of %d followers: %s", n, out["list"].value_counts().to_dict())
     return out
 
@@ -397,22 +429,42 @@ def _empty() -> pd.DataFrame:
                   schema.STR])})
 
 
-def _finish(ctx, name: str, rows: np.ndarray, score: np.ndarray, reasons) -> pd.DataFrame:
-    """The top ``limit`` of ``rows`` by ``score`` (ties: newest follower first)."""
+def _top(ctx, rows: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``limit`` of ``rows`` by ``score`` (ties: newest follower first)."""
     f = ctx["f"]
-    if not len(rows):
-        return _empty()
     position = f["position"].to_numpy()[rows] if "position" in f.columns else rows
     order = np.lexsort((position, -score))[: ctx["limit"]]
-    rows, score = rows[order], score[order]
+    return rows[order], score[order]
+
+
+def _finish(ctx, name: str, rows: np.ndarray, score: np.ndarray, reasons) -> pd.DataFrame:
+    """The top ``limit`` rows as triage entries, with their reasons."""
+    if not len(rows):
+        return _empty()
+    rows, score = _top(ctx, rows, score)
+    f = ctx["f"]
     why = [reasons(i) for i in rows]
-    col = lambda c: f[c].to_numpy()[rows] if c in f.columns else [None] * len(rows)  # noqa: E731
+
+    def col(c):
+        return f[c].take(rows).to_numpy() if c in f.columns else [None] * len(rows)
+
     return pd.DataFrame({
         "list": name, "rank": np.arange(1, len(rows) + 1, dtype="int64"),
-        "follower_id": ctx["ids"].to_numpy()[rows], "username": col("username"),
+        "follower_id": ctx["ids"].take(rows).to_numpy(), "username": col("username"),
         "name": col("name"), "score": np.round(score.astype(float), 3), "reason": why,
     }).astype({"list": schema.STR, "follower_id": schema.STR, "username": schema.STR,
                "name": schema.STR, "reason": schema.STR})
+
+
+def _posts_of(ctx, rows: np.ndarray, mask: np.ndarray) -> dict[int, pd.Series]:
+    """The latest post matching ``mask`` of each follower in ``rows`` (only those few are
+    looked at, so reasons cost nothing on a million followers)."""
+    t, row = ctx["t"], ctx["row"]
+    pick = np.flatnonzero(mask & np.isin(row, rows))
+    if not len(pick):
+        return {}
+    sub = t.iloc[pick].assign(_row=row[pick]).sort_values("created_at", kind="stable")
+    return {int(r): post for r, post in sub.groupby("_row").tail(1).set_index("_row").iterrows()}
 
 
 def _bot_phrase(ctx, i: int) -> str:
@@ -428,33 +480,39 @@ def _activity_phrase(ctx, i: int) -> str:
     return f"active ({_n(ctx['post_count'][i])} posts in total; recent posts not loaded)"
 
 
-def _topic_phrase(ctx, i: int) -> str:
-    f, pattern = ctx["f"], ctx["pattern"]
+def _topic_phrase(ctx, i: int, topical: dict) -> str:
+    pattern = ctx["pattern"]
     if ctx["bio_hit"][i]:
-        return f"bio mentions {_first_match(str(f['description'].iloc[i]), pattern)}"
+        return f"bio mentions {_first_match(str(ctx['bio'].iloc[i]), pattern)}"
     if ctx["n_topical"][i]:
-        posts = ctx["topical_posts"]
-        text = posts.loc[posts["author_id"] == ctx["ids"].iloc[i], "text"].iloc[-1]
+        post = topical[i]
         k = int(ctx["n_topical"][i])
-        word = _first_match(str(text), pattern) or "your topics"
+        word = _first_match(_post_words(post), pattern) or "your topics"
         return f"{k} recent post{'s' * (k != 1)} on {word}"
     return f"in the segment \"{ctx['seg_label'].iloc[i]}\""
 
 
+def _post_words(post) -> str:
+    tags = post.get("hashtags")
+    tags = " ".join("#" + str(x) for x in tags) if tags is not None and len(tags) else ""
+    return f"{post.get('text') or ''} {tags}"
+
+
 def _follow_back(ctx, following) -> pd.DataFrame:
-    ids = ctx["ids"]
-    followed = _isin(ids, following["following_id"]) \
-        if following is not None else np.zeros(len(ids), dtype=bool)
-    keep = ctx["human"] & ctx["active"] & ctx["on_topic"] & ~followed
-    rows = np.flatnonzero(keep)
+    followed = _isin(ctx["ids"], following["following_id"]) if following is not None \
+        else np.zeros(len(ctx["ids"]), dtype=bool)
+    rows = np.flatnonzero(ctx["human"] & ctx["active"] & ctx["on_topic"] & ~followed)
     score = (np.log10(1 + ctx["fol"][rows]) + np.minimum(ctx["n_topical"][rows], 5) * 0.3
              + ctx["bio_hit"][rows] * 0.5 + (ctx["n_reply"][rows] + ctx["n_mention"][rows]) * 0.5)
+    rows, score = _top(ctx, rows, score)
+    topical = _posts_of(ctx, rows, ctx["tweet_hit"])
     tail = "you do not follow them back" if following is not None else \
         "following list not loaded: you may follow them already"
 
     def why(i):
-        return "; ".join([_bot_phrase(ctx, i), _activity_phrase(ctx, i), _topic_phrase(ctx, i),
-                          f"{_n(ctx['fol'][i])} followers", tail])
+        return "; ".join([_bot_phrase(ctx, i), _activity_phrase(ctx, i),
+                          _topic_phrase(ctx, i, topical), f"{_n(ctx['fol'][i])} followers",
+                          tail])
 
     return _finish(ctx, "follow_back", rows, score, why)
 
@@ -462,22 +520,19 @@ def _follow_back(ctx, following) -> pd.DataFrame:
 def _check_out(ctx, new_followers) -> pd.DataFrame:
     f, ids = ctx["f"], ctx["ids"]
     if new_followers is not None:
-        is_new = _isin(ids, new_followers)
+        is_new = _isin(ids, list(new_followers) if not isinstance(
+            new_followers, (pd.Series, pd.Index)) else new_followers)
         new_words = "new since the last snapshot"
     else:
         k = max(50, int(np.ceil(0.05 * len(f))))
         pos = f["position"].to_numpy() if "position" in f.columns else np.arange(len(f))
         is_new = pos < k
         new_words = f"among your {k:,} newest followers"
-    keep = is_new & ctx["human"]
-    rows = np.flatnonzero(keep)
+    rows = np.flatnonzero(is_new & ctx["human"])
+    verified = _flags(f, "verified")
     eng = np.nan_to_num(ctx["engagement"][rows], nan=0.0)
-    verified = f["verified"].fillna(False).to_numpy(dtype=bool)[rows] if "verified" in f.columns \
-        else np.zeros(len(rows), dtype=bool)
     score = (np.log10(1 + ctx["fol"][rows]) + 0.5 * np.log10(1 + ctx["listed"][rows])
-             + np.log10(1 + eng) + 0.5 * verified)
-    verified_all = f["verified"].fillna(False).to_numpy(dtype=bool) if "verified" in f.columns \
-        else np.zeros(len(f), dtype=bool)
+             + np.log10(1 + eng) + 0.5 * verified[rows])
 
     def why(i):
         parts = [new_words, f"{_n(ctx['fol'][i])} followers"]
@@ -486,7 +541,7 @@ def _check_out(ctx, new_followers) -> pd.DataFrame:
         e = ctx["engagement"][i]
         if not np.isnan(e):
             parts.append(f"{e:,.1f} reactions per post")
-        if verified_all[i]:
+        if verified[i]:
             parts.append("verified")
         return "; ".join(parts)
 
@@ -507,28 +562,23 @@ def _block(ctx) -> pd.DataFrame:
 
 
 def _talk_to(ctx) -> pd.DataFrame:
-    ids, when = ctx["ids"], ctx["when"]
-    posts = ctx["topical_posts"]
-    recent = posts[pd.to_datetime(posts["created_at"], utc=True)
-                   >= when - pd.Timedelta(days=ctx["recent_days"])]
-    n_recent_topical = recent.groupby("author_id").size().reindex(ids.to_numpy(), fill_value=0) \
-        .to_numpy()
+    recent = (ctx["created"] >= ctx["when"] - pd.Timedelta(days=ctx["recent_days"])) \
+        .to_numpy(dtype=bool)
+    recent_topical = ctx["tweet_hit"] & recent
+    n_recent_topical = np.bincount(ctx["row"][recent_topical], minlength=len(ctx["ids"]))
     talk = ctx["n_reply"] + ctx["n_mention"]
     keep = ~(ctx["bot"] >= ctx["human_below"]) & ((talk > 0) | (n_recent_topical > 0))
     rows = np.flatnonzero(keep)
     score = 3.0 * ctx["n_reply"][rows] + 2.0 * ctx["n_mention"][rows] \
         + np.minimum(n_recent_topical[rows], 3)
-    inter = ctx["interactions"]
-    last_inter = inter.sort_values("created_at").groupby("author_id").tail(1).set_index(
-        "author_id") if len(inter) else None
-    last_topical = recent.sort_values("created_at").groupby("author_id").tail(1).set_index(
-        "author_id") if len(recent) else None
+    rows, score = _top(ctx, rows, score)
+    last_talk = _posts_of(ctx, rows, ctx["talking"])
+    last_topical = _posts_of(ctx, rows, recent_topical)
 
     def why(i):
-        fid = ids.iloc[i]
         parts = []
         if talk[i]:
-            post = last_inter.loc[fid]
+            post = last_talk[i]
             r, m = int(ctx["n_reply"][i]), int(ctx["n_mention"][i])
             what = " and ".join(x for x in (
                 f"replied to you {r} time{'s' * (r != 1)}" if r else "",
@@ -536,8 +586,8 @@ def _talk_to(ctx) -> pd.DataFrame:
             parts.append(f"{what}, last on {post['created_at']:%Y-%m-%d}: "
                          f"\"{_snippet(post['text'])}\"")
         if n_recent_topical[i]:
-            post = last_topical.loc[fid]
-            word = _first_match(str(post["text"]), ctx["pattern"]) or "your topics"
+            post = last_topical[i]
+            word = _first_match(_post_words(post), ctx["pattern"]) or "your topics"
             parts.append(f"posted on {word} on {post['created_at']:%Y-%m-%d}: "
                          f"\"{_snippet(post['text'])}\"")
         return "; ".join(parts)
