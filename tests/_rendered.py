@@ -8,7 +8,6 @@ also checks that no secret leaks into them.
 from __future__ import annotations
 
 import os
-import shutil
 
 FAKE_TOKEN = "AAAAAAAAAAAAAAAAAAAAAFakeBearerTokenForTests0123456789abcdefXYZ%3Dfollowerkit"
 MONTH = "2026-10"
@@ -42,4 +41,4 @@ def rendered_report(tmp_path_factory, sample_store):
 def chromium() -> str | None:
     from follower_kit import report
 
-    return report.find_chromium() or shutil.which("chromium")
+    return report.find_chromium()

@@ -1,0 +1,108 @@
+"""The HTML report in a real browser: Debian's headless Chromium driven by playwright.
+
+It must render with no console error, and nothing from the data may ever run: the sample's hostile
+followers (``<script>``, ``<img onerror>``, ``$\\frac{}{}``, right-to-left overrides, a
+10,000-character bio) show up as text. The same run takes the README screenshot when
+``FOLLOWER_KIT_UPDATE_SCREENSHOT=1`` (docs/report.png); otherwise it goes to a temporary folder,
+so normal test runs leave the tree clean.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from _rendered import chromium, rendered_report
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = ROOT / "docs" / "report.png"
+
+
+@pytest.fixture(scope="module")
+def page_report(tmp_path_factory, sample_store):
+    """The rendered report opened in headless Chromium, with everything the page did recorded."""
+    exe = chromium()
+    if not exe:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium; .ci/run does it)")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is a dev extra: pip install -e '.[dev]'")
+    result = rendered_report(tmp_path_factory, sample_store)
+    events = {"console": [], "pageerror": [], "dialog": [], "request": []}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 1500})
+            page.on("console", lambda m: events["console"].append((m.type, m.text)))
+            page.on("pageerror", lambda e: events["pageerror"].append(str(e)))
+            page.on("dialog", lambda d: (events["dialog"].append(d.message), d.dismiss()))
+            page.on("request", lambda r: events["request"].append(r.url))
+            page.goto(result.paths["html"].as_uri(), wait_until="load")
+            state = page.evaluate("""() => ({
+                title: document.title,
+                pwned: typeof window.__pwned !== 'undefined',
+                scripts: document.querySelectorAll('script').length,
+                handlers: document.querySelectorAll('[onerror],[onload],[onclick]').length,
+                images: Array.from(document.images).map(i => [i.naturalWidth, i.alt]),
+                text: document.body.innerText,
+                longestCell: Math.max(...Array.from(document.querySelectorAll('td'))
+                                      .map(td => td.innerText.length)),
+                bdi: document.querySelectorAll('table.fk-table td bdi').length,
+            })""")
+            shot = (SCREENSHOT if os.environ.get("FOLLOWER_KIT_UPDATE_SCREENSHOT") == "1"
+                    else tmp_path_factory.mktemp("shot") / "report.png")
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot), clip={"x": 0, "y": 0, "width": 1100, "height": 1500})
+        finally:
+            browser.close()
+    return {"result": result, "events": events, "state": state, "screenshot": shot}
+
+
+def test_renders_without_console_errors_or_network(page_report):
+    ev = page_report["events"]
+    assert not [m for m in ev["console"] if m[0] in ("error", "warning")], ev["console"]
+    assert not ev["pageerror"]
+    # one self-contained file: the only request is the page itself (images are data: URLs)
+    assert [u for u in ev["request"] if not u.startswith("data:")] == \
+        [page_report["result"].paths["html"].as_uri()]
+
+
+def test_no_script_from_the_data_ever_runs(page_report):
+    s = page_report["state"]
+    assert not page_report["events"]["dialog"], "an alert() from follower data ran"
+    assert not s["pwned"]
+    assert s["title"] == "@brightwave: follower report for October 2026"  # not 'pwned'
+    assert s["scripts"] == 0 and s["handlers"] == 0
+
+
+def test_hostile_followers_are_shown_as_text(page_report):
+    text = page_report["state"]["text"]
+    assert "<script>alert('pwned')</script>" in text
+    assert "<img src=x onerror=alert(1)>" in text
+    assert r"Math $\frac{a}{b}$ fan" in text
+    assert "\u202eevil name\u202c" in text or "evil name" in text
+    assert "絵文字と漢字" in text
+    # the 10,000-character bio is cut; every cell stays short, its text isolated for bidi
+    assert "A very long bio." in text and page_report["state"]["longestCell"] < 400
+    assert page_report["state"]["bdi"] > 50
+
+
+def test_charts_load_and_have_alt_text(page_report):
+    images = page_report["state"]["images"]
+    assert len(images) >= 3
+    assert all(width > 0 for width, _ in images)
+    assert {"Chart: Growth", "Chart: Bots and fake followers",
+            "Chart: When the audience is active"} <= {alt for _, alt in images}
+
+
+def test_screenshot_is_taken(page_report):
+    from PIL import Image
+
+    with Image.open(page_report["screenshot"]) as img:
+        assert img.size == (1100, 1500)
+        # not a blank page: the report's cards, chart and text make many distinct colours
+        assert len(img.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 100
