@@ -175,3 +175,15 @@ def test_cli_triage_on_the_sample(sample_store, sample_audience):
     assert {r["list"] for r in records} == set(tr.LISTS)
     assert all(r["reason"] for r in records)
     assert max(r["rank"] for r in records) == 2
+
+
+def test_followers_known_by_id_only_are_left_out():
+    ids_only = people()[["id", "position", "snapshot_at"]].assign(
+        username=pd.Series([None] * 6, dtype=schema.STR))
+    h = tr.heuristic_bot_score(ids_only)
+    assert h["bot_score"].isna().all() and (h["reasons"] == "no profile (ids only)").all()
+    out = tr.triage(ids_only, account=ACCOUNT)
+    assert out.empty  # nothing can be said about a bare id: no list claims anything
+    mixed = pd.concat([people().iloc[:1], ids_only.iloc[1:]], ignore_index=True)
+    got = lists(tr.triage(mixed, account=ACCOUNT, topics=["python"]))
+    assert got["check_out"] == ["1"]

@@ -157,8 +157,9 @@ def heuristic_bot_score(followers: pd.DataFrame, tweets: pd.DataFrame | None = N
     Returns
     -------
     DataFrame
-        ``follower_id``, ``bot_score`` (0..1), ``signals`` (points), ``reasons`` ("; "-joined),
-        ``burst_id`` (Int64, NA outside bursts); one row per follower, in input order.
+        ``follower_id``, ``bot_score`` (0..1; NaN for followers without a profile),
+        ``signals`` (points), ``reasons`` ("; "-joined), ``burst_id`` (Int64, NA outside
+        bursts); one row per follower, in input order.
     """
     f = followers.reset_index(drop=True)
     ids = _ids(f)
@@ -226,9 +227,13 @@ def heuristic_bot_score(followers: pd.DataFrame, tweets: pd.DataFrame | None = N
                 phrase = (f"one of {int(sizes[got[i]])} followers in a row whose accounts were "
                           f"created within days of each other")
                 reasons[i] = f"{reasons[i]}; {phrase}" if reasons[i] else phrase
+    # followers known by id only (an archive import without profiles) cannot be judged
+    profiled = f["username"].notna().to_numpy() if "username" in f.columns else \
+        np.zeros(n, dtype=bool)
+    reasons[~profiled] = "no profile (ids only)"
     return pd.DataFrame({
         "follower_id": pd.Series(ids.array, dtype=schema.STR),
-        "bot_score": np.minimum(1.0, points / 4),
+        "bot_score": np.where(profiled, np.minimum(1.0, points / 4), np.nan),
         "signals": points,
         "reasons": pd.Series(reasons, dtype=schema.STR),
         "burst_id": burst,

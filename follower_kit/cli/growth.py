@@ -111,10 +111,15 @@ def triage(store, account: str, limit: int, topics: tuple[str, ...], as_json: bo
                f"{at.isoformat()}"
                + ("" if bot_scores is not None else "; no bot scores stored, using plain signals")
                + ("" if tables["following"] is not None else "; no following list stored"))
+    unprofiled = int(followers["username"].isna().sum())
+    if unprofiled:
+        click.echo(f"{unprofiled:,} followers are known by id only (no profile), so they are "
+                   f"left out: import profiles with `follower-kit pull` to judge them")
     for name in triage_analysis.LISTS:
         part = out[out["list"] == name]
         click.echo(f"\n{TITLES[name]} ({len(part)})")
         if part.empty:
             click.echo("  (nobody)")
         for row in part.itertuples():
-            click.echo(f"  {row.rank:>3}. @{row.username}  {row.reason}")
+            who = f"@{row.username}" if isinstance(row.username, str) else f"id {row.follower_id}"
+            click.echo(f"  {row.rank:>3}. {who}  {row.reason}")
