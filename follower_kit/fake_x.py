@@ -419,6 +419,7 @@ class FakeX:
         self.auth_headers: set[str] = set()
         self.failures: list[str] = []
         self._windows: dict[str, list] = {}
+        self._visible_cache: dict[tuple, tuple] = {}
         self._lock = threading.Lock()
         self._salt = f"{random.Random(id(self)).getrandbits(16):04X}"
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
@@ -722,9 +723,7 @@ class FakeX:
                 "Not Found Error", f"Could not find user with id: [{uid}].",
                 "https://api.twitter.com/2/problems/resource-not-found", value=uid,
                 resource_type="user", parameter="id", resource_id=uid)]}
-        with self._lock:
-            hidden = self.suspended | self.deleted
-            ids = [x for x in self.accounts[uid][which] if x not in hidden]
+        ids = self._visible(uid, which)
         page, nxt, bad = self._page_of_ids(ids, q, 100, 1000)
         if bad:
             return bad
@@ -736,6 +735,18 @@ class FakeX:
             meta["next_token"] = nxt
         head = b'{"data":[' + b",".join(data) + b"]," if data else b"{"
         return 200, head + b'"meta":' + json.dumps(meta).encode() + b"}"
+
+    def _visible(self, uid: str, which: str) -> list[str]:
+        """The list without suspended and deleted accounts (cached: pages are cut from it)."""
+        with self._lock:
+            raw = self.accounts[uid][which]
+            hidden = self.suspended | self.deleted
+            key = (uid, which, len(raw), raw[0] if raw else None, tuple(sorted(hidden)))
+            hit = self._visible_cache.get((uid, which))
+            if hit is None or hit[0] != key:
+                hit = (key, [x for x in raw if x not in hidden] if hidden else list(raw))
+                self._visible_cache[(uid, which)] = hit
+            return hit[1]
 
     def _ep_followers(self, pp, q):
         return self._list_endpoint(pp, q, "followers")

@@ -205,8 +205,14 @@ class XClient:
         return "XClient(<token hidden>)"
 
     # ---------------------------------------------------------------- one request
-    def call(self, method: str, *args, what: str = "this endpoint", **params) -> Page:
+    def call(self, method: str, *args, what: str = "this endpoint", light: bool = False,
+             **params) -> Page:
         """Call ``tweepy.Client.<method>`` with retries; return the page.
+
+        With ``light``, only the page's closing ``meta`` object is decoded (``body`` is
+        ``{"meta": ...}``): a list page of 1,000 profiles is checkpointed raw and parsed later,
+        in bulk. A body that does not end with its ``meta`` object is decoded in full, so a
+        truncated body is still caught and retried.
 
         Raises
         ------
@@ -222,7 +228,9 @@ class XClient:
             try:
                 resp = fn(*args, **params)
                 raw = resp.content
-                body = json.loads(raw)
+                body = _closing_meta(raw) if light else None
+                if body is None:
+                    body = json.loads(raw)
                 if not isinstance(body, dict):
                     raise ValueError("the body is not a JSON object")
                 return Page(body, raw, resp.url, pd.Timestamp(self.clock(), unit="s", tz="UTC"))
@@ -305,6 +313,27 @@ class XClient:
             lines.append(page.twarc_line())
         pages = twarc.read_pages(b"\n".join(lines)) if lines else twarc.PAGE.empty_table()
         return twarc.users_frame(pages, includes=False), twarc.page_errors(pages)
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _closing_meta(raw: bytes) -> dict | None:
+    """``{"meta": {...}}`` when the body is an object whose last member is ``"meta"`` (as X
+    writes list pages), else None. ``"meta":`` with its quotes unescaped can only be a key."""
+    at = raw.rfind(b'"meta":')
+    if at < 0:
+        return None
+    try:
+        tail = raw[at + 7:].decode()
+        meta, end = _DECODER.raw_decode(tail.lstrip())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    rest = tail.lstrip()[end:].strip()
+    if rest != "}" or not isinstance(meta, dict) or "result_count" not in meta \
+            or not raw.lstrip().startswith(b"{"):
+        return None
+    return {"meta": meta}
 
 
 def _detail(exc: tweepy.HTTPException) -> str:
@@ -455,11 +484,13 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
     if done and progress:
         progress(sum(_count_rows(p) for p in pull.page_files(prefix)))
     while not finished:
-        page = client.call(method, account_id, pagination_token=token, what=what, **params)
+        page = client.call(method, account_id, pagination_token=token, what=what, light=True,
+                           **params)
         done += 1
         pull.write_page(f"{prefix}-{done:06d}", page.twarc_line(page=done, token=token))
         if progress:
-            progress(len(page.body.get("data") or []))
+            progress(int(page.body["meta"].get("result_count", 0)) if "data" not in page.body
+                     else len(page.body.get("data") or []))
         token = page.next_token
         finished = token is None
     return done
