@@ -24,6 +24,8 @@ __all__ = [
     "bots_sentence",
     "csv_download_link",
     "escape",
+    "filter_followers",
+    "follower_explorer",
     "follower_table",
     "headline",
     "headline_cards",
@@ -129,6 +131,8 @@ def _cell(value, column: str, max_chars: int) -> tuple[str, str]:
             return percent(value, 0 if abs(float(value)) >= 0.01 else 1), "fk-num"
         if column.endswith("score"):
             return f"{float(value):.2f}", "fk-num"
+        if column.endswith(("reach", "count", "followers")):
+            return f"{float(value):,.0f}", "fk-num"
         return f"{float(value):,.1f}", "fk-num"
     text = escape(value, max_chars)
     if column == "username" and text:
@@ -492,3 +496,93 @@ def activity_sentence(best: pd.DataFrame, *, tz: str, tweets: int) -> str:
     if others:
         text += f" Next best: {_join(others)}."
     return text
+
+
+# ------------------------------------------------------------------------------- exploration
+def filter_followers(frame: pd.DataFrame, *, text: str = "", segment: str | None = None,
+                     min_bot_score: float = 0.0, max_bot_score: float = 1.0,
+                     new_only: bool = False, sort_by: str = "followers_count",
+                     ascending: bool = False) -> pd.DataFrame:
+    """The followers matching a search, for the explore notebook's filterable table.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Followers with ``username``, ``name``, ``description`` and optionally ``label``
+        (segment), ``bot_score`` and ``is_new``.
+    text : str
+        Case-insensitive substring of the handle, name or bio (plain text, not a pattern).
+    segment : str, optional
+        Keep one segment label (None or "" keeps all).
+    min_bot_score, max_bot_score : float
+        Keep bot scores in this closed range (followers without a score are kept only when the
+        range is the whole 0..1).
+    new_only : bool
+        Keep only followers new this month (``is_new``).
+    sort_by, ascending
+        Order of the result (ties by ``id`` for a stable order).
+
+    Returns
+    -------
+    DataFrame
+        The matching rows of ``frame``, ordered.
+    """
+    keep = pd.Series(True, index=frame.index)
+    if text:
+        needle = text.casefold()
+        hay = frame[["username", "name", "description"]].fillna("").astype(str) \
+            .agg(" ".join, axis=1).str.casefold()
+        keep &= hay.str.contains(needle, regex=False)
+    if segment and "label" in frame.columns:
+        keep &= frame["label"] == segment
+    if "bot_score" in frame.columns and (min_bot_score > 0 or max_bot_score < 1):
+        score = pd.to_numeric(frame["bot_score"], errors="coerce")
+        keep &= score.between(min_bot_score, max_bot_score).fillna(False)
+    if new_only and "is_new" in frame.columns:
+        keep &= frame["is_new"].fillna(False).astype(bool)
+    out = frame[keep.to_numpy()]
+    by = [c for c in (sort_by, "id") if c in out.columns]
+    if by:
+        out = out.sort_values(by, ascending=[ascending] + [True] * (len(by) - 1), kind="stable")
+    return out
+
+
+def follower_explorer(frame: pd.DataFrame, columns: Mapping[str, str], *, rows: int = 25):
+    """An interactive follower table for Jupyter: search, segment, bot-score range, new only.
+
+    Every redraw goes through :func:`filter_followers` and :func:`follower_table`, so the table
+    shows strangers' text as text, as in the report.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The controls and the table. It needs a live kernel: a static copy of the notebook keeps
+        only a placeholder (use :func:`follower_table` for tables that must survive rendering).
+    """
+    import ipywidgets as w
+
+    labels = sorted(frame["label"].dropna().unique()) if "label" in frame.columns else []
+    search = w.Text(placeholder="handle, name or bio", description="Search")
+    segment = w.Dropdown(options=[("all segments", "")] + [(x, x) for x in labels],
+                         description="Segment")
+    bot = w.FloatRangeSlider(value=(0.0, 1.0), min=0.0, max=1.0, step=0.05,
+                             description="Bot score", continuous_update=False)
+    new_only = w.Checkbox(value=False, description="new this month only")
+    sort = w.Dropdown(options=[(h, c) for c, h in columns.items() if c in frame.columns],
+                      value="followers_count" if "followers_count" in frame.columns else None,
+                      description="Sort by")
+    table = w.HTML()
+
+    def redraw(_=None):
+        found = filter_followers(frame, text=search.value, segment=segment.value or None,
+                                 min_bot_score=bot.value[0], max_bot_score=bot.value[1],
+                                 new_only=new_only.value, sort_by=sort.value or "id",
+                                 ascending=sort.value in ("username", "name"))
+        table.value = str(follower_table(found, columns, max_rows=rows,
+                                         caption=f"{len(found):,} followers match",
+                                         empty="No follower matches."))
+
+    for control in (search, segment, bot, new_only, sort):
+        control.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([search, segment]), w.HBox([bot, new_only, sort]), table])

@@ -1,0 +1,108 @@
+"""Every notebook in notebooks/: thin (no def, class or lambda), committed without outputs, with a
+``parameters`` cell, and executed with papermill on the sample audience.
+
+A notebook that has its own execution test elsewhere in tests/ (one that names its file) is not
+executed twice; the monthly report is checked through the session's single render
+(tests/_rendered.py), which papermill executed with exactly the parameters the CLI passes.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import nbformat
+import papermill as pm
+import pytest
+
+from _rendered import rendered_report
+from conftest import ROOT
+from follower_kit import report
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+HERE = ROOT / "tests"
+MINE = {"test_notebooks.py", "test_report.py", "test_browser.py", "_rendered.py"}
+
+
+def _ids(paths):
+    return [p.stem for p in paths]
+
+
+def _code(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def _python(source: str) -> str:
+    """Cell source without IPython magics and shell escapes, which are not Python syntax."""
+    return "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln
+                     for ln in source.splitlines())
+
+
+def test_there_are_notebooks():
+    names = {p.name for p in NOTEBOOKS}
+    assert {"monthly_report.ipynb", "explore_audience.ipynb"} <= names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_is_thin(path):
+    for cell in _code(nbformat.read(path, as_version=4)):
+        tree = ast.parse(_python(cell.source))
+        defined = [type(n).__name__ for n in ast.walk(tree)
+                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                     ast.Lambda))]
+        assert not defined, f"{path.name}: move {defined} into the package:\n{cell.source}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_is_committed_clean_with_a_parameters_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    code = _code(nb)
+    for cell in code:
+        assert cell.outputs == [] and cell.execution_count is None, \
+            f"{path.name}: clear outputs before committing:\n{cell.source[:200]}"
+    assert "parameters" in code[0].metadata.get("tags", []), f"{path.name}: no parameters cell"
+    declared = pm.inspect_notebook(str(path))
+    assert declared, f"{path.name}: the parameters cell declares nothing"
+    secretish = [k for k in declared if re.search(r"token|secret|password|key", k, re.I)]
+    assert not secretish, f"{path.name}: a secret must never be a parameter: {secretish}"
+
+
+def test_report_notebook_parameters_match_the_cli():
+    declared = pm.inspect_notebook(str(report.REPORT_NOTEBOOK))
+    passed = report.report_parameters("brightwave", month="2026-10", store="x")
+    assert set(declared) == set(passed)
+    for name, value in passed.items():
+        default = ast.literal_eval(declared[name]["default"])
+        assert type(default) is type(value), (name, default, value)
+
+
+def _own_test(path) -> str | None:
+    """The test file (not mine) that executes this notebook itself, if any."""
+    for test in sorted(HERE.glob("test_*.py")):
+        if test.name not in MINE and path.name in test.read_text(encoding="utf-8"):
+            return test.name
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_executes_on_the_sample(path, tmp_path, tmp_path_factory, sample_store):
+    if path == report.REPORT_NOTEBOOK:
+        executed = rendered_report(tmp_path_factory, sample_store).paths["ipynb"]
+    else:
+        owner = _own_test(path)
+        if owner:
+            pytest.skip(f"{path.name} is executed by tests/{owner}")
+        declared = pm.inspect_notebook(str(path))
+        # the sample store for notebooks that read a store; others generate their own sample
+        params = {k: v for k, v in {"store": str(sample_store.path), "account": "brightwave",
+                                    "month": "2026-10"}.items() if k in declared}
+        executed = tmp_path / path.name
+        pm.execute_notebook(str(path), str(executed), parameters=params, cwd=str(path.parent),
+                            kernel_name="python3", progress_bar=False)
+    nb = nbformat.read(executed, as_version=4)
+    code = _code(nb)
+    assert all(c.execution_count for c in code), "a cell did not run"
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    assert sum(len(c.outputs) for c in code) >= 5, "the notebook shows almost nothing"
