@@ -250,7 +250,7 @@ def _to_pandas(table: pa.Table, kind: str) -> pd.DataFrame:
             return schema.STR_LIST
         return None
 
-    df = table.to_pandas(types_mapper=mapper)
+    df = table.to_pandas(types_mapper=mapper)[schema.spec(kind).names]
     for c in schema.spec(kind).columns:
         if df[c.name].dtype != c.dtype:
             df[c.name] = df[c.name].astype(c.dtype)
@@ -263,27 +263,15 @@ def users_arrow(objs: pa.StructArray, observed_at: pa.Array) -> pa.Table:
     expanded = _first(_field(objs, "entities", "url", "urls"), "expanded_url")
     url = pc.coalesce(_blank_to_null(expanded), _blank_to_null(_field(objs, "url")))
     pm = _field(objs, "public_metrics")
-    cols = {
-        "id": _field(objs, "id"),
-        "username": _field(objs, "username"),
-        "name": _field(objs, "name"),
-        "description": _field(objs, "description"),
-        "location": _blank_to_null(_field(objs, "location")),
-        "url": url,
-        "created_at": _field(objs, "created_at"),
-        "followers_count": pc.struct_field(pm, "followers_count"),
-        "following_count": pc.struct_field(pm, "following_count"),
-        "tweet_count": pc.struct_field(pm, "tweet_count"),
-        "listed_count": pc.struct_field(pm, "listed_count"),
-        "like_count": pc.struct_field(pm, "like_count"),
-        "verified": _field(objs, "verified"),
-        "verified_type": _field(objs, "verified_type"),
-        "protected": _field(objs, "protected"),
-        "profile_image_url": image,
-        "pinned_tweet_id": _field(objs, "pinned_tweet_id"),
-        "default_profile_image": pc.match_substring(image, "default_profile_images"),
-        "observed_at": observed_at,
-    }
+    cols = {name: _field(objs, name) for name in (
+        "id", "username", "name", "description", "created_at", "verified", "verified_type",
+        "protected", "pinned_tweet_id")}
+    cols |= {name: pc.struct_field(pm, name) for name in (
+        "followers_count", "following_count", "tweet_count", "listed_count", "like_count")}
+    cols |= {"location": _blank_to_null(_field(objs, "location")), "url": url,
+             "profile_image_url": image,
+             "default_profile_image": pc.match_substring(image, "default_profile_images"),
+             "observed_at": observed_at}
     return pa.table(cols)
 
 
@@ -302,23 +290,15 @@ def tweets_arrow(objs: pa.StructArray) -> pa.Table:
             kind[parents[types == ref_type]] = name
     pm = _field(objs, "public_metrics")
     ents = _field(objs, "entities")
-    cols = {
-        "id": _field(objs, "id"),
-        "author_id": _field(objs, "author_id"),
-        "created_at": _field(objs, "created_at"),
-        "text": _field(objs, "text"),
-        "lang": _field(objs, "lang"),
-        "conversation_id": _field(objs, "conversation_id"),
-        "in_reply_to_user_id": _field(objs, "in_reply_to_user_id"),
-        "kind": pa.array(kind, _S),
-        "like_count": pc.struct_field(pm, "like_count"),
-        "retweet_count": pc.struct_field(pm, "retweet_count"),
-        "reply_count": pc.struct_field(pm, "reply_count"),
-        "quote_count": pc.struct_field(pm, "quote_count"),
-        "hashtags": _string_lists(pc.struct_field(ents, "hashtags"), "tag"),
-        "mentions": _string_lists(pc.struct_field(ents, "mentions"), "username"),
-        "urls": _string_lists(pc.struct_field(ents, "urls"), "expanded_url"),
-    }
+    cols = {name: _field(objs, name) for name in (
+        "id", "author_id", "created_at", "text", "lang", "conversation_id",
+        "in_reply_to_user_id")}
+    cols |= {name: pc.struct_field(pm, name) for name in (
+        "like_count", "retweet_count", "reply_count", "quote_count")}
+    cols |= {"kind": pa.array(kind, _S),
+             "hashtags": _string_lists(pc.struct_field(ents, "hashtags"), "tag"),
+             "mentions": _string_lists(pc.struct_field(ents, "mentions"), "username"),
+             "urls": _string_lists(pc.struct_field(ents, "urls"), "expanded_url")}
     return pa.table(cols)
 
 
