@@ -109,3 +109,21 @@ def test_style_uses_only_installed_fonts():
     with _style.style():
         assert list(matplotlib.rcParams["font.family"]) == list(families)
         assert matplotlib.rcParams["axes.spines.top"] is False
+
+
+def test_cjk_and_emoji_names_draw_with_installed_fonts():
+    import warnings
+
+    families = _style.font_families()
+    cjk = [f for f in families if f in _style.CJK_FONTS]
+    emoji = [f for f in families if f in _style.EMOJI_FONTS]
+    if not cjk or not emoji:
+        pytest.skip(f"no CJK or emoji font installed (have {families}); .ci/run installs "
+                    f"fonts-noto-cjk and fonts-symbola")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig, ax = plt.subplots()
+        plots.follower_growth_plot(counts_frame(), ax=ax, title="東京のファン 🤖 $5")
+        fig.canvas.draw()
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert missing == []

@@ -4,6 +4,7 @@
   draw: matplotlib reads ``$...$`` as math and raises on bad math (``"$\\foo$"``), so dollar
   signs are escaped; control and bidi-override characters are dropped; long text is shortened.
   Every label a plot draws from data goes through it.
+* :func:`apply_fonts` gives an Axes' texts that font list (call it last in a plot function).
 * :func:`style` is a context manager (and :func:`rc` the plain dict) with the kit's defaults:
   light grid, no top/right spines, and a font list that falls back, glyph by glyph, to CJK and
   emoji fonts **when they are installed** (``fonts-noto-cjk``, ``fonts-noto-extra`` /
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import re
 import unicodedata
 import warnings
@@ -46,6 +48,17 @@ EXTRA_FONTS = ("Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans D
 # drawn as a box and the README says which Debian packages add the fonts.
 warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
 
+
+
+class _QuietFallbacks(logging.Filter):
+    """Drop matplotlib's notices that a fallback font lacks a bold face (Symbola has none)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Failed to find font weight" not in record.getMessage()
+
+
+logging.getLogger("matplotlib.font_manager").addFilter(_QuietFallbacks())
+
 _INVISIBLE = re.compile(
     "[\u0000-\u0008\u000b-\u001f\u007f-\u009f"  # control characters (newline and tab stay)
     "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
@@ -53,11 +66,31 @@ _INVISIBLE = re.compile(
 )
 
 
+def _add_new_system_fonts() -> None:
+    """Register fonts installed after matplotlib built its font cache.
+
+    Matplotlib caches the font list once per installation and does not notice fonts installed
+    later (``apt-get install fonts-noto-cjk`` on a machine that already ran matplotlib), so the
+    CJK and emoji fallbacks would be missed until the cache is deleted.
+    """
+    manager = font_manager.fontManager
+    known = {f.fname for f in manager.ttflist}
+    for path in font_manager.findSystemFonts():
+        if path not in known:
+            try:
+                manager.addfont(path)
+            except Exception:  # noqa: BLE001  a broken font file must not break plotting
+                continue
+
+
 @functools.lru_cache(maxsize=1)
 def font_families() -> tuple[str, ...]:
     """The installed subset of the kit's font list, base font first."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
     wanted = (BASE_FONT, *CJK_FONTS, *EMOJI_FONTS, *EXTRA_FONTS)
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    if not installed & set(CJK_FONTS + EMOJI_FONTS):
+        _add_new_system_fonts()
+        installed = {f.name for f in font_manager.fontManager.ttflist}
     found = tuple(name for name in dict.fromkeys(wanted) if name in installed)
     return found or ("sans-serif",)
 
@@ -90,6 +123,30 @@ def style():
         yield
 
 
+def apply_fonts(*axes) -> None:
+    """Give every text of ``axes`` (title, axis labels, tick labels now and later, legend,
+    annotations) the kit's font list.
+
+    Call it at the end of a plot function. :func:`style` alone is not enough: the title of an
+    existing Axes and tick labels made at draw time take the fonts in force when *they* are
+    created, usually outside the ``with style()`` block, so CJK and emoji names would show as
+    boxes even with the fonts installed.
+    """
+    families = list(font_families())
+    for ax in axes:
+        if ax is None:
+            continue
+        texts = [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        texts += [getattr(ax, name) for name in ("_left_title", "_right_title")
+                  if hasattr(ax, name)]
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += [*legend.get_texts(), legend.get_title()]
+        for t in texts:
+            t.set_fontfamily(families)
+        ax.tick_params(axis="both", which="both", labelfontfamily=families)
+
+
 def safe_text(text, max_len: int | None = 80) -> str:
     """Follower-written text made safe for a matplotlib label.
 
@@ -119,4 +176,4 @@ def safe_text(text, max_len: int | None = 80) -> str:
     return s
 
 
-__all__ = ["COLORS", "font_families", "rc", "safe_text", "style"]
+__all__ = ["COLORS", "apply_fonts", "font_families", "rc", "safe_text", "style"]

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ._style import COLORS, safe_text, style
+from ._style import COLORS, apply_fonts, safe_text, style
 
 
 def _axes(ax):
@@ -73,6 +73,7 @@ def follower_growth_plot(counts: pd.DataFrame, *, x: str = "snapshot_at",
         _date_axis(ax)
         if title:
             ax.set_title(safe_text(title))
+        apply_fonts(ax, getattr(ax, "bar_axes", None))
     return ax
 
 
@@ -150,6 +151,7 @@ def follower_factory_plot(bounds: pd.DataFrame, *, order: str = "follow_order",
             ax.legend(loc="upper left", markerscale=3)
         if title:
             ax.set_title(safe_text(title))
+        apply_fonts(ax)
     return ax
 
 
@@ -183,6 +185,7 @@ def estimated_growth_plot(curve: pd.DataFrame, *, x: str = "date",
         ax.legend(loc="upper left")
         if title:
             ax.set_title(safe_text(title))
+        apply_fonts(ax)
     return ax
 
 
@@ -229,6 +232,7 @@ def activity_heatmap_plot(heatmap: pd.DataFrame, *, cmap: str = "viridis",
                         color="white" if v < top * 0.6 else "black")
         tz = heatmap.attrs.get("tz", "UTC")
         ax.set_title(safe_text(title or f"Followers active by hour ({tz})"))
+        apply_fonts(ax)
     return ax
 
 
