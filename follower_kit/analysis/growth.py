@@ -193,8 +193,7 @@ def follower_changes(edges: pd.DataFrame, users: pd.DataFrame | None = None, *,
         profile of each follower adds ``username``, ``name``, ``followers_count`` and
         ``created_at``.
     snapshots : sequence of timestamps, optional
-        Every snapshot time (``Store.snapshots(account)["snapshot_at"]``). Only needed when a
-        snapshot may hold no follower at all: such a snapshot has no rows in ``edges``.
+        Every snapshot time, as in :func:`follower_counts`.
 
     Returns
     -------
@@ -303,8 +302,7 @@ def retention(edges: pd.DataFrame, months=(1, 3, 6, 12), *, snapshots=None) -> p
     months : iterable of int
         The horizons N.
     snapshots : sequence of timestamps, optional
-        Every snapshot time (``Store.snapshots(account)["snapshot_at"]``). Only needed when a
-        snapshot may hold no follower at all: such a snapshot has no rows in ``edges``.
+        Every snapshot time, as in :func:`follower_counts`.
 
     Returns
     -------
