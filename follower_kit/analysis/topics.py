@@ -78,14 +78,15 @@ sind so um und uns von vor war was wenn wie wir wird zu zum zur über
 au aux avec ce ces dans des du elle en est et il ils je la le les leur lui mais me mes mon ne
 nous on ou par pas pour qu que qui sa se ses son sur ta te tes ton tu un une vous être
 che chi con da del della di e gli ha il in io la le lo ma mi non per più si sono su un una
-rt amp via http https www url_t_co url_bit_ly im dont just like
+rt amp via http https www url_t.co url_bit.ly im dont just like
 """
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(_STOP_TEXT.split())
 
 # Scripts written without spaces between words: cut into character bigrams.
 _SPACELESS = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\x{30FC}"
 _URL = r"(?:https?://|www\.)(?:www\.)?([^\s/?#]+)\S*"
-_TOKEN_SEPARATOR = r"[^\p{L}\p{M}\p{N}_#@\p{So}]+"
+_TOKEN_SEPARATOR = r"[^\p{L}\p{M}\p{N}_#@.\p{So}]+"
+_ASCII_PUNCTUATION = r"[^a-z0-9_#@.\s]+"  # separators of ASCII text other than whitespace
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,30 +123,30 @@ def follower_documents(users: pd.DataFrame, tweets: pd.DataFrame | None = None, 
     bios = users["description"].astype("str").fillna("").reset_index(drop=True)
     n_tweets = np.zeros(len(ids), dtype="int64")
     newline = pa.scalar("\n", pa.large_string())
-    parts = [pa.array(bios.to_numpy(dtype=object), pa.large_string())] * max(1, bio_weight)
+    parts = [_as_text_array(bios)] * max(1, bio_weight)
     if tweets is not None and len(tweets) and max_tweets > 0:
         for col in ("author_id", "created_at", "text"):
             if col not in tweets.columns:
                 raise FollowerKitError(f"follower_documents: tweets frame lacks column {col!r}")
         pos = pd.Index(ids).get_indexer(tweets["author_id"].astype("str"))
-        keep = pos >= 0
-        t = pd.DataFrame({"pos": pos[keep],
-                          "at": tweets["created_at"].to_numpy()[keep],
-                          "text": tweets["text"].astype("str").fillna("").to_numpy()[keep]})
-        t = t.sort_values(["pos", "at"], ascending=[True, False], kind="stable")
-        t = t[t.groupby("pos", sort=False).cumcount() < max_tweets]
-        counts = np.bincount(t["pos"].to_numpy(), minlength=len(ids))
+        when = tweets["created_at"].astype("int64").to_numpy()
+        keep = np.flatnonzero(pos >= 0)
+        # newest first within each follower, then the first max_tweets of each
+        order = keep[np.lexsort((-when[keep], pos[keep]))]
+        owner = pos[order]
+        first = np.searchsorted(owner, owner, side="left")
+        order = order[np.arange(len(order)) - first < max_tweets]
+        counts = np.bincount(pos[order], minlength=len(ids))
         n_tweets = counts.astype("int64")
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype("int64")
-        lists = pa.LargeListArray.from_arrays(pa.array(offsets),
-                                              pa.array(t["text"].to_numpy(dtype=object),
-                                                       pa.large_string()))
-        parts.append(pc.binary_join(lists, newline))
+        texts = _as_text_array(tweets["text"]).take(pa.array(order))
+        parts.append(pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), texts),
+                                    newline))
     text = parts[0]
     for extra in parts[1:]:
         text = pc.binary_join_element_wise(text, extra, newline)
     return pd.DataFrame({"follower_id": ids,
-                         "text": pd.Series(text.to_pylist(), dtype="str"),
+                         "text": pd.Series(text.cast(pa.string()).to_pandas(), dtype="str"),
                          "n_tweets": n_tweets})
 
 
@@ -154,92 +155,133 @@ def _as_text_array(texts) -> pa.Array:
         if "text" not in texts.columns:
             raise FollowerKitError("expected a frame with a 'text' column (see follower_documents)")
         texts = texts["text"]
+    if isinstance(texts, (pa.Array, pa.ChunkedArray)):
+        arr = texts.cast(pa.large_string())
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     if isinstance(texts, str):
         raise FollowerKitError("expected many texts (a list, Series or frame), got one string")
     if isinstance(texts, pd.Series):
-        values = texts.astype("str").fillna("").to_numpy(dtype=object)
+        arr = pa.array(texts.astype("str"), from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.cast(pa.large_string()).combine_chunks()
+        return pc.fill_null(arr.cast(pa.large_string()), "")
     else:
         values = ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
                   for v in texts]
     return pa.array(values, pa.large_string())
 
 
+def _on_rows(arr: pa.Array, rows: pa.Array, func) -> pa.Array:
+    """Apply an elementwise string ``func`` only where ``rows`` is true: most tweets are ASCII
+    and hold no URL, and a regex pass over all text costs more than picking the rows."""
+    if not pc.any(rows).as_py():
+        return arr
+    return pc.replace_with_mask(arr, rows, func(arr.filter(rows)).cast(arr.type))
+
+
+def _char_ngrams(words: pa.Array, sizes, *, pad: bool, longest: int):
+    """Character n-grams of each word (of its first ``longest`` characters; ``pad`` surrounds it
+    with spaces first, as scikit-learn's char_wb does): (index of the word, n-gram), computed
+    column-wise by Arrow kernels, one pass per start position."""
+    words = pc.utf8_slice_codeunits(words, 0, longest)
+    if pad:
+        space = pa.scalar(" ", pa.large_string())
+        words = pc.binary_join_element_wise(space, words, space, pa.scalar("", pa.large_string()))
+    length = pc.utf8_length(words).to_numpy(zero_copy_only=False)
+    owners, grams = [], []
+    for size in sizes:
+        for start in range(0, int(length.max(initial=0)) - size + 1):
+            rows = np.flatnonzero(length >= start + size)
+            owners.append(rows)
+            grams.append(pc.utf8_slice_codeunits(words.take(pa.array(rows)), start, start + size)
+                         .cast(pa.large_string()))
+    if not owners:
+        return np.zeros(0, np.int64), pa.array([], pa.large_string())
+    return np.concatenate(owners).astype(np.int64), pa.concat_arrays(grams)
+
+
 def _token_arrays(texts, *, stop_words: bool = True) -> tuple[pa.Array, np.ndarray, int]:
     """All tokens of all texts, flat: (tokens, index of the text each came from, number of texts).
 
-    ``stop_words=False`` keeps function words (the subword features use them: in short texts
-    their n-grams still carry style and language)."""
+    ``stop_words=False`` keeps function words (the vectorizer drops them itself, after the
+    subword features have used them)."""
     arr = _as_text_array(texts)
     n = len(arr)
-    t = pc.utf8_lower(pc.utf8_normalize(arr, "NFKC"))
-    t = pc.replace_substring_regex(t, _URL, r" url_\1 ")
-    for _ in range(4):  # dots of the domain become underscores, one per pass
-        t = pc.replace_substring_regex(t, r"(url_[^\s.]*)\.", r"\1_")
-    t = pc.replace_substring_regex(t, r"#([\p{L}\p{M}\p{N}_]+)", r"#\1 \1")
-    t = pc.replace_substring_regex(t, r"(\p{So})", r" \1 ")
-    t = pc.replace_substring_regex(t, f"([{_SPACELESS}]+)", r" \1 ")
-    lists = pc.split_pattern_regex(t, _TOKEN_SEPARATOR)
-    parents = pc.list_parent_indices(lists).to_numpy()
-    tokens = pc.list_flatten(lists)
-    length = pc.utf8_length(tokens)
-    spaceless = pc.match_substring_regex(tokens, f"^[{_SPACELESS}]")
-    symbol = pc.match_substring_regex(tokens, r"^\p{So}$")
-    drop = pc.match_substring_regex(tokens, r"^[#@]?[\p{N}_]*$")  # numbers, bare # and @
+    foreign = pc.invert(pc.string_is_ascii(arr))
+    t = _on_rows(arr, foreign, lambda a: pc.utf8_normalize(a, "NFKC"))  # full-width to plain
+    t = pc.utf8_lower(t)
+    has_url = pc.or_(pc.match_substring(t, "http"), pc.match_substring(t, "www."))
+    t = _on_rows(t, has_url, lambda a: pc.replace_substring_regex(a, _URL, r" url_\1 "))
+    # Emoji and runs of spaceless scripts become tokens of their own even when glued to words.
+    t = _on_rows(t, foreign, lambda a: pc.replace_substring_regex(
+        a, f"(\\p{{So}}|[{_SPACELESS}]+)", r" \1 "))
+    ascii_rows = pc.string_is_ascii(t).to_numpy(zero_copy_only=False)
+    pieces, owners = [], []
+    for rows, split in (
+            # ASCII text: punctuation runs to spaces, then the fast whitespace split
+            (ascii_rows, lambda a: pc.ascii_split_whitespace(
+                pc.replace_substring_regex(a, _ASCII_PUNCTUATION, " "))),
+            (~ascii_rows, lambda a: pc.split_pattern_regex(a, _TOKEN_SEPARATOR))):
+        index = np.flatnonzero(rows)
+        if len(index):
+            lists = split(t.take(pa.array(index)))
+            pieces.append(pc.list_flatten(lists).cast(pa.large_string()))
+            owners.append(index[pc.list_parent_indices(lists).to_numpy()])
+    if not pieces:
+        return pa.array([], pa.large_string()), np.zeros(0, np.int64), n
+    tokens, parents = pa.concat_arrays(pieces), np.concatenate(owners)
+    dotted = pc.match_substring(tokens, ".")  # dots stay inside tokens (domains, u.s), not at ends
+    tokens = _on_rows(tokens, dotted, lambda a: pc.utf8_trim(a, "."))
+    # Hashtags count twice: as themselves (#python) and as the word (python).
+    tags = pc.starts_with(tokens, "#").to_numpy(zero_copy_only=False)
+    if tags.any():
+        tokens = pa.concat_arrays([tokens, pc.utf8_ltrim(tokens.filter(pa.array(tags)), "#")])
+        parents = np.concatenate([parents, parents[tags]])
+    length = pc.utf8_length(tokens).to_numpy(zero_copy_only=False)
+    drop = pc.utf8_is_numeric(tokens).to_numpy(zero_copy_only=False)
     if stop_words:
-        drop = pc.or_(drop, pc.is_in(tokens, value_set=_STOP_ARRAY))
-    keep = pc.and_(pc.or_(pc.or_(pc.greater_equal(length, 2), spaceless), symbol),
-                   pc.invert(drop))
-    keep = keep.to_numpy(zero_copy_only=False)
-    cut = keep & pc.and_(spaceless, pc.greater(length, 2)).to_numpy(zero_copy_only=False)
+        drop |= pc.is_in(tokens, value_set=_STOP_ARRAY).to_numpy(zero_copy_only=False)
+    keep = (length >= 2) & ~drop
+    spaceless = np.zeros(len(tokens), bool)
+    odd = np.flatnonzero(~pc.string_is_ascii(tokens).to_numpy(zero_copy_only=False))
+    if len(odd):  # one-character emoji and spaceless characters are tokens too
+        some = tokens.take(pa.array(odd))
+        spaceless[odd] = pc.match_substring_regex(some, f"^[{_SPACELESS}]") \
+            .to_numpy(zero_copy_only=False)
+        symbol = pc.match_substring_regex(some, r"^\p{So}$").to_numpy(zero_copy_only=False)
+        keep[odd] |= (spaceless[odd] | symbol) & ~drop[odd]
+    cut = keep & spaceless & (length > 2)  # runs of spaceless script: overlapping bigrams
     plain = keep & ~cut
-    out_tokens = [tokens.filter(pa.array(plain))]
-    out_parents = [parents[plain]]
+    out_tokens, out_parents = [tokens.filter(pa.array(plain))], [parents[plain]]
     if cut.any():
-        runs = tokens.filter(pa.array(cut)).to_pylist()
-        grams = [[r[i:i + 2] for i in range(len(r) - 1)] for r in runs]
-        out_tokens.append(pa.array([g for gs in grams for g in gs], pa.large_string()))
-        out_parents.append(np.repeat(parents[cut], [len(gs) for gs in grams]))
-    return (pa.concat_arrays([a.cast(pa.large_string()) for a in out_tokens]),
-            np.concatenate(out_parents).astype(np.int64), n)
+        runs = np.flatnonzero(cut)
+        which, grams = _char_ngrams(tokens.take(pa.array(runs)), (2,), pad=False, longest=280)
+        out_tokens.append(grams)
+        out_parents.append(parents[runs][which])
+    return pa.concat_arrays(out_tokens), np.concatenate(out_parents).astype(np.int64), n
 
 
-def _subword_pairs(words: pa.Array, sizes=(2, 3, 4), longest: int = 24):
-    """Character n-grams of each word padded with spaces (as char_wb does): (word index, gram).
-
-    Only words of letters get n-grams (not hashtags, mentions, URLs, emoji or the bigrams of
-    spaceless scripts, which are already n-grams)."""
-    letters = pc.match_substring_regex(words, r"^[\p{L}\p{M}]+$").to_numpy(zero_copy_only=False)
-    idx = np.flatnonzero(letters)
-    space = pa.scalar(" ", pa.large_string())
-    padded = pc.binary_join_element_wise(
-        space, pc.utf8_slice_codeunits(words.take(pa.array(idx)), 0, longest), space,
-        pa.scalar("", pa.large_string()))
-    length = pc.utf8_length(padded).to_numpy(zero_copy_only=False)
-    owners, grams = [], []
-    for size in sizes:
-        for start in range(0, longest + 2 - size + 1):
-            rows = np.flatnonzero(length >= start + size)
-            if not len(rows):
-                break
-            owners.append(idx[rows])
-            grams.append(pc.utf8_slice_codeunits(padded.take(pa.array(rows)), start,
-                                                 start + size))
-    if not owners:
-        return np.zeros(0, np.int64), pa.array([], pa.large_string())
-    return np.concatenate(owners), pa.concat_arrays([g.cast(pa.large_string()) for g in grams])
+def _subword_pairs(words: pa.Array):
+    """Character 2-4-grams of the words made of letters, padded with spaces as char_wb does:
+    (word index, gram). Hashtags, mentions, URLs, emoji and spaceless bigrams get none."""
+    idx = np.flatnonzero(pc.match_substring_regex(words, r"^[\p{L}\p{M}]+$")
+                         .to_numpy(zero_copy_only=False))
+    which, grams = _char_ngrams(words.take(pa.array(idx)), (2, 3, 4), pad=True, longest=24)
+    return idx[which], grams
 
 
 _STOP_ARRAY = pa.array(sorted(STOP_WORDS), pa.large_string())
 
 
 def tokenize(text: str) -> list[str]:
-    """The tokens of one social text, as the vectorizer sees them.
+    """The tokens of one social text, as the vectorizer sees them (stop words dropped).
 
-    >>> tokenize("Loving #RustLang 🔥 thanks @ferris https://github.com/rust-lang 東京で")
-    ['loving', '#rustlang', 'rustlang', '🔥', 'thanks', '@ferris', 'url_github_com', '東京', '京で']
+    Order carries no meaning in a bag of words: hashtag words and the bigrams of spaceless
+    scripts come last.
+
+    >>> tokenize("Loving #RustLang 🔥 thanks @ferris https://github.com/rust-lang 東京で 2026")
+    ['loving', '#rustlang', '🔥', 'thanks', '@ferris', 'url_github.com', 'rustlang', '東京', '京で']
     """
-    # Bigrams of spaceless runs come after the other tokens: order carries no meaning in a bag
-    # of words.
     return _token_arrays([text])[0].to_pylist()
 
 
@@ -436,6 +478,11 @@ def _anchors(k: int) -> np.ndarray:
     return np.column_stack([np.cos(angles), np.sin(angles)])
 
 
+def _norm(v: np.ndarray) -> float:
+    # not np.linalg.norm: its BLAS call stalls for milliseconds when the cores are contended
+    return float(np.sqrt(np.square(v).sum()))
+
+
 def _nndsvd_start(x: sp.csr_matrix, k_max: int, random_state: int):
     """A function k -> (W, H): NNDSVDa starting points for every k from one truncated SVD.
 
@@ -448,26 +495,26 @@ def _nndsvd_start(x: sp.csr_matrix, k_max: int, random_state: int):
     v0 = np.random.default_rng(random_state).uniform(-1, 1, min(x.shape))
     u, s, vt = svds(x.astype(np.float64), k=k_svd, v0=v0)
     order = np.argsort(-s)
-    u, s, vt = u[:, order], s[order], vt[order]
+    u, s, vt = np.ascontiguousarray(u[:, order].T), s[order], vt[order]  # rows: vectors
     mean = float(x.sum() / (x.shape[0] * x.shape[1]))
 
     def start(k: int):
-        w = np.zeros((x.shape[0], k))
+        w = np.zeros((k, x.shape[0]))
         h = np.zeros((k, x.shape[1]))
-        w[:, 0] = np.sqrt(s[0]) * np.abs(u[:, 0])
+        w[0] = np.sqrt(s[0]) * np.abs(u[0])
         h[0] = np.sqrt(s[0]) * np.abs(vt[0])
         for j in range(1, min(k, k_svd)):
-            a, b = u[:, j], vt[j]
+            a, b = u[j], vt[j]
             ap, an, bp, bn = np.maximum(a, 0), np.maximum(-a, 0), np.maximum(b, 0), np.maximum(-b, 0)
-            pos = np.linalg.norm(ap) * np.linalg.norm(bp)
-            neg = np.linalg.norm(an) * np.linalg.norm(bn)
+            pos = _norm(ap) * _norm(bp)
+            neg = _norm(an) * _norm(bn)
             a, b, sigma = (ap, bp, pos) if pos >= neg else (an, bn, neg)
             scale = np.sqrt(s[j] * sigma)
-            w[:, j] = scale * a / max(np.linalg.norm(a), 1e-12)
-            h[j] = scale * b / max(np.linalg.norm(b), 1e-12)
+            w[j] = scale * a / max(_norm(a), 1e-12)
+            h[j] = scale * b / max(_norm(b), 1e-12)
         w[w == 0] = mean
         h[h == 0] = mean
-        return w.astype(x.dtype), h.astype(x.dtype)
+        return np.ascontiguousarray(w.T, dtype=x.dtype), h.astype(x.dtype)
 
     return start
 
@@ -520,6 +567,18 @@ def _embed(texts: pa.Array, model_name: str | None, batch_size: int = 64) -> np.
     model = SentenceTransformer(model_name, device="cpu")
     return model.encode(texts.to_pylist(), batch_size=batch_size, normalize_embeddings=True,
                         show_progress_bar=False)
+
+
+def _embedding_weights(emb: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Memberships from cosine similarity to the k-means centres, sharpened (^8) so that the
+    nearest centre dominates as NMF's heaviest component does."""
+    return np.clip(emb @ centers.T, 0, None) ** 8
+
+
+def _require_ids(documents) -> None:
+    if not isinstance(documents, pd.DataFrame) or "follower_id" not in documents.columns:
+        raise FollowerKitError("expected a documents frame with follower_id and text columns "
+                               "(see follower_documents)")
 
 
 class TopicSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -602,14 +661,14 @@ class TopicSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             raise FollowerKitError(f"TopicSegmenter: too few documents ({len(rows)}) to choose "
                                    f"among candidates {list(self.candidates)}")
         start = _nndsvd_start(sample, max(ks), self.random_state)
-        scores = [_stability(sample, k, start, runs=3, random_state=self.random_state)
+        scores = [_stability(sample, k, start, runs=5, random_state=self.random_state)
                   for k in ks]
         table = pd.DataFrame({"n_segments": ks, "stability": scores})
         # Fewest segments among the most stable: splitting a community in two is unstable, and
         # a finer split that is as stable as a coarser one (say, by language inside a topic)
         # is a refinement the user can ask for with n_segments.
         best = max(scores)
-        chosen = min(k for k, s in zip(ks, scores) if s >= best - 0.005)
+        chosen = min(k for k, s in zip(ks, scores) if s >= best - 0.001)
         log.info("stability by number of segments: %s -> %d",
                  dict(zip(ks, np.round(scores, 3))), chosen)
         return chosen, table
@@ -617,6 +676,15 @@ class TopicSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Learn vocabulary, number of segments, segments and their labels from documents ``X``
         (texts, or a frame with a ``text`` column such as :func:`follower_documents` returns)."""
+        self._fit(X)
+        return self
+
+    def fit_assign(self, documents: pd.DataFrame) -> pd.DataFrame:
+        """``fit(documents)`` then ``assign(documents)``, vectorizing the documents once."""
+        _require_ids(documents)
+        return self._frame(documents, *self._fit(documents))
+
+    def _fit(self, X) -> tuple[np.ndarray, sp.csr_matrix]:
         texts = _as_text_array(X)
         self.vectorizer_ = SocialVectorizer(min_df=self.min_df, max_df=self.max_df,
                                             max_features=self.max_features)
@@ -642,6 +710,7 @@ class TopicSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             sizes = np.maximum(np.bincount(labels, minlength=k), 1)[:, None]
             self.components_ = np.asarray((onehot @ x).todense()) / sizes
             self.labels_ = labels
+            w = _embedding_weights(emb, self.cluster_centers_)
         else:
             solver = self.solver
             if solver == "auto":
@@ -675,8 +744,7 @@ class TopicSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             "top_hashtags": [[t for t in ts if t.startswith("#")][:5] for ts in terms],
             "train_share": share,
         })
-        self.n_features_in_ = 1
-        return self
+        return w, x
 
     # -- applying --------------------------------------------------------------------------
 
@@ -685,9 +753,7 @@ class TopicSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         texts = _as_text_array(X)
         x = self.vectorizer_.transform(texts)
         if self.embeddings:
-            emb = _embed(texts, self.embedding_model)
-            w = np.clip(emb @ self.cluster_centers_.T, 0, None)
-            w = w ** 8  # sharpen cosine similarities into memberships
+            w = _embedding_weights(_embed(texts, self.embedding_model), self.cluster_centers_)
         else:
             w = self.nmf_.transform(x)
         return w, x
@@ -724,10 +790,10 @@ class TopicSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             follower at the membership-weighted mean of the anchors, so mixed followers sit
             between their segments and the map of a later month uses the same layout).
         """
-        if "follower_id" not in documents.columns:
-            raise FollowerKitError("assign: documents lack column 'follower_id' "
-                                   "(see follower_documents)")
-        w, x = self._weights(documents)
+        _require_ids(documents)
+        return self._frame(documents, *self._weights(documents))
+
+    def _frame(self, documents: pd.DataFrame, w: np.ndarray, x: sp.csr_matrix) -> pd.DataFrame:
         member = _memberships(w)
         segment = np.where(w.sum(axis=1) > 0, w.argmax(axis=1), -1)
         # ||x - wH||^2 = |x|^2 - 2 w.(H x) + w (H H^T) w, without forming the dense wH
