@@ -286,7 +286,7 @@ def test_failed_render_keeps_the_partial_notebook_and_names_the_cell(tmp_path, s
     err = info.value
     assert "ValueError: no such segment" in str(err) and "raise ValueError" in str(err)
     assert err.cell_index == 2  # parameters, x = 1, the failing cell (papermill's not counted)
-    assert "cell 2 of broken.ipynb (In [2])" in str(err)
+    assert "cell 2 of broken.ipynb (In [4])" in str(err)  # In [] counts the injected cell
     assert err.notebook.exists() and str(err.notebook) in str(err)
     partial = nbformat.read(err.notebook, as_version=4)
     failed = [c for c in partial.cells if c.metadata.get("papermill", {}).get("exception")]
@@ -331,6 +331,31 @@ def test_two_renders_are_identical_apart_from_timestamps(rendered, tmp_path, sam
                           out_dir=tmp_path, tz=TZ)
     assert again.paths["html"].read_bytes() == rendered.paths["html"].read_bytes()
     assert _normalized(again.paths["ipynb"]) == _normalized(rendered.paths["ipynb"])
+
+
+@pytest.mark.slow
+def test_a_reused_kernel_forgets_the_previous_report(tmp_path, sample_store, monkeypatch):
+    monkeypatch.setenv("X_BEARER_TOKEN", FAKE_TOKEN)
+    first = _tiny_notebook(tmp_path / "first.ipynb", "leftover = 42\nprint('first ran')")
+    second = _tiny_notebook(tmp_path / "second.ipynb",
+                            "import os\nprint('leftover' in globals(), "
+                            "os.environ.get('X_BEARER_TOKEN'))")
+    try:
+        km = report._worker_kernel()
+        report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                      out_dir=tmp_path / "a", notebook=first, kernel_manager=km)
+        pid = km.provisioner.pid
+        again = report._worker_kernel()
+        assert again is km and km.provisioner.pid == pid  # the same kernel process, reset
+        result = report.render("brightwave", month=MONTH, store=sample_store.path,
+                               formats=("html",), out_dir=tmp_path / "b", notebook=second,
+                               kernel_manager=again)
+    finally:
+        report._drop_worker_kernel()
+    nb = nbformat.read(result.paths["ipynb"], as_version=4)
+    assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4]
+    assert "False None" in result.paths["html"].read_text()
+    assert not km.has_kernel
 
 
 # ------------------------------------------------------------------------------------ batch
