@@ -292,7 +292,7 @@ def test_failed_render_keeps_the_partial_notebook_and_names_the_cell(tmp_path, s
     failed = [c for c in partial.cells if c.metadata.get("papermill", {}).get("exception")]
     assert len(failed) == 1 and failed[0].source.startswith("raise ValueError")
     assert any(o.get("ename") == "ValueError" for o in failed[0].outputs)
-    assert any(c.source == "x = 1" and c.execution_count == 1 for c in partial.cells)
+    assert any(c.source == "x = 1" and c.execution_count == 3 for c in partial.cells)
     assert not (tmp_path / "out" / "brightwave" / "brightwave-2026-10.html").exists()
 
 
