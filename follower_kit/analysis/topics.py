@@ -824,15 +824,15 @@ class TopicSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
 
 def _bot_scores(bot_score, follower_ids: pd.Series) -> np.ndarray | None:
     """Bot scores aligned with ``follower_ids`` from a Series indexed by follower id or a frame
-    with ``follower_id`` and ``bot_score`` (as the bot module writes them)."""
+    with ``follower_id`` (or ``id``, as the table "bot_scores" has it) and ``bot_score``."""
     if bot_score is None:
         return None
     if isinstance(bot_score, pd.DataFrame):
-        for col in ("follower_id", "bot_score"):
-            if col not in bot_score.columns:
-                raise FollowerKitError(f"bot_score frame lacks column {col!r}; expected "
-                                       f"follower_id and bot_score")
-        bot_score = bot_score.set_index(bot_score["follower_id"].astype("str"))["bot_score"]
+        id_col = next((c for c in ("follower_id", "id") if c in bot_score.columns), None)
+        if id_col is None or "bot_score" not in bot_score.columns:
+            raise FollowerKitError("bot_score frame needs columns follower_id (or id) and "
+                                   f"bot_score; it has {list(bot_score.columns)}")
+        bot_score = bot_score.set_index(bot_score[id_col].astype("str"))["bot_score"]
     if not isinstance(bot_score, pd.Series):
         raise FollowerKitError("bot_score must be a Series indexed by follower id or a frame "
                                "with follower_id and bot_score")
@@ -855,7 +855,8 @@ def segment_summary(assignments: pd.DataFrame, users: pd.DataFrame | None = None
     users : DataFrame, optional
         Canonical users frame (``id``, ``followers_count``) for the reach of each segment.
     bot_score : Series or DataFrame, optional
-        Bot scores (0..1) by follower id, or a frame with ``follower_id`` and ``bot_score``.
+        Bot scores (0..1) by follower id, or a frame with ``follower_id`` (or ``id``) and
+        ``bot_score``, such as the store's table "bot_scores".
         Followers without a score count in neither the numerator nor the denominator.
     bot_threshold : float
         A follower counts as a bot at or above this score.

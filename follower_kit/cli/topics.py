@@ -1,0 +1,251 @@
+"""``follower-kit topics``: segment an audience by topic, and score the clustering on labeled text.
+
+``follower-kit topics ACCOUNT`` segments the followers of a snapshot and writes two tables to the
+store: "segments" (one row per follower) and "segment_summary" (one row per segment).
+``follower-kit topics evaluate PATH`` clusters a labeled text file and prints NMI and ARI.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import click
+import pandas as pd
+from tqdm import tqdm
+
+from ..errors import SourceError
+from .common import store_option
+
+
+class _AccountOrCommand(click.Group):
+    """``topics ACCOUNT`` runs the ``segment`` command; ``topics evaluate PATH`` the other one."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["segment", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_AccountOrCommand)
+def topics() -> None:
+    """Audience segments by topic: `topics ACCOUNT` to segment, `topics evaluate PATH` to score.
+
+    An account literally named "evaluate" is reached with `topics segment evaluate`.
+    """
+
+
+def _n_segments(value: str):
+    if value == "auto":
+        return "auto"
+    try:
+        k = int(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a number or 'auto', got {value!r}") from None
+    if k < 2:
+        raise click.BadParameter(f"need at least 2 segments, got {k}")
+    return k
+
+
+@topics.command("segment")
+@click.argument("account")
+@click.option("--at", default=None, help="Snapshot at or before this time/date/month "
+                                         "[default: latest].")
+@click.option("--segments", "n_segments", default="auto", show_default=True,
+              help="Number of segments, or 'auto' to choose it by stability.")
+@click.option("--refit", is_flag=True,
+              help="Fit the segments on this snapshot even when an earlier one exists (by default "
+                   "they are fitted on the previous snapshot, so last month's segments and labels "
+                   "carry over and this month's drift shows).")
+@click.option("--max-tweets", default=20, show_default=True,
+              help="Recent tweets per follower in its document (0: bios only).")
+@click.option("--embeddings", is_flag=True,
+              help="Cluster all-MiniLM-L6-v2 sentence embeddings (extra [embeddings]; slow).")
+@click.option("--top", default=3, show_default=True,
+              help="Representative followers printed per segment.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON records.")
+@store_option
+def segment(store, account: str, at, n_segments: str, refit: bool, max_tweets: int,
+            embeddings: bool, top: int, as_json: bool) -> None:
+    """Segment the followers of ACCOUNT by what they write, store the tables "segments" and
+    "segment_summary" for the snapshot, and print one line per segment."""
+    from ..analysis import topics as T
+
+    k = _n_segments(n_segments)
+    steps = tqdm(total=4, desc="topics", unit="step", leave=False)
+    snapshot = store.snapshot_at(account, at)
+    snaps = store.snapshots(account)["snapshot_at"]
+    earlier = snaps[snaps < snapshot]
+    previous = None if earlier.empty else earlier.iloc[-1]
+
+    def documents(at_time):
+        followers = store.followers(account, at=at_time)
+        users = followers[followers["observed_at"].notna()].reset_index(drop=True)
+        tweets = store.tweets(account, authors=users["id"].tolist()) if max_tweets else None
+        return users, T.follower_documents(users, tweets, max_tweets=max_tweets)
+
+    users, docs = documents(snapshot)
+    steps.update()
+    model = T.TopicSegmenter(n_segments=k, embeddings=embeddings)
+    before = None
+    if previous is not None and not refit:
+        _, prev_docs = documents(previous)
+        model.fit(prev_docs)
+        before = model.assign(prev_docs)
+        assigned = model.assign(docs)
+    else:
+        assigned = model.fit_assign(docs)
+    steps.update()
+    bot_scores = store.read_table("bot_scores", account, snapshot_at=snapshot)
+    new_ids = None
+    if previous is not None:
+        changes = store.diff(account, before=previous, after=snapshot)
+        new_ids = changes.loc[changes["change"] == "new", "id"]
+    summary = T.segment_summary(assigned, users, bot_score=bot_scores, new_follower_ids=new_ids)
+    if before is not None:
+        drift = T.segment_drift(before, assigned).set_index("segment")
+        summary["share_change"] = drift["share_change"].reindex(summary["segment"]).to_numpy()
+        summary["explained"] = drift["explained_after"].reindex(summary["segment"]).to_numpy()
+    steps.update()
+    fitted_on = previous if before is not None else snapshot
+    store.write_table("segments", account, assigned.assign(snapshot_at=snapshot,
+                                                           fitted_on=fitted_on),
+                      snapshot_at=snapshot)
+    store.write_table("segment_summary", account, summary.assign(snapshot_at=snapshot,
+                                                                 fitted_on=fitted_on),
+                      snapshot_at=snapshot)
+    steps.update()
+    steps.close()
+    if as_json:
+        click.echo(summary.to_json(orient="records", force_ascii=False))
+        return
+    click.echo(f"{len(assigned):,} followers of {account} at {snapshot:%Y-%m-%d %H:%M} UTC in "
+               f"{model.n_segments_} segments fitted on the snapshot of {fitted_on:%Y-%m-%d}"
+               + ("" if bot_scores is not None else
+                  " (no bot scores yet: run `follower-kit bots score` for the bot share)"))
+    _print_summary(summary)
+    if before is not None:
+        switch = T.segment_drift(before, assigned).attrs["switch_rate"]
+        click.echo(f"\n{switch:.1%} of the followers present in both months changed segment; "
+                   f"'change' is the share change since {previous:%Y-%m-%d}, 'fit' the mean share "
+                   f"of a follower's text the segments explain (a fall means: refit).")
+    if top:
+        reps = T.representative_followers(assigned, users, n=top)
+        click.echo("")
+        for seg, group in reps.groupby("segment", sort=False):
+            click.echo(f"[{seg}] {group['label'].iloc[0]}")
+            for _, r in group.iterrows():
+                bio = " ".join(str(r["description"]).split())[:70]
+                click.echo(f"     @{str(r['username'])[:16]:<16} {bio}")
+
+
+def _pct(v) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
+
+
+def _print_summary(summary: pd.DataFrame) -> None:
+    has_drift = "share_change" in summary.columns
+    head = (f"\n{'seg':>3}  {'label':<44} {'followers':>9} {'share':>6} {'reach':>7} {'bots':>5} "
+            f"{'new':>5}" + (f" {'change':>7} {'fit':>5}" if has_drift else ""))
+    click.echo(head)
+    for _, r in summary.iterrows():
+        reach = "" if pd.isna(r["median_reach"]) else f"{r['median_reach']:,.0f}"
+        line = (f"{r['segment']:>3}  {str(r['label'])[:44]:<44} {r['followers']:>9,} "
+                f"{_pct(r['share']):>6} {reach:>7} {_pct(r['bot_share']):>5} "
+                f"{_pct(r['new_share']):>5}")
+        if has_drift:
+            change = "" if pd.isna(r["share_change"]) else f"{r['share_change'] * 100:+.1f}pt"
+            line += f" {change:>7} {_pct(r['explained']):>5}"
+        click.echo(line)
+
+
+def read_labeled_texts(path) -> tuple[list[str], list[str], int]:
+    """Texts and labels from a JSONL or CSV file: (texts, labels, rows skipped as multi-label).
+
+    JSONL: one object a line with ``text`` and ``label``, or TweetTopic's ``topics`` list (rows
+    with exactly one topic are kept). CSV: a header with ``text`` and ``label`` columns.
+    Raises SourceError naming the file, line and field at fault.
+    """
+    path = Path(path)
+    texts, labels, skipped = [], [], 0
+    if path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = {"text", "label"} - set(reader.fieldnames or [])
+            if missing:
+                raise SourceError(f"{path}: line 1: CSV header lacks {sorted(missing)}; expected "
+                                  f"columns text and label", path=path, line=1)
+            for row in reader:
+                if not row["text"] or not row["label"]:
+                    raise SourceError(f"{path}: line {reader.line_num}: empty "
+                                      f"{'text' if not row['text'] else 'label'}", path=path,
+                                      line=reader.line_num)
+                texts.append(row["text"])
+                labels.append(row["label"])
+    else:
+        with path.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise SourceError(f"{path}: line {number}: not JSON ({exc.msg})", path=path,
+                                      line=number) from None
+                if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                    raise SourceError(f"{path}: line {number}: field 'text' (a string) is "
+                                      f"missing", path=path, line=number)
+                if "label" in obj:
+                    label = obj["label"]
+                elif isinstance(obj.get("topics"), list):
+                    if len(obj["topics"]) != 1:
+                        skipped += 1
+                        continue
+                    label = obj["topics"][0]
+                else:
+                    raise SourceError(f"{path}: line {number}: needs field 'label' or a 'topics' "
+                                      f"list", path=path, line=number)
+                texts.append(obj["text"])
+                labels.append(str(label))
+    if len(set(labels)) < 2:
+        raise SourceError(f"{path}: needs at least two labels to score a clustering, found "
+                          f"{len(set(labels))} in {len(labels)} usable row(s)", path=path)
+    return texts, labels, skipped
+
+
+@topics.command("evaluate")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--segments", "n_segments", default=None,
+              help="Number of clusters [default: the number of labels]; 'auto' lets the kit "
+                   "choose.")
+@click.option("--compare", is_flag=True,
+              help="Also score the textbook scikit-learn TF-IDF + NMF recipe in the same run.")
+@click.option("--embeddings", is_flag=True, help="Cluster sentence embeddings instead "
+                                                 "(extra [embeddings]).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (keys nmi and ari, and more).")
+def evaluate(path: str, n_segments, compare: bool, embeddings: bool, as_json: bool) -> None:
+    """Cluster the texts of PATH (JSONL or CSV with text and label, or TweetTopic's topics list,
+    single-label rows kept) and print NMI and ARI against the labels."""
+    from ..analysis import topics as T
+
+    texts, labels, skipped = read_labeled_texts(path)
+    k = len(set(labels)) if n_segments is None else _n_segments(n_segments)
+    model = T.TopicSegmenter(n_segments=k, embeddings=embeddings).fit(texts)
+    out = {**T.cluster_scores(labels, model.labels_), "texts": len(texts),
+           "labels": len(set(labels)), "segments": int(model.n_segments_),
+           "skipped_multi_label": skipped}
+    if compare:
+        base = T.cluster_scores(labels, T.textbook_nmf(texts, int(model.n_segments_)))
+        out["textbook_nmi"], out["textbook_ari"] = base["nmi"], base["ari"]
+    if as_json:
+        click.echo(json.dumps(out))
+        return
+    click.echo(f"{len(texts):,} texts, {out['labels']} labels, {out['segments']} segments"
+               + (f" ({skipped:,} multi-label rows skipped)" if skipped else ""))
+    click.echo(f"NMI {out['nmi']:.3f}  ARI {out['ari']:.3f}")
+    if compare:
+        click.echo(f"textbook TF-IDF + NMF: NMI {out['textbook_nmi']:.3f}  "
+                   f"ARI {out['textbook_ari']:.3f}")
