@@ -57,3 +57,5 @@ from .growth import growth as _growth, triage as _triage  # noqa: E402
 main.add_command(_growth); main.add_command(_triage)
 from .report import report as _report  # noqa: E402
 main.add_command(_report)
+from .topics import topics as _topics  # noqa: E402
+main.add_command(_topics)
