@@ -150,6 +150,41 @@ def test_section_sentences_adapt():
     assert "2 segments; the largest are a (75%) and b (25%)" in rt.segments_sentence(summary)
 
 
+def _audience():
+    return pd.DataFrame({
+        "id": ["1", "2", "3", "4"], "username": ["ann_dev", "bob", "cyd", "dee"],
+        "name": ["Ann", "Bob <b>", "Cyd", "Dee"],
+        "description": ["python and coffee", "Marketing", None, "PYTHON bots"],
+        "label": ["software", "marketing", "software", "software"],
+        "bot_score": [0.1, 0.2, 0.9, None], "is_new": [True, False, True, False],
+        "followers_count": [10, 300, 5, 7]})
+
+
+def test_filter_followers_combines_every_filter():
+    a = _audience()
+    assert list(rt.filter_followers(a)["id"]) == ["2", "1", "4", "3"]  # most followed first
+    assert list(rt.filter_followers(a, text="python")["id"]) == ["1", "4"]  # bio, any case
+    assert list(rt.filter_followers(a, text="<b>")["id"]) == ["2"]  # plain text, no pattern
+    assert list(rt.filter_followers(a, text=".*")["id"]) == []
+    assert list(rt.filter_followers(a, segment="software", max_bot_score=0.5)["id"]) == ["1"]
+    assert list(rt.filter_followers(a, min_bot_score=0.5)["id"]) == ["3"]  # unscored dropped
+    assert list(rt.filter_followers(a, new_only=True, sort_by="username",
+                                    ascending=True)["id"]) == ["1", "3"]
+
+
+def test_follower_explorer_redraws_through_the_escaping_table():
+    a = _audience()
+    box = rt.follower_explorer(a, {"username": "Handle", "name": "Name",
+                                   "followers_count": "Followers"}, rows=10)
+    search, segment = box.children[0].children
+    table = box.children[-1]
+    assert "4 followers match" in table.value and "Bob &lt;b&gt;" in table.value
+    search.value = "python"
+    assert "2 followers match" in table.value and "@ann_dev" in table.value
+    segment.value = "marketing"
+    assert "No follower matches" in table.value
+
+
 # ------------------------------------------------------------------------------ month logic
 def test_last_full_month_skips_the_current_month():
     times = pd.to_datetime(["2026-09-30", "2026-10-31", "2026-11-15"], utc=True)
