@@ -159,6 +159,10 @@ def test_single_snapshot_and_errors():
         growth.follower_counts(edges.drop(columns="follower_id"))
     with pytest.raises(SchemaError, match="repeat a follower"):
         growth.follower_counts(pd.concat([edges, edges]))
+    holey = edges.copy()
+    holey.loc[1, "follower_id"] = np.nan
+    with pytest.raises(SchemaError, match="follower_id is required but row 1 is missing"):
+        growth.follower_counts(holey)
 
 
 def test_ids_that_are_not_plain_integers_still_match():

@@ -51,6 +51,11 @@ class _Presence:
                 f"edges hold {edges['account_id'].nunique()} accounts; growth is computed per "
                 f"account (filter on account_id, or use Store.follower_edges(account))",
                 frame="followers", column="account_id")
+        for column in ("snapshot_at", "follower_id"):
+            if edges[column].isna().any():
+                row = int(np.flatnonzero(edges[column].isna().to_numpy())[0])
+                raise SchemaError(f"followers.{column} is required but row {row} is missing",
+                                  frame="followers", column=column)
         snap_codes, snaps = pd.factorize(edges["snapshot_at"], sort=True)
         snaps = pd.DatetimeIndex(snaps).tz_convert("UTC").astype(schema.TIME)
         if snapshots is not None:
@@ -208,7 +213,7 @@ def follower_changes(edges: pd.DataFrame, users: pd.DataFrame | None = None, *,
 
 def _changes(p: _Presence, users: pd.DataFrame | None = None) -> pd.DataFrame:
     m = p.matrix
-    snap_k, prev_k, kinds, all_codes, all_pos = [], [], [], [], []
+    snap_k, kinds, all_codes, all_pos = [], [], [], []
     for k in range(1, len(p.snapshots)):
         for change, mask, where in (("new", m[k] & ~m[k - 1], k), ("lost", ~m[k] & m[k - 1], k - 1)):
             codes = np.flatnonzero(mask)
@@ -380,8 +385,8 @@ def follow_date_bounds(followers: pd.DataFrame, *, id: str | None = None,
         ``follow_order`` (0 = oldest follower), ``created_at``, ``follow_date_lower_bound`` (the
         latest creation date among this follower and all older ones; never later than the true
         follow date), ``sets_bound`` (True where this follower's own creation date is the bound:
-        those followers are known to have followed after creating their account, so their bound is
-        the tightest), and ``snapshot_at`` / ``bot_score`` when present in the input.
+        the "record" accounts whose dots trace the edge of the follower-factory chart), and
+        ``snapshot_at`` / ``bot_score`` when present in the input.
     """
     id = id or ("follower_id" if "follower_id" in followers.columns else "id")
     _require(followers, (id, position, created_at), "followers")
