@@ -41,7 +41,7 @@ _STOPWORDS = frozenset("""
 about after again also and any are because been being but can could does doing down each every
 from further have having here into itself just more most much only other over own same should
 some such than that their them then there these they this those through under until very what
-when where which while with would your yours that gets out the way for small teams make made
+when where which while with would your yours from what will just like make made for the
 """.split())
 
 
