@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -154,8 +156,6 @@ def test_sample_triage_against_the_truth(sample_store, sample_audience):
 
 
 def test_cli_triage_on_the_sample(sample_store, sample_audience):
-    import json
-
     from click.testing import CliRunner
 
     from follower_kit.cli import main
@@ -187,3 +187,28 @@ def test_followers_known_by_id_only_are_left_out():
     mixed = pd.concat([people().iloc[:1], ids_only.iloc[1:]], ignore_index=True)
     got = lists(tr.triage(mixed, account=ACCOUNT, topics=["python"]))
     assert got["check_out"] == ["1"]
+
+
+def test_cli_triage_uses_stored_bot_scores(tmp_path):
+    from click.testing import CliRunner
+
+    from follower_kit import Store
+    from follower_kit.cli import main
+    from follower_kit.sources.sample import generate, write_sample
+
+    audience = generate(followers=300, months=2, seed=3, tweets_per_follower=3)
+    store = Store(tmp_path / "store")
+    write_sample(store, audience)
+    followers = store.followers(audience.account["id"])
+    victim = followers["id"].iloc[0]
+    scores = pd.DataFrame({"id": followers["id"], "bot_score": 0.01, "reasons": ""})
+    scores.loc[scores["id"] == victim, ["bot_score", "reasons"]] = [0.99, "made up for a test"]
+    store.write_table("bot_scores", audience.account["id"], scores,
+                      snapshot_at=followers["snapshot_at"].iloc[0])
+    result = CliRunner().invoke(main, ["triage", audience.account["username"], "--json",
+                                       "--store", str(store.path)])
+    assert result.exit_code == 0, result.output
+    out = pd.DataFrame(json.loads(result.output))
+    block = out[out["list"] == "block"]
+    assert block["follower_id"].tolist() == [victim]
+    assert block["reason"].item() == "bot score 0.99: made up for a test"
