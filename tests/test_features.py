@@ -53,7 +53,6 @@ def test_handle_features_and_bigram_model():
     assert X["handle_digits"].tolist() == [8, 0]
     assert X["name_digits"].tolist() == [1, 0]
     assert X["following_at_limit"].tolist() == [1, 0]
-    assert X["name_in_handle"].tolist() == [1, 1]
     assert X["default_profile_image"].tolist() == [1, 0]
     real = ds.load_labeled(shared_path("bots", "botrepo-2019")).users["username"]
     model = F.HandleModel.fit(real)

@@ -116,32 +116,42 @@ def rule_contributions(X: pd.DataFrame, rules=DEFAULT_RULES) -> pd.DataFrame:
 def bot_features(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
                  followers: pd.DataFrame | None = None,
                  handle_model: F.HandleModel | None = None, leaky: bool = False,
-                 farm_kwargs: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every feature the scores use: profile, tweet (when ``tweets`` is given) and coordination.
+                 farms: bool = True, farm_kwargs: dict | None = None
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every feature the scores use: profile, tweet (when ``tweets`` is given) and coordination
+    (unless ``farms=False``).
 
     Returns
     -------
     features : DataFrame
         indexed like ``users``: the profile features of
         :func:`~follower_kit.analysis.features.profile_features`, the tweet features of
-        :func:`~follower_kit.analysis.features.tweet_features` (when tweets are given), and
-        ``farm_signal``, ``same_bio_log`` (log1p of other accounts with the same bio),
+        :func:`~follower_kit.analysis.features.tweet_features` (when tweets are given), and with
+        ``farms``: ``farm_signal``, ``same_bio_log`` (log1p of other accounts with the same bio),
         ``fresh_follow`` (1 when followed on the day of creation, falling to 0 at 30 days; NaN
-        without follow order).
+        without follow order), and for the reasons ``farm_id``, ``farm_size`` and
+        ``days_created_before_follow`` (NaN outside farms / without follow order).
     farms : DataFrame
-        the farm groups of :func:`~follower_kit.analysis.features.coordination`.
+        the farm groups of :func:`~follower_kit.analysis.features.coordination` (empty without
+        ``farms``).
     """
     X = F.profile_features(users, handle_model=handle_model, leaky=leaky)
     if tweets is not None:
         tf = F.tweet_features(tweets, authors=users["id"].astype("str"))
         X = X.join(pd.DataFrame(tf.to_numpy(), index=X.index, columns=tf.columns))
+    if not farms:
+        return X, pd.DataFrame(columns=["farm_id", "size", "member_ids"])
     groups, acc = F.coordination(users, followers, **(farm_kwargs or {}))
-    X["farm_signal"] = acc["farm_signal"].to_numpy()
-    X["same_bio_log"] = np.log1p(acc["same_bio_count"].to_numpy(dtype=float))
     before = acc["days_created_before_follow"].to_numpy(dtype=float)
-    X["fresh_follow"] = np.clip(1 - before / 30.0, 0, 1)
-    X.attrs["raw"] = acc
-    return X, groups
+    more = pd.DataFrame({
+        "farm_signal": acc["farm_signal"].to_numpy(),
+        "same_bio_log": np.log1p(acc["same_bio_count"].to_numpy(dtype=float)),
+        "fresh_follow": np.clip(1 - before / 30.0, 0, 1),
+        "farm_id": acc["farm_id"].to_numpy(dtype=float, na_value=np.nan),
+        "farm_size": acc["farm_size"].to_numpy(dtype=float),
+        "days_created_before_follow": before,
+    }, index=X.index)
+    return pd.concat([X, more], axis=1), groups
 
 
 def _sigmoid(z):
@@ -149,7 +159,7 @@ def _sigmoid(z):
 
 
 def default_score(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
-                  followers: pd.DataFrame | None = None, n_reasons: int = 3,
+                  followers: pd.DataFrame | None = None, farms: bool = True, n_reasons: int = 3,
                   reasons_above: float = 0.0, calibration: dict | None = None,
                   features: pd.DataFrame | None = None) -> pd.DataFrame:
     """Score every account 0..1 with no training, with its top reasons in plain words.
@@ -160,15 +170,17 @@ def default_score(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         Canonical users frame (ages are measured at each profile's ``observed_at``).
     tweets, followers : DataFrame, optional
         Canonical tweets and followers frames: add tweet behaviour and farm/burst signals.
+    farms : bool
+        Look for farms (coordination); off = profile rules only.
     n_reasons : int
-        Reasons to write per account.
+        Reasons to write per account (0: none).
     reasons_above : float
         Write reasons only for accounts scoring at least this (writing them is the slow part on
         millions of rows; 0 writes them for everyone).
     calibration : dict, optional
         ``{"a", "b"}`` Platt constants (default :data:`DEFAULT_CALIBRATION`).
     features : DataFrame, optional
-        Precomputed :func:`bot_features` output (its ``attrs["raw"]`` is used for the reasons).
+        Precomputed :func:`bot_features` output.
 
     Returns
     -------
@@ -178,79 +190,100 @@ def default_score(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         nothing stands out), ``farm_id`` (Int64, NA outside farms).
     """
     if features is None:
-        X, _ = bot_features(users, tweets=tweets, followers=followers)
+        X, _ = bot_features(users, tweets=tweets, followers=followers, farms=farms)
     else:
         X = features
     contrib = rule_contributions(X)
     z = contrib.to_numpy().sum(axis=1)
     cal = calibration or DEFAULT_CALIBRATION
     score = _sigmoid(cal["a"] * z + cal["b"])
-    raw = X.attrs.get("raw")
-    reasons = explain(users, X, contrib, raw=raw, n_reasons=n_reasons,
-                      rows=np.flatnonzero(score >= reasons_above))
-    farm = raw["farm_id"].to_numpy() if raw is not None else pd.array([pd.NA] * len(users),
-                                                                       dtype="Int64")
+    if n_reasons > 0:
+        reasons = explain(users, X, contrib, n_reasons=n_reasons,
+                          rows=np.flatnonzero(score >= reasons_above))
+    else:
+        reasons = np.full(len(users), "", dtype=object)
+    farm = (X["farm_id"].to_numpy() if "farm_id" in X else np.full(len(users), np.nan))
     return pd.DataFrame({
         "id": users["id"].astype("str").to_numpy(),
         "username": users["username"].to_numpy(),
         "bot_score": score,
         "raw_score": z,
         "reasons": reasons,
-        "farm_id": pd.array(farm, dtype="Int64"),
+        "farm_id": pd.arrays.IntegerArray(np.nan_to_num(farm).astype(np.int64), np.isnan(farm)),
     }, index=users.index).astype({"id": "str", "username": "str"})
 
 
-def _n(v) -> str:
-    return "?" if v is None or v is pd.NA or np.isnan(v) else f"{int(round(v)):,}"
+def _ints(values) -> np.ndarray:
+    """Whole numbers with thousands separators ("4,990"); "?" when unknown."""
+    values = np.asarray(values, dtype=float)
+    known = ~np.isnan(values)
+    out = np.full(len(values), "?", dtype=object)
+    out[known] = [f"{v:,}" for v in np.round(values[known]).astype(np.int64).tolist()]
+    return out
 
 
-def _phrase(rule: str, u: dict, x: dict, raw: dict) -> str:
-    """The plain-words reason for one rule and one account."""
-    fol, fing = u.get("followers_count"), u.get("following_count")
-    if rule == "default_avatar":
-        return "default avatar"
-    if rule == "digit_handle":
-        return f"handle ends in {int(x['handle_trailing_digits'])} digits"
-    if rule in ("few_followers", "follow_heavy", "follower_ratio", "follow_limit"):
-        if rule == "follow_limit":
-            return f"follows {_n(fing)}, at X's follow limit of about 5,000"
-        return f"follows {_n(fing)} and is followed by {_n(fol)}"
-    if rule == "few_likes":
-        return f"{_n(u.get('like_count'))} likes for {_n(u.get('tweet_count'))} posts"
-    if rule == "young":
-        days = np.expm1(x["age_days_log"])
-        return f"account is {_n(days)} day{'s' if round(days) != 1 else ''} old"
-    if rule == "prolific":
-        return f"posts {np.expm1(x['tweets_per_day_log']):,.0f} times a day"
-    if rule == "no_location":
-        return "no location"
-    if rule == "no_bio":
-        return "no bio"
-    if rule == "few_posts":
-        return f"{_n(u.get('tweet_count'))} posts ever"
-    if rule == "farm":
-        return (f"one of {raw.get('farm_size', 0)} accounts created together with the same handle "
-                f"pattern or bio (farm {int(raw.get('farm_id'))})")
-    if rule == "shared_bio":
-        return f"bio shared with {_n(np.expm1(x['same_bio_log']))} other accounts"
-    if rule == "fresh_follow":
-        days = raw.get("days_created_before_follow", np.nan)
-        return f"created {_n(max(days, 0))} day{'s' if round(days) != 1 else ''} before following"
-    if rule == "duplicate_posts":
-        return f"{x['duplicate_text_share']:.0%} of recent posts repeat each other"
-    if rule == "clockwork":
-        return "posts at regular intervals like a timer"
-    if rule == "all_hours":
-        return "posts at every hour of the day"
-    if rule == "link_posts":
-        return f"{x['link_share']:.0%} of recent posts carry a link"
-    return rule
+def _plural(values, unit: str) -> np.ndarray:
+    n = _ints(values)
+    return np.where(np.round(np.nan_to_num(values, nan=0)) == 1, n + f" {unit}", n + f" {unit}s")
 
 
-def explain(users: pd.DataFrame, X: pd.DataFrame, contrib: pd.DataFrame, *, raw=None,
+def _pct(values) -> np.ndarray:
+    return np.array([f"{v:.0%}" for v in values], dtype=object)
+
+
+#: rule -> reason: rules telling the same story share one phrase (and their contributions add up).
+REASON_OF = {"few_followers": "follow_ratio", "follow_heavy": "follow_ratio",
+             "follower_ratio": "follow_ratio"}
+
+# reason -> phrase builder over arrays (u: user counts, x: features, r: coordination columns)
+_PHRASES = {
+    "default_avatar": lambda u, x, r: np.full(len(x["default_profile_image"]), "default avatar",
+                                              dtype=object),
+    "digit_handle": lambda u, x, r: "handle ends in " + _ints(x["handle_trailing_digits"])
+    + " digits",
+    "follow_ratio": lambda u, x, r: "follows " + _ints(u["following_count"])
+    + " and is followed by " + _ints(u["followers_count"]),
+    "follow_limit": lambda u, x, r: "follows " + _ints(u["following_count"])
+    + ", at X's follow limit of about 5,000",
+    "few_likes": lambda u, x, r: _ints(u["like_count"]) + " likes for "
+    + _ints(u["tweet_count"]) + " posts",
+    "young": lambda u, x, r: "account is " + _plural(np.expm1(x["age_days_log"]), "day") + " old",
+    "prolific": lambda u, x, r: "posts " + _ints(np.expm1(x["tweets_per_day_log"]))
+    + " times a day",
+    "no_location": lambda u, x, r: np.full(len(x["has_location"]), "no location", dtype=object),
+    "no_bio": lambda u, x, r: np.full(len(x["has_location"]), "no bio", dtype=object),
+    "few_posts": lambda u, x, r: _ints(u["tweet_count"]) + " posts ever",
+    "farm": lambda u, x, r: "one of " + _ints(r["farm_size"]) + " accounts created together "
+    "with the same handle pattern or bio (farm " + _ints(r["farm_id"]) + ")",
+    "shared_bio": lambda u, x, r: "bio shared with " + _ints(np.expm1(x["same_bio_log"]))
+    + " other accounts",
+    "fresh_follow": lambda u, x, r: "created " + _plural(
+        np.maximum(r["days_created_before_follow"], 0), "day") + " before following",
+    "duplicate_posts": lambda u, x, r: _pct(x["duplicate_text_share"])
+    + " of recent posts repeat each other",
+    "clockwork": lambda u, x, r: np.full(len(x["interval_cv"]),
+                                         "posts at regular intervals like a timer", dtype=object),
+    "all_hours": lambda u, x, r: np.full(len(x["hour_entropy"]),
+                                         "posts at every hour of the day", dtype=object),
+    "link_posts": lambda u, x, r: _pct(x["link_share"]) + " of recent posts carry a link",
+}
+
+
+class _Rows:
+    """Columns of a dict of arrays, taken at ``rows`` only when a phrase asks for them."""
+
+    def __init__(self, arrays: dict, rows: np.ndarray):
+        self.arrays, self.rows = arrays, rows
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name][self.rows]
+
+
+def explain(users: pd.DataFrame, X: pd.DataFrame, contrib: pd.DataFrame, *,
             n_reasons: int = 3, rows=None, min_contribution: float = 0.2) -> np.ndarray:
-    """The top ``n_reasons`` plain-words reasons per account: the rules that pushed its score up
-    the most (each at least ``min_contribution``), deduplicated, "; "-joined.
+    """The top ``n_reasons`` plain-words reasons per account: the reasons that pushed its score up
+    the most (rules telling the same story are added together first), each at least
+    ``min_contribution``, "; "-joined, most important first.
 
     Returns
     -------
@@ -261,27 +294,30 @@ def explain(users: pd.DataFrame, X: pd.DataFrame, contrib: pd.DataFrame, *, raw=
     rows = np.arange(len(users)) if rows is None else np.asarray(rows)
     if not len(rows):
         return out
-    c = contrib.to_numpy()[rows]
-    names = np.asarray(contrib.columns)
-    top = np.argsort(-c, axis=1, kind="stable")[:, : n_reasons + 2]
-    cols = ["followers_count", "following_count", "tweet_count", "like_count"]
-    ucols = {k: pd.to_numeric(users[k], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-             for k in cols if k in users}
-    xcols = {k: X[k].to_numpy(dtype=float) for k in X.columns}
-    rcols = ({k: raw[k].to_numpy() for k in ("farm_id", "farm_size", "days_created_before_follow")}
-             if raw is not None else {})
-    for i, r in enumerate(rows):
-        said, seen = [], set()
-        for j in top[i]:
-            if c[i, j] < min_contribution or len(said) >= n_reasons:
-                break
-            phrase = _phrase(names[j], {k: v[r] for k, v in ucols.items()},
-                             {k: v[r] for k, v in xcols.items()},
-                             {k: v[r] for k, v in rcols.items()})
-            if phrase not in seen:
-                seen.add(phrase)
-                said.append(phrase)
-        out[r] = "; ".join(said)
+    keys = list(dict.fromkeys(REASON_OF.get(c, c) for c in contrib.columns))
+    key_of = np.array([keys.index(REASON_OF.get(c, c)) for c in contrib.columns])
+    c = np.zeros((len(rows), len(keys)))
+    np.add.at(c.T, key_of, contrib.to_numpy()[rows].T)
+    top = np.argsort(-c, axis=1, kind="stable")[:, :n_reasons]
+    strength = np.take_along_axis(c, top, axis=1)
+    u_all = {f: pd.to_numeric(users[f], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+             for f in F.COUNTS if f in users}
+    x_all = {f: X[f].to_numpy(dtype=float) for f in X.columns}
+    cols = []
+    for j in range(top.shape[1]):
+        col = np.full(len(rows), None, dtype=object)
+        for k in np.unique(top[:, j]):
+            sel = (top[:, j] == k) & (strength[:, j] >= min_contribution)
+            if not sel.any():
+                continue
+            r = rows[sel]
+            col[sel] = _PHRASES[keys[k]](_Rows(u_all, r), _Rows(x_all, r), _Rows(x_all, r))
+        cols.append(col)
+    joined = np.full(len(rows), "", dtype=object)
+    for col in cols:   # reasons fill from the left, so a missing one ends the list
+        has = col != None  # noqa: E711  (elementwise on an object array)
+        joined[has] = np.where(joined[has] == "", col[has], joined[has] + "; " + col[has])
+    out[rows] = joined
     return out
 
 

@@ -54,7 +54,6 @@ FEATURE_DOCS = {
     "handle_loglik": "mean log-likelihood of the handle under a character bigram model",
     "name_length": "characters in the display name",
     "name_digits": "digits in the display name",
-    "name_in_handle": "the display name's first word (4+ letters) appears in the handle",
     "description_length": "characters in the bio",
     "description_has_url": "the bio holds a link",
     "has_url": "the profile has a link",
@@ -90,12 +89,12 @@ def _byte_matrix(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray]
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None \
         else np.zeros(1, np.uint8)
     lengths = np.diff(offsets)
-    n = len(arr)
-    out = np.zeros((n, width), dtype=np.uint8)
-    for j in range(width):
-        has = lengths > j
-        out[has, j] = data[offsets[:-1][has] + j]
-    return out, lengths
+    cols = np.arange(width)
+    idx = offsets[:-1, None] + cols[None, :]
+    inside = cols[None, :] < lengths[:, None]
+    out = data[np.where(inside, np.minimum(idx, len(data) - 1), 0)]
+    out[~inside] = 0
+    return out.astype(np.uint8, copy=False), lengths
 
 
 def _classes(handles: pd.Series) -> np.ndarray:
@@ -120,21 +119,26 @@ class HandleModel:
 
     @classmethod
     def fit(cls, handles: pd.Series) -> "HandleModel":
-        c = _classes(pd.Series(handles).dropna())
-        prev, cur = c[:, :-1].ravel(), c[:, 1:].ravel()
-        keep = ~((prev == 0) & (cur == 0)) | (np.arange(len(prev)) % c.shape[1] == 0)
-        counts = np.ones((_ALPHABET, _ALPHABET))
-        np.add.at(counts, (prev[keep], cur[keep]), 1)
+        return cls.fit_classes(_classes(pd.Series(handles).dropna()))
+
+    @classmethod
+    def fit_classes(cls, c: np.ndarray) -> "HandleModel":
+        """Fit from a class matrix of :func:`_classes` (start marker, characters, end markers)."""
+        flat = (c[:, :-1].astype(np.int32) * _ALPHABET + c[:, 1:]).ravel()
+        # padding after the end marker is (0, 0); the one real (0, 0) would be an empty handle
+        counts = np.bincount(flat[flat != 0], minlength=_ALPHABET * _ALPHABET)
+        counts = counts.reshape(_ALPHABET, _ALPHABET).astype(float) + 1.0
         return cls(np.log(counts / counts.sum(axis=1, keepdims=True)))
 
     def loglik(self, handles: pd.Series) -> np.ndarray:
-        c = _classes(handles)
-        prev, cur = c[:, :-1], c[:, 1:]
-        lp = self.log_prob[prev, cur]
-        # count transitions up to and including the one into the end marker
-        steps = np.minimum((c[:, 1:-1] != 0).sum(axis=1) + 1, c.shape[1] - 1)
-        mask = np.arange(prev.shape[1])[None, :] < steps[:, None]
-        return (lp * mask).sum(axis=1) / steps
+        return self.loglik_classes(_classes(handles))
+
+    def loglik_classes(self, c: np.ndarray) -> np.ndarray:
+        flat = c[:, :-1].astype(np.int32) * _ALPHABET + c[:, 1:]
+        lp = self.log_prob.ravel()[flat]
+        lp[flat == 0] = 0.0   # padding after the end
+        steps = np.maximum((flat != 0).sum(axis=1), 1)
+        return lp.sum(axis=1) / steps
 
     def to_dict(self) -> dict:
         return {"log_prob": self.log_prob.round(6).tolist()}
@@ -157,9 +161,9 @@ def _str_len(series: pd.Series) -> np.ndarray:
     return pc.fill_null(pc.utf8_length(arr), 0).to_numpy(zero_copy_only=False).astype(float)
 
 
-def _count_regex(series: pd.Series, pattern: str) -> np.ndarray:
+def _count_digits(series: pd.Series) -> np.ndarray:
     arr = pa.array(series, type=pa.large_string(), from_pandas=True)
-    return pc.fill_null(pc.count_substring_regex(arr, pattern), 0).to_numpy(
+    return pc.fill_null(pc.count_substring_regex(arr, "[0-9]"), 0).to_numpy(
         zero_copy_only=False).astype(float)
 
 
@@ -191,18 +195,18 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
         ``listed_per_day_log``, ``follower_ratio_log``, ``listed_per_follower_log``,
         ``likes_per_tweet_log``, ``following_at_limit``, ``handle_length``, ``handle_digits``,
         ``handle_trailing_digits``, ``handle_loglik``, ``name_length``, ``name_digits``,
-        ``name_in_handle``, ``description_length``, ``description_has_url``, ``has_url``,
+        ``description_length``, ``description_has_url``, ``has_url``,
         ``has_location``, ``default_profile_image`` (and ``verified`` when ``leaky``). Missing
         counts give NaN in the columns built from them.
     """
     out = {}
     counts = {c: _float(users[c]) if c in users else np.full(len(users), np.nan) for c in COUNTS}
-    logs = {c: np.log1p(np.clip(v, 0, None)) for c, v in counts.items()}
+    logs = {c: np.log1p(np.maximum(v, 0)) for c, v in counts.items()}
     created = users["created_at"].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
     observed = users["observed_at"].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
     age = (observed - created).astype("timedelta64[s]").astype(float) / 86400.0
     age[np.isnat(created) | np.isnat(observed)] = np.nan
-    age = np.clip(age, 1.0, None)  # a new account has lived a day, not zero
+    age = np.maximum(age, 1.0)  # a new account has lived a day, not zero
     names = {"followers_count": "followers", "following_count": "following",
              "tweet_count": "tweets", "listed_count": "listed", "like_count": "likes"}
     for c, short in names.items():
@@ -211,7 +215,7 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
     for c, short in (("tweet_count", "tweets"), ("followers_count", "followers"),
                      ("following_count", "following"), ("like_count", "likes"),
                      ("listed_count", "listed")):
-        out[f"{short}_per_day_log"] = np.log1p(np.clip(counts[c], 0, None) / age)
+        out[f"{short}_per_day_log"] = np.log1p(np.maximum(counts[c], 0) / age)
     out["follower_ratio_log"] = logs["followers_count"] - logs["following_count"]
     out["listed_per_follower_log"] = logs["listed_count"] - logs["followers_count"]
     out["likes_per_tweet_log"] = logs["like_count"] - logs["tweet_count"]
@@ -219,33 +223,34 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
     out["following_at_limit"] = ((following >= 4900) & (following <= 5100)).astype(float)
 
     handle = users["username"]
+    cls = _classes(handle)
+    chars = cls[:, 1:-1]
+    length = (chars != 0).sum(axis=1)
+    digit = (chars >= 27) & (chars <= 36)
     out["handle_length"] = _str_len(handle)
-    out["handle_digits"] = _count_regex(handle, r"[0-9]")
-    trailing = pc.extract_regex(pa.array(handle, type=pa.large_string(), from_pandas=True),
-                                r"(?P<d>[0-9]*)$")
-    out["handle_trailing_digits"] = pc.fill_null(pc.utf8_length(pc.struct_field(trailing, [0])),
-                                                 0).to_numpy(zero_copy_only=False).astype(float)
-    model = handle_model or HandleModel.fit(handle)
-    out["handle_loglik"] = model.loglik(handle)
+    out["handle_digits"] = digit.sum(axis=1).astype(float)
+    # walk back from each handle's last character while the characters are digits
+    back = np.maximum(length[:, None] - 1 - np.arange(MAX_HANDLE)[None, :], 0)
+    from_end = np.take_along_axis(digit, back, axis=1) & (np.arange(MAX_HANDLE)[None, :]
+                                                          < length[:, None])
+    run = np.where(from_end.all(axis=1), MAX_HANDLE, np.argmin(from_end, axis=1))
+    out["handle_trailing_digits"] = run.astype(float)
+    if handle_model is None:
+        # bigram statistics settle long before a million handles: learn from at most 200,000,
+        # evenly spaced so the result does not depend on chance
+        step = max(1, len(cls) // 200_000)
+        handle_model = HandleModel.fit_classes(cls[::step])
+    model = handle_model
+    out["handle_loglik"] = model.loglik_classes(cls)
     name = users["name"] if "name" in users else pd.Series(np.nan, index=users.index)
     out["name_length"] = _str_len(name)
-    out["name_digits"] = _count_regex(name, r"[0-9]")
-    first_word = pc.extract_regex(
-        pc.utf8_lower(pa.array(name, type=pa.large_string(), from_pandas=True)),
-        r"(?P<w>[a-z]{4,})")
-    word = pc.struct_field(first_word, [0])
-    handle_lower = pc.utf8_lower(pa.array(handle, type=pa.large_string(), from_pandas=True))
-    word_np = word.to_numpy(zero_copy_only=False)
-    handle_np = handle_lower.to_numpy(zero_copy_only=False)
-    has_word = ~pd.isna(word_np)
-    in_handle = np.zeros(len(users))
-    if has_word.any():
-        in_handle[has_word] = [w in h if isinstance(h, str) else False
-                               for w, h in zip(word_np[has_word], handle_np[has_word])]
-    out["name_in_handle"] = in_handle
+    out["name_digits"] = _count_digits(name)
     desc = users["description"] if "description" in users else pd.Series(np.nan, index=users.index)
     out["description_length"] = _str_len(desc)
-    out["description_has_url"] = (_count_regex(desc, r"https?://|www\.") > 0).astype(float)
+    desc_arr = pa.array(desc, type=pa.large_string(), from_pandas=True)
+    has_link = pc.or_(pc.match_substring(desc_arr, "http"), pc.match_substring(desc_arr, "www."))
+    out["description_has_url"] = pc.fill_null(has_link, False).to_numpy(
+        zero_copy_only=False).astype(float)
     out["has_url"] = _has_text(users["url"]).astype(float) if "url" in users else np.zeros(len(users))
     out["has_location"] = (_has_text(users["location"]).astype(float) if "location" in users
                            else np.zeros(len(users)))
@@ -460,28 +465,35 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
     sizes = np.bincount(comp, minlength=comp.max() + 1 if n else 0)
     member = sizes[comp] >= min_size if n else np.zeros(0, bool)
 
-    farm_id = pd.array([pd.NA] * n, dtype="Int64")
+    farm_id = np.full(n, -1, dtype=np.int64)
     groups = []
-    comps = pd.Series(comp[member]).value_counts(sort=False)
-    ordered = sorted(comps.index, key=lambda k: (-comps[k], np.flatnonzero(comp == k)[0]))
-    for fid, k in enumerate(ordered):
-        idx = np.flatnonzero(comp == k)
+    in_farm = np.flatnonzero(member)
+    by_comp = in_farm[np.argsort(comp[in_farm], kind="stable")]   # members by component, id order
+    starts = np.flatnonzero(np.r_[True, comp[by_comp][1:] != comp[by_comp][:-1]]) \
+        if len(by_comp) else np.array([], int)
+    blocks = np.split(by_comp, starts[1:]) if len(by_comp) else []
+    blocks.sort(key=lambda idx: (-len(idx), idx[0]))   # largest first, then first seen
+    descriptions = users["description"].to_numpy() if "description" in users else None
+    for fid, idx in enumerate(blocks):
         farm_id[idx] = fid
-        pats = set(pattern[idx])
-        bios = pd.Series(users["description"].to_numpy()[idx] if "description" in users
-                         else [None] * len(idx)).dropna()
-        common_bio = bios.mode().iloc[0] if len(bios) and bios.value_counts().iloc[0] > 1 else np.nan
+        codes = bio_code[idx]
+        common_bio = np.nan
+        if descriptions is not None and (codes >= 0).any():
+            vals, counts = np.unique(codes[codes >= 0], return_counts=True)
+            if counts.max() > 1:
+                common_bio = descriptions[idx[np.flatnonzero(codes == vals[counts.argmax()])[0]]]
         groups.append({
             "farm_id": fid, "size": len(idx),
             "created_from": pd.Timestamp(np.nanmin(created[idx]), tz="UTC"),
             "created_to": pd.Timestamp(np.nanmax(created[idx]), tz="UTC"),
-            "handle_pattern": _pattern_label(digits[idx]) if len(pats) == 1 and pattern[idx][0] > 0
-            else "mixed",
+            "handle_pattern": _pattern_label(digits[idx]) if (pattern[idx] > 0).all() else "mixed",
             "shared_bio": common_bio,
             "follow_rank_span": ((int(np.nanmin(rank[idx])), int(np.nanmax(rank[idx])))
                                  if not np.isnan(rank[idx]).all() else np.nan),
             "member_ids": sorted(ids[idx].tolist()),
         })
+    farm_id = pd.array(np.where(farm_id >= 0, farm_id, 0), dtype="Int64")
+    farm_id[~member] = pd.NA
     group_cols = ["farm_id", "size", "created_from", "created_to", "handle_pattern", "shared_bio",
                   "follow_rank_span", "member_ids"]
     groups = pd.DataFrame(groups, columns=group_cols)
