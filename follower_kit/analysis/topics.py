@@ -145,6 +145,7 @@ def follower_documents(users: pd.DataFrame, tweets: pd.DataFrame | None = None, 
     text = parts[0]
     for extra in parts[1:]:
         text = pc.binary_join_element_wise(text, extra, newline)
+    text = pc.utf8_trim(text, "\n")  # no empty lines for an empty bio or no tweets
     return pd.DataFrame({"follower_id": ids,
                          "text": pd.Series(text.cast(pa.string()).to_pandas(), dtype="str"),
                          "n_tweets": n_tweets})
@@ -685,6 +686,13 @@ class TopicSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         return self._frame(documents, *self._fit(documents))
 
     def _fit(self, X) -> tuple[np.ndarray, sp.csr_matrix]:
+        if self.n_segments != "auto" and (not isinstance(self.n_segments, (int, np.integer))
+                                          or self.n_segments < 1):
+            raise FollowerKitError(f"TopicSegmenter: n_segments must be a number >= 1 or "
+                                   f"'auto', got {self.n_segments!r}")
+        if self.solver not in ("auto", "nmf", "minibatch"):
+            raise FollowerKitError(f"TopicSegmenter: solver must be 'auto', 'nmf' or "
+                                   f"'minibatch', got {self.solver!r}")
         texts = _as_text_array(X)
         self.vectorizer_ = SocialVectorizer(min_df=self.min_df, max_df=self.max_df,
                                             max_features=self.max_features)
@@ -693,11 +701,7 @@ class TopicSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.n_segments == "auto":
             self.n_segments_, self.stability_ = self._choose_k(x)
         else:
-            k = int(self.n_segments)
-            if k < 1:
-                raise FollowerKitError(f"TopicSegmenter: n_segments must be >= 1 or 'auto', "
-                                       f"got {self.n_segments!r}")
-            self.n_segments_, self.stability_ = k, None
+            self.n_segments_, self.stability_ = int(self.n_segments), None
         k = self.n_segments_
         self.cluster_centers_ = None
         if self.embeddings:
@@ -718,14 +722,16 @@ class TopicSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             if solver == "minibatch":
                 model = MiniBatchNMF(k, init="custom", batch_size=4096, max_iter=20,
                                      random_state=self.random_state)
-            elif solver == "nmf":
+            else:
                 model = NMF(k, init="custom", max_iter=400, tol=1e-4,
                             random_state=self.random_state)
-            else:
-                raise FollowerKitError(f"TopicSegmenter: solver must be 'auto', 'nmf' or "
-                                       f"'minibatch', got {solver!r}")
             w0, h0 = _nndsvd_start(x, k, self.random_state)(k)
-            w = model.fit_transform(x, W=w0, H=h0)
+            with warnings.catch_warnings():  # a stopped-early fit is still a usable fit
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                # scikit-learn's error of a perfect fit can round below zero before its sqrt
+                warnings.filterwarnings("ignore", "invalid value encountered in sqrt",
+                                        RuntimeWarning)
+                w = model.fit_transform(x, W=w0, H=h0)
             self.nmf_ = model
             self.components_ = model.components_
             self.labels_ = np.where(w.sum(axis=1) > 0, w.argmax(axis=1), -1)
