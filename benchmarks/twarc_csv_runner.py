@@ -25,6 +25,8 @@ def main(path: str) -> None:
     df = pd.concat(frames, ignore_index=True)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open("/proc/self/status") as fh:  # VmHWM: not inherited from the parent process
+        peak = next((int(x.split()[1]) / 1024 for x in fh if x.startswith("VmHWM:")), peak)
     print(json.dumps({"seconds": seconds, "peak_mb": peak, "rows": len(df)}))
 
 

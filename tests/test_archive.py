@@ -142,3 +142,45 @@ def test_not_an_archive(tmp_path):
         archive.read_archive(tmp_path / "x.zip")
     with pytest.raises(SourceError, match="no manifest.js"):
         archive.read_archive(tmp_path)
+
+
+def test_hydrate_fetches_profiles_through_the_api(tmp_path):
+    from follower_kit.fake_x import FakeX
+    from follower_kit.sources import x_api
+
+    arc = archive.read_archive(_arc("2021-03-22"))
+    ids = list(arc.followers["follower_id"])
+    users = pd.DataFrame({"id": ids, "username": [f"f{i}" for i in range(len(ids))],
+                          "name": "someone", "followers_count": range(len(ids))})
+    gone = ids[:7]
+    with FakeX.from_frames(arc.account, users, ids, deleted=gone[:4], suspended=gone[4:]) as srv:
+        client = x_api.XClient("hydrate-token-123456", base_url=srv.url, sleep=lambda s: None)
+        store = Store(tmp_path)
+        ref = archive.import_archive(store, _arc("2021-03-22"), lookup=client.lookup_users)
+    assert sum(r["endpoint"] == "users" for r in srv.requests) == -(-len(ids) // 100)
+    got = store.followers("larsbrinkhoff")
+    assert list(got["id"]) == ids
+    assert got["username"].isna().sum() == 7
+    assert set(got.loc[got["username"].isna(), "id"]) == set(gone)
+    meta = json.loads((ref.path / "meta.json").read_text())
+    assert meta["extra"]["not_returned_by_api"] == 7
+
+
+def test_import_command(tmp_path):
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    store = tmp_path / "store"
+    paths = [str(_arc(d)) for d in DATES]
+    out = CliRunner().invoke(main, ["import", "archive", *paths, "--store", str(store)])
+    assert out.exit_code == 0, out.output
+    assert [f"{n:,} followers" in out.output for n in DATES.values()] == [True] * 4
+    again = CliRunner().invoke(main, ["import", "archive", paths[0], "--store", str(store)])
+    assert "already in the store" in again.output
+    bad = tmp_path / "bad"
+    shutil.copytree(_arc("2021-03-22"), bad)
+    (bad / "follower.js").chmod(0o644)
+    (bad / "follower.js").write_text("window.YTD.follower.part0 = [ {")
+    err = CliRunner().invoke(main, ["import", "archive", str(bad), "--store", str(store)])
+    assert err.exit_code == 1 and "follower.js, line 1" in err.output

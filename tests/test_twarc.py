@@ -114,3 +114,17 @@ def test_single_object_page_is_read(tmp_path):
         "retrieved_at": "2024-01-01T00:00:00+00:00"}}))
     users = twarc.users_frame(twarc.read_pages(f))
     assert list(users["id"]) == [user["id"]]
+
+
+def test_import_command(tmp_path):
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    path = shared_path("x-api", "twarc2-pages", "users.jsonl")
+    store = tmp_path / "store"
+    out = CliRunner().invoke(main, ["import", "twarc", str(path), "--account", "12",
+                                    "--store", str(store)])
+    assert out.exit_code == 0, out.output
+    assert "91 followers" in out.output
+    assert len(Store(store).followers("12")) == 91

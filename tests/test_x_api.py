@@ -348,3 +348,31 @@ def test_token_never_reaches_store_or_logs(small_audience, tmp_path):
         for path, data in _all_bytes(store):
             assert needle not in data, path
     assert len(list(store.rglob("*.parquet"))) >= 4
+
+
+# ------------------------------------------------------------------------------ command line
+def test_cli_dry_run_and_confirmation(small_audience, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    with FakeX.from_sample(small_audience) as server:
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        monkeypatch.setenv("FOLLOWER_KIT_X_API_URL", server.url)
+        store = tmp_path / "store"
+        args = ["pull", "followers", "brightwave", "--store", str(store)]
+        dry = CliRunner().invoke(main, args + ["--dry-run"])
+        assert dry.exit_code == 0, dry.output
+        n = len(server.visible_followers(small_audience.account["id"]))
+        assert f"{n:,} followers" in dry.output and "USD" in dry.output
+        assert [r["endpoint"] for r in server.requests] == ["user_by_username"]
+        cheap = tmp_path / "prices.json"
+        cheap.write_text(json.dumps({"confirm_above_usd": 0.01}))
+        no = CliRunner().invoke(main, args + ["--prices", str(cheap)], input="n\n")
+        assert no.exit_code == 1 and "Go ahead?" in no.output
+        assert not (store / "accounts").exists() or Store(store).snapshots().empty
+        yes = CliRunner().invoke(main, args + ["--prices", str(cheap)], input="y\n")
+        assert yes.exit_code == 0, yes.output
+        assert f"{n:,} followers at" in yes.output
+        status = CliRunner().invoke(main, ["pull", "status", "--store", str(store)])
+        assert "committed" in status.output

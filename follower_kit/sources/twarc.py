@@ -34,7 +34,7 @@ from ..errors import SourceError
 log = logging.getLogger(__name__)
 
 _TS = pa.timestamp("us", tz="UTC")
-_S = pa.string()
+_S = pa.large_string()  # what pandas' str dtype holds: no copy on conversion
 _URLS = pa.list_(pa.struct([("expanded_url", _S), ("url", _S)]))
 
 #: One X API v2 object as the reader sees it: the user fields and the tweet fields the canonical
@@ -163,6 +163,79 @@ def _read_slow(source, name: str) -> pa.Table:
     return pa.concat_tables(tables) if tables else PAGE.empty_table()
 
 
+def _stream(source):
+    """Record batches of a JSONL file (or bytes) parsed with :data:`PAGE`, block by block."""
+    stream = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+    return pj.open_json(stream, read_options=pj.ReadOptions(block_size=_BLOCK),
+                        parse_options=pj.ParseOptions(explicit_schema=PAGE,
+                                                      unexpected_field_behavior="ignore"))
+
+
+def _kind_of_url(url: str | None) -> str | None:
+    for pattern, name in _PAGE_KINDS:
+        if url and pattern.search(url):
+            return name
+    return None
+
+
+def read_users(source, *, kinds: Iterable[str] = ("users", "followers", "following"),
+               includes: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stream user pages straight into the canonical users frame (the nested pages are never
+    held whole: memory stays near the size of the result).
+
+    Parameters
+    ----------
+    source : path, bytes, or iterable of paths
+    kinds : iterable of str
+        Which pages' ``data`` to take (see :func:`page_kinds`).
+    includes : bool
+        Also take ``includes.users``.
+
+    Returns
+    -------
+    users : DataFrame
+        Canonical users columns in page order, one row per id (the first seen).
+    errors : DataFrame
+        The partial errors of those pages (see :func:`page_errors`).
+    """
+    sources = [source] if isinstance(source, (str, os.PathLike, bytes)) else list(source)
+    wanted = set(kinds)
+    parts, errors = [], []
+    for src in sources:
+        try:
+            batches = list(_flat_batches(_stream(src), wanted, includes, errors))
+        except pa.ArrowInvalid:  # odd or bad lines: the careful reader explains
+            pages = _read_one(src)
+            batches = list(_flat_batches(pages.to_batches(), wanted, includes, errors))
+        parts += batches
+    if not parts:
+        return schema.empty("users"), page_errors(PAGE.empty_table())
+    table = pa.concat_tables(parts)
+    table = table.filter(pc.is_valid(table.column("id")))
+    ids = table.column("id").to_pandas(types_mapper={_S: schema.STR}.get)
+    dup = ids.duplicated().to_numpy()
+    if dup.any():
+        table = table.filter(pa.array(~dup))
+    err = pd.concat(errors, ignore_index=True) if errors else page_errors(PAGE.empty_table())
+    return _to_pandas(table, "users"), err
+
+
+def _flat_batches(batches, wanted: set[str], includes: bool, errors: list):
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        table = pa.Table.from_batches([batch])
+        kinds = page_kinds(table)
+        sel = _select(table, kinds, wanted)
+        if sel.num_rows:
+            yield from (users_arrow(*o) for o in _objects(sel))
+            e = page_errors(sel)
+            if len(e):
+                errors.append(e)
+        if includes:
+            yield from (users_arrow(*o) for o in _objects(table, "includes", "users"))
+
+
 def page_kinds(pages: pa.Table) -> list[str]:
     """What each page holds: followers, following, users, tweets (from ``__twarc.url``, else from
     its objects), or ``empty``."""
@@ -170,11 +243,7 @@ def page_kinds(pages: pa.Table) -> list[str]:
     data = pages.column("data")
     kinds = []
     for i, url in enumerate(urls):
-        kind = None
-        for pattern, name in _PAGE_KINDS:
-            if url and pattern.search(url):
-                kind = name
-                break
+        kind = _kind_of_url(url)
         if kind is None:
             objs = data[i].values if data[i].is_valid else None
             if objs is None or len(objs) == 0:
@@ -526,5 +595,5 @@ def _account(store, account, id_from_pages: str | None) -> dict:
 
 
 __all__ = ["OBJECT", "PAGE", "TwarcImport", "follower_ids", "import_twarc", "load",
-           "page_errors", "page_kinds", "read_pages", "tweets_frame", "users_arrow",
-           "users_frame"]
+           "page_errors", "page_kinds", "read_pages", "read_users", "tweets_frame",
+           "users_arrow", "users_frame"]

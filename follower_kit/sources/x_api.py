@@ -548,10 +548,10 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
 
 def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, client: XClient):
     meta = _fix_snapshot_time(store, pull, acct["id"])
-    data = twarc.read_pages(pull.page_files("followers"))
-    followers = twarc.follower_ids(data, "followers")
-    users = twarc.users_frame(data, includes=False)
-    errors = twarc.page_errors(data)
+    # one streaming pass: the profiles in page order are the follower list (first copy wins)
+    users, errors = twarc.read_users(pull.page_files("followers"), kinds=("followers",))
+    followers = pd.DataFrame({"follower_id": users["id"],
+                              "position": np.arange(len(users), dtype="int64")})
     ref = store.commit_snapshot(
         account={"id": acct["id"], "username": acct["username"], "name": acct.get("name")},
         snapshot_at=meta["snapshot_at"],
