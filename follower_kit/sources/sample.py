@@ -461,6 +461,9 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
         burst = rng.integers(0, 5, spam.sum())
         secs[spam] = end_s - window + (burst + 1) * window / 6 + rng.uniform(0, 900, spam.sum())
     secs = np.minimum(secs, end_s - 1)
+    # Rows are grouped by author already; order each author's tweets by time once, here, so
+    # every column below is built in its final order.
+    secs = secs[np.lexsort((secs, author))]
     created = pd.to_datetime(secs, unit="s", utc=True).floor("s")
 
     kinds = _choice(rng, ["original", "reply", "retweet", "quote"], [0.55, 0.2, 0.18, 0.07], m)
@@ -528,27 +531,36 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
     kinds[reply_acct] = "reply"
     in_reply[reply_acct] = acct["id"]
     at = f"@{acct['username']} "
-    variants = {  # every row's text is one of these, chosen by the masks below
-        "reply": join("@", other_h, " ", body, ""),
-        "rt": join("RT @", other_h, ": ", body, ""),
-        "quote": join(body, " https://x.com/", other_h, "/status/",
-                      pc.cast(pa.array(r[:, 2]), pa.string()), ""),
-        "mention": join(at, body, ""),
-        "thanks": pa.array(np.full(m, at + "thanks, this is exactly what we needed!",
-                                   dtype=object), pa.string()),
-    }
+    # Each kind of row gets its text from its own subset; masks are disjoint, so the order of
+    # replacement does not matter.
     text = body
-    for name, mask in (("reply", reply_h), ("rt", rt), ("quote", quote), ("mention", mention),
-                       ("thanks", reply_acct)):
+    for mask, make in (
+        (reply_h, lambda b, o, q: join("@", o, " ", b, "")),
+        (rt, lambda b, o, q: join("RT @", o, ": ", b, "")),
+        (quote, lambda b, o, q: join(b, " https://x.com/", o, "/status/", q, "")),
+        (mention, lambda b, o, q: join(at, b, "")),
+        (reply_acct, lambda b, o, q: pa.array(
+            np.full(len(b), at + "thanks, this is exactly what we needed!", dtype=object),
+            pa.string())),
+    ):
         if mask.any():
-            text = pc.if_else(pa.array(mask), variants[name], text)
-    text = text.to_numpy(zero_copy_only=False).astype(object)
+            sel = pa.array(mask)
+            values = make(body.filter(sel), other_h.filter(sel),
+                          pc.cast(pa.array(r[mask, 2]), pa.string()))
+            text = pc.replace_with_mask(text, sel, values)
+    hostile_rows = np.zeros(m, dtype=bool)
+    hostile_text = []
     for j, a_idx in enumerate(np.flatnonzero(hostile)):  # hostile text in their tweets too
         rows = np.flatnonzero(author == a_idx)[::2]
-        text[rows] = txt.HOSTILE[j]["tweet"]
+        hostile_rows[rows] = True
+        hostile_text += [(row, txt.HOSTILE[j]["tweet"]) for row in rows]
+    if hostile_text:
+        hostile_text.sort()
+        text = pc.replace_with_mask(text, pa.array(hostile_rows),
+                                    pa.array([t for _, t in hostile_text], pa.string()))
 
     # Entities: per pool entry once, then taken per tweet; the few rewritten rows get their own.
-    text_s = pd.Series(pa.array(text, pa.string()), dtype=schema.STR)
+    text_s = pd.Series(text, dtype=schema.STR)
     flat_s = pd.Series(flat, dtype=schema.STR)
     take = pa.array(body_idx)
     hashtags = pa.array(_extract(flat_s, _HASHTAG).array).take(take)
@@ -586,22 +598,20 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
     likes = np.floor(rng.exponential(1, m) * np.sqrt(fol + 1) * 0.4).astype(np.int64)
     likes[kinds == "retweet"] = 0
     conv = np.where(pd.isna(in_reply), tweet_ids, tweet_ids - 1000 - r[:, 0] % 1000)
-    order = np.lexsort((created.as_unit("s").asi8, author))  # by author, then time
-
     def strings(values) -> pd.Series:
         arr = pa.array(values, pa.string()) if not isinstance(values, pa.Array) else values
-        return pd.Series(arr.take(pa.array(order)), dtype=schema.STR)
+        return pd.Series(arr, dtype=schema.STR)
 
     def lists(values: pa.Array) -> pd.Series:
-        return pd.Series(values.take(pa.array(order)), dtype=schema.STR_LIST)
+        return pd.Series(values, dtype=schema.STR_LIST)
 
     def counts(values) -> pd.Series:
-        return pd.Series(values[order], dtype=schema.COUNT)
+        return pd.Series(values, dtype=schema.COUNT)
 
     df = pd.DataFrame({
         "id": strings(pc.cast(pa.array(tweet_ids), pa.string())),
         "author_id": strings(pa.array(user_ids, pa.string()).take(pa.array(author))),
-        "created_at": created[order],
+        "created_at": created,
         "text": strings(text),
         "lang": strings(pa.array(lang.astype(object), pa.string()).take(pa.array(author))),
         "conversation_id": strings(pc.cast(pa.array(conv), pa.string())),
