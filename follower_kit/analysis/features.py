@@ -106,6 +106,20 @@ def _classes(handles: pd.Series) -> np.ndarray:
                            np.zeros((len(cls), 1), np.int16)], axis=1)
 
 
+def _trailing_digits(cls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(length of the digit run ending each handle, handle length) from a :func:`_classes`
+    matrix."""
+    chars = cls[:, 1:-1]
+    length = (chars != 0).sum(axis=1)
+    digit = (chars >= 27) & (chars <= 36)
+    # walk back from each handle's last character while the characters are digits
+    steps = np.arange(chars.shape[1])[None, :]
+    back = np.maximum(length[:, None] - 1 - steps, 0)
+    from_end = np.take_along_axis(digit, back, axis=1) & (steps < length[:, None])
+    run = np.where(from_end.all(axis=1), chars.shape[1], np.argmin(from_end, axis=1))
+    return run, length
+
+
 @dataclass
 class HandleModel:
     """A character bigram model of handles (letters case-folded; digits, ``_`` and the rest as
@@ -150,6 +164,12 @@ class HandleModel:
 
 # --------------------------------------------------------------------------------------------
 # profile features
+
+
+def _naive_utc(series: pd.Series) -> np.ndarray:
+    """UTC times as datetime64[us] without a timezone (NaT where missing), with no per-element
+    conversion."""
+    return pd.to_datetime(series, utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
 
 
 def _float(series: pd.Series) -> np.ndarray:
@@ -202,8 +222,8 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
     out = {}
     counts = {c: _float(users[c]) if c in users else np.full(len(users), np.nan) for c in COUNTS}
     logs = {c: np.log1p(np.maximum(v, 0)) for c, v in counts.items()}
-    created = users["created_at"].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
-    observed = users["observed_at"].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
+    created = _naive_utc(users["created_at"])
+    observed = _naive_utc(users["observed_at"])
     age = (observed - created).astype("timedelta64[s]").astype(float) / 86400.0
     age[np.isnat(created) | np.isnat(observed)] = np.nan
     age = np.maximum(age, 1.0)  # a new account has lived a day, not zero
@@ -224,17 +244,9 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
 
     handle = users["username"]
     cls = _classes(handle)
-    chars = cls[:, 1:-1]
-    length = (chars != 0).sum(axis=1)
-    digit = (chars >= 27) & (chars <= 36)
     out["handle_length"] = _str_len(handle)
-    out["handle_digits"] = digit.sum(axis=1).astype(float)
-    # walk back from each handle's last character while the characters are digits
-    back = np.maximum(length[:, None] - 1 - np.arange(MAX_HANDLE)[None, :], 0)
-    from_end = np.take_along_axis(digit, back, axis=1) & (np.arange(MAX_HANDLE)[None, :]
-                                                          < length[:, None])
-    run = np.where(from_end.all(axis=1), MAX_HANDLE, np.argmin(from_end, axis=1))
-    out["handle_trailing_digits"] = run.astype(float)
+    out["handle_digits"] = ((cls >= 27) & (cls <= 36)).sum(axis=1).astype(float)
+    out["handle_trailing_digits"] = _trailing_digits(cls)[0].astype(float)
     if handle_model is None:
         # bigram statistics settle long before a million handles: learn from at most 200,000,
         # evenly spaced so the result does not depend on chance
@@ -346,8 +358,6 @@ def tweet_features(tweets: pd.DataFrame, *, authors=None) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # coordination: follower farms
 
-_HANDLE_PATTERN = r"^(?P<stem>[A-Za-z_]+?)_?(?P<digits>[0-9]{6,})$"
-
 
 def follow_order(followers: pd.DataFrame) -> pd.DataFrame:
     """When each follower was first listed, and the global order in which they followed.
@@ -412,20 +422,22 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
 
     n = len(users)
     ids = users["id"].astype("str").to_numpy()
-    created = users["created_at"].to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
+    created = _naive_utc(users["created_at"])
     created_days = created.astype("int64") / 86400e6
     created_days[np.isnat(created)] = np.nan
-    handle = pa.array(users["username"], type=pa.large_string(), from_pandas=True)
-    m = pc.extract_regex(handle, _HANDLE_PATTERN)
-    digits = pc.fill_null(pc.utf8_length(pc.struct_field(m, [1])), 0).to_numpy(
-        zero_copy_only=False)
-    pattern = np.where(digits > 0, 1, -1)  # name + 6 or more digits
+    cls = _classes(users["username"])
+    digits, length = _trailing_digits(cls)
+    pattern = np.where((digits >= 6) & (length > digits), 1, -1)  # a name + 6 or more digits
     desc = pa.array(users["description"] if "description" in users else [None] * n,
                     type=pa.large_string(), from_pandas=True)
-    bio = pc.replace_substring_regex(pc.utf8_lower(pc.fill_null(desc, "")), r"[^a-z\p{L}]+", "")
-    bio = bio.to_numpy(zero_copy_only=False)
-    bio_code = pd.factorize(pd.Series(bio))[0]
-    bio_code = np.where(bio == "", -1, bio_code)
+    # normalize each distinct bio once: audiences repeat bios (templates, farms)
+    enc = pc.dictionary_encode(pc.utf8_lower(pc.fill_null(desc, "")))
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    norm = pc.replace_substring_regex(enc.dictionary, r"[^a-z\p{L}]+", "")
+    norm_code, _ = pd.factorize(pd.Series(norm.to_numpy(zero_copy_only=False), dtype=object))
+    norm_code = np.where(pc.equal(norm, "").to_numpy(zero_copy_only=False), -1, norm_code)
+    bio_code = norm_code[enc.indices.to_numpy(zero_copy_only=False)] if n else np.zeros(0, int)
     same_bio = np.where(bio_code >= 0, np.bincount(np.maximum(bio_code, 0))[np.maximum(bio_code, 0)]
                         - 1, 0) if n else np.zeros(0, int)
 
@@ -502,7 +514,7 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
         first_seen = order["first_seen"].reindex(ids).astype("datetime64[us, UTC]")
     else:
         first_seen = pd.Series(pd.NaT, index=range(n), dtype="datetime64[us, UTC]")
-    seen_np = first_seen.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    seen_np = _naive_utc(first_seen)
     before = (seen_np - created).astype("timedelta64[s]").astype(float) / 86400
     before[np.isnat(created) | np.isnat(seen_np)] = np.nan
     accounts = pd.DataFrame({
@@ -511,12 +523,11 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
         "farm_size": size.astype(int),
         "farm_signal": np.where(member, np.clip(np.log(np.maximum(size, 1)) / np.log(50), 0, 1),
                                 0.0),
-        "first_seen": first_seen.to_numpy(),
         "follow_rank": rank,
         "days_created_before_follow": before,
         "same_bio_count": same_bio,
     }, index=users.index)
-    accounts["first_seen"] = pd.Series(first_seen.to_numpy(), index=users.index)
+    accounts.insert(4, "first_seen", first_seen.set_axis(users.index))
     log.info("coordination: %d farms, %d accounts in farms", len(groups), int(member.sum()))
     return groups, accounts
 
