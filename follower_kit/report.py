@@ -223,6 +223,27 @@ def load_month(store: Store | str | os.PathLike | None, account: str, month: str
         following=store.read_table("following", account_id))
 
 
+FIT_SAMPLE = 20_000
+
+
+def fit_sample(frame: pd.DataFrame, n: int = FIT_SAMPLE, *, seed: int = 0) -> pd.DataFrame:
+    """At most ``n`` rows of ``frame``, a seeded random sample when it is larger (in the original
+    order), for fitting a model that is then applied to every row.
+
+    A topic model learns its segments as well from 20,000 followers as from 100,000, at a
+    fifth of the cost; every follower is still assigned and counted, so no number in the report
+    is an estimate from the sample.
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` itself when it has at most ``n`` rows, else ``n`` of its rows.
+    """
+    if len(frame) <= n:
+        return frame
+    return frame.sample(n=n, random_state=seed).sort_index()
+
+
 # ------------------------------------------------------------------------------- parameters
 def report_parameters(account: str, *, month: str = "", store: str | os.PathLike | None = None,
                       top_n: int = 10, tz: str = "UTC", client_name: str = "",

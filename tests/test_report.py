@@ -185,6 +185,15 @@ def test_follower_explorer_redraws_through_the_escaping_table():
     assert "No follower matches" in table.value
 
 
+def test_fit_sample_is_seeded_ordered_and_only_for_large_frames():
+    small = pd.DataFrame({"x": range(50)})
+    assert report.fit_sample(small, 100) is small
+    big = pd.DataFrame({"x": range(1000)})
+    a, b = report.fit_sample(big, 100), report.fit_sample(big, 100)
+    assert len(a) == 100 and a.equals(b) and a.index.is_monotonic_increasing
+    assert not a.equals(report.fit_sample(big, 100, seed=1))
+
+
 # ------------------------------------------------------------------------------ month logic
 def test_last_full_month_skips_the_current_month():
     times = pd.to_datetime(["2026-09-30", "2026-10-31", "2026-11-15"], utc=True)
