@@ -64,7 +64,9 @@ def run(quick: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         for n in sizes:
             store_dir = str(Path(tmp) / f"store-{n}")
-            _build(store_dir, [("brightwave", n, 7)])
+            # built in its own process: a parent holding the 100k sample would pass its memory
+            # high-water mark on to every child it starts (Linux keeps maxrss across fork+exec)
+            measure(_build, store_dir, [("brightwave", n, 7)])
             seconds, peak_mb, row = measure(_render_one, store_dir, str(Path(tmp) / f"out-{n}"),
                                             formats)
             rows.append({"what": "one report", "followers": n, "formats": "+".join(formats),
@@ -75,7 +77,7 @@ def run(quick: bool = False) -> list[dict]:
         clients, per = (4, 1_000) if quick else (20, 5_000)
         store_dir = str(Path(tmp) / "agency")
         names = [f"client{i:02d}" for i in range(clients)]
-        _build(store_dir, [(name, per, 100 + i) for i, name in enumerate(names)])
+        measure(_build, store_dir, [(name, per, 100 + i) for i, name in enumerate(names)])
         for fmts in ([("html",)] + ([formats] if "pdf" in formats else [])):
             seconds, peak_mb, res = measure(_render_batch, store_dir,
                                             str(Path(tmp) / f"batch-{'-'.join(fmts)}"), names,
