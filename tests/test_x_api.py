@@ -323,7 +323,8 @@ def _all_bytes(root: Path):
 
 @pytest.mark.slow
 def test_token_never_reaches_store_or_logs(small_audience, tmp_path):
-    """Run the real CLI with DEBUG logging against the fake server; grep every artifact."""
+    """Run the real CLI with DEBUG logging against the fake server, render the monthly report
+    of what it pulled, and grep every artifact: logs, store, checkpoints, notebook, HTML."""
     store = tmp_path / "store"
     env = {**os.environ, "X_BEARER_TOKEN": TOKEN, "FOLLOWER_KIT_STORE": str(store),
            "PYTHONPATH": str(ROOT)}
@@ -340,13 +341,19 @@ def test_token_never_reaches_store_or_logs(small_audience, tmp_path):
         assert server.auth_headers == {f"Bearer {TOKEN}"}  # the token was really used
     for r in runs:
         assert r.returncode == 0, r.stderr.decode()[-2000:]
+    report = pytest.importorskip("follower_kit.report")
+    month = Store(store).snapshots()["snapshot_at"].iloc[-1].strftime("%Y-%m")
+    rendered = report.render("brightwave", month=month, store=store, out_dir=tmp_path / "reports",
+                             formats=("html",))
+    assert list((tmp_path / "reports").rglob("*.html")), rendered
     logs = b"".join(r.stdout + r.stderr for r in runs)
     assert b"Authorization" in logs and b"DEBUG" in logs
     needles = [TOKEN.encode(), TOKEN.split("%")[0][-20:].encode()]
     for needle in needles:
         assert needle not in logs
-        for path, data in _all_bytes(store):
-            assert needle not in data, path
+        for root in (store, tmp_path / "reports"):
+            for path, data in _all_bytes(root):
+                assert needle not in data, path
     assert len(list(store.rglob("*.parquet"))) >= 4
 
 
