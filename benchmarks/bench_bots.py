@@ -96,5 +96,6 @@ def run(quick: bool = False) -> list[dict]:
             _, peak_mb, result = measure(_run, method, n)
             rows.append({"profiles": n, "method": method, "seconds": round(result["seconds"], 2),
                          "profiles_per_s": int(n / result["seconds"]),
-                         "peak_mb": round(peak_mb), "share_scored_bot": round(result["flagged"], 3)})
+                         "peak_mb": round(peak_mb),
+                         "share_scored_bot": round(result["flagged"], 3)})
     return rows

@@ -66,8 +66,9 @@ def test_tweet_features_hand_built():
     t0 = pd.Timestamp("2026-10-01", tz="UTC")
     rows = []
     for i in range(6):   # a timer: same text every hour
-        rows.append((f"1{i}", "7", t0 + pd.Timedelta(hours=i), f"Buy now #deal {i} https://x.co/{i}",
-                     "original", ["deal"], ["https://x.co"]))
+        rows.append((f"1{i}", "7", t0 + pd.Timedelta(hours=i),
+                     f"Buy now #deal {i} https://x.co/{i}", "original", ["deal"],
+                     ["https://x.co"]))
     for i, h in enumerate([0, 1, 30, 31, 100]):   # a person: varied, bursty
         rows.append((f"2{i}", "8", t0 + pd.Timedelta(hours=h), f"thought number {'abcde'[i]}x",
                      "reply" if i % 2 else "retweet", [], []))

@@ -1,10 +1,11 @@
 """Bot scores with reasons a person can check, a trainable bot classifier, and its evaluation.
 
 * :func:`default_score`: works with no training. A hand-set, additive rule score over
-  :mod:`~follower_kit.analysis.features` (every rule is in :data:`DEFAULT_RULES` with its weight), mapped
-  to 0..1 by two Platt constants (:data:`DEFAULT_CALIBRATION`). The constants were fitted on the
-  public labeled sets by :func:`fit_default_calibration`; the map is monotone, so it changes no
-  ranking (ROC AUC is the same without it). Each account gets its top reasons in plain words.
+  :mod:`~follower_kit.analysis.features` (every rule is in :data:`DEFAULT_RULES` with its
+  weight), mapped to 0..1 by two Platt constants (:data:`DEFAULT_CALIBRATION`). The constants
+  were fitted on the public labeled sets and the sample audience by
+  :func:`fit_default_calibration`; the map is monotone, so it changes no ranking (ROC AUC is the
+  same without it). Each account gets its top reasons in plain words.
 * :class:`BotClassifier`: a scikit-learn estimator (regularized logistic regression on scale-free
   profile features, plus tweet and farm features when the input carries them) that users fit on
   their own labels or public sets. :func:`save_model` / :func:`load_model` write and read it as
@@ -54,7 +55,7 @@ class Rule:
 
 #: The hand-set rules. Weights were chosen by hand from what the bot-detection literature reports
 #: about fake followers and automated accounts (default avatars, generated handles, follow-heavy
-#: and like-less accounts, young accounts, high posting rates, batch creation); they were not fitted.
+#: and like-less accounts, young accounts, high posting rates, batch creation); not fitted.
 DEFAULT_RULES: tuple[Rule, ...] = (
     Rule("default_avatar", "default_profile_image", "linear", 0.0, 1.0),
     Rule("digit_handle", "handle_trailing_digits", "above", 3.0, 0.45),

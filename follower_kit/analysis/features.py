@@ -263,7 +263,8 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
     has_link = pc.or_(pc.match_substring(desc_arr, "http"), pc.match_substring(desc_arr, "www."))
     out["description_has_url"] = pc.fill_null(has_link, False).to_numpy(
         zero_copy_only=False).astype(float)
-    out["has_url"] = _has_text(users["url"]).astype(float) if "url" in users else np.zeros(len(users))
+    out["has_url"] = (_has_text(users["url"]).astype(float) if "url" in users
+                      else np.zeros(len(users)))
     out["has_location"] = (_has_text(users["location"]).astype(float) if "location" in users
                            else np.zeros(len(users)))
     dpi = users["default_profile_image"] if "default_profile_image" in users else None
@@ -295,9 +296,10 @@ def tweet_features(tweets: pd.DataFrame, *, authors=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        indexed by author id: ``n_tweets``; ``retweet_share``, ``reply_share``, ``link_share`` (share
-        of tweets with a URL), ``duplicate_text_share`` (share of tweets whose text, lower-cased and
-        with links and digits removed, repeats another of the author's); ``hashtags_per_tweet``;
+        indexed by author id: ``n_tweets``; ``retweet_share``, ``reply_share``, ``link_share``
+        (share of tweets with a URL), ``duplicate_text_share`` (share of tweets whose text,
+        lower-cased and with links and digits removed, repeats another of the author's);
+        ``hashtags_per_tweet``;
         ``interval_cv`` (std/mean of gaps between tweets: near 0 = clockwork posting);
         ``burstiness`` ((std - mean)/(std + mean) of the gaps, -1 regular .. 1 bursty);
         ``hour_entropy`` (entropy of the posting hour in bits, 0..log2 24).
@@ -390,11 +392,12 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Find farms: followers that look made and aimed in one batch.
 
-    Two accounts are linked when they were created within ``window_days`` of each other and share a
-    batch trait (the same handle pattern, a name plus 6 or more digits, or the
-    same bio after lower-casing and removing digits and punctuation), and, when ``followers`` is
-    given, followed within ``burst_gap`` places of each other. Without ``followers`` the follow burst
-    is not required. Linked components of at least ``min_size`` accounts are farms.
+    Two accounts are linked when they were created within ``window_days`` of each other, share a
+    batch trait (the same handle pattern, a name plus 6 or more digits, or the same bio after
+    lower-casing and removing digits and punctuation) and, when ``followers`` is given, followed
+    within ``burst_gap`` places of each other. Without ``followers`` there is no follow burst to
+    check, so the bio must match (a handle pattern alone chains unrelated batches). Linked
+    components of at least ``min_size`` accounts are farms.
 
     Parameters
     ----------

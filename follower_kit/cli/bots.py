@@ -1,4 +1,4 @@
-"""``follower-kit bots``: score followers for automation, and evaluate bot models on labeled data."""
+"""``follower-kit bots``: score followers for automation; evaluate bot models on labeled data."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def bots() -> None:
 
 @bots.command("score")
 @click.argument("account")
-@click.option("--at", default=None, help="Snapshot at or before this time/date/month [default: latest].")
+@click.option("--at", default=None,
+              help="Snapshot at or before this time/date/month [default: latest].")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, exists=True), default=None,
               help="A trained model (bots evaluate --save-model, or save_model()) instead of the "
                    "default score; reasons still come from the default rules.")

@@ -85,7 +85,8 @@ def detect_format(path: str | Path) -> str:
     Raises
     ------
     SourceError
-        When the path is missing or matches none of the formats (the message says what was looked for).
+        When the path is missing or matches none of the formats (the message says what was
+        looked for).
     """
     path = Path(path)
     if not path.exists():
@@ -132,8 +133,8 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
     fmt : {"botrepo", "kaggle", "twibot"}, optional
         Skip detection.
     conflicts : {"drop", "bot", "human"}
-        What to do with an id labeled both ways: leave it out (default) or keep one label. Either way
-        each conflict is listed in ``issues``.
+        What to do with an id labeled both ways: leave it out (default) or keep one label.
+        Either way each conflict is listed in ``issues``.
     observed_at : datetime-like, optional
         When the profiles were read, for formats that do not record it (TwiBot). Default: the latest
         time found in the data, with a warning.
@@ -141,7 +142,8 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
     Returns
     -------
     LabeledSet
-        ``users`` (canonical users columns plus ``dataset``), ``labels`` (``is_bot``) and ``issues``.
+        ``users`` (canonical users columns plus ``dataset``), ``labels`` (``is_bot``) and
+        ``issues``.
     """
     if conflicts not in ("drop", "bot", "human"):
         raise ValueError(f"conflicts must be 'drop', 'bot' or 'human', not {conflicts!r}")
@@ -367,7 +369,8 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
     """
     path = Path(path)
     if path.is_dir():
-        tsvs = sorted(p for p in path.glob("*.tsv") if (p.parent / f"{p.stem}_tweets.json").exists())
+        tsvs = sorted(p for p in path.glob("*.tsv")
+                      if (p.parent / f"{p.stem}_tweets.json").exists())
         if not tsvs:
             raise SourceError(f"{path}: no NAME.tsv with NAME_tweets.json beside it", path=path)
         return load_many([load_botrepo(p, conflicts=conflicts) for p in tsvs], conflicts=conflicts)
@@ -394,7 +397,8 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
                 continue
             uid = parts[0].strip()
             if uid in label_of and label_of[uid] != lab:
-                issues.append(("conflict", uid, None, tsv.name, lineno, "labeled both ways; dropped"))
+                issues.append(("conflict", uid, None, tsv.name, lineno,
+                               "labeled both ways; dropped"))
                 label_of[uid] = -1
             else:
                 label_of.setdefault(uid, lab)
@@ -502,7 +506,8 @@ def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
     for _, r in raw[bad].iterrows():
         issues.append(("bad_label", r.get("id"), r["screen_name"], r["_file"], r["_line"],
                        f"bot={r['bot']!r} is neither 0/1 nor bot/human"))
-    raw, labels = raw[~bad].reset_index(drop=True), labels[~bad].astype("int8").reset_index(drop=True)
+    raw = raw[~bad].reset_index(drop=True)
+    labels = labels[~bad].astype("int8").reset_index(drop=True)
 
     def clean(col):
         s = raw.get(col, pd.Series(np.nan, index=raw.index)).astype(object)
@@ -633,7 +638,8 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
     seen = set()
     for i, rec in enumerate(records, 1):
         if not isinstance(rec, dict):
-            raise SourceError(f"{user_file}: record {i} is not a JSON object", path=user_file, line=i)
+            raise SourceError(f"{user_file}: record {i} is not a JSON object", path=user_file,
+                              line=i)
         own_label = None
         if "profile" in rec and isinstance(rec["profile"], dict):  # TwiBot-20
             own_label = _label_of(rec.get("label")) if rec.get("label") is not None else None
