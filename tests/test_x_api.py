@@ -3,7 +3,6 @@ and the bearer token never leaking."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import os
@@ -14,11 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pandas as pd
 import pytest
 
 from conftest import ROOT, shared_path
-from follower_kit import Store, config
+from follower_kit import Store
 from follower_kit.fake_x import FakeX, Faults
 from follower_kit.sources import twarc, x_api
 

@@ -14,7 +14,6 @@ profiles with the X API when a token exists), the account's own tweets (stored a
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
@@ -33,7 +32,6 @@ from ..errors import SourceError
 log = logging.getLogger(__name__)
 
 _PREFIX = re.compile(rb"^\s*window\.(?P<name>[A-Za-z0-9_.]+)\s*=\s*")
-_MANIFEST_NAME = "window.__THAR_CONFIG"
 
 
 class _Files:

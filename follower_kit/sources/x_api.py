@@ -27,7 +27,6 @@ import logging
 import math
 import os
 import random
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -41,7 +40,7 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from .. import config, schema
+from .. import config
 from ..errors import FollowerKitError, SourceError
 from . import twarc
 
