@@ -571,7 +571,8 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None):
                                 extra={"files": [os.path.basename(f) for f in data.files],
                                        "partial_errors": len(data.errors)})
     if len(data.following):
-        store.write_table("following", acct["id"], data.following)
+        store.write_table("following", acct["id"], data.following[["following_id"]],
+                          snapshot_at=ref.snapshot_at)
     return ref
 
 

@@ -5,7 +5,9 @@ its status -> exception mapping); around it this module adds what a long pull ne
 
 * **Retries** (:class:`RetryPolicy`): 429 waits until ``x-rate-limit-reset``; 5xx, timeouts,
   dropped connections and truncated bodies back off exponentially with jitter, bounded. The sleep
-  function and the clock are injectable, so tests run the schedule without waiting.
+  function and the clock are injectable, so tests run the schedule without waiting. (tweepy's own
+  ``wait_on_rate_limit`` is off: it calls ``time.sleep`` directly, retries without bound and
+  leaves 5xx and network faults to the caller.)
 * **Plain advice** for 401/402/403 (:class:`AccessError`): what the access level allows and what
   to do instead (import the archive).
 * **Checkpoints** (:class:`PullDir`): every page is written atomically, as a twarc2-style JSON
@@ -560,7 +562,8 @@ def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, client: X
     fol_files = pull.page_files("following")
     if fol_files:
         fol = twarc.follower_ids(twarc.read_pages(fol_files), "following")
-        store.write_table("following", acct["id"], fol[["following_id"]])
+        store.write_table("following", acct["id"], fol[["following_id"]],
+                          snapshot_at=ref.snapshot_at)
     pull.clear_pages()
     pull.update(status="committed", pages=pages, rows=len(followers),
                 snapshot_at=ref.snapshot_at.isoformat())
