@@ -263,11 +263,17 @@ def test_interrupted_pull_resumes_without_loss_or_duplicates(small_audience, tmp
                                  progress=stop_after_three)
         assert store.snapshots().empty
         assert list(x_api.pulls(store)["status"]) == ["running"]
+        # while another process holds the unfinished pull, a second one refuses to race it
+        other = x_api.PullDir(Path(x_api.pulls(store)["path"].iloc[0])).lock()
+        with pytest.raises(x_api.PullError, match="another process") as held_elsewhere:
+            x_api.pull_followers(store, handle, client=client, page_size=15)
+        other._lock.close()
         before = len(server.requests)
         ref = x_api.pull_followers(store, handle, client=client, page_size=15)
         resumed = [r for r in server.requests[before:] if r["endpoint"] == "followers"]
         truth = server.visible_followers(small_audience.account["id"])
     assert len(resumed) == -(-len(truth) // 15) - 3
+    assert held_elsewhere.value.args[0].startswith("the pull in")
     assert list(store.followers(handle)["id"]) == truth
     assert ref.followers == len(truth)
     assert list(x_api.pulls(store)["status"]) == ["committed"]

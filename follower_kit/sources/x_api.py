@@ -349,6 +349,22 @@ class PullDir:
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self._lock = None
+
+    def lock(self) -> PullDir:
+        """Hold this pull for this process (released at exit, even by kill -9); a second process
+        resuming the same pull at the same time would race it page for page."""
+        import fcntl
+
+        fh = open(self.path / ".lock", "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise PullError(f"the pull in {self.path} is running in another process; wait for "
+                            f"it (or stop it) before resuming") from None
+        self._lock = fh
+        return self
 
     @property
     def meta_path(self) -> Path:
@@ -430,6 +446,7 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
         if meta["kind"] == kind and meta["status"] == "running":
             pd_ = PullDir(meta_path.parent)
             if restart:
+                pd_.lock()
                 pd_.clear_pages()
                 pd_.update(status="abandoned")
                 continue
@@ -437,11 +454,12 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
                 log.warning("resuming pull %s with its original parameters %s", meta["pull_id"],
                             meta.get("params"))
             log.info("resuming %s pull %s of @%s", kind, meta["pull_id"], account["username"])
-            return pd_
+            return pd_.lock()
     started = pd.Timestamp(clock(), unit="s", tz="UTC").floor("s")
     pull_id = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{kind}-{uuid.uuid4().hex[:6]}"
     d = PullDir(base / pull_id)
     d.path.mkdir(parents=True, exist_ok=True)
+    d.lock()
     d.write_meta({"pull_id": pull_id, "kind": kind, "status": "running",
                   "account": {k: account.get(k) for k in ("id", "username", "name")},
                   "started_at": started.isoformat(), "params": dict(params)})
