@@ -729,12 +729,52 @@ class FakeX:
             return bad
         fields = self._user_fields(q)
         idx = self.data.index
-        data = [self.data.user_json(idx[x], fields) for x in page if x in idx]
+        rows = [idx[x] for x in page if x in idx]
+        data = [self.data.user_json(i, fields) for i in rows]
         meta = {"result_count": len(data)}
         if nxt:
             meta["next_token"] = nxt
         head = b'{"data":[' + b",".join(data) + b"]," if data else b"{"
-        return 200, head + b'"meta":' + json.dumps(meta).encode() + b"}"
+        return 200, head + self._expansions(q, users=rows) + b'"meta":' + \
+            json.dumps(meta).encode() + b"}"
+
+    def _expansions(self, q, *, users: list[int] = (), tweets: list[Mapping] = ()) -> bytes:
+        """``"includes": ..., "errors": ...,`` for the requested expansions: the pinned tweets
+        of users (an error for each X could not find, as X answers), the authors of tweets."""
+        wanted = set(q.get("expansions", "").split(","))
+        inc_tweets, inc_users, errors = [], [], []
+        if "pinned_tweet_id" in wanted and "pinned_tweet_id" in self.data._cols:
+            tfields = tuple(sorted(set(DEFAULT_TWEET_FIELDS) |
+                                   {f for f in q.get("tweet.fields", "").split(",") if f}))
+            for i in users:
+                pinned = self.data._cols["pinned_tweet_id"][i]
+                if _isna(pinned):
+                    continue
+                row = self.data._tweet_rows.get(str(pinned))
+                if row is not None:
+                    inc_tweets.append(self.data.tweet_json(row, tfields))
+                else:
+                    errors.append(_problem(
+                        "Not Found Error", f"Could not find tweet with pinned_tweet_id: "
+                        f"[{pinned}].", "https://api.twitter.com/2/problems/resource-not-found",
+                        value=str(pinned), resource_type="tweet", parameter="pinned_tweet_id",
+                        resource_id=str(pinned)))
+        if "author_id" in wanted:
+            ufields = self._user_fields(q)
+            seen = dict.fromkeys(str(t["author_id"]) for t in tweets)
+            inc_users = [self.data.user_json(self.data.index[a], ufields) for a in seen
+                         if a in self.data.index]
+        out = b""
+        parts = []
+        if inc_users:
+            parts.append(b'"users":[' + b",".join(inc_users) + b"]")
+        if inc_tweets:
+            parts.append(b'"tweets":[' + b",".join(inc_tweets) + b"]")
+        if parts:
+            out += b'"includes":{' + b",".join(parts) + b"},"
+        if errors:
+            out += b'"errors":' + json.dumps(errors).encode() + b","
+        return out
 
     def _visible(self, uid: str, which: str) -> list[str]:
         """The list without suspended and deleted accounts (cached: pages are cut from it)."""
@@ -790,7 +830,8 @@ class FakeX:
             meta["next_token"] = _encode_token(offset + max_results, self._salt)
         data = [self.data.tweet_json(r, fields) for r in page]
         head = b'{"data":[' + b",".join(data) + b"]," if data else b"{"
-        return 200, head + b'"meta":' + json.dumps(meta).encode() + b"}"
+        return 200, head + self._expansions(q, tweets=page) + b'"meta":' + \
+            json.dumps(meta).encode() + b"}"
 
 
 def synthetic_audience(n: int, *, seed: int = 0, account_id: str = "4242424242",

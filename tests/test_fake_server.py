@@ -80,6 +80,39 @@ def test_server_rejects_requests_the_spec_forbids(audience, spec_path, query, ba
         assert len(server.invalid_requests) == 1
 
 
+def test_expansions_follow_x(audience, spec_path):
+    """user.fields/expansions as a twarc2 user lookup asks them: pinned tweets in includes, and
+    a Not Found error for a pinned tweet the server does not have, as in the real pages."""
+    users = audience.users.copy()
+    f = audience.followers
+    ids = list(f.loc[f["snapshot_at"] == f["snapshot_at"].max(), "follower_id"][:40])
+    authors = audience.tweets.drop_duplicates("author_id").set_index("author_id")["id"]
+    have = [i for i in ids if i in authors.index][:3]
+    users.loc[users["id"].isin(have), "pinned_tweet_id"] = users.loc[
+        users["id"].isin(have), "id"].map(authors)
+    users.loc[users["id"] == ids[-1], "pinned_tweet_id"] = "1"
+    with FakeX.from_frames(audience.account, users, ids, tweets=audience.tweets, spec=spec_path,
+                           validate_responses=True) as server:
+        r = requests.get(f"{server.url}/2/users/{audience.account['id']}/followers",
+                         params={"max_results": 100, "expansions": "pinned_tweet_id",
+                                 "user.fields": "pinned_tweet_id,created_at",
+                                 "tweet.fields": "author_id,created_at"},
+                         headers={"Authorization": "Bearer x"}, timeout=5).json()
+        t = requests.get(f"{server.url}/2/users/{have[0]}/tweets",
+                         params={"expansions": "author_id", "user.fields": "public_metrics"},
+                         headers={"Authorization": "Bearer x"}, timeout=5).json()
+        assert server.invalid_requests == [] and server.invalid_responses == []
+    pinned = users.set_index("id").loc[ids, "pinned_tweet_id"].dropna()
+    known = set(audience.tweets["id"])
+    assert {x["id"] for x in r["includes"]["tweets"]} == {p for p in pinned if p in known}
+    assert set(authors[have]) <= {x["id"] for x in r["includes"]["tweets"]}
+    assert [e["resource_id"] for e in r["errors"]] == [p for p in pinned if p not in known]
+    assert "1" in [e["resource_id"] for e in r["errors"]]
+    assert "created_at" in r["data"][0] and "public_metrics" not in r["data"][0]
+    assert [u["id"] for u in t["includes"]["users"]] == [have[0]]
+    assert "public_metrics" in t["includes"]["users"][0]
+
+
 def test_response_validation_can_fail(spec_path):
     spec = OpenAPISpec(spec_path)
     ok = {"data": [{"id": "1", "name": "a", "username": "a"}], "meta": {"result_count": 1}}
