@@ -433,8 +433,9 @@ def tweets_frame(pages: pa.Table) -> pd.DataFrame:
     if not sel.num_rows:
         return schema.empty("tweets")
     table = pa.concat_tables([tweets_arrow(o) for o, _ in _objects(sel)])
-    usable = pc.and_(pc.and_(pc.is_valid(table.column("id")), pc.is_valid(table.column("author_id"))),
-                     pc.is_valid(table.column("created_at")))
+    usable = pc.is_valid(table.column("id"))
+    for name in ("author_id", "created_at"):
+        usable = pc.and_(usable, pc.is_valid(table.column(name)))
     n_ok = pc.sum(usable).as_py() or 0
     if n_ok < len(table):
         log.warning("skipped %d tweets without id, author_id or created_at (request "
