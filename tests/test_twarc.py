@@ -128,3 +128,19 @@ def test_import_command(tmp_path):
     assert out.exit_code == 0, out.output
     assert "91 followers" in out.output
     assert len(Store(store).followers("12")) == 91
+
+
+def test_timeline_pages_attach_to_the_latest_follower_list(tmp_path):
+    store = Store(tmp_path / "store")
+    timeline = shared_path("x-api", "twarc2-pages", "withheld.jsonl")
+    with pytest.raises(SourceError, match="followers first"):
+        twarc.import_twarc(store, timeline, account="12")
+    users = shared_path("x-api", "twarc2-pages", "users.jsonl")
+    first = twarc.import_twarc(store, users, account={"id": "12", "username": "someone"})
+    ref = twarc.import_twarc(store, timeline, account="someone")
+    snaps = store.snapshots("someone")
+    assert list(snaps["followers"]) == [91, 91] and list(snaps["tweets"]) == [0, 215]
+    assert ref.snapshot_at > first.snapshot_at
+    edges = store.follower_edges("someone")
+    a, b = (g["follower_id"].tolist() for _, g in edges.groupby("snapshot_at"))
+    assert a == b

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from .. import schema
-from ..errors import SourceError
+from ..errors import SourceError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -518,6 +518,8 @@ def load(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> TwarcImport:
         log.warning("no /followers pages in %s: taking the %d looked-up users as the follower "
                     "list", [str(p) for p in expanded], len(followers))
     sel = _select(pages, kinds, {follower_kind})
+    if not sel.num_rows:  # timelines only: dated by their retrieval
+        sel = pages
     retrieved = pc.struct_field(sel.column("__twarc").combine_chunks(), "retrieved_at") \
         if sel.num_rows else pa.array([], _TS)
     at = pc.max(retrieved).as_py() if len(retrieved) else None
@@ -564,13 +566,29 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None):
     if when is None:
         raise SourceError(f"{data.files}: the pages carry no __twarc.retrieved_at; give the "
                           f"snapshot time with --at", path=data.files[0] if data.files else None)
+    first = data.files[0] if data.files else None
     if data.followers.empty and data.tweets.empty:
-        raise SourceError(f"{data.files}: no follower, user or timeline pages found",
-                          path=data.files[0] if data.files else None)
-    ref = store.commit_snapshot(account=acct, snapshot_at=when, followers=data.followers,
+        raise SourceError(f"{data.files}: no follower, user or timeline pages found", path=first)
+    followers = data.followers
+    extra = {"files": [os.path.basename(f) for f in data.files],
+             "partial_errors": len(data.errors)}
+    if followers.empty:
+        # timelines only: attach them to the latest follower list, never to an empty one
+        try:
+            snaps = store.snapshots(acct["id"])
+        except StoreError:
+            snaps = pd.DataFrame()
+        if snaps.empty:
+            raise SourceError(f"{data.files}: only timeline pages; import or pull @"
+                              f"{acct['username']}'s followers first (the tweets are stored with "
+                              f"the latest follower snapshot)", path=first)
+        last = snaps["snapshot_at"].iloc[-1]
+        followers = store.follower_edges(acct["id"], [last])[["follower_id", "position"]]
+        when = max(pd.Timestamp(when), last + pd.Timedelta(seconds=1))
+        extra["followers_from"] = last.isoformat()
+    ref = store.commit_snapshot(account=acct, snapshot_at=when, followers=followers,
                                 users=data.users, tweets=data.tweets, source="twarc",
-                                extra={"files": [os.path.basename(f) for f in data.files],
-                                       "partial_errors": len(data.errors)})
+                                extra=extra)
     if len(data.following):
         store.write_table("following", acct["id"], data.following[["following_id"]],
                           snapshot_at=ref.snapshot_at)
