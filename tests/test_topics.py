@@ -7,7 +7,6 @@ test. Speed lives in benchmarks/bench_topics.py, not here.
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import json
 import pickle
@@ -454,18 +453,7 @@ def test_plots_draw_and_escape_follower_text(fitted):
     assert audience_map(odd, ax=own) is own
 
 
-# -- notebook ------------------------------------------------------------------------------------
-
-
-def test_notebook_is_thin_and_clean():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", [])
-    for cell in code:
-        assert not cell.get("outputs") and cell.get("execution_count") is None
-        source = "\n".join(ln for ln in cell.source.splitlines() if not ln.startswith("%"))
-        assert not [n for n in ast.walk(ast.parse(source))
-                    if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))], cell.source
+# -- notebook (thin and clean: tests/test_notebooks.py checks every notebook) -----------------------
 
 
 @pytest.mark.slow

@@ -454,8 +454,17 @@ def _top_terms(components: np.ndarray, names: np.ndarray, n: int) -> list[list[s
     return out
 
 
+def _spaceless_gram(term: str) -> bool:
+    # a bigram of a script written without spaces (Thai U+0E00 and everything above it that
+    # the tokenizer cuts: kana, CJK ideographs)
+    return len(term) == 2 and all(ord(c) >= 0x0E00 for c in term)
+
+
 def _label(terms: list[str], n_words: int = 3) -> str:
-    """'python, rust, data · #devops': the top words, plus the top hashtag not already said."""
+    """'python, rust, data · #devops': the top words, plus the top hashtag not already said.
+
+    Overlapping bigrams of spaceless scripts are chained back into words ('マー' + 'ーケ' +
+    'ケテ' -> 'マーケテ') so a Japanese segment reads as words, not as fragments."""
     words, tags, seen = [], [], set()
     for term in terms:
         bare = term.lstrip("#")
@@ -465,6 +474,17 @@ def _label(terms: list[str], n_words: int = 3) -> str:
             seen.add(bare)
         elif term.startswith("url_") or term.startswith("@"):
             continue
+        elif _spaceless_gram(term) and any(_spaceless_gram(w[-2:]) for w in words):
+            for i, w in enumerate(words):
+                if w[-1] == term[0] and _spaceless_gram(w[-2:]):
+                    words[i] = w + term[1]
+                    break
+                if w[0] == term[1] and _spaceless_gram(w[:2]):
+                    words[i] = term[0] + w
+                    break
+            else:
+                if len(words) < n_words:
+                    words.append(term)
         elif bare not in seen and len(words) < n_words:
             words.append(term)
             seen.add(bare)
