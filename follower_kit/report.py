@@ -122,9 +122,17 @@ class MonthData:
     following: pd.DataFrame | None = None
 
     @property
+    def first_month(self) -> bool:
+        """True when no snapshot precedes the month: nobody can be told apart as new or lost."""
+        return self.previous_snapshot_at is None
+
+    @property
     def new_followers(self) -> pd.DataFrame:
-        """Followers at month end who were not followers at the previous month end (all of them in
-        the first month); ``followers`` columns, newest first."""
+        """Followers at month end who were not followers at the previous month end (none in the
+        first month on record: without an earlier list, nobody is known to be new);
+        ``followers`` columns, newest first."""
+        if self.first_month:
+            return self.followers.iloc[0:0]
         return self.followers[~self.followers["id"].isin(self.previous_followers["id"])]
 
     @property

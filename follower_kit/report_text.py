@@ -127,7 +127,7 @@ def _cell(value, column: str, max_chars: int) -> tuple[str, str]:
     if isinstance(value, (int,)) or (hasattr(value, "dtype") and getattr(value, "dtype").kind in "iu"):
         return number(value), "fk-num"
     if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value, "dtype").kind == "f"):
-        if column.endswith(("share", "rate")):
+        if column.endswith(("share", "rate")) or column.startswith("share_"):
             return percent(value, 0 if abs(float(value)) >= 0.01 else 1), "fk-num"
         if column.endswith("score"):
             return f"{float(value):.2f}", "fk-num"
@@ -159,7 +159,7 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
     caption : str, optional
         Plain text shown above the table (escaped).
     empty : str
-        Plain text shown instead of an empty table.
+        Plain text shown instead of an empty table ("" shows nothing).
 
     Returns
     -------
@@ -173,7 +173,7 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
         columns = {c: c.replace("_", " ") for c in columns}
     columns = {c: h for c, h in columns.items() if c in frame.columns}
     if frame.empty:
-        return HTML(f'<p class="fk-empty {_NO_MATH}">{escape(empty, None)}</p>')
+        return HTML(f'<p class="fk-empty {_NO_MATH}">{escape(empty, None)}</p>' if empty else "")
     shown = frame if max_rows is None else frame.head(max_rows)
     head = "".join(f'<th scope="col">{escape(h, None)}</th>' for h in columns.values())
     rows = []
@@ -378,7 +378,8 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[str] = ()) -> str:
+def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[str] = (),
+                           first_month: bool = False) -> str:
     """Who the new followers are: their largest segments and the most followed among them.
 
     Parameters
@@ -389,11 +390,16 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
         Number of new followers.
     notable : sequence of str
         Handles of notable new followers (most followed first).
+    first_month : bool
+        The first month on record: there is no earlier list to tell new followers apart.
 
     Returns
     -------
     str
     """
+    if first_month:
+        return ("This is the first month on record: without an earlier follower list, nobody can "
+                "be told apart as new yet. Next month's report will introduce the newcomers.")
     if not new:
         return "Nobody new followed this month, so there is nobody to introduce."
     counts = segments.value_counts(dropna=True)

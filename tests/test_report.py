@@ -62,6 +62,7 @@ def test_follower_table_escapes_every_cell_and_isolates_bidi():
 
 def test_follower_table_empty_and_truncation_notes():
     assert "Nobody" in rt.follower_table(pd.DataFrame({"a": []}), ["a"], empty="Nobody here.")
+    assert rt.follower_table(pd.DataFrame({"a": []}), ["a"], empty="") == ""
     html = rt.follower_table(pd.DataFrame({"a": range(30)}), ["a"], max_rows=5, caption="Top")
     assert "top 5 of 30" in html and html.count("<tr>") == 6
 
@@ -131,6 +132,8 @@ def test_headline_prose_adapts_to_quiet_shrinking_and_first_months():
 
 def test_section_sentences_adapt():
     assert "Nobody new followed" in rt.new_followers_sentence(pd.Series([], dtype=str), new=0)
+    first = rt.new_followers_sentence(pd.Series([], dtype=str), new=0, first_month=True)
+    assert "first month on record" in first and "Nobody new followed" not in first
     s = rt.new_followers_sentence(pd.Series(["design"] * 3 + ["sports"]), new=4,
                                   notable=["ann", "bob"])
     assert "design (75%)" in s and "sports (25%)" in s and "@ann and @bob" in s
@@ -224,8 +227,8 @@ def test_load_month_of_the_sample(sample_store, sample_audience):
     assert len(data.followers) == len(current)
     assert (data.tweets["created_at"] < data.month_end).all()
     early = report.load_month(sample_store, "brightwave", "2025-11")
-    assert early.previous_snapshot_at is None and early.new_followers.shape[0] == \
-        early.followers.shape[0]
+    assert early.first_month and early.previous_snapshot_at is None
+    assert early.new_followers.empty and early.lost_followers.empty and len(early.followers)
     with pytest.raises(ConfigError, match="no snapshot in 2024-01"):
         report.load_month(sample_store, "brightwave", "2024-01")
 
