@@ -6,7 +6,7 @@ The pipeline, each step a function you can call on its own:
    (bios alone work too).
 2. :func:`tokenize` / :class:`SocialVectorizer` turn social text into TF-IDF vectors: case folding,
    hashtags kept (``#python`` and ``python``), mentions kept as ``@name``, URLs reduced to their
-   domain (``url_github_com``), emoji as tokens, numbers dropped, stop words of the common
+   domain (``url_github.com``), emoji as tokens, numbers dropped, stop words of the common
    languages dropped, and scripts written without spaces (Chinese, Japanese, Thai, Lao, Khmer,
    Myanmar) cut into overlapping character bigrams, since a word tokenizer sees one huge "word" there.
    The work runs in Arrow compute kernels (RE2), not a Python loop per token, so millions of
