@@ -406,8 +406,13 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
     parts = []
     top = _shares(counts)
     if top:
-        lead = "All" if len(counts) == 1 else "Most"
-        parts.append(f"{lead} of the {plural(new, 'new follower')} come from {_join(top)}.")
+        if len(counts) == 1:
+            parts.append(f"All {plural(new, 'new follower')} come from {_join(top)}."
+                         if new > 1 else f"The new follower comes from {top[0]}.")
+        elif len(counts) <= 3:
+            parts.append(f"The {plural(new, 'new follower')} come from {_join(top)}.")
+        else:
+            parts.append(f"Most of the {plural(new, 'new follower')} come from {_join(top)}.")
     if notable:
         handles = [f"@{h}" for h in notable[:3]]
         parts.append(f"The most followed among them: {_join(handles)}.")

@@ -136,7 +136,12 @@ def test_section_sentences_adapt():
     assert "first month on record" in first and "Nobody new followed" not in first
     s = rt.new_followers_sentence(pd.Series(["design"] * 3 + ["sports"]), new=4,
                                   notable=["ann", "bob"])
-    assert "design (75%)" in s and "sports (25%)" in s and "@ann and @bob" in s
+    assert "The 4 new followers come from design (75%) and sports (25%)" in s
+    assert "@ann and @bob" in s
+    s = rt.new_followers_sentence(pd.Series(list("aabbccd")), new=7)
+    assert s.startswith("Most of the 7 new followers come from a (29%), b (29%) and c (29%)")
+    assert rt.new_followers_sentence(pd.Series(["x"]), new=1) == \
+        "The new follower comes from x (100%)."
     assert "No follower scores" in rt.bots_sentence(flagged=0, followers=100)
     s = rt.bots_sentence(flagged=5, followers=100, bursts=1, burst_members=40,
                          previous_share=0.02)
