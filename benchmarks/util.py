@@ -11,9 +11,21 @@ def _child(conn, func, args, kwargs):
     start = time.perf_counter()
     result = func(*args, **kwargs)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_mb()
     conn.send((seconds, peak_mb, result))
     conn.close()
+
+
+def _peak_mb() -> float:
+    """This process's own peak resident memory. VmHWM belongs to the address space, which exec
+    replaces, so unlike ru_maxrss it does not inherit the parent's peak."""
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(func, *args, **kwargs) -> tuple[float, float, object]:
