@@ -61,8 +61,7 @@ def secret(name: str, *, required: bool = False) -> str | None:
             f"{name} is not set. Put it in the environment or in a git-ignored .env file "
             f"({name}=...); it is never read from notebook parameters."
         )
-    if value:
-        _KNOWN_SECRETS.add(value)
+    remember_secret(value)
     return value or None
 
 
@@ -72,6 +71,12 @@ def bearer_token(*, required: bool = True) -> str | None:
 
 
 _KNOWN_SECRETS: set[str] = set()
+
+
+def remember_secret(value: str | None) -> None:
+    """Treat ``value`` as a secret from now on (a token passed in directly, not read here)."""
+    if value:
+        _KNOWN_SECRETS.add(value)
 
 
 def known_secrets() -> set[str]:

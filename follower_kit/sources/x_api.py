@@ -187,7 +187,7 @@ class XClient:
                  clock: Callable[[], float] = time.time, seed: int | None = None):
         token = bearer_token or config.bearer_token(required=True)
         # config registers tokens it reads itself; one passed in must be masked too
-        config._KNOWN_SECRETS.add(token)
+        config.remember_secret(token)
         config.guard_logging()  # tweepy logs the Authorization header at DEBUG
         self._client = tweepy.Client(bearer_token=token, return_type=requests.Response,
                                      wait_on_rate_limit=False)
