@@ -275,6 +275,9 @@ def test_segment_summary_figures():
     assert np.isnan(row.loc[-1, "bot_share"])
     assert row.loc[0, "new_share"] == pytest.approx(1 / 3)
     assert row.loc[1, "share_of_new"] == pytest.approx(1 / 3)
+    scored = assigned.assign(bot_score=[0.9, 0.1, np.nan, 0.6, np.nan, np.nan])  # a column
+    pd.testing.assert_frame_equal(T.segment_summary(scored, users), T.segment_summary(
+        assigned, users, bot_score=scores))
     bare = T.segment_summary(assigned)
     assert bare["median_reach"].isna().all() and bare["bot_share"].isna().all()
     with pytest.raises(FollowerKitError, match="bot_score"):

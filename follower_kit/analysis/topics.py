@@ -877,7 +877,8 @@ def segment_summary(assignments: pd.DataFrame, users: pd.DataFrame | None = None
     Parameters
     ----------
     assignments : DataFrame
-        ``follower_id``, ``segment``, ``label`` (from :meth:`TopicSegmenter.assign`).
+        ``follower_id``, ``segment``, ``label`` (from :meth:`TopicSegmenter.assign`), and
+        optionally ``bot_score``, used when ``bot_score`` is not given.
     users : DataFrame, optional
         Canonical users frame (``id``, ``followers_count``) for the reach of each segment.
     bot_score : Series or DataFrame, optional
@@ -909,6 +910,8 @@ def segment_summary(assignments: pd.DataFrame, users: pd.DataFrame | None = None
                                        .to_numpy(), errors="coerce")
     else:
         frame["reach"] = np.nan
+    if bot_score is None and "bot_score" in assignments.columns:
+        bot_score = pd.Series(assignments["bot_score"].to_numpy(), index=frame["follower_id"])
     scores = _bot_scores(bot_score, frame["follower_id"])
     frame["is_bot"] = np.nan if scores is None else np.where(np.isnan(scores), np.nan,
                                                              scores >= bot_threshold)
