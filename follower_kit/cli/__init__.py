@@ -17,7 +17,11 @@ from .common import store_option  # noqa: F401  (re-exported for the command mod
 
 
 class _Group(click.Group):
-    """A group that turns the kit's own errors into one clear line and exit status 1."""
+    """A group that lists commands in the order they were added and turns the kit's own errors
+    into one clear line and exit status 1."""
+
+    def list_commands(self, ctx):
+        return list(self.commands)
 
     def invoke(self, ctx):
         try:
@@ -43,19 +47,17 @@ def main(verbose: int) -> None:
     config.guard_logging()
 
 
-from . import sample as _sample  # noqa: E402
-from . import store as _store  # noqa: E402
+# The commands, in the order `follower-kit --help` lists them: the data flow, sources first.
+from .bots import bots  # noqa: E402
+from .fake import fake_server  # noqa: E402
+from .growth import growth, triage  # noqa: E402
+from .imports import import_  # noqa: E402
+from .pull import pull  # noqa: E402
+from .report import report  # noqa: E402
+from .sample import demo, sample  # noqa: E402
+from .store import store  # noqa: E402
+from .topics import topics  # noqa: E402
 
-main.add_command(_sample.sample)
-main.add_command(_sample.demo)
-main.add_command(_store.store)
-from .bots import bots as _bots  # noqa: E402
-main.add_command(_bots)
-from . import fake as _fake, imports as _imports, pull as _pull  # noqa: E402
-main.add_command(_pull.pull); main.add_command(_imports.import_); main.add_command(_fake.fake_server)
-from .growth import growth as _growth, triage as _triage  # noqa: E402
-main.add_command(_growth); main.add_command(_triage)
-from .report import report as _report  # noqa: E402
-main.add_command(_report)
-from .topics import topics as _topics  # noqa: E402
-main.add_command(_topics)
+for _command in (demo, sample, pull, import_, store, bots, topics, growth, triage, report,
+                 fake_server):
+    main.add_command(_command)
