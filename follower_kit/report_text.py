@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd

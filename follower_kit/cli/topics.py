@@ -7,16 +7,14 @@ store: "segments" (one row per follower) and "segment_summary" (one row per segm
 
 from __future__ import annotations
 
-import csv
 import json
 import math
-from pathlib import Path
 
 import click
 import pandas as pd
 from tqdm import tqdm
 
-from ..errors import SourceError
+from ..sources.texts import read_labeled_texts
 from .common import store_option
 
 
@@ -159,60 +157,6 @@ def _print_summary(summary: pd.DataFrame) -> None:
             change = "" if pd.isna(r["share_change"]) else f"{r['share_change'] * 100:+.1f}pt"
             line += f" {change:>7} {_pct(r['explained']):>5}"
         click.echo(line)
-
-
-def read_labeled_texts(path) -> tuple[list[str], list[str], int]:
-    """Texts and labels from a JSONL or CSV file: (texts, labels, rows skipped as multi-label).
-
-    JSONL: one object a line with ``text`` and ``label``, or TweetTopic's ``topics`` list (rows
-    with exactly one topic are kept). CSV: a header with ``text`` and ``label`` columns.
-    Raises SourceError naming the file, line and field at fault.
-    """
-    path = Path(path)
-    texts, labels, skipped = [], [], 0
-    if path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            missing = {"text", "label"} - set(reader.fieldnames or [])
-            if missing:
-                raise SourceError(f"{path}: line 1: CSV header lacks {sorted(missing)}; expected "
-                                  f"columns text and label", path=path, line=1)
-            for row in reader:
-                if not row["text"] or not row["label"]:
-                    raise SourceError(f"{path}: line {reader.line_num}: empty "
-                                      f"{'text' if not row['text'] else 'label'}", path=path,
-                                      line=reader.line_num)
-                texts.append(row["text"])
-                labels.append(row["label"])
-    else:
-        with path.open(encoding="utf-8") as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise SourceError(f"{path}: line {number}: not JSON ({exc.msg})", path=path,
-                                      line=number) from None
-                if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                    raise SourceError(f"{path}: line {number}: field 'text' (a string) is "
-                                      f"missing", path=path, line=number)
-                if "label" in obj:
-                    label = obj["label"]
-                elif isinstance(obj.get("topics"), list):
-                    if len(obj["topics"]) != 1:
-                        skipped += 1
-                        continue
-                    label = obj["topics"][0]
-                else:
-                    raise SourceError(f"{path}: line {number}: needs field 'label' or a 'topics' "
-                                      f"list", path=path, line=number)
-                texts.append(obj["text"])
-                labels.append(str(label))
-    if len(set(labels)) < 2:
-        raise SourceError(f"{path}: needs at least two labels to score a clustering, found "
-                          f"{len(set(labels))} in {len(labels)} usable row(s)", path=path)
-    return texts, labels, skipped
 
 
 @topics.command("evaluate")
