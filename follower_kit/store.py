@@ -440,6 +440,7 @@ class Store:
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone='UTC'")
+            con.execute("SET enable_progress_bar=false")  # the library never prints
             for name, (files, kind) in tables.items():
                 if files:
                     listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
