@@ -9,7 +9,14 @@ import time
 
 def _child(conn, func, args, kwargs):
     start = time.perf_counter()
-    result = func(*args, **kwargs)
+    try:
+        result = func(*args, **kwargs)
+    except BaseException as exc:  # the parent re-raises it with the child's traceback text
+        import traceback
+
+        conn.send(("error", traceback.format_exc(), repr(exc)))
+        conn.close()
+        return
     seconds = time.perf_counter() - start
     peak_mb = _peak_mb()
     conn.send((seconds, peak_mb, result))
@@ -39,6 +46,14 @@ def measure(func, *args, **kwargs) -> tuple[float, float, object]:
     proc = ctx.Process(target=_child, args=(child, func, args, kwargs))
     proc.start()
     child.close()
-    seconds, peak_mb, result = parent.recv()
+    try:
+        seconds, peak_mb, result = parent.recv()
+    except EOFError:
+        proc.join()
+        raise RuntimeError(f"benchmark child died (exit code {proc.exitcode}), e.g. killed for "
+                           f"memory") from None
     proc.join()
+    if seconds == "error":
+        raise RuntimeError(f"benchmark {getattr(func, '__name__', func)} failed in its process:\n"
+                           f"{peak_mb}")
     return seconds, peak_mb, result

@@ -124,3 +124,16 @@ def test_scales_to_a_large_audience():
     assert (audience.followers["snapshot_at"] == audience.snapshot_times[-1]).sum() == 100_000
     assert audience.users["id"].is_unique and audience.users["username"].str.lower().is_unique
     assert audience.tweets["id"].is_unique
+
+
+def test_entities_match_the_text(sample_audience):
+    """Hashtags, mentions and URLs are built from template pools, not parsed per tweet: check
+    that they agree with the text everywhere (replies, retweets, quotes, hostile rows)."""
+    import re
+
+    tags, users, links = re.compile(r"#(\w+)"), re.compile(r"@(\w{1,15})"), re.compile(r"https?://\S+")
+    t = sample_audience.tweets
+    for text, h, m, u in zip(t["text"], t["hashtags"], t["mentions"], t["urls"]):
+        assert list(h) == tags.findall(text), text
+        assert list(m) == users.findall(text), text
+        assert list(u) == [x.rstrip(".,!?)") for x in links.findall(text)], text

@@ -449,14 +449,18 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
     hour_p = np.array([1, .5, .3, .2, .2, .4, 1, 2, 3.5, 3, 2.5, 2.5, 3.5, 3, 2.5, 2.5, 2.6, 3,
                        3.5, 4, 4.2, 3.8, 3, 2])
     local_hour = rng.choice(24, size=m, p=hour_p / hour_p.sum())
-    offset = pd.Series(lang[author]).map(txt.LANG_UTC_OFFSET).to_numpy()
+    # Integer codes: comparing millions of object strings is the slow part otherwise.
+    langs = list(txt.LANG_WEIGHTS)
+    lang_code = pd.Categorical(lang, categories=langs).codes
+    offset = np.array([txt.LANG_UTC_OFFSET[x] for x in langs])[lang_code[author]]
     secs = end_s - window + day * 86400 + ((local_hour - offset) % 24) * 3600 + rng.uniform(0, 3600, m)
-    ak = kind[author]
-    feed = ak == "feed"
+    kind_names = ["human", "spam", "adult", "dormant", "feed", "farm"]
+    ak = pd.Categorical(kind, categories=kind_names).codes[author]
+    feed = ak == kind_names.index("feed")
     if feed.any():
         seq = np.concatenate([np.arange(c) for c in count[kind == "feed"] if c])
         secs[feed] = end_s - 60 - seq * 1800 + rng.normal(0, 20, feed.sum())
-    spam = ak == "spam"
+    spam = ak == kind_names.index("spam")
     if spam.any():
         burst = rng.integers(0, 5, spam.sum())
         secs[spam] = end_s - window + (burst + 1) * window / 6 + rng.uniform(0, 900, spam.sum())
@@ -467,7 +471,8 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
     created = pd.to_datetime(secs, unit="s", utc=True).floor("s")
 
     kinds = _choice(rng, ["original", "reply", "retweet", "quote"], [0.55, 0.2, 0.18, 0.07], m)
-    kinds = np.where(np.isin(ak, ["feed", "farm", "adult"]), "original", kinds)
+    kinds = np.where(np.isin(ak, [kind_names.index(k) for k in ("feed", "farm", "adult")]),
+                     "original", kinds)
     kinds = np.where(spam & (rng.random(m) < 0.3), "reply", np.where(spam, "original", kinds))
     handles = users["username"].to_numpy().astype(object)
     user_ids = users["id"].to_numpy().astype(object)
@@ -518,7 +523,7 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
 
     in_reply = np.full(m, None, dtype=object)
     prefix_i = np.full(m, -1, dtype=np.int64)  # the follower a reply or retweet starts with
-    human_t = ak == "human"
+    human_t = ak == kind_names.index("human")
     reply_h = (kinds == "reply") & human_t & ~talk
     bot_reply = (kinds == "reply") & ~human_t
     in_reply[reply_h | bot_reply] = user_ids[other[reply_h | bot_reply]]
@@ -572,28 +577,42 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
     own = pa.ListArray.from_arrays(pa.array(np.r_[0, np.cumsum(has_prefix)].astype(np.int32)),
                                    own_values)
     mentions = pc.if_else(pa.array(has_prefix), own, pool_mentions)
-    urls = pa.array(_extract(flat_s, _URL, group=0).array).take(take)
-    fixed = np.flatnonzero(quote | talk | np.isin(author, np.flatnonzero(hostile)))
+    pool_urls = pa.array(_extract(flat_s, _URL, group=0).array)
+    urls = pool_urls.take(take)
+    if quote.any():  # a quote's URL ends its text: append it to the body's URLs
+        rows = np.flatnonzero(quote)
+        body_urls = pool_urls.take(pa.array(body_idx[rows]))
+        old = body_urls.offsets.to_numpy()
+        flat_vals = body_urls.flatten()
+        new_offsets = old - old[0] + np.arange(len(rows) + 1)
+        pick = np.empty(new_offsets[-1], dtype=np.int64)
+        ends = new_offsets[1:] - 1
+        keep = np.ones(len(pick), dtype=bool)
+        keep[ends] = False
+        pick[keep] = np.arange(len(flat_vals))
+        pick[ends] = len(flat_vals) + np.arange(len(rows))
+        quote_urls = pc.binary_join_element_wise(
+            "https://x.com/", other_h.filter(pa.array(quote)), "/status/",
+            pc.cast(pa.array(r[rows, 2]), pa.string()), "")
+        values = pa.concat_arrays([flat_vals.cast(pa.string()), quote_urls]).take(pa.array(pick))
+        urls = _replace_rows(urls, rows, pa.ListArray.from_arrays(
+            pa.array(new_offsets.astype(np.int32)), values))
+    # Rows rewritten whole (talk to the account, hostile text): their own regex pass.
+    fixed = np.flatnonzero(talk | np.isin(author, np.flatnonzero(hostile)))
     if len(fixed):
         sub = text_s.iloc[fixed]
-        idx = pa.array(np.arange(m))
-        for name, pattern, grp in (("hashtags", _HASHTAG, 1), ("mentions", _MENTION, 1),
-                                   ("urls", _URL, 0)):
-            col = {"hashtags": hashtags, "mentions": mentions, "urls": urls}[name]
-            pos = np.full(m, -1)
-            pos[fixed] = np.arange(len(fixed))
-            new_vals = pa.array(_extract(sub, pattern, grp).array)
-            merged = pc.if_else(pa.array(pos >= 0), new_vals.take(pa.array(np.maximum(pos, 0))),
-                                col.take(idx))
-            if name == "hashtags":
-                hashtags = merged
-            elif name == "mentions":
-                mentions = merged
-            else:
-                urls = merged
-    # Snowflakes whose sequence bits are the row number: unique without a uniqueness pass.
+        hashtags = _replace_rows(hashtags, fixed, pa.array(_extract(sub, _HASHTAG).array))
+        mentions = _replace_rows(mentions, fixed, pa.array(_extract(sub, _MENTION).array))
+        urls = _replace_rows(urls, fixed, pa.array(_extract(sub, _URL, 0).array))
+    # Snowflakes as X makes them: time, then a sequence number within the millisecond.
     ms = (created.as_unit("ms").asi8 - TWITTER_EPOCH_MS).astype(np.int64)
-    tweet_ids = (ms << 22) | (np.arange(m, dtype=np.int64) & ((1 << 22) - 1))
+    by_ms = np.argsort(ms, kind="stable")
+    sorted_ms = ms[by_ms]
+    group_start = np.r_[0, np.flatnonzero(np.diff(sorted_ms)) + 1]
+    seq_sorted = np.arange(m) - np.repeat(group_start, np.diff(np.r_[group_start, m]))
+    seq = np.empty(m, dtype=np.int64)
+    seq[by_ms] = seq_sorted
+    tweet_ids = (ms << 22) | seq
     fol = users["followers_count"].to_numpy()[author]
     likes = np.floor(rng.exponential(1, m) * np.sqrt(fol + 1) * 0.4).astype(np.int64)
     likes[kinds == "retweet"] = 0
@@ -613,10 +632,10 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
         "author_id": strings(pa.array(user_ids, pa.string()).take(pa.array(author))),
         "created_at": created,
         "text": strings(text),
-        "lang": strings(pa.array(lang.astype(object), pa.string()).take(pa.array(author))),
+        "lang": strings(pa.array(langs, pa.string()).take(pa.array(lang_code[author]))),
         "conversation_id": strings(pc.cast(pa.array(conv), pa.string())),
         "in_reply_to_user_id": strings(in_reply),
-        "kind": strings(kinds.astype(object)),
+        "kind": strings(pa.array(kinds, pa.string())),
         "like_count": counts(likes),
         "retweet_count": counts((likes * rng.uniform(0, 0.3, m)).astype(np.int64)),
         "reply_count": counts((likes * rng.uniform(0, 0.15, m)).astype(np.int64)),
@@ -627,6 +646,13 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
     })
     df["created_at"] = df["created_at"].astype(schema.TIME)
     return df
+
+
+def _replace_rows(column: pa.Array, rows: np.ndarray, values: pa.Array) -> pa.Array:
+    """``column`` with ``rows`` replaced by ``values`` (Arrow has no replace_with_mask for lists)."""
+    index = np.arange(len(column))
+    index[rows] = len(column) + np.arange(len(rows))
+    return pa.concat_arrays([column, values.cast(column.type)]).take(pa.array(index))
 
 
 def _extract(texts: pd.Series, pattern: re.Pattern, group: int = 1) -> pd.Series:
