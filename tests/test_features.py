@@ -135,3 +135,17 @@ def test_empty_frames():
     groups, acc = F.coordination(users, schema.empty("followers"))
     assert len(groups) == 0 and len(acc) == 0
     assert len(F.tweet_features(schema.empty("tweets"), authors=["1"])) == 1
+
+
+def test_posting_rhythm_needs_five_gaps():
+    """Two or three posts are always 'regular': no clockwork verdict from so little."""
+    t0 = pd.Timestamp("2026-10-01", tz="UTC")
+    rows = [(f"3{i}", "5", t0 + pd.Timedelta(hours=i), f"post {i}", "original")
+            for i in range(3)]
+    rows += [(f"4{i}", "6", t0 + pd.Timedelta(hours=i), f"post {i}", "original")
+             for i in range(6)]
+    tweets = schema.coerce(pd.DataFrame(rows, columns=["id", "author_id", "created_at", "text",
+                                                       "kind"]), "tweets")
+    tf = F.tweet_features(tweets)
+    assert np.isnan(tf.loc["5", "interval_cv"])
+    assert tf.loc["6", "interval_cv"] == pytest.approx(0)

@@ -342,7 +342,9 @@ def tweet_features(tweets: pd.DataFrame, *, authors=None) -> pd.DataFrame:
     gap[frame["author"].ne(frame["author"].shift())] = np.nan
     gs = gap.groupby(frame["author"], sort=True)
     mean, std = gs.mean(), gs.std(ddof=0)
-    out["interval_cv"] = std / mean.where(mean > 0)
+    # Two or three posts always look regular: judge rhythm only from 5 gaps or more.
+    enough = gs.count() >= 5
+    out["interval_cv"] = (std / mean.where(mean > 0)).where(enough)
     out["burstiness"] = (std - mean) / (std + mean).where((std + mean) > 0)
     hours = pd.crosstab(frame["author"], frame["hour"]).to_numpy(float)
     p = hours / hours.sum(axis=1, keepdims=True)
