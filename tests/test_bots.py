@@ -224,3 +224,14 @@ def test_plots_return_axes(sample_audience):
     fig, ax = plt.subplots()
     model = B.BotClassifier().fit(a.users, df["is_bot"])
     assert plots.bot_feature_importance(model.feature_importance(), ax=ax) is ax
+
+
+def test_automated_feeds_score_as_bots_on_the_sample(sample_audience):
+    """Feeds post like a timer and mostly links; even one with thousands of followers must not
+    pass as a likely human in the report's 'notable new followers'."""
+    a = sample_audience
+    last = a.followers[a.followers["snapshot_at"] == a.snapshot_times[-1]]
+    scores = B.default_score(a.users, tweets=a.tweets, followers=last).set_index("id")
+    feeds = a.truth.loc[a.truth["bot_kind"] == "feed", "follower_id"]
+    current = feeds[feeds.isin(last["follower_id"])]
+    assert (scores.loc[current, "bot_score"] >= 0.5).all()

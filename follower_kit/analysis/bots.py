@@ -77,7 +77,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule("shared_bio", "same_bio_log", "above", np.log1p(10), 0.8),
     Rule("fresh_follow", "fresh_follow", "linear", 0.0, 1.0),
     Rule("duplicate_posts", "duplicate_text_share", "above", 0.2, 3.0),
-    Rule("clockwork", "interval_cv", "below", 0.5, 2.0),
+    Rule("clockwork", "interval_cv", "below", 0.5, 3.0),
     Rule("all_hours", "hour_entropy", "above", 4.0, 1.5),
     Rule("link_posts", "link_share", "above", 0.6, 1.5),
 )
