@@ -286,19 +286,24 @@ class Store:
             staging.unlink(missing_ok=True)
         return target
 
-    def read_table(self, name: str, account, *, snapshot_at=None) -> pd.DataFrame | None:
-        """Read a derived table (the one for ``snapshot_at``, else the newest, else the un-keyed
-        one); None when there is none."""
+    def read_table(self, name: str, account, *, snapshot_at=None,
+                   latest_if_missing: bool = False) -> pd.DataFrame | None:
+        """Read a derived table; None when there is none.
+
+        With ``snapshot_at``, the table written for that snapshot (or, with
+        ``latest_if_missing``, the newest one when that snapshot has none); without it, the
+        newest keyed table, else the un-keyed one.
+        """
         account_id = self.resolve(account)
         base = self._account_dir(account_id) / "tables"
+        keyed = sorted((base / name).glob("*.parquet")) if (base / name).is_dir() else []
+        candidates = []
         if snapshot_at is not None:
             path = base / name / f"{_stamp(_utc(snapshot_at))}.parquet"
             candidates = [path] if path.exists() else []
-        else:
-            candidates = sorted((base / name).glob("*.parquet"))[-1:] if (base / name).is_dir() \
-                else []
-            if not candidates and (base / f"{name}.parquet").exists():
-                candidates = [base / f"{name}.parquet"]
+        if not candidates and (snapshot_at is None or latest_if_missing):
+            candidates = keyed[-1:] or ([base / f"{name}.parquet"]
+                                        if (base / f"{name}.parquet").exists() else [])
         if not candidates:
             return None
         return _arrow_to_pandas(self._read_arrow(candidates[0]))
@@ -497,15 +502,7 @@ class Store:
         account_id = self.resolve(account)
         when = self.snapshot_at(account_id, at)
         sql = """
-            WITH prof AS (
-                SELECT * FROM u
-                QUALIFY row_number() OVER (
-                    PARTITION BY id
-                    ORDER BY (observed_at <= $1) DESC,
-                             CASE WHEN observed_at <= $1 THEN -epoch_us(observed_at)
-                                  ELSE epoch_us(observed_at) END
-                ) = 1
-            )
+            WITH prof AS (""" + _profiles_as_of() + """)
             SELECT f.follower_id AS id, prof.* EXCLUDE (id, filename), f.position, f.snapshot_at
             FROM f LEFT JOIN prof ON prof.id = f.follower_id
             ORDER BY f.position
@@ -547,13 +544,7 @@ class Store:
                     UNION ALL
                     SELECT 'lost' AS change, follower_id, position FROM b
                         WHERE follower_id NOT IN (SELECT follower_id FROM a)),
-                 prof AS (
-                    SELECT * FROM u WHERE id IN (SELECT follower_id FROM changed)
-                    QUALIFY row_number() OVER (
-                        PARTITION BY id
-                        ORDER BY (observed_at <= $1) DESC,
-                                 CASE WHEN observed_at <= $1 THEN -epoch_us(observed_at)
-                                      ELSE epoch_us(observed_at) END) = 1)
+                 prof AS (""" + _profiles_as_of("WHERE id IN (SELECT follower_id FROM changed)") + """)
             SELECT changed.change, changed.follower_id AS id, prof.* EXCLUDE (id, filename),
                    changed.position
             FROM changed LEFT JOIN prof ON prof.id = changed.follower_id
@@ -609,6 +600,18 @@ class Store:
                 ],
             })
         return out
+
+
+def _profiles_as_of(where: str = "") -> str:
+    """SQL over the users view ``u``: one profile per id, the newest observed at or before the
+    instant ``$1``, else the earliest observed after it."""
+    return f"""
+        SELECT * FROM u {where}
+        QUALIFY row_number() OVER (
+            PARTITION BY id
+            ORDER BY (observed_at <= $1) DESC,
+                     CASE WHEN observed_at <= $1 THEN -epoch_us(observed_at)
+                          ELSE epoch_us(observed_at) END) = 1"""
 
 
 def _period_end(at) -> pd.Timestamp:

@@ -206,3 +206,17 @@ def test_kill_at_random_points_leaves_whole_or_nothing(tmp_path, delay):
     if len(snaps) == 2:  # it finished before the kill: the snapshot is whole
         assert len(store.followers("acme")) == 300_000
     assert store.followers("acme", at="2026-01")["id"].tolist() == ["1", "2"]
+
+
+def test_derived_tables_by_snapshot_with_optional_fallback(tmp_path):
+    store = Store(tmp_path)
+    _commit(store, "2026-01-31", ["1"])
+    store.write_table("scores", "acme", pd.DataFrame({"v": [1]}), snapshot_at="2026-01-31")
+    store.write_table("following", "acme", pd.DataFrame({"following_id": ["9"]}))
+    assert store.read_table("scores", "acme", snapshot_at="2026-02-28") is None
+    assert store.read_table("scores", "acme", snapshot_at="2026-02-28",
+                            latest_if_missing=True)["v"].tolist() == [1]
+    assert store.read_table("scores", "acme")["v"].tolist() == [1]
+    assert store.read_table("following", "acme", snapshot_at="2026-01-31",
+                            latest_if_missing=True)["following_id"].tolist() == ["9"]
+    assert store.read_table("nothing", "acme") is None

@@ -90,9 +90,7 @@ def triage(store, account: str, limit: int, topics: tuple[str, ...], as_json: bo
         new = changes.loc[changes["change"] == "new", "id"]
     steps.update()
     # the tables of this snapshot when there are, else the newest
-    tables = {name: store.read_table(name, account_id, snapshot_at=at)
-              if store.read_table(name, account_id, snapshot_at=at) is not None
-              else store.read_table(name, account_id)
+    tables = {name: store.read_table(name, account_id, snapshot_at=at, latest_if_missing=True)
               for name in ("following", "bot_scores", "segments")}
     bot_scores = tables["bot_scores"]
     if bot_scores is not None and "bot_score" not in bot_scores.columns:
