@@ -394,7 +394,7 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
         "source": pd.Series(pa.array(np.full(len(rows), "sample", dtype=object), pa.string()),
                             dtype=schema.STR),
     })
-    edges = schema.coerce(edges.assign(account_id=acct["id"], source="sample"), "followers")
+    edges = schema.coerce(edges, "followers")  # typed above already: canonical column order
 
     # ---- tweets of the current followers ------------------------------------------------
     step("tweets")
@@ -409,7 +409,9 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
     # ---- the accounts it follows --------------------------------------------------------
     fb_p = np.where(pd.Series(topic).isin(["software", "design"]).to_numpy(), 0.14, 0.04)
     back = human & present[:, -1] & (rng.random(n) < fb_p)
-    others = (_snowflake(pd.DatetimeIndex(created[:200]), rng) + 7)[: max(20, followers // 50)]
+    # ... and a few accounts that do not follow it (ids no follower has: +7 on a snowflake).
+    n_others = int(np.clip(followers // 50, 20, 200))
+    others = _snowflake(pd.DatetimeIndex(created[:n_others]), rng) + 7
     following = pd.DataFrame({"following_id": pd.Series(
         np.concatenate([user_id[back], others])).astype(str).astype(schema.STR)})
 
