@@ -144,3 +144,74 @@ def test_timeline_pages_attach_to_the_latest_follower_list(tmp_path):
     edges = store.follower_edges("someone")
     a, b = (g["follower_id"].tolist() for _, g in edges.groupby("snapshot_at"))
     assert a == b
+
+
+def _user_pages(n_pages: int, per_page: int, ids=None):
+    """Pages of real user objects, each copy with its own id (or the ids given)."""
+    real = list({u["id"]: u for u in _raw_pages(
+        shared_path("x-api", "twarc2-pages", "users.jsonl"))[0]["data"]}.values())
+    stamp = {"url": "https://api.twitter.com/2/users/777/followers?max_results=1000",
+             "retrieved_at": "2024-01-01T00:00:00+00:00"}
+    lines = []
+    for p in range(n_pages):
+        page = []
+        for i in range(p * per_page, (p + 1) * per_page):
+            u = dict(real[i % len(real)])
+            u["id"] = ids[i] if ids is not None else str(10**15 + i)
+            page.append(u)
+        lines.append(json.dumps({"data": page, "__twarc": stamp}))
+    return lines
+
+
+def test_read_users_agrees_with_the_page_reader_over_many_blocks_and_files(tmp_path):
+    # 24 pages of 1,000 users (~17 MB): several parsed blocks, flattened on the helper thread
+    lines = _user_pages(24, 1000)
+    lines.insert(5, lines[3])  # a page fetched twice (a resumed pull): its users are kept once
+    whole = tmp_path / "all.jsonl"
+    whole.write_text("\n".join(lines) + "\n")
+    parts = []
+    for k in range(0, len(lines), 7):
+        parts.append(tmp_path / f"part-{k:03d}.jsonl")
+        parts[-1].write_text("\n".join(lines[k:k + 7]) + "\n")
+
+    expected = twarc.users_frame(twarc.read_pages(whole), includes=False)
+    one, _ = twarc.read_users(whole)
+    many, _ = twarc.read_users(parts)  # files are read in parallel, results kept in file order
+    schema.validate(one, "users")
+    assert len(expected) == 24_000
+    assert list(expected["id"]) == [str(10**15 + i) for i in range(24_000)]
+    pd.testing.assert_frame_equal(one, expected)
+    pd.testing.assert_frame_equal(many, expected)
+
+
+@pytest.mark.parametrize("ids, kept", [
+    (["5", "05", "0x5", "5", None, "7"], ["5", "05", "0x5", "7"]),  # not numerically the same
+    (["b", "a", "b", "12", "a"], ["b", "a", "12"]),  # not numeric at all
+    (["18446744073709551615", "2", "18446744073709551615"], ["18446744073709551615", "2"]),
+])
+def test_first_copy_of_each_id_is_kept_whatever_the_ids_look_like(tmp_path, ids, kept):
+    f = tmp_path / "odd.jsonl"
+    f.write_text("\n".join(_user_pages(1, len(ids), ids=ids)) + "\n")
+    users, _ = twarc.read_users(f)
+    assert list(users["id"]) == kept
+    assert users.equals(twarc.users_frame(twarc.read_pages(f), includes=False))
+
+
+def test_profile_link_prefers_the_expanded_url_and_falls_back_to_the_short_one(tmp_path):
+    def user(i, url, expanded=None, image="https://pbs.twimg.com/profile_images/1/a_normal.jpg"):
+        u = {"id": str(i), "username": f"u{i}", "url": url, "profile_image_url": image}
+        if expanded is not None:
+            u["entities"] = {"url": {"urls": [{"url": url, "expanded_url": expanded}]}}
+        return u
+
+    default = "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
+    page = [user(1, "https://t.co/a", "https://example.org"), user(2, "https://t.co/b"),
+            user(3, ""), user(4, "https://t.co/d", "", image=default)]
+    f = tmp_path / "links.jsonl"
+    f.write_text(json.dumps({"data": page, "__twarc": {
+        "url": "https://api.twitter.com/2/users?ids=1,2,3,4",
+        "retrieved_at": "2024-01-01T00:00:00+00:00"}}) + "\n")
+    users, _ = twarc.read_users(f)
+    links = [u if isinstance(u, str) else None for u in users["url"]]
+    assert links == ["https://example.org", "https://t.co/b", None, "https://t.co/d"]
+    assert users["default_profile_image"].tolist() == [False, False, False, True]
