@@ -187,8 +187,10 @@ def test_labels_are_readable_and_distinct(fitted):
     labels = model.segments_["label"].tolist()
     assert len(set(labels)) == len(labels)
     text = " ".join(labels)
-    for word in ("crypto", "design", "marketing"):  # the sample's communities by name
+    for word in ("design", "marketing"):  # the sample's communities by name
         assert word in text, labels
+    # the crypto community's own words (its bios name "web3, defi" more often than "crypto")
+    assert any(word in text for word in ("crypto", "web3", "defi", "bitcoin")), labels
     assert any("#" in lab for lab in labels)
     assert model.segments_["top_terms"].map(len).min() >= 3
 
@@ -302,9 +304,13 @@ def test_drift_on_a_changed_audience(sample_docs, fitted):
     model, assigned = fitted
     stayed = docs[(truth["topic"] != "crypto").to_numpy()]
     drift = T.segment_drift(assigned, model.assign(stayed)).set_index("label")
-    crypto = [lab for lab in drift.index if "crypto" in lab]
-    assert crypto and drift.loc[crypto[0], "share_change"] < -0.05
-    assert (drift.drop(index=crypto[0])["share_change"] >= -0.01).all()
+    is_crypto = (truth["topic"] == "crypto").to_numpy()
+    crypto_share = pd.Series(is_crypto).groupby(assigned["label"].to_numpy()).mean()
+    # the crypto community's own segment falls; segments it had no part in do not
+    home = crypto_share.idxmax()
+    assert crypto_share[home] > 0.9 and drift.loc[home, "share_change"] < -0.05
+    untouched = crypto_share.index[crypto_share < 0.01]
+    assert len(untouched) >= 5 and (drift.loc[untouched, "share_change"] >= -0.01).all()
 
 
 def test_representative_followers(sample_audience, sample_docs, fitted):
@@ -316,7 +322,7 @@ def test_representative_followers(sample_audience, sample_docs, fitted):
     topic = truth["topic"]
     topic.index = truth.index.astype(str)
     for _, group in reps.groupby("segment"):  # each segment's representatives share a community
-        assert topic.reindex(group["follower_id"]).nunique() == 1
+        assert topic.reindex(group["follower_id"]).fillna("bots").nunique() == 1
 
 
 # -- real tweets ---------------------------------------------------------------------------------

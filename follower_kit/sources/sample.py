@@ -281,8 +281,12 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
     notable = human & (rng.random(n) < 0.012)
     followers_count[notable] *= rng.uniform(40, 400, notable.sum())
     following_count = lognormal(380, 1.0, n)
-    tweet_count = lognormal(2300, 1.4, n)
-    like_count = lognormal(3500, 1.5, n)
+    # people post and like at a personal rate over their account's life: a 10-day-old account
+    # has not posted thousands of times, and people who post a lot tend to like a lot too
+    age_days = np.maximum(age_s / day, 1.0)
+    post_rate = lognormal(1.0, 1.1, n)
+    tweet_count = post_rate * age_days
+    like_count = post_rate * lognormal(1.6, 0.8, n) * age_days
     for name, (fo, fi, tw, lk) in {
         "farm": ((0, 40), (900, 4990), (0, 40), (0, 150)),
         "spam": ((5, 400), (600, 4990), (400, 25000), (0, 300)),
@@ -752,8 +756,13 @@ def _identities(rng, kind, topic, lang, farm_id, first_i, last_i, r, handle_styl
         for lg in txt.LANG_WEIGHTS:
             m = (kind == "human") & (topic == t_name) & (lang == lg)
             if m.any():
+                # a topic line and two more interests of the topic: nearly every bio differs, as
+                # real ones do (a bio shared by many accounts is a farm signal)
                 pool = _pool(pool_rng, t["bios"][lg], t["slots"], 48)
-                bios[m] = pool[r[m, 0] % len(pool)]
+                tools = _obj(t["slots"]["tool"])
+                k = len(tools)
+                one, other = r[m, 1] % k, (r[m, 1] % k + 1 + r[m, 2] % (k - 1)) % k
+                bios[m] = pool[r[m, 0] % len(pool)] + " · " + tools[one] + ", " + tools[other]
 
     farm = kind == "farm"
     handle[farm] = first[farm] + _obj([str(v + 10_000_000) for v in r[farm, 0] % 90_000_000])
