@@ -255,18 +255,24 @@ def fit_sample(frame: pd.DataFrame, n: int = FIT_SAMPLE, *, seed: int = 0) -> pd
 # ------------------------------------------------------------------------------- parameters
 def report_parameters(account: str, *, month: str = "", store: str | os.PathLike | None = None,
                       top_n: int = 10, tz: str = "UTC", client_name: str = "",
-                      bot_threshold: float = 0.5, segments: int = 8) -> dict:
+                      bot_threshold: float = 0.5, block_threshold: float = 0.85,
+                      segments: int = 8) -> dict:
     """The parameters the CLI passes to ``monthly_report.ipynb`` (never a secret).
 
     Returns
     -------
     dict
         ``account``, ``month`` (``YYYY-MM``, "" for the default), ``store`` (absolute path, "" for
-        the default), ``top_n``, ``tz``, ``client_name``, ``bot_threshold``, ``segments``
-        (number of audience segments, 0 to choose it by stability).
+        the default), ``top_n``, ``tz``, ``client_name``, ``bot_threshold`` (counted as a likely
+        bot from this score), ``block_threshold`` (on the block list from this score: higher, since
+        a block list wrongly naming a real person costs more than a share), ``segments`` (number
+        of audience segments, 0 to choose it by stability).
     """
     if not 0.0 < float(bot_threshold) < 1.0:
         raise ConfigError(f"bot_threshold must be between 0 and 1, not {bot_threshold!r}")
+    if not float(bot_threshold) <= float(block_threshold) < 1.0:
+        raise ConfigError(f"block_threshold must be between bot_threshold ({bot_threshold!r}) and "
+                          f"1, not {block_threshold!r}")
     if int(segments) < 0 or int(segments) == 1:
         raise ConfigError(f"segments must be 0 (automatic) or at least 2, not {segments!r}")
     return {
@@ -277,6 +283,7 @@ def report_parameters(account: str, *, month: str = "", store: str | os.PathLike
         "tz": check_tz(tz),
         "client_name": client_name or "",
         "bot_threshold": float(bot_threshold),
+        "block_threshold": float(block_threshold),
         "segments": int(segments),
     }
 
@@ -625,7 +632,8 @@ def output_paths(out_dir: str | os.PathLike, username: str, month: str) -> dict:
 def render(account: str, *, month: str | None = None, store: str | os.PathLike | None = None,
            formats: Sequence[str] = ("html",), out_dir: str | os.PathLike = DEFAULT_OUT,
            top_n: int = 10, tz: str = "UTC", client_name: str = "", bot_threshold: float = 0.5,
-           segments: int = 8, notebook: str | os.PathLike = REPORT_NOTEBOOK,
+           block_threshold: float = 0.85, segments: int = 8,
+           notebook: str | os.PathLike = REPORT_NOTEBOOK,
            kernel_name: str = "python3", timeout: float | None = 600, now=None,
            kernel_manager=None) -> RenderResult:
     """Render one monthly report.
@@ -642,7 +650,7 @@ def render(account: str, *, month: str | None = None, store: str | os.PathLike |
         Outputs besides the executed notebook, which is always kept.
     out_dir : path
         Reports go to ``out_dir/<account>/<account>-<month>.<format>``.
-    top_n, tz, client_name, bot_threshold, segments
+    top_n, tz, client_name, bot_threshold, block_threshold, segments
         Notebook parameters (see :func:`report_parameters`).
     notebook : path
         The notebook to execute (default ``notebooks/monthly_report.ipynb``).
@@ -685,7 +693,7 @@ def render(account: str, *, month: str | None = None, store: str | os.PathLike |
                           "FOLLOWER_KIT_CHROMIUM); ask for --format html to skip the PDF")
     params = report_parameters(username, month=month, store=st.path, top_n=top_n, tz=tz,
                                client_name=client_name, bot_threshold=bot_threshold,
-                               segments=segments)
+                               block_threshold=block_threshold, segments=segments)
     paths = output_paths(out_dir, username, month)
     paths["ipynb"].parent.mkdir(parents=True, exist_ok=True)
     for stale in paths.values():
@@ -758,11 +766,12 @@ class Client:
     top_n: int = 10
     formats: tuple = ("html",)
     bot_threshold: float = 0.5
+    block_threshold: float = 0.85
     segments: int = 8
 
 
-_CLIENT_KEYS = {"account", "name", "store", "tz", "top_n", "formats", "bot_threshold", "segments",
-                "sample"}
+_CLIENT_KEYS = {"account", "name", "store", "tz", "top_n", "formats", "bot_threshold",
+                "block_threshold", "segments", "sample"}
 
 
 def read_clients(path: str | os.PathLike) -> list[Client]:
@@ -820,11 +829,18 @@ def read_clients(path: str | os.PathLike) -> list[Client]:
             check_tz(tz)
         except ConfigError as exc:
             raise SourceError(f"{where}: {exc}", path=path) from None
-        clients.append(Client(account=str(merged["account"]).removeprefix("@"),
-                              name=str(merged.get("name", "")), store=store, tz=tz,
-                              top_n=int(merged.get("top_n", 10)), formats=formats,
-                              bot_threshold=float(merged.get("bot_threshold", 0.5)),
-                              segments=int(merged.get("segments", 8))))
+        client = Client(account=str(merged["account"]).removeprefix("@"),
+                        name=str(merged.get("name", "")), store=store, tz=tz,
+                        top_n=int(merged.get("top_n", 10)), formats=formats,
+                        bot_threshold=float(merged.get("bot_threshold", 0.5)),
+                        block_threshold=float(merged.get("block_threshold", 0.85)),
+                        segments=int(merged.get("segments", 8)))
+        try:  # the thresholds and segments are checked here, not in the middle of the batch
+            report_parameters(client.account, bot_threshold=client.bot_threshold,
+                              block_threshold=client.block_threshold, segments=client.segments)
+        except ConfigError as exc:
+            raise SourceError(f"{where}: {exc}", path=path) from None
+        clients.append(client)
     return clients
 
 
@@ -859,7 +875,8 @@ def _render_client(client: Client, month: str | None, out_dir: str, now=None,
         result = render(client.account, month=month, store=client.store or None,
                         formats=client.formats, out_dir=out_dir, top_n=client.top_n,
                         tz=client.tz, client_name=client.name,
-                        bot_threshold=client.bot_threshold, segments=client.segments, now=now,
+                        bot_threshold=client.bot_threshold,
+                        block_threshold=client.block_threshold, segments=client.segments, now=now,
                         kernel_manager=_worker_kernel() if reuse_kernel else None)
         row.update(ok=True, month=result.month, account=result.account,
                    paths={k: str(v) for k, v in result.paths.items()})

@@ -5,6 +5,8 @@ The sample report is rendered once per session (tests/_rendered.py) and read by 
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 import textwrap
@@ -246,6 +248,10 @@ def test_parameters_are_checked_and_never_secret():
         report.report_parameters("acme", tz="Mars/Olympus")
     with pytest.raises(ConfigError, match="bot_threshold"):
         report.report_parameters("acme", bot_threshold=1.5)
+    # the block list must not reach below the likely-bot count
+    with pytest.raises(ConfigError, match="block_threshold"):
+        report.report_parameters("acme", bot_threshold=0.6, block_threshold=0.5)
+    assert report.report_parameters("acme")["block_threshold"] == 0.85
 
 
 # ------------------------------------------------------------------------------- rendering
@@ -274,6 +280,23 @@ def test_render_writes_html_and_keeps_the_executed_notebook(rendered):
     assert all(not c.metadata.get("papermill", {}).get("exception") for c in nb.cells)
     for stage in ("kernel", "imports", "analysis", "html", "total"):
         assert rendered.seconds[stage] >= 0
+
+
+def test_report_shows_one_list_of_new_followers_and_blocks_only_clear_bots(rendered,
+                                                                          sample_audience):
+    html = rendered.paths["html"].read_text(encoding="utf-8")
+    # the notable new followers are the triage's check-out list, shown once
+    assert html.count("New followers to check out") == 1
+    assert "Notable new followers" not in html and ">Check out<" not in html
+    assert "Block list: bot score 0.85 or more" in html
+    # the full block list (the CSV inside the report) against the sample's ground truth
+    link = re.search(r'href="data:text/csv;base64,([^"]+)"', html)
+    blocked = pd.read_csv(io.BytesIO(base64.b64decode(link.group(1))), dtype={"id": str})
+    assert len(blocked) and (blocked["bot_score"] >= 0.85).all()
+    truth = sample_audience.truth.set_index("follower_id")
+    people = ~truth.loc[blocked["id"], "is_bot"]
+    # at the likely-bot threshold (0.5) a fifth of the list would be real people; at 0.85, 3.5%
+    assert people.mean() < 0.05, list(blocked["username"][people.to_numpy()])
 
 
 def _store_of(nb):
@@ -425,6 +448,8 @@ def test_example_clients_file_reads(tmp_path):
     ("[[client]]\naccount = 'a'\nformats = ['docx']\n", "unknown format"),
     ("[defaults]\nstore = 'x'\n", "no \\[\\[client\\]\\]"),
     ("[[client]\naccount = 'a'\n", "not valid TOML"),
+    ("[[client]]\naccount = 'a'\nbot_threshold = 0.8\nblock_threshold = 0.7\n",
+     "client #1: block_threshold"),
 ])
 def test_bad_clients_file_names_the_problem(tmp_path, text, match):
     path = tmp_path / "clients.toml"

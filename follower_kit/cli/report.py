@@ -54,13 +54,16 @@ def print_result(result: rep.RenderResult) -> None:
 @click.option("--client-name", default="", help="Name shown in the report title.")
 @click.option("--bot-threshold", default=0.5, show_default=True, type=click.FloatRange(0, 1),
               help="Bot score from which a follower counts as a likely bot.")
+@click.option("--block-threshold", default=0.85, show_default=True, type=click.FloatRange(0, 1),
+              help="Bot score from which a follower goes on the report's block list (at least "
+                   "--bot-threshold: wrongly blocking a person costs more than miscounting one).")
 @click.option("--segments", default=8, show_default=True, type=click.IntRange(0),
               help="Audience segments (0: choose the number by stability, slower).")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Parallel processes for --batch.")
 @store_option
 def report(store, account, batch_file, month, formats, out_dir, tz, top_n, client_name,
-           bot_threshold, segments, workers):
+           bot_threshold, block_threshold, segments, workers):
     """Render the monthly report of ACCOUNT (HTML, PDF, and the executed notebook).
 
     \b
@@ -86,7 +89,7 @@ def report(store, account, batch_file, month, formats, out_dir, tz, top_n, clien
     click.echo(f"Rendering the report of @{account.removeprefix('@')} ...", err=True)
     result = rep.render(account, month=month, store=store.path, formats=fmts, out_dir=out_dir,
                         top_n=top_n, tz=tz, client_name=client_name, bot_threshold=bot_threshold,
-                        segments=segments)
+                        block_threshold=block_threshold, segments=segments)
     print_result(result)
 
 
