@@ -379,7 +379,7 @@ def _join(items: list[str]) -> str:
 
 def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[str] = (),
                            first_month: bool = False) -> str:
-    """Who the new followers are: their largest segments and the most followed among them.
+    """Who the new followers are: their largest segments and those worth checking out.
 
     Parameters
     ----------
@@ -388,7 +388,8 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
     new : int
         Number of new followers.
     notable : sequence of str
-        Handles of notable new followers (most followed first).
+        Handles of new followers worth checking out, in the triage's ``check_out`` order (reach
+        and engagement).
     first_month : bool
         The first month on record: there is no earlier list to tell new followers apart.
 
@@ -414,7 +415,7 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
             parts.append(f"Most of the {plural(new, 'new follower')} come from {_join(top)}.")
     if notable:
         handles = [f"@{h}" for h in notable[:3]]
-        parts.append(f"The most followed among them: {_join(handles)}.")
+        parts.append(f"Worth checking out first: {_join(handles)}.")
     return " ".join(parts) or f"{plural(new, 'new follower')} this month."
 
 

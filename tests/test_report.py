@@ -139,7 +139,7 @@ def test_section_sentences_adapt():
     s = rt.new_followers_sentence(pd.Series(["design"] * 3 + ["sports"]), new=4,
                                   notable=["ann", "bob"])
     assert "The 4 new followers come from design (75%) and sports (25%)" in s
-    assert "@ann and @bob" in s
+    assert "Worth checking out first: @ann and @bob." in s
     s = rt.new_followers_sentence(pd.Series(list("aabbccd")), new=7)
     assert s.startswith("Most of the 7 new followers come from a (29%), b (29%) and c (29%)")
     assert rt.new_followers_sentence(pd.Series(["x"]), new=1) == \
