@@ -446,8 +446,16 @@ def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str 
 
 
 def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_members: int = 0,
-                  previous_share: float | None = None) -> str:
+                  previous_share: float | None = None, blocked: int | None = None,
+                  block_threshold: float | None = None) -> str:
     """How many followers look automated or bought, in words.
+
+    Parameters
+    ----------
+    flagged, followers : int
+        Likely bots (from the report's ``bot_threshold``) and all followers.
+    blocked, block_threshold : optional
+        How many score ``block_threshold`` or more: the block list shown below the sentence.
 
     Returns
     -------
@@ -458,9 +466,20 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_member
     share = flagged / followers
     if flagged == 0:
         text = "No follower scores as a likely bot or fake account this month."
-    else:
+    elif blocked is None:
         text = (f"{plural(flagged, 'follower')} ({percent(share)}) look automated or fake; "
                 "they are listed below as candidates to remove or block after a quick look.")
+    else:
+        text = f"{plural(flagged, 'follower')} ({percent(share)}) look automated or fake."
+        if blocked:
+            clearest = ("The clearest case" if blocked == 1 else
+                        f"The {number(blocked)} clearest cases")
+            text += (f" {clearest} (bot score {block_threshold:.2f} or more) "
+                     f"{'is' if blocked == 1 else 'are'} listed below as candidates to block "
+                     "after a quick look.")
+        else:
+            text += (f" None scores {block_threshold:.2f} or more, so nobody is suggested for "
+                     "blocking.")
     if previous_share is not None and flagged:
         if abs(share - previous_share) < 0.001:
             text += " The share is about the same as a month earlier."

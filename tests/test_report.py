@@ -148,6 +148,12 @@ def test_section_sentences_adapt():
     s = rt.bots_sentence(flagged=5, followers=100, bursts=1, burst_members=40,
                          previous_share=0.02)
     assert "5 followers (5.0%)" in s and "2.0%" in s and "1 burst " in s
+    # with a stricter block list, the sentence says which of them are listed
+    s = rt.bots_sentence(flagged=50, followers=1000, blocked=30, block_threshold=0.85)
+    assert "50 followers (5.0%) look automated or fake. The 30 clearest cases (bot score 0.85 " \
+        "or more) are listed below" in s
+    s = rt.bots_sentence(flagged=50, followers=1000, blocked=0, block_threshold=0.85)
+    assert "None scores 0.85 or more" in s and "listed below" not in s
     assert "No follower stands out" in rt.triage_sentence({"follow back": 0, "talk to": 0})
     assert rt.triage_sentence({"follow back": 2, "talk to": 0}) == \
         "Suggested actions this month: 2 to follow back."
@@ -293,6 +299,8 @@ def test_report_shows_one_list_of_new_followers_and_blocks_only_clear_bots(rende
     link = re.search(r'href="data:text/csv;base64,([^"]+)"', html)
     blocked = pd.read_csv(io.BytesIO(base64.b64decode(link.group(1))), dtype={"id": str})
     assert len(blocked) and (blocked["bot_score"] >= 0.85).all()
+    # the sentence above the list counts the same accounts the list holds
+    assert f"The {len(blocked):,} clearest cases (bot score 0.85 or more)" in html
     truth = sample_audience.truth.set_index("follower_id")
     people = ~truth.loc[blocked["id"], "is_bot"]
     # at the likely-bot threshold (0.5) a fifth of the list would be real people; at 0.85, 3.5%
