@@ -520,10 +520,9 @@ def follower_ids(pages: pa.Table, kind: str = "followers") -> pd.DataFrame:
         return pd.DataFrame({col: pd.Series([], dtype=schema.STR),
                              "position": pd.Series([], dtype=schema.INT)})
     ids = pc.struct_field(pc.list_flatten(sel.column("data").combine_chunks()), "id")
-    s = pd.Series(ids.to_pandas(types_mapper={_S: schema.STR}.get))
-    s = s[s.notna() & ~s.duplicated()].reset_index(drop=True)
-    return pd.DataFrame({col: s.astype(schema.STR),
-                         "position": np.arange(len(s), dtype="int64")})
+    kept = _first_per_id(pa.table({"id": ids})).column("id")
+    return pd.DataFrame({col: kept.to_pandas(types_mapper={_S: schema.STR}.get).astype(schema.STR),
+                         "position": np.arange(len(kept), dtype="int64")})
 
 
 def page_errors(pages: pa.Table) -> pd.DataFrame:
