@@ -309,6 +309,11 @@ class Store:
         return _arrow_to_pandas(self._read_arrow(candidates[0]))
 
     # ------------------------------------------------------------------ listing
+    def snapshot_meta(self, account) -> list[dict]:
+        """The ``meta.json`` of each committed snapshot of ``account``, oldest first: account,
+        ``snapshot_at``, ``source``, counts, ``content_hash`` and the writer's ``extra``."""
+        return [self._read_meta(d) for d in self._snapshot_dirs(self.resolve(account))]
+
     def _read_meta(self, snap_dir: Path) -> dict:
         path = snap_dir / "meta.json"
         try:

@@ -137,3 +137,96 @@ def test_entities_match_the_text(sample_audience):
         assert list(h) == tags.findall(text), text
         assert list(m) == users.findall(text), text
         assert list(u) == [x.rstrip(".,!?)") for x in links.findall(text)], text
+
+
+# ------------------------------------------------------------ a stored sample from another version
+def _tree(path):
+    """Every file under ``path`` with its size and mtime: equal trees mean nothing was touched."""
+    return {str(p.relative_to(path)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+SMALL = ["--followers", "60", "--months", "2", "--tweets-per-follower", "1"]
+
+
+def test_the_fingerprint_sees_a_changed_bio_that_the_content_hash_does_not():
+    from follower_kit.sources.sample import fingerprint
+    from follower_kit.store import _content_hash
+
+    a = generate(followers=60, months=2, tweets_per_follower=1)
+    b = generate(followers=60, months=2, tweets_per_follower=1)
+    b.users.loc[0, "description"] = "a bio an older generator wrote"
+    assert fingerprint(a) != fingerprint(b)
+    snap = a.followers[a.followers["snapshot_at"] == a.snapshot_times[-1]]
+    assert _content_hash(snap, a.users, a.tweets) == _content_hash(snap, b.users, b.tweets)
+    assert fingerprint(a) == fingerprint(generate(followers=60, months=2, tweets_per_follower=1))
+
+
+def test_a_stale_sample_is_refused_with_advice_then_rebuilt_on_request(tmp_path):
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+    from follower_kit.store import Store
+
+    store = tmp_path / "store"
+    run = CliRunner().invoke
+    assert run(main, ["sample", "--store", str(store), *SMALL]).exit_code == 0
+    again = run(main, ["sample", "--store", str(store), *SMALL])
+    assert again.exit_code == 0 and "(0 new)" in again.output
+    before = _tree(store)
+
+    other = [*SMALL, "--seed", "8"]  # what an older generator's sample looks like to this one
+    r = run(main, ["sample", "--store", str(store), *other])
+    assert r.exit_code == 1 and "different sample" in r.output and "--replace" in r.output
+    assert _tree(store) == before  # refused before writing anything
+
+    r = run(main, ["sample", "--store", str(store), *other, "--replace"])
+    assert r.exit_code == 0, r.output
+    expected = generate(followers=60, months=2, seed=8, tweets_per_follower=1)
+    s = Store(store)
+    assert set(s.followers("brightwave")["id"]) == set(
+        expected.followers.loc[expected.followers["snapshot_at"] == expected.snapshot_times[-1],
+                               "follower_id"])
+    assert len(s.snapshots("brightwave")) == 2
+
+
+def test_a_sample_written_before_fingerprints_counts_as_stale(tmp_path):
+    import json
+
+    from follower_kit.sources.sample import stored_state
+    from follower_kit.store import Store
+
+    audience = generate(followers=60, months=2, tweets_per_follower=1)
+    store = Store(tmp_path / "store")
+    write_sample(store, audience)
+    assert stored_state(store, audience) == "same"
+    for meta in (tmp_path / "store").rglob("meta.json"):
+        m = json.loads(meta.read_text())
+        del m["extra"]["fingerprint"]
+        meta.write_text(json.dumps(m))
+    assert stored_state(store, audience) == "stale"
+
+
+def test_the_demo_rebuilds_a_stale_sample_but_never_touches_pulled_snapshots(tmp_path):
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+    from follower_kit.cli.sample import build_sample
+    from follower_kit.sources.sample import account_id_for
+    from follower_kit.store import Store
+
+    store = Store(tmp_path / "store")
+    build_sample(store, "brightwave", 60, 2, 9, 1)
+    build_sample(store, "brightwave", 60, 2, 7, 1, rebuild_stale=True)  # what `demo` does
+    assert len(store.snapshots("brightwave")) == 2
+
+    # an account with a pulled snapshot under the sample's id: refused, even with --replace
+    pulled = Store(tmp_path / "real")
+    pulled.commit_snapshot(account={"id": account_id_for("brightwave"), "username": "brightwave"},
+                           snapshot_at="2026-10-31T12:00:00Z",
+                           followers=pd.DataFrame({"follower_id": ["1", "2"]}), source="api")
+    before = _tree(tmp_path / "real")
+    for args in (["sample", *SMALL, "--replace"], ["demo", "--no-report"]):
+        r = CliRunner().invoke(main, [*args, "--store", str(tmp_path / "real")])
+        assert r.exit_code == 1 and "pulled or imported" in r.output, r.output
+    assert _tree(tmp_path / "real") == before

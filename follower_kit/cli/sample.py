@@ -12,8 +12,14 @@ from .common import store_option
 
 
 def build_sample(store, account: str, followers: int, months: int, seed: int,
-                 tweets_per_follower: int, replace: bool = False):
-    """Generate the sample audience and commit it, with a progress bar; returns the audience."""
+                 tweets_per_follower: int, replace: bool = False, rebuild_stale: bool = False):
+    """Generate the sample audience and commit it, with a progress bar; returns the audience.
+
+    The store may already hold the account: the same sample is left as it is (or completed if
+    an interrupted run left it partial). A different sample, made with other options or by an
+    older follower-kit, is replaced when ``replace`` or ``rebuild_stale`` says so, and otherwise
+    refused with advice; an account with imported or pulled snapshots is never touched.
+    """
     stages = ["kinds", "dates", "profiles", "frames", "snapshots", "tweets"]
     with tqdm(total=len(stages) + months, desc=f"sample @{account}", unit="step",
               leave=False) as bar:
@@ -21,8 +27,21 @@ def build_sample(store, account: str, followers: int, months: int, seed: int,
             account=account, followers=followers, months=months, seed=seed,
             tweets_per_follower=tweets_per_follower,
             progress=lambda stage: (bar.set_postfix_str(stage), bar.update(1)))
-        if replace and store.path.exists() and account in set(store.snapshots()["username"]):
-            store.delete_account(account)
+        state = sample_source.stored_state(store, audience)
+        if state == "foreign":
+            raise click.ClickException(
+                f"@{account} in {store.path} holds pulled or imported snapshots, not a generated "
+                f"sample; nothing was changed. Give the sample another name with --account.")
+        if state == "stale" and not (replace or rebuild_stale):
+            raise click.ClickException(
+                f"@{account} in {store.path} holds a different sample (made with other options "
+                f"or by an older follower-kit); nothing was changed. `follower-kit sample "
+                f"--replace` rebuilds it (it holds generated data only).")
+        if state == "stale":
+            if not replace:
+                tqdm.write(f"Rebuilding @{account}: the stored sample was made by an older "
+                           f"follower-kit or with other options.")
+            store.delete_account(audience.account["id"])
         bar.set_postfix_str("writing")
         refs = sample_source.write_sample(store, audience, progress=bar.update)
     return audience, refs
@@ -39,7 +58,8 @@ def build_sample(store, account: str, followers: int, months: int, seed: int,
 @click.option("--tweets-per-follower", default=12, show_default=True, type=click.IntRange(0),
               help="Recent tweets kept per follower (0: profiles only).")
 @click.option("--replace", is_flag=True,
-              help="Delete the account from the store first (snapshots are otherwise immutable).")
+              help="Rebuild the account if the store holds a different sample of it (never an "
+                   "account with pulled or imported snapshots).")
 @store_option
 def sample(store, account, followers, months, seed, tweets_per_follower, replace):
     """Generate the built-in sample audience into the store (no network, no credentials).
@@ -72,7 +92,8 @@ def demo(store, out_dir, render_report):
     from .report import print_result
 
     account = sample_source.DEFAULT_ACCOUNT
-    audience, refs = build_sample(store, account, 5000, 12, 7, 12)
+    # the built-in sample is generated data: one from an older follower-kit is rebuilt
+    audience, refs = build_sample(store, account, 5000, 12, 7, 12, rebuild_stale=True)
     snaps = store.snapshots(account)
     first, last = snaps.iloc[0], snaps.iloc[-1]
     changes = store.diff(account)

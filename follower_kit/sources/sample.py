@@ -682,6 +682,7 @@ def write_sample(store, audience: SampleAudience, progress=None) -> list:
     list of SnapshotRef
     """
     users, edges = audience.users, audience.followers
+    fp = fingerprint(audience)
     first_seen = edges.groupby("follower_id", sort=False)["snapshot_at"].min()
     refs = []
     times = audience.snapshot_times
@@ -697,12 +698,50 @@ def write_sample(store, audience: SampleAudience, progress=None) -> list:
         refs.append(store.commit_snapshot(
             account=audience.account, snapshot_at=t, followers=snap[["follower_id", "position"]],
             users=prof, tweets=audience.tweets if is_last else None, source="sample",
-            extra={"generator": "follower_kit.sources.sample"}))
+            extra={"generator": "follower_kit.sources.sample", "fingerprint": fp}))
         if progress:
             progress(1)
     store.write_table("following", audience.account["id"], audience.following)
     store.write_table("truth", audience.account["id"], audience.truth)
     return refs
+
+
+def fingerprint(audience: SampleAudience) -> str:
+    """A digest of everything in ``audience`` (every column of every frame, and the account).
+
+    The store's own content hash covers ids and positions only, so a sample written by an older
+    generator (new bios, same ids) would pass for the current one; this catches that."""
+    h = hashlib.sha256(repr(sorted(audience.account.items())).encode())
+    for frame in (audience.users, audience.followers, audience.tweets, audience.following,
+                  audience.truth):
+        for name in frame.columns:
+            parts = [frame[name]]
+            if isinstance(frame[name].dtype, pd.ArrowDtype):  # lists: their lengths and items
+                lists = pa.chunked_array(pa.array(frame[name]))
+                parts = [pc.list_value_length(lists).to_pandas().fillna(-1),
+                         pc.list_flatten(lists).to_pandas()]
+            h.update(name.encode())
+            for part in parts:
+                h.update(pd.util.hash_pandas_object(part, index=False).values)
+    return h.hexdigest()
+
+
+def stored_state(store, audience: SampleAudience) -> str:
+    """How ``store`` holds ``audience``'s account: ``"absent"``; ``"same"`` (this very sample,
+    perhaps only partly written, which :func:`write_sample` completes); ``"stale"`` (a sample from
+    other options or an older follower-kit: generated data only, safe to rebuild); ``"foreign"``
+    (it holds snapshots that are not the sample, which nothing here may touch)."""
+    account_id = audience.account["id"]
+    if not store.path.exists() or account_id not in set(store.snapshots()["account_id"]):
+        return "absent"
+    metas = store.snapshot_meta(account_id)
+    if any(m["source"] != "sample" for m in metas):
+        return "foreign"
+    times = {t.isoformat() for t in audience.snapshot_times}
+    fp = fingerprint(audience)
+    same = all(m.get("extra", {}).get("fingerprint") == fp and m["snapshot_at"] in times
+               for m in metas)
+    return "same" if same else "stale"
 
 
 def _pool(rng: np.random.Generator, templates: list[str], slots: dict, size: int,
