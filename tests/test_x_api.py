@@ -127,6 +127,8 @@ def test_pull_stopped_by_a_failure_keeps_its_checkpoint(replay, tmp_path):
     assert list(status["status"]) == ["running"] and list(status["pages"]) == [1]
     pages = twarc.read_pages(sorted(Path(status["path"].iloc[0]).glob("followers-*.jsonl")))
     raw = _decoded("test_client_get_users_followers.json")[0]["body"]
+    # `pull status` counts what the checkpoint already holds, not 0 until the commit
+    assert list(status["rows"]) == [len(raw["data"])] == [raw["meta"]["result_count"]]
     assert list(twarc.follower_ids(pages)["follower_id"]) == [u["id"] for u in raw["data"]]
     # the retry after the failure asked for page 2 with the recorded next_token
     assert f"pagination_token={raw['meta']['next_token']}" in replay.seen[-1][1]

@@ -42,9 +42,22 @@ def main(verbose: int) -> None:
     Everything works offline on the built-in sample audience: try `follower-kit demo`.
     """
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG),
+    logging.basicConfig(level=max(level, logging.DEBUG), handlers=[_TqdmHandler()],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config.guard_logging()
+
+
+class _TqdmHandler(logging.StreamHandler):
+    """Log to stderr above the progress bars (a plain write would break a bar's line in two,
+    e.g. a rate-limit wait in the middle of a pull)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            from tqdm import tqdm
+
+            tqdm.write(self.format(record), file=sys.stderr)
+        except Exception:  # noqa: BLE001 - logging must never raise
+            self.handleError(record)
 
 
 # The commands, in the order `follower-kit --help` lists them: the data flow, sources first.

@@ -405,6 +405,29 @@ def _atomic_write(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
+def _rows_so_far(d: Path) -> int:
+    """Followers or tweets in an unfinished pull's checkpointed pages, from each page's
+    ``meta.result_count``. X writes ``meta`` last, so a followers page's last 4 KB tell."""
+    total = 0
+    for path in d.glob("*.jsonl"):
+        with open(path, "rb") as fh:
+            if path.name.startswith("tweets-"):  # a follower's timeline pages: small
+                lines = fh.read().splitlines()
+            else:
+                fh.seek(max(0, fh.seek(0, os.SEEK_END) - 4096))
+                lines = [fh.read()]
+        for line in lines:
+            at = line.rfind(b'"meta":')
+            if at < 0:
+                continue
+            try:
+                meta, _ = _DECODER.raw_decode(line[at + 7:].decode().lstrip())
+                total += int(meta.get("result_count") or 0)
+            except (ValueError, UnicodeDecodeError, AttributeError, TypeError):
+                continue  # not X's meta object: no rows to count
+    return total
+
+
 def pulls(store, account=None) -> pd.DataFrame:
     """Pulls recorded in the store, finished or not.
 
@@ -431,7 +454,8 @@ def pulls(store, account=None) -> pd.DataFrame:
             "started_at": pd.Timestamp(meta["started_at"]),
             "pages": len(list(d.glob("*.jsonl"))) if meta["status"] != "committed"
             else meta.get("pages", 0),
-            "rows": meta.get("rows", 0), "path": str(d),
+            "rows": meta.get("rows", 0) if meta["status"] == "committed" else _rows_so_far(d),
+            "path": str(d),
         })
     cols = ["account_id", "username", "pull_id", "kind", "status", "started_at", "pages", "rows",
             "path"]
@@ -716,12 +740,15 @@ class Plan:
         return self.cost > self.confirm_above
 
     def describe(self) -> str:
-        reqs = ", ".join(f"{n:,} {k}" for k, n in self.requests.items())
+        def counts(items: dict[str, int]) -> str:  # "1 user", "2 users", "1 followers page"
+            return ", ".join(f"{n:,} {k[:-1] if n == 1 and k.endswith('s') else k}"
+                             for k, n in items.items())
+
         lines = [f"{self.what}",
-                 f"  requests: {self.total_requests:,} ({reqs})",
+                 f"  requests: {self.total_requests:,} ({counts(self.requests)})",
                  f"  time at the rate limits: {_duration(self.seconds)}",
                  f"  cost at pay-per-use prices: {self.cost:,.2f} {self.currency} "
-                 f"({', '.join(f'{n:,} {k}' for k, n in self.resources.items())})"]
+                 f"({counts(self.resources)})"]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
