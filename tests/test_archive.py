@@ -184,3 +184,34 @@ def test_import_command(tmp_path):
     (bad / "follower.js").write_text("window.YTD.follower.part0 = [ {")
     err = CliRunner().invoke(main, ["import", "archive", str(bad), "--store", str(store)])
     assert err.exit_code == 1 and "follower.js, line 1" in err.output
+
+
+def test_a_folder_of_archives_imports_each_and_never_mixes_them(tmp_path):
+    """A user who points at the folder holding all four exports gets the series; the reader
+    alone refuses such a folder, since its fallback to a file's name anywhere would otherwise
+    build one snapshot from several exports."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    series = _arc("2021-03-22").parent
+    with pytest.raises(SourceError, match="holds 4 X archives"):
+        archive.read_archive(series)
+    # two of them zipped, two unpacked, as downloads pile up
+    mixed = tmp_path / "exports"
+    for i, date in enumerate(DATES):
+        if i % 2:
+            with zipfile.ZipFile(tmp_path / f"{date}.zip", "w") as z:
+                for f in _arc(date).iterdir():
+                    z.write(f, f"twitter-{date}/data/{f.name}")
+            (mixed / "zips").mkdir(parents=True, exist_ok=True)
+            shutil.move(tmp_path / f"{date}.zip", mixed / "zips" / f"{date}.zip")
+        else:
+            shutil.copytree(_arc(date), mixed / date / "data")
+    assert len(archive.archives_in(mixed)) == 4
+    assert archive.archives_in(_arc("2021-03-22")) == [_arc("2021-03-22")]
+    for folder in (series, mixed):
+        store = tmp_path / f"store-{folder.name}"
+        out = CliRunner().invoke(main, ["import", "archive", str(folder), "--store", str(store)])
+        assert out.exit_code == 0 and "4 archives, importing each" in out.output, out.output
+        assert list(Store(store).snapshots("larsbrinkhoff")["followers"]) == list(DATES.values())

@@ -23,9 +23,19 @@ def import_() -> None:
 @store_option
 def archive_cmd(store, paths, hydrate, api_url, timeout):
     """Import X data archives (folders or .zip): one snapshot per archive, dated by its
-    generation date, so several exports of one account form a series."""
+    generation date, so several exports of one account form a series.
+
+    A folder holding several archives (each export unpacked or zipped side by side) imports
+    each of them.
+    """
     client = make_client(api_url, timeout) if hydrate else None
-    for path in paths:
+    expanded = []
+    for given in paths:
+        found = archive_source.archives_in(given)
+        if len(found) > 1:
+            click.echo(f"{given}: {len(found)} archives, importing each")
+        expanded += found
+    for path in expanded:
         ref = archive_source.import_archive(
             store, path, lookup=client.lookup_users if client else None)
         state = "imported" if ref.created else "already in the store"

@@ -52,6 +52,15 @@ class _Files:
             self.members = {str(p.relative_to(path).as_posix()): p for p in path.rglob("*.js")}
         else:
             raise SourceError(f"{path}: no such archive (a folder or a .zip)", path=path)
+        # find() falls back to a file's name anywhere: with two archives inside, that would mix
+        # one export's followers into another's snapshot
+        roots = sorted({_root_of(PurePosixPath(m)).as_posix() for m in self.members
+                        if PurePosixPath(m).name == "manifest.js"})
+        if len(roots) > 1:
+            raise SourceError(
+                f"{path} holds {len(roots)} X archives ({', '.join(r + '/' for r in roots)}): "
+                f"import each one (`follower-kit import archive` does that for a folder of "
+                f"archives)", path=path)
 
     def find(self, name: str) -> str | None:
         """The member for a manifest path: exact, else the same file name anywhere."""
@@ -69,6 +78,26 @@ class _Files:
 
     def label(self, member: str) -> str:
         return f"{self.path}!{member}" if self.zip is not None else str(self.members[member])
+
+
+def _root_of(manifest):
+    """An archive's top folder from its manifest's path (X puts it in ``data/``)."""
+    return manifest.parent.parent if manifest.parent.name == "data" else manifest.parent
+
+
+def archives_in(path: str | os.PathLike) -> list[Path]:
+    """The archives ``path`` holds: itself when it is one (a .zip, or a folder with a single
+    manifest.js), else each folder with a manifest.js and each .zip inside it, in path order
+    (one account's exports saved side by side)."""
+    path = Path(path)
+    if not path.is_dir():
+        return [path]
+    roots = sorted({_root_of(m) for m in path.rglob("manifest.js")})
+    if roots == [path] or (len(roots) == 1 and not any(path.glob("*.zip"))):
+        return [path]
+    zips = [p for p in sorted(path.rglob("*")) if p.suffix.lower() == ".zip" and p.is_file()
+            and not any(r in p.parents for r in roots)]
+    return sorted(roots + zips) or [path]
 
 
 def _position(text: str, pos: int) -> tuple[int, int]:
