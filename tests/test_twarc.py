@@ -215,3 +215,41 @@ def test_profile_link_prefers_the_expanded_url_and_falls_back_to_the_short_one(t
     links = [u if isinstance(u, str) else None for u in users["url"]]
     assert links == ["https://example.org", "https://t.co/b", None, "https://t.co/d"]
     assert users["default_profile_image"].tolist() == [False, False, False, True]
+
+
+def test_the_import_command_takes_the_id_its_advice_names(tmp_path):
+    """Without a /followers URL and with a handle the store does not know, the advice names
+    --account-id, which must exist; timeline-only pages get the advice that applies to them."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    users = str(shared_path("x-api", "twarc2-pages", "users.jsonl"))
+    timeline = str(shared_path("x-api", "twarc2-pages", "withheld.jsonl"))
+    store = str(tmp_path / "store")
+    run = CliRunner().invoke
+    r = run(main, ["import", "twarc", users, "--account", "@someone", "--store", store])
+    assert r.exit_code == 1 and "(--account-id)" in r.output
+    assert not (tmp_path / "store" / "accounts").exists()
+    r = run(main, ["import", "twarc", users, "--account", "@someone", "--account-id", "12",
+                   "--store", store])
+    assert r.exit_code == 0, r.output
+    assert Store(store).snapshots("someone")["account_id"].tolist() == ["12"]
+    assert run(main, ["import", "twarc", users, "--account", "x", "--account-id", "twelve",
+                      "--store", store]).exit_code == 2
+    for extra in ([], ["--account-id", "99"]):
+        r = run(main, ["import", "twarc", timeline, "--account", "nobody", *extra,
+                       "--store", store])
+        assert r.exit_code == 1 and "only timeline pages" in r.output and "@nobody" in r.output
+
+
+def test_a_given_id_that_contradicts_the_follower_urls_is_refused(tmp_path):
+    users = _raw_pages(shared_path("x-api", "twarc2-pages", "users.jsonl"))[0]["data"]
+    stamp = {"url": "https://api.twitter.com/2/users/777/followers",
+             "retrieved_at": "2024-01-01T00:00:00+00:00"}
+    f = tmp_path / "followers.jsonl"
+    f.write_text(json.dumps({"data": users, "__twarc": stamp}))
+    store = Store(tmp_path / "store")
+    with pytest.raises(SourceError, match="followers of account 777, not of the given 12"):
+        twarc.import_twarc(store, f, account={"id": "12", "username": "someone"})
+    assert twarc.import_twarc(store, f, account={"id": "777", "username": "someone"}).created

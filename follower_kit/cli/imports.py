@@ -48,12 +48,19 @@ def archive_cmd(store, paths, hydrate, api_url, timeout):
 @click.option("--account", required=True,
               help="Whose followers the pages hold (handle; the id is read from /followers "
                    "URLs, else give a numeric id).")
+@click.option("--account-id", default=None, type=click.STRING,
+              help="The account's numeric id, when the pages hold no /followers URL to read it "
+                   "from and the account is not in the store yet.")
 @click.option("--at", default=None, help="Snapshot time (default: when the pages were "
                                          "retrieved).")
 @store_option
-def twarc_cmd(store, paths, account, at):
+def twarc_cmd(store, paths, account, account_id, at):
     """Import twarc2 JSONL output (follower, user lookup and timeline pages) as one snapshot."""
-    ref = twarc_source.import_twarc(store, list(paths), account=account, at=at)
+    if account_id is not None and not account_id.isdigit():
+        raise click.BadParameter(f"{account_id!r} is not a numeric X id", param_hint="--account-id")
+    who = {"id": account_id, "username": account.strip().removeprefix("@")} if account_id \
+        else account
+    ref = twarc_source.import_twarc(store, list(paths), account=who, at=at)
     state = "imported" if ref.created else "already in the store"
     click.echo(f"{account}: {ref.followers:,} followers at {ref.snapshot_at.isoformat()} "
                f"({state})")

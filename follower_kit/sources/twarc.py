@@ -620,14 +620,20 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None):
     SnapshotRef
     """
     data = load(paths)
-    acct = _account(store, account, data.account_id)
+    first = data.files[0] if data.files else None
+    names = ", ".join(str(f) for f in data.files) or str(paths)
+    if data.followers.empty and data.tweets.empty:
+        raise SourceError(f"{names}: no follower, user or timeline pages found", path=first)
+    try:
+        acct = _account(store, account, data.account_id)
+    except SourceError:
+        if data.followers.empty:  # the likelier fix first: an id alone would not be enough
+            raise _timelines_only(names, account, first) from None
+        raise
     when = at if at is not None else data.snapshot_at
     if when is None:
-        raise SourceError(f"{data.files}: the pages carry no __twarc.retrieved_at; give the "
-                          f"snapshot time with --at", path=data.files[0] if data.files else None)
-    first = data.files[0] if data.files else None
-    if data.followers.empty and data.tweets.empty:
-        raise SourceError(f"{data.files}: no follower, user or timeline pages found", path=first)
+        raise SourceError(f"{names}: the pages carry no __twarc.retrieved_at; give the "
+                          f"snapshot time with --at", path=first)
     followers = data.followers
     extra = {"files": [os.path.basename(f) for f in data.files],
              "partial_errors": len(data.errors)}
@@ -638,9 +644,7 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None):
         except StoreError:
             snaps = pd.DataFrame()
         if snaps.empty:
-            raise SourceError(f"{data.files}: only timeline pages; import or pull @"
-                              f"{acct['username']}'s followers first (the tweets are stored with "
-                              f"the latest follower snapshot)", path=first)
+            raise _timelines_only(names, acct["username"], first)
         last = snaps["snapshot_at"].iloc[-1]
         followers = store.follower_edges(acct["id"], [last])[["follower_id", "position"]]
         when = max(pd.Timestamp(when), last + pd.Timedelta(seconds=1))
@@ -654,8 +658,18 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None):
     return ref
 
 
+def _timelines_only(names: str, account, first) -> SourceError:
+    handle = str(account["username"] if isinstance(account, Mapping) else account)
+    return SourceError(f"{names}: only timeline pages; import or pull @{handle.lstrip('@')}'s "
+                       f"followers first (the tweets are stored with the latest follower "
+                       f"snapshot)", path=first)
+
+
 def _account(store, account, id_from_pages: str | None) -> dict:
     if isinstance(account, Mapping):
+        if id_from_pages and str(account["id"]) != id_from_pages:
+            raise SourceError(f"the pages are followers of account {id_from_pages}, not of the "
+                              f"given {account['id']}")
         return {"id": str(account["id"]), "username": str(account.get("username") or account["id"]),
                 "name": account.get("name")}
     handle = str(account).strip().removeprefix("@")
@@ -669,7 +683,7 @@ def _account(store, account, id_from_pages: str | None) -> dict:
             return {"id": handle, "username": handle}
         raise SourceError(
             f"the pages do not say whose followers they are (no /2/users/<id>/followers URL) and "
-            f"{handle!r} is not in the store yet: pass the account's numeric id with --account-id",
+            f"{handle!r} is not in the store yet: give the account's numeric id (--account-id)",
         ) from None
 
 
