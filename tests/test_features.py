@@ -149,3 +149,16 @@ def test_posting_rhythm_needs_five_gaps():
     tf = F.tweet_features(tweets)
     assert np.isnan(tf.loc["5", "interval_cv"])
     assert tf.loc["6", "interval_cv"] == pytest.approx(0)
+
+
+def test_empty_bios_share_nothing_with_the_first_bio():
+    """Bios are numbered in order of appearance; the empty ones once counted towards bio
+    number 0, so the first account in a frame 'shared its bio' with every account without one."""
+    users = schema.coerce(pd.DataFrame({
+        "id": [str(i) for i in range(6)], "username": [f"u{i}" for i in range(6)],
+        "description": ["Coffee roaster in Lisbon", None, "", "!!!", "Coffee roaster in Lisbon",
+                        "Cyclist"],
+        "created_at": pd.Timestamp("2020-01-01", tz="UTC"),
+        "observed_at": pd.Timestamp("2026-01-01", tz="UTC")}), "users")
+    _, acc = F.coordination(users)
+    assert acc["same_bio_count"].tolist() == [1, 0, 0, 0, 1, 0]

@@ -443,8 +443,10 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
     norm_code, _ = pd.factorize(pd.Series(norm.to_numpy(zero_copy_only=False), dtype=object))
     norm_code = np.where(pc.equal(norm, "").to_numpy(zero_copy_only=False), -1, norm_code)
     bio_code = norm_code[enc.indices.to_numpy(zero_copy_only=False)] if n else np.zeros(0, int)
-    same_bio = np.where(bio_code >= 0, np.bincount(np.maximum(bio_code, 0))[np.maximum(bio_code, 0)]
-                        - 1, 0) if n else np.zeros(0, int)
+    # count real bios only: an empty bio (code -1) must not add to whichever bio got code 0
+    has_bio = bio_code >= 0
+    same_bio = np.where(has_bio, np.bincount(bio_code[has_bio], minlength=1)[
+        np.maximum(bio_code, 0)] - 1, 0) if n else np.zeros(0, int)
 
     order = None
     if followers is not None and len(followers):
