@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 
 from . import config
@@ -253,6 +254,33 @@ def fit_sample(frame: pd.DataFrame, n: int = FIT_SAMPLE, *, seed: int = 0) -> pd
 
 
 # ------------------------------------------------------------------------------- parameters
+def segment_followers(documents: pd.DataFrame, n_segments: int | str = "auto", *,
+                      seed: int = 0) -> pd.DataFrame:
+    """Every follower's topic segment: segments learned on :func:`fit_sample` of ``documents``,
+    then assigned to all of them (:meth:`TopicSegmenter.assign` columns).
+
+    With too little text to learn from (fewer documents with a bio or posts than three per
+    segment, as when followers were imported from an X archive without profiles) everyone is
+    ``(unassigned)``: the report says so instead of failing.
+    """
+    from .analysis import topics
+
+    k = 8 if n_segments == "auto" else int(n_segments)
+    with_text = int((documents["text"].astype("str").fillna("").str.strip() != "").sum())
+    if with_text < 3 * max(k, 3):
+        n = len(documents)
+        log.info("segments: %d of %d followers have text, too few to learn from", with_text, n)
+        return pd.DataFrame({
+            "follower_id": documents["follower_id"].astype("str").to_numpy(),
+            "segment": np.full(n, -1, dtype="int64"),
+            "label": pd.Series(["(unassigned)"] * n, dtype="str"),
+            "membership": np.zeros(n), "explained": np.zeros(n), "x": np.zeros(n),
+            "y": np.zeros(n)})
+    model = topics.TopicSegmenter(n_segments, random_state=seed).fit(
+        fit_sample(documents, seed=seed))
+    return model.assign(documents)
+
+
 def report_parameters(account: str, *, month: str = "", store: str | os.PathLike | None = None,
                       top_n: int = 10, tz: str = "UTC", client_name: str = "",
                       bot_threshold: float = 0.5, block_threshold: float = 0.85,

@@ -255,7 +255,10 @@ def headline(monthly: pd.DataFrame, month) -> dict:
         ``month`` (Timestamp, first instant), ``followers`` (at month end), ``new``, ``lost``,
         ``net`` (None when unknown, i.e. the first month on record), ``previous_month``,
         ``previous_followers``, ``previous_new``, ``previous_lost``, ``previous_net`` (None when
-        there is no earlier month), ``growth_rate`` (net / previous followers, None when unknown).
+        there is no earlier month), ``growth_rate`` (net / previous followers, None when unknown),
+        ``months_since_previous`` and ``previous_months_since_previous`` (calendar months back to
+        the snapshot before this month's and before the previous one's: 1 in a monthly series,
+        more for archives exported months apart; None when there is none).
     """
     start = pd.Timestamp(str(month)[:7] + "-01", tz="UTC")
     m = monthly.assign(_key=pd.to_datetime(monthly["month"], utc=True).dt.strftime("%Y-%m"))
@@ -272,6 +275,14 @@ def headline(monthly: pd.DataFrame, month) -> dict:
            "lost": val(i, "lost"), "net": val(i, "net"), "previous_month": None,
            "previous_followers": None, "previous_new": None, "previous_lost": None,
            "previous_net": None, "growth_rate": None}
+    def gap(row):  # calendar months back to the snapshot before (None for the first)
+        if row <= 0:
+            return None
+        a, b = (pd.Timestamp(m["month"].iloc[j]) for j in (row - 1, row))
+        return (b.year - a.year) * 12 + b.month - a.month
+
+    out["months_since_previous"] = gap(i)
+    out["previous_months_since_previous"] = gap(i - 1)
     if i > 0:
         out.update(previous_month=pd.Timestamp(m["month"].iloc[i - 1]),
                    previous_followers=val(i - 1, "followers"), previous_new=val(i - 1, "new"),
@@ -279,6 +290,19 @@ def headline(monthly: pd.DataFrame, month) -> dict:
         if out["net"] is not None and out["previous_followers"]:
             out["growth_rate"] = out["net"] / out["previous_followers"]
     return out
+
+
+def _since(h: Mapping) -> str | None:
+    """None when the snapshot before is in the month before (the usual monthly series), else
+    that month's name: archives taken months apart must not read as "a month earlier"."""
+    months = h.get("months_since_previous")
+    return month_label(h["previous_month"]) if months is not None and months > 1 else None
+
+
+def _comparable(h: Mapping) -> bool:
+    """New and lost counts can be set against the previous period's only when both cover one
+    month."""
+    return h.get("months_since_previous") == 1 and h.get("previous_months_since_previous") == 1
 
 
 def headline_cards(h: Mapping) -> list[tuple[str, str, str | None]]:
@@ -292,15 +316,21 @@ def headline_cards(h: Mapping) -> list[tuple[str, str, str | None]]:
     """
     prev = h["previous_followers"] is not None and h["net"] is not None
 
+    since = _since(h)
+
     def before(key):
         v = h.get("previous_" + key)
-        return f"{number(v)} the month before" if prev and v is not None else None
+        return f"{number(v)} the month before" if prev and v is not None and _comparable(h) \
+            else None
 
     cards = [("followers at month end", number(h["followers"]),
-              f"from {number(h['previous_followers'])}" if prev else "first month on record")]
+              (f"from {number(h['previous_followers'])}" + (f" in {since}" if since else ""))
+              if prev else "first month on record")]
     if h["net"] is not None:
-        cards += [("new followers", number(h["new"]), before("new")),
-                  ("followers lost", number(h["lost"]), before("lost")),
+        cards += [("new followers" + (f" since {since}" if since else ""), number(h["new"]),
+                   before("new")),
+                  ("followers lost" + (f" since {since}" if since else ""), number(h["lost"]),
+                   before("lost")),
                   ("net growth", f"{h['net']:+,}",
                    percent(h["growth_rate"], signed=True) if h["growth_rate"] is not None
                    else None)]
@@ -335,28 +365,37 @@ def headline_sentences(h: Mapping, account: str) -> list[str]:
                    "This is the first month on record, so there is nothing to compare it with yet.")
         return out
     net, prev = h["net"], h["previous_followers"]
+    since = _since(h)
+    earlier = f"at the end of {since}" if since else "a month earlier"
     if net > 0:
         out.append(f"{who} ended {month} with {plural(followers, 'follower')}, up {number(net)} "
-                   f"({percent(h['growth_rate'], signed=True)}) from {number(prev)} a month "
-                   "earlier.")
+                   f"({percent(h['growth_rate'], signed=True)}) from {number(prev)} {earlier}.")
     elif net < 0:
         out.append(f"{who} ended {month} with {plural(followers, 'follower')}, down "
-                   f"{number(-net)} ({percent(h['growth_rate'])}) from {number(prev)} a month "
-                   "earlier.")
+                   f"{number(-net)} ({percent(h['growth_rate'])}) from {number(prev)} {earlier}.")
     else:
         out.append(f"{who} ended {month} with {plural(followers, 'follower')}, the same number "
-                   "as a month earlier.")
+                   f"as {earlier}.")
     new, lost = h["new"], h["lost"]
+    during = f"since the {since} snapshot" if since else "during the month"
+    lead = f"Since the {since} snapshot, " if since else ""
+
+    def cap(text):
+        return text[0].upper() + text[1:] if not lead else lead + text
     if new == 0 and lost == 0:
-        out.append("Nobody followed and nobody left during the month.")
+        out.append(f"Nobody followed and nobody left {during}.")
     elif new == 0:
-        out.append(f"Nobody new followed, and {plural(lost, 'follower')} left.")
+        out.append(cap(f"nobody new followed, and {plural(lost, 'follower')} left."))
     elif lost == 0:
-        out.append(f"{plural(new, 'person', 'people')} followed and nobody left.")
+        out.append(cap(f"{plural(new, 'person', 'people')} followed and nobody left."))
     else:
-        out.append(f"{plural(new, 'person', 'people')} followed and {number(lost)} left.")
+        out.append(cap(f"{plural(new, 'person', 'people')} followed and {number(lost)} left."))
+    if since:
+        out.append(f"The snapshots are {plural(h['months_since_previous'], 'month')} apart, so "
+                   "these counts span that whole stretch.")
     clauses = [c for c in (_compare(new, h["previous_new"], "new followers"),
-                           _compare(lost, h["previous_lost"], "departures")) if c]
+                           _compare(lost, h["previous_lost"], "departures")) if c] \
+        if _comparable(h) else []
     if clauses:
         out.append("That is " + " and ".join(clauses) + ".")
     return out
@@ -402,7 +441,7 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
                 "be told apart as new yet. Next month's report will introduce the newcomers.")
     if not new:
         return "Nobody new followed this month, so there is nobody to introduce."
-    counts = segments.value_counts(dropna=True)
+    counts = segments[segments != UNASSIGNED].value_counts(dropna=True)
     parts = []
     top = _shares(counts)
     if top:
@@ -417,6 +456,29 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
         handles = [f"@{h}" for h in notable[:3]]
         parts.append(f"Worth checking out first: {_join(handles)}.")
     return " ".join(parts) or f"{plural(new, 'new follower')} this month."
+
+
+UNASSIGNED = "(unassigned)"
+
+
+def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True) -> str:
+    """A warning when followers have no profile in the store (an X archive lists ids only): the
+    bot checks, segments and suggestions can only cover the others. Empty when all have one."""
+    if users.empty or "username" not in users.columns:
+        return ""
+    missing = int(users["username"].isna().sum())
+    if not missing:
+        return ""
+    total = len(users)
+    who = (f"None of the {number(total)} followers has" if missing == total else
+           f"{number(missing)} of the {number(total)} followers have")
+    text = (f"Note on profiles: {who} a profile in the store yet (an X archive lists followers "
+            "by id only), so the bot checks, segments and suggestions below cover only "
+            "followers with a profile.")
+    if hydrate_hint:
+        text += (" `follower-kit import archive PATH --hydrate` fetches the missing profiles "
+                 "with an X API token.")
+    return text
 
 
 def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str = "followers",
@@ -435,7 +497,7 @@ def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str 
     str
     """
     if summary.empty:
-        return "There is not enough text in the profiles to find segments yet."
+        return "There is not enough text in the followers' profiles and posts to find segments."
     counts = summary.set_index(label)[size].astype("int64")
     total = int(total if total is not None else counts.sum())
     top = counts.sort_values(ascending=False, kind="stable").head(3)
@@ -447,7 +509,7 @@ def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str 
 
 def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_members: int = 0,
                   previous_share: float | None = None, blocked: int | None = None,
-                  block_threshold: float | None = None) -> str:
+                  block_threshold: float | None = None, unscored: int = 0) -> str:
     """How many followers look automated or bought, in words.
 
     Parameters
@@ -456,6 +518,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_member
         Likely bots (from the report's ``bot_threshold``) and all followers.
     blocked, block_threshold : optional
         How many score ``block_threshold`` or more: the block list shown below the sentence.
+    unscored : int
+        Followers with no profile in the store, so no score: they are not counted as humans.
 
     Returns
     -------
@@ -463,6 +527,15 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_member
     """
     if not followers:
         return "There are no followers to check."
+    if unscored >= followers:
+        return ("No follower could be checked for bots: none has a profile in the store (see "
+                "the note on profiles above).")
+    if unscored:  # shares over the followers that could be checked
+        return (bots_sentence(flagged=flagged, followers=followers - unscored, bursts=bursts,
+                              burst_members=burst_members, previous_share=previous_share,
+                              blocked=blocked, block_threshold=block_threshold)
+                + f" These figures leave out {plural(unscored, 'follower')} without a profile "
+                  "in the store, who could not be checked.")
     share = flagged / followers
     if flagged == 0:
         text = "No follower scores as a likely bot or fake account this month."

@@ -258,3 +258,17 @@ def test_automated_feeds_score_as_bots_on_the_sample(sample_audience):
     feeds = a.truth.loc[a.truth["bot_kind"] == "feed", "follower_id"]
     current = feeds[feeds.isin(last["follower_id"])]
     assert (scores.loc[current, "bot_score"] >= 0.5).all()
+
+
+def test_an_id_without_a_profile_gets_no_score_not_a_guess(sample_audience):
+    """An X archive lists followers by id: the rules would give such an empty row a constant
+    0.33, which a report would count as 'not a bot'. It gets NaN, and the others' scores are the
+    ones they get alone."""
+    users = sample_audience.users.head(400)
+    ids_only = schema.coerce(pd.DataFrame({"id": ["11", "12"], "username": None,
+                                           "observed_at": users["observed_at"].iloc[0]}), "users")
+    both = pd.concat([users, ids_only], ignore_index=True)
+    scores = B.default_score(both, reasons_above=0.5)
+    assert scores["bot_score"].iloc[-2:].isna().all() and (scores["reasons"].iloc[-2:] == "").all()
+    alone = B.default_score(users, reasons_above=0.5)
+    np.testing.assert_allclose(scores["bot_score"].iloc[:400], alone["bot_score"])

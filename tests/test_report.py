@@ -132,6 +132,23 @@ def test_headline_prose_adapts_to_quiet_shrinking_and_first_months():
     assert "1 person followed and nobody left" in " ".join(rt.headline_sentences(one, "acme"))
 
 
+def test_archives_months_apart_never_read_as_a_month_earlier():
+    """Two X archive exports ten months apart: the counts span ten months and say so; nothing
+    is set against 'the month before'."""
+    monthly = _monthly([("2022-04-01", 561, 173, 17, 156), ("2022-10-01", 644, 94, 11, 83),
+                        ("2023-08-01", 764, 173, 53, 120)])
+    h = rt.headline(monthly, "2023-08")
+    assert (h["months_since_previous"], h["previous_months_since_previous"]) == (10, 6)
+    text = " ".join(rt.headline_sentences(h, "lars"))
+    assert "from 644 at the end of October 2022" in text
+    assert "Since the October 2022 snapshot, 173 people followed and 53 left." in text
+    assert "10 months apart" in text
+    assert "month before" not in text and "a month earlier" not in text
+    cards = rt.headline_cards(h)
+    assert cards[0][2] == "from 644 in October 2022"
+    assert cards[1][0] == "new followers since October 2022" and cards[1][2] is None
+
+
 def test_section_sentences_adapt():
     assert "Nobody new followed" in rt.new_followers_sentence(pd.Series([], dtype=str), new=0)
     first = rt.new_followers_sentence(pd.Series([], dtype=str), new=0, first_month=True)
@@ -546,3 +563,47 @@ def test_demo_builds_the_sample_and_renders_its_latest_report(tmp_path):
     assert (html.with_suffix(".ipynb")).exists()
     assert html.with_suffix(".pdf").exists() == bool(report.find_chromium())
     assert "Brightwave" in html.read_text() and Path(tmp_path / "store").is_dir()
+
+
+def test_segments_learn_from_text_and_leave_followers_without_any_unassigned(sample_audience):
+    from follower_kit.analysis import topics
+
+    docs = topics.follower_documents(sample_audience.users.head(1500), sample_audience.tweets)
+    got = report.segment_followers(docs, 6)
+    direct = topics.TopicSegmenter(6, random_state=0).fit(report.fit_sample(docs)).assign(docs)
+    pd.testing.assert_frame_equal(got, direct)  # the report's segments are the segmenter's
+    empty = docs.assign(text="")
+    none = report.segment_followers(empty, 6)
+    assert list(none.columns) == list(direct.columns) and len(none) == len(docs)
+    assert set(none["label"]) == {"(unassigned)"} and (none["segment"] == -1).all()
+
+
+@pytest.mark.slow
+def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path):
+    """An agency imports a client's X archives (ids only, no token to hydrate) and renders the
+    report: it renders, the growth is right, and nothing pretends to know the unknowable (the
+    bot rules score an empty profile 0.33, which would have read as 'no bots')."""
+    import html as html_lib
+    from pathlib import Path
+
+    from conftest import shared_path
+    from follower_kit import Store
+    from follower_kit.sources import archive
+
+    def _visible_text(page: str) -> str:
+        page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+        return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+    root = shared_path("x-archive", "larsbrinkhoff")
+    store = Store(tmp_path / "store")
+    for path in archive.archives_in(root):
+        archive.import_archive(store, path)
+    result = report.render("larsbrinkhoff", store=store.path, out_dir=tmp_path / "out",
+                           formats=("html",))
+    text = _visible_text(Path(result.paths["html"]).read_text())
+    assert "764 followers at the end of August 2023" in text or "with 764 followers" in text
+    assert "from 644 at the end of October 2022" in text
+    assert "None of the 764 followers has a profile in the store" in text
+    assert "No follower could be checked for bots" in text
+    assert "Nobody to block this month." in text and "look automated" not in text
+    assert "There is not enough text" in text

@@ -186,9 +186,10 @@ def default_score(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
     Returns
     -------
     DataFrame
-        indexed like ``users``: ``id``, ``username``, ``bot_score`` (0..1), ``raw_score`` (the rule
-        sum), ``reasons`` ("; "-joined, most important first; empty below ``reasons_above`` or when
-        nothing stands out), ``farm_id`` (Int64, NA outside farms).
+        indexed like ``users``: ``id``, ``username``, ``bot_score`` (0..1; NaN for an id with no
+        profile, as an X archive lists followers), ``raw_score`` (the rule sum), ``reasons``
+        ("; "-joined, most important first; empty below ``reasons_above`` or when nothing
+        stands out), ``farm_id`` (Int64, NA outside farms).
     """
     if features is None:
         X, _ = bot_features(users, tweets=tweets, followers=followers, farms=farms)
@@ -196,6 +197,9 @@ def default_score(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         X = features
     contrib = rule_contributions(X)
     z = contrib.to_numpy().sum(axis=1)
+    # An id with no profile at all (an X archive imported without --hydrate) has nothing to
+    # score: NaN, not the constant the rules would give an empty row.
+    z = np.where(_no_profile(users), np.nan, z)
     cal = calibration or DEFAULT_CALIBRATION
     score = _sigmoid(cal["a"] * z + cal["b"])
     if n_reasons > 0:
@@ -212,6 +216,15 @@ def default_score(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         "reasons": reasons,
         "farm_id": pd.arrays.IntegerArray(np.nan_to_num(farm).astype(np.int64), np.isnan(farm)),
     }, index=users.index).astype({"id": "str", "username": "str"})
+
+
+def _no_profile(users: pd.DataFrame) -> np.ndarray:
+    """Rows that hold an id and nothing else a profile has."""
+    cols = [c for c in ("username", "created_at", "followers_count", "following_count",
+                        "tweet_count", "description") if c in users.columns]
+    if not cols:
+        return np.ones(len(users), dtype=bool)
+    return users[cols].isna().all(axis=1).to_numpy()
 
 
 def _ints(values) -> np.ndarray:

@@ -87,7 +87,9 @@ def _byte_matrix(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray]
         arr = arr.combine_chunks()
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None \
-        else np.zeros(1, np.uint8)
+        else np.zeros(0, np.uint8)
+    if len(data) == 0:  # every value null or empty (an archive import without profiles)
+        data = np.zeros(1, np.uint8)
     lengths = np.diff(offsets)
     cols = np.arange(width)
     idx = offsets[:-1, None] + cols[None, :]
