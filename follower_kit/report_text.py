@@ -22,6 +22,7 @@ __all__ = [
     "activity_sentence",
     "bots_sentence",
     "csv_download_link",
+    "earlier",
     "escape",
     "filter_followers",
     "follower_explorer",
@@ -34,6 +35,7 @@ __all__ = [
     "number",
     "paragraphs",
     "percent",
+    "period",
     "plural",
     "segments_sentence",
     "stat_cards",
@@ -299,6 +301,22 @@ def _since(h: Mapping) -> str | None:
     return month_label(h["previous_month"]) if months is not None and months > 1 else None
 
 
+def period(h: Mapping, *, short: bool = False) -> str:
+    """The stretch this report's new and lost followers cover, for sentences and headers:
+    ``"this month"`` in a monthly series, ``"since the October 2022 snapshot"`` (short: ``"since
+    October 2022"``) when the snapshot before is further back."""
+    since = _since(h)
+    if not since:
+        return "this month"
+    return f"since {since}" if short else f"since the {since} snapshot"
+
+
+def earlier(h: Mapping) -> str:
+    """``"a month earlier"``, or ``"at the October 2022 snapshot"`` when that is further back."""
+    since = _since(h)
+    return f"at the {since} snapshot" if since else "a month earlier"
+
+
 def _comparable(h: Mapping) -> bool:
     """New and lost counts can be set against the previous period's only when both cover one
     month."""
@@ -417,7 +435,8 @@ def _join(items: list[str]) -> str:
 
 
 def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[str] = (),
-                           first_month: bool = False) -> str:
+                           first_month: bool = False, period: str = "this month",
+                           profiled: int | None = None) -> str:
     """Who the new followers are: their largest segments and those worth checking out.
 
     Parameters
@@ -431,6 +450,11 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
         and engagement).
     first_month : bool
         The first month on record: there is no earlier list to tell new followers apart.
+    period : str
+        The stretch the new followers came in (:func:`period`).
+    profiled : int, optional
+        How many new followers have a profile in the store (an X archive lists ids only); 0 says
+        why nobody can be introduced.
 
     Returns
     -------
@@ -440,7 +464,10 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
         return ("This is the first month on record: without an earlier follower list, nobody can "
                 "be told apart as new yet. Next month's report will introduce the newcomers.")
     if not new:
-        return "Nobody new followed this month, so there is nobody to introduce."
+        return f"Nobody new followed {period}, so there is nobody to introduce."
+    if profiled == 0:
+        return (f"{plural(new, 'new follower')} {period}; none has a profile in the store yet, "
+                "so who they are cannot be told (see the note on profiles above).")
     counts = segments[segments != UNASSIGNED].value_counts(dropna=True)
     parts = []
     top = _shares(counts)
@@ -455,7 +482,7 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
     if notable:
         handles = [f"@{h}" for h in notable[:3]]
         parts.append(f"Worth checking out first: {_join(handles)}.")
-    return " ".join(parts) or f"{plural(new, 'new follower')} this month."
+    return " ".join(parts) or f"{plural(new, 'new follower')} {period}."
 
 
 UNASSIGNED = "(unassigned)"
@@ -476,8 +503,8 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True) -> str:
             "by id only), so the bot checks, segments and suggestions below cover only "
             "followers with a profile.")
     if hydrate_hint:
-        text += (" `follower-kit import archive PATH --hydrate` fetches the missing profiles "
-                 "with an X API token.")
+        text += (' With an X API token, "follower-kit import archive PATH --hydrate" fetches '
+                 "the missing profiles.")
     return text
 
 
@@ -509,7 +536,8 @@ def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str 
 
 def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_members: int = 0,
                   previous_share: float | None = None, blocked: int | None = None,
-                  block_threshold: float | None = None, unscored: int = 0) -> str:
+                  block_threshold: float | None = None, unscored: int = 0,
+                  earlier: str = "a month earlier") -> str:
     """How many followers look automated or bought, in words.
 
     Parameters
@@ -520,6 +548,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_member
         How many score ``block_threshold`` or more: the block list shown below the sentence.
     unscored : int
         Followers with no profile in the store, so no score: they are not counted as humans.
+    earlier : str
+        When ``previous_share`` was measured (:func:`earlier`).
 
     Returns
     -------
@@ -533,7 +563,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_member
     if unscored:  # shares over the followers that could be checked
         return (bots_sentence(flagged=flagged, followers=followers - unscored, bursts=bursts,
                               burst_members=burst_members, previous_share=previous_share,
-                              blocked=blocked, block_threshold=block_threshold)
+                              blocked=blocked, block_threshold=block_threshold,
+                              earlier=earlier)
                 + f" These figures leave out {plural(unscored, 'follower')} without a profile "
                   "in the store, who could not be checked.")
     share = flagged / followers
@@ -555,9 +586,9 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_member
                      "blocking.")
     if previous_share is not None and flagged:
         if abs(share - previous_share) < 0.001:
-            text += " The share is about the same as a month earlier."
+            text += f" The share is about the same as {earlier}."
         else:
-            text += (f" A month earlier it was {percent(previous_share)}.")
+            text += f" {earlier[0].upper() + earlier[1:]} it was {percent(previous_share)}."
     if bursts:
         text += (f" {plural(bursts, 'burst')} of accounts created together and following in a "
                  f"row ({plural(burst_members, 'account')}) show the signature of bought "

@@ -147,6 +147,19 @@ def test_archives_months_apart_never_read_as_a_month_earlier():
     cards = rt.headline_cards(h)
     assert cards[0][2] == "from 644 in October 2022"
     assert cards[1][0] == "new followers since October 2022" and cards[1][2] is None
+    assert (rt.period(h), rt.period(h, short=True), rt.earlier(h)) == (
+        "since the October 2022 snapshot", "since October 2022", "at the October 2022 snapshot")
+    monthly_series = rt.headline(_monthly([("2026-09-01", 50, 5, 0, 5),
+                                           ("2026-10-01", 51, 1, 0, 1)]), "2026-10")
+    assert (rt.period(monthly_series), rt.earlier(monthly_series)) == ("this month",
+                                                                       "a month earlier")
+    s = rt.bots_sentence(flagged=5, followers=100, previous_share=0.02, earlier=rt.earlier(h))
+    assert "At the October 2022 snapshot it was 2.0%." in s and "month earlier" not in s
+    s = rt.new_followers_sentence(pd.Series([None] * 173, dtype=object), new=173,
+                                  period=rt.period(h), profiled=0)
+    assert s.startswith("173 new followers since the October 2022 snapshot; none has a profile")
+    assert "Nobody new followed since the October 2022 snapshot" in rt.new_followers_sentence(
+        pd.Series([], dtype=str), new=0, period=rt.period(h))
 
 
 def test_section_sentences_adapt():
@@ -605,5 +618,11 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path
     assert "from 644 at the end of October 2022" in text
     assert "None of the 764 followers has a profile in the store" in text
     assert "No follower could be checked for bots" in text
-    assert "Nobody to block this month." in text and "look automated" not in text
-    assert "There is not enough text" in text
+    assert "look automated" not in text and "Nobody to block" not in text
+    assert "There is not enough text" in text and "(unassigned)" not in text
+    # the new followers are counted over the ten months, and not called "not likely human"
+    assert "173 new followers since the October 2022 snapshot; none has a profile" in text
+    assert "No likely-human" not in text
+    # no chart of nothing: the follower factory needs creation dates, the heatmap needs posts
+    page = Path(result.paths["html"]).read_text()
+    assert page.count("<img") == 1, "only the growth chart has data to show"
