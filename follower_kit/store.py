@@ -7,6 +7,8 @@ Layout (everything below one directory, ``data/store`` by default)::
         followers.parquet  the follower list (canonical "followers" frame)
         users.parquet      profiles observed with this snapshot (canonical "users" frame)
         tweets.parquet     tweets observed with this snapshot (canonical "tweets" frame)
+    accounts/<account_id>/profiles/<stamp>-<hash>.parquet   profiles observed outside a snapshot
+                       (an id-only archive hydrated later); read with the snapshots' profiles
     accounts/<account_id>/tables/<name>[/<stamp>].parquet   derived tables (bot scores, segments)
     .staging/<pid>-<uuid>/  snapshots being written; never read
 
@@ -250,6 +252,50 @@ class Store:
         log.info("committed snapshot %s of %s (%d followers)", _stamp(at), username, len(f))
         return SnapshotRef(account_id, at, final, True, len(f))
 
+    def add_profiles(self, account, users: pd.DataFrame, *, observed_at=None) -> Path | None:
+        """Store profiles observed apart from any follower list: hydrating the followers of a
+        snapshot that holds ids only (an X archive) without rewriting that immutable snapshot.
+
+        The file is written whole and renamed into place; the same profiles observed at the
+        same time are written once. Every reader takes them like a snapshot's own profiles (the
+        newest observed at or before a snapshot, else the earliest after it).
+
+        Parameters
+        ----------
+        account : handle or id already in the store
+        users : DataFrame
+            Canonical users frame (coerced and validated first; nothing is written if invalid).
+        observed_at : timestamp-like, optional
+            When the profiles were read (default: now); fills a missing ``observed_at``.
+
+        Returns
+        -------
+        Path or None
+            The profiles file; None when ``users`` is empty.
+        """
+        account_id = self.resolve(account)
+        if users.empty:
+            return None
+        at = _utc(observed_at if observed_at is not None else pd.Timestamp.now(tz="UTC"))
+        u = schema.coerce(users if "observed_at" in users.columns
+                          else users.assign(observed_at=at), "users")
+        u["observed_at"] = u["observed_at"].fillna(at)
+        schema.validate(u, "users")
+        digest = hashlib.sha256(pd.util.hash_pandas_object(u, index=False).values).hexdigest()
+        target = self._account_dir(account_id) / "profiles" / f"{_stamp(at)}-{digest[:16]}.parquet"
+        if target.exists():
+            return target
+        staging = self._ensure_writable() / f"{os.getpid()}-{uuid.uuid4().hex}.parquet"
+        try:
+            _write_parquet(u, staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging, target)
+            _fsync_dir(target.parent)
+        finally:
+            staging.unlink(missing_ok=True)
+        log.info("stored %d profiles of followers of %s", len(u), account_id)
+        return target
+
     def _same_or_conflict(self, final: Path, digest: str, account_id: str, at: pd.Timestamp):
         if not final.exists():
             return None
@@ -424,16 +470,16 @@ class Store:
         return before.iloc[-1]
 
     # ------------------------------------------------------------------ reading
-    def _files(self, account_id: str, kind: str, until: pd.Timestamp | None = None,
+    def _files(self, account_id: str, kind: str,
                only: list[pd.Timestamp] | None = None) -> list[Path]:
         out = []
         for d in self._snapshot_dirs(account_id):
             at = pd.Timestamp(pd.to_datetime(d.name, format=STAMP_FORMAT, utc=True))
-            if until is not None and at > until:
-                continue
             if only is not None and at not in only:
                 continue
             out.append(d / FILES[kind])
+        if kind == "users":  # profiles stored apart from snapshots (add_profiles)
+            out += sorted((self._account_dir(account_id) / "profiles").glob("*.parquet"))
         return out
 
     def _read_arrow(self, path: Path) -> pa.Table:
@@ -557,7 +603,7 @@ class Store:
         """
         table = self._query(sql, {
             "f": (self._files(account_id, "followers", only=[after_at, before_at]), "followers"),
-            "u": (self._files(account_id, "users", until=after_at), "users"),
+            "u": (self._files(account_id, "users"), "users"),
         }, [after_at.to_pydatetime(), before_at.to_pydatetime()])
         dtypes = {"change": schema.STR, **schema.USERS.dtypes, "position": schema.INT}
         return _arrow_to_pandas(table, dtypes)

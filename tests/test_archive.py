@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import zipfile
+from functools import partial
 
 import pandas as pd
 import pytest
@@ -145,6 +146,8 @@ def test_not_an_archive(tmp_path):
 
 
 def test_hydrate_fetches_profiles_through_the_api(tmp_path):
+    """Profiles come through the real client from the fake X API, 100 ids a request, for an
+    archive imported earlier without them; the snapshot itself stays as imported."""
     from follower_kit.fake_x import FakeX
     from follower_kit.sources import x_api
 
@@ -153,17 +156,52 @@ def test_hydrate_fetches_profiles_through_the_api(tmp_path):
     users = pd.DataFrame({"id": ids, "username": [f"f{i}" for i in range(len(ids))],
                           "name": "someone", "followers_count": range(len(ids))})
     gone = ids[:7]
+    store = Store(tmp_path)
+    ref = archive.import_archive(store, _arc("2021-03-22"))
+    snapshot_files = sorted(p.name for p in ref.path.iterdir())
     with FakeX.from_frames(arc.account, users, ids, deleted=gone[:4], suspended=gone[4:]) as srv:
         client = x_api.XClient("hydrate-token-123456", base_url=srv.url, sleep=lambda s: None)
-        store = Store(tmp_path)
-        ref = archive.import_archive(store, _arc("2021-03-22"), lookup=client.lookup_users)
-    assert sum(r["endpoint"] == "users" for r in srv.requests) == -(-len(ids) // 100)
+        done = archive.hydrate(store, "larsbrinkhoff", client.lookup_users)
+        asked = sum(r["endpoint"] == "users" for r in srv.requests)
+        again = archive.hydrate(store, "larsbrinkhoff", client.lookup_users)
+        asked_again = sum(r["endpoint"] == "users" for r in srv.requests) - asked
+    assert asked == -(-len(ids) // 100)
+    assert done == archive.Hydration(missing=len(ids), fetched=len(ids) - 7, not_returned=7)
+    # a rerun asks only for the 7 the API did not return: one request
+    assert again == archive.Hydration(missing=7, fetched=0, not_returned=7) and asked_again == 1
     got = store.followers("larsbrinkhoff")
     assert list(got["id"]) == ids
-    assert got["username"].isna().sum() == 7
     assert set(got.loc[got["username"].isna(), "id"]) == set(gone)
-    meta = json.loads((ref.path / "meta.json").read_text())
-    assert meta["extra"]["not_returned_by_api"] == 7
+    assert (got["observed_at"].dropna() > pd.Timestamp("2026-01-01", tz="UTC")).all(), \
+        "hydrated profiles are observed now, not on the archive's date"
+    assert sorted(p.name for p in ref.path.iterdir()) == snapshot_files
+    # importing the archive again is still a no-op, not a conflict with the hydrated store
+    assert archive.import_archive(store, _arc("2021-03-22")).created is False
+
+
+def test_interrupted_hydration_resumes_without_loss_or_duplicates(tmp_path):
+    """The token runs out (or Ctrl-C) in the middle: what was fetched is kept, and the rerun
+    fetches exactly the rest."""
+    store = Store(tmp_path)
+    archive.import_archive(store, _arc("2021-03-22"))
+    ids = list(store.followers("larsbrinkhoff")["id"])
+    asked = []
+
+    def lookup(part, fail_after=None):
+        asked.extend(part)
+        if fail_after is not None and len(asked) > fail_after:
+            raise KeyboardInterrupt
+        return pd.DataFrame({"id": part, "username": [f"u{i}" for i in part]}), None
+
+    with pytest.raises(KeyboardInterrupt):
+        archive.hydrate(store, "larsbrinkhoff", partial(lookup, fail_after=250), chunk=100)
+    kept = store.followers("larsbrinkhoff")["username"].notna().sum()
+    assert kept == 200, "the two chunks done before the interruption are stored"
+    asked.clear()
+    done = archive.hydrate(store, "larsbrinkhoff", lookup, chunk=100)
+    assert asked == ids[200:] and done.fetched == len(ids) - 200
+    profiles = store.users("larsbrinkhoff")
+    assert profiles["id"].is_unique and set(profiles["id"]) == set(ids)
 
 
 def test_import_command(tmp_path):
@@ -215,3 +253,43 @@ def test_a_folder_of_archives_imports_each_and_never_mixes_them(tmp_path):
         out = CliRunner().invoke(main, ["import", "archive", str(folder), "--store", str(store)])
         assert out.exit_code == 0 and "4 archives, importing each" in out.output, out.output
         assert list(Store(store).snapshots("larsbrinkhoff")["followers"]) == list(DATES.values())
+
+
+def test_import_command_hydrates_an_archive_imported_before(tmp_path, monkeypatch):
+    """The advice the report gives ("import archive PATH --hydrate") works on an archive that
+    is already in the store, and says what it fetched."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+    from follower_kit.fake_x import FakeX
+
+    store = tmp_path / "store"
+    path = str(_arc("2021-03-22"))
+    first = CliRunner().invoke(main, ["import", "archive", path, "--store", str(store)])
+    assert first.exit_code == 0, first.output
+    arc = archive.read_archive(path)
+    ids = list(arc.followers["follower_id"])
+    users = pd.DataFrame({"id": ids, "username": [f"f{i}" for i in range(len(ids))],
+                          "name": "someone"})
+    monkeypatch.setenv("X_BEARER_TOKEN", "cli-hydrate-token-98765")
+    args = ["import", "archive", path, "--hydrate", "--store", str(store)]
+    with FakeX.from_frames(arc.account, users, ids, deleted=ids[:3]) as srv:
+        args += ["--api-url", srv.url]
+        dry = CliRunner().invoke(main, args + ["--dry-run"])
+        # above the cost threshold it asks first; "n" fetches nothing
+        cheap = tmp_path / "prices.json"
+        cheap.write_text(json.dumps({"confirm_above_usd": 0.01}))
+        no = CliRunner().invoke(main, args + ["--prices", str(cheap)], input="n\n")
+        asked_before_yes = len(srv.requests)
+        out = CliRunner().invoke(main, args)
+        again = CliRunner().invoke(main, args)
+    assert dry.exit_code == 0, dry.output
+    assert f"fetch the profiles of {len(ids):,} followers of @larsbrinkhoff" in dry.output
+    assert f"requests: {-(-len(ids) // 100)}" in dry.output and "USD" in dry.output
+    assert no.exit_code == 1 and "Go ahead?" in no.output
+    assert asked_before_yes == 0, "neither the dry run nor the refusal sent a request"
+    assert out.exit_code == 0, out.output
+    assert "(already in the store)" in out.output
+    assert f"profiles: {len(ids) - 3:,} fetched, 3 not returned by the API" in out.output
+    assert "profiles: 0 fetched, 3 not returned" in again.output
+    assert Store(store).followers("larsbrinkhoff")["username"].notna().sum() == len(ids) - 3

@@ -118,6 +118,33 @@ def test_followers_at_a_date_use_profiles_known_then(tmp_path):
         store.followers("nobody")
 
 
+def test_profiles_added_later_fill_an_id_only_snapshot(tmp_path):
+    """Hydrating an archive: profiles stored apart from the immutable snapshot are read with it
+    by followers() and diff() alike; the same profiles twice make one file; invalid ones write
+    nothing."""
+    store = Store(tmp_path)
+    _commit(store, "2026-01-31", ["1"])
+    snap = _commit(store, "2026-02-28", ["2", "1"])
+    assert store.followers("acme")["username"].isna().all()
+    before = _tree(tmp_path)
+    with pytest.raises(SchemaError):
+        store.add_profiles("acme", pd.DataFrame({"id": ["2"], "followers_count": ["many"]}))
+    assert _tree(tmp_path) == before
+    profiles = pd.DataFrame({"id": ["1", "2"], "username": ["a", "b"]})
+    first = store.add_profiles("acme", profiles, observed_at="2026-11-26 12:00")
+    assert store.add_profiles("acme", profiles, observed_at="2026-11-26 12:00") == first
+    assert len(list(first.parent.iterdir())) == 1
+    assert store.add_profiles("acme", profiles.head(0)) is None
+    assert store.followers("acme")["username"].tolist() == ["b", "a"]
+    assert store.followers("acme", at="2026-01")["username"].tolist() == ["a"]
+    new = store.diff("acme")
+    assert new[["change", "id", "username"]].values.tolist() == [["new", "2", "b"]]
+    after = _tree(tmp_path)
+    inside = str(snap.path.relative_to(tmp_path))
+    assert {k: v for k, v in after.items() if k.startswith(inside)} == \
+        {k: v for k, v in before.items() if k.startswith(inside)}, "the snapshot is untouched"
+
+
 ids = st.sets(st.integers(1, 60).map(str), max_size=40)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import click
+from tqdm.auto import tqdm
 
 from ..sources import archive as archive_source
 from ..sources import twarc as twarc_source
+from ..sources import x_api
 from .common import store_option
-from .pull import api_options, make_client
+from .pull import api_options, confirm, make_client, plan_options
 
 
 @click.group("import")
@@ -18,17 +20,26 @@ def import_() -> None:
 @import_.command("archive")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--hydrate", is_flag=True,
-              help="Fetch follower profiles with the X API (needs X_BEARER_TOKEN).")
+              help="Fetch the profiles of followers that have none in the store yet, with the X "
+                   "API (needs X_BEARER_TOKEN; 100 ids a request). Also works on archives "
+                   "imported before; an interrupted run resumes.")
+@plan_options
 @api_options
 @store_option
-def archive_cmd(store, paths, hydrate, api_url, timeout):
+def archive_cmd(store, paths, hydrate, dry_run, prices, yes, api_url, timeout):
     """Import X data archives (folders or .zip): one snapshot per archive, dated by its
     generation date, so several exports of one account form a series.
 
     A folder holding several archives (each export unpacked or zipped side by side) imports
-    each of them.
+    each of them. With --hydrate, the profile lookups' requests, time and cost are shown first
+    (--dry-run shows only that) and, above the cost threshold, confirmed.
+
+    \b
+    follower-kit import archive ~/Downloads/twitter-2023-08-20.zip
+    follower-kit import archive exports/ --hydrate --dry-run
     """
-    client = make_client(api_url, timeout) if hydrate else None
+    client = make_client(api_url, timeout) if hydrate and not dry_run else None
+    table = x_api.load_plan_table(prices) if hydrate else None
     expanded = []
     for given in paths:
         found = archive_source.archives_in(given)
@@ -36,11 +47,36 @@ def archive_cmd(store, paths, hydrate, api_url, timeout):
             click.echo(f"{given}: {len(found)} archives, importing each")
         expanded += found
     for path in expanded:
-        ref = archive_source.import_archive(
-            store, path, lookup=client.lookup_users if client else None)
+        if dry_run:
+            arc = archive_source.read_archive(path)
+            click.echo(f"{path}: {len(arc.followers):,} followers (dry run: nothing imported)")
+            if hydrate:
+                ids = archive_source.missing_profiles(store, arc.account["id"],
+                                                      arc.followers["follower_id"])
+                click.echo(x_api.plan_hydrate(len(ids), username=arc.account["username"],
+                                              table=table).describe())
+            continue
+        ref = archive_source.import_archive(store, path)
         state = "imported" if ref.created else "already in the store"
         click.echo(f"{path}: {ref.followers:,} followers at {ref.snapshot_at:%Y-%m-%d %H:%M} "
                    f"UTC ({state})")
+        if client is not None:
+            _hydrate(store, ref, client, table, yes)
+
+
+def _hydrate(store, ref, client, table, yes) -> None:
+    ids = archive_source.missing_profiles(store, ref.account_id, at=ref.snapshot_at)
+    if not ids:
+        click.echo(f"  profiles: all {ref.followers:,} already in the store")
+        return
+    username = store.snapshots(ref.account_id)["username"].iloc[-1]
+    confirm(x_api.plan_hydrate(len(ids), username=username, table=table), yes)
+    with tqdm(total=len(ids), desc="  profiles", unit="user") as bar:
+        done = archive_source.hydrate(store, ref.account_id, client.lookup_users, ids=ids,
+                                      progress=bar.update)
+    gone = (f", {done.not_returned:,} not returned by the API (deleted, suspended or "
+            "protected accounts)") if done.not_returned else ""
+    click.echo(f"  profiles: {done.fetched:,} fetched{gone}")
 
 
 @import_.command("twarc")

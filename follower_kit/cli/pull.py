@@ -37,10 +37,11 @@ def plan_options(func):
     return func
 
 
-def _confirm(plan: x_api.Plan, yes: bool) -> None:
+def confirm(plan: x_api.Plan, yes: bool) -> None:
+    """Show what a paid operation costs; above the threshold, ask (unless ``yes``)."""
     click.echo(plan.describe(), err=True)
     if plan.needs_confirmation and not yes:
-        click.confirm(f"This pull costs more than {plan.confirm_above:.2f} {plan.currency}. "
+        click.confirm(f"This costs more than {plan.confirm_above:.2f} {plan.currency}. "
                       f"Go ahead?", abort=True, err=True)
 
 
@@ -90,7 +91,7 @@ def followers_cmd(store, handle, following, restart, page_size, dry_run, prices,
     if dry_run:
         click.echo(plan.describe())
         return
-    _confirm(plan, yes)
+    confirm(plan, yes)
     total = int(metrics.get("followers_count", 0)) or None
     try:
         with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
@@ -121,7 +122,7 @@ def tweets_cmd(store, handle, per_follower, restart, dry_run, prices, yes, api_u
     if dry_run:
         click.echo(plan.describe())
         return
-    _confirm(plan, yes)
+    confirm(plan, yes)
     client = make_client(api_url, timeout)
     try:
         with tqdm(total=n, desc=f"{handle} timelines", unit="follower") as bar:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..errors import SourceError
+from ..errors import SourceError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -306,16 +306,17 @@ def own_tweets_frame(records: list[dict], account_id: str) -> pd.DataFrame:
     return schema.validate(schema.coerce(df.drop_duplicates("id"), "tweets"), "tweets")
 
 
-def import_archive(store, path: str | os.PathLike, *, lookup=None):
+def import_archive(store, path: str | os.PathLike):
     """Import an X archive as the snapshot of its generation date.
+
+    The snapshot holds the follower ids the archive lists; :func:`hydrate` adds their profiles
+    afterwards (also to an archive imported long before), so importing the same archive again
+    is always a no-op, never a conflict.
 
     Parameters
     ----------
     store : Store
     path : folder or .zip
-    lookup : callable, optional
-        ``ids -> (users frame, errors frame)`` (``XClient.lookup_users``) to hydrate the
-        follower profiles; without it the snapshot has ids only.
 
     Returns
     -------
@@ -323,19 +324,13 @@ def import_archive(store, path: str | os.PathLike, *, lookup=None):
         Nothing is written when the archive is malformed (the error names file and position).
     """
     arc = read_archive(path)
-    users = None
-    missing = 0
-    if lookup is not None and len(arc.followers):
-        users, errors = lookup(arc.followers["follower_id"].tolist())
-        missing = len(arc.followers) - len(users)
     for w in arc.warnings:
         log.warning("%s: %s", path, w)
     ref = store.commit_snapshot(
-        account=arc.account, snapshot_at=arc.generated_at, followers=arc.followers, users=users,
+        account=arc.account, snapshot_at=arc.generated_at, followers=arc.followers,
         source="archive",
         extra={"archive": os.path.basename(os.path.normpath(str(path))),
-               "generated_at": arc.generated_at.isoformat(), "hydrated": users is not None,
-               "not_returned_by_api": missing, "warnings": arc.warnings})
+               "generated_at": arc.generated_at.isoformat(), "warnings": arc.warnings})
     if len(arc.following):
         store.write_table("following", arc.account["id"], arc.following,
                           snapshot_at=arc.generated_at)
@@ -345,4 +340,76 @@ def import_archive(store, path: str | os.PathLike, *, lookup=None):
     return ref
 
 
-__all__ = ["Archive", "import_archive", "own_tweets_frame", "parse_js", "read_archive"]
+@dataclass(frozen=True)
+class Hydration:
+    """What :func:`hydrate` did: followers without a profile before, profiles fetched, and ids
+    the API did not return (deleted, suspended or protected accounts)."""
+
+    missing: int
+    fetched: int
+    not_returned: int
+
+
+def missing_profiles(store, account, ids=None, *, at=None) -> list[str]:
+    """Follower ids that have no profile in the store, in follower order.
+
+    Parameters
+    ----------
+    store : Store
+    account : handle or id
+    ids : sequence of str, optional
+        Ids to check (an archive not imported yet: its account may not be in the store);
+        default: the followers of the snapshot ``at`` (default: the latest).
+    """
+    if ids is None:
+        followers = store.followers(account, at=at)
+        return followers.loc[followers["username"].isna(), "id"].tolist()
+    try:
+        profiles = store.users(account)
+    except StoreError:  # not in the store yet: nothing is known
+        return [str(i) for i in ids]
+    known = set(profiles.loc[profiles["username"].notna(), "id"])
+    return [str(i) for i in ids if str(i) not in known]
+
+
+def hydrate(store, account, lookup, *, ids=None, at=None, chunk: int = 1000,
+            progress=None) -> Hydration:
+    """Fetch the profiles of a snapshot's followers that have none in the store.
+
+    Profiles are stored every ``chunk`` ids (:meth:`Store.add_profiles`, observed now), so an
+    interrupted run loses at most one chunk and a rerun asks only for what is still missing.
+
+    Parameters
+    ----------
+    store : Store
+    account : handle or id
+    lookup : callable
+        ``ids -> (users frame, errors frame)``, e.g. ``XClient.lookup_users`` (100 ids a request).
+    ids : sequence of str, optional
+        The ids to fetch (default: :func:`missing_profiles` of the snapshot ``at``).
+    at : optional
+        The snapshot (default: the latest).
+    chunk : int
+        Ids per stored file.
+    progress : callable, optional
+        Called with the number of ids done after each chunk.
+
+    Returns
+    -------
+    Hydration
+    """
+    ids = missing_profiles(store, account, at=at) if ids is None else [str(i) for i in ids]
+    fetched = 0
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        users, _errors = lookup(part)
+        users = users[users["id"].isin(part)]
+        store.add_profiles(account, users)
+        fetched += len(users)
+        if progress is not None:
+            progress(len(part))
+    return Hydration(missing=len(ids), fetched=fetched, not_returned=len(ids) - fetched)
+
+
+__all__ = ["Archive", "Hydration", "hydrate", "import_archive", "missing_profiles",
+           "own_tweets_frame", "parse_js", "read_archive"]

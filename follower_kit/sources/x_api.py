@@ -809,6 +809,19 @@ def plan_tweets(followers: int, per_follower: int, *, username: str = "",
                  "(since_id) return only new posts"])
 
 
+def plan_hydrate(ids: int, *, username: str = "", table: Mapping | None = None) -> Plan:
+    """Requests, time and cost of looking up ``ids`` profiles, 100 a request (hydrating an X
+    archive's id-only follower list)."""
+    t = table or DEFAULT_PLAN_TABLE
+    reqs = math.ceil(ids / 100)
+    return Plan(f"fetch the profiles of {ids:,} followers of @{username}",
+                {"user lookups": reqs}, {"users": ids},
+                _limit_seconds(reqs, t["rate_limits"]["users_lookup"]),
+                ids * t["price_per_resource"]["user_read"], t.get("currency", "USD"),
+                float(t.get("confirm_above_usd", 5.0)))
+
+
 __all__ = ["AccessError", "DEFAULT_PLAN_TABLE", "Page", "Plan", "PullDir", "PullError",
            "RetryPolicy", "TWEET_FIELDS", "USER_FIELDS", "XClient", "load_plan_table",
-           "plan_followers", "plan_tweets", "pull_followers", "pull_tweets", "pulls"]
+           "plan_followers", "plan_hydrate", "plan_tweets", "pull_followers", "pull_tweets",
+           "pulls"]
