@@ -232,6 +232,20 @@ def load_month(store: Store | str | os.PathLike | None, account: str, month: str
         following=store.read_table("following", account_id))
 
 
+def month_headline(store: Store | str | os.PathLike | None, account: str, month: str) -> dict:
+    """The month's headline numbers (:func:`~follower_kit.report_text.headline`: followers, new,
+    lost, net, growth_rate ...) straight from the store, without rendering: for the batch index.
+    """
+    from . import report_text as rt
+    from .analysis import growth
+
+    store = store if isinstance(store, Store) else Store(store or None)
+    account_id = store.resolve(account)
+    monthly = growth.monthly_growth(store.follower_edges(account_id),
+                                    snapshots=store.snapshots(account_id)["snapshot_at"])
+    return rt.headline(monthly, month)
+
+
 FIT_SAMPLE = 20_000
 
 
@@ -880,7 +894,9 @@ class BatchResult:
     ----------
     results : list of dict
         One per client, in file order: ``account``, ``name``, ``month``, ``ok``, ``paths``
-        (format -> path), ``error`` (message or ""), ``seconds``.
+        (format -> path), ``error`` (message or ""), ``seconds``, and for rendered reports
+        ``headline`` (``followers``, ``new``, ``lost``, ``net``, ``growth_rate``; None where
+        unknown, e.g. the first month on record).
     index : Path
         ``index.html`` linking every report.
     """
@@ -908,6 +924,8 @@ def _render_client(client: Client, month: str | None, out_dir: str, now=None,
                         kernel_manager=_worker_kernel() if reuse_kernel else None)
         row.update(ok=True, month=result.month, account=result.account,
                    paths={k: str(v) for k, v in result.paths.items()})
+        h = month_headline(client.store or None, client.account, result.month)
+        row["headline"] = {k: h[k] for k in ("followers", "new", "lost", "net", "growth_rate")}
     except Exception as exc:  # one client's failure must not stop the batch
         if reuse_kernel:
             _drop_worker_kernel()  # whatever state the failure left, the next client starts clean
@@ -994,8 +1012,17 @@ def write_index(rows: Sequence[dict], out_dir: str | os.PathLike) -> Path:
                 rel = os.path.relpath(p, out_dir).replace(os.sep, "/")
                 links.append(f'<a href="{escape(rel, None)}">{fmt.upper()}</a>')
         status = "ok" if r["ok"] else f'<span class="fail">failed: {escape(r["error"], 600)}</span>'
+        h = r.get("headline") or {}
+
+        def num(key, fmt="{:,}"):
+            return fmt.format(h[key]) if h.get(key) is not None else "\u2013"
+        net = num("net", "{:+,}") + (f" ({h['growth_rate']:+.1%})"
+                                      if h.get("growth_rate") is not None else "")
         lines.append(f"<tr><td><bdi>{escape(r['name'] or r['account'], None)}</bdi></td>"
                      f"<td>@{escape(r['account'], None)}</td><td>{escape(r['month'], None)}</td>"
+                     f"<td class=\"num\">{num('followers')}</td>"
+                     f"<td class=\"num\">{escape(net, None)}</td>"
+                     f"<td class=\"num\">{num('new')}</td><td class=\"num\">{num('lost')}</td>"
                      f"<td>{' · '.join(links)}</td><td>{status}</td>"
                      f"<td class=\"num\">{r['seconds']:.1f} s</td></tr>")
     failed = sum(not r["ok"] for r in rows)
@@ -1006,16 +1033,19 @@ def write_index(rows: Sequence[dict], out_dir: str | os.PathLike) -> Path:
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
 <title>Follower reports</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; }}
+body {{ font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto; }}
 table {{ border-collapse: collapse; width: 100%; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: 6px 8px; text-align: left; vertical-align: top; }}
-td.num {{ text-align: right; white-space: nowrap; }}
+td.num {{ text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }}
 .fail {{ color: #a00; }}
+td:nth-child(3), td:nth-child(8) {{ white-space: nowrap; }}
+th.num {{ text-align: right; }}
 </style></head><body>
 <h1>Follower reports</h1>
 <p>{escape(summary, None)}.</p>
-<table><thead><tr><th>Client</th><th>Account</th><th>Month</th><th>Report</th><th>Status</th>
-<th>Time</th></tr></thead><tbody>
+<table><thead><tr><th>Client</th><th>Account</th><th>Month</th><th class="num">Followers</th>
+<th class="num">Net growth</th><th class="num">New</th><th class="num">Lost</th><th>Report</th>
+<th>Status</th><th class="num">Time</th></tr></thead><tbody>
 {chr(10).join(lines)}
 </tbody></table></body></html>
 """

@@ -544,6 +544,16 @@ def test_batch_renders_every_client_and_survives_a_failure(tmp_path, agency_stor
     assert "Northwind &lt;Coffee&gt;" in index and "failed: no account" in index
     assert "2 of 3 reports rendered, 1 failed" in index
     assert "Northwind" in (out / "northwind_coffee").glob("*.html").__next__().read_text()
+    # the index shows each client's headline numbers, the same as the report's cards
+    for account in ("northwind_coffee", "tidepool_labs"):
+        page = next((out / account).glob("*.html")).read_text()
+        cards = dict((label, value) for value, label in re.findall(
+            r'fk-card-value">([^<]+)</div><div class="fk-card-label">([^<]+)<', page))
+        row = next(line for line in index.splitlines() if f"<td>@{account}</td>" in line)
+        cells = re.findall(r'<td class="num">([^<]+)</td>', row)
+        assert cells[0] == cards["followers at month end"]
+        assert cells[1].startswith(cards["net growth"] + " (")
+        assert cells[2] == cards["new followers"] and cells[3] == cards["followers lost"]
 
 
 # -------------------------------------------------------------------------------------- CLI
