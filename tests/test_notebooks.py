@@ -106,3 +106,27 @@ def test_notebook_executes_on_the_sample(path, tmp_path, tmp_path_factory, sampl
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors
     assert sum(len(c.outputs) for c in code) >= 5, "the notebook shows almost nothing"
+
+
+@pytest.mark.slow
+def test_explore_notebook_runs_on_an_archive_without_profiles(tmp_path):
+    """An analyst who imported an X archive (ids only) opens the explore notebook: it runs, says
+    why there are no segments or scores, and draws no empty charts."""
+    from conftest import shared_path
+    from follower_kit import Store
+    from follower_kit.sources import archive
+
+    store = Store(tmp_path / "store")
+    for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
+        archive.import_archive(store, path)
+    executed = tmp_path / "explore.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "explore_audience.ipynb"), str(executed),
+                        parameters={"store": str(store.path), "account": "larsbrinkhoff"},
+                        cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
+    outputs = [o for c in _code(nbformat.read(executed, as_version=4)) for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = " ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", ""))
+                    for o in outputs)
+    assert "764 followers, 173 new, 0 segments" in text
+    assert "None of the 764 followers has a profile" in text
+    assert not [o for o in outputs if "image/png" in o.get("data", {})], "a chart of nothing"
