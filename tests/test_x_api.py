@@ -374,6 +374,9 @@ def test_cli_dry_run_and_confirmation(small_audience, tmp_path, monkeypatch):
         monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
         monkeypatch.setenv("FOLLOWER_KIT_X_API_URL", server.url)
         store = tmp_path / "store"
+        early = CliRunner().invoke(main, ["pull", "tweets", "brightwave", "--store", str(store)])
+        assert early.exit_code == 1 and "run `follower-kit pull followers brightwave`" in \
+            early.output
         args = ["pull", "followers", "brightwave", "--store", str(store)]
         dry = CliRunner().invoke(main, args + ["--dry-run"])
         assert dry.exit_code == 0, dry.output

@@ -7,6 +7,7 @@ import sys
 import click
 from tqdm.auto import tqdm
 
+from ..errors import StoreError
 from ..sources import x_api
 from .common import store_option
 
@@ -115,7 +116,12 @@ def followers_cmd(store, handle, following, restart, page_size, dry_run, prices,
 @store_option
 def tweets_cmd(store, handle, per_follower, restart, dry_run, prices, yes, api_url, timeout):
     """Pull recent tweets of the followers in HANDLE's latest snapshot."""
-    account_id = store.resolve(handle)
+    try:
+        account_id = store.resolve(handle)
+    except StoreError:
+        raise click.ClickException(
+            f"{handle} has no followers in the store {store.path} yet: run `follower-kit pull "
+            f"followers {handle.removeprefix('@')}` (or import an archive) first") from None
     n = int(store.snapshots(account_id)["followers"].iloc[-1])
     plan = x_api.plan_tweets(n, per_follower, username=handle.removeprefix("@"),
                              table=x_api.load_plan_table(prices))
