@@ -78,6 +78,8 @@ def test_each_follower_lands_where_it_belongs():
     assert "handle ends in 6+ digits" in reason["block", "6"]
     assert "new since the last snapshot; 5,000 followers; listed 40 times" in \
         reason["check_out", "1"]
+    assert reason["check_out", "1"].endswith(
+        'latest post 2026-10-20: "new #python release is out"')
     ranks = out.groupby("list")["rank"].apply(list)
     assert all(r == list(range(1, len(r) + 1)) for r in ranks)
 

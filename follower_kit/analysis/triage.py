@@ -6,7 +6,8 @@ available, the account's following list, bot scores and topic segments into four
 ``follow_back``
     likely human, active, on the account's topics, and not followed back yet;
 ``check_out``
-    notable new followers, by reach (followers, lists) and engagement (reactions per post);
+    notable new followers, by reach (followers, lists) and engagement (reactions per post),
+    with their latest post to read first;
 ``block``
     likely bots and spam (a bot model's ``bot_score`` when given, else the transparent
     :func:`heuristic_bot_score`);
@@ -414,7 +415,7 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
                post_count=post_count, have_tweets=have_tweets, bio=bio, bio_hit=bio_hit,
                n_topical=n_topical, tweet_hit=tweet_hit, seg_label=seg_label, pattern=pattern,
                fol=_numbers(f, "followers_count", 0.0), listed=_numbers(f, "listed_count", 0.0),
-               engagement=engagement, n_reply=n_reply, n_mention=n_mention,
+               engagement=engagement, own=own, n_reply=n_reply, n_mention=n_mention,
                talking=reply | mention, created=created, when=when, active_days=active_days,
                recent_days=recent_days, limit=limit, human_below=human_below,
                block_at=block_at, on_topic=on_topic)
@@ -538,6 +539,8 @@ def _check_out(ctx, new_followers) -> pd.DataFrame:
     eng = np.nan_to_num(ctx["engagement"][rows], nan=0.0)
     score = (np.log10(1 + ctx["fol"][rows]) + 0.5 * np.log10(1 + ctx["listed"][rows])
              + np.log10(1 + eng) + 0.5 * verified[rows])
+    rows, score = _top(ctx, rows, score)
+    latest = _posts_of(ctx, rows, ctx["own"])  # what they post: the first thing to read
 
     def why(i):
         parts = [new_words, f"{_n(ctx['fol'][i])} followers"]
@@ -548,6 +551,10 @@ def _check_out(ctx, new_followers) -> pd.DataFrame:
             parts.append(f"{e:,.1f} reactions per post")
         if verified[i]:
             parts.append("verified")
+        if i in latest:
+            post = latest[i]
+            parts.append(f"latest post {post['created_at']:%Y-%m-%d}: "
+                         f"\"{_snippet(post['text'])}\"")
         return "; ".join(parts)
 
     return _finish(ctx, "check_out", rows, score, why)
