@@ -293,3 +293,6 @@ def test_import_command_hydrates_an_archive_imported_before(tmp_path, monkeypatc
     assert f"profiles: {len(ids) - 3:,} fetched, 3 not returned by the API" in out.output
     assert "profiles: 0 fetched, 3 not returned" in again.output
     assert Store(store).followers("larsbrinkhoff")["username"].notna().sum() == len(ids) - 3
+    leaked = [p for p in store.rglob("*")
+              if p.is_file() and b"cli-hydrate-token" in p.read_bytes()]
+    assert not leaked and "cli-hydrate-token" not in out.output + again.output
