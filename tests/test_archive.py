@@ -296,3 +296,27 @@ def test_import_command_hydrates_an_archive_imported_before(tmp_path, monkeypatc
     leaked = [p for p in store.rglob("*")
               if p.is_file() and b"cli-hydrate-token" in p.read_bytes()]
     assert not leaked and "cli-hydrate-token" not in out.output + again.output
+
+
+def test_commands_on_an_archive_without_profiles_advise_hydrating(tmp_path):
+    """Scoring and segmenting need profiles: they say how to get them; triage lists nobody
+    instead of crashing on the empty bot-score table."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    store = Store(tmp_path / "store")
+    archive.import_archive(store, _arc("2021-03-22"))
+    where = ["--store", str(store.path)]
+    for command, verb in ((["bots", "score"], "score"), (["topics"], "segment")):
+        out = CliRunner().invoke(main, [*command, "larsbrinkhoff", *where])
+        assert out.exit_code == 1, out.output
+        assert "none of the 405 followers of larsbrinkhoff has a profile" in out.output
+        assert f"nothing to {verb}" in out.output and "import archive PATH --hydrate" in out.output
+    # an empty bot-score table (written by an older version) must not break triage
+    store.write_table("bot_scores", "larsbrinkhoff", pd.DataFrame(
+        {"id": pd.Series([], dtype=str), "bot_score": pd.Series([], dtype=float)}),
+        snapshot_at=store.snapshots("larsbrinkhoff")["snapshot_at"].iloc[-1])
+    out = CliRunner().invoke(main, ["triage", "larsbrinkhoff", *where])
+    assert out.exit_code == 0, out.output
+    assert "405 followers are known by id only" in out.output and "--hydrate" in out.output

@@ -91,9 +91,9 @@ def _keyed(frame: pd.DataFrame, value: str, label: str, ids: pd.Series) -> pd.Se
     hit = at >= 0
     src[at[hit]] = np.flatnonzero(hit)  # later rows overwrite earlier ones
     values = frame[value].reset_index(drop=True)
-    out = values.take(np.maximum(src, 0)).reset_index(drop=True)
-    if not len(values):
+    if not len(values):  # nothing to take from (bot scores of followers without profiles)
         return pd.Series([pd.NA] * len(ids), dtype=object)
+    out = values.take(np.maximum(src, 0)).reset_index(drop=True)
     return out.where(pd.Series(src >= 0))
 
 

@@ -9,7 +9,7 @@ import click
 import numpy as np
 from tqdm import tqdm
 
-from .common import store_option
+from .common import require_profiles, store_option
 
 
 @click.group()
@@ -31,9 +31,10 @@ def score(store, account: str, at, model_path, top: int) -> None:
     "bot_scores" of that snapshot, and print the likeliest bots and the farms found."""
     from ..analysis import bots as B
 
-    steps = tqdm(total=4, desc="bots score", unit="step", leave=False)
     snapshot = store.snapshot_at(account, at)
     followers = store.followers(account, at=snapshot)
+    require_profiles(followers, account, "score")
+    steps = tqdm(total=4, desc="bots score", unit="step", leave=False)
     profiled = followers["username"].notna() & followers["observed_at"].notna()
     users = followers[profiled].reset_index(drop=True)
     steps.update()

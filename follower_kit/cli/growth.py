@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from ..analysis import growth as growth_analysis
 from ..analysis import triage as triage_analysis
-from .common import store_option
+from .common import HYDRATE_HINT, store_option
 
 
 def _int(v):
@@ -115,7 +115,7 @@ def triage(store, account: str, limit: int, topics: tuple[str, ...], as_json: bo
     unprofiled = int(followers["username"].isna().sum())
     if unprofiled:
         click.echo(f"{unprofiled:,} followers are known by id only (no profile), so they are "
-                   f"left out: import profiles with `follower-kit pull` to judge them")
+                   f"left out. {HYDRATE_HINT}")
     for name in triage_analysis.LISTS:
         part = out[out["list"] == name]
         click.echo(f"\n{TITLES[name]} ({len(part)})")

@@ -15,7 +15,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from ..sources.texts import read_labeled_texts
-from .common import store_option
+from .common import require_profiles, store_option
 
 
 class _AccountOrCommand(click.Group):
@@ -85,6 +85,9 @@ def segment(store, account: str, at, n_segments: str, refit: bool, max_tweets: i
         return users, T.follower_documents(users, tweets, max_tweets=max_tweets)
 
     users, docs = documents(snapshot)
+    if users.empty:
+        steps.close()
+        require_profiles(store.followers(account, at=snapshot), account, "segment")
     steps.update()
     model = T.TopicSegmenter(n_segments=k, embeddings=embeddings)
     before = None
