@@ -74,3 +74,25 @@ def test_errors_are_one_clear_line(tmp_path):
     assert proc.returncode == 1
     assert "error: cannot write to the store directory" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_changes_lists_who_came_and_left_with_profiles(sample_store, tmp_path):
+    """`changes` prints the same people as Store.diff, newest first, and --csv keeps them all."""
+    import pandas as pd
+
+    where = ["--store", str(sample_store.path)]
+    diff = sample_store.diff("brightwave")
+    new, lost = (diff[diff["change"] == c] for c in ("new", "lost"))
+    out = run("changes", "brightwave", "--limit", "3", *where).output
+    assert f"{len(new):,} new and {len(lost):,} lost between 2026-09-30" in out
+    handles = [line.split()[0] for line in out.splitlines() if line.startswith("  @")]
+    assert handles == [f"@{h}" for h in [*new["username"][:3], *lost["username"][:3]]]
+    assert f"... {len(new) - 3:,} more" in out
+    csv = tmp_path / "changes.csv"
+    out = run("changes", "brightwave", "--before", "2026-06", "--csv", str(csv), *where).output
+    wide = sample_store.diff("brightwave", before="2026-06")
+    written = pd.read_csv(csv, dtype={"id": str})
+    assert sorted(written["id"]) == sorted(wide["id"]) and "description" in written.columns
+    assert f"{len(wide):,} changes with their profiles -> {csv}" in out
+    records = json.loads(run("changes", "brightwave", "--json", *where).output)
+    assert len(records) == len(diff) and {r["change"] for r in records} == {"new", "lost"}

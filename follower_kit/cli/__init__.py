@@ -63,7 +63,7 @@ class _TqdmHandler(logging.StreamHandler):
 # The commands, in the order `follower-kit --help` lists them: the data flow, sources first.
 from .bots import bots  # noqa: E402
 from .fake import fake_server  # noqa: E402
-from .growth import growth, triage  # noqa: E402
+from .growth import changes, growth, triage  # noqa: E402
 from .imports import import_  # noqa: E402
 from .pull import pull  # noqa: E402
 from .report import report  # noqa: E402
@@ -71,6 +71,6 @@ from .sample import demo, sample  # noqa: E402
 from .store import store  # noqa: E402
 from .topics import topics  # noqa: E402
 
-for _command in (demo, sample, pull, import_, store, bots, topics, growth, triage, report,
-                 fake_server):
+for _command in (demo, sample, pull, import_, store, bots, topics, growth, changes, triage,
+                 report, fake_server):
     main.add_command(_command)

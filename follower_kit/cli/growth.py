@@ -55,6 +55,66 @@ def growth(store, account: str, as_json: bool, monthly: bool) -> None:
                    f"{churn:>7}")
 
 
+@click.command("changes")
+@click.argument("account")
+@click.option("--before", default=None, metavar="WHEN",
+              help="The earlier snapshot: a time, YYYY-MM-DD or YYYY-MM (latest at or before "
+                   "it) [default: the one before --after].")
+@click.option("--after", default=None, metavar="WHEN",
+              help="The later snapshot, same forms [default: the latest].")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(0),
+              help="Followers printed per list (0: all).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write every new and lost follower with their profile to this CSV file.")
+@click.option("--json", "as_json", is_flag=True, help="Print every change as JSON records.")
+@store_option
+def changes(store, account: str, before, after, limit: int, csv_path, as_json: bool) -> None:
+    """Who followed and who left ACCOUNT between two snapshots (default: the last two), with
+    their profiles: the newest followers first.
+
+    \b
+    follower-kit changes brightwave
+    follower-kit changes brightwave --before 2026-06 --csv new-since-june.csv
+    """
+    account_id = store.resolve(account)
+    after_at = store.snapshot_at(account_id, after)
+    diff = store.diff(account_id, before=before, after=after)
+    snaps = store.snapshots(account_id)["snapshot_at"]
+    before_at = (store.snapshot_at(account_id, before) if before is not None
+                 else snaps[snaps < after_at].iloc[-1])
+    columns = ["change", "id", "username", "name", "followers_count", "following_count",
+               "tweet_count", "created_at", "description", "position"]
+    out = diff[[c for c in columns if c in diff.columns]]
+    if csv_path:
+        out.to_csv(csv_path, index=False)
+    if as_json:
+        click.echo(out.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
+        return
+    new, lost = (out[out["change"] == c] for c in ("new", "lost"))
+    handle = store.snapshots(account_id)["username"].iloc[-1]
+    click.echo(f"@{handle}: {len(new):,} new and {len(lost):,} lost between "
+               f"{before_at:%Y-%m-%d %H:%M} and {after_at:%Y-%m-%d %H:%M} UTC")
+    for title, part in (("New followers, newest first", new), ("Lost followers", lost)):
+        click.echo(f"\n{title} ({len(part):,})")
+        if part.empty:
+            click.echo("  (nobody)")
+        for row in (part if not limit else part.head(limit)).itertuples():
+            if isinstance(row.username, str):
+                who = f"@{row.username}"
+                fol = "" if pd.isna(row.followers_count) else \
+                    f"{int(row.followers_count):,} followers"
+                bio = " ".join(str(row.description or "").split())
+                bio = bio if len(bio) <= 60 else bio[:59] + "\u2026"
+                click.echo(f"  {who:<18} {fol:>18}  {bio}")
+            else:
+                click.echo(f"  id {row.id} (no profile in the store)")
+        if limit and len(part) > limit:
+            click.echo(f"  ... {len(part) - limit:,} more (--limit 0 lists all; --csv FILE "
+                       "writes them with their profiles)")
+    if csv_path:
+        click.echo(f"\n{len(out):,} changes with their profiles -> {csv_path}")
+
+
 TITLES = {
     "follow_back": "Follow back: likely human, active, on your topics",
     "check_out": "Worth checking out: notable new followers",
