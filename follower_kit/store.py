@@ -7,8 +7,10 @@ Layout (everything below one directory, ``data/store`` by default)::
         followers.parquet  the follower list (canonical "followers" frame)
         users.parquet      profiles observed with this snapshot (canonical "users" frame)
         tweets.parquet     tweets observed with this snapshot (canonical "tweets" frame)
-    accounts/<account_id>/profiles/<stamp>-<hash>.parquet   profiles observed outside a snapshot
-                       (an id-only archive hydrated later); read with the snapshots' profiles
+    accounts/<account_id>/profiles/<stamp>-<hash>.parquet   profiles observed apart from a
+                       follower list (an id-only archive hydrated later)
+    accounts/<account_id>/tweets/<stamp>-<hash>.parquet     tweets read apart from a follower
+                       list (pull tweets, twarc2 timelines); both read with the snapshots' own
     accounts/<account_id>/tables/<name>[/<stamp>].parquet   derived tables (bot scores, segments)
     .staging/<pid>-<uuid>/  snapshots being written; never read
 
@@ -45,6 +47,19 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 FILES = {"followers": "followers.parquet", "users": "users.parquet", "tweets": "tweets.parquet"}
+ASIDE = {"users": "profiles", "tweets": "tweets"}  # folders of observations made apart
+
+
+@dataclass(frozen=True)
+class AsideRef:
+    """Profiles or tweets stored apart from the snapshots (:meth:`Store.add_profiles`,
+    :meth:`Store.add_tweets`): where, observed when, whether this call wrote them, how many."""
+
+    account_id: str
+    observed_at: pd.Timestamp
+    path: Path | None  # None: there was nothing to store
+    created: bool
+    rows: int
 
 
 @dataclass(frozen=True)
@@ -252,7 +267,7 @@ class Store:
         log.info("committed snapshot %s of %s (%d followers)", _stamp(at), username, len(f))
         return SnapshotRef(account_id, at, final, True, len(f))
 
-    def add_profiles(self, account, users: pd.DataFrame, *, observed_at=None) -> Path | None:
+    def add_profiles(self, account, users: pd.DataFrame, *, observed_at=None) -> AsideRef | None:
         """Store profiles observed apart from any follower list: hydrating the followers of a
         snapshot that holds ids only (an X archive) without rewriting that immutable snapshot.
 
@@ -270,31 +285,53 @@ class Store:
 
         Returns
         -------
-        Path or None
+        AsideRef or None
             The profiles file; None when ``users`` is empty.
         """
-        account_id = self.resolve(account)
         if users.empty:
             return None
         at = _utc(observed_at if observed_at is not None else pd.Timestamp.now(tz="UTC"))
         u = schema.coerce(users if "observed_at" in users.columns
                           else users.assign(observed_at=at), "users")
         u["observed_at"] = u["observed_at"].fillna(at)
-        schema.validate(u, "users")
-        digest = hashlib.sha256(pd.util.hash_pandas_object(u, index=False).values).hexdigest()
-        target = self._account_dir(account_id) / "profiles" / f"{_stamp(at)}-{digest[:16]}.parquet"
+        return self._add_aside(account, "users", u, at)
+
+    def add_tweets(self, account, tweets: pd.DataFrame, *, observed_at=None) -> AsideRef | None:
+        """Store tweets read apart from a follower list (``pull tweets``, twarc2 timeline pages),
+        so that no snapshot claims a follower list nobody observed at that time.
+
+        Written like :meth:`add_profiles`; :meth:`tweets` reads them with the snapshots' own,
+        the most recently observed copy of a tweet winning.
+
+        Returns
+        -------
+        AsideRef or None
+            The tweets file; None when ``tweets`` is empty.
+        """
+        if tweets.empty:
+            return None
+        at = _utc(observed_at if observed_at is not None else pd.Timestamp.now(tz="UTC"))
+        return self._add_aside(account, "tweets", schema.coerce(tweets, "tweets"), at)
+
+    def _add_aside(self, account, kind: str, frame: pd.DataFrame, at: pd.Timestamp) -> AsideRef:
+        account_id = self.resolve(account)
+        schema.validate(frame, kind)
+        digest = hashlib.sha256(
+            pd.util.hash_pandas_object(frame["id"], index=False).values).hexdigest()
+        target = self._account_dir(account_id) / ASIDE[kind] / f"{_stamp(at)}-{digest[:16]}.parquet"
         if target.exists():
-            return target
+            return AsideRef(account_id, at, target, False, len(frame))
         staging = self._ensure_writable() / f"{os.getpid()}-{uuid.uuid4().hex}.parquet"
         try:
-            _write_parquet(u, staging)
+            _write_parquet(frame.reset_index(drop=True), staging)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging, target)
             _fsync_dir(target.parent)
         finally:
             staging.unlink(missing_ok=True)
-        log.info("stored %d profiles of followers of %s", len(u), account_id)
-        return target
+        log.info("stored %d %s of followers of %s apart from the snapshots", len(frame),
+                 ASIDE[kind], account_id)
+        return AsideRef(account_id, at, target, True, len(frame))
 
     def _same_or_conflict(self, final: Path, digest: str, account_id: str, at: pd.Timestamp):
         if not final.exists():
@@ -478,8 +515,8 @@ class Store:
             if only is not None and at not in only:
                 continue
             out.append(d / FILES[kind])
-        if kind == "users":  # profiles stored apart from snapshots (add_profiles)
-            out += sorted((self._account_dir(account_id) / "profiles").glob("*.parquet"))
+        if kind in ASIDE and only is None:  # add_profiles / add_tweets
+            out += sorted((self._account_dir(account_id) / ASIDE[kind]).glob("*.parquet"))
         return out
 
     def _read_arrow(self, path: Path) -> pa.Table:
@@ -628,7 +665,9 @@ class Store:
         account_id = self.resolve(account)
         table = self._query(
             "SELECT * EXCLUDE (filename) FROM t"
-            " QUALIFY row_number() OVER (PARTITION BY id ORDER BY filename DESC) = 1"
+            # the copy observed last wins: snapshot folders and files apart both carry the time
+            " QUALIFY row_number() OVER (PARTITION BY id ORDER BY"
+            " regexp_extract(filename, '.*(\\d{8}T\\d{6}Z)', 1) DESC, filename DESC) = 1"
             " ORDER BY author_id, created_at, id",
             {"t": (self._files(account_id, "tweets"), "tweets")})
         df = _arrow_to_pandas(table, schema.TWEETS.dtypes)
@@ -649,6 +688,11 @@ class Store:
                      "followers": int(r.followers), "tweets": int(r.tweets)}
                     for r in group.itertuples()
                 ],
+                # rows stored beside the snapshots (add_profiles, add_tweets)
+                "apart": {ASIDE[kind]: sum(pq.ParquetFile(p).metadata.num_rows for p in
+                                           (self._account_dir(account_id) / ASIDE[kind])
+                                           .glob("*.parquet"))
+                          for kind in ("users", "tweets")},
             })
         return out
 
@@ -703,4 +747,4 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["SchemaError", "SnapshotRef", "Store", "StoreError"]
+__all__ = ["AsideRef", "SchemaError", "SnapshotRef", "Store", "StoreError"]

@@ -132,8 +132,9 @@ def test_profiles_added_later_fill_an_id_only_snapshot(tmp_path):
     assert _tree(tmp_path) == before
     profiles = pd.DataFrame({"id": ["1", "2"], "username": ["a", "b"]})
     first = store.add_profiles("acme", profiles, observed_at="2026-11-26 12:00")
-    assert store.add_profiles("acme", profiles, observed_at="2026-11-26 12:00") == first
-    assert len(list(first.parent.iterdir())) == 1
+    again = store.add_profiles("acme", profiles, observed_at="2026-11-26 12:00")
+    assert first.created and not again.created and again.path == first.path
+    assert len(list(first.path.parent.iterdir())) == 1 and first.rows == 2
     assert store.add_profiles("acme", profiles.head(0)) is None
     assert store.followers("acme")["username"].tolist() == ["b", "a"]
     assert store.followers("acme", at="2026-01")["username"].tolist() == ["a"]
@@ -143,6 +144,35 @@ def test_profiles_added_later_fill_an_id_only_snapshot(tmp_path):
     inside = str(snap.path.relative_to(tmp_path))
     assert {k: v for k, v in after.items() if k.startswith(inside)} == \
         {k: v for k, v in before.items() if k.startswith(inside)}, "the snapshot is untouched"
+
+
+def test_tweets_added_apart_join_the_snapshots_tweets_latest_copy_winning(tmp_path):
+    """pull tweets and twarc2 timelines store tweets beside the snapshots: store.tweets() reads
+    both, one row per tweet, the copy observed last (its counts) winning whichever folder it
+    is in; no snapshot is added."""
+    store = Store(tmp_path)
+
+    def tweets(likes):
+        return pd.DataFrame({"id": ["101", "102"], "author_id": ["1", "2"], "likes": likes,
+                             "kind": "original",
+                             "created_at": ["2026-01-20T00:00:00Z"] * 2}).rename(
+            columns={"likes": "like_count"})
+
+    store.commit_snapshot(account=ACCOUNT, snapshot_at="2026-01-31",
+                          followers=pd.DataFrame({"follower_id": ["1", "2"]}),
+                          tweets=tweets([1, 1]), source="api")
+    ref = store.add_tweets("acme", tweets([5, 7]).head(1), observed_at="2026-02-10")
+    assert ref.created and ref.rows == 1
+    got = store.tweets("acme").set_index("id")["like_count"]
+    assert got.to_dict() == {"101": 5, "102": 1}
+    # a later snapshot's copy beats an earlier copy kept apart
+    store.commit_snapshot(account=ACCOUNT, snapshot_at="2026-02-28",
+                          followers=pd.DataFrame({"follower_id": ["1", "2"]}),
+                          tweets=tweets([9, 9]), source="api")
+    assert store.tweets("acme").set_index("id")["like_count"].to_dict() == {"101": 9, "102": 9}
+    assert len(store.snapshots("acme")) == 2
+    with pytest.raises(SchemaError):
+        store.add_tweets("acme", pd.DataFrame({"id": ["103"]}))
 
 
 ids = st.sets(st.integers(1, 60).map(str), max_size=40)

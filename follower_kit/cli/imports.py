@@ -8,6 +8,7 @@ from tqdm.auto import tqdm
 from ..sources import archive as archive_source
 from ..sources import twarc as twarc_source
 from ..sources import x_api
+from ..store import AsideRef
 from .common import store_option
 from .pull import api_options, confirm, make_client, plan_options
 
@@ -91,12 +92,20 @@ def _hydrate(store, ref, client, table, yes) -> None:
                                          "retrieved).")
 @store_option
 def twarc_cmd(store, paths, account, account_id, at):
-    """Import twarc2 JSONL output (follower, user lookup and timeline pages) as one snapshot."""
+    """Import twarc2 JSONL output (follower, user lookup and timeline pages) as one snapshot.
+
+    Timeline pages alone (tweets of followers already in the store) are stored beside the
+    account's snapshots and add no snapshot.
+    """
     if account_id is not None and not account_id.isdigit():
         raise click.BadParameter(f"{account_id!r} is not a numeric X id", param_hint="--account-id")
     who = {"id": account_id, "username": account.strip().removeprefix("@")} if account_id \
         else account
     ref = twarc_source.import_twarc(store, list(paths), account=who, at=at)
     state = "imported" if ref.created else "already in the store"
+    if isinstance(ref, AsideRef):
+        click.echo(f"{account}: {ref.rows:,} tweets of its followers, retrieved "
+                   f"{ref.observed_at.isoformat()} ({state})")
+        return
     click.echo(f"{account}: {ref.followers:,} followers at {ref.snapshot_at.isoformat()} "
                f"({state})")

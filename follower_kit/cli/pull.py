@@ -136,8 +136,8 @@ def tweets_cmd(store, handle, per_follower, restart, dry_run, prices, yes, api_u
                                     restart=restart, progress=bar.update)
     except KeyboardInterrupt:
         _interrupted("tweets", handle)
-    click.echo(f"{handle}: tweets of {ref.followers:,} followers committed at "
-               f"{ref.snapshot_at.isoformat()} ({client.requests} requests)")
+    click.echo(f"{handle}: {ref.rows:,} tweets of {n:,} followers stored, observed "
+               f"{ref.observed_at:%Y-%m-%d %H:%M} UTC ({client.requests} requests)")
 
 
 @pull.command("status")

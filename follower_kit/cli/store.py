@@ -34,3 +34,7 @@ def info(store, as_json: bool) -> None:
         for s in acct["snapshots"]:
             click.echo(f"  {s['snapshot_at']:<26} {s['source']:<8} {s['followers']:>10,} "
                        f"{s['tweets']:>9,}")
+        apart = [f"{n:,} {what}" for what, n in acct.get("apart", {}).items() if n]
+        if apart:
+            click.echo(f"  and beside the snapshots: {' and '.join(apart)} (pull tweets, "
+                       "timelines, hydrated profiles)")

@@ -617,7 +617,9 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None):
 
     Returns
     -------
-    SnapshotRef
+    SnapshotRef or AsideRef
+        The snapshot; for timeline pages alone (no follower list), the tweets stored beside the
+        account's snapshots.
     """
     data = load(paths)
     first = data.files[0] if data.files else None
@@ -638,17 +640,17 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None):
     extra = {"files": [os.path.basename(f) for f in data.files],
              "partial_errors": len(data.errors)}
     if followers.empty:
-        # timelines only: attach them to the latest follower list, never to an empty one
+        # timelines only: the account's followers must be in the store already; the tweets
+        # (and any profiles the pages carry) are stored beside its snapshots, adding no
+        # follower list that nobody observed
         try:
             snaps = store.snapshots(acct["id"])
         except StoreError:
             snaps = pd.DataFrame()
         if snaps.empty:
             raise _timelines_only(names, acct["username"], first)
-        last = snaps["snapshot_at"].iloc[-1]
-        followers = store.follower_edges(acct["id"], [last])[["follower_id", "position"]]
-        when = max(pd.Timestamp(when), last + pd.Timedelta(seconds=1))
-        extra["followers_from"] = last.isoformat()
+        store.add_profiles(acct["id"], data.users, observed_at=when)
+        return store.add_tweets(acct["id"], data.tweets, observed_at=when)  # never empty here
     ref = store.commit_snapshot(account=acct, snapshot_at=when, followers=followers,
                                 users=data.users, tweets=data.tweets, source="twarc",
                                 extra=extra)

@@ -44,6 +44,7 @@ from requests.adapters import HTTPAdapter
 
 from .. import config
 from ..errors import FollowerKitError, SourceError
+from ..store import AsideRef
 from . import twarc
 
 log = logging.getLogger(__name__)
@@ -622,13 +623,15 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
     Incremental: only tweets newer than the newest stored one of each author (``since_id``).
     Each follower's timeline is checkpointed as one file, so an interrupted pull resumes with
     the next follower. Protected, suspended and deleted followers come back as partial errors
-    inside 200 responses and are skipped, not fatal. The tweets are committed with a snapshot
-    taken when the pull started, whose follower list is the latest snapshot's.
+    inside 200 responses and are skipped, not fatal. The tweets are stored at once when every
+    timeline is in (:meth:`Store.add_tweets`, observed when the pull started), apart from the
+    snapshots: a tweets pull observes no follower list, so it adds no snapshot to the growth.
 
     Returns
     -------
-    SnapshotRef
-        Its tweets frame holds the canonical tweets columns.
+    AsideRef
+        The stored tweets (``rows``: how many; ``created`` False when a resumed pull finds them
+        stored already).
     """
     if per_follower < 1:
         raise ValueError(f"per_follower must be at least 1, got {per_follower}")
@@ -668,17 +671,15 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
     # Pages come newest first; keep each author's newest per_follower.
     tweets = tweets.sort_values(["author_id", "created_at", "id"], ascending=[True, False, False])
     tweets = tweets[tweets.groupby("author_id").cumcount() < per_follower].reset_index(drop=True)
-    meta = _fix_snapshot_time(store, pull, account_id)
-    ref = store.commit_snapshot(
-        account=acct, snapshot_at=meta["snapshot_at"],
-        followers=followers[["follower_id", "position"]], tweets=tweets, source="api",
-        extra={"pull_id": meta["pull_id"], "kind": "tweets",
-               "followers_from": last["snapshot_at"].isoformat(),
-               "partial_errors": len(twarc.page_errors(data)), "requests": client.requests})
+    meta = pull.meta()
+    ref = store.add_tweets(account_id, tweets, observed_at=meta["started_at"])
+    observed = pd.Timestamp(meta["started_at"])
     pull.clear_pages()
     pull.update(status="committed", pages=len(files), rows=len(tweets),
-                snapshot_at=ref.snapshot_at.isoformat())
-    return ref
+                observed_at=observed.isoformat(), followers_from=last["snapshot_at"].isoformat(),
+                partial_errors=len(twarc.page_errors(data)),
+                path=str(ref.path) if ref is not None else None)
+    return ref if ref is not None else AsideRef(account_id, observed, None, False, 0)
 
 
 def _newest_tweet_ids(store, account_id: str) -> dict[str, str]:
