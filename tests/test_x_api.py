@@ -397,3 +397,45 @@ def test_cli_dry_run_and_confirmation(small_audience, tmp_path, monkeypatch):
         assert f"{n:,} followers at" in yes.output
         status = CliRunner().invoke(main, ["pull", "status", "--store", str(store)])
         assert "committed" in status.output
+
+
+def test_cli_batch_pull_for_an_agency(small_audience, tmp_path, monkeypatch):
+    """`pull followers --batch clients.toml`: every client into its own store, one total cost
+    asked once, and an account that does not exist fails alone."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    handle = small_audience.account["username"]
+    clients = tmp_path / "clients.toml"
+    clients.write_text(f'[defaults]\nstore = "{tmp_path / "a"}"\n\n[[client]]\naccount = '
+                       f'"{handle}"\n\n[[client]]\naccount = "{handle}"\nstore = '
+                       f'"{tmp_path / "b"}"\n\n[[client]]\naccount = "nobody_at_all"\n')
+    cheap = tmp_path / "prices.json"
+    cheap.write_text(json.dumps({"confirm_above_usd": 0.01}))
+    with FakeX.from_sample(small_audience) as server:
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        monkeypatch.setenv("FOLLOWER_KIT_X_API_URL", server.url)
+        args = ["pull", "followers", "--batch", str(clients)]
+        dry = CliRunner().invoke(main, args + ["--dry-run"])
+        no = CliRunner().invoke(main, args + ["--prices", str(cheap)], input="n\n")
+        pulled_before_yes = [r for r in server.requests if r["endpoint"] == "followers"]
+        yes = CliRunner().invoke(main, args + ["--prices", str(cheap)], input="y\n")
+    assert dry.exit_code == 1 and "FAILED @nobody_at_all" in dry.output
+    assert dry.output.count(f"pull followers of @{handle}") == 2
+    assert "all 2 pulls together" in dry.output
+    assert no.exit_code == 1 and no.output.count("Go ahead?") == 1 and not pulled_before_yes
+    assert yes.exit_code == 1, yes.output
+    assert "2 of 3 accounts pulled; failed: @nobody_at_all" in yes.output
+    n = len(server.visible_followers(small_audience.account["id"]))
+    for store in ("a", "b"):
+        assert len(Store(tmp_path / store).followers(handle)) == n
+
+
+def test_plans_add_up():
+    one = x_api.plan_followers(2500, 10, username="a")
+    two = x_api.plan_followers(700, 0, username="b")
+    both = x_api.Plan.combine([one, two])
+    assert both.total_requests == one.total_requests + two.total_requests
+    assert both.cost == pytest.approx(one.cost + two.cost)
+    assert both.resources["follows"] == 2510 + 700

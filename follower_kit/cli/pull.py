@@ -7,7 +7,8 @@ import sys
 import click
 from tqdm.auto import tqdm
 
-from ..errors import StoreError
+from ..errors import FollowerKitError, StoreError
+from ..store import Store
 from ..sources import x_api
 from .common import store_option
 
@@ -38,9 +39,10 @@ def plan_options(func):
     return func
 
 
-def confirm(plan: x_api.Plan, yes: bool) -> None:
+def confirm(plan: x_api.Plan, yes: bool, *, show: bool = True) -> None:
     """Show what a paid operation costs; above the threshold, ask (unless ``yes``)."""
-    click.echo(plan.describe(), err=True)
+    if show:
+        click.echo(plan.describe(), err=True)
     if plan.needs_confirmation and not yes:
         click.confirm(f"This costs more than {plan.confirm_above:.2f} {plan.currency}. "
                       f"Go ahead?", abort=True, err=True)
@@ -62,7 +64,10 @@ def pull() -> None:
 
 
 @pull.command("followers")
-@click.argument("handle")
+@click.argument("handle", required=False)
+@click.option("--batch", "batch", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A clients.toml (as for `report --batch`): pull every client's followers "
+                   "into its store, one after another; one failure does not stop the others.")
 @click.option("--following/--no-following", default=True, show_default=True,
               help="Also pull the accounts it follows (table `following`).")
 @click.option("--restart", is_flag=True, help="Abandon an unfinished pull and start over.")
@@ -71,13 +76,77 @@ def pull() -> None:
 @plan_options
 @api_options
 @store_option
-def followers_cmd(store, handle, following, restart, page_size, dry_run, prices, yes, api_url,
-                  timeout):
-    """Pull HANDLE's followers with their profiles into a new snapshot."""
+def followers_cmd(store, handle, batch, following, restart, page_size, dry_run, prices, yes,
+                  api_url, timeout):
+    """Pull HANDLE's followers with their profiles into a new snapshot.
+
+    \b
+    follower-kit pull followers brightwave --dry-run
+    follower-kit pull followers --batch examples/clients.toml   # an agency's monthly pull
+    """
+    if bool(handle) == bool(batch):
+        raise click.UsageError("give a HANDLE or --batch FILE (not both)")
     client = make_client(api_url, timeout)
-    account = client.user(handle)
-    metrics = account.get("public_metrics") or {}
     table = x_api.load_plan_table(prices)
+    if batch:
+        from ..report import read_clients
+
+        jobs = [(Store(c.store) if c.store else store, c.account) for c in read_clients(batch)]
+    else:
+        jobs = [(store, handle)]
+    plans, failed = [], []
+    for where, who in jobs:
+        try:
+            account = client.user(who)
+        except FollowerKitError as exc:
+            if not batch:
+                raise
+            failed.append(who)
+            click.secho(f"FAILED @{who}: {exc}", fg="red", err=True)
+            continue
+        plans.append((where, who, account, _plan_followers(where, account, following, restart,
+                                                           page_size, table)))
+    if not plans:
+        raise click.ClickException(f"none of the {len(jobs)} accounts in {batch} can be pulled")
+    if dry_run or len(plans) > 1:
+        for *_, plan in plans:
+            click.echo(plan.describe(), err=not dry_run)
+    total = x_api.Plan.combine([plan for *_, plan in plans]) if len(plans) > 1 else plans[0][3]
+    if dry_run:
+        if len(plans) > 1:
+            click.echo(total.describe())
+        if failed:
+            sys.exit(1)
+        return
+    confirm(total, yes, show=len(plans) == 1)
+    for where, who, account, _ in plans:
+        try:
+            with tqdm(total=int((account.get("public_metrics") or {}).get("followers_count", 0))
+                      or None, desc=f"@{account['username']} followers", unit="user") as bar:
+                ref = x_api.pull_followers(where, who, client=client, following=following,
+                                           restart=restart, page_size=page_size,
+                                           progress=bar.update, account=account)
+        except KeyboardInterrupt:
+            _interrupted("followers", f"--batch {batch}" if batch else who)
+        except FollowerKitError as exc:
+            if not batch:
+                raise
+            failed.append(who)
+            click.secho(f"FAILED @{account['username']}: {exc}", fg="red", err=True)
+            continue
+        click.echo(f"@{account['username']}: {ref.followers:,} followers at "
+                   f"{ref.snapshot_at.isoformat()} ({client.requests} requests, "
+                   f"{client.retries} retries) -> {where.path}")
+    if batch:
+        click.echo(f"{len(jobs) - len(failed)} of {len(jobs)} accounts pulled"
+                   + (f"; failed: {', '.join('@' + f for f in failed)}" if failed else ""))
+        if failed:
+            sys.exit(1)
+
+
+def _plan_followers(store, account, following, restart, page_size, table) -> x_api.Plan:
+    """The plan of one follower pull, counting pages an unfinished pull already holds."""
+    metrics = account.get("public_metrics") or {}
     done = 0
     unfinished = x_api.pulls(store) if store.path.exists() else None
     if unfinished is not None and len(unfinished):
@@ -85,25 +154,10 @@ def followers_cmd(store, handle, following, restart, page_size, dry_run, prices,
                           & (unfinished["kind"] == "followers")
                           & (unfinished["status"] == "running")]
         done = 0 if restart or mine.empty else int(mine["pages"].iloc[-1])
-    plan = x_api.plan_followers(int(metrics.get("followers_count", 0)),
+    return x_api.plan_followers(int(metrics.get("followers_count", 0)),
                                 int(metrics.get("following_count", 0)) if following else 0,
                                 username=account["username"], table=table, page_size=page_size,
                                 done_pages=done)
-    if dry_run:
-        click.echo(plan.describe())
-        return
-    confirm(plan, yes)
-    total = int(metrics.get("followers_count", 0)) or None
-    try:
-        with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
-            ref = x_api.pull_followers(store, handle, client=client, following=following,
-                                       restart=restart, page_size=page_size,
-                                       progress=bar.update, account=account)
-    except KeyboardInterrupt:
-        _interrupted("followers", handle)
-    click.echo(f"@{account['username']}: {ref.followers:,} followers at "
-               f"{ref.snapshot_at.isoformat()} ({client.requests} requests, "
-               f"{client.retries} retries) -> {store.path}")
 
 
 @pull.command("tweets")

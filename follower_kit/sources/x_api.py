@@ -740,6 +740,19 @@ class Plan:
     def needs_confirmation(self) -> bool:
         return self.cost > self.confirm_above
 
+    @classmethod
+    def combine(cls, plans: list[Plan]) -> Plan:
+        """Several pulls made one after another: requests, resources, waits and costs add up."""
+        def add(key):
+            out: dict[str, int] = {}
+            for p in plans:
+                for k, v in getattr(p, key).items():
+                    out[k] = out.get(k, 0) + v
+            return out
+        return cls(f"all {len(plans)} pulls together", add("requests"), add("resources"),
+                   sum(p.seconds for p in plans), sum(p.cost for p in plans),
+                   plans[0].currency, plans[0].confirm_above)
+
     def describe(self) -> str:
         def counts(items: dict[str, int]) -> str:  # "1 user", "2 users", "1 followers page"
             return ", ".join(f"{n:,} {k[:-1] if n == 1 and k.endswith('s') else k}"
