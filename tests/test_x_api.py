@@ -421,6 +421,12 @@ def test_cli_batch_pull_for_an_agency(small_audience, tmp_path, monkeypatch):
         no = CliRunner().invoke(main, args + ["--prices", str(cheap)], input="n\n")
         pulled_before_yes = [r for r in server.requests if r["endpoint"] == "followers"]
         yes = CliRunner().invoke(main, args + ["--prices", str(cheap)], input="y\n")
+        tweets = CliRunner().invoke(main, ["pull", "tweets", "--batch", str(clients),
+                                           "--per-follower", "2", "-y"])
+    assert tweets.exit_code == 1, tweets.output
+    assert "2 of 3 accounts pulled; failed: @nobody_at_all" in tweets.output
+    assert "nobody_at_all has no followers in the store" in tweets.output
+    assert len(Store(tmp_path / "b").tweets(handle)) > 0
     assert dry.exit_code == 1 and "FAILED @nobody_at_all" in dry.output
     assert dry.output.count(f"pull followers of @{handle}") == 2
     assert "all 2 pulls together" in dry.output

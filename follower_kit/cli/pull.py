@@ -8,8 +8,8 @@ import click
 from tqdm.auto import tqdm
 
 from ..errors import FollowerKitError, StoreError
-from ..store import Store
 from ..sources import x_api
+from ..store import Store
 from .common import store_option
 
 API_URL_ENV = "FOLLOWER_KIT_X_API_URL"
@@ -63,11 +63,70 @@ def pull() -> None:
     """
 
 
+def batch_option(what: str):
+    return click.option(
+        "--batch", "batch", type=click.Path(exists=True, dir_okay=False), default=None,
+        help=f"A clients.toml (as for `report --batch`): pull every client's {what} into its "
+             "store, one after another, after one cost question; one failure does not stop "
+             "the others.")
+
+
+def _jobs(store, handle, batch) -> list[tuple[Store, str]]:
+    """(store, handle) of each account to pull: the one given, or every client of ``batch``."""
+    if bool(handle) == bool(batch):
+        raise click.UsageError("give a HANDLE or --batch FILE (not both)")
+    if not batch:
+        return [(store, handle)]
+    from ..report import read_clients
+
+    return [(Store(c.store) if c.store else store, c.account) for c in read_clients(batch)]
+
+
+def _run(kind: str, jobs, batch, prepare, run, *, dry_run: bool, yes: bool) -> None:
+    """Plan every job (``prepare(store, handle) -> (plan, state)``), show the plans and their
+    total, ask once, then ``run(store, handle, state) -> summary line`` each in turn. In a batch a
+    failing account is reported and skipped; exit 1 names the failures."""
+    plans, failed = [], []
+
+    def fail(who, exc):
+        if not batch:
+            raise exc
+        failed.append(who)
+        click.secho(f"FAILED @{who.removeprefix('@')}: {exc}", fg="red", err=True)
+
+    for where, who in jobs:
+        try:
+            plans.append((where, who, *prepare(where, who)))
+        except FollowerKitError as exc:
+            fail(who, exc)
+    if not plans:
+        raise click.ClickException(f"none of the {len(jobs)} accounts in {batch} can be pulled")
+    if dry_run or len(plans) > 1:
+        for _, _, plan, _ in plans:
+            click.echo(plan.describe(), err=not dry_run)
+    total = x_api.Plan.combine([p[2] for p in plans]) if len(plans) > 1 else plans[0][2]
+    if dry_run:
+        if len(plans) > 1:
+            click.echo(total.describe())
+    else:
+        confirm(total, yes, show=len(plans) == 1)
+        for where, who, _, state in plans:
+            try:
+                click.echo(run(where, who, state))
+            except KeyboardInterrupt:
+                _interrupted(kind, f"--batch {batch}" if batch else who)
+            except FollowerKitError as exc:
+                fail(who, exc)
+        if batch:
+            click.echo(f"{len(jobs) - len(failed)} of {len(jobs)} accounts pulled"
+                       + (f"; failed: {', '.join('@' + f for f in failed)}" if failed else ""))
+    if failed:
+        sys.exit(1)
+
+
 @pull.command("followers")
 @click.argument("handle", required=False)
-@click.option("--batch", "batch", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="A clients.toml (as for `report --batch`): pull every client's followers "
-                   "into its store, one after another; one failure does not stop the others.")
+@batch_option("followers")
 @click.option("--following/--no-following", default=True, show_default=True,
               help="Also pull the accounts it follows (table `following`).")
 @click.option("--restart", is_flag=True, help="Abandon an unfinished pull and start over.")
@@ -84,64 +143,25 @@ def followers_cmd(store, handle, batch, following, restart, page_size, dry_run, 
     follower-kit pull followers brightwave --dry-run
     follower-kit pull followers --batch examples/clients.toml   # an agency's monthly pull
     """
-    if bool(handle) == bool(batch):
-        raise click.UsageError("give a HANDLE or --batch FILE (not both)")
+    jobs = _jobs(store, handle, batch)
     client = make_client(api_url, timeout)
     table = x_api.load_plan_table(prices)
-    if batch:
-        from ..report import read_clients
 
-        jobs = [(Store(c.store) if c.store else store, c.account) for c in read_clients(batch)]
-    else:
-        jobs = [(store, handle)]
-    plans, failed = [], []
-    for where, who in jobs:
-        try:
-            account = client.user(who)
-        except FollowerKitError as exc:
-            if not batch:
-                raise
-            failed.append(who)
-            click.secho(f"FAILED @{who}: {exc}", fg="red", err=True)
-            continue
-        plans.append((where, who, account, _plan_followers(where, account, following, restart,
-                                                           page_size, table)))
-    if not plans:
-        raise click.ClickException(f"none of the {len(jobs)} accounts in {batch} can be pulled")
-    if dry_run or len(plans) > 1:
-        for *_, plan in plans:
-            click.echo(plan.describe(), err=not dry_run)
-    total = x_api.Plan.combine([plan for *_, plan in plans]) if len(plans) > 1 else plans[0][3]
-    if dry_run:
-        if len(plans) > 1:
-            click.echo(total.describe())
-        if failed:
-            sys.exit(1)
-        return
-    confirm(total, yes, show=len(plans) == 1)
-    for where, who, account, _ in plans:
-        try:
-            with tqdm(total=int((account.get("public_metrics") or {}).get("followers_count", 0))
-                      or None, desc=f"@{account['username']} followers", unit="user") as bar:
-                ref = x_api.pull_followers(where, who, client=client, following=following,
-                                           restart=restart, page_size=page_size,
-                                           progress=bar.update, account=account)
-        except KeyboardInterrupt:
-            _interrupted("followers", f"--batch {batch}" if batch else who)
-        except FollowerKitError as exc:
-            if not batch:
-                raise
-            failed.append(who)
-            click.secho(f"FAILED @{account['username']}: {exc}", fg="red", err=True)
-            continue
-        click.echo(f"@{account['username']}: {ref.followers:,} followers at "
-                   f"{ref.snapshot_at.isoformat()} ({client.requests} requests, "
-                   f"{client.retries} retries) -> {where.path}")
-    if batch:
-        click.echo(f"{len(jobs) - len(failed)} of {len(jobs)} accounts pulled"
-                   + (f"; failed: {', '.join('@' + f for f in failed)}" if failed else ""))
-        if failed:
-            sys.exit(1)
+    def prepare(where, who):
+        account = client.user(who)
+        return _plan_followers(where, account, following, restart, page_size, table), account
+
+    def run(where, who, account):
+        total = int((account.get("public_metrics") or {}).get("followers_count", 0)) or None
+        with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
+            ref = x_api.pull_followers(where, who, client=client, following=following,
+                                       restart=restart, page_size=page_size,
+                                       progress=bar.update, account=account)
+        return (f"@{account['username']}: {ref.followers:,} followers at "
+                f"{ref.snapshot_at.isoformat()} ({client.requests} requests, "
+                f"{client.retries} retries) -> {where.path}")
+
+    _run("followers", jobs, batch, prepare, run, dry_run=dry_run, yes=yes)
 
 
 def _plan_followers(store, account, following, restart, page_size, table) -> x_api.Plan:
@@ -161,37 +181,40 @@ def _plan_followers(store, account, following, restart, page_size, table) -> x_a
 
 
 @pull.command("tweets")
-@click.argument("handle")
+@click.argument("handle", required=False)
+@batch_option("followers' tweets")
 @click.option("--per-follower", default=20, show_default=True, type=click.IntRange(1, 3200),
               help="Recent tweets per follower (incremental: only newer than stored ones).")
 @click.option("--restart", is_flag=True, help="Abandon an unfinished pull and start over.")
 @plan_options
 @api_options
 @store_option
-def tweets_cmd(store, handle, per_follower, restart, dry_run, prices, yes, api_url, timeout):
+def tweets_cmd(store, handle, batch, per_follower, restart, dry_run, prices, yes, api_url,
+               timeout):
     """Pull recent tweets of the followers in HANDLE's latest snapshot."""
-    try:
-        account_id = store.resolve(handle)
-    except StoreError:
-        raise click.ClickException(
-            f"{handle} has no followers in the store {store.path} yet: run `follower-kit pull "
-            f"followers {handle.removeprefix('@')}` (or import an archive) first") from None
-    n = int(store.snapshots(account_id)["followers"].iloc[-1])
-    plan = x_api.plan_tweets(n, per_follower, username=handle.removeprefix("@"),
-                             table=x_api.load_plan_table(prices))
-    if dry_run:
-        click.echo(plan.describe())
-        return
-    confirm(plan, yes)
+    jobs = _jobs(store, handle, batch)
+    table = x_api.load_plan_table(prices)
     client = make_client(api_url, timeout)
-    try:
-        with tqdm(total=n, desc=f"{handle} timelines", unit="follower") as bar:
-            ref = x_api.pull_tweets(store, handle, client=client, per_follower=per_follower,
+
+    def prepare(where, who):
+        try:
+            account_id = where.resolve(who)
+        except StoreError:
+            raise x_api.PullError(
+                f"{who} has no followers in the store {where.path} yet: run `follower-kit pull "
+                f"followers {who.removeprefix('@')}` (or import an archive) first") from None
+        n = int(where.snapshots(account_id)["followers"].iloc[-1])
+        return x_api.plan_tweets(n, per_follower, username=who.removeprefix("@"),
+                                 table=table), n
+
+    def run(where, who, n):
+        with tqdm(total=n, desc=f"{who} timelines", unit="follower") as bar:
+            ref = x_api.pull_tweets(where, who, client=client, per_follower=per_follower,
                                     restart=restart, progress=bar.update)
-    except KeyboardInterrupt:
-        _interrupted("tweets", handle)
-    click.echo(f"{handle}: {ref.rows:,} tweets of {n:,} followers stored, observed "
-               f"{ref.observed_at:%Y-%m-%d %H:%M} UTC ({client.requests} requests)")
+        return (f"{who}: {ref.rows:,} tweets of {n:,} followers stored, observed "
+                f"{ref.observed_at:%Y-%m-%d %H:%M} UTC ({client.requests} requests)")
+
+    _run("tweets", jobs, batch, prepare, run, dry_run=dry_run, yes=yes)
 
 
 @pull.command("status")
