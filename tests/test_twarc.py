@@ -128,6 +128,14 @@ def test_import_command(tmp_path):
     assert out.exit_code == 0, out.output
     assert "91 followers" in out.output
     assert len(Store(store).followers("12")) == 91
+    # timelines on their own: how many tweets, and how many of them the followers wrote
+    timeline = shared_path("x-api", "twarc2-pages", "withheld.jsonl")
+    out = CliRunner().invoke(main, ["import", "twarc", str(timeline), "--account", "12",
+                                    "--store", str(store)])
+    assert out.exit_code == 0, out.output
+    followers = Store(store).followers("12")["id"]
+    by = len(Store(store).tweets("12", authors=followers))
+    assert "215 tweets retrieved" in out.output and f"{by:,} of them by its followers" in out.output
 
 
 def test_timeline_pages_are_stored_beside_the_follower_list(tmp_path):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import click
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from ..sources import archive as archive_source
@@ -104,8 +107,11 @@ def twarc_cmd(store, paths, account, account_id, at):
     ref = twarc_source.import_twarc(store, list(paths), account=who, at=at)
     state = "imported" if ref.created else "already in the store"
     if isinstance(ref, AsideRef):
-        click.echo(f"{account}: {ref.rows:,} tweets of its followers, retrieved "
-                   f"{ref.observed_at.isoformat()} ({state})")
+        authors = pq.read_table(ref.path, columns=["author_id"]).column(0)
+        by = int(pc.sum(pc.is_in(authors, pa.array(store.followers(ref.account_id)["id"],
+                                                   pa.string()))).as_py() or 0)
+        click.echo(f"{account}: {ref.rows:,} tweets retrieved {ref.observed_at.isoformat()}, "
+                   f"{by:,} of them by its followers ({state}; the analyses read only those)")
         return
     click.echo(f"{account}: {ref.followers:,} followers at {ref.snapshot_at.isoformat()} "
                f"({state})")
