@@ -22,6 +22,7 @@ __all__ = [
     "activity_sentence",
     "bots_sentence",
     "csv_download_link",
+    "data_sentence",
     "earlier",
     "escape",
     "filter_followers",
@@ -630,6 +631,18 @@ def activity_sentence(best: pd.DataFrame, *, tz: str, tweets: int) -> str:
     if others:
         text += f" Next best: {_join(others)}."
     return text
+
+
+def data_sentence(snapshot_times: Sequence, *, posts: int) -> str:
+    """What the report was made from: ``"Data: 12 snapshots from 30 November 2025 to 31 October
+    2026; 38,049 recent posts by followers."`` (one snapshot: its date in brackets)."""
+    times = sorted(pd.Timestamp(t) for t in snapshot_times)
+    if not times:
+        return "Data: no snapshots."
+    span = (f"({times[0]:%d %B %Y})" if len(times) == 1
+            else f"from {times[0]:%d %B %Y} to {times[-1]:%d %B %Y}")
+    return (f"Data: {plural(len(times), 'snapshot')} {span}; "
+            f"{plural(posts, 'recent post')} by followers.")
 
 
 # ------------------------------------------------------------------------------- exploration

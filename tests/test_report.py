@@ -636,3 +636,36 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path
     # no chart of nothing: the follower factory needs creation dates, the heatmap needs posts
     page = Path(result.paths["html"]).read_text()
     assert page.count("<img") == 1, "only the growth chart has data to show"
+
+
+def test_data_sentence_counts_snapshots_and_posts():
+    times = pd.to_datetime(["2025-11-30", "2026-10-31"], utc=True)
+    assert rt.data_sentence(times, posts=38049) == (
+        "Data: 2 snapshots from 30 November 2025 to 31 October 2026; 38,049 recent posts by "
+        "followers.")
+    assert rt.data_sentence(times[:1], posts=1) == \
+        "Data: 1 snapshot (30 November 2025); 1 recent post by followers."
+
+
+@pytest.mark.slow
+def test_report_of_a_first_snapshot_from_twarc(tmp_path):
+    """A researcher's single twarc2 import: a first month with no chart of one dot, no empty
+    'new' columns, and '1 snapshot' in the data line."""
+    import html as html_lib
+    from pathlib import Path
+
+    from conftest import shared_path
+    from follower_kit import Store
+    from follower_kit.sources import twarc
+
+    store = Store(tmp_path / "store")
+    twarc.import_twarc(store, shared_path("x-api", "twarc2-pages", "users.jsonl"),
+                       account={"id": "12", "username": "someone"})
+    result = report.render("someone", store=store.path, out_dir=tmp_path / "out",
+                           formats=("html",))
+    page = Path(result.paths["html"]).read_text()
+    text = re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page)))
+    assert "This is the first month on record" in text
+    assert "The growth chart starts with the second snapshot." in text
+    assert "Share of new" not in text and "Data: 1 snapshot (23 October 2021)" in text
+    assert page.count("<img") == 1, "the follower-factory chart only"
