@@ -320,3 +320,24 @@ def test_commands_on_an_archive_without_profiles_advise_hydrating(tmp_path):
     out = CliRunner().invoke(main, ["triage", "larsbrinkhoff", *where])
     assert out.exit_code == 0, out.output
     assert "405 followers are known by id only" in out.output and "--hydrate" in out.output
+
+
+def test_an_archive_hydrated_by_an_earlier_version_imports_again_as_the_same(tmp_path):
+    """Earlier versions stored hydrated profiles inside the archive's snapshot, so its content
+    differs from an ids-only import; the same follower list still counts as the same import,
+    a different one is still refused."""
+    from follower_kit.errors import StoreError
+
+    arc = archive.read_archive(_arc("2021-03-22"))
+    store = Store(tmp_path)
+    ids = list(arc.followers["follower_id"])
+    old = store.commit_snapshot(account=arc.account, snapshot_at=arc.generated_at,
+                                followers=arc.followers, source="archive",
+                                users=pd.DataFrame({"id": ids[:5], "username": list("abcde")}))
+    again = archive.import_archive(store, _arc("2021-03-22"))
+    assert not again.created and again.path == old.path and again.followers == len(ids)
+    store2 = Store(tmp_path / "other")
+    store2.commit_snapshot(account=arc.account, snapshot_at=arc.generated_at,
+                           followers=arc.followers.iloc[1:], source="archive")
+    with pytest.raises(StoreError, match="already committed"):
+        archive.import_archive(store2, _arc("2021-03-22"))

@@ -326,11 +326,16 @@ def import_archive(store, path: str | os.PathLike):
     arc = read_archive(path)
     for w in arc.warnings:
         log.warning("%s: %s", path, w)
-    ref = store.commit_snapshot(
-        account=arc.account, snapshot_at=arc.generated_at, followers=arc.followers,
-        source="archive",
-        extra={"archive": os.path.basename(os.path.normpath(str(path))),
-               "generated_at": arc.generated_at.isoformat(), "warnings": arc.warnings})
+    try:
+        ref = store.commit_snapshot(
+            account=arc.account, snapshot_at=arc.generated_at, followers=arc.followers,
+            source="archive",
+            extra={"archive": os.path.basename(os.path.normpath(str(path))),
+                   "generated_at": arc.generated_at.isoformat(), "warnings": arc.warnings})
+    except StoreError:
+        ref = _imported_before(store, arc)
+        if ref is None:
+            raise
     if len(arc.following):
         store.write_table("following", arc.account["id"], arc.following,
                           snapshot_at=arc.generated_at)
@@ -338,6 +343,25 @@ def import_archive(store, path: str | os.PathLike):
         store.write_table("own_tweets", arc.account["id"], arc.tweets,
                           snapshot_at=arc.generated_at)
     return ref
+
+
+def _imported_before(store, arc: Archive):
+    """The snapshot of this archive committed by an earlier version that stored the hydrated
+    profiles inside it (so its content differs): the same follower list is the same import."""
+    from ..store import SnapshotRef
+
+    snaps = store.snapshots(arc.account["id"])
+    same = snaps[snaps["snapshot_at"] == arc.generated_at.floor("s")]
+    if same.empty:
+        return None
+    edges = store.follower_edges(arc.account["id"], [same["snapshot_at"].iloc[0]])
+    ours = arc.followers.reset_index(drop=True)
+    position = ours["position"] if "position" in ours.columns else range(len(ours))
+    if list(edges["follower_id"]) != list(ours["follower_id"]) or \
+            list(edges["position"]) != list(position):
+        return None
+    return SnapshotRef(arc.account["id"], same["snapshot_at"].iloc[0], Path(same["path"].iloc[0]),
+                       False, len(edges))
 
 
 @dataclass(frozen=True)
