@@ -4,6 +4,7 @@ and the bearer token never leaking."""
 from __future__ import annotations
 
 import json
+from functools import partial
 import logging
 import os
 import subprocess
@@ -285,6 +286,43 @@ def test_interrupted_pull_resumes_without_loss_or_duplicates(small_audience, tmp
     assert ref.followers == len(truth)
     assert list(x_api.pulls(store)["status"]) == ["committed"]
     assert not list(Path(x_api.pulls(store)["path"].iloc[0]).glob("*.jsonl"))
+
+
+@pytest.mark.parametrize("kind", ["followers", "tweets"])
+def test_a_crash_while_recording_the_commit_resumes_without_refetching(small_audience, tmp_path,
+                                                                       monkeypatch, kind):
+    """The process dies right after the snapshot (or the tweets) is stored, before the pull is
+    recorded as committed: the rerun finds every page still there, fetches nothing and stores
+    nothing twice (earlier, pages went first: the rerun started over and its snapshot clashed
+    with the one already committed)."""
+    handle = small_audience.account["username"]
+    with FakeX.from_sample(small_audience) as server:
+        client, _ = _client(server)
+        store = Store(tmp_path / "s")
+        if kind == "tweets":
+            x_api.pull_followers(store, handle, client=client, following=False)
+        pull = x_api.pull_followers if kind == "followers" else partial(
+            x_api.pull_tweets, per_follower=2)
+        real_update = x_api.PullDir.update
+
+        def die_on_commit(self, **kw):
+            if kw.get("status") == "committed":
+                raise SystemExit("killed")
+            return real_update(self, **kw)
+
+        monkeypatch.setattr(x_api.PullDir, "update", die_on_commit)
+        with pytest.raises(SystemExit):
+            pull(store, handle, client=client)
+        monkeypatch.setattr(x_api.PullDir, "update", real_update)
+        before = len(server.requests)
+        pull(store, handle, client=client)
+        refetched = [r for r in server.requests[before:]
+                     if r["endpoint"] in ("followers", "tweets")]
+    assert refetched == []
+    record = x_api.pulls(store)
+    assert list(record[record["kind"] == kind]["status"]) == ["committed"]
+    assert not list(Path(record["path"].iloc[-1]).glob("*.jsonl"))
+    assert len(store.snapshots(handle)) == 1 and store.tweets(handle)["id"].is_unique
 
 
 # ------------------------------------------------------------------------------ plans

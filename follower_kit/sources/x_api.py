@@ -468,6 +468,9 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
     base = Path(store.path) / "accounts" / str(account["id"]) / "pulls"
     for meta_path in sorted(base.glob("*/pull.json"), reverse=True):
         meta = json.loads(meta_path.read_text())
+        if meta["status"] == "committed":  # pages a crash left after the record
+            PullDir(meta_path.parent).clear_pages()
+            continue
         if meta["kind"] == kind and meta["status"] == "running":
             pd_ = PullDir(meta_path.parent)
             if restart:
@@ -607,9 +610,11 @@ def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, client: X
         fol = twarc.follower_ids(twarc.read_pages(fol_files), "following")
         store.write_table("following", acct["id"], fol[["following_id"]],
                           snapshot_at=ref.snapshot_at)
-    pull.clear_pages()
+    # Recorded before the pages go: a crash in between leaves page files to sweep, never a
+    # "running" pull without pages, which would start over and conflict with this snapshot.
     pull.update(status="committed", pages=pages, rows=len(followers),
                 snapshot_at=ref.snapshot_at.isoformat())
+    pull.clear_pages()
     log.info("pull %s committed: %d followers from %d pages", meta["pull_id"], len(followers),
              pages)
     return ref
@@ -674,11 +679,11 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
     meta = pull.meta()
     ref = store.add_tweets(account_id, tweets, observed_at=meta["started_at"])
     observed = pd.Timestamp(meta["started_at"])
-    pull.clear_pages()
     pull.update(status="committed", pages=len(files), rows=len(tweets),
                 observed_at=observed.isoformat(), followers_from=last["snapshot_at"].isoformat(),
                 partial_errors=len(twarc.page_errors(data)),
                 path=str(ref.path) if ref is not None else None)
+    pull.clear_pages()  # after the record, as in pull_followers
     return ref if ref is not None else AsideRef(account_id, observed, None, False, 0)
 
 
