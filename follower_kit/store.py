@@ -609,7 +609,8 @@ class Store:
         -------
         DataFrame
             ``change`` ("new" or "lost"), the canonical users columns of the follower (latest
-            known profile), and ``position`` (in ``after`` for new, in ``before`` for lost).
+            known profile), and ``position`` (in ``after`` for new, in ``before`` for lost);
+            ``attrs["before"]`` and ``attrs["after"]`` are the times of the two snapshots.
         """
         account_id = self.resolve(account)
         snaps = self.snapshots(account_id)["snapshot_at"]
@@ -643,7 +644,9 @@ class Store:
             "u": (self._files(account_id, "users"), "users"),
         }, [after_at.to_pydatetime(), before_at.to_pydatetime()])
         dtypes = {"change": schema.STR, **schema.USERS.dtypes, "position": schema.INT}
-        return _arrow_to_pandas(table, dtypes)
+        out = _arrow_to_pandas(table, dtypes)
+        out.attrs.update(before=before_at, after=after_at)  # the two snapshots compared
+        return out
 
     def users(self, account) -> pd.DataFrame:
         """Every profile observation stored for an account's followers (canonical users frame,

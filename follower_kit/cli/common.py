@@ -22,6 +22,10 @@ def store_option(func):
     return wrapper
 
 
+HYDRATE_HINT = ("`follower-kit import archive PATH --hydrate` fetches the missing profiles with "
+                "an X API token.")
+
+
 def require_profiles(followers, account, what: str) -> None:
     """Stop with advice when none of ``followers`` has a profile (an X archive imported
     without ``--hydrate`` lists ids only): ``what`` needs profiles."""
@@ -30,7 +34,3 @@ def require_profiles(followers, account, what: str) -> None:
             f"none of the {len(followers):,} followers of {account} has a profile in the store "
             f"(an X archive lists followers by id only), so there is nothing to {what}. "
             f"{HYDRATE_HINT}")
-
-
-HYDRATE_HINT = ("`follower-kit import archive PATH --hydrate` fetches the missing profiles with "
-                "an X API token.")

@@ -77,11 +77,8 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
     follower-kit changes brightwave --before 2026-06 --csv new-since-june.csv
     """
     account_id = store.resolve(account)
-    after_at = store.snapshot_at(account_id, after)
     diff = store.diff(account_id, before=before, after=after)
-    snaps = store.snapshots(account_id)["snapshot_at"]
-    before_at = (store.snapshot_at(account_id, before) if before is not None
-                 else snaps[snaps < after_at].iloc[-1])
+    before_at, after_at = diff.attrs["before"], diff.attrs["after"]
     columns = ["change", "id", "username", "name", "followers_count", "following_count",
                "tweet_count", "created_at", "description", "position"]
     out = diff[[c for c in columns if c in diff.columns]]

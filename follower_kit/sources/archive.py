@@ -28,6 +28,7 @@ import pandas as pd
 
 from .. import schema
 from ..errors import SourceError, StoreError
+from ..store import SnapshotRef
 
 log = logging.getLogger(__name__)
 
@@ -348,8 +349,6 @@ def import_archive(store, path: str | os.PathLike):
 def _imported_before(store, arc: Archive):
     """The snapshot of this archive committed by an earlier version that stored the hydrated
     profiles inside it (so its content differs): the same follower list is the same import."""
-    from ..store import SnapshotRef
-
     snaps = store.snapshots(arc.account["id"])
     same = snaps[snaps["snapshot_at"] == arc.generated_at.floor("s")]
     if same.empty:
