@@ -623,6 +623,12 @@ class Store:
             before_at = earlier.iloc[-1]
         else:
             before_at = self.snapshot_at(account_id, before)
+            if before_at >= after_at:
+                raise StoreError(
+                    f"'before' ({before!r}) selects the snapshot of {before_at.isoformat()}, "
+                    f"{'the same as' if before_at == after_at else 'later than'} 'after' "
+                    f"({after_at.isoformat()}): new and lost followers need an earlier snapshot "
+                    f"first", path=self.path)
         # One query: anti-joins on the two id lists, then profiles only for the changed ids.
         sql = """
             WITH a AS (SELECT follower_id, position FROM f WHERE snapshot_at = $1),

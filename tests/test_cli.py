@@ -94,5 +94,8 @@ def test_changes_lists_who_came_and_left_with_profiles(sample_store, tmp_path):
     written = pd.read_csv(csv, dtype={"id": str})
     assert sorted(written["id"]) == sorted(wide["id"]) and "description" in written.columns
     assert f"{len(wide):,} changes with their profiles -> {csv}" in out
+    for before, after in (("2026-10", "2026-06"), ("2026-10", "2026-10")):
+        bad = run("changes", "brightwave", "--before", before, "--after", after, *where)
+        assert bad.exit_code == 1 and "need an earlier snapshot first" in bad.output
     records = json.loads(run("changes", "brightwave", "--json", *where).output)
     assert len(records) == len(diff) and {r["change"] for r in records} == {"new", "lost"}
