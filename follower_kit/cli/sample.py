@@ -71,7 +71,8 @@ def sample(store, account, followers, months, seed, tweets_per_follower, replace
     audience, refs = build_sample(store, account, followers, months, seed, tweets_per_follower,
                                   replace)
     created = sum(r.created for r in refs)
-    click.echo(f"@{account}: {len(refs)} monthly snapshots ({created} new), "
+    click.echo(f"@{account}: {len(refs)} monthly snapshot{'s' * (len(refs) != 1)} "
+               f"({created} new), "
                f"{refs[-1].followers:,} followers at {refs[-1].snapshot_at:%Y-%m-%d}, "
                f"{len(audience.tweets):,} recent tweets -> {store.path}")
 
@@ -100,7 +101,8 @@ def demo(store, out_dir, render_report):
     new = int((changes["change"] == "new").sum())
     lost = int((changes["change"] == "lost").sum())
     click.echo(f"Sample store: {store.path}")
-    click.echo(f"@{account}: {len(snaps)} monthly snapshots, {first['followers']:,} followers on "
+    click.echo(f"@{account}: {len(snaps)} monthly snapshot{'s' * (len(snaps) != 1)}, "
+               f"{first['followers']:,} followers on "
                f"{first['snapshot_at']:%Y-%m-%d} -> {last['followers']:,} on "
                f"{last['snapshot_at']:%Y-%m-%d}")
     click.echo(f"Last month: {new:,} new and {lost:,} lost followers.")
