@@ -425,6 +425,8 @@ class Store:
         rows = []
         for d in self._snapshot_dirs(account_id):
             meta = self._read_meta(d)
+            if _is_copy(meta):
+                continue
             rows.append({
                 "account_id": meta["account"]["id"],
                 "username": meta["account"]["username"],
@@ -514,6 +516,8 @@ class Store:
             at = pd.Timestamp(pd.to_datetime(d.name, format=STAMP_FORMAT, utc=True))
             if only is not None and at not in only:
                 continue
+            if kind == "followers" and _is_copy(self._read_meta(d)):
+                continue  # a copied list is not a follower observation; its tweets still count
             out.append(d / FILES[kind])
         if kind in ASIDE and only is None:  # add_profiles / add_tweets
             out += sorted((self._account_dir(account_id) / ASIDE[kind]).glob("*.parquet"))
@@ -704,13 +708,23 @@ class Store:
                      "followers": int(r.followers), "tweets": int(r.tweets)}
                     for r in group.itertuples()
                 ],
-                # rows stored beside the snapshots (add_profiles, add_tweets)
+                # rows stored beside the snapshots (add_profiles, add_tweets; and in copies
+                # that earlier versions made for tweets, see _is_copy)
                 "apart": {ASIDE[kind]: sum(pq.ParquetFile(p).metadata.num_rows for p in
                                            (self._account_dir(account_id) / ASIDE[kind])
                                            .glob("*.parquet"))
+                          + sum(m["counts"][kind] for m in self.snapshot_meta(account_id)
+                                if _is_copy(m))
                           for kind in ("users", "tweets")},
             })
         return out
+
+
+def _is_copy(meta: Mapping) -> bool:
+    """A snapshot that earlier versions committed for a tweets pull or twarc2 timelines alone:
+    it repeats an earlier follower list (``extra.followers_from``) that nobody read at its time,
+    so it is no snapshot of the followers; its tweets and profiles are still read."""
+    return bool((meta.get("extra") or {}).get("followers_from"))
 
 
 def _profiles_as_of(where: str = "") -> str:

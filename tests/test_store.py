@@ -175,6 +175,30 @@ def test_tweets_added_apart_join_the_snapshots_tweets_latest_copy_winning(tmp_pa
         store.add_tweets("acme", pd.DataFrame({"id": ["103"]}))
 
 
+def test_copied_follower_lists_of_earlier_versions_are_not_snapshots(tmp_path):
+    """Earlier versions committed a tweets pull as a snapshot repeating the previous follower
+    list. Such a copy is no follower observation: it is left out of the snapshots, the growth
+    and the diffs, while its tweets are still read."""
+    store = Store(tmp_path)
+    _commit(store, "2026-01-31", ["1", "2"])
+    tweets = pd.DataFrame({"id": ["501"], "author_id": ["1"], "kind": "original",
+                           "created_at": ["2026-02-01T00:00:00Z"]})
+    store.commit_snapshot(account=ACCOUNT, snapshot_at="2026-02-02",
+                          followers=pd.DataFrame({"follower_id": ["1", "2"]}), tweets=tweets,
+                          source="api", extra={"followers_from": "2026-01-31T00:00:00+00:00"})
+    _commit(store, "2026-02-28", ["3", "1"])
+    assert [t.strftime("%m-%d") for t in store.snapshots("acme")["snapshot_at"]] == \
+        ["01-31", "02-28"]
+    assert sorted(store.follower_edges("acme")["snapshot_at"].dt.strftime("%m-%d").unique()) == \
+        ["01-31", "02-28"]
+    changes = store.diff("acme")
+    assert changes.attrs["before"].strftime("%m-%d") == "01-31"
+    assert sorted(changes["id"]) == ["2", "3"]
+    assert list(store.tweets("acme")["id"]) == ["501"]
+    assert store.info()["accounts"][0]["apart"]["tweets"] == 1
+    assert store.followers("acme", at="2026-02-10")["id"].tolist() == ["1", "2"]
+
+
 ids = st.sets(st.integers(1, 60).map(str), max_size=40)
 
 
