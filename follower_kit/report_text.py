@@ -498,9 +498,10 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True) -> str:
     if not missing:
         return ""
     total = len(users)
-    who = (f"None of the {number(total)} followers has" if missing == total else
-           f"{number(missing)} of the {number(total)} followers have")
-    text = (f"Note on profiles: {who} a profile in the store yet (an X archive lists followers "
+    who = (f"None of the {number(total)} followers has a" if missing == total else
+           f"{number(missing)} of the {number(total)} followers "
+           f"{'has' if missing == 1 else 'have'} no")
+    text = (f"Note on profiles: {who} profile in the store yet (an X archive lists followers "
             "by id only), so the bot checks, segments and suggestions below cover only "
             "followers with a profile.")
     if hydrate_hint:

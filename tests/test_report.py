@@ -638,6 +638,31 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path
     assert page.count("<img") == 1, "only the growth chart has data to show"
 
 
+def test_profiles_note_counts_the_followers_without_a_profile(tmp_path):
+    """The real series imported without --hydrate, and only the first export hydrated later:
+    the 173 who followed between the first two exports are the ones without a profile."""
+    from conftest import shared_path
+    from follower_kit import Store
+    from follower_kit.sources import archive
+
+    store = Store(tmp_path / "store")
+    for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff"))[:2]:
+        archive.import_archive(store, path)
+    first, second = store.snapshots("larsbrinkhoff")["snapshot_at"]
+    ids = list(store.followers("larsbrinkhoff", first)["id"])
+    store.add_profiles("larsbrinkhoff", pd.DataFrame({"id": ids,
+                                                      "username": [f"u{i}" for i in ids]}))
+    note = rt.profiles_note(store.followers("larsbrinkhoff", second), hydrate_hint=False)
+    assert note.startswith("Note on profiles: 173 of the 561 followers have no profile in the "
+                           "store yet")
+    assert rt.profiles_note(store.followers("larsbrinkhoff", first)) == ""
+    none = store.followers("larsbrinkhoff", second).assign(username=None)
+    assert "None of the 561 followers has a profile" in rt.profiles_note(none)
+    one = none.assign(username="someone")
+    one.loc[0, "username"] = None
+    assert "1 of the 561 followers has no profile" in rt.profiles_note(one)
+
+
 def test_data_sentence_counts_snapshots_and_posts():
     times = pd.to_datetime(["2025-11-30", "2026-10-31"], utc=True)
     assert rt.data_sentence(times, posts=38049) == (
