@@ -94,7 +94,8 @@ class MonthData:
     month : str
         ``YYYY-MM``.
     snapshot_at : Timestamp
-        The last snapshot in the month (the month-end state).
+        The last snapshot in the month: the report's figures are as of then (an archive exported
+        mid-month, or a report of the month so far, is not the month's end).
     previous_snapshot_at : Timestamp or None
         The last snapshot before the month (None in the first month on record).
     snapshots : DataFrame
@@ -106,7 +107,7 @@ class MonthData:
     previous_followers : DataFrame
         The same at ``previous_snapshot_at`` (empty in the first month).
     tweets : DataFrame
-        Stored tweets of the month-end followers created up to the end of the month.
+        Stored tweets of the followers at ``snapshot_at`` created up to the end of the month.
     following : DataFrame or None
         The account's own following list (table ``following``), when stored.
     """
@@ -129,7 +130,7 @@ class MonthData:
 
     @property
     def new_followers(self) -> pd.DataFrame:
-        """Followers at month end who were not followers at the previous month end (none in the
+        """Followers at ``snapshot_at`` who were not at ``previous_snapshot_at`` (none in the
         first month on record: without an earlier list, nobody is known to be new);
         ``followers`` columns, newest first."""
         if self.first_month:
@@ -138,7 +139,7 @@ class MonthData:
 
     @property
     def lost_followers(self) -> pd.DataFrame:
-        """Followers at the previous month end who no longer follow; ``followers`` columns."""
+        """Followers at ``previous_snapshot_at`` who no longer follow; ``followers`` columns."""
         return self.previous_followers[~self.previous_followers["id"].isin(self.followers["id"])]
 
     @property

@@ -23,6 +23,7 @@ __all__ = [
     "bots_sentence",
     "csv_download_link",
     "data_sentence",
+    "day_label",
     "earlier",
     "escape",
     "filter_followers",
@@ -92,6 +93,13 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
 def month_label(month) -> str:
     """``"2026-10"`` or a timestamp -> ``"October 2026"``."""
     return pd.Timestamp(str(month)[:7] + "-01").strftime("%B %Y")
+
+
+def day_label(when, *, short: bool = False) -> str:
+    """A timestamp -> ``"20 August 2023"`` (short: ``"20 Aug 2023"``), its date in UTC."""
+    t = pd.Timestamp(when)
+    t = t.tz_convert("UTC") if t.tzinfo else t
+    return f"{t.day} {t:%b %Y}" if short else f"{t.day} {t:%B %Y}"
 
 
 # -------------------------------------------------------------------------------------- safety
@@ -248,22 +256,28 @@ def headline(monthly: pd.DataFrame, month) -> dict:
     Parameters
     ----------
     monthly : DataFrame
-        ``month``, ``followers``, ``new``, ``lost``, ``net`` (one row per month with a snapshot).
+        ``month``, ``last_snapshot_at``, ``followers``, ``new``, ``lost``, ``net`` (one row per
+        month with a snapshot).
     month : str or Timestamp
         The report month (``"2026-10"``).
 
     Returns
     -------
     dict
-        ``month`` (Timestamp, first instant), ``followers`` (at month end), ``new``, ``lost``,
-        ``net`` (None when unknown, i.e. the first month on record), ``previous_month``,
-        ``previous_followers``, ``previous_new``, ``previous_lost``, ``previous_net`` (None when
-        there is no earlier month), ``growth_rate`` (net / previous followers, None when unknown),
+        ``month`` (Timestamp, first instant), ``snapshot_at`` (the month's last snapshot: an
+        archive exported on 20 August is not the end of August), ``followers`` (then), ``new``,
+        ``lost``, ``net`` (None when unknown, i.e. the first month on record), ``previous_month``,
+        ``previous_snapshot_at``, ``previous_followers``, ``previous_new``, ``previous_lost``,
+        ``previous_net`` (None when there is no earlier month), ``growth_rate`` (net / previous
+        followers, None when unknown),
         ``months_since_previous`` and ``previous_months_since_previous`` (calendar months back to
         the snapshot before this month's and before the previous one's: 1 in a monthly series,
         more for archives exported months apart; None when there is none).
     """
     start = pd.Timestamp(str(month)[:7] + "-01", tz="UTC")
+    if "last_snapshot_at" not in monthly.columns:
+        raise ValueError("the monthly frame has no 'last_snapshot_at' column (when each month's "
+                         "figures were taken); pass the frame monthly_growth returns")
     m = monthly.assign(_key=pd.to_datetime(monthly["month"], utc=True).dt.strftime("%Y-%m"))
     key = start.strftime("%Y-%m")
     if key not in set(m["_key"]):
@@ -274,10 +288,11 @@ def headline(monthly: pd.DataFrame, month) -> dict:
         v = m[col].iloc[row]
         return None if pd.isna(v) else int(v)
 
-    out = {"month": start, "followers": val(i, "followers"), "new": val(i, "new"),
+    out = {"month": start, "snapshot_at": pd.Timestamp(m["last_snapshot_at"].iloc[i]),
+           "followers": val(i, "followers"), "new": val(i, "new"),
            "lost": val(i, "lost"), "net": val(i, "net"), "previous_month": None,
-           "previous_followers": None, "previous_new": None, "previous_lost": None,
-           "previous_net": None, "growth_rate": None}
+           "previous_snapshot_at": None, "previous_followers": None, "previous_new": None,
+           "previous_lost": None, "previous_net": None, "growth_rate": None}
     def gap(row):  # calendar months back to the snapshot before (None for the first)
         if row <= 0:
             return None
@@ -288,6 +303,7 @@ def headline(monthly: pd.DataFrame, month) -> dict:
     out["previous_months_since_previous"] = gap(i - 1)
     if i > 0:
         out.update(previous_month=pd.Timestamp(m["month"].iloc[i - 1]),
+                   previous_snapshot_at=pd.Timestamp(m["last_snapshot_at"].iloc[i - 1]),
                    previous_followers=val(i - 1, "followers"), previous_new=val(i - 1, "new"),
                    previous_lost=val(i - 1, "lost"), previous_net=val(i - 1, "net"))
         if out["net"] is not None and out["previous_followers"]:
@@ -330,8 +346,8 @@ def headline_cards(h: Mapping) -> list[tuple[str, str, str | None]]:
     Returns
     -------
     list of tuple
-        followers at month end, new, lost and net growth; notes compare with the month before
-        when there is one.
+        followers on the day of the month's last snapshot, new, lost and net growth; notes compare
+        with the month before when there is one.
     """
     prev = h["previous_followers"] is not None and h["net"] is not None
 
@@ -342,7 +358,7 @@ def headline_cards(h: Mapping) -> list[tuple[str, str, str | None]]:
         return f"{number(v)} the month before" if prev and v is not None and _comparable(h) \
             else None
 
-    cards = [("followers at month end", number(h["followers"]),
+    cards = [(f"followers on {day_label(h['snapshot_at'], short=True)}", number(h["followers"]),
               (f"from {number(h['previous_followers'])}" + (f" in {since}" if since else ""))
               if prev else "first month on record")]
     if h["net"] is not None:
@@ -375,26 +391,25 @@ def headline_sentences(h: Mapping, account: str) -> list[str]:
     -------
     list of str
     """
-    month = month_label(h["month"])
-    who = f"@{account}"
+    # the snapshot's date, never "the end of the month": an archive exported on the 20th, or a
+    # report of the month so far, is not the month's end (a month-end snapshot reads fine dated)
+    had = f"@{account} had {plural(h['followers'], 'follower')} on {day_label(h['snapshot_at'])}"
     out = []
-    followers = h["followers"]
     if h["net"] is None or h["previous_followers"] is None:
-        out.append(f"{who} had {plural(followers, 'follower')} at the end of {month}. "
-                   "This is the first month on record, so there is nothing to compare it with yet.")
+        out.append(f"{had}. This is the first month on record, so there is nothing to compare "
+                   "it with yet.")
         return out
     net, prev = h["net"], h["previous_followers"]
     since = _since(h)
-    earlier = f"at the end of {since}" if since else "a month earlier"
+    earlier = f"on {day_label(h['previous_snapshot_at'])}" if since else "a month earlier"
     if net > 0:
-        out.append(f"{who} ended {month} with {plural(followers, 'follower')}, up {number(net)} "
-                   f"({percent(h['growth_rate'], signed=True)}) from {number(prev)} {earlier}.")
+        out.append(f"{had}, up {number(net)} ({percent(h['growth_rate'], signed=True)}) from "
+                   f"{number(prev)} {earlier}.")
     elif net < 0:
-        out.append(f"{who} ended {month} with {plural(followers, 'follower')}, down "
-                   f"{number(-net)} ({percent(h['growth_rate'])}) from {number(prev)} {earlier}.")
+        out.append(f"{had}, down {number(-net)} ({percent(h['growth_rate'])}) from "
+                   f"{number(prev)} {earlier}.")
     else:
-        out.append(f"{who} ended {month} with {plural(followers, 'follower')}, the same number "
-                   f"as {earlier}.")
+        out.append(f"{had}, the same number as {earlier}.")
     new, lost = h["new"], h["lost"]
     during = f"since the {since} snapshot" if since else "during the month"
     lead = f"Since the {since} snapshot, " if since else ""
@@ -640,8 +655,8 @@ def data_sentence(snapshot_times: Sequence, *, posts: int) -> str:
     times = sorted(pd.Timestamp(t) for t in snapshot_times)
     if not times:
         return "Data: no snapshots."
-    span = (f"({times[0]:%d %B %Y})" if len(times) == 1
-            else f"from {times[0]:%d %B %Y} to {times[-1]:%d %B %Y}")
+    span = (f"({day_label(times[0])})" if len(times) == 1
+            else f"from {day_label(times[0])} to {day_label(times[-1])}")
     return (f"Data: {plural(len(times), 'snapshot')} {span}; "
             f"{plural(posts, 'recent post')} by followers.")
 

@@ -91,6 +91,10 @@ def test_real_archive_monthly_and_retention(archive_edges):
     assert monthly["month"].dt.strftime("%Y-%m").tolist() == ["2021-03", "2022-04", "2022-10",
                                                              "2023-08"]
     assert monthly["new"].tolist()[1:] == [173, 94, 173]
+    # archives are exported mid-month: the month's figures are as of its last snapshot
+    assert monthly["last_snapshot_at"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2021-03-22", "2022-04-29", "2022-10-30", "2023-08-20"]
+    assert str(monthly["last_snapshot_at"].dt.tz) == "UTC"
     ret = growth.retention(edges, months=(6,))
     first = ret.iloc[0]
     assert first["new_followers"] == 173
@@ -120,6 +124,7 @@ def test_counts_and_changes_by_hand():
     monthly = growth.monthly_growth(edges)
     # two January snapshots fold into one month; the month's count is its last snapshot's
     assert monthly["snapshots"].tolist() == [2, 1]
+    assert monthly["last_snapshot_at"].tolist() == [s[1], s[2]]
     assert monthly["followers"].tolist() == [4, 3]
     assert monthly["new"].tolist() == [2, 1] and monthly["lost"].tolist() == [1, 2]
     assert monthly["churn_rate"].iloc[1] == pytest.approx(2 / 4)

@@ -89,8 +89,12 @@ def test_percent_and_plural_never_say_zero_point_zero_for_something():
 
 
 def _monthly(rows):
-    return pd.DataFrame(rows, columns=["month", "followers", "new", "lost", "net"]).assign(
-        month=lambda d: pd.to_datetime(d["month"], utc=True))
+    """A monthly_growth-like frame from (last snapshot's date, followers, new, lost, net) rows."""
+    frame = pd.DataFrame(rows, columns=["last_snapshot_at", "followers", "new", "lost", "net"])
+    at = pd.to_datetime(frame["last_snapshot_at"], utc=True)
+    return frame.assign(last_snapshot_at=at,
+                        month=at.dt.tz_localize(None).dt.to_period("M").dt.start_time
+                        .dt.tz_localize("UTC"))
 
 
 def test_headline_numbers_against_the_previous_month():
@@ -132,15 +136,50 @@ def test_headline_prose_adapts_to_quiet_shrinking_and_first_months():
     assert "1 person followed and nobody left" in " ".join(rt.headline_sentences(one, "acme"))
 
 
+def test_headline_dates_the_snapshot_instead_of_calling_it_the_month_end(tmp_path):
+    """The real archive was exported on 20 August 2023, and a report of the current month can be
+    rendered on 27 November: neither snapshot is 'the end of the month'."""
+    from conftest import shared_path
+    from follower_kit import Store
+    from follower_kit.analysis import growth
+    from follower_kit.sources import archive
+
+    store = Store(tmp_path / "store")
+    for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
+        archive.import_archive(store, path)
+    monthly = growth.monthly_growth(store.follower_edges("larsbrinkhoff"),
+                                    snapshots=store.snapshots("larsbrinkhoff")["snapshot_at"])
+    h = rt.headline(monthly, "2023-08")
+    assert h["snapshot_at"] == pd.Timestamp("2023-08-20 11:06:14", tz="UTC")
+    assert h["previous_snapshot_at"].strftime("%Y-%m-%d") == "2022-10-30"
+    text = " ".join(rt.headline_sentences(h, "larsbrinkhoff"))
+    assert text.startswith("@larsbrinkhoff had 764 followers on 20 August 2023, up 120 (+18.6%) "
+                           "from 644 on 30 October 2022.")
+    assert "end of" not in text and "ended" not in text
+    assert rt.headline_cards(h)[0][:2] == ("followers on 20 Aug 2023", "764")
+    first = rt.headline(monthly, "2021-03")
+    assert rt.headline_sentences(first, "larsbrinkhoff")[0].startswith(
+        "@larsbrinkhoff had 405 followers on 22 March 2021. This is the first month on record")
+    # a report of the month so far, pulled on 27 November
+    current = rt.headline(_monthly([("2026-10-31 12:00", 50, 5, 0, 5),
+                                    ("2026-11-27 09:00", 49, 1, 2, -1)]), "2026-11")
+    text = " ".join(rt.headline_sentences(current, "acme"))
+    assert text.startswith("@acme had 49 followers on 27 November 2026, down 1 (-2.0%) from 50 "
+                           "a month earlier.")
+    assert rt.headline_cards(current)[0][0] == "followers on 27 Nov 2026"
+    with pytest.raises(ValueError, match="last_snapshot_at.*monthly_growth"):
+        rt.headline(monthly.drop(columns="last_snapshot_at"), "2023-08")
+
+
 def test_archives_months_apart_never_read_as_a_month_earlier():
     """Two X archive exports ten months apart: the counts span ten months and say so; nothing
     is set against 'the month before'."""
-    monthly = _monthly([("2022-04-01", 561, 173, 17, 156), ("2022-10-01", 644, 94, 11, 83),
-                        ("2023-08-01", 764, 173, 53, 120)])
+    monthly = _monthly([("2022-04-29", 561, 173, 17, 156), ("2022-10-30", 644, 94, 11, 83),
+                        ("2023-08-20", 764, 173, 53, 120)])
     h = rt.headline(monthly, "2023-08")
     assert (h["months_since_previous"], h["previous_months_since_previous"]) == (10, 6)
     text = " ".join(rt.headline_sentences(h, "lars"))
-    assert "from 644 at the end of October 2022" in text
+    assert "from 644 on 30 October 2022" in text
     assert "Since the October 2022 snapshot, 173 people followed and 53 left." in text
     assert "10 months apart" in text
     assert "month before" not in text and "a month earlier" not in text
@@ -551,7 +590,8 @@ def test_batch_renders_every_client_and_survives_a_failure(tmp_path, agency_stor
             r'fk-card-value">([^<]+)</div><div class="fk-card-label">([^<]+)<', page))
         row = next(line for line in index.splitlines() if f"<td>@{account}</td>" in line)
         cells = re.findall(r'<td class="num">([^<]+)</td>', row)
-        assert cells[0] == cards["followers at month end"]
+        followers = next(v for k, v in cards.items() if k.startswith("followers on "))
+        assert cells[0] == followers
         assert cells[1].startswith(cards["net growth"] + " (")
         assert cells[2] == cards["new followers"] and cells[3] == cards["followers lost"]
 
@@ -624,8 +664,8 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path
     result = report.render("larsbrinkhoff", store=store.path, out_dir=tmp_path / "out",
                            formats=("html",))
     text = _visible_text(Path(result.paths["html"]).read_text())
-    assert "764 followers at the end of August 2023" in text or "with 764 followers" in text
-    assert "from 644 at the end of October 2022" in text
+    assert "764 followers on 20 August 2023" in text and "from 644 on 30 October 2022" in text
+    assert "followers on 20 Aug 2023" in text and "end of" not in text
     assert "None of the 764 followers has a profile in the store" in text
     assert "No follower could be checked for bots" in text
     assert "look automated" not in text and "Nobody to block" not in text
@@ -670,6 +710,7 @@ def test_data_sentence_counts_snapshots_and_posts():
         "followers.")
     assert rt.data_sentence(times[:1], posts=1) == \
         "Data: 1 snapshot (30 November 2025); 1 recent post by followers."
+    assert "(5 March 2021)" in rt.data_sentence([pd.Timestamp("2021-03-05", tz="UTC")], posts=0)
 
 
 @pytest.mark.slow

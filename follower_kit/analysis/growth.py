@@ -267,7 +267,9 @@ def monthly_growth(edges: pd.DataFrame, *, snapshots=None) -> pd.DataFrame:
     -------
     DataFrame
         One row per month with at least one snapshot: ``month`` (first instant, UTC),
-        ``snapshots``, ``followers`` (at the month's last snapshot), ``new``, ``lost``, ``net``,
+        ``snapshots``, ``last_snapshot_at`` (the month's last snapshot: the figures are as of
+        then, which for an archive exported mid-month is not the month's end), ``followers`` (at
+        that snapshot), ``new``, ``lost``, ``net``,
         ``churn_rate`` (``lost`` / followers at the last snapshot before the month). The first
         month's changes are missing unless it holds several snapshots.
     """
@@ -280,6 +282,7 @@ def _monthly(counts: pd.DataFrame) -> pd.DataFrame:
     g = counts.groupby("month", sort=True)
     out = pd.DataFrame({
         "snapshots": g.size().astype("int64"),
+        "last_snapshot_at": g["snapshot_at"].max(),
         "followers": g["followers"].last().astype("int64"),
         "new": g["new"].sum(min_count=1).astype(schema.COUNT),
         "lost": g["lost"].sum(min_count=1).astype(schema.COUNT),
@@ -290,6 +293,7 @@ def _monthly(counts: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         out["churn_rate"] = (out["lost"] / before).astype("Float64")
     out["month"] = out["month"].astype(schema.TIME)
+    out["last_snapshot_at"] = out["last_snapshot_at"].astype(schema.TIME)
     return out
 
 
