@@ -311,7 +311,7 @@ def test_commands_on_an_archive_without_profiles_advise_hydrating(tmp_path):
     for command, verb in ((["bots", "score"], "score"), (["topics"], "segment")):
         out = CliRunner().invoke(main, [*command, "larsbrinkhoff", *where])
         assert out.exit_code == 1, out.output
-        assert "none of the 405 followers of larsbrinkhoff has a profile" in out.output
+        assert "none of the 405 followers of @larsbrinkhoff has a profile" in out.output
         assert f"nothing to {verb}" in out.output and "import archive PATH --hydrate" in out.output
     # an empty bot-score table (written by an older version) must not break triage
     store.write_table("bot_scores", "larsbrinkhoff", pd.DataFrame(

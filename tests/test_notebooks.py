@@ -130,3 +130,30 @@ def test_explore_notebook_runs_on_an_archive_without_profiles(tmp_path):
     assert "764 followers, 173 new, 0 segments" in text
     assert "None of the 764 followers has a profile" in text
     assert not [o for o in outputs if "image/png" in o.get("data", {})], "a chart of nothing"
+
+
+@pytest.mark.slow
+def test_topics_notebook_on_an_archive_without_profiles_stops_with_advice(tmp_path):
+    """Segmenting needs profiles: on an id-only archive the topics notebook stops at its data
+    cell and says to hydrate, as `follower-kit topics` does, instead of failing deep inside the
+    vectorizer ("no term lies within the document-frequency bounds")."""
+    from conftest import shared_path
+    from follower_kit import Store
+    from follower_kit.sources import archive
+
+    store = Store(tmp_path / "store")
+    for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
+        archive.import_archive(store, path)
+    executed = tmp_path / "topics.ipynb"
+    with pytest.raises(pm.PapermillExecutionError) as failed:
+        pm.execute_notebook(str(ROOT / "notebooks" / "topics.ipynb"), str(executed),
+                            parameters={"store": str(store.path), "account": "larsbrinkhoff"},
+                            cwd=str(ROOT / "notebooks"), kernel_name="python3",
+                            progress_bar=False)
+    message = str(failed.value.evalue)
+    assert "none of the 764 followers of @larsbrinkhoff has a profile" in message
+    assert "nothing to segment" in message and "import archive PATH --hydrate" in message
+    assert "document-frequency" not in message
+    code = _code(nbformat.read(executed, as_version=4))
+    stopped = next(c for c in code if any(o.output_type == "error" for o in c.outputs))
+    assert "st.followers(account" in stopped.source, "it stops at the data cell"

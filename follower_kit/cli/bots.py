@@ -9,7 +9,8 @@ import click
 import numpy as np
 from tqdm import tqdm
 
-from .common import require_profiles, store_option
+from ..sources.archive import require_profiles
+from .common import store_option
 
 
 @click.group()
@@ -33,7 +34,7 @@ def score(store, account: str, at, model_path, top: int) -> None:
 
     snapshot = store.snapshot_at(account, at)
     followers = store.followers(account, at=snapshot)
-    require_profiles(followers, account, "score")
+    require_profiles(followers, store.snapshots(account)["username"].iloc[-1], "score")
     steps = tqdm(total=4, desc="bots score", unit="step", leave=False)
     profiled = followers["username"].notna() & followers["observed_at"].notna()
     users = followers[profiled].reset_index(drop=True)

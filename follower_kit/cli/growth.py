@@ -10,7 +10,8 @@ from tqdm import tqdm
 
 from ..analysis import growth as growth_analysis
 from ..analysis import triage as triage_analysis
-from .common import HYDRATE_HINT, store_option
+from ..sources.archive import HYDRATE_HINT
+from .common import store_option
 
 
 def _int(v):

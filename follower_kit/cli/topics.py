@@ -14,8 +14,9 @@ import click
 import pandas as pd
 from tqdm import tqdm
 
+from ..sources.archive import require_profiles
 from ..sources.texts import read_labeled_texts
-from .common import require_profiles, store_option
+from .common import store_option
 
 
 class _AccountOrCommand(click.Group):
@@ -87,7 +88,8 @@ def segment(store, account: str, at, n_segments: str, refit: bool, max_tweets: i
     users, docs = documents(snapshot)
     if users.empty:
         steps.close()
-        require_profiles(store.followers(account, at=snapshot), account, "segment")
+        require_profiles(store.followers(account, at=snapshot),
+                         store.snapshots(account)["username"].iloc[-1], "segment")
     steps.update()
     model = T.TopicSegmenter(n_segments=k, embeddings=embeddings)
     before = None

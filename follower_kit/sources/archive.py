@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..errors import SourceError, StoreError
+from ..errors import FollowerKitError, SourceError, StoreError
 from ..store import SnapshotRef
 
 log = logging.getLogger(__name__)
@@ -395,6 +395,38 @@ def missing_profiles(store, account, ids=None, *, at=None) -> list[str]:
     return [str(i) for i in ids if str(i) not in known]
 
 
+HYDRATE_HINT = ("`follower-kit import archive PATH --hydrate` fetches the missing profiles with "
+                "an X API token.")
+
+
+def require_profiles(followers: pd.DataFrame, username: str, what: str) -> None:
+    """Stop with advice when none of ``followers`` has a profile in the store (an X archive
+    imported without ``--hydrate`` lists ids only) and ``what`` needs profiles.
+
+    The commands and the notebooks that score or segment followers share this check, so they fail
+    at the start with the same advice instead of deep inside an estimator.
+
+    Parameters
+    ----------
+    followers : DataFrame
+        :meth:`Store.followers` of one snapshot (needs ``username``).
+    username : str
+        The followed account's handle, for the message.
+    what : str
+        The verb that needs profiles (``"score"``, ``"segment"``).
+
+    Raises
+    ------
+    FollowerKitError
+        Saying how many followers lack a profile and how to fetch them.
+    """
+    if len(followers) and followers["username"].isna().all():
+        raise FollowerKitError(
+            f"none of the {len(followers):,} followers of @{str(username).removeprefix('@')} "
+            "has a profile in the store (an X archive lists followers by id only), so there is "
+            f"nothing to {what}. {HYDRATE_HINT}")
+
+
 def hydrate(store, account, lookup, *, ids=None, at=None, chunk: int = 1000,
             progress=None) -> Hydration:
     """Fetch the profiles of a snapshot's followers that have none in the store.
@@ -434,5 +466,5 @@ def hydrate(store, account, lookup, *, ids=None, at=None, chunk: int = 1000,
     return Hydration(missing=len(ids), fetched=fetched, not_returned=len(ids) - fetched)
 
 
-__all__ = ["Archive", "Hydration", "hydrate", "import_archive", "missing_profiles",
-           "own_tweets_frame", "parse_js", "read_archive"]
+__all__ = ["HYDRATE_HINT", "Archive", "Hydration", "hydrate", "import_archive", "missing_profiles",
+           "own_tweets_frame", "parse_js", "read_archive", "require_profiles"]
