@@ -20,6 +20,7 @@ import pandas as pd
 __all__ = [
     "HTML",
     "activity_sentence",
+    "audience_line",
     "bots_sentence",
     "csv_download_link",
     "data_sentence",
@@ -32,6 +33,7 @@ __all__ = [
     "headline",
     "headline_cards",
     "headline_sentences",
+    "likely_humans_table",
     "month_label",
     "new_followers_sentence",
     "number",
@@ -708,6 +710,74 @@ def filter_followers(frame: pd.DataFrame, *, text: str = "", segment: str | None
     if by:
         out = out.sort_values(by, ascending=[ascending] + [True] * (len(by) - 1), kind="stable")
     return out
+
+
+def audience_line(audience: pd.DataFrame, *, account: str, month: str, segments: int,
+                  first_month: bool = False) -> str:
+    """The explore notebook's one-line summary of an audience.
+
+    ``"@lars, 2023-08: 764 followers, 173 new, 0 segments"``; on the first snapshot on record,
+    where nobody can be told apart as new, it says so instead of "0 new".
+
+    Parameters
+    ----------
+    audience : DataFrame
+        One row per follower, with ``is_new``.
+    account, month : str
+        The handle (without ``@``) and the ``YYYY-MM`` month.
+    segments : int
+        Number of topic segments found.
+    first_month : bool
+        No earlier snapshot exists (:attr:`~follower_kit.report.MonthData.first_month`).
+
+    Returns
+    -------
+    str
+    """
+    new = ("the first snapshot on record, so nobody can be new yet" if first_month
+           else f"{number(int(audience['is_new'].sum()))} new")
+    return (f"@{account}, {month}: {plural(len(audience), 'follower')}, {new}, "
+            f"{plural(segments, 'segment')}")
+
+
+def likely_humans_table(audience: pd.DataFrame, columns: Mapping[str, str], *,
+                        bot_threshold: float = 0.5, first_month: bool = False,
+                        max_rows: int = 10) -> HTML:
+    """The likely-human new followers of the largest segment, most followed first.
+
+    On the first snapshot on record nobody can be new yet: the table lists the segment's
+    likely-human followers instead, rather than nobody. Unassigned followers are no segment:
+    when nobody has one, the table covers all followers.
+
+    Parameters
+    ----------
+    audience : DataFrame
+        As for :func:`filter_followers` (``label``, ``bot_score``, ``is_new`` ...).
+    columns : mapping
+        Columns to show and their headings (:func:`follower_table`).
+    bot_threshold : float
+        Bot score from which a follower counts as a likely bot; followers without a score are
+        not counted as human.
+    first_month : bool
+        No earlier snapshot exists.
+    max_rows : int
+        Rows shown.
+
+    Returns
+    -------
+    HTML
+    """
+    labels = audience["label"] if "label" in audience.columns else pd.Series(dtype=object)
+    counts = labels[labels != UNASSIGNED].value_counts(dropna=True).sort_index() \
+        .sort_values(ascending=False, kind="stable")  # ties: the first label, every run
+    largest = counts.index[0] if len(counts) else None
+    found = filter_followers(audience, segment=largest, max_bot_score=bot_threshold,
+                             new_only=not first_month)
+    where = f" in {largest}" if largest is not None else ""
+    caption = (f"Likely-human followers{where} (the first snapshot on record: nobody can be new "
+               "yet)" if first_month else f"New likely-human followers{where}")
+    return follower_table(found, columns, max_rows=max_rows, caption=caption,
+                          empty=f"No likely-human {'' if first_month else 'new '}followers{where}.")
 
 
 def follower_explorer(frame: pd.DataFrame, columns: Mapping[str, str], *, rows: int = 25):

@@ -133,6 +133,29 @@ def test_explore_notebook_runs_on_an_archive_without_profiles(tmp_path):
 
 
 @pytest.mark.slow
+def test_explore_notebook_on_a_first_snapshot_lists_likely_humans_not_new_ones(tmp_path):
+    """One snapshot only (a first pull): nobody can be told apart as new, so the notebook says so
+    instead of '0 new', and its quick table lists likely humans instead of an empty table."""
+    from follower_kit import Store
+    from follower_kit.sources.sample import generate, write_sample
+
+    store = Store(tmp_path / "store")
+    write_sample(store, generate(followers=400, months=1, seed=5, tweets_per_follower=3))
+    executed = tmp_path / "explore.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "explore_audience.ipynb"), str(executed),
+                        parameters={"store": str(store.path), "account": "brightwave"},
+                        cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
+    outputs = [o for c in _code(nbformat.read(executed, as_version=4)) for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = " ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", ""))
+                    for o in outputs)
+    assert "nobody can be new yet" in text and "0 new" not in text
+    assert "New likely-human followers" not in text
+    quick = re.search(r"<caption>Likely-human followers in [^<]*</caption>.*?</table>", text)
+    assert quick and quick.group(0).count("<tr>") > 1, "a table of likely humans, not an empty one"
+
+
+@pytest.mark.slow
 def test_topics_notebook_on_an_archive_without_profiles_stops_with_advice(tmp_path):
     """Segmenting needs profiles: on an id-only archive the topics notebook stops at its data
     cell and says to hydrate, as `follower-kit topics` does, instead of failing deep inside the

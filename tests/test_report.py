@@ -257,6 +257,30 @@ def test_filter_followers_combines_every_filter():
                                     ascending=True)["id"]) == ["1", "3"]
 
 
+def test_explore_summary_and_quick_table_on_a_first_snapshot():
+    """On the first snapshot on record nobody can be new: no '0 new', and the quick table lists
+    the largest segment's likely humans instead of an empty list of new ones."""
+    a = _audience()
+    columns = {"username": "Handle", "label": "Segment"}
+    assert rt.audience_line(a, account="acme", month="2026-10", segments=2) == \
+        "@acme, 2026-10: 4 followers, 2 new, 2 segments"
+    first = rt.audience_line(a.assign(is_new=False), account="acme", month="2026-10",
+                             segments=1, first_month=True)
+    assert first == ("@acme, 2026-10: 4 followers, the first snapshot on record, so nobody can "
+                     "be new yet, 1 segment")
+    new = rt.likely_humans_table(a, columns, bot_threshold=0.5)
+    assert "New likely-human followers in software" in new
+    assert "@ann_dev" in new and "@cyd" not in new and "@dee" not in new  # a bot; no score
+    humans = rt.likely_humans_table(a.assign(is_new=False), columns, bot_threshold=0.5,
+                                    first_month=True)
+    assert "Likely-human followers in software (the first snapshot on record" in humans
+    assert "@ann_dev" in humans and "New likely" not in humans
+    # nobody in a segment: all followers, not the "(unassigned)" pseudo-segment
+    none = rt.likely_humans_table(a.assign(label="(unassigned)", is_new=False), columns,
+                                  first_month=True)
+    assert "Likely-human followers (the first" in none and "@bob" in none
+
+
 def test_follower_explorer_redraws_through_the_escaping_table():
     a = _audience()
     box = rt.follower_explorer(a, {"username": "Handle", "name": "Name",
