@@ -42,6 +42,7 @@ __all__ = [
     "period",
     "plural",
     "segments_sentence",
+    "spreadsheet_safe",
     "stat_cards",
     "title_block",
     "triage_sentence",
@@ -203,23 +204,38 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
                 + f"<thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
-def csv_download_link(frame: pd.DataFrame, filename: str, text: str) -> HTML:
-    """A link that downloads ``frame`` as CSV from inside a self-contained report (a data: URL).
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` that a spreadsheet opens as text: every CSV the kit writes goes
+    through it (CSV injection).
 
-    Cells that a spreadsheet would run as a formula (starting with ``= + - @``) get a leading
-    apostrophe, so a follower named ``=HYPERLINK(...)`` stays text in Excel too.
+    Text cells that Excel or LibreOffice would run as a formula (starting with ``= + - @``, a tab
+    or a carriage return) get a leading apostrophe, so a follower named ``=HYPERLINK(...)``
+    stays text. Numbers, dates and other text are unchanged.
 
     Returns
     -------
-    HTML
-        ``<a download=... href="data:text/csv;base64,...">text</a>``.
+    DataFrame
+        The same columns and rows.
     """
     safe = frame.copy()
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
             safe[col] = safe[col].map(
                 lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
-    payload = base64.b64encode(safe.to_csv(index=False).encode("utf-8")).decode("ascii")
+    return safe
+
+
+def csv_download_link(frame: pd.DataFrame, filename: str, text: str) -> HTML:
+    """A link that downloads ``frame`` as CSV from inside a self-contained report (a data: URL),
+    with formulas defused by :func:`spreadsheet_safe`.
+
+    Returns
+    -------
+    HTML
+        ``<a download=... href="data:text/csv;base64,...">text</a>``.
+    """
+    payload = base64.b64encode(spreadsheet_safe(frame).to_csv(index=False).encode("utf-8")) \
+        .decode("ascii")
     return HTML(f'<p><a class="fk-download" download="{escape(filename, None)}" '
                 f'href="data:text/csv;base64,{payload}">{escape(text, None)}</a></p>')
 

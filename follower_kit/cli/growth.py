@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from ..analysis import growth as growth_analysis
 from ..analysis import triage as triage_analysis
+from ..report_text import spreadsheet_safe
 from ..sources.archive import HYDRATE_HINT
 from .common import store_option
 
@@ -83,8 +84,8 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
     columns = ["change", "id", "username", "name", "followers_count", "following_count",
                "tweet_count", "created_at", "description", "position"]
     out = diff[[c for c in columns if c in diff.columns]]
-    if csv_path:
-        out.to_csv(csv_path, index=False)
+    if csv_path:  # opened in spreadsheets: a follower named "=HYPERLINK(...)" must stay text
+        spreadsheet_safe(out).to_csv(csv_path, index=False)
     if as_json:
         click.echo(out.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
         return
