@@ -214,3 +214,57 @@ def test_cli_triage_uses_stored_bot_scores(tmp_path):
     block = out[out["list"] == "block"]
     assert block["follower_id"].tolist() == [victim]
     assert block["reason"].item() == "bot score 0.99: made up for a test"
+
+
+def test_limit_none_keeps_every_entry_in_the_same_order():
+    full = tr.triage(people(), tweets=posts(), account=ACCOUNT, topics=["python"], limit=None)
+    short = tr.triage(people(), tweets=posts(), account=ACCOUNT, topics=["python"], limit=1)
+    assert (full.groupby("list").size() > 1).any(), "some list is longer than the limit"
+    pd.testing.assert_frame_equal(full.groupby("list", sort=False).head(1)
+                                  .reset_index(drop=True), short)
+    assert tr.triage(people(), tweets=posts(), account=ACCOUNT, topics=["python"],
+                     limit=0).equals(full)
+
+
+def test_cli_triage_csv_writes_every_entry_safely_and_shows_ten(tmp_path):
+    """An agency wants the whole block list in a spreadsheet: --csv writes every entry of the
+    four lists, with the formula guard of the report's download; the screen still shows ten."""
+    import csv
+
+    from click.testing import CliRunner
+
+    from follower_kit import Store
+    from follower_kit.cli import main
+    from follower_kit.sources.sample import generate, write_sample
+
+    audience = generate(followers=300, months=2, seed=3, tweets_per_follower=3)
+    last = audience.followers[audience.followers["snapshot_at"] == audience.snapshot_times[-1]]
+    hostile = last.sort_values("position")["follower_id"].iloc[0]
+    audience.users.loc[audience.users["id"] == hostile, "name"] = '=HYPERLINK("https://x.example")'
+    store = Store(tmp_path / "store")
+    write_sample(store, audience)
+    followers = store.followers(audience.account["id"])
+    assert followers.loc[followers["id"] == hostile, "name"].item().startswith("=")
+    bots = [hostile, *followers.loc[followers["id"] != hostile, "id"].iloc[:14]]
+    scores = pd.DataFrame({"id": followers["id"], "bot_score": 0.01, "reasons": ""})
+    scores.loc[scores["id"].isin(bots), ["bot_score", "reasons"]] = [0.99, "made up"]
+    store.write_table("bot_scores", audience.account["id"], scores,
+                      snapshot_at=followers["snapshot_at"].iloc[0])
+    path = tmp_path / "triage.csv"
+    args = ["triage", audience.account["username"], "--store", str(store.path)]
+    result = CliRunner().invoke(main, [*args, "--csv", str(path)])
+    assert result.exit_code == 0, result.output
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    block = [r for r in rows if r["list"] == "block"]
+    assert sorted(r["follower_id"] for r in block) == sorted(bots), "the whole block list"
+    assert next(r for r in block if r["follower_id"] == hostile)["name"] == \
+        '\'=HYPERLINK("https://x.example")'
+    assert not [v for r in rows for v in r.values() if v and v[0] in "=+-@"]
+    screen = result.output
+    assert "Likely bots and spam to block (15)" in screen
+    assert screen.count("made up") == 10 and "... 5 more" in screen
+    assert f"{len(rows):,} entries of the four lists -> {path}" in screen
+    every = CliRunner().invoke(main, [*args, "--limit", "0"])
+    assert every.exit_code == 0 and every.output.count("made up") == 15
+

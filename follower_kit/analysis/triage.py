@@ -271,7 +271,7 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
            following: pd.DataFrame | None = None, bot_scores: pd.DataFrame | None = None,
            segments: pd.DataFrame | None = None, account: Mapping | None = None,
            topics: Iterable[str] | None = None, new_followers: Iterable[str] | None = None,
-           limit: int = 25, active_days: int = 30, recent_days: int = 14,
+           limit: int | None = 25, active_days: int = 30, recent_days: int = 14,
            human_below: float = 0.5, block_at: float = 0.75) -> pd.DataFrame:
     """Four short lists of followers to act on, each entry with the reason it is there.
 
@@ -302,8 +302,8 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
     new_followers : iterable of str, optional
         Ids of the new followers (e.g. from ``Store.diff``); default the newest 5% by position
         (at least 50).
-    limit : int
-        Entries per list.
+    limit : int or None
+        Entries per list; None or 0 keeps every entry (the whole block list, for a CSV).
     active_days, recent_days : int
         A follower is active with a post in the last ``active_days`` before the snapshot; a
         topical post is a conversation opening in the last ``recent_days``.
@@ -317,6 +317,9 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         ``follower_id``, ``username``, ``name``, ``score`` (the list's ranking score, higher
         first) and ``reason`` (plain words); at most ``limit`` rows per list.
     """
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be a count of entries per list (0 or None: all), not "
+                         f"{limit}")
     if following is not None and "following_id" not in following.columns:
         raise SchemaError(f"following frame lacks column 'following_id'; it has "
                           f"{list(following.columns)}", column="following_id")
@@ -417,7 +420,7 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
                fol=_numbers(f, "followers_count", 0.0), listed=_numbers(f, "listed_count", 0.0),
                engagement=engagement, own=own, n_reply=n_reply, n_mention=n_mention,
                talking=reply | mention, created=created, when=when, active_days=active_days,
-               recent_days=recent_days, limit=limit, human_below=human_below,
+               recent_days=recent_days, limit=limit or None, human_below=human_below,
                block_at=block_at, on_topic=on_topic)
     ctx["fol"] = np.nan_to_num(ctx["fol"])
     ctx["listed"] = np.nan_to_num(ctx["listed"])

@@ -124,16 +124,24 @@ TITLES = {
 
 @click.command("triage")
 @click.argument("account")
-@click.option("--limit", default=10, show_default=True, help="Entries per list.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(0),
+              help="Entries shown per list (0: all).")
 @click.option("--topic", "topics", multiple=True,
               help="A topic keyword or hashtag (repeat). Default: the hashtags followers use most.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write every entry of the four lists (whatever --limit) to this CSV file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the lists as JSON records.")
 @store_option
-def triage(store, account: str, limit: int, topics: tuple[str, ...], as_json: bool) -> None:
+def triage(store, account: str, limit: int, topics: tuple[str, ...], csv_path,
+           as_json: bool) -> None:
     """Who to follow back, check out, block, or talk to, each with the reason.
 
     Uses the latest snapshot, its followers' tweets, and the tables "following", "bot_scores"
     and "segments" when the store holds them (`follower-kit bots score` writes bot scores).
+
+    \b
+    follower-kit triage brightwave
+    follower-kit triage brightwave --csv triage.csv   # every entry, e.g. the whole block list
     """
     account_id = store.resolve(account)
     steps = tqdm(total=5, desc="triage", disable=as_json, leave=False)
@@ -161,11 +169,15 @@ def triage(store, account: str, limit: int, topics: tuple[str, ...], as_json: bo
     out = triage_analysis.triage(
         followers, tweets=tweets, following=tables["following"], bot_scores=bot_scores,
         segments=segments, account={"id": account_id, "username": snaps["username"].iloc[-1]},
-        topics=list(topics) or None, new_followers=new, limit=limit)
+        topics=list(topics) or None, new_followers=new,
+        limit=None if csv_path else limit)  # the CSV holds every entry; the screen --limit
     steps.update()
     steps.close()
+    if csv_path:  # opened in spreadsheets: a follower named "=HYPERLINK(...)" must stay text
+        spreadsheet_safe(out).to_csv(csv_path, index=False)
+    shown = out.groupby("list", sort=False).head(limit) if limit else out
     if as_json:
-        click.echo(out.to_json(orient="records", force_ascii=False, indent=2))
+        click.echo(shown.to_json(orient="records", force_ascii=False, indent=2))
         return
     click.echo(f"@{snaps['username'].iloc[-1]}: {len(followers):,} followers at "
                f"{at.isoformat()}"
@@ -177,9 +189,13 @@ def triage(store, account: str, limit: int, topics: tuple[str, ...], as_json: bo
                    f"left out. {HYDRATE_HINT}")
     for name in triage_analysis.LISTS:
         part = out[out["list"] == name]
-        click.echo(f"\n{TITLES[name]} ({len(part)})")
+        click.echo(f"\n{TITLES[name]} ({len(part):,})")
         if part.empty:
             click.echo("  (nobody)")
-        for row in part.itertuples():
+        for row in shown[shown["list"] == name].itertuples():
             who = f"@{row.username}" if isinstance(row.username, str) else f"id {row.follower_id}"
             click.echo(f"  {row.rank:>3}. {who}  {row.reason}")
+        if limit and len(part) > limit:
+            click.echo(f"  ... {len(part) - limit:,} more in {csv_path}")
+    if csv_path:
+        click.echo(f"\n{len(out):,} entries of the four lists -> {csv_path}")
