@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from .wording import number, plural
+
 __all__ = [
     "HTML",
     "activity_sentence",
@@ -68,13 +70,7 @@ class HTML(str):
 
 
 # ------------------------------------------------------------------------------------- numbers
-def number(n) -> str:
-    """``1234`` -> ``"1,234"`` (missing -> ``"n/a"``)."""
-    if n is None or (not isinstance(n, str) and pd.isna(n)):
-        return "n/a"
-    return f"{int(n):,}"
-
-
+# number and plural live in follower_kit.wording (every layer words its counts with them)
 def percent(x, digits: int = 1, *, signed: bool = False) -> str:
     """``0.0523`` -> ``"5.2%"``; tiny non-zero shares say ``"<0.1%"`` rather than ``"0.0%"``."""
     if x is None or pd.isna(x):
@@ -85,12 +81,6 @@ def percent(x, digits: int = 1, *, signed: bool = False) -> str:
         return ("-" if x < 0 and signed else "") + f"<{floor:.{digits}%}"
     text = f"{x:.{digits}%}"
     return ("+" + text) if signed and x > 0 else text
-
-
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    """``plural(1, "follower")`` -> ``"1 follower"``; ``plural(3, "follower")`` -> ``"3 followers"``."""
-    word = singular if int(n) == 1 else (plural_form or singular + "s")
-    return f"{number(n)} {word}"
 
 
 def month_label(month) -> str:

@@ -207,7 +207,7 @@ def test_cli_score_writes_the_store(tmp_path, sample_store):
     res = CliRunner().invoke(main, ["bots", "score", "brightwave", "--store",
                                     str(tmp_path / "store"), "--top", "5"])
     assert res.exit_code == 0, res.output
-    assert "farm(s) found" in res.output and "reasons" in res.output
+    assert "3 farms found" in res.output and "reasons" in res.output
     table = store.read_table("bot_scores", "brightwave")
     latest = store.followers("brightwave")
     assert len(table) == latest["username"].notna().sum()

@@ -10,6 +10,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..sources.archive import require_profiles
+from ..wording import plural
 from .common import store_option
 
 
@@ -63,7 +64,8 @@ def score(store, account: str, at, model_path, top: int) -> None:
     click.echo(f"scored {len(result):,} followers of {account} at {snapshot:%Y-%m-%d %H:%M} UTC"
                + (f" ({n_unprofiled:,} without a profile left out)" if n_unprofiled else ""))
     flagged = int((result["bot_score"] >= 0.5).sum())
-    click.echo(f"{flagged:,} score 0.5 or more; {len(farms):,} farm(s) found")
+    click.echo(f"{flagged:,} score 0.5 or more; "
+               f"{plural(len(farms), 'farm') if len(farms) else 'no farm'} found")
     top_rows = result.sort_values(["bot_score", "id"], ascending=[False, True]).head(top)
     click.echo(f"\n{'score':>6}  {'handle':<17} reasons")
     for _, r in top_rows.iterrows():

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from ..wording import plural
 from .common import store_option
 
 
@@ -29,7 +30,7 @@ def info(store, as_json: bool) -> None:
     click.echo(f"store: {store.path}")
     for acct in data["accounts"]:
         click.echo(f"\n@{acct['username']} (id {acct['account_id']}), "
-                   f"{len(acct['snapshots'])} snapshot(s)")
+                   f"{plural(len(acct['snapshots']), 'snapshot')}")
         click.echo(f"  {'snapshot':<26} {'source':<8} {'followers':>10} {'tweets':>9}")
         for s in acct["snapshots"]:
             click.echo(f"  {s['snapshot_at']:<26} {s['source']:<8} {s['followers']:>10,} "

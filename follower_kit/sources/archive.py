@@ -29,6 +29,7 @@ import pandas as pd
 from .. import schema
 from ..errors import FollowerKitError, SourceError, StoreError
 from ..store import SnapshotRef
+from ..wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +247,7 @@ def read_archive(path: str | os.PathLike) -> Archive:
                           f"numeric id", path=path)
     dup = ids.duplicated()
     if dup.any():
-        warnings.append(f"{int(dup.sum())} duplicated follower id(s) dropped")
+        warnings.append(f"{plural(int(dup.sum()), 'duplicated follower id')} dropped")
     ids = ids[~dup].reset_index(drop=True)
     followers = pd.DataFrame({"follower_id": ids,
                               "position": np.arange(len(ids), dtype="int64")})

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from ..errors import SourceError
+from ..wording import plural
 
 
 def read_labeled_texts(path) -> tuple[list[str], list[str], int]:
@@ -60,5 +61,5 @@ def read_labeled_texts(path) -> tuple[list[str], list[str], int]:
                 labels.append(str(label))
     if len(set(labels)) < 2:
         raise SourceError(f"{path}: needs at least two labels to score a clustering, found "
-                          f"{len(set(labels))} in {len(labels)} usable row(s)", path=path)
+                          f"{len(set(labels))} in {plural(len(labels), 'usable row')}", path=path)
     return texts, labels, skipped

@@ -45,6 +45,7 @@ from requests.adapters import HTTPAdapter
 from .. import config
 from ..errors import FollowerKitError, SourceError
 from ..store import AsideRef
+from ..wording import plural
 from . import twarc
 
 log = logging.getLogger(__name__)
@@ -802,7 +803,8 @@ def plan_followers(followers_count: int, following_count: int = 0, *, username: 
         _limit_seconds(g_pages, limits["following"])
     notes = []
     if done_pages:
-        notes.append(f"{done_pages} page(s) already checkpointed: the pull resumes after them")
+        notes.append(f"{plural(done_pages, 'page')} already checkpointed: the pull resumes "
+                     "after them")
     return Plan(f"pull followers of @{username}: {followers_count:,} followers, "
                 f"{following_count:,} following",
                 {"user lookup": 1, "followers pages": f_pages, "following pages": g_pages},
