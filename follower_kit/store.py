@@ -496,7 +496,8 @@ class Store:
         ``at`` may be a timestamp or a date (``"2026-03-31"``: the end of that day in UTC) or a
         month (``"2026-03"``: the end of that month).
         """
-        snaps = self.snapshots(account)["snapshot_at"]
+        snapshots = self.snapshots(account)
+        snaps = snapshots["snapshot_at"]
         if snaps.empty:
             raise StoreError(f"account {account!r} has no snapshots", path=self.path)
         if at is None:
@@ -504,8 +505,8 @@ class Store:
         limit = _period_end(at)
         before = snaps[snaps <= limit]
         if before.empty:
-            raise StoreError(f"account {account!r} has no snapshot at or before {at} (the first "
-                             f"is {snaps.iloc[0].isoformat()})", path=self.path)
+            raise StoreError(f"@{snapshots['username'].iloc[-1]} has no snapshot at or before "
+                             f"{at} (the first is {snaps.iloc[0].isoformat()})", path=self.path)
         return before.iloc[-1]
 
     # ------------------------------------------------------------------ reading
@@ -617,13 +618,16 @@ class Store:
             ``attrs["before"]`` and ``attrs["after"]`` are the times of the two snapshots.
         """
         account_id = self.resolve(account)
-        snaps = self.snapshots(account_id)["snapshot_at"]
+        snapshots = self.snapshots(account_id)
+        snaps = snapshots["snapshot_at"]
         after_at = self.snapshot_at(account_id, after)
         if before is None:
             earlier = snaps[snaps < after_at]
-            if earlier.empty:
-                raise StoreError(f"account {account!r} has no snapshot before "
-                                 f"{after_at.isoformat()} to compare with", path=self.path)
+            if earlier.empty:  # named by handle: the caller may have passed the numeric id
+                raise StoreError(f"@{snapshots['username'].iloc[-1]} has no snapshot before "
+                                 f"{after_at.isoformat()} to compare with: new and lost "
+                                 "followers need an earlier snapshot first (pull or import "
+                                 "another one later)", path=self.path)
             before_at = earlier.iloc[-1]
         else:
             before_at = self.snapshot_at(account_id, before)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -146,4 +147,36 @@ def test_changes_csv_cannot_run_as_a_spreadsheet_formula(tmp_path):
     for column, value in HOSTILE_CELLS.items():
         assert column not in row or row[column] == "'" + value
     assert not [v for r in rows for v in r.values() if v and v[0] in "=+-@"]
+
+
+def test_first_snapshot_messages_name_the_account_and_count_in_words(tmp_path):
+    """One snapshot of the real archive, one of a sample: messages say @handle (never the
+    numeric id or a bare name), '1 snapshot' (never 'snapshot(s)'), and show no 'new' column
+    when nobody can be new yet."""
+    from conftest import shared_path
+    from follower_kit import Store
+    from follower_kit.sources import archive
+
+    archive_store = Store(tmp_path / "archive")
+    archive.import_archive(archive_store, shared_path("x-archive", "larsbrinkhoff", "2021-03-22"))
+    where = ["--store", str(archive_store.path)]
+    out = run("changes", "larsbrinkhoff", *where)
+    assert out.exit_code == 1
+    assert "@larsbrinkhoff has no snapshot before 2021-03-22" in out.output
+    assert "3128746474" not in out.output
+    out = run("changes", "larsbrinkhoff", "--after", "2020-01", *where)
+    assert out.exit_code == 1 and "@larsbrinkhoff has no snapshot at or before 2020-01" in \
+        out.output and "3128746474" not in out.output
+    info = run("store", "info", *where).output
+    assert "1 snapshot\n" in info and "(s)" not in info
+
+    sample = str(tmp_path / "sample")
+    assert run("sample", "--followers", "120", "--months", "1", "--store", sample).exit_code == 0
+    out = run("topics", "brightwave", "--top", "0", "--store", sample).output
+    assert "120 followers of @brightwave at 2026-10-31" in out
+    head = next(line for line in out.splitlines() if line.strip().startswith("seg"))
+    assert head.split()[-1] != "new" and " new" not in head
+    out = run("bots", "score", "brightwave", "--top", "0", "--store", sample).output
+    assert "followers of @brightwave at" in out and "(s)" not in out
+    assert re.search(r"; (no farm|1 farm|[0-9,]+ farms) found", out)
 

@@ -35,7 +35,8 @@ def score(store, account: str, at, model_path, top: int) -> None:
 
     snapshot = store.snapshot_at(account, at)
     followers = store.followers(account, at=snapshot)
-    require_profiles(followers, store.snapshots(account)["username"].iloc[-1], "score")
+    handle = store.snapshots(account)["username"].iloc[-1]
+    require_profiles(followers, handle, "score")
     steps = tqdm(total=4, desc="bots score", unit="step", leave=False)
     profiled = followers["username"].notna() & followers["observed_at"].notna()
     users = followers[profiled].reset_index(drop=True)
@@ -61,7 +62,7 @@ def score(store, account: str, at, model_path, top: int) -> None:
     steps.update()
     steps.close()
     n_unprofiled = int((~profiled).sum())
-    click.echo(f"scored {len(result):,} followers of {account} at {snapshot:%Y-%m-%d %H:%M} UTC"
+    click.echo(f"scored {len(result):,} followers of @{handle} at {snapshot:%Y-%m-%d %H:%M} UTC"
                + (f" ({n_unprofiled:,} without a profile left out)" if n_unprofiled else ""))
     flagged = int((result["bot_score"] >= 0.5).sum())
     click.echo(f"{flagged:,} score 0.5 or more; "

@@ -106,12 +106,13 @@ def twarc_cmd(store, paths, account, account_id, at):
         else account
     ref = twarc_source.import_twarc(store, list(paths), account=who, at=at)
     state = "imported" if ref.created else "already in the store"
+    handle = "@" + store.snapshots(ref.account_id)["username"].iloc[-1]  # --account may be an id
     if isinstance(ref, AsideRef):
         authors = pq.read_table(ref.path, columns=["author_id"]).column(0)
         by = int(pc.sum(pc.is_in(authors, pa.array(store.followers(ref.account_id)["id"],
                                                    pa.string()))).as_py() or 0)
-        click.echo(f"{account}: {ref.rows:,} tweets retrieved {ref.observed_at.isoformat()}, "
+        click.echo(f"{handle}: {ref.rows:,} tweets retrieved {ref.observed_at.isoformat()}, "
                    f"{by:,} of them by its followers ({state}; the analyses read only those)")
         return
-    click.echo(f"{account}: {ref.followers:,} followers at {ref.snapshot_at.isoformat()} "
+    click.echo(f"{handle}: {ref.followers:,} followers at {ref.snapshot_at.isoformat()} "
                f"({state})")

@@ -200,18 +200,20 @@ def tweets_cmd(store, handle, batch, per_follower, restart, dry_run, prices, yes
         try:
             account_id = where.resolve(who)
         except StoreError:
+            handle = who.removeprefix("@")
             raise x_api.PullError(
-                f"{who} has no followers in the store {where.path} yet: run `follower-kit pull "
-                f"followers {who.removeprefix('@')}` (or import an archive) first") from None
-        n = int(where.snapshots(account_id)["followers"].iloc[-1])
-        return x_api.plan_tweets(n, per_follower, username=who.removeprefix("@"),
-                                 table=table), n
+                f"@{handle} has no followers in the store {where.path} yet: run `follower-kit "
+                f"pull followers {handle}` (or import an archive) first") from None
+        last = where.snapshots(account_id).iloc[-1]
+        n = int(last["followers"])
+        return x_api.plan_tweets(n, per_follower, username=last["username"], table=table), n
 
     def run(where, who, n):
-        with tqdm(total=n, desc=f"{who} timelines", unit="follower") as bar:
+        handle = "@" + where.snapshots(who)["username"].iloc[-1]
+        with tqdm(total=n, desc=f"{handle} timelines", unit="follower") as bar:
             ref = x_api.pull_tweets(where, who, client=client, per_follower=per_follower,
                                     restart=restart, progress=bar.update)
-        return (f"{who}: {ref.rows:,} tweets of {n:,} followers stored, observed "
+        return (f"{handle}: {ref.rows:,} tweets of {n:,} followers stored, observed "
                 f"{ref.observed_at:%Y-%m-%d %H:%M} UTC ({client.requests} requests)")
 
     _run("tweets", jobs, batch, prepare, run, dry_run=dry_run, yes=yes)

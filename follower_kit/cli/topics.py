@@ -75,7 +75,8 @@ def segment(store, account: str, at, n_segments: str, refit: bool, max_tweets: i
     k = _n_segments(n_segments)
     steps = tqdm(total=4, desc="topics", unit="step", leave=False)
     snapshot = store.snapshot_at(account, at)
-    snaps = store.snapshots(account)["snapshot_at"]
+    snapshots = store.snapshots(account)
+    handle, snaps = snapshots["username"].iloc[-1], snapshots["snapshot_at"]
     earlier = snaps[snaps < snapshot]
     previous = None if earlier.empty else earlier.iloc[-1]
 
@@ -88,8 +89,7 @@ def segment(store, account: str, at, n_segments: str, refit: bool, max_tweets: i
     users, docs = documents(snapshot)
     if users.empty:
         steps.close()
-        require_profiles(store.followers(account, at=snapshot),
-                         store.snapshots(account)["username"].iloc[-1], "segment")
+        require_profiles(store.followers(account, at=snapshot), handle, "segment")
     steps.update()
     model = T.TopicSegmenter(n_segments=k, embeddings=embeddings)
     before = None
@@ -124,11 +124,11 @@ def segment(store, account: str, at, n_segments: str, refit: bool, max_tweets: i
     if as_json:
         click.echo(summary.to_json(orient="records", force_ascii=False))
         return
-    click.echo(f"{len(assigned):,} followers of {account} at {snapshot:%Y-%m-%d %H:%M} UTC in "
+    click.echo(f"{len(assigned):,} followers of @{handle} at {snapshot:%Y-%m-%d %H:%M} UTC in "
                f"{model.n_segments_} segments fitted on the snapshot of {fitted_on:%Y-%m-%d}"
                + ("" if bot_scores is not None else
                   " (no bot scores yet: run `follower-kit bots score` for the bot share)"))
-    _print_summary(summary)
+    _print_summary(summary, with_new=previous is not None)
     if before is not None:
         switch = T.segment_drift(before, assigned).attrs["switch_rate"]
         click.echo(f"\n{switch:.1%} of the followers present in both months changed segment; "
@@ -148,16 +148,18 @@ def _pct(v) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
 
 
-def _print_summary(summary: pd.DataFrame) -> None:
+def _print_summary(summary: pd.DataFrame, *, with_new: bool = True) -> None:
+    """One line per segment; no "new" column on a first snapshot, where nobody can be new."""
     has_drift = "share_change" in summary.columns
-    head = (f"\n{'seg':>3}  {'label':<44} {'followers':>9} {'share':>6} {'reach':>7} {'bots':>5} "
-            f"{'new':>5}" + (f" {'change':>7} {'fit':>5}" if has_drift else ""))
+    head = (f"\n{'seg':>3}  {'label':<44} {'followers':>9} {'share':>6} {'reach':>7} {'bots':>5}"
+            + (f" {'new':>5}" if with_new else "")
+            + (f" {'change':>7} {'fit':>5}" if has_drift else ""))
     click.echo(head)
     for _, r in summary.iterrows():
         reach = "" if pd.isna(r["median_reach"]) else f"{r['median_reach']:,.0f}"
         line = (f"{r['segment']:>3}  {str(r['label'])[:44]:<44} {r['followers']:>9,} "
-                f"{_pct(r['share']):>6} {reach:>7} {_pct(r['bot_share']):>5} "
-                f"{_pct(r['new_share']):>5}")
+                f"{_pct(r['share']):>6} {reach:>7} {_pct(r['bot_share']):>5}"
+                + (f" {_pct(r['new_share']):>5}" if with_new else ""))
         if has_drift:
             change = "" if pd.isna(r["share_change"]) else f"{r['share_change'] * 100:+.1f}pt"
             line += f" {change:>7} {_pct(r['explained']):>5}"
