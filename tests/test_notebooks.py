@@ -108,10 +108,8 @@ def test_notebook_executes_on_the_sample(path, tmp_path, tmp_path_factory, sampl
     assert sum(len(c.outputs) for c in code) >= 5, "the notebook shows almost nothing"
 
 
-@pytest.mark.slow
-def test_explore_notebook_runs_on_an_archive_without_profiles(tmp_path):
-    """An analyst who imported an X archive (ids only) opens the explore notebook: it runs, says
-    why there are no segments or scores, and draws no empty charts."""
+def _archive_store(tmp_path):
+    """The real archive series imported as it comes: followers by id only."""
     from conftest import shared_path
     from follower_kit import Store
     from follower_kit.sources import archive
@@ -119,14 +117,28 @@ def test_explore_notebook_runs_on_an_archive_without_profiles(tmp_path):
     store = Store(tmp_path / "store")
     for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
         archive.import_archive(store, path)
-    executed = tmp_path / "explore.ipynb"
-    pm.execute_notebook(str(ROOT / "notebooks" / "explore_audience.ipynb"), str(executed),
-                        parameters={"store": str(store.path), "account": "larsbrinkhoff"},
+    return store
+
+
+def _execute(name, store, account, tmp_path):
+    """Run notebooks/NAME on a store into tmp_path/NAME (papermill keeps it even when a cell
+    fails); its outputs and their text."""
+    executed = tmp_path / name
+    pm.execute_notebook(str(ROOT / "notebooks" / name), str(executed),
+                        parameters={"store": str(store.path), "account": account},
                         cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
     outputs = [o for c in _code(nbformat.read(executed, as_version=4)) for o in c.outputs]
+    return outputs, " ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", ""))
+                             for o in outputs)
+
+
+@pytest.mark.slow
+def test_explore_notebook_runs_on_an_archive_without_profiles(tmp_path):
+    """An analyst who imported an X archive (ids only) opens the explore notebook: it runs, says
+    why there are no segments or scores, and draws no empty charts."""
+    outputs, text = _execute("explore_audience.ipynb", _archive_store(tmp_path), "larsbrinkhoff",
+                             tmp_path)
     assert not [o for o in outputs if o.output_type == "error"]
-    text = " ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", ""))
-                    for o in outputs)
     assert "764 followers, 173 new, 0 segments" in text
     assert "None of the 764 followers has a profile" in text
     assert not [o for o in outputs if "image/png" in o.get("data", {})], "a chart of nothing"
@@ -141,14 +153,8 @@ def test_explore_notebook_on_a_first_snapshot_lists_likely_humans_not_new_ones(t
 
     store = Store(tmp_path / "store")
     write_sample(store, generate(followers=400, months=1, seed=5, tweets_per_follower=3))
-    executed = tmp_path / "explore.ipynb"
-    pm.execute_notebook(str(ROOT / "notebooks" / "explore_audience.ipynb"), str(executed),
-                        parameters={"store": str(store.path), "account": "brightwave"},
-                        cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
-    outputs = [o for c in _code(nbformat.read(executed, as_version=4)) for o in c.outputs]
+    outputs, text = _execute("explore_audience.ipynb", store, "brightwave", tmp_path)
     assert not [o for o in outputs if o.output_type == "error"]
-    text = " ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", ""))
-                    for o in outputs)
     assert "nobody can be new yet" in text and "0 new" not in text
     assert "New likely-human followers" not in text
     quick = re.search(r"<caption>Likely-human followers in [^<]*</caption>.*?</table>", text)
@@ -160,23 +166,12 @@ def test_topics_notebook_on_an_archive_without_profiles_stops_with_advice(tmp_pa
     """Segmenting needs profiles: on an id-only archive the topics notebook stops at its data
     cell and says to hydrate, as `follower-kit topics` does, instead of failing deep inside the
     vectorizer ("no term lies within the document-frequency bounds")."""
-    from conftest import shared_path
-    from follower_kit import Store
-    from follower_kit.sources import archive
-
-    store = Store(tmp_path / "store")
-    for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
-        archive.import_archive(store, path)
-    executed = tmp_path / "topics.ipynb"
     with pytest.raises(pm.PapermillExecutionError) as failed:
-        pm.execute_notebook(str(ROOT / "notebooks" / "topics.ipynb"), str(executed),
-                            parameters={"store": str(store.path), "account": "larsbrinkhoff"},
-                            cwd=str(ROOT / "notebooks"), kernel_name="python3",
-                            progress_bar=False)
+        _execute("topics.ipynb", _archive_store(tmp_path), "larsbrinkhoff", tmp_path)
     message = str(failed.value.evalue)
     assert "none of the 764 followers of @larsbrinkhoff has a profile" in message
     assert "nothing to segment" in message and "import archive PATH --hydrate" in message
     assert "document-frequency" not in message
-    code = _code(nbformat.read(executed, as_version=4))
+    code = _code(nbformat.read(tmp_path / "topics.ipynb", as_version=4))
     stopped = next(c for c in code if any(o.output_type == "error" for o in c.outputs))
     assert "st.followers(account" in stopped.source, "it stops at the data cell"
