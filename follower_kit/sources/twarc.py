@@ -92,6 +92,7 @@ USER_PAGE = pa.schema([
 ])
 
 _BLOCK = 4 << 20
+_MAP_LIMIT = 256 << 20  # files up to this size are memory-mapped for the reader
 _PAGE_KINDS = [
     (re.compile(r"/2/users/[^/?]+/followers"), "followers"),
     (re.compile(r"/2/users/[^/?]+/following"), "following"),
@@ -187,13 +188,22 @@ def _read_slow(source, name: str) -> pa.Table:
 def _stream(source, page_schema: pa.Schema = PAGE):
     """Record batches of a JSONL file (or bytes) parsed with ``page_schema``, block by block."""
     size = len(source) if isinstance(source, bytes) else os.path.getsize(source)
-    stream = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+    if isinstance(source, bytes):
+        stream = io.BytesIO(source)
+    elif size <= _MAP_LIMIT:
+        # The reader slices a mapped file instead of copying it into fresh buffers: on this kind
+        # of VM a process's first touch of new memory is expensive. Bigger files are read, as
+        # their mapped pages would count toward the process's peak memory.
+        stream = pa.memory_map(str(source), "r")
+    else:
+        stream = pa.OSFile(str(source), "r")
     # The reader parses its first block alone before it starts parsing blocks in parallel: small
     # files get smaller blocks (still above a 1,000-user page) so both cores work sooner.
     block = _BLOCK if size > 8 * _BLOCK else _BLOCK // 2
-    return pj.open_json(stream, read_options=pj.ReadOptions(block_size=block),
-                        parse_options=pj.ParseOptions(explicit_schema=page_schema,
-                                                      unexpected_field_behavior="ignore"))
+    with stream:
+        yield from pj.open_json(stream, read_options=pj.ReadOptions(block_size=block),
+                                parse_options=pj.ParseOptions(explicit_schema=page_schema,
+                                                              unexpected_field_behavior="ignore"))
 
 
 def _kind_of_url(url: str | None) -> str | None:
