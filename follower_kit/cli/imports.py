@@ -95,7 +95,7 @@ def _hydrate(store, ref, client, table, yes) -> None:
                                          "retrieved).")
 @store_option
 def twarc_cmd(store, paths, account, account_id, at):
-    """Import twarc2 JSONL output (follower, user lookup and timeline pages) as one snapshot.
+    """Import twarc2 JSONL output (follower, user lookup, timeline and search pages) as one snapshot.
 
     Timeline pages alone (tweets of followers already in the store) are stored beside the
     account's snapshots and add no snapshot.

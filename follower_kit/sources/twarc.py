@@ -569,7 +569,7 @@ class TwarcImport:
 
 
 def load(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> TwarcImport:
-    """Read twarc2 JSONL files (follower, following, user lookup and timeline pages).
+    """Read twarc2 JSONL files (follower, following, user lookup, timeline and search pages).
 
     The follower list comes from ``/2/users/:id/followers`` pages; when there are none, the users
     of user-lookup pages are taken as the follower list (in file order). The snapshot time is the
@@ -635,7 +635,8 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None):
     first = data.files[0] if data.files else None
     names = ", ".join(str(f) for f in data.files) or str(paths)
     if data.followers.empty and data.tweets.empty:
-        raise SourceError(f"{names}: no follower, user or timeline pages found", path=first)
+        raise SourceError(f"{names}: no follower, user or tweet pages found (tweet "
+                          f"counts and lists hold no followers)", path=first)
     try:
         acct = _account(store, account, data.account_id)
     except SourceError:
@@ -672,7 +673,8 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None):
 
 def _timelines_only(names: str, account, first) -> SourceError:
     handle = str(account["username"] if isinstance(account, Mapping) else account)
-    return SourceError(f"{names}: only timeline pages; import or pull @{handle.lstrip('@')}'s "
+    return SourceError(f"{names}: only tweet pages (timelines or searches), no "
+                       f"follower list; import or pull @{handle.lstrip('@')}'s "
                        f"followers first (the tweets are stored with the latest follower "
                        f"snapshot)", path=first)
 
