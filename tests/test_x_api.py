@@ -275,7 +275,7 @@ def test_interrupted_pull_resumes_without_loss_or_duplicates(small_audience, tmp
         other = x_api.PullDir(Path(x_api.pulls(store)["path"].iloc[0])).lock()
         with pytest.raises(x_api.PullError, match="another process") as held_elsewhere:
             x_api.pull_followers(store, handle, client=client, page_size=15)
-        other._lock.close()
+        other.release()
         before = len(server.requests)
         ref = x_api.pull_followers(store, handle, client=client, page_size=15)
         resumed = [r for r in server.requests[before:] if r["endpoint"] == "followers"]
@@ -286,6 +286,26 @@ def test_interrupted_pull_resumes_without_loss_or_duplicates(small_audience, tmp
     assert ref.followers == len(truth)
     assert list(x_api.pulls(store)["status"]) == ["committed"]
     assert not list(Path(x_api.pulls(store)["path"].iloc[0]).glob("*.jsonl"))
+
+
+def test_a_failed_pull_can_be_retried_while_its_traceback_is_kept(small_audience, tmp_path):
+    """A notebook keeps the last traceback (sys.last_traceback), and with it the failed pull's
+    frames: the pull must release its lock when it ends, not when it is garbage collected, or
+    the retry in the same kernel is refused as 'running in another process'."""
+    handle = small_audience.account["username"]
+    with FakeX.from_sample(small_audience, forbidden=("following",)) as server:
+        client, _ = _client(server)
+        store = Store(tmp_path / "s")
+        with pytest.raises(x_api.AccessError) as failed:  # followers in, then the fatal 403
+            x_api.pull_followers(store, handle, client=client, page_size=40)
+        server.forbidden.clear()
+        before = len(server.requests)
+        ref = x_api.pull_followers(store, handle, client=client, page_size=40)
+        refetched = [r for r in server.requests[before:] if r["endpoint"] == "followers"]
+    assert failed.value.status == 403 and failed.tb is not None  # still held here
+    assert refetched == [] and ref.followers == len(server.visible_followers(
+        small_audience.account["id"]))
+    assert list(x_api.pulls(store)["status"]) == ["committed"]
 
 
 @pytest.mark.parametrize("kind", ["followers", "tweets"])

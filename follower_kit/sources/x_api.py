@@ -353,8 +353,9 @@ class PullDir:
         self._lock = None
 
     def lock(self) -> PullDir:
-        """Hold this pull for this process (released at exit, even by kill -9); a second process
-        resuming the same pull at the same time would race it page for page."""
+        """Hold this pull for this process until :meth:`release` (or the end of a ``with``
+        block; the OS releases it at exit, even by kill -9); a second process resuming the same
+        pull at the same time would race it page for page."""
         import fcntl
 
         fh = open(self.path / ".lock", "a+")
@@ -366,6 +367,20 @@ class PullDir:
                             f"it (or stop it) before resuming") from None
         self._lock = fh
         return self
+
+    def release(self) -> None:
+        """Let the pull go. Called when a pull ends, however it ends: left to garbage collection,
+        the lock would outlive a failure whose traceback is kept (a notebook keeps the last
+        one), and a retry in the same process would be refused."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> PullDir:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
 
     @property
     def meta_path(self) -> Path:
@@ -474,9 +489,9 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
         if meta["kind"] == kind and meta["status"] == "running":
             pd_ = PullDir(meta_path.parent)
             if restart:
-                pd_.lock()
-                pd_.clear_pages()
-                pd_.update(status="abandoned")
+                with pd_.lock():
+                    pd_.clear_pages()
+                    pd_.update(status="abandoned")
                 continue
             if dict(meta.get("params", {})) != dict(params):
                 log.warning("resuming pull %s with its original parameters %s", meta["pull_id"],
@@ -583,14 +598,14 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
         raise ValueError(f"page_size must be 1..1000 (X's max_results bounds), got {page_size}")
     acct = account or client.user(handle)
     params = {"max_results": page_size, "user_fields": USER_FIELDS}
-    pull = _open_pull(store, acct, "followers", {"page_size": page_size,
-                                                 "following": following}, restart, client.clock)
-    pages = _fetch_pages(client, pull, "followers", "get_users_followers", acct["id"], params,
-                         "followers", progress)
-    if following:
-        _fetch_pages(client, pull, "following", "get_users_following", acct["id"], params,
-                     "the following list", None)
-    return _commit_followers(store, pull, acct, pages, client)
+    with _open_pull(store, acct, "followers", {"page_size": page_size, "following": following},
+                    restart, client.clock) as pull:
+        pages = _fetch_pages(client, pull, "followers", "get_users_followers", acct["id"],
+                             params, "followers", progress)
+        if following:
+            _fetch_pages(client, pull, "following", "get_users_following", acct["id"], params,
+                         "the following list", None)
+        return _commit_followers(store, pull, acct, pages, client)
 
 
 def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, client: XClient):
@@ -646,45 +661,48 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
     acct = {"id": account_id, "username": last["username"]}
     followers = store.follower_edges(account_id, [last["snapshot_at"]])
     since = _newest_tweet_ids(store, account_id) if incremental else {}
-    pull = _open_pull(store, acct, "tweets", {"per_follower": per_follower}, restart,
-                      client.clock)
-    done = {p.stem.removeprefix("tweets-") for p in pull.page_files("tweets")}
-    if done and progress:
-        progress(len(done))
-    for follower_id in followers["follower_id"]:
-        if follower_id in done:
-            continue
-        lines = []
-        token = None
-        got = 0
-        while got < per_follower:
-            want = min(100, max(5, per_follower - got))
-            page = client.call("get_users_tweets", follower_id, max_results=want,
-                               pagination_token=token, since_id=since.get(follower_id),
-                               tweet_fields=TWEET_FIELDS, what="timelines")
-            lines.append(page.twarc_line(author=follower_id))
-            got += len(page.body.get("data") or [])
-            token = page.next_token
-            if token is None:
-                break
-        pull.write_page(f"tweets-{follower_id}", b"\n".join(lines))
-        if progress:
-            progress(1)
-    files = pull.page_files("tweets")
-    data = twarc.read_pages(files)
-    tweets = twarc.tweets_frame(data)
-    # Pages come newest first; keep each author's newest per_follower.
-    tweets = tweets.sort_values(["author_id", "created_at", "id"], ascending=[True, False, False])
-    tweets = tweets[tweets.groupby("author_id").cumcount() < per_follower].reset_index(drop=True)
-    meta = pull.meta()
-    ref = store.add_tweets(account_id, tweets, observed_at=meta["started_at"])
-    observed = pd.Timestamp(meta["started_at"])
-    pull.update(status="committed", pages=len(files), rows=len(tweets),
-                observed_at=observed.isoformat(), followers_from=last["snapshot_at"].isoformat(),
-                partial_errors=len(twarc.page_errors(data)),
-                path=str(ref.path) if ref is not None else None)
-    pull.clear_pages()  # after the record, as in pull_followers
-    return ref if ref is not None else AsideRef(account_id, observed, None, False, 0)
+    with _open_pull(store, acct, "tweets", {"per_follower": per_follower}, restart,
+                    client.clock) as pull:
+        done = {p.stem.removeprefix("tweets-") for p in pull.page_files("tweets")}
+        if done and progress:
+            progress(len(done))
+        for follower_id in followers["follower_id"]:
+            if follower_id in done:
+                continue
+            lines = []
+            token = None
+            got = 0
+            while got < per_follower:
+                want = min(100, max(5, per_follower - got))
+                page = client.call("get_users_tweets", follower_id, max_results=want,
+                                   pagination_token=token, since_id=since.get(follower_id),
+                                   tweet_fields=TWEET_FIELDS, what="timelines")
+                lines.append(page.twarc_line(author=follower_id))
+                got += len(page.body.get("data") or [])
+                token = page.next_token
+                if token is None:
+                    break
+            pull.write_page(f"tweets-{follower_id}", b"\n".join(lines))
+            if progress:
+                progress(1)
+        files = pull.page_files("tweets")
+        data = twarc.read_pages(files)
+        tweets = twarc.tweets_frame(data)
+        # Pages come newest first; keep each author's newest per_follower.
+        tweets = tweets.sort_values(["author_id", "created_at", "id"],
+                                    ascending=[True, False, False])
+        tweets = tweets[tweets.groupby("author_id").cumcount() < per_follower
+                        ].reset_index(drop=True)
+        meta = pull.meta()
+        ref = store.add_tweets(account_id, tweets, observed_at=meta["started_at"])
+        observed = pd.Timestamp(meta["started_at"])
+        pull.update(status="committed", pages=len(files), rows=len(tweets),
+                    observed_at=observed.isoformat(),
+                    followers_from=last["snapshot_at"].isoformat(),
+                    partial_errors=len(twarc.page_errors(data)),
+                    path=str(ref.path) if ref is not None else None)
+        pull.clear_pages()  # after the record, as in pull_followers
+        return ref if ref is not None else AsideRef(account_id, observed, None, False, 0)
 
 
 def _newest_tweet_ids(store, account_id: str) -> dict[str, str]:
