@@ -7,6 +7,7 @@ import json
 from functools import partial
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -494,6 +495,34 @@ def test_cli_batch_pull_for_an_agency(small_audience, tmp_path, monkeypatch):
     n = len(server.visible_followers(small_audience.account["id"]))
     for store in ("a", "b"):
         assert len(Store(tmp_path / store).followers(handle)) == n
+
+
+def test_batch_pulls_count_only_their_own_requests(small_audience, tmp_path, monkeypatch):
+    """One client serves every account of a batch: the second account's summary line and the
+    counts saved with its snapshot are its own, and rate-limit waits are told apart from the
+    faults retried."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    handle = small_audience.account["username"]
+    clients = tmp_path / "clients.toml"
+    clients.write_text(f'[[client]]\naccount = "{handle}"\nstore = "{tmp_path / "a"}"\n\n'
+                       f'[[client]]\naccount = "{handle}"\nstore = "{tmp_path / "b"}"\n')
+    # the first account's page goes through; the second's meets a 503, then a 429
+    faults = Faults(script=[None, "503", "429"], burst=1, reset_in=0, endpoints=("followers",))
+    with FakeX.from_sample(small_audience, faults=faults) as server:
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        monkeypatch.setenv("FOLLOWER_KIT_X_API_URL", server.url)
+        out = CliRunner().invoke(main, ["pull", "followers", "--batch", str(clients), "-y",
+                                        "--no-following"])
+    assert out.exit_code == 0, out.output
+    first, second = re.findall(rf"@{handle}: 100 followers at \S+ \((.*)\) ->", out.output)
+    assert first == "1 request"
+    assert re.fullmatch(r"3 requests, 1 fault retried, 1 rate-limit wait: \d s", second), second
+    extra = [Store(tmp_path / s).snapshot_meta(handle)[0]["extra"] for s in "ab"]
+    assert [(e["requests"], e["retries"], e["rate_limit_waits"]) for e in extra] == \
+        [(1, 0, 0), (3, 1, 1)]
 
 
 def test_plans_add_up():

@@ -122,6 +122,23 @@ class RetryPolicy:
         return min(self.cap, self.base * 2 ** attempt) * (0.5 + 0.5 * rng.random())
 
 
+@dataclass(frozen=True)
+class RequestCounts:
+    """A reading of an :class:`XClient`'s counters: requests sent, transient faults retried,
+    rate-limit waits and the seconds they took. One client may serve several pulls (a batch):
+    the difference of two readings is what happened in between."""
+
+    requests: int = 0
+    retries: int = 0
+    rate_waits: int = 0
+    rate_wait_seconds: float = 0.0
+
+    def __sub__(self, other: RequestCounts) -> RequestCounts:
+        return RequestCounts(self.requests - other.requests, self.retries - other.retries,
+                             self.rate_waits - other.rate_waits,
+                             self.rate_wait_seconds - other.rate_wait_seconds)
+
+
 _ADVICE = {
     401: "the X API refused the bearer token (401 Unauthorized). Check X_BEARER_TOKEN: it must be "
          "the app's Bearer Token from the developer console, not the API key or secret.",
@@ -201,10 +218,17 @@ class XClient:
         self._rng = random.Random(seed)
         self.requests = 0
         self.retries = 0
+        self.rate_waits = 0
+        self.rate_wait_seconds = 0.0
         self.slept = 0.0
 
     def __repr__(self) -> str:  # never show the token
         return "XClient(<token hidden>)"
+
+    def counts(self) -> RequestCounts:
+        """The counters so far (subtract an earlier reading for one pull's share)."""
+        return RequestCounts(self.requests, self.retries, self.rate_waits,
+                             self.rate_wait_seconds)
 
     # ---------------------------------------------------------------- one request
     def call(self, method: str, *args, what: str = "this endpoint", light: bool = False,
@@ -248,6 +272,8 @@ class XClient:
                     wait = self.retry.backoff(min(rate_waits, 10), self._rng)
                 log.warning("rate limited on %s: waiting %.0f s (x-rate-limit-reset)", method,
                             wait)
+                self.rate_waits += 1
+                self.rate_wait_seconds += wait
                 self._wait(wait)
             except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
                 status = exc.response.status_code
@@ -570,7 +596,8 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
     """Pull an account's followers (with full profiles) and its following list into the store.
 
     Every page is checkpointed; running it again after an interruption resumes the unfinished
-    pull. The snapshot (time: when the pull started) is committed once the last page is in.
+    pull. The snapshot (time: when the pull started) is committed once the last page is in; its
+    ``meta.json`` records the requests, retries and rate-limit waits of this call alone.
 
     Parameters
     ----------
@@ -596,6 +623,7 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
     """
     if not 1 <= page_size <= 1000:
         raise ValueError(f"page_size must be 1..1000 (X's max_results bounds), got {page_size}")
+    start = client.counts()
     acct = account or client.user(handle)
     params = {"max_results": page_size, "user_fields": USER_FIELDS}
     with _open_pull(store, acct, "followers", {"page_size": page_size, "following": following},
@@ -605,10 +633,10 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
         if following:
             _fetch_pages(client, pull, "following", "get_users_following", acct["id"], params,
                          "the following list", None)
-        return _commit_followers(store, pull, acct, pages, client)
+        return _commit_followers(store, pull, acct, pages, client.counts() - start)
 
 
-def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, client: XClient):
+def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, used: RequestCounts):
     meta = _fix_snapshot_time(store, pull, acct["id"])
     # one streaming pass: the profiles in page order are the follower list (first copy wins)
     users, errors = twarc.read_users(pull.page_files("followers"), kinds=("followers",))
@@ -619,7 +647,8 @@ def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, client: X
         snapshot_at=meta["snapshot_at"],
         followers=followers, users=users, source="api",
         extra={"pull_id": meta["pull_id"], "pages": pages, "partial_errors": len(errors),
-               "requests": client.requests, "retries": client.retries})
+               "requests": used.requests, "retries": used.retries,
+               "rate_limit_waits": used.rate_waits})
     fol_files = pull.page_files("following")
     if fol_files:
         fol = twarc.follower_ids(twarc.read_pages(fol_files), "following")
@@ -783,14 +812,15 @@ class Plan:
 
         lines = [f"{self.what}",
                  f"  requests: {self.total_requests:,} ({counts(self.requests)})",
-                 f"  time at the rate limits: {_duration(self.seconds)}",
+                 f"  time at the rate limits: {duration(self.seconds)}",
                  f"  cost at pay-per-use prices: {self.cost:,.2f} {self.currency} "
                  f"({counts(self.resources)})"]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """``"7 s"``, ``"15 min"``, ``"2.5 h"``: a wait or a plan's time, rounded for reading."""
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 2 * 3600:
@@ -859,6 +889,6 @@ def plan_hydrate(ids: int, *, username: str = "", table: Mapping | None = None) 
 
 
 __all__ = ["AccessError", "DEFAULT_PLAN_TABLE", "Page", "Plan", "PullDir", "PullError",
-           "RetryPolicy", "TWEET_FIELDS", "USER_FIELDS", "XClient", "load_plan_table",
+           "RequestCounts", "RetryPolicy", "TWEET_FIELDS", "USER_FIELDS", "XClient", "load_plan_table",
            "plan_followers", "plan_hydrate", "plan_tweets", "pull_followers", "pull_tweets",
            "pulls"]
