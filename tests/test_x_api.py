@@ -193,6 +193,42 @@ def test_429_wait_uses_reset_header(small_audience):
     assert len(sleeps) == 1 and 29 <= sleeps[0] <= 32 + (time.time() - t0)
 
 
+def test_retries_are_logged_with_host_and_attempt(caplog):
+    """A wrong API URL looked like a hang: ~90 s of silent retries. Each retry is a warning
+    that names the host and the attempt, and so is the final error."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on: connection refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = x_api.XClient(TOKEN, base_url=f"http://127.0.0.1:{port}", sleep=lambda s: None,
+                           retry=x_api.RetryPolicy(attempts=3))
+    with caplog.at_level(logging.WARNING, logger="follower_kit"):
+        with pytest.raises(x_api.PullError, match=f"3 attempts at 127.0.0.1:{port}"):
+            client.user("brightwave")
+    retries = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(retries) == 2, retries  # the third failure is the error
+    for n, message in enumerate(retries, 1):
+        assert re.fullmatch(rf"get_user at 127\.0\.0\.1:{port} failed \(ConnectionError\), "
+                            rf"attempt {n} of 3; retrying in \d\.\d s", message), message
+
+
+def test_the_cli_shows_retries_at_its_default_log_level(small_audience, tmp_path):
+    env = {**os.environ, "X_BEARER_TOKEN": TOKEN, "FOLLOWER_KIT_STORE": str(tmp_path / "s"),
+           "PYTHONPATH": str(ROOT)}
+    faults = Faults(script=["503"], endpoints=("followers",))
+    with FakeX.from_sample(small_audience, token=TOKEN, faults=faults) as server:
+        env["FOLLOWER_KIT_X_API_URL"] = server.url
+        run = subprocess.run([str(Path(sys.executable).parent / "follower-kit"), "pull",
+                              "followers", "brightwave", "-y", "--no-following"], env=env,
+                             capture_output=True, cwd=tmp_path, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    host = server.url.removeprefix("http://")
+    assert re.search(rf"WARNING .*get_users_followers at {host} failed \(503 server error\), "
+                     r"attempt 1 of 8; retrying in \d\.\d s", run.stderr), run.stderr[-2000:]
+    assert TOKEN not in run.stderr + run.stdout
+
+
 @pytest.mark.parametrize("kw,status,advice", [
     ({"token": "another-token"}, 401, "X_BEARER_TOKEN"),
     ({"forbidden": ("followers",)}, 403, "cannot read followers.*import your X archive"),

@@ -209,6 +209,8 @@ class XClient:
         config.guard_logging()  # tweepy logs the Authorization header at DEBUG
         self._client = tweepy.Client(bearer_token=token, return_type=requests.Response,
                                      wait_on_rate_limit=False)
+        # host[:port] for messages; never user:password@ a URL might carry
+        self.host = urlsplit(base_url or TWEEPY_HOSTS[0]).netloc.rpartition("@")[2] or base_url
         adapter = _TransportAdapter(timeout=timeout, base_url=base_url)
         for host in TWEEPY_HOSTS:
             self._client.session.mount(host, adapter)
@@ -296,10 +298,13 @@ class XClient:
 
     def _transient(self, method: str, attempt: int, why: str) -> int:
         if attempt + 1 >= self.retry.attempts:
-            raise PullError(f"{method}: gave up after {attempt + 1} attempts; last fault: {why}. "
-                            f"The pull is checkpointed: run the same command again to resume.")
+            raise PullError(f"{method}: gave up after {attempt + 1} attempts at {self.host}; "
+                            f"last fault: {why}. The pull is checkpointed: run the same command "
+                            f"again to resume (or check the API URL).")
         wait = self.retry.backoff(attempt, self._rng)
-        log.info("%s: %s; retry %d in %.1f s", method, why, attempt + 1, wait)
+        # a warning, shown by default: silent retries against a wrong URL look like a hang
+        log.warning("%s at %s failed (%s), attempt %d of %d; retrying in %.1f s", method,
+                    self.host, why, attempt + 1, self.retry.attempts, wait)
         self.retries += 1
         self._wait(wait)
         return attempt + 1
