@@ -6,6 +6,7 @@ import json
 
 import click
 
+from ..report_text import plural
 from .common import store_option
 
 
@@ -38,3 +39,6 @@ def info(store, as_json: bool) -> None:
         if apart:
             click.echo(f"  and beside the snapshots: {' and '.join(apart)} (pull tweets, "
                        "timelines, hydrated profiles)")
+        if acct["unavailable"]:
+            click.echo(f"  {plural(acct['unavailable'], 'follower')} X reported deleted or "
+                       "suspended (--hydrate skips them; --retry-unavailable asks again)")
