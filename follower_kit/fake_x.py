@@ -38,6 +38,8 @@ from urllib.parse import parse_qsl, urlsplit
 import numpy as np
 import pandas as pd
 
+from .errors import SourceError
+
 log = logging.getLogger(__name__)
 
 DEFAULT_USER_FIELDS = ("id", "name", "username")
@@ -115,7 +117,13 @@ class Faults:
 
 # ---------------------------------------------------------------------------------------- spec
 class OpenAPISpec:
-    """The official X API v2 OpenAPI document: parameter and response validation."""
+    """The official X API v2 OpenAPI document: parameter and response validation.
+
+    Raises
+    ------
+    SourceError
+        The file is not JSON, not an OpenAPI document, or lacks a path the fake server serves.
+    """
 
     def __init__(self, path: str | Path):
         import jsonschema
@@ -123,7 +131,20 @@ class OpenAPISpec:
         import referencing.jsonschema
 
         self.path = Path(path)
-        self.doc = json.loads(self.path.read_text())
+        where = "the X API v2 OpenAPI JSON (openapi.json from github.com/xdevplatform/xdk)"
+        try:
+            self.doc = json.loads(self.path.read_text())
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise SourceError(f"{self.path} is not JSON ({exc}): give {where}",
+                              path=self.path) from None
+        if not isinstance(self.doc, dict) or "openapi" not in self.doc \
+                or not isinstance(self.doc.get("paths"), dict):
+            raise SourceError(f"{self.path} is JSON but not an OpenAPI document (no 'openapi' "
+                              f"and 'paths' keys): give {where}", path=self.path)
+        lacking = [t for _, _, t in _ROUTES if "get" not in (self.doc["paths"].get(t) or {})]
+        if lacking:
+            raise SourceError(f"{self.path} lacks the paths the fake server serves "
+                              f"({', '.join(lacking)}): give {where}", path=self.path)
         resource = referencing.Resource.from_contents(
             self.doc, default_specification=referencing.jsonschema.DRAFT7)
         self._registry = referencing.Registry().with_resource("urn:x-openapi", resource)
@@ -380,7 +401,7 @@ class FakeX:
     rate_limits : mapping, optional
         endpoint (``followers``, ``following``, ``tweets``, ``users``, ``user``,
         ``user_by_username``) -> (requests, window seconds): real 429s beyond.
-    spec : path, optional
+    spec : path or OpenAPISpec, optional
         The official OpenAPI JSON: validate requests (and responses with ``validate_responses``).
     suspended, deleted : iterable of ids
         Users X no longer serves: missing from follower lists, errors in lookups and timelines.
@@ -406,7 +427,8 @@ class FakeX:
         self.token = token
         self.faults = faults
         self.rate_limits = dict(rate_limits or {})
-        self.spec = OpenAPISpec(spec) if spec else None
+        self.spec = (spec if isinstance(spec, OpenAPISpec) else OpenAPISpec(spec)) if spec \
+            else None
         self.validate_responses = validate_responses and self.spec is not None
         self.suspended = {str(x) for x in suspended}
         self.deleted = {str(x) for x in deleted}

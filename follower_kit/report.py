@@ -110,6 +110,9 @@ class MonthData:
         Stored tweets of the followers at ``snapshot_at`` created up to the end of the month.
     following : DataFrame or None
         The account's own following list (table ``following``), when stored.
+    unavailable : DataFrame
+        Followers X reported deleted or suspended (:meth:`Store.unavailable`: ``id``,
+        ``reason``, ``observed_at``).
     """
 
     account: dict
@@ -122,6 +125,8 @@ class MonthData:
     previous_followers: pd.DataFrame
     tweets: pd.DataFrame
     following: pd.DataFrame | None = None
+    unavailable: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["id", "reason", "observed_at"]))
 
     @property
     def first_month(self) -> bool:
@@ -230,7 +235,8 @@ def load_month(store: Store | str | os.PathLike | None, account: str, month: str
                  "name": None if pd.isna(name) else str(name)},
         month=month, snapshot_at=at, previous_snapshot_at=previous_at, snapshots=upto,
         edges=edges, followers=followers, previous_followers=previous, tweets=tweets,
-        following=store.read_table("following", account_id))
+        following=store.read_table("following", account_id),
+        unavailable=store.unavailable(account_id))
 
 
 def month_headline(store: Store | str | os.PathLike | None, account: str, month: str) -> dict:

@@ -512,9 +512,10 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
 UNASSIGNED = "(unassigned)"
 
 
-def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True) -> str:
+def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable=()) -> str:
     """A warning when followers have no profile in the store (an X archive lists ids only): the
-    bot checks, segments and suggestions can only cover the others. Empty when all have one."""
+    bot checks, segments and suggestions can only cover the others. Empty when all have one.
+    ``unavailable``: ids X reported deleted or suspended (counted apart: no hydrating helps)."""
     if users.empty or "username" not in users.columns:
         return ""
     missing = int(users["username"].isna().sum())
@@ -527,7 +528,11 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True) -> str:
     text = (f"Note on profiles: {who} profile in the store yet (an X archive lists followers "
             "by id only), so the bot checks, segments and suggestions below cover only "
             "followers with a profile.")
-    if hydrate_hint:
+    gone = int(users.loc[users["username"].isna(), "id"].isin(unavailable).sum())
+    if gone:
+        text += f" {plural(gone, 'of them is an account', 'of them are accounts')} X reported " \
+                "deleted or suspended."
+    if hydrate_hint and missing > gone:
         text += (' With an X API token, "follower-kit import archive PATH --hydrate" fetches '
                  "the missing profiles.")
     return text

@@ -12,6 +12,7 @@ Layout (everything below one directory, ``data/store`` by default)::
     accounts/<account_id>/tweets/<stamp>-<hash>.parquet     tweets read apart from a follower
                        list (pull tweets, twarc2 timelines); both read with the snapshots' own
     accounts/<account_id>/tables/<name>[/<stamp>].parquet   derived tables (bot scores, segments)
+                       and ``unavailable``: followers X reported deleted or suspended
     .staging/<pid>-<uuid>/  snapshots being written; never read
 
 A snapshot is written completely into ``.staging`` and then renamed into place, so it appears whole
@@ -391,6 +392,23 @@ class Store:
             return None
         return _arrow_to_pandas(self._read_arrow(candidates[0]))
 
+    def unavailable(self, account) -> pd.DataFrame:
+        """Followers X reported deleted or suspended when their profiles were looked up (the
+        table ``unavailable``, kept by :func:`follower_kit.sources.archive.hydrate`, so that a
+        rerun does not pay for them again).
+
+        Returns
+        -------
+        DataFrame
+            ``id``, ``reason`` (X's words), ``observed_at``; one row per id.
+        """
+        table = self.read_table("unavailable", account)
+        if table is None:
+            return pd.DataFrame({"id": pd.Series(dtype=schema.STR),
+                                 "reason": pd.Series(dtype=schema.STR),
+                                 "observed_at": pd.Series(dtype=schema.TIME)})
+        return table
+
     # ------------------------------------------------------------------ listing
     def snapshot_meta(self, account) -> list[dict]:
         """The ``meta.json`` of each committed snapshot of ``account``, oldest first: account,
@@ -700,7 +718,8 @@ class Store:
         return df
 
     def info(self) -> dict:
-        """A JSON-ready summary: per account, its snapshots and follower counts."""
+        """A JSON-ready summary: per account, its snapshots and follower counts, and how many
+        followers X reported deleted or suspended (``unavailable``)."""
         snaps = self.snapshots()
         out = {"store": str(self.path), "accounts": []}
         for account_id, group in snaps.groupby("account_id", sort=True):
@@ -720,6 +739,7 @@ class Store:
                           + sum(m["counts"][kind] for m in self.snapshot_meta(account_id)
                                 if _is_copy(m))
                           for kind in ("users", "tweets")},
+                "unavailable": len(self.unavailable(account_id)),
             })
         return out
 

@@ -7,6 +7,7 @@ import re
 import shutil
 import zipfile
 from functools import partial
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -167,8 +168,12 @@ def test_hydrate_fetches_profiles_through_the_api(tmp_path):
         asked_again = sum(r["endpoint"] == "users" for r in srv.requests) - asked
     assert asked == -(-len(ids) // 100)
     assert done == archive.Hydration(missing=len(ids), fetched=len(ids) - 7, not_returned=7)
-    # a rerun asks only for the 7 the API did not return: one request
-    assert again == archive.Hydration(missing=7, fetched=0, not_returned=7) and asked_again == 1
+    # X said the 7 are deleted or suspended: remembered, so a rerun pays for none of them
+    assert again == archive.Hydration(missing=0, fetched=0, not_returned=0) and asked_again == 0
+    gone_table = store.unavailable("larsbrinkhoff").set_index("id")
+    assert set(gone_table.index) == set(gone)
+    assert gone_table.loc[gone[0], "reason"].startswith("Could not find user")
+    assert gone_table.loc[gone[4], "reason"].startswith("User has been suspended")
     got = store.followers("larsbrinkhoff")
     assert list(got["id"]) == ids
     assert set(got.loc[got["username"].isna(), "id"]) == set(gone)
@@ -177,6 +182,55 @@ def test_hydrate_fetches_profiles_through_the_api(tmp_path):
     assert sorted(p.name for p in ref.path.iterdir()) == snapshot_files
     # importing the archive again is still a no-op, not a conflict with the hydrated store
     assert archive.import_archive(store, _arc("2021-03-22")).created is False
+
+
+def test_retry_unavailable_asks_again_and_a_profile_back_leaves_the_list(tmp_path, monkeypatch):
+    """--retry-unavailable asks for the remembered ids anyway; one whose profile comes back is
+    taken off the list. Writing the list is atomic: a crash in the middle leaves it as it was."""
+    import follower_kit.store as store_module
+
+    store = Store(tmp_path)
+    archive.import_archive(store, _arc("2021-03-22"))
+    ids = list(store.followers("larsbrinkhoff")["id"])
+    gone, asked = set(ids[:5]), []
+
+    def lookup(part):
+        asked.extend(part)
+        back = [i for i in part if i not in gone]
+        errors = pd.DataFrame({"resource_id": [i for i in part if i in gone],
+                               "resource_type": "user", "parameter": "ids",
+                               "title": "Not Found Error", "type": "about:blank"})
+        errors["detail"] = "Could not find user with ids: [" + errors["resource_id"] + "]."
+        return pd.DataFrame({"id": back, "username": [f"u{i}" for i in back]}), errors
+
+    archive.hydrate(store, "larsbrinkhoff", lookup)
+    assert set(store.unavailable("larsbrinkhoff")["id"]) == gone
+    assert archive.missing_profiles(store, "larsbrinkhoff") == []
+    assert archive.missing_profiles(store, "larsbrinkhoff", retry_unavailable=True) == ids[:5]
+    before = store.unavailable("larsbrinkhoff")
+    # the process dies while the list is being replaced: the store keeps the old list
+    real_replace = store_module.os.replace
+
+    def die_on_the_list(src, dst):
+        if Path(dst).name == "unavailable.parquet":
+            raise SystemExit("killed")
+        return real_replace(src, dst)
+
+    gone.discard(ids[0])  # the first account is back
+    monkeypatch.setattr(store_module.os, "replace", die_on_the_list)
+    with pytest.raises(SystemExit):
+        archive.hydrate(store, "larsbrinkhoff", lookup, retry_unavailable=True)
+    monkeypatch.setattr(store_module.os, "replace", real_replace)
+    pd.testing.assert_frame_equal(store.unavailable("larsbrinkhoff"), before)
+    assert not list((tmp_path / ".staging").iterdir())
+    assert store.followers("larsbrinkhoff")["username"].isna().sum() == 5, \
+        "the list is written before the chunk's profiles: the store is as it was"
+    asked.clear()
+    done = archive.hydrate(store, "larsbrinkhoff", lookup, retry_unavailable=True)
+    assert asked == ids[:5]
+    assert done == archive.Hydration(missing=5, fetched=1, not_returned=4)
+    assert set(store.unavailable("larsbrinkhoff")["id"]) == set(ids[1:5])
+    assert store.followers("larsbrinkhoff")["username"].isna().sum() == 4
 
 
 def test_interrupted_hydration_resumes_without_loss_or_duplicates(tmp_path):
@@ -282,7 +336,14 @@ def test_import_command_hydrates_an_archive_imported_before(tmp_path, monkeypatc
         no = CliRunner().invoke(main, args + ["--prices", str(cheap)], input="n\n")
         asked_before_yes = len(srv.requests)
         out = CliRunner().invoke(main, args)
+        asked_before_again = len(srv.requests)
         again = CliRunner().invoke(main, args)
+        dry_again = CliRunner().invoke(main, args + ["--dry-run"])
+        asked_again = len(srv.requests) - asked_before_again
+        retry_dry = CliRunner().invoke(main, args + ["--dry-run", "--retry-unavailable"])
+    info = CliRunner().invoke(main, ["store", "info", "--store", str(store)])
+    info_json = json.loads(CliRunner().invoke(main, ["store", "info", "--json", "--store",
+                                                     str(store)]).output)
     assert dry.exit_code == 0, dry.output
     assert f"fetch the profiles of {len(ids):,} followers of @larsbrinkhoff" in dry.output
     assert f"requests: {-(-len(ids) // 100)}" in dry.output and "USD" in dry.output
@@ -291,7 +352,16 @@ def test_import_command_hydrates_an_archive_imported_before(tmp_path, monkeypatc
     assert out.exit_code == 0, out.output
     assert "(already in the store)" in out.output
     assert f"profiles: {len(ids) - 3:,} fetched, 3 not returned by the API" in out.output
-    assert "profiles: 0 fetched, 3 not returned" in again.output
+    # the 3 X reported deleted are remembered: the rerun and its dry run pay for none of them
+    skipped = "3 followers X reported deleted or suspended are not asked for again"
+    assert again.exit_code == 0 and asked_again == 0, again.output
+    assert f"profiles: {len(ids) - 3:,} in the store; {skipped}" in again.output
+    assert "requests: 0" in dry_again.output and "0.00 USD" in dry_again.output
+    assert skipped in dry_again.output
+    assert "fetch the profiles of 3 followers" in retry_dry.output
+    assert "0.03 USD" in retry_dry.output
+    assert "3 followers X reported deleted or suspended" in info.output
+    assert info_json["accounts"][0]["unavailable"] == 3
     assert Store(store).followers("larsbrinkhoff")["username"].notna().sum() == len(ids) - 3
     leaked = [p for p in store.rglob("*")
               if p.is_file() and b"cli-hydrate-token" in p.read_bytes()]
@@ -341,3 +411,33 @@ def test_an_archive_hydrated_by_an_earlier_version_imports_again_as_the_same(tmp
                            followers=arc.followers.iloc[1:], source="archive")
     with pytest.raises(StoreError, match="already committed"):
         archive.import_archive(store2, _arc("2021-03-22"))
+
+
+def test_the_report_counts_followers_x_reported_gone_apart(tmp_path):
+    """The profiles note of the report says how many of the followers without a profile X
+    reported deleted or suspended (no hydrating will bring those)."""
+    from follower_kit import report
+    from follower_kit import report_text as rt
+
+    store = Store(tmp_path)
+    archive.import_archive(store, _arc("2021-03-22"))
+    ids = list(store.followers("larsbrinkhoff")["id"])
+
+    def lookup(part):  # 100 profiles come back, X reports 7 deleted, the rest is not asked
+        back = [i for i in part if i in ids[7:107]]
+        errors = pd.DataFrame({"resource_id": [i for i in part if i in ids[:7]],
+                               "resource_type": "user", "title": "Not Found Error",
+                               "detail": "Could not find user."})
+        return pd.DataFrame({"id": back, "username": [f"u{i}" for i in back]}), errors
+
+    archive.hydrate(store, "larsbrinkhoff", lookup, ids=ids[:107])
+    data = report.load_month(store, "larsbrinkhoff")
+    assert set(data.unavailable["id"]) == set(ids[:7])
+    note = rt.profiles_note(data.followers, unavailable=data.unavailable["id"])
+    assert "305 of the 405 followers" in note
+    assert "7 of them are accounts X reported deleted or suspended" in note
+    assert "--hydrate" in note  # 298 could still be fetched
+    everyone_gone = rt.profiles_note(data.followers.head(7), unavailable=data.unavailable["id"])
+    assert "7 of them are accounts X reported" in everyone_gone and "--hydrate" not in \
+        everyone_gone
+    assert "X reported" not in rt.profiles_note(data.followers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -225,3 +226,33 @@ def test_kill_9_at_random_points_then_resume(audience, tmp_path):
             _check_truth(store, server, handle, account_id)
             assert list(x_api.pulls(store)["status"]) == ["committed"]
     assert mid_pull_kills >= 3  # most kills really landed inside a pull
+
+
+@pytest.mark.parametrize("args,says", [
+    (["--spec", "not-json.json"], r"not-json\.json.*is not JSON.*OpenAPI"),
+    (["--spec", "list.json"], r"list\.json.*not an OpenAPI document"),
+    (["--spec", "other-api.json"], r"other-api\.json.*lacks the paths.*/2/users/\{id\}/followers"),
+    (["--rate-limit", "fifteen/60"], r"--rate-limit.*'fifteen/60'.*N/SECONDS, e\.g\. 15/900"),
+    (["--rate-limit", "15/0"], r"--rate-limit.*'15/0'.*N/SECONDS"),
+])
+def test_fake_server_options_fail_in_one_line(tmp_path, monkeypatch, args, says):
+    """A wrong --spec or --rate-limit is one line of advice, not a traceback (nor a server
+    that fails every request later)."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import fake, main
+
+    (tmp_path / "not-json.json").write_text("openapi: 3.0.0\npaths: {}\n")  # YAML, not JSON
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "other-api.json").write_text('{"openapi": "3.0.0", "paths": {"/pets": {}}}')
+    monkeypatch.chdir(tmp_path)
+
+    def stop(seconds):  # a server that started after all: stop it instead of serving forever
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fake.time, "sleep", stop)
+    out = CliRunner().invoke(main, ["fake-server", "--port", "0", "--followers", "10", *args])
+    assert out.exit_code in (1, 2), out.output
+    assert isinstance(out.exception, SystemExit), out.exception  # no traceback
+    error = [line for line in out.output.splitlines() if "rror" in line]
+    assert len(error) == 1 and re.search(says, error[0]), out.output

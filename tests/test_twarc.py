@@ -250,10 +250,15 @@ def test_the_import_command_takes_the_id_its_advice_names(tmp_path):
     assert Store(store).snapshots("someone")["account_id"].tolist() == ["12"]
     assert run(main, ["import", "twarc", users, "--account", "x", "--account-id", "twelve",
                       "--store", store]).exit_code == 2
-    for extra in ([], ["--account-id", "99"]):
-        r = run(main, ["import", "twarc", timeline, "--account", "nobody", *extra,
+    search = str(shared_path("x-api", "twarc2-pages", "brexit.jsonl"))  # /2/tweets/search/recent
+    for pages, extra in ((timeline, []), (timeline, ["--account-id", "99"]), (search, [])):
+        r = run(main, ["import", "twarc", pages, "--account", "nobody", *extra,
                        "--store", store])
-        assert r.exit_code == 1 and "only timeline pages" in r.output and "@nobody" in r.output
+        assert r.exit_code == 1, r.output
+        assert "only tweet pages (timelines or searches)" in r.output and "@nobody" in r.output
+    counts = str(shared_path("x-api", "twarc2-pages", "counts.jsonl"))
+    r = run(main, ["import", "twarc", counts, "--account", "nobody", "--store", store])
+    assert r.exit_code == 1 and "no follower, user or tweet pages found" in r.output
 
 
 def test_a_given_id_that_contradicts_the_follower_urls_is_refused(tmp_path):

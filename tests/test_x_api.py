@@ -7,6 +7,7 @@ import json
 from functools import partial
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -192,6 +193,42 @@ def test_429_wait_uses_reset_header(small_audience):
     assert len(sleeps) == 1 and 29 <= sleeps[0] <= 32 + (time.time() - t0)
 
 
+def test_retries_are_logged_with_host_and_attempt(caplog):
+    """A wrong API URL looked like a hang: ~90 s of silent retries. Each retry is a warning
+    that names the host and the attempt, and so is the final error."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on: connection refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = x_api.XClient(TOKEN, base_url=f"http://127.0.0.1:{port}", sleep=lambda s: None,
+                           retry=x_api.RetryPolicy(attempts=3))
+    with caplog.at_level(logging.WARNING, logger="follower_kit"):
+        with pytest.raises(x_api.PullError, match=f"3 attempts at 127.0.0.1:{port}"):
+            client.user("brightwave")
+    retries = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(retries) == 2, retries  # the third failure is the error
+    for n, message in enumerate(retries, 1):
+        assert re.fullmatch(rf"get_user at 127\.0\.0\.1:{port} failed \(ConnectionError\), "
+                            rf"attempt {n} of 3; retrying in \d\.\d s", message), message
+
+
+def test_the_cli_shows_retries_at_its_default_log_level(small_audience, tmp_path):
+    env = {**os.environ, "X_BEARER_TOKEN": TOKEN, "FOLLOWER_KIT_STORE": str(tmp_path / "s"),
+           "PYTHONPATH": str(ROOT)}
+    faults = Faults(script=["503"], endpoints=("followers",))
+    with FakeX.from_sample(small_audience, token=TOKEN, faults=faults) as server:
+        env["FOLLOWER_KIT_X_API_URL"] = server.url
+        run = subprocess.run([str(Path(sys.executable).parent / "follower-kit"), "pull",
+                              "followers", "brightwave", "-y", "--no-following"], env=env,
+                             capture_output=True, cwd=tmp_path, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    host = server.url.removeprefix("http://")
+    assert re.search(rf"WARNING .*get_users_followers at {host} failed \(503 server error\), "
+                     r"attempt 1 of 8; retrying in \d\.\d s", run.stderr), run.stderr[-2000:]
+    assert TOKEN not in run.stderr + run.stdout
+
+
 @pytest.mark.parametrize("kw,status,advice", [
     ({"token": "another-token"}, 401, "X_BEARER_TOKEN"),
     ({"forbidden": ("followers",)}, 403, "cannot read followers.*import your X archive"),
@@ -275,7 +312,7 @@ def test_interrupted_pull_resumes_without_loss_or_duplicates(small_audience, tmp
         other = x_api.PullDir(Path(x_api.pulls(store)["path"].iloc[0])).lock()
         with pytest.raises(x_api.PullError, match="another process") as held_elsewhere:
             x_api.pull_followers(store, handle, client=client, page_size=15)
-        other._lock.close()
+        other.release()
         before = len(server.requests)
         ref = x_api.pull_followers(store, handle, client=client, page_size=15)
         resumed = [r for r in server.requests[before:] if r["endpoint"] == "followers"]
@@ -286,6 +323,26 @@ def test_interrupted_pull_resumes_without_loss_or_duplicates(small_audience, tmp
     assert ref.followers == len(truth)
     assert list(x_api.pulls(store)["status"]) == ["committed"]
     assert not list(Path(x_api.pulls(store)["path"].iloc[0]).glob("*.jsonl"))
+
+
+def test_a_failed_pull_can_be_retried_while_its_traceback_is_kept(small_audience, tmp_path):
+    """A notebook keeps the last traceback (sys.last_traceback), and with it the failed pull's
+    frames: the pull must release its lock when it ends, not when it is garbage collected, or
+    the retry in the same kernel is refused as 'running in another process'."""
+    handle = small_audience.account["username"]
+    with FakeX.from_sample(small_audience, forbidden=("following",)) as server:
+        client, _ = _client(server)
+        store = Store(tmp_path / "s")
+        with pytest.raises(x_api.AccessError) as failed:  # followers in, then the fatal 403
+            x_api.pull_followers(store, handle, client=client, page_size=40)
+        server.forbidden.clear()
+        before = len(server.requests)
+        ref = x_api.pull_followers(store, handle, client=client, page_size=40)
+        refetched = [r for r in server.requests[before:] if r["endpoint"] == "followers"]
+    assert failed.value.status == 403 and failed.tb is not None  # still held here
+    assert refetched == [] and ref.followers == len(server.visible_followers(
+        small_audience.account["id"]))
+    assert list(x_api.pulls(store)["status"]) == ["committed"]
 
 
 @pytest.mark.parametrize("kind", ["followers", "tweets"])
@@ -474,6 +531,34 @@ def test_cli_batch_pull_for_an_agency(small_audience, tmp_path, monkeypatch):
     n = len(server.visible_followers(small_audience.account["id"]))
     for store in ("a", "b"):
         assert len(Store(tmp_path / store).followers(handle)) == n
+
+
+def test_batch_pulls_count_only_their_own_requests(small_audience, tmp_path, monkeypatch):
+    """One client serves every account of a batch: the second account's summary line and the
+    counts saved with its snapshot are its own, and rate-limit waits are told apart from the
+    faults retried."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    handle = small_audience.account["username"]
+    clients = tmp_path / "clients.toml"
+    clients.write_text(f'[[client]]\naccount = "{handle}"\nstore = "{tmp_path / "a"}"\n\n'
+                       f'[[client]]\naccount = "{handle}"\nstore = "{tmp_path / "b"}"\n')
+    # the first account's page goes through; the second's meets a 503, then a 429
+    faults = Faults(script=[None, "503", "429"], burst=1, reset_in=0, endpoints=("followers",))
+    with FakeX.from_sample(small_audience, faults=faults) as server:
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        monkeypatch.setenv("FOLLOWER_KIT_X_API_URL", server.url)
+        out = CliRunner().invoke(main, ["pull", "followers", "--batch", str(clients), "-y",
+                                        "--no-following"])
+    assert out.exit_code == 0, out.output
+    first, second = re.findall(rf"@{handle}: 100 followers at \S+ \((.*)\) ->", out.output)
+    assert first == "1 request"
+    assert re.fullmatch(r"3 requests, 1 fault retried, 1 rate-limit wait: \d s", second), second
+    extra = [Store(tmp_path / s).snapshot_meta(handle)[0]["extra"] for s in "ab"]
+    assert [(e["requests"], e["retries"], e["rate_limit_waits"]) for e in extra] == \
+        [(1, 0, 0), (3, 1, 1)]
 
 
 def test_plans_add_up():

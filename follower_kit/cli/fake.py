@@ -6,7 +6,7 @@ import time
 
 import click
 
-from ..fake_x import FakeX, Faults
+from ..fake_x import FakeX, Faults, OpenAPISpec
 
 
 def _faults(spec: str | None, seed: int) -> Faults | None:
@@ -23,13 +23,27 @@ def _faults(spec: str | None, seed: int) -> Faults | None:
     return Faults(rates=rates, seed=seed)
 
 
+def _rate_limit(ctx, param, value: str | None) -> tuple[int, float] | None:
+    if not value:
+        return None
+    n, _, window = value.partition("/")
+    try:
+        limit, seconds = int(n), float(window or 900)
+    except ValueError:
+        limit, seconds = 0, 0.0
+    if limit < 1 or not 0 < seconds < float("inf"):
+        raise click.BadParameter(f"{value!r}: use N/SECONDS, e.g. 15/900 (15 follower pages "
+                                 "per 15 minutes; N at least 1, SECONDS above 0)")
+    return limit, seconds
+
+
 @click.command("fake-server")
 @click.option("--account", default="brightwave", show_default=True)
 @click.option("--followers", default=5000, show_default=True, type=click.IntRange(10))
 @click.option("--seed", default=7, show_default=True)
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--token", default=None, help="Accept only this bearer token (default: any).")
-@click.option("--rate-limit", default=None, metavar="N/SECONDS",
+@click.option("--rate-limit", default=None, metavar="N/SECONDS", callback=_rate_limit,
               help="Follower pages allowed per window, e.g. 15/60 (default: unlimited).")
 @click.option("--faults", default=None, metavar="NAME=P,...",
               help="Inject faults: 429, 500, 503, timeout, truncate, short.")
@@ -39,13 +53,11 @@ def fake_server(account, followers, seed, port, token, rate_limit, faults, spec)
     """Serve the sample audience as a local X API v2 on 127.0.0.1 until Ctrl-C."""
     from ..sources.sample import generate
 
+    checked = OpenAPISpec(spec) if spec else None  # a wrong file fails before the audience
     audience = generate(account=account, followers=followers, seed=seed)
-    limits = {}
-    if rate_limit:
-        n, _, window = rate_limit.partition("/")
-        limits = {"followers": (int(n), float(window or 900))}
-    server = FakeX.from_sample(audience, token=token, rate_limits=limits,
-                               faults=_faults(faults, seed), spec=spec, port=port)
+    server = FakeX.from_sample(audience, token=token,
+                               rate_limits={"followers": rate_limit} if rate_limit else {},
+                               faults=_faults(faults, seed), spec=checked, port=port)
     server.start()
     click.echo(f"fake X API v2 serving @{account} ({followers:,} followers) at {server.url}\n"
                f"  export FOLLOWER_KIT_X_API_URL={server.url} X_BEARER_TOKEN="

@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
+from ..report_text import plural
 from ..sources import archive as archive_source
 from ..sources import twarc as twarc_source
 from ..sources import x_api
@@ -27,10 +28,15 @@ def import_() -> None:
               help="Fetch the profiles of followers that have none in the store yet, with the X "
                    "API (needs X_BEARER_TOKEN; 100 ids a request). Also works on archives "
                    "imported before; an interrupted run resumes.")
+@click.option("--retry-unavailable", is_flag=True,
+              help="With --hydrate, also ask again for followers X reported deleted or "
+                   "suspended on an earlier run (remembered and skipped, as each lookup is "
+                   "paid).")
 @plan_options
 @api_options
 @store_option
-def archive_cmd(store, paths, hydrate, dry_run, prices, yes, api_url, timeout):
+def archive_cmd(store, paths, hydrate, retry_unavailable, dry_run, prices, yes, api_url,
+                timeout):
     """Import X data archives (folders or .zip): one snapshot per archive, dated by its
     generation date, so several exports of one account form a series.
 
@@ -55,26 +61,45 @@ def archive_cmd(store, paths, hydrate, dry_run, prices, yes, api_url, timeout):
             arc = archive_source.read_archive(path)
             click.echo(f"{path}: {len(arc.followers):,} followers (dry run: nothing imported)")
             if hydrate:
-                ids = archive_source.missing_profiles(store, arc.account["id"],
-                                                      arc.followers["follower_id"])
-                click.echo(x_api.plan_hydrate(len(ids), username=arc.account["username"],
-                                              table=table).describe())
+                plan, _, _ = _plan_hydrate(store, arc.account["id"], arc.account["username"],
+                                           table, retry_unavailable,
+                                           ids=arc.followers["follower_id"])
+                click.echo(plan.describe())
             continue
         ref = archive_source.import_archive(store, path)
         state = "imported" if ref.created else "already in the store"
         click.echo(f"{path}: {ref.followers:,} followers at {ref.snapshot_at:%Y-%m-%d %H:%M} "
                    f"UTC ({state})")
         if client is not None:
-            _hydrate(store, ref, client, table, yes)
+            _hydrate(store, ref, client, table, yes, retry_unavailable)
 
 
-def _hydrate(store, ref, client, table, yes) -> None:
-    ids = archive_source.missing_profiles(store, ref.account_id, at=ref.snapshot_at)
-    if not ids:
-        click.echo(f"  profiles: all {ref.followers:,} already in the store")
-        return
+def _plan_hydrate(store, account_id, username, table, retry_unavailable, **where):
+    """The plan of a hydration, the ids it asks for, and how many followers it leaves out
+    because X reported them deleted or suspended before (a note in the plan says so).
+    ``where``: ``ids`` or ``at``, as for :func:`~follower_kit.sources.archive.missing_profiles`.
+    """
+    ids = archive_source.missing_profiles(store, account_id, retry_unavailable=retry_unavailable,
+                                          **where)
+    plan = x_api.plan_hydrate(len(ids), username=username, table=table)
+    skipped = 0 if retry_unavailable else len(archive_source.missing_profiles(
+        store, account_id, retry_unavailable=True, **where)) - len(ids)
+    if skipped:
+        plan.notes.append(f"{plural(skipped, 'follower')} X reported deleted or suspended "
+                          f"{'is' if skipped == 1 else 'are'} not asked for again "
+                          "(--retry-unavailable asks)")
+    return plan, ids, skipped
+
+
+def _hydrate(store, ref, client, table, yes, retry_unavailable) -> None:
     username = store.snapshots(ref.account_id)["username"].iloc[-1]
-    confirm(x_api.plan_hydrate(len(ids), username=username, table=table), yes)
+    plan, ids, skipped = _plan_hydrate(store, ref.account_id, username, table,
+                                       retry_unavailable, at=ref.snapshot_at)
+    if not ids:
+        click.echo(f"  profiles: {ref.followers - skipped:,} in the store; {plan.notes[-1]}"
+                   if skipped else f"  profiles: all {ref.followers:,} already in the store")
+        return
+    confirm(plan, yes)
     with tqdm(total=len(ids), desc="  profiles", unit="user") as bar:
         done = archive_source.hydrate(store, ref.account_id, client.lookup_users, ids=ids,
                                       progress=bar.update)
@@ -95,7 +120,7 @@ def _hydrate(store, ref, client, table, yes) -> None:
                                          "retrieved).")
 @store_option
 def twarc_cmd(store, paths, account, account_id, at):
-    """Import twarc2 JSONL output (follower, user lookup and timeline pages) as one snapshot.
+    """Import twarc2 JSONL output (follower, user lookup, timeline and search pages) as one snapshot.
 
     Timeline pages alone (tweets of followers already in the store) are stored beside the
     account's snapshots and add no snapshot.

@@ -8,6 +8,7 @@ import click
 from tqdm.auto import tqdm
 
 from ..errors import FollowerKitError, StoreError
+from ..report_text import plural
 from ..sources import x_api
 from ..store import Store
 from .common import store_option
@@ -46,6 +47,22 @@ def confirm(plan: x_api.Plan, yes: bool, *, show: bool = True) -> None:
     if plan.needs_confirmation and not yes:
         click.confirm(f"This costs more than {plan.confirm_above:.2f} {plan.currency}. "
                       f"Go ahead?", abort=True, err=True)
+
+
+def _counted(client: x_api.XClient, pull):
+    """Run ``pull()``; return its result and the requests it made alone, as the summary line's
+    words: one client serves every account of a batch. ``13 requests, 1 fault retried, 6
+    rate-limit waits: 7 s``."""
+    before = client.counts()
+    result = pull()
+    used = client.counts() - before
+    words = [plural(used.requests, "request")]
+    if used.retries:
+        words.append(plural(used.retries, "fault") + " retried")
+    if used.rate_waits:
+        words.append(f"{plural(used.rate_waits, 'rate-limit wait')}: "
+                     f"{x_api.duration(used.rate_wait_seconds)}")
+    return result, ", ".join(words)
 
 
 def _interrupted(pull_kind: str, handle: str) -> None:
@@ -154,12 +171,11 @@ def followers_cmd(store, handle, batch, following, restart, page_size, dry_run, 
     def run(where, who, account):
         total = int((account.get("public_metrics") or {}).get("followers_count", 0)) or None
         with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
-            ref = x_api.pull_followers(where, who, client=client, following=following,
-                                       restart=restart, page_size=page_size,
-                                       progress=bar.update, account=account)
+            ref, used = _counted(client, lambda: x_api.pull_followers(
+                where, who, client=client, following=following, restart=restart,
+                page_size=page_size, progress=bar.update, account=account))
         return (f"@{account['username']}: {ref.followers:,} followers at "
-                f"{ref.snapshot_at.isoformat()} ({client.requests} requests, "
-                f"{client.retries} retries) -> {where.path}")
+                f"{ref.snapshot_at.isoformat()} ({used}) -> {where.path}")
 
     _run("followers", jobs, batch, prepare, run, dry_run=dry_run, yes=yes)
 
@@ -211,10 +227,11 @@ def tweets_cmd(store, handle, batch, per_follower, restart, dry_run, prices, yes
     def run(where, who, n):
         handle = "@" + where.snapshots(who)["username"].iloc[-1]
         with tqdm(total=n, desc=f"{handle} timelines", unit="follower") as bar:
-            ref = x_api.pull_tweets(where, who, client=client, per_follower=per_follower,
-                                    restart=restart, progress=bar.update)
+            ref, used = _counted(client, lambda: x_api.pull_tweets(
+                where, who, client=client, per_follower=per_follower, restart=restart,
+                progress=bar.update))
         return (f"{handle}: {ref.rows:,} tweets of {n:,} followers stored, observed "
-                f"{ref.observed_at:%Y-%m-%d %H:%M} UTC ({client.requests} requests)")
+                f"{ref.observed_at:%Y-%m-%d %H:%M} UTC ({used})")
 
     _run("tweets", jobs, batch, prepare, run, dry_run=dry_run, yes=yes)
 

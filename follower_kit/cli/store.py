@@ -39,3 +39,6 @@ def info(store, as_json: bool) -> None:
         if apart:
             click.echo(f"  and beside the snapshots: {' and '.join(apart)} (pull tweets, "
                        "timelines, hydrated profiles)")
+        if acct["unavailable"]:
+            click.echo(f"  {plural(acct['unavailable'], 'follower')} X reported deleted or "
+                       "suspended (--hydrate skips them; --retry-unavailable asks again)")

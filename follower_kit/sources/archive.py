@@ -374,8 +374,10 @@ class Hydration:
     not_returned: int
 
 
-def missing_profiles(store, account, ids=None, *, at=None) -> list[str]:
-    """Follower ids that have no profile in the store, in follower order.
+def missing_profiles(store, account, ids=None, *, at=None,
+                     retry_unavailable: bool = False) -> list[str]:
+    """Follower ids that have no profile in the store, in follower order, leaving out those X
+    reported deleted or suspended on an earlier lookup (:meth:`Store.unavailable`).
 
     Parameters
     ----------
@@ -384,16 +386,23 @@ def missing_profiles(store, account, ids=None, *, at=None) -> list[str]:
     ids : sequence of str, optional
         Ids to check (an archive not imported yet: its account may not be in the store);
         default: the followers of the snapshot ``at`` (default: the latest).
+    retry_unavailable : bool
+        Keep the ids X reported deleted or suspended.
     """
     if ids is None:
         followers = store.followers(account, at=at)
-        return followers.loc[followers["username"].isna(), "id"].tolist()
-    try:
-        profiles = store.users(account)
-    except StoreError:  # not in the store yet: nothing is known
-        return [str(i) for i in ids]
-    known = set(profiles.loc[profiles["username"].notna(), "id"])
-    return [str(i) for i in ids if str(i) not in known]
+        missing = followers.loc[followers["username"].isna(), "id"].tolist()
+    else:
+        try:
+            profiles = store.users(account)
+        except StoreError:  # not in the store yet: nothing is known
+            return [str(i) for i in ids]
+        known = set(profiles.loc[profiles["username"].notna(), "id"])
+        missing = [str(i) for i in ids if str(i) not in known]
+    if retry_unavailable:
+        return missing
+    gone = set(store.unavailable(account)["id"])
+    return [i for i in missing if i not in gone]
 
 
 HYDRATE_HINT = ("`follower-kit import archive PATH --hydrate` fetches the missing profiles with "
@@ -429,11 +438,14 @@ def require_profiles(followers: pd.DataFrame, username: str, what: str) -> None:
 
 
 def hydrate(store, account, lookup, *, ids=None, at=None, chunk: int = 1000,
-            progress=None) -> Hydration:
+            progress=None, retry_unavailable: bool = False) -> Hydration:
     """Fetch the profiles of a snapshot's followers that have none in the store.
 
     Profiles are stored every ``chunk`` ids (:meth:`Store.add_profiles`, observed now), so an
     interrupted run loses at most one chunk and a rerun asks only for what is still missing.
+    Ids X reports deleted or suspended are remembered with X's reason (the table
+    ``unavailable``, :meth:`Store.unavailable`) and not asked for again, each being a paid
+    lookup; an id whose profile comes back leaves that list.
 
     Parameters
     ----------
@@ -443,6 +455,8 @@ def hydrate(store, account, lookup, *, ids=None, at=None, chunk: int = 1000,
         ``ids -> (users frame, errors frame)``, e.g. ``XClient.lookup_users`` (100 ids a request).
     ids : sequence of str, optional
         The ids to fetch (default: :func:`missing_profiles` of the snapshot ``at``).
+    retry_unavailable : bool
+        With the default ``ids``, ask for the ids X reported deleted or suspended too.
     at : optional
         The snapshot (default: the latest).
     chunk : int
@@ -454,17 +468,43 @@ def hydrate(store, account, lookup, *, ids=None, at=None, chunk: int = 1000,
     -------
     Hydration
     """
-    ids = missing_profiles(store, account, at=at) if ids is None else [str(i) for i in ids]
+    ids = missing_profiles(store, account, at=at, retry_unavailable=retry_unavailable) \
+        if ids is None else [str(i) for i in ids]
+    gone = store.unavailable(account)
     fetched = 0
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
-        users, _errors = lookup(part)
+        users, errors = lookup(part)
         users = users[users["id"].isin(part)]
+        # the list first: a crash before the profiles then re-asks this chunk, never keeps an
+        # id listed whose profile is stored
+        gone = _remember_unavailable(store, account, gone, part, users, errors)
         store.add_profiles(account, users)
         fetched += len(users)
         if progress is not None:
             progress(len(part))
     return Hydration(missing=len(ids), fetched=fetched, not_returned=len(ids) - fetched)
+
+
+def _remember_unavailable(store, account, gone: pd.DataFrame, part: list[str],
+                          users: pd.DataFrame, errors: pd.DataFrame | None) -> pd.DataFrame:
+    """The ``unavailable`` table with the ids of ``part`` that X reported (partial errors of a
+    lookup: deleted, suspended) added and those whose profile came back removed; written
+    (atomically, :meth:`Store.write_table`) only when it changes."""
+    if errors is not None and len(errors):
+        reported = errors[(errors["resource_type"] == "user") & errors["resource_id"].isin(part)]
+    else:
+        reported = pd.DataFrame(columns=["resource_id", "title", "detail"])
+    back = gone["id"].isin(users["id"])
+    if reported.empty and not back.any():
+        return gone
+    new = pd.DataFrame({"id": reported["resource_id"].astype(str),
+                        "reason": reported["detail"].fillna(reported["title"]).astype(str),
+                        "observed_at": pd.Timestamp.now(tz="UTC").floor("s")})
+    table = pd.concat([gone[~back & ~gone["id"].isin(new["id"])], new.astype(gone.dtypes)],
+                      ignore_index=True).drop_duplicates("id", keep="last")
+    store.write_table("unavailable", account, table)
+    return table.reset_index(drop=True)
 
 
 __all__ = ["HYDRATE_HINT", "Archive", "Hydration", "hydrate", "import_archive", "missing_profiles",

@@ -92,6 +92,7 @@ USER_PAGE = pa.schema([
 ])
 
 _BLOCK = 4 << 20
+_MAP_LIMIT = 256 << 20  # files up to this size are memory-mapped for the reader
 _PAGE_KINDS = [
     (re.compile(r"/2/users/[^/?]+/followers"), "followers"),
     (re.compile(r"/2/users/[^/?]+/following"), "following"),
@@ -187,13 +188,22 @@ def _read_slow(source, name: str) -> pa.Table:
 def _stream(source, page_schema: pa.Schema = PAGE):
     """Record batches of a JSONL file (or bytes) parsed with ``page_schema``, block by block."""
     size = len(source) if isinstance(source, bytes) else os.path.getsize(source)
-    stream = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+    if isinstance(source, bytes):
+        stream = io.BytesIO(source)
+    elif size <= _MAP_LIMIT:
+        # The reader slices a mapped file instead of copying it into fresh buffers: on this kind
+        # of VM a process's first touch of new memory is expensive. Bigger files are read, as
+        # their mapped pages would count toward the process's peak memory.
+        stream = pa.memory_map(str(source), "r")
+    else:
+        stream = pa.OSFile(str(source), "r")
     # The reader parses its first block alone before it starts parsing blocks in parallel: small
     # files get smaller blocks (still above a 1,000-user page) so both cores work sooner.
     block = _BLOCK if size > 8 * _BLOCK else _BLOCK // 2
-    return pj.open_json(stream, read_options=pj.ReadOptions(block_size=block),
-                        parse_options=pj.ParseOptions(explicit_schema=page_schema,
-                                                      unexpected_field_behavior="ignore"))
+    with stream:
+        yield from pj.open_json(stream, read_options=pj.ReadOptions(block_size=block),
+                                parse_options=pj.ParseOptions(explicit_schema=page_schema,
+                                                              unexpected_field_behavior="ignore"))
 
 
 def _kind_of_url(url: str | None) -> str | None:
@@ -559,7 +569,7 @@ class TwarcImport:
 
 
 def load(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> TwarcImport:
-    """Read twarc2 JSONL files (follower, following, user lookup and timeline pages).
+    """Read twarc2 JSONL files (follower, following, user lookup, timeline and search pages).
 
     The follower list comes from ``/2/users/:id/followers`` pages; when there are none, the users
     of user-lookup pages are taken as the follower list (in file order). The snapshot time is the
@@ -625,7 +635,8 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None):
     first = data.files[0] if data.files else None
     names = ", ".join(str(f) for f in data.files) or str(paths)
     if data.followers.empty and data.tweets.empty:
-        raise SourceError(f"{names}: no follower, user or timeline pages found", path=first)
+        raise SourceError(f"{names}: no follower, user or tweet pages found (tweet "
+                          f"counts and lists hold no followers)", path=first)
     try:
         acct = _account(store, account, data.account_id)
     except SourceError:
@@ -662,7 +673,8 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None):
 
 def _timelines_only(names: str, account, first) -> SourceError:
     handle = str(account["username"] if isinstance(account, Mapping) else account)
-    return SourceError(f"{names}: only timeline pages; import or pull @{handle.lstrip('@')}'s "
+    return SourceError(f"{names}: only tweet pages (timelines or searches), no "
+                       f"follower list; import or pull @{handle.lstrip('@')}'s "
                        f"followers first (the tweets are stored with the latest follower "
                        f"snapshot)", path=first)
 

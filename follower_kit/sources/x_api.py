@@ -123,6 +123,23 @@ class RetryPolicy:
         return min(self.cap, self.base * 2 ** attempt) * (0.5 + 0.5 * rng.random())
 
 
+@dataclass(frozen=True)
+class RequestCounts:
+    """A reading of an :class:`XClient`'s counters: requests sent, transient faults retried,
+    rate-limit waits and the seconds they took. One client may serve several pulls (a batch):
+    the difference of two readings is what happened in between."""
+
+    requests: int = 0
+    retries: int = 0
+    rate_waits: int = 0
+    rate_wait_seconds: float = 0.0
+
+    def __sub__(self, other: RequestCounts) -> RequestCounts:
+        return RequestCounts(self.requests - other.requests, self.retries - other.retries,
+                             self.rate_waits - other.rate_waits,
+                             self.rate_wait_seconds - other.rate_wait_seconds)
+
+
 _ADVICE = {
     401: "the X API refused the bearer token (401 Unauthorized). Check X_BEARER_TOKEN: it must be "
          "the app's Bearer Token from the developer console, not the API key or secret.",
@@ -193,6 +210,8 @@ class XClient:
         config.guard_logging()  # tweepy logs the Authorization header at DEBUG
         self._client = tweepy.Client(bearer_token=token, return_type=requests.Response,
                                      wait_on_rate_limit=False)
+        # host[:port] for messages; never user:password@ a URL might carry
+        self.host = urlsplit(base_url or TWEEPY_HOSTS[0]).netloc.rpartition("@")[2] or base_url
         adapter = _TransportAdapter(timeout=timeout, base_url=base_url)
         for host in TWEEPY_HOSTS:
             self._client.session.mount(host, adapter)
@@ -202,10 +221,17 @@ class XClient:
         self._rng = random.Random(seed)
         self.requests = 0
         self.retries = 0
+        self.rate_waits = 0
+        self.rate_wait_seconds = 0.0
         self.slept = 0.0
 
     def __repr__(self) -> str:  # never show the token
         return "XClient(<token hidden>)"
+
+    def counts(self) -> RequestCounts:
+        """The counters so far (subtract an earlier reading for one pull's share)."""
+        return RequestCounts(self.requests, self.retries, self.rate_waits,
+                             self.rate_wait_seconds)
 
     # ---------------------------------------------------------------- one request
     def call(self, method: str, *args, what: str = "this endpoint", light: bool = False,
@@ -249,6 +275,8 @@ class XClient:
                     wait = self.retry.backoff(min(rate_waits, 10), self._rng)
                 log.warning("rate limited on %s: waiting %.0f s (x-rate-limit-reset)", method,
                             wait)
+                self.rate_waits += 1
+                self.rate_wait_seconds += wait
                 self._wait(wait)
             except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
                 status = exc.response.status_code
@@ -271,10 +299,13 @@ class XClient:
 
     def _transient(self, method: str, attempt: int, why: str) -> int:
         if attempt + 1 >= self.retry.attempts:
-            raise PullError(f"{method}: gave up after {attempt + 1} attempts; last fault: {why}. "
-                            f"The pull is checkpointed: run the same command again to resume.")
+            raise PullError(f"{method}: gave up after {attempt + 1} attempts at {self.host}; "
+                            f"last fault: {why}. The pull is checkpointed: run the same command "
+                            f"again to resume (or check the API URL).")
         wait = self.retry.backoff(attempt, self._rng)
-        log.info("%s: %s; retry %d in %.1f s", method, why, attempt + 1, wait)
+        # a warning, shown by default: silent retries against a wrong URL look like a hang
+        log.warning("%s at %s failed (%s), attempt %d of %d; retrying in %.1f s", method,
+                    self.host, why, attempt + 1, self.retry.attempts, wait)
         self.retries += 1
         self._wait(wait)
         return attempt + 1
@@ -354,8 +385,9 @@ class PullDir:
         self._lock = None
 
     def lock(self) -> PullDir:
-        """Hold this pull for this process (released at exit, even by kill -9); a second process
-        resuming the same pull at the same time would race it page for page."""
+        """Hold this pull for this process until :meth:`release` (or the end of a ``with``
+        block; the OS releases it at exit, even by kill -9); a second process resuming the same
+        pull at the same time would race it page for page."""
         import fcntl
 
         fh = open(self.path / ".lock", "a+")
@@ -367,6 +399,20 @@ class PullDir:
                             f"it (or stop it) before resuming") from None
         self._lock = fh
         return self
+
+    def release(self) -> None:
+        """Let the pull go. Called when a pull ends, however it ends: left to garbage collection,
+        the lock would outlive a failure whose traceback is kept (a notebook keeps the last
+        one), and a retry in the same process would be refused."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> PullDir:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
 
     @property
     def meta_path(self) -> Path:
@@ -475,9 +521,9 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
         if meta["kind"] == kind and meta["status"] == "running":
             pd_ = PullDir(meta_path.parent)
             if restart:
-                pd_.lock()
-                pd_.clear_pages()
-                pd_.update(status="abandoned")
+                with pd_.lock():
+                    pd_.clear_pages()
+                    pd_.update(status="abandoned")
                 continue
             if dict(meta.get("params", {})) != dict(params):
                 log.warning("resuming pull %s with its original parameters %s", meta["pull_id"],
@@ -556,7 +602,8 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
     """Pull an account's followers (with full profiles) and its following list into the store.
 
     Every page is checkpointed; running it again after an interruption resumes the unfinished
-    pull. The snapshot (time: when the pull started) is committed once the last page is in.
+    pull. The snapshot (time: when the pull started) is committed once the last page is in; its
+    ``meta.json`` records the requests, retries and rate-limit waits of this call alone.
 
     Parameters
     ----------
@@ -582,19 +629,20 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
     """
     if not 1 <= page_size <= 1000:
         raise ValueError(f"page_size must be 1..1000 (X's max_results bounds), got {page_size}")
+    start = client.counts()
     acct = account or client.user(handle)
     params = {"max_results": page_size, "user_fields": USER_FIELDS}
-    pull = _open_pull(store, acct, "followers", {"page_size": page_size,
-                                                 "following": following}, restart, client.clock)
-    pages = _fetch_pages(client, pull, "followers", "get_users_followers", acct["id"], params,
-                         "followers", progress)
-    if following:
-        _fetch_pages(client, pull, "following", "get_users_following", acct["id"], params,
-                     "the following list", None)
-    return _commit_followers(store, pull, acct, pages, client)
+    with _open_pull(store, acct, "followers", {"page_size": page_size, "following": following},
+                    restart, client.clock) as pull:
+        pages = _fetch_pages(client, pull, "followers", "get_users_followers", acct["id"],
+                             params, "followers", progress)
+        if following:
+            _fetch_pages(client, pull, "following", "get_users_following", acct["id"], params,
+                         "the following list", None)
+        return _commit_followers(store, pull, acct, pages, client.counts() - start)
 
 
-def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, client: XClient):
+def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, used: RequestCounts):
     meta = _fix_snapshot_time(store, pull, acct["id"])
     # one streaming pass: the profiles in page order are the follower list (first copy wins)
     users, errors = twarc.read_users(pull.page_files("followers"), kinds=("followers",))
@@ -605,7 +653,8 @@ def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, client: X
         snapshot_at=meta["snapshot_at"],
         followers=followers, users=users, source="api",
         extra={"pull_id": meta["pull_id"], "pages": pages, "partial_errors": len(errors),
-               "requests": client.requests, "retries": client.retries})
+               "requests": used.requests, "retries": used.retries,
+               "rate_limit_waits": used.rate_waits})
     fol_files = pull.page_files("following")
     if fol_files:
         fol = twarc.follower_ids(twarc.read_pages(fol_files), "following")
@@ -647,45 +696,48 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
     acct = {"id": account_id, "username": last["username"]}
     followers = store.follower_edges(account_id, [last["snapshot_at"]])
     since = _newest_tweet_ids(store, account_id) if incremental else {}
-    pull = _open_pull(store, acct, "tweets", {"per_follower": per_follower}, restart,
-                      client.clock)
-    done = {p.stem.removeprefix("tweets-") for p in pull.page_files("tweets")}
-    if done and progress:
-        progress(len(done))
-    for follower_id in followers["follower_id"]:
-        if follower_id in done:
-            continue
-        lines = []
-        token = None
-        got = 0
-        while got < per_follower:
-            want = min(100, max(5, per_follower - got))
-            page = client.call("get_users_tweets", follower_id, max_results=want,
-                               pagination_token=token, since_id=since.get(follower_id),
-                               tweet_fields=TWEET_FIELDS, what="timelines")
-            lines.append(page.twarc_line(author=follower_id))
-            got += len(page.body.get("data") or [])
-            token = page.next_token
-            if token is None:
-                break
-        pull.write_page(f"tweets-{follower_id}", b"\n".join(lines))
-        if progress:
-            progress(1)
-    files = pull.page_files("tweets")
-    data = twarc.read_pages(files)
-    tweets = twarc.tweets_frame(data)
-    # Pages come newest first; keep each author's newest per_follower.
-    tweets = tweets.sort_values(["author_id", "created_at", "id"], ascending=[True, False, False])
-    tweets = tweets[tweets.groupby("author_id").cumcount() < per_follower].reset_index(drop=True)
-    meta = pull.meta()
-    ref = store.add_tweets(account_id, tweets, observed_at=meta["started_at"])
-    observed = pd.Timestamp(meta["started_at"])
-    pull.update(status="committed", pages=len(files), rows=len(tweets),
-                observed_at=observed.isoformat(), followers_from=last["snapshot_at"].isoformat(),
-                partial_errors=len(twarc.page_errors(data)),
-                path=str(ref.path) if ref is not None else None)
-    pull.clear_pages()  # after the record, as in pull_followers
-    return ref if ref is not None else AsideRef(account_id, observed, None, False, 0)
+    with _open_pull(store, acct, "tweets", {"per_follower": per_follower}, restart,
+                    client.clock) as pull:
+        done = {p.stem.removeprefix("tweets-") for p in pull.page_files("tweets")}
+        if done and progress:
+            progress(len(done))
+        for follower_id in followers["follower_id"]:
+            if follower_id in done:
+                continue
+            lines = []
+            token = None
+            got = 0
+            while got < per_follower:
+                want = min(100, max(5, per_follower - got))
+                page = client.call("get_users_tweets", follower_id, max_results=want,
+                                   pagination_token=token, since_id=since.get(follower_id),
+                                   tweet_fields=TWEET_FIELDS, what="timelines")
+                lines.append(page.twarc_line(author=follower_id))
+                got += len(page.body.get("data") or [])
+                token = page.next_token
+                if token is None:
+                    break
+            pull.write_page(f"tweets-{follower_id}", b"\n".join(lines))
+            if progress:
+                progress(1)
+        files = pull.page_files("tweets")
+        data = twarc.read_pages(files)
+        tweets = twarc.tweets_frame(data)
+        # Pages come newest first; keep each author's newest per_follower.
+        tweets = tweets.sort_values(["author_id", "created_at", "id"],
+                                    ascending=[True, False, False])
+        tweets = tweets[tweets.groupby("author_id").cumcount() < per_follower
+                        ].reset_index(drop=True)
+        meta = pull.meta()
+        ref = store.add_tweets(account_id, tweets, observed_at=meta["started_at"])
+        observed = pd.Timestamp(meta["started_at"])
+        pull.update(status="committed", pages=len(files), rows=len(tweets),
+                    observed_at=observed.isoformat(),
+                    followers_from=last["snapshot_at"].isoformat(),
+                    partial_errors=len(twarc.page_errors(data)),
+                    path=str(ref.path) if ref is not None else None)
+        pull.clear_pages()  # after the record, as in pull_followers
+        return ref if ref is not None else AsideRef(account_id, observed, None, False, 0)
 
 
 def _newest_tweet_ids(store, account_id: str) -> dict[str, str]:
@@ -766,14 +818,15 @@ class Plan:
 
         lines = [f"{self.what}",
                  f"  requests: {self.total_requests:,} ({counts(self.requests)})",
-                 f"  time at the rate limits: {_duration(self.seconds)}",
+                 f"  time at the rate limits: {duration(self.seconds)}",
                  f"  cost at pay-per-use prices: {self.cost:,.2f} {self.currency} "
                  f"({counts(self.resources)})"]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """``"7 s"``, ``"15 min"``, ``"2.5 h"``: a wait or a plan's time, rounded for reading."""
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 2 * 3600:
@@ -843,6 +896,6 @@ def plan_hydrate(ids: int, *, username: str = "", table: Mapping | None = None) 
 
 
 __all__ = ["AccessError", "DEFAULT_PLAN_TABLE", "Page", "Plan", "PullDir", "PullError",
-           "RetryPolicy", "TWEET_FIELDS", "USER_FIELDS", "XClient", "load_plan_table",
+           "RequestCounts", "RetryPolicy", "TWEET_FIELDS", "USER_FIELDS", "XClient", "load_plan_table",
            "plan_followers", "plan_hydrate", "plan_tweets", "pull_followers", "pull_tweets",
            "pulls"]
