@@ -8,11 +8,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
-from ..report_text import plural
 from ..sources import archive as archive_source
 from ..sources import twarc as twarc_source
 from ..sources import x_api
 from ..store import AsideRef
+from ..wording import plural
 from .common import store_option
 from .pull import api_options, confirm, make_client, plan_options
 

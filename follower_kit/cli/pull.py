@@ -8,9 +8,9 @@ import click
 from tqdm.auto import tqdm
 
 from ..errors import FollowerKitError, StoreError
-from ..report_text import plural
 from ..sources import x_api
 from ..store import Store
+from ..wording import plural
 from .common import store_option
 
 API_URL_ENV = "FOLLOWER_KIT_X_API_URL"
