@@ -34,7 +34,7 @@ REAL = Path(os.environ.get("FOLLOWER_KIT_SHARED_DATA", ROOT.parent / "shared" / 
     "x-api" / "twarc2-pages" / "users.jsonl"
 VENV = HERE / ".venvs" / "twarc-csv"
 SIZES = [10_000, 100_000, 1_000_000]
-REPEATS = {10_000: 3, 100_000: 3}  # 1M: one run (twarc-csv takes 90 s)
+REPEATS = {10_000: 5, 100_000: 5}  # 1M: one run (twarc-csv takes 90-120 s)
 PAGE = 1000
 COMMAND_SIZES = {10_000, 100_000}  # the command's twarc.log at 1M would be 740 MB of disk
 
