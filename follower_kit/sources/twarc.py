@@ -389,9 +389,12 @@ def _to_pandas(table: pa.Table, kind: str) -> pd.DataFrame:
             return schema.STR_LIST
         return None
 
-    df = table.to_pandas(types_mapper=mapper)[schema.spec(kind).names]
-    for c in schema.spec(kind).columns:
-        if df[c.name].dtype != c.dtype:
+    spec = schema.spec(kind)
+    # columns put in order on the Arrow side: pandas' own reindex and per-column lookups cost
+    # more than the conversion of a 10k-user frame
+    df = table.select(spec.names).to_pandas(types_mapper=mapper)
+    for c, dtype in zip(spec.columns, df.dtypes):
+        if dtype != c.dtype:
             df[c.name] = df[c.name].astype(c.dtype)
     return df
 
