@@ -522,7 +522,8 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable
     if not missing:
         return ""
     total = len(users)
-    who = (f"None of the {number(total)} followers has a" if missing == total else
+    who = ("The one follower has no" if total == 1 else
+           f"None of the {number(total)} followers has a" if missing == total else
            f"{number(missing)} of the {number(total)} followers "
            f"{'has' if missing == 1 else 'have'} no")
     text = (f"Note on profiles: {who} profile in the store yet (an X archive lists followers "
@@ -530,8 +531,10 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable
             "followers with a profile.")
     gone = int(users.loc[users["username"].isna(), "id"].isin(unavailable).sum())
     if gone:
-        text += f" {plural(gone, 'of them is an account', 'of them are accounts')} X reported " \
-                "deleted or suspended."
+        whom = (("It is an account" if gone == 1 else f"All {number(gone)} are accounts")
+                if gone == missing else
+                plural(gone, "of them is an account", "of them are accounts"))
+        text += f" {whom} X reported deleted or suspended."
     if hydrate_hint and missing > gone:
         text += (' With an X API token, "follower-kit import archive PATH --hydrate" fetches '
                  "the missing profiles.")

@@ -438,6 +438,9 @@ def test_the_report_counts_followers_x_reported_gone_apart(tmp_path):
     assert "7 of them are accounts X reported deleted or suspended" in note
     assert "--hydrate" in note  # 298 could still be fetched
     everyone_gone = rt.profiles_note(data.followers.head(7), unavailable=data.unavailable["id"])
-    assert "7 of them are accounts X reported" in everyone_gone and "--hydrate" not in \
+    assert "All 7 are accounts X reported" in everyone_gone and "--hydrate" not in \
         everyone_gone
+    one_gone = rt.profiles_note(data.followers.head(1), unavailable=data.unavailable["id"])
+    assert "The one follower has no profile" in one_gone
+    assert "It is an account X reported" in one_gone
     assert "X reported" not in rt.profiles_note(data.followers)

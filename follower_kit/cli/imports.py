@@ -96,7 +96,9 @@ def _hydrate(store, ref, client, table, yes, retry_unavailable) -> None:
     plan, ids, skipped = _plan_hydrate(store, ref.account_id, username, table,
                                        retry_unavailable, at=ref.snapshot_at)
     if not ids:
-        click.echo(f"  profiles: {ref.followers - skipped:,} in the store; {plan.notes[-1]}"
+        stored = ref.followers - skipped
+        click.echo(f"  profiles: {f'{stored:,}' if stored else 'none'} in the store; "
+                   f"{plan.notes[-1]}"
                    if skipped else f"  profiles: all {ref.followers:,} already in the store")
         return
     confirm(plan, yes)
