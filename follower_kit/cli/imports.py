@@ -79,11 +79,11 @@ def _plan_hydrate(store, account_id, username, table, retry_unavailable, **where
     because X reported them deleted or suspended before (a note in the plan says so).
     ``where``: ``ids`` or ``at``, as for :func:`~follower_kit.sources.archive.missing_profiles`.
     """
-    ids = archive_source.missing_profiles(store, account_id, retry_unavailable=retry_unavailable,
-                                          **where)
+    wanted = archive_source.missing_profiles(store, account_id, retry_unavailable=True, **where)
+    ids = wanted if retry_unavailable else \
+        archive_source.without_unavailable(store, account_id, wanted)
     plan = x_api.plan_hydrate(len(ids), username=username, table=table)
-    skipped = 0 if retry_unavailable else len(archive_source.missing_profiles(
-        store, account_id, retry_unavailable=True, **where)) - len(ids)
+    skipped = len(wanted) - len(ids)
     if skipped:
         plan.notes.append(f"{plural(skipped, 'follower')} X reported deleted or suspended "
                           f"{'is' if skipped == 1 else 'are'} not asked for again "
@@ -95,11 +95,13 @@ def _hydrate(store, ref, client, table, yes, retry_unavailable) -> None:
     username = store.snapshots(ref.account_id)["username"].iloc[-1]
     plan, ids, skipped = _plan_hydrate(store, ref.account_id, username, table,
                                        retry_unavailable, at=ref.snapshot_at)
+    if not ids and not skipped:
+        click.echo(f"  profiles: all {ref.followers:,} already in the store")
+        return
     if not ids:
         stored = ref.followers - skipped
         click.echo(f"  profiles: {f'{stored:,}' if stored else 'none'} in the store; "
-                   f"{plan.notes[-1]}"
-                   if skipped else f"  profiles: all {ref.followers:,} already in the store")
+                   f"{plan.notes[-1]}")
         return
     confirm(plan, yes)
     with tqdm(total=len(ids), desc="  profiles", unit="user") as bar:

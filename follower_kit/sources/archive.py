@@ -399,10 +399,17 @@ def missing_profiles(store, account, ids=None, *, at=None,
             return [str(i) for i in ids]
         known = set(profiles.loc[profiles["username"].notna(), "id"])
         missing = [str(i) for i in ids if str(i) not in known]
-    if retry_unavailable:
-        return missing
-    gone = set(store.unavailable(account)["id"])
-    return [i for i in missing if i not in gone]
+    return missing if retry_unavailable else without_unavailable(store, account, missing)
+
+
+def without_unavailable(store, account, ids) -> list[str]:
+    """``ids`` less those X reported deleted or suspended on an earlier lookup
+    (:meth:`Store.unavailable`); all of them for an account not in the store yet."""
+    try:
+        gone = set(store.unavailable(account)["id"])
+    except StoreError:
+        return list(ids)
+    return [i for i in ids if i not in gone]
 
 
 HYDRATE_HINT = ("`follower-kit import archive PATH --hydrate` fetches the missing profiles with "
@@ -507,5 +514,6 @@ def _remember_unavailable(store, account, gone: pd.DataFrame, part: list[str],
     return table.reset_index(drop=True)
 
 
-__all__ = ["HYDRATE_HINT", "Archive", "Hydration", "hydrate", "import_archive", "missing_profiles",
-           "own_tweets_frame", "parse_js", "read_archive", "require_profiles"]
+__all__ = ["HYDRATE_HINT", "Archive", "Hydration", "hydrate", "import_archive",
+           "missing_profiles", "own_tweets_frame", "parse_js", "read_archive", "require_profiles",
+           "without_unavailable"]

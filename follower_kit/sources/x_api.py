@@ -704,20 +704,8 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
         for follower_id in followers["follower_id"]:
             if follower_id in done:
                 continue
-            lines = []
-            token = None
-            got = 0
-            while got < per_follower:
-                want = min(100, max(5, per_follower - got))
-                page = client.call("get_users_tweets", follower_id, max_results=want,
-                                   pagination_token=token, since_id=since.get(follower_id),
-                                   tweet_fields=TWEET_FIELDS, what="timelines")
-                lines.append(page.twarc_line(author=follower_id))
-                got += len(page.body.get("data") or [])
-                token = page.next_token
-                if token is None:
-                    break
-            pull.write_page(f"tweets-{follower_id}", b"\n".join(lines))
+            pull.write_page(f"tweets-{follower_id}", _timeline_pages(
+                client, follower_id, per_follower, since.get(follower_id)))
             if progress:
                 progress(1)
         files = pull.page_files("tweets")
@@ -738,6 +726,26 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
                     path=str(ref.path) if ref is not None else None)
         pull.clear_pages()  # after the record, as in pull_followers
         return ref if ref is not None else AsideRef(account_id, observed, None, False, 0)
+
+
+def _timeline_pages(client: XClient, follower_id: str, per_follower: int,
+                    since_id: str | None) -> bytes:
+    """One follower's newest tweets (up to ``per_follower``, after ``since_id``), as the twarc2
+    lines of the pages it took."""
+    lines = []
+    token = None
+    got = 0
+    while got < per_follower:
+        want = min(100, max(5, per_follower - got))
+        page = client.call("get_users_tweets", follower_id, max_results=want,
+                           pagination_token=token, since_id=since_id,
+                           tweet_fields=TWEET_FIELDS, what="timelines")
+        lines.append(page.twarc_line(author=follower_id))
+        got += len(page.body.get("data") or [])
+        token = page.next_token
+        if token is None:
+            break
+    return b"\n".join(lines)
 
 
 def _newest_tweet_ids(store, account_id: str) -> dict[str, str]:
@@ -896,6 +904,6 @@ def plan_hydrate(ids: int, *, username: str = "", table: Mapping | None = None) 
 
 
 __all__ = ["AccessError", "DEFAULT_PLAN_TABLE", "Page", "Plan", "PullDir", "PullError",
-           "RequestCounts", "RetryPolicy", "TWEET_FIELDS", "USER_FIELDS", "XClient", "load_plan_table",
-           "plan_followers", "plan_hydrate", "plan_tweets", "pull_followers", "pull_tweets",
-           "pulls"]
+           "RequestCounts", "RetryPolicy", "TWEET_FIELDS", "USER_FIELDS", "XClient",
+           "load_plan_table", "plan_followers", "plan_hydrate", "plan_tweets", "pull_followers",
+           "pull_tweets", "pulls"]
