@@ -2,7 +2,7 @@
 
 Each ``benchmarks/bench_<name>.py`` has ``run(quick: bool) -> list[dict]`` returning one row per
 (size, method); this runner prints each as a table and writes it as Markdown to
-``benchmarks/results/<name>.md`` (git-ignored) for the README.
+``benchmarks/results/<name>.md`` (git-ignored) for docs/benchmarks.md.
 """
 
 from __future__ import annotations
