@@ -11,6 +11,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from ._style import COLORS, apply_fonts, safe_text, style
 
@@ -26,16 +27,27 @@ def _dates(values) -> np.ndarray:
 
 def follower_growth_plot(counts: pd.DataFrame, *, x: str = "snapshot_at",
                          followers: str = "followers", new: str | None = "new",
-                         lost: str | None = "lost", title: str | None = None, ax=None):
-    """Followers over time as a line, with new (up) and lost (down) followers as bars beneath.
+                         lost: str | None = "lost", per_month: bool | None = None,
+                         title: str | None = None, ax=None):
+    """Followers over time as a line; beneath it, new followers up and lost ones down.
+
+    The x ticks sit at the snapshot dates. Each bar spans the time between two snapshots (the
+    changes happened somewhere in it), so uneven gaps are drawn as such. New and lost share one
+    y scale, lost below zero. When the gaps are uneven (the longest over 1.5 times the
+    shortest) the bars show followers **per month** and each bar is labelled with its
+    snapshot's totals; otherwise the bars are the per-snapshot counts.
 
     Parameters
     ----------
     counts : DataFrame
-        :func:`~follower_kit.analysis.growth.follower_counts` (or ``monthly_growth`` with
-        ``x="month"``).
+        :func:`~follower_kit.analysis.growth.follower_counts`, or
+        :func:`~follower_kit.analysis.growth.monthly_growth` (its ``last_snapshot_at`` is used
+        as the date, so month-end snapshots are not drawn at the month's start).
     x, followers, new, lost : str
-        Column names; ``new=None`` / ``lost=None`` leave the bars out.
+        Column names; ``new=None`` and ``lost=None`` leave the bars out.
+    per_month : bool, optional
+        Force bars per month (True) or per snapshot (False); default: per month when the gaps
+        are uneven.
     title : str, optional
         Drawn through :func:`safe_text`.
     ax : Axes, optional
@@ -43,45 +55,96 @@ def follower_growth_plot(counts: pd.DataFrame, *, x: str = "snapshot_at",
     Returns
     -------
     Axes
-        The axes of the line; the bars live on a twin axes (``ax.bar_axes``).
+        The axes of the line. The bars live on an axes below it that shares its x axis
+        (``ax.bar_axes``), carved out of ``ax``'s area; ``ax.bar_axes.per_month`` says which
+        unit the bars use.
     """
     ax = _axes(ax)
     with style():
-        when = _dates(counts[x])
-        ax.plot(when, counts[followers].astype(float), color=COLORS["line"], marker="o",
-                markersize=3, linewidth=2, label="followers", zorder=3)
+        if x == "month" and "last_snapshot_at" in counts.columns:
+            x = "last_snapshot_at"
+        data = counts.sort_values(x, kind="stable").reset_index(drop=True)
+        when = _dates(data[x])
+        ax.plot(when, data[followers].astype(float), color=COLORS["line"], marker="o",
+                markersize=4, linewidth=2, label="followers", zorder=3)
         ax.set_ylabel("followers")
-        if new or lost:
-            bars = ax.twinx()
-            width = _bar_width(when)
-            if new:
-                bars.bar(when, pd.to_numeric(counts[new]).fillna(0).astype(float), width=width,
-                         color=COLORS["new"], alpha=0.55, label="new")
-            if lost:
-                bars.bar(when, -pd.to_numeric(counts[lost]).fillna(0).astype(float), width=width,
-                         color=COLORS["lost"], alpha=0.55, label="lost")
-            bars.axhline(0, color=COLORS["muted"], linewidth=0.8)
-            bars.set_ylabel("new (up) / lost (down)")
-            bars.grid(False)
-            top = max(float(np.nanmax(np.abs(bars.get_ylim()))), 1.0)
-            bars.set_ylim(-top, top * 3)  # keep the bars in the lower part, under the line
-            ax.set_zorder(bars.get_zorder() + 1)
-            ax.patch.set_visible(False)
-            handles = ax.get_legend_handles_labels()[0] + bars.get_legend_handles_labels()[0]
-            ax.legend(handles, [h.get_label() for h in handles], loc="upper left")
+        ticks_on = ax
+        if (new or lost) and len(data) >= 2:
+            bars = _change_bars(ax, data, when, new, lost, per_month)
             ax.bar_axes = bars
-        _date_axis(ax)
+            ticks_on = bars
+            ax.tick_params(labelbottom=False)
+        handles = ax.get_legend_handles_labels()[0] + (
+            ticks_on.get_legend_handles_labels()[0] if ticks_on is not ax else [])
+        ax.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=8)
+        _snapshot_ticks(ticks_on, when)
         if title:
             ax.set_title(safe_text(title))
         apply_fonts(ax, getattr(ax, "bar_axes", None))
     return ax
 
 
-def _bar_width(when: np.ndarray) -> float:
-    if len(when) < 2:
-        return 20.0
-    gaps = np.diff(np.sort(when)).astype("timedelta64[s]").astype(float) / 86_400
-    return max(float(np.min(gaps[gaps > 0])) * 0.6 if (gaps > 0).any() else 20.0, 0.5)
+_DAYS_PER_MONTH = 365.25 / 12
+
+
+def _change_bars(ax, data: pd.DataFrame, when: np.ndarray, new, lost, per_month):
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+    bars = make_axes_locatable(ax).append_axes("bottom", size="70%", pad=0.12, sharex=ax)
+    start, end = when[:-1], when[1:]
+    gap = (end - start).astype("timedelta64[s]").astype(float) / 86_400
+    uneven = bool(gap.max() > 1.5 * max(gap.min(), 1e-9)) if per_month is None else per_month
+    scale = _DAYS_PER_MONTH / np.maximum(gap, 1e-9) if uneven else np.ones(len(gap))
+    values = {}
+    for column, sign, color, word in ((new, 1, COLORS["new"], "new"),
+                                      (lost, -1, COLORS["lost"], "lost")):
+        if not column:
+            continue
+        total = pd.to_numeric(data[column].iloc[1:]).fillna(0).to_numpy(dtype=float)
+        values[word] = total
+        bars.bar(start + _days(gap * 0.04), sign * total * scale,
+                 width=gap * 0.92, align="edge", color=color, alpha=0.8,
+                 label=f"{word} per month" if uneven else word)
+    top = max(max((float(np.max(v * scale)) for v in values.values()), default=0.0), 1.0)
+    bars.set_ylim(-top * 1.35, top * 1.35)   # one scale both ways: lost as visible as new
+    bars.axhline(0, color=COLORS["muted"], linewidth=0.8)
+    bars.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):,.0f}"))
+    bars.set_ylabel("new (up) / lost (down)\n" + ("per month" if uneven else "per snapshot"))
+    if uneven or len(gap) <= 8:   # few bars: say each snapshot's totals on it
+        mid = start + _days(gap / 2)
+        months = gap / _DAYS_PER_MONTH
+        for i, t in enumerate(mid):
+            span = f" in {months[i]:.0f} mo" if uneven else ""
+            if "new" in values:
+                bars.annotate(f"+{values['new'][i]:,.0f}{span}", (t, values["new"][i] * scale[i]),
+                              xytext=(0, 2), textcoords="offset points", ha="center",
+                              va="bottom", fontsize=7, color=COLORS["line"])
+            if "lost" in values:
+                bars.annotate(f"\u2212{values['lost'][i]:,.0f}",
+                              (t, -values["lost"][i] * scale[i]), xytext=(0, -2),
+                              textcoords="offset points", ha="center", va="top", fontsize=7,
+                              color=COLORS["line"])
+    bars.per_month = uneven
+    return bars
+
+
+def _days(days: np.ndarray) -> np.ndarray:
+    return (np.asarray(days) * 86_400).astype("timedelta64[s]")
+
+
+def _snapshot_ticks(ax, when: np.ndarray) -> None:
+    """Ticks at the snapshot dates (thinned to at most 12 labels), written as dates."""
+    if len(when) == 0 or len(when) > 60:
+        _date_axis(ax)
+        return
+    step = int(np.ceil(len(when) / 12))
+    ticks = mdates.date2num(when[::step])
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+    if len(ticks) > 5:
+        ax.tick_params(axis="x", labelrotation=30)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
 
 
 def _date_axis(ax) -> None:
