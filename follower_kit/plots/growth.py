@@ -154,26 +154,40 @@ def _date_axis(ax) -> None:
 
 
 def follower_factory_plot(bounds: pd.DataFrame, *, order: str = "follow_order",
-                          created_at: str = "created_at",
+                          x: str | None = None, created_at: str = "created_at",
                           bound: str | None = "follow_date_lower_bound",
-                          hue: str | None = None, title: str | None = None, s: float = 4,
-                          ax=None):
-    """Follow order against account creation date: the chart that shows bought followers.
+                          hue: str | None = None, bursts: pd.DataFrame | None = None,
+                          title: str | None = None, s: float = 4, ax=None):
+    """Follow date (or order) against account creation date: the chart that shows bought
+    followers.
 
     Each dot is a follower, oldest follower on the left. Organic followers scatter over the
-    whole history; a bought batch shows as a flat, dense stripe of accounts created within days.
-    The lower bound of the follow date (the running maximum) is drawn as a line.
+    whole history; a batch of accounts created together shows as a flat, dense stripe, drawn
+    here inside a band that names its size and kind. The lower bound of the follow date (the
+    running maximum of creation dates) is drawn as a line.
 
     Parameters
     ----------
     bounds : DataFrame
+        :func:`~follower_kit.analysis.factory.follower_factory` (creation dates estimated from
+        ids where profiles lack them, estimated follow dates),
         :func:`~follower_kit.analysis.growth.follow_date_bounds` or
         :func:`~follower_kit.analysis.growth.label_bursts`.
-    order, created_at, bound : str
+    order : str
+        The follow-order column, used for the x axis when ``x`` is not given and there is no
+        ``follow_date_estimated`` column.
+    x : str, optional
+        The x column; default ``follow_date_estimated`` when present (a date axis), else
+        ``order``.
+    created_at, bound : str
         Column names; ``bound=None`` leaves the line out.
     hue : str, optional
-        ``"burst_id"`` highlights burst members; a numeric column such as ``"bot_score"``
-        colours the dots on a 0..1 scale.
+        ``"burst_id"`` highlights burst members and draws each burst as a labelled band; a
+        numeric column such as ``"bot_score"`` colours the dots on a 0..1 scale.
+    bursts : DataFrame, optional
+        :func:`~follower_kit.analysis.factory.factory_bursts`: its ``label`` names each band
+        (default: the burst's size). Bands are drawn whenever ``bounds`` has ``burst_id``
+        members and ``hue`` is ``"burst_id"`` or ``bursts`` is given.
     title : str, optional
     s : float
         Dot size.
@@ -182,40 +196,119 @@ def follower_factory_plot(bounds: pd.DataFrame, *, order: str = "follow_order",
     Returns
     -------
     Axes
+        Each band's label is one of ``ax.texts``; the bands are the patches with
+        ``get_gid() == "burst"``.
     """
     ax = _axes(ax)
     with style():
-        xs = bounds[order].to_numpy()
+        x = x or order
+        dated = pd.api.types.is_datetime64_any_dtype(bounds[x].dtype)
+        tick_dates = None if dated or "follow_date_estimated" not in bounds.columns \
+            else bounds["follow_date_estimated"]
+        xs = _dates(bounds[x]) if dated else bounds[x].to_numpy()
         ys = _dates(bounds[created_at])
+        raster = len(xs) > 20_000
+        is_burst_hue = hue == "burst_id" or (hue is not None
+                                             and pd.api.types.is_integer_dtype(bounds[hue].dtype))
         if hue is None:
             ax.scatter(xs, ys, s=s, color=COLORS["line"], alpha=0.6, linewidths=0,
-                       label="followers", rasterized=len(xs) > 20_000)
-        elif hue == "burst_id" or pd.api.types.is_integer_dtype(bounds[hue].dtype):
+                       label="followers", rasterized=raster)
+        elif is_burst_hue:
             member = bounds[hue].notna().to_numpy()
             ax.scatter(xs[~member], ys[~member], s=s, color=COLORS["muted"], alpha=0.6,
-                       linewidths=0, label="followers", rasterized=len(xs) > 20_000)
+                       linewidths=0, label="followers", rasterized=raster)
             n_bursts = bounds[hue].nunique()
             ax.scatter(xs[member], ys[member], s=s * 3, color=COLORS["burst"], linewidths=0,
                        label=f"in a burst ({int(member.sum()):,} followers, {n_bursts} "
-                             f"burst{'s' * (n_bursts != 1)})")
+                             f"burst{'s' * (n_bursts != 1)})" if member.any() else
+                       "no burst of accounts created together", zorder=3)
         else:
             values = pd.to_numeric(bounds[hue], errors="coerce").to_numpy(dtype=float)
             points = ax.scatter(xs, ys, s=s, c=values, cmap="coolwarm", vmin=0, vmax=1,
-                                linewidths=0, rasterized=len(xs) > 20_000)
+                                linewidths=0, rasterized=raster)
             ax.figure.colorbar(points, ax=ax, label=safe_text(hue), fraction=0.04, pad=0.01)
         if bound:
             ax.plot(xs, _dates(bounds[bound]), color=COLORS["new"], linewidth=1.2,
-                    label="follow date, lower bound")
-        ax.set_xlabel("follow order (oldest follower on the left)")
-        ax.set_ylabel("account created")
+                    label="follow date, lower bound", zorder=2)
+        if "burst_id" in bounds.columns and (is_burst_hue or bursts is not None):
+            _burst_bands(ax, bounds, xs, ys, bursts, dated)
+        estimated = bounds.get("created_at_source")
+        share = float((estimated != "profile").mean()) if estimated is not None else 0.0
+        if tick_dates is not None and tick_dates.notna().any():
+            _follow_date_ticks(ax, xs, tick_dates)
+            ax.set_xlabel("followers in follow order, ticks at their estimated follow date")
+        else:
+            ax.set_xlabel("estimated follow date" if dated else
+                          "follow order (oldest follower on the left)")
+        ax.set_ylabel("account created" + (" (estimated from ids)" if share > 0.5 else ""))
         ax.yaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
         ax.yaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-        if hue is None or hue == "burst_id" or bound:
-            ax.legend(loc="upper left", markerscale=3)
+        if dated:
+            _date_axis(ax)
+        if hue is None or is_burst_hue or bound:
+            ax.legend(loc="upper left", markerscale=3, fontsize=8)
         if title:
             ax.set_title(safe_text(title))
         apply_fonts(ax)
     return ax
+
+
+def _follow_date_ticks(ax, xs: np.ndarray, dates: pd.Series) -> None:
+    """Label follow-order ticks with the estimated follow date of the follower there."""
+    from matplotlib.ticker import MaxNLocator
+
+    xs = xs.astype(float)
+    when = mdates.date2num(_dates(dates))
+    ok = ~np.isnan(when)
+
+    def label(v, _pos):
+        if not ok.any() or v < xs.min() or v > xs.max():
+            return ""
+        return mdates.num2date(np.interp(v, xs[ok], when[ok])).strftime("%Y-%m-%d")
+
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(label))
+    ax.tick_params(axis="x", labelsize=8)
+
+
+def _burst_bands(ax, bounds: pd.DataFrame, xs: np.ndarray, ys: np.ndarray,
+                 bursts: pd.DataFrame | None, dated: bool) -> None:
+    """A shaded band over each burst's follow span and a box around its dots, labelled."""
+    from matplotlib.patches import Rectangle
+
+    ids = bounds["burst_id"]
+    member = ids.notna().to_numpy()
+    if not member.any():
+        return
+    xnum = mdates.date2num(xs) if dated else xs.astype(float)
+    ynum = mdates.date2num(ys)
+    known = ~np.isnan(ynum)
+    span_x = float(np.nanmax(xnum) - np.nanmin(xnum)) or 1.0
+    span_y = float(np.nanmax(ynum[known]) - np.nanmin(ynum[known])) or 1.0
+    labels = {}
+    if bursts is not None and "label" in bursts.columns:
+        labels = dict(zip(bursts["burst_id"].astype(int), bursts["label"]))
+    for k, bid in enumerate(sorted(ids[member].astype(int).unique())):
+        sel = (ids == bid).fillna(False).to_numpy() & known
+        x0, x1 = float(np.nanmin(xnum[sel])), float(np.nanmax(xnum[sel]))
+        y0, y1 = float(np.nanmin(ynum[sel])), float(np.nanmax(ynum[sel]))
+        pad_x = max(span_x * 0.008, (0.012 * span_x - (x1 - x0)) / 2, 0)
+        pad_y = max(span_y * 0.02, 0)
+        ax.axvspan(x0 - pad_x, x1 + pad_x, color=COLORS["burst"], alpha=0.14, linewidth=0,
+                   zorder=0, gid="burst")
+        ax.add_patch(Rectangle((x0 - pad_x, y0 - pad_y), (x1 - x0) + 2 * pad_x,
+                               (y1 - y0) + 2 * pad_y, fill=False, edgecolor=COLORS["burst"],
+                               linewidth=1.8, zorder=4, gid="burst"))
+        text = labels.get(bid) or f"{int(sel.sum()):,} followers"
+        # inside the axes, below the band's box, staggered so neighbours do not overlap
+        centre = (x0 + x1) / 2
+        ax.annotate(safe_text(text, max_len=60), (centre, 0.04 + 0.085 * (k % 4)),
+                    xycoords=ax.get_xaxis_transform(), ha="center" if 0.15 < (
+                        centre - np.nanmin(xnum)) / span_x < 0.85 else
+                    ("left" if centre < np.nanmean(xnum) else "right"),
+                    va="bottom", fontsize=8, fontweight="bold", color=COLORS["burst"],
+                    zorder=5, bbox={"boxstyle": "round,pad=0.25", "facecolor": "white",
+                                    "edgecolor": COLORS["burst"], "alpha": 0.95})
 
 
 def estimated_growth_plot(curve: pd.DataFrame, *, x: str = "date",
