@@ -237,6 +237,37 @@ def client_profile(entry: Mapping, *, where: str = "client") -> ClientProfile:
                          topics=topics, keywords=keywords, competitors=competitors)
 
 
+def read_batch_file(path: str | os.PathLike) -> list[tuple[str, dict]]:
+    """Read a batch file's client tables, each merged over ``[defaults]``.
+
+    Returns
+    -------
+    list of (str, dict)
+        Per ``[[client]]`` table, in file order: where it is (``PATH: client #N``, for error
+        messages) and its keys with the defaults filled in.
+
+    Raises
+    ------
+    SourceError
+        When the file cannot be read, is not TOML, or holds no ``[[client]]`` table.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SourceError(f"cannot read the clients file {path}: {exc}", path=path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SourceError(f"{path}: not valid TOML: {exc}", path=path,
+                          line=getattr(exc, "lineno", None)) from exc
+    defaults = data.get("defaults", {})
+    entries = data.get("client", [])
+    if not isinstance(entries, list) or not entries:
+        raise SourceError(f"{path}: no [[client]] tables (each needs account = \"handle\")",
+                          path=path)
+    return [(f"{path}: client #{i}", {**defaults, **entry})
+            for i, entry in enumerate(entries, start=1)]
+
+
 def read_client_profiles(path: str | os.PathLike) -> list[ClientProfile]:
     """Read the client profiles of a batch file (a ``[defaults]`` table and ``[[client]]``
     tables; see ``examples/clients.toml``).
@@ -252,23 +283,10 @@ def read_client_profiles(path: str | os.PathLike) -> list[ClientProfile]:
         When the file cannot be read or parsed, holds no client, or a value is wrong (the
         message names the file, the client number and handle, and the field).
     """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SourceError(f"cannot read the clients file {path}: {exc}", path=path) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise SourceError(f"{path}: not valid TOML: {exc}", path=path,
-                          line=getattr(exc, "lineno", None)) from exc
-    defaults = data.get("defaults", {})
-    entries = data.get("client", [])
-    if not isinstance(entries, list) or not entries:
-        raise SourceError(f"{path}: no [[client]] tables (each needs account = \"handle\")",
-                          path=path)
     profiles = []
-    for i, entry in enumerate(entries, start=1):
+    for where, entry in read_batch_file(path):
         try:
-            profiles.append(client_profile({**defaults, **entry}, where=f"{path}: client #{i}"))
+            profiles.append(client_profile(entry, where=where))
         except ConfigError as exc:
-            raise SourceError(str(exc), path=path) from None
+            raise SourceError(str(exc), path=Path(path)) from None
     return profiles

@@ -424,7 +424,10 @@ def creation_bursts(followers: pd.DataFrame, *, at=None, days: float = 7.0,
     # a batch straddling a bin edge splits in two bins; let a neighbour of a hot bin join when it
     # is itself well above the baseline
     near = (counts >= ratio * base) & (counts >= max(2, min_size // 4))
-    hot = hot | (near & (np.roll(hot, 1) | np.roll(hot, -1)))
+    beside = np.zeros_like(hot)
+    beside[1:] |= hot[:-1]
+    beside[:-1] |= hot[1:]
+    hot = hot | (near & beside)
     rows, member_bins = [], np.full(len(counts), -1)
     k = 0
     for lo, hi in _runs(hot):
