@@ -37,10 +37,11 @@ def make_ids(n: int, seed: int = 0) -> pd.Series:
     table = account_age.id_table()
     lo, hi = int(table["id"].iloc[0]), int(table["id"].iloc[-1])
     n_seq = int(n * 0.4)
-    seq = np.sort(rng.integers(lo, hi, n_seq))
+    seq = np.sort(rng.choice(np.arange(lo, hi, (hi - lo) // (3 * n_seq)), n_seq, replace=False))
     start = pd.Timestamp("2016-01-01", tz="UTC").value // 10**6 - EPOCH_MS
     end = pd.Timestamp("2026-10-01", tz="UTC").value // 10**6 - EPOCH_MS
-    ms = np.sort(rng.integers(start, end, n - n_seq))
+    ms = np.sort(rng.choice(np.arange(start, end, (end - start) // (3 * n)), n - n_seq,
+                            replace=False))
     snow = (ms.astype(np.int64) << 22) | rng.integers(0, 1 << 22, n - n_seq)
     ids = np.concatenate([seq.astype(np.int64), snow])[::-1]   # newest first
     return pd.Series(ids.astype(str))

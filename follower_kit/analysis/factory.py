@@ -61,11 +61,11 @@ def follower_factory(followers: pd.DataFrame, *, edges: pd.DataFrame | None = No
     filled = account_age.with_estimated_creation(followers, table=table)
     id_col = "follower_id" if "follower_id" in filled.columns else "id"
     bounds = growth.follow_date_bounds(filled, id=id_col)
-    source = filled.set_index(filled[id_col].astype(str))["created_at_source"]
+    # follow_date_bounds orders by position, oldest first (stable): the same order here
+    order = np.argsort(-filled["position"].to_numpy(dtype="int64"), kind="stable")
     labelled = growth.label_bursts(bounds, window=window, density=density, min_size=min_size)
-    labelled["created_at_source"] = source.reindex(labelled["follower_id"].astype(str)) \
-        .to_numpy()
-    labelled["created_at_source"] = labelled["created_at_source"].astype(schema.STR)
+    labelled["created_at_source"] = pd.Series(
+        filled["created_at_source"].to_numpy()[order], dtype=schema.STR)
     snapshot = labelled["snapshot_at"].max() if "snapshot_at" in labelled.columns else \
         labelled["follow_date_lower_bound"].max()
     first_seen, snaps = _first_seen(labelled["follower_id"], edges, snapshot)
