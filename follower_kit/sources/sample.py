@@ -336,9 +336,10 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
                             & unfollow.isna().to_numpy() & ~protected)
     hostile = np.zeros(n, dtype=bool)
     # with ordinary reach: they rank among the notable new followers, below the first three
-    # by reach, so the demo's lists open with people, not test fixtures
+    # by reach (when there are enough), so the demo's lists open with people, not fixtures
     by_reach = recent[np.argsort(-followers_count[recent], kind="stable")]
-    hostile_idx = by_reach[3: 3 + len(txt.HOSTILE)]
+    skip = min(3, max(0, len(by_reach) - len(txt.HOSTILE)))
+    hostile_idx = by_reach[skip: skip + len(txt.HOSTILE)]
     hostile[hostile_idx] = True
     for j, i in enumerate(hostile_idx):
         h = txt.HOSTILE[j]
