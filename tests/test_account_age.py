@@ -178,3 +178,16 @@ def test_cli_ages_show_on_an_archive_without_profiles(tmp_path):
     res = CliRunner().invoke(main, ["ages", "show", "larsbrinkhoff", "--store",
                                     str(store.path)])
     assert res.exit_code == 0 and "estimated from ids" in res.output
+
+
+def test_cli_ages_show_ties_the_march_spike_to_the_farms(sample_store):
+    res = CliRunner().invoke(main, ["ages", "show", "brightwave", "--store",
+                                    str(sample_store.path), "--at", "2026-03", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["snapshot_at"].startswith("2026-03-31")
+    assert {b["kind"] for b in out["bursts"]} == {"brand-new accounts"}
+    # the sample's three farms followed in March: over half of that month's new followers
+    assert "of the snapshot of 2026-03-31 (5" in out["follower_factory"]
+    assert "came in 3 of them: most of the month's growth is not organic" in \
+        out["follower_factory"]

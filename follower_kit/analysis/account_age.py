@@ -3,8 +3,8 @@
 An X data archive lists followers by id only, and profiles cost money. But ids carry time:
 
 * **Snowflake ids** (every account created since late 2015, ids of 15+ digits) hold their
-  creation time in milliseconds: ``(id >> 22) + 1288834974657`` is the Unix time in ms. The
-  estimate is exact to the second.
+  creation time: ``(id >> 22) + 1288834974657`` is the Unix time in milliseconds. The estimate
+  is exact.
 * **Sequential ids** (older accounts, up to about 4.4 billion) were handed out in order, so they
   rise with creation time. A monotone map fitted on public data sets that give both id and
   ``created_at`` turns an id into a date by linear interpolation between the map's knots.
@@ -13,6 +13,8 @@ An X data archive lists followers by id only, and profiles cost money. But ids c
 writes the table shipped as package data), :func:`evaluate_id_dates` measures its error leaving
 one data set out, :func:`estimate_created_at` applies it, :func:`account_ages` adds ages and
 :func:`creation_bursts` finds many followers whose accounts were created close together.
+Everything is frames in, frames out; the one read is the packaged table (:func:`id_table`, once
+per process), the way a function reads its own constants.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..analysis import account_age
+from ..analysis import account_age, factory, growth
 from ..sources import id_dates
 from .common import store_option
 
@@ -34,7 +34,8 @@ def ages() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the bands and bursts as JSON.")
 @store_option
 def show(store, account: str, at, as_json: bool) -> None:
-    """Account ages of ACCOUNT's followers and bursts of accounts created together.
+    """Account ages of ACCOUNT's followers, bursts of accounts created together, and how many
+    of the snapshot's new followers came in a burst of the follower factory.
 
     Creation dates come from profiles when the store has them, else from the follower id
     (exact for ids since late 2015, within a day or so in the median for older ids).
@@ -44,13 +45,22 @@ def show(store, account: str, at, as_json: bool) -> None:
     when = followers["snapshot_at"].max()
     bands = account_age.account_ages(followers, at=when)
     bursts = account_age.creation_bursts(followers, at=when)
+    edges = store.follower_edges(account_id)
+    edges = edges[edges["snapshot_at"] <= when]
+    made = factory.follower_factory(followers, edges=edges)
+    changes = growth.follower_changes(edges)
+    new_ids = changes.loc[(changes["change"] == "new") & (changes["snapshot_at"] == when),
+                          "follower_id"] if len(changes) else None
+    sentence = factory.burst_spike_sentence(made, factory.factory_bursts(made), new_ids=new_ids,
+                                            month=f"the snapshot of {when:%Y-%m-%d}")
     if as_json:
         click.echo(json.dumps({
             "snapshot_at": when.isoformat(),
             "age_bands": bands.to_dict(orient="records"),
             "bursts": [{**row, "created_from": row["created_from"].isoformat(),
                         "created_to": row["created_to"].isoformat()}
-                       for row in bursts.to_dict(orient="records")]}, indent=2))
+                       for row in bursts.to_dict(orient="records")],
+            "follower_factory": sentence}, indent=2))
         return
     estimated = int(bands["estimated"].sum())
     click.echo(f"{int(bands['followers'].sum()):,} followers at {when:%Y-%m-%d}; "
@@ -64,6 +74,7 @@ def show(store, account: str, at, as_json: bool) -> None:
         click.echo(f"burst {b['burst_id']}: {b['followers']:,} accounts created "
                    f"{b['created_from']:%Y-%m-%d} to {b['created_to']:%Y-%m-%d} "
                    f"({b['ratio']:.0f}x the usual; {b['kind']})")
+    click.echo(f"follower factory: {sentence}")
 
 
 @ages.command("evaluate")
