@@ -191,3 +191,25 @@ def test_cli_ages_show_ties_the_march_spike_to_the_farms(sample_store):
     assert "of the snapshot of 2026-03-31 (5" in out["follower_factory"]
     assert "came in 3 of them: most of the month's growth is not organic" in \
         out["follower_factory"]
+
+
+def test_account_age_plot_marks_estimated_dates():
+    import matplotlib.pyplot as plt
+
+    from follower_kit import plots
+
+    df = _followers()
+    created = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us, UTC]")
+    created.iloc[:100] = pd.Timestamp("2015-01-01", tz="UTC")          # 100 from profiles
+    df["created_at"] = created
+    bands = aa.account_ages(df, at="2026-10-31")
+    fig, ax = plt.subplots()
+    assert plots.account_age_plot(bands, ax=ax, title="ages") is ax
+    assert [t.get_text() for t in ax.get_yticklabels()] == [b for b, _ in aa.AGE_BANDS]
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == len(aa.AGE_BANDS)
+    assert sum(p.get_width() for p in hatched) == len(df) - 100
+    assert "80 (12%)" in [t.get_text() for t in ax.texts]          # the brand-new batch
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["from profiles",
+                                                                   "estimated from ids"]
+    fig.canvas.draw()

@@ -311,6 +311,56 @@ def _burst_bands(ax, bounds: pd.DataFrame, xs: np.ndarray, ys: np.ndarray,
                                     "edgecolor": COLORS["burst"], "alpha": 0.95})
 
 
+def account_age_plot(bands: pd.DataFrame, *, label: str = "age_band",
+                     count: str = "followers", estimated: str | None = "estimated",
+                     title: str | None = None, ax=None):
+    """Followers by how old their accounts are, youngest band on top.
+
+    Parameters
+    ----------
+    bands : DataFrame
+        :func:`~follower_kit.analysis.account_age.account_ages`.
+    label, count : str
+        Column names.
+    estimated : str, optional
+        Column of how many dates in each band come from ids; that part of a bar is hatched and
+        the legend says so. ``None`` draws plain bars.
+    title : str, optional
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        Each bar is labelled with its count and share (``ax.texts``).
+    """
+    ax = _axes(ax)
+    with style():
+        y = np.arange(len(bands))[::-1]
+        n = bands[count].to_numpy(dtype=float)
+        total = n.sum()
+        est = bands[estimated].to_numpy(dtype=float) if estimated else np.zeros(len(n))
+        ax.barh(y, n - est, color=COLORS["line"], label="from profiles")
+        if est.any():
+            ax.barh(y, est, left=n - est, color=COLORS["muted"], hatch="///",
+                    edgecolor="white", label="estimated from ids")
+        for yi, v in zip(y, n):
+            share = f" ({v / total:.0%})" if total else ""
+            ax.annotate(f"{v:,.0f}{share}", (v, yi), xytext=(3, 0), textcoords="offset points",
+                        va="center", fontsize=8)
+        ax.set_yticks(y, [safe_text(v, max_len=20) for v in bands[label]])
+        ax.set_xlabel("followers")
+        ax.set_xlim(0, max(total and n.max(), 1) * 1.2)
+        ax.grid(axis="y", visible=False)
+        if (n - est).any() and est.any():
+            ax.legend(loc="lower right", fontsize=8)
+        elif est.any():
+            ax.set_xlabel("followers (account creation estimated from ids)")
+        if title:
+            ax.set_title(safe_text(title))
+        apply_fonts(ax)
+    return ax
+
+
 def estimated_growth_plot(curve: pd.DataFrame, *, x: str = "date",
                           y: str = "followers_estimated", counts: pd.DataFrame | None = None,
                           counts_x: str = "snapshot_at", counts_y: str = "followers",
@@ -392,5 +442,5 @@ def activity_heatmap_plot(heatmap: pd.DataFrame, *, cmap: str = "viridis",
     return ax
 
 
-__all__ = ["activity_heatmap_plot", "estimated_growth_plot", "follower_factory_plot",
-           "follower_growth_plot"]
+__all__ = ["account_age_plot", "activity_heatmap_plot", "estimated_growth_plot",
+           "follower_factory_plot", "follower_growth_plot"]
