@@ -85,8 +85,8 @@ def test_growth_plot_uneven_gaps_per_month_on_one_scale():
     assert "+173 in 13 mo" in texts and "\u221253" in texts  # each snapshot's totals
     fig.canvas.draw()
     # the monthly table is drawn at its snapshots, not at the month starts
-    monthly = counts.assign(month=at.tz_convert(None).to_period("M").to_timestamp().tz_localize("UTC"),
-                            last_snapshot_at=at)
+    month = at.tz_convert(None).to_period("M").to_timestamp().tz_localize("UTC")
+    monthly = counts.assign(month=month, last_snapshot_at=at)
     fig, ax = plt.subplots()
     plots.follower_growth_plot(monthly.drop(columns="snapshot_at"), x="month", ax=ax)
     fig.canvas.draw()

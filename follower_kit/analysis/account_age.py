@@ -94,7 +94,8 @@ def snowflake_time(ids: pd.Series) -> pd.Series:
     return out
 
 
-def fit_id_dates(pairs: pd.DataFrame, *, knots: int = 1000, min_per_bin: int = 25) -> pd.DataFrame:
+def fit_id_dates(pairs: pd.DataFrame, *, knots: int = 1000,
+                 min_per_bin: int = 25) -> pd.DataFrame:
     """Fit the monotone map from sequential ids to creation times.
 
     Pairs are sorted by id and cut into bins of equal size (at least ``min_per_bin`` pairs, at

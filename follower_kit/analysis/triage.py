@@ -334,7 +334,8 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
            following: pd.DataFrame | None = None, bot_scores: pd.DataFrame | None = None,
            segments: pd.DataFrame | None = None, account: Mapping | None = None,
            topics: Iterable[str] | None = None, keywords: Iterable[str] | None = None,
-           new_followers: Iterable[str] | None = None, limit: int | None = 25, active_days: int = 30, recent_days: int = 14,
+           new_followers: Iterable[str] | None = None, limit: int | None = 25,
+           active_days: int = 30, recent_days: int = 14,
            human_below: float = 0.5, block_at: float = 0.75) -> pd.DataFrame:
     """Four short lists of followers to act on, each entry with the reason it is there.
 
