@@ -27,7 +27,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from benchmarks.util import measure
+from benchmarks.util import timed_rows
 
 SNAPSHOTS = 12
 T_END = pd.Timestamp("2026-10-31 12:00", tz="UTC")
@@ -162,11 +162,4 @@ METHODS = {"growth": _growth, "python sets (peer)": _python_sets,
 
 def run(quick: bool = False) -> list[dict]:
     sizes = [10_000] if quick else [10_000, 100_000, 1_000_000]
-    rows = []
-    for n in sizes:
-        for name, func in METHODS.items():
-            total, peak_mb, (wall, cpu) = measure(func, n)
-            rows.append({"followers": n, "snapshots": SNAPSHOTS, "method": name,
-                         "seconds": round(wall, 2), "CPU seconds": round(cpu, 2),
-                         "peak MB": round(peak_mb)})
-    return rows
+    return timed_rows(METHODS, sizes, "followers", snapshots=SNAPSHOTS)

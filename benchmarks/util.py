@@ -57,3 +57,15 @@ def measure(func, *args, **kwargs) -> tuple[float, float, object]:
         raise RuntimeError(f"benchmark {getattr(func, '__name__', func)} failed in its process:\n"
                            f"{peak_mb}")
     return seconds, peak_mb, result
+
+
+def timed_rows(methods: dict, sizes, size_key: str, **extra) -> list[dict]:
+    """One row per (size, method): each ``func(n)`` returns its own (wall, CPU) seconds of the
+    measured part and runs in a fresh process (:func:`measure`) for its peak memory."""
+    rows = []
+    for n in sizes:
+        for name, func in methods.items():
+            _total, peak_mb, (wall, cpu) = measure(func, n)
+            rows.append({size_key: n, **extra, "method": name, "seconds": round(wall, 3),
+                         "CPU seconds": round(cpu, 3), "peak MB": round(peak_mb)})
+    return rows

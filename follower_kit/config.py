@@ -1,17 +1,27 @@
-"""The one place that reads the environment: the store directory and credentials.
+"""The one place that reads the environment: the store directory, credentials, client profiles.
 
 Credentials come from the process environment or a git-ignored ``.env`` file, never from
 notebook parameters. Nothing here logs or prints a secret; :func:`redact` masks known secrets in
 any text that is about to leave the process (logs, errors).
+
+Client profiles (:class:`ClientProfile`) come from a batch file such as
+``examples/clients.toml``: who the client is, its time zone and language, the topics and
+keywords it cares about, and its competitors' handles; :func:`read_client_profiles` validates
+them when the file is read, and an error names the file, the client and the field.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
+from .errors import ConfigError, SourceError
 
 STORE_ENV = "FOLLOWER_KIT_STORE"
 DEFAULT_STORE = Path("data") / "store"
@@ -115,3 +125,168 @@ def guard_logging(*loggers: str) -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactSecrets) for f in handler.filters):
             handler.addFilter(flt)
+
+
+# ------------------------------------------------------------------------------ client profiles
+#: The keys of a batch file's client tables that make up the client profile. Report options
+#: (store, formats, thresholds ...) sit beside them and are read by the report.
+PROFILE_KEYS = ("account", "name", "tz", "language", "topics", "keywords", "competitors")
+#: X allows 15 characters in new handles; older and sample accounts are longer, so up to 50.
+_HANDLE = re.compile(r"@?[A-Za-z0-9_]{1,50}")
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+
+
+@dataclass(frozen=True)
+class ClientProfile:
+    """Who a report is for and what the client cares about.
+
+    Attributes
+    ----------
+    account : str
+        The client's handle (without ``@``).
+    name : str
+        The client's name as the report shows it (default: the handle).
+    tz : str
+        IANA time zone for hours and dates (``Europe/Berlin``).
+    language : str
+        Language of the client's audience and report, a BCP 47 tag (``en``, ``de``, ``pt-BR``).
+    topics, keywords : tuple of str
+        What the client is about (``topics``: broad, ``keywords``: words to match); both drive
+        "follow back" and "check out" (see :attr:`match_words`).
+    competitors : tuple of str
+        Competitors' handles (without ``@``), for comparisons.
+    """
+
+    account: str
+    name: str = ""
+    tz: str = "UTC"
+    language: str = "en"
+    topics: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    competitors: tuple[str, ...] = ()
+
+    @property
+    def match_words(self) -> list[str]:
+        """Topics and keywords in one list, each once (what ``triage(keywords=...)`` takes)."""
+        return list(dict.fromkeys(w.lower() for w in (*self.topics, *self.keywords)))
+
+
+def _words(value, field: str, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {field} must be a list of words, e.g. {field} = "
+                          f"[\"data tools\", \"#python\"]; got {value!r}")
+    words = tuple(dict.fromkeys(v.strip() for v in value if v.strip()))   # repeats folded
+    empty = [v for v in value if not v.strip()]
+    if empty:
+        raise ConfigError(f"{where}: {field} holds an empty word; remove it")
+    return words
+
+
+def client_profile(entry: Mapping, *, where: str = "client") -> ClientProfile:
+    """Validate one client's table (defaults already merged in) and make its profile.
+
+    Parameters
+    ----------
+    entry : mapping
+        The client's keys; keys other than :data:`PROFILE_KEYS` are ignored here.
+    where : str
+        Names the client in errors (``clients.toml: client #2``).
+
+    Returns
+    -------
+    ClientProfile
+
+    Raises
+    ------
+    ConfigError
+        When a value is wrong; the message names ``where``, the account and the field, and
+        says what would be right.
+    """
+    account = entry.get("account")
+    if not isinstance(account, str) or not _HANDLE.fullmatch(account.strip()):
+        raise ConfigError(f"{where}: account must be an X handle (letters, digits and _), "
+                          f"got {account!r}")
+    account = account.strip().removeprefix("@")
+    where = f"{where} (@{account})"
+    name = entry.get("name", "")
+    if not isinstance(name, str):
+        raise ConfigError(f"{where}: name must be text, got {name!r}")
+    tz = entry.get("tz", "UTC")
+    try:
+        ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: unknown time zone tz = {tz!r}; use an IANA name such as "
+                          f"'UTC', 'Europe/Berlin' or 'America/New_York'") from None
+    language = entry.get("language", "en")
+    if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
+        raise ConfigError(f"{where}: language must be a language tag such as 'en', 'de' or "
+                          f"'pt-BR', got {language!r}")
+    topics = _words(entry.get("topics", ()), "topics", where)
+    keywords = _words(entry.get("keywords", ()), "keywords", where)
+    competitors = _words(entry.get("competitors", ()), "competitors", where)
+    bad = [c for c in competitors if not _HANDLE.fullmatch(c)]
+    if bad:
+        raise ConfigError(f"{where}: competitors must be X handles (letters, digits and _); "
+                          f"not {', '.join(map(repr, bad))}")
+    competitors = tuple(dict.fromkeys(c.removeprefix("@") for c in competitors))
+    if account.lower() in {c.lower() for c in competitors}:
+        raise ConfigError(f"{where}: competitors lists the client itself (@{account})")
+    return ClientProfile(account=account, name=name or account, tz=str(tz), language=language,
+                         topics=topics, keywords=keywords, competitors=competitors)
+
+
+def read_batch_file(path: str | os.PathLike) -> list[tuple[str, dict]]:
+    """Read a batch file's client tables, each merged over ``[defaults]``.
+
+    Returns
+    -------
+    list of (str, dict)
+        Per ``[[client]]`` table, in file order: where it is (``PATH: client #N``, for error
+        messages) and its keys with the defaults filled in.
+
+    Raises
+    ------
+    SourceError
+        When the file cannot be read, is not TOML, or holds no ``[[client]]`` table.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SourceError(f"cannot read the clients file {path}: {exc}", path=path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SourceError(f"{path}: not valid TOML: {exc}", path=path,
+                          line=getattr(exc, "lineno", None)) from exc
+    defaults = data.get("defaults", {})
+    entries = data.get("client", [])
+    if not isinstance(entries, list) or not entries:
+        raise SourceError(f"{path}: no [[client]] tables (each needs account = \"handle\")",
+                          path=path)
+    return [(f"{path}: client #{i}", {**defaults, **entry})
+            for i, entry in enumerate(entries, start=1)]
+
+
+def read_client_profiles(path: str | os.PathLike) -> list[ClientProfile]:
+    """Read the client profiles of a batch file (a ``[defaults]`` table and ``[[client]]``
+    tables; see ``examples/clients.toml``).
+
+    Returns
+    -------
+    list of ClientProfile
+        In file order.
+
+    Raises
+    ------
+    SourceError
+        When the file cannot be read or parsed, holds no client, or a value is wrong (the
+        message names the file, the client number and handle, and the field).
+    """
+    profiles = []
+    for where, entry in read_batch_file(path):
+        try:
+            profiles.append(client_profile(entry, where=where))
+        except ConfigError as exc:
+            raise SourceError(str(exc), path=Path(path)) from None
+    return profiles

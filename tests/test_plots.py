@@ -51,10 +51,47 @@ def test_growth_plot_draws_line_and_bars():
     assert out is ax
     assert list(ax.lines[0].get_ydata()) == [100, 110, 120, 130]
     heights = [p.get_height() for p in ax.bar_axes.patches]
-    assert heights[:4] == [0, 10, 10, 10] and heights[4:] == [0, 0, 0, 0]  # new up, lost down
+    # one bar per gap between snapshots (monthly: even gaps, counts per snapshot)
+    assert heights[:3] == [10, 10, 10] and heights[3:] == [0, 0, 0]  # new up, lost down
+    assert ax.bar_axes.per_month is False
     fig.canvas.draw()
+    # the ticks are the snapshot dates themselves, not month starts
+    ticks = [t.get_text() for t in ax.bar_axes.get_xticklabels()]
+    assert ticks == [f"{t:%Y-%m-%d}" for t in counts["snapshot_at"]]
     plt.figure()
     assert plots.follower_growth_plot(counts, new=None, lost=None) is plt.gca()  # current axes
+
+
+def test_growth_plot_uneven_gaps_per_month_on_one_scale():
+    # the real archive's shape: gaps of 13, 6 and 10 months
+    at = pd.to_datetime(["2021-03-22", "2022-04-29", "2022-10-30", "2023-08-20"], utc=True)
+    counts = pd.DataFrame({"snapshot_at": at, "followers": [405, 561, 644, 764],
+                           "new": pd.array([pd.NA, 173, 94, 173], dtype="Int64"),
+                           "lost": pd.array([pd.NA, 17, 11, 53], dtype="Int64")})
+    fig, ax = plt.subplots()
+    plots.follower_growth_plot(counts, ax=ax)
+    bars = ax.bar_axes
+    assert bars.per_month is True
+    gaps = np.diff(at.to_numpy()).astype("timedelta64[s]").astype(float) / 86400
+    heights = [p.get_height() for p in bars.patches]
+    assert heights[:3] == pytest.approx([n * 30.4375 / g for n, g in zip([173, 94, 173], gaps)])
+    assert heights[3:] == pytest.approx([-17 * 30.4375 / gaps[0], -11 * 30.4375 / gaps[1],
+                                         -53 * 30.4375 / gaps[2]])
+    widths = [p.get_width() for p in bars.patches[:3]]
+    assert widths == pytest.approx(list(gaps * 0.92))      # uneven gaps drawn as such
+    lo, hi = bars.get_ylim()
+    assert lo == pytest.approx(-hi)                         # lost below zero, same scale
+    texts = [t.get_text() for t in bars.texts]
+    assert "+173 in 13 mo" in texts and "\u221253" in texts  # each snapshot's totals
+    fig.canvas.draw()
+    # the monthly table is drawn at its snapshots, not at the month starts
+    month = at.tz_convert(None).to_period("M").to_timestamp().tz_localize("UTC")
+    monthly = counts.assign(month=month, last_snapshot_at=at)
+    fig, ax = plt.subplots()
+    plots.follower_growth_plot(monthly.drop(columns="snapshot_at"), x="month", ax=ax)
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.bar_axes.get_xticklabels()] == \
+        ["2021-03-22", "2022-04-29", "2022-10-30", "2023-08-20"]
 
 
 def test_follower_factory_estimated_growth_and_heatmap_draw():

@@ -268,3 +268,35 @@ def test_cli_triage_csv_writes_every_entry_safely_and_shows_ten(tmp_path):
     every = CliRunner().invoke(main, [*args, "--limit", "0"])
     assert every.exit_code == 0 and every.output.count("made up") == 15
 
+
+
+def test_keyword_relevance_counts_each_keyword_once_bio_double():
+    rel = tr.keyword_relevance(people(), posts(), keywords=["#Python", "data", "garden", "csv"])
+    by = rel.set_index("follower_id")
+    assert list(rel["follower_id"]) == ["1", "2", "3", "4", "5", "6"]
+    # ada: python and data in the bio (her #python post adds nothing new)
+    assert by.loc["1", "bio_keywords"] == "python, data" and by.loc["1", "relevance"] == 4
+    assert by.loc["1", "post_keywords"] == ""
+    assert by.loc["2", "bio_keywords"] == "python" and by.loc["2", "relevance"] == 2
+    # whole words only: "gardening" in cleo's bio is not "garden", her post's "garden" is
+    assert by.loc["4", "bio_keywords"] == "" and by.loc["4", "post_keywords"] == "garden"
+    assert by.loc["4", "relevance"] == 1
+    assert by.loc["5", "post_keywords"] == "csv" and by.loc["3", "relevance"] == 0
+    assert tr.keyword_relevance(people(), keywords=[])["relevance"].sum() == 0
+
+
+def test_client_keywords_drive_follow_back_and_check_out():
+    default = tr.triage(people(), tweets=posts(), account=ACCOUNT, limit=None)
+    same = tr.triage(people(), tweets=posts(), account=ACCOUNT, limit=None, keywords=None)
+    pd.testing.assert_frame_equal(default, same)            # no keywords: nothing changes
+    assert lists(default)["check_out"][0] == "1"            # reach first: ada
+    out = tr.triage(people(), tweets=posts(), account=ACCOUNT, limit=None,
+                    keywords=["gardening", "birds"])
+    got = lists(out)
+    assert got["follow_back"] == ["4"]                      # only cleo is on these keywords
+    assert got["check_out"][0] == "4"                       # relevance beats reach
+    reason = out.loc[(out["list"] == "check_out") & (out["follower_id"] == "4"), "reason"]
+    assert "on your keywords: bio mentions gardening, birds" in reason.iloc[0]
+    fb = out.loc[out["list"] == "follow_back", "reason"].iloc[0]
+    assert "on your keywords: bio mentions gardening, birds" in fb
+    assert got["block"] == lists(default)["block"]          # the other lists do not move

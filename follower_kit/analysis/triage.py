@@ -266,12 +266,76 @@ def _keyword_pattern(keywords: Iterable[str]) -> str | None:
 
 
 
+def _clean_keywords(keywords: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(k.strip().lstrip("#").lower() for k in keywords
+                              if k and k.strip().lstrip("#")))
+
+
+def keyword_relevance(followers: pd.DataFrame, tweets: pd.DataFrame | None = None, *,
+                      keywords: Iterable[str]) -> pd.DataFrame:
+    """How closely each follower matches the keywords a client cares about.
+
+    A keyword counts once per follower wherever it appears: as a whole word (or hashtag) in
+    the bio, or in a post's text or hashtags. Bio matches weigh double: they say what someone
+    is about, a post may be a one-off.
+
+    Parameters
+    ----------
+    followers : DataFrame
+        Followers with an id column (``follower_id`` or ``id``) and ``description``.
+    tweets : DataFrame, optional
+        Their posts (``author_id``, ``text``, optionally ``hashtags``).
+    keywords : iterable of str
+        The client's topics or keywords (``#`` and case ignored).
+
+    Returns
+    -------
+    DataFrame
+        One row per follower, in input order: ``follower_id``, ``bio_keywords`` and
+        ``post_keywords`` (the matched keywords, comma-separated, in the client's order),
+        ``relevance`` (2 per bio keyword + 1 per further keyword found only in posts).
+    """
+    kws = _clean_keywords(keywords)
+    f = followers.reset_index(drop=True)
+    ids = _ids(f)
+    n = len(f)
+    bio = f["description"] if "description" in f.columns else pd.Series([""] * n)
+    t = tweets if tweets is not None else schema.empty("tweets")
+    rows = _rows_of(t["author_id"], ids) if len(t) else np.zeros(0, dtype="int64")
+    t = t.reset_index(drop=True)[rows >= 0].reset_index(drop=True)
+    row = rows[rows >= 0]
+    words = t["text"].astype(schema.STR).fillna("") if len(t) else pd.Series([], dtype=object)
+    if len(t) and "hashtags" in t.columns:
+        tags = t["hashtags"].map(lambda x: " ".join("#" + str(v) for v in x)
+                                 if x is not None and len(x) else "")
+        words = words + " " + tags.astype(str)
+    in_bio = np.zeros((len(kws), n), dtype=bool)
+    in_posts = np.zeros((len(kws), n), dtype=bool)
+    for k, kw in enumerate(kws):
+        pattern = _keyword_pattern([kw])
+        in_bio[k] = _match(bio, pattern)
+        hit = _match(words, pattern) if len(t) else np.zeros(0, dtype=bool)
+        in_posts[k, np.unique(row[hit])] = True
+    only_posts = in_posts & ~in_bio
+
+    def joined(mask: np.ndarray) -> list[str]:
+        return [", ".join(kw for kw, m in zip(kws, col) if m) for col in mask.T]
+
+    return pd.DataFrame({
+        "follower_id": ids.to_numpy(),
+        "bio_keywords": pd.Series(joined(in_bio), dtype=schema.STR),
+        "post_keywords": pd.Series(joined(only_posts), dtype=schema.STR),
+        "relevance": (2 * in_bio.sum(axis=0) + only_posts.sum(axis=0)).astype("int64"),
+    }).astype({"follower_id": schema.STR})
+
+
 # ---------------------------------------------------------------------------------------- triage
 def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
            following: pd.DataFrame | None = None, bot_scores: pd.DataFrame | None = None,
            segments: pd.DataFrame | None = None, account: Mapping | None = None,
-           topics: Iterable[str] | None = None, new_followers: Iterable[str] | None = None,
-           limit: int | None = 25, active_days: int = 30, recent_days: int = 14,
+           topics: Iterable[str] | None = None, keywords: Iterable[str] | None = None,
+           new_followers: Iterable[str] | None = None, limit: int | None = 25,
+           active_days: int = 30, recent_days: int = 14,
            human_below: float = 0.5, block_at: float = 0.75) -> pd.DataFrame:
     """Four short lists of followers to act on, each entry with the reason it is there.
 
@@ -299,6 +363,11 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         (default topic keywords).
     topics : iterable of str, optional
         Topic keywords or hashtags; default :func:`account_keywords`.
+    keywords : iterable of str, optional
+        The topics or keywords the client cares about (the client profile's ``keywords``).
+        When given they define "on your topics" (instead of ``topics``) and rank
+        ``follow_back`` and ``check_out`` by :func:`keyword_relevance` first, reach second;
+        each reason names the matched keywords. Without them the lists are as before.
     new_followers : iterable of str, optional
         Ids of the new followers (e.g. from ``Store.diff``); default the newest 5% by position
         (at least 50).
@@ -364,8 +433,10 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
     active = n_recent > 0 if have_tweets else np.nan_to_num(post_count >= 100, nan=0).astype(bool)
 
     # --- topics ------------------------------------------------------------------------------
-    keywords = list(topics) if topics is not None else account_keywords(account, t)
-    pattern = _keyword_pattern(keywords)
+    client = _clean_keywords(keywords or [])
+    words = client or (list(topics) if topics is not None else account_keywords(account, t))
+    pattern = _keyword_pattern(words)
+    relevance = keyword_relevance(f, t, keywords=client) if client else None
     bio = f["description"] if "description" in f.columns else pd.Series([""] * n)
     bio_hit = _match(bio, pattern)
     tweet_hit = _match(t["text"], pattern) if len(t) else np.zeros(0, dtype=bool)
@@ -421,7 +492,7 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
                engagement=engagement, own=own, n_reply=n_reply, n_mention=n_mention,
                talking=reply | mention, created=created, when=when, active_days=active_days,
                recent_days=recent_days, limit=limit or None, human_below=human_below,
-               block_at=block_at, on_topic=on_topic)
+               block_at=block_at, on_topic=on_topic, relevance=relevance)
     ctx["fol"] = np.nan_to_num(ctx["fol"])
     ctx["listed"] = np.nan_to_num(ctx["listed"])
     parts = [_follow_back(ctx, following), _check_out(ctx, new_followers), _block(ctx),
@@ -501,6 +572,28 @@ def _topic_phrase(ctx, i: int, topical: dict) -> str:
     return f"in the segment \"{ctx['seg_label'].iloc[i]}\""
 
 
+#: A point of keyword relevance outweighs the whole reach score of nearly anyone (log10 of
+#: followers, lists and reactions stays below 10 but for the largest accounts): the client's
+#: keywords decide the order, reach orders people equally relevant.
+_RELEVANCE_WEIGHT = 10.0
+
+
+def _relevance_boost(ctx, rows: np.ndarray) -> np.ndarray:
+    if ctx["relevance"] is None:
+        return np.zeros(len(rows))
+    return _RELEVANCE_WEIGHT * ctx["relevance"]["relevance"].to_numpy()[rows]
+
+
+def _keyword_phrase(ctx, i: int) -> str:
+    """``on your keywords: bio mentions data, tools; posts on python`` (empty without any)."""
+    rel = ctx["relevance"]
+    if rel is None:
+        return ""
+    bio, posts = rel["bio_keywords"].iloc[i], rel["post_keywords"].iloc[i]
+    parts = ([f"bio mentions {bio}"] if bio else []) + ([f"posts on {posts}"] if posts else [])
+    return "on your keywords: " + " and ".join(parts) if parts else ""
+
+
 def _post_words(post) -> str:
     tags = post.get("hashtags")
     tags = " ".join("#" + str(x) for x in tags) if tags is not None and len(tags) else ""
@@ -513,15 +606,16 @@ def _follow_back(ctx, following) -> pd.DataFrame:
     rows = np.flatnonzero(ctx["human"] & ctx["active"] & ctx["on_topic"] & ~followed)
     score = (np.log10(1 + ctx["fol"][rows]) + np.minimum(ctx["n_topical"][rows], 5) * 0.3
              + ctx["bio_hit"][rows] * 0.5 + (ctx["n_reply"][rows] + ctx["n_mention"][rows]) * 0.5)
+    score = score + _relevance_boost(ctx, rows)
     rows, score = _top(ctx, rows, score)
     topical = _posts_of(ctx, rows, ctx["tweet_hit"])
     tail = "you do not follow them back" if following is not None else \
         "following list not loaded: you may follow them already"
 
     def why(i):
-        return "; ".join([_bot_phrase(ctx, i), _activity_phrase(ctx, i),
-                          _topic_phrase(ctx, i, topical), f"{_n(ctx['fol'][i])} followers",
-                          tail])
+        topic = _keyword_phrase(ctx, i) or _topic_phrase(ctx, i, topical)
+        return "; ".join([_bot_phrase(ctx, i), _activity_phrase(ctx, i), topic,
+                          f"{_n(ctx['fol'][i])} followers", tail])
 
     return _finish(ctx, "follow_back", rows, score, why)
 
@@ -542,11 +636,13 @@ def _check_out(ctx, new_followers) -> pd.DataFrame:
     eng = np.nan_to_num(ctx["engagement"][rows], nan=0.0)
     score = (np.log10(1 + ctx["fol"][rows]) + 0.5 * np.log10(1 + ctx["listed"][rows])
              + np.log10(1 + eng) + 0.5 * verified[rows])
+    score = score + _relevance_boost(ctx, rows)
     rows, score = _top(ctx, rows, score)
     latest = _posts_of(ctx, rows, ctx["own"])  # what they post: the first thing to read
 
     def why(i):
-        parts = [new_words, f"{_n(ctx['fol'][i])} followers"]
+        parts = [new_words, _keyword_phrase(ctx, i), f"{_n(ctx['fol'][i])} followers"]
+        parts = [p for p in parts if p]
         if ctx["listed"][i]:
             parts.append(f"listed {_n(ctx['listed'][i])} times")
         e = ctx["engagement"][i]
@@ -610,4 +706,4 @@ def _talk_to(ctx) -> pd.DataFrame:
     return _finish(ctx, "talk_to", rows, score, why)
 
 
-__all__ = ["LISTS", "account_keywords", "heuristic_bot_score", "triage"]
+__all__ = ["LISTS", "account_keywords", "heuristic_bot_score", "keyword_relevance", "triage"]

@@ -61,6 +61,7 @@ class _TqdmHandler(logging.StreamHandler):
 
 
 # The commands, in the order `follower-kit --help` lists them: the data flow, sources first.
+from .ages import ages  # noqa: E402
 from .bots import bots  # noqa: E402
 from .fake import fake_server  # noqa: E402
 from .growth import changes, growth, triage  # noqa: E402
@@ -72,5 +73,5 @@ from .store import store  # noqa: E402
 from .topics import topics  # noqa: E402
 
 for _command in (demo, sample, pull, import_, store, bots, topics, growth, changes, triage,
-                 report, fake_server):
+                 ages, report, fake_server):
     main.add_command(_command)

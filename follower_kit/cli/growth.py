@@ -128,12 +128,15 @@ TITLES = {
               help="Entries shown per list (0: all).")
 @click.option("--topic", "topics", multiple=True,
               help="A topic keyword or hashtag (repeat). Default: the hashtags followers use most.")
+@click.option("--keyword", "keywords", multiple=True,
+              help="A keyword the client cares about (repeat): it defines 'on your topics' "
+                   "and ranks follow back and check out by relevance first, reach second.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write every entry of the four lists (whatever --limit) to this CSV file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the lists as JSON records.")
 @store_option
-def triage(store, account: str, limit: int, topics: tuple[str, ...], csv_path,
-           as_json: bool) -> None:
+def triage(store, account: str, limit: int, topics: tuple[str, ...], keywords: tuple[str, ...],
+           csv_path, as_json: bool) -> None:
     """Who to follow back, check out, block, or talk to, each with the reason.
 
     Uses the latest snapshot, its followers' tweets, and the tables "following", "bot_scores"
@@ -169,7 +172,7 @@ def triage(store, account: str, limit: int, topics: tuple[str, ...], csv_path,
     out = triage_analysis.triage(
         followers, tweets=tweets, following=tables["following"], bot_scores=bot_scores,
         segments=segments, account={"id": account_id, "username": snaps["username"].iloc[-1]},
-        topics=list(topics) or None, new_followers=new,
+        topics=list(topics) or None, keywords=list(keywords) or None, new_followers=new,
         limit=None if csv_path else limit)  # the CSV holds every entry; the screen --limit
     steps.update()
     steps.close()

@@ -335,7 +335,11 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
     recent = np.flatnonzero(human & (follow > snap_times[-2] if months > 1 else human)
                             & unfollow.isna().to_numpy() & ~protected)
     hostile = np.zeros(n, dtype=bool)
-    hostile_idx = recent[np.argsort(-followers_count[recent])][: len(txt.HOSTILE)]
+    # with ordinary reach: they rank among the notable new followers, below the first three
+    # by reach (when there are enough), so the demo's lists open with people, not fixtures
+    by_reach = recent[np.argsort(-followers_count[recent], kind="stable")]
+    skip = min(3, max(0, len(by_reach) - len(txt.HOSTILE)))
+    hostile_idx = by_reach[skip: skip + len(txt.HOSTILE)]
     hostile[hostile_idx] = True
     for j, i in enumerate(hostile_idx):
         h = txt.HOSTILE[j]
@@ -487,8 +491,9 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
     # Conversations with the account: about 5% of humans mention it or reply to it once.
     talk_author = (kind == "human") & (rng.random(n) < np.where(
         pd.Series(topic).isin(["software", "design"]).to_numpy(), 0.08, 0.03))
-    first_of_author = np.r_[True, author[1:] != author[:-1]]
-    talk = first_of_author & talk_author[author]
+    # their newest tweet, so the conversation is recent when the report's month ends
+    last_of_author = np.r_[author[1:] != author[:-1], True]
+    talk = last_of_author & talk_author[author]
 
     # Bodies come from pools of filled templates per (kind, topic, language); the per-tweet work
     # is then array lookups and vectorized concatenation, which keeps 1M followers fast.
@@ -551,8 +556,8 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
         (quote, lambda b, o, q: join(b, " https://x.com/", o, "/status/", q, "")),
         (mention, lambda b, o, q: join(at, b, "")),
         (reply_acct, lambda b, o, q: pa.array(
-            np.full(len(b), at + "thanks, this is exactly what we needed!", dtype=object),
-            pa.string())),
+            [at + txt.REPLIES_TO_ACCOUNT[k % len(txt.REPLIES_TO_ACCOUNT)]
+             for k in r[reply_acct, 2]], pa.string())),
     ):
         if mask.any():
             sel = pa.array(mask)

@@ -344,6 +344,26 @@ FEED_HEADLINES = ["Markets open higher as tech shares rally", "City unveils plan
 
 SPAM_COINS = ["BTC", "ETH", "SOL", "DOGE", "PEPE", "XRP"]
 
+# Replies to the sampled account: the "talk to" list quotes them, so they differ like real ones.
+REPLIES_TO_ACCOUNT = [
+    "thanks, this is exactly what we needed!",
+    "is there a way to export the monthly numbers as CSV?",
+    "the new dashboard is great, but the dark mode contrast is off on mobile",
+    "we hit the same bug after the last update, any workaround?",
+    "would love a walkthrough of how you set this up for a small team",
+    "just shared this with our whole design channel",
+    "any plans for a self-hosted version?",
+    "does this work with Postgres 16 yet?",
+    "great thread, bookmarking for our next sprint",
+    "how did you measure the 30% speed-up?",
+    "signed up after your talk last week, onboarding was smooth",
+    "can you share the slides from the meetup?",
+    "the API docs link in your bio is broken",
+    "switching our reports to this next quarter",
+    "quick question: is the free tier enough for 3 people?",
+    "loved the case study, more of these please",
+]
+
 HOSTILE = [
     {"name": "<script>alert('pwned')</script>",
      "description": "Security researcher. <b>bold</b> <script>document.title='pwned'</script> #infosec",
