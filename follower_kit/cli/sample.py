@@ -22,7 +22,7 @@ def build_sample(store, account: str, followers: int, months: int, seed: int,
     """
     stages = ["kinds", "dates", "profiles", "frames", "snapshots", "tweets"]
     competitors = sample_source.DEFAULT_COMPETITORS
-    with tqdm(total=len(stages) * (1 + len(competitors)) + len(competitors) + months,
+    with tqdm(total=len(stages) + len(competitors) + months,
               desc=f"sample @{account}", unit="step", leave=False) as bar:
         audience = sample_source.generate(
             account=account, followers=followers, months=months, seed=seed,
