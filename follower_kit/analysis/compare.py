@@ -184,7 +184,7 @@ def mix(frames: dict[str, pd.DataFrame], column: str, *, top_n: int | None = 10)
     order = list(overall.index[np.lexsort((overall.index.astype(str), -overall.to_numpy()))])
     if top_n is not None and len(order) > top_n:
         other = table.loc[order[top_n:]].sum()
-        table = pd.concat([table.loc[order[:top_n]], other.to_frame("other").T])
+        table = pd.concat([table.drop(index=order[top_n:]), other.to_frame("other").T])
         order = order[:top_n] + ["other"]
     if "unknown" in table.index:
         order.append("unknown")
