@@ -20,9 +20,10 @@ def test_share_and_item_bars_draw_every_row(sample_audience):
     assert len(ax.patches) == len(shares)
     assert ax.get_yticklabels()[0].get_text() == shares["country_name"].iloc[0]
     items = top_items(sample_audience.tweets, "hashtags", top_n=6)
-    ax2 = plots.item_bars(items.assign(item=[HOSTILE] + items["item"].tolist()[1:]), prefix="#")
+    ax2 = plots.item_bars(items.assign(item=[HOSTILE] + items["item"].tolist()[1:]), prefix="#",
+                          ax=plt.figure().gca())
     assert len(ax2.patches) == 6
-    fig.canvas.draw()  # a "$" in follower text must not break mathtext
+    ax2.figure.canvas.draw()  # a "$" in follower text must not break mathtext
 
 
 def test_upset_mix_and_growth_compare():
