@@ -125,6 +125,8 @@ _SPLIT = re.compile(r"\s*(?:[,/|;·•+&()\[\]{}!?:~«»\"“”]|\.{2,}|…|\s[
                     r"\s(?:and|or|y|e|und|et)\s|\s\.\s)\s*")  # "Portland, OR" keeps its OR
 _NON_SPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_SPACES = str.maketrans({c: " " for c in "-‐_'’`´"})
+_KEEP = re.compile(r"[^\w\s,/|;·•+&()\-–—.'’:!?…]")  # drops emoji and symbols (flags are read first)
 
 
 def _latin(text: str) -> bool:
@@ -137,11 +139,11 @@ def _latin(text: str) -> bool:
 def _key(text: str) -> str:
     """The form both the gazetteer and the input are matched in: case-folded, accents removed,
     dots dropped (U.S.A., D.C.), hyphens and apostrophes as spaces."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    text = unicodedata.normalize("NFKC", text).replace(".", "")
-    text = re.sub(r"[-‐_'’`´]", " ", text)
-    return " ".join(text.split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.lower().replace(".", "").translate(_SPACES).split())
 
 
 @dataclass(frozen=True)
@@ -235,8 +237,8 @@ class Gazetteer:
         self.cities, self.plain_cities = cities, plain
         # Japanese and Chinese write no spaces: city names are searched inside the text, those
         # in Han script only (katakana spell foreign places and match inside any word)
-        self.non_spaced = sorted((k for k in plain if _HAN.search(k) and len(k) >= 2),
-                                 key=len, reverse=True)
+        self.non_spaced = {k for k in plain if _HAN.search(k) and len(k) >= 2}
+        self.longest_han = max((len(k) for k in self.non_spaced), default=0)
         self._city_by_name = {}
         for k, cands in cities.items():
             for cand in cands:
@@ -287,11 +289,14 @@ def _within(g: Gazetteer, key: str) -> list[list[_Cand]]:
     nicknames and large cities (longest phrase first, each word used once)."""
     found = []
     if _NON_SPACED.search(key):
+        # every substring of the text looked up, longest first: the text is short, the keys many
         rest = key
-        for name in g.non_spaced:
-            if name in rest:
-                found.append(list(g.plain_cities[name]))
-                rest = rest.replace(name, " ")
+        for size in range(min(len(rest), g.longest_han), 1, -1):
+            for i in range(len(rest) - size + 1):
+                name = rest[i:i + size]
+                if name in g.non_spaced and name in rest:
+                    found.append(list(g.plain_cities[name]))
+                    rest = rest.replace(name, " ")
     words = key.split()
     used = [False] * len(words)
     for size in range(min(4, len(words)), 0, -1):
@@ -319,6 +324,42 @@ def _within(g: Gazetteer, key: str) -> list[list[_Cand]]:
     return found
 
 
+@dataclass(frozen=True)
+class _Group:
+    """The places one phrase may name: each country's heaviest candidate, whether any is strong,
+    and the candidates themselves (for the city)."""
+
+    best: dict
+    strong: bool
+    cands: tuple
+
+    @classmethod
+    def of(cls, cands) -> _Group:
+        cands = tuple(dict.fromkeys(cands))  # one city reached by several of its names
+        best: dict[str, float] = {}
+        for c in cands:
+            if c.weight > best.get(c.country, 0.0):
+                best[c.country] = c.weight
+        return cls(best, any(w >= STRONG for w in best.values()), cands)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _part(raw: str, alone: bool) -> tuple:
+    """The candidate groups of one part (parts repeat across locations: "USA", "CA")."""
+    key = _key(raw)
+    if not key:
+        return ()
+    g = gazetteer()
+    whole = _whole(g, key, raw, first=alone)
+    return (_Group.of(whole),) if whole else tuple(_Group.of(c) for c in _within(g, key))
+
+
+def clear_caches() -> None:
+    """Forget the parts resolved so far (the gazetteer stays): for timing runs."""
+    _part.cache_clear()
+    _decide.cache_clear()
+
+
 def resolve_location(text) -> tuple[str | None, str | None, str]:
     """Resolve one free-text location.
 
@@ -335,61 +376,52 @@ def resolve_location(text) -> tuple[str | None, str | None, str]:
     """
     if not isinstance(text, str) or not text.strip():
         return None, None, "empty"
-    g = gazetteer()
-    flags = _flags(text)
+    flags = _flags(text) if max(text) >= "\U0001F1E6" else set()
     if len(flags) > 1:
         return None, None, "ambiguous"
-    cleaned = _NOISE.sub(" ", text).replace("#", " ")
-    cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch)[0] in "LNZ"
-                      or ch in ",/|;·•+&()-–—.'’:!?…")
-    raw_parts = [p for p in _SPLIT.split(cleaned) if p and p.strip(" .-")]
-    groups: list[list[_Cand]] = []
+    if "@" in text or "http" in text or "www." in text:
+        text = _NOISE.sub(" ", text)
+    cleaned = _KEEP.sub(" ", text.replace("#", " ").replace("_", " "))
+    parts = tuple(p for p in _SPLIT.split(cleaned) if p and p.strip(" .-"))
+    return _decide(parts, next(iter(flags)) if flags else None)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _decide(raw_parts: tuple, flag: str | None) -> tuple[str | None, str | None, str]:
+    """The country and city named by a location's parts (and its flag): profiles that differ
+    only in emoji, links or case of a lead word resolve once."""
+    groups: list[_Group] = []
     for i, raw in enumerate(raw_parts):
-        key = _key(raw)
-        if not key:
-            continue
-        whole = _whole(g, key, raw, first=(i == 0 and len(raw_parts) == 1))
-        if whole:
-            groups.append(whole)
-        else:
-            groups += _within(g, key)
-    if flags:
-        groups.append([_Cand(next(iter(flags)), COUNTRY_WEIGHT)])
+        groups += _part(raw, i == 0 and len(raw_parts) == 1)
+    if flag:
+        groups.append(_Group.of([_Cand(flag, COUNTRY_WEIGHT)]))
     if not groups:
         return None, None, "unknown"
     # every part that names a strong place (a country, a region, a city of 500,000+) must agree
     # on the country; a small town of the same name elsewhere does not outvote them
     # ("Cheshire, United Kingdom": there is a Cheshire in Connecticut)
-    strong = [grp for grp in groups if any(c.weight >= STRONG for c in grp)]
-    sets = [{c.country for c in grp} for grp in (strong or groups)]
-    common = set.intersection(*sets)
+    strong = [grp for grp in groups if grp.strong] or groups
+    common = set(strong[0].best).intersection(*(grp.best for grp in strong[1:]))
     if not common:
         return None, None, "ambiguous"
     for grp in groups:  # a weaker part narrows the choice where it can ("Tallahassee, Florida")
-        narrowed = common & {c.country for c in grp}
+        narrowed = common.intersection(grp.best)
         if narrowed:
             common = narrowed
-    groups = [grp for grp in groups if any(c.country in common for c in grp)]
-    score = {k: 0.0 for k in common}
-    for grp in groups:
-        best: dict[str, float] = {}
-        for c in grp:
-            if c.country in common:
-                best[c.country] = max(best.get(c.country, 0.0), c.weight)
-        for k, w in best.items():
-            score[k] += w
+    groups = [grp for grp in groups if not common.isdisjoint(grp.best)]
+    score = {k: sum(grp.best.get(k, 0.0) for grp in groups) for k in common}
     ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))
     if len(ranked) > 1 and ranked[0][1] < DOMINANCE * ranked[1][1]:
         return None, None, "ambiguous"
     country = ranked[0][0]
     # the city: a named one in that country; within the named US state when there is one
-    states = {c.admin for grp in groups for c in grp
+    states = {c.admin for grp in groups for c in grp.cands
               if c.country == country and c.city is None and c.admin}
-    cities = [c for grp in groups for c in grp if c.country == country and c.city]
+    cities = [c for grp in groups for c in grp.cands if c.country == country and c.city]
     if states:
         cities = [c for c in cities if c.admin in states or c.admin is None] or []
     city = max(cities, key=lambda c: (c.weight, c.city)).city if cities else None
-    return country, city, "flag" if flags and len(groups) == 1 else "matched"
+    return country, city, "flag" if flag and len(groups) == 1 else "matched"
 
 
 def resolve_locations(locations) -> pd.DataFrame:
@@ -488,5 +520,5 @@ def country_shares(followers: pd.DataFrame, *, top_n: int | None = None) -> pd.D
     return out
 
 
-__all__ = ["Gazetteer", "country_shares", "gazetteer", "resolve_location", "resolve_locations",
+__all__ = ["Gazetteer", "clear_caches", "country_shares", "gazetteer", "resolve_location", "resolve_locations",
            "resolve_locations_pandas"]
