@@ -171,7 +171,8 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
         gone_profiles = pd.DataFrame({
             "username": _text_col(gone, "username", len(gone)).to_numpy(),
             "name": _text_col(gone, "name", len(gone)).to_numpy()}, index=gone_ids.to_numpy())
-        parts.append(_rows("unfollowed", gone_ids, gone_profiles[~gone_profiles.index.duplicated()]))
+        gone_profiles = gone_profiles[~gone_profiles.index.duplicated()]
+        parts.append(_rows("unfollowed", gone_ids, gone_profiles))
         assessed["unfollowed"] = len(gone)
 
     # -- talk to: the followers the owner replied to or mentioned -------------------------------
@@ -257,10 +258,11 @@ def talked_to(own_tweets: pd.DataFrame, followers: pd.DataFrame, *,
                              "last_at": pd.Series([], dtype=schema.TIME)})
     counts = ev.pivot_table(index="user_id", columns="kind", values="at", aggfunc="count",
                             fill_value=0)
+    zero = pd.Series(0, index=counts.index)
     out = pd.DataFrame({
         "user_id": counts.index.astype(str),
-        "replies": counts.get("replies", pd.Series(0, index=counts.index)).astype("int64").to_numpy(),
-        "mentions": counts.get("mentions", pd.Series(0, index=counts.index)).astype("int64").to_numpy(),
+        "replies": counts.get("replies", zero).astype("int64").to_numpy(),
+        "mentions": counts.get("mentions", zero).astype("int64").to_numpy(),
     })
     out["last_at"] = out["user_id"].map(ev.groupby("user_id")["at"].max()).astype(schema.TIME)
     out["user_id"] = out["user_id"].astype(schema.STR)

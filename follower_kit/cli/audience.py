@@ -135,6 +135,16 @@ def _print(inputs, result, top_n) -> None:
             click.echo(f"  {r.relation:<20} {r.count:>7,} of {r.assessed:>7,}  {r.description}")
         else:
             click.echo(f"  {r.relation:<20} {'':>7} {'':>10}  (not known from this data)")
+    rel = result["relations"]
+    for name, title in (("unfollowed", "Unfollowed you"), ("talk_to", "Talk to")):
+        part = rel[rel["relation"] == name]
+        if len(part):
+            click.echo(f"\n{title}")
+            for r in part.head(top_n).itertuples():
+                who = f"@{r.username}" if isinstance(r.username, str) else r.profile_url
+                click.echo(f"  {who}" + (f"  {r.detail}" if isinstance(r.detail, str) else ""))
+            if len(part) > top_n:
+                click.echo(f"  ... {len(part) - top_n:,} more (--csv DIR lists all)")
     click.echo("\nInfluential in your topics (reach x relevance)")
     if result["influential"].empty:
         click.echo("  (nobody: needs profiles and tweets)")

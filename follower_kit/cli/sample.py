@@ -70,7 +70,8 @@ def sample(store, account, followers, months, seed, tweets_per_follower, replace
 
     Deterministic: the same options always give the same audience, and writing it twice changes
     nothing. It has monthly snapshots with follows and unfollows, topic communities in several
-    languages, bots of several kinds and a few followers with hostile text.
+    languages, bots of several kinds and a few followers with hostile text; beside it, two
+    competitor accounts (@datadock, @chartwell) whose audiences overlap it by known amounts.
     """
     audience, refs = build_sample(store, account, followers, months, seed, tweets_per_follower,
                                   replace)
@@ -79,6 +80,12 @@ def sample(store, account, followers, months, seed, tweets_per_follower, replace
                f"({created} new), "
                f"{refs[-1].followers:,} followers at {refs[-1].snapshot_at:%Y-%m-%d}, "
                f"{len(audience.tweets):,} recent tweets -> {store.path}")
+    if audience.competitors:
+        click.echo("Competitors, for `follower-kit compare " + account + " " +
+                   " ".join(c.account["username"] for c in audience.competitors) + "`: " +
+                   ", ".join(f"@{c.account['username']} "
+                             f"({(c.followers['snapshot_at'] == c.snapshot_times[-1]).sum():,} "
+                             "followers)" for c in audience.competitors))
 
 
 @click.command()

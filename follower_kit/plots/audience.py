@@ -176,7 +176,8 @@ def overlap_upset(data: pd.DataFrame, *, followers: str = "followers", accounts=
         ax.set_ylim(-step * (len(accounts) + 0.7), top * 1.15)
         ax.set_xticks([])
         ax.set_yticks(list(rows.values()) + [0, top],
-                      [safe_text("@" + str(a), max_len=20) for a in accounts] + ["0", f"{int(top):,}"])
+                      [safe_text("@" + str(a), max_len=20) for a in accounts]
+                      + ["0", f"{int(top):,}"])
         ax.axhline(0, color="black", linewidth=0.6)
         ax.set_ylabel("followers")
         if title:

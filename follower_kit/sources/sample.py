@@ -436,8 +436,8 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
         np.concatenate([user_id[back], others])).astype(str).astype(schema.STR)})
 
     current_ids = set(edges.loc[edges["snapshot_at"] == snap_times[-1], "follower_id"])
-    truth["follows"] = pd.Series([[account] if i in current_ids else [] for i in truth["follower_id"]],
-                                 dtype=schema.STR_LIST)
+    truth["follows"] = pd.Series([[account] if i in current_ids else []
+                                  for i in truth["follower_id"]], dtype=schema.STR_LIST)
     audience = SampleAudience(acct, users, edges, tweets, following, truth, snap_times)
     for name, share, size in competitors:
         step(f"competitor {name}")
@@ -487,14 +487,11 @@ def _competitor(main: SampleAudience, name: str, share: float, size: float, seed
                         shared_tweets], ignore_index=True)
     own_truth = own.truth[own.truth["follower_id"].isin(keep_ids)].copy()
     shared_truth = main.truth[main.truth["follower_id"].isin(shared)].copy()
-    main.truth["follows"] = pd.Series(
-        [f + [name] if i in shared else f for i, f in zip(main.truth["follower_id"],
-                                                         main.truth["follows"])],
-        dtype=schema.STR_LIST)
-    for c in main.competitors:  # an earlier competitor's followers who follow this one too
-        c.truth["follows"] = pd.Series(
-            [f + [name] if i in shared else f for i, f in zip(c.truth["follower_id"],
-                                                             c.truth["follows"])],
+    # main's followers, and an earlier competitor's shared ones, now follow this one too
+    for table in [main.truth] + [c.truth for c in main.competitors]:
+        table["follows"] = pd.Series(
+            [f + [name] if i in shared else f for i, f in zip(table["follower_id"],
+                                                             table["follows"])],
             dtype=schema.STR_LIST)
     shared_truth["follows"] = main.truth.set_index("follower_id").loc[
         shared_truth["follower_id"], "follows"].to_numpy()
