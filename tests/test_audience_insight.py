@@ -101,6 +101,23 @@ def test_audience_json_has_every_section_on_its_last_line(rivals_store, tmp_path
     assert text.exit_code == 0 and "Where they are" in text.output
 
 
+def test_previous_month_baseline_counts_the_last_30_days_against_the_30_before(rivals_store):
+    from follower_kit.analysis.reading import month_windows
+
+    tweets = rivals_store.tweets("brightwave")
+    at = rivals_store.snapshot_at("brightwave")
+    recent, previous = month_windows(tweets, at)
+    assert len(recent) and len(previous) and len(recent) + len(previous) <= len(tweets)
+    assert recent["created_at"].min() > previous["created_at"].max()
+    r = CliRunner().invoke(main, ["audience", "brightwave", "--baseline", "previous", "--json",
+                                  "--store", str(rivals_store.path)])
+    assert r.exit_code == 0, r.output
+    out = _last_json(r.output)
+    expected = top_items(recent, "hashtags", baseline=previous, top_n=10)
+    assert [h["item"] for h in out["hashtags"]] == expected["item"].tolist()
+    assert out["relations"]["inactive"]["assessed"] > 0  # activity still reads every tweet
+
+
 def test_audience_on_the_real_archive_gives_relations_from_the_archive_alone(tmp_path):
     from follower_kit.sources.archive import archives_in, import_archive
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import ROOT, shared_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from follower_kit.analysis.geo import (country_shares, resolve_location, resolve_locations,
                                        resolve_locations_pandas)
@@ -130,3 +132,13 @@ def test_country_shares_state_the_unknown():
 
 def test_labels_file_is_in_the_repository():
     assert Path(LABELS).is_file()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_resolves_to_a_code_or_nothing(text):
+    country, city, how = resolve_location(text)
+    assert how in {"empty", "flag", "matched", "ambiguous", "unknown"}
+    assert (country is None) == (how in {"empty", "ambiguous", "unknown"})
+    assert country is None or (len(country) == 2 and country.isupper())
+    assert city is None or country is not None

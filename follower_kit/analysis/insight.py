@@ -119,7 +119,8 @@ def audience_insight(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = N
                      own_tweets: pd.DataFrame | None = None, lost: pd.DataFrame | None = None,
                      account: dict | None = None, segments: pd.DataFrame | None = None,
                      bot_scores: pd.DataFrame | None = None,
-                     baseline_tweets: pd.DataFrame | None = None, top_n: int = 10,
+                     baseline_tweets: pd.DataFrame | None = None,
+                     reading_tweets: pd.DataFrame | None = None, top_n: int = 10,
                      inactive_days: int = 90) -> dict[str, pd.DataFrame]:
     """Every audience-insight section of one snapshot.
 
@@ -138,6 +139,9 @@ def audience_insight(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = N
     baseline_tweets : DataFrame, optional
         Another audience's tweets: domains, mentions and hashtags gain ``baseline_share`` and
         ``lift``.
+    reading_tweets : DataFrame, optional
+        The tweets domains, mentions and hashtags are counted on (default: ``tweets``; the last
+        30 days of :func:`reading.month_windows` against the 30 before as the baseline).
     top_n : int
         Rows per ranked section.
     inactive_days : int
@@ -162,7 +166,9 @@ def audience_insight(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = N
     places.insert(0, "follower_id", ids.reset_index(drop=True).astype(schema.STR))
     langs = languages.follower_languages(followers, tw)
     own = [account["username"]] if account.get("username") else []
-    ranked = {kind: reading.top_items(tw, kind, baseline=baseline_tweets, top_n=top_n,
+    read = tw if reading_tweets is None else \
+        reading_tweets[reading_tweets["author_id"].astype(str).isin(ids)]
+    ranked = {kind: reading.top_items(read, kind, baseline=baseline_tweets, top_n=top_n,
                                       exclude=own if kind == "mentions" else ())
               for kind in ("domains", "mentions", "hashtags")}
     rel = relations.relations(followers, following=following, tweets=tw, own_tweets=own_tweets,

@@ -136,4 +136,22 @@ def top_items(tweets: pd.DataFrame, kind: str, *, baseline: pd.DataFrame | None 
     return out.astype({"followers": "int64", "uses": "int64"})
 
 
-__all__ = ["KINDS", "SHORTENERS", "registrable_domain", "top_items"]
+def month_windows(tweets: pd.DataFrame, at) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tweets of the 30 days up to ``at`` and of the 30 days before them: this month's
+    reading and its baseline, from the same audience.
+
+    Returns
+    -------
+    tuple of DataFrame
+        ``(recent, previous)``, both with the columns of ``tweets``.
+    """
+    at = pd.Timestamp(at)
+    at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
+    month = pd.Timedelta(days=30)
+    when = tweets["created_at"]
+    recent = tweets[(when > at - month) & (when <= at)]
+    previous = tweets[(when > at - 2 * month) & (when <= at - month)]
+    return recent.reset_index(drop=True), previous.reset_index(drop=True)
+
+
+__all__ = ["KINDS", "SHORTENERS", "month_windows", "registrable_domain", "top_items"]

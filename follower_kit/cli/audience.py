@@ -10,7 +10,7 @@ import click
 import pandas as pd
 from tqdm import tqdm
 
-from ..analysis import insight
+from ..analysis import insight, reading
 from ..report_text import spreadsheet_safe
 from .common import store_option
 
@@ -47,9 +47,10 @@ def snapshot_inputs(store, account, at=None) -> dict:
 @click.option("--at", default=None, metavar="WHEN",
               help="The snapshot: a time, YYYY-MM-DD or YYYY-MM (latest at or before it) "
                    "[default: the latest].")
-@click.option("--baseline", default=None, metavar="ACCOUNT",
-              help="Another account in the store: domains, mentions and hashtags gain its "
-                   "share and the lift (what is distinctive about this audience).")
+@click.option("--baseline", default=None, metavar="ACCOUNT|previous",
+              help="Another account in the store, or `previous` (the 30 days before the last "
+                   "30): domains, mentions and hashtags gain its share and the lift (what is "
+                   "distinctive about this audience, or new this month).")
 @click.option("--top-n", default=10, show_default=True, type=click.IntRange(1),
               help="Rows per ranked section.")
 @click.option("--inactive-days", default=90, show_default=True, type=click.IntRange(1),
@@ -71,15 +72,20 @@ def audience(store, account, at, baseline, top_n, inactive_days, csv_dir, as_jso
     \b
     follower-kit audience brightwave
     follower-kit audience brightwave --baseline datadock --json
+    follower-kit audience brightwave --baseline previous
     follower-kit audience larsbrinkhoff --csv audience/
     """
     steps = tqdm(total=3, desc="audience", disable=as_json, leave=False)
     inputs = snapshot_inputs(store, account, at)
     steps.update()
-    base = store.tweets(store.resolve(baseline)) if baseline else None
+    recent, base = None, None
+    if baseline == "previous":  # this month's reading against the month before, same people
+        recent, base = reading.month_windows(inputs["tweets"], inputs["snapshot_at"])
+    elif baseline:
+        base = store.tweets(store.resolve(baseline))
     steps.update()
     result = insight.audience_insight(
-        inputs["followers"], tweets=inputs["tweets"], following=inputs["following"],
+        inputs["followers"], tweets=inputs["tweets"], reading_tweets=recent, following=inputs["following"],
         own_tweets=inputs["own_tweets"], lost=inputs["lost"], account=inputs["account"],
         segments=inputs["segments"], bot_scores=inputs["bot_scores"], baseline_tweets=base,
         top_n=top_n, inactive_days=inactive_days)
