@@ -45,3 +45,18 @@ def test_upset_mix_and_growth_compare():
     assert len(ax3.get_lines()) == 2
     for a in (ax, ax2, ax3):
         a.figure.canvas.draw()
+
+
+def test_country_map_draws_a_bubble_per_placed_country():
+    from follower_kit.analysis import geo
+
+    shares = country_shares(pd.DataFrame({"location": ["NYC", "Austin, TX", "東京", "the moon"]}))
+    placed = shares.merge(geo.country_points(), on="country", how="left")
+    assert placed.loc[placed["country"] == "unknown", "lon"].isna().all()
+    fig, ax = plt.subplots()
+    assert plots.country_map(placed, background=geo.land_points().head(500), ax=ax) is ax
+    bubbles = ax.collections[-1]
+    assert len(bubbles.get_offsets()) == 2  # US and JP; unknown has no place
+    us = geo.country_points().set_index("country").loc["US"]
+    assert -125 < us["lon"] < -70 and 25 < us["lat"] < 50
+    fig.canvas.draw()

@@ -215,7 +215,13 @@ class Gazetteer:
 
         cities: dict[str, list[_Cand]] = {}
         plain: dict[str, list[_Cand]] = {}  # own names and other scripts: for search in words
-        for c in gc.get_cities().values():
+        every = list(gc.get_cities().values())
+        self.city_points = pd.DataFrame({
+            "country": [c["countrycode"] for c in every],
+            "lon": [float(c["longitude"]) for c in every],
+            "lat": [float(c["latitude"]) for c in every],
+            "population": [float(c["population"] or 0) for c in every]})
+        for c in every:
             pop = float(c["population"] or 0)
             cand = _Cand(c["countrycode"], max(pop, 1.0), c["name"],
                          c["admin1code"] if c["countrycode"] == "US" else None)
@@ -352,6 +358,29 @@ def _part(raw: str, alone: bool) -> tuple:
     g = gazetteer()
     whole = _whole(g, key, raw, first=alone)
     return (_Group.of(whole),) if whole else tuple(_Group.of(c) for c in _within(g, key))
+
+
+def country_points() -> pd.DataFrame:
+    """Where to draw each country on a map: the population-weighted centre of its cities.
+
+    Returns
+    -------
+    DataFrame
+        ``country`` (ISO alpha-2), ``lon``, ``lat``; one row per country with a city of
+        15,000+ people.
+    """
+    pts = gazetteer().city_points
+    w = pts["population"].clip(lower=1.0)
+    out = pd.DataFrame({"country": pts["country"], "w": w, "lon": pts["lon"] * w,
+                        "lat": pts["lat"] * w}).groupby("country", sort=True).sum()
+    return pd.DataFrame({"country": out.index.astype(str), "lon": (out["lon"] / out["w"]).values,
+                         "lat": (out["lat"] / out["w"]).values}).astype({"country": schema.STR})
+
+
+def land_points() -> pd.DataFrame:
+    """The world's towns of 15,000+ people as points (``lon``, ``lat``): drawn faintly, they
+    outline the inhabited land, so a map needs no shapefile or map library."""
+    return gazetteer().city_points[["lon", "lat"]].copy()
 
 
 def clear_caches() -> None:
@@ -520,5 +549,5 @@ def country_shares(followers: pd.DataFrame, *, top_n: int | None = None) -> pd.D
     return out
 
 
-__all__ = ["Gazetteer", "clear_caches", "country_shares", "gazetteer", "resolve_location", "resolve_locations",
+__all__ = ["Gazetteer", "clear_caches", "country_points", "country_shares", "land_points", "gazetteer", "resolve_location", "resolve_locations",
            "resolve_locations_pandas"]

@@ -220,4 +220,56 @@ def growth_compare(data: pd.DataFrame, *, x: str = "snapshot_at", y: str = "foll
     return ax
 
 
-__all__ = ["growth_compare", "item_bars", "mix_bars", "overlap_upset", "share_bars"]
+def country_map(data: pd.DataFrame, *, lon: str = "lon", lat: str = "lat",
+                size: str = "followers", label: str = "country",
+                background: pd.DataFrame | None = None, top_labels: int = 8,
+                title: str | None = None, ax=None):
+    """A world map of followers per country: a bubble per country sized by its followers, over
+    the world's towns drawn as faint dots (no map library or shapefile needed).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per country with ``lon``, ``lat`` (e.g.
+        :func:`~follower_kit.analysis.geo.country_shares` merged with
+        :func:`~follower_kit.analysis.geo.country_points`); rows without a position are skipped.
+    lon, lat, size, label : str
+    background : DataFrame, optional
+        ``lon`` and ``lat`` of points outlining the land
+        (:func:`~follower_kit.analysis.geo.land_points`).
+    top_labels : int
+        The largest countries get their label written.
+    title : str, optional
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _axes(ax)
+    with style():
+        if background is not None and len(background):
+            ax.scatter(background["lon"], background["lat"], s=0.5, color="#b8c2cc",
+                       linewidths=0, zorder=1)
+        pts = data.dropna(subset=[lon, lat])
+        sizes = pts[size].astype(float).to_numpy()
+        scale = 1500.0 / max(sizes.max(), 1.0) if len(sizes) else 1.0
+        ax.scatter(pts[lon], pts[lat], s=sizes * scale, color=COLORS["new"], alpha=0.6,
+                   edgecolors=COLORS["line"], linewidths=0.5, zorder=2)
+        for _, r in pts.nlargest(top_labels, size).iterrows():
+            ax.annotate(safe_text(r[label], max_len=20), (r[lon], r[lat]), fontsize=8,
+                        ha="center", va="center", zorder=3)
+        ax.set_xlim(-180, 180)
+        ax.set_ylim(-60, 85)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        if title:
+            ax.set_title(safe_text(title))
+        apply_fonts(ax)
+    return ax
+
+
+__all__ = ["country_map", "growth_compare", "item_bars", "mix_bars", "overlap_upset", "share_bars"]
