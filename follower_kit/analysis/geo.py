@@ -83,7 +83,7 @@ NICKNAMES = {
     "washington d c": ("US", "Washington"), "pdx": ("US", "Portland"), "atl": ("US", "Atlanta"),
     "philly": ("US", "Philadelphia"), "nola": ("US", "New Orleans"), "chi town": ("US", "Chicago"),
     "chitown": ("US", "Chicago"), "htx": ("US", "Houston"), "dfw": ("US", "Dallas"),
-    "vegas": ("US", "Las Vegas"), "hk": ("HK", "Hong Kong"), "kl": ("MY", "Kuala Lumpur"),
+    "vegas": ("US", "Las Vegas"), "sin city": ("US", "Las Vegas"), "hk": ("HK", "Hong Kong"), "kl": ("MY", "Kuala Lumpur"),
     "bkk": ("TH", "Bangkok"), "cdmx": ("MX", "Mexico City"),
     "ciudad de mexico": ("MX", "Mexico City"), "bombay": ("IN", "Mumbai"),
     "bangalore": ("IN", "Bengaluru"), "calcutta": ("IN", "Kolkata"), "madras": ("IN", "Chennai"),
@@ -101,7 +101,8 @@ GENERIC = {"north", "south", "east", "west", "northern", "southern", "eastern", 
            "lower", "middle", "island", "islands", "north east", "north west", "south east",
            "south west", "northeast", "northwest", "southeast", "southwest", "the",
            "nord", "sud", "est", "ouest", "norte", "sur", "este", "oeste", "ovest", "centro",
-           "nordeste", "noroeste", "sudeste", "sudoeste", "mitte", "ost"}
+           "nordeste", "noroeste", "sudeste", "sudoeste", "mitte", "ost", "bay", "valley",
+           "lake", "lakes", "river", "mountain", "mountains", "hills", "coastal", "desert"}
 STRONG = 500_000  # a part this heavy (a region, a city of 500,000+) must agree with the country
 # Places that are jokes or no place at all: never a country, even where GeoNames has a town of
 # that name (Paradise, Nevada; Earth, Texas). Matched against whole parts and single words.
@@ -321,7 +322,10 @@ def _within(g: Gazetteer, key: str) -> list[list[_Cand]]:
                 country, city = NICKNAMES[phrase]
                 cands.append(_Cand(country, STATE_WEIGHT, city))
             if size > 1 or not cands:
-                cands += [c for c in g.regions.get(phrase, []) if c.weight >= STRONG]
+                # a region among other words only where people put it: last ("Saco Maine"),
+                # not inside an address ("7717 Laguna Cross Roads" is no Philippine province)
+                if size > 1 or i + size == len(words):
+                    cands += [c for c in g.regions.get(phrase, []) if c.weight >= STRONG]
                 cands += [c for c in g.plain_cities.get(phrase, [])
                           if c.weight >= WORD_CITY_MIN_POP]
             if cands:
