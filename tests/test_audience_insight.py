@@ -74,11 +74,12 @@ def test_compare_overlaps_equal_the_truth_table(rivals, rivals_store):
 
 
 def test_compare_text_and_csv(rivals_store, tmp_path):
-    csv = tmp_path / "overlap.csv"
+    csv, chart = tmp_path / "overlap.csv", tmp_path / "compare.png"
     r = CliRunner().invoke(main, ["compare", "brightwave", "datadock", "--csv", str(csv),
-                                  "--store", str(rivals_store.path)])
+                                  "--chart", str(chart), "--store", str(rivals_store.path)])
     assert r.exit_code == 0, r.output
     assert "follow both" in r.output and "Only theirs" in r.output
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = pd.read_csv(csv)
     assert table["a"].tolist() == ["brightwave", "all"]
     bad = CliRunner().invoke(main, ["compare", "brightwave", "nobody", "--store",
@@ -230,6 +231,8 @@ def test_mix_side_by_side():
     assert table["value"].tolist() == ["GB", "JP", "other", "unknown"]
     assert table["x"].tolist() == [0.25, 0.0, 0.5, 0.25]
     assert table["y"].sum() == pytest.approx(1.0)
+    tiny = mix({"x": pd.DataFrame({"c": ["US"] * 999 + ["NL"]})}, "c", min_share=0.005)
+    assert tiny["value"].tolist() == ["US", "other"]  # 0.1% folds into other
 
 
 def test_audience_insight_sections(sample_store):

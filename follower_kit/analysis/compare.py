@@ -158,7 +158,8 @@ def pair_table(result: dict) -> pd.DataFrame:
                        "share_of_a": float, "share_of_b": float, "jaccard": float})
 
 
-def mix(frames: dict[str, pd.DataFrame], column: str, *, top_n: int | None = 10) -> pd.DataFrame:
+def mix(frames: dict[str, pd.DataFrame], column: str, *, top_n: int | None = 10,
+        min_share: float = 0.005) -> pd.DataFrame:
     """A categorical mix (country, language, segment ...) of several audiences side by side.
 
     Parameters
@@ -168,6 +169,8 @@ def mix(frames: dict[str, pd.DataFrame], column: str, *, top_n: int | None = 10)
     column : str
     top_n : int, optional
         Keep the values among the ``top_n`` largest overall; fold the rest into ``"other"``.
+    min_share : float
+        Fold values below this share in every audience into ``"other"`` too.
 
     Returns
     -------
@@ -182,10 +185,14 @@ def mix(frames: dict[str, pd.DataFrame], column: str, *, top_n: int | None = 10)
     table = pd.DataFrame(shares).fillna(0.0)
     overall = table.drop(index=["unknown"], errors="ignore").mean(axis=1)
     order = list(overall.index[np.lexsort((overall.index.astype(str), -overall.to_numpy()))])
-    if top_n is not None and len(order) > top_n:
-        other = table.loc[order[top_n:]].sum()
-        table = pd.concat([table.drop(index=order[top_n:]), other.to_frame("other").T])
-        order = order[:top_n] + ["other"]
+    small = [v for v in order if (table.loc[v] < min_share).all()]
+    keep = [v for v in order if v not in small][:top_n] if top_n is not None else \
+        [v for v in order if v not in small]
+    fold = [v for v in order if v not in keep]
+    if fold:
+        other = table.loc[fold].sum()
+        table = pd.concat([table.drop(index=fold), other.to_frame("other").T])
+        order = keep + ["other"]
     if "unknown" in table.index:
         order.append("unknown")
     table = table.loc[order]

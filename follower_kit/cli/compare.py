@@ -41,11 +41,14 @@ def bot_flags(followers: pd.DataFrame, tweets: pd.DataFrame, bot_scores, thresho
               help="Countries and languages shown (the rest fold into 'other').")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the overlaps (pairs and all) to this CSV file.")
+@click.option("--chart", "chart_path", type=click.Path(dir_okay=False, writable=True),
+              default=None, help="Also draw the overlap, growth, countries and languages side "
+                                 "by side into this image (.png, .svg or .pdf).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object on the last line: accounts, overlap (pairs and all), "
                    "unique, countries, languages, bot_share, segments, growth.")
 @store_option
-def compare(store, account, others, at, bot_threshold, top_n, csv_path, as_json):
+def compare(store, account, others, at, bot_threshold, top_n, csv_path, chart_path, as_json):
     """Compare the audience of ACCOUNT with OTHER accounts in the store (competitors pulled,
     imported or in the sample): the overlap of their followers pairwise and all together, the
     followers unique to each, and their countries, languages, segments, bot shares and growth
@@ -94,6 +97,8 @@ def compare(store, account, others, at, bot_threshold, top_n, csv_path, as_json)
     steps.close()
     if csv_path:
         spreadsheet_safe(C.pair_table(result)).to_csv(csv_path, index=False)
+    if chart_path:
+        _chart(chart_path, inter, growth, country_mix, lang_mix, handles)
     if as_json:
         def mix_json(table):
             return None if table is None else [
@@ -137,3 +142,23 @@ def compare(store, account, others, at, bot_threshold, top_n, csv_path, as_json)
         f"@{h} {'unknown' if v is None else f'{v:.1%}'}" for h, v in bots.items()))
     if csv_path:
         click.echo(f"\nOverlaps -> {csv_path}")
+    if chart_path:
+        click.echo(f"Chart -> {chart_path}")
+
+
+def _chart(path, inter, growth, country_mix, lang_mix, handles) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # a file, never a window
+    import matplotlib.pyplot as plt
+
+    from .. import plots
+
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    plots.overlap_upset(inter, accounts=handles, title="Followers in common", ax=axes[0, 0])
+    plots.growth_compare(growth, title="Followers over time", ax=axes[0, 1])
+    plots.mix_bars(country_mix, accounts=handles, title="Countries", ax=axes[1, 0])
+    plots.mix_bars(lang_mix, accounts=handles, title="Languages", ax=axes[1, 1])
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

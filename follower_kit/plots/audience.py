@@ -10,6 +10,7 @@ Country names, handles, hashtags and domains come from followers, so they go thr
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -213,7 +214,9 @@ def growth_compare(data: pd.DataFrame, *, x: str = "snapshot_at", y: str = "foll
                     label=safe_text("@" + str(name), max_len=25))
         ax.set_ylabel("followers")
         ax.legend(frameon=False, fontsize=8)
-        ax.figure.autofmt_xdate()
+        locator = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         if title:
             ax.set_title(safe_text(title))
         apply_fonts(ax)
