@@ -122,8 +122,8 @@ _WORDS_ONLY = {"chad", "jordan"}  # country names that, among other words, are p
 _FLAG = re.compile("[\U0001F1E6-\U0001F1FF]{2}")
 _TAG_FLAG = re.compile("\U0001F3F4([\U000E0061-\U000E007A]{2,6})\U000E007F")
 _NOISE = re.compile(r"\S+@\S+\.\S+|https?://\S+|www\.\S+|(?<!\w)@\w+")
-_SPLIT = re.compile(r"\s*(?:[,/|;·•+&()\[\]{}!?:~«»\"“”]|\.{2,}|…|\s[-–—]+\s?|[-–—]+\s|"
-                    r"\s(?:and|or|y|e|und|et)\s|\s\.\s)\s*")  # "Portland, OR" keeps its OR
+_SPLIT = re.compile(r"[,/|;·•+&()\[\]{}!?:~«»\"“”]|\.{2,}|…|\s[-–—]+\s?|[-–—]+\s|"
+                    r"\s(?:and|or|y|e|und|et)\s|\s\.\s")  # "Portland, OR" keeps its OR
 _NON_SPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _SPACES = str.maketrans({c: " " for c in "-‐_'’`´"})
@@ -341,16 +341,22 @@ class _Group:
 
     best: dict
     strong: bool
-    cands: tuple
+    cities: dict  # country -> its city candidates
+    states: dict  # country -> the US states named (no city)
 
     @classmethod
     def of(cls, cands) -> _Group:
-        cands = tuple(dict.fromkeys(cands))  # one city reached by several of its names
         best: dict[str, float] = {}
-        for c in cands:
+        cities: dict[str, list] = {}
+        states: dict[str, set] = {}
+        for c in dict.fromkeys(cands):  # one city reached by several of its names counts once
             if c.weight > best.get(c.country, 0.0):
                 best[c.country] = c.weight
-        return cls(best, any(w >= STRONG for w in best.values()), cands)
+            if c.city:
+                cities.setdefault(c.country, []).append(c)
+            elif c.admin:
+                states.setdefault(c.country, set()).add(c.admin)
+        return cls(best, any(w >= STRONG for w in best.values()), cities, states)
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -415,7 +421,7 @@ def resolve_location(text) -> tuple[str | None, str | None, str]:
     if "@" in text or "http" in text or "www." in text:
         text = _NOISE.sub(" ", text)
     cleaned = _KEEP.sub(" ", text.replace("#", " ").replace("_", " "))
-    parts = tuple(p for p in _SPLIT.split(cleaned) if p and p.strip(" .-"))
+    parts = tuple(p.strip() for p in _SPLIT.split(cleaned) if p.strip(" .-"))
     return _decide(parts, next(iter(flags)) if flags else None)
 
 
@@ -448,9 +454,8 @@ def _decide(raw_parts: tuple, flag: str | None) -> tuple[str | None, str | None,
         return None, None, "ambiguous"
     country = ranked[0][0]
     # the city: a named one in that country; within the named US state when there is one
-    states = {c.admin for grp in groups for c in grp.cands
-              if c.country == country and c.city is None and c.admin}
-    cities = [c for grp in groups for c in grp.cands if c.country == country and c.city]
+    states = set().union(*(grp.states.get(country, ()) for grp in groups))
+    cities = [c for grp in groups for c in grp.cities.get(country, ())]
     if states:
         cities = [c for c in cities if c.admin in states or c.admin is None] or []
     city = max(cities, key=lambda c: (c.weight, c.city)).city if cities else None
