@@ -45,10 +45,9 @@ def _real_locations() -> list[str]:
     return sorted({s.strip() for s in found if s and s.strip()})
 
 
-def _locations(size: int) -> dict:
+def location_series(size: int):
+    """``size`` profile locations: real strings, most rewritten as profiles do."""
     import pandas as pd
-
-    from follower_kit.analysis import geo
 
     pool = np.asarray(_real_locations(), dtype=object)
     rng = np.random.default_rng(7)
@@ -67,7 +66,13 @@ def _locations(size: int) -> dict:
     m = variant == 4
     values[m] = np.asarray([v.upper() if i % 2 else v.lower() for i, v in
                             enumerate(values[m])], dtype=object)
-    series = pd.Series(values, dtype="str")
+    return pd.Series(values, dtype="str")
+
+
+def _locations(size: int) -> dict:
+    from follower_kit.analysis import geo
+
+    series = location_series(size)
     t = time.perf_counter()
     geo.gazetteer()
     out = {"build_s": time.perf_counter() - t, "distinct": int(series.nunique())}
