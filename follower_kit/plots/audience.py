@@ -22,6 +22,12 @@ def _axes(ax):
     return ax if ax is not None else plt.gca()
 
 
+def _finish(ax, title: str | None) -> None:
+    if title:
+        ax.set_title(safe_text(title))
+    apply_fonts(ax)
+
+
 def share_bars(data: pd.DataFrame, *, label: str = "country_name", share: str = "share",
                count: str | None = "followers", title: str | None = None, ax=None):
     """Horizontal bars of shares (countries, languages), largest on top, the unknown share drawn
@@ -56,9 +62,7 @@ def share_bars(data: pd.DataFrame, *, label: str = "country_name", share: str = 
         ax.set_xlim(0, max(values.max() * 1.25, 0.05) if len(values) else 1)
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
         ax.set_xlabel("share of followers")
-        if title:
-            ax.set_title(safe_text(title))
-        apply_fonts(ax)
+        _finish(ax, title)
     return ax
 
 
@@ -90,9 +94,7 @@ def item_bars(data: pd.DataFrame, *, item: str = "item", followers: str = "follo
             for y, v, lift in zip(ypos, data[followers], data["lift"]):
                 ax.text(v, y, f" {lift:.1f}x", va="center", fontsize=8)
         ax.set_xlabel("distinct followers")
-        if title:
-            ax.set_title(safe_text(title))
-        apply_fonts(ax)
+        _finish(ax, title)
     return ax
 
 
@@ -129,9 +131,7 @@ def mix_bars(data: pd.DataFrame, *, value: str = "value", accounts=None,
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
         ax.set_ylabel("share of each audience")
         ax.legend(frameon=False, fontsize=8)
-        if title:
-            ax.set_title(safe_text(title))
-        apply_fonts(ax)
+        _finish(ax, title)
     return ax
 
 
@@ -181,9 +181,7 @@ def overlap_upset(data: pd.DataFrame, *, followers: str = "followers", accounts=
                       + ["0", f"{int(top):,}"])
         ax.axhline(0, color="black", linewidth=0.6)
         ax.set_ylabel("followers")
-        if title:
-            ax.set_title(safe_text(title))
-        apply_fonts(ax)
+        _finish(ax, title)
     return ax
 
 
@@ -217,9 +215,7 @@ def growth_compare(data: pd.DataFrame, *, x: str = "snapshot_at", y: str = "foll
         locator = mdates.AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        if title:
-            ax.set_title(safe_text(title))
-        apply_fonts(ax)
+        _finish(ax, title)
     return ax
 
 
@@ -269,9 +265,7 @@ def country_map(data: pd.DataFrame, *, lon: str = "lon", lat: str = "lat",
         ax.set_yticks([])
         for spine in ax.spines.values():
             spine.set_visible(False)
-        if title:
-            ax.set_title(safe_text(title))
-        apply_fonts(ax)
+        _finish(ax, title)
     return ax
 
 
