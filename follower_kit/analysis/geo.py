@@ -334,7 +334,7 @@ def _within(g: Gazetteer, key: str) -> list[list[_Cand]]:
     return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: equal candidates share one (_group)
 class _Group:
     """The places one phrase may name: each country's heaviest candidate, whether any is strong,
     and the candidates themselves (for the city)."""
@@ -359,6 +359,13 @@ class _Group:
         return cls(best, any(w >= STRONG for w in best.values()), cities, states)
 
 
+@functools.lru_cache(maxsize=None)
+def _group(cands: tuple) -> _Group:
+    """One shared group per distinct candidate list: "Seattle", "seattle" and the Seattle in
+    "Based in Seattle" are one group, so the decisions over them are cached once."""
+    return _Group.of(cands)
+
+
 @functools.lru_cache(maxsize=200_000)
 def _part(raw: str, alone: bool) -> tuple:
     """The candidate groups of one part (parts repeat across locations: "USA", "CA")."""
@@ -367,7 +374,7 @@ def _part(raw: str, alone: bool) -> tuple:
         return ()
     g = gazetteer()
     whole = _whole(g, key, raw, first=alone)
-    return (_Group.of(whole),) if whole else tuple(_Group.of(c) for c in _within(g, key))
+    return (_group(tuple(whole)),) if whole else tuple(_group(tuple(c)) for c in _within(g, key))
 
 
 def country_points() -> pd.DataFrame:
@@ -395,8 +402,8 @@ def land_points() -> pd.DataFrame:
 
 def clear_caches() -> None:
     """Forget the parts resolved so far (the gazetteer stays): for timing runs."""
-    _part.cache_clear()
-    _decide.cache_clear()
+    for cached in (_part, _decide, _choose, _group):
+        cached.cache_clear()
 
 
 def resolve_location(text) -> tuple[str | None, str | None, str]:
@@ -429,20 +436,32 @@ def resolve_location(text) -> tuple[str | None, str | None, str]:
 def _decide(raw_parts: tuple, flag: str | None) -> tuple[str | None, str | None, str]:
     """The country and city named by a location's parts (and its flag): profiles that differ
     only in emoji, links or case of a lead word resolve once."""
-    groups: list[_Group] = []
-    for i, raw in enumerate(raw_parts):
-        groups += _part(raw, i == 0 and len(raw_parts) == 1)
+    alone = len(raw_parts) == 1
+    groups = tuple(grp for i, raw in enumerate(raw_parts) for grp in _part(raw, i == 0 and alone))
     if flag:
-        groups.append(_Group.of([_Cand(flag, COUNTRY_WEIGHT)]))
+        groups += (_group((_Cand(flag, COUNTRY_WEIGHT),)),)
     if not groups:
         return None, None, "unknown"
+    country, city, how, used = _choose(groups)
+    return country, city, "flag" if how == "matched" and flag and used == 1 else how
+
+
+@functools.lru_cache(maxsize=200_000)
+def _choose(groups: tuple) -> tuple:
+    """``(country, city, how, groups used)`` for the groups of one location."""
+    if len(groups) == 1:  # most locations: one place, no agreement to check
+        (grp,) = groups
+        ranked = sorted(grp.best.items(), key=lambda kv: (-kv[1], kv[0]))
+        if len(ranked) > 1 and ranked[0][1] < DOMINANCE * ranked[1][1]:
+            return None, None, "ambiguous", 1
+        return (*_city_of(ranked[0][0], groups), 1)
     # every part that names a strong place (a country, a region, a city of 500,000+) must agree
     # on the country; a small town of the same name elsewhere does not outvote them
     # ("Cheshire, United Kingdom": there is a Cheshire in Connecticut)
     strong = [grp for grp in groups if grp.strong] or groups
     common = set(strong[0].best).intersection(*(grp.best for grp in strong[1:]))
     if not common:
-        return None, None, "ambiguous"
+        return None, None, "ambiguous", len(groups)
     for grp in groups:  # a weaker part narrows the choice where it can ("Tallahassee, Florida")
         narrowed = common.intersection(grp.best)
         if narrowed:
@@ -451,15 +470,18 @@ def _decide(raw_parts: tuple, flag: str | None) -> tuple[str | None, str | None,
     score = {k: sum(grp.best.get(k, 0.0) for grp in groups) for k in common}
     ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))
     if len(ranked) > 1 and ranked[0][1] < DOMINANCE * ranked[1][1]:
-        return None, None, "ambiguous"
-    country = ranked[0][0]
-    # the city: a named one in that country; within the named US state when there is one
+        return None, None, "ambiguous", len(groups)
+    return (*_city_of(ranked[0][0], groups), len(groups))
+
+
+def _city_of(country: str, groups) -> tuple[str, str | None, str]:
+    """The country with a city named in it (within the named US state, when there is one)."""
     states = set().union(*(grp.states.get(country, ()) for grp in groups))
     cities = [c for grp in groups for c in grp.cities.get(country, ())]
     if states:
         cities = [c for c in cities if c.admin in states or c.admin is None] or []
     city = max(cities, key=lambda c: (c.weight, c.city)).city if cities else None
-    return country, city, "flag" if flag and len(groups) == 1 else "matched"
+    return country, city, "matched"
 
 
 def resolve_locations(locations) -> pd.DataFrame:
