@@ -122,8 +122,12 @@ _WORDS_ONLY = {"chad", "jordan"}  # country names that, among other words, are p
 _FLAG = re.compile("[\U0001F1E6-\U0001F1FF]{2}")
 _TAG_FLAG = re.compile("\U0001F3F4([\U000E0061-\U000E007A]{2,6})\U000E007F")
 _NOISE = re.compile(r"\S+@\S+\.\S+|https?://\S+|www\.\S+|(?<!\w)@\w+")
-_SPLIT = re.compile(r"[,/|;·•+&()\[\]{}!?:~«»\"“”]|\.{2,}|…|\s[-–—]+\s?|[-–—]+\s|"
-                    r"\s(?:and|or|y|e|und|et)\s|\s\.\s")  # "Portland, OR" keeps its OR
+# "Portland, OR" keeps its OR; [^\S\n] is a space that is no line break, so that many locations
+# joined by line breaks split as each one alone does (_prepare)
+_SPLIT = re.compile(r"[,/|;·•+&()\[\]{}!?:~«»\"“”]|\.{2,}|…|[^\S\n][-–—]+[^\S\n]?|[-–—]+[^\S\n]|"
+                    r"[^\S\n](?:and|or|y|e|und|et)[^\S\n]|[^\S\n]\.[^\S\n]")
+_FLAGGY = re.compile("[\U0001F1E6-\U0001F1FF\U0001F3F4]")
+_CONTROL = str.maketrans({i: " " for i in [*range(32), 127]})  # line breaks, tabs, separators
 _NON_SPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _SPACES = str.maketrans({c: " " for c in "-‐_'’`´"})
@@ -422,14 +426,34 @@ def resolve_location(text) -> tuple[str | None, str | None, str]:
     """
     if not isinstance(text, str) or not text.strip():
         return None, None, "empty"
-    flags = _flags(text) if max(text) >= "\U0001F1E6" else set()
-    if len(flags) > 1:
-        return None, None, "ambiguous"
-    if "@" in text or "http" in text or "www." in text:
-        text = _NOISE.sub(" ", text)
-    cleaned = _KEEP.sub(" ", text.replace("#", " ").replace("_", " "))
-    parts = tuple(p.strip() for p in _SPLIT.split(cleaned) if p.strip(" .-"))
-    return _decide(parts, next(iter(flags)) if flags else None)
+    return _resolve_many([text])[0]
+
+
+def _resolve_many(texts: list[str]) -> list[tuple]:
+    """:func:`resolve_location` of non-empty texts, cleaned and split by one pass of each
+    pattern over all of them joined by line breaks (a call per pattern, not per text): the same
+    steps as for one text, so both give the same answer."""
+    texts = [t if t.isprintable() else t.translate(_CONTROL) for t in texts]
+    joined = "\n".join(texts)
+    flagged = set()
+    if _FLAGGY.search(joined):
+        starts = np.cumsum([0] + [len(t) + 1 for t in texts])
+        flagged = {int(np.searchsorted(starts, m.start(), side="right")) - 1
+                   for m in _FLAGGY.finditer(joined)}
+    joined = _KEEP.sub(" ", _NOISE.sub(" ", joined).replace("_", " "))  # "#" goes with symbols
+    lines = _SPLIT.sub("\x1f", joined).split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        flags = _flags(texts[i]) if i in flagged else ()
+        if len(flags) > 1:
+            out.append((None, None, "ambiguous"))
+            continue
+        parts = tuple(p.strip() for p in line.split("\x1f") if p.strip(" .-"))
+        if not parts and not flags and not texts[i].strip():
+            out.append((None, None, "empty"))
+            continue
+        out.append(_decide(parts, next(iter(flags)) if flags else None))
+    return out
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -505,7 +529,10 @@ def resolve_locations(locations) -> pd.DataFrame:
     arr = pa.array([v if isinstance(v, str) else None for v in values], pa.string())
     enc = pc.dictionary_encode(arr)
     uniques = enc.dictionary.to_pylist()
-    resolved = [resolve_location(u) for u in uniques]
+    present = [i for i, u in enumerate(uniques) if isinstance(u, str) and u.strip()]
+    resolved = [(None, None, "empty")] * len(uniques)
+    for i, r in zip(present, _resolve_many([uniques[i] for i in present])):
+        resolved[i] = r
     names = gazetteer().country_names
     table = {
         "country": pa.array([r[0] for r in resolved], pa.string()),
