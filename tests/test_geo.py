@@ -118,6 +118,12 @@ def test_vectorised_equals_row_by_row_and_keeps_order():
     assert fast["how"].tolist()[1] == "empty" and fast["how"].tolist()[2] == "unknown"
 
 
+def test_no_locations_at_all():  # an archive without profiles: every location is missing
+    out = resolve_locations(pd.Series([None, None], dtype="str"))
+    assert out["how"].tolist() == ["empty", "empty"] and out["country"].isna().all()
+    assert resolve_locations([]).empty
+
+
 def test_country_shares_state_the_unknown():
     shares = country_shares(pd.DataFrame({"location": ["NYC", "Austin, TX", "London, UK",
                                                        "the moon", None]}))

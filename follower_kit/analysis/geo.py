@@ -433,6 +433,8 @@ def _resolve_many(texts: list[str]) -> list[tuple]:
     """:func:`resolve_location` of non-empty texts, cleaned and split by one pass of each
     pattern over all of them joined by line breaks (a call per pattern, not per text): the same
     steps as for one text, so both give the same answer."""
+    if not texts:
+        return []
     texts = [t if t.isprintable() else t.translate(_CONTROL) for t in texts]
     joined = "\n".join(texts)
     flagged = set()
