@@ -62,7 +62,9 @@ class _TqdmHandler(logging.StreamHandler):
 
 # The commands, in the order `follower-kit --help` lists them: the data flow, sources first.
 from .ages import ages  # noqa: E402
+from .audience import audience  # noqa: E402
 from .bots import bots  # noqa: E402
+from .compare import compare  # noqa: E402
 from .fake import fake_server  # noqa: E402
 from .growth import changes, growth, triage  # noqa: E402
 from .imports import import_  # noqa: E402
@@ -73,5 +75,5 @@ from .store import store  # noqa: E402
 from .topics import topics  # noqa: E402
 
 for _command in (demo, sample, pull, import_, store, bots, topics, growth, changes, triage,
-                 ages, report, fake_server):
+                 ages, audience, compare, report, fake_server):
     main.add_command(_command)

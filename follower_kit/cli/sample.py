@@ -21,11 +21,12 @@ def build_sample(store, account: str, followers: int, months: int, seed: int,
     refused with advice; an account with imported or pulled snapshots is never touched.
     """
     stages = ["kinds", "dates", "profiles", "frames", "snapshots", "tweets"]
-    with tqdm(total=len(stages) + months, desc=f"sample @{account}", unit="step",
-              leave=False) as bar:
+    competitors = sample_source.DEFAULT_COMPETITORS
+    with tqdm(total=len(stages) + len(competitors) + months,
+              desc=f"sample @{account}", unit="step", leave=False) as bar:
         audience = sample_source.generate(
             account=account, followers=followers, months=months, seed=seed,
-            tweets_per_follower=tweets_per_follower,
+            tweets_per_follower=tweets_per_follower, competitors=competitors,
             progress=lambda stage: (bar.set_postfix_str(stage), bar.update(1)))
         state = sample_source.stored_state(store, audience)
         if state == "foreign":
@@ -41,7 +42,10 @@ def build_sample(store, account: str, followers: int, months: int, seed: int,
             if not replace:
                 tqdm.write(f"Rebuilding @{account}: the stored sample was made by an older "
                            f"follower-kit or with other options.")
-            store.delete_account(audience.account["id"])
+            held = set(store.snapshots()["account_id"])
+            for acct in sample_source.sample_accounts(audience):  # with its competitors
+                if acct["id"] in held:
+                    store.delete_account(acct["id"])
         bar.set_postfix_str("writing")
         refs = sample_source.write_sample(store, audience, progress=bar.update)
     return audience, refs
@@ -66,7 +70,8 @@ def sample(store, account, followers, months, seed, tweets_per_follower, replace
 
     Deterministic: the same options always give the same audience, and writing it twice changes
     nothing. It has monthly snapshots with follows and unfollows, topic communities in several
-    languages, bots of several kinds and a few followers with hostile text.
+    languages, bots of several kinds and a few followers with hostile text; beside it, two
+    competitor accounts (@datadock, @chartwell) whose audiences overlap it by known amounts.
     """
     audience, refs = build_sample(store, account, followers, months, seed, tweets_per_follower,
                                   replace)
@@ -75,6 +80,12 @@ def sample(store, account, followers, months, seed, tweets_per_follower, replace
                f"({created} new), "
                f"{refs[-1].followers:,} followers at {refs[-1].snapshot_at:%Y-%m-%d}, "
                f"{len(audience.tweets):,} recent tweets -> {store.path}")
+    if audience.competitors:
+        click.echo("Competitors, for `follower-kit compare " + account + " " +
+                   " ".join(c.account["username"] for c in audience.competitors) + "`: " +
+                   ", ".join(f"@{c.account['username']} "
+                             f"({(c.followers['snapshot_at'] == c.snapshot_times[-1]).sum():,} "
+                             "followers)" for c in audience.competitors))
 
 
 @click.command()

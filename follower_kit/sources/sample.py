@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 TWITTER_EPOCH_MS = 1288834974657
 DEFAULT_ACCOUNT = "brightwave"
 DEFAULT_END = "2026-10-31"
+# (handle, share of the main account's current followers who follow it too, own followers as a
+# share of the main account's): what `follower-kit sample` builds beside @brightwave
+DEFAULT_COMPETITORS = (("datadock", 0.30, 0.40), ("chartwell", 0.12, 0.25))
 BOT_KINDS = ("spam", "adult", "farm", "dormant", "feed")
 DEFAULT_AVATAR = "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
 _HASHTAG = re.compile(r"#(\w+)")
@@ -61,8 +64,12 @@ class SampleAudience:
     truth : DataFrame
         ``follower_id``, ``topic`` (None for accounts with no topic), ``lang``, ``is_bot``,
         ``bot_kind`` (None, spam, adult, farm, dormant, feed), ``farm_id`` (-1 when none),
-        ``follow_date``, ``unfollow_date`` (NaT while following), ``hostile``.
+        ``follow_date``, ``unfollow_date`` (NaT while following), ``hostile``, ``country`` and
+        ``city`` behind the profile's location (None for none or a joke), ``follows`` (the
+        sample accounts, this one and its competitors, followed at the last snapshot).
     snapshot_times : list of Timestamp
+    competitors : list of SampleAudience
+        Competitor accounts (``generate(competitors=...)``) whose audiences overlap this one's.
     """
 
     account: dict
@@ -72,6 +79,7 @@ class SampleAudience:
     following: pd.DataFrame
     truth: pd.DataFrame
     snapshot_times: list = field(default_factory=list)
+    competitors: list = field(default_factory=list)
 
 
 def account_id_for(name: str) -> str:
@@ -117,7 +125,7 @@ def _choice(rng, options, p, n):
 
 def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int = 12,
              seed: int = 7, tweets_per_follower: int = 12, end: str = DEFAULT_END,
-             progress=None) -> SampleAudience:
+             progress=None, competitors=()) -> SampleAudience:
     """Generate the sample audience of a fictional account.
 
     Parameters
@@ -136,6 +144,10 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
         The last snapshot's month end (fixed, so reports are reproducible whatever today is).
     progress : callable, optional
         Called with a short stage name as generation proceeds (the CLI shows a progress bar).
+    competitors : sequence of (handle, share, size)
+        Competitor accounts to generate beside it (:data:`DEFAULT_COMPETITORS` is what
+        ``follower-kit sample`` builds): ``share`` of this account's current followers follow
+        each too, plus ``size`` times as many followers of its own. None by default.
 
     Returns
     -------
@@ -382,6 +394,10 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
         "follow_date": follow,
         "unfollow_date": unfollow.to_numpy(),
         "hostile": hostile,
+        "country": pd.Series([txt.LOCATION_TRUTH.get(x, (None, None))[0] for x in location],
+                             dtype=schema.STR),
+        "city": pd.Series([txt.LOCATION_TRUTH.get(x, (None, None))[1] for x in location],
+                          dtype=schema.STR),
     })
     truth["unfollow_date"] = pd.to_datetime(truth["unfollow_date"], utc=True).astype(schema.TIME)
     truth["follow_date"] = truth["follow_date"].astype(schema.TIME)
@@ -423,7 +439,70 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
     following = pd.DataFrame({"following_id": pd.Series(
         np.concatenate([user_id[back], others])).astype(str).astype(schema.STR)})
 
-    return SampleAudience(acct, users, edges, tweets, following, truth, snap_times)
+    current_ids = set(edges.loc[edges["snapshot_at"] == snap_times[-1], "follower_id"])
+    truth["follows"] = pd.Series([[account] if i in current_ids else []
+                                  for i in truth["follower_id"]], dtype=schema.STR_LIST)
+    audience = SampleAudience(acct, users, edges, tweets, following, truth, snap_times)
+    for name, share, size in competitors:
+        step(f"competitor {name}")
+        audience.competitors.append(_competitor(audience, name, share, size, seed,
+                                                tweets_per_follower))
+    return audience
+
+
+def _competitor(main: SampleAudience, name: str, share: float, size: float, seed: int,
+                tweets_per_follower: int) -> SampleAudience:
+    """A competitor of ``main``: a share of main's current followers follow it too (exactly when
+    they follow ``main``, at every snapshot), plus an audience of its own (``size`` times main's).
+
+    Both audiences' ``truth["follows"]`` name every sample account each follower follows at the
+    last snapshot, so overlaps are known exactly. ``main`` must be generated first (its truth
+    gains the competitor's name)."""
+    times = main.snapshot_times
+    last = main.followers[main.followers["snapshot_at"] == times[-1]]
+    n_main = len(last)
+    rng = np.random.default_rng([seed, int(account_id_for(name)) % (1 << 32)])
+    current = np.sort(last["follower_id"].to_numpy(dtype=object))
+    shared = set(rng.choice(current, size=int(round(share * n_main)), replace=False))
+    own = generate(name, followers=max(10, int(round(size * n_main))), months=len(times),
+                   seed=int(rng.integers(0, 1 << 31)), tweets_per_follower=tweets_per_follower,
+                   end=f"{times[-1]:%Y-%m-%d}")
+    taken = set(main.users["id"]).union(*(set(c.users["id"]) for c in main.competitors))
+    clash = own.users["id"].isin(taken)  # ids are random snowflakes: a clash is rare, drop it
+    keep_ids = set(own.users.loc[~clash, "id"])
+    main_present = main.followers[main.followers["follower_id"].isin(shared)]
+    follow_date = pd.concat([own.truth.set_index("follower_id")["follow_date"],
+                             main.truth.set_index("follower_id")["follow_date"]])
+    edges = pd.concat([own.followers[own.followers["follower_id"].isin(keep_ids)], main_present],
+                      ignore_index=True)
+    edges["account_id"] = own.account["id"]
+    edges["source"] = "sample"
+    edges["_since"] = edges["follower_id"].map(follow_date).to_numpy()
+    edges = edges.sort_values(["snapshot_at", "_since", "follower_id"],
+                              ascending=[True, False, True], ignore_index=True)
+    edges["position"] = edges.groupby("snapshot_at").cumcount().astype("int64")
+    edges = schema.coerce(edges.drop(columns="_since"), "followers")
+    users = pd.concat([own.users[own.users["id"].isin(keep_ids)],
+                       main.users[main.users["id"].isin(shared)]], ignore_index=True)
+    shared_tweets = main.tweets[main.tweets["author_id"].isin(shared)]
+    # tweet ids are time plus a per-millisecond sequence: two generators can mint the same one
+    tweets = pd.concat([own.tweets[own.tweets["author_id"].isin(keep_ids)
+                                   & ~own.tweets["id"].isin(shared_tweets["id"])],
+                        shared_tweets], ignore_index=True)
+    own_truth = own.truth[own.truth["follower_id"].isin(keep_ids)].copy()
+    shared_truth = main.truth[main.truth["follower_id"].isin(shared)].copy()
+    # main's followers, and an earlier competitor's shared ones, now follow this one too
+    for table in [main.truth] + [c.truth for c in main.competitors]:
+        table["follows"] = pd.Series(
+            [f + [name] if i in shared else f for i, f in zip(table["follower_id"],
+                                                             table["follows"])],
+            dtype=schema.STR_LIST)
+    shared_truth["follows"] = main.truth.set_index("follower_id").loc[
+        shared_truth["follower_id"], "follows"].to_numpy()
+    truth = pd.concat([own_truth, shared_truth], ignore_index=True)
+    truth["follows"] = truth["follows"].astype(schema.STR_LIST)
+    return SampleAudience(own.account, users.reset_index(drop=True), edges,
+                          tweets.reset_index(drop=True), own.following, truth, list(times))
 
 
 def _ascii(s: str) -> str:
@@ -680,14 +759,23 @@ def write_sample(store, audience: SampleAudience, progress=None) -> list:
     tables. Idempotent: writing the same audience again changes nothing.
 
     Each snapshot carries the profiles of followers first seen in it; the last also carries
-    every current follower's profile and the recent tweets.
+    every current follower's profile and the recent tweets. Competitor accounts
+    (``audience.competitors``) are written the same way after it.
 
     Returns
     -------
     list of SnapshotRef
+        The snapshots of the main account.
     """
-    users, edges = audience.users, audience.followers
     fp = fingerprint(audience)
+    refs = _write_account(store, audience, fp, progress)
+    for competitor in audience.competitors:
+        _write_account(store, competitor, fp, None)
+    return refs
+
+
+def _write_account(store, audience: SampleAudience, fp: str, progress) -> list:
+    users, edges = audience.users, audience.followers
     first_seen = edges.groupby("follower_id", sort=False)["snapshot_at"].min()
     refs = []
     times = audience.snapshot_times
@@ -717,6 +805,8 @@ def fingerprint(audience: SampleAudience) -> str:
     The store's own content hash covers ids and positions only, so a sample written by an older
     generator (new bios, same ids) would pass for the current one; this catches that."""
     h = hashlib.sha256(repr(sorted(audience.account.items())).encode())
+    for competitor in audience.competitors:
+        h.update(fingerprint(competitor).encode())
     for frame in (audience.users, audience.followers, audience.tweets, audience.following,
                   audience.truth):
         for name in frame.columns:
@@ -735,18 +825,25 @@ def stored_state(store, audience: SampleAudience) -> str:
     """How ``store`` holds ``audience``'s account: ``"absent"``; ``"same"`` (this very sample,
     perhaps only partly written, which :func:`write_sample` completes); ``"stale"`` (a sample from
     other options or an older follower-kit: generated data only, safe to rebuild); ``"foreign"``
-    (it holds snapshots that are not the sample, which nothing here may touch)."""
-    account_id = audience.account["id"]
-    if not store.path.exists() or account_id not in set(store.snapshots()["account_id"]):
+    (it holds snapshots that are not the sample, which nothing here may touch). The competitor
+    accounts count with the main one: any foreign one makes it foreign, any other sample stale."""
+    present = set(store.snapshots()["account_id"]) if store.path.exists() else set()
+    ids = [a["id"] for a in sample_accounts(audience)]
+    if audience.account["id"] not in present and not present & set(ids):
         return "absent"
-    metas = store.snapshot_meta(account_id)
+    metas = [m for i in ids if i in present for m in store.snapshot_meta(i)]
     if any(m["source"] != "sample" for m in metas):
         return "foreign"
     times = {t.isoformat() for t in audience.snapshot_times}
     fp = fingerprint(audience)
-    same = all(m.get("extra", {}).get("fingerprint") == fp and m["snapshot_at"] in times
-               for m in metas)
+    same = audience.account["id"] in present and all(
+        m.get("extra", {}).get("fingerprint") == fp and m["snapshot_at"] in times for m in metas)
     return "same" if same else "stale"
+
+
+def sample_accounts(audience: SampleAudience) -> list[dict]:
+    """The accounts ``audience`` writes: the main one, then its competitors."""
+    return [audience.account] + [c.account for c in audience.competitors]
 
 
 def _pool(rng: np.random.Generator, templates: list[str], slots: dict, size: int,

@@ -284,15 +284,38 @@ JA_ROMAJI = {"翔太": "shota", "陽菜": "hina", "蓮": "ren", "結衣": "yui",
              "伊藤": "ito", "渡辺": "watanabe", "山本": "yamamoto", "中村": "nakamura",
              "小林": "kobayashi", "加藤": "kato"}
 
+# Profile locations as people write them: nicknames, flags, "London" in two countries, other
+# scripts, and jokes. Each bank keeps its length and its empty entries where they were, so the
+# generator draws exactly as before.
 LOCATIONS = {
-    "en": ["Portland, OR", "San Francisco", "London", "New York", "Austin, TX", "Toronto",
-           "Seattle", "Manchester, UK", "Dublin", "Sydney", "Bangalore", "Lagos", "", "", "Earth 🌍"],
-    "es": ["Madrid", "Buenos Aires", "Ciudad de México", "Barcelona", "Bogotá", "Santiago", ""],
-    "ja": ["東京", "大阪", "Tokyo", "福岡", "京都", ""],
-    "de": ["Berlin", "München", "Hamburg", "Wien", ""],
-    "pt": ["São Paulo", "Lisboa", "Rio de Janeiro", "Porto", ""],
+    "en": ["Portland, OR", "SF Bay Area", "London, UK", "NYC", "Austin, TX", "London, Ontario",
+           "Seattle, WA 🌲", "Lagos, Nigeria", "Dublin 🇮🇪", "Sydney, Australia", "Bangalore",
+           "your mom's house", "", "", "Earth 🌍"],
+    "es": ["Madrid", "Buenos Aires", "CDMX 🇲🇽", "Barcelona", "Bogotá, Colombia", "en la luna 🌙",
+           ""],
+    "ja": ["東京", "大阪", "Tokyo, Japan", "福岡", "京都", ""],
+    "de": ["Berlin", "München", "Hamburg 🇩🇪", "Wien", ""],
+    "pt": ["São Paulo", "Lisboa", "Rio de Janeiro, Brasil", "Porto", ""],
 }
 LOCAL_NEWS_LOCATIONS = ["Portland, OR", "Portland", "PDX", "SE Portland", "Beaverton, OR"]
+# The truth behind each location: ISO country and GeoNames city; jokes name none.
+LOCATION_TRUTH = {
+    "Portland, OR": ("US", "Portland"), "SF Bay Area": ("US", "San Francisco"),
+    "London, UK": ("GB", "London"), "NYC": ("US", "New York City"), "Austin, TX": ("US", "Austin"),
+    "London, Ontario": ("CA", "London"), "Seattle, WA 🌲": ("US", "Seattle"),
+    "Lagos, Nigeria": ("NG", "Lagos"), "Dublin 🇮🇪": ("IE", "Dublin"),
+    "Sydney, Australia": ("AU", "Sydney"), "Bangalore": ("IN", "Bengaluru"),
+    "your mom's house": (None, None), "Earth 🌍": (None, None), "Madrid": ("ES", "Madrid"),
+    "Buenos Aires": ("AR", "Buenos Aires"), "CDMX 🇲🇽": ("MX", "Mexico City"),
+    "Barcelona": ("ES", "Barcelona"), "Bogotá, Colombia": ("CO", "Bogotá"),
+    "en la luna 🌙": (None, None), "東京": ("JP", "Tokyo"), "大阪": ("JP", "Osaka"),
+    "Tokyo, Japan": ("JP", "Tokyo"), "福岡": ("JP", "Fukuoka"), "京都": ("JP", "Kyoto"),
+    "Berlin": ("DE", "Berlin"), "München": ("DE", "Munich"), "Hamburg 🇩🇪": ("DE", "Hamburg"),
+    "Wien": ("AT", "Vienna"), "São Paulo": ("BR", "São Paulo"), "Lisboa": ("PT", "Lisbon"),
+    "Rio de Janeiro, Brasil": ("BR", "Rio de Janeiro"), "Porto": ("PT", "Porto"),
+    "Portland": ("US", "Portland"), "PDX": ("US", "Portland"), "SE Portland": ("US", "Portland"),
+    "Beaverton, OR": ("US", "Beaverton"),
+}
 
 # UTC offset (hours) of where people in a language mostly live: drives when they tweet.
 LANG_UTC_OFFSET = {"en": -6, "es": 0, "ja": 9, "de": 1, "pt": -2}

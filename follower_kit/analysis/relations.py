@@ -1,0 +1,303 @@
+"""How followers relate to the account: mutuals, who is not followed back, who does not follow back,
+inactive, default-avatar and empty-bio followers, the named unfollowers, and who the account talks to.
+
+Everything here works from an X archive alone: its follower list, its ``following.js`` (the store
+table ``following``) and the owner's own tweets (the table ``own_tweets``: replies carry the
+replied-to user id, mentions the handle). Profiles and tweets of the followers, where the store has
+them, add the inactive, default-avatar and empty-bio lists and names to every row.
+
+Pure functions: frames in, frames out, no I/O.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+
+log = logging.getLogger(__name__)
+
+RELATIONS = ("mutual", "not_followed_back", "not_following_back", "inactive", "default_avatar",
+             "empty_bio", "unfollowed", "talk_to")
+DESCRIPTIONS = {
+    "mutual": "follows you and you follow back",
+    "not_followed_back": "follows you, you do not follow back",
+    "not_following_back": "you follow them, they do not follow you",
+    "inactive": "no post in the last {inactive_days} days (where known)",
+    "default_avatar": "still has the default avatar",
+    "empty_bio": "has an empty bio",
+    "unfollowed": "stopped following you since the snapshot before",
+    "talk_to": "you replied to or mentioned them in your own posts",
+}
+COLUMNS = ["relation", "user_id", "username", "name", "profile_url", "detail"]
+
+
+def profile_url(user_id, username=None) -> str:
+    """The X profile link of an account: ``https://x.com/HANDLE``, or by id when no handle is
+    known."""
+    if isinstance(username, str) and username:
+        return f"https://x.com/{username}"
+    return f"https://x.com/i/user/{user_id}"
+
+
+def _text_col(frame: pd.DataFrame | None, name: str, n: int) -> pd.Series:
+    if frame is None or name not in frame.columns:
+        return pd.Series([np.nan] * n, dtype=schema.STR)
+    return frame[name].astype(schema.STR).reset_index(drop=True)
+
+
+def _rows(relation: str, ids, profiles: pd.DataFrame, detail=None) -> pd.DataFrame:
+    """One relation's rows, named from ``profiles`` (indexed by id) where known."""
+    ids = pd.Series(pd.Index(ids).astype(str), dtype=schema.STR)
+    known = profiles.reindex(ids.to_numpy())
+    usernames = known["username"].reset_index(drop=True) if len(known) else \
+        pd.Series([], dtype=schema.STR)
+    out = pd.DataFrame({
+        "relation": pd.Series([relation] * len(ids), dtype=schema.STR),
+        "user_id": ids,
+        "username": usernames.astype(schema.STR),
+        "name": (known["name"].reset_index(drop=True) if len(known) else
+                 pd.Series([], dtype=schema.STR)).astype(schema.STR),
+        "profile_url": pd.Series([profile_url(i, u) for i, u in zip(ids, usernames)],
+                                 dtype=schema.STR),
+        "detail": pd.Series(detail if detail is not None else [np.nan] * len(ids),
+                            dtype=schema.STR),
+    })
+    return out
+
+
+def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
+              tweets: pd.DataFrame | None = None, own_tweets: pd.DataFrame | None = None,
+              lost: pd.DataFrame | None = None, account_id: str | None = None,
+              as_of=None, inactive_days: int = 90) -> pd.DataFrame:
+    """Every follower (and followed account) in each relation to the account that applies.
+
+    Parameters
+    ----------
+    followers : DataFrame
+        The followers of one snapshot, :meth:`Store.followers` (``id``; profile columns such as
+        ``username``, ``name``, ``description``, ``default_profile_image``, ``tweet_count`` and
+        ``snapshot_at`` where known: an archive imported without ``--hydrate`` has ids only).
+    following : DataFrame, optional
+        ``following_id``: the accounts the account follows (the archive's ``following.js``, the
+        store table ``following``). Without it, the three follow-back lists are left out.
+    tweets : DataFrame, optional
+        The followers' own tweets (``author_id``, ``created_at``) for the inactive list.
+    own_tweets : DataFrame, optional
+        The account's own tweets (``in_reply_to_user_id``, ``mentions``, ``created_at``; the store
+        table ``own_tweets``) for the talk-to list.
+    lost : DataFrame, optional
+        The followers lost since the snapshot before (:meth:`Store.diff` rows whose ``change`` is
+        ``"lost"``, or any frame with ``id``, and ``username``/``name`` where known).
+    account_id : str, optional
+        The account's own id: left out of every list (an account replies to itself in threads).
+    as_of : timestamp-like, optional
+        "Now" for the inactive list (default: the snapshot time, ``followers["snapshot_at"]``).
+    inactive_days : int
+        A follower with no post in this many days is inactive. Known only for followers whose
+        recent tweets are in ``tweets`` or whose profile says they never posted.
+
+    Returns
+    -------
+    DataFrame
+        One row per (relation, account): ``relation`` (one of :data:`RELATIONS`), ``user_id``,
+        ``username`` and ``name`` (missing when no profile is known), ``profile_url``, ``detail``
+        (why: last post, replies and mentions, ...). Rows follow :data:`RELATIONS`, then follower
+        order (newest first); the followed accounts that do not follow back in file order.
+        ``attrs["assessed"]`` maps each relation to how many accounts could be judged for it.
+    """
+    f = followers.reset_index(drop=True)
+    ids = f["id"].astype(str)
+    n = len(f)
+    own = {str(account_id)} if account_id is not None else set()
+    cols = {c: _text_col(f, c, n) for c in ("username", "name", "description")}
+    profiles = pd.DataFrame({"username": cols["username"].to_numpy(),
+                             "name": cols["name"].to_numpy()}, index=ids.to_numpy())
+    profiles = profiles[~profiles.index.duplicated()]
+    profiled = cols["username"].notna().to_numpy()
+    parts: list[pd.DataFrame] = []
+    assessed: dict[str, int] = {}
+
+    # -- follow-back: from the following list alone -------------------------------------------
+    if following is not None and "following_id" in following.columns:
+        followed = pd.Index(following["following_id"].dropna().astype(str)).drop_duplicates()
+        followed = followed[~followed.isin(own)]
+        is_mutual = ids.isin(followed).to_numpy()
+        parts.append(_rows("mutual", ids[is_mutual], profiles))
+        parts.append(_rows("not_followed_back", ids[~is_mutual & ~ids.isin(own).to_numpy()],
+                           profiles))
+        others = followed[~followed.isin(ids)]
+        other_profiles = profiles.reindex(others)  # not followers: names only if seen elsewhere
+        parts.append(_rows("not_following_back", others, other_profiles))
+        assessed.update(mutual=n, not_followed_back=n, not_following_back=len(followed))
+
+    # -- inactive: last post from the tweets, or a profile that never posted ------------------
+    when = _as_of(f, as_of)
+    if when is not None:
+        last = pd.Series([], dtype=schema.TIME, index=pd.Index([], dtype=object))
+        if tweets is not None and len(tweets):
+            t = tweets[tweets["author_id"].astype(str).isin(ids)]
+            last = t.groupby(t["author_id"].astype(str).to_numpy())["created_at"].max()
+        last_post = pd.Series(last.reindex(ids.to_numpy()).to_numpy(), dtype=schema.TIME)
+        never = (pd.to_numeric(f["tweet_count"], errors="coerce") == 0).astype(
+            "boolean").fillna(False).to_numpy(bool) \
+            if "tweet_count" in f.columns else np.zeros(n, dtype=bool)
+        known = last_post.notna().to_numpy() | never
+        cutoff = when - pd.Timedelta(days=inactive_days)
+        recent = (last_post >= cutoff).astype("boolean").fillna(False).to_numpy(bool)
+        stale = known & ~recent
+        detail = [("never posted" if pd.isna(lp) else f"last post {lp:%Y-%m-%d}")
+                  for lp in last_post[stale]]
+        parts.append(_rows("inactive", ids[stale], profiles, detail))
+        assessed["inactive"] = int(known.sum())
+
+    # -- profile hygiene: only where a profile is known -----------------------------------------
+    if "default_profile_image" in f.columns:
+        avatar = f["default_profile_image"].astype("boolean").fillna(False).to_numpy(bool)
+        parts.append(_rows("default_avatar", ids[avatar & profiled], profiles))
+        assessed["default_avatar"] = int(profiled.sum())
+    empty_bio = profiled & ~cols["description"].fillna("").str.strip().astype(bool).to_numpy()
+    parts.append(_rows("empty_bio", ids[empty_bio], profiles))
+    assessed["empty_bio"] = int(profiled.sum())
+
+    # -- the named unfollowers ------------------------------------------------------------------
+    if lost is not None:
+        gone = lost[lost["change"] == "lost"] if "change" in lost.columns else lost
+        gone = gone.reset_index(drop=True)
+        gone_ids = gone["id"].astype(str)
+        gone_profiles = pd.DataFrame({
+            "username": _text_col(gone, "username", len(gone)).to_numpy(),
+            "name": _text_col(gone, "name", len(gone)).to_numpy()}, index=gone_ids.to_numpy())
+        gone_profiles = gone_profiles[~gone_profiles.index.duplicated()]
+        parts.append(_rows("unfollowed", gone_ids, gone_profiles))
+        assessed["unfollowed"] = len(gone)
+
+    # -- talk to: the followers the owner replied to or mentioned -------------------------------
+    if own_tweets is not None:
+        talk = talked_to(own_tweets, f, account_id=account_id)
+        detail = [_talk_detail(r) for r in talk.itertuples()]
+        parts.append(_rows("talk_to", talk["user_id"], profiles, detail))
+        assessed["talk_to"] = n
+
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {c: pd.Series([], dtype=schema.STR) for c in COLUMNS})
+    out = out[COLUMNS]
+    out.attrs.update(assessed=assessed, inactive_days=inactive_days)
+    return out
+
+
+def _as_of(f: pd.DataFrame, as_of) -> pd.Timestamp | None:
+    if as_of is not None:
+        ts = pd.Timestamp(as_of)
+        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    if "snapshot_at" in f.columns and f["snapshot_at"].notna().any():
+        return f["snapshot_at"].max()
+    return None
+
+
+def _talk_detail(row) -> str:
+    bits = []
+    if row.replies:
+        bits.append(f"{row.replies} repl{'y' if row.replies == 1 else 'ies'}")
+    if row.mentions:
+        bits.append(f"{row.mentions} mention{'s' * (row.mentions != 1)}")
+    last = f", last {row.last_at:%Y-%m-%d}" if pd.notna(row.last_at) else ""
+    return " and ".join(bits) + last
+
+
+def talked_to(own_tweets: pd.DataFrame, followers: pd.DataFrame, *,
+              account_id: str | None = None) -> pd.DataFrame:
+    """The followers the account replied to or mentioned in its own tweets.
+
+    Replies are matched by id (``in_reply_to_user_id``), mentions by handle (an archive keeps the
+    mentioned handles; matched case-insensitively to followers whose profile is known).
+
+    Parameters
+    ----------
+    own_tweets : DataFrame
+        The account's tweets (canonical tweets columns ``in_reply_to_user_id``, ``mentions``,
+        ``created_at``).
+    followers : DataFrame
+        ``id`` and, where known, ``username``.
+    account_id : str, optional
+        The account's own id (its replies to itself are left out).
+
+    Returns
+    -------
+    DataFrame
+        ``user_id``, ``replies``, ``mentions`` (counts of the account's posts), ``last_at`` (the
+        latest such post); most talked-to first, then by id.
+    """
+    ids = followers["id"].astype(str)
+    own = own_tweets.reset_index(drop=True)
+    events = []
+    if "in_reply_to_user_id" in own.columns:
+        r = own[own["in_reply_to_user_id"].notna()]
+        events.append(pd.DataFrame({"user_id": r["in_reply_to_user_id"].astype(str).to_numpy(),
+                                    "kind": "replies", "at": r["created_at"].to_numpy()}))
+    if "mentions" in own.columns and "username" in followers.columns:
+        by_handle = pd.Series(ids.to_numpy(), index=followers["username"].astype(
+            schema.STR).str.lower().to_numpy())
+        by_handle = by_handle[by_handle.index.notna() & ~by_handle.index.duplicated()]
+        m = own[["mentions", "created_at"]].explode("mentions").dropna(subset=["mentions"])
+        # a reply starts with the replied-to handle: that is the reply, not a second mention
+        m["user_id"] = m["mentions"].astype(str).str.lower().map(by_handle)
+        m = m.dropna(subset=["user_id"])
+        events.append(pd.DataFrame({"user_id": m["user_id"].astype(str).to_numpy(),
+                                    "kind": "mentions", "at": m["created_at"].to_numpy()}))
+    ev = pd.concat(events, ignore_index=True) if events else pd.DataFrame(
+        {"user_id": [], "kind": [], "at": []})
+    ev = ev[ev["user_id"].isin(ids) & (ev["user_id"] != str(account_id))]
+    if ev.empty:
+        return pd.DataFrame({"user_id": pd.Series([], dtype=schema.STR),
+                             "replies": pd.Series([], dtype="int64"),
+                             "mentions": pd.Series([], dtype="int64"),
+                             "last_at": pd.Series([], dtype=schema.TIME)})
+    counts = ev.pivot_table(index="user_id", columns="kind", values="at", aggfunc="count",
+                            fill_value=0)
+    zero = pd.Series(0, index=counts.index)
+    out = pd.DataFrame({
+        "user_id": counts.index.astype(str),
+        "replies": counts.get("replies", zero).astype("int64").to_numpy(),
+        "mentions": counts.get("mentions", zero).astype("int64").to_numpy(),
+    })
+    out["last_at"] = out["user_id"].map(ev.groupby("user_id")["at"].max()).astype(schema.TIME)
+    out["user_id"] = out["user_id"].astype(schema.STR)
+    total = out["replies"] + out["mentions"]
+    order = np.lexsort((out["user_id"].to_numpy(), -total.to_numpy()))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def relation_counts(rel: pd.DataFrame) -> pd.DataFrame:
+    """How many accounts are in each relation, out of how many could be judged.
+
+    Parameters
+    ----------
+    rel : DataFrame
+        The output of :func:`relations` (its ``attrs["assessed"]`` gives the denominators).
+
+    Returns
+    -------
+    DataFrame
+        ``relation``, ``count``, ``assessed`` (accounts that could be judged; 0 when the data for
+        it is missing), ``share`` (count / assessed; missing when nothing was assessed),
+        ``description``; one row per relation in :data:`RELATIONS` order.
+    """
+    assessed = rel.attrs.get("assessed", {})
+    counts = rel["relation"].value_counts()
+    rows = []
+    for name in RELATIONS:
+        a = int(assessed.get(name, 0))
+        c = int(counts.get(name, 0))
+        rows.append({"relation": name, "count": c, "assessed": a,
+                     "share": c / a if a else np.nan,
+                     "description": DESCRIPTIONS[name].format(
+                         inactive_days=rel.attrs.get("inactive_days", 90))})
+    return pd.DataFrame(rows)
+
+
+__all__ = ["DESCRIPTIONS", "RELATIONS", "profile_url", "relation_counts", "relations",
+           "talked_to"]

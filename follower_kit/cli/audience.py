@@ -1,0 +1,160 @@
+"""``follower-kit audience``: where followers are, their languages, what they read, how they relate
+to the account, and who is influential in its topics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pandas as pd
+from tqdm import tqdm
+
+from ..analysis import insight, reading
+from ..report_text import spreadsheet_safe
+from .common import store_option
+
+SECTIONS = ("countries", "languages", "domains", "mentions", "hashtags", "relation_counts",
+            "relations", "influential")
+
+
+def snapshot_inputs(store, account, at=None) -> dict:
+    """What one snapshot holds for audience insight: followers with profiles, their tweets, the
+    following list, the owner's own tweets, the lost followers, stored segments and bot scores.
+    Tables missing from the store are None."""
+    account_id = store.resolve(account)
+    snaps = store.snapshots(account_id)
+    when = store.snapshot_at(account_id, at)
+    followers = store.followers(account_id, at=when)
+    tweets = store.tweets(account_id, authors=followers["id"])
+    earlier = snaps["snapshot_at"] < when
+    lost = store.diff(account_id, after=when) if earlier.any() else None
+
+    def table(name):
+        return store.read_table(name, account_id, snapshot_at=when, latest_if_missing=True)
+
+    segments = table("segments")
+    if segments is not None and not {"follower_id", "label"} <= set(segments.columns):
+        segments = None
+    return {"account": {"id": account_id, "username": snaps["username"].iloc[-1]},
+            "snapshot_at": when, "followers": followers, "tweets": tweets,
+            "following": table("following"), "own_tweets": table("own_tweets"), "lost": lost,
+            "segments": segments, "bot_scores": table("bot_scores")}
+
+
+@click.command("audience")
+@click.argument("account")
+@click.option("--at", default=None, metavar="WHEN",
+              help="The snapshot: a time, YYYY-MM-DD or YYYY-MM (latest at or before it) "
+                   "[default: the latest].")
+@click.option("--baseline", default=None, metavar="ACCOUNT|previous",
+              help="Another account in the store, or `previous` (the 30 days before the last "
+                   "30): domains, mentions and hashtags gain its share and the lift (what is "
+                   "distinctive about this audience, or new this month).")
+@click.option("--top-n", default=10, show_default=True, type=click.IntRange(1),
+              help="Rows per ranked section.")
+@click.option("--inactive-days", default=90, show_default=True, type=click.IntRange(1),
+              help="A follower with no post in this many days is inactive (where known).")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False, writable=True), default=None,
+              help="Also write each section as a CSV file into this folder.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object on the last line: countries, languages, domains, "
+                   "mentions, hashtags, relations, influential.")
+@store_option
+def audience(store, account, at, baseline, top_n, inactive_days, csv_dir, as_json):
+    """Audience insight for ACCOUNT: countries, languages, the websites, accounts and hashtags
+    its followers use, how they relate to it (mutuals, not followed back, inactive, unfollowers,
+    talk to) and who is influential within its topics.
+
+    Works from an X archive alone for the relations (its following list and own tweets);
+    profiles and tweets add the rest.
+
+    \b
+    follower-kit audience brightwave
+    follower-kit audience brightwave --baseline datadock --json
+    follower-kit audience brightwave --baseline previous
+    follower-kit audience larsbrinkhoff --csv audience/
+    """
+    steps = tqdm(total=3, desc="audience", disable=as_json, leave=False)
+    inputs = snapshot_inputs(store, account, at)
+    steps.update()
+    recent, base = None, None
+    if baseline == "previous":  # this month's reading against the month before, same people
+        recent, base = reading.month_windows(inputs["tweets"], inputs["snapshot_at"])
+    elif baseline:
+        base = store.tweets(store.resolve(baseline))
+    steps.update()
+    result = insight.audience_insight(
+        inputs["followers"], tweets=inputs["tweets"], reading_tweets=recent, following=inputs["following"],
+        own_tweets=inputs["own_tweets"], lost=inputs["lost"], account=inputs["account"],
+        segments=inputs["segments"], bot_scores=inputs["bot_scores"], baseline_tweets=base,
+        top_n=top_n, inactive_days=inactive_days)
+    steps.update()
+    steps.close()
+    if csv_dir:
+        out = Path(csv_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in SECTIONS:  # opened in spreadsheets: follower-written text stays text
+            spreadsheet_safe(result[name]).to_csv(out / f"{name}.csv", index=False)
+    if as_json:
+        payload = {"account": inputs["account"]["username"],
+                   "snapshot_at": inputs["snapshot_at"].isoformat(),
+                   **insight.insight_json(result)}
+        click.echo(json.dumps(payload, ensure_ascii=False, default=str))
+        return
+    _print(inputs, result, top_n)
+    if csv_dir:
+        click.echo(f"\n{len(SECTIONS)} CSV files -> {csv_dir}")
+
+
+def _pct(v) -> str:
+    return "" if pd.isna(v) else f"{v:.1%}"
+
+
+def _print(inputs, result, top_n) -> None:
+    f = inputs["followers"]
+    click.echo(f"@{inputs['account']['username']}: {len(f):,} followers at "
+               f"{inputs['snapshot_at']:%Y-%m-%d %H:%M} UTC")
+    unprofiled = int(f["username"].isna().sum())
+    if unprofiled:
+        click.echo(f"{unprofiled:,} followers are known by id only: countries, languages and "
+                   "reading need profiles and tweets (`import archive --hydrate`).")
+    click.echo("\nWhere they are")
+    for r in result["countries"].itertuples():
+        click.echo(f"  {r.country_name:<28} {r.followers:>8,} {_pct(r.share):>7}")
+    click.echo("\nLanguages")
+    for r in result["languages"].itertuples():
+        click.echo(f"  {r.language:<28} {r.followers:>8,} {_pct(r.share):>7}")
+    for kind, title in (("domains", "Websites they link to"), ("mentions", "Accounts they mention"),
+                        ("hashtags", "Hashtags they use")):
+        part = result[kind]
+        click.echo(f"\n{title} (by distinct followers)")
+        if part.empty:
+            click.echo("  (none)")
+        for r in part.itertuples():
+            lift = f"  lift {r.lift:.1f}x" if "lift" in part.columns else ""
+            short = " (shortener)" if getattr(r, "shortener", False) else ""
+            click.echo(f"  {r.item + short:<36} {r.followers:>6,} followers{lift}")
+    click.echo("\nHow they relate to you")
+    for r in result["relation_counts"].itertuples():
+        if r.assessed:
+            click.echo(f"  {r.relation:<20} {r.count:>7,} of {r.assessed:>7,}  {r.description}")
+        else:
+            click.echo(f"  {r.relation:<20} {'':>7} {'':>10}  (not known from this data)")
+    rel = result["relations"]
+    for name, title in (("unfollowed", "Unfollowed you"), ("talk_to", "Talk to")):
+        part = rel[rel["relation"] == name]
+        if len(part):
+            click.echo(f"\n{title}")
+            for r in part.head(top_n).itertuples():
+                who = f"@{r.username}" if isinstance(r.username, str) else r.profile_url
+                click.echo(f"  {who}" + (f"  {r.detail}" if isinstance(r.detail, str) else ""))
+            if len(part) > top_n:
+                click.echo(f"  ... {len(part) - top_n:,} more (--csv DIR lists all)")
+    click.echo("\nInfluential in your topics (reach x relevance)")
+    if result["influential"].empty:
+        click.echo("  (nobody: needs profiles and tweets)")
+    for r in result["influential"].itertuples():
+        who = f"@{r.username}" if isinstance(r.username, str) else f"id {r.follower_id}"
+        click.echo(f"  {who:<20} score {r.score:5.2f}  {r.in_audience} in the audience talk to "
+                   f"them; posts on {r.topics if isinstance(r.topics, str) else 'their bio'}")

@@ -1,0 +1,164 @@
+"""``follower-kit compare``: how the audiences of several accounts in the store overlap, and their
+mixes side by side."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pandas as pd
+from tqdm import tqdm
+
+from ..analysis import compare as C
+from ..analysis import geo, languages
+from ..analysis.triage import heuristic_bot_score
+from ..report_text import spreadsheet_safe
+from .common import store_option
+
+
+def bot_flags(followers: pd.DataFrame, tweets: pd.DataFrame, bot_scores, threshold: float):
+    """Per follower: likely bot (stored bot scores where the store has them, else the plain
+    signals of :func:`heuristic_bot_score`); missing for followers without a profile."""
+    if bot_scores is not None and "bot_score" in bot_scores.columns:
+        key = "follower_id" if "follower_id" in bot_scores.columns else "id"
+        scores = bot_scores.drop_duplicates(key).set_index(key)["bot_score"]
+        score = followers["id"].map(scores)
+    else:
+        score = heuristic_bot_score(followers, tweets if len(tweets) else None)["bot_score"]
+        score.index = followers.index
+    return (score >= threshold).where(score.notna())
+
+
+@click.command("compare")
+@click.argument("account")
+@click.argument("others", nargs=-1, required=True, metavar="OTHER [OTHER...]")
+@click.option("--at", default=None, metavar="WHEN",
+              help="Each account's snapshot at or before this time, YYYY-MM-DD or YYYY-MM "
+                   "[default: each one's latest].")
+@click.option("--bot-threshold", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+              help="A follower scoring this or more counts as a likely bot.")
+@click.option("--top-n", default=8, show_default=True, type=click.IntRange(1),
+              help="Countries and languages shown (the rest fold into 'other').")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write the overlaps (pairs and all) to this CSV file.")
+@click.option("--chart", "chart_path", type=click.Path(dir_okay=False, writable=True),
+              default=None, help="Also draw the overlap, growth, countries and languages side "
+                                 "by side into this image (.png, .svg or .pdf).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object on the last line: accounts, overlap (pairs and all), "
+                   "unique, countries, languages, bot_share, segments, growth.")
+@store_option
+def compare(store, account, others, at, bot_threshold, top_n, csv_path, chart_path, as_json):
+    """Compare the audience of ACCOUNT with OTHER accounts in the store (competitors pulled,
+    imported or in the sample): the overlap of their followers pairwise and all together, the
+    followers unique to each, and their countries, languages, segments, bot shares and growth
+    side by side.
+
+    \b
+    follower-kit compare brightwave datadock chartwell
+    follower-kit compare brightwave datadock --json
+    """
+    names = [account, *others]
+    ids = [store.resolve(a) for a in names]
+    if len(set(ids)) < len(ids):
+        raise click.BadParameter(f"the accounts must differ; got {', '.join(names)}")
+    steps = tqdm(total=len(ids) + 1, desc="compare", disable=as_json, leave=False)
+    handles, edges, countries, langs, bots, segments, growth = [], [], {}, {}, {}, {}, []
+    for account_id in ids:
+        snaps = store.snapshots(account_id)
+        handle = snaps["username"].iloc[-1]
+        handles.append(handle)
+        when = store.snapshot_at(account_id, at)
+        followers = store.followers(account_id, at=when)
+        edges.append(pd.DataFrame({"account": handle, "follower_id": followers["id"]}))
+        tweets = store.tweets(account_id, authors=followers["id"])
+        places = geo.resolve_locations(followers["location"])
+        countries[handle] = places
+        langs[handle] = languages.follower_languages(followers, tweets)
+        scores = store.read_table("bot_scores", account_id, snapshot_at=when,
+                                  latest_if_missing=True)
+        flags = bot_flags(followers, tweets, scores, bot_threshold)
+        bots[handle] = None if flags.notna().sum() == 0 else float(flags.dropna().mean())
+        seg = store.read_table("segments", account_id, snapshot_at=when, latest_if_missing=True)
+        if seg is not None and {"follower_id", "label"} <= set(seg.columns):
+            segments[handle] = followers[["id"]].merge(
+                seg.drop_duplicates("follower_id"), left_on="id", right_on="follower_id",
+                how="left")
+        snaps = snaps[snaps["snapshot_at"] <= when]
+        growth.append(snaps[["snapshot_at", "followers"]].assign(account=handle))
+        steps.update()
+    inter = C.intersections(pd.concat(edges, ignore_index=True), accounts=handles)
+    result = C.overlap(inter)
+    country_mix = C.mix(countries, "country", top_n=top_n)
+    lang_mix = C.mix(langs, "language", top_n=top_n)
+    seg_mix = C.mix(segments, "label", top_n=top_n) if segments else None
+    growth = pd.concat(growth, ignore_index=True)
+    steps.update()
+    steps.close()
+    if csv_path:
+        spreadsheet_safe(C.pair_table(result)).to_csv(csv_path, index=False)
+    if chart_path:
+        _chart(chart_path, inter, growth, country_mix, lang_mix, handles)
+    if as_json:
+        def mix_json(table):
+            return None if table is None else [
+                {"value": r["value"], **{h: round(float(r[h]), 4) for h in handles}}
+                for _, r in table.iterrows()]
+        payload = {
+            "accounts": [{"username": h, "followers": result["followers"][h]} for h in handles],
+            "overlap": {"pairs": result["pairs"], "all": result["all"], "union": result["union"],
+                        "combinations": [{"accounts": list(r.accounts), "followers": r.followers}
+                                         for r in inter.itertuples()]},
+            "unique": result["unique"],
+            "countries": mix_json(country_mix),
+            "languages": mix_json(lang_mix),
+            "segments": mix_json(seg_mix),
+            "bot_share": bots,
+            "growth": [{"account": r.account, "snapshot_at": r.snapshot_at.isoformat(),
+                        "followers": int(r.followers)} for r in growth.itertuples()],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    click.echo("Followers: " + ", ".join(f"@{h} {result['followers'][h]:,}" for h in handles))
+    click.echo("\nOverlap")
+    for p in result["pairs"]:
+        click.echo(f"  @{p['a']} & @{p['b']}: {p['both']:,} follow both "
+                   f"({p['share_of_a']:.1%} of @{p['a']}, {p['share_of_b']:.1%} of @{p['b']})")
+    if len(handles) > 2:
+        click.echo(f"  all {len(handles)}: {result['all']['followers']:,} follow every one")
+    click.echo("\nOnly theirs")
+    for h in handles:
+        u = result["unique"][h]
+        click.echo(f"  @{h}: {u['followers']:,} ({u['share']:.1%} of its followers)")
+    for title, table in (("Countries", country_mix), ("Languages", lang_mix),
+                         ("Segments", seg_mix)):
+        if table is None:
+            continue
+        click.echo(f"\n{title} (share of each audience)")
+        click.echo(f"  {'':<22}" + "".join(f"{'@' + h:>14}" for h in handles))
+        for _, r in table.iterrows():
+            click.echo(f"  {str(r['value'])[:22]:<22}" + "".join(f"{r[h]:>14.1%}" for h in handles))
+    click.echo("\nLikely bots: " + ", ".join(
+        f"@{h} {'unknown' if v is None else f'{v:.1%}'}" for h, v in bots.items()))
+    if csv_path:
+        click.echo(f"\nOverlaps -> {csv_path}")
+    if chart_path:
+        click.echo(f"Chart -> {chart_path}")
+
+
+def _chart(path, inter, growth, country_mix, lang_mix, handles) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # a file, never a window
+    import matplotlib.pyplot as plt
+
+    from .. import plots
+
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    plots.overlap_upset(inter, accounts=handles, title="Followers in common", ax=axes[0, 0])
+    plots.growth_compare(growth, title="Followers over time", ax=axes[0, 1])
+    plots.mix_bars(country_mix, accounts=handles, title="Countries", ax=axes[1, 0])
+    plots.mix_bars(lang_mix, accounts=handles, title="Languages", ax=axes[1, 1])
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

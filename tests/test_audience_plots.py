@@ -1,0 +1,62 @@
+"""Audience insight plots draw what they are given, return the Axes, and keep hostile text safe."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from follower_kit import plots
+from follower_kit.analysis.compare import intersections, mix
+from follower_kit.analysis.geo import country_shares
+from follower_kit.analysis.reading import top_items
+
+HOSTILE = "$\\frac{a}{b}$ <script>"
+
+
+def test_share_and_item_bars_draw_every_row(sample_audience):
+    shares = country_shares(sample_audience.users.head(500), top_n=5)
+    fig, ax = plt.subplots()
+    assert plots.share_bars(shares, ax=ax) is ax
+    assert len(ax.patches) == len(shares)
+    assert ax.get_yticklabels()[0].get_text() == shares["country_name"].iloc[0]
+    items = top_items(sample_audience.tweets, "hashtags", top_n=6)
+    ax2 = plots.item_bars(items.assign(item=[HOSTILE] + items["item"].tolist()[1:]), prefix="#",
+                          ax=plt.figure().gca())
+    assert len(ax2.patches) == 6
+    ax2.figure.canvas.draw()  # a "$" in follower text must not break mathtext
+
+
+def test_upset_mix_and_growth_compare():
+    edges = pd.DataFrame({"account": ["a", "a", "b", "b", "c"],
+                          "follower_id": ["1", "2", "2", "3", "2"]})
+    inter = intersections(edges)
+    fig, ax = plt.subplots()
+    assert plots.overlap_upset(inter, ax=ax) is ax
+    assert [p.get_height() for p in ax.patches] == inter["followers"].astype(float).tolist()
+    table = mix({"a": pd.DataFrame({"c": ["US", "GB"]}), HOSTILE: pd.DataFrame({"c": ["US"]})},
+                "c")
+    ax2 = plots.mix_bars(table, ax=plt.figure().gca())
+    assert len(ax2.patches) == 2 * len(table)
+    growth = pd.DataFrame({"account": ["a", "a", "b", "b"],
+                           "snapshot_at": pd.to_datetime(["2026-01-31", "2026-02-28"] * 2,
+                                                         utc=True),
+                           "followers": [10, 12, 5, 9]})
+    ax3 = plots.growth_compare(growth, ax=plt.figure().gca())
+    assert len(ax3.get_lines()) == 2
+    for a in (ax, ax2, ax3):
+        a.figure.canvas.draw()
+
+
+def test_country_map_draws_a_bubble_per_placed_country():
+    from follower_kit.analysis import geo
+
+    shares = country_shares(pd.DataFrame({"location": ["NYC", "Austin, TX", "東京", "the moon"]}))
+    placed = shares.merge(geo.country_points(), on="country", how="left")
+    assert placed.loc[placed["country"] == "unknown", "lon"].isna().all()
+    fig, ax = plt.subplots()
+    assert plots.country_map(placed, background=geo.land_points().head(500), ax=ax) is ax
+    bubbles = ax.collections[-1]
+    assert len(bubbles.get_offsets()) == 2  # US and JP; unknown has no place
+    us = geo.country_points().set_index("country").loc["US"]
+    assert -125 < us["lon"] < -70 and 25 < us["lat"] < 50
+    fig.canvas.draw()

@@ -1,0 +1,123 @@
+"""Relations to the account (mutuals, follow-back lists, inactive, hygiene, unfollowers, talk-to),
+checked on the real four-export archive series and on hand-built frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import shared_path
+
+from follower_kit import Store, schema
+from follower_kit.analysis.relations import RELATIONS, relation_counts, relations, talked_to
+from follower_kit.sources.archive import archives_in, import_archive
+
+
+@pytest.fixture(scope="module")
+def archive_store(tmp_path_factory):
+    series = shared_path("x-archive", "larsbrinkhoff")
+    store = Store(tmp_path_factory.mktemp("archive-store"))
+    for path in archives_in(series):
+        import_archive(store, path)
+    return store
+
+
+def _archive_relations(store, at=None):
+    account = store.resolve("larsbrinkhoff")
+    followers = store.followers(account, at=at)
+    when = followers["snapshot_at"].iloc[0]
+    earlier = store.snapshots(account)["snapshot_at"] < when
+    return relations(
+        followers,
+        following=store.read_table("following", account, snapshot_at=when),
+        own_tweets=store.read_table("own_tweets", account, latest_if_missing=True),
+        lost=store.diff(account, after=at) if earlier.any() else None, account_id=account)
+
+
+def test_real_archive_relations_from_the_archive_alone(archive_store):
+    # issue 15's figures for the 2023-08 export: 36 mutuals, 728 not followed back, replies to
+    # 104 current followers (the owner's tweets come from the 2021 export, the only one with them)
+    rel = _archive_relations(archive_store)
+    counts = relation_counts(rel).set_index("relation")["count"]
+    assert counts["mutual"] == 36
+    assert counts["not_followed_back"] == 728
+    assert counts["not_following_back"] == 79 - 36
+    assert counts["unfollowed"] == 53  # the 2022-10 -> 2023-08 churn SOURCE.txt states
+    assert counts["talk_to"] == 104
+    # ids only: nothing can be said about avatars, bios or activity, and nothing is claimed
+    assessed = relation_counts(rel).set_index("relation")["assessed"]
+    assert assessed["default_avatar"] == assessed["empty_bio"] == assessed["inactive"] == 0
+    assert counts["default_avatar"] == counts["empty_bio"] == counts["inactive"] == 0
+    # the owner is never on a list of its own, and links go by id when no handle is known
+    assert not rel["user_id"].eq(archive_store.resolve("larsbrinkhoff")).any()
+    assert rel["profile_url"].str.startswith("https://x.com/i/user/").all()
+
+
+def test_earlier_export_has_its_own_counts(archive_store):
+    rel = _archive_relations(archive_store, at="2021-03-31")
+    counts = rel["relation"].value_counts()
+    assert counts["mutual"] == 25 and counts["not_followed_back"] == 380
+    assert "unfollowed" not in counts  # the first export: nothing to compare with
+
+
+def _followers():
+    return pd.DataFrame({
+        "id": ["1", "2", "3", "4"],
+        "username": ["ann", "Bob", None, "dee"],
+        "name": ["Ann", "Bob B", None, "Dee"],
+        "description": ["likes sql", "", None, "  "],
+        "default_profile_image": pd.array([False, True, pd.NA, False], dtype="boolean"),
+        "tweet_count": pd.array([10, 5, pd.NA, 0], dtype="Int64"),
+        "snapshot_at": pd.Timestamp("2026-10-31 12:00", tz="UTC"),
+    })
+
+
+def test_relations_on_hand_built_frames():
+    tweets = schema.coerce(pd.DataFrame({
+        "id": ["10", "11"], "author_id": ["1", "2"], "kind": ["original", "original"],
+        "created_at": [pd.Timestamp("2026-10-20", tz="UTC"), pd.Timestamp("2026-05-01", tz="UTC")],
+    }), "tweets")
+    own = schema.coerce(pd.DataFrame({
+        "id": ["20", "21", "22", "23"], "author_id": "99", "kind": "reply",
+        "created_at": pd.to_datetime(["2026-09-01", "2026-09-02", "2026-09-03", "2026-09-04"],
+                                     utc=True),
+        "in_reply_to_user_id": ["2", "99", "7", None],
+        "mentions": [["bob"], [], [], ["ANN", "stranger"]],
+    }), "tweets")
+    rel = relations(_followers(), following=pd.DataFrame({"following_id": ["1", "8", "99"]}),
+                    tweets=tweets, own_tweets=own, account_id="99",
+                    lost=pd.DataFrame({"change": ["lost", "new"], "id": ["5", "6"],
+                                       "username": ["eve", "fay"], "name": ["Eve", "Fay"]}))
+    got = {r: sorted(rel.loc[rel["relation"] == r, "user_id"]) for r in RELATIONS}
+    assert got["mutual"] == ["1"]
+    assert got["not_followed_back"] == ["2", "3", "4"]
+    assert got["not_following_back"] == ["8"]  # the account itself (99) is not on it
+    assert got["inactive"] == ["2", "4"]  # 2: last post in May; 4: never posted; 3: unknown
+    assert got["default_avatar"] == ["2"]
+    assert got["empty_bio"] == ["2", "4"]  # whitespace is empty; 3 has no profile: not judged
+    assert got["unfollowed"] == ["5"]
+    assert got["talk_to"] == ["1", "2"]  # 7 is no follower; handles match case-insensitively
+    row = rel[(rel["relation"] == "talk_to") & (rel["user_id"] == "2")].iloc[0]
+    assert row["detail"] == "1 reply and 1 mention, last 2026-09-01"
+    assert row["profile_url"] == "https://x.com/Bob"
+    counts = relation_counts(rel).set_index("relation")
+    assert counts.loc["inactive", "assessed"] == 3 and counts.loc["empty_bio", "assessed"] == 3
+    assert counts.loc["inactive", "description"].startswith("no post in the last 90 days")
+
+
+def test_without_following_the_follow_back_lists_are_absent_not_empty():
+    rel = relations(_followers())
+    counts = relation_counts(rel).set_index("relation")
+    assert counts.loc["mutual", "assessed"] == 0 and pd.isna(counts.loc["mutual", "share"])
+    assert talked_to(schema.empty("tweets"), _followers()).empty
+
+
+def test_sample_mutuals_match_its_following_list(sample_store):
+    followers = sample_store.followers("brightwave")
+    following = sample_store.read_table("following", "brightwave")
+    rel = relations(followers, following=following)
+    expected = set(followers["id"]) & set(following["following_id"])
+    assert set(rel.loc[rel["relation"] == "mutual", "user_id"]) == expected
+    assert len(expected) > 50
+    # every relation row of a profiled follower carries its handle link
+    mutual = rel[rel["relation"] == "mutual"]
+    assert (mutual["profile_url"] == "https://x.com/" + mutual["username"]).all()
