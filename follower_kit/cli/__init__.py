@@ -13,6 +13,7 @@ import click
 
 from .. import config
 from ..errors import FollowerKitError
+from ..text import terminal
 from .common import store_option  # noqa: F401  (re-exported for the command modules)
 
 
@@ -27,7 +28,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except FollowerKitError as exc:
-            click.secho(f"error: {config.redact(str(exc))}", fg="red", err=True)
+            click.secho(f"error: {terminal(config.redact(str(exc)))}", fg="red", err=True)
             sys.exit(1)
 
 
