@@ -36,6 +36,11 @@ class StoreError(FollowerKitError):
         self.path = path
 
 
+class AmbiguousHandle(StoreError):
+    """A handle that the latest snapshots of two or more accounts carry: the message names
+    every id, one of which the caller passes instead."""
+
+
 class SourceError(FollowerKitError):
     """Foreign input (an archive, a JSONL file, a data set) cannot be parsed.
 
