@@ -75,8 +75,8 @@ def tweet(**over) -> dict:
     return {**t, **over}
 
 
-def cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+def cli(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input)
 
 
 def assert_one_error_line(result, *needles):
@@ -211,8 +211,13 @@ def test_a_pipe_is_refused_without_blocking(tmp_path):
     arc = make_archive(tmp_path / "arc")
     (arc / "data" / "following.js").unlink()
     os.mkfifo(arc / "data" / "following.js")
-    result = cli("import", "archive", arc, "--store", tmp_path / "store")
-    assert_one_error_line(result, "following.js", "not a regular file")
+    try:  # in a subprocess: a reader that opens the pipe would wait forever
+        out = run_capped("import", "archive", arc, "--store", tmp_path / "store", timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the import blocked on a named pipe")
+    error = [ln for ln in out.stderr.splitlines() if ln.startswith("error:")]
+    assert out.returncode == 1 and len(error) == 1, out.stderr[-2000:]
+    assert "following.js" in error[0] and "not a regular file" in error[0]
 
 
 # ------------------------------------------------------------------------------ no silent merges
@@ -307,3 +312,250 @@ def test_broken_archives_end_in_one_error_line_and_leave_the_store(tmp_path, cas
     line = assert_one_error_line(cli("import", "archive", arc, "--store", store), file, needle)
     assert "Traceback" not in line
     assert snapshot_tree(store) == before
+
+
+# ------------------------------------------------------------------------------ pulls that end
+TOKEN = "B" * 21 + "hostile%2Ftest-token-7d1e"
+
+
+@pytest.fixture(scope="module")
+def small_audience():
+    from follower_kit.sources.sample import generate
+
+    return generate(followers=60, months=1, seed=5, tweets_per_follower=2)
+
+
+def _bounded(server, call, within: float = 30):
+    """``call()`` while ``server`` answers; still running after ``within`` seconds (a runaway
+    pull), the server refuses every further request (402) and the test fails instead of
+    hanging."""
+    import threading
+
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(within)
+    if worker.is_alive():
+        server.payment_required = True  # every further request fails: the loop ends
+        worker.join(30)
+        pytest.fail(f"the pull was still paging after {within} s "
+                    f"({_followers_requests(server)} requests)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _pull(server, store, audience, **kw):
+    from follower_kit.sources import x_api
+
+    client = x_api.XClient(TOKEN, base_url=server.url, timeout=5, sleep=lambda s: None,
+                           retry=x_api.RetryPolicy(attempts=2))
+    return _bounded(server, lambda: x_api.pull_followers(
+        store, audience.account["username"], client=client, following=False, **kw))
+
+
+def _followers_requests(server) -> int:
+    return sum(r["endpoint"] == "followers" for r in server.requests)
+
+
+def test_a_repeated_next_token_stops_the_pull_at_the_first_repeat(small_audience, tmp_path):
+    from follower_kit.fake_x import FakeX
+    from follower_kit.sources import x_api
+
+    store = Store(tmp_path / "store")
+    with FakeX.from_sample(small_audience, runaway="repeat") as server:
+        with pytest.raises(x_api.RunawayPull, match="next_token 'SAME' again") as stopped:
+            _pull(server, store, small_audience, page_size=10)
+        assert _followers_requests(server) == 2  # page 1 gave SAME, page 2 gave it again
+        # a resume asks once more and stops again: the loop never restarts
+        with pytest.raises(x_api.RunawayPull):
+            _pull(server, store, small_audience, page_size=10)
+        assert _followers_requests(server) == 3
+    assert stopped.value.pages == 2 and stopped.value.rows == 10
+    assert store.snapshots().empty
+    pulls = x_api.pulls(store)
+    assert list(pulls["status"]) == ["running"] and list(pulls["pages"]) == [1]
+
+
+def test_more_followers_than_the_account_has_stops_the_pull(small_audience, tmp_path):
+    from follower_kit.fake_x import FakeX
+    from follower_kit.sources import x_api
+
+    store = Store(tmp_path / "store")
+    with FakeX.from_sample(small_audience, runaway="endless") as server:
+        n = len(server.visible_followers(small_audience.account["id"]))
+        with pytest.raises(x_api.RunawayPull, match=f"lists {n:,}") as stopped:
+            _pull(server, store, small_audience, page_size=50)
+        requests = _followers_requests(server)
+    bound = x_api.Bounds().max_rows(n)
+    assert stopped.value.rows > bound and stopped.value.rows - 50 <= bound
+    assert requests == stopped.value.pages
+    assert store.snapshots().empty and list(x_api.pulls(store)["status"]) == ["running"]
+
+
+def test_a_page_budget_from_the_plan_stops_the_pull(small_audience, tmp_path):
+    from follower_kit.fake_x import FakeX
+    from follower_kit.sources import x_api
+
+    store = Store(tmp_path / "store")
+    bounds = x_api.Bounds(count_slack=10**9)  # only the page budget applies
+    with FakeX.from_sample(small_audience, runaway="endless") as server:
+        n = len(server.visible_followers(small_audience.account["id"]))
+        with pytest.raises(x_api.RunawayPull, match="pages were planned"):
+            _pull(server, store, small_audience, page_size=10, bounds=bounds)
+        assert _followers_requests(server) == bounds.max_pages(n, 10)
+
+
+def test_the_cli_says_why_a_pull_stopped_and_what_it_cost(small_audience, tmp_path, monkeypatch):
+    from follower_kit.fake_x import FakeX
+
+    monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+    with FakeX.from_sample(small_audience, runaway="repeat") as server:
+        result = _bounded(server, lambda: cli(
+            "pull", "followers", small_audience.account["username"], "--api-url", server.url,
+            "--page-size", "10", "--no-following", "--yes", "--store", tmp_path / "store"))
+    line = assert_one_error_line(result, "next_token 'SAME'", "checkpoint", "Spent: 2 pages",
+                                 "10 follows read", "USD")
+    assert TOKEN not in result.output and TOKEN not in line
+
+
+# ------------------------------------------------------------------------------ twarc at the door
+def _page(account: str, ids, when: str, *, names=None) -> bytes:
+    users = [{"id": i, "username": f"u{i}", "name": (names or {}).get(i, f"User {i}")}
+             for i in ids]
+    body = json.dumps({"data": users, "meta": {"result_count": len(users)},
+                       "__twarc": {"url": f"https://api.twitter.com/2/users/{account}/followers"
+                                          "?max_results=1000",
+                                   "retrieved_at": when}}).encode()
+    return body + b"\n"
+
+
+def test_invalid_utf8_is_replaced_counted_and_the_account_stays_readable(tmp_path, caplog):
+    page = _page("42", ["1", "2"], "2024-01-01T00:00:00Z").replace(b"User 2", b"User \xff\xfe 2")
+    (tmp_path / "f.jsonl").write_bytes(page)
+    store = tmp_path / "store"
+    with caplog.at_level("WARNING"):
+        result = cli("import", "twarc", tmp_path / "f.jsonl", "--account", "owner",
+                     "--store", store)
+    assert result.exit_code == 0, result.output
+    assert "invalid UTF-8" in caplog.text and "users.name 1" in caplog.text
+    followers = Store(store).followers("owner")  # DuckDB reads the account
+    assert followers.set_index("id").loc["2", "name"] == "User \ufffd\ufffd 2"
+    meta = Store(store).snapshot_meta("owner")[0]
+    assert meta["extra"]["invalid_utf8_replaced"] == {"users.name": 1}
+    assert cli("store", "check", "--store", store).exit_code == 0
+
+
+def test_pages_of_two_accounts_are_refused_or_split(tmp_path):
+    (tmp_path / "a.jsonl").write_bytes(_page("42", ["1", "2"], "2024-01-01T00:00:00Z"))
+    (tmp_path / "b.jsonl").write_bytes(_page("77", ["3"], "2024-01-01T00:05:00Z"))
+    store = tmp_path / "store"
+    assert_one_error_line(cli("import", "twarc", tmp_path, "--account", "owner", "--store",
+                              store), "two accounts", "a.jsonl, page 1", "b.jsonl, page 1",
+                          "--split")
+    assert not (store / "accounts").exists()
+    assert cli("import", "twarc", tmp_path, "--account", "owner", "--split", "--store",
+               store).exit_code == 0
+    snaps = Store(store).snapshots()
+    assert sorted(snaps["account_id"]) == ["42", "77"] and sorted(snaps["followers"]) == [1, 2]
+
+
+def test_pages_from_2019_and_2024_are_refused_or_split(tmp_path):
+    (tmp_path / "f.jsonl").write_bytes(_page("42", ["1", "2"], "2019-05-01T00:00:00Z")
+                                       + _page("42", ["3"], "2024-05-01T00:00:00Z"))
+    store = tmp_path / "store"
+    assert_one_error_line(cli("import", "twarc", tmp_path / "f.jsonl", "--account", "owner",
+                              "--store", store), "two observations", "2019-05-01",
+                          "2024-05-01")
+    assert not (store / "accounts").exists()
+    assert cli("import", "twarc", tmp_path / "f.jsonl", "--account", "owner", "--split",
+               "--store", store).exit_code == 0
+    snaps = Store(store).snapshots("owner")
+    assert [str(t.year) for t in snaps["snapshot_at"]] == ["2019", "2024"]
+    assert list(snaps["followers"]) == [2, 1]
+
+
+def test_twarc_users_without_an_id_are_counted(tmp_path, caplog):
+    page = json.loads(_page("42", ["1", "2"], "2024-01-01T00:00:00Z"))
+    page["data"].append({"username": "ghost", "name": "no id"})
+    (tmp_path / "f.jsonl").write_text(json.dumps(page) + "\n")
+    with caplog.at_level("WARNING"):
+        result = cli("import", "twarc", tmp_path / "f.jsonl", "--account", "owner", "--store",
+                     tmp_path / "store")
+    assert result.exit_code == 0 and "skipped 1 record without an id" in caplog.text
+
+
+def test_a_handle_held_by_two_ids_names_both(tmp_path):
+    store = Store(tmp_path / "store")
+    for account_id, at in (("111", "2024-01-01"), ("222", "2024-02-01")):
+        store.commit_snapshot(account={"id": account_id, "username": "shared"}, snapshot_at=at,
+                              followers=pd.DataFrame({"follower_id": ["5"]}), source="api")
+    line = assert_one_error_line(cli("growth", "shared", "--store", store.path), "111", "222",
+                                 "--account-id")
+    assert "@shared" in line
+    assert cli("growth", "222", "--store", store.path).exit_code == 0
+
+
+# ------------------------------------------------------------------------------ store health
+def _two_snapshots(tmp_path) -> Store:
+    store = Store(tmp_path / "store")
+    for at, ids in (("2024-01-01", ["5", "6"]), ("2024-02-01", ["7", "5", "6"])):
+        store.commit_snapshot(account={"id": "111", "username": "owner"}, snapshot_at=at,
+                              followers=pd.DataFrame({"follower_id": ids}), source="api",
+                              users=pd.DataFrame({"id": ids, "username": [f"u{i}" for i in ids]}))
+    return store
+
+
+def test_store_info_and_check_name_a_corrupt_parquet_file_and_quarantine_it(tmp_path):
+    store = _two_snapshots(tmp_path)
+    broken = sorted(store.path.rglob("followers.parquet"))[-1]
+    broken.write_bytes(broken.read_bytes()[:40])  # truncated
+    info = cli("store", "info", "--store", store.path)
+    assert info.exit_code == 1 and "BROKEN" in info.output, info.output
+    check = cli("store", "check", "--store", store.path)
+    assert check.exit_code == 1 and str(broken) in check.output, check.output
+    assert cli("store", "check", "--quarantine", "--store", store.path, input="n\n"
+               ).exit_code == 1 and broken.exists()  # declined: nothing moved
+    done = cli("store", "check", "--quarantine", "--yes", "--store", store.path)
+    assert done.exit_code == 0 and "quarantined" in done.output
+    assert not broken.exists() and list((store.path / "quarantine").rglob("followers.parquet"))
+    assert cli("store", "check", "--store", store.path).exit_code == 0
+    assert list(store.followers("owner")["id"]) == ["5", "6"]  # the sound snapshot reads
+
+
+def test_store_check_names_text_that_duckdb_cannot_read(tmp_path):
+    """A snapshot an earlier version committed with invalid UTF-8 is found and named."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    store = _two_snapshots(tmp_path)
+    users = sorted(store.path.rglob("users.parquet"))[0]
+    table = pq.read_table(users)
+    raw = pa.array([b"u\xff\xfe"] * table.num_rows, pa.binary()).view(pa.string())
+    pq.write_table(table.set_column(table.schema.get_field_index("username"), "username", raw),
+                   users)
+    check = cli("store", "check", "--store", store.path)
+    assert check.exit_code == 1 and str(users) in check.output, check.output
+    assert "UTF" in check.output or "utf" in check.output
+
+
+def test_the_store_refuses_to_write_text_duckdb_cannot_read(tmp_path):
+    import pyarrow as pa
+
+    from follower_kit.errors import StoreError
+
+    store = Store(tmp_path / "store")
+    bad = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(
+        [pa.array([b"\xff"], pa.binary()).view(pa.string())])))
+    with pytest.raises(StoreError, match="username.*nothing was committed"):
+        store.commit_snapshot(account={"id": "1", "username": "o"}, snapshot_at="2024-01-01",
+                              followers=pd.DataFrame({"follower_id": ["2"]}), source="api",
+                              users=pd.DataFrame({"id": ["2"], "username": bad}))
+    assert store.snapshots().empty
