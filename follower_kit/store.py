@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import config, schema
-from .errors import AmbiguousHandle, SchemaError, StoreError
+from .errors import WRITE_ADVICE, AmbiguousHandle, SchemaError, StoreError, write_error
 
 log = logging.getLogger(__name__)
 
@@ -151,11 +151,7 @@ class Store:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as exc:
-            raise StoreError(
-                f"cannot write to the store directory {self.path}: {exc.strerror or exc}. "
-                f"Choose a writable one with --store DIR or {config.STORE_ENV}.",
-                path=self.path,
-            ) from exc
+            raise write_error(exc, self.path, "nothing was written") from None
         self._sweep_staging(staging)
         return staging
 
@@ -262,6 +258,10 @@ class Store:
                     raise
                 return existing
             _fsync_dir(final.parent)
+        except OSError as exc:
+            if isinstance(exc, FileExistsError) or exc.errno not in WRITE_ADVICE:
+                raise
+            raise write_error(exc, staging, "nothing was committed") from None
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
@@ -328,6 +328,10 @@ class Store:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging, target)
             _fsync_dir(target.parent)
+        except OSError as exc:
+            if exc.errno not in WRITE_ADVICE:
+                raise
+            raise write_error(exc, target, "nothing was stored") from None
         finally:
             staging.unlink(missing_ok=True)
         log.info("stored %d %s of followers of %s apart from the snapshots", len(frame),
@@ -366,6 +370,10 @@ class Store:
             _write_parquet(frame.reset_index(drop=True), staging)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging, target)
+        except OSError as exc:
+            if exc.errno not in WRITE_ADVICE:
+                raise
+            raise write_error(exc, target, f"the table {name} is as it was") from None
         finally:
             staging.unlink(missing_ok=True)
         return target

@@ -559,3 +559,75 @@ def test_the_store_refuses_to_write_text_duckdb_cannot_read(tmp_path):
                               followers=pd.DataFrame({"follower_id": ["2"]}), source="api",
                               users=pd.DataFrame({"id": ["2"], "username": bad}))
     assert store.snapshots().empty
+
+
+# ------------------------------------------------------------------------------ full and read-only
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 2 MiB file system (tmpfs; mounting one needs root, else the test skips)."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip()}): disk-full and "
+                    "read-only stores are tested where the tests run as root")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def _fill(disk: Path, leave: int) -> None:
+    """Fill the file system until ``leave`` bytes are free."""
+    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+    (disk / "ballast").write_bytes(b"\0" * max(free - leave, 0))
+
+
+def test_a_full_disk_during_sample_is_one_error_line_and_no_broken_snapshot(small_disk):
+    store = small_disk / "store"
+    _fill(small_disk, 150_000)  # room for a few of the six snapshots
+    result = cli("sample", "--followers", "3000", "--months", "6", "--store", store)
+    line = assert_one_error_line(result, "disk is full", "--store")
+    assert "No space left" in line
+    if (store / "accounts").exists():
+        check = cli("store", "check", "--store", store)
+        assert check.exit_code == 0, check.output  # what was committed is whole
+    assert not [p for p in (store / ".staging").glob("*")] if (store / ".staging").exists() \
+        else True
+
+
+def test_a_full_disk_during_a_pull_keeps_the_checkpoint(small_audience, small_disk):
+    from follower_kit.fake_x import FakeX
+    from follower_kit.sources import x_api
+
+    store = Store(small_disk / "store")
+    (small_disk / "store").mkdir()
+    _fill(small_disk, 40_000)
+    with FakeX.from_sample(small_audience) as server:
+        with pytest.raises(Exception) as failed:
+            _pull(server, store, small_audience, page_size=5)
+        assert "disk is full" in str(failed.value) and "kept" in str(failed.value)
+        assert store.snapshots().empty
+        pulls = x_api.pulls(store)
+        assert list(pulls["status"]) == ["running"] and pulls["pages"].iloc[0] >= 1
+        assert not list(Path(pulls["path"].iloc[0]).glob(".tmp-*"))  # no half-written page
+        (small_disk / "ballast").unlink()
+        ref = _pull(server, store, small_audience, page_size=5)  # resumes
+        assert ref.followers == len(server.visible_followers(small_audience.account["id"]))
+
+
+def test_pull_followers_on_a_read_only_store_gives_advice(small_audience, small_disk,
+                                                           monkeypatch):
+    from follower_kit.fake_x import FakeX
+
+    store = small_disk / "store"
+    assert cli("sample", "--followers", "50", "--months", "1", "--store", store).exit_code == 0
+    before = snapshot_tree(store)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+    with FakeX.from_sample(small_audience) as server:
+        result = cli("pull", "followers", small_audience.account["username"], "--api-url",
+                     server.url, "--yes", "--store", store)
+    assert_one_error_line(result, "read-only", "--store")
+    assert snapshot_tree(store) == before

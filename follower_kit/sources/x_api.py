@@ -43,7 +43,7 @@ import tweepy
 from requests.adapters import HTTPAdapter
 
 from .. import config
-from ..errors import FollowerKitError, SourceError
+from ..errors import WRITE_ADVICE, FollowerKitError, SourceError, write_error
 from ..store import AsideRef
 from ..wording import plural
 from . import twarc
@@ -480,11 +480,18 @@ class PullDir:
 
 def _atomic_write(target: Path, data: bytes) -> None:
     tmp = target.with_name(f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}-{target.name}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno not in WRITE_ADVICE:
+            raise
+        raise write_error(exc, target, "the pages checkpointed before it are kept: run the "
+                          "same command again to resume") from None
 
 
 def _rows_so_far(d: Path) -> int:
@@ -567,7 +574,12 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
     started = pd.Timestamp(clock(), unit="s", tz="UTC").floor("s")
     pull_id = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{kind}-{uuid.uuid4().hex[:6]}"
     d = PullDir(base / pull_id)
-    d.path.mkdir(parents=True, exist_ok=True)
+    try:
+        d.path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if exc.errno not in WRITE_ADVICE:
+            raise
+        raise write_error(exc, d.path, "nothing was pulled") from None
     d.lock()
     d.write_meta({"pull_id": pull_id, "kind": kind, "status": "running",
                   "account": {k: account.get(k) for k in ("id", "username", "name")},
