@@ -151,7 +151,11 @@ class Store:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as exc:
-            raise write_error(exc, self.path, "nothing was written") from None
+            advice = WRITE_ADVICE.get(exc.errno, "choose a writable one with --store DIR or "
+                                      f"{config.STORE_ENV}")
+            raise StoreError(f"cannot write to the store directory {self.path}: "
+                             f"{exc.strerror or exc}; nothing was written. {advice}",
+                             path=self.path) from None
         self._sweep_staging(staging)
         return staging
 
