@@ -3,8 +3,8 @@
 follower-kit reads a data file one record at a time (the bounded reader behind the zip limits);
 the peer is what most archive scripts do, and what the kit did before: inflate the member whole,
 decode it, cut the ``window.YTD.follower.part0 =`` prefix and ``json.loads`` the rest. Both run in
-a fresh process (``benchmarks.util.measure``), after their imports; the kit's peak includes
-pandas and pyarrow (about 180 MB here), the peer's only the standard library. The archives are generated with the record shape
+a fresh process (``benchmarks.util.measure``), after their imports; both peaks include pandas
+and pyarrow (about 180 MB here): this module imports the kit, and each child imports this module. The archives are generated with the record shape
 of the real exports in ../shared/data/x-archive (143 bytes a follower).
 """
 
