@@ -651,44 +651,41 @@ def _read_with_origin(files: list[Path]) -> tuple[pa.Table, list[str]]:
     return (pa.concat_tables(tables) if tables else PAGE.empty_table()), origin
 
 
-def _groups(pages: pa.Table, origin: list[str], max_gap: pd.Timedelta
-            ) -> list[tuple[str | None, list[int]]]:
+def _groups(pages: pa.Table, max_gap: pd.Timedelta) -> list[tuple[str | None, list[int]]]:
     """Pages grouped into observations: one account's list pages whose retrieval times leave no
     gap above ``max_gap``. Pages of no list (lookups, timelines) join the observation nearest
-    in time. Returns (account id, page indices) per observation, oldest first."""
+    in time (the latest when undated). Returns (account id, page indices) per observation,
+    oldest first."""
     n = pages.num_rows
     if not n:
         return [(None, [])]
-    urls = pc.struct_field(pages.column("__twarc").combine_chunks(), "url").to_pylist()
-    times = pd.Series(pc.struct_field(pages.column("__twarc").combine_chunks(),
-                                      "retrieved_at").to_pandas())
-    owner = []
-    for url in urls:
-        m = _ACCOUNT_IN_URL.search(url or "")
-        owner.append(m.group(1) if m else None)
+    stamps = pages.column("__twarc").combine_chunks()
+    owner = [(m.group(1) if (m := _ACCOUNT_IN_URL.search(url or "")) else None)
+             for url in pc.struct_field(stamps, "url").to_pylist()]
+    # seconds since the epoch; undated pages sort last and never open a gap
+    times = [None if t is None else t.timestamp()
+             for t in pc.struct_field(stamps, "retrieved_at").to_pylist()]
+    gap = max_gap.total_seconds()
     groups: list[tuple[str | None, list[int]]] = []
     for account in dict.fromkeys(o for o in owner if o is not None):
         idx = sorted((i for i in range(n) if owner[i] == account),
-                     key=lambda i: (pd.isna(times[i]), times[i] if not pd.isna(times[i]) else 0))
+                     key=lambda i: (times[i] is None, times[i] or 0.0))
         current = [idx[0]]
         for prev, i in zip(idx, idx[1:]):
-            if not pd.isna(times[i]) and not pd.isna(times[prev]) and times[i] - times[prev] > max_gap:
+            if times[i] is not None and times[prev] is not None and times[i] - times[prev] > gap:
                 groups.append((account, current))
                 current = []
             current.append(i)
         groups.append((account, current))
     if not groups:
         return [(None, list(range(n)))]
-    groups.sort(key=lambda g: (times[g[1][0]] if not pd.isna(times[g[1][0]]) else pd.Timestamp(0, tz="UTC")))
-    for i in range(n):
-        if owner[i] is None:
-            if pd.isna(times[i]):
-                nearest = len(groups) - 1
-            else:
-                nearest = min(range(len(groups)), key=lambda g: min(
-                    abs(times[i] - times[j]) if not pd.isna(times[j]) else MAX_GAP * 1000
-                    for j in groups[g][1]))
-            groups[nearest][1].append(i)
+    groups.sort(key=lambda g: times[g[1][0]] or 0.0)
+    for i in (i for i in range(n) if owner[i] is None):
+        dated = [g for g, (_, idx) in enumerate(groups) if times[idx[0]] is not None]
+        nearest = len(groups) - 1 if times[i] is None or not dated else min(
+            dated, key=lambda g: min(abs(times[i] - times[j]) for j in groups[g][1]
+                                     if times[j] is not None))
+        groups[nearest][1].append(i)
     return [(a, sorted(idx)) for a, idx in groups]
 
 
@@ -726,7 +723,7 @@ def load(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
     """
     expanded = _expand(paths)
     pages, origin = _read_with_origin(expanded)
-    groups = _groups(pages, origin, max_gap)
+    groups = _groups(pages, max_gap)
     if len(groups) > 1:
         raise _mixed_error(groups, origin, pages)
     return _from_pages(pages, expanded)
@@ -736,9 +733,9 @@ def load_each(paths, *, max_gap: pd.Timedelta = MAX_GAP) -> list[TwarcImport]:
     """Like :func:`load`, one :class:`TwarcImport` per account and observation the pages
     hold (list pages of one account with no gap above ``max_gap``), oldest first."""
     expanded = _expand(paths)
-    pages, origin = _read_with_origin(expanded)
+    pages, _ = _read_with_origin(expanded)
     return [_from_pages(pages.take(pa.array(idx, pa.int64())), expanded)
-            for _, idx in _groups(pages, origin, max_gap)]
+            for _, idx in _groups(pages, max_gap)]
 
 
 def _from_pages(pages: pa.Table, expanded: list[Path]) -> TwarcImport:

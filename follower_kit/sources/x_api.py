@@ -10,6 +10,8 @@ its status -> exception mapping); around it this module adds what a long pull ne
   leaves 5xx and network faults to the caller.)
 * **Plain advice** for 401/402/403 (:class:`AccessError`): what the access level allows and what
   to do instead (import the archive).
+* **Runaway guards** (:class:`Bounds`): a repeated ``next_token``, more rows than the account's
+  ``followers_count`` allows or more pages than the plan stop a pull (:class:`RunawayPull`).
 * **Checkpoints** (:class:`PullDir`): every page is written atomically, as a twarc2-style JSON
   line, under ``<store>/accounts/<id>/pulls/<pull_id>/`` before the next is requested. A pull
   stopped by Ctrl-C, kill -9 or a crash resumes from the last page; the snapshot is committed
@@ -40,6 +42,7 @@ import numpy as np
 import pandas as pd
 import requests
 import tweepy
+from filelock import FileLock, Timeout
 from requests.adapters import HTTPAdapter
 
 from .. import config
@@ -141,6 +144,12 @@ class _TransportAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+# Kept rather than urllib3's Retry or tenacity. urllib3 retries inside the adapter with
+# time.sleep (no injectable sleep or clock, so tests would wait for real) and cannot retry a body
+# that arrives truncated or unparseable, which is only known after tweepy returns. tenacity could
+# inject both, but the schedule here has two budgets (transient faults, rate-limit waits), waits
+# until each 429's x-rate-limit-reset and counts every retry and wait for the pull's record: as
+# tenacity callbacks that is the same code, spread over three hooks.
 @dataclass
 class RetryPolicy:
     """How hard to try: ``attempts`` tries per request for transient faults, backoff
@@ -420,18 +429,16 @@ class PullDir:
 
     def lock(self) -> PullDir:
         """Hold this pull for this process until :meth:`release` (or the end of a ``with``
-        block; the OS releases it at exit, even by kill -9); a second process resuming the same
-        pull at the same time would race it page for page."""
-        import fcntl
-
-        fh = open(self.path / ".lock", "a+")
+        block); a second process resuming the same pull at the same time would race it page
+        for page. filelock's lock is the OS's own (flock), so the kernel drops it when the
+        process ends, even by kill -9: a crashed pull never leaves a stale lock behind."""
+        lock = FileLock(self.path / ".lock", timeout=0)
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
+            lock.acquire()
+        except Timeout:
             raise PullError(f"the pull in {self.path} is running in another process; wait for "
                             f"it (or stop it) before resuming") from None
-        self._lock = fh
+        self._lock = lock
         return self
 
     def release(self) -> None:
@@ -439,7 +446,7 @@ class PullDir:
         the lock would outlive a failure whose traceback is kept (a notebook keeps the last
         one), and a retry in the same process would be refused."""
         if self._lock is not None:
-            self._lock.close()
+            self._lock.release(force=True)
             self._lock = None
 
     def __enter__(self) -> PullDir:
