@@ -834,7 +834,7 @@ class Store:
                 ],
                 # rows stored beside the snapshots (add_profiles, add_tweets; and in copies
                 # that earlier versions made for tweets, see _is_copy)
-                "apart": {ASIDE[kind]: sum(pq.ParquetFile(p).metadata.num_rows for p in
+                "apart": {ASIDE[kind]: sum(_rows_or_zero(p) for p in
                                            (self._account_dir(account_id) / ASIDE[kind])
                                            .glob("*.parquet"))
                           + sum(m["counts"][kind] for m in self.snapshot_meta(account_id)
@@ -843,6 +843,15 @@ class Store:
                 "unavailable": len(self.unavailable(account_id)),
             })
         return out
+
+
+def _rows_or_zero(path: Path) -> int:
+    """Rows a Parquet file's footer announces; 0 when it cannot be read (`store check` names it)."""
+    try:
+        return pq.read_metadata(path).num_rows
+    except (OSError, pa.ArrowException):
+        log.warning("%s is unreadable: run `follower-kit store check`", path)
+        return 0
 
 
 def _footer_problems(snap_dir: Path) -> list[tuple[Path, str]]:

@@ -528,6 +528,14 @@ def test_store_info_and_check_name_a_corrupt_parquet_file_and_quarantine_it(tmp_
     assert not broken.exists() and list((store.path / "quarantine").rglob("followers.parquet"))
     assert cli("store", "check", "--store", store.path).exit_code == 0
     assert list(store.followers("owner")["id"]) == ["5", "6"]  # the sound snapshot reads
+    # a broken file kept beside the snapshots: named by check, and info still runs
+    aside = store.add_profiles("owner", pd.DataFrame({"id": ["5"], "username": ["u5"]})).path
+    aside.write_bytes(b"PAR1 not really")
+    assert cli("store", "info", "--store", store.path).exit_code == 0
+    check = cli("store", "check", "--store", store.path)
+    assert check.exit_code == 1 and str(aside) in check.output
+    done = cli("store", "check", "--quarantine", "--yes", "--store", store.path)
+    assert done.exit_code == 0 and not aside.exists()
 
 
 def test_store_check_names_text_that_duckdb_cannot_read(tmp_path):
