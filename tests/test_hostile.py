@@ -482,6 +482,14 @@ def test_pages_from_2019_and_2024_are_refused_or_split(tmp_path):
     assert list(snaps["followers"]) == [2, 1]
 
 
+def test_a_deeply_nested_twarc_line_is_one_error_line(tmp_path):
+    (tmp_path / "f.jsonl").write_bytes(_page("42", ["1"], "2024-01-01T00:00:00Z")
+                                       + b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n")
+    assert_one_error_line(cli("import", "twarc", tmp_path / "f.jsonl", "--account", "owner",
+                              "--store", tmp_path / "store"), "f.jsonl, line 2", "nested")
+    assert not (tmp_path / "store" / "accounts").exists()
+
+
 def test_twarc_users_without_an_id_are_counted(tmp_path, caplog):
     page = json.loads(_page("42", ["1", "2"], "2024-01-01T00:00:00Z"))
     page["data"].append({"username": "ghost", "name": "no id"})

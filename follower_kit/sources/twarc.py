@@ -165,6 +165,9 @@ def _read_slow(source, name: str) -> pa.Table:
             continue
         try:
             page = json.loads(line)
+        except RecursionError:
+            raise SourceError(f"{name}, line {lineno}: nested too deeply to read (an X API "
+                              "page nests a few levels)", path=name, line=lineno) from None
         except (UnicodeDecodeError, ValueError) as exc:
             pos = f", column {exc.colno}" if hasattr(exc, "colno") else ""
             raise SourceError(f"{name}, line {lineno}{pos}: not valid JSON ({exc}); each line "

@@ -337,7 +337,7 @@ class XClient:
                     requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
                 attempt = self._transient(method, attempt, type(exc).__name__)
-            except ValueError as exc:  # a truncated or garbled body
+            except (ValueError, RecursionError) as exc:  # a truncated, garbled or too deep body
                 attempt = self._transient(method, attempt, f"unreadable body ({exc})")
 
     def _transient(self, method: str, attempt: int, why: str) -> int:
@@ -404,7 +404,7 @@ def _closing_meta(raw: bytes) -> dict | None:
     try:
         tail = raw[at + 7:].decode()
         meta, end = _DECODER.raw_decode(tail.lstrip())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     rest = tail.lstrip()[end:].strip()
     if rest != "}" or not isinstance(meta, dict) or "result_count" not in meta \
