@@ -43,18 +43,12 @@ def _dotenv_paths() -> list[Path]:
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
-    """Parse a ``.env`` file: ``KEY=value`` lines, optional ``export``, quotes, ``#`` comments."""
-    values: dict[str, str] = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
+    """Parse a ``.env`` file with python-dotenv: ``KEY=value`` lines, optional ``export``,
+    quotes, ``#`` comments; keys without a value are left out and nothing is interpolated (a
+    token may hold ``$``)."""
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path, interpolate=False).items() if v is not None}
 
 
 def secret(name: str, *, required: bool = False) -> str | None:

@@ -6,6 +6,8 @@ helps, what would be right.
 
 from __future__ import annotations
 
+import errno
+
 
 class FollowerKitError(Exception):
     """Base class of every error the kit raises on purpose."""
@@ -36,6 +38,11 @@ class StoreError(FollowerKitError):
         self.path = path
 
 
+class AmbiguousHandle(StoreError):
+    """A handle that the latest snapshots of two or more accounts carry: the message names
+    every id, one of which the caller passes instead."""
+
+
 class SourceError(FollowerKitError):
     """Foreign input (an archive, a JSONL file, a data set) cannot be parsed.
 
@@ -55,3 +62,27 @@ class SourceError(FollowerKitError):
 
 class ConfigError(FollowerKitError):
     """Configuration is missing or wrong (a credential, a store directory)."""
+
+
+#: OSError numbers that mean "this place cannot be written", with the advice each gets.
+WRITE_ADVICE = {
+    errno.ENOSPC: "the disk is full: free some space (or choose another store with --store DIR "
+                  "or FOLLOWER_KIT_STORE) and run the command again",
+    errno.EDQUOT: "the disk quota is used up: free some space (or choose another store with "
+                  "--store DIR) and run the command again",
+    errno.EROFS: "the store is on a read-only file system: choose a writable store with "
+                 "--store DIR or FOLLOWER_KIT_STORE",
+    errno.EACCES: "this user may not write there: choose a writable store with --store DIR "
+                  "or FOLLOWER_KIT_STORE, or fix its permissions",
+    errno.EPERM: "this user may not write there: choose a writable store with --store DIR "
+                 "or FOLLOWER_KIT_STORE, or fix its permissions",
+}
+
+
+def write_error(exc: OSError, path: object, what: str = "nothing was committed") -> StoreError:
+    """A :class:`StoreError` for a failed write: which file, the system's reason, and advice
+    (disk full, read-only, permissions); ``what`` says what state the store was left in."""
+    advice = WRITE_ADVICE.get(exc.errno, "check the disk and run the command again")
+    where = exc.filename or path
+    return StoreError(f"cannot write {where}: {exc.strerror or exc}; {what}. {advice}",
+                      path=where)

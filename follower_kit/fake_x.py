@@ -411,6 +411,10 @@ class FakeX:
         Answer every request with 402.
     latency : float
         Seconds to wait before each answer (a slower, more realistic server).
+    runaway : {"repeat", "endless"}, optional
+        A broken or hostile server's paging on list endpoints: ``"repeat"`` answers every page
+        with ``next_token: "SAME"``; ``"endless"`` never stops, cycling through the list with
+        ever new tokens.
     """
 
     def __init__(self, users: pd.DataFrame, accounts: Mapping[str, Mapping], tweets=None, *,
@@ -419,7 +423,8 @@ class FakeX:
                  spec: str | Path | None = None, validate_responses: bool = False,
                  suspended: Iterable[str] = (), deleted: Iterable[str] = (),
                  forbidden: Iterable[str] = (), payment_required: bool = False,
-                 latency: float = 0.0, host: str = "127.0.0.1", port: int = 0):
+                 latency: float = 0.0, runaway: str | None = None, host: str = "127.0.0.1",
+                 port: int = 0):
         self.data = _Data(users, tweets)
         self.accounts = {str(k): {"followers": [str(x) for x in v.get("followers", [])],
                                   "following": [str(x) for x in v.get("following", [])]}
@@ -435,6 +440,9 @@ class FakeX:
         self.forbidden = set(forbidden)
         self.payment_required = payment_required
         self.latency = latency
+        if runaway not in (None, "repeat", "endless"):
+            raise ValueError(f"runaway must be 'repeat' or 'endless', not {runaway!r}")
+        self.runaway = runaway
         self.requests: list[dict] = []
         self.invalid_requests: list[dict] = []
         self.invalid_responses: list[dict] = []
@@ -719,10 +727,16 @@ class FakeX:
                                                f"is not between 1 and {hard_max}")
         token = q.get("pagination_token")
         offset = 0
+        if self.runaway == "repeat":
+            return ids[:max_results], "SAME", None
         if token:
             offset = _decode_token(token, self._salt)
             if offset is None:
                 return None, None, self._bad_param("pagination_token", token, "is not valid")
+        if self.runaway == "endless":
+            start = offset % max(len(ids), 1)
+            return ids[start: start + max_results], _encode_token(offset + max_results,
+                                                                  self._salt), None
         page = ids[offset: offset + max_results]
         nxt = _encode_token(offset + max_results, self._salt) \
             if offset + max_results < len(ids) else None

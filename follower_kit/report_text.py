@@ -12,11 +12,11 @@ here emits Markdown: a Markdown renderer would treat ``$\\frac{}{}`` in a name a
 from __future__ import annotations
 
 import base64
-import html
 from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from . import text as _text
 from .wording import number, plural
 
 __all__ = [
@@ -50,9 +50,7 @@ __all__ = [
     "triage_sentence",
 ]
 
-MAX_CELL_CHARS = 160
-# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL_CHARS = _text.MAX_CELL_CHARS
 
 
 class HTML(str):
@@ -96,27 +94,10 @@ def day_label(when, *, short: bool = False) -> str:
 
 
 # -------------------------------------------------------------------------------------- safety
-_BIDI_AND_CONTROL = {c: " " for c in range(0x20) if c not in (0x09, 0x0A)}
-
-
 def escape(value, max_chars: int | None = MAX_CELL_CHARS) -> str:
-    """Make a stranger's text safe to place inside HTML: it is shown as text, never run or typeset.
-
-    HTML special characters are escaped; ``$`` and backquotes become entities so math and Markdown
-    renderers leave them alone; control characters become spaces; text longer than ``max_chars`` is
-    cut with an ellipsis (a 10,000-character bio must not swallow the report). Right-to-left
-    marks and zero-width joiners are kept (they are part of real names); the table cells isolate
-    them so they cannot reorder the text around them.
-    """
-    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
-        return ""
-    if isinstance(value, (list, tuple)):
-        value = ", ".join(str(v) for v in value)
-    text = str(value).translate(_BIDI_AND_CONTROL)
-    if max_chars is not None and len(text) > max_chars:
-        text = text[: max_chars - 1].rstrip() + "\u2026"
-    return (html.escape(text, quote=True).replace("$", "&#36;").replace("`", "&#96;")
-            .replace("\\", "&#92;"))
+    """Make a stranger's text safe to place inside HTML (:func:`follower_kit.text.html`): shown
+    as text, never run or typeset; controls and bidi controls removed, cut at ``max_chars``."""
+    return _text.html(value, max_chars)
 
 
 def _cell(value, column: str, max_chars: int) -> tuple[str, str]:
@@ -195,24 +176,15 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` that a spreadsheet opens as text: every CSV the kit writes goes
-    through it (CSV injection).
-
-    Text cells that Excel or LibreOffice would run as a formula (starting with ``= + - @``, a tab
-    or a carriage return) get a leading apostrophe, so a follower named ``=HYPERLINK(...)``
-    stays text. Numbers, dates and other text are unchanged.
+    """A copy of ``frame`` that a spreadsheet opens as text (:func:`follower_kit.text.csv_frame`):
+    every CSV the kit writes goes through it (CSV injection).
 
     Returns
     -------
     DataFrame
-        The same columns and rows.
+        The same columns and rows; formula-like text cells get a leading apostrophe.
     """
-    safe = frame.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
-    return safe
+    return _text.csv_frame(frame)
 
 
 def csv_download_link(frame: pd.DataFrame, filename: str, text: str) -> HTML:

@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import config, schema
-from .errors import SchemaError, StoreError
+from .errors import WRITE_ADVICE, AmbiguousHandle, SchemaError, StoreError, write_error
 
 log = logging.getLogger(__name__)
 
@@ -151,11 +151,11 @@ class Store:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as exc:
-            raise StoreError(
-                f"cannot write to the store directory {self.path}: {exc.strerror or exc}. "
-                f"Choose a writable one with --store DIR or {config.STORE_ENV}.",
-                path=self.path,
-            ) from exc
+            advice = WRITE_ADVICE.get(exc.errno, "choose a writable one with --store DIR or "
+                                      f"{config.STORE_ENV}")
+            raise StoreError(f"cannot write to the store directory {self.path}: "
+                             f"{exc.strerror or exc}; nothing was written. {advice}",
+                             path=self.path) from None
         self._sweep_staging(staging)
         return staging
 
@@ -262,6 +262,10 @@ class Store:
                     raise
                 return existing
             _fsync_dir(final.parent)
+        except OSError as exc:
+            if isinstance(exc, FileExistsError) or exc.errno not in WRITE_ADVICE:
+                raise
+            raise write_error(exc, staging, "nothing was committed") from None
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
@@ -328,6 +332,10 @@ class Store:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging, target)
             _fsync_dir(target.parent)
+        except OSError as exc:
+            if exc.errno not in WRITE_ADVICE:
+                raise
+            raise write_error(exc, target, "nothing was stored") from None
         finally:
             staging.unlink(missing_ok=True)
         log.info("stored %d %s of followers of %s apart from the snapshots", len(frame),
@@ -366,6 +374,10 @@ class Store:
             _write_parquet(frame.reset_index(drop=True), staging)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging, target)
+        except OSError as exc:
+            if exc.errno not in WRITE_ADVICE:
+                raise
+            raise write_error(exc, target, f"the table {name} is as it was") from None
         finally:
             staging.unlink(missing_ok=True)
         return target
@@ -496,10 +508,18 @@ class Store:
         if (root / key).is_dir():
             return key
         if root.is_dir():
-            for d in sorted(root.iterdir()):
-                snaps = sorted((d / "snapshots").glob("*"))
-                if snaps and self._read_meta(snaps[-1])["account"]["username"].lower() == key.lower():
-                    return d.name
+            held = [d.name for d in sorted(root.iterdir())
+                    if (snaps := sorted((d / "snapshots").glob("*")))
+                    and str(self._read_meta(snaps[-1])["account"]["username"]).lower()
+                    == key.lower()]
+            if len(held) > 1:
+                raise AmbiguousHandle(
+                    f"@{key} names {len(held)} accounts in the store {self.path}: ids "
+                    f"{' and '.join(held)} (a handle changes hands, or an import was given "
+                    f"the wrong one). Choose one by its id: pass {held[0]} instead of @{key} "
+                    "(--account-id where a command asks for a handle)", path=self.path)
+            if held:
+                return held[0]
         known = ", ".join(sorted(self.snapshots()["username"].unique())) if root.is_dir() else ""
         raise StoreError(
             f"no account {account!r} in the store {self.path}"
@@ -717,9 +737,89 @@ class Store:
             df = df[df["author_id"].isin(pd.Index(authors).astype(str))].reset_index(drop=True)
         return df
 
+    # ------------------------------------------------------------------ health
+    def _all_files(self) -> list[tuple[str, pd.Timestamp | None, Path]]:
+        """(account id, snapshot time or None, path) of every file the readers use."""
+        out = []
+        root = self.path / "accounts"
+        for account_dir in sorted(root.iterdir()) if root.is_dir() else []:
+            for d in self._snapshot_dirs(account_dir.name):
+                at = pd.to_datetime(d.name, format=STAMP_FORMAT, utc=True, errors="coerce")
+                at = None if pd.isna(at) else at
+                out += [(account_dir.name, at, d / "meta.json")]
+                out += [(account_dir.name, at, d / FILES[k]) for k in FILES]
+            for sub in (*ASIDE.values(), "tables"):
+                out += [(account_dir.name, None, p)
+                        for p in sorted((account_dir / sub).rglob("*.parquet"))]
+        return out
+
+    def check(self, progress=None) -> pd.DataFrame:
+        """Read every file of every snapshot (and the profiles, tweets and tables kept beside
+        them) and name what is broken: missing, truncated or foreign files, text DuckDB cannot
+        read (invalid UTF-8), row counts that disagree with ``meta.json``.
+
+        Parameters
+        ----------
+        progress : callable, optional
+            Called with 1 after each file.
+
+        Returns
+        -------
+        DataFrame
+            One row per problem: ``account_id``, ``snapshot_at`` (None for files kept beside
+            the snapshots), ``path``, ``problem``; empty when the store is sound.
+        """
+        rows = []
+        metas: dict[Path, dict] = {}
+        for account_id, at, path in self._all_files():
+            problem = None
+            if path.name == "meta.json":
+                try:
+                    metas[path.parent] = self._read_meta(path.parent)
+                except StoreError as exc:
+                    problem = str(exc)
+            else:
+                problem = _file_problem(path, metas.get(path.parent))
+            if problem:
+                rows.append({"account_id": account_id, "snapshot_at": at, "path": str(path),
+                             "problem": problem})
+            if progress is not None:
+                progress(1)
+        return pd.DataFrame(rows, columns=["account_id", "snapshot_at", "path", "problem"])
+
+    def quarantine(self, path: str | os.PathLike) -> Path:
+        """Move a broken snapshot (its folder, or any file in it) or a broken file kept beside
+        the snapshots out of the readers' way, into ``<store>/quarantine/``, keeping its path.
+        Nothing is deleted: move it back to restore it.
+
+        Returns
+        -------
+        Path
+            Where it now is.
+        """
+        target = Path(path).resolve()
+        accounts = (self.path / "accounts").resolve()
+        if not target.is_relative_to(accounts) or not target.exists():
+            raise StoreError(f"{path} is not a file or snapshot of the store {self.path}",
+                             path=path)
+        rel = target.relative_to(accounts)
+        if len(rel.parts) >= 4 and rel.parts[1] == "snapshots":
+            rel = Path(*rel.parts[:3])  # a snapshot goes whole: its files belong together
+        source = accounts / rel
+        stamp = pd.Timestamp.now(tz="UTC").strftime(STAMP_FORMAT)
+        dest = self.path / "quarantine" / stamp / rel
+        self._ensure_writable()
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(source, dest)  # atomic: readers see the snapshot whole or not at all
+        log.warning("quarantined %s to %s", source, dest)
+        return dest
+
     def info(self) -> dict:
         """A JSON-ready summary: per account, its snapshots and follower counts, and how many
-        followers X reported deleted or suspended (``unavailable``)."""
+        followers X reported deleted or suspended (``unavailable``).
+
+        Each snapshot's ``problems`` lists files whose Parquet footer cannot be read (a quick
+        look; :meth:`check` reads every byte)."""
         snaps = self.snapshots()
         out = {"store": str(self.path), "accounts": []}
         for account_id, group in snaps.groupby("account_id", sort=True):
@@ -728,12 +828,13 @@ class Store:
                 "username": group["username"].iloc[-1],
                 "snapshots": [
                     {"snapshot_at": r.snapshot_at.isoformat(), "source": r.source,
-                     "followers": int(r.followers), "tweets": int(r.tweets)}
+                     "followers": int(r.followers), "tweets": int(r.tweets),
+                     "problems": [p for _, p in _footer_problems(Path(r.path))]}
                     for r in group.itertuples()
                 ],
                 # rows stored beside the snapshots (add_profiles, add_tweets; and in copies
                 # that earlier versions made for tweets, see _is_copy)
-                "apart": {ASIDE[kind]: sum(pq.ParquetFile(p).metadata.num_rows for p in
+                "apart": {ASIDE[kind]: sum(_rows_or_zero(p) for p in
                                            (self._account_dir(account_id) / ASIDE[kind])
                                            .glob("*.parquet"))
                           + sum(m["counts"][kind] for m in self.snapshot_meta(account_id)
@@ -742,6 +843,55 @@ class Store:
                 "unavailable": len(self.unavailable(account_id)),
             })
         return out
+
+
+def _rows_or_zero(path: Path) -> int:
+    """Rows a Parquet file's footer announces; 0 when it cannot be read (`store check` names it)."""
+    try:
+        return pq.read_metadata(path).num_rows
+    except (OSError, pa.ArrowException):
+        log.warning("%s is unreadable: run `follower-kit store check`", path)
+        return 0
+
+
+def _footer_problems(snap_dir: Path) -> list[tuple[Path, str]]:
+    """Files of a snapshot whose Parquet footer cannot be read (missing, truncated, foreign)."""
+    out = []
+    for name in FILES.values():
+        try:
+            pq.read_metadata(snap_dir / name)
+        except (OSError, pa.ArrowException) as exc:
+            out.append((snap_dir / name, f"{name}: {exc}"))
+    return out
+
+
+def _file_problem(path: Path, meta: Mapping | None) -> str | None:
+    """What is wrong with one Parquet file of the store, read whole; None when nothing."""
+    try:
+        table = pq.read_table(path)
+        table.validate(full=True)
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, pa.ArrowException) as exc:
+        return f"unreadable: {exc}"
+    try:
+        con = duckdb.connect()
+        try:
+            con.execute("SET enable_progress_bar=false")
+            strings = [f'max(length("{f.name}"))' for f in table.schema
+                       if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+            con.execute(f"SELECT count(*){''.join(', ' + s for s in strings)} FROM "
+                        "read_parquet(?)", [str(path)]).fetchall()
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        return f"DuckDB cannot read it: {exc}"
+    kind = next((k for k, f in FILES.items() if f == path.name), None)
+    if meta is not None and kind is not None:
+        want = int((meta.get("counts") or {}).get(kind, table.num_rows))
+        if want != table.num_rows:
+            return f"{table.num_rows:,} rows, meta.json says {want:,}"
+    return None
 
 
 def _is_copy(meta: Mapping) -> bool:
@@ -784,10 +934,27 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    _readable(table, path)
     with open(path, "wb") as fh:
         pq.write_table(table, fh, compression="zstd")
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def _readable(table: pa.Table, path: Path) -> None:
+    """Refuse to write what Arrow or DuckDB could not read back: text that is not UTF-8 would
+    make every later query over the account fail. Sources replace such bytes before (and say
+    so); this is the last guard."""
+    for name, col in zip(table.column_names, table.columns):
+        typ = col.type.value_type if pa.types.is_list(col.type) or \
+            pa.types.is_large_list(col.type) else col.type
+        if not (pa.types.is_string(typ) or pa.types.is_large_string(typ)):
+            continue
+        try:
+            col.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            raise StoreError(f"refusing to write {path.name}: column {name!r} holds invalid "
+                             f"data ({exc}); nothing was committed", path=path) from None
 
 
 def _fsync_dir(path: Path) -> None:
@@ -801,4 +968,4 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["AsideRef", "SchemaError", "SnapshotRef", "Store", "StoreError"]
+__all__ = ["AmbiguousHandle", "AsideRef", "SchemaError", "SnapshotRef", "Store", "StoreError"]

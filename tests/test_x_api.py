@@ -568,3 +568,32 @@ def test_plans_add_up():
     assert both.total_requests == one.total_requests + two.total_requests
     assert both.cost == pytest.approx(one.cost + two.cost)
     assert both.resources["follows"] == 2510 + 700
+
+
+def test_dotenv_file_gives_the_token_with_quotes_export_and_comments(tmp_path, monkeypatch):
+    from follower_kit import config
+
+    env = tmp_path / ".env"
+    env.write_text("# the app's token\nexport X_BEARER_TOKEN=\"abc$DEF-0123456789\"\n"
+                   "OTHER='x y'  # a note\nNO_VALUE\n")
+    assert config.read_dotenv(env) == {"X_BEARER_TOKEN": "abc$DEF-0123456789", "OTHER": "x y"}
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    assert config.bearer_token() == "abc$DEF-0123456789"
+
+
+def test_a_pull_locked_by_another_process_is_refused(tmp_path):
+    pull = tmp_path / "pull"
+    pull.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from follower_kit.sources.x_api import PullDir; "
+        f"held = PullDir({str(pull)!r}).lock(); print('locked', flush=True); time.sleep(30)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(x_api.PullError, match="running in another process"):
+            x_api.PullDir(pull).lock()
+    finally:
+        holder.kill()
+        holder.wait()
+    x_api.PullDir(pull).lock().release()  # the kernel dropped the dead process's lock

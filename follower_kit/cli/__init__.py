@@ -12,7 +12,8 @@ import sys
 import click
 
 from .. import config
-from ..errors import FollowerKitError
+from ..errors import WRITE_ADVICE, FollowerKitError, write_error
+from ..text import terminal
 from .common import store_option  # noqa: F401  (re-exported for the command modules)
 
 
@@ -27,7 +28,13 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except FollowerKitError as exc:
-            click.secho(f"error: {config.redact(str(exc))}", fg="red", err=True)
+            click.secho(f"error: {terminal(config.redact(str(exc)))}", fg="red", err=True)
+            sys.exit(1)
+        except OSError as exc:  # a write the library did not expect to fail: still advice
+            if exc.errno not in WRITE_ADVICE:
+                raise
+            message = str(write_error(exc, exc.filename, "the store keeps what was complete"))
+            click.secho(f"error: {terminal(config.redact(message))}", fg="red", err=True)
             sys.exit(1)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..sources.archive import require_profiles
+from ..text import terminal
 from ..wording import plural
 from .common import store_option
 
@@ -70,12 +71,12 @@ def score(store, account: str, at, model_path, top: int) -> None:
     top_rows = result.sort_values(["bot_score", "id"], ascending=[False, True]).head(top)
     click.echo(f"\n{'score':>6}  {'handle':<17} reasons")
     for _, r in top_rows.iterrows():
-        click.echo(f"{r['bot_score']:6.3f}  @{str(r['username'])[:16]:<16} {r['reasons']}")
+        click.echo(f"{r['bot_score']:6.3f}  @{terminal(r['username'], 16):<16} {terminal(r['reasons'])}")
     if len(farms):
         click.echo(f"\n{'farm':>4} {'size':>5}  {'created':<23} pattern")
         for _, f in farms.iterrows():
             click.echo(f"{f['farm_id']:>4} {f['size']:>5}  {f['created_from']:%Y-%m-%d}..."
-                       f"{f['created_to']:%Y-%m-%d}  {f['handle_pattern']}")
+                       f"{f['created_to']:%Y-%m-%d}  {terminal(f['handle_pattern'])}")
 
 
 def _jsonable(v):

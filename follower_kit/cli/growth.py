@@ -10,8 +10,8 @@ from tqdm import tqdm
 
 from ..analysis import growth as growth_analysis
 from ..analysis import triage as triage_analysis
-from ..report_text import spreadsheet_safe
 from ..sources.archive import HYDRATE_HINT
+from ..text import csv_frame, terminal
 from .common import store_option
 
 
@@ -85,7 +85,7 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
                "tweet_count", "created_at", "description", "position"]
     out = diff[[c for c in columns if c in diff.columns]]
     if csv_path:  # opened in spreadsheets: a follower named "=HYPERLINK(...)" must stay text
-        spreadsheet_safe(out).to_csv(csv_path, index=False)
+        csv_frame(out).to_csv(csv_path, index=False)
     if as_json:
         click.echo(out.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
         return
@@ -99,11 +99,10 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
             click.echo("  (nobody)")
         for row in (part if not limit else part.head(limit)).itertuples():
             if isinstance(row.username, str):
-                who = f"@{row.username}"
+                who = f"@{terminal(row.username)}"
                 fol = "" if pd.isna(row.followers_count) else \
                     f"{int(row.followers_count):,} followers"
-                bio = " ".join(str(row.description or "").split())
-                bio = bio if len(bio) <= 60 else bio[:59] + "\u2026"
+                bio = terminal(row.description, 60)
                 click.echo(f"  {who:<18} {fol:>18}  {bio}")
             else:
                 click.echo(f"  id {row.id} (no profile in the store)")
@@ -177,7 +176,7 @@ def triage(store, account: str, limit: int, topics: tuple[str, ...], keywords: t
     steps.update()
     steps.close()
     if csv_path:  # opened in spreadsheets: a follower named "=HYPERLINK(...)" must stay text
-        spreadsheet_safe(out).to_csv(csv_path, index=False)
+        csv_frame(out).to_csv(csv_path, index=False)
     shown = out.groupby("list", sort=False).head(limit) if limit else out
     if as_json:
         click.echo(shown.to_json(orient="records", force_ascii=False, indent=2))
@@ -196,8 +195,9 @@ def triage(store, account: str, limit: int, topics: tuple[str, ...], keywords: t
         if part.empty:
             click.echo("  (nobody)")
         for row in shown[shown["list"] == name].itertuples():
-            who = f"@{row.username}" if isinstance(row.username, str) else f"id {row.follower_id}"
-            click.echo(f"  {row.rank:>3}. {who}  {row.reason}")
+            who = f"@{terminal(row.username)}" if isinstance(row.username, str) \
+                else f"id {row.follower_id}"
+            click.echo(f"  {row.rank:>3}. {who}  {terminal(row.reason)}")
         if limit and len(part) > limit:
             click.echo(f"  ... {len(part) - limit:,} more in {csv_path}")
     if csv_path:

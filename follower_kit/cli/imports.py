@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,6 +17,30 @@ from ..store import AsideRef
 from ..wording import plural
 from .common import store_option
 from .pull import api_options, confirm, make_client, plan_options
+
+
+_LIMITS = archive_source.Limits()
+
+
+class _Size(click.ParamType):
+    """A size in bytes: ``500MB``, ``2GiB``, ``1.5G`` or a plain number of bytes."""
+
+    name = "size"
+    _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1000, "kib": 1 << 10, "m": 1 << 20,
+              "mb": 1000 ** 2, "mib": 1 << 20, "g": 1 << 30, "gb": 1000 ** 3, "gib": 1 << 30,
+              "t": 1 << 40, "tb": 1000 ** 4, "tib": 1 << 40}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", str(value))
+        unit = m.group(2).lower() if m else None
+        if m is None or unit not in self._UNITS:
+            self.fail(f"{value!r} is not a size (e.g. 500MB, 2GiB)", param, ctx)
+        return int(float(m.group(1)) * self._UNITS[unit])
+
+
+SIZE = _Size()
 
 
 @click.group("import")
@@ -32,11 +58,20 @@ def import_() -> None:
               help="With --hydrate, also ask again for followers X reported deleted or "
                    "suspended on an earlier run (remembered and skipped, as each lookup is "
                    "paid).")
+@click.option("--force", is_flag=True,
+              help="Import an archive whose follower list is far shorter than its manifest "
+                   "says, or whose zip holds a data file twice (refused otherwise).")
+@click.option("--max-file-size", type=SIZE, default=_LIMITS.file_bytes, show_default="2GiB",
+              help="Largest uncompressed data file read (e.g. 4GiB).")
+@click.option("--max-total-size", type=SIZE, default=_LIMITS.total_bytes, show_default="8GiB",
+              help="Largest sum of the data files read from one archive.")
+@click.option("--max-ratio", type=click.FloatRange(1), default=_LIMITS.ratio, show_default=True,
+              help="Largest compression ratio of a zip member over 1 MiB (zip bombs exceed it).")
 @plan_options
 @api_options
 @store_option
-def archive_cmd(store, paths, hydrate, retry_unavailable, dry_run, prices, yes, api_url,
-                timeout):
+def archive_cmd(store, paths, hydrate, retry_unavailable, force, max_file_size, max_total_size,
+                max_ratio, dry_run, prices, yes, api_url, timeout):
     """Import X data archives (folders or .zip): one snapshot per archive, dated by its
     generation date, so several exports of one account form a series.
 
@@ -48,6 +83,8 @@ def archive_cmd(store, paths, hydrate, retry_unavailable, dry_run, prices, yes, 
     follower-kit import archive ~/Downloads/twitter-2023-08-20.zip
     follower-kit import archive exports/ --hydrate --dry-run
     """
+    limits = archive_source.Limits(file_bytes=max_file_size, total_bytes=max_total_size,
+                                   ratio=max_ratio)
     client = make_client(api_url, timeout) if hydrate and not dry_run else None
     table = x_api.load_plan_table(prices) if hydrate else None
     expanded = []
@@ -58,7 +95,7 @@ def archive_cmd(store, paths, hydrate, retry_unavailable, dry_run, prices, yes, 
         expanded += found
     for path in expanded:
         if dry_run:
-            arc = archive_source.read_archive(path)
+            arc = archive_source.read_archive(path, limits=limits, force=force)
             click.echo(f"{path}: {len(arc.followers):,} followers (dry run: nothing imported)")
             if hydrate:
                 plan, _, _ = _plan_hydrate(store, arc.account["id"], arc.account["username"],
@@ -66,7 +103,7 @@ def archive_cmd(store, paths, hydrate, retry_unavailable, dry_run, prices, yes, 
                                            ids=arc.followers["follower_id"])
                 click.echo(plan.describe())
             continue
-        ref = archive_source.import_archive(store, path)
+        ref = archive_source.import_archive(store, path, limits=limits, force=force)
         state = "imported" if ref.created else "already in the store"
         click.echo(f"{path}: {ref.followers:,} followers at {ref.snapshot_at:%Y-%m-%d %H:%M} "
                    f"UTC ({state})")
@@ -122,8 +159,11 @@ def _hydrate(store, ref, client, table, yes, retry_unavailable) -> None:
                    "from and the account is not in the store yet.")
 @click.option("--at", default=None, help="Snapshot time (default: when the pages were "
                                          "retrieved).")
+@click.option("--split", is_flag=True,
+              help="Pages of several accounts, or of one account retrieved more than 7 days "
+                   "apart, become one snapshot each (refused without it).")
 @store_option
-def twarc_cmd(store, paths, account, account_id, at):
+def twarc_cmd(store, paths, account, account_id, at, split):
     """Import twarc2 JSONL output (follower, user lookup, timeline and search pages) as one snapshot.
 
     Timeline pages alone (tweets of followers already in the store) are stored beside the
@@ -133,7 +173,7 @@ def twarc_cmd(store, paths, account, account_id, at):
         raise click.BadParameter(f"{account_id!r} is not a numeric X id", param_hint="--account-id")
     who = {"id": account_id, "username": account.strip().removeprefix("@")} if account_id \
         else account
-    ref = twarc_source.import_twarc(store, list(paths), account=who, at=at)
+    ref = twarc_source.import_twarc(store, list(paths), account=who, at=at, split=split)
     state = "imported" if ref.created else "already in the store"
     handle = "@" + store.snapshots(ref.account_id)["username"].iloc[-1]  # --account may be an id
     if isinstance(ref, AsideRef):

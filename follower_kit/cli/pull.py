@@ -171,13 +171,24 @@ def followers_cmd(store, handle, batch, following, restart, page_size, dry_run, 
     def run(where, who, account):
         total = int((account.get("public_metrics") or {}).get("followers_count", 0)) or None
         with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
-            ref, used = _counted(client, lambda: x_api.pull_followers(
-                where, who, client=client, following=following, restart=restart,
-                page_size=page_size, progress=bar.update, account=account))
+            try:
+                ref, used = _counted(client, lambda: x_api.pull_followers(
+                    where, who, client=client, following=following, restart=restart,
+                    page_size=page_size, progress=bar.update, account=account))
+            except x_api.RunawayPull as exc:
+                raise x_api.RunawayPull(f"{exc}. {_spent(exc, table)}", pages=exc.pages,
+                                        rows=exc.rows) from None
         return (f"@{account['username']}: {ref.followers:,} followers at "
                 f"{ref.snapshot_at.isoformat()} ({used}) -> {where.path}")
 
     _run("followers", jobs, batch, prepare, run, dry_run=dry_run, yes=yes)
+
+
+def _spent(exc: x_api.RunawayPull, table) -> str:
+    """What a stopped pull cost: the pages it read and their followers at the table's price."""
+    cost = exc.rows * float(table["price_per_resource"]["follows_read"])
+    return (f"Spent: {plural(exc.pages, 'page')}, {exc.rows:,} follows read, about "
+            f"{cost:,.2f} {table.get('currency', 'USD')} at pay-per-use prices")
 
 
 def _plan_followers(store, account, following, restart, page_size, table) -> x_api.Plan:

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from ..sources.archive import require_profiles
 from ..sources.texts import read_labeled_texts
+from ..text import terminal
 from .common import store_option
 
 
@@ -138,10 +139,10 @@ def segment(store, account: str, at, n_segments: str, refit: bool, max_tweets: i
         reps = T.representative_followers(assigned, users, n=top)
         click.echo("")
         for seg, group in reps.groupby("segment", sort=False):
-            click.echo(f"[{seg}] {group['label'].iloc[0]}")
+            click.echo(f"[{seg}] {terminal(group['label'].iloc[0])}")
             for _, r in group.iterrows():
-                bio = " ".join(str(r["description"]).split())[:70]
-                click.echo(f"     @{str(r['username'])[:16]:<16} {bio}")
+                bio = terminal(r["description"], 70)
+                click.echo(f"     @{terminal(r['username'], 16):<16} {bio}")
 
 
 def _pct(v) -> str:
@@ -157,7 +158,7 @@ def _print_summary(summary: pd.DataFrame, *, with_new: bool = True) -> None:
     click.echo(head)
     for _, r in summary.iterrows():
         reach = "" if pd.isna(r["median_reach"]) else f"{r['median_reach']:,.0f}"
-        line = (f"{r['segment']:>3}  {str(r['label'])[:44]:<44} {r['followers']:>9,} "
+        line = (f"{r['segment']:>3}  {terminal(r['label'], 44):<44} {r['followers']:>9,} "
                 f"{_pct(r['share']):>6} {reach:>7} {_pct(r['bot_share']):>5}"
                 + (f" {_pct(r['new_share']):>5}" if with_new else ""))
         if has_drift:

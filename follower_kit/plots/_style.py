@@ -17,12 +17,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import re
-import unicodedata
 import warnings
 
 import matplotlib as mpl
 from matplotlib import font_manager
+
+from .. import text as _text
 
 #: Colours used across the kit's plots.
 COLORS = {
@@ -58,13 +58,6 @@ class _QuietFallbacks(logging.Filter):
 
 
 logging.getLogger("matplotlib.font_manager").addFilter(_QuietFallbacks())
-
-_INVISIBLE = re.compile(
-    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f"  # control characters (newline and tab stay)
-    "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
-    "\u061c\ufeff\ufff9-\ufffb]"
-)
-
 
 def _add_new_system_fonts() -> None:
     """Register fonts installed after matplotlib built its font cache.
@@ -148,7 +141,7 @@ def apply_fonts(*axes) -> None:
 
 
 def safe_text(text, max_len: int | None = 80) -> str:
-    """Follower-written text made safe for a matplotlib label.
+    """Follower-written text made safe for a matplotlib label (:func:`follower_kit.text.mathtext`).
 
     Parameters
     ----------
@@ -160,20 +153,12 @@ def safe_text(text, max_len: int | None = 80) -> str:
     Returns
     -------
     str
-        Control and bidi-override characters removed, Unicode normalised (NFC), whitespace
-        runs collapsed, and ``$`` escaped as ``\\$`` unless math parsing is switched off
+        Control and bidi characters removed, Unicode normalised (NFC), whitespace runs
+        collapsed, and ``$`` escaped as ``\\$`` unless math parsing is switched off
         (``rcParams["text.parse_math"]``), so it is drawn literally.
     """
-    if text is None or (isinstance(text, float) and text != text):
-        return ""
-    s = unicodedata.normalize("NFC", str(text))
-    s = _INVISIBLE.sub("", s)
-    s = " ".join(s.split())
-    if max_len is not None and len(s) > max_len:
-        s = s[: max(max_len - 1, 0)].rstrip() + "…"
-    if mpl.rcParams.get("text.parse_math", True):
-        s = s.replace("$", r"\$")
-    return s
+    return _text.mathtext(text, max_len,
+                          escape_dollars=bool(mpl.rcParams.get("text.parse_math", True)))
 
 
 __all__ = ["COLORS", "apply_fonts", "font_families", "rc", "safe_text", "style"]

@@ -10,6 +10,8 @@ its status -> exception mapping); around it this module adds what a long pull ne
   leaves 5xx and network faults to the caller.)
 * **Plain advice** for 401/402/403 (:class:`AccessError`): what the access level allows and what
   to do instead (import the archive).
+* **Runaway guards** (:class:`Bounds`): a repeated ``next_token``, more rows than the account's
+  ``followers_count`` allows or more pages than the plan stop a pull (:class:`RunawayPull`).
 * **Checkpoints** (:class:`PullDir`): every page is written atomically, as a twarc2-style JSON
   line, under ``<store>/accounts/<id>/pulls/<pull_id>/`` before the next is requested. A pull
   stopped by Ctrl-C, kill -9 or a crash resumes from the last page; the snapshot is committed
@@ -40,10 +42,11 @@ import numpy as np
 import pandas as pd
 import requests
 import tweepy
+from filelock import FileLock, Timeout
 from requests.adapters import HTTPAdapter
 
 from .. import config
-from ..errors import FollowerKitError, SourceError
+from ..errors import WRITE_ADVICE, FollowerKitError, SourceError, write_error
 from ..store import AsideRef
 from ..wording import plural
 from . import twarc
@@ -87,6 +90,40 @@ class PullError(FollowerKitError):
     """A request kept failing after every retry, or the API answered something unusable."""
 
 
+class RunawayPull(PullError):
+    """A pull stopped because it would not end: a ``next_token`` came back a second time, more
+    followers came than the account has, or more pages than the plan allows. The checkpoint is
+    kept; ``pages`` and ``rows`` say what the pull had read (and so cost) when it stopped."""
+
+    def __init__(self, message: str, *, pages: int, rows: int):
+        super().__init__(message)
+        self.pages = pages
+        self.rows = rows
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """When a paged pull stops as a runaway (:class:`RunawayPull`).
+
+    A list of ``expected`` entries (the account's own ``followers_count``) may yield up to
+    ``expected * (1 + count_margin) + count_slack`` rows, for follows that arrive mid-pull, in
+    at most ``pages(expected) * page_factor + page_slack`` pages, the plan's estimate with room
+    for pages that shift. A repeated ``next_token`` always stops it.
+    """
+
+    count_margin: float = 0.2
+    count_slack: int = 100
+    page_factor: float = 2.0
+    page_slack: int = 5
+
+    def max_rows(self, expected: int) -> int:
+        return int(expected * (1 + self.count_margin)) + self.count_slack
+
+    def max_pages(self, expected: int, page_size: int) -> int:
+        return int(math.ceil(max(1, math.ceil(expected / page_size)) * self.page_factor)) + \
+            self.page_slack
+
+
 # ------------------------------------------------------------------------------------- transport
 class _TransportAdapter(HTTPAdapter):
     """Gives every request a timeout (tweepy passes none) and optionally rewrites tweepy's
@@ -107,6 +144,12 @@ class _TransportAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+# Kept rather than urllib3's Retry or tenacity. urllib3 retries inside the adapter with
+# time.sleep (no injectable sleep or clock, so tests would wait for real) and cannot retry a body
+# that arrives truncated or unparseable, which is only known after tweepy returns. tenacity could
+# inject both, but the schedule here has two budgets (transient faults, rate-limit waits), waits
+# until each 429's x-rate-limit-reset and counts every retry and wait for the pull's record: as
+# tenacity callbacks that is the same code, spread over three hooks.
 @dataclass
 class RetryPolicy:
     """How hard to try: ``attempts`` tries per request for transient faults, backoff
@@ -294,7 +337,7 @@ class XClient:
                     requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
                 attempt = self._transient(method, attempt, type(exc).__name__)
-            except ValueError as exc:  # a truncated or garbled body
+            except (ValueError, RecursionError) as exc:  # a truncated, garbled or too deep body
                 attempt = self._transient(method, attempt, f"unreadable body ({exc})")
 
     def _transient(self, method: str, attempt: int, why: str) -> int:
@@ -361,7 +404,7 @@ def _closing_meta(raw: bytes) -> dict | None:
     try:
         tail = raw[at + 7:].decode()
         meta, end = _DECODER.raw_decode(tail.lstrip())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     rest = tail.lstrip()[end:].strip()
     if rest != "}" or not isinstance(meta, dict) or "result_count" not in meta \
@@ -386,18 +429,16 @@ class PullDir:
 
     def lock(self) -> PullDir:
         """Hold this pull for this process until :meth:`release` (or the end of a ``with``
-        block; the OS releases it at exit, even by kill -9); a second process resuming the same
-        pull at the same time would race it page for page."""
-        import fcntl
-
-        fh = open(self.path / ".lock", "a+")
+        block); a second process resuming the same pull at the same time would race it page
+        for page. filelock's lock is the OS's own (flock), so the kernel drops it when the
+        process ends, even by kill -9: a crashed pull never leaves a stale lock behind."""
+        lock = FileLock(self.path / ".lock", timeout=0)
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
+            lock.acquire()
+        except Timeout:
             raise PullError(f"the pull in {self.path} is running in another process; wait for "
                             f"it (or stop it) before resuming") from None
-        self._lock = fh
+        self._lock = lock
         return self
 
     def release(self) -> None:
@@ -405,7 +446,7 @@ class PullDir:
         the lock would outlive a failure whose traceback is kept (a notebook keeps the last
         one), and a retry in the same process would be refused."""
         if self._lock is not None:
-            self._lock.close()
+            self._lock.release(force=True)
             self._lock = None
 
     def __enter__(self) -> PullDir:
@@ -446,11 +487,18 @@ class PullDir:
 
 def _atomic_write(target: Path, data: bytes) -> None:
     tmp = target.with_name(f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}-{target.name}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno not in WRITE_ADVICE:
+            raise
+        raise write_error(exc, target, "the pages checkpointed before it are kept: run the "
+                          "same command again to resume") from None
 
 
 def _rows_so_far(d: Path) -> int:
@@ -533,7 +581,12 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
     started = pd.Timestamp(clock(), unit="s", tz="UTC").floor("s")
     pull_id = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{kind}-{uuid.uuid4().hex[:6]}"
     d = PullDir(base / pull_id)
-    d.path.mkdir(parents=True, exist_ok=True)
+    try:
+        d.path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if exc.errno not in WRITE_ADVICE:
+            raise
+        raise write_error(exc, d.path, "nothing was pulled") from None
     d.lock()
     d.write_meta({"pull_id": pull_id, "kind": kind, "status": "running",
                   "account": {k: account.get(k) for k in ("id", "username", "name")},
@@ -571,34 +624,100 @@ def _page_state(files: list[Path]) -> tuple[int, str | None, bool]:
     return len(files), token, token is None
 
 
+def _page_head(path: Path) -> tuple[str | None, int]:
+    """(the token a checkpointed page was requested with, its rows): read from the ``__fk``
+    stamp at the start of the line and X's ``meta`` at its end, not the profiles between."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+        fh.seek(max(0, fh.seek(0, os.SEEK_END) - 4096))
+        tail = fh.read()
+    token = None
+    at = head.find(b'"__fk":')
+    if at >= 0:
+        try:
+            token = _DECODER.raw_decode(head[at + 7:].decode("utf-8", "replace"))[0].get("token")
+        except (ValueError, AttributeError):
+            token = None
+    rows = 0
+    at = tail.rfind(b'"meta":')
+    if at >= 0:
+        try:
+            rows = int(_DECODER.raw_decode(tail[at + 7:].decode("utf-8", "replace").lstrip())[0]
+                       .get("result_count") or 0)
+        except (ValueError, AttributeError, TypeError):
+            rows = 0
+    return token, rows
+
+
 def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, account_id: str,
-                 params: Mapping, what: str, progress: Callable[[int], None] | None) -> int:
-    """Page through an endpoint from the last checkpoint to the end; return the page count."""
-    done, token, finished = _page_state(pull.page_files(prefix))
+                 params: Mapping, what: str, progress: Callable[[int], None] | None,
+                 expected: int | None = None, bounds: Bounds | None = None) -> int:
+    """Page through an endpoint from the last checkpoint to the end; return the page count.
+
+    Stops with :class:`RunawayPull` (the checkpoint kept, the offending page not written) when
+    a ``next_token`` comes back that was already used, or, given the list's ``expected`` size,
+    when the rows or pages exceed ``bounds``.
+    """
+    bounds = bounds or Bounds()
+    files = pull.page_files(prefix)
+    done, token, finished = _page_state(files)
+    heads = [_page_head(p) for p in files]
+    used = {t for t, _ in heads}
+    rows = sum(n for _, n in heads)
     if done and progress:
-        progress(sum(_count_rows(p) for p in pull.page_files(prefix)))
+        progress(rows)
+    page_size = int(params.get("max_results") or 1000)
+    max_rows = None if expected is None else bounds.max_rows(expected)
+    max_pages = None if expected is None else bounds.max_pages(expected, page_size)
+    where = f"the {what} pull in {pull.path}"
     while not finished:
+        if max_pages is not None and done >= max_pages:
+            raise RunawayPull(
+                f"stopped {where} after {plural(done, 'page')}: the account lists "
+                f"{expected:,}, so at most {max_pages:,} pages were planned and the API keeps "
+                "sending more. The checkpoint is kept; nothing was committed", pages=done,
+                rows=rows)
         page = client.call(method, account_id, pagination_token=token, what=what, light=True,
                            **params)
+        nxt = page.next_token
+        if nxt is not None and (nxt in used or nxt == token):
+            raise RunawayPull(
+                f"stopped {where} at page {done + 1}: the API answered next_token {nxt!r} "
+                "again, so paging would never end (a fault on X's side). The checkpoint keeps "
+                f"{plural(done, 'page')}; nothing was committed. Try later, or --restart",
+                pages=done + 1, rows=rows)
+        n = int(page.body["meta"].get("result_count", 0)) if "data" not in page.body \
+            else len(page.body.get("data") or [])
+        if max_rows is not None and rows + n > max_rows:
+            raise RunawayPull(
+                f"stopped {where} at page {done + 1}: {rows + n:,} rows for an account that "
+                f"lists {expected:,} (at most {max_rows:,} allowed for follows that arrive "
+                "mid-pull). The checkpoint is kept; nothing was committed", pages=done + 1,
+                rows=rows + n)
         done += 1
+        used.add(token)
         pull.write_page(f"{prefix}-{done:06d}", page.twarc_line(page=done, token=token))
+        rows += n
         if progress:
-            progress(int(page.body["meta"].get("result_count", 0)) if "data" not in page.body
-                     else len(page.body.get("data") or []))
-        token = page.next_token
+            progress(n)
+        token = nxt
         finished = token is None
     return done
 
 
-def _count_rows(path: Path) -> int:
-    body = json.loads(path.read_bytes())
-    return len(body.get("data") or [])
-
-
 # ------------------------------------------------------------------------------------- pulls
+def _count_of(metrics: Mapping, name: str) -> int | None:
+    value = metrics.get(name)
+    try:
+        return None if value is None else max(int(value), 0)
+    except (TypeError, ValueError):
+        return None
+
+
 def pull_followers(store, handle: str, *, client: XClient, following: bool = True,
                    restart: bool = False, page_size: int = 1000,
-                   progress: Callable[[int], None] | None = None, account: dict | None = None):
+                   progress: Callable[[int], None] | None = None, account: dict | None = None,
+                   bounds: Bounds | None = None):
     """Pull an account's followers (with full profiles) and its following list into the store.
 
     Every page is checkpointed; running it again after an interruption resumes the unfinished
@@ -621,6 +740,9 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
         Called with the number of followers each page added.
     account : dict, optional
         The account's v2 user object when already looked up (saves a request).
+    bounds : Bounds, optional
+        When the pull stops as a runaway (default :class:`Bounds`), measured against the
+        account's ``public_metrics``.
 
     Returns
     -------
@@ -634,11 +756,14 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
     params = {"max_results": page_size, "user_fields": USER_FIELDS}
     with _open_pull(store, acct, "followers", {"page_size": page_size, "following": following},
                     restart, client.clock) as pull:
+        metrics = acct.get("public_metrics") or {}
         pages = _fetch_pages(client, pull, "followers", "get_users_followers", acct["id"],
-                             params, "followers", progress)
+                             params, "followers", progress,
+                             expected=_count_of(metrics, "followers_count"), bounds=bounds)
         if following:
             _fetch_pages(client, pull, "following", "get_users_following", acct["id"], params,
-                         "the following list", None)
+                         "the following list", None,
+                         expected=_count_of(metrics, "following_count"), bounds=bounds)
         return _commit_followers(store, pull, acct, pages, client.counts() - start)
 
 
@@ -734,12 +859,24 @@ def _timeline_pages(client: XClient, follower_id: str, per_follower: int,
     lines of the pages it took."""
     lines = []
     token = None
+    used: set[str | None] = set()
     got = 0
+    # a page asks for at least 5 posts; twice the pages that takes, and some, is a runaway
+    max_pages = 2 * math.ceil(per_follower / 5) + 5
     while got < per_follower:
+        if len(lines) >= max_pages:
+            raise RunawayPull(f"stopped the timeline of {follower_id} after {len(lines)} pages "
+                              f"for {per_follower} posts: the API keeps paging without posts",
+                              pages=len(lines), rows=got)
         want = min(100, max(5, per_follower - got))
         page = client.call("get_users_tweets", follower_id, max_results=want,
                            pagination_token=token, since_id=since_id,
                            tweet_fields=TWEET_FIELDS, what="timelines")
+        used.add(token)
+        if page.next_token is not None and page.next_token in used | {token}:
+            raise RunawayPull(f"stopped the timeline of {follower_id}: the API answered "
+                              f"next_token {page.next_token!r} again, so paging would never "
+                              "end", pages=len(lines) + 1, rows=got)
         lines.append(page.twarc_line(author=follower_id))
         got += len(page.body.get("data") or [])
         token = page.next_token
@@ -903,7 +1040,8 @@ def plan_hydrate(ids: int, *, username: str = "", table: Mapping | None = None) 
                 float(t.get("confirm_above_usd", 5.0)))
 
 
-__all__ = ["AccessError", "DEFAULT_PLAN_TABLE", "Page", "Plan", "PullDir", "PullError",
+__all__ = ["AccessError", "Bounds", "DEFAULT_PLAN_TABLE", "Page", "Plan", "PullDir", "PullError",
+           "RunawayPull",
            "RequestCounts", "RetryPolicy", "TWEET_FIELDS", "USER_FIELDS", "XClient",
            "load_plan_table", "plan_followers", "plan_hydrate", "plan_tweets", "pull_followers",
            "pull_tweets", "pulls"]
