@@ -11,7 +11,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from ..analysis import insight, reading
-from ..report_text import spreadsheet_safe
+from ..text import csv_frame as spreadsheet_safe, terminal
 from .common import store_option
 
 SECTIONS = ("countries", "languages", "domains", "mentions", "hashtags", "relation_counts",
@@ -134,7 +134,7 @@ def _print(inputs, result, top_n) -> None:
         for r in part.itertuples():
             lift = f"  lift {r.lift:.1f}x" if "lift" in part.columns else ""
             short = " (shortener)" if getattr(r, "shortener", False) else ""
-            click.echo(f"  {r.item + short:<36} {r.followers:>6,} followers{lift}")
+            click.echo(f"  {terminal(r.item, 60) + short:<36} {r.followers:>6,} followers{lift}")
     click.echo("\nHow they relate to you")
     for r in result["relation_counts"].itertuples():
         if r.assessed:
@@ -147,14 +147,16 @@ def _print(inputs, result, top_n) -> None:
         if len(part):
             click.echo(f"\n{title}")
             for r in part.head(top_n).itertuples():
-                who = f"@{r.username}" if isinstance(r.username, str) else r.profile_url
-                click.echo(f"  {who}" + (f"  {r.detail}" if isinstance(r.detail, str) else ""))
+                who = f"@{terminal(r.username)}" if isinstance(r.username, str) else r.profile_url
+                detail = f"  {terminal(r.detail, 160)}" if isinstance(r.detail, str) else ""
+                click.echo(f"  {who}{detail}")
             if len(part) > top_n:
                 click.echo(f"  ... {len(part) - top_n:,} more (--csv DIR lists all)")
     click.echo("\nInfluential in your topics (reach x relevance)")
     if result["influential"].empty:
         click.echo("  (nobody: needs profiles and tweets)")
     for r in result["influential"].itertuples():
-        who = f"@{r.username}" if isinstance(r.username, str) else f"id {r.follower_id}"
+        who = f"@{terminal(r.username)}" if isinstance(r.username, str) else f"id {r.follower_id}"
+        topics = terminal(r.topics, 80) if isinstance(r.topics, str) else "their bio"
         click.echo(f"  {who:<20} score {r.score:5.2f}  {r.in_audience} in the audience talk to "
-                   f"them; posts on {r.topics if isinstance(r.topics, str) else 'their bio'}")
+                   f"them; posts on {topics}")

@@ -12,7 +12,7 @@ from tqdm import tqdm
 from ..analysis import compare as C
 from ..analysis import geo, languages
 from ..analysis.triage import heuristic_bot_score
-from ..report_text import spreadsheet_safe
+from ..text import csv_frame as spreadsheet_safe
 from .common import store_option
 
 
