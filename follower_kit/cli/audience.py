@@ -11,7 +11,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from ..analysis import insight, reading
-from ..text import csv_frame as spreadsheet_safe, terminal
+from ..text import csv_frame, terminal
 from .common import store_option
 
 SECTIONS = ("countries", "languages", "domains", "mentions", "hashtags", "relation_counts",
@@ -95,7 +95,7 @@ def audience(store, account, at, baseline, top_n, inactive_days, csv_dir, as_jso
         out = Path(csv_dir)
         out.mkdir(parents=True, exist_ok=True)
         for name in SECTIONS:  # opened in spreadsheets: follower-written text stays text
-            spreadsheet_safe(result[name]).to_csv(out / f"{name}.csv", index=False)
+            csv_frame(result[name]).to_csv(out / f"{name}.csv", index=False)
     if as_json:
         payload = {"account": inputs["account"]["username"],
                    "snapshot_at": inputs["snapshot_at"].isoformat(),

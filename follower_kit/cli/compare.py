@@ -12,7 +12,7 @@ from tqdm import tqdm
 from ..analysis import compare as C
 from ..analysis import geo, languages
 from ..analysis.triage import heuristic_bot_score
-from ..text import csv_frame as spreadsheet_safe
+from ..text import csv_frame
 from .common import store_option
 
 
@@ -96,7 +96,7 @@ def compare(store, account, others, at, bot_threshold, top_n, csv_path, chart_pa
     steps.update()
     steps.close()
     if csv_path:
-        spreadsheet_safe(C.pair_table(result)).to_csv(csv_path, index=False)
+        csv_frame(C.pair_table(result)).to_csv(csv_path, index=False)
     if chart_path:
         _chart(chart_path, inter, growth, country_mix, lang_mix, handles)
     if as_json:
