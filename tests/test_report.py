@@ -18,8 +18,10 @@ from click.testing import CliRunner
 
 from _rendered import FAKE_TOKEN, MONTH, rendered_report
 from conftest import ROOT
-from follower_kit import report
+from follower_kit import Store, report
 from follower_kit import report_text as rt
+from follower_kit.report import kernels
+from follower_kit.report import rendering as render_module
 from follower_kit.cli import main
 from follower_kit.errors import ConfigError, FollowerKitError, SourceError
 
@@ -396,18 +398,19 @@ def test_report_shows_one_list_of_new_followers_and_blocks_only_clear_bots(rende
     assert "Block list: bot score 0.85 or more" in html
     # the full block list (the CSV inside the report) against the sample's ground truth
     link = re.search(r'href="data:text/csv;base64,([^"]+)"', html)
-    blocked = pd.read_csv(io.BytesIO(base64.b64decode(link.group(1))), dtype={"id": str})
+    blocked = pd.read_csv(io.BytesIO(base64.b64decode(link.group(1))),
+                          dtype={"follower_id": str})
     assert len(blocked) and (blocked["bot_score"] >= 0.85).all()
     # the sentence above the list counts the same accounts the list holds
     assert f"The {len(blocked):,} clearest cases (bot score 0.85 or more)" in html
     truth = sample_audience.truth.set_index("follower_id")
-    people = ~truth.loc[blocked["id"], "is_bot"]
+    people = ~truth.loc[blocked["follower_id"], "is_bot"]
     # at the likely-bot threshold (0.5) a fifth of the list would be real people; at 0.85, 3.5%
     assert people.mean() < 0.05, list(blocked["username"][people.to_numpy()])
 
 
 def _store_of(nb):
-    return report.Store(nb.metadata["papermill"]["parameters"]["store"])
+    return Store(nb.metadata["papermill"]["parameters"]["store"])
 
 
 def test_pdf_is_a_pdf_when_chromium_is_present(rendered):
@@ -455,7 +458,7 @@ def test_kernel_runs_without_credentials_and_outputs_are_checked(tmp_path, sampl
     leaky = tmp_path / "leaky.html"
     leaky.write_text(f"<p>{FAKE_TOKEN}</p>")
     with pytest.raises(report.RenderError, match="credential"):
-        report._check_no_secrets([leaky])
+        render_module._check_no_secrets([leaky])
     assert not leaky.exists()
 
 
@@ -523,17 +526,17 @@ def test_a_reused_kernel_forgets_the_previous_report(tmp_path, sample_store, mon
                             "import os\nprint('leftover' in globals(), "
                             "os.environ.get('X_BEARER_TOKEN'))")
     try:
-        km = report._worker_kernel()
+        km = kernels.worker_kernel()
         report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
                       out_dir=tmp_path / "a", notebook=first, kernel_manager=km)
         pid = km.provisioner.pid
-        again = report._worker_kernel()
+        again = kernels.worker_kernel()
         assert again is km and km.provisioner.pid == pid  # the same kernel process, reset
         result = report.render("brightwave", month=MONTH, store=sample_store.path,
                                formats=("html",), out_dir=tmp_path / "b", notebook=second,
                                kernel_manager=again)
     finally:
-        report._drop_worker_kernel()
+        kernels.drop_worker_kernel()
     nb = nbformat.read(result.paths["ipynb"], as_version=4)
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4]
     assert "False None" in result.paths["html"].read_text()

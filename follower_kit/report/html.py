@@ -1,0 +1,212 @@
+"""Safe HTML for the report and the notebooks: strangers' text escaped once, tables, cards.
+
+Follower names and bios are written by strangers. Every value that reaches a table or a sentence
+goes through :func:`escape` (HTML-escaped, ``$`` and backquotes neutralized so no math or markdown
+renderer picks them up, long text cut, each cell isolated for right-to-left text). Nothing here
+emits Markdown: a Markdown renderer would treat ``$\\frac{}{}`` in a name as math.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from ..wording import number
+from .prose import percent
+
+MAX_CELL_CHARS = 160
+# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+__all__ = [
+    "HTML",
+    "MAX_CELL_CHARS",
+    "csv_download_link",
+    "escape",
+    "follower_table",
+    "number",
+    "paragraphs",
+    "spreadsheet_safe",
+    "stat_cards",
+    "title_block",
+]
+
+
+
+class HTML(str):
+    """A string of trusted HTML that Jupyter displays as HTML (and as plain text elsewhere).
+
+    Only this module builds them, from escaped values. In a notebook, ``display(block)`` or a
+    cell ending in it renders the HTML; no IPython import is needed.
+    """
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+    def __add__(self, other):
+        return HTML(str(self) + str(other))
+
+
+
+# -------------------------------------------------------------------------------------- safety
+_BIDI_AND_CONTROL = {c: " " for c in range(0x20) if c not in (0x09, 0x0A)}
+
+
+def escape(value, max_chars: int | None = MAX_CELL_CHARS) -> str:
+    """Make a stranger's text safe to place inside HTML: it is shown as text, never run or typeset.
+
+    HTML special characters are escaped; ``$`` and backquotes become entities so math and Markdown
+    renderers leave them alone; control characters become spaces; text longer than ``max_chars`` is
+    cut with an ellipsis (a 10,000-character bio must not swallow the report). Right-to-left
+    marks and zero-width joiners are kept (they are part of real names); the table cells isolate
+    them so they cannot reorder the text around them.
+    """
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value)
+    text = str(value).translate(_BIDI_AND_CONTROL)
+    if max_chars is not None and len(text) > max_chars:
+        text = text[: max_chars - 1].rstrip() + "\u2026"
+    return (html.escape(text, quote=True).replace("$", "&#36;").replace("`", "&#96;")
+            .replace("\\", "&#92;"))
+
+
+def _cell(value, column: str, max_chars: int) -> tuple[str, str]:
+    """(escaped text, css class) for one table cell."""
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), "fk-text"
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
+        return "", "fk-text"
+    if isinstance(value, pd.Timestamp):
+        return escape(value.strftime("%Y-%m-%d")), "fk-num"
+    if isinstance(value, (int,)) or (hasattr(value, "dtype") and getattr(value, "dtype").kind in "iu"):
+        return number(value), "fk-num"
+    if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value, "dtype").kind == "f"):
+        if column.endswith(("share", "rate")) or column.startswith("share_"):
+            return percent(value, 0 if abs(float(value)) >= 0.01 else 1), "fk-num"
+        if column.endswith("score"):
+            return f"{float(value):.2f}", "fk-num"
+        if column.endswith(("reach", "count", "followers")):
+            return f"{float(value):,.0f}", "fk-num"
+        return f"{float(value):,.1f}", "fk-num"
+    text = escape(value, max_chars)
+    if column == "username" and text:
+        text = "@" + text
+    return text, "fk-text"
+
+
+def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[str] | None = None,
+                   *, max_rows: int | None = 20, max_chars: int = MAX_CELL_CHARS,
+                   caption: str | None = None, empty: str = "Nobody to list.") -> HTML:
+    """An HTML table of followers in which every value is shown as text.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Any frame (followers, scores, segments ...).
+    columns : mapping or sequence, optional
+        Columns to show, in order; a mapping gives each a heading (``{"username": "Handle"}``).
+        Columns missing from ``frame`` are skipped. Default: all.
+    max_rows : int, optional
+        Rows shown (the caption says how many more there are).
+    max_chars : int
+        Longer text is cut with an ellipsis.
+    caption : str, optional
+        Plain text shown above the table (escaped).
+    empty : str
+        Plain text shown instead of an empty table ("" shows nothing).
+
+    Returns
+    -------
+    HTML
+        ``<table class="fk-table mathjax_ignore tex2jax_ignore">`` with escaped cells; usernames
+        are prefixed with ``@``, numbers right-aligned, dates as ``YYYY-MM-DD``.
+    """
+    if columns is None:
+        columns = list(frame.columns)
+    if not isinstance(columns, Mapping):
+        columns = {c: c.replace("_", " ") for c in columns}
+    columns = {c: h for c, h in columns.items() if c in frame.columns}
+    if frame.empty:
+        return HTML(f'<p class="fk-empty {_NO_MATH}">{escape(empty, None)}</p>' if empty else "")
+    shown = frame if max_rows is None else frame.head(max_rows)
+    head = "".join(f'<th scope="col">{escape(h, None)}</th>' for h in columns.values())
+    rows = []
+    for record in shown[list(columns)].itertuples(index=False, name=None):
+        cells = (_cell(v, c, max_chars) for v, c in zip(record, columns))
+        rows.append("<tr>" + "".join(f'<td class="{cls}"><bdi>{text}</bdi></td>'
+                                     for text, cls in cells) + "</tr>")
+    note = ""
+    if max_rows is not None and len(frame) > max_rows:
+        note = f" (top {number(max_rows)} of {number(len(frame))})"
+    cap = ""
+    if caption or note:
+        cap = f"<caption>{escape(caption or '', None)}{escape(note, None)}</caption>"
+    return HTML(f'<table class="fk-table {_NO_MATH}">' + cap
+                + f"<thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` that a spreadsheet opens as text: every CSV the kit writes goes
+    through it (CSV injection).
+
+    Text cells that Excel or LibreOffice would run as a formula (starting with ``= + - @``, a tab
+    or a carriage return) get a leading apostrophe, so a follower named ``=HYPERLINK(...)``
+    stays text. Numbers, dates and other text are unchanged.
+
+    Returns
+    -------
+    DataFrame
+        The same columns and rows.
+    """
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return safe
+
+
+def csv_download_link(frame: pd.DataFrame, filename: str, text: str) -> HTML:
+    """A link that downloads ``frame`` as CSV from inside a self-contained report (a data: URL),
+    with formulas defused by :func:`spreadsheet_safe`.
+
+    Returns
+    -------
+    HTML
+        ``<a download=... href="data:text/csv;base64,...">text</a>``.
+    """
+    payload = base64.b64encode(spreadsheet_safe(frame).to_csv(index=False).encode("utf-8")) \
+        .decode("ascii")
+    return HTML(f'<p><a class="fk-download" download="{escape(filename, None)}" '
+                f'href="data:text/csv;base64,{payload}">{escape(text, None)}</a></p>')
+
+
+_NO_MATH = "mathjax_ignore tex2jax_ignore"
+
+
+def paragraphs(*sentences: str | None) -> HTML:
+    """Plain-text sentences -> one escaped HTML paragraph (empty or ``None`` sentences dropped)."""
+    text = " ".join(s.strip() for s in sentences if s and s.strip())
+    return HTML(f'<p class="fk-prose {_NO_MATH}">{escape(text, None)}</p>' if text else "")
+
+
+def title_block(title: str, subtitle: str = "") -> HTML:
+    """The report's title and subtitle (plain text, escaped)."""
+    sub = f'<p class="fk-subtitle">{escape(subtitle, None)}</p>' if subtitle else ""
+    return HTML(f'<div class="fk-title {_NO_MATH}"><h1>{escape(title, None)}</h1>{sub}</div>')
+
+
+def stat_cards(cards: Iterable[tuple[str, str, str | None]]) -> HTML:
+    """Headline figures as a row of cards: (label, value, note) each, all escaped."""
+    parts = []
+    for label, value, note in cards:
+        note_html = f'<div class="fk-card-note">{escape(note, None)}</div>' if note else ""
+        parts.append(f'<div class="fk-card"><div class="fk-card-value">{escape(value, None)}'
+                     f'</div><div class="fk-card-label">{escape(label, None)}</div>{note_html}'
+                     "</div>")
+    return HTML(f'<div class="fk-cards {_NO_MATH}">' + "".join(parts) + "</div>")
