@@ -629,6 +629,94 @@ def test_batch_renders_every_client_and_survives_a_failure(tmp_path, agency_stor
         assert cells[2] == cards["new followers"] and cells[3] == cards["followers lost"]
 
 
+OPTION_VALUES = {"tz": "Asia/Tokyo", "top_n": 7, "client_name": "Acme <Co>",
+                 "bot_threshold": 0.6, "block_threshold": 0.9, "segments": 4}
+
+
+def test_batch_command_line_options_apply_to_every_client(tmp_path, agency_store, monkeypatch):
+    """`report --batch FILE --tz ... --segments ...`: every option given on the command line
+    reaches every client, over the file's values; options not given keep the file's."""
+    from follower_kit import report as rep
+
+    clients = tmp_path / "clients.toml"
+    clients.write_text(textwrap.dedent(f"""
+        [defaults]
+        store = "{agency_store.path}"
+        tz = "Europe/Berlin"
+        top_n = 3
+
+        [[client]]
+        account = "northwind_coffee"
+        client_name = "Northwind"
+
+        [[client]]
+        account = "tidepool_labs"
+        name = "Tidepool"
+        segments = 5
+    """))
+    seen = {}
+
+    def fake_batch(clients, **kw):  # in-process: what the command hands to the renderer
+        seen["clients"] = clients
+        return rep.BatchResult(results=[], index=tmp_path / "index.html")
+
+    monkeypatch.setattr(rep, "render_batch", fake_batch)
+    args = ["report", "--batch", str(clients), "--month", "2026-03", "--format", "html"]
+    for name, value in OPTION_VALUES.items():
+        args += [f"--{name.replace('_', '-')}", str(value)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    for client in seen["clients"]:
+        assert client.formats == ("html",) and client.month == "2026-03"
+        for name, value in OPTION_VALUES.items():
+            assert getattr(client.options, name) == value, (client.account, name)
+    # without flags, each client keeps its own values and the file's defaults
+    result = CliRunner().invoke(main, ["report", "--batch", str(clients)])
+    assert result.exit_code == 0, result.output
+    north, tide = seen["clients"]
+    assert (north.tz, north.top_n, north.client_name, north.segments) == \
+        ("Europe/Berlin", 3, "Northwind", 8)
+    assert (tide.client_name, tide.segments) == ("Tidepool", 5)
+
+
+@pytest.mark.slow
+def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
+    """Each client's options arrive as the notebook's parameters (papermill records them)."""
+    from follower_kit.audience import AudienceOptions
+
+    nb_path = tmp_path / "params.ipynb"
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("\n".join(
+        f"{name} = {value!r}" for name, value in AudienceOptions().parameters().items()))
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("print(account, tz, top_n, segments)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, nb_path)
+    file = tmp_path / "clients.toml"
+    file.write_text(textwrap.dedent(f"""
+        [defaults]
+        store = "{agency_store.path}"
+
+        [[client]]
+        account = "northwind_coffee"
+        tz = "Asia/Tokyo"
+        top_n = 7
+        client_name = "Acme <Co>"
+        bot_threshold = 0.6
+        block_threshold = 0.9
+        segments = 4
+        month = "2026-08"
+    """))
+    batch = report.render_batch(report.read_clients(file), out_dir=tmp_path / "out", workers=1,
+                                notebook=nb_path)
+    assert not batch.failures, batch.failures[0]["error"] if batch.failures else ""
+    executed = nbformat.read(batch.results[0]["paths"]["ipynb"], as_version=4)
+    got = executed.metadata["papermill"]["parameters"]
+    assert got == {**OPTION_VALUES, "account": "northwind_coffee", "month": "2026-08",
+                   "store": str(agency_store.path.resolve())}
+
+
 # -------------------------------------------------------------------------------------- CLI
 def test_cli_report_needs_an_account_or_a_batch(sample_store):
     r = CliRunner().invoke(main, ["report", "--store", str(sample_store.path)])
