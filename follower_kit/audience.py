@@ -305,18 +305,18 @@ def resolve_month(store: Store | str | os.PathLike | None, account: str,
     return username, month
 
 
-def load_month(store: Store | str | os.PathLike | None, account: str, month: str | None = None,
-               *, at=None, now=None) -> MonthData:
+def load_month(account: str, month: str | None = None, *,
+               store: Store | str | os.PathLike | None = None, at=None, now=None) -> MonthData:
     """Everything the audience steps need about ``account`` in ``month``, read from the store.
 
     Parameters
     ----------
-    store : Store, path or None
-        None for the default store.
     account : str
         Handle, @handle or id.
     month : str, optional
         ``YYYY-MM``; default the last full month with data (``now`` decides which is full).
+    store : Store, path or None
+        None for the default store (:func:`follower_kit.config.store_dir`).
     at : time, date or month, optional
         Instead of ``month``: the snapshot at or before this (:meth:`Store.snapshot_at`); the
         month is then that snapshot's. ``follower-kit bots score --at`` uses this.
@@ -327,7 +327,7 @@ def load_month(store: Store | str | os.PathLike | None, account: str, month: str
 
     Examples
     --------
-    >>> data = load_month("data/store", "brightwave", "2026-10")   # doctest: +SKIP
+    >>> data = load_month("brightwave", "2026-10")               # doctest: +SKIP
     >>> data
     MonthData(@brightwave 2026-10, snapshot 2026-10-31, previous 2026-09-30: 5,000 followers, ...)
     """
@@ -406,7 +406,7 @@ def score_bots(data: MonthData, options: AudienceOptions | None = None, *,
 
     Examples
     --------
-    >>> scores = score_bots(load_month(None, "brightwave"))      # doctest: +SKIP
+    >>> scores = score_bots(load_month("brightwave"))      # doctest: +SKIP
     >>> int((scores["bot_score"] >= 0.5).sum())                  # doctest: +SKIP
     """
     from .analysis import bots
@@ -525,7 +525,7 @@ def segment(data: MonthData, options: AudienceOptions | None = None, *, max_twee
 
     Examples
     --------
-    >>> segment(load_month(None, "brightwave"))["label"].value_counts()   # doctest: +SKIP
+    >>> segment(load_month("brightwave"))["label"].value_counts()   # doctest: +SKIP
     """
     opts = options or DEFAULTS
     return segment_documents(documents(data, max_tweets=max_tweets), opts.n_segments,

@@ -79,17 +79,17 @@ def test_notebooks_score_and_segment_only_through_the_audience_steps():
 
 # -------------------------------------------------------------------------------- the data
 def test_month_data_and_growth_have_short_reprs(sample_store):
-    data = audience.load_month(sample_store, "brightwave", MONTH)
+    data = audience.load_month("brightwave", MONTH, store=sample_store)
     text = repr(data)
     assert len(text) < 200 and "@brightwave 2026-10" in text and "5,000 followers" in text
     assert len(repr(audience.growth(data))) < 120
-    by_snapshot = audience.load_month(sample_store, "brightwave", at="2026-10-31")
+    by_snapshot = audience.load_month("brightwave", store=sample_store, at="2026-10-31")
     assert by_snapshot.snapshot_at == data.snapshot_at and by_snapshot.month == MONTH
 
 
 def test_a_missing_month_names_the_store_and_the_months(sample_store):
     with pytest.raises(ConfigError, match=re.escape(str(sample_store.path))) as info:
-        audience.load_month(sample_store, "brightwave", "2020-01")
+        audience.load_month("brightwave", "2020-01", store=sample_store)
     assert "months with data: 2025-11" in str(info.value)
 
 
@@ -122,7 +122,7 @@ def test_report_cli_and_steps_agree_on_every_count(tmp_path_factory, sample_stor
                                     page).group(1))
     assert report_bots == cli_bots
 
-    data = audience.load_month(sample_store, "brightwave", MONTH)
+    data = audience.load_month("brightwave", MONTH, store=sample_store)
     scores = audience.score_bots(data)
     assert int((scores["bot_score"] >= DEFAULTS.bot_threshold).sum()) == cli_bots
     stored = cli_store.read_table("bot_scores", "brightwave")
@@ -152,3 +152,39 @@ def test_report_cli_and_steps_agree_on_every_count(tmp_path_factory, sample_stor
     assert triaged.exit_code == 0, triaged.output
     lists = pd.DataFrame(json.loads(triaged.stdout))
     assert (lists["list"] == "block").sum() == blocked
+
+
+# ------------------------------------------------------------------------------ fk namespace
+def test_the_short_api_reads_a_month_and_names_things_once(sample_store, sample_audience):
+    import follower_kit as fk
+
+    data = fk.load_sample(store=sample_store)  # the store holds the sample: nothing is written
+    assert data.month == MONTH and repr(data).startswith("MonthData(@brightwave 2026-10")
+    assert len(repr(sample_audience)) < 150 and "5," in repr(sample_audience)
+    assert callable(fk.report) and fk.report.render_batch and fk.report.render
+    for step in (fk.load_month, fk.score_bots, fk.segment, fk.triage, fk.load_sample):
+        assert "Returns" in step.__doc__ and "Examples" in step.__doc__ or step is fk.triage, step
+
+
+def test_the_default_store_is_found_from_a_notebooks_folder(tmp_path, monkeypatch):
+    """Jupyter, VS Code and `papermill --cwd` start a notebook in notebooks/: the project's
+    data/store above it is the default store, not notebooks/data/store."""
+    from follower_kit import config
+
+    monkeypatch.delenv("FOLLOWER_KIT_STORE", raising=False)
+    (tmp_path / "data" / "store").mkdir(parents=True)
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert Store().path == tmp_path / "data" / "store"
+    monkeypatch.setenv("FOLLOWER_KIT_STORE", str(tmp_path / "elsewhere"))
+    assert Store().path == tmp_path / "elsewhere"
+    monkeypatch.delenv("FOLLOWER_KIT_STORE")
+    (tmp_path / "elsewhere").mkdir()
+    assert config.store_dir(start=tmp_path / "elsewhere") == tmp_path / "data" / "store"
+
+
+def test_a_missing_store_is_named_in_the_error(tmp_path):
+    import follower_kit as fk
+
+    with pytest.raises(fk.StoreError, match=re.escape(str(tmp_path / "nowhere"))):
+        fk.load_month("brightwave", store=tmp_path / "nowhere")

@@ -327,7 +327,7 @@ def test_bad_month_is_refused_with_the_right_shape(bad):
 
 
 def test_load_month_of_the_sample(sample_store, sample_audience):
-    data = report.load_month(sample_store, "brightwave", now="2026-11-26T00:00Z")
+    data = report.load_month("brightwave", store=sample_store, now="2026-11-26T00:00Z")
     assert data.month == "2026-10"
     assert data.snapshot_at == sample_audience.snapshot_times[-1]
     assert data.previous_snapshot_at == sample_audience.snapshot_times[-2]
@@ -340,11 +340,11 @@ def test_load_month_of_the_sample(sample_store, sample_audience):
     assert not set(data.lost_followers["id"]) & current
     assert len(data.followers) == len(current)
     assert (data.tweets["created_at"] < data.month_end).all()
-    early = report.load_month(sample_store, "brightwave", "2025-11")
+    early = report.load_month("brightwave", "2025-11", store=sample_store)
     assert early.first_month and early.previous_snapshot_at is None
     assert early.new_followers.empty and early.lost_followers.empty and len(early.followers)
     with pytest.raises(ConfigError, match="no snapshot in 2024-01"):
-        report.load_month(sample_store, "brightwave", "2024-01")
+        report.load_month("brightwave", "2024-01", store=sample_store)
 
 
 def test_parameters_are_checked_and_never_secret():
@@ -375,7 +375,7 @@ def test_render_writes_html_and_keeps_the_executed_notebook(rendered):
     # the hostile followers are in the report, as text
     assert "&lt;script&gt;" in html and "<img src=x" not in html
     # the headline numbers are those of the store
-    data = report.load_month(_store_of(nb), "brightwave", MONTH)
+    data = report.load_month("brightwave", MONTH, store=_store_of(nb))
     assert f"{len(data.followers):,}" in html
     assert f"{len(data.new_followers):,} people followed" in html
     assert "report-skip" not in html and "The notebook behind" not in html

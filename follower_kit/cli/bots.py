@@ -36,7 +36,7 @@ def score(store, account: str, at, model_path, top: int) -> None:
 
     steps = tqdm(total=4, desc="bots score", unit="step", leave=False)
     # the month's data and the one score the report and the notebooks use
-    data = audience.load_month(store, account, at=at)
+    data = audience.load_month(account, store=store, at=at)
     snapshot, followers, handle = data.snapshot_at, data.followers, data.account["username"]
     require_profiles(followers, handle, "score")
     profiled = followers["username"].notna() & followers["observed_at"].notna()

@@ -78,7 +78,7 @@ def segment(store, account: str, at, n_segments: str, carry_over: bool, max_twee
     k = _n_segments(n_segments)
     steps = tqdm(total=4, desc="topics", unit="step", leave=False)
     # the month's data and the segments the report shows (audience.segment)
-    data = audience.load_month(store, account, at=at)
+    data = audience.load_month(account, store=store, at=at)
     snapshot, users, handle = data.snapshot_at, data.followers, data.account["username"]
     snaps = store.snapshots(account)["snapshot_at"]
     earlier = snaps[snaps < snapshot]
@@ -88,7 +88,8 @@ def segment(store, account: str, at, n_segments: str, carry_over: bool, max_twee
         require_profiles(users, handle, "segment")
     steps.update()
     options = audience.DEFAULTS.replace(segments=0 if k == "auto" else k)
-    prev = audience.load_month(store, account, at=previous) if previous is not None else None
+    prev = (audience.load_month(account, store=store, at=previous) if previous is not None
+            else None)
     fit_data = prev if (prev is not None and carry_over) else data
     fitted_on = fit_data.snapshot_at
     fitted, model = audience.segment(fit_data, options, max_tweets=max_tweets,

@@ -20,6 +20,9 @@ Many (an agency's clients, in parallel processes)::
     batch.failures                # the clients whose report failed, with the reason
 """
 
+import sys
+import types
+
 from ..audience import (AudienceOptions, MonthData, check_month, check_tz, fit_sample,
                         last_full_month, load_month)
 from ..audience import headline_numbers as month_headline
@@ -39,3 +42,15 @@ __all__ = [
     "render_batch", "report_notebook", "report_parameters", "result_json", "segment_followers",
     "write_index",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """``fk.report(...)`` renders a report while ``fk.report.render_batch`` & co. stay reachable:
+    the public API names the package and its main verb alike, and a module cannot be called
+    otherwise."""
+
+    def __call__(self, *args, **kwargs) -> RenderResult:
+        return render(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
