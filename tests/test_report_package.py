@@ -1,0 +1,45 @@
+"""The report package's contracts with what it builds on: package data, papermill's engine
+registry, jinja2 autoescaping. Fast: no kernel is started."""
+
+from __future__ import annotations
+
+import inspect
+
+from follower_kit import report
+from follower_kit.report import kernels, templates
+
+
+def test_notebook_and_templates_are_package_data():
+    assert report.report_notebook().is_file()
+    assert report.report_notebook().parent.name == "report"  # inside the package, not notebooks/
+    for name in ("report.html.j2", "report.css", "index.html.j2"):
+        assert templates.template_text(name).strip(), name
+
+
+def test_papermill_still_has_what_the_warm_kernel_engine_relies_on():
+    """The warm-kernel engine reads papermill's private engine registry and mirrors
+    NBClientEngine.execute_managed_notebook; if papermill changes either, this fails here, loudly,
+    instead of a batch failing at its second client."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    assert isinstance(papermill_engines._engines, dict), "papermill's engine registry moved"
+    mirrored = ["nb_man", "kernel_name", "log_output", "stdout_file", "stderr_file",
+                "start_timeout", "execution_timeout"]
+    params = list(inspect.signature(NBClientEngine.execute_managed_notebook).parameters)
+    assert params[:len(mirrored)] == mirrored, \
+        f"NBClientEngine.execute_managed_notebook changed: {params}"
+    assert "km" in inspect.signature(PapermillNotebookClient.__init__).parameters, \
+        "PapermillNotebookClient no longer takes a kernel manager (km)"
+    kernels.register_warm_engine()
+    kernels.register_warm_engine()  # once per process
+    assert kernels.WARM_ENGINE in papermill_engines._engines
+
+
+def test_index_page_escapes_strangers_text_once():
+    page = templates.render_page("index.html.j2", summary="1 of 1 reports rendered", rows=[{
+        "client": "<b>x</b>", "account": "a", "month": "2026-10", "followers": "1", "net": "+1",
+        "new": "1", "lost": "0", "links": [("HTML", 'a/"x".html')], "ok": True,
+        "seconds": "1.0 s"}])
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert 'href="a/&#34;x&#34;.html"' in page and "Content-Security-Policy" in page
