@@ -287,22 +287,30 @@ def as_store(store: Store | str | os.PathLike | None) -> Store:
     return store if isinstance(store, Store) else Store(store or None)
 
 
+def _snapshots(store: Store, account: str) -> tuple[str, pd.DataFrame, pd.Series]:
+    """(account id, its snapshots, their months) or an error naming the store."""
+    account_id = store.resolve(account)
+    snaps = store.snapshots(account_id)
+    if snaps.empty:
+        raise ConfigError(f"account {account!r} has no snapshots in {store.path}")
+    return account_id, snaps, _month_key(snaps["snapshot_at"])
+
+
+def _no_snapshot(store: Store, snaps: pd.DataFrame, keys: pd.Series, month: str) -> ConfigError:
+    return ConfigError(f"@{snaps['username'].iloc[-1]} has no snapshot in {month} in "
+                       f"{store.path}; months with data: {', '.join(sorted(set(keys)))}")
+
+
 def resolve_month(store: Store | str | os.PathLike | None, account: str,
                   month: str | None = None, *, now=None) -> tuple[str, str]:
     """(username, month) after checking the store has ``account`` and a snapshot in ``month``
     (default the last full month with data): cheap, so a typo fails before any work starts."""
     store = as_store(store)
-    account_id = store.resolve(account)
-    snaps = store.snapshots(account_id)
-    if snaps.empty:
-        raise ConfigError(f"account {account!r} has no snapshots in {store.path}")
-    keys = _month_key(snaps["snapshot_at"])
+    _, snaps, keys = _snapshots(store, account)
     month = check_month(month) if month else last_full_month(snaps["snapshot_at"], now)
-    username = str(snaps["username"].iloc[-1])
     if not (keys == month).any():
-        raise ConfigError(f"@{username} has no snapshot in {month} in {store.path}; months with "
-                          f"data: {', '.join(sorted(set(keys)))}")
-    return username, month
+        raise _no_snapshot(store, snaps, keys, month)
+    return str(snaps["username"].iloc[-1]), month
 
 
 def load_month(account: str, month: str | None = None, *,
@@ -332,11 +340,7 @@ def load_month(account: str, month: str | None = None, *,
     MonthData(@brightwave 2026-10, snapshot 2026-10-31, previous 2026-09-30: 5,000 followers, ...)
     """
     store = as_store(store)
-    account_id = store.resolve(account)
-    snaps = store.snapshots(account_id)
-    if snaps.empty:
-        raise ConfigError(f"account {account!r} has no snapshots in {store.path}")
-    keys = _month_key(snaps["snapshot_at"])
+    account_id, snaps, keys = _snapshots(store, account)
     if at is not None:
         chosen = store.snapshot_at(account_id, at)
         month = f"{pd.Timestamp(chosen).tz_convert('UTC'):%Y-%m}"
@@ -346,8 +350,7 @@ def load_month(account: str, month: str | None = None, *,
         month = check_month(month) if month else last_full_month(snaps["snapshot_at"], now)
         in_month = snaps[keys == month]
     if in_month.empty:
-        raise ConfigError(f"@{snaps['username'].iloc[-1]} has no snapshot in {month} in "
-                          f"{store.path}; months with data: {', '.join(sorted(set(keys)))}")
+        raise _no_snapshot(store, snaps, keys, month)
     snapshot_at = in_month["snapshot_at"].iloc[-1]
     earlier = snaps[keys < month]
     previous_at = earlier["snapshot_at"].iloc[-1] if len(earlier) else None
