@@ -369,7 +369,11 @@ def test_render_writes_html_and_keeps_the_executed_notebook(rendered):
     # no code, no scripts, no external resources: one self-contained file
     assert 'class="jp-CodeMirrorEditor' not in html and "load_month(" not in html
     assert "<script" not in html.lower()
-    assert not re.search(r"""(src|href)=["']https?://""", html)
+    assert not re.search(r"""src=["']https?://""", html)
+    # the only links out are to profiles on x.com, by handle or by id (issue 15: actionable)
+    outside = re.findall(r"""href=["'](https?://[^"']+)""", html)
+    assert outside and all(re.fullmatch(r"https://x\.com/(i/user/\d+|[^/?#]+)", u)
+                           for u in outside), [u for u in outside if "x.com" not in u][:3]
     assert html.count('src="data:image/png;base64,') >= 3
     assert "Content-Security-Policy" in html
     # the hostile followers are in the report, as text

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import inspect
 
+import pandas as pd
+
 from follower_kit import report
 from follower_kit.report import kernels, templates
 
@@ -43,3 +45,16 @@ def test_index_page_escapes_strangers_text_once():
         "seconds": "1.0 s"}])
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
     assert 'href="a/&#34;x&#34;.html"' in page and "Content-Security-Policy" in page
+
+
+def test_profile_links_by_handle_or_id_and_never_out_of_x_com():
+    from follower_kit.report.html import follower_table, profile_link
+
+    assert profile_link("brightwave") == '<a href="https://x.com/brightwave">@brightwave</a>'
+    assert profile_link(None, "123") == '<a href="https://x.com/i/user/123">id 123</a>'
+    assert profile_link(None, None) == ""
+    hostile = profile_link('"><script>x</script>/../evil?q=1')
+    assert "<script>" not in hostile and 'href="https://x.com/%22%3E%3Cscript' in hostile
+    table = follower_table(pd.DataFrame({"follower_id": ["7", "8"], "username": ["ann", None]}),
+                           {"username": "Handle"})
+    assert 'href="https://x.com/ann"' in table and 'href="https://x.com/i/user/8"' in table

@@ -29,6 +29,7 @@ __all__ = [
     "follower_table",
     "number",
     "paragraphs",
+    "profile_link",
     "spreadsheet_safe",
     "stat_cards",
     "title_block",
@@ -93,10 +94,35 @@ def _cell(value, column: str, max_chars: int) -> tuple[str, str]:
         if column.endswith(("reach", "count", "followers")):
             return f"{float(value):,.0f}", "fk-num"
         return f"{float(value):,.1f}", "fk-num"
-    text = escape(value, max_chars)
-    if column == "username" and text:
-        text = "@" + text
-    return text, "fk-text"
+    return escape(value, max_chars), "fk-text"
+
+
+PROFILE_URL = "https://x.com/{}"
+PROFILE_BY_ID_URL = "https://x.com/i/user/{}"
+
+
+def profile_link(username=None, user_id=None, *, max_chars: int = MAX_CELL_CHARS) -> str:
+    """``<a href="https://x.com/HANDLE">@HANDLE</a>``, or ``https://x.com/i/user/ID`` with the
+    text "id ID" when only the id is known; "" when neither is. Both parts are escaped (and the
+    handle URL-quoted), so a stranger's handle can only ever be a path on x.com.
+
+    Returns
+    -------
+    str
+        HTML.
+    """
+    from urllib.parse import quote
+
+    def known(v) -> bool:
+        return v is not None and not (not isinstance(v, str) and pd.isna(v)) and str(v) != ""
+
+    if known(username):
+        href = PROFILE_URL.format(quote(str(username), safe=""))
+        return f'<a href="{html.escape(href)}">@{escape(username, max_chars)}</a>'
+    if known(user_id):
+        href = PROFILE_BY_ID_URL.format(quote(str(user_id), safe=""))
+        return f'<a href="{html.escape(href)}">id {escape(user_id, max_chars)}</a>'
+    return ""
 
 
 def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[str] | None = None,
@@ -123,8 +149,9 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
     Returns
     -------
     HTML
-        ``<table class="fk-table mathjax_ignore tex2jax_ignore">`` with escaped cells; usernames
-        are prefixed with ``@``, numbers right-aligned, dates as ``YYYY-MM-DD``.
+        ``<table class="fk-table mathjax_ignore tex2jax_ignore">`` with escaped cells; a
+        ``username`` is a link to the profile (:func:`profile_link`, by ``follower_id`` or
+        ``id`` when the handle is unknown), numbers right-aligned, dates as ``YYYY-MM-DD``.
     """
     if columns is None:
         columns = list(frame.columns)
@@ -136,8 +163,11 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
     shown = frame if max_rows is None else frame.head(max_rows)
     head = "".join(f'<th scope="col">{escape(h, None)}</th>' for h in columns.values())
     rows = []
-    for record in shown[list(columns)].itertuples(index=False, name=None):
-        cells = (_cell(v, c, max_chars) for v, c in zip(record, columns))
+    id_column = next((c for c in ("follower_id", "id") if c in frame.columns), None)
+    ids = shown[id_column].tolist() if id_column else [None] * len(shown)
+    for record, user_id in zip(shown[list(columns)].itertuples(index=False, name=None), ids):
+        cells = ((profile_link(v, user_id, max_chars=max_chars), "fk-text") if c == "username"
+                 else _cell(v, c, max_chars) for v, c in zip(record, columns))
         rows.append("<tr>" + "".join(f'<td class="{cls}"><bdi>{text}</bdi></td>'
                                      for text, cls in cells) + "</tr>")
     note = ""
