@@ -67,6 +67,8 @@ def test_the_wheel_installed_elsewhere_runs_the_demo(tmp_path):
     import subprocess
     import sys
 
+    from follower_kit.report import find_chromium
+
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
                    check=True, capture_output=True, text=True, timeout=600)
@@ -85,6 +87,10 @@ def test_the_wheel_installed_elsewhere_runs_the_demo(tmp_path):
                            "--out", "reports"], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=600)
     assert demo.returncode == 0, demo.stdout + demo.stderr
+    # the demo builds the sample and renders its latest month, and says where
     html = tmp_path / "reports" / "brightwave" / "brightwave-2026-10.html"
+    assert html.as_uri() in demo.stdout and (tmp_path / "store").is_dir()
+    assert html.with_suffix(".ipynb").exists()
+    assert html.with_suffix(".pdf").exists() == bool(find_chromium())
     page = html.read_text(encoding="utf-8")
     assert "Brightwave" in page and "Bots and fake followers" in page and "<script" not in page

@@ -739,20 +739,6 @@ def test_cli_passes_exactly_the_notebook_parameters():
     assert declared == passed
 
 
-@pytest.mark.slow
-def test_demo_builds_the_sample_and_renders_its_latest_report(tmp_path):
-    from pathlib import Path
-
-    r = CliRunner().invoke(main, ["demo", "--store", str(tmp_path / "store"),
-                                  "--out", str(tmp_path / "reports")])
-    assert r.exit_code == 0, r.output
-    html = tmp_path / "reports" / "brightwave" / "brightwave-2026-10.html"
-    assert html.exists() and html.as_uri() in r.output
-    assert (html.with_suffix(".ipynb")).exists()
-    assert html.with_suffix(".pdf").exists() == bool(report.find_chromium())
-    assert "Brightwave" in html.read_text() and Path(tmp_path / "store").is_dir()
-
-
 def test_segments_learn_from_text_and_leave_followers_without_any_unassigned(sample_audience):
     from follower_kit.analysis import topics
 
