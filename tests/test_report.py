@@ -5,8 +5,6 @@ The sample report is rendered once per session (tests/_rendered.py) and read by 
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import re
 import textwrap
@@ -400,9 +398,9 @@ def test_report_shows_one_list_of_new_followers_and_blocks_only_clear_bots(rende
     assert html.count("New followers to check out") == 1
     assert "Notable new followers" not in html and ">Check out<" not in html
     assert "Block list: bot score 0.85 or more" in html
-    # the full block list (the CSV inside the report) against the sample's ground truth
-    link = re.search(r'href="data:text/csv;base64,([^"]+)"', html)
-    blocked = pd.read_csv(io.BytesIO(base64.b64decode(link.group(1))),
+    # the full block list (a CSV beside the report) against the sample's ground truth
+    link = re.search(r'href="(brightwave-2026-10-block-list\.csv)"', html)
+    blocked = pd.read_csv(rendered.paths["html"].parent / link.group(1),
                           dtype={"follower_id": str})
     assert len(blocked) and (blocked["bot_score"] >= 0.85).all()
     # the sentence above the list counts the same accounts the list holds
@@ -411,6 +409,28 @@ def test_report_shows_one_list_of_new_followers_and_blocks_only_clear_bots(rende
     people = ~truth.loc[blocked["follower_id"], "is_bot"]
     # at the likely-bot threshold (0.5) a fifth of the list would be real people; at 0.85, 3.5%
     assert people.mean() < 0.05, list(blocked["username"][people.to_numpy()])
+
+
+def test_every_list_is_a_csv_beside_the_report_linked_relatively(rendered):
+    """New, lost, follow back, check out, talk to and block: each list is a file beside the HTML
+    (and the PDF), linked by its bare name, through the spreadsheet formula guard; no data: link
+    is left for a PDF viewer to drop."""
+    import csv
+
+    html = rendered.paths["html"].read_text(encoding="utf-8")
+    names = sorted(p.name for p in rendered.lists)
+    assert names == sorted(f"brightwave-2026-10-{n}.csv" for n in (
+        "new-followers", "lost-followers", "follow-back", "check-out", "talk-to", "block-list"))
+    assert "data:text/csv" not in html
+    for path in rendered.lists:
+        assert path.parent == rendered.paths["html"].parent and f'href="{path.name}"' in html
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        assert rows and not [v for r in rows for v in r.values() if v and v[0] in "=+-@\t\r"]
+    lost = next(p for p in rendered.lists if p.name.endswith("lost-followers.csv"))
+    with open(lost, newline="", encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == int(re.search(
+            r"Lost followers \(([\d,]+)\)", html).group(1).replace(",", ""))
 
 
 def _store_of(nb):

@@ -37,6 +37,9 @@ def print_result(result: rep.RenderResult) -> None:
         if fmt in result.paths:
             label = "notebook (audit)" if fmt == "ipynb" else fmt.upper()
             click.echo(f"  {label:17} {result.paths[fmt]}")
+    if result.lists:
+        click.echo(f"  {'lists (CSV)':17} {len(result.lists)} files beside the report, e.g. "
+                   f"{result.lists[0].name}")
 
 
 D = DEFAULTS  # one place for the defaults: follower_kit.audience.AudienceOptions

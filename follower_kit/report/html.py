@@ -25,6 +25,7 @@ __all__ = [
     "HTML",
     "MAX_CELL_CHARS",
     "csv_download_link",
+    "csv_download_links",
     "escape",
     "follower_table",
     "number",
@@ -214,6 +215,27 @@ def csv_download_link(frame: pd.DataFrame, filename: str, text: str) -> HTML:
         .decode("ascii")
     return HTML(f'<p><a class="fk-download" download="{escape(filename, None)}" '
                 f'href="data:text/csv;base64,{payload}">{escape(text, None)}</a></p>')
+
+
+def csv_download_links(lists: Mapping[str, pd.DataFrame], prefix: str) -> HTML:
+    """One paragraph of download links, one CSV per non-empty list (``{prefix}-{name}.csv``,
+    name slugged), each through :func:`spreadsheet_safe`; the rendered report writes them as
+    files beside itself (:func:`~follower_kit.report.templates.csv_beside`).
+
+    Returns
+    -------
+    HTML
+        ``<p>`` with ``<a download=... href="data:text/csv;base64,...">`` links, or "".
+    """
+    links = []
+    for name, frame in lists.items():
+        if frame is None or frame.empty:
+            continue
+        slug = "-".join(name.lower().split())
+        link = csv_download_link(frame, f"{prefix}-{slug}.csv", f"{name} ({number(len(frame))})")
+        links.append(link.removeprefix("<p>").removesuffix("</p>"))
+    return HTML(f'<p class="fk-downloads">Every list as CSV: {" · ".join(links)}</p>'
+                if links else "")
 
 
 _NO_MATH = "mathjax_ignore tex2jax_ignore"

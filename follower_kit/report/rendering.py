@@ -27,7 +27,7 @@ from ..audience import AudienceOptions, as_store, options as make_options, resol
 from ..errors import ConfigError, RenderError
 from . import kernels
 from .pdf import find_chromium, pdf_from_html
-from .templates import html_report, report_notebook
+from .templates import csv_beside, html_report, report_notebook
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,9 @@ class RenderResult:
     account, month : str
     paths : dict
         format -> Path (``ipynb`` always, ``html``/``pdf`` when asked).
+    lists : list of Path
+        The report's lists (new, lost, follow back, check out, talk to, block) as CSV files
+        beside the HTML, linked from it (with html or pdf).
     seconds : dict
         Stage timings: ``load`` (checks before the kernel), ``kernel`` (kernel start and papermill
         overhead), ``imports`` (the first code cell), ``analysis`` (the other cells), ``html``,
@@ -82,6 +85,7 @@ class RenderResult:
     month: str
     paths: dict = field(default_factory=dict)
     seconds: dict = field(default_factory=dict)
+    lists: list = field(default_factory=list)
 
 
 _ADDED_BY_PAPERMILL = {"injected-parameters", "papermill-error-cell-tag"}
@@ -230,7 +234,7 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
     params = opts.replace(account=username, month=month, store=str(st.path)).parameters()
     paths = output_paths(out_dir, username, month)
     paths["ipynb"].parent.mkdir(parents=True, exist_ok=True)
-    for stale in paths.values():
+    for stale in [*paths.values(), *paths["html"].parent.glob(f"{paths['html'].stem}-*.csv")]:
         stale.unlink(missing_ok=True)
     result = RenderResult(account=username, month=month)
     result.seconds["load"] = time.perf_counter() - t0
@@ -271,6 +275,7 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
     if "html" in formats or "pdf" in formats:
         t2 = time.perf_counter()
         html_report(paths["ipynb"], paths["html"])
+        result.lists = csv_beside(paths["html"])
         result.seconds["html"] = time.perf_counter() - t2
         if "html" in formats:
             result.paths["html"] = paths["html"]
@@ -281,7 +286,7 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
             result.paths["pdf"] = paths["pdf"]
             if "html" not in formats:
                 paths["html"].unlink()
-    _check_no_secrets(result.paths.values())
+    _check_no_secrets([*result.paths.values(), *result.lists])
     result.seconds["total"] = time.perf_counter() - t0
     log.info("rendered @%s %s in %.1f s: %s", username, month, result.seconds["total"],
              ", ".join(str(p) for p in result.paths.values()))
