@@ -62,7 +62,7 @@ def test_the_wheel_installed_elsewhere_runs_the_demo(tmp_path):
     """`python -m build` gives a wheel that, installed in a fresh venv outside the checkout,
     runs `follower-kit demo` and renders the report: the notebook and the templates travel as
     package data. Its dependencies come from PyPI through pip's cache (about a minute when the
-    cache is warm; 76 s for the whole test under load), which also proves the wheel declares
+    cache is warm), which also proves the wheel declares
     every dependency it needs."""
     import os
     import subprocess

@@ -161,24 +161,28 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
     columns = {c: h for c, h in columns.items() if c in frame.columns}
     if frame.empty:
         return HTML(f'<p class="fk-empty {_NO_MATH}">{escape(empty, None)}</p>' if empty else "")
+    from markupsafe import Markup
+
+    from .templates import block
+
     shown = frame if max_rows is None else frame.head(max_rows)
-    head = "".join(f'<th scope="col">{escape(h, None)}</th>' for h in columns.values())
-    rows = []
     id_column = next((c for c in ("follower_id", "id") if c in frame.columns), None)
     ids = shown[id_column].tolist() if id_column else [None] * len(shown)
+    rows = []
     for record, user_id in zip(shown[list(columns)].itertuples(index=False, name=None), ids):
-        cells = ((profile_link(v, user_id, max_chars=max_chars), "fk-text") if c == "username"
-                 else _cell(v, c, max_chars) for v, c in zip(record, columns))
-        rows.append("<tr>" + "".join(f'<td class="{cls}"><bdi>{text}</bdi></td>'
-                                     for text, cls in cells) + "</tr>")
+        cells = []  # each cell is escaped (or built from escaped parts) here, once
+        for value, column in zip(record, columns):
+            if column == "username":
+                text, cls = profile_link(value, user_id, max_chars=max_chars), "fk-text"
+            else:
+                text, cls = _cell(value, column, max_chars)
+            cells.append((Markup(text), cls))
+        rows.append(cells)
     note = ""
     if max_rows is not None and len(frame) > max_rows:
         note = f" (top {number(max_rows)} of {number(len(frame))})"
-    cap = ""
-    if caption or note:
-        cap = f"<caption>{escape(caption or '', None)}{escape(note, None)}</caption>"
-    return HTML(f'<table class="fk-table {_NO_MATH}">' + cap
-                + f"<thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+    cap = _safe((caption or "") + note) if (caption or note) else ""
+    return HTML(block("table")([_safe(h) for h in columns.values()], rows, cap, _NO_MATH))
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -247,18 +251,24 @@ def paragraphs(*sentences: str | None) -> HTML:
     return HTML(f'<p class="fk-prose {_NO_MATH}">{escape(text, None)}</p>' if text else "")
 
 
+def _safe(value, max_chars: int | None = None):
+    """A stranger's text through :func:`escape`, marked safe for the templates' autoescape."""
+    from markupsafe import Markup
+
+    return Markup(escape(value, max_chars))
+
+
 def title_block(title: str, subtitle: str = "") -> HTML:
     """The report's title and subtitle (plain text, escaped)."""
-    sub = f'<p class="fk-subtitle">{escape(subtitle, None)}</p>' if subtitle else ""
-    return HTML(f'<div class="fk-title {_NO_MATH}"><h1>{escape(title, None)}</h1>{sub}</div>')
+    from .templates import block
+
+    return HTML(block("title")(_safe(title), _safe(subtitle) if subtitle else "", _NO_MATH))
 
 
 def stat_cards(cards: Iterable[tuple[str, str, str | None]]) -> HTML:
     """Headline figures as a row of cards: (label, value, note) each, all escaped."""
-    parts = []
-    for label, value, note in cards:
-        note_html = f'<div class="fk-card-note">{escape(note, None)}</div>' if note else ""
-        parts.append(f'<div class="fk-card"><div class="fk-card-value">{escape(value, None)}'
-                     f'</div><div class="fk-card-label">{escape(label, None)}</div>{note_html}'
-                     "</div>")
-    return HTML(f'<div class="fk-cards {_NO_MATH}">' + "".join(parts) + "</div>")
+    from .templates import block
+
+    items = [(_safe(label), _safe(value), _safe(note) if note else "")
+             for label, value, note in cards]
+    return HTML(block("cards")(items, _NO_MATH))

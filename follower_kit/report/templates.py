@@ -6,6 +6,7 @@ template that turns an executed notebook into the client's HTML.
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import re
 from importlib import resources
@@ -40,6 +41,7 @@ def report_notebook() -> Path:
         return Path(path)
 
 
+@functools.lru_cache(maxsize=1)
 def environment():
     """A jinja2 environment over the package's templates, autoescaping every ``.j2`` page:
     strangers' text in a value can never become markup."""
@@ -49,6 +51,11 @@ def environment():
     return Environment(loader=DictLoader({n: template_text(n) for n in names}),
                        autoescape=select_autoescape(default=True, default_for_string=True),
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def block(name: str):
+    """A macro of ``templates/blocks.html.j2`` (``table``, ``cards``, ``title``)."""
+    return getattr(environment().get_template("blocks.html.j2").module, name)
 
 
 def render_page(name: str, **values) -> str:
