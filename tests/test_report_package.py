@@ -58,3 +58,21 @@ def test_profile_links_by_handle_or_id_and_never_out_of_x_com():
     table = follower_table(pd.DataFrame({"follower_id": ["7", "8"], "username": ["ann", None]}),
                            {"username": "Handle"})
     assert 'href="https://x.com/ann"' in table and 'href="https://x.com/i/user/8"' in table
+
+
+def test_the_summary_names_at_most_three_actions_most_useful_first():
+    from follower_kit.report.html import action_list
+    from follower_kit.report.prose import month_actions
+
+    many = month_actions(blocked=742, follow_back=["a", "b", "c", "d", "e"], talk_to=["x"],
+                         check_out=["n"])
+    assert many == [
+        "Review and block the 742 accounts scoring 0.85 or more as bots (the block list).",
+        "Follow back @a, @b, @c and 2 more: likely people, active, on your topics.",
+        "Reply to @x: they wrote to you or about your topics."]
+    few = month_actions(blocked=1, block_threshold=0.9, check_out=["n1", "n2"])
+    assert few[0].startswith("Review and block the 1 account scoring 0.90")
+    assert few[1].startswith("Look at the new followers @n1 and @n2")
+    assert month_actions() == [] and action_list([]) == ""
+    html = action_list(["Reply to <script>"])
+    assert "<ol><li>Reply to &lt;script&gt;</li></ol>" in html

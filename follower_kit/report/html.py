@@ -22,6 +22,7 @@ MAX_CELL_CHARS = 160
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 __all__ = [
+    "action_list",
     "HTML",
     "MAX_CELL_CHARS",
     "csv_download_link",
@@ -256,6 +257,15 @@ def _safe(value, max_chars: int | None = None):
     from markupsafe import Markup
 
     return Markup(escape(value, max_chars))
+
+
+def action_list(actions: Sequence[str], heading: str = "This month's actions") -> HTML:
+    """The summary's numbered actions (plain text, escaped); "" without any."""
+    from .templates import block
+
+    if not actions:
+        return HTML("")
+    return HTML(block("actions")(_safe(heading), [_safe(a) for a in actions], _NO_MATH))
 
 
 def title_block(title: str, subtitle: str = "") -> HTML:

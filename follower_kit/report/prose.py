@@ -19,6 +19,7 @@ __all__ = [
     "headline",
     "headline_cards",
     "headline_sentences",
+    "month_actions",
     "month_label",
     "new_followers_sentence",
     "number",
@@ -444,6 +445,44 @@ def triage_sentence(lists: Mapping[str, int]) -> str:
     if not items:
         return "No follower stands out for a follow-back, a reply or a review this month."
     return "Suggested actions this month: " + _join(items) + "."
+
+
+def _handles(names: Sequence[str], n: int = 3) -> str:
+    return _join([f"@{h}" for h in list(names)[:n]])
+
+
+def month_actions(*, blocked: int = 0, block_threshold: float = 0.85,
+                  follow_back: Sequence[str] = (), talk_to: Sequence[str] = (),
+                  check_out: Sequence[str] = ()) -> list[str]:
+    """The (at most) three actions of the month for the summary, most useful first: block the
+    clearest bots, follow back, talk to; check out new followers when one of those is empty.
+
+    Parameters
+    ----------
+    blocked : int
+        Followers on the block list.
+    follow_back, talk_to, check_out : sequence of str
+        Handles in list order (the first three are named).
+
+    Returns
+    -------
+    list of str
+        Plain-text sentences (0 to 3); none when there is nothing to do.
+    """
+    actions = []
+    if blocked:
+        actions.append(f"Review and block the {plural(blocked, 'account')} scoring "
+                       f"{block_threshold:.2f} or more as bots (the block list).")
+    if len(follow_back):
+        more = [f"{number(len(follow_back) - 3)} more"] if len(follow_back) > 3 else []
+        actions.append(f"Follow back {_join([f'@{h}' for h in follow_back[:3]] + more)}: "
+                       "likely people, active, on your topics.")
+    if len(talk_to):
+        actions.append(f"Reply to {_handles(talk_to)}: they wrote to you or about your topics.")
+    if len(actions) < 3 and len(check_out):
+        actions.append(f"Look at the new followers {_handles(check_out)}: the most notable "
+                       "people who followed this month.")
+    return actions[:3]
 
 
 def activity_sentence(best: pd.DataFrame, *, tz: str, tweets: int) -> str:
