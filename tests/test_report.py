@@ -516,12 +516,16 @@ def test_render_refuses_bad_requests_before_starting_a_kernel(tmp_path, sample_s
 
 
 def _normalized(nb_path):
-    """The executed notebook without what legitimately changes between runs: timings."""
+    """The executed notebook without what legitimately changes between runs: timings, and the
+    output folder it was told to write its CSV lists to."""
     nb = json.loads(nb_path.read_text())
     for section in (nb["metadata"].get("papermill", {}),):
         for key in ("start_time", "end_time", "duration"):
             section.pop(key, None)
+        section.get("parameters", {}).pop("out_dir", None)
     for cell in nb["cells"]:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["source"] = [ln for ln in cell["source"] if not ln.startswith("out_dir = ")]
         cell.pop("id", None)
         cell.get("metadata", {}).pop("execution", None)
         pm = cell.get("metadata", {}).get("papermill", {})
@@ -737,6 +741,7 @@ def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
     assert not batch.failures, batch.failures[0]["error"] if batch.failures else ""
     executed = nbformat.read(batch.results[0]["paths"]["ipynb"], as_version=4)
     got = executed.metadata["papermill"]["parameters"]
+    assert got.pop("out_dir") == str((tmp_path / "out" / "northwind_coffee").resolve())
     assert got == {**OPTION_VALUES, "account": "northwind_coffee", "month": "2026-08",
                    "store": str(agency_store.path.resolve())}
 

@@ -76,3 +76,16 @@ def test_the_summary_names_at_most_three_actions_most_useful_first():
     assert month_actions() == [] and action_list([]) == ""
     html = action_list(["Reply to <script>"])
     assert "<ol><li>Reply to &lt;script&gt;</li></ol>" in html
+
+
+def test_csv_lists_are_files_beside_the_report_or_inline_in_a_notebook(tmp_path):
+    from follower_kit.report.html import csv_lists
+
+    lists = {"Follow back": pd.DataFrame({"username": ["=cmd()", "ann"]}),
+             "Talk to": pd.DataFrame({"username": []})}
+    linked = csv_lists(lists, "acme-2026-10", folder=str(tmp_path))
+    assert 'href="acme-2026-10-follow-back.csv"' in linked and "Talk to" not in linked
+    assert (tmp_path / "acme-2026-10-follow-back.csv").read_text().splitlines()[1] == "'=cmd()"
+    inline = csv_lists(lists, "acme-2026-10")
+    assert 'href="data:text/csv;base64,' in inline and len(list(tmp_path.iterdir())) == 1
+    assert csv_lists({"Talk to": lists["Talk to"]}, "x") == ""

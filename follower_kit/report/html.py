@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -26,7 +28,7 @@ __all__ = [
     "HTML",
     "MAX_CELL_CHARS",
     "csv_download_link",
-    "csv_download_links",
+    "csv_lists",
     "escape",
     "follower_table",
     "number",
@@ -222,23 +224,33 @@ def csv_download_link(frame: pd.DataFrame, filename: str, text: str) -> HTML:
                 f'href="data:text/csv;base64,{payload}">{escape(text, None)}</a></p>')
 
 
-def csv_download_links(lists: Mapping[str, pd.DataFrame], prefix: str) -> HTML:
-    """One paragraph of download links, one CSV per non-empty list (``{prefix}-{name}.csv``,
-    name slugged), each through :func:`spreadsheet_safe`; the rendered report writes them as
-    files beside itself (:func:`~follower_kit.report.templates.csv_beside`).
+def csv_lists(lists: Mapping[str, pd.DataFrame], prefix: str, folder: str = "") -> HTML:
+    """Every non-empty list as a CSV (``{prefix}-{name}.csv``, name slugged) through
+    :func:`spreadsheet_safe`, in one paragraph of links.
+
+    With ``folder`` (the rendered report's folder) the files are written there and linked by
+    their bare names, so the links work from the HTML and the PDF beside them and the folder
+    can be zipped and sent; without it (a notebook in JupyterLab) each link carries its CSV
+    inside (a ``data:`` link).
 
     Returns
     -------
     HTML
-        ``<p>`` with ``<a download=... href="data:text/csv;base64,...">`` links, or "".
+        ``<p class="fk-downloads">`` with one link per list, or "" when every list is empty.
     """
     links = []
     for name, frame in lists.items():
         if frame is None or frame.empty:
             continue
-        slug = "-".join(name.lower().split())
-        link = csv_download_link(frame, f"{prefix}-{slug}.csv", f"{name} ({number(len(frame))})")
-        links.append(link.removeprefix("<p>").removesuffix("</p>"))
+        filename = f"{prefix}-{'-'.join(name.lower().split())}.csv"
+        text = f"{name} ({number(len(frame))})"
+        if folder:
+            spreadsheet_safe(frame).to_csv(Path(folder) / filename, index=False)
+            links.append(f'<a class="fk-download" download="{escape(filename, None)}" '
+                         f'href="{escape(quote(filename), None)}">{escape(text, None)}</a>')
+        else:
+            links.append(csv_download_link(frame, filename, text)
+                         .removeprefix("<p>").removesuffix("</p>"))
     return HTML(f'<p class="fk-downloads">Every list as CSV: {" · ".join(links)}</p>'
                 if links else "")
 

@@ -27,7 +27,7 @@ from ..audience import AudienceOptions, as_store, options as make_options, resol
 from ..errors import ConfigError, RenderError
 from . import kernels
 from .pdf import find_chromium, pdf_from_html
-from .templates import csv_beside, html_report, report_notebook
+from .templates import html_report, report_notebook
 
 log = logging.getLogger(__name__)
 
@@ -35,18 +35,20 @@ FORMATS = ("html", "pdf", "ipynb")
 DEFAULT_OUT = Path("reports")
 
 
-def report_parameters(account: str = "", **options) -> dict:
+def report_parameters(account: str = "", *, out_dir: str = "", **options) -> dict:
     """The parameters the report notebook gets (never a secret): every
-    :class:`~follower_kit.audience.AudienceOptions` field, checked.
+    :class:`~follower_kit.audience.AudienceOptions` field, checked, and where the rendered
+    report's files go.
 
     Returns
     -------
     dict
         ``account``, ``month`` (``YYYY-MM``, "" for the default), ``store`` (absolute path, ""
         for the default), ``tz``, ``top_n``, ``client_name``, ``bot_threshold``,
-        ``block_threshold``, ``segments``.
+        ``block_threshold``, ``segments``, and ``out_dir`` (the report's folder, where the CSV
+        lists are written; "" in JupyterLab: the lists download from inside the notebook).
     """
-    return make_options(account=account, **options).parameters()
+    return {**make_options(account=account, **options).parameters(), "out_dir": str(out_dir)}
 
 
 def notebook_parameters(notebook: str | os.PathLike | None = None) -> dict:
@@ -74,7 +76,7 @@ class RenderResult:
         format -> Path (``ipynb`` always, ``html``/``pdf`` when asked).
     lists : list of Path
         The report's lists (new, lost, follow back, check out, talk to, block) as CSV files
-        beside the HTML, linked from it (with html or pdf).
+        beside the report, linked from it.
     seconds : dict
         Stage timings: ``load`` (checks before the kernel), ``kernel`` (kernel start and papermill
         overhead), ``imports`` (the first code cell), ``analysis`` (the other cells), ``html``,
@@ -231,7 +233,10 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
     if "pdf" in formats and not find_chromium():
         raise ConfigError("PDF needs Chromium (Debian: apt-get install chromium, or set "
                           "FOLLOWER_KIT_CHROMIUM); ask for --format html to skip the PDF")
-    params = opts.replace(account=username, month=month, store=str(st.path)).parameters()
+    params = report_parameters(**opts.replace(account=username, month=month,
+                                              store=str(st.path)).parameters(),
+                               out_dir=str(output_paths(out_dir, username, month)["html"]
+                                           .parent.resolve()))
     paths = output_paths(out_dir, username, month)
     paths["ipynb"].parent.mkdir(parents=True, exist_ok=True)
     for stale in [*paths.values(), *paths["html"].parent.glob(f"{paths['html'].stem}-*.csv")]:
@@ -272,10 +277,10 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
     title = f"@{username}: follower report for {pd.Timestamp(month + '-01'):%B %Y}"
     _clean_notebook(paths["ipynb"], notebook, title)
     result.paths["ipynb"] = paths["ipynb"]
+    result.lists = sorted(paths["ipynb"].parent.glob(f"{paths['ipynb'].stem}-*.csv"))
     if "html" in formats or "pdf" in formats:
         t2 = time.perf_counter()
         html_report(paths["ipynb"], paths["html"])
-        result.lists = csv_beside(paths["html"])
         result.seconds["html"] = time.perf_counter() - t2
         if "html" in formats:
             result.paths["html"] = paths["html"]

@@ -5,13 +5,10 @@ template that turns an executed notebook into the client's HTML.
 
 from __future__ import annotations
 
-import base64
 import functools
 import os
-import re
 from importlib import resources
 from pathlib import Path
-from urllib.parse import quote
 
 SKIP_TAG = "report-skip"  # cells for the analyst (notes, checks) that stay out of the report
 
@@ -102,31 +99,3 @@ def html_report(nb_path: str | os.PathLike, html_path: str | os.PathLike) -> Pat
     html_path.write_text(body, encoding="utf-8")
     return html_path
 
-
-_CSV_LINK = re.compile(r'download="([^"/\\]+\.csv)" href="data:text/csv;base64,([A-Za-z0-9+/=]+)"')
-
-
-def csv_beside(html_path: str | os.PathLike) -> list[Path]:
-    """Write every list the report offers as a download (a ``data:`` link, already through the
-    spreadsheet formula guard) as a CSV file beside the HTML, and point the link at that file
-    with a relative link: a client's PDF or e-mailed folder has no dead ``data:`` links.
-
-    Returns
-    -------
-    list of Path
-        The CSV files written, in the order of the report.
-    """
-    html_path = Path(html_path)
-    page = html_path.read_text(encoding="utf-8")
-    written: list[Path] = []
-
-    def replace(match: re.Match) -> str:
-        name = Path(match.group(1)).name  # a bare file name: never a path out of the folder
-        target = html_path.parent / name
-        target.write_bytes(base64.b64decode(match.group(2)))
-        written.append(target)
-        return f'download="{name}" href="{quote(name)}"'
-
-    page = _CSV_LINK.sub(replace, page)
-    html_path.write_text(page, encoding="utf-8")
-    return written
