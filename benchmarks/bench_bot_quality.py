@@ -14,7 +14,6 @@ audience with its ground truth; Kaggle 2017 and Bot Repository when ``../shared/
 
 from __future__ import annotations
 
-import inspect
 import os
 from pathlib import Path
 
@@ -42,12 +41,12 @@ def _row(name: str, y, scores, block: float) -> dict:
 
 
 def run(quick: bool = False) -> list[dict]:
-    from follower_kit import report
     from follower_kit.analysis import bots as B
+    from follower_kit.audience import DEFAULTS
     from follower_kit.sources import datasets
     from follower_kit.sources.sample import generate
 
-    block = inspect.signature(report.report_parameters).parameters["block_threshold"].default
+    block = DEFAULTS.block_threshold
     audience = generate()
     latest = audience.users.drop_duplicates("id", keep="last")
     truth = audience.truth.set_index("follower_id").loc[latest["id"], "is_bot"]

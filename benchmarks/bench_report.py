@@ -47,7 +47,8 @@ def _render_batch(store_dir: str, out_dir: str, accounts: list[str], formats: tu
                   workers: int) -> dict:
     from follower_kit import report
 
-    clients = [report.Client(account=a, store=store_dir, formats=formats) for a in accounts]
+    clients = [report.Client(report.AudienceOptions(a, store=str(store_dir)), formats=formats)
+               for a in accounts]
     start = time.perf_counter()
     batch = report.render_batch(clients, month=MONTH, out_dir=out_dir, workers=workers)
     seconds = time.perf_counter() - start

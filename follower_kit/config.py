@@ -29,12 +29,28 @@ TOKEN_ENV = "X_BEARER_TOKEN"
 SECRET_ENVS = (TOKEN_ENV, "X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
 
 
-def store_dir(explicit: str | os.PathLike | None = None) -> Path:
-    """Resolve the store directory: an explicit path, else ``$FOLLOWER_KIT_STORE``, else ``data/store``."""
+def store_dir(explicit: str | os.PathLike | None = None, *, start: Path | None = None) -> Path:
+    """Resolve the store directory.
+
+    An explicit path, else ``$FOLLOWER_KIT_STORE``, else the nearest existing ``data/store`` in
+    the working directory or one of its parents (Jupyter, VS Code and ``papermill --cwd`` start
+    notebooks in ``notebooks/``, below the project's ``data/store``), else ``data/store`` in the
+    working directory.
+
+    Returns
+    -------
+    Path
+    """
     if explicit:
         return Path(explicit).expanduser()
     env = os.environ.get(STORE_ENV)
-    return Path(env).expanduser() if env else DEFAULT_STORE
+    if env:
+        return Path(env).expanduser()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DEFAULT_STORE).is_dir():
+            return folder / DEFAULT_STORE
+    return DEFAULT_STORE
 
 
 def _dotenv_paths() -> list[Path]:

@@ -86,3 +86,24 @@ def write_error(exc: OSError, path: object, what: str = "nothing was committed")
     where = exc.filename or path
     return StoreError(f"cannot write {where}: {exc.strerror or exc}; {what}. {advice}",
                       path=where)
+class RenderError(FollowerKitError):
+    """A report could not be rendered.
+
+    Attributes
+    ----------
+    account, month : str
+    notebook : Path or None
+        The executed (partial) notebook, kept for inspection.
+    cell_index : int or None
+        Index (0-based) of the failing cell in the notebook that was executed (the template, not
+        counting the cells papermill adds), when a cell failed.
+    """
+
+    def __init__(self, message: str, *, account: str = "", month: str = "",
+                 notebook: object = None, cell_index: int | None = None):
+        super().__init__(message)
+        self.account = account
+        self.month = month
+        self.notebook = notebook
+        self.cell_index = cell_index
+

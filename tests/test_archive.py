@@ -431,7 +431,7 @@ def test_the_report_counts_followers_x_reported_gone_apart(tmp_path):
         return pd.DataFrame({"id": back, "username": [f"u{i}" for i in back]}), errors
 
     archive.hydrate(store, "larsbrinkhoff", lookup, ids=ids[:107])
-    data = report.load_month(store, "larsbrinkhoff")
+    data = report.load_month("larsbrinkhoff", store=store)
     assert set(data.unavailable["id"]) == set(ids[:7])
     note = rt.profiles_note(data.followers, unavailable=data.unavailable["id"])
     assert "305 of the 405 followers" in note

@@ -92,11 +92,9 @@ def test_report_block_threshold_is_where_false_accusations_cost_least(public_set
     """The report's block list starts at the threshold that is cheapest when naming a real person
     as a bot costs five missed bots, on the sample and on Kaggle 2017 (Bot Repository's humans
     never score that high, so any threshold above 0.2 costs it nothing)."""
-    import inspect
+    from follower_kit.audience import DEFAULTS
 
-    from follower_kit import report
-
-    default = inspect.signature(report.report_parameters).parameters["block_threshold"].default
+    default = DEFAULTS.block_threshold
     a = sample_audience
     latest = a.users.drop_duplicates("id", keep="last")
     sets = {"sample": (a.truth.set_index("follower_id").loc[latest["id"], "is_bot"],
@@ -211,7 +209,7 @@ def test_cli_score_writes_the_store(tmp_path, sample_store):
     table = store.read_table("bot_scores", "brightwave")
     latest = store.followers("brightwave")
     assert len(table) == latest["username"].notna().sum()
-    assert {"id", "bot_score", "reasons", "farm_id"} <= set(table.columns)
+    assert {"follower_id", "bot_score", "reasons", "farm_id"} <= set(table.columns)
     assert table["bot_score"].between(0, 1).all()
     assert store.read_table("bot_farms", "brightwave") is not None
 

@@ -21,7 +21,8 @@ from follower_kit import report
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 HERE = ROOT / "tests"
-MINE = {"test_notebooks.py", "test_report.py", "test_browser.py", "_rendered.py"}
+MINE = {"test_notebooks.py", "test_report.py", "test_browser.py", "test_audience.py",
+        "_rendered.py"}
 
 
 def _ids(paths):
@@ -68,7 +69,7 @@ def test_notebook_is_committed_clean_with_a_parameters_cell(path):
 
 
 def test_report_notebook_parameters_match_the_cli():
-    declared = pm.inspect_notebook(str(report.REPORT_NOTEBOOK))
+    declared = pm.inspect_notebook(str(report.report_notebook()))
     passed = report.report_parameters("brightwave", month="2026-10", store="x")
     assert set(declared) == set(passed)
     for name, value in passed.items():
@@ -87,7 +88,7 @@ def _own_test(path) -> str | None:
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_notebook_executes_on_the_sample(path, tmp_path, tmp_path_factory, sample_store):
-    if path == report.REPORT_NOTEBOOK:
+    if path.resolve() == report.report_notebook().resolve():
         executed = rendered_report(tmp_path_factory, sample_store).paths["ipynb"]
     else:
         owner = _own_test(path)

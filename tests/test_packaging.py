@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import tomllib
 
+import pytest
+
 from conftest import ROOT
 
 # conda-forge names that differ from PyPI's
@@ -53,3 +55,46 @@ def test_layout_and_two_commands():
     for target in ("demo:", "test:", "lab:", "bench:"):
         assert target in makefile
     assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+@pytest.mark.slow
+def test_the_wheel_installed_elsewhere_runs_the_demo(tmp_path):
+    """`python -m build` gives a wheel that, installed in a fresh venv outside the checkout,
+    runs `follower-kit demo` and renders the report: the notebook and the templates travel as
+    package data. Its dependencies come from PyPI through pip's cache (about a minute when the
+    cache is warm), which also proves the wheel declares
+    every dependency it needs."""
+    import os
+    import subprocess
+    import sys
+
+    from follower_kit.report import find_chromium
+
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+                   check=True, capture_output=True, text=True, timeout=600)
+    wheel = next(dist.glob("follower_kit-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    # --no-compile: byte-compiling ~150 dependencies is most of an install's time, and Python
+    # compiles what the demo imports anyway
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                    "--no-compile", "--disable-pip-version-check", str(wheel)],
+                   check=True, capture_output=True, text=True, timeout=1200)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("FOLLOWER_KIT_STORE", "PYTHONPATH", "VIRTUAL_ENV")}
+    where = subprocess.run([str(venv / "bin" / "python"), "-c",
+                            "import follower_kit; print(follower_kit.__file__)"],
+                           cwd=tmp_path, env=env, check=True, capture_output=True, text=True)
+    assert where.stdout.startswith(str(venv)), where.stdout
+    demo = subprocess.run([str(venv / "bin" / "follower-kit"), "demo", "--store", "store",
+                           "--out", "reports"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    # the demo builds the sample and renders its latest month, and says where
+    html = tmp_path / "reports" / "brightwave" / "brightwave-2026-10.html"
+    assert html.as_uri() in demo.stdout and (tmp_path / "store").is_dir()
+    assert html.with_suffix(".ipynb").exists()
+    assert html.with_suffix(".pdf").exists() == bool(find_chromium())
+    page = html.read_text(encoding="utf-8")
+    assert "Brightwave" in page and "Bots and fake followers" in page and "<script" not in page

@@ -5,8 +5,6 @@ The sample report is rendered once per session (tests/_rendered.py) and read by 
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import re
 import textwrap
@@ -18,8 +16,10 @@ from click.testing import CliRunner
 
 from _rendered import FAKE_TOKEN, MONTH, rendered_report
 from conftest import ROOT
-from follower_kit import report
+from follower_kit import Store, report
 from follower_kit import report_text as rt
+from follower_kit.report import kernels
+from follower_kit.report import rendering as render_module
 from follower_kit.cli import main
 from follower_kit.errors import ConfigError, FollowerKitError, SourceError
 
@@ -325,7 +325,7 @@ def test_bad_month_is_refused_with_the_right_shape(bad):
 
 
 def test_load_month_of_the_sample(sample_store, sample_audience):
-    data = report.load_month(sample_store, "brightwave", now="2026-11-26T00:00Z")
+    data = report.load_month("brightwave", store=sample_store, now="2026-11-26T00:00Z")
     assert data.month == "2026-10"
     assert data.snapshot_at == sample_audience.snapshot_times[-1]
     assert data.previous_snapshot_at == sample_audience.snapshot_times[-2]
@@ -338,11 +338,11 @@ def test_load_month_of_the_sample(sample_store, sample_audience):
     assert not set(data.lost_followers["id"]) & current
     assert len(data.followers) == len(current)
     assert (data.tweets["created_at"] < data.month_end).all()
-    early = report.load_month(sample_store, "brightwave", "2025-11")
+    early = report.load_month("brightwave", "2025-11", store=sample_store)
     assert early.first_month and early.previous_snapshot_at is None
     assert early.new_followers.empty and early.lost_followers.empty and len(early.followers)
     with pytest.raises(ConfigError, match="no snapshot in 2024-01"):
-        report.load_month(sample_store, "brightwave", "2024-01")
+        report.load_month("brightwave", "2024-01", store=sample_store)
 
 
 def test_parameters_are_checked_and_never_secret():
@@ -367,13 +367,17 @@ def test_render_writes_html_and_keeps_the_executed_notebook(rendered):
     # no code, no scripts, no external resources: one self-contained file
     assert 'class="jp-CodeMirrorEditor' not in html and "load_month(" not in html
     assert "<script" not in html.lower()
-    assert not re.search(r"""(src|href)=["']https?://""", html)
+    assert not re.search(r"""src=["']https?://""", html)
+    # the only links out are to profiles on x.com, by handle or by id (issue 15: actionable)
+    outside = re.findall(r"""href=["'](https?://[^"']+)""", html)
+    assert outside and all(re.fullmatch(r"https://x\.com/(i/user/\d+|[^/?#]+)", u)
+                           for u in outside), [u for u in outside if "x.com" not in u][:3]
     assert html.count('src="data:image/png;base64,') >= 3
     assert "Content-Security-Policy" in html
     # the hostile followers are in the report, as text
     assert "&lt;script&gt;" in html and "<img src=x" not in html
     # the headline numbers are those of the store
-    data = report.load_month(_store_of(nb), "brightwave", MONTH)
+    data = report.load_month("brightwave", MONTH, store=_store_of(nb))
     assert f"{len(data.followers):,}" in html
     assert f"{len(data.new_followers):,} people followed" in html
     assert "report-skip" not in html and "The notebook behind" not in html
@@ -394,20 +398,43 @@ def test_report_shows_one_list_of_new_followers_and_blocks_only_clear_bots(rende
     assert html.count("New followers to check out") == 1
     assert "Notable new followers" not in html and ">Check out<" not in html
     assert "Block list: bot score 0.85 or more" in html
-    # the full block list (the CSV inside the report) against the sample's ground truth
-    link = re.search(r'href="data:text/csv;base64,([^"]+)"', html)
-    blocked = pd.read_csv(io.BytesIO(base64.b64decode(link.group(1))), dtype={"id": str})
+    # the full block list (a CSV beside the report) against the sample's ground truth
+    link = re.search(r'href="(brightwave-2026-10-block-list\.csv)"', html)
+    blocked = pd.read_csv(rendered.paths["html"].parent / link.group(1),
+                          dtype={"follower_id": str})
     assert len(blocked) and (blocked["bot_score"] >= 0.85).all()
     # the sentence above the list counts the same accounts the list holds
     assert f"The {len(blocked):,} clearest cases (bot score 0.85 or more)" in html
     truth = sample_audience.truth.set_index("follower_id")
-    people = ~truth.loc[blocked["id"], "is_bot"]
+    people = ~truth.loc[blocked["follower_id"], "is_bot"]
     # at the likely-bot threshold (0.5) a fifth of the list would be real people; at 0.85, 3.5%
     assert people.mean() < 0.05, list(blocked["username"][people.to_numpy()])
 
 
+def test_every_list_is_a_csv_beside_the_report_linked_relatively(rendered):
+    """New, lost, follow back, check out, talk to and block: each list is a file beside the HTML
+    (and the PDF), linked by its bare name, through the spreadsheet formula guard; no data: link
+    is left for a PDF viewer to drop."""
+    import csv
+
+    html = rendered.paths["html"].read_text(encoding="utf-8")
+    names = sorted(p.name for p in rendered.lists)
+    assert names == sorted(f"brightwave-2026-10-{n}.csv" for n in (
+        "new-followers", "lost-followers", "follow-back", "check-out", "talk-to", "block-list"))
+    assert "data:text/csv" not in html
+    for path in rendered.lists:
+        assert path.parent == rendered.paths["html"].parent and f'href="{path.name}"' in html
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        assert rows and not [v for r in rows for v in r.values() if v and v[0] in "=+-@\t\r"]
+    lost = next(p for p in rendered.lists if p.name.endswith("lost-followers.csv"))
+    with open(lost, newline="", encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == int(re.search(
+            r"Lost followers \(([\d,]+)\)", html).group(1).replace(",", ""))
+
+
 def _store_of(nb):
-    return report.Store(nb.metadata["papermill"]["parameters"]["store"])
+    return Store(nb.metadata["papermill"]["parameters"]["store"])
 
 
 def test_pdf_is_a_pdf_when_chromium_is_present(rendered):
@@ -455,7 +482,7 @@ def test_kernel_runs_without_credentials_and_outputs_are_checked(tmp_path, sampl
     leaky = tmp_path / "leaky.html"
     leaky.write_text(f"<p>{FAKE_TOKEN}</p>")
     with pytest.raises(report.RenderError, match="credential"):
-        report._check_no_secrets([leaky])
+        render_module._check_no_secrets([leaky])
     assert not leaky.exists()
 
 
@@ -489,12 +516,16 @@ def test_render_refuses_bad_requests_before_starting_a_kernel(tmp_path, sample_s
 
 
 def _normalized(nb_path):
-    """The executed notebook without what legitimately changes between runs: timings."""
+    """The executed notebook without what legitimately changes between runs: timings, and the
+    output folder it was told to write its CSV lists to."""
     nb = json.loads(nb_path.read_text())
     for section in (nb["metadata"].get("papermill", {}),):
         for key in ("start_time", "end_time", "duration"):
             section.pop(key, None)
+        section.get("parameters", {}).pop("out_dir", None)
     for cell in nb["cells"]:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["source"] = [ln for ln in cell["source"] if not ln.startswith("out_dir = ")]
         cell.pop("id", None)
         cell.get("metadata", {}).pop("execution", None)
         pm = cell.get("metadata", {}).get("papermill", {})
@@ -523,17 +554,17 @@ def test_a_reused_kernel_forgets_the_previous_report(tmp_path, sample_store, mon
                             "import os\nprint('leftover' in globals(), "
                             "os.environ.get('X_BEARER_TOKEN'))")
     try:
-        km = report._worker_kernel()
+        km = kernels.worker_kernel()
         report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
                       out_dir=tmp_path / "a", notebook=first, kernel_manager=km)
         pid = km.provisioner.pid
-        again = report._worker_kernel()
+        again = kernels.worker_kernel()
         assert again is km and km.provisioner.pid == pid  # the same kernel process, reset
         result = report.render("brightwave", month=MONTH, store=sample_store.path,
                                formats=("html",), out_dir=tmp_path / "b", notebook=second,
                                kernel_manager=again)
     finally:
-        report._drop_worker_kernel()
+        kernels.drop_worker_kernel()
     nb = nbformat.read(result.paths["ipynb"], as_version=4)
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4]
     assert "False None" in result.paths["html"].read_text()
@@ -626,6 +657,95 @@ def test_batch_renders_every_client_and_survives_a_failure(tmp_path, agency_stor
         assert cells[2] == cards["new followers"] and cells[3] == cards["followers lost"]
 
 
+OPTION_VALUES = {"tz": "Asia/Tokyo", "top_n": 7, "client_name": "Acme <Co>",
+                 "bot_threshold": 0.6, "block_threshold": 0.9, "segments": 4}
+
+
+def test_batch_command_line_options_apply_to_every_client(tmp_path, agency_store, monkeypatch):
+    """`report --batch FILE --tz ... --segments ...`: every option given on the command line
+    reaches every client, over the file's values; options not given keep the file's."""
+    from follower_kit import report as rep
+
+    clients = tmp_path / "clients.toml"
+    clients.write_text(textwrap.dedent(f"""
+        [defaults]
+        store = "{agency_store.path}"
+        tz = "Europe/Berlin"
+        top_n = 3
+
+        [[client]]
+        account = "northwind_coffee"
+        client_name = "Northwind"
+
+        [[client]]
+        account = "tidepool_labs"
+        name = "Tidepool"
+        segments = 5
+    """))
+    seen = {}
+
+    def fake_batch(clients, **kw):  # in-process: what the command hands to the renderer
+        seen["clients"] = clients
+        return rep.BatchResult(results=[], index=tmp_path / "index.html")
+
+    monkeypatch.setattr(rep, "render_batch", fake_batch)
+    args = ["report", "--batch", str(clients), "--month", "2026-03", "--format", "html"]
+    for name, value in OPTION_VALUES.items():
+        args += [f"--{name.replace('_', '-')}", str(value)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    for client in seen["clients"]:
+        assert client.formats == ("html",) and client.month == "2026-03"
+        for name, value in OPTION_VALUES.items():
+            assert getattr(client.options, name) == value, (client.account, name)
+    # without flags, each client keeps its own values and the file's defaults
+    result = CliRunner().invoke(main, ["report", "--batch", str(clients)])
+    assert result.exit_code == 0, result.output
+    north, tide = seen["clients"]
+    assert (north.tz, north.top_n, north.client_name, north.segments) == \
+        ("Europe/Berlin", 3, "Northwind", 8)
+    assert (tide.client_name, tide.segments) == ("Tidepool", 5)
+
+
+@pytest.mark.slow
+def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
+    """Each client's options arrive as the notebook's parameters (papermill records them)."""
+    from follower_kit.audience import AudienceOptions
+
+    nb_path = tmp_path / "params.ipynb"
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("\n".join(
+        f"{name} = {value!r}" for name, value in AudienceOptions().parameters().items()))
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("print(account, tz, top_n, segments)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, nb_path)
+    file = tmp_path / "clients.toml"
+    file.write_text(textwrap.dedent(f"""
+        [defaults]
+        store = "{agency_store.path}"
+
+        [[client]]
+        account = "northwind_coffee"
+        tz = "Asia/Tokyo"
+        top_n = 7
+        client_name = "Acme <Co>"
+        bot_threshold = 0.6
+        block_threshold = 0.9
+        segments = 4
+        month = "2026-08"
+    """))
+    batch = report.render_batch(report.read_clients(file), out_dir=tmp_path / "out", workers=1,
+                                notebook=nb_path)
+    assert not batch.failures, batch.failures[0]["error"] if batch.failures else ""
+    executed = nbformat.read(batch.results[0]["paths"]["ipynb"], as_version=4)
+    got = executed.metadata["papermill"]["parameters"]
+    assert got.pop("out_dir") == str((tmp_path / "out" / "northwind_coffee").resolve())
+    assert got == {**OPTION_VALUES, "account": "northwind_coffee", "month": "2026-08",
+                   "store": str(agency_store.path.resolve())}
+
+
 # -------------------------------------------------------------------------------------- CLI
 def test_cli_report_needs_an_account_or_a_batch(sample_store):
     r = CliRunner().invoke(main, ["report", "--store", str(sample_store.path)])
@@ -642,20 +762,6 @@ def test_cli_passes_exactly_the_notebook_parameters():
     declared = set(report.notebook_parameters())
     passed = set(report.report_parameters("acme"))
     assert declared == passed
-
-
-@pytest.mark.slow
-def test_demo_builds_the_sample_and_renders_its_latest_report(tmp_path):
-    from pathlib import Path
-
-    r = CliRunner().invoke(main, ["demo", "--store", str(tmp_path / "store"),
-                                  "--out", str(tmp_path / "reports")])
-    assert r.exit_code == 0, r.output
-    html = tmp_path / "reports" / "brightwave" / "brightwave-2026-10.html"
-    assert html.exists() and html.as_uri() in r.output
-    assert (html.with_suffix(".ipynb")).exists()
-    assert html.with_suffix(".pdf").exists() == bool(report.find_chromium())
-    assert "Brightwave" in html.read_text() and Path(tmp_path / "store").is_dir()
 
 
 def test_segments_learn_from_text_and_leave_followers_without_any_unassigned(sample_audience):

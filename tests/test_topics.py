@@ -377,7 +377,7 @@ def store_copy(sample_store, tmp_path):
 
 def test_cli_segments_into_the_store(store_copy):
     result = CliRunner().invoke(main, ["topics", "brightwave", "--store", str(store_copy.path),
-                                       "--top", "1"])
+                                       "--top", "1", "--carry-over"])
     assert result.exit_code == 0, result.output
     assert "segments fitted on the snapshot of 2026-09-30" in result.output
     assert "crypto" in result.output and "changed segment" in result.output
@@ -388,7 +388,7 @@ def test_cli_segments_into_the_store(store_copy):
 
 
 def test_cli_refit_and_json(store_copy):
-    result = CliRunner().invoke(main, ["topics", "segment", "brightwave", "--refit",
+    result = CliRunner().invoke(main, ["topics", "segment", "brightwave",
                                        "--segments", "6", "--json",
                                        "--store", str(store_copy.path)])
     assert result.exit_code == 0, result.output

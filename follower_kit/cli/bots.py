@@ -32,24 +32,22 @@ def bots() -> None:
 def score(store, account: str, at, model_path, top: int) -> None:
     """Score the followers of ACCOUNT (0..1, with reasons), store the scores as the table
     "bot_scores" of that snapshot, and print the likeliest bots and the farms found."""
+    from .. import audience
     from ..analysis import bots as B
 
-    snapshot = store.snapshot_at(account, at)
-    followers = store.followers(account, at=snapshot)
-    handle = store.snapshots(account)["username"].iloc[-1]
-    require_profiles(followers, handle, "score")
     steps = tqdm(total=4, desc="bots score", unit="step", leave=False)
+    # the month's data and the one score the report and the notebooks use
+    data = audience.load_month(account, store=store, at=at)
+    snapshot, followers, handle = data.snapshot_at, data.followers, data.account["username"]
+    require_profiles(followers, handle, "score")
     profiled = followers["username"].notna() & followers["observed_at"].notna()
-    users = followers[profiled].reset_index(drop=True)
-    steps.update()
-    edges = store.follower_edges(account)
-    edges = edges[edges["snapshot_at"] <= snapshot]
-    tweets = store.tweets(account, authors=users["id"].tolist())
-    steps.update()
-    X, farms = B.bot_features(users, tweets=tweets if len(tweets) else None, followers=edges)
-    result = B.default_score(users, features=X)
+    steps.update(2)
+    result, farms = audience.score_bots(data, with_farms=True)
     result["model"] = "default"
     if model_path:
+        users = audience.profiled(followers)
+        X, _ = B.bot_features(users, tweets=data.tweets if len(data.tweets) else None,
+                              followers=data.edges)
         model = B.load_model(model_path)
         result["bot_score"] = model.predict_proba(users.join(X[[c for c in B.OPTIONAL_FEATURES
                                                                   if c in X]]))[:, 1]
@@ -65,10 +63,11 @@ def score(store, account: str, at, model_path, top: int) -> None:
     n_unprofiled = int((~profiled).sum())
     click.echo(f"scored {len(result):,} followers of @{handle} at {snapshot:%Y-%m-%d %H:%M} UTC"
                + (f" ({n_unprofiled:,} without a profile left out)" if n_unprofiled else ""))
-    flagged = int((result["bot_score"] >= 0.5).sum())
-    click.echo(f"{flagged:,} score 0.5 or more; "
+    threshold = audience.DEFAULTS.bot_threshold
+    flagged = int((result["bot_score"] >= threshold).sum())
+    click.echo(f"{flagged:,} score {threshold} or more; "
                f"{plural(len(farms), 'farm') if len(farms) else 'no farm'} found")
-    top_rows = result.sort_values(["bot_score", "id"], ascending=[False, True]).head(top)
+    top_rows = result.sort_values(["bot_score", "follower_id"], ascending=[False, True]).head(top)
     click.echo(f"\n{'score':>6}  {'handle':<17} reasons")
     for _, r in top_rows.iterrows():
         click.echo(f"{r['bot_score']:6.3f}  @{terminal(r['username'], 16):<16} {terminal(r['reasons'])}")

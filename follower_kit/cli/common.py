@@ -14,7 +14,7 @@ def store_option(func):
 
     @click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
                   envvar="FOLLOWER_KIT_STORE", show_envvar=True,
-                  help="Snapshot store directory [default: data/store].")
+                  help="Snapshot store directory [default: the nearest data/store].")
     @functools.wraps(func)
     def wrapper(*args, store_dir=None, **kwargs):
         return func(*args, store=Store(store_dir), **kwargs)

@@ -8,8 +8,10 @@ import click
 import pandas as pd
 from tqdm import tqdm
 
+from .. import audience
 from ..analysis import growth as growth_analysis
 from ..analysis import triage as triage_analysis
+from ..audience import DEFAULTS
 from ..sources.archive import HYDRATE_HINT
 from ..text import csv_frame, terminal
 from .common import store_option
@@ -123,8 +125,13 @@ TITLES = {
 
 @click.command("triage")
 @click.argument("account")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(0),
-              help="Entries shown per list (0: all).")
+@click.option("--top-n", "--limit", "limit", default=10, show_default=True,
+              type=click.IntRange(0), help="Entries shown per list (0: all).")
+@click.option("--bot-threshold", default=DEFAULTS.bot_threshold, show_default=True,
+              type=click.FloatRange(0, 1),
+              help="Bot score below which a follower counts as likely human.")
+@click.option("--block-threshold", default=DEFAULTS.block_threshold, show_default=True,
+              type=click.FloatRange(0, 1), help="Bot score from which a follower is to block.")
 @click.option("--topic", "topics", multiple=True,
               help="A topic keyword or hashtag (repeat). Default: the hashtags followers use most.")
 @click.option("--keyword", "keywords", multiple=True,
@@ -134,45 +141,40 @@ TITLES = {
               help="Also write every entry of the four lists (whatever --limit) to this CSV file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the lists as JSON records.")
 @store_option
-def triage(store, account: str, limit: int, topics: tuple[str, ...], keywords: tuple[str, ...],
-           csv_path, as_json: bool) -> None:
+def triage(store, account: str, limit: int, bot_threshold: float, block_threshold: float,
+           topics: tuple[str, ...], keywords: tuple[str, ...], csv_path, as_json: bool) -> None:
     """Who to follow back, check out, block, or talk to, each with the reason.
 
-    Uses the latest snapshot, its followers' tweets, and the tables "following", "bot_scores"
-    and "segments" when the store holds them (`follower-kit bots score` writes bot scores).
+    Uses the latest snapshot, its followers' tweets, the table "following", and the tables
+    "bot_scores" and "segments" of that snapshot when the store holds them (`follower-kit bots
+    score` and `follower-kit topics` write them); else it computes them as the report does.
 
     \b
     follower-kit triage brightwave
     follower-kit triage brightwave --csv triage.csv   # every entry, e.g. the whole block list
     """
-    account_id = store.resolve(account)
-    steps = tqdm(total=5, desc="triage", disable=as_json, leave=False)
-    snaps = store.snapshots(account_id)
-    at = snaps["snapshot_at"].iloc[-1]
-    followers = store.followers(account_id, at)
+    options = audience.DEFAULTS.replace(bot_threshold=bot_threshold,
+                                        block_threshold=block_threshold)
+    steps = tqdm(total=4, desc="triage", disable=as_json, leave=False)
+    data = audience.load_month(account, store=store, at=store.snapshot_at(account))
+    followers, at, snaps = data.followers, data.snapshot_at, data.snapshots
     steps.update()
-    tweets = store.tweets(account_id, authors=followers["id"])
-    steps.update()
-    new = None
-    if len(snaps) > 1:
-        changes = store.diff(account_id)
-        new = changes.loc[changes["change"] == "new", "id"]
-    steps.update()
-    # the tables of this snapshot when there are, else the newest
-    tables = {name: store.read_table(name, account_id, snapshot_at=at, latest_if_missing=True)
-              for name in ("following", "bot_scores", "segments")}
-    bot_scores = tables["bot_scores"]
+    # the tables of this snapshot when `bots score` and `topics` wrote them, else computed by
+    # the same steps the report takes
+    bot_scores = store.read_table("bot_scores", data.account["id"], snapshot_at=at)
     if bot_scores is not None and "bot_score" not in bot_scores.columns:
         bot_scores = None
-    segments = tables["segments"]
+    if bot_scores is None and not audience.profiled(followers).empty:
+        bot_scores = audience.score_bots(data, options)
+    steps.update()
+    segments = store.read_table("segments", data.account["id"], snapshot_at=at)
     if segments is not None and "label" not in segments.columns:
         segments = None
+    if segments is None:
+        segments = audience.segment(data, options)
     steps.update()
-    out = triage_analysis.triage(
-        followers, tweets=tweets, following=tables["following"], bot_scores=bot_scores,
-        segments=segments, account={"id": account_id, "username": snaps["username"].iloc[-1]},
-        topics=list(topics) or None, keywords=list(keywords) or None, new_followers=new,
-        limit=None if csv_path else limit)  # the CSV holds every entry; the screen --limit
+    out = audience.triage(data, bot_scores, segments, options, topics=topics, keywords=keywords,
+                          top_n=None if csv_path or not limit else limit)
     steps.update()
     steps.close()
     if csv_path:  # opened in spreadsheets: a follower named "=HYPERLINK(...)" must stay text
@@ -183,8 +185,7 @@ def triage(store, account: str, limit: int, topics: tuple[str, ...], keywords: t
         return
     click.echo(f"@{snaps['username'].iloc[-1]}: {len(followers):,} followers at "
                f"{at.isoformat()}"
-               + ("" if bot_scores is not None else "; no bot scores stored, using plain signals")
-               + ("" if tables["following"] is not None else "; no following list stored"))
+               + ("" if data.following is not None else "; no following list stored"))
     unprofiled = int(followers["username"].isna().sum())
     if unprofiled:
         click.echo(f"{unprofiled:,} followers are known by id only (no profile), so they are "

@@ -7,7 +7,10 @@ import sys
 import click
 from tqdm.auto import tqdm
 
+from click.core import ParameterSource
+
 from .. import report as rep
+from ..audience import DEFAULTS, AudienceOptions, check_month
 from ..errors import ConfigError
 from .common import store_option
 
@@ -34,12 +37,19 @@ def print_result(result: rep.RenderResult) -> None:
         if fmt in result.paths:
             label = "notebook (audit)" if fmt == "ipynb" else fmt.upper()
             click.echo(f"  {label:17} {result.paths[fmt]}")
+    if result.lists:
+        click.echo(f"  {'lists (CSV)':17} {len(result.lists)} files beside the report, e.g. "
+                   f"{result.lists[0].name}")
+
+
+D = DEFAULTS  # one place for the defaults: follower_kit.audience.AudienceOptions
 
 
 @click.command()
 @click.argument("account", required=False)
 @click.option("--batch", "batch_file", type=click.Path(exists=True, dir_okay=False),
-              help="A clients.toml: render every client's report in parallel processes.")
+              help="A clients.toml: render every client's report in parallel processes. The "
+                   "options below, when given, apply to every client over the file's values.")
 @click.option("--month", default=None, metavar="YYYY-MM",
               help="Report month [default: the last full month that has data].")
 @click.option("--format", "formats", default=None, metavar="LIST",
@@ -47,22 +57,26 @@ def print_result(result: rep.RenderResult) -> None:
                    "installed]. The executed notebook is always kept for audit.")
 @click.option("--out", "out_dir", default=str(rep.DEFAULT_OUT), show_default=True,
               type=click.Path(file_okay=False), help="Output directory.")
-@click.option("--tz", default="UTC", show_default=True,
+@click.option("--tz", default=D.tz, show_default=True,
               help="The account's time zone (IANA name) for the activity heatmap.")
-@click.option("--top-n", default=10, show_default=True, type=click.IntRange(1, 500),
+@click.option("--top-n", default=D.top_n, show_default=True, type=click.IntRange(1, 500),
               help="Rows per list in the report.")
-@click.option("--client-name", default="", help="Name shown in the report title.")
-@click.option("--bot-threshold", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+@click.option("--client-name", default=D.client_name,
+              help="Name shown in the report title [default: the account's display name].")
+@click.option("--bot-threshold", default=D.bot_threshold, show_default=True,
+              type=click.FloatRange(0, 1),
               help="Bot score from which a follower counts as a likely bot.")
-@click.option("--block-threshold", default=0.85, show_default=True, type=click.FloatRange(0, 1),
+@click.option("--block-threshold", default=D.block_threshold, show_default=True,
+              type=click.FloatRange(0, 1),
               help="Bot score from which a follower goes on the report's block list (at least "
                    "--bot-threshold: wrongly blocking a person costs more than miscounting one).")
-@click.option("--segments", default=8, show_default=True, type=click.IntRange(0),
+@click.option("--segments", default=D.segments, show_default=True, type=click.IntRange(0),
               help="Audience segments (0: choose the number by stability, slower).")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Parallel processes for --batch.")
 @store_option
-def report(store, account, batch_file, month, formats, out_dir, tz, top_n, client_name,
+@click.pass_context
+def report(ctx, store, account, batch_file, month, formats, out_dir, tz, top_n, client_name,
            bot_threshold, block_threshold, segments, workers):
     """Render the monthly report of ACCOUNT (HTML, PDF, and the executed notebook).
 
@@ -73,35 +87,36 @@ def report(store, account, batch_file, month, formats, out_dir, tz, top_n, clien
     A failed cell keeps the partial notebook and names the cell. In a batch, one client's failure
     does not stop the others; the summary and reports/index.html list what failed.
     """
+    given = {"month": month, "store": str(store.path), "tz": tz, "top_n": top_n,
+             "client_name": client_name, "bot_threshold": bot_threshold,
+             "block_threshold": block_threshold, "segments": segments}
     if month:
-        rep.check_month(month)
+        check_month(month)
     if batch_file:
         if account:
             raise click.UsageError("give either ACCOUNT or --batch FILE, not both")
-        _batch(store, batch_file, month, formats, out_dir, workers)
+        explicit = {name: value for name, value in given.items()
+                    if name != "store" and ctx.get_parameter_source(name)
+                    not in (ParameterSource.DEFAULT, None)}
+        _batch(store, batch_file, explicit, formats, out_dir, workers)
         return
     if not account:
         raise click.UsageError("missing ACCOUNT (a handle in the store), or --batch FILE")
+    options = AudienceOptions(account=account, **given)
     fmts = parse_formats(formats)
     if formats is None and "pdf" not in fmts:
         click.echo("Chromium not found: rendering HTML only (install chromium for the PDF).",
                    err=True)
-    click.echo(f"Rendering the report of @{account.removeprefix('@')} ...", err=True)
-    result = rep.render(account, month=month, store=store.path, formats=fmts, out_dir=out_dir,
-                        top_n=top_n, tz=tz, client_name=client_name, bot_threshold=bot_threshold,
-                        block_threshold=block_threshold, segments=segments)
-    print_result(result)
+    click.echo(f"Rendering the report of @{options.account} ...", err=True)
+    print_result(rep.render(options, formats=fmts, out_dir=out_dir))
 
 
-def _batch(store, batch_file, month, formats, out_dir, workers) -> None:
-    clients = rep.read_clients(batch_file)
+def _batch(store, batch_file, overrides, formats, out_dir, workers) -> None:
     if formats:
-        fmts = parse_formats(formats)
-        for c in clients:
-            c.formats = fmts
-    for c in clients:
-        if not c.store:
-            c.store = str(store.path)
+        overrides = {**overrides, "formats": parse_formats(formats)}
+    clients = rep.read_clients(batch_file, overrides=overrides)
+    clients = [c if c.store else rep.Client(c.options.replace(store=str(store.path)), c.formats)
+               for c in clients]
     if any("pdf" in c.formats for c in clients) and not rep.find_chromium():
         raise ConfigError("the batch asks for PDF but Chromium is not installed (Debian: apt-get "
                           "install chromium); use --format html")
@@ -110,8 +125,7 @@ def _batch(store, batch_file, month, formats, out_dir, workers) -> None:
             bar.set_postfix_str(("ok " if row["ok"] else "FAILED ") + "@" + row["account"])
             bar.update(1)
 
-        result = rep.render_batch(clients, month=month, out_dir=out_dir, workers=workers,
-                                  progress=advance)
+        result = rep.render_batch(clients, out_dir=out_dir, workers=workers, progress=advance)
     ok = len(result.results) - len(result.failures)
     click.echo(f"{ok} of {len(result.results)} reports rendered -> {result.index}")
     for row in result.failures:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from tqdm.auto import tqdm
 
+from ..audience import AudienceOptions
 from ..sources import sample as sample_source
 from .common import store_option
 
@@ -124,7 +125,7 @@ def demo(store, out_dir, render_report):
     month = f"{last['snapshot_at']:%Y-%m}"
     click.echo(f"Rendering the {month} report" + ("" if "pdf" in formats else
                " (HTML only: install chromium for the PDF)") + " ...")
-    result = rep.render(account, month=month, store=store.path, formats=formats,
-                        out_dir=out_dir, tz="America/New_York")
+    result = rep.render(AudienceOptions(account, month=month, store=str(store.path),
+                                        tz="America/New_York"), formats=formats, out_dir=out_dir)
     print_result(result)
     click.echo(f"Open it: {Path(result.paths['html']).resolve().as_uri()}")

@@ -14,6 +14,8 @@ import click
 import pandas as pd
 from tqdm import tqdm
 
+from .. import audience
+from ..audience import DEFAULTS
 from ..sources.archive import require_profiles
 from ..sources.texts import read_labeled_texts
 from ..text import terminal
@@ -53,12 +55,13 @@ def _n_segments(value: str):
 @click.argument("account")
 @click.option("--at", default=None, help="Snapshot at or before this time/date/month "
                                          "[default: latest].")
-@click.option("--segments", "n_segments", default="auto", show_default=True,
+@click.option("--segments", "n_segments", default=str(DEFAULTS.segments), show_default=True,
               help="Number of segments, or 'auto' to choose it by stability.")
-@click.option("--refit", is_flag=True,
-              help="Fit the segments on this snapshot even when an earlier one exists (by default "
-                   "they are fitted on the previous snapshot, so last month's segments and labels "
-                   "carry over and this month's drift shows).")
+@click.option("--carry-over", is_flag=True,
+              help="Fit the segments on the previous snapshot, so last month's segments and "
+                   "labels carry over (by default they are fitted on this snapshot, as the report "
+                   "does, so the counts agree with it; the drift since the previous snapshot "
+                   "shows either way).")
 @click.option("--max-tweets", default=20, show_default=True,
               help="Recent tweets per follower in its document (0: bios only).")
 @click.option("--embeddings", is_flag=True,
@@ -67,7 +70,7 @@ def _n_segments(value: str):
               help="Representative followers printed per segment.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON records.")
 @store_option
-def segment(store, account: str, at, n_segments: str, refit: bool, max_tweets: int,
+def segment(store, account: str, at, n_segments: str, carry_over: bool, max_tweets: int,
             embeddings: bool, top: int, as_json: bool) -> None:
     """Segment the followers of ACCOUNT by what they write, store the tables "segments" and
     "segment_summary" for the snapshot, and print one line per segment."""
@@ -75,32 +78,29 @@ def segment(store, account: str, at, n_segments: str, refit: bool, max_tweets: i
 
     k = _n_segments(n_segments)
     steps = tqdm(total=4, desc="topics", unit="step", leave=False)
-    snapshot = store.snapshot_at(account, at)
-    snapshots = store.snapshots(account)
-    handle, snaps = snapshots["username"].iloc[-1], snapshots["snapshot_at"]
+    # the month's data and the segments the report shows (audience.segment)
+    data = audience.load_month(account, store=store, at=at)
+    snapshot, users, handle = data.snapshot_at, data.followers, data.account["username"]
+    snaps = store.snapshots(account)["snapshot_at"]
     earlier = snaps[snaps < snapshot]
     previous = None if earlier.empty else earlier.iloc[-1]
-
-    def documents(at_time):
-        followers = store.followers(account, at=at_time)
-        users = followers[followers["observed_at"].notna()].reset_index(drop=True)
-        tweets = store.tweets(account, authors=users["id"].tolist()) if max_tweets else None
-        return users, T.follower_documents(users, tweets, max_tweets=max_tweets)
-
-    users, docs = documents(snapshot)
-    if users.empty:
+    if audience.profiled(users).empty:
         steps.close()
-        require_profiles(store.followers(account, at=snapshot), handle, "segment")
+        require_profiles(users, handle, "segment")
     steps.update()
-    model = T.TopicSegmenter(n_segments=k, embeddings=embeddings)
+    options = audience.DEFAULTS.replace(segments=0 if k == "auto" else k)
+    prev = (audience.load_month(account, store=store, at=previous) if previous is not None
+            else None)
+    fit_data = prev if (prev is not None and carry_over) else data
+    fitted_on = fit_data.snapshot_at
+    fitted, model = audience.segment(fit_data, options, max_tweets=max_tweets,
+                                     embeddings=embeddings, return_model=True)
+    assigned = (fitted if fit_data is data else
+                audience.segment_with(model, data, max_tweets=max_tweets))
     before = None
-    if previous is not None and not refit:
-        _, prev_docs = documents(previous)
-        model.fit(prev_docs)
-        before = model.assign(prev_docs)
-        assigned = model.assign(docs)
-    else:
-        assigned = model.fit_assign(docs)
+    if prev is not None and model is not None:  # the drift since the previous snapshot
+        before = (fitted if fit_data is prev else
+                  audience.segment_with(model, prev, max_tweets=max_tweets))
     steps.update()
     bot_scores = store.read_table("bot_scores", account, snapshot_at=snapshot)
     new_ids = None
@@ -113,7 +113,6 @@ def segment(store, account: str, at, n_segments: str, refit: bool, max_tweets: i
         summary["share_change"] = drift["share_change"].reindex(summary["segment"]).to_numpy()
         summary["explained"] = drift["explained_after"].reindex(summary["segment"]).to_numpy()
     steps.update()
-    fitted_on = previous if before is not None else snapshot
     store.write_table("segments", account, assigned.assign(snapshot_at=snapshot,
                                                            fitted_on=fitted_on),
                       snapshot_at=snapshot)
@@ -126,7 +125,8 @@ def segment(store, account: str, at, n_segments: str, refit: bool, max_tweets: i
         click.echo(summary.to_json(orient="records", force_ascii=False))
         return
     click.echo(f"{len(assigned):,} followers of @{handle} at {snapshot:%Y-%m-%d %H:%M} UTC in "
-               f"{model.n_segments_} segments fitted on the snapshot of {fitted_on:%Y-%m-%d}"
+               f"{model.n_segments_ if model else 0} segments fitted on the snapshot of "
+               f"{fitted_on:%Y-%m-%d}"
                + ("" if bot_scores is not None else
                   " (no bot scores yet: run `follower-kit bots score` for the bot share)"))
     _print_summary(summary, with_new=previous is not None)

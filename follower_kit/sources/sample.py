@@ -44,7 +44,7 @@ _MENTION = re.compile(r"@(\w{1,15})")
 _URL = re.compile(r"https?://\S+")
 
 
-@dataclass
+@dataclass(repr=False)
 class SampleAudience:
     """A generated audience: canonical frames plus the ground truth.
 
@@ -80,6 +80,12 @@ class SampleAudience:
     truth: pd.DataFrame
     snapshot_times: list = field(default_factory=list)
     competitors: list = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        times = self.snapshot_times
+        span = (f"{times[0]:%Y-%m-%d}..{times[-1]:%Y-%m-%d}" if times else "no snapshots")
+        return (f"SampleAudience(@{self.account.get('username')}: {len(self.users):,} users, "
+                f"{len(times)} snapshots {span}, {len(self.tweets):,} tweets)")
 
 
 def account_id_for(name: str) -> str:

@@ -1,0 +1,729 @@
+"""The shared steps between the store and what a person sees: load a month, score, segment,
+growth, triage.
+
+The CLI, the notebooks and the monthly report call these functions and nothing else for these
+jobs, so a number means the same everywhere: ``follower-kit bots score`` counts the likely bots the
+report counts, ``follower-kit topics`` finds the segments the report shows. Their settings travel
+in one frozen :class:`AudienceOptions` whose defaults are defined here, once.
+
+Key columns: a profile's own id is ``id`` (the canonical users frame); a result *about a
+follower* (bot scores, segments, triage lists) is keyed by ``follower_id``.
+
+Example
+-------
+>>> import follower_kit as fk
+>>> data = fk.load_month("brightwave", "2026-10")            # doctest: +SKIP
+>>> scores = fk.score_bots(data)                             # doctest: +SKIP
+>>> segments = fk.segment(data)                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+FIT_SAMPLE = 20_000
+
+
+# ----------------------------------------------------------------------------------- options
+def check_month(month: str) -> str:
+    """Validate a ``YYYY-MM`` month and return it."""
+    try:
+        ts = pd.Timestamp(f"{month}-01")
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"month must look like 2026-10 (YYYY-MM), not {month!r}") from exc
+    if ts.strftime("%Y-%m") != month:
+        raise ConfigError(f"month must look like 2026-10 (YYYY-MM), not {month!r}")
+    return month
+
+
+def check_tz(tz: str) -> str:
+    """Validate an IANA time zone name (``Europe/Berlin``) and return it."""
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"unknown time zone {tz!r}: use an IANA name such as 'UTC', "
+                          "'Europe/Berlin' or 'America/New_York'") from exc
+    return tz
+
+
+@dataclass(frozen=True)
+class AudienceOptions:
+    """The settings of an audience analysis and of its monthly report, under one set of names.
+
+    The CLI flags (``--top-n``, ``--bot-threshold`` ...), the batch file keys, the report
+    notebook's parameters and the Python API all use these names and these defaults.
+
+    Attributes
+    ----------
+    account : str
+        Handle, @handle or id of an account in the store.
+    month : str
+        ``YYYY-MM``; "" for the last full month that has data.
+    store : str
+        Store directory; "" for the default (:func:`follower_kit.config.store_dir`).
+    tz : str
+        The account's IANA time zone, for the activity heatmap.
+    top_n : int
+        Rows per list.
+    client_name : str
+        Name shown in the report title; "" for the account's display name.
+    bot_threshold : float
+        Bot score from which a follower counts as a likely bot.
+    block_threshold : float
+        Bot score from which a follower goes on the block list: at least ``bot_threshold``,
+        since a block list wrongly naming a real person costs more than a share that counts one.
+    segments : int
+        Audience segments; 0 chooses the number by stability (slower).
+
+    Examples
+    --------
+    >>> AudienceOptions("brightwave", tz="Europe/Berlin").replace(top_n=5).top_n
+    5
+    """
+
+    account: str = ""
+    month: str = ""
+    store: str = ""
+    tz: str = "UTC"
+    top_n: int = 10
+    client_name: str = ""
+    bot_threshold: float = 0.5
+    block_threshold: float = 0.85
+    segments: int = 8
+
+    def __post_init__(self):
+        set_ = object.__setattr__  # frozen: normalise once, here
+        set_(self, "account", str(self.account).strip().removeprefix("@"))
+        set_(self, "month", check_month(str(self.month)) if self.month else "")
+        set_(self, "store", str(self.store) if self.store else "")
+        set_(self, "tz", check_tz(str(self.tz)))
+        set_(self, "client_name", str(self.client_name or ""))
+        for name, kind in (("top_n", int), ("segments", int), ("bot_threshold", float),
+                           ("block_threshold", float)):
+            value = getattr(self, name)
+            try:
+                set_(self, name, kind(value))
+            except (TypeError, ValueError):
+                raise ConfigError(f"{name} must be a number, not {value!r}") from None
+        if self.top_n < 1:
+            raise ConfigError(f"top_n must be at least 1, not {self.top_n!r}")
+        if not 0.0 < self.bot_threshold < 1.0:
+            raise ConfigError(f"bot_threshold must be between 0 and 1, not {self.bot_threshold!r}")
+        if not self.bot_threshold <= self.block_threshold < 1.0:
+            raise ConfigError(f"block_threshold must be between bot_threshold "
+                              f"({self.bot_threshold!r}) and 1, not {self.block_threshold!r}")
+        if self.segments < 0 or self.segments == 1:
+            raise ConfigError(f"segments must be 0 (automatic) or at least 2, not "
+                              f"{self.segments!r}")
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The option names, in order (the report notebook's parameters)."""
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def defaults(cls) -> dict:
+        """Every option's default value."""
+        return {f.name: f.default for f in dataclasses.fields(cls)}
+
+    def replace(self, **changes) -> AudienceOptions:
+        """A copy with ``changes`` (checked like the original)."""
+        unknown = sorted(set(changes) - set(self.names()))
+        if unknown:
+            raise ConfigError(f"unknown option(s) {unknown}; options are "
+                              f"{', '.join(self.names())}")
+        return dataclasses.replace(self, **changes)
+
+    def parameters(self) -> dict:
+        """The report notebook's parameters (papermill records them, so never a secret):
+        every option, with ``store`` as an absolute path ("" for the default)."""
+        out = dataclasses.asdict(self)
+        out["store"] = str(Path(self.store).expanduser().resolve()) if self.store else ""
+        return out
+
+    @property
+    def n_segments(self) -> int | str:
+        """``segments`` as :class:`~follower_kit.analysis.topics.TopicSegmenter` takes it."""
+        return self.segments or "auto"
+
+
+DEFAULTS = AudienceOptions()
+
+
+def options(options: AudienceOptions | Mapping | None = None, **changes) -> AudienceOptions:
+    """An :class:`AudienceOptions` from options, a mapping of option names, or keywords (a
+    keyword given as None keeps the default; ``store`` may be a :class:`Store`)."""
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if isinstance(changes.get("store"), Store):
+        changes["store"] = str(changes["store"].path)
+    if options is None:
+        base = DEFAULTS
+    elif isinstance(options, AudienceOptions):
+        base = options
+    else:
+        base = DEFAULTS.replace(**dict(options))
+    return base.replace(**changes) if changes else base
+
+
+# -------------------------------------------------------------------------------- the data
+def _month_key(times: pd.Series) -> pd.Series:
+    return pd.to_datetime(times, utc=True).dt.strftime("%Y-%m")
+
+
+def _short(frame: pd.DataFrame | None) -> str:
+    return "None" if frame is None else f"<{len(frame):,} rows>"
+
+
+@dataclass(repr=False)
+class MonthData:
+    """One account's data for one month (or one snapshot), as every audience step uses it.
+
+    Attributes
+    ----------
+    account : dict
+        ``id``, ``username``, ``name`` of the followed account.
+    month : str
+        ``YYYY-MM``.
+    snapshot_at : Timestamp
+        The snapshot the figures are as of: the last in the month, or the one asked for.
+    previous_snapshot_at : Timestamp or None
+        The last snapshot before the month (None in the first month on record).
+    snapshots : DataFrame
+        :meth:`Store.snapshots` up to ``snapshot_at``.
+    edges : DataFrame
+        Canonical followers frame of every snapshot up to ``snapshot_at``.
+    followers : DataFrame
+        :meth:`Store.followers` at ``snapshot_at`` (profiles, ``position``, ``snapshot_at``).
+    previous_followers : DataFrame
+        The same at ``previous_snapshot_at`` (empty in the first month).
+    tweets : DataFrame
+        Stored tweets of the followers at ``snapshot_at`` created before the end of the month.
+    following : DataFrame or None
+        The account's own following list (table ``following``), when stored.
+    unavailable : DataFrame
+        Followers X reported deleted or suspended (``id``, ``reason``, ``observed_at``).
+    """
+
+    account: dict
+    month: str
+    snapshot_at: pd.Timestamp
+    previous_snapshot_at: pd.Timestamp | None
+    snapshots: pd.DataFrame
+    edges: pd.DataFrame
+    followers: pd.DataFrame
+    previous_followers: pd.DataFrame
+    tweets: pd.DataFrame
+    following: pd.DataFrame | None = None
+    unavailable: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["id", "reason", "observed_at"]))
+
+    def __repr__(self) -> str:
+        prev = "none" if self.first_month else f"{self.previous_snapshot_at:%Y-%m-%d}"
+        return (f"MonthData(@{self.account['username']} {self.month}, snapshot "
+                f"{self.snapshot_at:%Y-%m-%d}, previous {prev}: "
+                f"{len(self.followers):,} followers, {len(self.new_followers):,} new, "
+                f"{len(self.lost_followers):,} lost, {len(self.tweets):,} tweets, "
+                f"following {_short(self.following)})")
+
+    @property
+    def first_month(self) -> bool:
+        """True when no snapshot precedes the month: nobody can be told apart as new or lost."""
+        return self.previous_snapshot_at is None
+
+    @property
+    def new_followers(self) -> pd.DataFrame:
+        """Followers at ``snapshot_at`` who were not at ``previous_snapshot_at`` (none in the
+        first month on record); ``followers`` columns, newest first."""
+        if self.first_month:
+            return self.followers.iloc[0:0]
+        return self.followers[~self.followers["id"].isin(self.previous_followers["id"])]
+
+    @property
+    def lost_followers(self) -> pd.DataFrame:
+        """Followers at ``previous_snapshot_at`` who no longer follow; ``followers`` columns."""
+        return self.previous_followers[~self.previous_followers["id"].isin(self.followers["id"])]
+
+    @property
+    def month_start(self) -> pd.Timestamp:
+        return pd.Timestamp(self.month + "-01", tz="UTC")
+
+    @property
+    def month_end(self) -> pd.Timestamp:
+        return self.month_start + pd.offsets.MonthBegin(1)
+
+
+def last_full_month(snapshot_times: Iterable, now=None) -> str:
+    """The latest month that has ended (before ``now``, default today) and has a snapshot.
+
+    When every snapshot falls in the current month, that month is used (a report on the data so
+    far beats no report).
+    """
+    times = pd.to_datetime(pd.Series(list(snapshot_times)), utc=True)
+    if times.empty:
+        raise ConfigError("there are no snapshots to report on")
+    now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    current = (now.tz_convert("UTC") if now.tzinfo else now).strftime("%Y-%m")
+    months = sorted(set(_month_key(times)))
+    full = [m for m in months if m < current]
+    return full[-1] if full else months[-1]
+
+
+def as_store(store: Store | str | os.PathLike | None) -> Store:
+    """A :class:`Store` for a store, a directory, or None (the default store)."""
+    return store if isinstance(store, Store) else Store(store or None)
+
+
+def _snapshots(store: Store, account: str) -> tuple[str, pd.DataFrame, pd.Series]:
+    """(account id, its snapshots, their months) or an error naming the store."""
+    account_id = store.resolve(account)
+    snaps = store.snapshots(account_id)
+    if snaps.empty:
+        raise ConfigError(f"account {account!r} has no snapshots in {store.path}")
+    return account_id, snaps, _month_key(snaps["snapshot_at"])
+
+
+def _no_snapshot(store: Store, snaps: pd.DataFrame, keys: pd.Series, month: str) -> ConfigError:
+    return ConfigError(f"@{snaps['username'].iloc[-1]} has no snapshot in {month} in "
+                       f"{store.path}; months with data: {', '.join(sorted(set(keys)))}")
+
+
+def resolve_month(store: Store | str | os.PathLike | None, account: str,
+                  month: str | None = None, *, now=None) -> tuple[str, str]:
+    """(username, month) after checking the store has ``account`` and a snapshot in ``month``
+    (default the last full month with data): cheap, so a typo fails before any work starts."""
+    store = as_store(store)
+    _, snaps, keys = _snapshots(store, account)
+    month = check_month(month) if month else last_full_month(snaps["snapshot_at"], now)
+    if not (keys == month).any():
+        raise _no_snapshot(store, snaps, keys, month)
+    return str(snaps["username"].iloc[-1]), month
+
+
+def load_month(account: str, month: str | None = None, *,
+               store: Store | str | os.PathLike | None = None, at=None, now=None) -> MonthData:
+    """Everything the audience steps need about ``account`` in ``month``, read from the store.
+
+    Parameters
+    ----------
+    account : str
+        Handle, @handle or id.
+    month : str, optional
+        ``YYYY-MM``; default the last full month with data (``now`` decides which is full).
+    store : Store, path or None
+        None for the default store (:func:`follower_kit.config.store_dir`).
+    at : time, date or month, optional
+        Instead of ``month``: the snapshot at or before this (:meth:`Store.snapshot_at`); the
+        month is then that snapshot's. ``follower-kit bots score --at`` uses this.
+
+    Returns
+    -------
+    MonthData
+
+    Examples
+    --------
+    >>> data = load_month("brightwave", "2026-10")               # doctest: +SKIP
+    >>> data
+    MonthData(@brightwave 2026-10, snapshot 2026-10-31, previous 2026-09-30: 5,000 followers, ...)
+    """
+    store = as_store(store)
+    account_id, snaps, keys = _snapshots(store, account)
+    if at is not None:
+        chosen = store.snapshot_at(account_id, at)
+        month = f"{pd.Timestamp(chosen).tz_convert('UTC'):%Y-%m}"
+        in_month = snaps[snaps["snapshot_at"] <= chosen]
+        in_month = in_month[_month_key(in_month["snapshot_at"]) == month]
+    else:
+        month = check_month(month) if month else last_full_month(snaps["snapshot_at"], now)
+        in_month = snaps[keys == month]
+    if in_month.empty:
+        raise _no_snapshot(store, snaps, keys, month)
+    snapshot_at = in_month["snapshot_at"].iloc[-1]
+    earlier = snaps[keys < month]
+    previous_at = earlier["snapshot_at"].iloc[-1] if len(earlier) else None
+    upto = snaps[snaps["snapshot_at"] <= snapshot_at].reset_index(drop=True)
+    edges = store.follower_edges(account_id, snapshots=list(upto["snapshot_at"]))
+    followers = store.followers(account_id, snapshot_at)
+    previous = (store.followers(account_id, previous_at) if previous_at is not None
+                else followers.iloc[0:0])
+    end = pd.Timestamp(month + "-01", tz="UTC") + pd.offsets.MonthBegin(1)
+    tweets = store.tweets(account_id, authors=followers["id"])
+    tweets = tweets[tweets["created_at"] < end].reset_index(drop=True)
+    last = snaps.iloc[-1]
+    name = store.accounts().set_index("account_id").loc[account_id, "name"]
+    return MonthData(
+        account={"id": account_id, "username": str(last["username"]),
+                 "name": None if pd.isna(name) else str(name)},
+        month=month, snapshot_at=snapshot_at, previous_snapshot_at=previous_at, snapshots=upto,
+        edges=edges, followers=followers, previous_followers=previous, tweets=tweets,
+        following=store.read_table("following", account_id),
+        unavailable=store.unavailable(account_id))
+
+
+# ------------------------------------------------------------------------------- the steps
+def profiled(users: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a users frame that have a profile (an X archive lists followers by id only)."""
+    has = users["username"].notna()
+    if "observed_at" in users.columns:
+        has &= users["observed_at"].notna()
+    return users[has].reset_index(drop=True)
+
+
+def score_bots(data: MonthData, options: AudienceOptions | None = None, *,
+               with_farms: bool = False):
+    """The one bot score of the kit for every follower with a profile at ``data.snapshot_at``.
+
+    Features come from the followers' profiles, their posts up to the end of the month and the
+    follow order of every snapshot up to ``snapshot_at``
+    (:func:`~follower_kit.analysis.bots.default_score`). Followers known by id only are left out
+    (they have nothing to score).
+
+    Parameters
+    ----------
+    data : MonthData
+    options : AudienceOptions, optional
+        ``bot_threshold``: reasons are written for followers scoring at least this.
+    with_farms : bool
+        Also return the farm groups found.
+
+    Returns
+    -------
+    scores : DataFrame
+        One row per profiled follower, in follow order: ``follower_id``, ``username``,
+        ``bot_score`` (0..1), ``raw_score``, ``reasons``, ``farm_id`` (Int64, NA outside farms).
+    farms : DataFrame
+        Only with ``with_farms``: :func:`~follower_kit.analysis.features.coordination` groups.
+
+    Examples
+    --------
+    >>> scores = score_bots(load_month("brightwave"))      # doctest: +SKIP
+    >>> int((scores["bot_score"] >= 0.5).sum())                  # doctest: +SKIP
+    """
+    from .analysis import bots
+
+    opts = options or DEFAULTS
+    users = profiled(data.followers)
+    features, farms = bots.bot_features(users, tweets=data.tweets if len(data.tweets) else None,
+                                        followers=data.edges)
+    scores = bots.default_score(users, features=features, reasons_above=opts.bot_threshold)
+    scores = scores.rename(columns={"id": "follower_id"}).reset_index(drop=True)
+    return (scores, farms) if with_farms else scores
+
+
+def previous_bot_share(data: MonthData, scores: pd.DataFrame,
+                       options: AudienceOptions | None = None) -> float | None:
+    """Share of likely bots among the followers of the previous snapshot (None in the first
+    month): those still following keep this month's score; the lost ones are scored on their
+    profiles and follow order (their posts are not loaded)."""
+    from .analysis import bots
+
+    if data.first_month or data.previous_followers.empty:
+        return None
+    opts = options or DEFAULTS
+    lost = profiled(data.lost_followers)
+    lost_scores = (bots.default_score(lost, followers=data.edges, n_reasons=0)["bot_score"]
+                   if len(lost) else pd.Series(dtype="float64"))
+    kept = scores.set_index("follower_id")["bot_score"].reindex(
+        data.previous_followers["id"].astype("str")).dropna()
+    both = pd.concat([kept, lost_scores.dropna()], ignore_index=True)
+    return float((both >= opts.bot_threshold).mean()) if len(both) else None
+
+
+def fit_sample(frame: pd.DataFrame, n: int = FIT_SAMPLE, *, seed: int = 0) -> pd.DataFrame:
+    """At most ``n`` rows of ``frame``, a seeded random sample when it is larger (in the original
+    order), for fitting a model that is then applied to every row.
+
+    A topic model learns its segments as well from 20,000 followers as from 100,000, at a
+    fifth of the cost; every follower is still assigned and counted, so no number in the report
+    is an estimate from the sample.
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` itself when it has at most ``n`` rows, else ``n`` of its rows.
+    """
+    if len(frame) <= n:
+        return frame
+    return frame.sample(n=n, random_state=seed).sort_index()
+
+
+def _unassigned(documents: pd.DataFrame) -> pd.DataFrame:
+    n = len(documents)
+    return pd.DataFrame({
+        "follower_id": documents["follower_id"].astype("str").to_numpy(),
+        "segment": np.full(n, -1, dtype="int64"),
+        "label": pd.Series(["(unassigned)"] * n, dtype="str"),
+        "membership": np.zeros(n), "explained": np.zeros(n), "x": np.zeros(n),
+        "y": np.zeros(n)})
+
+
+def segment_documents(documents: pd.DataFrame, n_segments: int | str = "auto", *,
+                      seed: int = 0, embeddings: bool = False, return_model: bool = False):
+    """Every follower's topic segment: segments learned on :func:`fit_sample` of ``documents``,
+    then assigned to all of them.
+
+    With too little text to learn from (fewer documents with a bio or posts than three per
+    segment, as when followers were imported from an X archive without profiles) everyone is
+    ``(unassigned)``: the report says so instead of failing.
+
+    Returns
+    -------
+    segments : DataFrame
+        :meth:`~follower_kit.analysis.topics.TopicSegmenter.assign` columns: ``follower_id``,
+        ``segment`` (int, -1 unassigned), ``label``, ``membership``, ``explained``, ``x``, ``y``.
+    model : TopicSegmenter or None
+        Only with ``return_model`` (None when nothing was learned).
+    """
+    from .analysis import topics
+
+    k = 8 if n_segments == "auto" else int(n_segments)
+    with_text = int((documents["text"].astype("str").fillna("").str.strip() != "").sum())
+    if with_text < 3 * max(k, 3):
+        log.info("segments: %d of %d followers have text, too few to learn from", with_text,
+                 len(documents))
+        out, model = _unassigned(documents), None
+    else:
+        model = topics.TopicSegmenter(n_segments, random_state=seed, embeddings=embeddings).fit(
+            fit_sample(documents, seed=seed))
+        out = model.assign(documents)
+    return (out, model) if return_model else out
+
+
+def documents(data: MonthData, *, max_tweets: int = 20) -> pd.DataFrame:
+    """One text per follower at ``data.snapshot_at``: bio and newest posts
+    (:func:`~follower_kit.analysis.topics.follower_documents` columns)."""
+    from .analysis import topics
+
+    return topics.follower_documents(data.followers, data.tweets if max_tweets else None,
+                                     max_tweets=max_tweets or 20)
+
+
+def segment(data: MonthData, options: AudienceOptions | None = None, *, max_tweets: int = 20,
+            embeddings: bool = False, return_model: bool = False):
+    """The audience segments of ``data``: every follower at the snapshot, by what they write.
+
+    Learned on the month's own followers (a seeded sample of at most 20,000) with
+    ``options.segments`` segments, then assigned to everyone.
+
+    Returns
+    -------
+    segments : DataFrame
+        ``follower_id``, ``segment`` (int, -1 for "(unassigned)"), ``label``, ``membership``,
+        ``explained``, ``x``, ``y``; one row per follower, in follow order.
+    model : TopicSegmenter or None
+        Only with ``return_model``.
+
+    Examples
+    --------
+    >>> segment(load_month("brightwave"))["label"].value_counts()   # doctest: +SKIP
+    """
+    opts = options or DEFAULTS
+    return segment_documents(documents(data, max_tweets=max_tweets), opts.n_segments,
+                             embeddings=embeddings, return_model=return_model)
+
+
+def segment_with(model, data: MonthData, *, max_tweets: int = 20) -> pd.DataFrame:
+    """Assign the followers of ``data`` to the segments of an already fitted ``model`` (last
+    month's, so segment numbers and labels carry over); :func:`segment` columns."""
+    docs = documents(data, max_tweets=max_tweets)
+    return _unassigned(docs) if model is None else model.assign(docs)
+
+
+def segment_table(data: MonthData, segments: pd.DataFrame, scores: pd.DataFrame | None,
+                  options: AudienceOptions | None = None) -> pd.DataFrame:
+    """:func:`~follower_kit.analysis.topics.segment_summary` of the month: sizes, reach, bot
+    share and newcomers per segment (the columns listed there)."""
+    from .analysis import topics
+
+    opts = options or DEFAULTS
+    return topics.segment_summary(
+        segments, data.followers, bot_score=scores, bot_threshold=opts.bot_threshold,
+        new_follower_ids=None if data.first_month else data.new_followers["id"])
+
+
+@dataclass(frozen=True, repr=False)
+class Growth:
+    """Growth of an account up to a month's snapshot.
+
+    Attributes
+    ----------
+    counts : DataFrame
+        Per snapshot (:func:`~follower_kit.analysis.growth.follower_counts` columns).
+    monthly : DataFrame
+        Per month (:func:`~follower_kit.analysis.growth.monthly_growth` columns).
+    headline : dict
+        The month's headline numbers (:func:`~follower_kit.report.prose.headline`).
+    """
+
+    counts: pd.DataFrame
+    monthly: pd.DataFrame
+    headline: dict
+
+    def __repr__(self) -> str:
+        h = self.headline
+        month = pd.Timestamp(h["month"]).strftime("%Y-%m") if h.get("month") is not None else "?"
+        return (f"Growth({month}: {h.get('followers')} followers, new {h.get('new')}, "
+                f"lost {h.get('lost')}; {len(self.counts)} snapshots)")
+
+
+def growth(data: MonthData) -> Growth:
+    """Followers, new and lost per snapshot and per month, and the month's headline numbers.
+
+    Returns
+    -------
+    Growth
+    """
+    from .analysis import growth as G
+    from .report.prose import headline
+
+    snaps = data.snapshots["snapshot_at"]
+    monthly = G.monthly_growth(data.edges, snapshots=snaps)
+    return Growth(counts=G.follower_counts(data.edges, snapshots=snaps), monthly=monthly,
+                  headline=headline(monthly, data.month))
+
+
+def headline_numbers(store: Store | str | os.PathLike | None, account: str, month: str) -> dict:
+    """The month's headline numbers straight from the store (no profiles or posts read): what
+    :func:`growth` gives, for the batch index."""
+    from .analysis import growth as G
+    from .report.prose import headline
+
+    store = as_store(store)
+    account_id = store.resolve(account)
+    monthly = G.monthly_growth(store.follower_edges(account_id),
+                               snapshots=store.snapshots(account_id)["snapshot_at"])
+    return headline(monthly, month)
+
+
+def triage(data: MonthData, scores: pd.DataFrame, segments: pd.DataFrame | None,
+           options: AudienceOptions | None = None, *, topics: Iterable[str] | None = None,
+           keywords: Iterable[str] | None = None, top_n: int | None = -1) -> pd.DataFrame:
+    """Who to follow back, check out, block and talk to, each with the reason
+    (:func:`~follower_kit.analysis.triage.triage`), with the options' thresholds.
+
+    Parameters
+    ----------
+    keywords : iterable of str, optional
+        What the client cares about (a client profile's topics and keywords): they rank follow
+        back and check out by relevance first, reach second.
+    top_n : int or None
+        Entries per list; default ``options.top_n``; None keeps every entry (for a CSV).
+
+    Returns
+    -------
+    DataFrame
+        ``list``, ``rank``, ``follower_id``, ``username``, ``name``, ``reason`` and the other
+        columns of :func:`~follower_kit.analysis.triage.triage`.
+    """
+    from .analysis import triage as T
+
+    opts = options or DEFAULTS
+    return T.triage(data.followers, tweets=data.tweets, following=data.following,
+                    bot_scores=scores, segments=segments, account=data.account,
+                    topics=list(topics) if topics else None,
+                    keywords=list(keywords) if keywords else None,
+                    new_followers=data.new_followers["id"],
+                    limit=opts.top_n if top_n == -1 else top_n,
+                    human_below=opts.bot_threshold, block_at=opts.block_threshold)
+
+
+def block_list(data: MonthData, scores: pd.DataFrame,
+               options: AudienceOptions | None = None) -> pd.DataFrame:
+    """Followers at or above ``block_threshold``, highest score first (``score_bots`` columns)."""
+    opts = options or DEFAULTS
+    out = scores[scores["bot_score"] >= opts.block_threshold]
+    return out.sort_values(["bot_score", "follower_id"], ascending=[False, True]).reset_index(
+        drop=True)
+
+
+def likely_bots(scores: pd.DataFrame, options: AudienceOptions | None = None) -> pd.Series:
+    """Boolean per ``follower_id``: the score is at least ``bot_threshold``."""
+    opts = options or DEFAULTS
+    s = scores.set_index("follower_id")["bot_score"]
+    return s >= opts.bot_threshold
+
+
+def follower_factory(data: MonthData, scores: pd.DataFrame | None,
+                     options: AudienceOptions | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Follow-date bounds of every follower with their bot score, and the bursts of new accounts
+    following together (the follower-factory chart and its summary).
+
+    Returns
+    -------
+    bounds : DataFrame
+        :func:`~follower_kit.analysis.growth.label_bursts` of
+        :func:`~follower_kit.analysis.growth.follow_date_bounds` (``burst_id`` added), with
+        ``bot_score`` (NaN without a score).
+    bursts : DataFrame
+        :func:`~follower_kit.analysis.growth.burst_summary` columns.
+    """
+    from .analysis import growth as G
+
+    opts = options or DEFAULTS
+    frame = data.followers
+    if scores is not None:
+        frame = frame.merge(scores[["follower_id", "bot_score"]].rename(
+            columns={"follower_id": "id"}), on="id", how="left")
+    bounds = G.label_bursts(G.follow_date_bounds(frame))
+    return bounds, G.burst_summary(bounds, bot_threshold=opts.bot_threshold)
+
+
+def activity(data: MonthData, scores: pd.DataFrame,
+             options: AudienceOptions | None = None) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """When the likely-human followers post, in the options' time zone.
+
+    Returns
+    -------
+    heatmap : DataFrame
+        :func:`~follower_kit.analysis.growth.activity_heatmap` (weekday x hour).
+    best : DataFrame
+        :func:`~follower_kit.analysis.growth.best_posting_hours` columns.
+    posts : int
+        Posts of likely humans counted.
+    """
+    from .analysis import growth as G
+
+    opts = options or DEFAULTS
+    humans = scores.loc[scores["bot_score"] < opts.bot_threshold, "follower_id"]
+    heatmap = G.activity_heatmap(data.tweets, tz=opts.tz, authors=humans)
+    posts = int(data.tweets["author_id"].astype("str").isin(set(humans)).sum())
+    return heatmap, G.best_posting_hours(heatmap), posts
+
+
+def follower_frame(data: MonthData, scores: pd.DataFrame | None,
+                   segments: pd.DataFrame | None) -> pd.DataFrame:
+    """Every follower at the snapshot with their profile, bot score and segment: the table an
+    analyst filters.
+
+    Returns
+    -------
+    DataFrame
+        The ``data.followers`` columns (``id`` is the follower's id), then ``bot_score``,
+        ``reasons`` (NaN without a profile), ``segment``, ``label``, ``membership`` and
+        ``is_new`` (bool).
+    """
+    out = data.followers.copy()
+    out["id"] = out["id"].astype("str")
+    if scores is not None:
+        s = scores.set_index("follower_id")
+        for col in ("bot_score", "reasons"):
+            out[col] = s[col].reindex(out["id"]).to_numpy()
+    if segments is not None:
+        g = segments.set_index("follower_id")
+        for col in ("segment", "label", "membership"):
+            out[col] = g[col].reindex(out["id"]).to_numpy()
+    out["is_new"] = out["id"].isin(data.new_followers["id"].astype("str"))
+    return out

@@ -1,0 +1,270 @@
+"""Safe HTML for the report and the notebooks: strangers' text escaped once, tables, cards.
+
+Follower names and bios are written by strangers. Every value that reaches a table or a sentence
+goes through :func:`escape` (HTML-escaped, ``$`` and backquotes neutralized so no math or markdown
+renderer picks them up, long text cut, each cell isolated for right-to-left text). Nothing here
+emits Markdown: a Markdown renderer would treat ``$\\frac{}{}`` in a name as math.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+
+from .. import text as _text
+from ..wording import number
+from .prose import percent
+
+MAX_CELL_CHARS = _text.MAX_CELL_CHARS
+# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
+
+__all__ = [
+    "action_list",
+    "HTML",
+    "MAX_CELL_CHARS",
+    "csv_download_link",
+    "csv_lists",
+    "escape",
+    "follower_table",
+    "number",
+    "paragraphs",
+    "profile_link",
+    "spreadsheet_safe",
+    "stat_cards",
+    "title_block",
+]
+
+
+
+class HTML(str):
+    """A string of trusted HTML that Jupyter displays as HTML (and as plain text elsewhere).
+
+    Only this module builds them, from escaped values. In a notebook, ``display(block)`` or a
+    cell ending in it renders the HTML; no IPython import is needed.
+    """
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+    def __add__(self, other):
+        return HTML(str(self) + str(other))
+
+
+
+# -------------------------------------------------------------------------------------- safety
+def escape(value, max_chars: int | None = MAX_CELL_CHARS) -> str:
+    """Make a stranger's text safe to place inside HTML (:func:`follower_kit.text.html`): shown
+    as text, never run or typeset; controls and bidi controls removed, cut at ``max_chars``."""
+    return _text.html(value, max_chars)
+
+
+def _cell(value, column: str, max_chars: int) -> tuple[str, str]:
+    """(escaped text, css class) for one table cell."""
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), "fk-text"
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
+        return "", "fk-text"
+    if isinstance(value, pd.Timestamp):
+        return escape(value.strftime("%Y-%m-%d")), "fk-num"
+    if isinstance(value, (int,)) or (hasattr(value, "dtype") and getattr(value, "dtype").kind in "iu"):
+        return number(value), "fk-num"
+    if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value, "dtype").kind == "f"):
+        if column.endswith(("share", "rate")) or column.startswith("share_"):
+            return percent(value, 0 if abs(float(value)) >= 0.01 else 1), "fk-num"
+        if column.endswith("score"):
+            return f"{float(value):.2f}", "fk-num"
+        if column.endswith(("reach", "count", "followers")):
+            return f"{float(value):,.0f}", "fk-num"
+        return f"{float(value):,.1f}", "fk-num"
+    return escape(value, max_chars), "fk-text"
+
+
+PROFILE_URL = "https://x.com/{}"
+PROFILE_BY_ID_URL = "https://x.com/i/user/{}"
+
+
+def profile_link(username=None, user_id=None, *, max_chars: int = MAX_CELL_CHARS) -> str:
+    """``<a href="https://x.com/HANDLE">@HANDLE</a>``, or ``https://x.com/i/user/ID`` with the
+    text "id ID" when only the id is known; "" when neither is. Both parts are escaped (and the
+    handle URL-quoted), so a stranger's handle can only ever be a path on x.com.
+
+    Returns
+    -------
+    str
+        HTML.
+    """
+    from urllib.parse import quote
+
+    def known(v) -> bool:
+        return v is not None and not (not isinstance(v, str) and pd.isna(v)) and str(v) != ""
+
+    if known(username):
+        href = PROFILE_URL.format(quote(str(username), safe=""))
+        return f'<a href="{html.escape(href)}">@{escape(username, max_chars)}</a>'
+    if known(user_id):
+        href = PROFILE_BY_ID_URL.format(quote(str(user_id), safe=""))
+        return f'<a href="{html.escape(href)}">id {escape(user_id, max_chars)}</a>'
+    return ""
+
+
+def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[str] | None = None,
+                   *, max_rows: int | None = 20, max_chars: int = MAX_CELL_CHARS,
+                   caption: str | None = None, empty: str = "Nobody to list.") -> HTML:
+    """An HTML table of followers in which every value is shown as text.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Any frame (followers, scores, segments ...).
+    columns : mapping or sequence, optional
+        Columns to show, in order; a mapping gives each a heading (``{"username": "Handle"}``).
+        Columns missing from ``frame`` are skipped. Default: all.
+    max_rows : int, optional
+        Rows shown (the caption says how many more there are).
+    max_chars : int
+        Longer text is cut with an ellipsis.
+    caption : str, optional
+        Plain text shown above the table (escaped).
+    empty : str
+        Plain text shown instead of an empty table ("" shows nothing).
+
+    Returns
+    -------
+    HTML
+        ``<table class="fk-table mathjax_ignore tex2jax_ignore">`` with escaped cells; a
+        ``username`` is a link to the profile (:func:`profile_link`, by ``follower_id`` or
+        ``id`` when the handle is unknown), numbers right-aligned, dates as ``YYYY-MM-DD``.
+    """
+    if columns is None:
+        columns = list(frame.columns)
+    if not isinstance(columns, Mapping):
+        columns = {c: c.replace("_", " ") for c in columns}
+    columns = {c: h for c, h in columns.items() if c in frame.columns}
+    if frame.empty:
+        return HTML(f'<p class="fk-empty {_NO_MATH}">{escape(empty, None)}</p>' if empty else "")
+    from markupsafe import Markup
+
+    from .templates import block
+
+    shown = frame if max_rows is None else frame.head(max_rows)
+    id_column = next((c for c in ("follower_id", "id") if c in frame.columns), None)
+    ids = shown[id_column].tolist() if id_column else [None] * len(shown)
+    rows = []
+    for record, user_id in zip(shown[list(columns)].itertuples(index=False, name=None), ids):
+        cells = []  # each cell is escaped (or built from escaped parts) here, once
+        for value, column in zip(record, columns):
+            if column == "username":
+                text, cls = profile_link(value, user_id, max_chars=max_chars), "fk-text"
+            else:
+                text, cls = _cell(value, column, max_chars)
+            cells.append((Markup(text), cls))
+        rows.append(cells)
+    note = ""
+    if max_rows is not None and len(frame) > max_rows:
+        note = f" (top {number(max_rows)} of {number(len(frame))})"
+    cap = _safe((caption or "") + note) if (caption or note) else ""
+    return HTML(block("table")([_safe(h) for h in columns.values()], rows, cap, _NO_MATH))
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` that a spreadsheet opens as text (:func:`follower_kit.text.csv_frame`):
+    every CSV the kit writes goes through it (CSV injection).
+
+    Returns
+    -------
+    DataFrame
+        The same columns and rows; formula-like text cells get a leading apostrophe.
+    """
+    return _text.csv_frame(frame)
+
+
+def csv_download_link(frame: pd.DataFrame, filename: str, text: str) -> HTML:
+    """A link that downloads ``frame`` as CSV from inside a self-contained report (a data: URL),
+    with formulas defused by :func:`spreadsheet_safe`.
+
+    Returns
+    -------
+    HTML
+        ``<a download=... href="data:text/csv;base64,...">text</a>``.
+    """
+    payload = base64.b64encode(spreadsheet_safe(frame).to_csv(index=False).encode("utf-8")) \
+        .decode("ascii")
+    return HTML(f'<p><a class="fk-download" download="{escape(filename, None)}" '
+                f'href="data:text/csv;base64,{payload}">{escape(text, None)}</a></p>')
+
+
+def csv_lists(lists: Mapping[str, pd.DataFrame], prefix: str, folder: str = "") -> HTML:
+    """Every non-empty list as a CSV (``{prefix}-{name}.csv``, name slugged) through
+    :func:`spreadsheet_safe`, in one paragraph of links.
+
+    With ``folder`` (the rendered report's folder) the files are written there and linked by
+    their bare names, so the links work from the HTML and the PDF beside them and the folder
+    can be zipped and sent; without it (a notebook in JupyterLab) each link carries its CSV
+    inside (a ``data:`` link).
+
+    Returns
+    -------
+    HTML
+        ``<p class="fk-downloads">`` with one link per list, or "" when every list is empty.
+    """
+    links = []
+    for name, frame in lists.items():
+        if frame is None or frame.empty:
+            continue
+        filename = f"{prefix}-{'-'.join(name.lower().split())}.csv"
+        text = f"{name} ({number(len(frame))})"
+        if folder:
+            spreadsheet_safe(frame).to_csv(Path(folder) / filename, index=False)
+            links.append(f'<a class="fk-download" download="{escape(filename, None)}" '
+                         f'href="{escape(quote(filename), None)}">{escape(text, None)}</a>')
+        else:
+            links.append(csv_download_link(frame, filename, text)
+                         .removeprefix("<p>").removesuffix("</p>"))
+    return HTML(f'<p class="fk-downloads">Every list as CSV: {" · ".join(links)}</p>'
+                if links else "")
+
+
+_NO_MATH = "mathjax_ignore tex2jax_ignore"
+
+
+def paragraphs(*sentences: str | None) -> HTML:
+    """Plain-text sentences -> one escaped HTML paragraph (empty or ``None`` sentences dropped)."""
+    text = " ".join(s.strip() for s in sentences if s and s.strip())
+    return HTML(f'<p class="fk-prose {_NO_MATH}">{escape(text, None)}</p>' if text else "")
+
+
+def _safe(value, max_chars: int | None = None):
+    """A stranger's text through :func:`escape`, marked safe for the templates' autoescape."""
+    from markupsafe import Markup
+
+    return Markup(escape(value, max_chars))
+
+
+def action_list(actions: Sequence[str], heading: str = "This month's actions") -> HTML:
+    """The summary's numbered actions (plain text, escaped); "" without any."""
+    from .templates import block
+
+    if not actions:
+        return HTML("")
+    return HTML(block("actions")(_safe(heading), [_safe(a) for a in actions], _NO_MATH))
+
+
+def title_block(title: str, subtitle: str = "") -> HTML:
+    """The report's title and subtitle (plain text, escaped)."""
+    from .templates import block
+
+    return HTML(block("title")(_safe(title), _safe(subtitle) if subtitle else "", _NO_MATH))
+
+
+def stat_cards(cards: Iterable[tuple[str, str, str | None]]) -> HTML:
+    """Headline figures as a row of cards: (label, value, note) each, all escaped."""
+    from .templates import block
+
+    items = [(_safe(label), _safe(value), _safe(note) if note else "")
+             for label, value, note in cards]
+    return HTML(block("cards")(items, _NO_MATH))

@@ -1,0 +1,518 @@
+"""The report's words: prose that adapts to the numbers (a first month, a quiet month, archives
+months apart), pure functions from values and frames to strings, tested like any other code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from ..wording import number, plural
+
+__all__ = [
+    "UNASSIGNED",
+    "activity_sentence",
+    "bots_sentence",
+    "data_sentence",
+    "day_label",
+    "earlier",
+    "headline",
+    "headline_cards",
+    "headline_sentences",
+    "month_actions",
+    "month_label",
+    "new_followers_sentence",
+    "number",
+    "percent",
+    "period",
+    "plural",
+    "profiles_note",
+    "segments_sentence",
+    "triage_sentence",
+]
+
+
+
+# ------------------------------------------------------------------------------------- numbers
+# number and plural live in follower_kit.wording (every layer words its counts with them)
+def percent(x, digits: int = 1, *, signed: bool = False) -> str:
+    """``0.0523`` -> ``"5.2%"``; tiny non-zero shares say ``"<0.1%"`` rather than ``"0.0%"``."""
+    if x is None or pd.isna(x):
+        return "n/a"
+    x = float(x)
+    floor = 10 ** -digits / 100
+    if x != 0 and abs(x) < floor:
+        return ("-" if x < 0 and signed else "") + f"<{floor:.{digits}%}"
+    text = f"{x:.{digits}%}"
+    return ("+" + text) if signed and x > 0 else text
+
+
+def month_label(month) -> str:
+    """``"2026-10"`` or a timestamp -> ``"October 2026"``."""
+    return pd.Timestamp(str(month)[:7] + "-01").strftime("%B %Y")
+
+
+def day_label(when, *, short: bool = False) -> str:
+    """A timestamp -> ``"20 August 2023"`` (short: ``"20 Aug 2023"``), its date in UTC."""
+    t = pd.Timestamp(when)
+    t = t.tz_convert("UTC") if t.tzinfo else t
+    return f"{t.day} {t:%b %Y}" if short else f"{t.day} {t:%B %Y}"
+
+
+# ------------------------------------------------------------------------------------ headline
+def headline(monthly: pd.DataFrame, month) -> dict:
+    """The headline numbers of one month from a :func:`~follower_kit.analysis.growth.monthly_growth`
+    frame.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        ``month``, ``last_snapshot_at``, ``followers``, ``new``, ``lost``, ``net`` (one row per
+        month with a snapshot).
+    month : str or Timestamp
+        The report month (``"2026-10"``).
+
+    Returns
+    -------
+    dict
+        ``month`` (Timestamp, first instant), ``snapshot_at`` (the month's last snapshot: an
+        archive exported on 20 August is not the end of August), ``followers`` (then), ``new``,
+        ``lost``, ``net`` (None when unknown, i.e. the first month on record), ``previous_month``,
+        ``previous_snapshot_at``, ``previous_followers``, ``previous_new``, ``previous_lost``,
+        ``previous_net`` (None when there is no earlier month), ``growth_rate`` (net / previous
+        followers, None when unknown),
+        ``months_since_previous`` and ``previous_months_since_previous`` (calendar months back to
+        the snapshot before this month's and before the previous one's: 1 in a monthly series,
+        more for archives exported months apart; None when there is none).
+    """
+    start = pd.Timestamp(str(month)[:7] + "-01", tz="UTC")
+    if "last_snapshot_at" not in monthly.columns:
+        raise ValueError("the monthly frame has no 'last_snapshot_at' column (when each month's "
+                         "figures were taken); pass the frame monthly_growth returns")
+    m = monthly.assign(_key=pd.to_datetime(monthly["month"], utc=True).dt.strftime("%Y-%m"))
+    key = start.strftime("%Y-%m")
+    if key not in set(m["_key"]):
+        raise ValueError(f"no snapshot in {key}; months with data: {', '.join(m['_key'])}")
+    i = int((m["_key"] == key).to_numpy().nonzero()[0][0])
+
+    def val(row, col):
+        v = m[col].iloc[row]
+        return None if pd.isna(v) else int(v)
+
+    out = {"month": start, "snapshot_at": pd.Timestamp(m["last_snapshot_at"].iloc[i]),
+           "followers": val(i, "followers"), "new": val(i, "new"),
+           "lost": val(i, "lost"), "net": val(i, "net"), "previous_month": None,
+           "previous_snapshot_at": None, "previous_followers": None, "previous_new": None,
+           "previous_lost": None, "previous_net": None, "growth_rate": None}
+    def gap(row):  # calendar months back to the snapshot before (None for the first)
+        if row <= 0:
+            return None
+        a, b = (pd.Timestamp(m["month"].iloc[j]) for j in (row - 1, row))
+        return (b.year - a.year) * 12 + b.month - a.month
+
+    out["months_since_previous"] = gap(i)
+    out["previous_months_since_previous"] = gap(i - 1)
+    if i > 0:
+        out.update(previous_month=pd.Timestamp(m["month"].iloc[i - 1]),
+                   previous_snapshot_at=pd.Timestamp(m["last_snapshot_at"].iloc[i - 1]),
+                   previous_followers=val(i - 1, "followers"), previous_new=val(i - 1, "new"),
+                   previous_lost=val(i - 1, "lost"), previous_net=val(i - 1, "net"))
+        if out["net"] is not None and out["previous_followers"]:
+            out["growth_rate"] = out["net"] / out["previous_followers"]
+    return out
+
+
+def _since(h: Mapping) -> str | None:
+    """None when the snapshot before is in the month before (the usual monthly series), else
+    that month's name: archives taken months apart must not read as "a month earlier"."""
+    months = h.get("months_since_previous")
+    return month_label(h["previous_month"]) if months is not None and months > 1 else None
+
+
+def period(h: Mapping, *, short: bool = False) -> str:
+    """The stretch this report's new and lost followers cover, for sentences and headers:
+    ``"this month"`` in a monthly series, ``"since the October 2022 snapshot"`` (short: ``"since
+    October 2022"``) when the snapshot before is further back."""
+    since = _since(h)
+    if not since:
+        return "this month"
+    return f"since {since}" if short else f"since the {since} snapshot"
+
+
+def earlier(h: Mapping) -> str:
+    """``"a month earlier"``, or ``"at the October 2022 snapshot"`` when that is further back."""
+    since = _since(h)
+    return f"at the {since} snapshot" if since else "a month earlier"
+
+
+def _comparable(h: Mapping) -> bool:
+    """New and lost counts can be set against the previous period's only when both cover one
+    month."""
+    return h.get("months_since_previous") == 1 and h.get("previous_months_since_previous") == 1
+
+
+def headline_cards(h: Mapping) -> list[tuple[str, str, str | None]]:
+    """The headline numbers as (label, value, note) cards for :func:`stat_cards`.
+
+    Returns
+    -------
+    list of tuple
+        followers on the day of the month's last snapshot, new, lost and net growth; notes compare
+        with the month before when there is one.
+    """
+    prev = h["previous_followers"] is not None and h["net"] is not None
+
+    since = _since(h)
+
+    def before(key):
+        v = h.get("previous_" + key)
+        return f"{number(v)} the month before" if prev and v is not None and _comparable(h) \
+            else None
+
+    cards = [(f"followers on {day_label(h['snapshot_at'], short=True)}", number(h["followers"]),
+              (f"from {number(h['previous_followers'])}" + (f" in {since}" if since else ""))
+              if prev else "first month on record")]
+    if h["net"] is not None:
+        cards += [("new followers" + (f" since {since}" if since else ""), number(h["new"]),
+                   before("new")),
+                  ("followers lost" + (f" since {since}" if since else ""), number(h["lost"]),
+                   before("lost")),
+                  ("net growth", f"{h['net']:+,}",
+                   percent(h["growth_rate"], signed=True) if h["growth_rate"] is not None
+                   else None)]
+    return cards
+
+
+def _compare(now: int | None, before: int | None, what: str) -> str | None:
+    """``"more new followers than in September (402)"`` style clause, or None."""
+    if now is None or before is None:
+        return None
+    if now == before:
+        return f"as many {what} as the month before"
+    return f"{'more' if now > before else 'fewer'} {what} than the month before ({number(before)})"
+
+
+def headline_sentences(h: Mapping, account: str) -> list[str]:
+    """Two or three plain sentences about the month's headline numbers.
+
+    They adapt to the numbers: no "0 new followers (0.0%)"; a first month says there is nothing
+    to compare with; a quiet month says so.
+
+    Returns
+    -------
+    list of str
+    """
+    # the snapshot's date, never "the end of the month": an archive exported on the 20th, or a
+    # report of the month so far, is not the month's end (a month-end snapshot reads fine dated)
+    had = f"@{account} had {plural(h['followers'], 'follower')} on {day_label(h['snapshot_at'])}"
+    out = []
+    if h["net"] is None or h["previous_followers"] is None:
+        out.append(f"{had}. This is the first month on record, so there is nothing to compare "
+                   "it with yet.")
+        return out
+    net, prev = h["net"], h["previous_followers"]
+    since = _since(h)
+    earlier = f"on {day_label(h['previous_snapshot_at'])}" if since else "a month earlier"
+    if net > 0:
+        out.append(f"{had}, up {number(net)} ({percent(h['growth_rate'], signed=True)}) from "
+                   f"{number(prev)} {earlier}.")
+    elif net < 0:
+        out.append(f"{had}, down {number(-net)} ({percent(h['growth_rate'])}) from "
+                   f"{number(prev)} {earlier}.")
+    else:
+        out.append(f"{had}, the same number as {earlier}.")
+    new, lost = h["new"], h["lost"]
+    during = f"since the {since} snapshot" if since else "during the month"
+    lead = f"Since the {since} snapshot, " if since else ""
+
+    def cap(text):
+        return text[0].upper() + text[1:] if not lead else lead + text
+    if new == 0 and lost == 0:
+        out.append(f"Nobody followed and nobody left {during}.")
+    elif new == 0:
+        out.append(cap(f"nobody new followed, and {plural(lost, 'follower')} left."))
+    elif lost == 0:
+        out.append(cap(f"{plural(new, 'person', 'people')} followed and nobody left."))
+    else:
+        out.append(cap(f"{plural(new, 'person', 'people')} followed and {number(lost)} left."))
+    if since:
+        out.append(f"The snapshots are {plural(h['months_since_previous'], 'month')} apart, so "
+                   "these counts span that whole stretch.")
+    clauses = [c for c in (_compare(new, h["previous_new"], "new followers"),
+                           _compare(lost, h["previous_lost"], "departures")) if c] \
+        if _comparable(h) else []
+    if clauses:
+        out.append("That is " + " and ".join(clauses) + ".")
+    return out
+
+
+# ----------------------------------------------------------------------------------- sections
+def _shares(counts: pd.Series, n: int = 3) -> list[str]:
+    total = counts.sum()
+    if not total:
+        return []
+    top = counts.sort_values(ascending=False, kind="stable").head(n)
+    return [f"{label} ({percent(c / total, 0)})" for label, c in top.items() if c > 0]
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[str] = (),
+                           first_month: bool = False, period: str = "this month",
+                           profiled: int | None = None) -> str:
+    """Who the new followers are: their largest segments and those worth checking out.
+
+    Parameters
+    ----------
+    segments : Series
+        Segment label of each new follower.
+    new : int
+        Number of new followers.
+    notable : sequence of str
+        Handles of new followers worth checking out, in the triage's ``check_out`` order (reach
+        and engagement).
+    first_month : bool
+        The first month on record: there is no earlier list to tell new followers apart.
+    period : str
+        The stretch the new followers came in (:func:`period`).
+    profiled : int, optional
+        How many new followers have a profile in the store (an X archive lists ids only); 0 says
+        why nobody can be introduced.
+
+    Returns
+    -------
+    str
+    """
+    if first_month:
+        return ("This is the first month on record: without an earlier follower list, nobody can "
+                "be told apart as new yet. Next month's report will introduce the newcomers.")
+    if not new:
+        return f"Nobody new followed {period}, so there is nobody to introduce."
+    if profiled == 0:
+        return (f"{plural(new, 'new follower')} {period}; none has a profile in the store yet, "
+                "so who they are cannot be told (see the note on profiles above).")
+    counts = segments[segments != UNASSIGNED].value_counts(dropna=True)
+    parts = []
+    top = _shares(counts)
+    if top:
+        if len(counts) == 1:
+            parts.append(f"All {plural(new, 'new follower')} come from {_join(top)}."
+                         if new > 1 else f"The new follower comes from {top[0]}.")
+        elif len(counts) <= 3:
+            parts.append(f"The {plural(new, 'new follower')} come from {_join(top)}.")
+        else:
+            parts.append(f"Most of the {plural(new, 'new follower')} come from {_join(top)}.")
+    if notable:
+        handles = [f"@{h}" for h in notable[:3]]
+        parts.append(f"Worth checking out first: {_join(handles)}.")
+    return " ".join(parts) or f"{plural(new, 'new follower')} {period}."
+
+
+UNASSIGNED = "(unassigned)"
+
+
+def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable=()) -> str:
+    """A warning when followers have no profile in the store (an X archive lists ids only): the
+    bot checks, segments and suggestions can only cover the others. Empty when all have one.
+    ``unavailable``: ids X reported deleted or suspended (counted apart: no hydrating helps)."""
+    if users.empty or "username" not in users.columns:
+        return ""
+    missing = int(users["username"].isna().sum())
+    if not missing:
+        return ""
+    total = len(users)
+    who = ("The one follower has no" if total == 1 else
+           f"None of the {number(total)} followers has a" if missing == total else
+           f"{number(missing)} of the {number(total)} followers "
+           f"{'has' if missing == 1 else 'have'} no")
+    text = (f"Note on profiles: {who} profile in the store yet (an X archive lists followers "
+            "by id only), so the bot checks, segments and suggestions below cover only "
+            "followers with a profile.")
+    gone = int(users.loc[users["username"].isna(), "id"].isin(unavailable).sum())
+    if gone:
+        whom = (("It is an account" if gone == 1 else f"All {number(gone)} are accounts")
+                if gone == missing else
+                plural(gone, "of them is an account", "of them are accounts"))
+        text += f" {whom} X reported deleted or suspended."
+    if hydrate_hint and missing > gone:
+        text += (' With an X API token, "follower-kit import archive PATH --hydrate" fetches '
+                 "the missing profiles.")
+    return text
+
+
+def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str = "followers",
+                      total: int | None = None) -> str:
+    """The audience's largest segments in one sentence.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        One row per segment with a ``label`` and a ``size`` column.
+    total : int, optional
+        Audience size (default: the sum of sizes).
+
+    Returns
+    -------
+    str
+    """
+    if summary.empty:
+        return "There is not enough text in the followers' profiles and posts to find segments."
+    counts = summary.set_index(label)[size].astype("int64")
+    total = int(total if total is not None else counts.sum())
+    top = counts.sort_values(ascending=False, kind="stable").head(3)
+    items = [f"{lbl} ({percent(c / total, 0)})" for lbl, c in top.items() if c > 0]
+    n = len(counts)
+    return (f"The audience falls into {plural(n, 'segment')}; the largest are {_join(items)}."
+            if n > 1 else f"The audience forms one segment: {items[0] if items else 'unlabelled'}.")
+
+
+def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_members: int = 0,
+                  previous_share: float | None = None, blocked: int | None = None,
+                  block_threshold: float | None = None, unscored: int = 0,
+                  earlier: str = "a month earlier") -> str:
+    """How many followers look automated or bought, in words.
+
+    Parameters
+    ----------
+    flagged, followers : int
+        Likely bots (from the report's ``bot_threshold``) and all followers.
+    blocked, block_threshold : optional
+        How many score ``block_threshold`` or more: the block list shown below the sentence.
+    unscored : int
+        Followers with no profile in the store, so no score: they are not counted as humans.
+    earlier : str
+        When ``previous_share`` was measured (:func:`earlier`).
+
+    Returns
+    -------
+    str
+    """
+    if not followers:
+        return "There are no followers to check."
+    if unscored >= followers:
+        return ("No follower could be checked for bots: none has a profile in the store (see "
+                "the note on profiles above).")
+    if unscored:  # shares over the followers that could be checked
+        return (bots_sentence(flagged=flagged, followers=followers - unscored, bursts=bursts,
+                              burst_members=burst_members, previous_share=previous_share,
+                              blocked=blocked, block_threshold=block_threshold,
+                              earlier=earlier)
+                + f" These figures leave out {plural(unscored, 'follower')} without a profile "
+                  "in the store, who could not be checked.")
+    share = flagged / followers
+    if flagged == 0:
+        text = "No follower scores as a likely bot or fake account this month."
+    elif blocked is None:
+        text = (f"{plural(flagged, 'follower')} ({percent(share)}) look automated or fake; "
+                "they are listed below as candidates to remove or block after a quick look.")
+    else:
+        text = f"{plural(flagged, 'follower')} ({percent(share)}) look automated or fake."
+        if blocked:
+            clearest = ("The clearest case" if blocked == 1 else
+                        f"The {number(blocked)} clearest cases")
+            text += (f" {clearest} (bot score {block_threshold:.2f} or more) "
+                     f"{'is' if blocked == 1 else 'are'} listed below as candidates to block "
+                     "after a quick look.")
+        else:
+            text += (f" None scores {block_threshold:.2f} or more, so nobody is suggested for "
+                     "blocking.")
+    if previous_share is not None and flagged:
+        if abs(share - previous_share) < 0.001:
+            text += f" The share is about the same as {earlier}."
+        else:
+            text += f" {earlier[0].upper() + earlier[1:]} it was {percent(previous_share)}."
+    if bursts:
+        text += (f" {plural(bursts, 'burst')} of accounts created together and following in a "
+                 f"row ({plural(burst_members, 'account')}) show the signature of bought "
+                 "followers (see the chart).")
+    else:
+        text += " No burst of bought-looking followers stands out in the follow order."
+    return text
+
+
+def triage_sentence(lists: Mapping[str, int]) -> str:
+    """One sentence about the triage lists: ``{"follow back": 12, "reply to": 0, ...}``.
+
+    Returns
+    -------
+    str
+    """
+    items = [f"{number(n)} to {name}" for name, n in lists.items() if n]
+    if not items:
+        return "No follower stands out for a follow-back, a reply or a review this month."
+    return "Suggested actions this month: " + _join(items) + "."
+
+
+def _handles(names: Sequence[str], n: int = 3) -> str:
+    return _join([f"@{h}" for h in list(names)[:n]])
+
+
+def month_actions(*, blocked: int = 0, block_threshold: float = 0.85,
+                  follow_back: Sequence[str] = (), talk_to: Sequence[str] = (),
+                  check_out: Sequence[str] = ()) -> list[str]:
+    """The (at most) three actions of the month for the summary, most useful first: block the
+    clearest bots, follow back, talk to; check out new followers when one of those is empty.
+
+    Parameters
+    ----------
+    blocked : int
+        Followers on the block list.
+    follow_back, talk_to, check_out : sequence of str
+        Handles in list order (the first three are named).
+
+    Returns
+    -------
+    list of str
+        Plain-text sentences (0 to 3); none when there is nothing to do.
+    """
+    actions = []
+    if blocked:
+        actions.append(f"Review and block the {plural(blocked, 'account')} scoring "
+                       f"{block_threshold:.2f} or more as bots (the block list).")
+    if len(follow_back):
+        more = [f"{number(len(follow_back) - 3)} more"] if len(follow_back) > 3 else []
+        actions.append(f"Follow back {_join([f'@{h}' for h in follow_back[:3]] + more)}: "
+                       "likely people, active, on your topics.")
+    if len(talk_to):
+        actions.append(f"Reply to {_handles(talk_to)}: they wrote to you or about your topics.")
+    if len(actions) < 3 and len(check_out):
+        actions.append(f"Look at the new followers {_handles(check_out)}: the most notable "
+                       "people who followed this month.")
+    return actions[:3]
+
+
+def activity_sentence(best: pd.DataFrame, *, tz: str, tweets: int) -> str:
+    """When the audience is active, from :func:`~follower_kit.analysis.growth.best_posting_hours`.
+
+    Returns
+    -------
+    str
+    """
+    if not tweets or best.empty or not best["active"].sum():
+        return "There are no recent posts by followers to tell when they are online."
+    first = best.iloc[0]
+    day = {"Mon": "Mondays", "Tue": "Tuesdays", "Wed": "Wednesdays", "Thu": "Thursdays",
+           "Fri": "Fridays", "Sat": "Saturdays", "Sun": "Sundays"}.get(first["weekday"],
+                                                                        first["weekday"])
+    others = [f"{r.weekday} {int(r.hour):02d}:00" for r in best.iloc[1:3].itertuples()]
+    text = (f"Followers are most active on {day} at {int(first['hour']):02d}:00 ({tz}), "
+            f"judging by {plural(tweets, 'recent post')}.")
+    if others:
+        text += f" Next best: {_join(others)}."
+    return text
+
+
+def data_sentence(snapshot_times: Sequence, *, posts: int) -> str:
+    """What the report was made from: ``"Data: 12 snapshots from 30 November 2025 to 31 October
+    2026; 38,049 recent posts by followers."`` (one snapshot: its date in brackets)."""
+    times = sorted(pd.Timestamp(t) for t in snapshot_times)
+    if not times:
+        return "Data: no snapshots."
+    span = (f"({day_label(times[0])})" if len(times) == 1
+            else f"from {day_label(times[0])} to {day_label(times[-1])}")
+    return (f"Data: {plural(len(times), 'snapshot')} {span}; "
+            f"{plural(posts, 'recent post')} by followers.")

@@ -1,0 +1,91 @@
+"""The report package's contracts with what it builds on: package data, papermill's engine
+registry, jinja2 autoescaping. Fast: no kernel is started."""
+
+from __future__ import annotations
+
+import inspect
+
+import pandas as pd
+
+from follower_kit import report
+from follower_kit.report import kernels, templates
+
+
+def test_notebook_and_templates_are_package_data():
+    assert report.report_notebook().is_file()
+    assert report.report_notebook().parent.name == "report"  # inside the package, not notebooks/
+    for name in ("report.html.j2", "report.css", "index.html.j2"):
+        assert templates.template_text(name).strip(), name
+
+
+def test_papermill_still_has_what_the_warm_kernel_engine_relies_on():
+    """The warm-kernel engine reads papermill's private engine registry and mirrors
+    NBClientEngine.execute_managed_notebook; if papermill changes either, this fails here, loudly,
+    instead of a batch failing at its second client."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    assert isinstance(papermill_engines._engines, dict), "papermill's engine registry moved"
+    mirrored = ["nb_man", "kernel_name", "log_output", "stdout_file", "stderr_file",
+                "start_timeout", "execution_timeout"]
+    params = list(inspect.signature(NBClientEngine.execute_managed_notebook).parameters)
+    assert params[:len(mirrored)] == mirrored, \
+        f"NBClientEngine.execute_managed_notebook changed: {params}"
+    assert "km" in inspect.signature(PapermillNotebookClient.__init__).parameters, \
+        "PapermillNotebookClient no longer takes a kernel manager (km)"
+    kernels.register_warm_engine()
+    kernels.register_warm_engine()  # once per process
+    assert kernels.WARM_ENGINE in papermill_engines._engines
+
+
+def test_index_page_escapes_strangers_text_once():
+    page = templates.render_page("index.html.j2", summary="1 of 1 reports rendered", rows=[{
+        "client": "<b>x</b>", "account": "a", "month": "2026-10", "followers": "1", "net": "+1",
+        "new": "1", "lost": "0", "links": [("HTML", 'a/"x".html')], "ok": True,
+        "seconds": "1.0 s"}])
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert 'href="a/&#34;x&#34;.html"' in page and "Content-Security-Policy" in page
+
+
+def test_profile_links_by_handle_or_id_and_never_out_of_x_com():
+    from follower_kit.report.html import follower_table, profile_link
+
+    assert profile_link("brightwave") == '<a href="https://x.com/brightwave">@brightwave</a>'
+    assert profile_link(None, "123") == '<a href="https://x.com/i/user/123">id 123</a>'
+    assert profile_link(None, None) == ""
+    hostile = profile_link('"><script>x</script>/../evil?q=1')
+    assert "<script>" not in hostile and 'href="https://x.com/%22%3E%3Cscript' in hostile
+    table = follower_table(pd.DataFrame({"follower_id": ["7", "8"], "username": ["ann", None]}),
+                           {"username": "Handle"})
+    assert 'href="https://x.com/ann"' in table and 'href="https://x.com/i/user/8"' in table
+
+
+def test_the_summary_names_at_most_three_actions_most_useful_first():
+    from follower_kit.report.html import action_list
+    from follower_kit.report.prose import month_actions
+
+    many = month_actions(blocked=742, follow_back=["a", "b", "c", "d", "e"], talk_to=["x"],
+                         check_out=["n"])
+    assert many == [
+        "Review and block the 742 accounts scoring 0.85 or more as bots (the block list).",
+        "Follow back @a, @b, @c and 2 more: likely people, active, on your topics.",
+        "Reply to @x: they wrote to you or about your topics."]
+    few = month_actions(blocked=1, block_threshold=0.9, check_out=["n1", "n2"])
+    assert few[0].startswith("Review and block the 1 account scoring 0.90")
+    assert few[1].startswith("Look at the new followers @n1 and @n2")
+    assert month_actions() == [] and action_list([]) == ""
+    html = action_list(["Reply to <script>"])
+    assert "<ol><li>Reply to &lt;script&gt;</li></ol>" in html
+
+
+def test_csv_lists_are_files_beside_the_report_or_inline_in_a_notebook(tmp_path):
+    from follower_kit.report.html import csv_lists
+
+    lists = {"Follow back": pd.DataFrame({"username": ["=cmd()", "ann"]}),
+             "Talk to": pd.DataFrame({"username": []})}
+    linked = csv_lists(lists, "acme-2026-10", folder=str(tmp_path))
+    assert 'href="acme-2026-10-follow-back.csv"' in linked and "Talk to" not in linked
+    assert (tmp_path / "acme-2026-10-follow-back.csv").read_text().splitlines()[1] == "'=cmd()"
+    inline = csv_lists(lists, "acme-2026-10")
+    assert 'href="data:text/csv;base64,' in inline and len(list(tmp_path.iterdir())) == 1
+    assert csv_lists({"Talk to": lists["Talk to"]}, "x") == ""
