@@ -232,7 +232,10 @@ def generate(account: str = DEFAULT_ACCOUNT, followers: int = 5000, months: int 
     unfollow_s = np.maximum(follow_s, window_start.timestamp()) + gap
     can_leave = unfollow_s < end_t.timestamp() - 3600
     weights = np.where(can_leave, leave_w, 0.0)
-    leavers = rng.choice(n, size=n_lost, replace=False, p=weights / weights.sum())
+    # a short window (one month, a small competitor) may leave fewer possible leavers than asked
+    n_leaving = min(n_lost, int(np.count_nonzero(weights)))
+    leavers = (rng.choice(n, size=n_leaving, replace=False, p=weights / weights.sum())
+               if n_leaving else np.array([], dtype=int))
     unfollow = pd.Series(pd.NaT, index=range(n), dtype=schema.TIME)
     unfollow.iloc[leavers] = pd.to_datetime(unfollow_s[leavers], unit="s", utc=True).floor("s")
 
