@@ -24,14 +24,16 @@ def bots() -> None:
 @click.option("--at", default=None,
               help="Snapshot at or before this time/date/month [default: latest].")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, exists=True), default=None,
-              help="A trained model (bots evaluate --save-model, or save_model()) instead of the "
-                   "default score; reasons still come from the default rules.")
+              help="A kind model written by 'bots train' instead of the shipped one.")
+@click.option("--rules", "rules_only", is_flag=True,
+              help="Score with the hand-set rules alone (no model, no kinds).")
 @click.option("--top", default=20, show_default=True, help="Rows to print.")
 @store_option
-def score(store, account: str, at, model_path, top: int) -> None:
-    """Score the followers of ACCOUNT (0..1, with reasons), store the scores as the table
-    "bot_scores" of that snapshot, and print the likeliest bots and the farms found."""
+def score(store, account: str, at, model_path, rules_only: bool, top: int) -> None:
+    """Score the followers of ACCOUNT (0..1, with the bot kind and reasons), store the scores as
+    the table "bot_scores" of that snapshot, and print the likeliest bots and the farms found."""
     from ..analysis import bots as B
+    from ..config import BOT_THRESHOLD
 
     snapshot = store.snapshot_at(account, at)
     followers = store.followers(account, at=snapshot)
@@ -46,13 +48,9 @@ def score(store, account: str, at, model_path, top: int) -> None:
     tweets = store.tweets(account, authors=users["id"].tolist())
     steps.update()
     X, farms = B.bot_features(users, tweets=tweets if len(tweets) else None, followers=edges)
-    result = B.default_score(users, features=X)
-    result["model"] = "default"
-    if model_path:
-        model = B.load_model(model_path)
-        result["bot_score"] = model.predict_proba(users.join(X[[c for c in B.OPTIONAL_FEATURES
-                                                                  if c in X]]))[:, 1]
-        result["model"] = str(model_path)
+    model = None if rules_only else (model_path or "default")
+    result = B.score_bots(users, features=X, model=model, reasons_above=BOT_THRESHOLD)
+    result["model"] = "rules" if rules_only else str(model_path or "default")
     result["snapshot_at"] = snapshot
     steps.update()
     store.write_table("bot_scores", account, result, snapshot_at=snapshot)
@@ -64,12 +62,13 @@ def score(store, account: str, at, model_path, top: int) -> None:
     n_unprofiled = int((~profiled).sum())
     click.echo(f"scored {len(result):,} followers of @{handle} at {snapshot:%Y-%m-%d %H:%M} UTC"
                + (f" ({n_unprofiled:,} without a profile left out)" if n_unprofiled else ""))
-    flagged = int((result["bot_score"] >= 0.5).sum())
-    click.echo(f"{flagged:,} score 0.5 or more; "
+    flagged = int((result["bot_score"] >= BOT_THRESHOLD).sum())
+    click.echo(f"{flagged:,} score {BOT_THRESHOLD} or more; "
                f"{plural(len(farms), 'farm') if len(farms) else 'no farm'} found")
     top_rows = result.sort_values(["bot_score", "id"], ascending=[False, True]).head(top)
     click.echo(f"\n{'score':>6}  {'handle':<17} reasons")
     for _, r in top_rows.iterrows():
+        # reasons are the kit's own words and numbers, never a stranger's text
         click.echo(f"{r['bot_score']:6.3f}  @{str(r['username'])[:16]:<16} {r['reasons']}")
     if len(farms):
         click.echo(f"\n{'farm':>4} {'size':>5}  {'created':<23} pattern")

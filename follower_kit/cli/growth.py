@@ -181,7 +181,7 @@ def triage(store, account: str, limit: int, topics: tuple[str, ...], csv_path,
         return
     click.echo(f"@{snaps['username'].iloc[-1]}: {len(followers):,} followers at "
                f"{at.isoformat()}"
-               + ("" if bot_scores is not None else "; no bot scores stored, using plain signals")
+               + ("" if bot_scores is not None else "; no bot scores stored, scored now with the shipped model")
                + ("" if tables["following"] is not None else "; no following list stored"))
     unprofiled = int(followers["username"].isna().sum())
     if unprofiled:

@@ -896,7 +896,8 @@ def _read_mib_csv(path: Path) -> pd.DataFrame:
 def _mib_rows(raw: pd.DataFrame, group: str) -> pd.DataFrame:
     """Canonical-ish rows of a MIB export (v1.1 column names, ``"1"``/empty booleans)."""
     def col(name):
-        return raw[name] if name in raw else pd.Series(None, index=raw.index, dtype=object)
+        return (raw[name].astype(object) if name in raw
+                else pd.Series(None, index=raw.index, dtype=object))
 
     image = col("profile_image_url").fillna(col("profile_image_url_https"))
     dpi = col("default_profile_image")

@@ -18,7 +18,7 @@ from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, train_with_evidence,  # n
                        evaluate, join_sets, leave_one_dataset_out, lodo_matrix, lodo_scores, lodo_table,
                        overlap, threshold_costs)
 from .model import (BLOCK_KINDS, KIND_WORDS, KINDS, TRAINING_KINDS, BotModel,  # noqa: F401
-                    available_groups, default_model, model_card_text, fit_bot_model, kind_labels, load_bot_model,
+                    available_groups, default_model, kind_weights, model_card_text, fit_bot_model, kind_labels, load_bot_model,
                     save_bot_model, score_bots)
 from .peer import (BOTOMETER_LITE_COLUMNS, botometer_lite_features,  # noqa: F401
                    botometer_lite_forest)

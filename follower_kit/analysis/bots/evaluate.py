@@ -148,8 +148,10 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
     Returns
     -------
     dict
-        name -> DataFrame with ``id``, ``username``, ``is_bot``, ``kit``, ``bot_kind``,
-        ``block_kind``, ``peer``, ``rules`` and the per-kind ``score_<kind>`` columns.
+        name -> DataFrame with ``id``, ``username``, ``is_bot``, ``kit`` (the calibrated bot
+        score), ``bot_kind``, ``block_kind``, the per-kind ``score_<kind>`` columns, ``rules``,
+        ``reasons`` (the rules' plain words), ``group`` (the sub-group the account came from) and,
+        with ``peer``, ``peer``.
     """
     from .model import fit_bot_model, pattern_name
     from .peer import botometer_lite_forest
@@ -169,17 +171,18 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         held = np.ones(len(test.users), dtype=bool)
         tu = test.users.reset_index(drop=True)
         model = fit_bot_model(users, y, fields=fields, patterns=[pattern_name(test.fields)])
-        kinds = model.kind_scores(tu)
-        P = kinds.to_numpy(dtype=float)
-        best = np.nanargmax(np.where(np.isnan(P), -1, P), axis=1)
-        kind = np.array([c.removeprefix("score_") for c in kinds.columns])[best]
+        kinds, prob, kind = model.predict(tu)
         from .model import BLOCK_KINDS
         frame = pd.DataFrame({"id": tu["id"].to_numpy(), "username": tu["username"].to_numpy(),
                               "is_bot": np.asarray(test.labels)[held].astype(int),
-                              "kit": P[np.arange(len(P)), best], "bot_kind": kind,
+                              "kit": prob, "bot_kind": kind,
                               "block_kind": np.isin(kind, BLOCK_KINDS)})
         frame = frame.join(kinds.reset_index(drop=True))
-        frame["rules"] = default_score(tu, farms=False, n_reasons=0)["bot_score"].to_numpy()
+        rules = default_score(tu, farms=False, n_reasons=3)
+        frame["rules"] = rules["bot_score"].to_numpy()
+        frame["reasons"] = rules["reasons"].to_numpy()
+        frame["group"] = (tu["group"].astype(object).to_numpy() if "group" in tu
+                          else np.full(len(tu), name, dtype=object))
         if peer:
             forest = botometer_lite_forest().fit(users, y)
             frame["peer"] = forest.predict_proba(tu)[:, 1]

@@ -43,7 +43,7 @@ def pipeline_from_state(state: dict) -> Pipeline:
     imp, scale, lr = (pipe.named_steps[k] for k in ("impute", "scale", "logistic"))
     imp.statistics_ = np.asarray(state["impute"], float)
     imp.n_features_in_ = n
-    imp._fit_dtype = np.dtype(float)
+    imp._fit_dtype = imp._fill_dtype = np.dtype(float)
     imp.indicator_ = None
     scale.mean_ = np.asarray(state["center"], float)
     scale.scale_ = np.asarray(state["scale"], float)

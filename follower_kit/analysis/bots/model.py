@@ -145,13 +145,16 @@ def available_groups(users: pd.DataFrame) -> np.ndarray:
 @dataclass
 class BotModel:
     """Fitted kind classifiers: ``submodels[pattern][kind]`` is a :func:`.linear.pipeline_state`
-    over ``features[pattern]``; ``handle_model`` scores handles; ``card`` holds the training data,
-    the leave-one-out evidence and the chosen ``block_threshold``."""
+    over ``features[pattern]``; ``calibration[pattern]`` maps the highest kind log-odds to the
+    bot probability (``{"a", "b"}``: ``sigmoid(a z + b)``, fitted with bots and people weighted
+    equally, so 0.5 means even odds); ``handle_model`` scores handles; ``card`` holds the training
+    data, the leave-one-out evidence and the chosen ``block_threshold``."""
 
     submodels: dict
     features: dict
     handle_model: F.HandleModel | None
     card: dict = field(default_factory=dict)
+    calibration: dict = field(default_factory=dict)
 
     @property
     def kinds(self) -> list[str]:
@@ -180,6 +183,47 @@ class BotModel:
             for k, state in self.submodels[use].items():
                 out.iloc[rows, out.columns.get_loc(f"score_{k}")] = _sigmoid(decision(state, M))
         return out
+
+
+    def predict(self, users: pd.DataFrame, X: pd.DataFrame | None = None):
+        """Kind scores, the calibrated bot probability and the top kind per account.
+
+        Returns
+        -------
+        (DataFrame, ndarray, ndarray)
+            :meth:`kind_scores`; ``bot_probability`` (0..1); ``bot_kind`` (str).
+        """
+        kinds = self.kind_scores(users, X)
+        P = kinds.to_numpy(dtype=float)
+        best = np.nanargmax(np.where(np.isnan(P), -1, P), axis=1)
+        top = np.clip(P[np.arange(len(P)), best], 1e-12, 1 - 1e-12)
+        z = np.log(top / (1 - top))
+        pat = available_groups(users)
+        prob = np.empty(len(users))
+        for p in pd.unique(pat):
+            rows = pat == p
+            use = p if p in self.submodels else _nearest_pattern(p, self.submodels)
+            cal = self.calibration.get(use, {"a": 1.0, "b": 0.0})
+            prob[rows] = _sigmoid(cal["a"] * z[rows] + cal["b"])
+        names = np.array([c.removeprefix("score_") for c in kinds.columns], dtype=object)
+        return kinds, prob, names[best]
+
+
+def kind_weights(model: BotModel, pattern: str = "core+likes+listed+text") -> pd.DataFrame:
+    """Each kind classifier's weights for one field combination (log-odds per standard
+    deviation of the feature; positive = more like that kind of bot than like a person).
+
+    Returns
+    -------
+    DataFrame
+        indexed by feature (with a ``meaning`` column), one float column per kind, rows ordered
+        by the largest absolute weight.
+    """
+    sub = model.submodels[pattern]
+    df = pd.DataFrame({k: st["coef"] for k, st in sub.items()}, index=model.features[pattern])
+    df = df.loc[df.abs().max(axis=1).sort_values(ascending=False).index]
+    df.insert(0, "meaning", df.index.map(lambda f: F.FEATURE_DOCS.get(f, f)))
+    return df
 
 
 def _nearest_pattern(p: str, submodels: dict) -> str:
@@ -218,7 +262,7 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
     if patterns is None:
         patterns = [pattern_name(c) for r in range(len(OPTIONAL_GROUPS) + 1)
                     for c in itertools.combinations(OPTIONAL_GROUPS, r)]
-    submodels, feats = {}, {}
+    submodels, feats, calibration = {}, {}, {}
     row_groups = [set(f.split("+")) for f in fields]
     for p in patterns:
         need = set(p.split("+"))
@@ -236,6 +280,17 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
             sub[k] = pipeline_state(pipe)
         if sub:
             submodels[p], feats[p] = sub, names
+            # the highest kind score over-counts: six chances to look like some kind of bot.
+            # One logistic map of it, bots and people weighted equally, makes 0.5 even odds.
+            use = ok & (kinds != "")
+            M = X.loc[use, names].to_numpy(dtype=float)
+            zmax = np.max([decision(st, M) for st in sub.values()], axis=0)
+            yb = (kinds[use] != "human").astype(int)
+            from sklearn.linear_model import LogisticRegression
+            lr = LogisticRegression(C=1e6, class_weight="balanced", max_iter=1000).fit(
+                zmax[:, None], yb)
+            calibration[p] = {"a": round(float(lr.coef_[0, 0]), 6),
+                              "b": round(float(lr.intercept_[0]), 6)}
     if not submodels:
         raise FollowerKitError("fit_bot_model: no kind has enough labeled bots "
                                f"(at least {MIN_KIND_BOTS}) beside labeled people")
@@ -244,7 +299,7 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
         "by_kind": {k: int((kinds == k).sum()) for k in ("human", *KINDS) if (kinds == k).any()},
         "datasets": sorted(pd.unique(users.loc[kinds != "", "dataset"].astype(str))),
         "C": C}}
-    return BotModel(submodels, feats, handle_model, card)
+    return BotModel(submodels, feats, handle_model, card, calibration)
 
 
 # --------------------------------------------------------------------------------------------
@@ -256,6 +311,7 @@ def save_bot_model(model: BotModel, path: str | Path) -> Path:
     bytes)."""
     data = {"format": BOT_MODEL_FORMAT, "version": BOT_MODEL_VERSION,
             "features": model.features, "submodels": model.submodels,
+            "calibration": model.calibration,
             "handle_model": model.handle_model.to_dict() if model.handle_model else None,
             "card": model.card}
     path = Path(path)
@@ -293,7 +349,8 @@ def load_bot_model(path: str | Path | None = None) -> BotModel:
         raise FollowerKitError(f"{where}: bot model version {data.get('version')}; this kit reads "
                                f"version {BOT_MODEL_VERSION}")
     hm = F.HandleModel.from_dict(data["handle_model"]) if data["handle_model"] else None
-    return BotModel(data["submodels"], data["features"], hm, data.get("card", {}))
+    return BotModel(data["submodels"], data["features"], hm, data.get("card", {}),
+                    data.get("calibration", {}))
 
 
 _DEFAULT: list = []
@@ -363,19 +420,15 @@ def score_bots(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
     if isinstance(model, str):
         model = default_model() if model == "default" else load_bot_model(model)
     prof = F.profile_features(users, handle_model=model.handle_model)
-    kinds = model.kind_scores(users, prof)
-    P = kinds.to_numpy(dtype=float)
-    best = np.nanargmax(np.where(np.isnan(P), -1, P), axis=1)
-    top = P[np.arange(len(P)), best]
+    kinds, top, bot_kind = model.predict(users, prof)
     contrib = rule_contributions(X)
     behaviour = contrib[[r.name for r in DEFAULT_RULES if r.name in BEHAVIOUR_RULES]].to_numpy(
         ).sum(axis=1)
-    top = np.clip(top, 1e-9, 1 - 1e-9)
+    top = np.clip(top, 1e-12, 1 - 1e-12)
     z = np.log(top / (1 - top)) + behaviour
     z = np.where(_no_profile(users), np.nan, z)
     score = _sigmoid(z)
-    kind_names = np.array([c.removeprefix("score_") for c in kinds.columns], dtype=object)
-    bot_kind = np.where(np.isnan(z), "", kind_names[best])
+    bot_kind = np.where(np.isnan(z), "", bot_kind)
     if n_reasons > 0:
         rows = np.flatnonzero(score >= reasons_above)
         why = explain(users, X, contrib, n_reasons=n_reasons, rows=rows)
