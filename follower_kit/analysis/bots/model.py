@@ -150,12 +150,30 @@ def available_groups(users: pd.DataFrame) -> np.ndarray:
     -------
     ndarray of str
     """
-    have = {g: (users[c].notna().to_numpy() if c in users else np.zeros(len(users), bool))
-            for g, c in GROUP_COLUMN.items()}
-    names = np.full(len(users), "core", dtype=object)
-    for g in OPTIONAL_GROUPS:
-        names = np.where(have[g], names + "+" + g, names)
-    return names
+    code = np.zeros(len(users), dtype=np.int64)
+    for bit, g in enumerate(OPTIONAL_GROUPS):
+        c = GROUP_COLUMN[g]
+        if c in users:
+            code |= users[c].notna().to_numpy().astype(np.int64) << bit
+    names = np.array([pattern_name([g for bit, g in enumerate(OPTIONAL_GROUPS) if k >> bit & 1])
+                      for k in range(2 ** len(OPTIONAL_GROUPS))], dtype=object)
+    return names[code]
+
+
+def _kind_logits(states: dict, M: np.ndarray) -> np.ndarray:
+    """Every kind's log-odds at once: the pipelines' impute-standardize-dot folded into one
+    matrix product (``(m - c) / s @ w = m @ (w / s) - c @ (w / s)``), with each kind's imputed
+    values added back where ``M`` is NaN. Equal to :func:`.linear.decision` per kind."""
+    W = np.column_stack([np.asarray(st["coef"]) / np.asarray(st["scale"])
+                         for st in states.values()])
+    C = np.array([st["intercept"] - np.asarray(st["center"]) @ w
+                  for st, w in zip(states.values(), W.T)])
+    nan = np.isnan(M)
+    Z = np.where(nan, 0.0, M) @ W + C
+    if nan.any():
+        imp = np.column_stack([np.asarray(st["impute"]) for st in states.values()])
+        Z += nan.astype(float) @ (imp * W)
+    return Z
 
 
 @dataclass
@@ -177,7 +195,8 @@ class BotModel:
         return sorted({k for sub in self.submodels.values() for k in sub},
                       key=lambda k: KINDS.index(k) if k in KINDS else len(KINDS))
 
-    def kind_scores(self, users: pd.DataFrame, X: pd.DataFrame | None = None) -> pd.DataFrame:
+    def kind_scores(self, users: pd.DataFrame, X: pd.DataFrame | None = None,
+                    pat: np.ndarray | None = None) -> pd.DataFrame:
         """Each kind's probability (0..1) per account, each account scored by the classifiers
         fitted on the field groups it carries.
 
@@ -189,17 +208,23 @@ class BotModel:
         """
         if X is None:
             X = F.profile_features(users, handle_model=self.handle_model)
-        pat = available_groups(users)
-        out = pd.DataFrame(np.nan, index=users.index,
-                           columns=[f"score_{k}" for k in self.kinds])
+        pat = available_groups(users) if pat is None else pat
+        out = np.full((len(users), len(self.kinds)), np.nan)
+        col = {k: j for j, k in enumerate(self.kinds)}
         for p in pd.unique(pat):
             rows = np.flatnonzero(pat == p)
             use = p if p in self.submodels else _nearest_pattern(p, self.submodels)
-            M = X[self.features[use]].to_numpy(dtype=float)[rows]
-            for k, state in self.submodels[use].items():
-                out.iloc[rows, out.columns.get_loc(f"score_{k}")] = _sigmoid(decision(state, M))
-        return out
-
+            states = self.submodels[use]
+            M = X[self.features[use]].to_numpy(dtype=float)
+            if len(rows) < len(M):
+                M = M[rows]
+            Z = _kind_logits(states, M)
+            for j, k in enumerate(states):
+                if len(rows) == len(out):
+                    out[:, col[k]] = _sigmoid(Z[:, j])
+                else:
+                    out[rows, col[k]] = _sigmoid(Z[:, j])
+        return pd.DataFrame(out, index=users.index, columns=[f"score_{k}" for k in self.kinds])
 
     def predict(self, users: pd.DataFrame, X: pd.DataFrame | None = None):
         """Kind scores, the calibrated bot probability and the top kind per account.
@@ -209,12 +234,12 @@ class BotModel:
         (DataFrame, ndarray, ndarray)
             :meth:`kind_scores`; ``bot_probability`` (0..1); ``bot_kind`` (str).
         """
-        kinds = self.kind_scores(users, X)
+        pat = available_groups(users)
+        kinds = self.kind_scores(users, X, pat)
         P = kinds.to_numpy(dtype=float)
         best = np.nanargmax(np.where(np.isnan(P), -1, P), axis=1)
         top = np.clip(P[np.arange(len(P)), best], 1e-12, 1 - 1e-12)
         z = np.log(top / (1 - top))
-        pat = available_groups(users)
         prob = np.empty(len(users))
         for p in pd.unique(pat):
             rows = pat == p
@@ -422,20 +447,23 @@ def score_bots(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
     if missing:   # an id-only frame (an archive without profiles) scores NaN, not an error
         users = users.assign(**{c: pd.Series(pd.NA, index=users.index,
                                              dtype=schema.USERS[c].dtype) for c in missing})
-    if features is None:
-        X, _ = bot_features(users, tweets=tweets, followers=followers, farms=farms)
-    else:
-        X = features
-    rules = default_score(users, features=X, n_reasons=0)
     if model is None or (isinstance(model, str) and model == "rules"):
-        out = default_score(users, features=X, n_reasons=n_reasons, reasons_above=reasons_above)
+        out = default_score(users, tweets=tweets, followers=followers, farms=farms,
+                            features=features, n_reasons=n_reasons, reasons_above=reasons_above)
         out.insert(0, "follower_id", out["id"])
         out["bot_kind"] = pd.Series("", index=out.index, dtype="str")
         out["block_kind"] = True
         return out
     if isinstance(model, str):
         model = default_model() if model == "default" else load_bot_model(model)
-    prof = F.profile_features(users, handle_model=model.handle_model)
+    if features is None:
+        # the rules read no handle likelihood, so the model's handle model serves both
+        X, _ = bot_features(users, tweets=tweets, followers=followers, farms=farms,
+                            handle_model=model.handle_model)
+        prof = X
+    else:
+        X = features
+        prof = F.profile_features(users, handle_model=model.handle_model)
     kinds, top, bot_kind = model.predict(users, prof)
     contrib = rule_contributions(X)
     behaviour = contrib[[r.name for r in DEFAULT_RULES if r.name in BEHAVIOUR_RULES]].to_numpy(
@@ -453,12 +481,14 @@ def score_bots(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         reasons[rows] = np.where(why[rows] == "", words[rows], words[rows] + ": " + why[rows])
     else:
         reasons = np.full(len(users), "", dtype=object)
+    ids = users["id"].astype("str").to_numpy()
+    farm = X["farm_id"].to_numpy(dtype=float) if "farm_id" in X else np.full(len(users), np.nan)
     out = pd.DataFrame({
-        "follower_id": rules["id"].to_numpy(), "id": rules["id"].to_numpy(),
-        "username": rules["username"].to_numpy(), "bot_score": score,
+        "follower_id": ids, "id": ids,
+        "username": users["username"].to_numpy(), "bot_score": score,
         "bot_kind": bot_kind, **{c: kinds[c].to_numpy() for c in kinds.columns},
         "block_kind": np.isin(bot_kind, BLOCK_KINDS), "raw_score": z, "reasons": reasons,
-        "farm_id": rules["farm_id"].array,
+        "farm_id": pd.arrays.IntegerArray(np.nan_to_num(farm).astype(np.int64), np.isnan(farm)),
     }, index=users.index)
     return out.astype({"follower_id": "str", "id": "str", "username": "str", "bot_kind": "str"})
 
