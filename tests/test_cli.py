@@ -25,7 +25,7 @@ def test_help_lists_every_area():
 
 
 # Commands that never read or write the store (they work on files or serve the sample).
-NO_STORE = {"fake-server", "bots evaluate", "topics evaluate"}
+NO_STORE = {"fake-server", "bots evaluate", "bots train", "topics evaluate"}
 
 
 def test_every_command_has_help_and_a_store_option():
