@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -87,8 +86,6 @@ class BotClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         """Learn from labeled accounts (``y``: 1 bot, 0 human)."""
-        from sklearn.linear_model import LogisticRegression
-
         if "username" not in getattr(X, "columns", []):
             self.handle_model_ = None
         feats = self._matrix(X, fitting=True)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
 
-from ...errors import FollowerKitError
-from .. import features as F
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +147,7 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         ``reasons`` (the rules' plain words), ``group`` (the sub-group the account came from) and,
         with ``peer``, ``peer``.
     """
-    from .model import fit_bot_model, pattern_name
+    from .model import BLOCK_KINDS, fit_bot_model, pattern_name
     from .peer import botometer_lite_forest
     from .rules import default_score
 
@@ -173,7 +166,6 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         tu = test.users.reset_index(drop=True)
         model = fit_bot_model(users, y, fields=fields, patterns=[pattern_name(test.fields)])
         kinds, prob, kind = model.predict(tu)
-        from .model import BLOCK_KINDS
         frame = pd.DataFrame({"id": tu["id"].to_numpy(), "username": tu["username"].to_numpy(),
                               "is_bot": np.asarray(test.labels)[held].astype(int),
                               "kit": prob, "bot_kind": kind,
