@@ -26,7 +26,8 @@ def _row(name: str, y, scores, block: float, blockable=None) -> dict:
     ok = np.ones(len(y), bool) if blockable is None else np.asarray(blockable, bool)
     costs = B.threshold_costs(y, p, false_accusation_cost=5)
     row = {"data": name, "accounts": len(y), "bots": int(y.sum()),
-           "ROC AUC": round(roc_auc_score(y, p), 3), "PR AUC": round(average_precision_score(y, p), 3)}
+           "ROC AUC": round(roc_auc_score(y, p), 3),
+           "PR AUC": round(average_precision_score(y, p), 3)}
     for label, t, mask in ((f"{BOT_THRESHOLD:g}", BOT_THRESHOLD, np.ones(len(y), bool)),
                            (f"{block:g} (block list)", block, ok)):
         flagged = (p >= t) & mask

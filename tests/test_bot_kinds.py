@@ -49,6 +49,7 @@ def test_shipped_card_holds_the_evidence_and_config_follows_it():
     assert set(card["lodo"]["sets"]) >= set(B.MIXED_SETS)
     assert card["block"]["block_threshold"] == config.BLOCK_THRESHOLD
     assert 0 <= card["block"]["people_share"] <= 1
+    assert B.block_evidence() == card["block"]
     text = B.model_card_text(B.default_model())
     assert "Leave one data set out" in text and "Expected share of people" in text
 

@@ -197,7 +197,8 @@ def test_every_public_set_loads_with_the_counts_its_readme_gives():
             canonical(s.users.drop(columns=[c for c in ds.EXTRA_COLUMNS if c in s.users]))
         assert s.users["id"].is_unique and s.users["created_at"].notna().all(), name
         assert (s.users["created_at"] <= s.users["observed_at"] + pd.Timedelta("1D")).all(), name
-    assert sets["caverlee-2011"].fields == () and sets["caverlee-2011"].users["username"].isna().all()
+    caverlee = sets["caverlee-2011"]
+    assert caverlee.fields == () and caverlee.users["username"].isna().all()
     c17 = sets["cresci-2017"].users
     # Java epoch milliseconds (1183552203000L) became a 2007 date, not NaT or 1970
     t1 = c17[c17["group"] == "traditional_spambots_1"]

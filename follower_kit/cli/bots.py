@@ -124,14 +124,16 @@ def _progress(desc: str, total: int):
 @click.option("--lodo/--no-lodo", default=True, show_default=True,
               help="Leave each set out in turn to measure the model and choose the block "
                    "threshold (written into the model card).")
-def train(folder, out, lodo: bool) -> None:
+@click.option("--peer/--no-peer", default=True, show_default=True,
+              help="Measure the BotometerLite peer in the same leave-one-out run (slower).")
+def train(folder, out, lodo: bool, peer: bool) -> None:
     """Fit the kind model (one classifier per bot kind and per field combination) on the
     labeled sets in FOLDER (one sub-folder each, as in ../shared/data/bots); deterministic."""
     from ..analysis import bots as B
 
     sets = _load_sets(folder)
     bar, step = _progress("leave one set out", len(sets))
-    model, _ = B.train_with_evidence(sets, lodo=lodo, progress=step)
+    model, _ = B.train_with_evidence(sets, lodo=lodo, peer=peer, progress=step)
     bar.close()
     B.save_bot_model(model, out)
     t = model.card["training"]

@@ -7,20 +7,22 @@
   plain-words reasons (:func:`explain`).
 * :mod:`.classifier`: :class:`BotClassifier`, a scikit-learn estimator users fit on their own
   labels, saved as JSON.
+* :mod:`.linear`: the scikit-learn Pipeline both trained scores use, and its JSON state.
 * :mod:`.peer`: the BotometerLite peer (Yang et al. 2020).
 * :mod:`.evaluate`: ROC/PR AUC, block-list precision, leave one data set out, the block threshold.
 """
 
 from .classifier import (MODEL_FORMAT, MODEL_FORMAT_VERSION, OPTIONAL_FEATURES,  # noqa: F401
                          BotClassifier, load_model, model_card, save_model)
-from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, train_with_evidence,  # noqa: F401
-                       block_metrics, calibration_error, choose_block_threshold,  # noqa: F401
-                       evaluate, join_sets, leave_one_dataset_out, lodo_matrix, lodo_scores, lodo_table,
-                       overlap, threshold_costs)
-from .model import (BLOCK_KINDS, KIND_WORDS, KINDS, TRAINING_KINDS, BotModel,  # noqa: F401
-                    available_groups, default_model, kind_weights, model_card_text, fit_bot_model, kind_labels, load_bot_model,
-                    save_bot_model, score_bots)
-from .peer import (BOTOMETER_LITE_COLUMNS, botometer_lite_features,  # noqa: F401
+from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, block_metrics,  # noqa: F401
+                       calibration_error, choose_block_threshold, evaluate, join_sets,
+                       leave_one_dataset_out, lodo_matrix, lodo_scores, lodo_table, overlap,
+                       threshold_costs, train_with_evidence)
+from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, TRAINING_KINDS,  # noqa: F401
+                    BotModel, available_groups, block_evidence, default_model, fit_bot_model,
+                    kind_labels, kind_weights, load_bot_model, model_card_text, save_bot_model,
+                    score_bots)
+from .peer import (BOTOMETER_LITE_COLUMNS, BotometerLite, botometer_lite_features,  # noqa: F401
                    botometer_lite_forest)
 from .rules import (DEFAULT_CALIBRATION, DEFAULT_RULES, REASON_OF, Rule,  # noqa: F401
                     _no_profile, bot_features, default_score, explain, fit_default_calibration,

@@ -512,7 +512,8 @@ def model_card_text(model: BotModel) -> str:
              f"- **Training data**: {', '.join(t.get('datasets', []))}: "
              f"{t.get('accounts', 0):,} accounts; by kind: "
              + ", ".join(f"{k} {v:,}" for k, v in t.get("by_kind", {}).items()) + ".",
-             "- **Intended use**: ranking followers for review; a score is evidence, not a verdict.",
+             "- **Intended use**: ranking followers for review; a score is evidence, not a "
+             "verdict.",
              ""]
     if model.card.get("data_selection"):
         lines += ["## Data selection", "",
@@ -533,3 +534,18 @@ def model_card_text(model: BotModel) -> str:
                   + f". Expected share of people on a block list: {b['people_share']:.1%} "
                   "(pooled over the left-out mixed sets).", ""]
     return "\n".join(lines) + "\n"
+
+
+def block_evidence(model: BotModel | None = None) -> dict:
+    """What a report states about its block list: the ``block_threshold`` chosen from the
+    leave-one-out evidence and the share of people expected on the list.
+
+    Returns
+    -------
+    dict
+        ``block_threshold``, ``people_share`` (0..1, pooled over the left-out mixed sets),
+        ``met`` (whether every precision floor held), ``precision`` (left-out set -> share of
+        bots on its block list); empty when the model carries no evidence.
+    """
+    model = default_model() if model is None else model
+    return dict(model.card.get("block", {}))
