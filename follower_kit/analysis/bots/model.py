@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.linear_model import LogisticRegression
 
 from ... import schema
 from ...errors import FollowerKitError
@@ -327,7 +328,6 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
             M = X.loc[use, names].to_numpy(dtype=float)
             zmax = np.max([decision(st, M) for st in sub.values()], axis=0)
             yb = (kinds[use] != "human").astype(int)
-            from sklearn.linear_model import LogisticRegression
             lr = LogisticRegression(C=1e6, class_weight="balanced", max_iter=1000).fit(
                 zmax[:, None], yb)
             calibration[p] = {"a": round(float(lr.coef_[0, 0]), 6),
