@@ -1,21 +1,27 @@
 """Labeled research data sets for bot detection, read into the canonical users frame plus a label.
 
-Three formats are recognised; :func:`load_labeled` detects which one a file or folder holds:
+:func:`load_labeled` detects which format a file or folder holds; :func:`load_bot_sets` reads a
+folder of them (one sub-folder per set, as ``../shared/data/bots``):
 
 * **Botometer Bot Repository** (``botometer.osome.iu.edu/bot-repository``): ``NAME.tsv`` of
   ``user_id<TAB>label`` (no header) beside ``NAME_tweets.json``, a JSON array of
-  ``{"created_at": tweet time, "user": {v1.1 user object}}``. The newest record time (the
-  collection time) becomes ``observed_at``.
+  ``{"created_at": tweet time, "user": {v1.1 user object}}``, or a ``NAME.tar.gz`` holding both.
+  The newest record time (the collection time) becomes ``observed_at``.
 * **Kaggle 2017** (``bots_data.csv`` / ``nonbots_data.csv`` or any CSV with v1.1 columns and a
   ``bot`` column): latin-1 text, Excel-mangled ids (``8.41E+17``) and dates (``3/11/2017 4:48``,
   ``13/03/2017 22:21``), rows repeated, and ids labeled both ways across the two files.
+* **MIB exports**: cresci-2017 (``GROUP/users.csv``, the folder is the label; Java epoch
+  milliseconds, literal ``NULL``) and cresci-2015 (E13, TFP and the three follower vendors).
+* **caverlee-2011**: counts and dates only (``fields=()``).
 * **TwiBot style**: user objects (X API v2 with ``public_metrics``, or v1.1 with ``screen_name``;
   bare, wrapped as ``{"user": ...}`` or as TwiBot-20 ``{"ID", "profile", "label"}`` records) in a
-  JSON array or JSON Lines file, with a ``label.csv`` of ``id,label`` (``human``/``bot``); ids may
-  carry a ``u`` prefix.
+  JSON array or JSON Lines file (``user.json``, ``user_sample.json``, ...), with a ``label.csv``
+  or ``label_sample.csv`` of ``id,label`` (``human``/``bot``); ids may carry a ``u`` prefix or be
+  written as floats, ``created_at`` may be ISO or epoch milliseconds, names may end in spaces.
 
-Nothing is dropped silently: duplicates, conflicting labels, unrecoverable ids and labels without a
-profile are listed in :attr:`LabeledSet.issues`.
+Nothing is dropped or blanked silently: duplicates, conflicting labels, unrecoverable ids
+(``bad_id``), unreadable dates (``bad_date``) and labels without a profile are listed, with file
+and line, in :attr:`LabeledSet.issues`.
 """
 
 from __future__ import annotations
@@ -61,7 +67,8 @@ class LabeledSet:
         ``is_bot`` (int8: 1 bot, 0 human), aligned with ``users``.
     issues : DataFrame
         What was repaired or left out: columns ``kind`` (``duplicate``, ``conflict``,
-        ``surrogate_id``, ``missing_profile``, ``bad_label``), ``id``, ``username``, ``file``,
+        ``surrogate_id``, ``missing_profile``, ``bad_label``, ``bad_id``, ``bad_date``,
+        ``unlabeled``), ``id``, ``username``, ``file``,
         ``line`` (1-based data row or record), ``detail``.
     fields : tuple of str
         The optional field groups the source really carries (see :data:`FIELD_GROUPS`): a group
