@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
+from .config import BLOCK_THRESHOLD, BOT_THRESHOLD
 from .errors import ConfigError
 from .store import Store
 
@@ -101,8 +102,8 @@ class AudienceOptions:
     tz: str = "UTC"
     top_n: int = 10
     client_name: str = ""
-    bot_threshold: float = 0.5
-    block_threshold: float = 0.85
+    bot_threshold: float = BOT_THRESHOLD
+    block_threshold: float = BLOCK_THRESHOLD
     segments: int = 8
 
     def __post_init__(self):
@@ -383,12 +384,13 @@ def profiled(users: pd.DataFrame) -> pd.DataFrame:
 
 
 def score_bots(data: MonthData, options: AudienceOptions | None = None, *,
-               with_farms: bool = False):
+               with_farms: bool = False, model="default"):
     """The one bot score of the kit for every follower with a profile at ``data.snapshot_at``.
 
     Features come from the followers' profiles, their posts up to the end of the month and the
-    follow order of every snapshot up to ``snapshot_at``
-    (:func:`~follower_kit.analysis.bots.default_score`). Followers known by id only are left out
+    follow order of every snapshot up to ``snapshot_at``; the shipped kind model scores them
+    and the behaviour rules add their evidence
+    (:func:`~follower_kit.analysis.bots.score_bots`). Followers known by id only are left out
     (they have nothing to score).
 
     Parameters
@@ -398,12 +400,16 @@ def score_bots(data: MonthData, options: AudienceOptions | None = None, *,
         ``bot_threshold``: reasons are written for followers scoring at least this.
     with_farms : bool
         Also return the farm groups found.
+    model : "default", a path, a BotModel, or None
+        The kind model (default: the shipped one); None scores with the hand-set rules alone.
 
     Returns
     -------
     scores : DataFrame
         One row per profiled follower, in follow order: ``follower_id``, ``username``,
-        ``bot_score`` (0..1), ``raw_score``, ``reasons``, ``farm_id`` (Int64, NA outside farms).
+        ``bot_score`` (0..1), ``bot_kind``, ``score_<kind>`` per kind, ``block_kind`` (True when
+        the kind belongs on a block list), ``raw_score``, ``reasons``, ``farm_id`` (Int64, NA
+        outside farms).
     farms : DataFrame
         Only with ``with_farms``: :func:`~follower_kit.analysis.features.coordination` groups.
 
@@ -416,10 +422,13 @@ def score_bots(data: MonthData, options: AudienceOptions | None = None, *,
 
     opts = options or DEFAULTS
     users = profiled(data.followers)
+    bot_model = bots.default_model() if model == "default" else model
+    handle_model = getattr(bot_model, "handle_model", None)
     features, farms = bots.bot_features(users, tweets=data.tweets if len(data.tweets) else None,
-                                        followers=data.edges)
-    scores = bots.default_score(users, features=features, reasons_above=opts.bot_threshold)
-    scores = scores.rename(columns={"id": "follower_id"}).reset_index(drop=True)
+                                        followers=data.edges, handle_model=handle_model)
+    scores = bots.score_bots(users, features=features, model=bot_model,
+                             reasons_above=opts.bot_threshold)
+    scores = scores.drop(columns="id").reset_index(drop=True)
     return (scores, farms) if with_farms else scores
 
 
@@ -434,7 +443,7 @@ def previous_bot_share(data: MonthData, scores: pd.DataFrame,
         return None
     opts = options or DEFAULTS
     lost = profiled(data.lost_followers)
-    lost_scores = (bots.default_score(lost, followers=data.edges, n_reasons=0)["bot_score"]
+    lost_scores = (bots.score_bots(lost, followers=data.edges, n_reasons=0)["bot_score"]
                    if len(lost) else pd.Series(dtype="float64"))
     kept = scores.set_index("follower_id")["bot_score"].reindex(
         data.previous_followers["id"].astype("str")).dropna()

@@ -51,14 +51,14 @@ def sample_labels(audience) -> np.ndarray:
 
 
 def test_trained_model_generalizes_across_data_sets(lodo):
-    for test in ("kaggle-2017", "botwiki-2019+verified-2019"):
+    for test in ("kaggle-2017", "botrepo-2019"):
         ours, peer = lodo[(test, "bot_classifier")], lodo[(test, "botometer_lite_rf")]
         assert ours >= 0.90, (test, ours)
         assert ours > peer, (test, ours, peer)
 
 
 def test_default_score_generalizes_without_training(lodo):
-    for test in ("kaggle-2017", "botwiki-2019+verified-2019"):
+    for test in ("kaggle-2017", "botrepo-2019"):
         assert lodo[(test, "default_score")] >= 0.85, test
 
 
@@ -173,7 +173,7 @@ def test_save_load_and_card(tmp_path, public_sets):
     assert np.allclose(again.predict_proba(held.users), model.predict_proba(held.users))
     card = B.model_card(again)
     assert "kaggle-2017" in card and f"{len(k):,} accounts" in card
-    assert f"{metrics['roc_auc']:.3f}" in card and "botwiki-2019+verified-2019" in card
+    assert f"{metrics['roc_auc']:.3f}" in card and "botrepo-2019" in card
     data = json.loads(path.read_text())
     data["version"] = 99
     (tmp_path / "new.json").write_text(json.dumps(data))

@@ -25,7 +25,8 @@ def test_help_lists_every_area():
 
 
 # Commands that never read or write the store (they work on files or serve the sample).
-NO_STORE = {"fake-server", "bots evaluate", "topics evaluate", "ages evaluate", "ages fit"}
+NO_STORE = {"fake-server", "bots evaluate", "bots train", "topics evaluate", "ages evaluate",
+            "ages fit"}
 
 
 def test_every_command_has_help_and_a_store_option():

@@ -176,3 +176,97 @@ def test_bad_input_names_file_and_line(tmp_path):
     (tmp_path / "k.csv").write_text("screen_name,bot\nabc,1\n")
     with pytest.raises(SourceError, match="created_at"):
         ds.load_labeled(tmp_path / "k.csv")
+
+
+# ------------------------------------------------------------------ every public set, and quirks
+
+#: (accounts, bots) each folder's README gives as usable labelled profiles
+PUBLIC_COUNTS = {
+    "botometer-feedback-2019": (517, 138), "botrepo-2019": (2685, 698),
+    "caverlee-2011": (41411, 22179), "cresci-2015": (5301, 3351), "cresci-2017": (14368, 10894),
+    "cresci-rtbust-2019": (693, 353), "cresci-stock-2018": (13276, 7102),
+    "gilani-2017": (2465, 1071), "kaggle-2017": (2221, 1051), "political-bots-2019": (62, 62),
+    "pronbots-2019": (17882, 17882), "vendor-purchased-2019": (1087, 1087)}
+
+
+def test_every_public_set_loads_with_the_counts_its_readme_gives():
+    sets = ds.load_bot_sets(shared_path("bots"))
+    assert {n: (len(s), int(s.labels.sum())) for n, s in sets.items()} == PUBLIC_COUNTS
+    for name, s in sets.items():
+        if name != "caverlee-2011":   # counts only: no handle to hold
+            canonical(s.users.drop(columns=[c for c in ds.EXTRA_COLUMNS if c in s.users]))
+        assert s.users["id"].is_unique and s.users["created_at"].notna().all(), name
+        assert (s.users["created_at"] <= s.users["observed_at"] + pd.Timedelta("1D")).all(), name
+    caverlee = sets["caverlee-2011"]
+    assert caverlee.fields == () and caverlee.users["username"].isna().all()
+    c17 = sets["cresci-2017"].users
+    # Java epoch milliseconds (1183552203000L) became a 2007 date, not NaT or 1970
+    t1 = c17[c17["group"] == "traditional_spambots_1"]
+    assert t1["created_at"].dt.year.between(2006, 2010).all()
+    assert t1["default_profile_image"].sum() > 100   # from the egg URL where the flag is NULL
+    assert set(sets["cresci-2015"].users["group"]) == {"E13", "TFP", "INT", "FSF", "TWT",
+                                                       "FSF_or_TWT"}
+    assert set(sets["botrepo-2019"].users["group"]) == {"botwiki-2019", "verified-2019"}
+
+
+def _twibot_objects(n=6):
+    """TwiBot-22 style v2 user objects, with the quirks of real releases."""
+    out = []
+    for i in range(n):
+        out.append({"id": f"u{1000 + i}", "username": f"user_{i}  ", "name": f"Name {i} ",
+                    "description": "hello", "created_at": "2015-03-04T05:06:07.000Z",
+                    "public_metrics": {"followers_count": 10 * i, "following_count": 5,
+                                       "tweet_count": 100, "listed_count": 1},
+                    "pinned_tweet_id": "1.0"})
+    out[1]["created_at"] = 1425445567000           # epoch milliseconds, as a number
+    out[2]["created_at"] = "1425445567000"         # and as text
+    out[3]["created_at"] = "yesterday-ish"         # unreadable: counted and named
+    out[4]["pinned_tweet_id"] = "1.2345678901234567e+18"   # float-mangled: digits lost
+    out[5]["id"] = 1.0e+30                          # an id that lost its digits: left out, named
+    return out
+
+
+@pytest.mark.parametrize("layout", [("user.json", "label.csv", "array"),
+                                    ("user.json", "label.csv", "jsonl"),
+                                    ("user_sample.json", "label_sample.csv", "array")])
+def test_twibot22_quirks_are_read_or_named(tmp_path, layout):
+    users_file, label_file, shape = layout
+    objs = _twibot_objects()
+    text = (json.dumps(objs) if shape == "array" else "\n".join(json.dumps(o) for o in objs))
+    (tmp_path / users_file).write_text(text)
+    (tmp_path / label_file).write_text(
+        "id,label\n" + "".join(f"u{1000 + i},{'bot' if i % 2 else 'human'}\n" for i in range(6)))
+    assert ds.detect_format(tmp_path) == "twibot"
+    got = ds.load_labeled(tmp_path)
+    u = got.users.set_index("id")
+    assert list(u.index) == ["1000", "1001", "1002", "1003", "1004"]
+    assert (u["username"] == [f"user_{i}" for i in range(5)]).all()   # trailing spaces gone
+    assert u.loc["1001", "created_at"] == pd.Timestamp("2015-03-04 05:06:07", tz="UTC")
+    assert u.loc["1002", "created_at"] == u.loc["1001", "created_at"]
+    assert pd.isna(u.loc["1003", "created_at"])
+    assert u.loc["1000", "pinned_tweet_id"] == "1" and pd.isna(u.loc["1004", "pinned_tweet_id"])
+    assert got.users["observed_at"].min().year == 2015          # not 1970
+    issues = got.issues
+    bad_date = issues[issues["kind"] == "bad_date"]
+    assert list(bad_date["id"]) == ["1003"] and bad_date["line"].tolist() == [4]
+    assert "yesterday-ish" in bad_date["detail"].iloc[0]
+    bad_id = issues[issues["kind"] == "bad_id"]
+    assert len(bad_id) == 2 and set(bad_id["line"]) == {5, 6}
+    assert "likes" not in got.fields          # v2 objects without like_count say so
+
+
+def test_twibot_with_no_readable_date_is_an_error(tmp_path):
+    objs = [{"id": "u1", "username": "a", "created_at": "soon", "public_metrics": {}}]
+    (tmp_path / "user.json").write_text(json.dumps(objs))
+    (tmp_path / "label.csv").write_text("id,label\nu1,bot\n")
+    with pytest.raises(SourceError, match="no created_at could be read"):
+        ds.load_labeled(tmp_path)
+
+
+def test_clean_id():
+    assert ds.clean_id("u123") == ("123", None)
+    assert ds.clean_id(" 123.0 ") == ("123", None)
+    assert ds.clean_id(123) == ("123", None)
+    assert ds.clean_id(None) == (None, None)
+    assert ds.clean_id("8.41E+17")[0] is None and "digits" in ds.clean_id("8.41E+17")[1]
+    assert ds.clean_id(1.2e18)[0] is None

@@ -74,8 +74,11 @@ def test_each_follower_lands_where_it_belongs():
     assert reason["talk_to", "5"].startswith("replied to you 1 time, last on 2026-10-28")
     assert "mentioned you 1 time" in reason["talk_to", "4"]  # mention found case-insensitively
     assert "posted on python" in reason["talk_to", "2"]
-    assert "default avatar" in reason["block", "3"] and "never posted" in reason["block", "3"]
-    assert "handle ends in 6+ digits" in reason["block", "6"]
+    from follower_kit.analysis.bots import KIND_WORDS
+    assert reason["block", "3"].startswith(tuple(f"bot score 1.00: {w}: "
+                                                 for w in KIND_WORDS.values()))
+    assert "handle ends in 8 digits" in reason["block", "3"]
+    assert "handle ends in 8 digits" in reason["block", "6"]
     assert "new since the last snapshot; 5,000 followers; listed 40 times" in \
         reason["check_out", "1"]
     assert reason["check_out", "1"].endswith(
@@ -86,7 +89,7 @@ def test_each_follower_lands_where_it_belongs():
 
 def test_model_scores_and_segments_replace_the_heuristics():
     scores = pd.DataFrame({"id": ["1", "2", "3", "4", "5", "6"],
-                           "bot_score": [0.05, 0.1, 0.95, 0.2, 0.3, 0.6],
+                           "bot_score": [0.05, 0.1, 0.99, 0.2, 0.3, 0.6],
                            "reasons": ["", "", "posts the same text again and again", "", "", ""]})
     segments = pd.DataFrame({"follower_id": ["4"], "label": ["python · pandas"]})
     out = tr.triage(people(), tweets=posts(), bot_scores=scores, segments=segments,
@@ -94,7 +97,7 @@ def test_model_scores_and_segments_replace_the_heuristics():
     got = lists(out)
     assert got["block"] == ["3"]  # 6 scores 0.6: doubtful, not blocked
     reason = out.set_index(["list", "follower_id"])["reason"]
-    assert reason["block", "3"] == "bot score 0.95: posts the same text again and again"
+    assert reason["block", "3"] == "bot score 0.99: posts the same text again and again"
     assert "4" in got["follow_back"]  # on topic through its segment only
     assert 'in the segment "python · pandas"' in reason["follow_back", "4"]
     assert "likely human (bot score 0.20)" in reason["follow_back", "4"]
@@ -122,12 +125,16 @@ def test_without_tweets_and_with_bad_input():
     assert tr.account_keywords(None, posts()) == ["python"]
 
 
-def test_heuristic_signals_are_counted_transparently():
-    h = tr.heuristic_bot_score(people(), posts()).set_index("follower_id")
-    assert h.loc["1", "signals"] == 0 and h.loc["1", "bot_score"] == 0
-    assert h.loc["5", "reasons"] == "empty bio"
-    assert h.loc["5", "bot_score"] == pytest.approx(0.25)
-    assert h.loc["3", "signals"] >= 5
+def test_triage_uses_the_one_bot_score_and_its_thresholds():
+    from follower_kit.analysis import bots as B
+    from follower_kit.config import BLOCK_THRESHOLD
+
+    f = people().assign(observed_at=people()["snapshot_at"])
+    out = tr.triage(f, tweets=posts(), account=ACCOUNT, limit=0)
+    scores = B.score_bots(f, tweets=posts()).set_index("follower_id")
+    blocked = set(out.loc[out["list"] == "block", "follower_id"])
+    expected = set(scores.index[(scores["bot_score"] >= BLOCK_THRESHOLD) & scores["block_kind"]])
+    assert blocked == expected
 
 
 def test_sample_triage_against_the_truth(sample_store, sample_audience):
@@ -182,8 +189,6 @@ def test_cli_triage_on_the_sample(sample_store, sample_audience):
 def test_followers_known_by_id_only_are_left_out():
     ids_only = people()[["id", "position", "snapshot_at"]].assign(
         username=pd.Series([None] * 6, dtype=schema.STR))
-    h = tr.heuristic_bot_score(ids_only)
-    assert h["bot_score"].isna().all() and (h["reasons"] == "no profile (ids only)").all()
     out = tr.triage(ids_only, account=ACCOUNT)
     assert out.empty  # nothing can be said about a bare id: no list claims anything
     mixed = pd.concat([people().iloc[:1], ids_only.iloc[1:]], ignore_index=True)

@@ -9,8 +9,9 @@ available, the account's following list, bot scores and topic segments into four
     notable new followers, by reach (followers, lists) and engagement (reactions per post),
     with their latest post to read first;
 ``block``
-    likely bots and spam (a bot model's ``bot_score`` when given, else the transparent
-    :func:`heuristic_bot_score`);
+    likely bots and spam: the kit's one bot score (given, or computed with
+    :func:`~follower_kit.analysis.bots.score_bots`) from ``block_threshold``, kinds that belong on
+    a block list only (a declared feed is not blocked);
 ``talk_to``
     followers who replied to or mentioned the account, or recently posted on its topics.
 
@@ -30,8 +31,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
+from ..config import BLOCK_THRESHOLD, BOT_THRESHOLD
 from ..errors import SchemaError
-from .growth import follow_date_bounds, label_bursts
+from .bots import score_bots
 
 log = logging.getLogger(__name__)
 
@@ -130,117 +132,6 @@ def _flags(f: pd.DataFrame, name: str) -> np.ndarray:
     return f[name].fillna(False).to_numpy(dtype=bool)
 
 
-# ------------------------------------------------------------------------------- bot heuristics
-_SIGNALS = ("default avatar", "empty bio", "follows 10x more accounts than follow it",
-            "handle ends in 6+ digits", "account under 60 days old", "never posted",
-            "posts 50+ times a day", "bio says it is automated", "posts mostly links")
-
-
-def heuristic_bot_score(followers: pd.DataFrame, tweets: pd.DataFrame | None = None) -> pd.DataFrame:
-    """A transparent bot score: count plain signals, no model.
-
-    Signals (each worth one point; a creation-date burst is worth two): default avatar; empty
-    bio; follows at least 10 times more accounts than follow it (and 500+); handle ending in 6+
-    digits; account less than 60 days old when observed; never posted; posts 50+ times a day;
-    bio says it is automated (bot, automated, RSS, a robot emoji); most recent posts are
-    links (5+ posts, 80%+ with a URL); in a burst of followers created within days of each
-    other (:func:`~follower_kit.analysis.growth.label_bursts`, when ``position`` and
-    ``created_at`` are there). ``bot_score`` is ``min(1, points / 4)``: one signal (many humans
-    have an empty bio or a default avatar) scores 0.25, three score 0.75.
-
-    Parameters
-    ----------
-    followers : DataFrame
-        One snapshot of followers with profiles (``Store.followers(account)``).
-    tweets : DataFrame, optional
-        Their recent tweets (canonical tweets frame).
-
-    Returns
-    -------
-    DataFrame
-        ``follower_id``, ``bot_score`` (0..1; NaN for followers without a profile),
-        ``signals`` (points), ``reasons`` ("; "-joined), ``burst_id`` (Int64, NA outside
-        bursts); one row per follower, in input order.
-    """
-    f = followers.reset_index(drop=True)
-    ids = _ids(f)
-    n = len(f)
-    bio = f["description"] if "description" in f.columns else pd.Series([""] * n)
-    bio = bio.astype(schema.STR).fillna("")
-    fol, ing = _numbers(f, "followers_count"), _numbers(f, "following_count")
-    posts = _numbers(f, "tweet_count")
-    created = pd.to_datetime(f["created_at"], utc=True) if "created_at" in f.columns else \
-        pd.Series(pd.NaT, index=f.index, dtype="datetime64[us, UTC]")
-    seen = pd.to_datetime(f["observed_at"], utc=True) if "observed_at" in f.columns else \
-        pd.Series(pd.NaT, index=f.index, dtype="datetime64[us, UTC]")
-    if "snapshot_at" in f.columns:
-        seen = seen.fillna(pd.to_datetime(f["snapshot_at"], utc=True))
-    age_days = (seen - created).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan) / 86_400
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_day = posts / np.maximum(age_days, 1)
-    linky = np.zeros(n, dtype=bool)
-    if tweets is not None and len(tweets):
-        rows = _rows_of(tweets["author_id"], ids)
-        mine = rows >= 0
-        has_url = (tweets["urls"].list.len().fillna(0).to_numpy() > 0) if "urls" in \
-            tweets.columns else np.zeros(len(tweets), dtype=bool)
-        total = np.bincount(rows[mine], minlength=n)
-        with_url = np.bincount(rows[mine], weights=has_url[mine], minlength=n)
-        linky = (total >= 5) & (with_url >= 0.8 * total)
-    hits = [
-        _flags(f, "default_profile_image"),
-        (bio.str.strip() == "").to_numpy(dtype=bool),
-        (ing >= 500) & (ing >= 10 * np.maximum(np.nan_to_num(fol), 1)),
-        _match(f["username"] if "username" in f.columns else pd.Series([""] * n),
-               r"[0-9]{6}$"),
-        age_days < 60,
-        posts == 0,
-        per_day >= 50,
-        _match(bio, r"(?i)\b(?:bot|automated|auto-?posts?|rss)\b|\x{1F916}"),
-        linky,
-    ]
-    mask = np.zeros(n, dtype="int64")
-    for bit, hit in enumerate(hits):
-        mask |= np.asarray(hit, dtype=bool).astype("int64") << bit
-    points = np.zeros(n, dtype="int64")
-    for bit in range(len(hits)):
-        points += (mask >> bit) & 1
-    # one text per distinct combination of signals, not one per follower
-    combos, inverse = np.unique(mask, return_inverse=True)
-    texts = np.array(["; ".join(_SIGNALS[b] for b in range(len(_SIGNALS)) if c >> b & 1)
-                      for c in combos], dtype=object)
-    reasons = texts[inverse]
-    burst = pd.array([pd.NA] * n, dtype=schema.COUNT)
-    if {"position", "created_at"} <= set(f.columns) and n:
-        labelled = label_bursts(follow_date_bounds(f))
-        # positions are unique within a snapshot: map the labels back through them
-        lookup = np.full(int(labelled["position"].max()) + 1, -1, dtype="int64")
-        lookup[labelled["position"].to_numpy()] = labelled["burst_id"].fillna(-1).to_numpy(
-            dtype="int64")
-        got = lookup[f["position"].to_numpy(dtype="int64")]
-        burst = pd.array(np.where(got >= 0, got, 0), dtype=schema.COUNT)
-        burst[got < 0] = pd.NA
-        members = np.flatnonzero(got >= 0)
-        if len(members):
-            sizes = np.bincount(got[members])
-            points[members] += 2
-            for i in members:
-                phrase = (f"one of {int(sizes[got[i]])} followers in a row whose accounts were "
-                          f"created within days of each other")
-                reasons[i] = f"{reasons[i]}; {phrase}" if reasons[i] else phrase
-    # followers known by id only (an archive import without profiles) cannot be judged
-    profiled = f["username"].notna().to_numpy() if "username" in f.columns else \
-        np.zeros(n, dtype=bool)
-    reasons[~profiled] = "no profile (ids only)"
-    return pd.DataFrame({
-        "follower_id": pd.Series(ids.array, dtype=schema.STR),
-        "bot_score": np.where(profiled, np.minimum(1.0, points / 4), np.nan),
-        "signals": points,
-        "reasons": pd.Series(reasons, dtype=schema.STR),
-        "burst_id": burst,
-    })
-
-
 def account_keywords(account: Mapping | None = None, tweets: pd.DataFrame | None = None,
                      n: int = 12) -> list[str]:
     """Default topic keywords: the words of the account's bio (4+ letters, no stop words), else
@@ -336,7 +227,7 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
            topics: Iterable[str] | None = None, keywords: Iterable[str] | None = None,
            new_followers: Iterable[str] | None = None, limit: int | None = 25,
            active_days: int = 30, recent_days: int = 14,
-           human_below: float = 0.5, block_at: float = 0.75) -> pd.DataFrame:
+           human_below: float = BOT_THRESHOLD, block_at: float = BLOCK_THRESHOLD) -> pd.DataFrame:
     """Four short lists of followers to act on, each entry with the reason it is there.
 
     Parameters
@@ -354,7 +245,9 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         and their reason says so.
     bot_scores : DataFrame, optional
         ``follower_id`` or ``id``, ``bot_score`` (0..1) and optionally ``reasons`` from a bot
-        model; else :func:`heuristic_bot_score` is used.
+        model; else the kit's one score, :func:`~follower_kit.analysis.bots.score_bots` with the
+        shipped model, is computed here (the same score and thresholds as the report). With a
+        ``block_kind`` column, only kinds that belong on a block list are blocked.
     segments : DataFrame, optional
         ``follower_id`` or ``id`` and ``label`` (topic segment name); a follower whose segment
         label contains a topic keyword counts as on topic.
@@ -420,9 +313,16 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
             .to_numpy() if "reasons" in bot_scores.columns else np.full(n, "", dtype=object)
         bot_source, signals = "bot model", None
     else:
-        h = heuristic_bot_score(f, t)
-        bot, bot_why = h["bot_score"].to_numpy(), h["reasons"].to_numpy()
-        bot_source, signals = "signals", h["signals"].to_numpy()
+        users = f.assign(id=pd.Series(ids.array, dtype=schema.STR))
+        if "observed_at" not in users.columns and "snapshot_at" in users.columns:
+            users["observed_at"] = users["snapshot_at"]
+        bot_scores = score_bots(users, tweets=t if len(t) else None, reasons_above=block_at)
+        bot = bot_scores["bot_score"].to_numpy(dtype=float)
+        bot_why = bot_scores["reasons"].to_numpy()
+        bot_source, signals = "bot model", None
+    blockable = (_keyed(bot_scores, "block_kind", "bot_scores", ids).fillna(True)
+                 .to_numpy(dtype=bool) if "block_kind" in bot_scores.columns
+                 else np.ones(n, dtype=bool))
     human = ~np.isnan(bot) & (bot < human_below)
 
     # --- activity ----------------------------------------------------------------------------
@@ -485,6 +385,7 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         engagement = np.where(n_own > 0, tally(own, reactions) / n_own, np.nan)
 
     ctx = dict(f=f, t=t, row=row, ids=ids, bot=bot, bot_why=bot_why, bot_source=bot_source,
+               blockable=blockable,
                signals=signals, human=human, active=active, n_recent=n_recent,
                post_count=post_count, have_tweets=have_tweets, bio=bio, bio_hit=bio_hit,
                n_topical=n_topical, tweet_hit=tweet_hit, seg_label=seg_label, pattern=pattern,
@@ -661,7 +562,7 @@ def _check_out(ctx, new_followers) -> pd.DataFrame:
 
 def _block(ctx) -> pd.DataFrame:
     bot = ctx["bot"]
-    rows = np.flatnonzero(~np.isnan(bot) & (bot >= ctx["block_at"]))
+    rows = np.flatnonzero(~np.isnan(bot) & (bot >= ctx["block_at"]) & ctx["blockable"])
 
     def why(i):
         head = f"bot score {bot[i]:.2f}" if ctx["bot_source"] == "bot model" else \
@@ -706,4 +607,4 @@ def _talk_to(ctx) -> pd.DataFrame:
     return _finish(ctx, "talk_to", rows, score, why)
 
 
-__all__ = ["LISTS", "account_keywords", "heuristic_bot_score", "keyword_relevance", "triage"]
+__all__ = ["LISTS", "account_keywords", "keyword_relevance", "triage"]

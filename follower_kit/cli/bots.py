@@ -25,15 +25,15 @@ def bots() -> None:
 @click.option("--at", default=None,
               help="Snapshot at or before this time/date/month [default: latest].")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, exists=True), default=None,
-              help="A trained model (bots evaluate --save-model, or save_model()) instead of the "
-                   "default score; reasons still come from the default rules.")
+              help="A kind model written by 'bots train' instead of the shipped one.")
+@click.option("--rules", "rules_only", is_flag=True,
+              help="Score with the hand-set rules alone (no model, no kinds).")
 @click.option("--top", default=20, show_default=True, help="Rows to print.")
 @store_option
-def score(store, account: str, at, model_path, top: int) -> None:
-    """Score the followers of ACCOUNT (0..1, with reasons), store the scores as the table
-    "bot_scores" of that snapshot, and print the likeliest bots and the farms found."""
+def score(store, account: str, at, model_path, rules_only: bool, top: int) -> None:
+    """Score the followers of ACCOUNT (0..1, with the bot kind and reasons), store the scores as
+    the table "bot_scores" of that snapshot, and print the likeliest bots and the farms found."""
     from .. import audience
-    from ..analysis import bots as B
 
     steps = tqdm(total=4, desc="bots score", unit="step", leave=False)
     # the month's data and the one score the report and the notebooks use
@@ -42,16 +42,9 @@ def score(store, account: str, at, model_path, top: int) -> None:
     require_profiles(followers, handle, "score")
     profiled = followers["username"].notna() & followers["observed_at"].notna()
     steps.update(2)
-    result, farms = audience.score_bots(data, with_farms=True)
-    result["model"] = "default"
-    if model_path:
-        users = audience.profiled(followers)
-        X, _ = B.bot_features(users, tweets=data.tweets if len(data.tweets) else None,
-                              followers=data.edges)
-        model = B.load_model(model_path)
-        result["bot_score"] = model.predict_proba(users.join(X[[c for c in B.OPTIONAL_FEATURES
-                                                                  if c in X]]))[:, 1]
-        result["model"] = str(model_path)
+    model = None if rules_only else (model_path or "default")
+    result, farms = audience.score_bots(data, with_farms=True, model=model)
+    result["model"] = "rules" if rules_only else str(model_path or "default")
     result["snapshot_at"] = snapshot
     steps.update()
     store.write_table("bot_scores", account, result, snapshot_at=snapshot)
@@ -93,25 +86,129 @@ def _fmt(v) -> str:
     return f"{v:.3f}" if isinstance(v, float) and not math.isnan(v) else str(v)
 
 
-@bots.command("evaluate")
-@click.option("--train", "train_paths", multiple=True, required=True,
-              type=click.Path(exists=True), help="Labeled data set (file or folder); repeatable.")
-@click.option("--test", "test_path", required=True, type=click.Path(exists=True),
-              help="Labeled data set to test on (accounts also in --train are removed first).")
-@click.option("--threshold", default=0.5, show_default=True, help="Score at which F1 is taken.")
-@click.option("--leaky", is_flag=True, help="Let the trained model use the verified flag.")
-@click.option("--save-model", type=click.Path(dir_okay=False), default=None,
-              help="Write the trained model (JSON, with its measured figures) here.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def evaluate(train_paths, test_path, threshold: float, leaky: bool, save_model, as_json: bool):
-    """Train on --train, test on --test: ROC AUC, PR AUC, F1 at --threshold and calibration error
-    of the trained model, with the BotometerLite-style forest (peer) and the default score
-    (untrained) measured in the same run."""
+def _load_sets(folder):
+    from ..sources.datasets import load_bot_sets
+
+    bar = tqdm(desc="loading labeled sets", unit="set", leave=False)
+
+    def step(name):
+        bar.set_postfix_str(name)
+        bar.update()
+
+    try:
+        return load_bot_sets(folder, progress=step)
+    finally:
+        bar.close()
+
+
+def _progress(desc: str, total: int):
+    bar = tqdm(total=total, desc=desc, unit="set", leave=False)
+
+    def step(name):
+        bar.set_postfix_str(name)
+        bar.update()
+
+    return bar, step
+
+
+@bots.command("train")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), required=True,
+              help="Where to write the model (JSON), e.g. follower_kit/models/default.json.")
+@click.option("--lodo/--no-lodo", default=True, show_default=True,
+              help="Leave each set out in turn to measure the model and choose the block "
+                   "threshold (written into the model card).")
+@click.option("--peer/--no-peer", default=True, show_default=True,
+              help="Measure the BotometerLite peer in the same leave-one-out run (slower).")
+def train(folder, out, lodo: bool, peer: bool) -> None:
+    """Fit the kind model (one classifier per bot kind and per field combination) on the
+    labeled sets in FOLDER (one sub-folder each, as in ../shared/data/bots); deterministic."""
     from ..analysis import bots as B
+
+    sets = _load_sets(folder)
+    bar, step = _progress("leave one set out", len(sets))
+    model, _ = B.train_with_evidence(sets, lodo=lodo, peer=peer, progress=step)
+    bar.close()
+    B.save_bot_model(model, out)
+    t = model.card["training"]
+    click.echo(f"wrote {out}: {len(model.submodels)} field combinations x "
+               f"{len(model.kinds)} kinds, trained on {t['accounts']:,} accounts of "
+               f"{len(t['datasets'])} sets")
+    if "block" in model.card:
+        b = model.card["block"]
+        click.echo(f"block_threshold {b['block_threshold']:.2f} "
+                   f"({'meets' if b['met'] else 'does NOT meet'} the precision floors; "
+                   f"{b['people_share']:.1%} people on the pooled left-out block lists)")
+        click.echo(B.model_card_text(model))
+
+
+@bots.command("evaluate")
+@click.option("--lodo", "lodo_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Folder of labeled sets: leave each out in turn (kit recipe, peer and rules).")
+@click.option("--train", "train_paths", multiple=True, type=click.Path(exists=True),
+              help="Labeled data set to train BotClassifier on (file or folder); repeatable.")
+@click.option("--test", "test_path", type=click.Path(exists=True), default=None,
+              help="Labeled data set to test on. Alone: the shipped model and the rules.")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False, exists=True),
+              default=None, help="A kind model to test instead of the shipped one.")
+@click.option("--threshold", default=0.5, show_default=True,
+              help="With --train: score at which F1 is taken.")
+@click.option("--leaky", is_flag=True, help="With --train: let BotClassifier use verified.")
+@click.option("--save-model", type=click.Path(dir_okay=False), default=None,
+              help="With --train: write the trained BotClassifier (JSON) here.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+def evaluate(lodo_dir, train_paths, test_path, model_path, threshold: float, leaky: bool,
+             save_model, as_json: bool):
+    """Measure bot scores on labeled data.
+
+    \b
+    --lodo DIR          leave each set in DIR out in turn: kit recipe, peer, rules
+    --test PATH         the shipped model and the rules on PATH
+    --train X --test Y  BotClassifier trained on X, with the peer and the rules, on Y
+    """
+    from pathlib import Path
+
+    from ..analysis import bots as B
+    from ..config import BLOCK_THRESHOLD
     from ..sources.datasets import load_labeled, load_many, remove_overlap
 
+    if lodo_dir:
+        sets = _load_sets(lodo_dir)
+        bar, step = _progress("leave one set out", len(sets))
+        model, scores = B.train_with_evidence(sets, lodo=True, peer=True, progress=step)
+        bar.close()
+        out = model.card["lodo"] | {"block": model.card["block"]}
+        if not as_json:
+            click.echo(B.lodo_table(out))
+        click.echo(json.dumps(_jsonable(out)))
+        return
+    if not test_path:
+        raise click.UsageError("give --lodo DIR, or --test PATH (with or without --train)")
+    if any(Path(p).resolve() == Path(test_path).resolve() for p in train_paths):
+        raise click.UsageError(f"--test {test_path} is also a --train set; a model must be "
+                               f"tested on accounts it did not learn from")
+    test = load_labeled(test_path)
+    if not train_paths:
+        model = B.load_bot_model(model_path) if model_path else B.default_model()
+        block = model.card.get("block", {}).get("block_threshold", BLOCK_THRESHOLD)
+        kit = B.score_bots(test.users, model=model, farms=False, n_reasons=0)
+        rules = B.default_score(test.users, farms=False, n_reasons=0)
+        out = {"n": len(test), "bots": int(test.labels.sum()),
+               "kit": B.block_metrics(test.labels, kit["bot_score"], kit["block_kind"],
+                                      threshold=block),
+               "rules": B.block_metrics(test.labels, rules["bot_score"], threshold=block),
+               "block_threshold": block}
+        if not as_json:
+            click.echo(f"{test.name}: {out['n']:,} accounts, {out['bots']:,} bots; block list "
+                       f"from {block:.2f}")
+            for who in ("kit", "rules"):
+                click.echo(f"{who:<6}" + "  ".join(f"{k} {_fmt(v)}" for k, v in out[who].items()))
+        click.echo(json.dumps(_jsonable(out)))
+        return
     train = load_many([load_labeled(p) for p in train_paths])
-    test = remove_overlap(load_labeled(test_path), train)
+    test = remove_overlap(test, train)
+    if not len(test):
+        raise click.UsageError(f"every account of {test_path} is also in --train")
     model = B.BotClassifier(leaky=leaky).fit(train.users, train.labels.to_numpy())
     main = B.evaluate(test.labels, model.predict_proba(test.users)[:, 1], threshold=threshold)
     peer = B.botometer_lite_forest().fit(train.users, train.labels.to_numpy())

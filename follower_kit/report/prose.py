@@ -1,6 +1,7 @@
 """The report's words: prose that adapts to the numbers (a first month, a quiet month, archives
 months apart), pure functions from values and frames to strings, tested like any other code."""
 
+from ..config import BLOCK_THRESHOLD
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -451,7 +452,7 @@ def _handles(names: Sequence[str], n: int = 3) -> str:
     return _join([f"@{h}" for h in list(names)[:n]])
 
 
-def month_actions(*, blocked: int = 0, block_threshold: float = 0.85,
+def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
                   follow_back: Sequence[str] = (), talk_to: Sequence[str] = (),
                   check_out: Sequence[str] = ()) -> list[str]:
     """The (at most) three actions of the month for the summary, most useful first: block the

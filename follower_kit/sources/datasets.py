@@ -1,21 +1,27 @@
 """Labeled research data sets for bot detection, read into the canonical users frame plus a label.
 
-Three formats are recognised; :func:`load_labeled` detects which one a file or folder holds:
+:func:`load_labeled` detects which format a file or folder holds; :func:`load_bot_sets` reads a
+folder of them (one sub-folder per set, as ``../shared/data/bots``):
 
 * **Botometer Bot Repository** (``botometer.osome.iu.edu/bot-repository``): ``NAME.tsv`` of
   ``user_id<TAB>label`` (no header) beside ``NAME_tweets.json``, a JSON array of
-  ``{"created_at": tweet time, "user": {v1.1 user object}}``. The newest record time (the
-  collection time) becomes ``observed_at``.
+  ``{"created_at": tweet time, "user": {v1.1 user object}}``, or a ``NAME.tar.gz`` holding both.
+  The newest record time (the collection time) becomes ``observed_at``.
 * **Kaggle 2017** (``bots_data.csv`` / ``nonbots_data.csv`` or any CSV with v1.1 columns and a
   ``bot`` column): latin-1 text, Excel-mangled ids (``8.41E+17``) and dates (``3/11/2017 4:48``,
   ``13/03/2017 22:21``), rows repeated, and ids labeled both ways across the two files.
+* **MIB exports**: cresci-2017 (``GROUP/users.csv``, the folder is the label; Java epoch
+  milliseconds, literal ``NULL``) and cresci-2015 (E13, TFP and the three follower vendors).
+* **caverlee-2011**: counts and dates only (``fields=()``).
 * **TwiBot style**: user objects (X API v2 with ``public_metrics``, or v1.1 with ``screen_name``;
   bare, wrapped as ``{"user": ...}`` or as TwiBot-20 ``{"ID", "profile", "label"}`` records) in a
-  JSON array or JSON Lines file, with a ``label.csv`` of ``id,label`` (``human``/``bot``); ids may
-  carry a ``u`` prefix.
+  JSON array or JSON Lines file (``user.json``, ``user_sample.json``, ...), with a ``label.csv``
+  or ``label_sample.csv`` of ``id,label`` (``human``/``bot``); ids may carry a ``u`` prefix or be
+  written as floats, ``created_at`` may be ISO or epoch milliseconds, names may end in spaces.
 
-Nothing is dropped silently: duplicates, conflicting labels, unrecoverable ids and labels without a
-profile are listed in :attr:`LabeledSet.issues`.
+Nothing is dropped or blanked silently: duplicates, conflicting labels, unrecoverable ids
+(``bad_id``), unreadable dates (``bad_date``) and labels without a profile are listed, with file
+and line, in :attr:`LabeledSet.issues`.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import hashlib
 import io
 import json
 import logging
+import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +46,11 @@ log = logging.getLogger(__name__)
 ISSUE_COLUMNS = ["kind", "id", "username", "file", "line", "detail"]
 LABEL_WORDS = {"bot": 1, "1": 1, "true": 1, "human": 0, "0": 0, "false": 0, "nonbot": 0}
 V1_TIME = "%a %b %d %H:%M:%S %z %Y"
+
+#: Optional field groups a source may lack (counts and the creation date are always needed):
+#: ``likes`` (like_count), ``listed`` (listed_count), ``text`` (handle, name and bio text, url,
+#: location, avatar). Profiles read from v1.1 user objects or their CSV exports carry all three.
+FIELD_GROUPS = ("likes", "listed", "text")
 
 
 @dataclass
@@ -55,14 +67,19 @@ class LabeledSet:
         ``is_bot`` (int8: 1 bot, 0 human), aligned with ``users``.
     issues : DataFrame
         What was repaired or left out: columns ``kind`` (``duplicate``, ``conflict``,
-        ``surrogate_id``, ``missing_profile``, ``bad_label``), ``id``, ``username``, ``file``,
+        ``surrogate_id``, ``missing_profile``, ``bad_label``, ``bad_id``, ``bad_date``,
+        ``unlabeled``), ``id``, ``username``, ``file``,
         ``line`` (1-based data row or record), ``detail``.
+    fields : tuple of str
+        The optional field groups the source really carries (see :data:`FIELD_GROUPS`): a group
+        left out is absent for every account, not missing for some.
     """
 
     name: str
     users: pd.DataFrame
     labels: pd.Series
     issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ISSUE_COLUMNS))
+    fields: tuple[str, ...] = FIELD_GROUPS
 
     def __len__(self) -> int:
         return len(self.users)
@@ -96,7 +113,7 @@ def detect_format(path: str | Path) -> str:
         names = {p.name.lower() for p in files}
         if any(p.suffix == ".tsv" and (p.parent / f"{p.stem}_tweets.json").exists() for p in files):
             return "botrepo"
-        if "label.csv" in names or "labels.csv" in names:
+        if names & set(LABEL_FILES):
             return "twibot"
         if any(p.suffix.lower() == ".csv" and _is_kaggle_csv(p) for p in files):
             return "kaggle"
@@ -130,7 +147,7 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
     ----------
     path : str or Path
         A file or a folder (see the module docstring for the formats).
-    fmt : {"botrepo", "kaggle", "twibot"}, optional
+    fmt : {"botrepo", "kaggle", "twibot", "cresci2015", "cresci2017", "caverlee"}, optional
         Skip detection.
     conflicts : {"drop", "bot", "human"}
         What to do with an id labeled both ways: leave it out (default) or keep one label.
@@ -147,8 +164,8 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
     """
     if conflicts not in ("drop", "bot", "human"):
         raise ValueError(f"conflicts must be 'drop', 'bot' or 'human', not {conflicts!r}")
-    fmt = fmt or detect_format(path)
-    readers = {"botrepo": load_botrepo, "kaggle": load_kaggle, "twibot": load_twibot}
+    fmt = fmt or detect_set(Path(path)) or detect_format(path)
+    readers = READERS
     if fmt not in readers:
         raise ValueError(f"fmt must be one of {sorted(readers)}, not {fmt!r}")
     kwargs = {"conflicts": conflicts}
@@ -169,8 +186,9 @@ def load_many(paths, *, conflicts: str = "drop") -> LabeledSet:
     issues = pd.concat([s.issues for s in sets], ignore_index=True)
     lines = np.arange(len(users)) + 1
     users, labels, more = _dedupe(users, labels, lines, "+".join(s.name for s in sets), conflicts)
+    fields = tuple(f for f in FIELD_GROUPS if all(f in s.fields for s in sets))
     return LabeledSet("+".join(s.name for s in sets), users, labels,
-                      pd.concat([issues, more], ignore_index=True))
+                      pd.concat([issues, more], ignore_index=True), fields)
 
 
 def remove_overlap(test: LabeledSet, train: LabeledSet) -> LabeledSet:
@@ -185,7 +203,7 @@ def remove_overlap(test: LabeledSet, train: LabeledSet) -> LabeledSet:
                             "line": pd.NA, "detail": f"also in {train.name}"})
     return LabeledSet(test.name, test.users[~shared].reset_index(drop=True),
                       test.labels[~shared].reset_index(drop=True),
-                      pd.concat([test.issues, removed], ignore_index=True))
+                      pd.concat([test.issues, removed], ignore_index=True), test.fields)
 
 
 # --------------------------------------------------------------------------------------------
@@ -198,9 +216,10 @@ def _v1_row(u: dict) -> dict:
         url = u["entities"]["url"]["urls"][0].get("expanded_url") or url
     except (KeyError, IndexError, TypeError):
         pass
-    uid = u.get("id_str") or u.get("id")
+    uid, problem = clean_id(u.get("id_str") or u.get("id"))
     return {
-        "id": None if uid is None else str(uid),
+        "_id_problem": problem,
+        "id": uid,
         "username": u.get("screen_name"),
         "name": u.get("name"),
         "description": u.get("description"),
@@ -216,6 +235,8 @@ def _v1_row(u: dict) -> dict:
         "protected": u.get("protected"),
         "profile_image_url": u.get("profile_image_url_https") or u.get("profile_image_url"),
         "default_profile_image": u.get("default_profile_image"),
+        "default_profile": u.get("default_profile"),
+        "profile_use_background_image": u.get("profile_use_background_image"),
     }
 
 
@@ -227,8 +248,11 @@ def _v2_row(u: dict) -> dict:
     except (KeyError, IndexError, TypeError):
         pass
     image = u.get("profile_image_url")
+    uid, problem = clean_id(u.get("id"))
+    pinned, pin_problem = clean_id(u.get("pinned_tweet_id"))
     return {
-        "id": None if u.get("id") is None else str(u["id"]),
+        "_id_problem": problem, "_pin_problem": pin_problem,
+        "id": uid,
         "username": u.get("username"),
         "name": u.get("name"),
         "description": u.get("description"),
@@ -244,7 +268,7 @@ def _v2_row(u: dict) -> dict:
         "verified_type": u.get("verified_type"),
         "protected": u.get("protected"),
         "profile_image_url": image,
-        "pinned_tweet_id": u.get("pinned_tweet_id"),
+        "pinned_tweet_id": pinned,
         "default_profile_image": (None if image is None
                                   else "default_profile_images" in str(image)),
     }
@@ -264,12 +288,75 @@ def _to_count(series: pd.Series) -> pd.Series:
     return num.round().astype(schema.COUNT)
 
 
+def _epoch_ms(value) -> int | None:
+    """Milliseconds since 1970 from 13 digits (``1183552203000`` or Java's ``1183552203000L``),
+    or 10 digits of seconds; None for anything else."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = str(int(value))
+    if not isinstance(value, str):
+        return None
+    v = value[:-1] if value[-1:] in ("L", "l") else value
+    if not v.isdigit():
+        return None
+    if len(v) in (12, 13):
+        return int(v)
+    if len(v) in (9, 10):
+        return int(v) * 1000
+    return None
+
+
+def clean_id(value) -> tuple[str | None, str | None]:
+    """An X id as a decimal string, and what was wrong with it.
+
+    Accepts ints, digit strings, TwiBot's ``u``-prefixed ids and float-looking text
+    (``1234.0``, ``1.0E+3``) when it still holds the exact integer. Returns ``(id, None)``,
+    ``(None, None)`` for a missing value, or ``(None, problem)`` when digits were lost (a float
+    beyond 2**53, Excel's ``8.41E+17``): such an id cannot be recovered and must be reported.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None, None
+    if isinstance(value, bool):
+        return None, f"{value!r} is not an id"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value)), None
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) <= 2 ** 53:
+            return str(int(value)), None
+        return None, f"{value!r} is a float that lost the id's digits"
+    text = str(value).strip().strip('"')
+    if text[:1] in ("u", "U") and text[1:].isdigit():
+        text = text[1:]
+    if text.isdigit():
+        return text, None
+    if not text or text.upper() == "NULL":
+        return None, None
+    whole, dot, frac = text.partition(".")
+    if dot and whole.isdigit() and set(frac) <= {"0"}:
+        return whole, None   # "1234.0": a float-looking id that kept every digit
+    try:
+        f = float(text)
+    except ValueError:
+        return None, f"{text!r} is not an id"
+    if f.is_integer() and 0 <= f <= 2 ** 53:
+        return str(int(f)), None
+    return None, f"{text!r} lost the id's digits (float notation)"
+
+
 def _parse_times(values: pd.Series, upper: pd.Series | None = None) -> pd.Series:
     """Twitter's ``Sat Oct 17 22:35:31 +0000 2015``, ISO 8601, and Excel's ``M/D/YYYY H:MM`` or
     ``D/M/YYYY H:MM``. A slashed date is read month-first unless that is impossible (day > 12) or
     would fall after ``upper`` (the observation time)."""
     text = values.astype(object).map(lambda v: v.strip().strip('"') if isinstance(v, str) else v)
+    text = text.map(lambda v: str(int(v)) if isinstance(v, (int, np.integer, float))
+                    and not isinstance(v, bool) and float(v).is_integer() else v)
     out = pd.to_datetime(text, format=V1_TIME, errors="coerce", utc=True)
+    # epoch milliseconds (TwiBot-22, Java's 1183552203000L in cresci-2017) or seconds
+    epoch = text.map(lambda v: _epoch_ms(v) if not isinstance(v, pd.Timestamp) else None)
+    has_epoch = epoch.notna() & out.isna()
+    if has_epoch.any():
+        out[has_epoch] = pd.to_datetime(epoch[has_epoch].astype("int64"), unit="ms", utc=True)
     rest = out.isna() & text.notna()
     if rest.any():
         iso = pd.to_datetime(text[rest], format="ISO8601", errors="coerce", utc=True)
@@ -287,8 +374,22 @@ def _parse_times(values: pd.Series, upper: pd.Series | None = None) -> pd.Series
     return out.astype(schema.TIME)
 
 
-def _canonical(rows: list[dict] | pd.DataFrame, observed_at, dataset: str) -> pd.DataFrame:
+#: Non-canonical columns a labeled set keeps beside the users frame: the sub-group the account
+#: came from (a cresci-2017 folder, a cresci-2015 vendor, a Bot Repository file) and two v1.1
+#: profile flags the BotometerLite peer uses.
+EXTRA_COLUMNS = ("group", "default_profile", "profile_use_background_image")
+
+
+def _canonical(rows: list[dict] | pd.DataFrame, observed_at, dataset: str, *,
+               issues: list | None = None, lines=None, file: str = "") -> pd.DataFrame:
+    """Canonical users (plus ``dataset`` and :data:`EXTRA_COLUMNS`) from loosely typed rows.
+    A creation time that is given but cannot be read is appended to ``issues`` (``bad_date``,
+    with the row's ``lines`` entry) and stays NaT, so it is counted and named, never silent."""
     df = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows
+    extra = {c: df[c] for c in EXTRA_COLUMNS if c in df}
+    for c in ("username", "name"):
+        if c in df:   # handles and names are read with the spaces real exports leave behind
+            df[c] = df[c].map(lambda v: v.strip() if isinstance(v, str) else v)
     for c in ("followers_count", "following_count", "tweet_count", "listed_count", "like_count"):
         if c in df:
             df[c] = _to_count(df[c])
@@ -299,12 +400,26 @@ def _canonical(rows: list[dict] | pd.DataFrame, observed_at, dataset: str) -> pd
         observed_at, pd.Series) else observed_at
     df["observed_at"] = pd.to_datetime(observed, utc=True).astype(schema.TIME)
     if "created_at" in df:
-        df["created_at"] = _parse_times(df["created_at"], df["observed_at"])
+        given = df["created_at"].astype(object).map(
+            lambda v: v.strip() if isinstance(v, str) else v)
+        given = given.where(given.map(lambda v: v not in ("", "NULL", "null", None)
+                                      and not (isinstance(v, float) and np.isnan(v))), None)
+        df["created_at"] = _parse_times(given, df["observed_at"])
+        bad = np.flatnonzero((given.notna() & df["created_at"].isna()).to_numpy())
+        if issues is not None:
+            for i in bad:
+                issues.append(("bad_date", df["id"].iloc[i], df["username"].iloc[i]
+                               if "username" in df else None, file,
+                               None if lines is None else lines[i],
+                               f"created_at {given.iloc[i]!r} is not a date; left unknown"))
     for c in ("username", "name", "description", "location", "url", "profile_image_url"):
         if c in df:
             df[c] = df[c].astype(object).where(df[c].notna(), None)
     out = schema.coerce(df, "users")
     out["dataset"] = pd.Series(dataset, index=out.index, dtype=schema.STR)
+    for c, v in extra.items():
+        v = v.reset_index(drop=True)
+        out[c] = v.astype(schema.STR) if c == "group" else _to_bool(v).astype("Float64")
     return out
 
 
@@ -356,11 +471,52 @@ def _surrogate_id(username: str) -> str:
 # Botometer Bot Repository
 
 
-def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
-    """Read a Bot Repository set: ``NAME.tsv`` (id, label) and ``NAME_tweets.json``.
+def _botrepo_files(folder: Path) -> list[tuple[str, Path]]:
+    """(NAME, where) for every Bot Repository pair in ``folder``: ``NAME.tsv`` beside
+    ``NAME_tweets.json``, or an archive ``NAME.tar.gz`` holding both."""
+    pairs = [(p.stem, p) for p in sorted(folder.glob("*.tsv"))
+             if (p.parent / f"{p.stem}_tweets.json").exists()]
+    pairs += [(p.name[: -len(".tar.gz")], p) for p in sorted(folder.glob("*.tar.gz"))]
+    return pairs
 
-    ``path`` is the TSV, the JSON, or a folder holding one or more such pairs (all are read and
-    named ``NAME1+NAME2``). Labels without a user object are reported as ``missing_profile``.
+
+def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, str]:
+    """The TSV lines and the JSON records of one Bot Repository set, from files or an archive."""
+    if where.name.endswith(".tar.gz"):
+        with tarfile.open(where) as tar:
+            members = {Path(m.name).name: m for m in tar.getmembers() if m.isfile()}
+            for need in (f"{stem}.tsv", f"{stem}_tweets.json"):
+                if need not in members:
+                    raise SourceError(f"{where}: the archive lacks {need}", path=where)
+            tsv_text = tar.extractfile(members[f"{stem}.tsv"]).read().decode("utf-8")
+            js_text = tar.extractfile(members[f"{stem}_tweets.json"]).read().decode("utf-8")
+        tsv_name, js_name = f"{where.name}:{stem}.tsv", f"{where.name}:{stem}_tweets.json"
+    else:
+        tsv, js = where.parent / f"{stem}.tsv", where.parent / f"{stem}_tweets.json"
+        for p in (tsv, js):
+            if not p.exists():
+                raise SourceError(f"{p}: missing (a Bot Repository set is NAME.tsv plus "
+                                  f"NAME_tweets.json, or NAME.tar.gz holding both)", path=p)
+        tsv_text, js_text = tsv.read_text(encoding="utf-8"), js.read_text(encoding="utf-8")
+        tsv_name, js_name = str(tsv), str(js)
+    try:
+        records = json.loads(js_text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{js_name}:{exc.lineno}: not valid JSON: {exc.msg}", path=js_name,
+                          line=exc.lineno) from exc
+    if not isinstance(records, list):
+        raise SourceError(f"{js_name}: expected a JSON array of {{created_at, user}} records",
+                          path=js_name)
+    return tsv_text.splitlines(), records, tsv_name, js_name
+
+
+def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
+    """Read a Bot Repository set: ``NAME.tsv`` (id, label) and ``NAME_tweets.json``, or the
+    ``NAME.tar.gz`` archive holding both.
+
+    ``path`` is the TSV, the JSON, the archive, or a folder holding one or more sets (all are
+    read and named after the folder; each account's ``group`` is its file's NAME). Labels without
+    a user object are reported as ``missing_profile``.
 
     Returns
     -------
@@ -369,46 +525,45 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
     """
     path = Path(path)
     if path.is_dir():
-        tsvs = sorted(p for p in path.glob("*.tsv")
-                      if (p.parent / f"{p.stem}_tweets.json").exists())
-        if not tsvs:
-            raise SourceError(f"{path}: no NAME.tsv with NAME_tweets.json beside it", path=path)
-        return load_many([load_botrepo(p, conflicts=conflicts) for p in tsvs], conflicts=conflicts)
+        pairs = _botrepo_files(path)
+        if not pairs:
+            raise SourceError(f"{path}: no NAME.tsv with NAME_tweets.json beside it, and no "
+                              f"NAME.tar.gz", path=path)
+        sets = [_load_botrepo_pair(stem, where, conflicts) for stem, where in pairs]
+        if len(sets) == 1:
+            return sets[0]
+        joined = load_many(sets, conflicts=conflicts)
+        joined.users["dataset"] = pd.Series(path.name, index=joined.users.index,
+                                            dtype=schema.STR)
+        return LabeledSet(path.name, joined.users, joined.labels, joined.issues)
+    if path.name.endswith(".tar.gz"):
+        return _load_botrepo_pair(path.name[: -len(".tar.gz")], path, conflicts)
     stem = path.name[: -len("_tweets.json")] if path.name.endswith("_tweets.json") else path.stem
-    tsv, js = path.parent / f"{stem}.tsv", path.parent / f"{stem}_tweets.json"
-    for p in (tsv, js):
-        if not p.exists():
-            raise SourceError(f"{p}: missing (a Bot Repository set is NAME.tsv plus "
-                              f"NAME_tweets.json)", path=p)
+    return _load_botrepo_pair(stem, path, conflicts)
+
+
+def _load_botrepo_pair(stem: str, where: Path, conflicts: str) -> LabeledSet:
+    tsv_lines, records, tsv, js = _read_botrepo_pair(stem, where)
     label_of: dict[str, int] = {}
     issues = []
-    with open(tsv, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) < 2 or not parts[0].strip().isdigit():
-                raise SourceError(f"{tsv}:{lineno}: expected '<user_id>\\t<label>', got {line!r}",
-                                  path=tsv, line=lineno)
-            lab = _label_of(parts[1])
-            if lab is None:
-                issues.append(("bad_label", parts[0], None, tsv.name, lineno,
-                               f"label {parts[1]!r} is neither bot nor human"))
-                continue
-            uid = parts[0].strip()
-            if uid in label_of and label_of[uid] != lab:
-                issues.append(("conflict", uid, None, tsv.name, lineno,
-                               "labeled both ways; dropped"))
-                label_of[uid] = -1
-            else:
-                label_of.setdefault(uid, lab)
-    try:
-        records = json.loads(js.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"{js}:{exc.lineno}: not valid JSON: {exc.msg}", path=js,
-                          line=exc.lineno) from exc
-    if not isinstance(records, list):
-        raise SourceError(f"{js}: expected a JSON array of {{created_at, user}} records", path=js)
+    for lineno, line in enumerate(tsv_lines, 1):
+        if not line.strip():
+            continue
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) < 2 or not parts[0].strip().isdigit():
+            raise SourceError(f"{tsv}:{lineno}: expected '<user_id>\\t<label>', got {line!r}",
+                              path=tsv, line=lineno)
+        lab = _label_of(parts[1])
+        if lab is None:
+            issues.append(("bad_label", parts[0], None, tsv, lineno,
+                           f"label {parts[1]!r} is neither bot nor human"))
+            continue
+        uid = parts[0].strip()
+        if uid in label_of and label_of[uid] != lab:
+            issues.append(("conflict", uid, None, tsv, lineno, "labeled both ways; dropped"))
+            label_of[uid] = -1
+        else:
+            label_of.setdefault(uid, lab)
     rows, observed, labels, lines = [], [], [], []
     seen = set()
     for i, rec in enumerate(records, 1):
@@ -417,31 +572,39 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
             raise SourceError(f"{js}: record {i} has no 'user' object", path=js, line=i)
         row = _v1_row(user)
         if row["id"] is None or not row["username"]:
+            if row.pop("_id_problem", None) or row["username"]:
+                issues.append(("bad_id", None, row["username"], js, i,
+                               "user object without a usable id; left out"))
+                continue
             raise SourceError(f"{js}: record {i}: user object lacks id_str or screen_name",
                               path=js, line=i)
         lab = label_of.get(row["id"])
         if lab is None or lab < 0:  # a conflict was reported where the labels were read
             if lab is None:
-                issues.append(("unlabeled", row["id"], row["username"], js.name, i,
+                issues.append(("unlabeled", row["id"], row["username"], js, i,
                                "user object without a label; left out"))
             continue
         seen.add(row["id"])
+        row["group"] = stem
         rows.append(row)
         observed.append(rec.get("created_at"))
         labels.append(lab)
         lines.append(i)
     for uid, lab in label_of.items():
         if uid not in seen and lab >= 0:
-            issues.append(("missing_profile", uid, None, tsv.name, None,
-                           f"labeled {'bot' if lab else 'human'} but {js.name} has no user object"))
+            issues.append(("missing_profile", uid, None, tsv, None,
+                           f"labeled {'bot' if lab else 'human'} but {js} has no user object"))
+    if not rows:
+        raise SourceError(f"{js}: no labeled user objects ({len(label_of)} labels in {tsv})",
+                          path=js)
     # each record's created_at is the time of the account's tweet that was stored with it (the
     # latest at collection; years old for dormant accounts), so the set was collected at the
     # newest of them
     observed = pd.to_datetime(pd.Series(observed, dtype=object), format=V1_TIME, utc=True,
                               errors="coerce").max()
-    users = _canonical(rows, observed, stem)
+    users = _canonical(rows, observed, stem, issues=issues, lines=lines, file=js)
     labels = pd.Series(labels, dtype="int8", name="is_bot")
-    users, labels, dups = _dedupe(users, labels, lines, js.name, conflicts)
+    users, labels, dups = _dedupe(users, labels, lines, js, conflicts)
     issues = pd.concat([pd.DataFrame(issues, columns=ISSUE_COLUMNS), dups], ignore_index=True)
     log.info("%s: %d accounts (%d bots), %d issues", stem, len(users), labels.sum(), len(issues))
     return LabeledSet(stem, users, labels, issues)
@@ -536,10 +699,11 @@ def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         "listed_count": clean("listedcount") if "listedcount" in raw else clean("listed_count"),
         "like_count": clean("favourites_count"), "verified": clean("verified"),
         "default_profile_image": clean("default_profile_image"),
+        "group": raw["_file"].str.removesuffix(".csv"),
     })
     name = "kaggle-2017" if path.is_dir() else path.stem
-    users = _canonical(df, observed, name)
     lines = [f"{a}:{b}" for a, b in zip(raw["_file"], raw["_line"])]
+    users = _canonical(df, observed, name, issues=issues, lines=lines, file=name)
     users, labels, dups = _dedupe(users, labels, lines, name, conflicts)
     issues = pd.concat([pd.DataFrame(issues, columns=ISSUE_COLUMNS), dups], ignore_index=True)
     log.info("%s: %d accounts (%d bots), %d issues", name, len(users), labels.sum(), len(issues))
@@ -572,6 +736,12 @@ def _read_objects(path: Path) -> list[dict]:
     return out
 
 
+#: TwiBot release layouts: the full files and the samples the release also ships.
+USER_FILES = ("user.json", "users.json", "user.jsonl", "users.jsonl", "user_sample.json",
+              "user_sample.jsonl", "node.json")
+LABEL_FILES = ("label.csv", "labels.csv", "label_sample.csv")
+
+
 def _strip_u(value) -> str:
     s = str(value).strip()
     return s[1:] if s[:1] in ("u", "U") and s[1:].isdigit() else s
@@ -593,8 +763,7 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
     path = Path(path)
     folder = path if path.is_dir() else path.parent
     if path.is_dir():
-        cands = [folder / n for n in ("user.json", "users.json", "user.jsonl", "users.jsonl",
-                                      "node.json")]
+        cands = [folder / n for n in USER_FILES]
         found = [p for p in cands if p.exists()]
         if not found:
             found = sorted(p for p in folder.iterdir()
@@ -605,8 +774,7 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
     else:
         user_file = path
     records = _read_objects(user_file)
-    label_file = next((folder / n for n in ("label.csv", "labels.csv") if (folder / n).exists()),
-                      None)
+    label_file = next((folder / n for n in LABEL_FILES if (folder / n).exists()), None)
     label_of: dict[str, int] = {}
     issues = []
     if label_file is not None:
@@ -636,6 +804,7 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
                     label_of[uid] = lab
     rows, labels, lines = [], [], []
     seen = set()
+    has_likes = False
     for i, rec in enumerate(records, 1):
         if not isinstance(rec, dict):
             raise SourceError(f"{user_file}: record {i} is not a JSON object", path=user_file,
@@ -652,10 +821,18 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         if str(obj.get("id", ""))[:1] in ("t", "l", "h"):
             continue
         row = _v2_row(obj) if ("username" in obj or "public_metrics" in obj) else _v1_row(obj)
+        id_problem, pin_problem = row.pop("_id_problem", None), row.pop("_pin_problem", None)
+        if id_problem:
+            issues.append(("bad_id", None, row["username"], user_file.name, i,
+                           f"id {id_problem}; account left out"))
+            continue
         if row["id"] is None or not row["username"]:
             raise SourceError(f"{user_file}: record {i}: user object lacks id or username",
                               path=user_file, line=i)
-        row["id"] = _strip_u(row["id"])
+        if pin_problem:
+            issues.append(("bad_id", row["id"], row["username"], user_file.name, i,
+                           f"pinned_tweet_id {pin_problem}; left unknown"))
+        has_likes = has_likes or row.get("like_count") is not None
         if isinstance(row["created_at"], str):
             row["created_at"] = row["created_at"].strip()
         lab = label_of.get(row["id"], own_label)
@@ -677,16 +854,303 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
                           f"{label_file or 'the records'})", path=user_file)
     name = folder.name if path.is_dir() else user_file.stem
     if observed_at is None:
-        created = pd.to_datetime(pd.Series([r["created_at"] for r in rows], dtype=object),
-                                 utc=True, format="mixed", errors="coerce")
+        created = _parse_times(pd.Series([r["created_at"] for r in rows], dtype=object))
         observed_at = created.max()
+        if pd.isna(observed_at):
+            raise SourceError(f"{user_file}: no created_at could be read, so there is no time to "
+                              f"measure account ages from; pass observed_at=", path=user_file)
         log.warning("%s: no observation time recorded; using the newest account's creation time "
                     "%s (pass observed_at= for account ages that mean something)", name,
                     observed_at)
         issues.append(("assumed_observed_at", None, None, user_file.name, None,
                        f"observed_at set to {observed_at}"))
-    users = _canonical(rows, observed_at, name)
+    users = _canonical(rows, observed_at, name, issues=issues, lines=lines, file=user_file.name)
     labels = pd.Series(labels, dtype="int8", name="is_bot")
     users, labels, dups = _dedupe(users, labels, lines, user_file.name, conflicts)
     issues = pd.concat([pd.DataFrame(issues, columns=ISSUE_COLUMNS), dups], ignore_index=True)
-    return LabeledSet(name, users, labels, issues)
+    # X API v2 user objects carry no like count: say so rather than let it look like zero
+    fields = FIELD_GROUPS if has_likes else tuple(f for f in FIELD_GROUPS if f != "likes")
+    log.info("%s: %d accounts (%d bots), %d issues", name, len(users), labels.sum(), len(issues))
+    return LabeledSet(name, users, labels, issues, fields)
+
+
+# --------------------------------------------------------------------------------------------
+# MIB CSV exports: cresci-2015 and cresci-2017
+
+#: cresci-2017 folders that hold people; every other group folder holds bots.
+CRESCI_HUMAN_GROUPS = ("genuine_accounts",)
+#: cresci-2015 groups: E13 and TFP are people; INT, FSF and TWT were bought from vendors.
+CRESCI15_HUMAN_GROUPS = ("E13", "TFP")
+
+
+def _read_mib_csv(path: Path) -> pd.DataFrame:
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+                          encoding="utf-8", low_memory=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise SourceError(f"{path}: cannot read as CSV: {exc}", path=path) from exc
+    missing = {"id", "screen_name", "created_at"} - set(raw.columns)
+    if missing:
+        raise SourceError(f"{path}:1: lacks column(s) {sorted(missing)} (a MIB users.csv export)",
+                          path=path, line=1)
+    # traditional_spambots_1 spells unknown as the literal NULL; E13 hides NUL bytes in a bio
+    raw = raw.replace({"NULL": None}).map(
+        lambda v: v.replace("\x00", "") if isinstance(v, str) else v)
+    raw["_line"] = np.arange(len(raw)) + 2   # the header is line 1
+    return raw
+
+
+def _mib_rows(raw: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Canonical-ish rows of a MIB export (v1.1 column names, ``"1"``/empty booleans)."""
+    def col(name):
+        return (raw[name].astype(object) if name in raw
+                else pd.Series(None, index=raw.index, dtype=object))
+
+    image = col("profile_image_url").fillna(col("profile_image_url_https"))
+    dpi = col("default_profile_image")
+    # the flag is NULL for all of traditional_spambots_1: the avatar URL still says "default"
+    from_url = image.map(lambda v: None if not isinstance(v, str)
+                         else ("1" if "default_profile" in v else "0"))
+    dpi = dpi.where(dpi.notna(), from_url)
+    flag = {"1": "1", "1.0": "1"}
+
+    def boolean(s):   # "1" is true; empty means false or unknown in these exports
+        return s.map(lambda v: flag.get(str(v).strip(), "0") if v is not None else "0")
+
+    return pd.DataFrame({
+        "id": col("id"), "username": col("screen_name"), "name": col("name"),
+        "description": col("description"), "location": col("location"), "url": col("url"),
+        "created_at": col("created_at"), "followers_count": col("followers_count"),
+        "following_count": col("friends_count"), "tweet_count": col("statuses_count"),
+        "listed_count": col("listed_count"), "like_count": col("favourites_count"),
+        "verified": boolean(col("verified")), "protected": boolean(col("protected")),
+        "profile_image_url": image, "default_profile_image": boolean(dpi),
+        "default_profile": boolean(col("default_profile")),
+        "profile_use_background_image": boolean(col("profile_use_background_image")),
+        "group": group,
+    })
+
+
+def _mib_observed(raw: pd.DataFrame) -> pd.Series:
+    """When each profile was read: ``crawled_at`` where the export has it, else ``updated``
+    (the export time), both UTC wall-clock text."""
+    crawled = raw["crawled_at"] if "crawled_at" in raw else pd.Series(None, index=raw.index)
+    updated = raw["updated"] if "updated" in raw else pd.Series(None, index=raw.index)
+    return pd.to_datetime(crawled.fillna(updated), utc=True, errors="coerce")
+
+
+def _mib_set(name: str, parts: list[tuple[pd.DataFrame, str, int, str]], conflicts: str,
+             fields=FIELD_GROUPS) -> LabeledSet:
+    """One labeled set from MIB exports: ``parts`` of (raw frame, group, label, file name)."""
+    issues: list = []
+    frames, labels, lines = [], [], []
+    for raw, group, label, file in parts:
+        rows = _mib_rows(raw, group)
+        rows["_observed"] = _mib_observed(raw).to_numpy()
+        ids = rows["id"].map(clean_id)
+        bad = ids.map(lambda t: t[1] is not None).to_numpy()
+        for i in np.flatnonzero(bad):
+            issues.append(("bad_id", None, rows["username"].iloc[i], file,
+                           int(raw["_line"].iloc[i]), f"id {ids.iloc[i][1]}; left out"))
+        rows["id"] = ids.map(lambda t: t[0])
+        no_time = rows["_observed"].isna().to_numpy() & ~bad
+        for i in np.flatnonzero(no_time):
+            issues.append(("bad_date", rows["id"].iloc[i], rows["username"].iloc[i], file,
+                           int(raw["_line"].iloc[i]), "neither crawled_at nor updated is a date; "
+                           "the set's latest export time is used"))
+        keep = ~bad & rows["id"].notna().to_numpy()
+        frames.append(rows[keep])
+        labels += [label] * int(keep.sum())
+        lines += [f"{file}:{n}" for n in raw["_line"][keep]]
+    df = pd.concat(frames, ignore_index=True)
+    if not len(df):
+        raise SourceError(f"{name}: no usable accounts in {[p[3] for p in parts]}", path=name)
+    observed = df.pop("_observed")
+    observed = pd.to_datetime(observed, utc=True).fillna(pd.to_datetime(observed, utc=True).max())
+    users = _canonical(df, observed, name, issues=issues, lines=lines, file=name)
+    labels = pd.Series(labels, dtype="int8", name="is_bot")
+    users, labels, dups = _dedupe(users, labels, lines, name, conflicts)
+    issues = pd.concat([pd.DataFrame(issues, columns=ISSUE_COLUMNS), dups], ignore_index=True)
+    log.info("%s: %d accounts (%d bots), %d issues", name, len(users), labels.sum(), len(issues))
+    return LabeledSet(name, users, labels, issues, tuple(fields))
+
+
+def load_cresci2017(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
+    """Read cresci-2017: one ``GROUP/users.csv`` per group, and the folder is the label
+    (``genuine_accounts`` are people, every other group bots).
+
+    Java epoch-millisecond creation times (``1183552203000L``), literal ``NULL`` values and the
+    missing default-avatar flag of traditional_spambots_1 (taken from the avatar URL) are
+    handled; each account's ``group`` is its folder.
+
+    Returns
+    -------
+    LabeledSet
+        see :func:`load_labeled`.
+    """
+    path = Path(path)
+    groups = sorted(p.parent for p in path.glob("*/users.csv"))
+    if not groups:
+        raise SourceError(f"{path}: no GROUP/users.csv (cresci-2017 layout)", path=path)
+    parts = [(_read_mib_csv(g / "users.csv"), g.name, 0 if g.name in CRESCI_HUMAN_GROUPS else 1,
+              f"{g.name}/users.csv") for g in groups]
+    return _mib_set(path.name, parts, conflicts)
+
+
+def load_cresci2015(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
+    """Read cresci-2015 "Fame for sale": E13 (``E13_users.csv``) and TFP (``bas_users.csv``)
+    people, and the 3,351 bought followers (INT, FSF, TWT), whose complete profiles are the
+    ``fake_followers`` group of cresci-2017 (``../cresci-2017/fake_followers/users.csv``), tagged
+    with their vendor by ``fake_followers_group_map.csv``. Without that sibling folder the
+    bought followers come from ``INT_users.csv`` and the FSF/TWT rows of ``bas_users.csv``
+    (2,300 of them), and an issue says so.
+
+    Returns
+    -------
+    LabeledSet
+        see :func:`load_labeled`; ``group`` is E13, TFP, INT, FSF, TWT or FSF_or_TWT.
+    """
+    path = Path(path)
+    e13 = _read_mib_csv(path / "E13_users.csv")
+    bas = _read_mib_csv(path / "bas_users.csv")
+    tfp = bas[bas["dataset"] == "TFP"]
+    parts = [(e13, "E13", 0, "E13_users.csv"), (tfp, "TFP", 0, "bas_users.csv")]
+    fake = path.parent / "cresci-2017" / "fake_followers" / "users.csv"
+    extra = []
+    if fake.exists():
+        ff = _read_mib_csv(fake)
+        gmap = pd.read_csv(path / "fake_followers_group_map.csv", dtype=str)
+        group_of = dict(zip(gmap["id"], gmap["cresci2015_group"]))
+        for g in sorted(set(group_of.values()) | {"unknown"}):
+            sub = ff[ff["id"].map(lambda i: group_of.get(i, "unknown")) == g]
+            if len(sub):
+                parts.append((sub, g, 1, "cresci-2017/fake_followers/users.csv"))
+    else:
+        parts.append((_read_mib_csv(path / "INT_users.csv"), "INT", 1, "INT_users.csv"))
+        for g in ("FSF", "TWT"):
+            parts.append((bas[bas["dataset"] == g], g, 1, "bas_users.csv"))
+        extra.append(("missing_profile", None, None, str(fake), None,
+                      "cresci-2017 fake_followers absent: FSF and TWT limited to bas_users.csv"))
+    out = _mib_set(path.name, parts, conflicts)
+    if extra:
+        out.issues = pd.concat([out.issues, pd.DataFrame(extra, columns=ISSUE_COLUMNS)],
+                               ignore_index=True)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# caverlee-2011: counts only
+
+CAVERLEE_COLUMNS = ("UserID", "CreatedAt", "CollectedAt", "NumerOfFollowings",
+                    "NumberOfFollowers", "NumberOfTweets", "LengthOfScreenName",
+                    "LengthOfDescriptionInUserProfile")
+CAVERLEE_FILES = {"content_polluters.txt": 1, "legitimate_users.txt": 0}
+
+
+def load_caverlee(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
+    """Read caverlee-2011 (Social Honeypot): counts and creation dates only, no text, likes or
+    lists, so the set declares ``fields=()``. Accounts have no handle (``username`` is empty).
+    Beware: its two classes were collected months apart, so account age leaks the label.
+
+    Returns
+    -------
+    LabeledSet
+        see :func:`load_labeled`.
+    """
+    path = Path(path)
+    frames, issues = [], []
+    for file, label in CAVERLEE_FILES.items():
+        f = path / file
+        if not f.exists():
+            raise SourceError(f"{f}: missing (caverlee-2011 is content_polluters.txt and "
+                              f"legitimate_users.txt)", path=f)
+        raw = pd.read_csv(f, sep="\t", header=None, names=list(CAVERLEE_COLUMNS), dtype=str,
+                          keep_default_na=False, na_values=[""])
+        raw["_label"], raw["_file"] = label, file
+        raw["_line"] = np.arange(len(raw)) + 1
+        frames.append(raw)
+    raw = pd.concat(frames, ignore_index=True)
+    lines = [f"{a}:{b}" for a, b in zip(raw["_file"], raw["_line"])]
+    observed = pd.to_datetime(raw["CollectedAt"], utc=True, errors="coerce")
+    for i in np.flatnonzero(observed.isna().to_numpy()):
+        issues.append(("bad_date", raw["UserID"].iloc[i], None, raw["_file"].iloc[i],
+                       int(raw["_line"].iloc[i]), f"CollectedAt {raw['CollectedAt'].iloc[i]!r} "
+                       "is not a date; the latest collection time is used"))
+    df = pd.DataFrame({
+        "id": raw["UserID"], "username": None, "created_at": raw["CreatedAt"],
+        "followers_count": raw["NumberOfFollowers"], "following_count": raw["NumerOfFollowings"],
+        "tweet_count": raw["NumberOfTweets"], "group": raw["_file"].str.removesuffix(".txt"),
+    })
+    users = _canonical(df, observed.fillna(observed.max()), path.name, issues=issues,
+                       lines=lines, file=path.name)
+    labels = raw["_label"].astype("int8").rename("is_bot").reset_index(drop=True)
+    users, labels, dups = _dedupe(users, labels, lines, path.name, conflicts)
+    issues = pd.concat([pd.DataFrame(issues, columns=ISSUE_COLUMNS), dups], ignore_index=True)
+    return LabeledSet(path.name, users, labels, issues, ())
+
+
+# --------------------------------------------------------------------------------------------
+# a folder of labeled sets
+
+
+def detect_set(path: Path) -> str | None:
+    """The reader for one data set folder, or None when it holds none of the known layouts."""
+    if not path.is_dir():
+        return None
+    if (path / "E13_users.csv").exists():
+        return "cresci2015"
+    if any(path.glob("*/users.csv")):
+        return "cresci2017"
+    if all((path / f).exists() for f in CAVERLEE_FILES):
+        return "caverlee"
+    if _botrepo_files(path):
+        return "botrepo"
+    try:
+        return detect_format(path)
+    except SourceError:
+        return None
+
+
+READERS = {"botrepo": load_botrepo, "kaggle": load_kaggle, "twibot": load_twibot,
+           "cresci2015": load_cresci2015, "cresci2017": load_cresci2017,
+           "caverlee": load_caverlee}
+
+
+def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
+                  progress=None) -> dict[str, LabeledSet]:
+    """Every labeled set in ``folder`` (one sub-folder each, as in ``../shared/data/bots``),
+    keyed and named by its folder.
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        Load only these folders.
+    progress : callable, optional
+        Called with each folder name before it is read (the CLI passes a progress bar).
+
+    Returns
+    -------
+    dict of str -> LabeledSet
+        in folder-name order; folders of no known layout are skipped with a log line.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SourceError(f"{folder}: not a folder of labeled data sets", path=folder)
+    out = {}
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if names is not None and sub.name not in names:
+            continue
+        kind = detect_set(sub)
+        if kind is None:
+            log.info("%s: no labeled data set layout; skipped", sub)
+            continue
+        if progress is not None:
+            progress(sub.name)
+        s = READERS[kind](sub, conflicts=conflicts)
+        s.name = sub.name
+        s.users["dataset"] = pd.Series(sub.name, index=s.users.index, dtype=schema.STR)
+        out[sub.name] = s
+    if not out:
+        raise SourceError(f"{folder}: holds no labeled data set (expected sub-folders such as "
+                          f"kaggle-2017/ or cresci-2017/)", path=folder)
+    return out

@@ -1,0 +1,376 @@
+"""Ranking and decision quality of bot scores, and leave-one-data-set-out evaluation."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------------------------
+# evaluation
+
+
+def calibration_error(y, p, bins: int = 10) -> float:
+    """Expected calibration error: the bin-size-weighted mean |observed bot share - mean score|
+    over ``bins`` equal-width score bins."""
+    y, p = np.asarray(y, float), np.asarray(p, float)
+    idx = np.minimum((p * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        m = idx == b
+        if m.any():
+            total += m.sum() * abs(y[m].mean() - p[m].mean())
+    return float(total / len(y))
+
+
+def evaluate(y, p, *, threshold: float = 0.5) -> dict:
+    """Ranking and decision quality of scores ``p`` against labels ``y`` (1 = bot).
+
+    Returns
+    -------
+    dict
+        ``n``, ``bots``, ``roc_auc``, ``pr_auc`` (average precision), ``f1``, ``precision``,
+        ``recall`` (at ``threshold``), ``threshold``, ``ece`` (expected calibration error, 10
+        bins), ``brier``.
+    """
+    from sklearn.metrics import (average_precision_score, brier_score_loss, f1_score,
+                                 precision_score, recall_score, roc_auc_score)
+
+    y, p = np.asarray(y).astype(int), np.asarray(p, float)
+    pred = (p >= threshold).astype(int)
+    both = len(np.unique(y)) == 2
+    return {
+        "n": int(len(y)), "bots": int(y.sum()),
+        "roc_auc": float(roc_auc_score(y, p)) if both else float("nan"),
+        "pr_auc": float(average_precision_score(y, p)) if both else float("nan"),
+        "f1": float(f1_score(y, pred, zero_division=0)),
+        "precision": float(precision_score(y, pred, zero_division=0)),
+        "recall": float(recall_score(y, pred, zero_division=0)),
+        "threshold": float(threshold),
+        "ece": calibration_error(y, p),
+        "brier": float(brier_score_loss(y, p)),
+    }
+
+
+def threshold_costs(y, p, *, false_accusation_cost: float = 5.0, missed_bot_cost: float = 1.0,
+                    thresholds=None) -> pd.DataFrame:
+    """Expected cost of flagging every account scoring at least each threshold, where calling a
+    human a bot costs ``false_accusation_cost`` and missing a bot ``missed_bot_cost``.
+
+    Returns
+    -------
+    DataFrame
+        ``threshold``, ``flagged``, ``false_accusations``, ``missed_bots``, ``cost``, ``best``
+        (True on the cheapest row).
+    """
+    y, p = np.asarray(y).astype(int), np.asarray(p, float)
+    ts = np.linspace(0, 1, 101) if thresholds is None else np.asarray(thresholds, float)
+    flagged = p[None, :] >= ts[:, None]
+    fa = (flagged & (y[None, :] == 0)).sum(axis=1)
+    miss = (~flagged & (y[None, :] == 1)).sum(axis=1)
+    cost = false_accusation_cost * fa + missed_bot_cost * miss
+    df = pd.DataFrame({"threshold": ts, "flagged": flagged.sum(axis=1), "false_accusations": fa,
+                       "missed_bots": miss, "cost": cost})
+    df["best"] = False
+    df.loc[int(np.argmin(cost)), "best"] = True
+    return df
+
+
+def join_sets(sets) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Users, labels and per-account field patterns of several labeled sets, joined (an id in
+    more than one set is kept once, from the first).
+
+    ``sets`` holds objects with ``users``, ``labels`` and ``fields`` (a
+    :class:`~follower_kit.sources.datasets.LabeledSet`).
+
+    Returns
+    -------
+    (users, labels, fields)
+    """
+    from .model import pattern_name
+
+    users = pd.concat([s.users for s in sets], ignore_index=True)
+    labels = np.concatenate([np.asarray(s.labels).astype(int) for s in sets])
+    fields = np.concatenate([np.full(len(s.users), pattern_name(s.fields), dtype=object)
+                             for s in sets])
+    keep = ~users["id"].duplicated().to_numpy()
+    return users[keep].reset_index(drop=True), labels[keep], fields[keep]
+
+
+def overlap(test: pd.DataFrame, train: pd.DataFrame) -> np.ndarray:
+    """True for test accounts also in ``train`` (same id, or same handle ignoring case)."""
+    handles = set(train["username"].dropna().str.lower())
+    shared = test["id"].isin(set(train["id"])) | test["username"].str.lower().isin(handles)
+    return shared.fillna(False).to_numpy(bool)
+
+
+def block_metrics(y, p, flagged_ok=None, *, threshold: float) -> dict:
+    """ROC AUC, PR AUC, and precision and recall of the block list (score >= ``threshold``
+    and, when given, ``flagged_ok``); a one-class set reports recall only.
+
+    Returns
+    -------
+    dict
+        ``roc_auc``, ``pr_auc``, ``precision_at_block``, ``recall_at_block`` (a one-class set:
+        ``recall_at_block`` only; a block list with nobody on it has precision None).
+    """
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    y, p = np.asarray(y).astype(int), np.asarray(p, float)
+    p = np.nan_to_num(p, nan=0.0)
+    block = p >= threshold
+    if flagged_ok is not None:
+        block &= np.asarray(flagged_ok, bool)
+    recall = float(block[y == 1].mean()) if (y == 1).any() else None
+    if len(np.unique(y)) < 2:
+        return {"recall_at_block": recall}
+    return {"roc_auc": float(roc_auc_score(y, p)), "pr_auc": float(average_precision_score(y, p)),
+            "precision_at_block": float(y[block].mean()) if block.any() else None,
+            "recall_at_block": recall}
+
+
+def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=None) -> dict:
+    """Leave each set out in turn: fit the kit's kind model on the others (the sets in
+    ``train_names``, default all) and the peer on every other set with profile text (its recipe
+    selects no data), and score the one left out with both and with the hand-set rules. Accounts
+    the left-out set shares with a training set leave the training data.
+
+    Returns
+    -------
+    dict
+        name -> DataFrame with ``id``, ``username``, ``is_bot``, ``kit`` (the calibrated bot
+        score), ``bot_kind``, ``block_kind``, the per-kind ``score_<kind>`` columns, ``rules``,
+        ``reasons`` (the rules' plain words), ``group`` (the sub-group the account came from) and,
+        with ``peer``, ``peer``.
+    """
+    from .model import BLOCK_KINDS, fit_bot_model, pattern_name
+    from .peer import botometer_lite_forest
+    from .rules import default_score
+
+    train_names = list(sets) if train_names is None else list(train_names)
+    out = {}
+    for name, test in sets.items():
+        if progress is not None:
+            progress(name)
+        others = [sets[n] for n in train_names if n != name]
+        users, y, fields = join_sets(others)
+        # accounts the left-out set shares with the others (cresci-2015's bought followers are
+        # cresci-2017's fake_followers) leave the training data, so the test set stays whole
+        keep = ~overlap(users, test.users)
+        users, y, fields = users[keep].reset_index(drop=True), y[keep], fields[keep]
+        held = np.ones(len(test.users), dtype=bool)
+        tu = test.users.reset_index(drop=True)
+        model = fit_bot_model(users, y, fields=fields, patterns=[pattern_name(test.fields)])
+        kinds, prob, kind = model.predict(tu)
+        frame = pd.DataFrame({"id": tu["id"].to_numpy(), "username": tu["username"].to_numpy(),
+                              "is_bot": np.asarray(test.labels)[held].astype(int),
+                              "kit": prob, "bot_kind": kind,
+                              "block_kind": np.isin(kind, BLOCK_KINDS)})
+        frame = frame.join(kinds.reset_index(drop=True))
+        rules = default_score(tu, farms=False, n_reasons=3)
+        frame["rules"] = rules["bot_score"].to_numpy()
+        frame["reasons"] = rules["reasons"].to_numpy()
+        frame["group"] = (tu["group"].astype(object).to_numpy() if "group" in tu
+                          else np.full(len(tu), name, dtype=object))
+        if peer:
+            pu, py, _ = join_sets([s for n, s in sets.items()
+                                   if n != name and "text" in s.fields])
+            keep = ~overlap(pu, test.users)
+            forest = botometer_lite_forest().fit(pu[keep].reset_index(drop=True), py[keep])
+            frame["peer"] = forest.predict_proba(tu)[:, 1]
+        out[name] = frame
+    return out
+
+
+def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
+                           mixed_precision: float = 0.8, fake_precision: float = 0.9,
+                           grid=None) -> dict:
+    """The lowest block threshold whose block list is at least ``mixed_precision`` bots on every
+    left-out mixed set and ``fake_precision`` on every fake-follower set.
+
+    Parameters
+    ----------
+    scores : dict
+        :func:`lodo_scores` output.
+    mixed, fake_follower_sets : iterable of str
+        Set names the two precision floors apply to.
+
+    Returns
+    -------
+    dict
+        ``block_threshold``, ``met`` (False when no threshold meets every floor: then the
+        threshold with the highest worst-set precision), ``precision`` (set -> precision at it),
+        ``people_share`` (share of people on the pooled block lists of the mixed sets, the
+        figure a report states), ``worst_set``.
+    """
+    if grid is None:
+        grid = np.concatenate([np.round(np.arange(0.50, 0.99, 0.01), 2),
+                               [0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999]])
+    floors = {n: mixed_precision for n in mixed if n in scores}
+    floors |= {n: fake_precision for n in fake_follower_sets if n in scores}
+    best, best_worst = None, -1.0
+    for t in grid:
+        prec = {}
+        for n in floors:
+            f = scores[n]
+            block = (f["kit"].to_numpy() >= t) & f["block_kind"].to_numpy()
+            prec[n] = float(f["is_bot"].to_numpy()[block].mean()) if block.any() else 1.0
+        worst = min(prec[n] - floors[n] for n in floors)
+        if worst >= 0:
+            best = (t, prec, True)
+            break
+        if worst > best_worst:
+            best_worst, best = worst, (t, prec, False)
+    t, prec, met = best
+    pooled = pd.concat([scores[n] for n in mixed if n in scores])
+    block = (pooled["kit"] >= t) & pooled["block_kind"]
+    people = float(1 - pooled.loc[block, "is_bot"].mean()) if block.any() else 0.0
+    return {"block_threshold": float(t), "met": bool(met),
+            "precision": {n: round(v, 4) for n, v in prec.items()},
+            "people_share": round(people, 4),
+            "worst_set": min(prec, key=lambda n: prec[n] - floors[n])}
+
+
+def lodo_matrix(scores: dict, *, block_threshold: float) -> dict:
+    """The leave-one-out matrix as ``follower-kit bots evaluate --lodo --json`` prints it.
+
+    Returns
+    -------
+    dict
+        ``{"sets": {name: {"n", "bots", "kit": {...}, "peer": {...}, "rules": {...}}},
+        "mean_roc_auc": {"kit", "peer", "rules"}, "block_threshold"}``; the inner dicts are
+        :func:`block_metrics` (the kit's block list holds only kinds that belong on one).
+    """
+    out, aucs = {}, {"kit": [], "peer": [], "rules": []}
+    for name, f in scores.items():
+        row = {"n": int(len(f)), "bots": int(f["is_bot"].sum())}
+        for who in ("kit", "peer", "rules"):
+            if who not in f:
+                continue
+            ok = f["block_kind"] if who == "kit" else None
+            row[who] = block_metrics(f["is_bot"], f[who], ok, threshold=block_threshold)
+            if "roc_auc" in row[who]:
+                aucs[who].append(row[who]["roc_auc"])
+        out[name] = row
+    return {"sets": out, "mean_roc_auc": {k: (float(np.mean(v)) if v else None)
+                                          for k, v in aucs.items()},
+            "block_threshold": block_threshold}
+
+
+def _default_model_scores(users):
+    from .rules import default_score
+
+    return default_score(users, reasons_above=2.0)["bot_score"].to_numpy()
+
+
+def leave_one_dataset_out(sets: dict, *, models=None, threshold: float = 0.5) -> pd.DataFrame:
+    """Train on all sets but one, test on the one left out (accounts shared with the training sets
+    removed first); repeat for each set.
+
+    Parameters
+    ----------
+    sets : dict of name -> LabeledSet
+    models : dict of name -> callable returning an unfitted estimator, or None for a score that
+        needs no training; default: ``BotClassifier``, the BotometerLite-style forest (peer) and the
+        default score.
+
+    Returns
+    -------
+    DataFrame
+        one row per (test set, model): ``train``, ``test``, ``model`` and the :func:`evaluate`
+        figures.
+    """
+    from .classifier import BotClassifier
+    from .peer import botometer_lite_forest
+
+    models = models or {"bot_classifier": BotClassifier, "botometer_lite_rf": botometer_lite_forest,
+                        "default_score": None}
+    rows = []
+    for test_name, test in sets.items():
+        others = [s for n, s in sets.items() if n != test_name]
+        users, y, _ = join_sets(others)
+        held = ~overlap(test.users, users)
+        tu, ty = test.users[held].reset_index(drop=True), np.asarray(test.labels)[held]
+        for mname, make in models.items():
+            if make is None:
+                p = _default_model_scores(tu)
+            else:
+                p = make().fit(users, y).predict_proba(tu)[:, 1]
+            rows.append({"train": "+".join(s.name for s in others), "test": test.name,
+                         "model": mname, **evaluate(ty, p, threshold=threshold)})
+    return pd.DataFrame(rows)
+
+
+
+#: Left-out sets the block-list floors apply to: mixed sets (>= 80% bots on the list) and sets
+#: of bought followers beside people (>= 90%).
+MIXED_SETS = ("kaggle-2017", "botrepo-2019", "cresci-2017", "gilani-2017", "cresci-rtbust-2019",
+              "botometer-feedback-2019", "cresci-stock-2018")
+FAKE_FOLLOWER_SETS = ("cresci-2015",)
+
+
+def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, progress=None):
+    """Fit the shipped kind model on every set :data:`~.model.TRAINING_KINDS` selects, and (with
+    ``lodo``) measure it leaving each set out, choose the block threshold from that evidence and
+    write both into the model card.
+
+    Returns
+    -------
+    (BotModel, dict or None)
+        the model, and the :func:`lodo_scores` frames (None without ``lodo``).
+    """
+    from .model import TRAINING_KINDS, fit_bot_model
+
+    selected = {k if isinstance(k, str) else k[0] for k in TRAINING_KINDS}
+    train_names = [n for n in sets if n in selected]
+    if not train_names:
+        raise ValueError(f"none of {sorted(sets)} is a training set of the kind model "
+                         f"(expected some of {sorted(selected)})")
+    users, y, fields = join_sets([sets[n] for n in train_names])
+    model = fit_bot_model(users, y, fields=fields)
+    if not lodo:
+        return model, None
+    scores = lodo_scores(sets, train_names=train_names, peer=peer, progress=progress)
+    choice = choose_block_threshold(scores, mixed=MIXED_SETS, fake_follower_sets=FAKE_FOLLOWER_SETS)
+    matrix = lodo_matrix(scores, block_threshold=choice["block_threshold"])
+    model.card["block"] = choice
+    model.card["lodo"] = _rounded(matrix)
+    return model, scores
+
+
+def _rounded(v, digits: int = 4):
+    if isinstance(v, dict):
+        return {k: _rounded(x, digits) for k, x in v.items()}
+    if isinstance(v, float):
+        return round(v, digits)
+    return v
+
+
+def lodo_table(matrix: dict) -> str:
+    """The :func:`lodo_matrix` as a Markdown table: one row per left-out set, ROC AUC of the kit,
+    the peer and the rules, and the kit's block-list precision and recall.
+
+    Returns
+    -------
+    str
+    """
+    def f(v):
+        return "" if v is None else f"{v:.3f}"
+
+    lines = ["| left-out set | accounts | bots | kit ROC AUC | peer ROC AUC | rules ROC AUC | "
+             "kit PR AUC | block precision | block recall |", "|---|---:|---:|---:|---:|---:|"
+             "---:|---:|---:|"]
+    for name, r in matrix["sets"].items():
+        kit, peer, rules = r.get("kit", {}), r.get("peer", {}), r.get("rules", {})
+        lines.append(f"| {name} | {r['n']:,} | {r['bots']:,} | {f(kit.get('roc_auc'))} | "
+                     f"{f(peer.get('roc_auc'))} | {f(rules.get('roc_auc'))} | "
+                     f"{f(kit.get('pr_auc'))} | {f(kit.get('precision_at_block'))} | "
+                     f"{f(kit.get('recall_at_block'))} |")
+    m = matrix["mean_roc_auc"]
+    lines.append(f"| **mean (sets with both classes)** | | | **{f(m.get('kit'))}** | "
+                 f"{f(m.get('peer'))} | {f(m.get('rules'))} | | | |")
+    return "\n".join(lines)

@@ -1,0 +1,168 @@
+"""The shipped kind model: refit from the public sets, one score with kinds and reasons, missing
+field groups handled by the classifiers fitted without them, and the evaluate command."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from sklearn.metrics import roc_auc_score
+
+from follower_kit import config
+from follower_kit.analysis import bots as B
+from follower_kit.analysis import features as F
+from follower_kit.analysis.bots.linear import decision, pipeline_from_state
+from follower_kit.cli import main
+from follower_kit.errors import FollowerKitError
+from follower_kit.sources import datasets as ds
+
+from conftest import shared_path
+
+SHIPPED = json.loads(resources.files("follower_kit").joinpath("models", "default.json")
+                     .read_text())
+
+
+def test_shipped_model_refits_from_the_public_sets():
+    """``follower-kit bots train ../shared/data/bots`` wrote the committed JSON; refitting gives
+    the same classifiers (the leave-one-out card is checked by the evaluate command)."""
+    sets = ds.load_bot_sets(shared_path("bots"))
+    model, _ = B.train_with_evidence(sets, lodo=False)
+    assert sorted(model.submodels) == sorted(SHIPPED["submodels"])
+    for pattern, kinds in SHIPPED["submodels"].items():
+        assert model.features[pattern] == SHIPPED["features"][pattern]
+        for kind, state in kinds.items():
+            got = model.submodels[pattern][kind]
+            for key in ("impute", "center", "scale", "coef"):
+                np.testing.assert_allclose(got[key], state[key], rtol=1e-5, atol=1e-6,
+                                           err_msg=f"{pattern}/{kind}/{key}: run follower-kit "
+                                           "bots train ../shared/data/bots --out "
+                                           "follower_kit/models/default.json")
+    assert model.card["training"] == SHIPPED["card"]["training"]
+
+
+def test_shipped_card_holds_the_evidence_and_config_follows_it():
+    card = SHIPPED["card"]
+    assert set(card["lodo"]["sets"]) >= set(B.MIXED_SETS)
+    assert card["block"]["block_threshold"] == config.BLOCK_THRESHOLD
+    assert 0 <= card["block"]["people_share"] <= 1
+    assert B.block_evidence() == card["block"]
+    text = B.model_card_text(B.default_model())
+    assert "Leave one data set out" in text and "Expected share of people" in text
+
+
+def test_score_bots_on_the_sample(sample_audience):
+    a = sample_audience
+    s = B.score_bots(a.users, tweets=a.tweets, followers=a.followers, reasons_above=0.5)
+    truth = a.truth.set_index("follower_id").loc[a.users["id"], "is_bot"].to_numpy().astype(int)
+    # the model never saw the synthetic sample (0.90 measured); the rules were written looking
+    # at it (0.99), which is why real sets, left out, are the measure in docs/bots.md
+    assert roc_auc_score(truth, s["bot_score"]) >= 0.85
+    kinds = [c for c in s.columns if c.startswith("score_")]
+    assert [c.removeprefix("score_") for c in kinds] == list(B.KINDS)
+    assert set(s["bot_kind"]) <= set(B.KINDS)
+    assert (s["follower_id"] == a.users["id"].to_numpy()).all()
+    top = s.loc[s["bot_score"] >= 0.5]
+    words = tuple(B.KIND_WORDS.values())
+    assert top["reasons"].map(lambda r: r.startswith(words)).all()
+    assert (s["block_kind"] == s["bot_kind"].isin(B.BLOCK_KINDS)).all()
+    rules = B.score_bots(a.users, model=None)
+    assert (rules["bot_kind"] == "").all() and rules["bot_score"].between(0, 1).all()
+
+
+def test_a_field_group_the_source_lacks_is_not_imputed(sample_audience):
+    """An account without a like count is scored by the classifiers fitted without likes, not
+    by the full ones with a typical like count filled in."""
+    model = B.default_model()
+    users = sample_audience.users.head(300).copy()
+    users["like_count"] = pd.Series(pd.NA, index=users.index, dtype="Int64")
+    got = model.kind_scores(users)
+    X = F.profile_features(users, handle_model=model.handle_model)
+    sub = "core+listed+text"
+    assert "likes_log" not in model.features[sub]
+    for kind, state in model.submodels[sub].items():
+        want = 1 / (1 + np.exp(-decision(state, X[model.features[sub]].to_numpy(float))))
+        np.testing.assert_allclose(got[f"score_{kind}"], want, rtol=1e-9, atol=1e-12)
+        # the numpy scorer is the scikit-learn pipeline
+        pipe = pipeline_from_state(state)
+        np.testing.assert_allclose(pipe.predict_proba(X[model.features[sub]].to_numpy(float))[:, 1],
+                                   want, rtol=1e-9, atol=1e-12)
+    assert set(B.available_groups(users)) == {"core+listed+text"}
+
+
+def test_id_only_rows_score_nan():
+    ids = pd.DataFrame({"id": ["1", "2"]})
+    s = B.score_bots(ids)
+    assert s["bot_score"].isna().all() and (s["bot_kind"] == "").all()
+
+
+def test_load_bot_model_names_the_problem(tmp_path):
+    bad = tmp_path / "m.json"
+    bad.write_text('{"format": "something-else"}')
+    with pytest.raises(FollowerKitError, match="m.json: not a follower-kit bot kind model"):
+        B.load_bot_model(bad)
+
+
+# ------------------------------------------------------------------ the evaluate command
+
+
+def _twibot_set(folder, n=40, seed=0):
+    """A small TwiBot-22 style set: v2 user objects and label.csv, bots with generated handles,
+    no avatar text and follow-heavy counts."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir()
+    objs, labels = [], []
+    for i in range(n):
+        bot = i % 2 == 0
+        objs.append({"id": f"u{5000 + i}",
+                     "username": f"user{rng.integers(10**7, 10**8)}" if bot else f"reader_{i}",
+                     "name": "" if bot else f"Reader {i}", "description": "" if bot else "books",
+                     "created_at": "2021-01-01T00:00:00.000Z" if bot else "2012-05-01T00:00:00Z",
+                     "public_metrics": {"followers_count": int(rng.integers(0, 5)) if bot
+                                        else int(rng.integers(100, 3000)),
+                                        "following_count": int(rng.integers(1000, 5000)) if bot
+                                        else int(rng.integers(50, 500)),
+                                        "tweet_count": 0 if bot else int(rng.integers(500, 9000)),
+                                        "listed_count": 0 if bot else 3}})
+        labels.append(f"u{5000 + i},{'bot' if bot else 'human'}")
+    (folder / "user.json").write_text(json.dumps(objs))
+    (folder / "label.csv").write_text("id,label\n" + "\n".join(labels) + "\n")
+    return folder
+
+
+def test_evaluate_test_prints_json_on_the_last_line(tmp_path):
+    path = _twibot_set(tmp_path / "twibot")
+    result = CliRunner().invoke(main, ["bots", "evaluate", "--test", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output.strip().splitlines()[-1])
+    assert out["n"] == 40 and out["bots"] == 20
+    assert set(out["kit"]) == set(out["rules"]) == {"roc_auc", "pr_auc", "precision_at_block",
+                                                     "recall_at_block"}
+    assert out["kit"]["roc_auc"] > 0.9
+
+
+def test_evaluate_train_equal_test_is_a_one_line_error(tmp_path):
+    path = _twibot_set(tmp_path / "twibot")
+    result = CliRunner().invoke(main, ["bots", "evaluate", "--train", str(path), "--test",
+                                       str(path), "--json"])
+    assert result.exit_code == 2
+    assert "also a --train set" in result.output and "Traceback" not in result.output
+
+
+def test_evaluate_lodo_on_small_public_sets(tmp_path):
+    """The whole matrix in one run, on four small public sets (linked, not copied)."""
+    for name in ("botometer-feedback-2019", "kaggle-2017", "political-bots-2019",
+                 "vendor-purchased-2019"):
+        (tmp_path / name).symlink_to(shared_path("bots", name))
+    result = CliRunner().invoke(main, ["bots", "evaluate", "--lodo", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output.strip().splitlines()[-1])
+    assert set(out["sets"]) == {p.name for p in tmp_path.iterdir()}
+    mixed = out["sets"]["botometer-feedback-2019"]
+    assert {"n", "bots", "kit", "peer", "rules"} <= set(mixed)
+    assert set(mixed["kit"]) == {"roc_auc", "pr_auc", "precision_at_block", "recall_at_block"}
+    assert set(out["sets"]["political-bots-2019"]["peer"]) == {"recall_at_block"}
+    assert set(out["mean_roc_auc"]) == {"kit", "peer", "rules"}
