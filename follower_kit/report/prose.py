@@ -1,13 +1,13 @@
 """The report's words: prose that adapts to the numbers (a first month, a quiet month, archives
 months apart), pure functions from values and frames to strings, tested like any other code."""
 
-from ..config import BLOCK_THRESHOLD
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from ..config import BLOCK_THRESHOLD
 from ..wording import number, plural
 
 __all__ = [
