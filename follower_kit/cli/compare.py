@@ -11,20 +11,22 @@ from tqdm import tqdm
 
 from ..analysis import compare as C
 from ..analysis import geo, languages
-from ..analysis.triage import heuristic_bot_score
+from ..analysis.bots import score_bots
+from ..config import BOT_THRESHOLD
 from ..text import csv_frame
 from .common import store_option
 
 
 def bot_flags(followers: pd.DataFrame, tweets: pd.DataFrame, bot_scores, threshold: float):
-    """Per follower: likely bot (stored bot scores where the store has them, else the plain
-    signals of :func:`heuristic_bot_score`); missing for followers without a profile."""
+    """Per follower: likely bot (stored bot scores where the store has them, else the kit's one
+    score, :func:`~follower_kit.analysis.bots.score_bots`); missing without a profile."""
     if bot_scores is not None and "bot_score" in bot_scores.columns:
         key = "follower_id" if "follower_id" in bot_scores.columns else "id"
         scores = bot_scores.drop_duplicates(key).set_index(key)["bot_score"]
         score = followers["id"].map(scores)
     else:
-        score = heuristic_bot_score(followers, tweets if len(tweets) else None)["bot_score"]
+        score = score_bots(followers, tweets=tweets if len(tweets) else None,
+                           n_reasons=0)["bot_score"]
         score.index = followers.index
     return (score >= threshold).where(score.notna())
 
@@ -35,7 +37,7 @@ def bot_flags(followers: pd.DataFrame, tweets: pd.DataFrame, bot_scores, thresho
 @click.option("--at", default=None, metavar="WHEN",
               help="Each account's snapshot at or before this time, YYYY-MM-DD or YYYY-MM "
                    "[default: each one's latest].")
-@click.option("--bot-threshold", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+@click.option("--bot-threshold", default=BOT_THRESHOLD, show_default=True, type=click.FloatRange(0, 1),
               help="A follower scoring this or more counts as a likely bot.")
 @click.option("--top-n", default=8, show_default=True, type=click.IntRange(1),
               help="Countries and languages shown (the rest fold into 'other').")
