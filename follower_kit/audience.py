@@ -651,9 +651,11 @@ def triage(data: MonthData, scores: pd.DataFrame, segments: pd.DataFrame | None,
 
 def block_list(data: MonthData, scores: pd.DataFrame,
                options: AudienceOptions | None = None) -> pd.DataFrame:
-    """Followers at or above ``block_threshold``, highest score first (``score_bots`` columns)."""
+    """Followers at or above ``block_threshold`` whose bot kind belongs on a block list (bought
+    followers and spam, not a self-declared feed), highest score first (``score_bots`` columns)."""
     opts = options or DEFAULTS
-    out = scores[scores["bot_score"] >= opts.block_threshold]
+    blockable = scores["block_kind"].fillna(True).astype(bool) if "block_kind" in scores else True
+    out = scores[(scores["bot_score"] >= opts.block_threshold) & blockable]
     return out.sort_values(["bot_score", "follower_id"], ascending=[False, True]).reset_index(
         drop=True)
 

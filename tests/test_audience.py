@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from _rendered import MONTH, rendered_report
 from conftest import ROOT
-from follower_kit import Store, audience
+from follower_kit import Store, audience, config
 from follower_kit.audience import DEFAULTS, AudienceOptions
 from follower_kit.cli import main
 from follower_kit.errors import ConfigError
@@ -28,7 +28,8 @@ from follower_kit.errors import ConfigError
 def test_options_have_one_set_of_names_and_defaults():
     assert AudienceOptions.names() == ("account", "month", "store", "tz", "top_n", "client_name",
                                        "bot_threshold", "block_threshold", "segments")
-    assert DEFAULTS.bot_threshold == 0.5 and DEFAULTS.block_threshold == 0.85
+    assert DEFAULTS.bot_threshold == config.BOT_THRESHOLD
+    assert DEFAULTS.block_threshold == config.BLOCK_THRESHOLD
     opts = AudienceOptions("@acme", top_n="5", segments=0)
     assert opts.account == "acme" and opts.top_n == 5 and opts.n_segments == "auto"
     assert opts.replace(tz="Europe/Berlin").tz == "Europe/Berlin" and opts.tz == "UTC"

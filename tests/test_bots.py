@@ -87,27 +87,6 @@ def test_default_calibration_reproduces(public_sets, sample_audience):
     assert fitted["b"] == pytest.approx(B.DEFAULT_CALIBRATION["b"], abs=0.05), hint
 
 
-def test_report_block_threshold_is_where_false_accusations_cost_least(public_sets,
-                                                                      sample_audience):
-    """The report's block list starts at the threshold that is cheapest when naming a real person
-    as a bot costs five missed bots, on the sample and on Kaggle 2017 (Bot Repository's humans
-    never score that high, so any threshold above 0.2 costs it nothing)."""
-    from follower_kit.audience import DEFAULTS
-
-    default = DEFAULTS.block_threshold
-    a = sample_audience
-    latest = a.users.drop_duplicates("id", keep="last")
-    sets = {"sample": (a.truth.set_index("follower_id").loc[latest["id"], "is_bot"],
-                       B.default_score(latest, tweets=a.tweets, followers=a.followers))}
-    sets |= {name: (d.labels, B.default_score(d.users)) for name, d in public_sets.items()}
-    best = {}
-    for name, (y, scores) in sets.items():
-        costs = B.threshold_costs(np.asarray(y).astype(int), scores["bot_score"],
-                                  false_accusation_cost=5)
-        best[name] = float(costs.loc[costs["best"], "threshold"].iloc[0])
-    assert abs(best["sample"] - default) <= 0.05 and abs(best["kaggle-2017"] - default) <= 0.05, best
-
-
 # ------------------------------------------------------------------ reasons
 
 

@@ -64,8 +64,8 @@ def test_the_summary_names_at_most_three_actions_most_useful_first():
     from follower_kit.report.html import action_list
     from follower_kit.report.prose import month_actions
 
-    many = month_actions(blocked=742, follow_back=["a", "b", "c", "d", "e"], talk_to=["x"],
-                         check_out=["n"])
+    many = month_actions(blocked=742, block_threshold=0.85, follow_back=["a", "b", "c", "d", "e"],
+                         talk_to=["x"], check_out=["n"])
     assert many == [
         "Review and block the 742 accounts scoring 0.85 or more as bots (the block list).",
         "Follow back @a, @b, @c and 2 more: likely people, active, on your topics.",

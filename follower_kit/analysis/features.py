@@ -64,6 +64,10 @@ FEATURE_DOCS = {
 
 PROFILE_FEATURES = tuple(FEATURE_DOCS)
 
+#: X's limits on a display name and a bio, in characters
+MAX_NAME_CHARS = 50
+MAX_BIO_CHARS = 160
+
 
 # --------------------------------------------------------------------------------------------
 # handles as a padded byte matrix, and a character bigram model over it
@@ -257,10 +261,13 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
     model = handle_model
     out["handle_loglik"] = model.loglik_classes(cls)
     name = users["name"] if "name" in users else pd.Series(np.nan, index=users.index)
-    out["name_length"] = _str_len(name)
+    # X caps display names at 50 characters and bios at 160: longer text (an import's or a
+    # stranger's fixture) counts as the longest real one, so no linear weight sees a length
+    # it was never fitted on (a 10,000-character bio once scored 1.0 as "automated")
+    out["name_length"] = np.minimum(_str_len(name), MAX_NAME_CHARS)
     out["name_digits"] = _count_digits(name)
     desc = users["description"] if "description" in users else pd.Series(np.nan, index=users.index)
-    out["description_length"] = _str_len(desc)
+    out["description_length"] = np.minimum(_str_len(desc), MAX_BIO_CHARS)
     desc_arr = pa.array(desc, type=pa.large_string(), from_pandas=True)
     has_link = pc.or_(pc.match_substring(desc_arr, "http"), pc.match_substring(desc_arr, "www."))
     out["description_has_url"] = pc.fill_null(has_link, False).to_numpy(
