@@ -19,7 +19,8 @@ STEPS = [
     ("words only (kit tokenizer, min_df 1)", dict(subwords=False, min_df=1)),
     ("+ char 2-4-grams, half the weight", dict(subwords=True, min_df=1, subword_weight=0.5)),
     ("+ min_df 2 (terms in one text dropped)", dict(subwords=True, subword_weight=0.5)),
-    ("+ char n-grams 0.8 of the weight (default)", dict()),
+    ("+ char n-grams 0.8 of the weight", dict(subword_weight=0.8)),
+    ("+ char n-grams 0.95 of the weight (default)", dict()),
     ("char n-grams only", dict(subword_weight=1.0)),
 ]
 

