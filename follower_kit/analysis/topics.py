@@ -22,7 +22,9 @@ The pipeline, each step a function you can call on its own:
    how botty, how new, and how the segments moved between two months.
 
 Everything here is pure: frames in, frames out, no disk or network (the optional embedding model
-is read from an installed package with the hub switched offline).
+is read from an installed package with the hub switched offline). The steps live in their own
+modules (:mod:`.tokenize`, :mod:`.vectorize`, :mod:`.segments`, :mod:`.topic_eval`,
+:mod:`.embeddings`) and are re-exported here, so one import offers the whole pipeline.
 """
 
 from __future__ import annotations

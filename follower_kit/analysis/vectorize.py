@@ -20,8 +20,8 @@ __all__ = ["SocialVectorizer"]
 
 def _df_bounds(df: np.ndarray, n: int, min_df, max_df, max_features: int) -> np.ndarray:
     """Indices of the terms inside the document-frequency bounds, most frequent first if capped."""
-    if min_df == "auto":  # in two documents at least; 1 in 20,000 documents on large corpora
-        min_df = max(2, n // 20_000)
+    if min_df == "auto":  # in two documents at least (any term of a handful); 1 in 20,000 on large
+        min_df = max(2, n // 20_000) if n >= 20 else 1
     min_count = min_df if isinstance(min_df, (int, np.integer)) else math.ceil(min_df * n)
     max_count = max_df * n if isinstance(max_df, float) else max_df
     ok = np.flatnonzero((df >= min(min_count, n)) & (df <= max(max_count, 1)))
@@ -72,9 +72,10 @@ class SocialVectorizer(TransformerMixin, BaseEstimator):
     ----------
     min_df : int, float or "auto"
         Drop terms in fewer documents than this (a count, or a fraction of documents).
-        ``"auto"``: 2, or 1 in 20,000 documents on large audiences. A term in one document
-        links it to no other, so it cannot shape a segment; dropping it bounds memory and keeps
-        NMF fast where single documents hold many distinct terms (the bigrams of CJK text).
+        ``"auto"``: 2 (1 under 20 documents), or 1 in 20,000 documents on large audiences. A
+        term in one document links it to no other, so it cannot shape a segment; dropping it
+        bounds memory and keeps NMF fast where single documents hold many distinct terms (the
+        bigrams of CJK text).
     max_df : float
         Drop terms in more than this fraction of documents (0.5: a term every other follower uses
         separates no one).

@@ -62,7 +62,8 @@ def _n_segments(value: str):
 @click.option("--max-tweets", default=20, show_default=True,
               help="Recent tweets per follower in its document (0: bios only).")
 @click.option("--embeddings", is_flag=True,
-              help="Cluster all-MiniLM-L6-v2 sentence embeddings (extra [embeddings]; slow).")
+              help="Cluster sentence embeddings (extra [embeddings]; slow): all-MiniLM-L6-v2 "
+                   "for an English audience, the multilingual USE v3 otherwise.")
 @click.option("--top", default=3, show_default=True,
               help="Representative followers printed per segment.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON records.")
