@@ -25,6 +25,22 @@ STEPS = [
 ]
 
 
+# The char peer's usual settings (TfidfVectorizer analyzer, sublinear_tf, min_df), to show its
+# spread: topic_eval.char_nmf is the row ("char_wb", True, 2).
+PEER_VARIANTS = [(analyzer, sublinear, min_df) for analyzer in ("char", "char_wb")
+                 for sublinear in (False, True) for min_df in (1, 2)]
+
+
+def _char_variant(texts, k, analyzer, sublinear, min_df):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from follower_kit.analysis.topic_eval import _nmf_clusters
+
+    x = TfidfVectorizer(analyzer=analyzer, ngram_range=(2, 4), sublinear_tf=sublinear,
+                        min_df=min_df).fit_transform(list(texts))
+    return _nmf_clusters(x, k, 0)
+
+
 def _nmi(labels, predicted) -> float:
     from follower_kit.analysis.topics import cluster_scores
 
@@ -61,6 +77,12 @@ def run(quick: bool) -> list[dict]:
                            ("char 2-4-gram TF-IDF + NMF (peer)", char_nmf)):
             rows.append({"lang": lang, "method": name,
                          **_scores(lambda t, p=peer: p(t, k), texts, labels, subsamples)})
+        for analyzer, sublinear, min_df in PEER_VARIANTS:
+            name = (f"char peer variant: {analyzer}, sublinear_tf={sublinear}, "
+                    f"min_df={min_df}")
+            rows.append({"lang": lang, "method": name, **_scores(
+                lambda t, v=(analyzer, sublinear, min_df): _char_variant(t, k, *v),
+                texts, labels, subsamples)})
         for name, params in STEPS:
             def fit(t, params=params):
                 return TopicSegmenter(k, min_segment_size=1, **params).fit(t).labels_
