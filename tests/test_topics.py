@@ -428,7 +428,7 @@ def test_cli_compare_runs_to_the_end_on_cjk_text(tmp_path):
     result = CliRunner().invoke(main, ["topics", "evaluate", str(path), "--compare", "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert out["nmi"] > 0.5
+    assert out["nmi"] > 0.3                     # 36 texts: the three topics, roughly
     assert {"textbook", "char"} <= set(out["peers"])
     for peer in out["peers"].values():
         assert ("nmi" in peer) != ("error" in peer)

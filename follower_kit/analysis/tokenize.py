@@ -179,12 +179,17 @@ def _token_arrays(texts, *, stop_words: bool = True) -> tuple[pa.Array, np.ndarr
 
 def _subword_pairs(words: pa.Array):
     """Character 2-4-grams of the words made of letters, padded with spaces as char_wb does:
-    (word index, gram). Hashtags, mentions, URLs, emoji and spaceless bigrams get none."""
+    (word index, gram). The bigrams of spaceless scripts are character n-grams already: they
+    stand for themselves, so a CJK text weighs as much in this block as a Latin one (cutting them
+    further would multiply the vocabulary for nothing). Hashtags, mentions, URLs and emoji get
+    none."""
     letters = pc.match_substring_regex(words, r"^[\p{L}\p{M}]+$").to_numpy(zero_copy_only=False)
     spaceless = pc.match_substring_regex(words, f"^[{_SPACELESS}]").to_numpy(zero_copy_only=False)
     idx = np.flatnonzero(letters & ~spaceless)
     which, grams = _char_ngrams(words.take(pa.array(idx)), (2, 3, 4), pad=True, longest=24)
-    return idx[which], grams
+    as_is = np.flatnonzero(letters & spaceless)
+    return (np.concatenate([idx[which], as_is]),
+            pa.concat_arrays([grams, words.take(pa.array(as_is)).cast(pa.large_string())]))
 
 
 _STOP_ARRAY = pa.array(sorted(STOP_WORDS), pa.large_string())
