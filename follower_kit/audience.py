@@ -521,11 +521,14 @@ def documents(data: MonthData, *, max_tweets: int = 20) -> pd.DataFrame:
 
 
 def segment(data: MonthData, options: AudienceOptions | None = None, *, max_tweets: int = 20,
-            embeddings: bool = False, return_model: bool = False):
+            embeddings: bool = False, return_model: bool = False,
+            scores: pd.DataFrame | None = None):
     """The audience segments of ``data``: every follower at the snapshot, by what they write.
 
     Learned on the month's own followers (a seeded sample of at most 20,000) with
-    ``options.segments`` segments, then assigned to everyone.
+    ``options.segments`` segments, then assigned to everyone. Given the month's bot ``scores``
+    (:func:`score_bots`), a segment that is mostly bots is named as bots, not as a topic
+    (:func:`mark_bot_segments`).
 
     Returns
     -------
@@ -540,8 +543,23 @@ def segment(data: MonthData, options: AudienceOptions | None = None, *, max_twee
     >>> segment(load_month("brightwave"))["label"].value_counts()   # doctest: +SKIP
     """
     opts = options or DEFAULTS
-    return segment_documents(documents(data, max_tweets=max_tweets), opts.n_segments,
-                             embeddings=embeddings, return_model=return_model)
+    out, model = segment_documents(documents(data, max_tweets=max_tweets), opts.n_segments,
+                                   embeddings=embeddings, return_model=True)
+    if scores is not None:
+        out = mark_bot_segments(out, scores, opts)
+    return (out, model) if return_model else out
+
+
+def mark_bot_segments(segments: pd.DataFrame, scores: pd.DataFrame,
+                      options: AudienceOptions | None = None) -> pd.DataFrame:
+    """``segments`` with a segment whose scored members are mostly likely bots (at least
+    ``bot_threshold``) labelled "likely bots"
+    (:func:`~follower_kit.analysis.segments.mark_bot_segments` columns: ``topic_label`` and
+    ``bot_segment`` added)."""
+    from .analysis import topics
+
+    opts = options or DEFAULTS
+    return topics.mark_bot_segments(segments, scores, bot_threshold=opts.bot_threshold)
 
 
 def segment_with(model, data: MonthData, *, max_tweets: int = 20) -> pd.DataFrame:

@@ -106,9 +106,9 @@ def segment(store, account: str, at, n_segments: str, carry_over: bool, max_twee
     steps.update()
     bot_scores = store.read_table("bot_scores", account, snapshot_at=snapshot)
     if bot_scores is not None:  # a segment of mostly bots is reported as bots, not as a topic
-        assigned = T.mark_bot_segments(assigned, bot_scores)
+        assigned = audience.mark_bot_segments(assigned, bot_scores)
         if before is not None:
-            before = T.mark_bot_segments(before, bot_scores)
+            before = audience.mark_bot_segments(before, bot_scores)
     new_ids = None
     if previous is not None:
         changes = store.diff(account, before=previous, after=snapshot)
