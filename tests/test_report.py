@@ -877,3 +877,11 @@ def test_report_of_a_first_snapshot_from_twarc(tmp_path):
     assert "The growth chart starts with the second snapshot." in text
     assert "Share of new" not in text and "Data: 1 snapshot (23 October 2021)" in text
     assert page.count("<img") == 1, "the follower-factory chart only"
+    # a small real audience gets few segments with readable labels (91 followers: at most 3)
+    start = page.index('<th scope="col">Segment</th>')
+    rows = re.findall(r'<tr><td class="fk-text"><bdi>([^<]+)</bdi></td>',
+                      page[start:page.index("</table>", start)])
+    topics = [html_lib.unescape(r) for r in rows if r != "(unassigned)"]
+    assert 1 <= len(topics) <= 3, topics
+    words = {w.strip() for label in topics for w in re.split(r"[,·]", label)}
+    assert not words & {"don", "good", "great", "the", "and"}, topics
