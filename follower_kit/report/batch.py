@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,22 +79,8 @@ def read_clients(path: str | os.PathLike, overrides: Mapping | None = None) -> l
         starts, naming the client.
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SourceError(f"cannot read the clients file {path}: {exc}", path=path) from exc
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise SourceError(f"{path}: not valid TOML: {exc}", path=path, line=line) from exc
-    defaults = data.get("defaults", {})
-    entries = data.get("client", [])
-    if not isinstance(entries, list) or not entries:
-        raise SourceError(f"{path}: no [[client]] tables (each needs account = \"handle\")",
-                          path=path)
     clients = []
-    for i, entry in enumerate(entries, start=1):
-        where = f"{path}: client #{i}"
-        merged = {**defaults, **entry}
+    for where, merged in config.read_batch_file(path):
         unknown = sorted(set(merged) - _CLIENT_KEYS)
         if unknown:
             raise SourceError(f"{where} has unknown key(s) {unknown}; allowed: "
