@@ -215,6 +215,8 @@ class MonthData:
         Stored tweets of the followers at ``snapshot_at`` created before the end of the month.
     following : DataFrame or None
         The account's own following list (table ``following``), when stored.
+    own_tweets : DataFrame or None
+        The account's own posts (an archive's ``tweets.js``; store table ``own_tweets``).
     unavailable : DataFrame
         Followers X reported deleted or suspended (``id``, ``reason``, ``observed_at``).
     """
@@ -229,6 +231,7 @@ class MonthData:
     previous_followers: pd.DataFrame
     tweets: pd.DataFrame
     following: pd.DataFrame | None = None
+    own_tweets: pd.DataFrame | None = None
     unavailable: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["id", "reason", "observed_at"]))
 
@@ -371,6 +374,8 @@ def load_month(account: str, month: str | None = None, *,
         month=month, snapshot_at=snapshot_at, previous_snapshot_at=previous_at, snapshots=upto,
         edges=edges, followers=followers, previous_followers=previous, tweets=tweets,
         following=store.read_table("following", account_id),
+        own_tweets=store.read_table("own_tweets", account_id, snapshot_at=snapshot_at,
+                                    latest_if_missing=True),
         unavailable=store.unavailable(account_id))
 
 
@@ -676,6 +681,36 @@ def block_list(data: MonthData, scores: pd.DataFrame,
     out = scores[(scores["bot_score"] >= opts.block_threshold) & blockable]
     return out.sort_values(["bot_score", "follower_id"], ascending=[False, True]).reset_index(
         drop=True)
+
+
+def relations(data: MonthData, options: AudienceOptions | None = None, *,
+              inactive_days: int = 90) -> pd.DataFrame:
+    """How the followers relate to the account at ``data.snapshot_at``: mutuals, followers not
+    followed back, followed accounts that do not follow back, inactive, default-avatar and
+    empty-bio followers, the month's unfollowers and who the account talks to
+    (:func:`~follower_kit.analysis.relations.relations`). Works from an X archive alone: the
+    follow lists and the owner's posts carry ids.
+
+    Returns
+    -------
+    DataFrame
+        ``relation``, ``user_id``, ``username``, ``name``, ``profile_url``, ``detail``.
+    """
+    from .analysis import relations as R
+
+    return R.relations(data.followers, following=data.following,
+                       tweets=data.tweets if len(data.tweets) else None,
+                       own_tweets=data.own_tweets, lost=data.lost_followers,
+                       account_id=data.account["id"], as_of=data.snapshot_at,
+                       inactive_days=inactive_days)
+
+
+def relation_counts(related: pd.DataFrame) -> pd.DataFrame:
+    """How many accounts are in each relation of :func:`relations`, out of how many could be
+    judged (:func:`~follower_kit.analysis.relations.relation_counts` columns)."""
+    from .analysis import relations as R
+
+    return R.relation_counts(related)
 
 
 def likely_bots(scores: pd.DataFrame, options: AudienceOptions | None = None) -> pd.Series:

@@ -818,6 +818,18 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path
     # no chart of nothing: the follower factory needs creation dates, the heatmap needs posts
     page = Path(result.paths["html"]).read_text()
     assert page.count("<img") == 1, "only the growth chart has data to show"
+    # what the archive itself holds: the follow lists and the owner's replies, linked by id,
+    # each list a CSV beside the report
+    assert ("36 of the 764 followers are mutuals (you follow them too); 728 you do not follow "
+            "back, and 43 accounts you follow do not follow you.") in text
+    assert "you replied to or mentioned 104 current followers" in text
+    assert 'href="https://x.com/i/user/' in page
+    out = Path(result.paths["html"]).parent
+    for name, rows in (("mutuals", 36), ("not-followed-back", 728), ("replied-to", 104),
+                       ("lost-followers", 53)):
+        csv = pd.read_csv(out / f"larsbrinkhoff-2023-08-{name}.csv", dtype=str)
+        assert len(csv) == rows, name
+        assert f'href="larsbrinkhoff-2023-08-{name}.csv"' in page
 
 
 def test_profiles_note_counts_the_followers_without_a_profile(tmp_path):

@@ -89,3 +89,21 @@ def test_csv_lists_are_files_beside_the_report_or_inline_in_a_notebook(tmp_path)
     inline = csv_lists(lists, "acme-2026-10")
     assert 'href="data:text/csv;base64,' in inline and len(list(tmp_path.iterdir())) == 1
     assert csv_lists({"Talk to": lists["Talk to"]}, "x") == ""
+
+
+def test_relations_sentence_names_what_the_store_cannot_tell():
+    from follower_kit.report.prose import relations_sentence
+
+    counts = pd.DataFrame({"relation": ["mutual", "not_followed_back", "not_following_back",
+                                        "talk_to"], "count": [36, 728, 43, 104],
+                           "assessed": [764, 764, 79, 764]})
+    assert relations_sentence(counts, followers=764) == (
+        "36 of the 764 followers are mutuals (you follow them too); 728 you do not follow back, "
+        "and 43 accounts you follow do not follow you. In your own posts you replied to or "
+        "mentioned 104 current followers.")
+    unknown = counts.assign(assessed=0)
+    assert relations_sentence(unknown, followers=764).startswith(
+        "Mutuals and who is not followed back need the account's following list")
+    quiet = counts.assign(count=[0, 764, 0, 0], assessed=[764, 764, 0, 764])
+    said = relations_sentence(quiet, followers=764)
+    assert "accounts you follow" not in said and "None of your own posts" in said

@@ -28,6 +28,7 @@ __all__ = [
     "period",
     "plural",
     "profiles_note",
+    "relations_sentence",
     "segments_sentence",
     "triage_sentence",
 ]
@@ -517,3 +518,42 @@ def data_sentence(snapshot_times: Sequence, *, posts: int) -> str:
             else f"from {day_label(times[0])} to {day_label(times[-1])}")
     return (f"Data: {plural(len(times), 'snapshot')} {span}; "
             f"{plural(posts, 'recent post')} by followers.")
+
+
+def relations_sentence(counts: pd.DataFrame, *, followers: int) -> str:
+    """How the followers relate to the account, from
+    :func:`~follower_kit.analysis.relations.relation_counts` (``relation``, ``count``,
+    ``assessed``): mutuals, who is not followed back, who does not follow back, and who the
+    account talked to. Says which list is missing when the store cannot tell.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"relation": ["mutual", "not_followed_back", "not_following_back",
+    ...                                "talk_to"], "count": [36, 728, 43, 104],
+    ...                   "assessed": [764, 764, 79, 764]})
+    >>> relations_sentence(c, followers=764)[:58]
+    '36 of the 764 followers are mutuals (you follow them too);'
+    """
+    by = counts.set_index("relation")
+
+    def n(name, col="count"):
+        return int(by[col].get(name, 0) or 0) if name in by.index else 0
+
+    parts = []
+    if n("mutual", "assessed"):
+        parts.append(f"{number(n('mutual'))} of the {number(followers)} followers are mutuals "
+                     f"(you follow them too); {number(n('not_followed_back'))} you do not follow "
+                     "back")
+        if n("not_following_back", "assessed"):
+            parts[-1] += (f", and {plural(n('not_following_back'), 'account')} you follow "
+                          "do not follow you")
+        parts[-1] += "."
+    else:
+        parts.append("Mutuals and who is not followed back need the account's following list "
+                     "(an X archive holds it; `follower-kit pull followers` reads it too).")
+    if n("talk_to", "assessed"):
+        talked = n("talk_to")
+        parts.append(f"In your own posts you replied to or mentioned "
+                     f"{plural(talked, 'current follower') if talked else 'none of them'}."
+                     if talked else "None of your own posts replies to a current follower.")
+    return " ".join(parts)
