@@ -558,13 +558,18 @@ def segment(data: MonthData, options: AudienceOptions | None = None, *, max_twee
 def mark_bot_segments(segments: pd.DataFrame, scores: pd.DataFrame,
                       options: AudienceOptions | None = None) -> pd.DataFrame:
     """``segments`` with a segment whose scored members are mostly likely bots (at least
-    ``bot_threshold``) labelled "likely bots"
+    ``bot_threshold``) labelled "likely bots", all such segments folded into one (the lowest
+    segment number), so a table shows one "likely bots" row
     (:func:`~follower_kit.analysis.segments.mark_bot_segments` columns: ``topic_label`` and
     ``bot_segment`` added)."""
     from .analysis import topics
 
     opts = options or DEFAULTS
-    return topics.mark_bot_segments(segments, scores, bot_threshold=opts.bot_threshold)
+    out = topics.mark_bot_segments(segments, scores, bot_threshold=opts.bot_threshold)
+    bots = out["bot_segment"].to_numpy(dtype=bool)
+    if bots.any():  # one "likely bots" row in every table, however many segments NMF gave them
+        out.loc[bots, "segment"] = int(out.loc[bots, "segment"].min())
+    return out
 
 
 def segment_with(model, data: MonthData, *, max_tweets: int = 20) -> pd.DataFrame:

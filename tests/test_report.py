@@ -424,9 +424,14 @@ def test_every_list_is_a_csv_beside_the_report_linked_relatively(rendered):
     import csv
 
     html = rendered.paths["html"].read_text(encoding="utf-8")
-    names = sorted(p.name for p in rendered.lists)
-    assert names == sorted(f"brightwave-2026-10-{n}.csv" for n in (
-        "new-followers", "lost-followers", "follow-back", "check-out", "talk-to", "block-list"))
+    names = {p.name for p in rendered.lists}
+    every = {f"brightwave-2026-10-{n}.csv" for n in (
+        "new-followers", "lost-followers", "follow-back", "check-out", "talk-to", "block-list",
+        "mutuals", "not-followed-back", "not-following-back", "replied-to")}
+    # the sample holds its following list, so the relation lists are there too
+    assert {f"brightwave-2026-10-{n}.csv" for n in (
+        "new-followers", "lost-followers", "follow-back", "check-out", "talk-to", "block-list",
+        "mutuals", "not-followed-back")} <= names <= every
     assert "data:text/csv" not in html
     for path in rendered.lists:
         assert path.parent == rendered.paths["html"].parent and f'href="{path.name}"' in html
