@@ -107,3 +107,13 @@ def test_relations_sentence_names_what_the_store_cannot_tell():
     quiet = counts.assign(count=[0, 764, 0, 0], assessed=[764, 764, 0, 764])
     said = relations_sentence(quiet, followers=764)
     assert "accounts you follow" not in said and "None of your own posts" in said
+
+
+def test_follower_table_leaves_out_columns_empty_in_every_row():
+    from follower_kit.report.html import follower_table
+
+    ids_only = pd.DataFrame({"follower_id": ["7", "8"], "username": [None, None],
+                             "name": [None, " "], "detail": ["3 replies", None]})
+    table = follower_table(ids_only, {"username": "Handle", "name": "Name", "detail": "Detail"})
+    assert ">Handle<" in table and ">Detail<" in table and ">Name<" not in table
+    assert 'href="https://x.com/i/user/7"' in table

@@ -112,6 +112,12 @@ def profile_link(username=None, user_id=None, *, max_chars: int = MAX_CELL_CHARS
     return ""
 
 
+def _blank(values: pd.Series) -> pd.Series:
+    """True where a cell would show nothing: missing, or text of only white space."""
+    text = values.map(lambda v: v.strip() == "" if isinstance(v, str) else False)
+    return values.isna() | text
+
+
 def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[str] | None = None,
                    *, max_rows: int | None = 20, max_chars: int = MAX_CELL_CHARS,
                    caption: str | None = None, empty: str = "Nobody to list.") -> HTML:
@@ -123,7 +129,7 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
         Any frame (followers, scores, segments ...).
     columns : mapping or sequence, optional
         Columns to show, in order; a mapping gives each a heading (``{"username": "Handle"}``).
-        Columns missing from ``frame`` are skipped. Default: all.
+        Columns missing from ``frame``, or empty in every row shown, are skipped. Default: all.
     max_rows : int, optional
         Rows shown (the caption says how many more there are).
     max_chars : int
@@ -152,6 +158,10 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
     from .templates import block
 
     shown = frame if max_rows is None else frame.head(max_rows)
+    # a column with nothing to show in any row (names and bios of followers known by id only,
+    # details a relation does not have) is left out rather than drawn empty
+    columns = {c: h for c, h in columns.items()
+               if c == "username" or not _blank(shown[c]).all()} or columns
     id_column = next((c for c in ("follower_id", "id") if c in frame.columns), None)
     ids = shown[id_column].tolist() if id_column else [None] * len(shown)
     rows = []
