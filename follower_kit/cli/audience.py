@@ -10,6 +10,7 @@ import click
 import pandas as pd
 from tqdm import tqdm
 
+from .. import audience as layer
 from ..analysis import insight, reading
 from ..text import csv_frame, terminal
 from .common import store_option
@@ -19,26 +20,23 @@ SECTIONS = ("countries", "languages", "domains", "mentions", "hashtags", "relati
 
 
 def snapshot_inputs(store, account, at=None) -> dict:
-    """What one snapshot holds for audience insight: followers with profiles, their tweets, the
-    following list, the owner's own tweets, the lost followers, stored segments and bot scores.
-    Tables missing from the store are None."""
-    account_id = store.resolve(account)
-    snaps = store.snapshots(account_id)
-    when = store.snapshot_at(account_id, at)
-    followers = store.followers(account_id, at=when)
-    tweets = store.tweets(account_id, authors=followers["id"])
-    earlier = snaps["snapshot_at"] < when
-    lost = store.diff(account_id, after=when) if earlier.any() else None
+    """What one snapshot holds for audience insight, through the shared month loader
+    (:func:`follower_kit.audience.load_month`): followers with profiles, their tweets, the
+    following list, the owner's own tweets, the followers lost since the month before, and the
+    stored segments and bot scores. Tables missing from the store are None."""
+    data = layer.load_month(account, store=store, at=store.snapshot_at(account, at))
 
     def table(name):
-        return store.read_table(name, account_id, snapshot_at=when, latest_if_missing=True)
+        return store.read_table(name, data.account["id"], snapshot_at=data.snapshot_at,
+                                latest_if_missing=True)
 
     segments = table("segments")
     if segments is not None and not {"follower_id", "label"} <= set(segments.columns):
         segments = None
-    return {"account": {"id": account_id, "username": snaps["username"].iloc[-1]},
-            "snapshot_at": when, "followers": followers, "tweets": tweets,
-            "following": table("following"), "own_tweets": table("own_tweets"), "lost": lost,
+    return {"account": data.account, "snapshot_at": data.snapshot_at,
+            "followers": data.followers, "tweets": data.tweets, "following": data.following,
+            "own_tweets": data.own_tweets,
+            "lost": None if data.previous_snapshot_at is None else data.lost_followers,
             "segments": segments, "bot_scores": table("bot_scores")}
 
 
