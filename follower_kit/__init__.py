@@ -57,7 +57,8 @@ def load_sample(month: str | None = None, *, store=None) -> MonthData:
     from .sources import sample
 
     store = as_store(store)
-    audience = sample.generate()
+    # with its competitors, as `follower-kit sample` and `make demo` build it: the same store
+    audience = sample.generate(competitors=sample.DEFAULT_COMPETITORS)
     state = sample.stored_state(store, audience)
     if state in ("stale", "foreign"):
         raise ConfigError(f"@{audience.account['username']} in {store.path} is not the built-in "

@@ -22,7 +22,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -61,6 +62,30 @@ def check_tz(tz: str) -> str:
     return tz
 
 
+_HANDLE = re.compile(r"[A-Za-z0-9_]{1,50}")
+
+
+def check_handles(value, name: str = "competitors", account: str = "") -> tuple[str, ...]:
+    """X handles from a sequence or a comma-separated string, ``@`` dropped, each once, in order;
+    an error names the bad handle (and refuses ``account`` itself)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    try:
+        handles = [str(v).strip().removeprefix("@") for v in value]
+    except TypeError:
+        raise ConfigError(f"{name} must be a list of X handles, e.g. "
+                          f"[\"datadock\", \"chartwell\"], not {value!r}") from None
+    bad = [h for h in handles if not _HANDLE.fullmatch(h)]
+    if bad:
+        raise ConfigError(f"{name} must be X handles (letters, digits and _), not "
+                          f"{', '.join(map(repr, bad))}")
+    if account and account.lower() in {h.lower() for h in handles}:
+        raise ConfigError(f"{name} lists the account itself (@{account})")
+    return tuple(dict.fromkeys(handles))
+
+
 @dataclass(frozen=True)
 class AudienceOptions:
     """The settings of an audience analysis and of its monthly report, under one set of names.
@@ -89,6 +114,10 @@ class AudienceOptions:
         since a block list wrongly naming a real person costs more than a share that counts one.
     segments : int
         Audience segments; 0 chooses the number by stability (slower).
+    competitors : tuple of str
+        Handles of competitors in the store (a client profile's ``competitors``): the report
+        compares their audiences with this one (:func:`competitors`). A comma-separated string
+        or any sequence is accepted; ``@`` is dropped.
 
     Examples
     --------
@@ -105,6 +134,7 @@ class AudienceOptions:
     bot_threshold: float = BOT_THRESHOLD
     block_threshold: float = BLOCK_THRESHOLD
     segments: int = 8
+    competitors: tuple[str, ...] = ()
 
     def __post_init__(self):
         set_ = object.__setattr__  # frozen: normalise once, here
@@ -113,6 +143,7 @@ class AudienceOptions:
         set_(self, "store", str(self.store) if self.store else "")
         set_(self, "tz", check_tz(str(self.tz)))
         set_(self, "client_name", str(self.client_name or ""))
+        set_(self, "competitors", check_handles(self.competitors, "competitors", self.account))
         for name, kind in (("top_n", int), ("segments", int), ("bot_threshold", float),
                            ("block_threshold", float)):
             value = getattr(self, name)
@@ -153,6 +184,7 @@ class AudienceOptions:
         """The report notebook's parameters (papermill records them, so never a secret):
         every option, with ``store`` as an absolute path ("" for the default)."""
         out = dataclasses.asdict(self)
+        out["competitors"] = list(self.competitors)  # papermill writes lists, not tuples
         out["store"] = str(Path(self.store).expanduser().resolve()) if self.store else ""
         return out
 
@@ -796,3 +828,197 @@ def follower_frame(data: MonthData, scores: pd.DataFrame | None,
             out[col] = g[col].reindex(out["id"]).to_numpy()
     out["is_new"] = out["id"].isin(data.new_followers["id"].astype("str"))
     return out
+
+
+# ------------------------------------------------------------------- insight and comparison
+def insight(data: MonthData, options: AudienceOptions | None = None, *,
+            segments: pd.DataFrame | None = None, scores: pd.DataFrame | None = None,
+            baseline_tweets: pd.DataFrame | None = None,
+            reading_tweets: pd.DataFrame | None = None,
+            inactive_days: int = 90) -> dict[str, pd.DataFrame]:
+    """Where the followers at ``data.snapshot_at`` are, their languages, what they read and talk
+    about, how they relate to the account and who is influential in its topics
+    (:func:`~follower_kit.analysis.insight.audience_insight`), ``options.top_n`` rows per ranked
+    section. ``follower-kit audience``, the report and the explore notebook call this.
+
+    Parameters
+    ----------
+    segments : DataFrame, optional
+        ``follower_id`` and ``label`` (:func:`segment`): languages per segment.
+    scores : DataFrame, optional
+        :func:`score_bots`: scales the influential followers' scores.
+    baseline_tweets, reading_tweets : DataFrame, optional
+        As :func:`~follower_kit.analysis.insight.audience_insight` takes them.
+
+    Returns
+    -------
+    dict of DataFrame
+        ``countries`` (``country``, ``country_name``, ``followers``, ``share``; "unknown"
+        last), ``places``, ``languages`` (``segment``, ``language``, ``language_name``,
+        ``followers``, ``share``), ``languages_by_segment``, ``follower_languages``,
+        ``domains``, ``mentions``, ``hashtags`` (``item``, ``followers``, ``share``, ``uses``
+        ...), ``relations``, ``relation_counts``, ``influential``: the columns listed in
+        :func:`~follower_kit.analysis.insight.audience_insight`.
+    """
+    from .analysis import insight as I
+
+    opts = options or DEFAULTS
+    return I.audience_insight(
+        data.followers, tweets=data.tweets, following=data.following,
+        own_tweets=data.own_tweets, lost=None if data.first_month else data.lost_followers,
+        account=data.account, segments=segments, bot_scores=scores,
+        baseline_tweets=baseline_tweets, reading_tweets=reading_tweets, top_n=opts.top_n,
+        inactive_days=inactive_days)
+
+
+@dataclass(frozen=True, repr=False)
+class Comparison:
+    """Several audiences side by side: the first account against the others.
+
+    Attributes
+    ----------
+    accounts : list of str
+        Handles, the compared account first.
+    intersections : DataFrame
+        :func:`~follower_kit.analysis.compare.intersections` (the UpSet bars).
+    overlap : dict
+        :func:`~follower_kit.analysis.compare.overlap`.
+    versus : DataFrame
+        :func:`~follower_kit.analysis.compare.versus`: each other account against the first
+        (``competitor``, ``followers``, ``shared``, ``share_of_account``,
+        ``share_of_competitor``, ``exclusive``, ``jaccard``).
+    shared : DataFrame
+        :func:`~follower_kit.analysis.compare.shared_followers` of the first account, every row.
+    countries, languages : DataFrame
+        :func:`~follower_kit.analysis.compare.mix` (``value``, one share column per account).
+    segments : DataFrame or None
+        The same for segment labels, when every account has them.
+    bot_share : dict
+        Handle -> share of likely bots among its scored followers (None when none is scored).
+    growth : DataFrame
+        ``account``, ``snapshot_at``, ``followers`` of every snapshot up to each one's.
+    missing : dict
+        Handle asked for -> why it could not be compared (not in the store, no snapshot then).
+    """
+
+    accounts: list
+    intersections: pd.DataFrame
+    overlap: dict
+    versus: pd.DataFrame
+    shared: pd.DataFrame
+    countries: pd.DataFrame
+    languages: pd.DataFrame
+    segments: pd.DataFrame | None
+    bot_share: dict
+    growth: pd.DataFrame
+    missing: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"Comparison({', '.join('@' + a for a in self.accounts)}; union "
+                f"{self.overlap['union']:,}; missing {sorted(self.missing) or 'none'})")
+
+
+def compare(months: Sequence[MonthData], options: AudienceOptions | None = None, *,
+            scores: Mapping[str, pd.DataFrame | None] | None = None,
+            segments: Mapping[str, pd.DataFrame | None] | None = None,
+            missing: Mapping[str, str] | None = None) -> Comparison:
+    """Compare the audiences of loaded months (the first is the account compared): overlaps,
+    the other accounts against the first, the shared names, country, language and segment
+    mixes, bot shares and growth.
+
+    Parameters
+    ----------
+    months : sequence of MonthData
+        Each account's snapshot (:func:`load_month`), at least two.
+    options : AudienceOptions, optional
+        ``top_n`` (mix values and shared names), ``bot_threshold``.
+    scores : mapping of handle -> DataFrame, optional
+        Bot scores per account (``follower_id``, ``bot_score``); an account without them is
+        scored with :func:`score_bots`.
+    segments : mapping of handle -> DataFrame, optional
+        ``follower_id`` and ``label`` per account: the segment mix when every account has them.
+    missing : mapping, optional
+        Accounts asked for but not loaded, with the reason (kept in the result).
+
+    Returns
+    -------
+    Comparison
+    """
+    from .analysis import compare as C
+    from .analysis import geo, languages
+
+    opts = options or DEFAULTS
+    scores, segments = dict(scores or {}), dict(segments or {})
+    handles = [m.account["username"] for m in months]
+    edges, countries, langs, bots, segs, growth = [], {}, {}, {}, {}, []
+    for m, handle in zip(months, handles):
+        f = m.followers
+        edges.append(pd.DataFrame({"account": handle, "follower_id": f["id"].astype("str")}))
+        countries[handle] = geo.resolve_locations(f["location"])
+        langs[handle] = languages.follower_languages(f, m.tweets)
+        s = scores.get(handle)
+        if s is None:
+            s = score_bots(m, opts)
+        flags = s["bot_score"].astype(float) >= opts.bot_threshold
+        bots[handle] = float(flags.mean()) if len(flags) else None
+        seg = segments.get(handle)
+        if seg is not None and {"follower_id", "label"} <= set(seg.columns):
+            segs[handle] = f[["id"]].astype({"id": "str"}).merge(
+                seg.drop_duplicates("follower_id").astype({"follower_id": "str"}),
+                left_on="id", right_on="follower_id", how="left")
+        growth.append(m.snapshots[["snapshot_at", "followers"]].assign(account=handle))
+    inter = C.intersections(pd.concat(edges, ignore_index=True), accounts=handles)
+    result = C.overlap(inter)
+    others = {h: m.followers["id"] for h, m in zip(handles[1:], months[1:])}
+    return Comparison(
+        accounts=handles, intersections=inter, overlap=result, versus=C.versus(result),
+        shared=C.shared_followers(months[0].followers, others, top_n=None),
+        countries=C.mix(countries, "country", top_n=opts.top_n),
+        languages=C.mix(langs, "language", top_n=opts.top_n),
+        segments=C.mix(segs, "label", top_n=opts.top_n) if len(segs) == len(months) else None,
+        bot_share=bots,
+        growth=pd.concat(growth, ignore_index=True)[["account", "snapshot_at", "followers"]],
+        missing=dict(missing or {}))
+
+
+def load_snapshot(account: str, at=None, *,
+                  store: Store | str | os.PathLike | None = None) -> MonthData:
+    """:func:`load_month` of the snapshot at or before ``at`` (default the latest)."""
+    store = as_store(store)
+    return load_month(account, store=store, at=store.snapshot_at(store.resolve(account), at))
+
+
+def competitors(data: MonthData, options: AudienceOptions | None = None, *,
+                scores: pd.DataFrame | None = None,
+                segments: pd.DataFrame | None = None) -> Comparison | None:
+    """The audience of ``data`` against each of ``options.competitors``, each at its snapshot at
+    or before ``data.snapshot_at`` (:func:`compare`). A competitor the store does not hold, or
+    holds only later, is named in ``missing`` instead of failing the report.
+
+    Parameters
+    ----------
+    scores, segments : DataFrame, optional
+        ``data``'s bot scores and segments, already computed (the report's).
+
+    Returns
+    -------
+    Comparison or None
+        None when ``options.competitors`` is empty.
+    """
+    from .errors import FollowerKitError
+
+    opts = options or DEFAULTS
+    if not opts.competitors:
+        return None
+    store = as_store(opts.store or None)
+    months, missing = [data], {}
+    for handle in opts.competitors:
+        try:
+            months.append(load_snapshot(handle, data.snapshot_at, store=store))
+        except FollowerKitError as exc:
+            log.info("competitor @%s left out: %s", handle, exc)
+            missing[handle] = str(exc)
+    handle = data.account["username"]
+    return compare(months, opts, scores={handle: scores} if scores is not None else None,
+                   segments={handle: segments} if segments is not None else None,
+                   missing=missing)

@@ -13,6 +13,7 @@ import os
 FAKE_TOKEN = "A" * 21 + "FakeBearerTokenForTests0123456789abcdefXYZ%3Dfollowerkit"
 MONTH = "2026-10"
 TZ = "America/New_York"
+COMPETITORS = ("datadock", "chartwell")  # the sample's competitors (sources.sample)
 
 _cache: dict = {}
 
@@ -29,7 +30,8 @@ def rendered_report(tmp_path_factory, sample_store):
         os.environ["X_BEARER_TOKEN"] = FAKE_TOKEN
         try:
             result = report.render("brightwave", month=MONTH, store=sample_store.path,
-                                   formats=formats, out_dir=out, tz=TZ)
+                                   formats=formats, out_dir=out, tz=TZ,
+                                   competitors=COMPETITORS)
         finally:
             if before is None:
                 os.environ.pop("X_BEARER_TOKEN", None)

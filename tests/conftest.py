@@ -30,10 +30,11 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def sample_audience():
-    """The default sample audience (5,000 followers, 12 months, seed 7), generated once."""
-    from follower_kit.sources.sample import generate
+    """The default sample audience (5,000 followers, 12 months, seed 7) with its two competitors,
+    as `follower-kit sample` builds it, generated once."""
+    from follower_kit.sources.sample import DEFAULT_COMPETITORS, generate
 
-    return generate()
+    return generate(competitors=DEFAULT_COMPETITORS)
 
 
 @pytest.fixture(scope="session")

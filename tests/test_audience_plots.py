@@ -60,3 +60,21 @@ def test_country_map_draws_a_bubble_per_placed_country():
     us = geo.country_points().set_index("country").loc["US"]
     assert -125 < us["lon"] < -70 and 25 < us["lat"] < 50
     fig.canvas.draw()
+
+
+def test_competitor_bars_split_each_audience_into_shared_and_not():
+    from follower_kit.analysis.compare import overlap, versus
+
+    edges = pd.DataFrame({"account": ["me"] * 4 + ["b"] * 3 + [HOSTILE] * 2,
+                          "follower_id": ["1", "2", "3", "4", "3", "4", "5", "1", "9"]})
+    table = versus(overlap(intersections(edges)))
+    assert table[["competitor", "shared", "exclusive"]].values.tolist() == [
+        ["b", 2, 1], [HOSTILE, 1, 1]]
+    fig, ax = plt.subplots()
+    assert plots.competitor_bars(table, account="me", account_followers=4, account_shared=3,
+                                 ax=ax) is ax
+    widths = [p.get_width() for p in ax.patches]
+    assert widths == [3.0, 2.0, 1.0, 1.0, 1.0, 1.0]  # in common, then not in common
+    assert ax.get_yticklabels()[0].get_text() == "@me (you)"
+    ax.figure.canvas.draw()  # a "$" in a handle must not break mathtext
+    plt.close("all")

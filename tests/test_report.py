@@ -427,7 +427,10 @@ def test_every_list_is_a_csv_beside_the_report_linked_relatively(rendered):
     names = {p.name for p in rendered.lists}
     every = {f"brightwave-2026-10-{n}.csv" for n in (
         "new-followers", "lost-followers", "follow-back", "check-out", "talk-to", "block-list",
-        "mutuals", "not-followed-back", "not-following-back", "replied-to")}
+        "mutuals", "not-followed-back", "not-following-back", "replied-to",
+        # the audience-insight sections' own files (tests/test_report_insight.py)
+        "countries", "languages", "languages-by-segment", "domains", "mentions", "hashtags",
+        "competitors", "shared-followers")}
     # the sample holds its following list, so the relation lists are there too
     assert {f"brightwave-2026-10-{n}.csv" for n in (
         "new-followers", "lost-followers", "follow-back", "check-out", "talk-to", "block-list",

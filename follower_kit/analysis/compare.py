@@ -202,4 +202,90 @@ def mix(frames: dict[str, pd.DataFrame], column: str, *, top_n: int | None = 10,
     return out
 
 
-__all__ = ["intersections", "intersections_pandas", "mix", "overlap", "pair_table"]
+def versus(result: dict, account: str | None = None) -> pd.DataFrame:
+    """One account against each of the others in :func:`overlap`: the followers they share, and
+    the other's followers who do not follow it (the people it could still reach).
+
+    Parameters
+    ----------
+    result : dict
+        :func:`overlap`.
+    account : str, optional
+        The account the others are set against (default: the first).
+
+    Returns
+    -------
+    DataFrame
+        One row per other account, in order: ``competitor``, ``followers`` (its followers),
+        ``shared`` (following both), ``share_of_account`` (of ``account``'s followers),
+        ``share_of_competitor`` (of its followers), ``exclusive`` (its followers who do not
+        follow ``account``), ``jaccard``.
+    """
+    accounts = result["accounts"]
+    account = accounts[0] if account is None else str(account)
+    if account not in accounts:
+        raise ValueError(f"{account!r} is not among the compared accounts {accounts}")
+    rows = []
+    for p in result["pairs"]:
+        if account not in (p["a"], p["b"]):
+            continue
+        other = p["b"] if p["a"] == account else p["a"]
+        mine, theirs = (p["share_of_a"], p["share_of_b"]) if p["a"] == account else \
+            (p["share_of_b"], p["share_of_a"])
+        rows.append({"competitor": other, "followers": result["followers"][other],
+                     "shared": p["both"], "share_of_account": mine, "share_of_competitor": theirs,
+                     "exclusive": result["followers"][other] - p["both"],
+                     "jaccard": p["jaccard"]})
+    out = pd.DataFrame(rows, columns=["competitor", "followers", "shared", "share_of_account",
+                                      "share_of_competitor", "exclusive", "jaccard"])
+    order = {a: i for i, a in enumerate(accounts)}
+    out = out.iloc[np.argsort(out["competitor"].map(order).to_numpy(), kind="stable")]
+    return out.reset_index(drop=True).astype({
+        "competitor": schema.STR, "followers": "int64", "shared": "int64", "exclusive": "int64",
+        "share_of_account": float, "share_of_competitor": float, "jaccard": float})
+
+
+def shared_followers(followers: pd.DataFrame, others: dict, *,
+                     top_n: int | None = 10) -> pd.DataFrame:
+    """An account's followers who also follow other accounts, the most followed first: the
+    names an agency reads when it asks who its client shares with the competitors.
+
+    Parameters
+    ----------
+    followers : DataFrame
+        The account's followers (``id``, ``username``, ``name``, ``followers_count``).
+    others : dict of str -> iterable of str
+        Per other account (its handle), the ids of its followers.
+    top_n : int, optional
+
+    Returns
+    -------
+    DataFrame
+        ``follower_id``, ``username``, ``name``, ``followers_count``, ``also_follows`` (the other
+        accounts, "@a, @b"), ``n_also_follows``; by how many they also follow, then followers,
+        then id.
+    """
+    ids = followers["id"].astype(str).to_numpy()
+    sets = {name: set(map(str, members)) for name, members in others.items()}
+    also = [[name for name, members in sets.items() if i in members] for i in ids]
+    n = np.array([len(a) for a in also], dtype="int64")
+    reach = pd.to_numeric(followers.get("followers_count", pd.Series(0, index=followers.index)),
+                          errors="coerce").fillna(0).to_numpy(float)
+    out = pd.DataFrame({
+        "follower_id": pd.Series(ids, dtype=schema.STR),
+        "username": followers["username"].astype(schema.STR).to_numpy()
+        if "username" in followers else pd.Series([None] * len(ids), dtype=schema.STR),
+        "name": followers["name"].astype(schema.STR).to_numpy()
+        if "name" in followers else pd.Series([None] * len(ids), dtype=schema.STR),
+        "followers_count": pd.array(reach.astype("int64"), dtype=schema.COUNT),
+        "also_follows": pd.Series([", ".join("@" + a for a in x) for x in also],
+                                  dtype=schema.STR),
+        "n_also_follows": n})
+    keep = n > 0
+    order = np.lexsort((ids[keep], -reach[keep], -n[keep]))
+    out = out[keep].iloc[order].reset_index(drop=True)
+    return out.head(top_n) if top_n is not None else out
+
+
+__all__ = ["intersections", "intersections_pandas", "mix", "overlap", "pair_table",
+           "shared_followers", "versus"]

@@ -40,6 +40,22 @@ def bio_language(text) -> str | None:
     return lang if prob >= MIN_CONFIDENCE else None
 
 
+@functools.lru_cache(maxsize=512)
+def language_name(code) -> str:
+    """The English name of an ISO 639 code (``"pt"`` -> ``"Portuguese"``), from pycountry; the
+    code itself when it names no language (``"other"``, ``"unknown"``)."""
+    import pycountry
+
+    code = str(code)
+    found = None
+    if code.isalpha() and len(code) in (2, 3):
+        found = pycountry.languages.get(**{"alpha_2" if len(code) == 2 else "alpha_3": code})
+    if found is None:
+        return code
+    # "Modern Greek (1453-)", "Spanish; Castilian": the first plain name reads best
+    return str(found.name).split(" (")[0].split(";")[0]
+
+
 def _normalise(codes: pd.Series) -> pd.Series:
     c = codes.astype(schema.STR).str.lower()
     c = c.where(~c.isin(NOT_A_LANGUAGE))
@@ -108,7 +124,8 @@ def language_shares(langs: pd.DataFrame, segments: pd.DataFrame | None = None, *
     -------
     DataFrame
         ``segment`` (``"all"`` without segments), ``language`` (``"other"``, ``"unknown"`` last),
-        ``followers``, ``share`` (of the segment's followers).
+        ``language_name`` (:func:`language_name`), ``followers``, ``share`` (of the segment's
+        followers).
     """
     frame = langs.assign(segment="all")
     if segments is not None:
@@ -124,8 +141,9 @@ def language_shares(langs: pd.DataFrame, segments: pd.DataFrame | None = None, *
         items.append(("unknown", int(part["language"].isna().sum())))
         rows += [(segment, k, v, v / len(part)) for k, v in items]
     out = pd.DataFrame(rows, columns=["segment", "language", "followers", "share"])
-    return out.astype({"segment": schema.STR, "language": schema.STR, "followers": "int64",
-                       "share": float})
+    out.insert(2, "language_name", [language_name(c) for c in out["language"]])
+    return out.astype({"segment": schema.STR, "language": schema.STR,
+                       "language_name": schema.STR, "followers": "int64", "share": float})
 
 
-__all__ = ["bio_language", "follower_languages", "language_shares"]
+__all__ = ["bio_language", "follower_languages", "language_name", "language_shares"]

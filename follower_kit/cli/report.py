@@ -72,16 +72,20 @@ D = DEFAULTS  # one place for the defaults: follower_kit.audience.AudienceOption
                    "--bot-threshold: wrongly blocking a person costs more than miscounting one).")
 @click.option("--segments", default=D.segments, show_default=True, type=click.IntRange(0),
               help="Audience segments (0: choose the number by stability, slower).")
+@click.option("--competitor", "competitors", multiple=True, metavar="HANDLE",
+              help="A competitor in the store to compare the audience with (repeat for more) "
+                   "[default: none; in a batch, each client's competitors].")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Parallel processes for --batch.")
 @store_option
 @click.pass_context
 def report(ctx, store, account, batch_file, month, formats, out_dir, tz, top_n, client_name,
-           bot_threshold, block_threshold, segments, workers):
+           bot_threshold, block_threshold, segments, competitors, workers):
     """Render the monthly report of ACCOUNT (HTML, PDF, and the executed notebook).
 
     \b
     follower-kit report brightwave --month 2026-10 --format html,pdf
+    follower-kit report brightwave --competitor datadock --competitor chartwell
     follower-kit report --batch examples/clients.toml --month 2026-10
 
     A failed cell keeps the partial notebook and names the cell. In a batch, one client's failure
@@ -89,7 +93,8 @@ def report(ctx, store, account, batch_file, month, formats, out_dir, tz, top_n, 
     """
     given = {"month": month, "store": str(store.path), "tz": tz, "top_n": top_n,
              "client_name": client_name, "bot_threshold": bot_threshold,
-             "block_threshold": block_threshold, "segments": segments}
+             "block_threshold": block_threshold, "segments": segments,
+             "competitors": tuple(competitors)}
     if month:
         check_month(month)
     if batch_file:

@@ -126,6 +126,9 @@ def demo(store, out_dir, render_report):
     click.echo(f"Rendering the {month} report" + ("" if "pdf" in formats else
                " (HTML only: install chromium for the PDF)") + " ...")
     result = rep.render(AudienceOptions(account, month=month, store=str(store.path),
-                                        tz="America/New_York"), formats=formats, out_dir=out_dir)
+                                        tz="America/New_York",
+                                        competitors=[c for c, _, _ in
+                                                     sample_source.DEFAULT_COMPETITORS]),
+                        formats=formats, out_dir=out_dir)
     print_result(result)
     click.echo(f"Open it: {Path(result.paths['html']).resolve().as_uri()}")

@@ -269,4 +269,54 @@ def country_map(data: pd.DataFrame, *, lon: str = "lon", lat: str = "lat",
     return ax
 
 
-__all__ = ["country_map", "growth_compare", "item_bars", "mix_bars", "overlap_upset", "share_bars"]
+def competitor_bars(data: pd.DataFrame, *, account: str, account_followers: int | None = None,
+                    account_shared: int | None = None, competitor: str = "competitor",
+                    shared: str = "shared", exclusive: str = "exclusive",
+                    title: str | None = None, ax=None):
+    """One bar per competitor, its followers split into those who follow the account too (dark)
+    and those who do not (light: the people the account could still reach); the account's own
+    bar on top when its numbers are given.
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`~follower_kit.analysis.compare.versus`.
+    account : str
+        The account's handle (without ``@``).
+    account_followers, account_shared : int, optional
+        The account's followers, and how many of them follow any competitor.
+    competitor, shared, exclusive : str
+        Column names.
+    title : str, optional
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _axes(ax)
+    with style():
+        names = [f"@{c}" for c in data[competitor]]
+        both = data[shared].astype(float).tolist()
+        rest = data[exclusive].astype(float).tolist()
+        if account_followers is not None and account_shared is not None:
+            names.insert(0, f"@{account} (you)")
+            both.insert(0, float(account_shared))
+            rest.insert(0, float(account_followers - account_shared))
+        ypos = np.arange(len(names))[::-1]
+        ax.barh(ypos, both, color=COLORS["line"], label="in common")
+        ax.barh(ypos, rest, left=both, color="#c9d1db", label="not in common")
+        top = max([b + r for b, r in zip(both, rest)] or [1.0])
+        for y, b, r in zip(ypos, both, rest):
+            ax.text(b / 2, y, f"{int(b):,}", ha="center", va="center", fontsize=8,
+                    color="white" if b > top * 0.06 else "black")
+            ax.text(b + r, y, f" {int(b + r):,}", va="center", fontsize=8)
+        ax.set_yticks(ypos, [safe_text(n, max_len=28) for n in names])
+        ax.set_xlim(0, top * 1.15)
+        ax.set_xlabel("followers")
+        ax.legend(frameon=False, fontsize=8, loc="lower right")
+        _finish(ax, title)
+    return ax
+
+
+__all__ = ["competitor_bars", "country_map", "growth_compare", "item_bars", "mix_bars", "overlap_upset", "share_bars"]

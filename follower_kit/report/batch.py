@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 # of clients); "sample" is read by `follower-kit sample --batch`-style tooling and ignored here.
 _ALIASES = {"name": "client_name"}
 # The client profile's keys, read and validated by the client-profile reader of the same file;
-# the report's batch accepts them and leaves them to it.
-_PROFILE_KEYS = {"language", "topics", "keywords", "competitors"}
+# the report's batch accepts them and leaves them to it. "competitors" is a report option too
+# (AudienceOptions.competitors): the report compares the client with them.
+_PROFILE_KEYS = {"language", "topics", "keywords"}
 _CLIENT_KEYS = set(AudienceOptions.names()) | {"formats", "sample"} | set(_ALIASES) | _PROFILE_KEYS
 
 

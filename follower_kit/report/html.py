@@ -208,7 +208,8 @@ def csv_download_link(frame: pd.DataFrame, filename: str, text: str) -> HTML:
                 f'href="data:text/csv;base64,{payload}">{escape(text, None)}</a></p>')
 
 
-def csv_lists(lists: Mapping[str, pd.DataFrame], prefix: str, folder: str = "") -> HTML:
+def csv_lists(lists: Mapping[str, pd.DataFrame], prefix: str, folder: str = "",
+              lead: str = "Every list as CSV") -> HTML:
     """Every non-empty list as a CSV (``{prefix}-{name}.csv``, name slugged) through
     :func:`spreadsheet_safe`, in one paragraph of links.
 
@@ -216,6 +217,8 @@ def csv_lists(lists: Mapping[str, pd.DataFrame], prefix: str, folder: str = "") 
     their bare names, so the links work from the HTML and the PDF beside them and the folder
     can be zipped and sent; without it (a notebook in JupyterLab) each link carries its CSV
     inside (a ``data:`` link).
+
+    ``lead`` starts the paragraph (a section's own files: "As CSV").
 
     Returns
     -------
@@ -235,7 +238,7 @@ def csv_lists(lists: Mapping[str, pd.DataFrame], prefix: str, folder: str = "") 
         else:
             links.append(csv_download_link(frame, filename, text)
                          .removeprefix("<p>").removesuffix("</p>"))
-    return HTML(f'<p class="fk-downloads">Every list as CSV: {" · ".join(links)}</p>'
+    return HTML(f'<p class="fk-downloads">{escape(lead, None)}: {" · ".join(links)}</p>'
                 if links else "")
 
 

@@ -557,3 +557,166 @@ def relations_sentence(counts: pd.DataFrame, *, followers: int) -> str:
                      f"{plural(talked, 'current follower') if talked else 'none of them'}."
                      if talked else "None of your own posts replies to a current follower.")
     return " ".join(parts)
+
+
+# ------------------------------------------------------------------------- audience insight
+def _no_profiles(followers: int, profiled: int | None) -> str | None:
+    if followers and profiled == 0:
+        return ("none of the followers has a profile in the store (an X archive lists ids "
+                "only; see the note on profiles above)")
+    return None
+
+
+def countries_sentence(countries: pd.DataFrame, *, followers: int,
+                       profiled: int | None = None) -> str:
+    """Where the followers are, from :func:`~follower_kit.analysis.geo.country_shares`
+    (``country``, ``country_name``, ``followers``, ``share``), the unknown share stated.
+
+    Parameters
+    ----------
+    followers : int
+        All followers at the snapshot.
+    profiled : int, optional
+        Followers with a profile in the store: 0 says why no place is known.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"country": ["US", "GB", "unknown"], "country_name": ["United States",
+    ...                   "United Kingdom", "unknown"], "followers": [50, 20, 30]})
+    >>> countries_sentence(c, followers=100)
+    '70% of the 100 followers name a place in a country: United States (50%) and United Kingdom (20%). The other 30% give no location, or one that names no country (jokes such as "the moon" are never given one).'
+    """
+    why = _no_profiles(followers, profiled)
+    if why:
+        return f"Where the followers are cannot be told: {why}."
+    known = countries[~countries["country"].isin(["unknown", "other"])]
+    located = int(countries.loc[countries["country"] != "unknown", "followers"].sum())
+    if not followers or not located:
+        return ("No follower's profile names a place that resolves to a country, so where the "
+                "audience is cannot be told.")
+    top = [f"{r.country_name} ({percent(r.followers / followers, 0)})"
+           for r in known.head(3).itertuples()]
+    text = (f"{percent(located / followers, 0)} of the {plural(followers, 'follower')} name a "
+            f"place in a country: {_join(top)}.")
+    unknown = followers - located
+    if unknown:
+        text += (f" The other {percent(unknown / followers, 0)} give no location, or one that "
+                 'names no country (jokes such as "the moon" are never given one).')
+    return text
+
+
+def languages_sentence(languages: pd.DataFrame, *, followers: int,
+                       profiled: int | None = None) -> str:
+    """What languages the followers post in, from
+    :func:`~follower_kit.analysis.languages.language_shares` (``language``,
+    ``language_name``, ``followers``, ``share``; one segment).
+
+    Returns
+    -------
+    str
+    """
+    why = _no_profiles(followers, profiled)
+    if why:
+        return f"The followers' languages cannot be told: {why}."
+    name = "language_name" if "language_name" in languages.columns else "language"
+    known = languages[~languages["language"].isin(["unknown", "other"])]
+    if not followers or known.empty or not int(known["followers"].sum()):
+        return ("Neither the followers' posts nor their bios tell their language, so it cannot "
+                "be told.")
+    top = [f"{getattr(r, name)} ({percent(r.followers / followers, 0)})"
+           for r in known.head(3).itertuples()]
+    text = f"The followers post mostly in {_join(top)}."
+    unknown = int(languages.loc[languages["language"] == "unknown", "followers"].sum())
+    if unknown:
+        text += (f" For {percent(unknown / followers, 0)} neither posts nor bio tell the "
+                 "language.")
+    return text
+
+
+def reading_sentence(domains: pd.DataFrame, mentions: pd.DataFrame, hashtags: pd.DataFrame, *,
+                     posters: int | None = None) -> str:
+    """What the audience reads and talks about, from
+    :func:`~follower_kit.analysis.reading.top_items` of each kind (``item``, ``followers``),
+    ranked by how many distinct followers use each.
+
+    Parameters
+    ----------
+    posters : int, optional
+        Followers with posts in the store (0: nothing can be said).
+
+    Returns
+    -------
+    str
+    """
+    def top(frame, prefix=""):
+        return _join([f"{prefix}{r.item} ({plural(r.followers, 'follower')})"
+                      for r in frame.head(3).itertuples()])
+
+    parts = []
+    if len(domains):
+        parts.append(f"The sites the most followers link to are {top(domains)}.")
+    if len(mentions):
+        parts.append(f"The accounts they mention most widely are {top(mentions, '@')}.")
+    if len(hashtags):
+        parts.append(f"Their most widely used hashtags are {top(hashtags, '#')}.")
+    if not parts:
+        if posters == 0:
+            return ("There are no posts by followers in the store, so what they read and talk "
+                    "about cannot be told.")
+        return "The followers' posts carry no links, mentions or hashtags to rank."
+    return " ".join(parts)
+
+
+def competitors_sentence(versus: pd.DataFrame | None, *, account: str,
+                         followers: int, missing: Mapping[str, str] | None = None) -> str:
+    """How the account's audience overlaps each competitor's, from
+    :func:`~follower_kit.analysis.compare.versus` (``competitor``, ``followers``, ``shared``,
+    ``share_of_account``, ``exclusive``); ``None`` when the client profile names no competitors.
+
+    Parameters
+    ----------
+    account : str
+        The account's handle (without ``@``).
+    followers : int
+        The account's followers.
+    missing : mapping, optional
+        Competitors that could not be compared (handle -> reason).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"competitor": ["datadock"], "followers": [3500], "shared": [1500],
+    ...                   "share_of_account": [0.3], "exclusive": [2000]})
+    >>> competitors_sentence(v, account="brightwave", followers=5000)
+    '@datadock shares 1,500 followers with @brightwave (30% of yours); 2,000 of its 3,500 followers do not follow you.'
+    """
+    missing = dict(missing or {})
+    if versus is None and not missing:
+        return ("The client profile names no competitors; list their handles (competitors = "
+                "[...] in the clients file, or --competitor HANDLE) to compare audiences.")
+    parts = []
+    for r in (versus.itertuples() if versus is not None else []):
+        if not r.shared:
+            parts.append(f"@{r.competitor} shares no follower with @{account}: none of its "
+                         f"{plural(r.followers, 'follower')} follows you.")
+            continue
+        parts.append(f"@{r.competitor} shares {plural(r.shared, 'follower')} with @{account} "
+                     f"({percent(r.share_of_account, 0)} of yours); {number(r.exclusive)} of "
+                     f"its {plural(r.followers, 'follower')} do not follow you.")
+    if missing:
+        handles = _join([f"@{h}" for h in missing])
+        parts.append(f"{handles} {'is' if len(missing) == 1 else 'are'} not in the store at "
+                     "this month's snapshot: pull their followers first (follower-kit pull "
+                     "followers HANDLE).")
+    return " ".join(parts)
+
+
+__all__ += ["competitors_sentence", "countries_sentence", "languages_sentence",
+            "reading_sentence"]
