@@ -959,6 +959,8 @@ def compare(months: Sequence[MonthData], options: AudienceOptions | None = None,
         s = scores.get(handle)
         if s is None:
             s = score_bots(m, opts)
+        key = "follower_id" if "follower_id" in s.columns else "id"
+        s = s[s[key].astype("str").isin(set(f["id"].astype("str")))].drop_duplicates(key)
         flags = s["bot_score"].astype(float) >= opts.bot_threshold
         bots[handle] = float(flags.mean()) if len(flags) else None
         seg = segments.get(handle)

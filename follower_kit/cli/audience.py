@@ -19,13 +19,9 @@ SECTIONS = ("countries", "languages", "domains", "mentions", "hashtags", "relati
             "relations", "influential")
 
 
-def snapshot_inputs(store, account, at=None) -> dict:
-    """What one snapshot holds for audience insight, through the shared month loader
-    (:func:`follower_kit.audience.load_month`): followers with profiles, their tweets, the
-    following list, the owner's own tweets, the followers lost since the month before, and the
-    stored segments and bot scores. Tables missing from the store are None."""
-    data = layer.load_month(account, store=store, at=store.snapshot_at(account, at))
-
+def stored_results(store, data: layer.MonthData) -> tuple:
+    """The segments and bot scores stored for the snapshot of ``data`` (each None when the store
+    has none)."""
     def table(name):
         return store.read_table(name, data.account["id"], snapshot_at=data.snapshot_at,
                                 latest_if_missing=True)
@@ -33,11 +29,7 @@ def snapshot_inputs(store, account, at=None) -> dict:
     segments = table("segments")
     if segments is not None and not {"follower_id", "label"} <= set(segments.columns):
         segments = None
-    return {"account": data.account, "snapshot_at": data.snapshot_at,
-            "followers": data.followers, "tweets": data.tweets, "following": data.following,
-            "own_tweets": data.own_tweets,
-            "lost": None if data.previous_snapshot_at is None else data.lost_followers,
-            "segments": segments, "bot_scores": table("bot_scores")}
+    return segments, table("bot_scores")
 
 
 @click.command("audience")
@@ -74,19 +66,18 @@ def audience(store, account, at, baseline, top_n, inactive_days, csv_dir, as_jso
     follower-kit audience larsbrinkhoff --csv audience/
     """
     steps = tqdm(total=3, desc="audience", disable=as_json, leave=False)
-    inputs = snapshot_inputs(store, account, at)
+    data = layer.load_snapshot(account, at, store=store)  # the shared month loader
+    segments, scores = stored_results(store, data)
     steps.update()
     recent, base = None, None
     if baseline == "previous":  # this month's reading against the month before, same people
-        recent, base = reading.month_windows(inputs["tweets"], inputs["snapshot_at"])
+        recent, base = reading.month_windows(data.tweets, data.snapshot_at)
     elif baseline:
         base = store.tweets(store.resolve(baseline))
     steps.update()
-    result = insight.audience_insight(
-        inputs["followers"], tweets=inputs["tweets"], reading_tweets=recent, following=inputs["following"],
-        own_tweets=inputs["own_tweets"], lost=inputs["lost"], account=inputs["account"],
-        segments=inputs["segments"], bot_scores=inputs["bot_scores"], baseline_tweets=base,
-        top_n=top_n, inactive_days=inactive_days)
+    result = layer.insight(data, layer.AudienceOptions(top_n=top_n), segments=segments,
+                           scores=scores, baseline_tweets=base, reading_tweets=recent,
+                           inactive_days=inactive_days)
     steps.update()
     steps.close()
     if csv_dir:
@@ -95,12 +86,12 @@ def audience(store, account, at, baseline, top_n, inactive_days, csv_dir, as_jso
         for name in SECTIONS:  # opened in spreadsheets: follower-written text stays text
             csv_frame(result[name]).to_csv(out / f"{name}.csv", index=False)
     if as_json:
-        payload = {"account": inputs["account"]["username"],
-                   "snapshot_at": inputs["snapshot_at"].isoformat(),
+        payload = {"account": data.account["username"],
+                   "snapshot_at": data.snapshot_at.isoformat(),
                    **insight.insight_json(result)}
         click.echo(json.dumps(payload, ensure_ascii=False, default=str))
         return
-    _print(inputs, result, top_n)
+    _print(data, result, top_n)
     if csv_dir:
         click.echo(f"\n{len(SECTIONS)} CSV files -> {csv_dir}")
 
@@ -109,10 +100,10 @@ def _pct(v) -> str:
     return "" if pd.isna(v) else f"{v:.1%}"
 
 
-def _print(inputs, result, top_n) -> None:
-    f = inputs["followers"]
-    click.echo(f"@{inputs['account']['username']}: {len(f):,} followers at "
-               f"{inputs['snapshot_at']:%Y-%m-%d %H:%M} UTC")
+def _print(data, result, top_n) -> None:
+    f = data.followers
+    click.echo(f"@{data.account['username']}: {len(f):,} followers at "
+               f"{data.snapshot_at:%Y-%m-%d %H:%M} UTC")
     unprofiled = int(f["username"].isna().sum())
     if unprofiled:
         click.echo(f"{unprofiled:,} followers are known by id only: countries, languages and "

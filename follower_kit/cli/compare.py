@@ -6,29 +6,13 @@ from __future__ import annotations
 import json
 
 import click
-import pandas as pd
 from tqdm import tqdm
 
+from .. import audience as layer
 from ..analysis import compare as C
-from ..analysis import geo, languages
-from ..analysis.bots import score_bots
 from ..config import BOT_THRESHOLD
 from ..text import csv_frame
 from .common import store_option
-
-
-def bot_flags(followers: pd.DataFrame, tweets: pd.DataFrame, bot_scores, threshold: float):
-    """Per follower: likely bot (stored bot scores where the store has them, else the kit's one
-    score, :func:`~follower_kit.analysis.bots.score_bots`); missing without a profile."""
-    if bot_scores is not None and "bot_score" in bot_scores.columns:
-        key = "follower_id" if "follower_id" in bot_scores.columns else "id"
-        scores = bot_scores.drop_duplicates(key).set_index(key)["bot_score"]
-        score = followers["id"].map(scores)
-    else:
-        score = score_bots(followers, tweets=tweets if len(tweets) else None,
-                           n_reasons=0)["bot_score"]
-        score.index = followers.index
-    return (score >= threshold).where(score.notna())
 
 
 @click.command("compare")
@@ -65,36 +49,22 @@ def compare(store, account, others, at, bot_threshold, top_n, csv_path, chart_pa
     if len(set(ids)) < len(ids):
         raise click.BadParameter(f"the accounts must differ; got {', '.join(names)}")
     steps = tqdm(total=len(ids) + 1, desc="compare", disable=as_json, leave=False)
-    handles, edges, countries, langs, bots, segments, growth = [], [], {}, {}, {}, {}, []
-    for account_id in ids:
-        snaps = store.snapshots(account_id)
-        handle = snaps["username"].iloc[-1]
-        handles.append(handle)
-        when = store.snapshot_at(account_id, at)
-        followers = store.followers(account_id, at=when)
-        edges.append(pd.DataFrame({"account": handle, "follower_id": followers["id"]}))
-        tweets = store.tweets(account_id, authors=followers["id"])
-        places = geo.resolve_locations(followers["location"])
-        countries[handle] = places
-        langs[handle] = languages.follower_languages(followers, tweets)
-        scores = store.read_table("bot_scores", account_id, snapshot_at=when,
-                                  latest_if_missing=True)
-        flags = bot_flags(followers, tweets, scores, bot_threshold)
-        bots[handle] = None if flags.notna().sum() == 0 else float(flags.dropna().mean())
-        seg = store.read_table("segments", account_id, snapshot_at=when, latest_if_missing=True)
-        if seg is not None and {"follower_id", "label"} <= set(seg.columns):
-            segments[handle] = followers[["id"]].merge(
-                seg.drop_duplicates("follower_id"), left_on="id", right_on="follower_id",
-                how="left")
-        snaps = snaps[snaps["snapshot_at"] <= when]
-        growth.append(snaps[["snapshot_at", "followers"]].assign(account=handle))
+    months, scores, segments = [], {}, {}
+    for account_id in ids:  # each one's snapshot, through the shared month loader
+        data = layer.load_snapshot(account_id, at, store=store)
+        months.append(data)
+        handle = data.account["username"]
+        for name, kept in (("bot_scores", scores), ("segments", segments)):
+            kept[handle] = store.read_table(name, account_id, snapshot_at=data.snapshot_at,
+                                            latest_if_missing=True)
         steps.update()
-    inter = C.intersections(pd.concat(edges, ignore_index=True), accounts=handles)
-    result = C.overlap(inter)
-    country_mix = C.mix(countries, "country", top_n=top_n)
-    lang_mix = C.mix(langs, "language", top_n=top_n)
-    seg_mix = C.mix(segments, "label", top_n=top_n) if segments else None
-    growth = pd.concat(growth, ignore_index=True)
+    options = layer.AudienceOptions(store=str(store.path), top_n=top_n,
+                                    bot_threshold=bot_threshold,
+                                    block_threshold=max(bot_threshold, layer.DEFAULTS.block_threshold))
+    compared = layer.compare(months, options, scores=scores, segments=segments)
+    handles, inter, result = compared.accounts, compared.intersections, compared.overlap
+    country_mix, lang_mix, seg_mix = compared.countries, compared.languages, compared.segments
+    growth, bots = compared.growth, compared.bot_share
     steps.update()
     steps.close()
     if csv_path:
