@@ -257,3 +257,33 @@ def test_report_of_an_archive_without_profiles_says_each_section_in_one_sentence
     for section in SECTIONS:
         assert f'alt="Chart: {section}"' not in page
     assert "larsbrinkhoff-2023-08-countries.csv" not in page
+
+
+@pytest.mark.slow
+def test_explore_notebook_shows_the_same_sections(tmp_path, sample_store):
+    """explore_audience.ipynb, executed by papermill on the sample with its competitors: each
+    section prints its sentence (the report's) and draws its chart."""
+    import papermill as pm
+
+    executed = tmp_path / "explore_audience.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "explore_audience.ipynb"), str(executed),
+                        parameters={"store": str(sample_store.path), "account": "brightwave",
+                                    "month": MONTH}, cwd=str(ROOT / "notebooks"),
+                        kernel_name="python3", progress_bar=False)
+    nb = nbformat.read(executed, as_version=4)
+    assert [h for h in SECTIONS if f"## {h}" in "\n".join(
+        c.source for c in nb.cells if c.cell_type == "markdown")] == list(SECTIONS)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = " ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", ""))
+                    for o in outputs)
+    assert "of the 5,000 followers name a place in a country: United States" in text
+    assert "The followers post mostly in English" in text
+    assert "Their most widely used hashtags are #" in text
+    assert "@datadock shares 1,500 followers with @brightwave (30% of yours)" in text
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    insight_cells = [c for c in nb.cells if c.cell_type == "code"
+                     and ("audience.insight(" in c.source or "insight[" in c.source
+                          or "audience.competitors(" in c.source)]
+    assert sum("image/png" in o.get("data", {}) for c in insight_cells for o in c.outputs) == 4
+    assert len(images) >= 4

@@ -126,11 +126,7 @@ def _chart(path, inter, growth, country_mix, lang_mix, handles) -> None:
 
     from .. import plots
 
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
-    plots.overlap_upset(inter, accounts=handles, title="Followers in common", ax=axes[0, 0])
-    plots.growth_compare(growth, title="Followers over time", ax=axes[0, 1])
-    plots.mix_bars(country_mix, accounts=handles, title="Countries", ax=axes[1, 0])
-    plots.mix_bars(lang_mix, accounts=handles, title="Languages", ax=axes[1, 1])
-    fig.tight_layout()
+    axes = plots.comparison_grid(inter, growth, country_mix, lang_mix, accounts=handles)
+    fig = axes[0, 0].figure
     fig.savefig(path, dpi=110)
     plt.close(fig)

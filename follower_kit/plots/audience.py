@@ -319,4 +319,34 @@ def competitor_bars(data: pd.DataFrame, *, account: str, account_followers: int 
     return ax
 
 
-__all__ = ["competitor_bars", "country_map", "growth_compare", "item_bars", "mix_bars", "overlap_upset", "share_bars"]
+def comparison_grid(intersections: pd.DataFrame, growth: pd.DataFrame, countries: pd.DataFrame,
+                    languages: pd.DataFrame, *, accounts=None, axes=None):
+    """Several audiences on four panels: their overlap (:func:`overlap_upset`), their growth on
+    one time axis (:func:`growth_compare`), and their country and language mixes
+    (:func:`mix_bars`), as ``follower-kit compare --chart`` and the explore notebook show them.
+
+    Parameters
+    ----------
+    intersections, growth, countries, languages : DataFrame
+        :func:`~follower_kit.analysis.compare.intersections`; ``account``, ``snapshot_at``,
+        ``followers``; :func:`~follower_kit.analysis.compare.mix` of countries and languages.
+    accounts : list of str, optional
+        The accounts in order (default: the boolean columns of ``intersections``).
+    axes : 2x2 array of Axes, optional
+        Default: a new 13 x 9 inch figure.
+
+    Returns
+    -------
+    ndarray of Axes
+    """
+    if axes is None:
+        _, axes = plt.subplots(2, 2, figsize=(13, 9))
+    overlap_upset(intersections, accounts=accounts, title="Followers in common", ax=axes[0, 0])
+    growth_compare(growth, title="Followers over time", ax=axes[0, 1])
+    mix_bars(countries, accounts=accounts, title="Countries", ax=axes[1, 0])
+    mix_bars(languages, accounts=accounts, title="Languages", ax=axes[1, 1])
+    axes[0, 0].figure.tight_layout()
+    return axes
+
+
+__all__ = ["comparison_grid", "competitor_bars", "country_map", "growth_compare", "item_bars", "mix_bars", "overlap_upset", "share_bars"]
