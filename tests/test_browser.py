@@ -52,6 +52,9 @@ def page_report(tmp_path_factory, sample_store):
                 longestCell: Math.max(...Array.from(document.querySelectorAll('td'))
                                       .map(td => td.innerText.length)),
                 bdi: document.querySelectorAll('table.fk-table td bdi').length,
+                headings: Array.from(document.querySelectorAll('h2')).map(h => h.innerText),
+                csvLinks: Array.from(document.querySelectorAll('a.fk-download'))
+                               .map(a => a.getAttribute('href')),
             })""")
             shot = (SCREENSHOT if os.environ.get("FOLLOWER_KIT_UPDATE_SCREENSHOT") == "1"
                     else tmp_path_factory.mktemp("shot") / "report.png")
@@ -97,6 +100,29 @@ def test_charts_load_and_have_alt_text(page_report):
     assert all(width > 0 for width, _ in images)
     assert {"Chart: Growth", "Chart: Bots and fake followers",
             "Chart: When the audience is active"} <= {alt for _, alt in images}
+
+
+INSIGHT_SECTIONS = ("Where they are", "What languages they post in",
+                    "What they read and talk about", "Competitors")
+
+
+def test_audience_insight_sections_show_with_charts_and_working_csv_links(page_report):
+    """The four audience-insight sections are headings on the page, each with a loaded chart,
+    and each CSV link points at a file beside the report."""
+    from urllib.parse import unquote
+
+    s = page_report["state"]
+    headings = s["headings"]
+    for section in INSIGHT_SECTIONS:
+        assert section in headings, section
+    loaded = {alt for width, alt in s["images"] if width > 0}
+    assert {f"Chart: {section}" for section in INSIGHT_SECTIONS} <= loaded
+    folder = page_report["result"].paths["html"].parent
+    links = [unquote(h) for h in s["csvLinks"]]
+    for name in ("countries", "languages", "domains", "mentions", "hashtags", "competitors",
+                 "shared-followers"):
+        assert f"brightwave-2026-10-{name}.csv" in links, name
+    assert all((folder / h).is_file() for h in links), links
 
 
 def test_screenshot_is_taken(page_report):
