@@ -551,11 +551,11 @@ def _normalized(nb_path):
 @pytest.mark.slow
 def test_two_renders_are_identical_apart_from_timestamps(rendered, tmp_path, sample_store,
                                                          monkeypatch):
-    from _rendered import TZ
+    from _rendered import COMPETITORS, TZ
 
     monkeypatch.setenv("X_BEARER_TOKEN", FAKE_TOKEN)
     again = report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
-                          out_dir=tmp_path, tz=TZ)
+                          out_dir=tmp_path, tz=TZ, competitors=COMPETITORS)
     assert again.paths["html"].read_bytes() == rendered.paths["html"].read_bytes()
     assert _normalized(again.paths["ipynb"]) == _normalized(rendered.paths["ipynb"])
 
@@ -673,6 +673,7 @@ def test_batch_renders_every_client_and_survives_a_failure(tmp_path, agency_stor
 
 OPTION_VALUES = {"tz": "Asia/Tokyo", "top_n": 7, "client_name": "Acme <Co>",
                  "bot_threshold": 0.6, "block_threshold": 0.9, "segments": 4}
+COMPETITORS = ["tidepool_labs", "quillfeather"]  # a batch client's, as papermill records them
 
 
 def test_batch_command_line_options_apply_to_every_client(tmp_path, agency_store, monkeypatch):
@@ -749,6 +750,7 @@ def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
         block_threshold = 0.9
         segments = 4
         month = "2026-08"
+        competitors = {COMPETITORS!r}
     """))
     batch = report.render_batch(report.read_clients(file), out_dir=tmp_path / "out", workers=1,
                                 notebook=nb_path)
@@ -757,7 +759,7 @@ def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
     got = executed.metadata["papermill"]["parameters"]
     assert got.pop("out_dir") == str((tmp_path / "out" / "northwind_coffee").resolve())
     assert got == {**OPTION_VALUES, "account": "northwind_coffee", "month": "2026-08",
-                   "store": str(agency_store.path.resolve())}
+                   "store": str(agency_store.path.resolve()), "competitors": COMPETITORS}
 
 
 # -------------------------------------------------------------------------------------- CLI
@@ -896,7 +898,10 @@ def test_report_of_a_first_snapshot_from_twarc(tmp_path):
     assert "This is the first month on record" in text
     assert "The growth chart starts with the second snapshot." in text
     assert "Share of new" not in text and "Data: 1 snapshot (23 October 2021)" in text
-    assert page.count("<img") == 1, "the follower-factory chart only"
+    # the follower-factory chart, and where the 91 are and their languages (profiles hold
+    # locations and bios; there are no posts to rank and no competitors)
+    assert re.findall(r'<img [^>]*alt="Chart: ([^"]+)"', page) == [
+        "Bots and fake followers", "Where they are", "What languages they post in"]
     # a small real audience gets few segments with readable labels (91 followers: at most 3)
     start = page.index('<th scope="col">Segment</th>')
     rows = re.findall(r'<tr><td class="fk-text"><bdi>([^<]+)</bdi></td>',
