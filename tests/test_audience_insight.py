@@ -69,6 +69,12 @@ def test_compare_overlaps_equal_the_truth_table(rivals, rivals_store):
     assert out["overlap"]["pairs"][0]["both"] == round(0.30 * n_main)
     assert out["overlap"]["pairs"][1]["both"] == round(0.12 * n_main)
     assert all(0 < v < 0.5 for v in out["bot_share"].values())
+    # each competitor against the main account: in common, and its followers who are not
+    first = handles[0]
+    for row, other in zip(out["versus"], handles[1:]):
+        theirs = sum(1 for s in follows.values() if other in s)
+        both = sum(1 for s in follows.values() if {first, other} <= s)
+        assert (row["competitor"], row["shared"], row["exclusive"]) == (other, both, theirs - both)
     shares = [row[handles[0]] for row in out["countries"]]
     assert sum(shares) == pytest.approx(1.0, abs=1e-3)
 

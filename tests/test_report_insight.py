@@ -188,6 +188,7 @@ def test_report_shows_each_section_after_the_relations_with_its_chart(rendered):
             "3,500 followers do not follow you.") in text
     assert "@chartwell shares 600 followers with @brightwave (12% of yours)" in text
     assert "Followers you share with competitors, most followed first" in text
+    assert '<a href="https://x.com/datadock">@datadock</a>' in page  # the table links them
 
 
 def test_section_csvs_are_beside_the_report_and_linked(rendered):

@@ -32,7 +32,8 @@ from .common import store_option
                                  "by side into this image (.png, .svg or .pdf).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object on the last line: accounts, overlap (pairs and all), "
-                   "unique, countries, languages, bot_share, segments, growth.")
+                   "unique, versus (each other account against ACCOUNT), countries, languages, "
+                   "bot_share, segments, growth.")
 @store_option
 def compare(store, account, others, at, bot_threshold, top_n, csv_path, chart_path, as_json):
     """Compare the audience of ACCOUNT with OTHER accounts in the store (competitors pulled,
@@ -82,6 +83,8 @@ def compare(store, account, others, at, bot_threshold, top_n, csv_path, chart_pa
                         "combinations": [{"accounts": list(r.accounts), "followers": r.followers}
                                          for r in inter.itertuples()]},
             "unique": result["unique"],
+            "versus": [{k: (None if v != v else v) for k, v in r.items()}  # NaN -> null
+                       for r in compared.versus.to_dict("records")],
             "countries": mix_json(country_mix),
             "languages": mix_json(lang_mix),
             "segments": mix_json(seg_mix),
