@@ -374,14 +374,17 @@ def test_a_repeated_next_token_stops_the_pull_at_the_first_repeat(small_audience
         with pytest.raises(x_api.RunawayPull, match="next_token 'SAME' again") as stopped:
             _pull(server, store, small_audience, page_size=10)
         assert _followers_requests(server) == 2  # page 1 gave SAME, page 2 gave it again
+        # the repeated page is not kept, but it was sent (and billed): the pull counts it
+        assert stopped.value.pages == 2 and stopped.value.rows == 20
         # a resume asks once more and stops again: the loop never restarts
-        with pytest.raises(x_api.RunawayPull):
+        with pytest.raises(x_api.RunawayPull) as again:
             _pull(server, store, small_audience, page_size=10)
         assert _followers_requests(server) == 3
-    assert stopped.value.pages == 2 and stopped.value.rows == 10
+    assert (again.value.pages, again.value.rows) == (3, 30)  # both runs together
     assert store.snapshots().empty
     pulls = x_api.pulls(store)
     assert list(pulls["status"]) == ["running"] and list(pulls["pages"]) == [1]
+    assert list(pulls["rows"]) == [10] and list(pulls["rows_read"]) == [30]
 
 
 def test_more_followers_than_the_account_has_stops_the_pull(small_audience, tmp_path):
@@ -422,8 +425,37 @@ def test_the_cli_says_why_a_pull_stopped_and_what_it_cost(small_audience, tmp_pa
             "pull", "followers", small_audience.account["username"], "--api-url", server.url,
             "--page-size", "10", "--no-following", "--yes", "--store", tmp_path / "store"))
     line = assert_one_error_line(result, "next_token 'SAME'", "checkpoint", "Spent: 2 pages",
-                                 "10 follows read", "USD")
+                                 "20 follows read", "0.20 USD")
     assert TOKEN not in result.output and TOKEN not in line
+
+
+def test_the_cost_question_of_a_resumed_pull_says_what_was_spent(small_audience, tmp_path,
+                                                                 monkeypatch):
+    from follower_kit.fake_x import FakeX
+
+    monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+    handle = small_audience.account["username"]
+    store = tmp_path / "store"
+    with FakeX.from_sample(small_audience, runaway="repeat") as server:
+        args = ("pull", "followers", handle, "--api-url", server.url, "--page-size", "10",
+                "--no-following", "--store", store)
+        assert _bounded(server, lambda: cli(*args, "--yes")).exit_code == 1
+        n = len(server.accounts[small_audience.account["id"]]["followers"])
+        plan = cli(*args, "--dry-run", "--prices", _prices(tmp_path, confirm_above=0.01))
+        asked = cli(*args, "--prices", _prices(tmp_path, confirm_above=0.01), input="n\n")
+    assert plan.exit_code == 0, plan.output
+    # the first run kept 1 page (10 follows) and read a second one it refused (10 more)
+    assert "already spent: 0.20 USD on an interrupted run (2 pages, 20 follows read)" \
+        in plan.output, plan.output
+    assert f"cost at pay-per-use prices: {(n - 10) * 0.01 + 0.01:,.2f} USD" in plan.output
+    assert asked.exit_code == 1 and "0.20 USD already spent on an interrupted run" in \
+        asked.output, asked.output
+
+
+def _prices(tmp_path, **over) -> Path:
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"confirm_above_usd": over.get("confirm_above", 5.0)}))
+    return path
 
 
 # ------------------------------------------------------------------------------ twarc at the door

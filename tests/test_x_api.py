@@ -407,6 +407,21 @@ def test_plan_counts_checkpointed_pages():
     plan = x_api.plan_followers(10_000, done_pages=4)
     assert plan.requests["followers pages"] == 6
     assert plan.cost == pytest.approx(6_000 * 0.010 + 0.010)
+    assert plan.spent == pytest.approx(4_000 * 0.010)
+
+
+def test_plan_of_a_resumed_pull_counts_what_its_runs_read():
+    plan = x_api.plan_followers(10_000, done_pages=4, done_rows=3_900, read_pages=5,
+                                read_rows=4_900)
+    assert plan.cost == pytest.approx(6_100 * 0.010 + 0.010)
+    assert plan.spent == pytest.approx(49.0)
+    assert "already spent: 49.00 USD on an interrupted run (5 pages, 4,900 follows read)" \
+        in plan.describe()
+    both = x_api.Plan.combine([plan, x_api.plan_followers(100)])
+    assert both.spent == pytest.approx(49.0) and "1 interrupted pull" in both.describe()
+    tweets = x_api.plan_tweets(100, 20, done_followers=40, read_posts=500)
+    assert tweets.resources == {"posts (at most)": 60 * 20}
+    assert tweets.spent == pytest.approx(500 * 0.005) and "40 timelines" in tweets.describe()
 
 
 # ------------------------------------------------------------------------------ secrets

@@ -45,7 +45,9 @@ def confirm(plan: x_api.Plan, yes: bool, *, show: bool = True) -> None:
     if show:
         click.echo(plan.describe(), err=True)
     if plan.needs_confirmation and not yes:
-        click.confirm(f"This costs more than {plan.confirm_above:.2f} {plan.currency}. "
+        spent = (f" ({plan.spent:,.2f} {plan.currency} already spent on an interrupted run)"
+                 if plan.spent else "")
+        click.confirm(f"This costs more than {plan.confirm_above:.2f} {plan.currency}{spent}. "
                       f"Go ahead?", abort=True, err=True)
 
 
@@ -192,19 +194,27 @@ def _spent(exc: x_api.RunawayPull, table) -> str:
 
 
 def _plan_followers(store, account, following, restart, page_size, table) -> x_api.Plan:
-    """The plan of one follower pull, counting pages an unfinished pull already holds."""
+    """The plan of one follower pull, counting what an unfinished pull already holds and
+    what it has spent."""
     metrics = account.get("public_metrics") or {}
-    done = 0
-    unfinished = x_api.pulls(store) if store.path.exists() else None
-    if unfinished is not None and len(unfinished):
-        mine = unfinished[(unfinished["account_id"] == account["id"])
-                          & (unfinished["kind"] == "followers")
-                          & (unfinished["status"] == "running")]
-        done = 0 if restart or mine.empty else int(mine["pages"].iloc[-1])
+    done = {} if restart else _unfinished(store, account["id"], "followers")
     return x_api.plan_followers(int(metrics.get("followers_count", 0)),
                                 int(metrics.get("following_count", 0)) if following else 0,
                                 username=account["username"], table=table, page_size=page_size,
-                                done_pages=done)
+                                done_pages=done.get("pages", 0), done_rows=done.get("rows", 0),
+                                read_pages=done.get("pages_read", 0),
+                                read_rows=done.get("rows_read", 0))
+
+
+def _unfinished(store, account_id: str, kind: str) -> dict:
+    """The record of the account's unfinished pull of ``kind`` (:func:`x_api.pulls`: pages,
+    rows, pages_read, rows_read), or {} when there is none."""
+    table = x_api.pulls(store) if store.path.exists() else None
+    if table is None or table.empty:
+        return {}
+    mine = table[(table["account_id"] == account_id) & (table["kind"] == kind)
+                 & (table["status"] == "running")]
+    return {} if mine.empty else mine.iloc[-1].to_dict()
 
 
 @pull.command("tweets")
@@ -233,7 +243,10 @@ def tweets_cmd(store, handle, batch, per_follower, restart, dry_run, prices, yes
                 f"pull followers {handle}` (or import an archive) first") from None
         last = where.snapshots(account_id).iloc[-1]
         n = int(last["followers"])
-        return x_api.plan_tweets(n, per_follower, username=last["username"], table=table), n
+        done = {} if restart else _unfinished(where, account_id, "tweets")
+        return x_api.plan_tweets(n, per_follower, username=last["username"], table=table,
+                                 done_followers=done.get("pages", 0),
+                                 read_posts=done.get("rows_read", 0)), n
 
     def run(where, who, n):
         handle = "@" + where.snapshots(who)["username"].iloc[-1]

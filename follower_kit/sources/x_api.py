@@ -524,6 +524,22 @@ def _rows_so_far(d: Path) -> int:
     return total
 
 
+def _kept_so_far(d: Path, meta: Mapping) -> tuple[int, int]:
+    """(pages, rows) a pull holds: its checkpointed pages, or what its commit recorded."""
+    if meta.get("status") == "committed":
+        return int(meta.get("pages", 0)), int(meta.get("rows", 0))
+    return len(list(d.glob("*.jsonl"))), _rows_so_far(d)
+
+
+def _read_so_far(d: Path, meta: Mapping, kept: tuple[int, int] | None = None
+                 ) -> tuple[int, int]:
+    """(pages, rows) a pull has read from the API, and so paid for, over all its runs: what it
+    keeps plus the pages a runaway guard read and refused to keep."""
+    pages, rows = kept if kept is not None else _kept_so_far(d, meta)
+    return (pages + int(meta.get("discarded_pages", 0)),
+            rows + int(meta.get("discarded_rows", 0)))
+
+
 def pulls(store, account=None) -> pd.DataFrame:
     """Pulls recorded in the store, finished or not.
 
@@ -532,7 +548,9 @@ def pulls(store, account=None) -> pd.DataFrame:
     DataFrame
         ``account_id``, ``username``, ``pull_id``, ``kind`` (followers or tweets), ``status``
         (running = unfinished, resumable; committed), ``started_at``, ``pages`` (checkpointed),
-        ``rows`` (followers or tweets so far), ``path``.
+        ``rows`` (followers or tweets so far), ``pages_read`` and ``rows_read`` (what the
+        API sent over all the pull's runs, and so what it cost, including pages a runaway guard
+        refused to keep), ``path``.
     """
     root = Path(store.path) / "accounts"
     rows = []
@@ -544,17 +562,16 @@ def pulls(store, account=None) -> pd.DataFrame:
         except (OSError, ValueError):
             continue
         d = meta_path.parent
+        pages, rows_ = _kept_so_far(d, meta)
+        pages_read, rows_read = _read_so_far(d, meta, (pages, rows_))
         rows.append({
             "account_id": meta["account"]["id"], "username": meta["account"]["username"],
             "pull_id": meta["pull_id"], "kind": meta["kind"], "status": meta["status"],
-            "started_at": pd.Timestamp(meta["started_at"]),
-            "pages": len(list(d.glob("*.jsonl"))) if meta["status"] != "committed"
-            else meta.get("pages", 0),
-            "rows": meta.get("rows", 0) if meta["status"] == "committed" else _rows_so_far(d),
-            "path": str(d),
+            "started_at": pd.Timestamp(meta["started_at"]), "pages": pages, "rows": rows_,
+            "pages_read": pages_read, "rows_read": rows_read, "path": str(d),
         })
     cols = ["account_id", "username", "pull_id", "kind", "status", "started_at", "pages", "rows",
-            "path"]
+            "pages_read", "rows_read", "path"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -659,6 +676,18 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
     when the rows or pages exceed ``bounds``.
     """
     bounds = bounds or Bounds()
+
+    def stop(message: str, *, read: int, read_rows: int) -> RunawayPull:
+        """The runaway error, after recording the page read but not kept (it was paid for):
+        the pull's ``pages``/``rows`` then say what the whole pull has read, earlier runs
+        included."""
+        meta = pull.meta()
+        if read:
+            meta = pull.update(discarded_pages=int(meta.get("discarded_pages", 0)) + read,
+                               discarded_rows=int(meta.get("discarded_rows", 0)) + read_rows)
+        pages, rows_read = _read_so_far(pull.path, meta)
+        return RunawayPull(message, pages=pages, rows=rows_read)
+
     files = pull.page_files(prefix)
     done, token, finished = _page_state(files)
     heads = [_page_head(p) for p in files]
@@ -672,28 +701,28 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
     where = f"the {what} pull in {pull.path}"
     while not finished:
         if max_pages is not None and done >= max_pages:
-            raise RunawayPull(
+            raise stop(
                 f"stopped {where} after {plural(done, 'page')}: the account lists "
                 f"{expected:,}, so at most {max_pages:,} pages were planned and the API keeps "
-                "sending more. The checkpoint is kept; nothing was committed", pages=done,
-                rows=rows)
+                "sending more. The checkpoint is kept; nothing was committed", read=0,
+                read_rows=0)
         page = client.call(method, account_id, pagination_token=token, what=what, light=True,
                            **params)
         nxt = page.next_token
+        n = int(page.body["meta"].get("result_count", 0)) if "data" not in page.body \
+            else len(page.body.get("data") or [])
         if nxt is not None and (nxt in used or nxt == token):
-            raise RunawayPull(
+            raise stop(
                 f"stopped {where} at page {done + 1}: the API answered next_token {nxt!r} "
                 "again, so paging would never end (a fault on X's side). The checkpoint keeps "
                 f"{plural(done, 'page')}; nothing was committed. Try later, or --restart",
-                pages=done + 1, rows=rows)
-        n = int(page.body["meta"].get("result_count", 0)) if "data" not in page.body \
-            else len(page.body.get("data") or [])
+                read=1, read_rows=n)
         if max_rows is not None and rows + n > max_rows:
-            raise RunawayPull(
+            raise stop(
                 f"stopped {where} at page {done + 1}: {rows + n:,} rows for an account that "
                 f"lists {expected:,} (at most {max_rows:,} allowed for follows that arrive "
-                "mid-pull). The checkpoint is kept; nothing was committed", pages=done + 1,
-                rows=rows + n)
+                "mid-pull). The checkpoint is kept; nothing was committed", read=1,
+                read_rows=n)
         done += 1
         used.add(token)
         pull.write_page(f"{prefix}-{done:06d}", page.twarc_line(page=done, token=token))
@@ -934,6 +963,10 @@ class Plan:
     currency: str
     confirm_above: float
     notes: list[str] = field(default_factory=list)
+    #: What an interrupted earlier run of the same pull already cost (``cost`` is what the rest
+    #: adds), and what it had read, in words (``"2 pages, 20 follows read"``).
+    spent: float = 0.0
+    spent_on: str = ""
 
     @property
     def total_requests(self) -> int:
@@ -952,9 +985,12 @@ class Plan:
                 for k, v in getattr(p, key).items():
                     out[k] = out.get(k, 0) + v
             return out
+        spent = [p for p in plans if p.spent]
         return cls(f"all {len(plans)} pulls together", add("requests"), add("resources"),
                    sum(p.seconds for p in plans), sum(p.cost for p in plans),
-                   plans[0].currency, plans[0].confirm_above)
+                   plans[0].currency, plans[0].confirm_above,
+                   spent=sum(p.spent for p in spent),
+                   spent_on=plural(len(spent), "interrupted pull") if spent else "")
 
     def describe(self) -> str:
         def counts(items: dict[str, int]) -> str:  # "1 user", "2 users", "1 followers page"
@@ -966,6 +1002,10 @@ class Plan:
                  f"  time at the rate limits: {duration(self.seconds)}",
                  f"  cost at pay-per-use prices: {self.cost:,.2f} {self.currency} "
                  f"({counts(self.resources)})"]
+        if self.spent:
+            lines.append(f"  already spent: {self.spent:,.2f} {self.currency} on an interrupted "
+                         f"run ({self.spent_on}); resuming costs the {self.cost:,.2f} "
+                         f"{self.currency} above, {self.spent + self.cost:,.2f} in all")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -989,14 +1029,30 @@ def _limit_seconds(requests_: int, limit: Mapping) -> float:
 
 def plan_followers(followers_count: int, following_count: int = 0, *, username: str = "",
                    table: Mapping | None = None, page_size: int = 1000,
-                   done_pages: int = 0) -> Plan:
-    """Requests, time and cost of a follower pull (``done_pages`` already checkpointed)."""
+                   done_pages: int = 0, done_rows: int | None = None,
+                   read_pages: int | None = None, read_rows: int | None = None) -> Plan:
+    """Requests, time and cost of a follower pull.
+
+    Parameters
+    ----------
+    followers_count, following_count : int
+        The account's own counts (``public_metrics``).
+    done_pages, done_rows : int
+        Pages and follows an interrupted run of the pull holds in its checkpoint (rows default
+        to full pages); the plan covers the rest.
+    read_pages, read_rows : int, optional
+        What that run read from the API, kept or not (:func:`pulls`' ``pages_read`` and
+        ``rows_read``; default: what it holds): the plan's ``spent``.
+    """
     t = table or DEFAULT_PLAN_TABLE
-    f_pages = max(1, math.ceil(followers_count / page_size)) - done_pages
+    f_pages = max(0, max(1, math.ceil(followers_count / page_size)) - done_pages)
     g_pages = math.ceil(following_count / page_size) if following_count else 0
     prices, limits = t["price_per_resource"], t["rate_limits"]
-    remaining_followers = max(0, followers_count - done_pages * page_size)
+    done_rows = done_pages * page_size if done_rows is None else done_rows
+    remaining_followers = max(0, followers_count - done_rows)
     cost = (remaining_followers + following_count) * prices["follows_read"] + prices["user_read"]
+    read_pages = done_pages if read_pages is None else read_pages
+    read_rows = done_rows if read_rows is None else read_rows
     seconds = _limit_seconds(f_pages, limits["followers"]) + \
         _limit_seconds(g_pages, limits["following"])
     notes = []
@@ -1008,24 +1064,36 @@ def plan_followers(followers_count: int, following_count: int = 0, *, username: 
                 {"user lookup": 1, "followers pages": f_pages, "following pages": g_pages},
                 {"users": 1, "follows": remaining_followers + following_count},
                 seconds, cost, t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)),
-                notes)
+                notes, spent=read_rows * prices["follows_read"],
+                spent_on=f"{plural(read_pages, 'page')}, {read_rows:,} follows read"
+                if read_pages else "")
 
 
 def plan_tweets(followers: int, per_follower: int, *, username: str = "",
-                table: Mapping | None = None) -> Plan:
+                table: Mapping | None = None, done_followers: int = 0,
+                read_posts: int = 0) -> Plan:
     """Requests, time and cost of pulling ``per_follower`` recent tweets of each follower (an
-    upper bound: incremental pulls and quiet accounts return fewer)."""
+    upper bound: incremental pulls and quiet accounts return fewer). ``done_followers``
+    timelines an interrupted run holds are not asked for again; the ``read_posts`` it read are
+    the plan's ``spent``."""
     t = table or DEFAULT_PLAN_TABLE
+    left = max(0, followers - done_followers)
     per_req = math.ceil(per_follower / 100)
-    reqs = followers * per_req
-    posts = followers * per_follower
-    cost = posts * t["price_per_resource"]["post_read"]
+    reqs = left * per_req
+    posts = left * per_follower
+    price = t["price_per_resource"]["post_read"]
     seconds = _limit_seconds(reqs, t["rate_limits"]["user_tweets"])
+    notes = ["X charges each post once per UTC day (deduplication); incremental pulls "
+             "(since_id) return only new posts"]
+    if done_followers:
+        notes.append(f"{plural(done_followers, 'timeline')} already checkpointed: the pull "
+                     "resumes after them")
     return Plan(f"pull tweets of @{username}'s {followers:,} followers, up to {per_follower} each",
-                {"timeline pages": reqs}, {"posts (at most)": posts}, seconds, cost,
-                t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)),
-                ["X charges each post once per UTC day (deduplication); incremental pulls "
-                 "(since_id) return only new posts"])
+                {"timeline pages": reqs}, {"posts (at most)": posts}, seconds, posts * price,
+                t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)), notes,
+                spent=read_posts * price,
+                spent_on=f"{plural(done_followers, 'timeline')}, {read_posts:,} posts read"
+                if done_followers else "")
 
 
 def plan_hydrate(ids: int, *, username: str = "", table: Mapping | None = None) -> Plan:
