@@ -120,7 +120,8 @@ def test_previous_month_baseline_counts_the_last_30_days_against_the_30_before(r
 
 
 def test_audience_on_the_real_archive_gives_relations_from_the_archive_alone(tmp_path):
-    from follower_kit.sources.archive import archives_in, import_archive
+    from follower_kit.ingest import import_archive
+    from follower_kit.sources.archive import archives_in
 
     store = Store(tmp_path / "store")
     for path in archives_in(shared_path("x-archive", "larsbrinkhoff")):

@@ -9,6 +9,7 @@ import sys
 
 from click.testing import CliRunner
 
+from follower_kit import ingest
 from follower_kit.cli import main
 
 
@@ -118,7 +119,7 @@ def _archive_with_a_hostile_newcomer(tmp_path):
 
     store = Store(tmp_path / "store")
     for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff"))[:2]:
-        archive.import_archive(store, path)
+        ingest.import_archive(store, path)
     diff = store.diff("larsbrinkhoff")
     ids = list(store.followers("larsbrinkhoff")["id"])
     profiles = pd.DataFrame({"id": ids, "username": [f"u{i}" for i in ids], "name": "Someone",
@@ -159,7 +160,7 @@ def test_first_snapshot_messages_name_the_account_and_count_in_words(tmp_path):
     from follower_kit.sources import archive
 
     archive_store = Store(tmp_path / "archive")
-    archive.import_archive(archive_store, shared_path("x-archive", "larsbrinkhoff", "2021-03-22"))
+    ingest.import_archive(archive_store, shared_path("x-archive", "larsbrinkhoff", "2021-03-22"))
     where = ["--store", str(archive_store.path)]
     out = run("changes", "larsbrinkhoff", *where)
     assert out.exit_code == 1

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from follower_kit import Store
+from follower_kit import Store, ingest
 from follower_kit.cli import main
 from follower_kit.errors import SourceError
 from follower_kit.sources import archive
@@ -259,7 +259,7 @@ def test_records_without_ids_are_counted_and_never_stored_as_none(tmp_path, capl
     assert any("1 follower record without an accountId" in w for w in got.warnings)
     store = Store(tmp_path / "store")
     with caplog.at_level("WARNING"):
-        archive.import_archive(store, arc)
+        ingest.import_archive(store, arc)
     assert "without an accountId skipped" in caplog.text
     assert "None" not in set(store.read_table("following", ACCOUNT_ID)["following_id"])
 
@@ -357,7 +357,7 @@ def _pull(server, store, audience, **kw):
 
     client = x_api.XClient(TOKEN, base_url=server.url, timeout=5, sleep=lambda s: None,
                            retry=x_api.RetryPolicy(attempts=2))
-    return _bounded(server, lambda: x_api.pull_followers(
+    return _bounded(server, lambda: ingest.pull_followers(
         store, audience.account["username"], client=client, following=False, **kw))
 
 
@@ -382,7 +382,7 @@ def test_a_repeated_next_token_stops_the_pull_at_the_first_repeat(small_audience
         assert _followers_requests(server) == 3
     assert (again.value.pages, again.value.rows) == (3, 30)  # both runs together
     assert store.snapshots().empty
-    pulls = x_api.pulls(store)
+    pulls = ingest.pulls(store)
     assert list(pulls["status"]) == ["running"] and list(pulls["pages"]) == [1]
     assert list(pulls["rows"]) == [10] and list(pulls["rows_read"]) == [30]
 
@@ -400,7 +400,7 @@ def test_more_followers_than_the_account_has_stops_the_pull(small_audience, tmp_
     bound = x_api.Bounds().max_rows(n)
     assert stopped.value.rows > bound and stopped.value.rows - 50 <= bound
     assert requests == stopped.value.pages
-    assert store.snapshots().empty and list(x_api.pulls(store)["status"]) == ["running"]
+    assert store.snapshots().empty and list(ingest.pulls(store)["status"]) == ["running"]
 
 
 def test_a_page_budget_from_the_plan_stops_the_pull(small_audience, tmp_path):
@@ -647,7 +647,6 @@ def test_a_full_disk_during_sample_is_one_error_line_and_no_broken_snapshot(smal
 
 def test_a_full_disk_during_a_pull_keeps_the_checkpoint(small_audience, small_disk):
     from follower_kit.fake_x import FakeX
-    from follower_kit.sources import x_api
 
     store = Store(small_disk / "store")
     (small_disk / "store").mkdir()
@@ -657,7 +656,7 @@ def test_a_full_disk_during_a_pull_keeps_the_checkpoint(small_audience, small_di
             _pull(server, store, small_audience, page_size=5)
         assert "disk is full" in str(failed.value) and "kept" in str(failed.value)
         assert store.snapshots().empty
-        pulls = x_api.pulls(store)
+        pulls = ingest.pulls(store)
         assert list(pulls["status"]) == ["running"] and pulls["pages"].iloc[0] >= 1
         assert not list(Path(pulls["path"].iloc[0]).glob(".tmp-*"))  # no half-written page
         (small_disk / "ballast").unlink()

@@ -17,7 +17,7 @@ import pytest
 
 from _rendered import rendered_report
 from conftest import ROOT
-from follower_kit import report
+from follower_kit import ingest, report
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 HERE = ROOT / "tests"
@@ -117,7 +117,7 @@ def _archive_store(tmp_path):
 
     store = Store(tmp_path / "store")
     for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
-        archive.import_archive(store, path)
+        ingest.import_archive(store, path)
     return store
 
 

@@ -7,6 +7,7 @@ import sys
 import click
 from tqdm.auto import tqdm
 
+from .. import ingest
 from ..errors import FollowerKitError, StoreError
 from ..sources import x_api
 from ..store import Store
@@ -174,7 +175,7 @@ def followers_cmd(store, handle, batch, following, restart, page_size, dry_run, 
         total = int((account.get("public_metrics") or {}).get("followers_count", 0)) or None
         with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
             try:
-                ref, used = _counted(client, lambda: x_api.pull_followers(
+                ref, used = _counted(client, lambda: ingest.pull_followers(
                     where, who, client=client, following=following, restart=restart,
                     page_size=page_size, progress=bar.update, account=account))
             except x_api.RunawayPull as exc:
@@ -207,9 +208,9 @@ def _plan_followers(store, account, following, restart, page_size, table) -> x_a
 
 
 def _unfinished(store, account_id: str, kind: str) -> dict:
-    """The record of the account's unfinished pull of ``kind`` (:func:`x_api.pulls`: pages,
+    """The record of the account's unfinished pull of ``kind`` (:func:`ingest.pulls`: pages,
     rows, pages_read, rows_read), or {} when there is none."""
-    table = x_api.pulls(store) if store.path.exists() else None
+    table = ingest.pulls(store) if store.path.exists() else None
     if table is None or table.empty:
         return {}
     mine = table[(table["account_id"] == account_id) & (table["kind"] == kind)
@@ -251,7 +252,7 @@ def tweets_cmd(store, handle, batch, per_follower, restart, dry_run, prices, yes
     def run(where, who, n):
         handle = "@" + where.snapshots(who)["username"].iloc[-1]
         with tqdm(total=n, desc=f"{handle} timelines", unit="follower") as bar:
-            ref, used = _counted(client, lambda: x_api.pull_tweets(
+            ref, used = _counted(client, lambda: ingest.pull_tweets(
                 where, who, client=client, per_follower=per_follower, restart=restart,
                 progress=bar.update))
         return (f"{handle}: {ref.rows:,} tweets of {n:,} followers stored, observed "
@@ -265,7 +266,7 @@ def tweets_cmd(store, handle, batch, per_follower, restart, dry_run, prices, yes
 @store_option
 def status_cmd(store, handle):
     """Pulls in the store: unfinished ones (resumable) and committed ones."""
-    table = x_api.pulls(store, handle) if store.path.exists() else None
+    table = ingest.pulls(store, handle) if store.path.exists() else None
     if table is None or table.empty:
         click.echo("no pulls recorded")
         return
