@@ -15,7 +15,7 @@ import time
 from benchmarks.bench_parse import peak_mb
 from benchmarks.util import measure
 from follower_kit import Store, ingest
-from follower_kit.fake_x import FakeX, synthetic_audience
+from follower_kit.testing.fake_x import FakeX, synthetic_audience
 from follower_kit.sources import x_api
 
 SIZES = [100_000, 1_000_000]

@@ -149,7 +149,7 @@ def test_not_an_archive(tmp_path):
 def test_hydrate_fetches_profiles_through_the_api(tmp_path):
     """Profiles come through the real client from the fake X API, 100 ids a request, for an
     archive imported earlier without them; the snapshot itself stays as imported."""
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
     from follower_kit.sources import x_api
 
     arc = archive.read_archive(_arc("2021-03-22"))
@@ -315,7 +315,7 @@ def test_import_command_hydrates_an_archive_imported_before(tmp_path, monkeypatc
     from click.testing import CliRunner
 
     from follower_kit.cli import main
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
 
     store = tmp_path / "store"
     path = str(_arc("2021-03-22"))

@@ -17,7 +17,7 @@ import requests
 
 from conftest import ROOT, shared_path
 from follower_kit import Store, ingest
-from follower_kit.fake_x import FakeX, Faults, OpenAPISpec
+from follower_kit.testing.fake_x import FakeX, Faults, OpenAPISpec
 from follower_kit.sources import x_api
 
 TOKEN = "fake-server-test-token-0123456789"

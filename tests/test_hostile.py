@@ -366,7 +366,7 @@ def _followers_requests(server) -> int:
 
 
 def test_a_repeated_next_token_stops_the_pull_at_the_first_repeat(small_audience, tmp_path):
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
     from follower_kit.sources import x_api
 
     store = Store(tmp_path / "store")
@@ -388,7 +388,7 @@ def test_a_repeated_next_token_stops_the_pull_at_the_first_repeat(small_audience
 
 
 def test_more_followers_than_the_account_has_stops_the_pull(small_audience, tmp_path):
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
     from follower_kit.sources import x_api
 
     store = Store(tmp_path / "store")
@@ -404,7 +404,7 @@ def test_more_followers_than_the_account_has_stops_the_pull(small_audience, tmp_
 
 
 def test_a_page_budget_from_the_plan_stops_the_pull(small_audience, tmp_path):
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
     from follower_kit.sources import x_api
 
     store = Store(tmp_path / "store")
@@ -417,7 +417,7 @@ def test_a_page_budget_from_the_plan_stops_the_pull(small_audience, tmp_path):
 
 
 def test_the_cli_says_why_a_pull_stopped_and_what_it_cost(small_audience, tmp_path, monkeypatch):
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
 
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
     with FakeX.from_sample(small_audience, runaway="repeat") as server:
@@ -431,7 +431,7 @@ def test_the_cli_says_why_a_pull_stopped_and_what_it_cost(small_audience, tmp_pa
 
 def test_the_cost_question_of_a_resumed_pull_says_what_was_spent(small_audience, tmp_path,
                                                                  monkeypatch):
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
 
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
     handle = small_audience.account["username"]
@@ -646,7 +646,7 @@ def test_a_full_disk_during_sample_is_one_error_line_and_no_broken_snapshot(smal
 
 
 def test_a_full_disk_during_a_pull_keeps_the_checkpoint(small_audience, small_disk):
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
 
     store = Store(small_disk / "store")
     (small_disk / "store").mkdir()
@@ -666,7 +666,7 @@ def test_a_full_disk_during_a_pull_keeps_the_checkpoint(small_audience, small_di
 
 def test_pull_followers_on_a_read_only_store_gives_advice(small_audience, small_disk,
                                                            monkeypatch):
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
 
     store = small_disk / "store"
     assert cli("sample", "--followers", "50", "--months", "1", "--store", store).exit_code == 0

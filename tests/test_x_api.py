@@ -19,7 +19,7 @@ import pytest
 
 from conftest import ROOT, shared_path
 from follower_kit import Store, ingest
-from follower_kit.fake_x import FakeX, Faults
+from follower_kit.testing.fake_x import FakeX, Faults
 from follower_kit.sources import twarc, x_api
 
 # Shaped like a real app-only bearer token, assembled here so no tracked file holds one whole.

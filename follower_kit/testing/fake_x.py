@@ -38,7 +38,7 @@ from urllib.parse import parse_qsl, urlsplit
 import numpy as np
 import pandas as pd
 
-from .errors import SourceError
+from ..errors import SourceError
 
 log = logging.getLogger(__name__)
 
