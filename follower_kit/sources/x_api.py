@@ -140,8 +140,9 @@ class _TransportAdapter(HTTPAdapter):
 
 
 # Kept rather than urllib3's Retry or tenacity. urllib3 retries inside the adapter with
-# time.sleep (no injectable sleep or clock, so tests would wait for real) and cannot retry a body
-# that arrives truncated or unparseable, which is only known after tweepy returns. tenacity could
+# time.sleep (no injectable sleep or clock, so tests would wait for real), waits on a 429 only
+# for Retry-After (X sends x-rate-limit-reset instead) and cannot retry a body that arrives
+# truncated or unparseable, which is only known after tweepy returns. tenacity could
 # inject both, but the schedule here has two budgets (transient faults, rate-limit waits), waits
 # until each 429's x-rate-limit-reset and counts every retry and wait for the pull's record: as
 # tenacity callbacks that is the same code, spread over three hooks.
