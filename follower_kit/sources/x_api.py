@@ -587,7 +587,7 @@ def plan_followers(followers_count: int, following_count: int = 0, *, username: 
     notes = []
     if done_pages:
         notes.append(f"{plural(done_pages, 'page')} already checkpointed: the pull resumes "
-                     "after them")
+                     f"after {'it' if done_pages == 1 else 'them'}")
     return Plan(f"pull followers of @{username}: {followers_count:,} followers, "
                 f"{following_count:,} following",
                 {"user lookup": 1, "followers pages": f_pages, "following pages": g_pages},
@@ -616,7 +616,7 @@ def plan_tweets(followers: int, per_follower: int, *, username: str = "",
              "(since_id) return only new posts"]
     if done_followers:
         notes.append(f"{plural(done_followers, 'timeline')} already checkpointed: the pull "
-                     "resumes after them")
+                     f"resumes after {'it' if done_followers == 1 else 'them'}")
     return Plan(f"pull tweets of @{username}'s {followers:,} followers, up to {per_follower} each",
                 {"timeline pages": reqs}, {"posts (at most)": posts}, seconds, posts * price,
                 t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)), notes,
