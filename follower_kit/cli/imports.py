@@ -114,7 +114,7 @@ def archive_cmd(store, paths, hydrate, retry_unavailable, force, max_file_size, 
 def _plan_hydrate(store, account_id, username, table, retry_unavailable, **where):
     """The plan of a hydration, the ids it asks for, and how many followers it leaves out
     because X reported them deleted or suspended before (a note in the plan says so).
-    ``where``: ``ids`` or ``at``, as for :func:`~follower_kit.sources.ingest.missing_profiles`.
+    ``where``: ``ids`` or ``at``, as for :func:`~follower_kit.ingest.missing_profiles`.
     """
     wanted = ingest.missing_profiles(store, account_id, retry_unavailable=True, **where)
     ids = wanted if retry_unavailable else \
