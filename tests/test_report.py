@@ -881,7 +881,6 @@ def test_report_of_a_first_snapshot_from_twarc(tmp_path):
 
     from conftest import shared_path
     from follower_kit import Store
-    from follower_kit.sources import twarc
 
     store = Store(tmp_path / "store")
     ingest.import_twarc(store, shared_path("x-api", "twarc2-pages", "users.jsonl"),
