@@ -3,6 +3,8 @@
 The sources (``sources/``) parse the outside world into canonical frames and never touch the
 store; this module is the one step that writes what they produce:
 
+* **The sample** (:func:`write_sample`): :func:`~follower_kit.sources.sample.generate`'s
+  audience as its snapshots; :func:`stored_state` says whether a store holds it already.
 * **X archives** (:func:`import_archive`): :func:`~follower_kit.sources.archive.read_archive`'s
   follower list as the snapshot of the archive's generation date, its following list and own
   tweets beside it; :func:`hydrate` adds the followers' profiles later, with the X API.
@@ -32,6 +34,7 @@ from filelock import FileLock, Timeout
 from .errors import WRITE_ADVICE, AmbiguousHandle, SourceError, StoreError, write_error
 from .sources import twarc
 from .sources.archive import Archive, Limits, read_archive
+from .sources.sample import SampleAudience, fingerprint, sample_accounts
 from .sources.twarc import TwarcImport, load, load_each
 from .sources.x_api import (USER_FIELDS, Bounds, PullError, RequestCounts, RunawayPull,
                             XClient, timeline_pages)
@@ -218,6 +221,73 @@ def _remember_unavailable(store, account, gone: pd.DataFrame, part: list[str],
                       ignore_index=True).drop_duplicates("id", keep="last")
     store.write_table("unavailable", account, table)
     return table.reset_index(drop=True)
+
+
+
+# ------------------------------------------------------------------------------------- the sample
+def write_sample(store, audience: SampleAudience, progress=None) -> list:
+    """Commit every snapshot of ``audience`` to ``store`` and write its "following" and "truth"
+    tables. Idempotent: writing the same audience again changes nothing.
+
+    Each snapshot carries the profiles of followers first seen in it; the last also carries
+    every current follower's profile and the recent tweets. Competitor accounts
+    (``audience.competitors``) are written the same way after it.
+
+    Returns
+    -------
+    list of SnapshotRef
+        The snapshots of the main account.
+    """
+    fp = fingerprint(audience)
+    refs = _write_account(store, audience, fp, progress)
+    for competitor in audience.competitors:
+        _write_account(store, competitor, fp, None)
+    return refs
+
+
+def _write_account(store, audience: SampleAudience, fp: str, progress) -> list:
+    users, edges = audience.users, audience.followers
+    first_seen = edges.groupby("follower_id", sort=False)["snapshot_at"].min()
+    refs = []
+    times = audience.snapshot_times
+    for j, t in enumerate(times):
+        snap = edges[edges["snapshot_at"] == t]
+        is_last = j == len(times) - 1
+        if is_last:
+            ids = snap["follower_id"]
+            prof = users[users["id"].isin(ids)].assign(observed_at=t)
+        else:
+            new_ids = first_seen.index[first_seen == t]
+            prof = users[users["id"].isin(new_ids)].assign(observed_at=t)
+        refs.append(store.commit_snapshot(
+            account=audience.account, snapshot_at=t, followers=snap[["follower_id", "position"]],
+            users=prof, tweets=audience.tweets if is_last else None, source="sample",
+            extra={"generator": "follower_kit.sources.sample", "fingerprint": fp}))
+        if progress:
+            progress(1)
+    store.write_table("following", audience.account["id"], audience.following)
+    store.write_table("truth", audience.account["id"], audience.truth)
+    return refs
+
+
+def stored_state(store, audience: SampleAudience) -> str:
+    """How ``store`` holds ``audience``'s account: ``"absent"``; ``"same"`` (this very sample,
+    perhaps only partly written, which :func:`write_sample` completes); ``"stale"`` (a sample from
+    other options or an older follower-kit: generated data only, safe to rebuild); ``"foreign"``
+    (it holds snapshots that are not the sample, which nothing here may touch). The competitor
+    accounts count with the main one: any foreign one makes it foreign, any other sample stale."""
+    present = set(store.snapshots()["account_id"]) if store.path.exists() else set()
+    ids = [a["id"] for a in sample_accounts(audience)]
+    if audience.account["id"] not in present and not present & set(ids):
+        return "absent"
+    metas = [m for i in ids if i in present for m in store.snapshot_meta(i)]
+    if any(m["source"] != "sample" for m in metas):
+        return "foreign"
+    times = {t.isoformat() for t in audience.snapshot_times}
+    fp = fingerprint(audience)
+    same = audience.account["id"] in present and all(
+        m.get("extra", {}).get("fingerprint") == fp and m["snapshot_at"] in times for m in metas)
+    return "same" if same else "stale"
 
 
 
@@ -814,4 +884,5 @@ def _newest_tweet_ids(store, account_id: str) -> dict[str, str]:
 
 
 __all__ = ["Hydration", "PullDir", "hydrate", "import_archive", "import_twarc",
-           "missing_profiles", "pull_followers", "pull_tweets", "pulls", "without_unavailable"]
+           "missing_profiles", "pull_followers", "pull_tweets", "pulls", "stored_state",
+           "without_unavailable", "write_sample"]

@@ -18,7 +18,8 @@ from follower_kit.analysis.insight import audience_insight, influential_follower
 from follower_kit.analysis.languages import follower_languages, language_shares
 from follower_kit.analysis.reading import registrable_domain, top_items
 from follower_kit.cli import main
-from follower_kit.sources.sample import DEFAULT_COMPETITORS, generate, write_sample
+from follower_kit.ingest import write_sample
+from follower_kit.sources.sample import DEFAULT_COMPETITORS, generate
 
 
 @pytest.fixture(scope="module")

@@ -104,3 +104,23 @@ def test_the_analysis_reaches_neither_sources_nor_the_store(module):
     bad = sorted(m for m in reached if m.startswith("follower_kit.sources.")
                  or m in ("follower_kit.store", "follower_kit.ingest"))
     assert not bad, " -> ".join(_path_to(module, bad[0]))
+
+
+#: The store's writing methods: only ingest (and the store itself) may call them.
+WRITES = {"commit_snapshot", "write_table", "add_profiles", "add_tweets", "quarantine"}
+
+
+@pytest.mark.parametrize("module", SOURCES)
+def test_no_source_commits_through_a_store_it_is_handed(module):
+    """Sources parse; ingest commits. A source given a store object would not import the store
+    and still write into it: its calls are checked too."""
+    path = PACKAGE.parent / Path(*module.split(".")).with_suffix(".py")
+    calls = sorted({node.func.attr for node in ast.walk(ast.parse(path.read_text()))
+                    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in WRITES})
+    assert not calls, f"{module} writes to the store ({', '.join(calls)}): move it to ingest.py"
+
+
+def test_ingest_is_where_the_writes_are():
+    source = (PACKAGE / "ingest.py").read_text()
+    assert all(f".{name}(" in source for name in WRITES - {"quarantine"})

@@ -150,7 +150,8 @@ def test_explore_notebook_on_a_first_snapshot_lists_likely_humans_not_new_ones(t
     """One snapshot only (a first pull): nobody can be told apart as new, so the notebook says so
     instead of '0 new', and its quick table lists likely humans instead of an empty table."""
     from follower_kit import Store
-    from follower_kit.sources.sample import generate, write_sample
+    from follower_kit.ingest import write_sample
+    from follower_kit.sources.sample import generate
 
     store = Store(tmp_path / "store")
     write_sample(store, generate(followers=400, months=1, seed=5, tweets_per_follower=3))

@@ -611,7 +611,8 @@ def test_bad_clients_file_names_the_problem(tmp_path, text, match):
 @pytest.fixture(scope="module")
 def agency_store(tmp_path_factory):
     from follower_kit import Store
-    from follower_kit.sources.sample import generate, write_sample
+    from follower_kit.ingest import write_sample
+    from follower_kit.sources.sample import generate
 
     store = Store(tmp_path_factory.mktemp("agency"))
     for account, n, seed in (("northwind_coffee", 400, 11), ("tidepool_labs", 300, 23)):
