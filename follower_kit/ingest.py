@@ -849,8 +849,16 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
         for follower_id in followers["follower_id"]:
             if follower_id in done:
                 continue
-            pull.write_page(f"tweets-{follower_id}", timeline_pages(
-                client, follower_id, per_follower, since.get(follower_id)))
+            try:
+                lines = timeline_pages(client, follower_id, per_follower, since.get(follower_id))
+            except RunawayPull as exc:  # its posts were sent and billed: the pull counts them
+                meta = pull.meta()
+                meta = pull.update(discarded_rows=int(meta.get("discarded_rows", 0)) + exc.rows)
+                raise RunawayPull(f"{exc}. The checkpoint keeps "
+                                  f"{plural(len(pull.page_files('tweets')), 'timeline')}; "
+                                  "nothing was stored", pages=exc.pages,
+                                  rows=_read_so_far(pull.path, meta)[1]) from None
+            pull.write_page(f"tweets-{follower_id}", lines)
             if progress:
                 progress(1)
         files = pull.page_files("tweets")

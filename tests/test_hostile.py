@@ -452,6 +452,34 @@ def test_the_cost_question_of_a_resumed_pull_says_what_was_spent(small_audience,
         asked.output, asked.output
 
 
+def test_a_timeline_that_repeats_its_token_stops_and_what_it_read_counts(small_audience,
+                                                                           tmp_path):
+    from follower_kit.sources import x_api
+    from follower_kit.testing.fake_x import FakeX
+
+    store = Store(tmp_path / "store")
+    with FakeX.from_sample(small_audience) as server:
+        _pull(server, store, small_audience, page_size=100)
+    handle = small_audience.account["username"]
+    first = store.follower_edges(handle, [store.snapshots(handle)["snapshot_at"].iloc[-1]]
+                                 )["follower_id"].iloc[0]
+    with FakeX.from_sample(small_audience, runaway="repeat") as server:
+        timeline = server.data.timelines.get(first)
+        n = 0 if timeline is None else min(len(timeline), 20)
+        client = x_api.XClient(TOKEN, base_url=server.url, timeout=5, sleep=lambda s: None,
+                               retry=x_api.RetryPolicy(attempts=2))
+        with pytest.raises(x_api.RunawayPull, match=f"timeline of {first}.*'SAME' again"
+                           ".*keeps 0 timelines"):
+            _bounded(server, lambda: ingest.pull_tweets(store, handle, client=client,
+                                                        per_follower=20))
+        assert sum(r["endpoint"] == "tweets" for r in server.requests) == 2
+    tweets = ingest.pulls(store).query("kind == 'tweets'")
+    assert list(tweets["status"]) == ["running"] and list(tweets["rows"]) == [0]
+    assert list(tweets["rows_read"]) == [2 * n]  # both pages were sent, so billed
+    plan = x_api.plan_tweets(60, 20, done_followers=0, read_posts=2 * n)
+    assert plan.spent == pytest.approx(2 * n * 0.005)
+
+
 def _prices(tmp_path, **over) -> Path:
     path = tmp_path / "prices.json"
     path.write_text(json.dumps({"confirm_above_usd": over.get("confirm_above", 5.0)}))

@@ -443,7 +443,8 @@ def timeline_pages(client: XClient, follower_id: str, per_follower: int,
         if page.next_token is not None and page.next_token in used | {token}:
             raise RunawayPull(f"stopped the timeline of {follower_id}: the API answered "
                               f"next_token {page.next_token!r} again, so paging would never "
-                              "end", pages=len(lines) + 1, rows=got)
+                              "end", pages=len(lines) + 1,
+                              rows=got + len(page.body.get("data") or []))
         lines.append(page.twarc_line(author=follower_id))
         got += len(page.body.get("data") or [])
         token = page.next_token
@@ -621,8 +622,8 @@ def plan_tweets(followers: int, per_follower: int, *, username: str = "",
                 {"timeline pages": reqs}, {"posts (at most)": posts}, seconds, posts * price,
                 t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)), notes,
                 spent=read_posts * price,
-                spent_on=f"{plural(done_followers, 'timeline')}, {read_posts:,} posts read"
-                if done_followers else "")
+                spent_on=f"{plural(done_followers, 'timeline')} kept, {read_posts:,} posts read"
+                if read_posts else "")
 
 
 def plan_hydrate(ids: int, *, username: str = "", table: Mapping | None = None) -> Plan:

@@ -420,8 +420,8 @@ class FakeX:
         Seconds to wait before each answer (a slower, more realistic server).
     runaway : {"repeat", "endless"}, optional
         A broken or hostile server's paging on list endpoints: ``"repeat"`` answers every page
-        with ``next_token: "SAME"``; ``"endless"`` never stops, cycling through the list with
-        ever new tokens.
+        (timelines too) with ``next_token: "SAME"``; ``"endless"`` never stops, cycling
+        through the list with ever new tokens.
     """
 
     def __init__(self, users: pd.DataFrame, accounts: Mapping[str, Mapping], tweets=None, *,
@@ -858,7 +858,7 @@ class FakeX:
             return self._bad_param("max_results", max_results, "is not between 5 and 100")
         token = q.get("pagination_token")
         offset = 0
-        if token:
+        if token and self.runaway != "repeat":  # repeating: every page is the first
             offset = _decode_token(token, self._salt)
             if offset is None:
                 return self._bad_param("pagination_token", token, "is not valid")
@@ -869,7 +869,9 @@ class FakeX:
         if page:
             meta["newest_id"] = str(page[0]["id"])
             meta["oldest_id"] = str(page[-1]["id"])
-        if offset + max_results < len(rows):
+        if self.runaway == "repeat":
+            meta["next_token"] = "SAME"
+        elif offset + max_results < len(rows):
             meta["next_token"] = _encode_token(offset + max_results, self._salt)
         data = [self.data.tweet_json(r, fields) for r in page]
         head = b'{"data":[' + b",".join(data) + b"]," if data else b"{"
