@@ -149,7 +149,7 @@ def test_stalled_responses_time_out_and_are_retried(audience, tmp_path):
         store = Store(tmp_path)
         client = _client(server, timeout=0.3)
         ingest.pull_followers(store, audience.account["username"], client=client, page_size=25,
-                             following=False)
+                              following=False)
         assert client.retries == 2
         _check_truth(store, server, audience.account["username"], audience.account["id"])
 
@@ -159,7 +159,7 @@ def test_real_rate_limit_is_waited_out(audience, tmp_path):
         store = Store(tmp_path)
         client = _client(server, sleep=time.sleep)
         ingest.pull_followers(store, audience.account["username"], client=client, page_size=25,
-                             following=False)
+                              following=False)
         assert client.slept > 0
         _check_truth(store, server, audience.account["username"], audience.account["id"])
 
@@ -183,7 +183,7 @@ def test_followers_arriving_during_a_pull_are_not_duplicated(audience, tmp_path)
 
         store = Store(tmp_path)
         ingest.pull_followers(store, audience.account["username"], client=_client(server),
-                             page_size=10, progress=follow_midway, following=False)
+                              page_size=10, progress=follow_midway, following=False)
     got = list(store.followers(audience.account["username"])["id"])
     assert len(got) == len(set(got))
     assert got == original  # the shifted-in repeats were dropped, nobody was lost

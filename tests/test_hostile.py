@@ -452,8 +452,7 @@ def test_the_cost_question_of_a_resumed_pull_says_what_was_spent(small_audience,
         asked.output, asked.output
 
 
-def test_a_timeline_that_repeats_its_token_stops_and_what_it_read_counts(small_audience,
-                                                                           tmp_path):
+def test_a_repeating_timeline_stops_and_what_it_read_counts(small_audience, tmp_path):
     from follower_kit.sources import x_api
     from follower_kit.testing.fake_x import FakeX
 

@@ -260,7 +260,7 @@ def test_partial_errors_do_not_fail_lookups_or_timelines(small_audience, tmp_pat
         # a follower suspended after the follower pull: its timeline is an error, not a failure
         server.suspended.add(str(got["id"].iloc[0]))
         ref = ingest.pull_tweets(store, small_audience.account["username"], client=client,
-                                per_follower=4)
+                                 per_follower=4)
     tweets = store.tweets(small_audience.account["username"])
     protected = set(small_audience.users.loc[small_audience.users["protected"], "id"])
     assert not set(tweets["author_id"]) & (protected | {str(got["id"].iloc[0])})
@@ -305,7 +305,7 @@ def test_interrupted_pull_resumes_without_loss_or_duplicates(small_audience, tmp
 
         with pytest.raises(KeyboardInterrupt):
             ingest.pull_followers(store, handle, client=client, page_size=15,
-                                 progress=stop_after_three)
+                                  progress=stop_after_three)
         assert store.snapshots().empty
         assert list(ingest.pulls(store)["status"]) == ["running"]
         # while another process holds the unfinished pull, a second one refuses to race it

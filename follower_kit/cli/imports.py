@@ -143,7 +143,7 @@ def _hydrate(store, ref, client, table, yes, retry_unavailable) -> None:
     confirm(plan, yes)
     with tqdm(total=len(ids), desc="  profiles", unit="user") as bar:
         done = ingest.hydrate(store, ref.account_id, client.lookup_users, ids=ids,
-                                      progress=bar.update)
+                              progress=bar.update)
     gone = (f", {done.not_returned:,} not returned by the API (deleted, suspended or "
             "protected accounts)") if done.not_returned else ""
     click.echo(f"  profiles: {done.fetched:,} fetched{gone}")

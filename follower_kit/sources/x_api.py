@@ -421,7 +421,7 @@ def _detail(exc: tweepy.HTTPException) -> str:
 
 
 def timeline_pages(client: XClient, follower_id: str, per_follower: int,
-                    since_id: str | None) -> bytes:
+                   since_id: str | None) -> bytes:
     """One follower's newest tweets (up to ``per_follower``, after ``since_id``), as the twarc2
     lines of the pages it took."""
     lines = []
