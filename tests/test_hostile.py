@@ -22,7 +22,6 @@ from click.testing import CliRunner
 
 from follower_kit import Store, ingest
 from follower_kit.cli import main
-from follower_kit.errors import SourceError
 from follower_kit.sources import archive
 
 ACCOUNT_ID = "3128746474"
