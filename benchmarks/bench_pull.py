@@ -14,8 +14,8 @@ import time
 
 from benchmarks.bench_parse import peak_mb
 from benchmarks.util import measure
-from follower_kit import Store
-from follower_kit.fake_x import FakeX, synthetic_audience
+from follower_kit import Store, ingest
+from follower_kit.testing.fake_x import FakeX, synthetic_audience
 from follower_kit.sources import x_api
 
 SIZES = [100_000, 1_000_000]
@@ -38,7 +38,7 @@ def _serve(n: int, conn, stop) -> None:
 def kit_pull(url: str, handle: str) -> int:
     client = x_api.XClient(TOKEN, base_url=url)
     with tempfile.TemporaryDirectory() as tmp:
-        ref = x_api.pull_followers(Store(tmp), handle, client=client, following=False)
+        ref = ingest.pull_followers(Store(tmp), handle, client=client, following=False)
     return ref.followers, peak_mb()
 
 

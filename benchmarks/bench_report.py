@@ -26,7 +26,8 @@ MONTH = "2026-10"
 
 def _build(store_dir: str, accounts: list[tuple[str, int, int]]) -> None:
     from follower_kit import Store
-    from follower_kit.sources.sample import generate, write_sample
+    from follower_kit.ingest import write_sample
+    from follower_kit.sources.sample import generate
 
     store = Store(store_dir)
     for account, followers, seed in accounts:

@@ -23,7 +23,8 @@ SIZES = [10_000, 100_000, 1_000_000]
 
 def _round(size: int, tweets: int) -> dict:
     from follower_kit import Store
-    from follower_kit.sources.sample import generate, write_sample
+    from follower_kit.ingest import write_sample
+    from follower_kit.sources.sample import generate
 
     out = {}
     t = time.perf_counter()

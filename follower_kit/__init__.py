@@ -54,18 +54,19 @@ def load_sample(month: str | None = None, *, store=None) -> MonthData:
     1121
     """
     from .audience import as_store
+    from . import ingest
     from .sources import sample
 
     store = as_store(store)
     # with its competitors, as `follower-kit sample` and `make demo` build it: the same store
     audience = sample.generate(competitors=sample.DEFAULT_COMPETITORS)
-    state = sample.stored_state(store, audience)
+    state = ingest.stored_state(store, audience)
     if state in ("stale", "foreign"):
         raise ConfigError(f"@{audience.account['username']} in {store.path} is not the built-in "
                           f"sample ({state}); nothing was changed. Give load_sample another "
                           "store, or rebuild it with `follower-kit sample --replace`.")
     if state == "absent":
-        sample.write_sample(store, audience)
+        ingest.write_sample(store, audience)
     return load_month(audience.account["username"], month or
                       f"{audience.snapshot_times[-1]:%Y-%m}", store=store)
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .errors import SchemaError
+from .errors import FollowerKitError, SchemaError
 
 STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
 TIME = pd.DatetimeTZDtype("us", "UTC")
@@ -267,3 +267,37 @@ def validate(df: pd.DataFrame, kind: str) -> pd.DataFrame:
             raise SchemaError(f"followers.position repeats within a snapshot at row {row}",
                               frame=s.name, column="position")
     return df
+
+
+# ---------------------------------------------------------------------------------- frame checks
+HYDRATE_HINT = ("`follower-kit import archive PATH --hydrate` fetches the missing profiles with "
+                "an X API token.")
+
+
+def require_profiles(followers: pd.DataFrame, username: str, what: str) -> None:
+    """Stop with advice when none of ``followers`` has a profile in the store (an X archive
+    imported without ``--hydrate`` lists ids only) and ``what`` needs profiles.
+
+    The commands and the notebooks that score or segment followers share this check, so they fail
+    at the start with the same advice instead of deep inside an estimator.
+
+    Parameters
+    ----------
+    followers : DataFrame
+        :meth:`Store.followers` of one snapshot (needs ``username``).
+    username : str
+        The followed account's handle, for the message.
+    what : str
+        The verb that needs profiles (``"score"``, ``"segment"``).
+
+    Raises
+    ------
+    FollowerKitError
+        Saying how many followers lack a profile and how to fetch them.
+    """
+    if len(followers) and followers["username"].isna().all():
+        raise FollowerKitError(
+            f"none of the {len(followers):,} followers of @{str(username).removeprefix('@')} "
+            "has a profile in the store (an X archive lists followers by id only), so there is "
+            f"nothing to {what}. {HYDRATE_HINT}")
+

@@ -406,7 +406,7 @@ class Store:
 
     def unavailable(self, account) -> pd.DataFrame:
         """Followers X reported deleted or suspended when their profiles were looked up (the
-        table ``unavailable``, kept by :func:`follower_kit.sources.archive.hydrate`, so that a
+        table ``unavailable``, kept by :func:`follower_kit.ingest.hydrate`, so that a
         rerun does not pay for them again).
 
         Returns
@@ -516,8 +516,8 @@ class Store:
                 raise AmbiguousHandle(
                     f"@{key} names {len(held)} accounts in the store {self.path}: ids "
                     f"{' and '.join(held)} (a handle changes hands, or an import was given "
-                    f"the wrong one). Choose one by its id: pass {held[0]} instead of @{key} "
-                    "(--account-id where a command asks for a handle)", path=self.path)
+                    f"the wrong one). Choose one by its id: pass {' or '.join(held)} in place of "
+                    f"@{key} (`import twarc` takes it as --account-id)", path=self.path)
             if held:
                 return held[0]
         known = ", ".join(sorted(self.snapshots()["username"].unique())) if root.is_dir() else ""

@@ -41,7 +41,7 @@ def sample_audience():
 def sample_store(tmp_path_factory, sample_audience):
     """A store holding the default sample audience (read-only for tests: copy it to modify)."""
     from follower_kit import Store
-    from follower_kit.sources.sample import write_sample
+    from follower_kit.ingest import write_sample
 
     store = Store(tmp_path_factory.mktemp("sample-store"))
     write_sample(store, sample_audience)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from follower_kit import ingest
 from follower_kit.analysis import account_age as aa
 from follower_kit.cli import main
 from follower_kit.errors import SchemaError
@@ -166,7 +167,7 @@ def test_cli_ages_show_on_an_archive_without_profiles(tmp_path):
 
     store = Store(tmp_path / "store")
     for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
-        archive.import_archive(store, path)
+        ingest.import_archive(store, path)
     res = CliRunner().invoke(main, ["ages", "show", "larsbrinkhoff", "--store",
                                     str(store.path), "--json"])
     assert res.exit_code == 0, res.output

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from conftest import shared_path
-from follower_kit import Store
+from follower_kit import Store, ingest
 from follower_kit.errors import SourceError
 from follower_kit.sources import archive
 
@@ -28,7 +28,7 @@ def _arc(date):
 def series_store(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("archives"))
     for date in DATES:
-        archive.import_archive(store, _arc(date))
+        ingest.import_archive(store, _arc(date))
     return store
 
 
@@ -119,7 +119,7 @@ def _damage(text: str, how: str) -> bytes:
                                       ("wrong encoding", 1)])
 def test_malformed_archive_names_file_and_position_and_leaves_store(tmp_path, how, line):
     store = Store(tmp_path / "store")
-    archive.import_archive(store, _arc("2021-03-22"))
+    ingest.import_archive(store, _arc("2021-03-22"))
     before = store.snapshots()
     dst = tmp_path / "bad"
     shutil.copytree(_arc("2022-04-29"), dst)
@@ -127,7 +127,7 @@ def test_malformed_archive_names_file_and_position_and_leaves_store(tmp_path, ho
     target.chmod(0o644)
     target.write_bytes(_damage(target.read_text(), how))
     with pytest.raises(SourceError) as info:
-        archive.import_archive(store, dst)
+        ingest.import_archive(store, dst)
     msg = str(info.value)
     assert "follower.js" in msg and "line" in msg
     if line is not None:
@@ -149,7 +149,7 @@ def test_not_an_archive(tmp_path):
 def test_hydrate_fetches_profiles_through_the_api(tmp_path):
     """Profiles come through the real client from the fake X API, 100 ids a request, for an
     archive imported earlier without them; the snapshot itself stays as imported."""
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
     from follower_kit.sources import x_api
 
     arc = archive.read_archive(_arc("2021-03-22"))
@@ -158,18 +158,18 @@ def test_hydrate_fetches_profiles_through_the_api(tmp_path):
                           "name": "someone", "followers_count": range(len(ids))})
     gone = ids[:7]
     store = Store(tmp_path)
-    ref = archive.import_archive(store, _arc("2021-03-22"))
+    ref = ingest.import_archive(store, _arc("2021-03-22"))
     snapshot_files = sorted(p.name for p in ref.path.iterdir())
     with FakeX.from_frames(arc.account, users, ids, deleted=gone[:4], suspended=gone[4:]) as srv:
         client = x_api.XClient("hydrate-token-123456", base_url=srv.url, sleep=lambda s: None)
-        done = archive.hydrate(store, "larsbrinkhoff", client.lookup_users)
+        done = ingest.hydrate(store, "larsbrinkhoff", client.lookup_users)
         asked = sum(r["endpoint"] == "users" for r in srv.requests)
-        again = archive.hydrate(store, "larsbrinkhoff", client.lookup_users)
+        again = ingest.hydrate(store, "larsbrinkhoff", client.lookup_users)
         asked_again = sum(r["endpoint"] == "users" for r in srv.requests) - asked
     assert asked == -(-len(ids) // 100)
-    assert done == archive.Hydration(missing=len(ids), fetched=len(ids) - 7, not_returned=7)
+    assert done == ingest.Hydration(missing=len(ids), fetched=len(ids) - 7, not_returned=7)
     # X said the 7 are deleted or suspended: remembered, so a rerun pays for none of them
-    assert again == archive.Hydration(missing=0, fetched=0, not_returned=0) and asked_again == 0
+    assert again == ingest.Hydration(missing=0, fetched=0, not_returned=0) and asked_again == 0
     gone_table = store.unavailable("larsbrinkhoff").set_index("id")
     assert set(gone_table.index) == set(gone)
     assert gone_table.loc[gone[0], "reason"].startswith("Could not find user")
@@ -181,7 +181,7 @@ def test_hydrate_fetches_profiles_through_the_api(tmp_path):
         "hydrated profiles are observed now, not on the archive's date"
     assert sorted(p.name for p in ref.path.iterdir()) == snapshot_files
     # importing the archive again is still a no-op, not a conflict with the hydrated store
-    assert archive.import_archive(store, _arc("2021-03-22")).created is False
+    assert ingest.import_archive(store, _arc("2021-03-22")).created is False
 
 
 def test_retry_unavailable_asks_again_and_a_profile_back_leaves_the_list(tmp_path, monkeypatch):
@@ -190,7 +190,7 @@ def test_retry_unavailable_asks_again_and_a_profile_back_leaves_the_list(tmp_pat
     import follower_kit.store as store_module
 
     store = Store(tmp_path)
-    archive.import_archive(store, _arc("2021-03-22"))
+    ingest.import_archive(store, _arc("2021-03-22"))
     ids = list(store.followers("larsbrinkhoff")["id"])
     gone, asked = set(ids[:5]), []
 
@@ -203,10 +203,10 @@ def test_retry_unavailable_asks_again_and_a_profile_back_leaves_the_list(tmp_pat
         errors["detail"] = "Could not find user with ids: [" + errors["resource_id"] + "]."
         return pd.DataFrame({"id": back, "username": [f"u{i}" for i in back]}), errors
 
-    archive.hydrate(store, "larsbrinkhoff", lookup)
+    ingest.hydrate(store, "larsbrinkhoff", lookup)
     assert set(store.unavailable("larsbrinkhoff")["id"]) == gone
-    assert archive.missing_profiles(store, "larsbrinkhoff") == []
-    assert archive.missing_profiles(store, "larsbrinkhoff", retry_unavailable=True) == ids[:5]
+    assert ingest.missing_profiles(store, "larsbrinkhoff") == []
+    assert ingest.missing_profiles(store, "larsbrinkhoff", retry_unavailable=True) == ids[:5]
     before = store.unavailable("larsbrinkhoff")
     # the process dies while the list is being replaced: the store keeps the old list
     real_replace = store_module.os.replace
@@ -219,16 +219,16 @@ def test_retry_unavailable_asks_again_and_a_profile_back_leaves_the_list(tmp_pat
     gone.discard(ids[0])  # the first account is back
     monkeypatch.setattr(store_module.os, "replace", die_on_the_list)
     with pytest.raises(SystemExit):
-        archive.hydrate(store, "larsbrinkhoff", lookup, retry_unavailable=True)
+        ingest.hydrate(store, "larsbrinkhoff", lookup, retry_unavailable=True)
     monkeypatch.setattr(store_module.os, "replace", real_replace)
     pd.testing.assert_frame_equal(store.unavailable("larsbrinkhoff"), before)
     assert not list((tmp_path / ".staging").iterdir())
     assert store.followers("larsbrinkhoff")["username"].isna().sum() == 5, \
         "the list is written before the chunk's profiles: the store is as it was"
     asked.clear()
-    done = archive.hydrate(store, "larsbrinkhoff", lookup, retry_unavailable=True)
+    done = ingest.hydrate(store, "larsbrinkhoff", lookup, retry_unavailable=True)
     assert asked == ids[:5]
-    assert done == archive.Hydration(missing=5, fetched=1, not_returned=4)
+    assert done == ingest.Hydration(missing=5, fetched=1, not_returned=4)
     assert set(store.unavailable("larsbrinkhoff")["id"]) == set(ids[1:5])
     assert store.followers("larsbrinkhoff")["username"].isna().sum() == 4
 
@@ -237,7 +237,7 @@ def test_interrupted_hydration_resumes_without_loss_or_duplicates(tmp_path):
     """The token runs out (or Ctrl-C) in the middle: what was fetched is kept, and the rerun
     fetches exactly the rest."""
     store = Store(tmp_path)
-    archive.import_archive(store, _arc("2021-03-22"))
+    ingest.import_archive(store, _arc("2021-03-22"))
     ids = list(store.followers("larsbrinkhoff")["id"])
     asked = []
 
@@ -248,11 +248,11 @@ def test_interrupted_hydration_resumes_without_loss_or_duplicates(tmp_path):
         return pd.DataFrame({"id": part, "username": [f"u{i}" for i in part]}), None
 
     with pytest.raises(KeyboardInterrupt):
-        archive.hydrate(store, "larsbrinkhoff", partial(lookup, fail_after=250), chunk=100)
+        ingest.hydrate(store, "larsbrinkhoff", partial(lookup, fail_after=250), chunk=100)
     kept = store.followers("larsbrinkhoff")["username"].notna().sum()
     assert kept == 200, "the two chunks done before the interruption are stored"
     asked.clear()
-    done = archive.hydrate(store, "larsbrinkhoff", lookup, chunk=100)
+    done = ingest.hydrate(store, "larsbrinkhoff", lookup, chunk=100)
     assert asked == ids[200:] and done.fetched == len(ids) - 200
     profiles = store.users("larsbrinkhoff")
     assert profiles["id"].is_unique and set(profiles["id"]) == set(ids)
@@ -315,7 +315,7 @@ def test_import_command_hydrates_an_archive_imported_before(tmp_path, monkeypatc
     from click.testing import CliRunner
 
     from follower_kit.cli import main
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
 
     store = tmp_path / "store"
     path = str(_arc("2021-03-22"))
@@ -376,7 +376,7 @@ def test_commands_on_an_archive_without_profiles_advise_hydrating(tmp_path):
     from follower_kit.cli import main
 
     store = Store(tmp_path / "store")
-    archive.import_archive(store, _arc("2021-03-22"))
+    ingest.import_archive(store, _arc("2021-03-22"))
     where = ["--store", str(store.path)]
     for command, verb in ((["bots", "score"], "score"), (["topics"], "segment")):
         out = CliRunner().invoke(main, [*command, "larsbrinkhoff", *where])
@@ -404,13 +404,13 @@ def test_an_archive_hydrated_by_an_earlier_version_imports_again_as_the_same(tmp
     old = store.commit_snapshot(account=arc.account, snapshot_at=arc.generated_at,
                                 followers=arc.followers, source="archive",
                                 users=pd.DataFrame({"id": ids[:5], "username": list("abcde")}))
-    again = archive.import_archive(store, _arc("2021-03-22"))
+    again = ingest.import_archive(store, _arc("2021-03-22"))
     assert not again.created and again.path == old.path and again.followers == len(ids)
     store2 = Store(tmp_path / "other")
     store2.commit_snapshot(account=arc.account, snapshot_at=arc.generated_at,
                            followers=arc.followers.iloc[1:], source="archive")
     with pytest.raises(StoreError, match="already committed"):
-        archive.import_archive(store2, _arc("2021-03-22"))
+        ingest.import_archive(store2, _arc("2021-03-22"))
 
 
 def test_the_report_counts_followers_x_reported_gone_apart(tmp_path):
@@ -420,7 +420,7 @@ def test_the_report_counts_followers_x_reported_gone_apart(tmp_path):
     from follower_kit import report_text as rt
 
     store = Store(tmp_path)
-    archive.import_archive(store, _arc("2021-03-22"))
+    ingest.import_archive(store, _arc("2021-03-22"))
     ids = list(store.followers("larsbrinkhoff")["id"])
 
     def lookup(part):  # 100 profiles come back, X reports 7 deleted, the rest is not asked
@@ -430,7 +430,7 @@ def test_the_report_counts_followers_x_reported_gone_apart(tmp_path):
                                "detail": "Could not find user."})
         return pd.DataFrame({"id": back, "username": [f"u{i}" for i in back]}), errors
 
-    archive.hydrate(store, "larsbrinkhoff", lookup, ids=ids[:107])
+    ingest.hydrate(store, "larsbrinkhoff", lookup, ids=ids[:107])
     data = report.load_month("larsbrinkhoff", store=store)
     assert set(data.unavailable["id"]) == set(ids[:7])
     note = rt.profiles_note(data.followers, unavailable=data.unavailable["id"])

@@ -18,7 +18,8 @@ from follower_kit.analysis.insight import audience_insight, influential_follower
 from follower_kit.analysis.languages import follower_languages, language_shares
 from follower_kit.analysis.reading import registrable_domain, top_items
 from follower_kit.cli import main
-from follower_kit.sources.sample import DEFAULT_COMPETITORS, generate, write_sample
+from follower_kit.ingest import write_sample
+from follower_kit.sources.sample import DEFAULT_COMPETITORS, generate
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +127,8 @@ def test_previous_month_baseline_counts_the_last_30_days_against_the_30_before(r
 
 
 def test_audience_on_the_real_archive_gives_relations_from_the_archive_alone(tmp_path):
-    from follower_kit.sources.archive import archives_in, import_archive
+    from follower_kit.ingest import import_archive
+    from follower_kit.sources.archive import archives_in
 
     store = Store(tmp_path / "store")
     for path in archives_in(shared_path("x-archive", "larsbrinkhoff")):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 from click.testing import CliRunner
 
+from follower_kit import ingest
 from follower_kit.cli import main
 
 
@@ -70,12 +69,11 @@ def test_store_from_environment(tmp_path):
 def test_errors_are_one_clear_line(tmp_path):
     blocker = tmp_path / "f"
     blocker.write_text("x")
-    proc = subprocess.run([sys.executable, "-m", "follower_kit.cli", "sample", "--followers", "20",
-                           "--months", "1", "--store", str(blocker / "store")],
-                          capture_output=True, text=True)
-    assert proc.returncode == 1
-    assert "error: cannot write to the store directory" in proc.stderr
-    assert "Traceback" not in proc.stderr
+    result = CliRunner().invoke(main, ["sample", "--followers", "20", "--months", "1",
+                                       "--store", str(blocker / "store")])
+    assert result.exit_code == 1, result.output
+    assert "error: cannot write to the store directory" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_changes_lists_who_came_and_left_with_profiles(sample_store, tmp_path):
@@ -118,7 +116,7 @@ def _archive_with_a_hostile_newcomer(tmp_path):
 
     store = Store(tmp_path / "store")
     for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff"))[:2]:
-        archive.import_archive(store, path)
+        ingest.import_archive(store, path)
     diff = store.diff("larsbrinkhoff")
     ids = list(store.followers("larsbrinkhoff")["id"])
     profiles = pd.DataFrame({"id": ids, "username": [f"u{i}" for i in ids], "name": "Someone",
@@ -156,10 +154,9 @@ def test_first_snapshot_messages_name_the_account_and_count_in_words(tmp_path):
     when nobody can be new yet."""
     from conftest import shared_path
     from follower_kit import Store
-    from follower_kit.sources import archive
 
     archive_store = Store(tmp_path / "archive")
-    archive.import_archive(archive_store, shared_path("x-archive", "larsbrinkhoff", "2021-03-22"))
+    ingest.import_archive(archive_store, shared_path("x-archive", "larsbrinkhoff", "2021-03-22"))
     where = ["--store", str(archive_store.path)]
     out = run("changes", "larsbrinkhoff", *where)
     assert out.exit_code == 1

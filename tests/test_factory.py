@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from follower_kit import plots
+from follower_kit import ingest, plots
 from follower_kit.analysis import factory, growth
 from follower_kit.analysis.factory import _snapshot_bounds
 
@@ -117,7 +117,7 @@ def test_factory_on_a_real_archive_without_profiles(tmp_path):
 
     store = Store(tmp_path / "store")
     for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
-        archive.import_archive(store, path)
+        ingest.import_archive(store, path)
     acct = store.resolve("larsbrinkhoff")
     followers = store.followers(acct)
     assert followers["created_at"].isna().all()               # ids only

@@ -16,8 +16,8 @@ import pytest
 import requests
 
 from conftest import ROOT, shared_path
-from follower_kit import Store
-from follower_kit.fake_x import FakeX, Faults, OpenAPISpec
+from follower_kit import Store, ingest
+from follower_kit.testing.fake_x import FakeX, Faults, OpenAPISpec
 from follower_kit.sources import x_api
 
 TOKEN = "fake-server-test-token-0123456789"
@@ -57,8 +57,8 @@ def test_kit_requests_and_server_responses_follow_the_openapi_spec(audience, spe
                            suspended=suspended) as server:
         client = _client(server)
         store = Store(tmp_path)
-        x_api.pull_followers(store, handle, client=client, page_size=30)
-        x_api.pull_tweets(store, handle, client=client, per_follower=12)
+        ingest.pull_followers(store, handle, client=client, page_size=30)
+        ingest.pull_tweets(store, handle, client=client, per_follower=12)
         client.lookup_users(list(audience.users["id"][:120]) + ["1"])
         assert len(server.requests) > 100
         assert server.invalid_requests == []
@@ -133,7 +133,7 @@ def test_faults_over_many_seeds_end_with_the_servers_truth(audience, tmp_path):
         with FakeX.from_sample(audience, faults=faults) as server:
             store = Store(tmp_path / f"s{seed}")
             client = _client(server, seed=seed)
-            x_api.pull_followers(store, handle, client=client, page_size=7)
+            ingest.pull_followers(store, handle, client=client, page_size=7)
             _check_truth(store, server, handle, account_id)
             following = store.read_table("following", handle)
             assert list(following["following_id"]) == list(
@@ -148,8 +148,8 @@ def test_stalled_responses_time_out_and_are_retried(audience, tmp_path):
     with FakeX.from_sample(audience, faults=faults) as server:
         store = Store(tmp_path)
         client = _client(server, timeout=0.3)
-        x_api.pull_followers(store, audience.account["username"], client=client, page_size=25,
-                             following=False)
+        ingest.pull_followers(store, audience.account["username"], client=client, page_size=25,
+                              following=False)
         assert client.retries == 2
         _check_truth(store, server, audience.account["username"], audience.account["id"])
 
@@ -158,8 +158,8 @@ def test_real_rate_limit_is_waited_out(audience, tmp_path):
     with FakeX.from_sample(audience, rate_limits={"followers": (2, 1.0)}) as server:
         store = Store(tmp_path)
         client = _client(server, sleep=time.sleep)
-        x_api.pull_followers(store, audience.account["username"], client=client, page_size=25,
-                             following=False)
+        ingest.pull_followers(store, audience.account["username"], client=client, page_size=25,
+                              following=False)
         assert client.slept > 0
         _check_truth(store, server, audience.account["username"], audience.account["id"])
 
@@ -182,8 +182,8 @@ def test_followers_arriving_during_a_pull_are_not_duplicated(audience, tmp_path)
                 server.follow(account_id, newcomers)
 
         store = Store(tmp_path)
-        x_api.pull_followers(store, audience.account["username"], client=_client(server),
-                             page_size=10, progress=follow_midway, following=False)
+        ingest.pull_followers(store, audience.account["username"], client=_client(server),
+                              page_size=10, progress=follow_midway, following=False)
     got = list(store.followers(audience.account["username"])["id"])
     assert len(got) == len(set(got))
     assert got == original  # the shifted-in repeats were dropped, nobody was lost
@@ -195,7 +195,7 @@ _PULL_SCRIPT = textwrap.dedent("""
     from follower_kit import Store
     from follower_kit.sources import x_api
     client = x_api.XClient(sys.argv[3], base_url=sys.argv[1], sleep=lambda s: None, timeout=5)
-    x_api.pull_followers(Store(sys.argv[2]), sys.argv[4], client=client, page_size=4)
+    ingest.pull_followers(Store(sys.argv[2]), sys.argv[4], client=client, page_size=4)
 """)
 
 
@@ -222,9 +222,9 @@ def test_kill_9_at_random_points_then_resume(audience, tmp_path):
                 proc.wait()
                 if store.snapshots().empty:
                     mid_pull_kills += 1
-            x_api.pull_followers(store, handle, client=_client(server), page_size=4)
+            ingest.pull_followers(store, handle, client=_client(server), page_size=4)
             _check_truth(store, server, handle, account_id)
-            assert list(x_api.pulls(store)["status"]) == ["committed"]
+            assert list(ingest.pulls(store)["status"]) == ["committed"]
     assert mid_pull_kills >= 3  # most kills really landed inside a pull
 
 

@@ -33,7 +33,7 @@ def edges_from(snapshots: dict[pd.Timestamp, list[str]], account_id: str = "1") 
 def archive_store(tmp_path_factory):
     """The four real archive generations imported into a store, one snapshot each."""
     from follower_kit import Store
-    from follower_kit.sources.archive import import_archive
+    from follower_kit.ingest import import_archive
 
     root = shared_path("x-archive", "larsbrinkhoff")
     store = Store(tmp_path_factory.mktemp("archive-store"))

@@ -20,9 +20,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from follower_kit import Store
+from follower_kit import Store, ingest
 from follower_kit.cli import main
-from follower_kit.errors import SourceError
 from follower_kit.sources import archive
 
 ACCOUNT_ID = "3128746474"
@@ -259,7 +258,7 @@ def test_records_without_ids_are_counted_and_never_stored_as_none(tmp_path, capl
     assert any("1 follower record without an accountId" in w for w in got.warnings)
     store = Store(tmp_path / "store")
     with caplog.at_level("WARNING"):
-        archive.import_archive(store, arc)
+        ingest.import_archive(store, arc)
     assert "without an accountId skipped" in caplog.text
     assert "None" not in set(store.read_table("following", ACCOUNT_ID)["following_id"])
 
@@ -357,7 +356,7 @@ def _pull(server, store, audience, **kw):
 
     client = x_api.XClient(TOKEN, base_url=server.url, timeout=5, sleep=lambda s: None,
                            retry=x_api.RetryPolicy(attempts=2))
-    return _bounded(server, lambda: x_api.pull_followers(
+    return _bounded(server, lambda: ingest.pull_followers(
         store, audience.account["username"], client=client, following=False, **kw))
 
 
@@ -366,7 +365,7 @@ def _followers_requests(server) -> int:
 
 
 def test_a_repeated_next_token_stops_the_pull_at_the_first_repeat(small_audience, tmp_path):
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
     from follower_kit.sources import x_api
 
     store = Store(tmp_path / "store")
@@ -374,18 +373,21 @@ def test_a_repeated_next_token_stops_the_pull_at_the_first_repeat(small_audience
         with pytest.raises(x_api.RunawayPull, match="next_token 'SAME' again") as stopped:
             _pull(server, store, small_audience, page_size=10)
         assert _followers_requests(server) == 2  # page 1 gave SAME, page 2 gave it again
+        # the repeated page is not kept, but it was sent (and billed): the pull counts it
+        assert stopped.value.pages == 2 and stopped.value.rows == 20
         # a resume asks once more and stops again: the loop never restarts
-        with pytest.raises(x_api.RunawayPull):
+        with pytest.raises(x_api.RunawayPull) as again:
             _pull(server, store, small_audience, page_size=10)
         assert _followers_requests(server) == 3
-    assert stopped.value.pages == 2 and stopped.value.rows == 10
+    assert (again.value.pages, again.value.rows) == (3, 30)  # both runs together
     assert store.snapshots().empty
-    pulls = x_api.pulls(store)
+    pulls = ingest.pulls(store)
     assert list(pulls["status"]) == ["running"] and list(pulls["pages"]) == [1]
+    assert list(pulls["rows"]) == [10] and list(pulls["rows_read"]) == [30]
 
 
 def test_more_followers_than_the_account_has_stops_the_pull(small_audience, tmp_path):
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
     from follower_kit.sources import x_api
 
     store = Store(tmp_path / "store")
@@ -397,11 +399,11 @@ def test_more_followers_than_the_account_has_stops_the_pull(small_audience, tmp_
     bound = x_api.Bounds().max_rows(n)
     assert stopped.value.rows > bound and stopped.value.rows - 50 <= bound
     assert requests == stopped.value.pages
-    assert store.snapshots().empty and list(x_api.pulls(store)["status"]) == ["running"]
+    assert store.snapshots().empty and list(ingest.pulls(store)["status"]) == ["running"]
 
 
 def test_a_page_budget_from_the_plan_stops_the_pull(small_audience, tmp_path):
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
     from follower_kit.sources import x_api
 
     store = Store(tmp_path / "store")
@@ -414,7 +416,7 @@ def test_a_page_budget_from_the_plan_stops_the_pull(small_audience, tmp_path):
 
 
 def test_the_cli_says_why_a_pull_stopped_and_what_it_cost(small_audience, tmp_path, monkeypatch):
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
 
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
     with FakeX.from_sample(small_audience, runaway="repeat") as server:
@@ -422,8 +424,64 @@ def test_the_cli_says_why_a_pull_stopped_and_what_it_cost(small_audience, tmp_pa
             "pull", "followers", small_audience.account["username"], "--api-url", server.url,
             "--page-size", "10", "--no-following", "--yes", "--store", tmp_path / "store"))
     line = assert_one_error_line(result, "next_token 'SAME'", "checkpoint", "Spent: 2 pages",
-                                 "10 follows read", "USD")
+                                 "20 follows read", "0.20 USD")
     assert TOKEN not in result.output and TOKEN not in line
+
+
+def test_the_cost_question_of_a_resumed_pull_says_what_was_spent(small_audience, tmp_path,
+                                                                 monkeypatch):
+    from follower_kit.testing.fake_x import FakeX
+
+    monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+    handle = small_audience.account["username"]
+    store = tmp_path / "store"
+    with FakeX.from_sample(small_audience, runaway="repeat") as server:
+        args = ("pull", "followers", handle, "--api-url", server.url, "--page-size", "10",
+                "--no-following", "--store", store)
+        assert _bounded(server, lambda: cli(*args, "--yes")).exit_code == 1
+        n = len(server.accounts[small_audience.account["id"]]["followers"])
+        plan = cli(*args, "--dry-run", "--prices", _prices(tmp_path, confirm_above=0.01))
+        asked = cli(*args, "--prices", _prices(tmp_path, confirm_above=0.01), input="n\n")
+    assert plan.exit_code == 0, plan.output
+    # the first run kept 1 page (10 follows) and read a second one it refused (10 more)
+    assert "already spent: 0.20 USD on an interrupted run (2 pages, 20 follows read)" \
+        in plan.output, plan.output
+    assert f"cost at pay-per-use prices: {(n - 10) * 0.01 + 0.01:,.2f} USD" in plan.output
+    assert asked.exit_code == 1 and "0.20 USD already spent on an interrupted run" in \
+        asked.output, asked.output
+
+
+def test_a_repeating_timeline_stops_and_what_it_read_counts(small_audience, tmp_path):
+    from follower_kit.sources import x_api
+    from follower_kit.testing.fake_x import FakeX
+
+    store = Store(tmp_path / "store")
+    with FakeX.from_sample(small_audience) as server:
+        _pull(server, store, small_audience, page_size=100)
+    handle = small_audience.account["username"]
+    first = store.follower_edges(handle, [store.snapshots(handle)["snapshot_at"].iloc[-1]]
+                                 )["follower_id"].iloc[0]
+    with FakeX.from_sample(small_audience, runaway="repeat") as server:
+        timeline = server.data.timelines.get(first)
+        n = 0 if timeline is None else min(len(timeline), 20)
+        client = x_api.XClient(TOKEN, base_url=server.url, timeout=5, sleep=lambda s: None,
+                               retry=x_api.RetryPolicy(attempts=2))
+        with pytest.raises(x_api.RunawayPull, match=f"timeline of {first}.*'SAME' again"
+                           ".*keeps 0 timelines"):
+            _bounded(server, lambda: ingest.pull_tweets(store, handle, client=client,
+                                                        per_follower=20))
+        assert sum(r["endpoint"] == "tweets" for r in server.requests) == 2
+    tweets = ingest.pulls(store).query("kind == 'tweets'")
+    assert list(tweets["status"]) == ["running"] and list(tweets["rows"]) == [0]
+    assert list(tweets["rows_read"]) == [2 * n]  # both pages were sent, so billed
+    plan = x_api.plan_tweets(60, 20, done_followers=0, read_posts=2 * n)
+    assert plan.spent == pytest.approx(2 * n * 0.005)
+
+
+def _prices(tmp_path, **over) -> Path:
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"confirm_above_usd": over.get("confirm_above", 5.0)}))
+    return path
 
 
 # ------------------------------------------------------------------------------ twarc at the door
@@ -614,8 +672,7 @@ def test_a_full_disk_during_sample_is_one_error_line_and_no_broken_snapshot(smal
 
 
 def test_a_full_disk_during_a_pull_keeps_the_checkpoint(small_audience, small_disk):
-    from follower_kit.fake_x import FakeX
-    from follower_kit.sources import x_api
+    from follower_kit.testing.fake_x import FakeX
 
     store = Store(small_disk / "store")
     (small_disk / "store").mkdir()
@@ -625,7 +682,7 @@ def test_a_full_disk_during_a_pull_keeps_the_checkpoint(small_audience, small_di
             _pull(server, store, small_audience, page_size=5)
         assert "disk is full" in str(failed.value) and "kept" in str(failed.value)
         assert store.snapshots().empty
-        pulls = x_api.pulls(store)
+        pulls = ingest.pulls(store)
         assert list(pulls["status"]) == ["running"] and pulls["pages"].iloc[0] >= 1
         assert not list(Path(pulls["path"].iloc[0]).glob(".tmp-*"))  # no half-written page
         (small_disk / "ballast").unlink()
@@ -635,7 +692,7 @@ def test_a_full_disk_during_a_pull_keeps_the_checkpoint(small_audience, small_di
 
 def test_pull_followers_on_a_read_only_store_gives_advice(small_audience, small_disk,
                                                            monkeypatch):
-    from follower_kit.fake_x import FakeX
+    from follower_kit.testing.fake_x import FakeX
 
     store = small_disk / "store"
     assert cli("sample", "--followers", "50", "--months", "1", "--store", store).exit_code == 0

@@ -17,7 +17,7 @@ import pytest
 
 from _rendered import rendered_report
 from conftest import ROOT
-from follower_kit import report
+from follower_kit import ingest, report
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 HERE = ROOT / "tests"
@@ -117,7 +117,7 @@ def _archive_store(tmp_path):
 
     store = Store(tmp_path / "store")
     for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
-        archive.import_archive(store, path)
+        ingest.import_archive(store, path)
     return store
 
 
@@ -150,7 +150,8 @@ def test_explore_notebook_on_a_first_snapshot_lists_likely_humans_not_new_ones(t
     """One snapshot only (a first pull): nobody can be told apart as new, so the notebook says so
     instead of '0 new', and its quick table lists likely humans instead of an empty table."""
     from follower_kit import Store
-    from follower_kit.sources.sample import generate, write_sample
+    from follower_kit.ingest import write_sample
+    from follower_kit.sources.sample import generate
 
     store = Store(tmp_path / "store")
     write_sample(store, generate(followers=400, months=1, seed=5, tweets_per_follower=3))

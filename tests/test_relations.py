@@ -9,7 +9,8 @@ from conftest import shared_path
 
 from follower_kit import Store, schema
 from follower_kit.analysis.relations import RELATIONS, relation_counts, relations, talked_to
-from follower_kit.sources.archive import archives_in, import_archive
+from follower_kit.ingest import import_archive
+from follower_kit.sources.archive import archives_in
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from _rendered import FAKE_TOKEN, MONTH, rendered_report
 from conftest import ROOT
-from follower_kit import Store, report
+from follower_kit import Store, ingest, report
 from follower_kit import report_text as rt
 from follower_kit.report import kernels
 from follower_kit.report import rendering as render_module
@@ -153,7 +153,7 @@ def test_headline_dates_the_snapshot_instead_of_calling_it_the_month_end(tmp_pat
 
     store = Store(tmp_path / "store")
     for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
-        archive.import_archive(store, path)
+        ingest.import_archive(store, path)
     monthly = growth.monthly_growth(store.follower_edges("larsbrinkhoff"),
                                     snapshots=store.snapshots("larsbrinkhoff")["snapshot_at"])
     h = rt.headline(monthly, "2023-08")
@@ -614,7 +614,8 @@ def test_bad_clients_file_names_the_problem(tmp_path, text, match):
 @pytest.fixture(scope="module")
 def agency_store(tmp_path_factory):
     from follower_kit import Store
-    from follower_kit.sources.sample import generate, write_sample
+    from follower_kit.ingest import write_sample
+    from follower_kit.sources.sample import generate
 
     store = Store(tmp_path_factory.mktemp("agency"))
     for account, n, seed in (("northwind_coffee", 400, 11), ("tidepool_labs", 300, 23)):
@@ -812,7 +813,7 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path
     root = shared_path("x-archive", "larsbrinkhoff")
     store = Store(tmp_path / "store")
     for path in archive.archives_in(root):
-        archive.import_archive(store, path)
+        ingest.import_archive(store, path)
     result = report.render("larsbrinkhoff", store=store.path, out_dir=tmp_path / "out",
                            formats=("html",))
     text = _visible_text(Path(result.paths["html"]).read_text())
@@ -851,7 +852,7 @@ def test_profiles_note_counts_the_followers_without_a_profile(tmp_path):
 
     store = Store(tmp_path / "store")
     for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff"))[:2]:
-        archive.import_archive(store, path)
+        ingest.import_archive(store, path)
     first, second = store.snapshots("larsbrinkhoff")["snapshot_at"]
     ids = list(store.followers("larsbrinkhoff", first)["id"])
     store.add_profiles("larsbrinkhoff", pd.DataFrame({"id": ids,
@@ -886,11 +887,10 @@ def test_report_of_a_first_snapshot_from_twarc(tmp_path):
 
     from conftest import shared_path
     from follower_kit import Store
-    from follower_kit.sources import twarc
 
     store = Store(tmp_path / "store")
-    twarc.import_twarc(store, shared_path("x-api", "twarc2-pages", "users.jsonl"),
-                       account={"id": "12", "username": "someone"})
+    ingest.import_twarc(store, shared_path("x-api", "twarc2-pages", "users.jsonl"),
+                        account={"id": "12", "username": "someone"})
     result = report.render("someone", store=store.path, out_dir=tmp_path / "out",
                            formats=("html",))
     page = Path(result.paths["html"]).read_text()

@@ -240,13 +240,13 @@ def test_report_of_an_archive_without_profiles_says_each_section_in_one_sentence
     """An X archive lists ids only: no place, language or post is known, and a competitor that
     is not in the store is named, not failed on; no empty table or chart of nothing."""
     from conftest import shared_path
-    from follower_kit import Store, report
+    from follower_kit import Store, ingest, report
     from follower_kit.sources import archive
 
     root = shared_path("x-archive", "larsbrinkhoff")
     store = Store(tmp_path / "store")
     for path in archive.archives_in(root):
-        archive.import_archive(store, path)
+        ingest.import_archive(store, path)
     result = report.render("larsbrinkhoff", store=store.path, out_dir=tmp_path / "out",
                            formats=("html",), competitors=["nosuch_rival"])
     page = Path(result.paths["html"]).read_text()

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from follower_kit import schema
-from follower_kit.sources.sample import generate, write_sample
+from follower_kit.ingest import write_sample
+from follower_kit.sources.sample import generate
 
 
 def test_same_seed_same_audience_other_seed_other_audience():
@@ -193,7 +194,7 @@ def test_a_stale_sample_is_refused_with_advice_then_rebuilt_on_request(tmp_path)
 def test_a_sample_written_before_fingerprints_counts_as_stale(tmp_path):
     import json
 
-    from follower_kit.sources.sample import stored_state
+    from follower_kit.ingest import stored_state
     from follower_kit.store import Store
 
     audience = generate(followers=60, months=2, tweets_per_follower=1)

@@ -201,7 +201,8 @@ def test_cli_triage_uses_stored_bot_scores(tmp_path):
 
     from follower_kit import Store
     from follower_kit.cli import main
-    from follower_kit.sources.sample import generate, write_sample
+    from follower_kit.ingest import write_sample
+    from follower_kit.sources.sample import generate
 
     audience = generate(followers=300, months=2, seed=3, tweets_per_follower=3)
     store = Store(tmp_path / "store")
@@ -240,7 +241,8 @@ def test_cli_triage_csv_writes_every_entry_safely_and_shows_ten(tmp_path):
 
     from follower_kit import Store
     from follower_kit.cli import main
-    from follower_kit.sources.sample import generate, write_sample
+    from follower_kit.ingest import write_sample
+    from follower_kit.sources.sample import generate
 
     audience = generate(followers=300, months=2, seed=3, tweets_per_follower=3)
     last = audience.followers[audience.followers["snapshot_at"] == audience.snapshot_times[-1]]

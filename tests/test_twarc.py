@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import shared_path
-from follower_kit import Store, schema
+from follower_kit import Store, ingest, schema
 from follower_kit.errors import SourceError
 from follower_kit.sources import twarc
 
@@ -72,12 +72,12 @@ def test_partial_errors_are_reported_not_fatal():
 def test_import_into_store(tmp_path):
     path = shared_path("x-api", "twarc2-pages", "users.jsonl")
     store = Store(tmp_path / "store")
-    ref = twarc.import_twarc(store, path, account={"id": "12", "username": "someone"})
+    ref = ingest.import_twarc(store, path, account={"id": "12", "username": "someone"})
     assert ref.followers == 91
     followers = store.followers("someone")
     assert followers["username"].notna().all()
     # importing the same pages again is a no-op
-    assert not twarc.import_twarc(store, path, account={"id": "12", "username": "someone"}).created
+    assert not ingest.import_twarc(store, path, account={"id": "12", "username": "someone"}).created
 
 
 def test_follower_pages_shifted_by_new_follows_are_deduplicated(tmp_path):
@@ -101,7 +101,7 @@ def test_bad_line_names_file_and_line(tmp_path):
     f.write_text(src + "\n" + src[: len(src) // 2] + "\n")
     store = Store(tmp_path / "store")
     with pytest.raises(SourceError) as info:
-        twarc.import_twarc(store, f, account={"id": "1", "username": "x"})
+        ingest.import_twarc(store, f, account={"id": "1", "username": "x"})
     assert info.value.line == 2 and str(f) in str(info.value)
     assert not (tmp_path / "store" / "accounts").exists()
 
@@ -145,16 +145,16 @@ def test_timeline_pages_are_stored_beside_the_follower_list(tmp_path):
     store = Store(tmp_path / "store")
     timeline = shared_path("x-api", "twarc2-pages", "withheld.jsonl")
     with pytest.raises(SourceError, match="followers first"):
-        twarc.import_twarc(store, timeline, account="12")
+        ingest.import_twarc(store, timeline, account="12")
     users = shared_path("x-api", "twarc2-pages", "users.jsonl")
-    twarc.import_twarc(store, users, account={"id": "12", "username": "someone"})
-    ref = twarc.import_twarc(store, timeline, account="someone")
+    ingest.import_twarc(store, users, account={"id": "12", "username": "someone"})
+    ref = ingest.import_twarc(store, timeline, account="someone")
     assert ref.created and ref.rows == 215
     snaps = store.snapshots("someone")
     assert list(snaps["followers"]) == [91] and list(snaps["tweets"]) == [0]
     assert len(store.tweets("someone")) == 215
     assert store.info()["accounts"][0]["apart"]["tweets"] == 215
-    again = twarc.import_twarc(store, timeline, account="someone")
+    again = ingest.import_twarc(store, timeline, account="someone")
     assert not again.created and len(store.tweets("someone")) == 215
     assert len(store.snapshots("someone")) == 1
 
@@ -269,5 +269,5 @@ def test_a_given_id_that_contradicts_the_follower_urls_is_refused(tmp_path):
     f.write_text(json.dumps({"data": users, "__twarc": stamp}))
     store = Store(tmp_path / "store")
     with pytest.raises(SourceError, match="followers of account 777, not of the given 12"):
-        twarc.import_twarc(store, f, account={"id": "12", "username": "someone"})
-    assert twarc.import_twarc(store, f, account={"id": "777", "username": "someone"}).created
+        ingest.import_twarc(store, f, account={"id": "12", "username": "someone"})
+    assert ingest.import_twarc(store, f, account={"id": "777", "username": "someone"}).created

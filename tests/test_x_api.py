@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import ROOT, shared_path
-from follower_kit import Store
-from follower_kit.fake_x import FakeX, Faults
+from follower_kit import Store, ingest
+from follower_kit.testing.fake_x import FakeX, Faults
 from follower_kit.sources import twarc, x_api
 
 # Shaped like a real app-only bearer token, assembled here so no tracked file holds one whole.
@@ -123,9 +123,9 @@ def test_pull_stopped_by_a_failure_keeps_its_checkpoint(replay, tmp_path):
     store = Store(tmp_path / "store")
     client = x_api.XClient(TOKEN, base_url=replay.url, sleep=lambda s: None)
     with pytest.raises(x_api.PullError, match="404"):
-        x_api.pull_followers(store, "Twitter", client=client, following=False)
+        ingest.pull_followers(store, "Twitter", client=client, following=False)
     assert store.snapshots().empty
-    status = x_api.pulls(store)
+    status = ingest.pulls(store)
     assert list(status["status"]) == ["running"] and list(status["pages"]) == [1]
     pages = twarc.read_pages(sorted(Path(status["path"].iloc[0]).glob("followers-*.jsonl")))
     raw = _decoded("test_client_get_users_followers.json")[0]["body"]
@@ -239,7 +239,7 @@ def test_access_errors_give_advice(small_audience, tmp_path, kw, status, advice)
         client, _ = _client(server)
         store = Store(tmp_path / "s")
         with pytest.raises(x_api.AccessError, match=advice) as info:
-            x_api.pull_followers(store, small_audience.account["username"], client=client)
+            ingest.pull_followers(store, small_audience.account["username"], client=client)
     assert info.value.status == status
     assert TOKEN not in str(info.value)
 
@@ -254,19 +254,19 @@ def test_partial_errors_do_not_fail_lookups_or_timelines(small_audience, tmp_pat
         assert set(users["id"]) == set(ids) - set(suspended) - set(deleted)
         assert set(errors["resource_id"]) == set(suspended) | set(deleted) | {"999"}
         store = Store(tmp_path / "s")
-        x_api.pull_followers(store, small_audience.account["username"], client=client)
+        ingest.pull_followers(store, small_audience.account["username"], client=client)
         got = store.followers(small_audience.account["username"])
         assert not set(got["id"]) & (set(suspended) | set(deleted))
         # a follower suspended after the follower pull: its timeline is an error, not a failure
         server.suspended.add(str(got["id"].iloc[0]))
-        ref = x_api.pull_tweets(store, small_audience.account["username"], client=client,
-                                per_follower=4)
+        ref = ingest.pull_tweets(store, small_audience.account["username"], client=client,
+                                 per_follower=4)
     tweets = store.tweets(small_audience.account["username"])
     protected = set(small_audience.users.loc[small_audience.users["protected"], "id"])
     assert not set(tweets["author_id"]) & (protected | {str(got["id"].iloc[0])})
     assert tweets.groupby("author_id").size().max() <= 4
     # the skipped timeline is counted in the pull's record; the tweets add no snapshot
-    record = x_api.pulls(store)
+    record = ingest.pulls(store)
     done = record[record["kind"] == "tweets"].iloc[-1]
     assert json.loads((Path(done["path"]) / "pull.json").read_text())["partial_errors"] >= 1
     assert done["status"] == "committed" and done["rows"] == ref.rows == len(tweets)
@@ -278,11 +278,11 @@ def test_tweets_pull_is_incremental(small_audience, tmp_path):
         client, _ = _client(server)
         store = Store(tmp_path / "s")
         handle = small_audience.account["username"]
-        x_api.pull_followers(store, handle, client=client, following=False)
-        x_api.pull_tweets(store, handle, client=client, per_follower=3)
+        ingest.pull_followers(store, handle, client=client, following=False)
+        ingest.pull_tweets(store, handle, client=client, per_follower=3)
         first = store.tweets(handle)
         n_req = len(server.requests)
-        x_api.pull_tweets(store, handle, client=client, per_follower=3, restart=True)
+        ingest.pull_tweets(store, handle, client=client, per_follower=3, restart=True)
         since = [r["query"].get("since_id") for r in server.requests[n_req:]
                  if r["endpoint"] == "tweets"]
     newest = first.assign(n=first["id"].astype("int64")).groupby("author_id")["n"].max()
@@ -304,25 +304,25 @@ def test_interrupted_pull_resumes_without_loss_or_duplicates(small_audience, tmp
                 raise KeyboardInterrupt
 
         with pytest.raises(KeyboardInterrupt):
-            x_api.pull_followers(store, handle, client=client, page_size=15,
-                                 progress=stop_after_three)
+            ingest.pull_followers(store, handle, client=client, page_size=15,
+                                  progress=stop_after_three)
         assert store.snapshots().empty
-        assert list(x_api.pulls(store)["status"]) == ["running"]
+        assert list(ingest.pulls(store)["status"]) == ["running"]
         # while another process holds the unfinished pull, a second one refuses to race it
-        other = x_api.PullDir(Path(x_api.pulls(store)["path"].iloc[0])).lock()
+        other = ingest.PullDir(Path(ingest.pulls(store)["path"].iloc[0])).lock()
         with pytest.raises(x_api.PullError, match="another process") as held_elsewhere:
-            x_api.pull_followers(store, handle, client=client, page_size=15)
+            ingest.pull_followers(store, handle, client=client, page_size=15)
         other.release()
         before = len(server.requests)
-        ref = x_api.pull_followers(store, handle, client=client, page_size=15)
+        ref = ingest.pull_followers(store, handle, client=client, page_size=15)
         resumed = [r for r in server.requests[before:] if r["endpoint"] == "followers"]
         truth = server.visible_followers(small_audience.account["id"])
     assert len(resumed) == -(-len(truth) // 15) - 3
     assert held_elsewhere.value.args[0].startswith("the pull in")
     assert list(store.followers(handle)["id"]) == truth
     assert ref.followers == len(truth)
-    assert list(x_api.pulls(store)["status"]) == ["committed"]
-    assert not list(Path(x_api.pulls(store)["path"].iloc[0]).glob("*.jsonl"))
+    assert list(ingest.pulls(store)["status"]) == ["committed"]
+    assert not list(Path(ingest.pulls(store)["path"].iloc[0]).glob("*.jsonl"))
 
 
 def test_a_failed_pull_can_be_retried_while_its_traceback_is_kept(small_audience, tmp_path):
@@ -334,15 +334,15 @@ def test_a_failed_pull_can_be_retried_while_its_traceback_is_kept(small_audience
         client, _ = _client(server)
         store = Store(tmp_path / "s")
         with pytest.raises(x_api.AccessError) as failed:  # followers in, then the fatal 403
-            x_api.pull_followers(store, handle, client=client, page_size=40)
+            ingest.pull_followers(store, handle, client=client, page_size=40)
         server.forbidden.clear()
         before = len(server.requests)
-        ref = x_api.pull_followers(store, handle, client=client, page_size=40)
+        ref = ingest.pull_followers(store, handle, client=client, page_size=40)
         refetched = [r for r in server.requests[before:] if r["endpoint"] == "followers"]
     assert failed.value.status == 403 and failed.tb is not None  # still held here
     assert refetched == [] and ref.followers == len(server.visible_followers(
         small_audience.account["id"]))
-    assert list(x_api.pulls(store)["status"]) == ["committed"]
+    assert list(ingest.pulls(store)["status"]) == ["committed"]
 
 
 @pytest.mark.parametrize("kind", ["followers", "tweets"])
@@ -357,26 +357,26 @@ def test_a_crash_while_recording_the_commit_resumes_without_refetching(small_aud
         client, _ = _client(server)
         store = Store(tmp_path / "s")
         if kind == "tweets":
-            x_api.pull_followers(store, handle, client=client, following=False)
-        pull = x_api.pull_followers if kind == "followers" else partial(
-            x_api.pull_tweets, per_follower=2)
-        real_update = x_api.PullDir.update
+            ingest.pull_followers(store, handle, client=client, following=False)
+        pull = ingest.pull_followers if kind == "followers" else partial(
+            ingest.pull_tweets, per_follower=2)
+        real_update = ingest.PullDir.update
 
         def die_on_commit(self, **kw):
             if kw.get("status") == "committed":
                 raise SystemExit("killed")
             return real_update(self, **kw)
 
-        monkeypatch.setattr(x_api.PullDir, "update", die_on_commit)
+        monkeypatch.setattr(ingest.PullDir, "update", die_on_commit)
         with pytest.raises(SystemExit):
             pull(store, handle, client=client)
-        monkeypatch.setattr(x_api.PullDir, "update", real_update)
+        monkeypatch.setattr(ingest.PullDir, "update", real_update)
         before = len(server.requests)
         pull(store, handle, client=client)
         refetched = [r for r in server.requests[before:]
                      if r["endpoint"] in ("followers", "tweets")]
     assert refetched == []
-    record = x_api.pulls(store)
+    record = ingest.pulls(store)
     assert list(record[record["kind"] == kind]["status"]) == ["committed"]
     assert not list(Path(record["path"].iloc[-1]).glob("*.jsonl"))
     assert len(store.snapshots(handle)) == 1 and store.tweets(handle)["id"].is_unique
@@ -407,6 +407,21 @@ def test_plan_counts_checkpointed_pages():
     plan = x_api.plan_followers(10_000, done_pages=4)
     assert plan.requests["followers pages"] == 6
     assert plan.cost == pytest.approx(6_000 * 0.010 + 0.010)
+    assert plan.spent == pytest.approx(4_000 * 0.010)
+
+
+def test_plan_of_a_resumed_pull_counts_what_its_runs_read():
+    plan = x_api.plan_followers(10_000, done_pages=4, done_rows=3_900, read_pages=5,
+                                read_rows=4_900)
+    assert plan.cost == pytest.approx(6_100 * 0.010 + 0.010)
+    assert plan.spent == pytest.approx(49.0)
+    assert "already spent: 49.00 USD on an interrupted run (5 pages, 4,900 follows read)" \
+        in plan.describe()
+    both = x_api.Plan.combine([plan, x_api.plan_followers(100)])
+    assert both.spent == pytest.approx(49.0) and "1 interrupted pull" in both.describe()
+    tweets = x_api.plan_tweets(100, 20, done_followers=40, read_posts=500)
+    assert tweets.resources == {"posts (at most)": 60 * 20}
+    assert tweets.spent == pytest.approx(500 * 0.005) and "40 timelines" in tweets.describe()
 
 
 # ------------------------------------------------------------------------------ secrets
@@ -586,14 +601,14 @@ def test_a_pull_locked_by_another_process_is_refused(tmp_path):
     pull = tmp_path / "pull"
     pull.mkdir()
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from follower_kit.sources.x_api import PullDir; "
+        "import sys, time; from follower_kit.ingest import PullDir; "
         f"held = PullDir({str(pull)!r}).lock(); print('locked', flush=True); time.sleep(30)")],
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(x_api.PullError, match="running in another process"):
-            x_api.PullDir(pull).lock()
+            ingest.PullDir(pull).lock()
     finally:
         holder.kill()
         holder.wait()
-    x_api.PullDir(pull).lock().release()  # the kernel dropped the dead process's lock
+    ingest.PullDir(pull).lock().release()  # the kernel dropped the dead process's lock

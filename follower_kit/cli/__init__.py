@@ -10,6 +10,7 @@ import logging
 import sys
 
 import click
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from .. import config
 from ..errors import WRITE_ADVICE, FollowerKitError, write_error
@@ -41,7 +42,8 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.version_option(package_name="follower-kit")
-def main(verbose: int) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: int) -> None:
     """Understand who follows an account on X.
 
     Pull followers with the X API (or import an X archive or twarc2 files), keep them in a local
@@ -49,22 +51,25 @@ def main(verbose: int) -> None:
     Everything works offline on the built-in sample audience: try `follower-kit demo`.
     """
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), handlers=[_TqdmHandler()],
+    logging.basicConfig(level=max(level, logging.DEBUG), handlers=[_Stderr()],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config.guard_logging()
+    # log lines go above the progress bars for the command's run (a plain write would break a
+    # bar's line in two, e.g. a rate-limit wait in the middle of a pull)
+    ctx.with_resource(logging_redirect_tqdm())
 
 
-class _TqdmHandler(logging.StreamHandler):
-    """Log to stderr above the progress bars (a plain write would break a bar's line in two,
-    e.g. a rate-limit wait in the middle of a pull)."""
+class _Stderr(logging.StreamHandler):
+    """A handler on stderr as it is when a record is written: click's test runner swaps
+    ``sys.stderr`` for each call, and tqdm's redirect takes the stream from this handler."""
 
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            from tqdm import tqdm
+    @property
+    def stream(self):
+        return sys.stderr
 
-            tqdm.write(self.format(record), file=sys.stderr)
-        except Exception:  # noqa: BLE001 - logging must never raise
-            self.handleError(record)
+    @stream.setter
+    def stream(self, value) -> None:  # StreamHandler.__init__ assigns it; the property wins
+        pass
 
 
 # The commands, in the order `follower-kit --help` lists them: the data flow, sources first.

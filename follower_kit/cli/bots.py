@@ -9,7 +9,7 @@ import click
 import numpy as np
 from tqdm import tqdm
 
-from ..sources.archive import require_profiles
+from ..schema import require_profiles
 from ..text import terminal
 from ..wording import plural
 from .common import store_option

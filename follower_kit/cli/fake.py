@@ -6,7 +6,7 @@ import time
 
 import click
 
-from ..fake_x import FakeX, Faults, OpenAPISpec
+from ..testing.fake_x import FakeX, Faults, OpenAPISpec
 
 
 def _faults(spec: str | None, seed: int) -> Faults | None:

@@ -12,7 +12,7 @@ from .. import audience
 from ..analysis import growth as growth_analysis
 from ..analysis import triage as triage_analysis
 from ..audience import DEFAULTS
-from ..sources.archive import HYDRATE_HINT
+from ..schema import HYDRATE_HINT
 from ..text import csv_frame, terminal
 from .common import store_option
 

@@ -10,8 +10,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
+from .. import ingest
 from ..sources import archive as archive_source
-from ..sources import twarc as twarc_source
 from ..sources import x_api
 from ..store import AsideRef
 from ..wording import plural
@@ -103,7 +103,7 @@ def archive_cmd(store, paths, hydrate, retry_unavailable, force, max_file_size, 
                                            ids=arc.followers["follower_id"])
                 click.echo(plan.describe())
             continue
-        ref = archive_source.import_archive(store, path, limits=limits, force=force)
+        ref = ingest.import_archive(store, path, limits=limits, force=force)
         state = "imported" if ref.created else "already in the store"
         click.echo(f"{path}: {ref.followers:,} followers at {ref.snapshot_at:%Y-%m-%d %H:%M} "
                    f"UTC ({state})")
@@ -114,11 +114,11 @@ def archive_cmd(store, paths, hydrate, retry_unavailable, force, max_file_size, 
 def _plan_hydrate(store, account_id, username, table, retry_unavailable, **where):
     """The plan of a hydration, the ids it asks for, and how many followers it leaves out
     because X reported them deleted or suspended before (a note in the plan says so).
-    ``where``: ``ids`` or ``at``, as for :func:`~follower_kit.sources.archive.missing_profiles`.
+    ``where``: ``ids`` or ``at``, as for :func:`~follower_kit.ingest.missing_profiles`.
     """
-    wanted = archive_source.missing_profiles(store, account_id, retry_unavailable=True, **where)
+    wanted = ingest.missing_profiles(store, account_id, retry_unavailable=True, **where)
     ids = wanted if retry_unavailable else \
-        archive_source.without_unavailable(store, account_id, wanted)
+        ingest.without_unavailable(store, account_id, wanted)
     plan = x_api.plan_hydrate(len(ids), username=username, table=table)
     skipped = len(wanted) - len(ids)
     if skipped:
@@ -142,8 +142,8 @@ def _hydrate(store, ref, client, table, yes, retry_unavailable) -> None:
         return
     confirm(plan, yes)
     with tqdm(total=len(ids), desc="  profiles", unit="user") as bar:
-        done = archive_source.hydrate(store, ref.account_id, client.lookup_users, ids=ids,
-                                      progress=bar.update)
+        done = ingest.hydrate(store, ref.account_id, client.lookup_users, ids=ids,
+                              progress=bar.update)
     gone = (f", {done.not_returned:,} not returned by the API (deleted, suspended or "
             "protected accounts)") if done.not_returned else ""
     click.echo(f"  profiles: {done.fetched:,} fetched{gone}")
@@ -173,7 +173,7 @@ def twarc_cmd(store, paths, account, account_id, at, split):
         raise click.BadParameter(f"{account_id!r} is not a numeric X id", param_hint="--account-id")
     who = {"id": account_id, "username": account.strip().removeprefix("@")} if account_id \
         else account
-    ref = twarc_source.import_twarc(store, list(paths), account=who, at=at, split=split)
+    ref = ingest.import_twarc(store, list(paths), account=who, at=at, split=split)
     state = "imported" if ref.created else "already in the store"
     handle = "@" + store.snapshots(ref.account_id)["username"].iloc[-1]  # --account may be an id
     if isinstance(ref, AsideRef):

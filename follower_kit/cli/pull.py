@@ -7,6 +7,7 @@ import sys
 import click
 from tqdm.auto import tqdm
 
+from .. import ingest
 from ..errors import FollowerKitError, StoreError
 from ..sources import x_api
 from ..store import Store
@@ -45,7 +46,9 @@ def confirm(plan: x_api.Plan, yes: bool, *, show: bool = True) -> None:
     if show:
         click.echo(plan.describe(), err=True)
     if plan.needs_confirmation and not yes:
-        click.confirm(f"This costs more than {plan.confirm_above:.2f} {plan.currency}. "
+        spent = (f" ({plan.spent:,.2f} {plan.currency} already spent on an interrupted run)"
+                 if plan.spent else "")
+        click.confirm(f"This costs more than {plan.confirm_above:.2f} {plan.currency}{spent}. "
                       f"Go ahead?", abort=True, err=True)
 
 
@@ -172,7 +175,7 @@ def followers_cmd(store, handle, batch, following, restart, page_size, dry_run, 
         total = int((account.get("public_metrics") or {}).get("followers_count", 0)) or None
         with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
             try:
-                ref, used = _counted(client, lambda: x_api.pull_followers(
+                ref, used = _counted(client, lambda: ingest.pull_followers(
                     where, who, client=client, following=following, restart=restart,
                     page_size=page_size, progress=bar.update, account=account))
             except x_api.RunawayPull as exc:
@@ -192,19 +195,27 @@ def _spent(exc: x_api.RunawayPull, table) -> str:
 
 
 def _plan_followers(store, account, following, restart, page_size, table) -> x_api.Plan:
-    """The plan of one follower pull, counting pages an unfinished pull already holds."""
+    """The plan of one follower pull, counting what an unfinished pull already holds and
+    what it has spent."""
     metrics = account.get("public_metrics") or {}
-    done = 0
-    unfinished = x_api.pulls(store) if store.path.exists() else None
-    if unfinished is not None and len(unfinished):
-        mine = unfinished[(unfinished["account_id"] == account["id"])
-                          & (unfinished["kind"] == "followers")
-                          & (unfinished["status"] == "running")]
-        done = 0 if restart or mine.empty else int(mine["pages"].iloc[-1])
+    done = {} if restart else _unfinished(store, account["id"], "followers")
     return x_api.plan_followers(int(metrics.get("followers_count", 0)),
                                 int(metrics.get("following_count", 0)) if following else 0,
                                 username=account["username"], table=table, page_size=page_size,
-                                done_pages=done)
+                                done_pages=done.get("pages", 0), done_rows=done.get("rows", 0),
+                                read_pages=done.get("pages_read", 0),
+                                read_rows=done.get("rows_read", 0))
+
+
+def _unfinished(store, account_id: str, kind: str) -> dict:
+    """The record of the account's unfinished pull of ``kind`` (:func:`ingest.pulls`: pages,
+    rows, pages_read, rows_read), or {} when there is none."""
+    table = ingest.pulls(store) if store.path.exists() else None
+    if table is None or table.empty:
+        return {}
+    mine = table[(table["account_id"] == account_id) & (table["kind"] == kind)
+                 & (table["status"] == "running")]
+    return {} if mine.empty else mine.iloc[-1].to_dict()
 
 
 @pull.command("tweets")
@@ -233,12 +244,15 @@ def tweets_cmd(store, handle, batch, per_follower, restart, dry_run, prices, yes
                 f"pull followers {handle}` (or import an archive) first") from None
         last = where.snapshots(account_id).iloc[-1]
         n = int(last["followers"])
-        return x_api.plan_tweets(n, per_follower, username=last["username"], table=table), n
+        done = {} if restart else _unfinished(where, account_id, "tweets")
+        return x_api.plan_tweets(n, per_follower, username=last["username"], table=table,
+                                 done_followers=done.get("pages", 0),
+                                 read_posts=done.get("rows_read", 0)), n
 
     def run(where, who, n):
         handle = "@" + where.snapshots(who)["username"].iloc[-1]
         with tqdm(total=n, desc=f"{handle} timelines", unit="follower") as bar:
-            ref, used = _counted(client, lambda: x_api.pull_tweets(
+            ref, used = _counted(client, lambda: ingest.pull_tweets(
                 where, who, client=client, per_follower=per_follower, restart=restart,
                 progress=bar.update))
         return (f"{handle}: {ref.rows:,} tweets of {n:,} followers stored, observed "
@@ -252,7 +266,7 @@ def tweets_cmd(store, handle, batch, per_follower, restart, dry_run, prices, yes
 @store_option
 def status_cmd(store, handle):
     """Pulls in the store: unfinished ones (resumable) and committed ones."""
-    table = x_api.pulls(store, handle) if store.path.exists() else None
+    table = ingest.pulls(store, handle) if store.path.exists() else None
     if table is None or table.empty:
         click.echo("no pulls recorded")
         return

@@ -8,6 +8,7 @@ import click
 from tqdm.auto import tqdm
 
 from ..audience import AudienceOptions
+from .. import ingest
 from ..sources import sample as sample_source
 from .common import store_option
 
@@ -29,7 +30,7 @@ def build_sample(store, account: str, followers: int, months: int, seed: int,
             account=account, followers=followers, months=months, seed=seed,
             tweets_per_follower=tweets_per_follower, competitors=competitors,
             progress=lambda stage: (bar.set_postfix_str(stage), bar.update(1)))
-        state = sample_source.stored_state(store, audience)
+        state = ingest.stored_state(store, audience)
         if state == "foreign":
             raise click.ClickException(
                 f"@{account} in {store.path} holds pulled or imported snapshots, not a generated "
@@ -48,7 +49,7 @@ def build_sample(store, account: str, followers: int, months: int, seed: int,
                 if acct["id"] in held:
                     store.delete_account(acct["id"])
         bar.set_postfix_str("writing")
-        refs = sample_source.write_sample(store, audience, progress=bar.update)
+        refs = ingest.write_sample(store, audience, progress=bar.update)
     return audience, refs
 
 

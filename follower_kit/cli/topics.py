@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from .. import audience
 from ..audience import DEFAULTS
-from ..sources.archive import require_profiles
+from ..schema import require_profiles
 from ..sources.texts import read_labeled_texts
 from ..text import terminal
 from .common import store_option

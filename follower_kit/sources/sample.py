@@ -765,51 +765,6 @@ def _extract(texts: pd.Series, pattern: re.Pattern, group: int = 1) -> pd.Series
                      index=texts.index)
 
 
-def write_sample(store, audience: SampleAudience, progress=None) -> list:
-    """Commit every snapshot of ``audience`` to ``store`` and write its "following" and "truth"
-    tables. Idempotent: writing the same audience again changes nothing.
-
-    Each snapshot carries the profiles of followers first seen in it; the last also carries
-    every current follower's profile and the recent tweets. Competitor accounts
-    (``audience.competitors``) are written the same way after it.
-
-    Returns
-    -------
-    list of SnapshotRef
-        The snapshots of the main account.
-    """
-    fp = fingerprint(audience)
-    refs = _write_account(store, audience, fp, progress)
-    for competitor in audience.competitors:
-        _write_account(store, competitor, fp, None)
-    return refs
-
-
-def _write_account(store, audience: SampleAudience, fp: str, progress) -> list:
-    users, edges = audience.users, audience.followers
-    first_seen = edges.groupby("follower_id", sort=False)["snapshot_at"].min()
-    refs = []
-    times = audience.snapshot_times
-    for j, t in enumerate(times):
-        snap = edges[edges["snapshot_at"] == t]
-        is_last = j == len(times) - 1
-        if is_last:
-            ids = snap["follower_id"]
-            prof = users[users["id"].isin(ids)].assign(observed_at=t)
-        else:
-            new_ids = first_seen.index[first_seen == t]
-            prof = users[users["id"].isin(new_ids)].assign(observed_at=t)
-        refs.append(store.commit_snapshot(
-            account=audience.account, snapshot_at=t, followers=snap[["follower_id", "position"]],
-            users=prof, tweets=audience.tweets if is_last else None, source="sample",
-            extra={"generator": "follower_kit.sources.sample", "fingerprint": fp}))
-        if progress:
-            progress(1)
-    store.write_table("following", audience.account["id"], audience.following)
-    store.write_table("truth", audience.account["id"], audience.truth)
-    return refs
-
-
 def fingerprint(audience: SampleAudience) -> str:
     """A digest of everything in ``audience`` (every column of every frame, and the account).
 
@@ -830,26 +785,6 @@ def fingerprint(audience: SampleAudience) -> str:
             for part in parts:
                 h.update(pd.util.hash_pandas_object(part, index=False).values)
     return h.hexdigest()
-
-
-def stored_state(store, audience: SampleAudience) -> str:
-    """How ``store`` holds ``audience``'s account: ``"absent"``; ``"same"`` (this very sample,
-    perhaps only partly written, which :func:`write_sample` completes); ``"stale"`` (a sample from
-    other options or an older follower-kit: generated data only, safe to rebuild); ``"foreign"``
-    (it holds snapshots that are not the sample, which nothing here may touch). The competitor
-    accounts count with the main one: any foreign one makes it foreign, any other sample stale."""
-    present = set(store.snapshots()["account_id"]) if store.path.exists() else set()
-    ids = [a["id"] for a in sample_accounts(audience)]
-    if audience.account["id"] not in present and not present & set(ids):
-        return "absent"
-    metas = [m for i in ids if i in present for m in store.snapshot_meta(i)]
-    if any(m["source"] != "sample" for m in metas):
-        return "foreign"
-    times = {t.isoformat() for t in audience.snapshot_times}
-    fp = fingerprint(audience)
-    same = audience.account["id"] in present and all(
-        m.get("extra", {}).get("fingerprint") == fp and m["snapshot_at"] in times for m in metas)
-    return "same" if same else "stale"
 
 
 def sample_accounts(audience: SampleAudience) -> list[dict]:

@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from .. import schema
-from ..errors import AmbiguousHandle, SourceError, StoreError
+from ..errors import SourceError
 from ..wording import plural
 
 log = logging.getLogger(__name__)
@@ -774,124 +774,7 @@ def _from_pages(pages: pa.Table, expanded: list[Path]) -> TwarcImport:
     )
 
 
-def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None,
-                 split: bool = False):
-    """Import twarc2 files as one snapshot of ``account``.
-
-    Parameters
-    ----------
-    store : Store
-    paths : path or iterable of paths (files or folders of ``*.jsonl``)
-    account : mapping or str
-        ``{"id", "username"}``, or a handle/id already in the store; when the pages came from
-        ``/2/users/:id/followers`` the id is read from their URL.
-    at : timestamp-like, optional
-        Snapshot time; default: the latest ``retrieved_at`` of the follower pages.
-    split : bool
-        Pages of several accounts or observations (see :func:`load_each`) become one snapshot
-        each (``account`` then only names the account of pages without a /followers URL), and
-        the last reference is returned; by default they are refused.
-
-    Returns
-    -------
-    SnapshotRef or AsideRef
-        The snapshot; for timeline pages alone (no follower list), the tweets stored beside the
-        account's snapshots.
-    """
-    if split:
-        parts = load_each(paths)
-        if len(parts) > 1 and at is not None:
-            raise SourceError("--at dates one snapshot; the pages hold "
-                              f"{len(parts)} observations: leave --at out with --split")
-        several = len({p.account_id for p in parts if p.account_id}) > 1
-        ref = None
-        for part in parts:  # several accounts: each is named by the id its pages carry
-            ref = _import_one(store, part, paths, part.account_id if several and
-                              part.account_id else account, at)
-        return ref
-    return _import_one(store, load(paths), paths, account, at)
-
-
-def _import_one(store, data: TwarcImport, paths, account, at):
-    first = data.files[0] if data.files else None
-    names = ", ".join(str(f) for f in data.files) or str(paths)
-    if data.followers.empty and data.tweets.empty:
-        raise SourceError(f"{names}: no follower, user or tweet pages found (tweet "
-                          f"counts and lists hold no followers)", path=first)
-    try:
-        acct = _account(store, account, data.account_id)
-    except SourceError:
-        if data.followers.empty:  # the likelier fix first: an id alone would not be enough
-            raise _timelines_only(names, account, first) from None
-        raise
-    when = at if at is not None else data.snapshot_at
-    if when is None:
-        raise SourceError(f"{names}: the pages carry no __twarc.retrieved_at; give the "
-                          f"snapshot time with --at", path=first)
-    followers = data.followers
-    extra = {"files": [os.path.basename(f) for f in data.files],
-             "partial_errors": len(data.errors)}
-    replaced = {f"{kind}.{name}": n for kind, frame in (("users", data.users),
-                                                         ("tweets", data.tweets))
-                for name, n in frame.attrs.get("invalid_utf8", {}).items()}
-    if replaced:
-        extra["invalid_utf8_replaced"] = replaced
-        log.warning("%s: invalid UTF-8 bytes replaced by U+FFFD (values per field: %s)", names,
-                    ", ".join(f"{k} {n:,}" for k, n in replaced.items()))
-    if followers.empty:
-        # timelines only: the account's followers must be in the store already; the tweets
-        # (and any profiles the pages carry) are stored beside its snapshots, adding no
-        # follower list that nobody observed
-        try:
-            snaps = store.snapshots(acct["id"])
-        except StoreError:
-            snaps = pd.DataFrame()
-        if snaps.empty:
-            raise _timelines_only(names, acct["username"], first)
-        store.add_profiles(acct["id"], data.users, observed_at=when)
-        return store.add_tweets(acct["id"], data.tweets, observed_at=when)  # never empty here
-    ref = store.commit_snapshot(account=acct, snapshot_at=when, followers=followers,
-                                users=data.users, tweets=data.tweets, source="twarc",
-                                extra=extra)
-    if len(data.following):
-        store.write_table("following", acct["id"], data.following[["following_id"]],
-                          snapshot_at=ref.snapshot_at)
-    return ref
-
-
-def _timelines_only(names: str, account, first) -> SourceError:
-    handle = str(account["username"] if isinstance(account, Mapping) else account)
-    return SourceError(f"{names}: only tweet pages (timelines or searches), no "
-                       f"follower list; import or pull @{handle.lstrip('@')}'s "
-                       f"followers first (the tweets are stored with the latest follower "
-                       f"snapshot)", path=first)
-
-
-def _account(store, account, id_from_pages: str | None) -> dict:
-    if isinstance(account, Mapping):
-        if id_from_pages and str(account["id"]) != id_from_pages:
-            raise SourceError(f"the pages are followers of account {id_from_pages}, not of the "
-                              f"given {account['id']}")
-        return {"id": str(account["id"]), "username": str(account.get("username") or account["id"]),
-                "name": account.get("name")}
-    handle = str(account).strip().removeprefix("@")
-    if id_from_pages:
-        return {"id": id_from_pages, "username": handle if not handle.isdigit() else id_from_pages}
-    try:
-        account_id = store.resolve(handle)
-        return {"id": account_id, "username": handle}
-    except AmbiguousHandle:
-        raise
-    except Exception:
-        if handle.isdigit():
-            return {"id": handle, "username": handle}
-        raise SourceError(
-            f"the pages do not say whose followers they are (no /2/users/<id>/followers URL) and "
-            f"{handle!r} is not in the store yet: give the account's numeric id (--account-id)",
-        ) from None
-
-
-__all__ = ["MAX_GAP", "OBJECT", "PAGE", "TwarcImport", "follower_ids", "import_twarc", "load",
+__all__ = ["MAX_GAP", "OBJECT", "PAGE", "TwarcImport", "follower_ids", "load",
            "load_each", "valid_utf8",
            "page_errors", "page_kinds", "read_pages", "read_users", "tweets_frame",
            "users_arrow", "users_frame"]

@@ -12,11 +12,10 @@ its status -> exception mapping); around it this module adds what a long pull ne
   to do instead (import the archive).
 * **Runaway guards** (:class:`Bounds`): a repeated ``next_token``, more rows than the account's
   ``followers_count`` allows or more pages than the plan stop a pull (:class:`RunawayPull`).
-* **Checkpoints** (:class:`PullDir`): every page is written atomically, as a twarc2-style JSON
-  line, under ``<store>/accounts/<id>/pulls/<pull_id>/`` before the next is requested. A pull
-  stopped by Ctrl-C, kill -9 or a crash resumes from the last page; the snapshot is committed
-  only when the pull is complete, from the pages (duplicates dropped: accounts that follow during
-  a pull shift the pages).
+* **Pages as twarc2 lines** (:meth:`Page.twarc_line`): what a pull checkpoints, so one reader
+  (:mod:`~follower_kit.sources.twarc`) parses both. Checkpoints, resuming and the commit are
+  :mod:`follower_kit.ingest`'s (``pull_followers``, ``pull_tweets``, ``pulls``): this module
+  never touches the store.
 * **Timeouts**: tweepy sets none; a transport adapter mounted on the client's session gives every
   request one, and can send tweepy's requests to another base URL (the local fake server) without
   patching tweepy.
@@ -32,22 +31,18 @@ import math
 import os
 import random
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import numpy as np
 import pandas as pd
 import requests
 import tweepy
-from filelock import FileLock, Timeout
 from requests.adapters import HTTPAdapter
 
 from .. import config
-from ..errors import WRITE_ADVICE, FollowerKitError, SourceError, write_error
-from ..store import AsideRef
+from ..errors import FollowerKitError, SourceError
 from ..wording import plural
 from . import twarc
 
@@ -145,8 +140,9 @@ class _TransportAdapter(HTTPAdapter):
 
 
 # Kept rather than urllib3's Retry or tenacity. urllib3 retries inside the adapter with
-# time.sleep (no injectable sleep or clock, so tests would wait for real) and cannot retry a body
-# that arrives truncated or unparseable, which is only known after tweepy returns. tenacity could
+# time.sleep (no injectable sleep or clock, so tests would wait for real), waits on a 429 only
+# for Retry-After (X sends x-rate-limit-reset instead) and cannot retry a body that arrives
+# truncated or unparseable, which is only known after tweepy returns. tenacity could
 # inject both, but the schedule here has two budgets (transient faults, rate-limit waits), waits
 # until each 429's x-rate-limit-reset and counts every retry and wait for the pull's record: as
 # tenacity callbacks that is the same code, spread over three hooks.
@@ -419,442 +415,13 @@ def _detail(exc: tweepy.HTTPException) -> str:
 
 
 # ------------------------------------------------------------------------------------- checkpoints
-class PullDir:
-    """A pull's checkpoint directory: ``pull.json`` plus one file per page (or per follower for
-    timelines), each written to a temporary name and renamed, so a file is whole or absent."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._lock = None
-
-    def lock(self) -> PullDir:
-        """Hold this pull for this process until :meth:`release` (or the end of a ``with``
-        block); a second process resuming the same pull at the same time would race it page
-        for page. filelock's lock is the OS's own (flock), so the kernel drops it when the
-        process ends, even by kill -9: a crashed pull never leaves a stale lock behind."""
-        lock = FileLock(self.path / ".lock", timeout=0)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise PullError(f"the pull in {self.path} is running in another process; wait for "
-                            f"it (or stop it) before resuming") from None
-        self._lock = lock
-        return self
-
-    def release(self) -> None:
-        """Let the pull go. Called when a pull ends, however it ends: left to garbage collection,
-        the lock would outlive a failure whose traceback is kept (a notebook keeps the last
-        one), and a retry in the same process would be refused."""
-        if self._lock is not None:
-            self._lock.release(force=True)
-            self._lock = None
-
-    def __enter__(self) -> PullDir:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.release()
-
-    @property
-    def meta_path(self) -> Path:
-        return self.path / "pull.json"
-
-    def meta(self) -> dict:
-        return json.loads(self.meta_path.read_text())
-
-    def write_meta(self, meta: Mapping) -> None:
-        _atomic_write(self.meta_path, json.dumps(meta, indent=1, default=str).encode())
-
-    def update(self, **changes) -> dict:
-        meta = {**self.meta(), **changes}
-        self.write_meta(meta)
-        return meta
-
-    def page_files(self, prefix: str) -> list[Path]:
-        return sorted(self.path.glob(f"{prefix}-*.jsonl"))
-
-    def write_page(self, name: str, data: bytes) -> Path:
-        target = self.path / f"{name}.jsonl"
-        _atomic_write(target, data if data.endswith(b"\n") else data + b"\n")
-        return target
-
-    def clear_pages(self) -> None:
-        for p in self.path.glob("*.jsonl"):
-            p.unlink(missing_ok=True)
-        for p in self.path.glob(".tmp-*"):
-            p.unlink(missing_ok=True)
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    tmp = target.with_name(f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}-{target.name}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        if exc.errno not in WRITE_ADVICE:
-            raise
-        raise write_error(exc, target, "the pages checkpointed before it are kept: run the "
-                          "same command again to resume") from None
-
-
-def _rows_so_far(d: Path) -> int:
-    """Followers or tweets in an unfinished pull's checkpointed pages, from each page's
-    ``meta.result_count``. X writes ``meta`` last, so a followers page's last 4 KB tell."""
-    total = 0
-    for path in d.glob("*.jsonl"):
-        with open(path, "rb") as fh:
-            if path.name.startswith("tweets-"):  # a follower's timeline pages: small
-                lines = fh.read().splitlines()
-            else:
-                fh.seek(max(0, fh.seek(0, os.SEEK_END) - 4096))
-                lines = [fh.read()]
-        for line in lines:
-            at = line.rfind(b'"meta":')
-            if at < 0:
-                continue
-            try:
-                meta, _ = _DECODER.raw_decode(line[at + 7:].decode().lstrip())
-                total += int(meta.get("result_count") or 0)
-            except (ValueError, UnicodeDecodeError, AttributeError, TypeError):
-                continue  # not X's meta object: no rows to count
-    return total
-
-
-def pulls(store, account=None) -> pd.DataFrame:
-    """Pulls recorded in the store, finished or not.
-
-    Returns
-    -------
-    DataFrame
-        ``account_id``, ``username``, ``pull_id``, ``kind`` (followers or tweets), ``status``
-        (running = unfinished, resumable; committed), ``started_at``, ``pages`` (checkpointed),
-        ``rows`` (followers or tweets so far), ``path``.
-    """
-    root = Path(store.path) / "accounts"
-    rows = []
-    pattern = f"{store.resolve(account)}/pulls/*/pull.json" if account is not None \
-        else "*/pulls/*/pull.json"
-    for meta_path in sorted(root.glob(pattern)):
-        try:
-            meta = json.loads(meta_path.read_text())
-        except (OSError, ValueError):
-            continue
-        d = meta_path.parent
-        rows.append({
-            "account_id": meta["account"]["id"], "username": meta["account"]["username"],
-            "pull_id": meta["pull_id"], "kind": meta["kind"], "status": meta["status"],
-            "started_at": pd.Timestamp(meta["started_at"]),
-            "pages": len(list(d.glob("*.jsonl"))) if meta["status"] != "committed"
-            else meta.get("pages", 0),
-            "rows": meta.get("rows", 0) if meta["status"] == "committed" else _rows_so_far(d),
-            "path": str(d),
-        })
-    cols = ["account_id", "username", "pull_id", "kind", "status", "started_at", "pages", "rows",
-            "path"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: bool,
-               clock: Callable[[], float]) -> PullDir:
-    base = Path(store.path) / "accounts" / str(account["id"]) / "pulls"
-    for meta_path in sorted(base.glob("*/pull.json"), reverse=True):
-        meta = json.loads(meta_path.read_text())
-        if meta["status"] == "committed":  # pages a crash left after the record
-            PullDir(meta_path.parent).clear_pages()
-            continue
-        if meta["kind"] == kind and meta["status"] == "running":
-            pd_ = PullDir(meta_path.parent)
-            if restart:
-                with pd_.lock():
-                    pd_.clear_pages()
-                    pd_.update(status="abandoned")
-                continue
-            if dict(meta.get("params", {})) != dict(params):
-                log.warning("resuming pull %s with its original parameters %s", meta["pull_id"],
-                            meta.get("params"))
-            log.info("resuming %s pull %s of @%s", kind, meta["pull_id"], account["username"])
-            return pd_.lock()
-    started = pd.Timestamp(clock(), unit="s", tz="UTC").floor("s")
-    pull_id = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{kind}-{uuid.uuid4().hex[:6]}"
-    d = PullDir(base / pull_id)
-    try:
-        d.path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        if exc.errno not in WRITE_ADVICE:
-            raise
-        raise write_error(exc, d.path, "nothing was pulled") from None
-    d.lock()
-    d.write_meta({"pull_id": pull_id, "kind": kind, "status": "running",
-                  "account": {k: account.get(k) for k in ("id", "username", "name")},
-                  "started_at": started.isoformat(), "params": dict(params)})
-    return d
-
-
-def _snapshot_time(store, account_id: str, started: str) -> pd.Timestamp:
-    """When the pull's snapshot is dated: its start, or a second after the account's latest
-    snapshot when that is later (snapshot times are unique to the second and immutable)."""
-    at = pd.Timestamp(started)
-    snaps = store.snapshots(account_id) if (Path(store.path) / "accounts" / account_id /
-                                            "snapshots").is_dir() else None
-    if snaps is not None and len(snaps):
-        at = max(at, snaps["snapshot_at"].iloc[-1] + pd.Timedelta(seconds=1))
-    return at
-
-
-def _fix_snapshot_time(store, pull: PullDir, account_id: str) -> dict:
-    """Choose the snapshot time once and record it, so a resume after a crash between the
-    commit and the bookkeeping commits the same snapshot again (a no-op)."""
-    meta = pull.meta()
-    if not meta.get("snapshot_at"):
-        meta = pull.update(snapshot_at=_snapshot_time(store, account_id,
-                                                      meta["started_at"]).isoformat())
-    return meta
-
-
-def _page_state(files: list[Path]) -> tuple[int, str | None, bool]:
-    """(pages done, token for the next page, finished) from the checkpointed page files."""
-    if not files:
-        return 0, None, False
-    last = json.loads(files[-1].read_bytes())
-    token = (last.get("meta") or {}).get("next_token")
-    return len(files), token, token is None
-
-
-def _page_head(path: Path) -> tuple[str | None, int]:
-    """(the token a checkpointed page was requested with, its rows): read from the ``__fk``
-    stamp at the start of the line and X's ``meta`` at its end, not the profiles between."""
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-        fh.seek(max(0, fh.seek(0, os.SEEK_END) - 4096))
-        tail = fh.read()
-    token = None
-    at = head.find(b'"__fk":')
-    if at >= 0:
-        try:
-            token = _DECODER.raw_decode(head[at + 7:].decode("utf-8", "replace"))[0].get("token")
-        except (ValueError, AttributeError):
-            token = None
-    rows = 0
-    at = tail.rfind(b'"meta":')
-    if at >= 0:
-        try:
-            rows = int(_DECODER.raw_decode(tail[at + 7:].decode("utf-8", "replace").lstrip())[0]
-                       .get("result_count") or 0)
-        except (ValueError, AttributeError, TypeError):
-            rows = 0
-    return token, rows
-
-
-def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, account_id: str,
-                 params: Mapping, what: str, progress: Callable[[int], None] | None,
-                 expected: int | None = None, bounds: Bounds | None = None) -> int:
-    """Page through an endpoint from the last checkpoint to the end; return the page count.
-
-    Stops with :class:`RunawayPull` (the checkpoint kept, the offending page not written) when
-    a ``next_token`` comes back that was already used, or, given the list's ``expected`` size,
-    when the rows or pages exceed ``bounds``.
-    """
-    bounds = bounds or Bounds()
-    files = pull.page_files(prefix)
-    done, token, finished = _page_state(files)
-    heads = [_page_head(p) for p in files]
-    used = {t for t, _ in heads}
-    rows = sum(n for _, n in heads)
-    if done and progress:
-        progress(rows)
-    page_size = int(params.get("max_results") or 1000)
-    max_rows = None if expected is None else bounds.max_rows(expected)
-    max_pages = None if expected is None else bounds.max_pages(expected, page_size)
-    where = f"the {what} pull in {pull.path}"
-    while not finished:
-        if max_pages is not None and done >= max_pages:
-            raise RunawayPull(
-                f"stopped {where} after {plural(done, 'page')}: the account lists "
-                f"{expected:,}, so at most {max_pages:,} pages were planned and the API keeps "
-                "sending more. The checkpoint is kept; nothing was committed", pages=done,
-                rows=rows)
-        page = client.call(method, account_id, pagination_token=token, what=what, light=True,
-                           **params)
-        nxt = page.next_token
-        if nxt is not None and (nxt in used or nxt == token):
-            raise RunawayPull(
-                f"stopped {where} at page {done + 1}: the API answered next_token {nxt!r} "
-                "again, so paging would never end (a fault on X's side). The checkpoint keeps "
-                f"{plural(done, 'page')}; nothing was committed. Try later, or --restart",
-                pages=done + 1, rows=rows)
-        n = int(page.body["meta"].get("result_count", 0)) if "data" not in page.body \
-            else len(page.body.get("data") or [])
-        if max_rows is not None and rows + n > max_rows:
-            raise RunawayPull(
-                f"stopped {where} at page {done + 1}: {rows + n:,} rows for an account that "
-                f"lists {expected:,} (at most {max_rows:,} allowed for follows that arrive "
-                "mid-pull). The checkpoint is kept; nothing was committed", pages=done + 1,
-                rows=rows + n)
-        done += 1
-        used.add(token)
-        pull.write_page(f"{prefix}-{done:06d}", page.twarc_line(page=done, token=token))
-        rows += n
-        if progress:
-            progress(n)
-        token = nxt
-        finished = token is None
-    return done
 
 
 # ------------------------------------------------------------------------------------- pulls
-def _count_of(metrics: Mapping, name: str) -> int | None:
-    value = metrics.get(name)
-    try:
-        return None if value is None else max(int(value), 0)
-    except (TypeError, ValueError):
-        return None
 
 
-def pull_followers(store, handle: str, *, client: XClient, following: bool = True,
-                   restart: bool = False, page_size: int = 1000,
-                   progress: Callable[[int], None] | None = None, account: dict | None = None,
-                   bounds: Bounds | None = None):
-    """Pull an account's followers (with full profiles) and its following list into the store.
-
-    Every page is checkpointed; running it again after an interruption resumes the unfinished
-    pull. The snapshot (time: when the pull started) is committed once the last page is in; its
-    ``meta.json`` records the requests, retries and rate-limit waits of this call alone.
-
-    Parameters
-    ----------
-    store : Store
-    handle : str
-        The account's handle or numeric id.
-    client : XClient
-    following : bool
-        Also pull the accounts it follows (table ``following``).
-    restart : bool
-        Abandon an unfinished pull and start over.
-    page_size : int
-        ``max_results`` per page (1 to 1000).
-    progress : callable, optional
-        Called with the number of followers each page added.
-    account : dict, optional
-        The account's v2 user object when already looked up (saves a request).
-    bounds : Bounds, optional
-        When the pull stops as a runaway (default :class:`Bounds`), measured against the
-        account's ``public_metrics``.
-
-    Returns
-    -------
-    SnapshotRef
-        The committed snapshot: followers (``follower_id``, ``position``) and their profiles.
-    """
-    if not 1 <= page_size <= 1000:
-        raise ValueError(f"page_size must be 1..1000 (X's max_results bounds), got {page_size}")
-    start = client.counts()
-    acct = account or client.user(handle)
-    params = {"max_results": page_size, "user_fields": USER_FIELDS}
-    with _open_pull(store, acct, "followers", {"page_size": page_size, "following": following},
-                    restart, client.clock) as pull:
-        metrics = acct.get("public_metrics") or {}
-        pages = _fetch_pages(client, pull, "followers", "get_users_followers", acct["id"],
-                             params, "followers", progress,
-                             expected=_count_of(metrics, "followers_count"), bounds=bounds)
-        if following:
-            _fetch_pages(client, pull, "following", "get_users_following", acct["id"], params,
-                         "the following list", None,
-                         expected=_count_of(metrics, "following_count"), bounds=bounds)
-        return _commit_followers(store, pull, acct, pages, client.counts() - start)
-
-
-def _commit_followers(store, pull: PullDir, acct: Mapping, pages: int, used: RequestCounts):
-    meta = _fix_snapshot_time(store, pull, acct["id"])
-    # one streaming pass: the profiles in page order are the follower list (first copy wins)
-    users, errors = twarc.read_users(pull.page_files("followers"), kinds=("followers",))
-    followers = pd.DataFrame({"follower_id": users["id"],
-                              "position": np.arange(len(users), dtype="int64")})
-    ref = store.commit_snapshot(
-        account={"id": acct["id"], "username": acct["username"], "name": acct.get("name")},
-        snapshot_at=meta["snapshot_at"],
-        followers=followers, users=users, source="api",
-        extra={"pull_id": meta["pull_id"], "pages": pages, "partial_errors": len(errors),
-               "requests": used.requests, "retries": used.retries,
-               "rate_limit_waits": used.rate_waits})
-    fol_files = pull.page_files("following")
-    if fol_files:
-        fol = twarc.follower_ids(twarc.read_pages(fol_files), "following")
-        store.write_table("following", acct["id"], fol[["following_id"]],
-                          snapshot_at=ref.snapshot_at)
-    # Recorded before the pages go: a crash in between leaves page files to sweep, never a
-    # "running" pull without pages, which would start over and conflict with this snapshot.
-    pull.update(status="committed", pages=pages, rows=len(followers),
-                snapshot_at=ref.snapshot_at.isoformat())
-    pull.clear_pages()
-    log.info("pull %s committed: %d followers from %d pages", meta["pull_id"], len(followers),
-             pages)
-    return ref
-
-
-def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
-                restart: bool = False, progress: Callable[[int], None] | None = None,
-                incremental: bool = True):
-    """Pull up to ``per_follower`` recent tweets of each follower in the latest snapshot.
-
-    Incremental: only tweets newer than the newest stored one of each author (``since_id``).
-    Each follower's timeline is checkpointed as one file, so an interrupted pull resumes with
-    the next follower. Protected, suspended and deleted followers come back as partial errors
-    inside 200 responses and are skipped, not fatal. The tweets are stored at once when every
-    timeline is in (:meth:`Store.add_tweets`, observed when the pull started), apart from the
-    snapshots: a tweets pull observes no follower list, so it adds no snapshot to the growth.
-
-    Returns
-    -------
-    AsideRef
-        The stored tweets (``rows``: how many; ``created`` False when a resumed pull finds them
-        stored already).
-    """
-    if per_follower < 1:
-        raise ValueError(f"per_follower must be at least 1, got {per_follower}")
-    account_id = store.resolve(handle)
-    snaps = store.snapshots(account_id)
-    last = snaps.iloc[-1]
-    acct = {"id": account_id, "username": last["username"]}
-    followers = store.follower_edges(account_id, [last["snapshot_at"]])
-    since = _newest_tweet_ids(store, account_id) if incremental else {}
-    with _open_pull(store, acct, "tweets", {"per_follower": per_follower}, restart,
-                    client.clock) as pull:
-        done = {p.stem.removeprefix("tweets-") for p in pull.page_files("tweets")}
-        if done and progress:
-            progress(len(done))
-        for follower_id in followers["follower_id"]:
-            if follower_id in done:
-                continue
-            pull.write_page(f"tweets-{follower_id}", _timeline_pages(
-                client, follower_id, per_follower, since.get(follower_id)))
-            if progress:
-                progress(1)
-        files = pull.page_files("tweets")
-        data = twarc.read_pages(files)
-        tweets = twarc.tweets_frame(data)
-        # Pages come newest first; keep each author's newest per_follower.
-        tweets = tweets.sort_values(["author_id", "created_at", "id"],
-                                    ascending=[True, False, False])
-        tweets = tweets[tweets.groupby("author_id").cumcount() < per_follower
-                        ].reset_index(drop=True)
-        meta = pull.meta()
-        ref = store.add_tweets(account_id, tweets, observed_at=meta["started_at"])
-        observed = pd.Timestamp(meta["started_at"])
-        pull.update(status="committed", pages=len(files), rows=len(tweets),
-                    observed_at=observed.isoformat(),
-                    followers_from=last["snapshot_at"].isoformat(),
-                    partial_errors=len(twarc.page_errors(data)),
-                    path=str(ref.path) if ref is not None else None)
-        pull.clear_pages()  # after the record, as in pull_followers
-        return ref if ref is not None else AsideRef(account_id, observed, None, False, 0)
-
-
-def _timeline_pages(client: XClient, follower_id: str, per_follower: int,
-                    since_id: str | None) -> bytes:
+def timeline_pages(client: XClient, follower_id: str, per_follower: int,
+                   since_id: str | None) -> bytes:
     """One follower's newest tweets (up to ``per_follower``, after ``since_id``), as the twarc2
     lines of the pages it took."""
     lines = []
@@ -876,22 +443,14 @@ def _timeline_pages(client: XClient, follower_id: str, per_follower: int,
         if page.next_token is not None and page.next_token in used | {token}:
             raise RunawayPull(f"stopped the timeline of {follower_id}: the API answered "
                               f"next_token {page.next_token!r} again, so paging would never "
-                              "end", pages=len(lines) + 1, rows=got)
+                              "end", pages=len(lines) + 1,
+                              rows=got + len(page.body.get("data") or []))
         lines.append(page.twarc_line(author=follower_id))
         got += len(page.body.get("data") or [])
         token = page.next_token
         if token is None:
             break
     return b"\n".join(lines)
-
-
-def _newest_tweet_ids(store, account_id: str) -> dict[str, str]:
-    tweets = store.tweets(account_id)
-    if tweets.empty:
-        return {}
-    t = tweets.assign(_len=tweets["id"].str.len()).sort_values(["author_id", "_len", "id"])
-    newest = t.groupby("author_id")["id"].last()
-    return {str(k): str(v) for k, v in newest.items()}
 
 
 # ------------------------------------------------------------------------------------- plans
@@ -934,6 +493,10 @@ class Plan:
     currency: str
     confirm_above: float
     notes: list[str] = field(default_factory=list)
+    #: What an interrupted earlier run of the same pull already cost (``cost`` is what the rest
+    #: adds), and what it had read, in words (``"2 pages, 20 follows read"``).
+    spent: float = 0.0
+    spent_on: str = ""
 
     @property
     def total_requests(self) -> int:
@@ -952,9 +515,12 @@ class Plan:
                 for k, v in getattr(p, key).items():
                     out[k] = out.get(k, 0) + v
             return out
+        spent = [p for p in plans if p.spent]
         return cls(f"all {len(plans)} pulls together", add("requests"), add("resources"),
                    sum(p.seconds for p in plans), sum(p.cost for p in plans),
-                   plans[0].currency, plans[0].confirm_above)
+                   plans[0].currency, plans[0].confirm_above,
+                   spent=sum(p.spent for p in spent),
+                   spent_on=plural(len(spent), "interrupted pull") if spent else "")
 
     def describe(self) -> str:
         def counts(items: dict[str, int]) -> str:  # "1 user", "2 users", "1 followers page"
@@ -966,6 +532,10 @@ class Plan:
                  f"  time at the rate limits: {duration(self.seconds)}",
                  f"  cost at pay-per-use prices: {self.cost:,.2f} {self.currency} "
                  f"({counts(self.resources)})"]
+        if self.spent:
+            lines.append(f"  already spent: {self.spent:,.2f} {self.currency} on an interrupted "
+                         f"run ({self.spent_on}); resuming costs the {self.cost:,.2f} "
+                         f"{self.currency} above, {self.spent + self.cost:,.2f} in all")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -989,43 +559,71 @@ def _limit_seconds(requests_: int, limit: Mapping) -> float:
 
 def plan_followers(followers_count: int, following_count: int = 0, *, username: str = "",
                    table: Mapping | None = None, page_size: int = 1000,
-                   done_pages: int = 0) -> Plan:
-    """Requests, time and cost of a follower pull (``done_pages`` already checkpointed)."""
+                   done_pages: int = 0, done_rows: int | None = None,
+                   read_pages: int | None = None, read_rows: int | None = None) -> Plan:
+    """Requests, time and cost of a follower pull.
+
+    Parameters
+    ----------
+    followers_count, following_count : int
+        The account's own counts (``public_metrics``).
+    done_pages, done_rows : int
+        Pages and follows an interrupted run of the pull holds in its checkpoint (rows default
+        to full pages); the plan covers the rest.
+    read_pages, read_rows : int, optional
+        What that run read from the API, kept or not (:func:`pulls`' ``pages_read`` and
+        ``rows_read``; default: what it holds): the plan's ``spent``.
+    """
     t = table or DEFAULT_PLAN_TABLE
-    f_pages = max(1, math.ceil(followers_count / page_size)) - done_pages
+    f_pages = max(0, max(1, math.ceil(followers_count / page_size)) - done_pages)
     g_pages = math.ceil(following_count / page_size) if following_count else 0
     prices, limits = t["price_per_resource"], t["rate_limits"]
-    remaining_followers = max(0, followers_count - done_pages * page_size)
+    done_rows = done_pages * page_size if done_rows is None else done_rows
+    remaining_followers = max(0, followers_count - done_rows)
     cost = (remaining_followers + following_count) * prices["follows_read"] + prices["user_read"]
+    read_pages = done_pages if read_pages is None else read_pages
+    read_rows = done_rows if read_rows is None else read_rows
     seconds = _limit_seconds(f_pages, limits["followers"]) + \
         _limit_seconds(g_pages, limits["following"])
     notes = []
     if done_pages:
         notes.append(f"{plural(done_pages, 'page')} already checkpointed: the pull resumes "
-                     "after them")
+                     f"after {'it' if done_pages == 1 else 'them'}")
     return Plan(f"pull followers of @{username}: {followers_count:,} followers, "
                 f"{following_count:,} following",
                 {"user lookup": 1, "followers pages": f_pages, "following pages": g_pages},
                 {"users": 1, "follows": remaining_followers + following_count},
                 seconds, cost, t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)),
-                notes)
+                notes, spent=read_rows * prices["follows_read"],
+                spent_on=f"{plural(read_pages, 'page')}, {read_rows:,} follows read"
+                if read_pages else "")
 
 
 def plan_tweets(followers: int, per_follower: int, *, username: str = "",
-                table: Mapping | None = None) -> Plan:
+                table: Mapping | None = None, done_followers: int = 0,
+                read_posts: int = 0) -> Plan:
     """Requests, time and cost of pulling ``per_follower`` recent tweets of each follower (an
-    upper bound: incremental pulls and quiet accounts return fewer)."""
+    upper bound: incremental pulls and quiet accounts return fewer). ``done_followers``
+    timelines an interrupted run holds are not asked for again; the ``read_posts`` it read are
+    the plan's ``spent``."""
     t = table or DEFAULT_PLAN_TABLE
+    left = max(0, followers - done_followers)
     per_req = math.ceil(per_follower / 100)
-    reqs = followers * per_req
-    posts = followers * per_follower
-    cost = posts * t["price_per_resource"]["post_read"]
+    reqs = left * per_req
+    posts = left * per_follower
+    price = t["price_per_resource"]["post_read"]
     seconds = _limit_seconds(reqs, t["rate_limits"]["user_tweets"])
+    notes = ["X charges each post once per UTC day (deduplication); incremental pulls "
+             "(since_id) return only new posts"]
+    if done_followers:
+        notes.append(f"{plural(done_followers, 'timeline')} already checkpointed: the pull "
+                     f"resumes after {'it' if done_followers == 1 else 'them'}")
     return Plan(f"pull tweets of @{username}'s {followers:,} followers, up to {per_follower} each",
-                {"timeline pages": reqs}, {"posts (at most)": posts}, seconds, cost,
-                t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)),
-                ["X charges each post once per UTC day (deduplication); incremental pulls "
-                 "(since_id) return only new posts"])
+                {"timeline pages": reqs}, {"posts (at most)": posts}, seconds, posts * price,
+                t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)), notes,
+                spent=read_posts * price,
+                spent_on=f"{plural(done_followers, 'timeline')} kept, {read_posts:,} posts read"
+                if read_posts else "")
 
 
 def plan_hydrate(ids: int, *, username: str = "", table: Mapping | None = None) -> Plan:
@@ -1040,8 +638,7 @@ def plan_hydrate(ids: int, *, username: str = "", table: Mapping | None = None) 
                 float(t.get("confirm_above_usd", 5.0)))
 
 
-__all__ = ["AccessError", "Bounds", "DEFAULT_PLAN_TABLE", "Page", "Plan", "PullDir", "PullError",
-           "RunawayPull",
-           "RequestCounts", "RetryPolicy", "TWEET_FIELDS", "USER_FIELDS", "XClient",
-           "load_plan_table", "plan_followers", "plan_hydrate", "plan_tweets", "pull_followers",
-           "pull_tweets", "pulls"]
+__all__ = ["AccessError", "Bounds", "DEFAULT_PLAN_TABLE", "Page", "Plan", "PullError",
+           "RequestCounts", "RetryPolicy", "RunawayPull", "TWEET_FIELDS", "USER_FIELDS", "XClient",
+           "duration", "load_plan_table", "plan_followers", "plan_hydrate", "plan_tweets",
+           "timeline_pages"]
