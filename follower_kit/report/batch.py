@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 _ALIASES = {"name": "client_name"}
 # The client profile's keys, read and validated by the client-profile reader of the same file;
 # the report's batch accepts them and leaves them to it.
-_PROFILE_KEYS = {"language", "topics", "keywords", "competitors"}
+_PROFILE_KEYS = {"language", "topics", "keywords", "competitors", "network"}
 _CLIENT_KEYS = set(AudienceOptions.names()) | {"formats", "sample"} | set(_ALIASES) | _PROFILE_KEYS
 
 

@@ -1,0 +1,701 @@
+"""Pull Bluesky followers, follows, profiles and posts from an AppView (the AT Protocol's public,
+credential-free API) into the same canonical frames and store as the X pulls.
+
+The client is a small one over ``requests`` (docs/bluesky.md says why not the ``atproto`` SDK).
+Everything a long pull needs comes from :mod:`follower_kit.sources.x_api`, not a copy of it:
+the retry schedule and its counters (:class:`~x_api.RetryPolicy`), the runaway guards
+(:class:`~x_api.Bounds`), the checkpoint directory (:class:`~x_api.PullDir`, resumable after
+kill -9) and its paging loop, and the plans behind ``--dry-run``. For that loop an AppView page
+is checkpointed as X's are: the raw response with ``__twarc``/``__fk`` stamps in front and, at
+its end, a ``meta`` object (``result_count``, ``next_token`` = the AppView's ``cursor``).
+
+Endpoints (lexicons in ``../shared/data/bluesky/lexicons``):
+
+* ``com.atproto.identity.resolveHandle``: handle -> DID (:meth:`BlueskyClient.resolve`);
+* ``app.bsky.graph.getFollowers`` / ``getFollows``: cursor paging, 100 a page; a short page
+  is not the end, only a page without ``cursor`` is;
+* ``app.bsky.actor.getProfiles``: 25 actors a call, for counts and creation time (profiles that
+  cannot be shown are left out silently; duplicates come back duplicated);
+* ``app.bsky.feed.getAuthorFeed``: recent posts, mapped to the tweet columns.
+
+Ids: accounts are DIDs, posts AT URIs (:data:`follower_kit.schema.ID_PATTERN`); handles are
+usernames. Moderation and self labels are kept in ``users.labels`` (negated ones dropped).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+import requests
+
+from .. import schema
+from ..errors import FollowerKitError
+from ..store import AsideRef
+from ..wording import plural
+from . import x_api
+from .x_api import Bounds, Page, Plan, PullError, RetryPolicy, RunawayPull
+
+log = logging.getLogger(__name__)
+
+NETWORK = "bluesky"
+#: The public, cached AppView: no credentials, no fees (NOTES.md section 1).
+PUBLIC_APPVIEW = "https://public.api.bsky.app"
+PAGE_SIZE = 100  # getFollowers / getFollows / getAuthorFeed maximum
+PROFILES_PER_CALL = 25  # getProfiles maximum
+PROFILE_CALLS_PER_FILE = 40  # 1,000 profiles per checkpoint file
+_NSID = {"getFollowers": "app.bsky.graph.getFollowers", "getFollows": "app.bsky.graph.getFollows",
+         "getProfiles": "app.bsky.actor.getProfiles", "getAuthorFeed": "app.bsky.feed.getAuthorFeed",
+         "resolveHandle": "com.atproto.identity.resolveHandle"}
+_LIST_KEY = {"getFollowers": "followers", "getFollows": "follows", "getProfiles": "profiles",
+             "getAuthorFeed": "feed"}
+
+#: The AppView's limits are unpublished ("generous", NOTES.md section 2). The plan assumes the
+#: one documented limit on the same infrastructure, the PDS/entryway's 3,000 requests per 5
+#: minutes per IP; ``--prices FILE`` overrides it like X's table.
+DEFAULT_PLAN_TABLE = {
+    "currency": "USD",
+    "price_per_resource": {"user_read": 0.0, "follows_read": 0.0, "post_read": 0.0},
+    "rate_limits": {"appview": {"requests": 3000, "window_seconds": 300}},
+    "confirm_above_usd": 5.0,
+}
+
+_DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]+")
+_HANDLE = re.compile(r"([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
+                     r"[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
+
+
+def is_bluesky_handle(handle: str) -> bool:
+    """True for a DID or a handle that can only be Bluesky's: X handles hold no dot, so any
+    domain-like handle (``alice.bsky.social``, ``nytimes.com``) or ``did:`` id is Bluesky's."""
+    key = str(handle).strip().removeprefix("@")
+    return bool(_DID.fullmatch(key)) or ("." in key and bool(_HANDLE.fullmatch(key)))
+
+
+class BlueskyError(PullError):
+    """The AppView answered with an XRPC error (``{"error": ..., "message": ...}``)."""
+
+
+# ------------------------------------------------------------------------------------- client
+class BlueskyClient(x_api.XClient):
+    """An AppView client over ``requests`` with X's retry schedule, rate-limit waits and counters.
+
+    It inherits from :class:`~follower_kit.sources.x_api.XClient` only its bookkeeping (the
+    counters, :meth:`counts`, the transient-fault backoff and the injectable sleep and clock);
+    it never builds a tweepy client and needs no token.
+
+    Parameters
+    ----------
+    base_url : str, optional
+        The AppView (default :data:`PUBLIC_APPVIEW`; the local fake AppView in tests).
+    timeout : float
+        Seconds per request.
+    retry : RetryPolicy
+    sleep, clock : callables
+        ``time.sleep`` and ``time.time`` by default; tests inject fakes.
+    seed : int, optional
+        Seeds the backoff jitter.
+    on_request : callable, optional
+        Called with ``(nsid, params, response)`` after each HTTP answer (tests validate every
+        request and response against the lexicons with it).
+    """
+
+    def __init__(self, base_url: str | None = None, *, timeout: float = 30.0,
+                 retry: RetryPolicy | None = None, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.time, seed: int | None = None,
+                 on_request: Callable | None = None):
+        self.base_url = (base_url or PUBLIC_APPVIEW).rstrip("/")
+        self.host = urlsplit(self.base_url).netloc.rpartition("@")[2] or self.base_url
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = "follower-kit"
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.clock = clock
+        self._rng = random.Random(seed)
+        self.on_request = on_request
+        self.requests = self.retries = self.rate_waits = 0
+        self.rate_wait_seconds = self.slept = 0.0
+
+    def __repr__(self) -> str:
+        return f"BlueskyClient({self.base_url!r})"
+
+    def call(self, method: str, actor: str | None = None, *, pagination_token: str | None = None,
+             what: str = "this endpoint", light: bool = False, max_results: int | None = None,
+             **params) -> Page:
+        """One XRPC query with retries; the page's ``body`` is the decoded response plus a
+        ``meta`` object (``result_count``: items in the page's list; ``next_token``: its
+        ``cursor``), and ``raw`` the response with that ``meta`` appended, as a checkpoint keeps
+        it. The signature is the one :func:`x_api._fetch_pages` pages with (``light`` is
+        accepted and ignored: AppView pages are small).
+
+        Raises
+        ------
+        BlueskyError
+            A 4xx answer other than 429 (an unknown actor, a bad parameter).
+        PullError
+            A transient fault or rate limit outlasting the retry policy.
+        """
+        nsid = _NSID.get(method, method)
+        query = dict(params)
+        if actor is not None:
+            query["actor"] = actor
+        if max_results is not None:
+            query["limit"] = max_results
+        if pagination_token is not None:
+            query["cursor"] = pagination_token
+        url = f"{self.base_url}/xrpc/{nsid}"
+        attempt = rate_waits = 0
+        while True:
+            self.requests += 1
+            try:
+                resp = self.session.get(url, params=query, timeout=self.timeout)
+                if self.on_request is not None:
+                    self.on_request(nsid, query, resp)
+                if resp.status_code == 429:
+                    rate_waits += 1
+                    if rate_waits > self.retry.max_rate_waits:
+                        raise PullError(f"{nsid}: still rate limited after {rate_waits - 1} "
+                                        "waits") from None
+                    self._rate_wait(nsid, resp.headers, rate_waits)
+                    continue
+                if resp.status_code >= 500:
+                    attempt = self._transient(nsid, attempt, f"{resp.status_code} server error")
+                    continue
+                if resp.status_code >= 400:
+                    raise BlueskyError(_xrpc_error(nsid, query, resp))
+                raw = resp.content
+                body = json.loads(raw)
+                if not isinstance(body, dict):
+                    raise ValueError("the body is not a JSON object")
+                self._pace(nsid, resp.headers)
+                return _page(method, body, raw, resp.url,
+                             pd.Timestamp(self.clock(), unit="s", tz="UTC"))
+            except (requests.Timeout, requests.ConnectionError,
+                    requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as exc:
+                attempt = self._transient(nsid, attempt, type(exc).__name__)
+            except (ValueError, RecursionError) as exc:  # a truncated or garbled body
+                attempt = self._transient(nsid, attempt, f"unreadable body ({exc})")
+
+    def _rate_wait(self, nsid: str, headers: Mapping, n: int) -> None:
+        """Wait out a 429: until ``ratelimit-reset`` (Unix seconds), else ``Retry-After``
+        seconds, else the backoff."""
+        reset, after = headers.get("ratelimit-reset"), headers.get("retry-after")
+        if reset is not None and reset.isdigit():
+            wait = min(max(int(reset) - self.clock(), 0) + 1, self.retry.max_rate_wait)
+        elif after is not None and after.isdigit():
+            wait = min(float(after), self.retry.max_rate_wait)
+        else:
+            wait = self.retry.backoff(min(n, 10), self._rng)
+        log.warning("rate limited on %s: waiting %.0f s (ratelimit-reset)", nsid, wait)
+        self.rate_waits += 1
+        self.rate_wait_seconds += wait
+        self._wait(wait)
+
+    def _pace(self, nsid: str, headers: Mapping) -> None:
+        """When an answer says no request is left in the window, wait for its reset before
+        the next one rather than collect a 429."""
+        remaining, reset = headers.get("ratelimit-remaining"), headers.get("ratelimit-reset")
+        if remaining == "0" and reset is not None and reset.isdigit():
+            wait = min(max(int(reset) - self.clock(), 0) + 1, self.retry.max_rate_wait)
+            log.info("%s: the rate-limit window is used up; waiting %.0f s for its reset",
+                     nsid, wait)
+            self.rate_waits += 1
+            self.rate_wait_seconds += wait
+            self._wait(wait)
+
+    # ---------------------------------------------------------------- endpoints
+    def resolve(self, handle: str) -> str:
+        """The DID of a handle (a DID is returned as it is)."""
+        key = str(handle).strip().removeprefix("@")
+        if _DID.fullmatch(key):
+            return key
+        did = self.call("resolveHandle", handle=key, what="handles").body.get("did")
+        if not isinstance(did, str) or not _DID.fullmatch(did):
+            raise BlueskyError(f"resolveHandle {key!r}: the AppView answered no DID ({did!r})")
+        return did
+
+    def user(self, handle: str) -> dict:
+        """An account's profile (``getProfiles`` of one actor) as the pulls use it: ``id`` (the
+        DID), ``username`` (the handle), ``name``, ``network`` and X-style ``public_metrics``
+        (``followers_count``, ``following_count``, ``tweet_count``) for plans and guards."""
+        did = self.resolve(handle)
+        profiles = self.call("getProfiles", **{"actors": [did]}, what="profiles"
+                             ).body.get("profiles") or []
+        if not profiles:
+            raise BlueskyError(f"no Bluesky profile for {handle!r} ({did}): the account is "
+                               "taken down, deactivated or unknown to this AppView")
+        p = profiles[0]
+        return {"id": p["did"], "username": p.get("handle") or p["did"],
+                "name": p.get("displayName") or None, "network": NETWORK,
+                "public_metrics": {"followers_count": p.get("followersCount"),
+                                   "following_count": p.get("followsCount"),
+                                   "tweet_count": p.get("postsCount")}}
+
+    def lookup_users(self, dids: Iterable[str]) -> pd.DataFrame:
+        """Full profiles (``getProfiles``, 25 a call) as the canonical users frame, one row per
+        DID; DIDs the AppView leaves out (taken down, deactivated) have no row."""
+        dids = list(dict.fromkeys(str(d) for d in dids))
+        bodies = [self.call("getProfiles", actors=dids[i:i + PROFILES_PER_CALL],
+                            what="profiles").body
+                  for i in range(0, len(dids), PROFILES_PER_CALL)]
+        return users_frame([p for b in bodies for p in b.get("profiles") or []],
+                           observed_at=pd.Timestamp(self.clock(), unit="s", tz="UTC"))
+
+
+def _xrpc_error(nsid: str, query: Mapping, resp) -> str:
+    try:
+        body = resp.json()
+        detail = f"{body.get('error', '')}: {body.get('message', '')}".strip(": ")
+    except ValueError:
+        detail = resp.text[:200]
+    who = query.get("actor") or query.get("handle") or ""
+    hint = " (is the handle or DID right?)" if "not found" in detail.lower() or \
+        "unable to resolve" in detail.lower() else ""
+    return f"{nsid}{f' for {who}' if who else ''}: the AppView answered " \
+           f"{resp.status_code} {detail}{hint}"
+
+
+def _page(method: str, body: dict, raw: bytes, url: str, at: pd.Timestamp) -> Page:
+    """A Page whose ``meta`` carries the list's size and cursor, appended to the raw bytes as
+    well, so the checkpoint machinery built for X pages reads AppView pages unchanged."""
+    items = body.get(_LIST_KEY.get(method, ""))
+    cursor = body.get("cursor")
+    meta = {"result_count": len(items) if isinstance(items, list) else 0}
+    if isinstance(cursor, str) and cursor:
+        meta["next_token"] = cursor
+    body["meta"] = meta
+    head = raw.rstrip()
+    if head.endswith(b"}"):
+        inner = head[:-1].rstrip()
+        sep = b"" if inner.endswith(b"{") else b","
+        raw = inner + sep + b'"meta":' + json.dumps(meta).encode() + b"}"
+    return Page(body, raw, url, at)
+
+
+# ------------------------------------------------------------------------------------- parsing
+def _labels(values) -> list[str]:
+    """Label values in effect: negations (``neg: true``) retract, so they and the labels they
+    retract are dropped; expired labels too would be, but the AppView does not send them."""
+    out, retracted = [], set()
+    for lab in values or []:
+        if not isinstance(lab, Mapping) or not isinstance(lab.get("val"), str):
+            continue
+        (retracted.add if lab.get("neg") else out.append)(lab["val"])
+    return list(dict.fromkeys(v for v in out if v not in retracted))
+
+
+def users_frame(profiles: Iterable[Mapping], *, observed_at) -> pd.DataFrame:
+    """Bluesky profiles (``profileView``, ``profileViewBasic`` or ``profileViewDetailed``) as the
+    canonical users frame, one row per DID (the first copy: getProfiles repeats duplicates).
+
+    The list views carry no counts (they stay missing); 2023 responses carry no ``createdAt``.
+    ``listed_count``, ``like_count``, ``location`` and ``verified_type`` do not exist on Bluesky;
+    ``protected`` is False (every Bluesky post is public).
+
+    Returns
+    -------
+    DataFrame
+        The canonical users columns (:data:`follower_kit.schema.USERS`): ``id`` = DID,
+        ``username`` = handle, ``name`` = displayName, ``description``, ``url`` = website,
+        ``created_at``, ``followers_count``, ``following_count`` (followsCount), ``tweet_count``
+        (postsCount), ``verified`` (Bluesky verification, when stated), ``protected``,
+        ``profile_image_url`` (avatar), ``pinned_tweet_id`` (pinned post URI),
+        ``default_profile_image`` (no avatar), ``labels``, ``observed_at``.
+    """
+    cols: dict[str, list] = {k: [] for k in (
+        "id", "username", "name", "description", "url", "created_at", "followers_count",
+        "following_count", "tweet_count", "verified", "profile_image_url", "pinned_tweet_id",
+        "labels")}
+    seen = set()
+    for p in profiles:
+        did = p.get("did") if isinstance(p, Mapping) else None
+        if not isinstance(did, str) or did in seen:
+            continue
+        seen.add(did)
+        cols["id"].append(did)
+        handle = p.get("handle")
+        cols["username"].append(handle if isinstance(handle, str) and handle else did)
+        cols["name"].append(p.get("displayName") or None)
+        cols["description"].append(p.get("description") or None)
+        cols["url"].append(p.get("website") or None)
+        cols["created_at"].append(p.get("createdAt"))
+        cols["followers_count"].append(p.get("followersCount"))
+        cols["following_count"].append(p.get("followsCount"))
+        cols["tweet_count"].append(p.get("postsCount"))
+        ver = p.get("verification")
+        cols["verified"].append(None if not isinstance(ver, Mapping)
+                                else ver.get("verifiedStatus") == "valid")
+        cols["profile_image_url"].append(p.get("avatar") or None)
+        pinned = p.get("pinnedPost")
+        cols["pinned_tweet_id"].append(pinned.get("uri") if isinstance(pinned, Mapping)
+                                       else None)
+        cols["labels"].append(_labels(p.get("labels")))
+    df = pd.DataFrame(cols)
+    df["created_at"] = pd.to_datetime(df["created_at"], utc=True, format="ISO8601",
+                                      errors="coerce")
+    for c in ("followers_count", "following_count", "tweet_count"):
+        df[c] = pd.array(df[c].astype(object).where(df[c].notna(), None), dtype="Int64")
+    df["protected"] = False
+    df["default_profile_image"] = df["profile_image_url"].isna()
+    df["observed_at"] = pd.Timestamp(observed_at)
+    return schema.coerce(df, "users")
+
+
+def _text_slice(text: str, start, end) -> str | None:
+    """The text between two UTF-8 byte offsets (facet indices count bytes, not characters)."""
+    try:
+        return text.encode()[int(start):int(end)].decode()
+    except (TypeError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _did_of(uri) -> str | None:
+    if isinstance(uri, str) and uri.startswith("at://"):
+        return uri[5:].split("/", 1)[0]
+    return None
+
+
+def posts_frame(feed: Iterable[Mapping]) -> pd.DataFrame:
+    """``getAuthorFeed`` items (``feedViewPost``) as the canonical tweets frame.
+
+    A repost (``reason`` ``reasonRepost``) becomes a ``retweet`` by the reposter, dated when it
+    was reposted, with the reposted post's text; a post whose record replies is a ``reply``
+    (``in_reply_to_user_id`` = the parent's author DID, ``conversation_id`` = the thread root's
+    URI); one embedding a record is a ``quote``; links come from the text's link facets and an
+    external embed, hashtags from tag facets, mentions (handles) from mention facets.
+
+    Returns
+    -------
+    DataFrame
+        The canonical tweets columns: ``id`` (the post's AT URI; a repost's own record URI),
+        ``author_id`` (DID), ``created_at``, ``text``, ``lang`` (the first of ``langs``, else
+        ``und``), ``conversation_id``, ``in_reply_to_user_id``, ``kind``, ``like_count``,
+        ``retweet_count`` (repostCount), ``reply_count``, ``quote_count``, ``hashtags``,
+        ``mentions``, ``urls``.
+    """
+    rows = []
+    seen = set()
+    for item in feed:
+        post = item.get("post") if isinstance(item, Mapping) else None
+        if not isinstance(post, Mapping) or not isinstance(post.get("uri"), str):
+            continue
+        record = post.get("record") if isinstance(post.get("record"), Mapping) else {}
+        text = record.get("text") if isinstance(record.get("text"), str) else ""
+        reason = item.get("reason") if isinstance(item.get("reason"), Mapping) else {}
+        author = (post.get("author") or {}).get("did")
+        reply = record.get("reply") if isinstance(record.get("reply"), Mapping) else None
+        embed = record.get("embed") if isinstance(record.get("embed"), Mapping) else {}
+        etype = str(embed.get("$type", ""))
+        if str(reason.get("$type", "")).endswith("reasonRepost"):
+            by = (reason.get("by") or {}).get("did")
+            if not isinstance(by, str):
+                continue
+            rkey = post["uri"].rsplit("/", 1)[-1]
+            pid = reason.get("uri") if isinstance(reason.get("uri"), str) else \
+                f"at://{by}/app.bsky.feed.repost/{rkey}"  # older AppViews name no record
+            kind, who, created = "retweet", by, reason.get("indexedAt")
+        else:
+            pid, who, created = post["uri"], author, record.get("createdAt") or \
+                post.get("indexedAt")
+            kind = "reply" if reply else ("quote" if etype.startswith("app.bsky.embed.record")
+                                          else "original")
+        if pid in seen or not isinstance(who, str):
+            continue  # a pinned post repeats in the feed
+        seen.add(pid)
+        hashtags, mentions, urls = [], [], []
+        for facet in record.get("facets") or []:
+            if not isinstance(facet, Mapping):
+                continue
+            index = facet.get("index") or {}
+            for feat in facet.get("features") or []:
+                t = str((feat or {}).get("$type", ""))
+                if t.endswith("#link") and isinstance(feat.get("uri"), str):
+                    urls.append(feat["uri"])
+                elif t.endswith("#tag") and isinstance(feat.get("tag"), str):
+                    hashtags.append(feat["tag"])
+                elif t.endswith("#mention"):
+                    handle = _text_slice(text, index.get("byteStart"), index.get("byteEnd"))
+                    if handle:
+                        mentions.append(handle.strip().removeprefix("@"))
+        external = embed.get("external") if etype == "app.bsky.embed.external" else None
+        if isinstance(external, Mapping) and isinstance(external.get("uri"), str):
+            urls.append(external["uri"])
+        langs = record.get("langs") or []
+        root = (reply or {}).get("root") or {}
+        parent = (reply or {}).get("parent") or {}
+        rows.append({
+            "id": pid, "author_id": who, "created_at": created, "text": text,
+            "lang": langs[0] if langs and isinstance(langs[0], str) else "und",
+            "conversation_id": root.get("uri") if reply else post["uri"],
+            "in_reply_to_user_id": _did_of(parent.get("uri")) if reply else None,
+            "kind": kind, "like_count": post.get("likeCount"),
+            "retweet_count": post.get("repostCount"), "reply_count": post.get("replyCount"),
+            "quote_count": post.get("quoteCount"), "hashtags": list(dict.fromkeys(hashtags)),
+            "mentions": list(dict.fromkeys(mentions)), "urls": list(dict.fromkeys(urls)),
+        })
+    if not rows:
+        return schema.empty("tweets")
+    df = pd.DataFrame(rows)
+    df["created_at"] = pd.to_datetime(df["created_at"], utc=True, format="ISO8601",
+                                      errors="coerce")
+    df = df[df["created_at"].notna()]
+    for c in ("like_count", "retweet_count", "reply_count", "quote_count"):
+        df[c] = pd.array(df[c].astype(object).where(df[c].notna(), None), dtype="Int64")
+    return schema.coerce(df, "tweets")
+
+
+def read_pages(files: Iterable[Path], key: str) -> list[dict]:
+    """The ``key`` list items of checkpointed pages (one JSON page per line), in page order."""
+    out: list[dict] = []
+    for path in files:
+        with open(path, "rb") as fh:
+            for line in fh:
+                if line.strip():
+                    out.extend(json.loads(line).get(key) or [])
+    return out
+
+
+# ------------------------------------------------------------------------------------- pulls
+def _account(client: BlueskyClient, handle: str, account: Mapping | None) -> dict:
+    return dict(account) if account is not None else client.user(handle)
+
+
+def pull_followers(store, handle: str, *, client: BlueskyClient, following: bool = True,
+                   profiles: bool = True, restart: bool = False,
+                   progress: Callable[[int], None] | None = None, account: Mapping | None = None,
+                   bounds: Bounds | None = None):
+    """Pull a Bluesky account's followers (with full profiles) and its follows into the store.
+
+    Like :func:`follower_kit.sources.x_api.pull_followers`: every page is checkpointed under
+    ``<store>/accounts/<DID>/pulls/``, a rerun after an interruption (even kill -9) resumes, the
+    snapshot (network ``bluesky``) is committed only when complete, a repeated cursor or more
+    followers than the profile's own ``followersCount`` allows stop the pull
+    (:class:`~x_api.RunawayPull`).
+
+    Parameters
+    ----------
+    store : Store
+    handle : str
+        A handle (``alice.bsky.social``) or a DID.
+    client : BlueskyClient
+    following : bool
+        Also pull the accounts it follows (table ``following``).
+    profiles : bool
+        Look every follower up with ``getProfiles`` (25 a call) for counts; without it the
+        profiles are the list views (no follower, follow or post counts).
+    restart : bool
+        Abandon an unfinished pull and start over.
+    progress : callable, optional
+        Called with the number of followers each page added.
+    account : mapping, optional
+        :meth:`BlueskyClient.user` of the account when already looked up.
+    bounds : Bounds, optional
+
+    Returns
+    -------
+    SnapshotRef
+        The committed snapshot: followers (``follower_id`` = DID, ``position`` 0 = newest).
+    """
+    start = client.counts()
+    acct = _account(client, handle, account)
+    metrics = acct.get("public_metrics") or {}
+    params = {"max_results": PAGE_SIZE}
+    with x_api._open_pull(store, acct, "followers",
+                          {"network": NETWORK, "following": following, "profiles": profiles},
+                          restart, client.clock) as pull:
+        pages = x_api._fetch_pages(client, pull, "followers", "getFollowers", acct["id"],
+                                   params, "followers", progress,
+                                   expected=x_api._count_of(metrics, "followers_count"),
+                                   bounds=bounds)
+        if following:
+            x_api._fetch_pages(client, pull, "following", "getFollows", acct["id"], params,
+                               "the follows list", None,
+                               expected=x_api._count_of(metrics, "following_count"),
+                               bounds=bounds)
+        listed = read_pages(pull.page_files("followers"), "followers")
+        views = users_frame(listed, observed_at=pd.Timestamp(pull.meta()["started_at"]))
+        users = _with_profiles(client, pull, views) if profiles else views
+        meta = x_api._fix_snapshot_time(store, pull, acct["id"])
+        used = client.counts() - start
+        ref = store.commit_snapshot(
+            account={"id": acct["id"], "username": acct["username"], "name": acct.get("name"),
+                     "network": NETWORK},
+            snapshot_at=meta["snapshot_at"],
+            followers=pd.DataFrame({"follower_id": views["id"],
+                                    "position": np.arange(len(views), dtype="int64")}),
+            users=users, source="api",
+            extra={"pull_id": meta["pull_id"], "pages": pages, "requests": used.requests,
+                   "retries": used.retries, "rate_limit_waits": used.rate_waits,
+                   "api_url": client.base_url})
+        fol_files = pull.page_files("following")
+        if fol_files:
+            ids = [f["did"] for f in read_pages(fol_files, "follows") if "did" in f]
+            store.write_table("following", acct["id"], pd.DataFrame(
+                {"following_id": pd.Series(list(dict.fromkeys(ids)), dtype=schema.STR)}),
+                snapshot_at=ref.snapshot_at)
+        pull.update(status="committed", pages=pages, rows=len(views),
+                    snapshot_at=ref.snapshot_at.isoformat())
+        pull.clear_pages()
+        log.info("Bluesky pull %s committed: %d followers from %d pages", meta["pull_id"],
+                 len(views), pages)
+        return ref
+
+
+def _with_profiles(client: BlueskyClient, pull, views: pd.DataFrame) -> pd.DataFrame:
+    """The followers' full profiles (``getProfiles``), checkpointed 1,000 at a time; a follower
+    the AppView leaves out keeps its list view (no counts)."""
+    dids = list(views["id"])
+    per_file = PROFILES_PER_CALL * PROFILE_CALLS_PER_FILE
+    done = {int(p.stem.rsplit("-", 1)[1]) for p in pull.page_files("profiles")}
+    for n, at in enumerate(range(0, len(dids), per_file)):
+        if n in done:
+            continue
+        chunk = dids[at:at + per_file]
+        lines = [client.call("getProfiles", actors=chunk[i:i + PROFILES_PER_CALL],
+                             what="profiles").twarc_line(chunk=n)
+                 for i in range(0, len(chunk), PROFILES_PER_CALL)]
+        pull.write_page(f"profiles-{n:06d}", b"\n".join(lines))
+    detailed = users_frame(read_pages(pull.page_files("profiles"), "profiles"),
+                           observed_at=views["observed_at"].iloc[0] if len(views) else 0)
+    rest = views[~views["id"].isin(detailed["id"])]
+    return pd.concat([detailed, rest], ignore_index=True) if len(rest) else detailed
+
+
+def pull_posts(store, handle: str, *, client: BlueskyClient, per_follower: int = 20,
+               restart: bool = False, progress: Callable[[int], None] | None = None):
+    """Pull up to ``per_follower`` recent posts of each follower in the latest snapshot of a
+    Bluesky account (``getAuthorFeed``; reposts included, as retweets are on X), stored beside
+    the snapshots like :func:`follower_kit.sources.x_api.pull_tweets` (one checkpoint file per
+    follower; all stored at once when complete; no snapshot added).
+
+    Returns
+    -------
+    AsideRef
+        The stored posts (``rows``: how many).
+    """
+    if per_follower < 1:
+        raise ValueError(f"per_follower must be at least 1, got {per_follower}")
+    account_id = store.resolve(handle)
+    last = store.snapshots(account_id).iloc[-1]
+    acct = {"id": account_id, "username": last["username"]}
+    followers = store.follower_edges(account_id, [last["snapshot_at"]])
+    with x_api._open_pull(store, acct, "tweets", {"network": NETWORK,
+                                                  "per_follower": per_follower},
+                          restart, client.clock) as pull:
+        done = {p.stem.removeprefix("tweets-") for p in pull.page_files("tweets")}
+        if done and progress:
+            progress(len(done))
+        for follower_id in followers["follower_id"]:
+            key = follower_id.replace(":", "_")  # a file name per DID
+            if key in done:
+                continue
+            pull.write_page(f"tweets-{key}", _feed_pages(client, follower_id, per_follower))
+            if progress:
+                progress(1)
+        files = pull.page_files("tweets")
+        tweets = posts_frame(read_pages(files, "feed"))
+        tweets = tweets.sort_values(["author_id", "created_at", "id"],
+                                    ascending=[True, False, False])
+        tweets = tweets[tweets.groupby("author_id").cumcount() < per_follower
+                        ].reset_index(drop=True)
+        meta = pull.meta()
+        ref = store.add_tweets(account_id, tweets, observed_at=meta["started_at"])
+        observed = pd.Timestamp(meta["started_at"])
+        pull.update(status="committed", pages=len(files), rows=len(tweets),
+                    observed_at=observed.isoformat(),
+                    followers_from=last["snapshot_at"].isoformat(),
+                    path=str(ref.path) if ref is not None else None)
+        pull.clear_pages()
+        return ref if ref is not None else AsideRef(account_id, observed, None, False, 0)
+
+
+def _feed_pages(client: BlueskyClient, did: str, per_follower: int) -> bytes:
+    """One follower's newest posts (up to ``per_follower``) as the checkpoint lines of the
+    pages it took; a repeated cursor, or pages that keep coming without posts, stop it."""
+    lines: list[bytes] = []
+    token, used, got = None, set(), 0
+    max_pages = 2 * math.ceil(per_follower / PAGE_SIZE) + 5
+    while got < per_follower:
+        if len(lines) >= max_pages:
+            raise RunawayPull(f"stopped the feed of {did} after {len(lines)} pages for "
+                              f"{per_follower} posts: the AppView keeps paging without posts",
+                              pages=len(lines), rows=got)
+        page = client.call("getAuthorFeed", did, pagination_token=token,
+                           max_results=min(PAGE_SIZE, per_follower - got), what="feeds")
+        used.add(token)
+        if page.next_token is not None and page.next_token in used:
+            raise RunawayPull(f"stopped the feed of {did}: the AppView answered cursor "
+                              f"{page.next_token!r} again, so paging would never end",
+                              pages=len(lines) + 1, rows=got)
+        lines.append(page.twarc_line(author=did))
+        got += page.body["meta"]["result_count"]
+        token = page.next_token
+        if token is None:
+            break
+    return b"\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------- plans
+def load_plan_table(path=None) -> dict:
+    """The Bluesky plan table (assumed rate limit, $0 prices), updated from a JSON or TOML file
+    as X's is (:func:`follower_kit.sources.x_api.load_plan_table`)."""
+    table = x_api.load_plan_table(path) if path is not None else {}
+    base = json.loads(json.dumps(DEFAULT_PLAN_TABLE))
+    for key in base:
+        if key in table and isinstance(base[key], dict) and isinstance(table[key], dict):
+            base[key].update({k: v for k, v in table[key].items() if k in base[key]})
+        elif key in table and key != "rate_limits" and not isinstance(base[key], dict):
+            base[key] = table[key]
+    return base
+
+
+def plan_followers(followers_count: int, following_count: int = 0, *, username: str = "",
+                   profiles: bool = True, table: Mapping | None = None,
+                   done_pages: int = 0) -> Plan:
+    """Requests and time of a Bluesky follower pull at the assumed rate limit; cost $0."""
+    t = table or DEFAULT_PLAN_TABLE
+    f_pages = max(1, math.ceil(followers_count / PAGE_SIZE)) - done_pages
+    g_pages = math.ceil(following_count / PAGE_SIZE) if following_count else 0
+    p_calls = math.ceil(followers_count / PROFILES_PER_CALL) if profiles else 0
+    reqs = {"handle and profile lookups": 2, "followers pages": f_pages,
+            "follows pages": g_pages, "profile lookups": p_calls}
+    limit = t["rate_limits"]["appview"]
+    notes = ["Bluesky's AppView is free; its rate limits are unpublished: the time assumes "
+             f"{limit['requests']:,} requests per {x_api.duration(limit['window_seconds'])} "
+             "(the documented PDS limit) and excludes the requests' own latency"]
+    if done_pages:
+        notes.append(f"{plural(done_pages, 'page')} already checkpointed: the pull resumes "
+                     "after them")
+    return Plan(f"pull followers of {username} (Bluesky): {followers_count:,} followers, "
+                f"{following_count:,} follows", reqs, {"profiles": followers_count},
+                x_api._limit_seconds(sum(reqs.values()), limit), 0.0, t.get("currency", "USD"),
+                float(t.get("confirm_above_usd", 5.0)), notes)
+
+
+def plan_posts(followers: int, per_follower: int, *, username: str = "",
+               table: Mapping | None = None) -> Plan:
+    """Requests and time of pulling ``per_follower`` posts of each follower (an upper bound)."""
+    t = table or DEFAULT_PLAN_TABLE
+    reqs = followers * math.ceil(per_follower / PAGE_SIZE)
+    return Plan(f"pull posts of {username}'s {followers:,} followers (Bluesky), up to "
+                f"{per_follower} each", {"feed pages": reqs},
+                {"posts (at most)": followers * per_follower},
+                x_api._limit_seconds(reqs, t["rate_limits"]["appview"]), 0.0,
+                t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)),
+                ["Bluesky's AppView is free; the time assumes the rate limit above"])
+
+
+__all__ = ["BlueskyClient", "BlueskyError", "DEFAULT_PLAN_TABLE", "NETWORK", "PUBLIC_APPVIEW",
+           "is_bluesky_handle", "load_plan_table", "plan_followers", "plan_posts",
+           "posts_frame", "pull_followers", "pull_posts", "read_pages", "users_frame"]
