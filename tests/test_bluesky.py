@@ -420,7 +420,7 @@ def test_cli_dry_run_states_requests_time_and_no_cost(audience, tmp_path):
                                         server.url, "--store", str(tmp_path)])
     assert out.exit_code == 0, out.output
     assert "(Bluesky): 150 followers" in out.output
-    assert "requests: 10 (2 handle and profile lookups, 2 followers pages, 1 follows page, " \
+    assert "requests: 11 (2 handle and profile lookups, 2 followers pages, 1 follows page, " \
            "6 profile lookups)" in out.output
     assert "0.00 USD" in out.output and "unpublished" in out.output
     assert not (tmp_path / "accounts").exists()

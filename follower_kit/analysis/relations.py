@@ -36,11 +36,19 @@ COLUMNS = ["relation", "user_id", "username", "name", "profile_url", "detail"]
 
 
 def profile_url(user_id, username=None) -> str:
-    """The X profile link of an account: ``https://x.com/HANDLE``, or by id when no handle is
-    known."""
-    if isinstance(username, str) and username:
-        return f"https://x.com/{username}"
-    return f"https://x.com/i/user/{user_id}"
+    """The profile link of an account on its network: ``https://x.com/HANDLE`` (by id when no
+    handle is known) or, for Bluesky (a DID, or a handle with a dot, which X handles never
+    have), ``https://bsky.app/profile/HANDLE`` (or ``/profile/DID``). The handle or id is
+    URL-quoted, so a stranger's handle can only ever be a path on the profile site."""
+    from urllib.parse import quote
+
+    has_name = isinstance(username, str) and username != ""
+    if str(user_id).startswith("did:") or (has_name and "." in username):
+        key = username if has_name and username != "handle.invalid" else str(user_id)
+        return "https://bsky.app/profile/" + quote(key, safe=":")
+    if has_name:
+        return "https://x.com/" + quote(username, safe="")
+    return "https://x.com/i/user/" + quote(str(user_id), safe="")
 
 
 def _text_col(frame: pd.DataFrame | None, name: str, n: int) -> pd.Series:

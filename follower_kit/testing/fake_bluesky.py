@@ -34,6 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pandas as pd
 
+from .. import schema
 from ..fake_x import FakeX, Faults
 from .lexicon import Lexicons
 
@@ -43,6 +44,10 @@ _ENDPOINTS = {"com.atproto.identity.resolveHandle": "resolve",
               "app.bsky.graph.getFollowers": "followers",
               "app.bsky.graph.getFollows": "follows",
               "app.bsky.feed.getAuthorFeed": "feed"}
+
+
+#: Profile fields X has and Bluesky does not: the sample moved to Bluesky leaves them empty.
+BLUESKY_LACKS = ("location", "listed_count", "like_count", "verified", "verified_type")
 
 
 def to_did(ids: Iterable[str]) -> list[str]:
@@ -93,8 +98,9 @@ class FakeBluesky(FakeX):
     Parameters
     ----------
     users : DataFrame
-        Canonical users frame with ``id`` as DIDs and ``username`` as handles, plus an optional
-        ``labels`` list column and ``self_labels`` list column; every account the server knows.
+        Canonical users frame with ``id`` as DIDs and ``username`` as handles and ``labels``
+        (``bot`` is served as a self-label, the rest as moderation labels); every account the
+        server knows.
     accounts : mapping
         account DID -> ``{"followers": [DIDs, newest first], "follows": [DIDs]}``.
     posts : DataFrame, optional
@@ -156,15 +162,16 @@ class FakeBluesky(FakeX):
         counts = {k: col(c) for k, c in (("followersCount", "followers_count"),
                                          ("followsCount", "following_count"),
                                          ("postsCount", "tweet_count"))}
-        labels, self_labels = col("labels"), col("self_labels")
+        labels = col("labels")
         stamp = "2026-12-01T00:00:00.000Z"
         views, detailed, basic = [], [], []
         for i in range(n):
-            labs = [{"src": MODERATION_DID, "uri": dids[i], "val": v, "cts": stamp}
-                    for v in (labels[i] if labels[i] is not None else [])]
-            labs += [{"src": dids[i], "uri": f"at://{dids[i]}/app.bsky.actor.profile/self",
-                      "val": v, "cts": stamp}
-                     for v in (self_labels[i] if self_labels[i] is not None else [])]
+            # "bot" is a self-label (set by the account on its profile record); the rest come
+            # from Bluesky's moderation service
+            labs = [{"src": dids[i], "uri": f"at://{dids[i]}/app.bsky.actor.profile/self",
+                     "val": v, "cts": stamp} if v == "bot" else
+                    {"src": MODERATION_DID, "uri": dids[i], "val": v, "cts": stamp}
+                    for v in (list(labels[i]) if labels[i] is not None else [])]
             base = _clean({"did": dids[i], "handle": handles[i], "displayName": names[i],
                            "avatar": avatars[i]})
             basic.append(json.dumps({**base, "labels": labs, "createdAt": created[i]}
@@ -387,59 +394,93 @@ def _offset(cursor) -> int | None:
         return None
 
 
-def sample_as_bluesky(audience, *, handle: str = "sample.bsky.social") -> dict:
-    """A sample audience's latest snapshot rewritten for Bluesky: DIDs for ids, handles for
-    usernames, post URIs for tweet ids, ``labels`` (``spam`` on every other spam bot of the
-    truth) and ``self_labels`` (``bot`` on feed bots).
+def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
+    """A sample audience moved to Bluesky, every snapshot: DIDs for ids, handles for usernames,
+    AT URIs for tweet ids (reposts as ``app.bsky.feed.repost`` records), the account's
+    ``network`` set, ``labels`` on the users (``spam`` from Bluesky's labeler on every other
+    spam bot of the truth, the self-label ``bot`` on feed bots), and the profile fields Bluesky
+    lacks (:data:`BLUESKY_LACKS`) empty. ``write_sample`` stores it like the X sample.
 
     Returns
     -------
-    dict
-        ``account`` (``id``, ``username``, ``name``), ``users`` (canonical users frame plus
-        ``self_labels``; the account's own row included), ``followers`` (DIDs, newest first),
-        ``follows`` (DIDs), ``posts`` (canonical tweets frame), ``did_of`` (sample id -> DID).
+    SampleAudience
+        The same audience; ``truth.follower_id`` and ``following.following_id`` are DIDs too.
     """
-    f = audience.followers
-    latest = f[f["snapshot_at"] == f["snapshot_at"].max()].sort_values("position")
-    follows = list(audience.following["following_id"]) if audience.following is not None else []
+    from dataclasses import replace
+
     acct = audience.account
-    users = audience.users[audience.users["id"].isin(set(latest["follower_id"]) | set(follows))]
-    users = pd.concat([users, pd.DataFrame([{
-        "id": acct["id"], "username": acct["username"], "name": acct.get("name"),
-        "description": acct.get("description"), "created_at": acct.get("created_at"),
-        "followers_count": len(latest), "following_count": len(follows)}])], ignore_index=True)
-    missing = sorted(set(follows) - set(users["id"]))
-    if missing:  # accounts it follows that the sample does not profile still exist
-        users = pd.concat([users, pd.DataFrame({"id": missing,
-                                                "username": [f"acct{m[-8:]}" for m in missing]})],
-                          ignore_index=True)
-    users = users.reset_index(drop=True)
-    did_of = dict(zip(users["id"], to_did(users["id"])))
+    ids = pd.Index(audience.users["id"]).append(pd.Index([acct["id"]])).append(
+        pd.Index(audience.following["following_id"] if audience.following is not None else []))
+    ids = ids.astype(str).unique()
+    did_of = dict(zip(ids, to_did(ids)))
+    users = audience.users
     truth = audience.truth.set_index("follower_id")["bot_kind"] if audience.truth is not None \
         else pd.Series(dtype=object)
     kind = users["id"].map(truth)
-    spam = (kind == "spam") & (users.index.to_series() % 2 == 0)
-    out = users.assign(
-        id=users["id"].map(did_of), username=to_handle(users["username"]),
-        labels=[["spam"] if s else [] for s in spam],
-        self_labels=[["bot"] if k == "feed" else [] for k in kind])
-    out.loc[out["id"] == did_of[acct["id"]], "username"] = handle
+    spam = (kind == "spam").to_numpy() & (np.arange(len(users)) % 2 == 0)
+    feed = (kind == "feed").to_numpy()
+    users = users.assign(**{c: None for c in BLUESKY_LACKS}, protected=False)
+    users = users.assign(id=users["id"].map(did_of), username=to_handle(users["username"]),
+                         labels=pd.Series([(["spam"] if s else []) + (["bot"] if f else [])
+                                           for s, f in zip(spam, feed)], index=users.index,
+                                          dtype=schema.STR_LIST))
     t = audience.tweets
-    t = t[t["author_id"].isin(did_of)]
     author = t["author_id"].map(did_of)
     coll = np.where(t["kind"] == "retweet", "app.bsky.feed.repost", "app.bsky.feed.post")
-    posts = t.assign(
-        id=[f"at://{a}/{c}/{i}" for a, c, i in zip(author, coll, t["id"])],
-        author_id=author,
+    tweets = t.assign(
+        id=[f"at://{a}/{c}/{i}" for a, c, i in zip(author, coll, t["id"])], author_id=author,
         conversation_id=[f"at://{did_of.get(u, a)}/app.bsky.feed.post/{c}"
                          if k == "reply" else None
                          for a, u, c, k in zip(author, t["in_reply_to_user_id"],
                                                t["conversation_id"], t["kind"])],
-        in_reply_to_user_id=t["in_reply_to_user_id"].map(did_of))
-    return {"account": {"id": did_of[acct["id"]], "username": handle,
-                        "name": acct.get("name")},
-            "users": out, "followers": [did_of[x] for x in latest["follower_id"]],
-            "follows": [did_of[x] for x in follows], "posts": posts, "did_of": did_of}
+        in_reply_to_user_id=t["in_reply_to_user_id"].map(did_of),
+        mentions=pd.Series([to_handle(ms) for ms in t["mentions"]], index=t.index,
+                           dtype=schema.STR_LIST))
+    account = {**acct, "id": did_of[str(acct["id"])], "username": handle, "network": "bluesky"}
+    return replace(
+        audience, account=account, users=users, tweets=tweets,
+        followers=audience.followers.assign(
+            follower_id=audience.followers["follower_id"].map(did_of)),
+        following=audience.following.assign(
+            following_id=audience.following["following_id"].map(did_of)),
+        truth=audience.truth.assign(follower_id=audience.truth["follower_id"].map(
+            lambda i: did_of.get(i, i))),
+        competitors=[])
 
 
-__all__ = ["FakeBluesky", "MODERATION_DID", "sample_as_bluesky", "to_did", "to_handle"]
+def sample_as_bluesky(audience, *, handle: str = "sample.bsky.social") -> dict:
+    """The latest snapshot of :func:`as_bluesky` as the fake AppView serves it.
+
+    Returns
+    -------
+    dict
+        ``account`` (``id``, ``username``, ``name``), ``users`` (canonical users frame with
+        ``labels``; the account's own row and the accounts it follows included), ``followers``
+        (DIDs, newest first), ``follows`` (DIDs), ``posts`` (canonical tweets frame), ``did_of``
+        (sample id -> DID).
+    """
+    blue = as_bluesky(audience, handle=handle)
+    f = blue.followers
+    latest = f[f["snapshot_at"] == f["snapshot_at"].max()].sort_values("position")
+    follows = list(blue.following["following_id"])
+    acct = blue.account
+    users = blue.users[blue.users["id"].isin(set(latest["follower_id"]) | set(follows))]
+    users = pd.concat([users, pd.DataFrame([{
+        "id": acct["id"], "username": handle, "name": acct.get("name"),
+        "description": acct.get("description"), "created_at": acct.get("created_at"),
+        "followers_count": len(latest), "following_count": len(follows), "labels": []}])],
+        ignore_index=True)
+    missing = sorted(set(follows) - set(users["id"]))
+    if missing:  # accounts it follows that the sample does not profile still exist
+        users = pd.concat([users, pd.DataFrame({"id": missing, "username": to_handle(
+            f"acct{m[-8:]}" for m in missing), "labels": [[] for _ in missing]})],
+            ignore_index=True)
+    ids = list(audience.users["id"]) + [audience.account["id"]] + list(
+        audience.following["following_id"])
+    return {"account": {"id": acct["id"], "username": handle, "name": acct.get("name")},
+            "users": users.reset_index(drop=True),
+            "followers": list(latest["follower_id"]), "follows": follows,
+            "posts": blue.tweets, "did_of": dict(zip(map(str, ids), to_did(map(str, ids))))}
+
+
+__all__ = ["FakeBluesky", "MODERATION_DID", "as_bluesky", "sample_as_bluesky", "to_did", "to_handle"]

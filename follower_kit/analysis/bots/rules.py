@@ -160,6 +160,28 @@ def label_features(users: pd.DataFrame) -> pd.DataFrame:
                         index=users.index)
 
 
+#: What a Bluesky profile lacks that X's has, in words (the score leaves these out for
+#: Bluesky accounts: their features are missing, not zero).
+BLUESKY_LACKS = "likes given, list memberships, location and X's verified type"
+
+
+def missing_fields_note(users: pd.DataFrame) -> str:
+    """A sentence saying which profile fields the score could not use, for the Bluesky accounts
+    among ``users`` (ids that are DIDs), and which Bluesky signal it adds; "" when none.
+
+    Returns
+    -------
+    str
+    """
+    ids = users["id"] if "id" in users.columns else users.get("follower_id", pd.Series([]))
+    n = int(ids.astype(str).str.startswith("did:").sum())
+    if not n:
+        return ""
+    return (f"{n:,} Bluesky accounts: their profiles have no {BLUESKY_LACKS}, so the score "
+            "rests on counts, account age, handle, bio, avatar and posts; Bluesky's moderation "
+            "labels (spam) and bot self-labels count as evidence.")
+
+
 def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
