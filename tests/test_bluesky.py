@@ -11,10 +11,8 @@ import random
 import signal
 import subprocess
 import sys
-import textwrap
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -24,7 +22,7 @@ from click.testing import CliRunner
 from conftest import ROOT, shared_path
 from follower_kit import Store, schema
 from follower_kit.cli import main
-from follower_kit.fake_x import Faults
+from follower_kit.fake_x import FakeX, Faults
 from follower_kit.sources import bluesky, x_api
 from follower_kit.testing.fake_bluesky import FakeBluesky, sample_as_bluesky
 from follower_kit.testing.lexicon import Lexicons
@@ -119,34 +117,22 @@ def test_the_lexicon_validator_checks_query_parameters(lexicons):
 
 
 # ------------------------------------------------------------------------------- recorded pages
-class _Replay:
-    """A local HTTP server answering each NSID with a recorded body (real HTTP, real bytes)."""
+class _Replay(FakeX):
+    """A local HTTP server answering each NSID with a recorded body (real HTTP, real bytes),
+    on the fake X server's HTTP machinery."""
 
     def __init__(self, bodies: dict[str, bytes]):
-        replay = self
-        self.bodies, self.seen = bodies, []
+        self.bodies, self.seen, self.failures = bodies, [], []
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd.daemon_threads = True
+        self.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):  # noqa: N802
-                nsid = urlsplit(self.path).path.removeprefix("/xrpc/")
-                replay.seen.append(self.path)
-                body = replay.bodies[nsid]
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+    def _handle(self, h) -> None:
+        self.seen.append(h.path)
+        self._send(h, 200, self.bodies[urlsplit(h.path).path.removeprefix("/xrpc/")])
 
     def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.stop()
 
 
 @pytest.mark.parametrize("name, key, rows, cursor, created", [
@@ -184,6 +170,22 @@ def test_recorded_list_pages_through_the_client_and_checkpoints(responses, tmp_p
     assert users["followers_count"].isna().all()  # list views carry no counts
     if name.startswith("getFollows_chriskenny"):
         assert int(users["labels"].map(lambda v: "!no-unauthenticated" in v).sum()) == 4
+
+
+@pytest.mark.parametrize("name", [
+    "getFollowers_chriskenny.bsky.social_page1.json",
+    "getFollows_chriskenny.bsky.social_page1.json",
+    "legacy2023_getFollowers_shinyakato.dev_page1.json",
+    "getProfiles_25actors_with_duplicates.json", "getProfiles_chriskenny.bsky.social.json"])
+def test_arrow_reader_equals_the_dict_parser_on_recorded_pages(responses, tmp_path, name):
+    """The bulk reader a pull commits with gives exactly the frame of the one-by-one parser."""
+    body = json.loads((responses / name).read_text())
+    key = next(k for k in ("followers", "follows", "profiles") if k in body)
+    page = tmp_path / "page.jsonl"
+    page.write_bytes(json.dumps(body).encode() + b"\n" + json.dumps(body).encode() + b"\n")
+    at = pd.Timestamp("2026-12-01", tz="UTC")
+    bulk = bluesky.read_profiles([page], key, observed_at=at)
+    pd.testing.assert_frame_equal(bulk, bluesky.users_frame(body[key], observed_at=at))
 
 
 def test_recorded_profiles_resolve_and_duplicates(responses):
@@ -261,21 +263,18 @@ def test_pull_against_the_fake_appview_equals_the_truth(audience, lexicons, tmp_
     assert labelled and labelled <= spam
 
 
-_PULL_SCRIPT = textwrap.dedent("""
-    import sys
-    from follower_kit import Store
-    from follower_kit.sources import bluesky
-    client = bluesky.BlueskyClient(sys.argv[1], sleep=lambda s: None, timeout=5)
-    bluesky.pull_followers(Store(sys.argv[2]), sys.argv[3], client=client)
-""")
-
-
 @pytest.mark.slow
 def test_kill_9_at_random_points_with_faults_then_resume(audience, lexicons, tmp_path):
-    """The command-line pull (the same function) killed at random points while the AppView
-    throws 503s, 429s and cut bodies, then resumed: exactly the truth, every request valid."""
+    """`follower-kit pull followers sample.bsky.social --network bluesky` (4 followers a page,
+    10 pages a checkpoint file) killed at random points while the AppView throws 503s, 429s and
+    cut bodies, then run again: exactly the truth, every request and response valid."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    mid_pull_kills = injected = 0
+
+    def args(server, store):
+        return ["pull", "followers", HANDLE, "--network", "bluesky", "--page-size", "4",
+                "--api-url", server.url, "--store", str(store.path), "--timeout", "5"]
+
+    mid_pull_kills = injected = resumed_pages = 0
     for seed in range(5):
         rng = random.Random(seed)
         faults = Faults(rates={"503": 0.05, "truncate": 0.05, "429": 0.03}, seed=seed, burst=1)
@@ -283,8 +282,9 @@ def test_kill_9_at_random_points_with_faults_then_resume(audience, lexicons, tmp
                                      lexicons=lexicons) as server:
             store = Store(tmp_path / f"s{seed}")
             for _ in range(rng.randint(1, 2)):
-                proc = subprocess.Popen([sys.executable, "-c", _PULL_SCRIPT, server.url,
-                                         str(store.path), HANDLE], env=env)
+                proc = subprocess.Popen([sys.executable, "-m", "follower_kit.cli", *args(
+                    server, store)], env=env, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL)
                 deadline = time.time() + 60
                 while not list(store.path.glob("accounts/*/pulls/*/followers-*.jsonl")) \
                         and proc.poll() is None and time.time() < deadline:
@@ -294,9 +294,9 @@ def test_kill_9_at_random_points_with_faults_then_resume(audience, lexicons, tmp
                 proc.wait()
                 if store.snapshots().empty:
                     mid_pull_kills += 1
-            out = CliRunner().invoke(main, ["pull", "followers", HANDLE, "--network", "bluesky",
-                                            "--api-url", server.url, "--store", str(store.path),
-                                            "--timeout", "5"])
+            files = list(store.path.glob("accounts/*/pulls/*/followers-*.jsonl"))
+            resumed_pages += sum(len(p.read_bytes().splitlines()) for p in files)
+            out = CliRunner().invoke(main, args(server, store))  # the same command resumes
             assert out.exit_code == 0, out.output
             _check_truth(store, server, audience)
             assert list(x_api.pulls(store)["status"]) == ["committed"]
@@ -304,6 +304,7 @@ def test_kill_9_at_random_points_with_faults_then_resume(audience, lexicons, tmp
             _no_lexicon_problems(server)
     assert mid_pull_kills >= 3
     assert injected >= 5  # the faults really happened
+    assert resumed_pages >= 20  # resumes started from checkpoint files of several pages
 
 
 def test_rate_limits_wait_for_the_announced_reset(audience, lexicons):

@@ -1,4 +1,5 @@
-"""``follower-kit fake-server``: the local fake X API v2, for demos and benchmarks."""
+"""``follower-kit fake-server``: the local fake X API v2 or Bluesky AppView, for demos and
+benchmarks."""
 
 from __future__ import annotations
 

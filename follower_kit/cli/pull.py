@@ -188,7 +188,7 @@ def _run(kind: str, jobs, batch, prepare, run, *, dry_run: bool, yes: bool) -> N
               help="Also pull the accounts it follows (table `following`).")
 @click.option("--restart", is_flag=True, help="Abandon an unfinished pull and start over.")
 @click.option("--page-size", default=1000, show_default=True, type=click.IntRange(1, 1000),
-              help="Followers per request (X's max_results).")
+              help="Followers per request (X's max_results; Bluesky's limit, at most 100).")
 @click.option("--profiles/--no-profiles", default=True, show_default=True,
               help="Bluesky: look every follower up (getProfiles, 25 a request) for follower, "
                    "follow and post counts.")
@@ -228,7 +228,8 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
         if net == "bluesky":
             pull_ = lambda bar: bluesky.pull_followers(  # noqa: E731
                 where, who, client=client, following=following, profiles=profiles,
-                restart=restart, progress=bar.update, account=account)
+                restart=restart, page_size=min(page_size, bluesky.PAGE_SIZE),
+                progress=bar.update, account=account)
         else:
             pull_ = lambda bar: x_api.pull_followers(  # noqa: E731
                 where, who, client=client, following=following, restart=restart,

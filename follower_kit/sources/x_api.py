@@ -503,25 +503,9 @@ def _atomic_write(target: Path, data: bytes) -> None:
 
 def _rows_so_far(d: Path) -> int:
     """Followers or tweets in an unfinished pull's checkpointed pages, from each page's
-    ``meta.result_count``. X writes ``meta`` last, so a followers page's last 4 KB tell."""
-    total = 0
-    for path in d.glob("*.jsonl"):
-        with open(path, "rb") as fh:
-            if path.name.startswith("tweets-"):  # a follower's timeline pages: small
-                lines = fh.read().splitlines()
-            else:
-                fh.seek(max(0, fh.seek(0, os.SEEK_END) - 4096))
-                lines = [fh.read()]
-        for line in lines:
-            at = line.rfind(b'"meta":')
-            if at < 0:
-                continue
-            try:
-                meta, _ = _DECODER.raw_decode(line[at + 7:].decode().lstrip())
-                total += int(meta.get("result_count") or 0)
-            except (ValueError, UnicodeDecodeError, AttributeError, TypeError):
-                continue  # not X's meta object: no rows to count
-    return total
+    ``meta.result_count``. X writes ``meta`` last, so a followers page's last 4 KB tell (a
+    file of several pages, as timelines and Bluesky's small pages are, is read line by line)."""
+    return sum(n for path in d.glob("*.jsonl") for _, n in _file_heads(path))
 
 
 def pulls(store, account=None) -> pd.DataFrame:
@@ -616,12 +600,14 @@ def _fix_snapshot_time(store, pull: PullDir, account_id: str) -> dict:
 
 
 def _page_state(files: list[Path]) -> tuple[int, str | None, bool]:
-    """(pages done, token for the next page, finished) from the checkpointed page files."""
+    """(pages done, token for the next page, finished) from the checkpointed page files (a
+    file may hold several pages, one a line; the last line's ``__fk.page`` counts them)."""
     if not files:
         return 0, None, False
-    last = json.loads(files[-1].read_bytes())
+    last = json.loads(files[-1].read_bytes().rstrip(b"\n").rpartition(b"\n")[2])
     token = (last.get("meta") or {}).get("next_token")
-    return len(files), token, token is None
+    done = (last.get("__fk") or {}).get("page")
+    return int(done) if isinstance(done, int) else len(files), token, token is None
 
 
 def _page_head(path: Path) -> tuple[str | None, int]:
@@ -631,6 +617,10 @@ def _page_head(path: Path) -> tuple[str | None, int]:
         head = fh.read(4096)
         fh.seek(max(0, fh.seek(0, os.SEEK_END) - 4096))
         tail = fh.read()
+    return _head_of(head, tail)
+
+
+def _head_of(head: bytes, tail: bytes) -> tuple[str | None, int]:
     token = None
     at = head.find(b'"__fk":')
     if at >= 0:
@@ -649,19 +639,33 @@ def _page_head(path: Path) -> tuple[str | None, int]:
     return token, rows
 
 
+def _file_heads(path: Path) -> list[tuple[str | None, int]]:
+    """:func:`_page_head` of every page in a checkpoint file holding several, one a line."""
+    with open(path, "rb") as fh:
+        fh.readline()
+        if not fh.read(1):  # one page (every X file): its head and tail tell
+            return [_page_head(path)]
+    return [_head_of(line[:4096], line[-4096:])
+            for line in path.read_bytes().splitlines() if line.strip()]
+
+
 def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, account_id: str,
                  params: Mapping, what: str, progress: Callable[[int], None] | None,
-                 expected: int | None = None, bounds: Bounds | None = None) -> int:
+                 expected: int | None = None, bounds: Bounds | None = None,
+                 pages_per_file: int = 1) -> int:
     """Page through an endpoint from the last checkpoint to the end; return the page count.
 
     Stops with :class:`RunawayPull` (the checkpoint kept, the offending page not written) when
     a ``next_token`` comes back that was already used, or, given the list's ``expected`` size,
-    when the rows or pages exceed ``bounds``.
+    when the rows or pages exceed ``bounds``. With ``pages_per_file`` above 1, small pages
+    (Bluesky's 100 profiles) are checkpointed that many to a file: one write, fsync and unlink
+    per file is what a pull of 10,000 small pages spends most of its time on otherwise; a
+    kill -9 loses at most the pages not yet written, which the resume fetches again.
     """
     bounds = bounds or Bounds()
     files = pull.page_files(prefix)
     done, token, finished = _page_state(files)
-    heads = [_page_head(p) for p in files]
+    heads = [h for p in files for h in _file_heads(p)]
     used = {t for t, _ in heads}
     rows = sum(n for _, n in heads)
     if done and progress:
@@ -670,25 +674,39 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
     max_rows = None if expected is None else bounds.max_rows(expected)
     max_pages = None if expected is None else bounds.max_pages(expected, page_size)
     where = f"the {what} pull in {pull.path}"
+    buffered: list[bytes] = []
+
+    def flush():
+        if buffered:
+            pull.write_page(f"{prefix}-{done - len(buffered) + 1:06d}", b"\n".join(buffered))
+            buffered.clear()
+
     while not finished:
         if max_pages is not None and done >= max_pages:
+            flush()
             raise RunawayPull(
                 f"stopped {where} after {plural(done, 'page')}: the account lists "
                 f"{expected:,}, so at most {max_pages:,} pages were planned and the API keeps "
                 "sending more. The checkpoint is kept; nothing was committed", pages=done,
                 rows=rows)
-        page = client.call(method, account_id, pagination_token=token, what=what, light=True,
-                           **params)
+        try:
+            page = client.call(method, account_id, pagination_token=token, what=what,
+                               light=True, **params)
+        except BaseException:
+            flush()  # the pages read stay checkpointed, whatever stopped the pull
+            raise
         nxt = page.next_token
         if nxt is not None and (nxt in used or nxt == token):
+            flush()
             raise RunawayPull(
                 f"stopped {where} at page {done + 1}: the API answered next_token {nxt!r} "
-                "again, so paging would never end (a fault on X's side). The checkpoint keeps "
-                f"{plural(done, 'page')}; nothing was committed. Try later, or --restart",
-                pages=done + 1, rows=rows)
+                "again, so paging would never end (a fault on the server's side). The "
+                f"checkpoint keeps {plural(done, 'page')}; nothing was committed. Try later, "
+                "or --restart", pages=done + 1, rows=rows)
         n = int(page.body["meta"].get("result_count", 0)) if "data" not in page.body \
             else len(page.body.get("data") or [])
         if max_rows is not None and rows + n > max_rows:
+            flush()
             raise RunawayPull(
                 f"stopped {where} at page {done + 1}: {rows + n:,} rows for an account that "
                 f"lists {expected:,} (at most {max_rows:,} allowed for follows that arrive "
@@ -696,12 +714,14 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
                 rows=rows + n)
         done += 1
         used.add(token)
-        pull.write_page(f"{prefix}-{done:06d}", page.twarc_line(page=done, token=token))
+        buffered.append(page.twarc_line(page=done, token=token))
         rows += n
-        if progress:
-            progress(n)
         token = nxt
         finished = token is None
+        if len(buffered) >= pages_per_file or finished:
+            flush()
+        if progress:
+            progress(n)
     return done
 
 
@@ -816,26 +836,50 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
     if per_follower < 1:
         raise ValueError(f"per_follower must be at least 1, got {per_follower}")
     account_id = store.resolve(handle)
-    snaps = store.snapshots(account_id)
-    last = snaps.iloc[-1]
+    since = _newest_tweet_ids(store, account_id) if incremental else {}
+
+    def read(files):
+        data = twarc.read_pages(files)
+        return twarc.tweets_frame(data), {"partial_errors": len(twarc.page_errors(data))}
+
+    return pull_timelines(
+        store, account_id, {"per_follower": per_follower}, per_follower=per_follower,
+        restart=restart, progress=progress, clock=client.clock, read=read,
+        fetch=lambda follower_id: _timeline_pages(client, follower_id, per_follower,
+                                                  since.get(follower_id)))
+
+
+def pull_timelines(store, account_id: str, params: Mapping, *, per_follower: int,
+                   restart: bool, progress: Callable[[int], None] | None,
+                   clock: Callable[[], float], fetch: Callable[[str], bytes],
+                   read: Callable[[list[Path]], tuple[pd.DataFrame, dict]]):
+    """The timelines pull of any network: ``fetch(follower_id)`` gives the checkpoint lines of
+    one follower's newest posts, written as one file per follower (a resume skips those done);
+    when every follower is in, ``read(files)`` gives (tweets frame, facts for the record), each
+    author's newest ``per_follower`` are stored at once beside the snapshots, and the pages go.
+
+    Returns
+    -------
+    AsideRef
+        The stored tweets (``rows``: how many; ``created`` False when a resumed pull finds them
+        stored already).
+    """
+    last = store.snapshots(account_id).iloc[-1]
     acct = {"id": account_id, "username": last["username"]}
     followers = store.follower_edges(account_id, [last["snapshot_at"]])
-    since = _newest_tweet_ids(store, account_id) if incremental else {}
-    with _open_pull(store, acct, "tweets", {"per_follower": per_follower}, restart,
-                    client.clock) as pull:
+    with _open_pull(store, acct, "tweets", params, restart, clock) as pull:
         done = {p.stem.removeprefix("tweets-") for p in pull.page_files("tweets")}
         if done and progress:
             progress(len(done))
         for follower_id in followers["follower_id"]:
-            if follower_id in done:
+            key = follower_id.replace(":", "_")  # a file name per id (Bluesky's are DIDs)
+            if key in done:
                 continue
-            pull.write_page(f"tweets-{follower_id}", _timeline_pages(
-                client, follower_id, per_follower, since.get(follower_id)))
+            pull.write_page(f"tweets-{key}", fetch(follower_id))
             if progress:
                 progress(1)
         files = pull.page_files("tweets")
-        data = twarc.read_pages(files)
-        tweets = twarc.tweets_frame(data)
+        tweets, facts = read(files)
         # Pages come newest first; keep each author's newest per_follower.
         tweets = tweets.sort_values(["author_id", "created_at", "id"],
                                     ascending=[True, False, False])
@@ -846,8 +890,7 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
         observed = pd.Timestamp(meta["started_at"])
         pull.update(status="committed", pages=len(files), rows=len(tweets),
                     observed_at=observed.isoformat(),
-                    followers_from=last["snapshot_at"].isoformat(),
-                    partial_errors=len(twarc.page_errors(data)),
+                    followers_from=last["snapshot_at"].isoformat(), **facts,
                     path=str(ref.path) if ref is not None else None)
         pull.clear_pages()  # after the record, as in pull_followers
         return ref if ref is not None else AsideRef(account_id, observed, None, False, 0)
@@ -1044,4 +1087,4 @@ __all__ = ["AccessError", "Bounds", "DEFAULT_PLAN_TABLE", "Page", "Plan", "PullD
            "RunawayPull",
            "RequestCounts", "RetryPolicy", "TWEET_FIELDS", "USER_FIELDS", "XClient",
            "load_plan_table", "plan_followers", "plan_hydrate", "plan_tweets", "pull_followers",
-           "pull_tweets", "pulls"]
+           "pull_timelines", "pull_tweets", "pulls"]

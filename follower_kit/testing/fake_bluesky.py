@@ -107,7 +107,8 @@ class FakeBluesky(FakeX):
         Canonical tweets frame keyed by DIDs and AT URIs (the feeds).
     faults : Faults, optional
     rate_limit : (requests, window seconds), optional
-        Real 429s beyond; without it the headers announce 3,000 per 300 s and nothing is refused.
+        Real 429s beyond; without it the headers announce 1,000,000 per 300 s (a client that
+        waits when none are left must not wait in tests and benchmarks).
     lexicons : Lexicons, optional
         Validate every request and response.
     hidden : iterable of DIDs
@@ -164,7 +165,7 @@ class FakeBluesky(FakeX):
                                          ("postsCount", "tweet_count"))}
         labels = col("labels")
         stamp = "2026-12-01T00:00:00.000Z"
-        views, detailed, basic = [], [], []
+        views = []
         for i in range(n):
             # "bot" is a self-label (set by the account on its profile record); the rest come
             # from Bluesky's moderation service
@@ -172,19 +173,15 @@ class FakeBluesky(FakeX):
                      "val": v, "cts": stamp} if v == "bot" else
                     {"src": MODERATION_DID, "uri": dids[i], "val": v, "cts": stamp}
                     for v in (list(labels[i]) if labels[i] is not None else [])]
-            base = _clean({"did": dids[i], "handle": handles[i], "displayName": names[i],
-                           "avatar": avatars[i]})
-            basic.append(json.dumps({**base, "labels": labs, "createdAt": created[i]}
-                                    if created[i] else {**base, "labels": labs}))
-            view = _clean({**base, "description": bios[i], "indexedAt": stamp,
+            view = _clean({"did": dids[i], "handle": handles[i], "displayName": names[i],
+                           "avatar": avatars[i], "description": bios[i], "indexedAt": stamp,
                            "createdAt": created[i]})
             view["labels"] = labs
             views.append(json.dumps(view, ensure_ascii=False).encode())
-            full = dict(view)
-            for k, v in counts.items():
-                full[k] = int(v[i]) if v[i] is not None else 0
-            detailed.append(json.dumps(full, ensure_ascii=False).encode())
-        self.views, self.detailed, self.basic = views, detailed, basic
+        self.views = views
+        # profileViewDetailed = the list view plus counts, built when asked (a 1M-follower
+        # list pulled without getProfiles never pays for them)
+        self._counts = counts
         self.feeds: dict[str, list[bytes]] = {}
         if posts is not None and len(posts):
             p = posts.sort_values(["author_id", "created_at", "id"],
@@ -194,11 +191,18 @@ class FakeBluesky(FakeX):
                 if item is not None:
                     self.feeds.setdefault(row.author_id, []).append(item)
 
+    def detailed(self, i: int) -> bytes:
+        """The ``profileViewDetailed`` of account ``i``: its list view plus the counts."""
+        counts = {k: int(v[i]) if v[i] is not None else 0 for k, v in self._counts.items()}
+        return self.views[i][:-1] + b"," + json.dumps(counts)[1:].encode()
+
     def _feed_item(self, row) -> bytes | None:
         i = self.index.get(row.author_id)
         if i is None:
             return None
-        author = json.loads(self.basic[i])
+        view = json.loads(self.views[i])
+        author = {k: view[k] for k in ("did", "handle", "displayName", "avatar", "labels",
+                                       "createdAt") if k in view}
         text = _cap(row.text, 300, 3000) or ""
         record = _clean({"$type": "app.bsky.feed.post", "text": text,
                          "createdAt": _iso(row.created_at),
@@ -254,7 +258,7 @@ class FakeBluesky(FakeX):
 
     # ---------------------------------------------------------------- handling
     def _rate_headers(self, endpoint: str = "") -> tuple[dict, bool]:
-        limit, window = self.rate_limit or (3000, 300.0)
+        limit, window = self.rate_limit or (1_000_000, 300.0)
         now = time.time()
         with self._lock:
             if now >= self._window[0] + window:
@@ -329,7 +333,7 @@ class FakeBluesky(FakeX):
     def _ep_profiles(self, q):
         actors = q.get("actors") or []
         found = [self._did(a) for a in actors]
-        items = [self.detailed[self.index[d]] for d in found if d is not None
+        items = [self.detailed(self.index[d]) for d in found if d is not None
                  and d not in self.hidden]
         return 200, b'{"profiles":[' + b",".join(items) + b"]}"
 
@@ -392,6 +396,23 @@ def _offset(cursor) -> int | None:
         return int(text.removeprefix("fk")) if text.startswith("fk") else None
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+def synthetic_bluesky(n: int, *, seed: int = 0, handle: str = "bigaccount.bsky.social"
+                      ) -> FakeBluesky:
+    """A fake AppView serving a large synthetic account (``n`` followers) for load tests: the
+    fake X API's synthetic audience with DIDs, handles and no X-only fields."""
+    from ..fake_x import synthetic_audience
+
+    account, users, followers = synthetic_audience(n, seed=seed)
+    dids = to_did(users["id"])
+    did_of = dict(zip(users["id"], dids))
+    users = users.assign(id=dids, username=to_handle(users["username"]),
+                         **{c: None for c in BLUESKY_LACKS})
+    acct = {"id": to_did([account["id"]])[0], "username": handle, "name": account["name"],
+            "followers_count": n, "following_count": 0}
+    users = pd.concat([users, pd.DataFrame([acct])], ignore_index=True)
+    return FakeBluesky(users, {acct["id"]: {"followers": [did_of[f] for f in followers]}})
 
 
 def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
@@ -483,4 +504,5 @@ def sample_as_bluesky(audience, *, handle: str = "sample.bsky.social") -> dict:
             "posts": blue.tweets, "did_of": dict(zip(map(str, ids), to_did(map(str, ids))))}
 
 
-__all__ = ["FakeBluesky", "MODERATION_DID", "as_bluesky", "sample_as_bluesky", "to_did", "to_handle"]
+__all__ = ["FakeBluesky", "MODERATION_DID", "as_bluesky", "sample_as_bluesky",
+           "synthetic_bluesky", "to_did", "to_handle"]
