@@ -135,6 +135,14 @@ class _Replay(FakeX):
         self.stop()
 
 
+def _checked(lexicons, problems):
+    """An ``on_request`` hook: every request's parameters and answer checked by the lexicons."""
+    def check(nsid, query, resp):
+        problems.extend(lexicons.check_params(nsid, query))
+        problems.extend(lexicons.check_output(nsid, resp.json()))
+    return check
+
+
 @pytest.mark.parametrize("name, key, rows, cursor, created", [
     ("getFollowers_chriskenny.bsky.social_page1.json", "followers", 48, "3lktasir3le2j", 48),
     ("getFollows_chriskenny.bsky.social_page1.json", "follows", 48, "3lcbepc6gt32f", 48),
@@ -144,18 +152,21 @@ class _Replay(FakeX):
     ("legacy2023_getFollows_shinyakato.dev_page1.json", "follows", 50,
      "1682468402829::bafyreicwpauw5zpjyq6pqr7nt2jwgc7ufiqbih7i6sarnahpw23mmuec7y", 0),
 ])
-def test_recorded_list_pages_through_the_client_and_checkpoints(responses, tmp_path, name, key,
-                                                                rows, cursor, created):
+def test_recorded_list_pages_through_the_client_and_checkpoints(responses, lexicons, tmp_path,
+                                                                name, key, rows, cursor,
+                                                                created):
     """A short page (48 of 50) keeps its cursor, the last page has none; 2023 pages lack
     createdAt; every page survives the checkpoint round trip into a valid users frame."""
     raw = (responses / name).read_bytes()
     method = "getFollowers" if key == "followers" else "getFollows"
     replay = _Replay({bluesky._NSID[method]: raw})
+    problems = []
     try:
-        page = bluesky.BlueskyClient(replay.url).call(method, "someone.bsky.social",
-                                                      max_results=50)
+        page = bluesky.BlueskyClient(replay.url, on_request=_checked(lexicons, problems)).call(
+            method, "someone.bsky.social", max_results=50)
     finally:
         replay.close()
+    assert problems == []
     assert page.body["meta"]["result_count"] == rows
     assert page.next_token == cursor
     pull = x_api.PullDir(tmp_path)
@@ -188,7 +199,7 @@ def test_arrow_reader_equals_the_dict_parser_on_recorded_pages(responses, tmp_pa
     pd.testing.assert_frame_equal(bulk, bluesky.users_frame(body[key], observed_at=at))
 
 
-def test_recorded_profiles_resolve_and_duplicates(responses):
+def test_recorded_profiles_resolve_and_duplicates(responses, lexicons):
     """resolveHandle and getProfiles as recorded: the duplicates of a 25-actor call fold into
     3 accounts with their counts."""
     replay = _Replay({
@@ -196,13 +207,15 @@ def test_recorded_profiles_resolve_and_duplicates(responses):
             (responses / "resolveHandle_jbgruber.bsky.social.json").read_bytes(),
         "app.bsky.actor.getProfiles":
             (responses / "getProfiles_25actors_with_duplicates.json").read_bytes()})
+    problems = []
     try:
-        client = bluesky.BlueskyClient(replay.url)
+        client = bluesky.BlueskyClient(replay.url, on_request=_checked(lexicons, problems))
         assert client.resolve("@jbgruber.bsky.social") == "did:plc:ntd53albt5ffa4rgervvgibd"
         users = client.lookup_users(["favstats.eu", "jbgruber.bsky.social"])
         account = client.user("jbgruber.bsky.social")
     finally:
         replay.close()
+    assert problems == []
     schema.validate(users, "users")
     assert len(users) == 3 and users["followers_count"].notna().all()
     assert users["created_at"].notna().all() and users["tweet_count"].gt(0).all()
@@ -327,41 +340,46 @@ def test_rate_limits_wait_for_the_announced_reset(audience, lexicons):
         _no_lexicon_problems(server)
 
 
-def test_retries_give_up_with_the_host_and_the_fault(audience):
+def test_retries_give_up_with_the_host_and_the_fault(audience, lexicons):
     faults = Faults(rates={"503": 1.0})
-    with FakeBluesky.from_sample(audience, faults=faults) as server:
+    with FakeBluesky.from_sample(audience, faults=faults, lexicons=lexicons) as server:
         client = _client(server, retry=x_api.RetryPolicy(attempts=3))
         with pytest.raises(x_api.PullError, match=r"getFollowers: gave up after 3 attempts at "
                                                   r"127\.0\.0\.1.*503 server error"):
             client.call("getFollowers", HANDLE, max_results=10)
+        _no_lexicon_problems(server)
 
 
-def test_unknown_accounts_are_one_clear_error(audience, tmp_path):
-    with FakeBluesky.from_sample(audience) as server:
+def test_unknown_accounts_are_one_clear_error(audience, lexicons, tmp_path):
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
         with pytest.raises(bluesky.BlueskyError, match=r"resolveHandle for nobody\.bsky\.social"
                                                        r": the AppView answered 400 InvalidReq"):
             bluesky.pull_followers(Store(tmp_path), "nobody.bsky.social", client=_client(server))
+        _no_lexicon_problems(server)
     assert not (tmp_path / "accounts").exists()
 
 
-def test_a_repeated_cursor_stops_the_pull(audience, tmp_path):
-    with FakeBluesky.from_sample(audience, runaway="repeat") as server:
+def test_a_repeated_cursor_stops_the_pull(audience, lexicons, tmp_path):
+    with FakeBluesky.from_sample(audience, runaway="repeat", lexicons=lexicons) as server:
         store = Store(tmp_path)
         with pytest.raises(x_api.RunawayPull, match="next_token 'SAME' again"):
             bluesky.pull_followers(store, HANDLE, client=_client(server))
+        _no_lexicon_problems(server)
     assert store.snapshots().empty
     assert x_api.pulls(store)["status"].tolist() == ["running"]  # the checkpoint is kept
 
 
-def test_more_followers_than_the_profile_says_stops_the_pull(audience, tmp_path):
+def test_more_followers_than_the_profile_says_stops_the_pull(audience, lexicons, tmp_path):
     frames = sample_as_bluesky(audience, handle=HANDLE)
     users = frames["users"].copy()
     users.loc[users["id"] == frames["account"]["id"], "followers_count"] = 10
     server = FakeBluesky(users, {frames["account"]["id"]: {"followers": frames["followers"],
-                                                           "follows": frames["follows"]}})
+                                                           "follows": frames["follows"]}},
+                         lexicons=lexicons)
     with server:
         with pytest.raises(x_api.RunawayPull, match="for an account that lists 10"):
             bluesky.pull_followers(Store(tmp_path), HANDLE, client=_client(server))
+        _no_lexicon_problems(server)
 
 
 # ------------------------------------------------------------------------------- store and schema
@@ -415,10 +433,11 @@ def test_an_old_x_only_store_still_reads(tmp_path):
 
 
 # ------------------------------------------------------------------------------- CLI
-def test_cli_dry_run_states_requests_time_and_no_cost(audience, tmp_path):
-    with FakeBluesky.from_sample(audience) as server:
+def test_cli_dry_run_states_requests_time_and_no_cost(audience, lexicons, tmp_path):
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
         out = CliRunner().invoke(main, ["pull", "followers", HANDLE, "--dry-run", "--api-url",
                                         server.url, "--store", str(tmp_path)])
+        _no_lexicon_problems(server)
     assert out.exit_code == 0, out.output
     assert "(Bluesky): 150 followers" in out.output
     assert "requests: 11 (2 handle and profile lookups, 2 followers pages, 1 follows page, " \
@@ -427,7 +446,7 @@ def test_cli_dry_run_states_requests_time_and_no_cost(audience, tmp_path):
     assert not (tmp_path / "accounts").exists()
 
 
-def test_cli_handle_shape_picks_the_network_and_batches_name_it(audience, tmp_path):
+def test_cli_handle_shape_picks_the_network_and_batches_name_it(audience, lexicons, tmp_path):
     assert bluesky.is_bluesky_handle("alice.bsky.social")
     assert bluesky.is_bluesky_handle("did:plc:ntd53albt5ffa4rgervvgibd")
     assert bluesky.is_bluesky_handle("nytimes.com")
@@ -435,7 +454,7 @@ def test_cli_handle_shape_picks_the_network_and_batches_name_it(audience, tmp_pa
     clients = tmp_path / "clients.toml"
     clients.write_text(f'[defaults]\nstore = "store"\n[[client]]\naccount = "{HANDLE}"\n'
                        'network = "bluesky"\n')
-    with FakeBluesky.from_sample(audience) as server:
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
         env = {"FOLLOWER_KIT_BLUESKY_API_URL": server.url,
                "FOLLOWER_KIT_X_API_URL": "http://127.0.0.1:9"}  # X's URL is not Bluesky's
         out = CliRunner().invoke(main, ["pull", "followers", "--batch", str(clients), "-y"],
@@ -446,6 +465,7 @@ def test_cli_handle_shape_picks_the_network_and_batches_name_it(audience, tmp_pa
                                         "--store", str(tmp_path / "store")], env=env)
         assert out.exit_code == 0, out.output
         assert "tweets of 150 followers stored" in out.output
+        _no_lexicon_problems(server)
     bad = tmp_path / "bad.toml"
     bad.write_text('[[client]]\naccount = "brightwave"\nnetwork = "mastodon"\n')
     out = CliRunner().invoke(main, ["pull", "followers", "--batch", str(bad), "--dry-run"])
