@@ -153,7 +153,7 @@ def label_features(users: pd.DataFrame) -> pd.DataFrame:
     """
     labels = users["labels"] if "labels" in users.columns else pd.Series(
         [None] * len(users), index=users.index)
-    sets = [set(v) if v is not None and not (isinstance(v, float) and np.isnan(v)) else set()
+    sets = [set(v) if isinstance(v, (list, tuple, np.ndarray)) else set()  # NA: no labels
             for v in labels.tolist()]
     return pd.DataFrame({"spam_label": [1.0 if s & SPAM_LABELS else 0.0 for s in sets],
                          "bot_label": [1.0 if "bot" in s else 0.0 for s in sets]},
