@@ -32,8 +32,9 @@ def test_profile_links_follow_the_network():
         "https://bsky.app/profile/alice.bsky.social"
     assert profile_url("did:plc:abc") == "https://bsky.app/profile/did:plc:abc"
     assert profile_url("did:plc:abc", "handle.invalid") == "https://bsky.app/profile/did:plc:abc"
-    assert profile_url("", "evil.com/../x?a=1") == \
+    assert profile_url("did:plc:abc", "evil.com/../x?a=1") == \
         "https://bsky.app/profile/evil.com%2F..%2Fx%3Fa%3D1"
+    assert profile_url("5", "evil.com/../x") == "https://x.com/evil.com%2F..%2Fx"  # no handle
     assert 'href="https://bsky.app/profile/alice.bsky.social">@alice.bsky.social</a>' in \
         profile_link("alice.bsky.social", "did:plc:abc")
     assert 'href="https://x.com/bob">@bob</a>' in profile_link("bob", "7")
