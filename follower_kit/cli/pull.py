@@ -213,13 +213,9 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
               "bluesky": lambda: bluesky.load_plan_table(prices)}
 
     def prepare(where, who):
-        net = nets[who]
-        account = clients(net).user(who)
-        if net == "bluesky":
-            return _plan_followers(where, account, following, restart, page_size,
-                                   tables[net](), profiles=profiles), account
+        account = clients(nets[who]).user(who)
         return _plan_followers(where, account, following, restart, page_size,
-                               tables[net]()), account
+                               tables[nets[who]](), profiles=profiles), account
 
     def run(where, who, account):
         net = nets[who]
