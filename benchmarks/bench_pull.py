@@ -8,12 +8,10 @@ objects in memory (no checkpoint, no store).
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import tempfile
-import time
 
 from benchmarks.bench_parse import peak_mb
-from benchmarks.util import measure
+from benchmarks.util import measure, serving
 from follower_kit import Store, ingest
 from follower_kit.testing.fake_x import FakeX, synthetic_audience
 from follower_kit.sources import x_api
@@ -56,17 +54,8 @@ def tweepy_paginator(url: str, account_id: str) -> int:
 
 def run(quick: bool = False) -> list[dict]:
     rows = []
-    ctx = mp.get_context("spawn")
     for n in [10_000] if quick else SIZES:
-        parent, child = ctx.Pipe()
-        stop = ctx.Event()
-        proc = ctx.Process(target=_serve, args=(n, child, stop), daemon=True)
-        t0 = time.perf_counter()
-        proc.start()
-        url, handle, account_id = parent.recv()
-        print(f"  fake server with {n:,} followers ready in {time.perf_counter() - t0:.0f} s",
-              flush=True)
-        try:
+        with serving(_serve, n, "fake server") as (url, handle, account_id):
             for method, func, arg in (
                     ("tweepy.Paginator (in memory, no checkpoints)", tweepy_paginator,
                      account_id),
@@ -80,7 +69,4 @@ def run(quick: bool = False) -> list[dict]:
                              "runs": REPEATS.get(n, 1), "method": method,
                              "seconds": seconds, "followers/s": int(n / seconds),
                              "peak MB": round(peak)})
-        finally:
-            stop.set()
-            proc.join(30)
     return rows

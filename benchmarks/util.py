@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import resource
 import time
+from contextlib import contextmanager
 
 
 def _child(conn, func, args, kwargs):
@@ -69,3 +70,23 @@ def timed_rows(methods: dict, sizes, size_key: str, **extra) -> list[dict]:
             rows.append({size_key: n, **extra, "method": name, "seconds": round(wall, 3),
                          "CPU seconds": round(cpu, 3), "peak MB": round(peak_mb)})
     return rows
+
+
+@contextmanager
+def serving(serve, n: int, what: str):
+    """Run ``serve(n, conn, stop)`` (a module-level function that starts a fake server, sends
+    what clients need through ``conn`` and serves until ``stop`` is set) in its own process, so
+    the server never shares a core's time with the measured client; yield what it sent."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    stop = ctx.Event()
+    proc = ctx.Process(target=serve, args=(n, child, stop), daemon=True)
+    t0 = time.perf_counter()
+    proc.start()
+    sent = parent.recv()
+    print(f"  {what} with {n:,} followers ready in {time.perf_counter() - t0:.0f} s", flush=True)
+    try:
+        yield sent
+    finally:
+        stop.set()
+        proc.join(30)

@@ -146,9 +146,15 @@ def guard_logging(*loggers: str) -> None:
 # ------------------------------------------------------------------------------ client profiles
 #: The keys of a batch file's client tables that make up the client profile. Report options
 #: (store, formats, thresholds ...) sit beside them and are read by the report.
-PROFILE_KEYS = ("account", "name", "tz", "language", "topics", "keywords", "competitors")
+PROFILE_KEYS = ("account", "name", "tz", "language", "topics", "keywords", "competitors",
+                "network")
+NETWORKS = ("x", "bluesky")
 #: X allows 15 characters in new handles; older and sample accounts are longer, so up to 50.
 _HANDLE = re.compile(r"@?[A-Za-z0-9_]{1,50}")
+#: A Bluesky handle (a domain name) or a DID.
+_BLUESKY_ACCOUNT = re.compile(r"@?(([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
+                              r"[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+                              r"|did:[a-z]+:[A-Za-z0-9._:%-]+)")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 
 
@@ -171,6 +177,8 @@ class ClientProfile:
         "follow back" and "check out" (see :attr:`match_words`).
     competitors : tuple of str
         Competitors' handles (without ``@``), for comparisons.
+    network : str
+        ``x`` or ``bluesky`` (default: ``bluesky`` for a handle with a dot or a DID).
     """
 
     account: str
@@ -180,6 +188,7 @@ class ClientProfile:
     topics: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     competitors: tuple[str, ...] = ()
+    network: str = "x"
 
     @property
     def match_words(self) -> list[str]:
@@ -221,7 +230,14 @@ def client_profile(entry: Mapping, *, where: str = "client") -> ClientProfile:
         says what would be right.
     """
     account = entry.get("account")
-    if not isinstance(account, str) or not _HANDLE.fullmatch(account.strip()):
+    network = check_network(entry.get("network"), where) or (
+        "bluesky" if isinstance(account, str) and "." in account or
+        str(account).startswith("did:") else "x")
+    if network == "bluesky":
+        if not isinstance(account, str) or not _BLUESKY_ACCOUNT.fullmatch(account.strip()):
+            raise ConfigError(f"{where}: account must be a Bluesky handle (alice.bsky.social) "
+                              f"or a DID (did:plc:...), got {account!r}")
+    elif not isinstance(account, str) or not _HANDLE.fullmatch(account.strip()):
         raise ConfigError(f"{where}: account must be an X handle (letters, digits and _), "
                           f"got {account!r}")
     account = account.strip().removeprefix("@")
@@ -250,7 +266,23 @@ def client_profile(entry: Mapping, *, where: str = "client") -> ClientProfile:
     if account.lower() in {c.lower() for c in competitors}:
         raise ConfigError(f"{where}: competitors lists the client itself (@{account})")
     return ClientProfile(account=account, name=name or account, tz=str(tz), language=language,
-                         topics=topics, keywords=keywords, competitors=competitors)
+                         topics=topics, keywords=keywords, competitors=competitors,
+                         network=network)
+
+
+def check_network(value, where: str) -> str | None:
+    """``value`` when it names a network (``x``, ``bluesky``), None when absent.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``where`` and the networks allowed.
+    """
+    if value is None:
+        return None
+    if value not in NETWORKS:
+        raise ConfigError(f"{where}: network must be 'x' or 'bluesky', got {value!r}")
+    return value
 
 
 def read_batch_file(path: str | os.PathLike) -> list[tuple[str, dict]]:
@@ -280,8 +312,14 @@ def read_batch_file(path: str | os.PathLike) -> list[tuple[str, dict]]:
     if not isinstance(entries, list) or not entries:
         raise SourceError(f"{path}: no [[client]] tables (each needs account = \"handle\")",
                           path=path)
-    return [(f"{path}: client #{i}", {**defaults, **entry})
-            for i, entry in enumerate(entries, start=1)]
+    out = [(f"{path}: client #{i}", {**defaults, **entry})
+           for i, entry in enumerate(entries, start=1)]
+    for where, entry in out:
+        try:
+            check_network(entry.get("network"), where)
+        except ConfigError as exc:
+            raise SourceError(str(exc), path=path) from None
+    return out
 
 
 def read_client_profiles(path: str | os.PathLike) -> list[ClientProfile]:

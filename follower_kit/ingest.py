@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
 
+from . import schema
 from .errors import WRITE_ADVICE, AmbiguousHandle, SourceError, StoreError, write_error
-from .sources import twarc
+from .sources import bluesky, twarc
 from .sources.archive import Archive, Limits, read_archive
 from .sources.sample import SampleAudience, fingerprint, sample_accounts
 from .sources.twarc import TwarcImport, load, load_each
@@ -495,25 +496,9 @@ def _atomic_write(target: Path, data: bytes) -> None:
 
 def _rows_so_far(d: Path) -> int:
     """Followers or tweets in an unfinished pull's checkpointed pages, from each page's
-    ``meta.result_count``. X writes ``meta`` last, so a followers page's last 4 KB tell."""
-    total = 0
-    for path in d.glob("*.jsonl"):
-        with open(path, "rb") as fh:
-            if path.name.startswith("tweets-"):  # a follower's timeline pages: small
-                lines = fh.read().splitlines()
-            else:
-                fh.seek(max(0, fh.seek(0, os.SEEK_END) - 4096))
-                lines = [fh.read()]
-        for line in lines:
-            at = line.rfind(b'"meta":')
-            if at < 0:
-                continue
-            try:
-                meta, _ = _DECODER.raw_decode(line[at + 7:].decode().lstrip())
-                total += int(meta.get("result_count") or 0)
-            except (ValueError, UnicodeDecodeError, AttributeError, TypeError):
-                continue  # not X's meta object: no rows to count
-    return total
+    ``meta.result_count``. X writes ``meta`` last, so a followers page's last 4 KB tell (a
+    file of several pages, as timelines and Bluesky's small pages are, is read line by line)."""
+    return sum(n for path in d.glob("*.jsonl") for _, n in _file_heads(path))
 
 
 def _kept_so_far(d: Path, meta: Mapping) -> tuple[int, int]:
@@ -625,12 +610,14 @@ def _fix_snapshot_time(store, pull: PullDir, account_id: str) -> dict:
 
 
 def _page_state(files: list[Path]) -> tuple[int, str | None, bool]:
-    """(pages done, token for the next page, finished) from the checkpointed page files."""
+    """(pages done, token for the next page, finished) from the checkpointed page files (a
+    file may hold several pages, one a line; the last line's ``__fk.page`` counts them)."""
     if not files:
         return 0, None, False
-    last = json.loads(files[-1].read_bytes())
+    last = json.loads(files[-1].read_bytes().rstrip(b"\n").rpartition(b"\n")[2])
     token = (last.get("meta") or {}).get("next_token")
-    return len(files), token, token is None
+    done = (last.get("__fk") or {}).get("page")
+    return int(done) if isinstance(done, int) else len(files), token, token is None
 
 
 def _page_head(path: Path) -> tuple[str | None, int]:
@@ -640,6 +627,10 @@ def _page_head(path: Path) -> tuple[str | None, int]:
         head = fh.read(4096)
         fh.seek(max(0, fh.seek(0, os.SEEK_END) - 4096))
         tail = fh.read()
+    return _head_of(head, tail)
+
+
+def _head_of(head: bytes, tail: bytes) -> tuple[str | None, int]:
     token = None
     at = head.find(b'"__fk":')
     if at >= 0:
@@ -658,21 +649,42 @@ def _page_head(path: Path) -> tuple[str | None, int]:
     return token, rows
 
 
+def _file_heads(path: Path) -> list[tuple[str | None, int]]:
+    """:func:`_page_head` of every page in a checkpoint file holding several, one a line."""
+    with open(path, "rb") as fh:
+        fh.readline()
+        if not fh.read(1):  # one page (every X file): its head and tail tell
+            return [_page_head(path)]
+    return [_head_of(line[:4096], line[-4096:])
+            for line in path.read_bytes().splitlines() if line.strip()]
+
+
 def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, account_id: str,
                  params: Mapping, what: str, progress: Callable[[int], None] | None,
-                 expected: int | None = None, bounds: Bounds | None = None) -> int:
+                 expected: int | None = None, bounds: Bounds | None = None,
+                 pages_per_file: int = 1) -> int:
     """Page through an endpoint from the last checkpoint to the end; return the page count.
 
     Stops with :class:`RunawayPull` (the checkpoint kept, the offending page not written) when
     a ``next_token`` comes back that was already used, or, given the list's ``expected`` size,
-    when the rows or pages exceed ``bounds``.
+    when the rows or pages exceed ``bounds``. With ``pages_per_file`` above 1, small pages
+    (Bluesky's 100 profiles) are checkpointed that many to a file: one write, fsync and unlink
+    per file is what a pull of 10,000 small pages spends most of its time on otherwise; a
+    kill -9 loses at most the pages not yet written, which the resume fetches again.
     """
     bounds = bounds or Bounds()
+    buffered: list[bytes] = []
+
+    def flush():
+        if buffered:
+            pull.write_page(f"{prefix}-{done - len(buffered) + 1:06d}", b"\n".join(buffered))
+            buffered.clear()
 
     def stop(message: str, *, read: int, read_rows: int) -> RunawayPull:
         """The runaway error, after recording the page read but not kept (it was paid for):
         the pull's ``pages``/``rows`` then say what the whole pull has read, earlier runs
-        included."""
+        included. The pages read before it and still buffered are checkpointed first."""
+        flush()
         meta = pull.meta()
         if read:
             meta = pull.update(discarded_pages=int(meta.get("discarded_pages", 0)) + read,
@@ -682,7 +694,7 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
 
     files = pull.page_files(prefix)
     done, token, finished = _page_state(files)
-    heads = [_page_head(p) for p in files]
+    heads = [h for p in files for h in _file_heads(p)]
     used = {t for t, _ in heads}
     rows = sum(n for _, n in heads)
     if done and progress:
@@ -698,17 +710,21 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
                 f"{expected:,}, so at most {max_pages:,} pages were planned and the API keeps "
                 "sending more. The checkpoint is kept; nothing was committed", read=0,
                 read_rows=0)
-        page = client.call(method, account_id, pagination_token=token, what=what, light=True,
-                           **params)
+        try:
+            page = client.call(method, account_id, pagination_token=token, what=what,
+                               light=True, **params)
+        except BaseException:
+            flush()  # the pages read stay checkpointed, whatever stopped the pull
+            raise
         nxt = page.next_token
         n = int(page.body["meta"].get("result_count", 0)) if "data" not in page.body \
             else len(page.body.get("data") or [])
         if nxt is not None and (nxt in used or nxt == token):
             raise stop(
                 f"stopped {where} at page {done + 1}: the API answered next_token {nxt!r} "
-                "again, so paging would never end (a fault on X's side). The checkpoint keeps "
-                f"{plural(done, 'page')}; nothing was committed. Try later, or --restart",
-                read=1, read_rows=n)
+                "again, so paging would never end (a fault on the server's side). The "
+                f"checkpoint keeps {plural(done, 'page')}; nothing was committed. Try later, "
+                "or --restart", read=1, read_rows=n)
         if max_rows is not None and rows + n > max_rows:
             raise stop(
                 f"stopped {where} at page {done + 1}: {rows + n:,} rows for an account that "
@@ -717,12 +733,14 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
                 read_rows=n)
         done += 1
         used.add(token)
-        pull.write_page(f"{prefix}-{done:06d}", page.twarc_line(page=done, token=token))
+        buffered.append(page.twarc_line(page=done, token=token))
         rows += n
-        if progress:
-            progress(n)
         token = nxt
         finished = token is None
+        if len(buffered) >= pages_per_file or finished:
+            flush()
+        if progress:
+            progress(n)
     return done
 
 
@@ -836,21 +854,47 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
     if per_follower < 1:
         raise ValueError(f"per_follower must be at least 1, got {per_follower}")
     account_id = store.resolve(handle)
-    snaps = store.snapshots(account_id)
-    last = snaps.iloc[-1]
+    since = _newest_tweet_ids(store, account_id) if incremental else {}
+
+    def read(files):
+        data = twarc.read_pages(files)
+        return twarc.tweets_frame(data), {"partial_errors": len(twarc.page_errors(data))}
+
+    return pull_timelines(
+        store, account_id, {"per_follower": per_follower}, per_follower=per_follower,
+        restart=restart, progress=progress, clock=client.clock, read=read,
+        fetch=lambda follower_id: timeline_pages(client, follower_id, per_follower,
+                                                 since.get(follower_id)))
+
+
+def pull_timelines(store, account_id: str, params: Mapping, *, per_follower: int,
+                   restart: bool, progress: Callable[[int], None] | None,
+                   clock: Callable[[], float], fetch: Callable[[str], bytes],
+                   read: Callable[[list[Path]], tuple[pd.DataFrame, dict]]):
+    """The timelines pull of any network: ``fetch(follower_id)`` gives the checkpoint lines of
+    one follower's newest posts, written as one file per follower (a resume skips those done);
+    when every follower is in, ``read(files)`` gives (tweets frame, facts for the record), each
+    author's newest ``per_follower`` are stored at once beside the snapshots, and the pages go.
+
+    Returns
+    -------
+    AsideRef
+        The stored tweets (``rows``: how many; ``created`` False when a resumed pull finds them
+        stored already).
+    """
+    last = store.snapshots(account_id).iloc[-1]
     acct = {"id": account_id, "username": last["username"]}
     followers = store.follower_edges(account_id, [last["snapshot_at"]])
-    since = _newest_tweet_ids(store, account_id) if incremental else {}
-    with _open_pull(store, acct, "tweets", {"per_follower": per_follower}, restart,
-                    client.clock) as pull:
+    with _open_pull(store, acct, "tweets", params, restart, clock) as pull:
         done = {p.stem.removeprefix("tweets-") for p in pull.page_files("tweets")}
         if done and progress:
             progress(len(done))
         for follower_id in followers["follower_id"]:
-            if follower_id in done:
+            key = follower_id.replace(":", "_")  # a file name per id (Bluesky's are DIDs)
+            if key in done:
                 continue
             try:
-                lines = timeline_pages(client, follower_id, per_follower, since.get(follower_id))
+                lines = fetch(follower_id)
             except RunawayPull as exc:  # its posts were sent and billed: the pull counts them
                 meta = pull.meta()
                 meta = pull.update(discarded_rows=int(meta.get("discarded_rows", 0)) + exc.rows)
@@ -858,12 +902,11 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
                                   f"{plural(len(pull.page_files('tweets')), 'timeline')}; "
                                   "nothing was stored", pages=exc.pages,
                                   rows=_read_so_far(pull.path, meta)[1]) from None
-            pull.write_page(f"tweets-{follower_id}", lines)
+            pull.write_page(f"tweets-{key}", lines)
             if progress:
                 progress(1)
         files = pull.page_files("tweets")
-        data = twarc.read_pages(files)
-        tweets = twarc.tweets_frame(data)
+        tweets, facts = read(files)
         # Pages come newest first; keep each author's newest per_follower.
         tweets = tweets.sort_values(["author_id", "created_at", "id"],
                                     ascending=[True, False, False])
@@ -874,8 +917,7 @@ def pull_tweets(store, handle: str, *, client: XClient, per_follower: int = 20,
         observed = pd.Timestamp(meta["started_at"])
         pull.update(status="committed", pages=len(files), rows=len(tweets),
                     observed_at=observed.isoformat(),
-                    followers_from=last["snapshot_at"].isoformat(),
-                    partial_errors=len(twarc.page_errors(data)),
+                    followers_from=last["snapshot_at"].isoformat(), **facts,
                     path=str(ref.path) if ref is not None else None)
         pull.clear_pages()  # after the record, as in pull_followers
         return ref if ref is not None else AsideRef(account_id, observed, None, False, 0)
@@ -891,6 +933,118 @@ def _newest_tweet_ids(store, account_id: str) -> dict[str, str]:
 
 
 
+# ---------------------------------------------------------------------------- Bluesky pulls
+def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
+                           following: bool = True, profiles: bool = True, restart: bool = False,
+                           page_size: int = bluesky.PAGE_SIZE,
+                           progress: Callable[[int], None] | None = None,
+                           account: Mapping | None = None, bounds: Bounds | None = None):
+    """Pull a Bluesky account's followers (with full profiles) and its follows into the store.
+
+    Like :func:`pull_followers` (X): every page is checkpointed under
+    ``<store>/accounts/<DID>/pulls/``, a rerun after an interruption (even kill -9) resumes, the
+    snapshot (network ``bluesky``) is committed only when complete, a repeated cursor or more
+    followers than the profile's own ``followersCount`` allows stop the pull
+    (:class:`~x_api.RunawayPull`).
+
+    Parameters
+    ----------
+    store : Store
+    handle : str
+        A handle (``alice.bsky.social``) or a DID.
+    client : BlueskyClient
+    following : bool
+        Also pull the accounts it follows (table ``following``).
+    profiles : bool
+        Look every follower up with ``getProfiles`` (25 a call) for counts; without it the
+        profiles are the list views (no follower, follow or post counts).
+    restart : bool
+        Abandon an unfinished pull and start over.
+    page_size : int
+        ``limit`` per list page (1 to 100).
+    progress : callable, optional
+        Called with the number of followers each page added.
+    account : mapping, optional
+        :meth:`BlueskyClient.user` of the account when already looked up.
+    bounds : Bounds, optional
+
+    Returns
+    -------
+    SnapshotRef
+        The committed snapshot: followers (``follower_id`` = DID, ``position`` 0 = newest).
+    """
+    if not 1 <= page_size <= bluesky.PAGE_SIZE:
+        raise ValueError(f"page_size must be 1..{bluesky.PAGE_SIZE} (the AppView's limit "
+                         f"bounds), got {page_size}")
+    start = client.counts()
+    acct = dict(account) if account is not None else client.user(handle)
+    metrics = acct.get("public_metrics") or {}
+    params = {"max_results": page_size}
+    with _open_pull(store, acct, "followers",
+                    {"network": bluesky.NETWORK, "following": following, "profiles": profiles},
+                    restart, client.clock) as pull:
+        pages = _fetch_pages(client, pull, "followers", "getFollowers", acct["id"],
+                                   params, "followers", progress,
+                                   expected=_count_of(metrics, "followers_count"),
+                                   bounds=bounds, pages_per_file=bluesky.LIST_PAGES_PER_FILE)
+        if following:
+            _fetch_pages(client, pull, "following", "getFollows", acct["id"], params,
+                               "the follows list", None,
+                               expected=_count_of(metrics, "following_count"),
+                               bounds=bounds, pages_per_file=bluesky.LIST_PAGES_PER_FILE)
+        views = bluesky.read_profiles(pull.page_files("followers"), "followers",
+                              observed_at=pd.Timestamp(pull.meta()["started_at"]))
+        users = bluesky.with_profiles(client, pull, views) if profiles else views
+        meta = _fix_snapshot_time(store, pull, acct["id"])
+        used = client.counts() - start
+        ref = store.commit_snapshot(
+            account={"id": acct["id"], "username": acct["username"], "name": acct.get("name"),
+                     "network": bluesky.NETWORK},
+            snapshot_at=meta["snapshot_at"],
+            followers=pd.DataFrame({"follower_id": views["id"],
+                                    "position": np.arange(len(views), dtype="int64")}),
+            users=users, source="api",
+            extra={"pull_id": meta["pull_id"], "pages": pages, "requests": used.requests,
+                   "retries": used.retries, "rate_limit_waits": used.rate_waits,
+                   "api_url": client.base_url})
+        fol_files = pull.page_files("following")
+        if fol_files:
+            ids = [f["did"] for f in bluesky.read_pages(fol_files, "follows") if "did" in f]
+            store.write_table("following", acct["id"], pd.DataFrame(
+                {"following_id": pd.Series(list(dict.fromkeys(ids)), dtype=schema.STR)}),
+                snapshot_at=ref.snapshot_at)
+        pull.update(status="committed", pages=pages, rows=len(views),
+                    snapshot_at=ref.snapshot_at.isoformat())
+        pull.clear_pages()
+        log.info("Bluesky pull %s committed: %d followers from %d pages", meta["pull_id"],
+                 len(views), pages)
+        return ref
+
+
+def pull_bluesky_posts(store, handle: str, *, client: bluesky.BlueskyClient,
+                       per_follower: int = 20, restart: bool = False,
+                       progress: Callable[[int], None] | None = None):
+    """Pull up to ``per_follower`` recent posts of each follower in the latest snapshot of a
+    Bluesky account (``getAuthorFeed``; reposts included, as retweets are on X), stored beside
+    the snapshots like :func:`pull_tweets` (one checkpoint file per
+    follower; all stored at once when complete; no snapshot added).
+
+    Returns
+    -------
+    AsideRef
+        The stored posts (``rows``: how many).
+    """
+    if per_follower < 1:
+        raise ValueError(f"per_follower must be at least 1, got {per_follower}")
+    return pull_timelines(
+        store, store.resolve(handle),
+        {"network": bluesky.NETWORK, "per_follower": per_follower},
+        per_follower=per_follower, restart=restart, progress=progress, clock=client.clock,
+        fetch=lambda did: bluesky.feed_pages(client, did, per_follower),
+        read=lambda files: (bluesky.posts_frame(bluesky.read_pages(files, "feed")), {}))
+
+
 __all__ = ["Hydration", "PullDir", "hydrate", "import_archive", "import_twarc",
-           "missing_profiles", "pull_followers", "pull_tweets", "pulls", "stored_state",
+           "missing_profiles", "pull_bluesky_followers", "pull_bluesky_posts", "pull_followers",
+           "pull_timelines", "pull_tweets", "pulls", "stored_state",
            "without_unavailable", "write_sample"]

@@ -3,10 +3,15 @@
 Three frames, documented column by column below (``describe("users")`` prints the table):
 
 * **users**: one row per account profile as observed at ``observed_at``; the X API v2 user fields
-  plus the derived ``default_profile_image``.
+  plus the derived ``default_profile_image`` and Bluesky's ``labels``.
 * **followers**: follower snapshots, one row per (account, snapshot, follower); ``position`` 0 is the
   newest follower, the order in which X lists followers.
 * **tweets**: recent tweets of followers, one row per tweet.
+
+Networks: an id names its network. X ids are decimal strings; Bluesky accounts are DIDs
+(``did:plc:...``) and Bluesky posts AT URIs (``at://did:.../app.bsky.feed.post/...``), so the ids of
+the two networks can never collide (:func:`network_of`), and a snapshot's ``meta.json`` records the
+network of its account (``x`` when absent, as in stores written before Bluesky).
 
 Conventions: IDs are strings (X ids exceed float precision); times are timezone-aware UTC; counts
 are nullable integers (``Int64``); lists of hashtags, mentions and URLs are Arrow list columns.
@@ -33,6 +38,10 @@ STR_LIST = pd.ArrowDtype(pa.list_(pa.string()))
 
 TWEET_KINDS = ("original", "reply", "retweet", "quote")
 SOURCES = ("api", "archive", "twarc", "sample")
+NETWORKS = ("x", "bluesky")
+#: An id of either network: X's decimal string, a Bluesky DID, or the AT URI of a Bluesky post.
+ID_PATTERN = (r"[0-9]+|did:[a-z]+:[A-Za-z0-9._:%-]+"
+              r"|at://did:[a-z]+:[A-Za-z0-9._:%-]+/[A-Za-z0-9.-]+/[A-Za-z0-9._~:-]+")
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,8 @@ class FrameSpec:
 USERS = FrameSpec(
     "users",
     (
-        Column("id", STR, "X user id, a decimal string", nullable=False, is_id=True),
+        Column("id", STR, "user id: X's decimal string or a Bluesky DID", nullable=False,
+               is_id=True),
         Column("username", STR, "handle without the @", nullable=False),
         Column("name", STR, "display name (free text: may hold markup, emoji, RTL marks)"),
         Column("description", STR, "bio (free text)"),
@@ -86,6 +96,8 @@ USERS = FrameSpec(
         Column("profile_image_url", STR, "avatar URL"),
         Column("pinned_tweet_id", STR, "id of the pinned post", is_id=True),
         Column("default_profile_image", BOOL, "derived: the avatar is X's default egg/silhouette"),
+        Column("labels", STR_LIST, "Bluesky moderation and self labels on the account (spam, "
+               "bot, !hide ...); empty on X"),
         Column("observed_at", TIME, "when this profile was read (UTC)", nullable=False),
     ),
     key=("id",),
@@ -107,7 +119,8 @@ FOLLOWERS = FrameSpec(
 TWEETS = FrameSpec(
     "tweets",
     (
-        Column("id", STR, "post id, a decimal string", nullable=False, is_id=True),
+        Column("id", STR, "post id: X's decimal string or a Bluesky post's AT URI",
+               nullable=False, is_id=True),
         Column("author_id", STR, "author's user id", nullable=False, is_id=True),
         Column("created_at", TIME, "when posted (UTC)", nullable=False),
         Column("text", STR, "full text (free text)"),
@@ -136,6 +149,19 @@ def spec(kind: str | FrameSpec) -> FrameSpec:
         return FRAMES[kind]
     except KeyError:
         raise SchemaError(f"unknown frame {kind!r}; expected one of {sorted(FRAMES)}") from None
+
+
+def network_of(ids) -> pd.Series:
+    """The network of each id: ``"bluesky"`` for a DID or an AT URI, else ``"x"``.
+
+    Returns
+    -------
+    Series
+        ``"x"`` or ``"bluesky"`` per id, on the index of ``ids``.
+    """
+    s = pd.Series(ids, dtype=STR) if not isinstance(ids, pd.Series) else ids.astype(STR)
+    blue = s.str.startswith("did:").fillna(False) | s.str.startswith("at://").fillna(False)
+    return pd.Series(np.where(blue.astype(bool), "bluesky", "x"), index=s.index, dtype=STR)
 
 
 def describe(kind: str) -> pd.DataFrame:
@@ -189,6 +215,13 @@ def _cast(series: pd.Series, col: Column, frame: str) -> pd.Series:
                           column=col.name) from exc
 
 
+def empty_column(dtype, n: int, index=None) -> pd.Series:
+    """A column of ``n`` missing values of a canonical dtype (empty lists for list columns)."""
+    if dtype is STR_LIST:
+        return pd.Series([[]] * n, dtype=dtype, index=index)
+    return pd.Series(pd.NA if dtype is not STR else np.nan, index=index, dtype=dtype)
+
+
 def coerce(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Cast ``df`` to the canonical dtypes of ``kind``: missing nullable columns are added empty,
     extra columns dropped, columns put in canonical order. Raises SchemaError when a required
@@ -198,16 +231,12 @@ def coerce(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     if missing:
         raise SchemaError(f"{s.name} frame lacks required column(s) {missing}", frame=s.name,
                           column=missing[0])
-    n = len(df)
     out = {}
     for c in s.columns:
         if c.name in df.columns:
             out[c.name] = _cast(df[c.name], c, s.name)
-        elif c.dtype is STR_LIST:
-            out[c.name] = pd.Series([[]] * n, dtype=c.dtype, index=df.index)
         else:
-            out[c.name] = pd.Series(pd.NA if c.dtype is not STR else np.nan, index=df.index,
-                                    dtype=c.dtype)
+            out[c.name] = empty_column(c.dtype, len(df), df.index)
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)
 
 
@@ -236,11 +265,12 @@ def validate(df: pd.DataFrame, kind: str) -> pd.DataFrame:
             raise SchemaError(f"{s.name}.{c.name} is required but row {row} is missing",
                               frame=s.name, column=c.name)
         if c.is_id:
-            bad = col.notna() & ~col.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
+            bad = col.notna() & ~col.str.fullmatch(ID_PATTERN).fillna(False).astype(bool)
             if bad.any():
                 row = int(np.flatnonzero(bad.to_numpy())[0])
-                raise SchemaError(f"{s.name}.{c.name} must hold decimal id strings; row {row} "
-                                  f"has {col.iloc[row]!r}", frame=s.name, column=c.name)
+                raise SchemaError(f"{s.name}.{c.name} must hold decimal id strings (X) or DIDs "
+                                  f"and at:// URIs (Bluesky); row {row} has "
+                                  f"{col.iloc[row]!r}", frame=s.name, column=c.name)
         if c.dtype is COUNT or c.name == "position":
             neg = col.fillna(0) < 0
             if neg.any():

@@ -113,7 +113,9 @@ def _arrow_to_pandas(table: pa.Table, dtypes: Mapping[str, object] | None = None
         ]))
     df = table.to_pandas(types_mapper=mapper)
     for name, dtype in (dtypes or {}).items():
-        if name in df.columns and df[name].dtype != dtype:
+        if name not in df.columns:  # files written before the column existed (users.labels)
+            df[name] = schema.empty_column(dtype, len(df), df.index)
+        elif df[name].dtype != dtype:
             if dtype is schema.TIME:
                 df[name] = df[name].dt.tz_convert("UTC").astype(dtype)
             else:
@@ -190,7 +192,8 @@ class Store:
         Parameters
         ----------
         account : mapping
-            The followed account: ``id`` and ``username`` (``name`` optional).
+            The followed account: ``id`` and ``username`` (``name`` optional; ``network``
+            ``"x"`` by default, or ``"bluesky"``).
         snapshot_at : timestamp-like
             When the follower list was read; stored to the second, UTC.
         followers : DataFrame
@@ -216,6 +219,10 @@ class Store:
         """
         account_id = str(account["id"])
         username = str(account.get("username") or account_id)
+        network = str(account.get("network") or "x")
+        if network not in schema.NETWORKS:
+            raise SchemaError(f"account network must be one of {schema.NETWORKS}, got "
+                              f"{network!r}", frame="followers", column="network")
         at = _utc(snapshot_at)
         f = followers.reset_index(drop=True)
         if "position" not in f.columns:
@@ -244,7 +251,8 @@ class Store:
             meta = {
                 "format": FORMAT,
                 "account": {"id": account_id, "username": username,
-                            "name": None if account.get("name") is None else str(account["name"])},
+                            "name": None if account.get("name") is None else str(account["name"]),
+                            "network": network},
                 "snapshot_at": at.isoformat(),
                 "source": source,
                 "counts": {"followers": len(f), "users": len(u), "tweets": len(t)},
@@ -449,7 +457,8 @@ class Store:
         -------
         DataFrame
             ``account_id``, ``username``, ``snapshot_at``, ``source``, ``followers``, ``users``,
-            ``tweets`` (row counts), ``path``; ordered by account and time.
+            ``tweets`` (row counts), ``path``, ``network`` (``x`` or ``bluesky``; ``x`` for
+            snapshots written before networks were recorded); ordered by account and time.
         """
         account_id = self.resolve(account) if account is not None else None
         rows = []
@@ -466,14 +475,15 @@ class Store:
                 "users": meta["counts"]["users"],
                 "tweets": meta["counts"]["tweets"],
                 "path": str(d),
+                "network": meta["account"].get("network") or "x",
             })
         cols = ["account_id", "username", "snapshot_at", "source", "followers", "users", "tweets",
-                "path"]
+                "path", "network"]
         df = pd.DataFrame(rows, columns=cols)
         df["snapshot_at"] = pd.to_datetime(df["snapshot_at"], utc=True).astype(schema.TIME)
         for c in ("followers", "users", "tweets"):
             df[c] = df[c].astype("int64")
-        for c in ("account_id", "username", "source", "path"):
+        for c in ("account_id", "username", "source", "path", "network"):
             df[c] = df[c].astype(schema.STR)
         return df.sort_values(["account_id", "snapshot_at"], ignore_index=True)
 
@@ -484,7 +494,7 @@ class Store:
         -------
         DataFrame
             ``account_id``, ``username``, ``name``, ``snapshots``, ``first_snapshot_at``,
-            ``latest_snapshot_at``, ``followers`` (at the latest snapshot).
+            ``latest_snapshot_at``, ``followers`` (at the latest snapshot), ``network``.
         """
         snaps = self.snapshots()
         rows = []
@@ -496,9 +506,10 @@ class Store:
                 "name": meta["account"].get("name"), "snapshots": len(group),
                 "first_snapshot_at": group["snapshot_at"].iloc[0],
                 "latest_snapshot_at": last["snapshot_at"], "followers": int(last["followers"]),
+                "network": last["network"],
             })
         cols = ["account_id", "username", "name", "snapshots", "first_snapshot_at",
-                "latest_snapshot_at", "followers"]
+                "latest_snapshot_at", "followers", "network"]
         return pd.DataFrame(rows, columns=cols)
 
     def resolve(self, account) -> str:
@@ -580,8 +591,10 @@ class Store:
             for name, (files, kind) in tables.items():
                 if files:
                     listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+                    # by name: files written before a column was added (users.labels) read
+                    # with it empty
                     con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}], "
-                                f"filename=true)")
+                                f"filename=true, union_by_name=true)")
                 else:
                     con.register(name, schema.empty(kind).assign(
                         filename=pd.Series([], dtype=schema.STR)))

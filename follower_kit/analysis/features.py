@@ -276,6 +276,10 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
                       else np.zeros(len(users)))
     out["has_location"] = (_has_text(users["location"]).astype(float) if "location" in users
                            else np.zeros(len(users)))
+    if "id" in users:  # Bluesky profiles have no location field: unknown, not "none given"
+        out["has_location"] = np.where(
+            users["id"].astype(str).str.startswith("did:").to_numpy(dtype=bool), np.nan,
+            out["has_location"])
     dpi = users["default_profile_image"] if "default_profile_image" in users else None
     out["default_profile_image"] = (np.zeros(len(users)) if dpi is None
                                     else _float(dpi.astype("Float64")))

@@ -12,6 +12,7 @@ Pure functions: frames in, frames out, no I/O.
 from __future__ import annotations
 
 import logging
+import re
 
 import numpy as np
 import pandas as pd
@@ -35,12 +36,25 @@ DESCRIPTIONS = {
 COLUMNS = ["relation", "user_id", "username", "name", "profile_url", "detail"]
 
 
+#: A Bluesky handle: a domain name (X handles are letters, digits and _ only).
+_BLUESKY_HANDLE = re.compile(r"([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
+                             r"[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
+
+
 def profile_url(user_id, username=None) -> str:
-    """The X profile link of an account: ``https://x.com/HANDLE``, or by id when no handle is
-    known."""
-    if isinstance(username, str) and username:
-        return f"https://x.com/{username}"
-    return f"https://x.com/i/user/{user_id}"
+    """The profile link of an account on its network: ``https://x.com/HANDLE`` (by id when no
+    handle is known) or, for Bluesky (a DID, or a handle that is a domain name, which X handles
+    never are), ``https://bsky.app/profile/HANDLE`` (or ``/profile/DID``). The handle or id is
+    URL-quoted, so a stranger's handle can only ever be a path on the profile site."""
+    from urllib.parse import quote
+
+    has_name = isinstance(username, str) and username != ""
+    if str(user_id).startswith("did:") or (has_name and _BLUESKY_HANDLE.fullmatch(username)):
+        key = username if has_name and username != "handle.invalid" else str(user_id)
+        return "https://bsky.app/profile/" + quote(key, safe=":")
+    if has_name:
+        return "https://x.com/" + quote(username, safe="")
+    return "https://x.com/i/user/" + quote(str(user_id), safe="")
 
 
 def _text_col(frame: pd.DataFrame | None, name: str, n: int) -> pd.Series:

@@ -60,6 +60,11 @@ def score(store, account: str, at, model_path, rules_only: bool, top: int) -> No
     flagged = int((result["bot_score"] >= threshold).sum())
     click.echo(f"{flagged:,} score {threshold} or more; "
                f"{plural(len(farms), 'farm') if len(farms) else 'no farm'} found")
+    from ..analysis.bots.rules import missing_fields_note
+
+    note = missing_fields_note(followers)
+    if note:
+        click.echo(f"note: {note}")
     top_rows = result.sort_values(["bot_score", "follower_id"], ascending=[False, True]).head(top)
     click.echo(f"\n{'score':>6}  {'handle':<17} reasons")
     for _, r in top_rows.iterrows():

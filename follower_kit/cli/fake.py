@@ -1,4 +1,5 @@
-"""``follower-kit fake-server``: the local fake X API v2, for demos and benchmarks."""
+"""``follower-kit fake-server``: the local fake X API v2 or Bluesky AppView, for demos and
+benchmarks."""
 
 from __future__ import annotations
 
@@ -49,9 +50,23 @@ def _rate_limit(ctx, param, value: str | None) -> tuple[int, float] | None:
               help="Inject faults: 429, 500, 503, timeout, truncate, short.")
 @click.option("--spec", type=click.Path(exists=True, dir_okay=False), default=None,
               help="The official X API OpenAPI JSON: validate every request against it.")
-def fake_server(account, followers, seed, port, token, rate_limit, faults, spec):
-    """Serve the sample audience as a local X API v2 on 127.0.0.1 until Ctrl-C."""
+@click.option("--network", type=click.Choice(["x", "bluesky"]), default="x", show_default=True,
+              help="Serve the audience as the X API v2 or as a Bluesky AppView.")
+@click.option("--handle", default="sample.bsky.social", show_default=True,
+              help="Bluesky: the account's handle.")
+@click.option("--lexicons", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Bluesky: the lexicon JSON folder; validate every request and response.")
+def fake_server(account, followers, seed, port, token, rate_limit, faults, spec, network,
+                handle, lexicons):
+    """Serve the sample audience as a local X API v2 (or, with --network bluesky, a Bluesky
+    AppView) on 127.0.0.1 until Ctrl-C."""
     from ..sources.sample import generate
+
+    if network == "bluesky":
+        _serve_bluesky(generate(account=account, followers=followers, seed=seed), handle=handle,
+                       port=port, rate_limit=rate_limit, faults=_faults(faults, seed),
+                       lexicons=lexicons)
+        return
 
     checked = OpenAPISpec(spec) if spec else None  # a wrong file fails before the audience
     audience = generate(account=account, followers=followers, seed=seed)
@@ -63,6 +78,26 @@ def fake_server(account, followers, seed, port, token, rate_limit, faults, spec)
                f"  export FOLLOWER_KIT_X_API_URL={server.url} X_BEARER_TOKEN="
                f"{'<the --token>' if token else 'any-value'}\n"
                f"  follower-kit pull followers {account}\nCtrl-C stops it.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+
+
+def _serve_bluesky(audience, *, handle, port, rate_limit, faults, lexicons) -> None:
+    from ..testing.fake_bluesky import FakeBluesky
+    from ..testing.lexicon import Lexicons
+
+    server = FakeBluesky.from_sample(audience, handle=handle, port=port, rate_limit=rate_limit,
+                                     faults=faults,
+                                     lexicons=Lexicons(lexicons) if lexicons else None)
+    server.start()
+    followers = len(server.visible_followers(server._did(handle)))
+    click.echo(f"fake Bluesky AppView serving {handle} ({followers:,} followers) at "
+               f"{server.url}\n"
+               f"  follower-kit pull followers {handle} --api-url {server.url}\n"
+               f"  (or export FOLLOWER_KIT_BLUESKY_API_URL={server.url})\nCtrl-C stops it.")
     try:
         while True:
             time.sleep(3600)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -9,7 +10,7 @@ from tqdm.auto import tqdm
 
 from .. import ingest
 from ..errors import FollowerKitError, StoreError
-from ..sources import x_api
+from ..sources import bluesky, x_api
 from ..store import Store
 from ..wording import plural
 from .common import store_option
@@ -29,6 +30,41 @@ def api_options(func):
 
 def make_client(api_url, timeout) -> x_api.XClient:
     return x_api.XClient(base_url=api_url, timeout=timeout)
+
+
+BLUESKY_URL_ENV = "FOLLOWER_KIT_BLUESKY_API_URL"
+
+
+def network_option(func):
+    return click.option(
+        "--network", type=click.Choice(["x", "bluesky"]), default=None,
+        help="The account's network (default: bluesky for a handle with a dot, such as "
+             "alice.bsky.social, or a did: id; else x). Bluesky pulls need no token and cost "
+             "nothing.")(func)
+
+
+def network_of(handle: str, network: str | None) -> str:
+    return network or ("bluesky" if bluesky.is_bluesky_handle(handle) else "x")
+
+
+class _Clients:
+    """One client per network, made when first needed (a Bluesky-only batch needs no X token).
+    ``--api-url`` given on the command line applies to every network; from the environment,
+    ``FOLLOWER_KIT_X_API_URL`` is X's and ``FOLLOWER_KIT_BLUESKY_API_URL`` Bluesky's."""
+
+    def __init__(self, api_url, timeout):
+        ctx = click.get_current_context()
+        explicit = ctx.get_parameter_source("api_url") == click.core.ParameterSource.COMMANDLINE
+        self.urls = {"x": api_url,
+                     "bluesky": api_url if explicit else os.environ.get(BLUESKY_URL_ENV)}
+        self.timeout = timeout
+        self._made: dict = {}
+
+    def __call__(self, network: str):
+        if network not in self._made:
+            self._made[network] = make_client(self.urls["x"], self.timeout) if network == "x" \
+                else bluesky.BlueskyClient(self.urls["bluesky"], timeout=self.timeout)
+        return self._made[network]
 
 
 def plan_options(func):
@@ -91,15 +127,19 @@ def batch_option(what: str):
              "the others.")
 
 
-def _jobs(store, handle, batch) -> list[tuple[Store, str]]:
-    """(store, handle) of each account to pull: the one given, or every client of ``batch``."""
+def _jobs(store, handle, batch, network=None) -> list[tuple[Store, str, str]]:
+    """(store, handle, network) of each account to pull: the one given, or every client of
+    ``batch`` (its ``network`` key, else the handle's shape, says which network)."""
     if bool(handle) == bool(batch):
         raise click.UsageError("give a HANDLE or --batch FILE (not both)")
     if not batch:
-        return [(store, handle)]
+        return [(store, handle, network_of(handle, network))]
+    from .. import config
     from ..report import read_clients
 
-    return [(Store(c.store) if c.store else store, c.account) for c in read_clients(batch)]
+    nets = [entry.get("network") for _, entry in config.read_batch_file(batch)]
+    return [(Store(c.store) if c.store else store, c.account, network_of(c.account, net))
+            for c, net in zip(read_clients(batch), nets)]
 
 
 def _run(kind: str, jobs, batch, prepare, run, *, dry_run: bool, yes: bool) -> None:
@@ -114,7 +154,7 @@ def _run(kind: str, jobs, batch, prepare, run, *, dry_run: bool, yes: bool) -> N
         failed.append(who)
         click.secho(f"FAILED @{who.removeprefix('@')}: {exc}", fg="red", err=True)
 
-    for where, who in jobs:
+    for where, who, *_ in jobs:
         try:
             plans.append((where, who, *prepare(where, who)))
         except FollowerKitError as exc:
@@ -151,36 +191,54 @@ def _run(kind: str, jobs, batch, prepare, run, *, dry_run: bool, yes: bool) -> N
               help="Also pull the accounts it follows (table `following`).")
 @click.option("--restart", is_flag=True, help="Abandon an unfinished pull and start over.")
 @click.option("--page-size", default=1000, show_default=True, type=click.IntRange(1, 1000),
-              help="Followers per request (X's max_results).")
+              help="Followers per request (X's max_results; Bluesky's limit, at most 100).")
+@click.option("--profiles/--no-profiles", default=True, show_default=True,
+              help="Bluesky: look every follower up (getProfiles, 25 a request) for follower, "
+                   "follow and post counts.")
+@network_option
 @plan_options
 @api_options
 @store_option
-def followers_cmd(store, handle, batch, following, restart, page_size, dry_run, prices, yes,
-                  api_url, timeout):
-    """Pull HANDLE's followers with their profiles into a new snapshot.
+def followers_cmd(store, handle, batch, following, restart, page_size, profiles, network,
+                  dry_run, prices, yes, api_url, timeout):
+    """Pull HANDLE's followers with their profiles into a new snapshot (X, or Bluesky for a
+    handle such as alice.bsky.social, a did: id or --network bluesky).
 
     \b
     follower-kit pull followers brightwave --dry-run
+    follower-kit pull followers alice.bsky.social          # Bluesky: free, no token
     follower-kit pull followers --batch examples/clients.toml   # an agency's monthly pull
     """
-    jobs = _jobs(store, handle, batch)
-    client = make_client(api_url, timeout)
-    table = x_api.load_plan_table(prices)
+    jobs = _jobs(store, handle, batch, network)
+    nets = {who: net for _, who, net in jobs}
+    clients = _Clients(api_url, timeout)
+    tables = {"x": lambda: x_api.load_plan_table(prices),
+              "bluesky": lambda: bluesky.load_plan_table(prices)}
 
     def prepare(where, who):
-        account = client.user(who)
-        return _plan_followers(where, account, following, restart, page_size, table), account
+        account = clients(nets[who]).user(who)
+        return _plan_followers(where, account, following, restart, page_size,
+                               tables[nets[who]](), profiles=profiles), account
 
     def run(where, who, account):
-        total = int((account.get("public_metrics") or {}).get("followers_count", 0)) or None
+        net = nets[who]
+        client = clients(net)
+        total = int((account.get("public_metrics") or {}).get("followers_count") or 0) or None
+        if net == "bluesky":
+            pull_ = lambda bar: ingest.pull_bluesky_followers(  # noqa: E731
+                where, who, client=client, following=following, profiles=profiles,
+                restart=restart, page_size=min(page_size, bluesky.PAGE_SIZE),
+                progress=bar.update, account=account)
+        else:
+            pull_ = lambda bar: ingest.pull_followers(  # noqa: E731
+                where, who, client=client, following=following, restart=restart,
+                page_size=page_size, progress=bar.update, account=account)
         with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
             try:
-                ref, used = _counted(client, lambda: ingest.pull_followers(
-                    where, who, client=client, following=following, restart=restart,
-                    page_size=page_size, progress=bar.update, account=account))
+                ref, used = _counted(client, lambda: pull_(bar))
             except x_api.RunawayPull as exc:
-                raise x_api.RunawayPull(f"{exc}. {_spent(exc, table)}", pages=exc.pages,
-                                        rows=exc.rows) from None
+                raise x_api.RunawayPull(f"{exc}. {_spent(exc, tables[net]())}",
+                                        pages=exc.pages, rows=exc.rows) from None
         return (f"@{account['username']}: {ref.followers:,} followers at "
                 f"{ref.snapshot_at.isoformat()} ({used}) -> {where.path}")
 
@@ -194,15 +252,21 @@ def _spent(exc: x_api.RunawayPull, table) -> str:
             f"{cost:,.2f} {table.get('currency', 'USD')} at pay-per-use prices")
 
 
-def _plan_followers(store, account, following, restart, page_size, table) -> x_api.Plan:
+def _plan_followers(store, account, following, restart, page_size, table,
+                    profiles=None) -> x_api.Plan:
     """The plan of one follower pull, counting what an unfinished pull already holds and
     what it has spent."""
     metrics = account.get("public_metrics") or {}
     done = {} if restart else _unfinished(store, account["id"], "followers")
-    return x_api.plan_followers(int(metrics.get("followers_count", 0)),
-                                int(metrics.get("following_count", 0)) if following else 0,
-                                username=account["username"], table=table, page_size=page_size,
-                                done_pages=done.get("pages", 0), done_rows=done.get("rows", 0),
+    followers = int(metrics.get("followers_count") or 0)
+    follows = int(metrics.get("following_count") or 0) if following else 0
+    if account.get("network") == "bluesky":  # free: nothing spent to state
+        return bluesky.plan_followers(followers, follows, username=account["username"],
+                                      profiles=profiles, table=table,
+                                      done_pages=done.get("pages", 0))
+    return x_api.plan_followers(followers, follows, username=account["username"], table=table,
+                                page_size=page_size, done_pages=done.get("pages", 0),
+                                done_rows=done.get("rows", 0),
                                 read_pages=done.get("pages_read", 0),
                                 read_rows=done.get("rows_read", 0))
 
@@ -224,15 +288,16 @@ def _unfinished(store, account_id: str, kind: str) -> dict:
 @click.option("--per-follower", default=20, show_default=True, type=click.IntRange(1, 3200),
               help="Recent tweets per follower (incremental: only newer than stored ones).")
 @click.option("--restart", is_flag=True, help="Abandon an unfinished pull and start over.")
+@network_option
 @plan_options
 @api_options
 @store_option
-def tweets_cmd(store, handle, batch, per_follower, restart, dry_run, prices, yes, api_url,
-               timeout):
-    """Pull recent tweets of the followers in HANDLE's latest snapshot."""
-    jobs = _jobs(store, handle, batch)
-    table = x_api.load_plan_table(prices)
-    client = make_client(api_url, timeout)
+def tweets_cmd(store, handle, batch, per_follower, restart, network, dry_run, prices, yes,
+               api_url, timeout):
+    """Pull recent tweets (on Bluesky: posts) of the followers in HANDLE's latest snapshot."""
+    jobs = _jobs(store, handle, batch, network)
+    nets = {who: net for _, who, net in jobs}
+    clients = _Clients(api_url, timeout)
 
     def prepare(where, who):
         try:
@@ -244,15 +309,22 @@ def tweets_cmd(store, handle, batch, per_follower, restart, dry_run, prices, yes
                 f"pull followers {handle}` (or import an archive) first") from None
         last = where.snapshots(account_id).iloc[-1]
         n = int(last["followers"])
+        if last["network"] == "bluesky":
+            nets[who] = "bluesky"  # the store knows the account's network
+            return bluesky.plan_posts(n, per_follower, username=last["username"],
+                                      table=bluesky.load_plan_table(prices)), n
         done = {} if restart else _unfinished(where, account_id, "tweets")
-        return x_api.plan_tweets(n, per_follower, username=last["username"], table=table,
+        return x_api.plan_tweets(n, per_follower, username=last["username"],
+                                 table=x_api.load_plan_table(prices),
                                  done_followers=done.get("pages", 0),
                                  read_posts=done.get("rows_read", 0)), n
 
     def run(where, who, n):
         handle = "@" + where.snapshots(who)["username"].iloc[-1]
+        client = clients(nets[who])
+        pull_ = ingest.pull_bluesky_posts if nets[who] == "bluesky" else ingest.pull_tweets
         with tqdm(total=n, desc=f"{handle} timelines", unit="follower") as bar:
-            ref, used = _counted(client, lambda: ingest.pull_tweets(
+            ref, used = _counted(client, lambda: pull_(
                 where, who, client=client, per_follower=per_follower, restart=restart,
                 progress=bar.update))
         return (f"{handle}: {ref.rows:,} tweets of {n:,} followers stored, observed "

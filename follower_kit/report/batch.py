@@ -29,7 +29,7 @@ _ALIASES = {"name": "client_name"}
 # The client profile's keys, read and validated by the client-profile reader of the same file;
 # the report's batch accepts them and leaves them to it. "competitors" is a report option too
 # (AudienceOptions.competitors): the report compares the client with them.
-_PROFILE_KEYS = {"language", "topics", "keywords"}
+_PROFILE_KEYS = {"language", "topics", "keywords", "network"}
 _CLIENT_KEYS = set(AudienceOptions.names()) | {"formats", "sample"} | set(_ALIASES) | _PROFILE_KEYS
 
 

@@ -84,30 +84,28 @@ def _cell(value, column: str, max_chars: int) -> tuple[str, str]:
     return escape(value, max_chars), "fk-text"
 
 
-PROFILE_URL = "https://x.com/{}"
-PROFILE_BY_ID_URL = "https://x.com/i/user/{}"
-
-
 def profile_link(username=None, user_id=None, *, max_chars: int = MAX_CELL_CHARS) -> str:
-    """``<a href="https://x.com/HANDLE">@HANDLE</a>``, or ``https://x.com/i/user/ID`` with the
-    text "id ID" when only the id is known; "" when neither is. Both parts are escaped (and the
-    handle URL-quoted), so a stranger's handle can only ever be a path on x.com.
+    """``<a href="https://x.com/HANDLE">@HANDLE</a>`` (a Bluesky account:
+    ``https://bsky.app/profile/HANDLE``, see :func:`~follower_kit.analysis.relations.profile_url`),
+    or the link by id with the text "id ID" when only the id is known; "" when neither is. Both
+    parts are escaped (and the handle URL-quoted), so a stranger's handle can only ever be a
+    path on the profile site.
 
     Returns
     -------
     str
         HTML.
     """
-    from urllib.parse import quote
+    from ..analysis.relations import profile_url
 
     def known(v) -> bool:
         return v is not None and not (not isinstance(v, str) and pd.isna(v)) and str(v) != ""
 
     if known(username):
-        href = PROFILE_URL.format(quote(str(username), safe=""))
+        href = profile_url(user_id if known(user_id) else "", str(username))
         return f'<a href="{html.escape(href)}">@{escape(username, max_chars)}</a>'
     if known(user_id):
-        href = PROFILE_BY_ID_URL.format(quote(str(user_id), safe=""))
+        href = profile_url(str(user_id))
         return f'<a href="{html.escape(href)}">id {escape(user_id, max_chars)}</a>'
     return ""
 

@@ -431,6 +431,11 @@ def valid_utf8(table: pa.Table) -> tuple[pa.Table, dict[str, int]]:
 
 
 def _to_pandas(table: pa.Table, kind: str) -> pd.DataFrame:
+    n = table.num_rows
+    for c in schema.spec(kind).columns:  # columns X never fills (users.labels): empty lists
+        if c.name not in table.column_names and c.dtype is schema.STR_LIST:
+            table = table.append_column(c.name, pa.ListArray.from_arrays(
+                pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string())))
     table, replaced = valid_utf8(table.select(schema.spec(kind).names))
     if replaced:
         log.warning("invalid UTF-8 replaced by U+FFFD in %s", ", ".join(

@@ -113,7 +113,7 @@ OPTIONAL_GROUPS = ("likes", "listed", "text")
 GROUP_COLUMN = {"likes": "like_count", "listed": "listed_count", "text": "username"}
 #: Behaviour rules (tweets, follower lists) whose log-odds add to the model's.
 BEHAVIOUR_RULES = ("farm", "shared_bio", "fresh_follow", "duplicate_posts", "clockwork",
-                   "all_hours", "link_posts")
+                   "all_hours", "link_posts", "spam_label", "bot_label")
 MIN_KIND_BOTS = 30
 
 

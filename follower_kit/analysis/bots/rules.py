@@ -57,7 +57,15 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule("clockwork", "interval_cv", "below", 0.5, 3.0),
     Rule("all_hours", "hour_entropy", "above", 4.0, 1.5),
     Rule("link_posts", "link_share", "above", 0.6, 1.5),
+    # Bluesky labels: a moderation service calling the account spam, or the account declaring
+    # itself a bot (a self-label), each outweighs any profile evidence; 0 on X (no labels)
+    Rule("spam_label", "spam_label", "linear", 0.0, 4.0),
+    Rule("bot_label", "bot_label", "linear", 0.0, 4.0),
 )
+
+#: Bluesky label values that count as a moderation service's spam verdict (``spam`` is
+#: Bluesky's own; the others are values labelers use for the same thing).
+SPAM_LABELS = frozenset({"spam", "scam", "impersonation", "inauthentic", "engagement-farming"})
 
 #: Platt constants mapping the rule sum ``z`` to ``1 / (1 + exp(-(a z + b)))``. Fitted by
 #: :func:`fit_default_calibration` on Kaggle 2017 + Bot Repository (botwiki-2019, verified-2019)
@@ -114,6 +122,7 @@ def bot_features(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         ``farms``).
     """
     X = F.profile_features(users, handle_model=handle_model, leaky=leaky)
+    X = X.join(label_features(users).set_axis(X.index))
     if tweets is not None:
         tf = F.tweet_features(tweets, authors=users["id"].astype("str"))
         X = X.join(pd.DataFrame(tf.to_numpy(), index=X.index, columns=tf.columns))
@@ -130,6 +139,47 @@ def bot_features(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         "days_created_before_follow": before,
     }, index=X.index)
     return pd.concat([X, more], axis=1), groups
+
+
+def label_features(users: pd.DataFrame) -> pd.DataFrame:
+    """Bluesky's labels as bot evidence: the negated labels are already gone (the source drops
+    them), so a label present is a label in force.
+
+    Returns
+    -------
+    DataFrame
+        indexed like ``users``: ``spam_label`` (1.0 when a moderation label such as ``spam``
+        is on the account, else 0.0) and ``bot_label`` (1.0 when it self-labels ``bot``).
+    """
+    labels = users["labels"] if "labels" in users.columns else pd.Series(
+        [None] * len(users), index=users.index)
+    sets = [set(v) if isinstance(v, (list, tuple, np.ndarray)) else set()  # NA: no labels
+            for v in labels.tolist()]
+    return pd.DataFrame({"spam_label": [1.0 if s & SPAM_LABELS else 0.0 for s in sets],
+                         "bot_label": [1.0 if "bot" in s else 0.0 for s in sets]},
+                        index=users.index)
+
+
+#: What a Bluesky profile lacks that X's has, in words (the score leaves these out for
+#: Bluesky accounts: their features are missing, not zero).
+BLUESKY_LACKS = "likes given, list memberships, location and X's verified type"
+
+
+def missing_fields_note(users: pd.DataFrame) -> str:
+    """A sentence saying which profile fields the score could not use, for the Bluesky accounts
+    among ``users`` (ids that are DIDs), and which Bluesky signal it adds; "" when none.
+
+    Returns
+    -------
+    str
+    """
+    ids = users["id"] if "id" in users.columns else users.get("follower_id", pd.Series([]))
+    n = int(ids.astype(str).str.startswith("did:").sum())
+    if not n:
+        return ""
+    return (f"{n:,} Bluesky accounts: their profiles have no {BLUESKY_LACKS}, so the score "
+            "rests on counts, account age, handle, bio, avatar and posts; Bluesky's moderation "
+            "labels (spam) and bot self-labels count as evidence.")
 
 
 def _sigmoid(z):
@@ -257,6 +307,10 @@ _PHRASES = {
     "all_hours": lambda u, x, r: np.full(len(x["hour_entropy"]),
                                          "posts at every hour of the day", dtype=object),
     "link_posts": lambda u, x, r: _pct(x["link_share"]) + " of recent posts carry a link",
+    "spam_label": lambda u, x, r: np.full(len(x["spam_label"]), "labelled spam by a Bluesky "
+                                          "moderation service", dtype=object),
+    "bot_label": lambda u, x, r: np.full(len(x["bot_label"]), "declares itself a bot (Bluesky "
+                                         "self-label)", dtype=object),
 }
 
 

@@ -1,0 +1,474 @@
+"""Bluesky audiences: the source against the fake AppView (every request and response checked
+against the official lexicons), the recorded real responses through the real code path, the
+same guarantees as X pulls (kill -9, faults, rate limits, runaway guards), the network-aware
+store, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from http.server import ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, shared_path
+from follower_kit import Store, ingest, schema
+from follower_kit.cli import main
+from follower_kit.sources import bluesky, x_api
+from follower_kit.testing.fake_x import FakeX, Faults
+from follower_kit.testing.fake_bluesky import FakeBluesky, sample_as_bluesky
+from follower_kit.testing.lexicon import Lexicons
+
+HANDLE = "sample.bsky.social"
+
+
+@pytest.fixture(scope="module")
+def lexicons():
+    return Lexicons(shared_path("bluesky", "lexicons"))
+
+
+@pytest.fixture(scope="module")
+def responses():
+    return shared_path("bluesky", "responses")
+
+
+@pytest.fixture(scope="module")
+def audience():
+    from follower_kit.sources.sample import generate
+
+    return generate(followers=150, months=2, seed=5, tweets_per_follower=6)
+
+
+def _client(server, **kw):
+    kw.setdefault("sleep", lambda s: None)
+    return bluesky.BlueskyClient(server.url, timeout=kw.pop("timeout", 5), **kw)
+
+
+def _check_truth(store, server, audience):
+    frames = sample_as_bluesky(audience, handle=HANDLE)
+    truth = server.visible_followers(frames["account"]["id"])
+    got = store.followers(HANDLE)
+    assert list(got["id"]) == truth
+    assert got["username"].str.endswith(".bsky.social").all()
+    users = frames["users"].set_index("id")
+    assert (got.set_index("id")["followers_count"] == users.loc[truth, "followers_count"]).all()
+
+
+def _no_lexicon_problems(server):
+    assert server.invalid_requests == [], server.invalid_requests[:3]
+    assert server.invalid_responses == [], server.invalid_responses[:3]
+    assert server.failures == []
+
+
+# ------------------------------------------------------------------------------- the lexicons
+def test_every_recorded_response_follows_its_lexicon(lexicons, responses):
+    nsids = {"getFollowers": "app.bsky.graph.getFollowers",
+             "getFollows": "app.bsky.graph.getFollows",
+             "getProfiles": "app.bsky.actor.getProfiles",
+             "getProfile": "app.bsky.actor.getProfile",
+             "getAuthorFeed": "app.bsky.feed.getAuthorFeed",
+             "resolveHandle": "com.atproto.identity.resolveHandle"}
+    checked = 0
+    for path in sorted(responses.glob("*.json")):
+        name = path.name.removeprefix("legacy2023_").split("_")[0]
+        if path.name.endswith(".meta.json") or name not in nsids:
+            continue
+        assert lexicons.check_output(nsids[name], json.loads(path.read_text())) == [], path.name
+        checked += 1
+    assert checked == 13
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda b: b["followers"][0].update(did="plc:nodid"), "not a valid did"),
+    (lambda b: b["followers"][1].pop("handle"), "missing required field 'handle'"),
+    (lambda b: b["followers"][2].update(createdAt="yesterday"), "not a valid datetime"),
+    (lambda b: b.update(followers="many"), "expected an array"),
+    (lambda b: b["followers"][3].update(labels=[{"val": "spam"}]), "missing required field 'src'"),
+    (lambda b: b["subject"].update(associated={"chat": {"allowIncoming": 3}}),
+     "expected a string"),
+])
+def test_the_lexicon_validator_catches_what_is_wrong(lexicons, responses, change, words):
+    body = json.loads((responses / "getFollowers_chriskenny.bsky.social_page1.json").read_text())
+    change(body)
+    problems = lexicons.check_output("app.bsky.graph.getFollowers", body)
+    assert any(words in p for p in problems), problems
+
+
+def test_the_lexicon_validator_checks_query_parameters(lexicons):
+    ok = lexicons.check_params("app.bsky.graph.getFollowers", {"actor": HANDLE, "limit": "100"})
+    assert ok == []
+    assert "above the maximum 100" in " ".join(
+        lexicons.check_params("app.bsky.graph.getFollowers", {"actor": HANDLE, "limit": "101"}))
+    assert "missing required parameter 'actor'" in " ".join(
+        lexicons.check_params("app.bsky.graph.getFollows", {"limit": "5"}))
+    assert "at most 25 allowed" in " ".join(
+        lexicons.check_params("app.bsky.actor.getProfiles", {"actors": [HANDLE] * 26}))
+    assert "unknown parameter 'max_results'" in " ".join(
+        lexicons.check_params("app.bsky.feed.getAuthorFeed", {"actor": HANDLE,
+                                                              "max_results": "5"}))
+
+
+# ------------------------------------------------------------------------------- recorded pages
+class _Replay(FakeX):
+    """A local HTTP server answering each NSID with a recorded body (real HTTP, real bytes),
+    on the fake X server's HTTP machinery."""
+
+    def __init__(self, bodies: dict[str, bytes]):
+        self.bodies, self.seen, self.failures = bodies, [], []
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd.daemon_threads = True
+        self.start()
+
+    def _handle(self, h) -> None:
+        self.seen.append(h.path)
+        self._send(h, 200, self.bodies[urlsplit(h.path).path.removeprefix("/xrpc/")])
+
+    def close(self):
+        self.stop()
+
+
+def _checked(lexicons, problems):
+    """An ``on_request`` hook: every request's parameters and answer checked by the lexicons."""
+    def check(nsid, query, resp):
+        problems.extend(lexicons.check_params(nsid, query))
+        problems.extend(lexicons.check_output(nsid, resp.json()))
+    return check
+
+
+@pytest.mark.parametrize("name, key, rows, cursor, created", [
+    ("getFollowers_chriskenny.bsky.social_page1.json", "followers", 48, "3lktasir3le2j", 48),
+    ("getFollows_chriskenny.bsky.social_page1.json", "follows", 48, "3lcbepc6gt32f", 48),
+    ("getFollows_test.marshal.dev_lastpage_nocursor.json", "follows", 6, None, 6),
+    ("legacy2023_getFollowers_shinyakato.dev_page1.json", "followers", 50,
+     "1682797625500::bafyreihaxv35gy25izvp4ypnrse26chpbdra2pxkizjqxyle7tneizlhj4", 0),
+    ("legacy2023_getFollows_shinyakato.dev_page1.json", "follows", 50,
+     "1682468402829::bafyreicwpauw5zpjyq6pqr7nt2jwgc7ufiqbih7i6sarnahpw23mmuec7y", 0),
+])
+def test_recorded_list_pages_through_the_client_and_checkpoints(responses, lexicons, tmp_path,
+                                                                name, key, rows, cursor,
+                                                                created):
+    """A short page (48 of 50) keeps its cursor, the last page has none; 2023 pages lack
+    createdAt; every page survives the checkpoint round trip into a valid users frame."""
+    raw = (responses / name).read_bytes()
+    method = "getFollowers" if key == "followers" else "getFollows"
+    replay = _Replay({bluesky._NSID[method]: raw})
+    problems = []
+    try:
+        page = bluesky.BlueskyClient(replay.url, on_request=_checked(lexicons, problems)).call(
+            method, "someone.bsky.social", max_results=50)
+    finally:
+        replay.close()
+    assert problems == []
+    assert page.body["meta"]["result_count"] == rows
+    assert page.next_token == cursor
+    pull = ingest.PullDir(tmp_path)
+    written = pull.write_page(f"{key}-000001", page.twarc_line(page=1, token=None))
+    assert ingest._page_state([written]) == (1, cursor, cursor is None)
+    assert ingest._page_head(written) == (None, rows)
+    users = bluesky.users_frame(bluesky.read_pages([written], key),
+                                observed_at=page.retrieved_at)
+    schema.validate(users, "users")
+    assert len(users) == rows and users["id"].str.startswith("did:").all()
+    assert int(users["created_at"].notna().sum()) == created
+    assert users["followers_count"].isna().all()  # list views carry no counts
+    if name.startswith("getFollows_chriskenny"):
+        assert int(users["labels"].map(lambda v: "!no-unauthenticated" in v).sum()) == 4
+
+
+@pytest.mark.parametrize("name", [
+    "getFollowers_chriskenny.bsky.social_page1.json",
+    "getFollows_chriskenny.bsky.social_page1.json",
+    "legacy2023_getFollowers_shinyakato.dev_page1.json",
+    "getProfiles_25actors_with_duplicates.json", "getProfiles_chriskenny.bsky.social.json"])
+def test_arrow_reader_equals_the_dict_parser_on_recorded_pages(responses, tmp_path, name):
+    """The bulk reader a pull commits with gives exactly the frame of the one-by-one parser."""
+    body = json.loads((responses / name).read_text())
+    key = next(k for k in ("followers", "follows", "profiles") if k in body)
+    page = tmp_path / "page.jsonl"
+    page.write_bytes(json.dumps(body).encode() + b"\n" + json.dumps(body).encode() + b"\n")
+    at = pd.Timestamp("2026-12-01", tz="UTC")
+    bulk = bluesky.read_profiles([page], key, observed_at=at)
+    pd.testing.assert_frame_equal(bulk, bluesky.users_frame(body[key], observed_at=at))
+
+
+def test_recorded_profiles_resolve_and_duplicates(responses, lexicons):
+    """resolveHandle and getProfiles as recorded: the duplicates of a 25-actor call fold into
+    3 accounts with their counts."""
+    replay = _Replay({
+        "com.atproto.identity.resolveHandle":
+            (responses / "resolveHandle_jbgruber.bsky.social.json").read_bytes(),
+        "app.bsky.actor.getProfiles":
+            (responses / "getProfiles_25actors_with_duplicates.json").read_bytes()})
+    problems = []
+    try:
+        client = bluesky.BlueskyClient(replay.url, on_request=_checked(lexicons, problems))
+        assert client.resolve("@jbgruber.bsky.social") == "did:plc:ntd53albt5ffa4rgervvgibd"
+        users = client.lookup_users(["favstats.eu", "jbgruber.bsky.social"])
+        account = client.user("jbgruber.bsky.social")
+    finally:
+        replay.close()
+    assert problems == []
+    schema.validate(users, "users")
+    assert len(users) == 3 and users["followers_count"].notna().all()
+    assert users["created_at"].notna().all() and users["tweet_count"].gt(0).all()
+    assert account["network"] == "bluesky" and account["id"].startswith("did:plc:")
+    assert account["public_metrics"]["followers_count"] >= 0
+    assert any("actors=" in p for p in replay.seen)
+
+
+@pytest.mark.parametrize("name, n, kinds, urls", [
+    ("getAuthorFeed_chriskenny.bsky.social_page1.json", 50,
+     {"reply": 24, "original": 12, "quote": 7, "retweet": 7}, 26),
+    ("getAuthorFeed_andrew.heiss.phd_limit25.json", 25,
+     {"retweet": 10, "reply": 8, "original": 4, "quote": 3}, 6),
+])
+def test_recorded_feeds_become_tweets(responses, name, n, kinds, urls):
+    feed = json.loads((responses / name).read_text())["feed"]
+    posts = bluesky.posts_frame(feed)
+    schema.validate(posts, "tweets")
+    assert len(posts) == n
+    assert posts["kind"].value_counts().to_dict() == kinds
+    assert int(posts["urls"].map(len).sum()) == urls
+    replies = posts[posts["kind"] == "reply"]
+    assert replies["in_reply_to_user_id"].str.startswith("did:").all()
+    assert replies["conversation_id"].str.startswith("at://").all()
+    reposts = posts[posts["kind"] == "retweet"]
+    by = {i["reason"]["by"]["did"] for i in feed if "reason" in i}
+    assert set(reposts["author_id"]) == by  # a repost is the reposter's
+    assert posts["mentions"].map(lambda m: all(not x.startswith("@") for x in m)).all()
+
+
+# ------------------------------------------------------------------------------- the fake AppView
+def test_pull_against_the_fake_appview_equals_the_truth(audience, lexicons, tmp_path):
+    hidden = sample_as_bluesky(audience)["followers"][3:5]  # taken down: short pages
+    with FakeBluesky.from_sample(audience, lexicons=lexicons, hidden=hidden) as server:
+        store = Store(tmp_path)
+        ref = ingest.pull_bluesky_followers(store, HANDLE, client=_client(server))
+        _check_truth(store, server, audience)
+        got = store.followers(HANDLE)
+        assert len(got) == len(server.visible_followers(ref.account_id)) == 148
+        ingest.pull_bluesky_posts(store, HANDLE, client=_client(server), per_follower=4)
+        _no_lexicon_problems(server)
+    snaps = store.snapshots()
+    assert snaps["network"].tolist() == ["bluesky"]
+    assert store.accounts()["network"].tolist() == ["bluesky"]
+    assert ref.account_id.startswith("did:plc:")
+    following = store.read_table("following", HANDLE)
+    assert len(following) == len(audience.following)
+    assert following["following_id"].str.startswith("did:").all()
+    tweets = store.tweets(HANDLE)
+    assert len(tweets) and tweets.groupby("author_id").size().max() <= 4
+    assert set(tweets["kind"]) <= set(schema.TWEET_KINDS) and tweets["id"].str.startswith(
+        "at://").all()
+    truth = audience.truth.set_index("follower_id")
+    frames = sample_as_bluesky(audience)
+    spam = {frames["did_of"][i] for i in truth.index[truth["bot_kind"] == "spam"]
+            if i in frames["did_of"]}  # truth also names those who left
+    labelled = set(got.loc[got["labels"].map(lambda v: "spam" in v), "id"])
+    assert labelled and labelled <= spam
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_points_with_faults_then_resume(audience, lexicons, tmp_path):
+    """`follower-kit pull followers sample.bsky.social --network bluesky` (4 followers a page,
+    10 pages a checkpoint file) killed at random points while the AppView throws 503s, 429s and
+    cut bodies, then run again: exactly the truth, every request and response valid."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def args(server, store):
+        return ["pull", "followers", HANDLE, "--network", "bluesky", "--page-size", "4",
+                "--api-url", server.url, "--store", str(store.path), "--timeout", "5"]
+
+    mid_pull_kills = injected = resumed_pages = 0
+    for seed in range(5):
+        rng = random.Random(seed)
+        faults = Faults(rates={"503": 0.05, "truncate": 0.05, "429": 0.03}, seed=seed, burst=1)
+        with FakeBluesky.from_sample(audience, faults=faults, latency=0.02,
+                                     lexicons=lexicons) as server:
+            store = Store(tmp_path / f"s{seed}")
+            for _ in range(rng.randint(1, 2)):
+                proc = subprocess.Popen([sys.executable, "-m", "follower_kit.cli", *args(
+                    server, store)], env=env, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL)
+                deadline = time.time() + 60
+                while not list(store.path.glob("accounts/*/pulls/*/followers-*.jsonl")) \
+                        and proc.poll() is None and time.time() < deadline:
+                    time.sleep(0.01)
+                time.sleep(rng.uniform(0, 0.3))
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                if store.snapshots().empty:
+                    mid_pull_kills += 1
+            files = list(store.path.glob("accounts/*/pulls/*/followers-*.jsonl"))
+            resumed_pages += sum(len(p.read_bytes().splitlines()) for p in files)
+            out = CliRunner().invoke(main, args(server, store))  # the same command resumes
+            assert out.exit_code == 0, out.output
+            _check_truth(store, server, audience)
+            assert list(ingest.pulls(store)["status"]) == ["committed"]
+            injected += sum(faults.injected.values())
+            _no_lexicon_problems(server)
+    assert mid_pull_kills >= 3
+    assert injected >= 5  # the faults really happened
+    assert resumed_pages >= 20  # resumes started from checkpoint files of several pages
+
+
+def test_rate_limits_wait_for_the_announced_reset(audience, lexicons):
+    """429s wait until ``ratelimit-reset``; an answer with no request left in the window waits
+    before the next request instead of collecting a 429."""
+    slept = []
+    faults = Faults(script=["429"], reset_in=30, burst=1, endpoints=("followers",))
+    with FakeBluesky.from_sample(audience, faults=faults, lexicons=lexicons) as server:
+        client = _client(server, sleep=slept.append)
+        page = client.call("getFollowers", HANDLE, max_results=10)
+        assert page.body["meta"]["result_count"] == 10
+        assert client.rate_waits == 1 and 29 <= slept[0] <= 32  # until the reset, plus 1 s
+    with FakeBluesky.from_sample(audience, rate_limit=(2, 60.0), lexicons=lexicons) as server:
+        slept.clear()
+        client = _client(server, sleep=slept.append)
+        client.call("getFollowers", HANDLE, max_results=10)
+        assert not slept
+        client.call("getFollowers", HANDLE, max_results=10)  # the window's last request
+        assert len(slept) == 1 and 58 <= slept[0] <= 62  # the reset, rounded up, plus 1 s
+        _no_lexicon_problems(server)
+
+
+def test_retries_give_up_with_the_host_and_the_fault(audience, lexicons):
+    faults = Faults(rates={"503": 1.0})
+    with FakeBluesky.from_sample(audience, faults=faults, lexicons=lexicons) as server:
+        client = _client(server, retry=x_api.RetryPolicy(attempts=3))
+        with pytest.raises(x_api.PullError, match=r"getFollowers: gave up after 3 attempts at "
+                                                  r"127\.0\.0\.1.*503 server error"):
+            client.call("getFollowers", HANDLE, max_results=10)
+        _no_lexicon_problems(server)
+
+
+def test_unknown_accounts_are_one_clear_error(audience, lexicons, tmp_path):
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
+        with pytest.raises(bluesky.BlueskyError, match=r"resolveHandle for nobody\.bsky\.social"
+                                                       r": the AppView answered 400 InvalidReq"):
+            ingest.pull_bluesky_followers(Store(tmp_path), "nobody.bsky.social", client=_client(server))
+        _no_lexicon_problems(server)
+    assert not (tmp_path / "accounts").exists()
+
+
+def test_a_repeated_cursor_stops_the_pull(audience, lexicons, tmp_path):
+    with FakeBluesky.from_sample(audience, runaway="repeat", lexicons=lexicons) as server:
+        store = Store(tmp_path)
+        with pytest.raises(x_api.RunawayPull, match="next_token 'SAME' again"):
+            ingest.pull_bluesky_followers(store, HANDLE, client=_client(server))
+        _no_lexicon_problems(server)
+    assert store.snapshots().empty
+    assert ingest.pulls(store)["status"].tolist() == ["running"]  # the checkpoint is kept
+
+
+def test_more_followers_than_the_profile_says_stops_the_pull(audience, lexicons, tmp_path):
+    frames = sample_as_bluesky(audience, handle=HANDLE)
+    users = frames["users"].copy()
+    users.loc[users["id"] == frames["account"]["id"], "followers_count"] = 10
+    server = FakeBluesky(users, {frames["account"]["id"]: {"followers": frames["followers"],
+                                                           "follows": frames["follows"]}},
+                         lexicons=lexicons)
+    with server:
+        with pytest.raises(x_api.RunawayPull, match="for an account that lists 10"):
+            ingest.pull_bluesky_followers(Store(tmp_path), HANDLE, client=_client(server))
+        _no_lexicon_problems(server)
+
+
+# ------------------------------------------------------------------------------- store and schema
+def test_ids_of_both_networks_are_valid_and_apart():
+    ids = pd.Series(["12345", "did:plc:ntd53albt5ffa4rgervvgibd", "did:web:example.com",
+                     "at://did:plc:wpe35pganb6d4pg4ekmfy6u5/app.bsky.feed.post/3lof7sovfok2h"])
+    assert schema.network_of(ids).tolist() == ["x", "bluesky", "bluesky", "bluesky"]
+    users = schema.coerce(pd.DataFrame({"id": ids[:3], "username": ["a", "b.bsky.social", "c"],
+                                        "observed_at": pd.Timestamp("2026-01-01", tz="UTC")}),
+                          "users")
+    schema.validate(users, "users")
+    with pytest.raises(schema.SchemaError, match=r"users\.id must hold decimal id strings \(X\) "
+                                                 r"or DIDs.*row 1 has 'plc:abc'"):
+        schema.validate(users.assign(id=["1", "plc:abc", "2"]), "users")
+
+
+def test_an_old_x_only_store_still_reads(tmp_path):
+    """A store written before networks and labels: meta.json without ``network``, users files
+    without ``labels``. It reads as X, with empty labels, next to a new Bluesky account."""
+    import pyarrow.parquet as pq
+
+    store = Store(tmp_path)
+    users = pd.DataFrame({"id": ["1", "2"], "username": ["ann", "bob"], "followers_count": [3, 4]})
+    for day in ("2026-01-31", "2026-02-28"):
+        ref = store.commit_snapshot(account={"id": "99", "username": "acme"}, snapshot_at=day,
+                                    followers=pd.DataFrame({"follower_id": ["2", "1"]}),
+                                    users=users, source="api")
+        meta = json.loads((ref.path / "meta.json").read_text())
+        del meta["account"]["network"]
+        (ref.path / "meta.json").write_text(json.dumps(meta))
+        table = pq.read_table(ref.path / "users.parquet")
+        pq.write_table(table.drop(["labels"]), ref.path / "users.parquet")
+    # a new file with the column beside the old ones (a later hydration)
+    store.add_profiles("acme", users.assign(labels=[["spam"], []]), observed_at="2026-03-01")
+    store.commit_snapshot(account={"id": "did:plc:ntd53albt5ffa4rgervvgibd",
+                                   "username": "acme.bsky.social", "network": "bluesky"},
+                          snapshot_at="2026-02-28",
+                          followers=pd.DataFrame({"follower_id": ["did:plc:aaa"]}), source="api")
+    snaps = store.snapshots()
+    assert snaps.set_index("username")["network"].to_dict() == {"acme": "x",
+                                                                "acme.bsky.social": "bluesky"}
+    got = store.followers("acme", at="2026-01-31")
+    assert got["id"].tolist() == ["2", "1"] and got["username"].tolist() == ["bob", "ann"]
+    assert got["labels"].dtype == schema.STR_LIST
+    assert len(store.diff("acme")) == 0
+    assert store.check().empty
+    with pytest.raises(schema.SchemaError, match="network must be one of"):
+        store.commit_snapshot(account={"id": "5", "username": "x", "network": "mastodon"},
+                              snapshot_at="2026-01-01", followers=pd.DataFrame(
+                                  {"follower_id": ["1"]}), source="api")
+
+
+# ------------------------------------------------------------------------------- CLI
+def test_cli_dry_run_states_requests_time_and_no_cost(audience, lexicons, tmp_path):
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
+        out = CliRunner().invoke(main, ["pull", "followers", HANDLE, "--dry-run", "--api-url",
+                                        server.url, "--store", str(tmp_path)])
+        _no_lexicon_problems(server)
+    assert out.exit_code == 0, out.output
+    assert "(Bluesky): 150 followers" in out.output
+    assert "requests: 11 (2 handle and profile lookups, 2 followers pages, 1 follows page, " \
+           "6 profile lookups)" in out.output
+    assert "0.00 USD" in out.output and "unpublished" in out.output
+    assert not (tmp_path / "accounts").exists()
+
+
+def test_cli_handle_shape_picks_the_network_and_batches_name_it(audience, lexicons, tmp_path):
+    assert bluesky.is_bluesky_handle("alice.bsky.social")
+    assert bluesky.is_bluesky_handle("did:plc:ntd53albt5ffa4rgervvgibd")
+    assert bluesky.is_bluesky_handle("nytimes.com")
+    assert not bluesky.is_bluesky_handle("brightwave")
+    clients = tmp_path / "clients.toml"
+    clients.write_text(f'[defaults]\nstore = "store"\n[[client]]\naccount = "{HANDLE}"\n'
+                       'network = "bluesky"\n')
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
+        env = {"FOLLOWER_KIT_BLUESKY_API_URL": server.url,
+               "FOLLOWER_KIT_X_API_URL": "http://127.0.0.1:9"}  # X's URL is not Bluesky's
+        out = CliRunner().invoke(main, ["pull", "followers", "--batch", str(clients), "-y"],
+                                 env=env)
+        assert out.exit_code == 0, out.output
+        assert "1 of 1 accounts pulled" in out.output
+        out = CliRunner().invoke(main, ["pull", "tweets", HANDLE, "--per-follower", "2",
+                                        "--store", str(tmp_path / "store")], env=env)
+        assert out.exit_code == 0, out.output
+        assert "tweets of 150 followers stored" in out.output
+        _no_lexicon_problems(server)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[client]]\naccount = "brightwave"\nnetwork = "mastodon"\n')
+    out = CliRunner().invoke(main, ["pull", "followers", "--batch", str(bad), "--dry-run"])
+    assert out.exit_code != 0
+    assert "bad.toml: client #1" in out.output and "network" in out.output \
+        and "'x' or 'bluesky'" in out.output

@@ -1,0 +1,81 @@
+"""Everything downstream on a Bluesky audience: the sample moved to Bluesky (DIDs, handles,
+labels, no X-only fields) scores, segments and renders its monthly report with bsky.app links."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import follower_kit as fk
+from follower_kit import Store, ingest
+from follower_kit.analysis.bots.rules import missing_fields_note
+from follower_kit.analysis.relations import profile_url
+from follower_kit.report.html import profile_link
+from follower_kit.sources.sample import generate
+from follower_kit.testing.fake_bluesky import as_bluesky
+
+HANDLE = "sample.bsky.social"
+
+
+@pytest.fixture(scope="module")
+def bluesky_store(tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("bluesky-store"))
+    ingest.write_sample(store, as_bluesky(generate(followers=800, months=3, seed=11), handle=HANDLE))
+    return store
+
+
+def test_profile_links_follow_the_network():
+    assert profile_url("12", "brightwave") == "https://x.com/brightwave"
+    assert profile_url("12") == "https://x.com/i/user/12"
+    assert profile_url("did:plc:abc", "alice.bsky.social") == \
+        "https://bsky.app/profile/alice.bsky.social"
+    assert profile_url("did:plc:abc") == "https://bsky.app/profile/did:plc:abc"
+    assert profile_url("did:plc:abc", "handle.invalid") == "https://bsky.app/profile/did:plc:abc"
+    assert profile_url("did:plc:abc", "evil.com/../x?a=1") == \
+        "https://bsky.app/profile/evil.com%2F..%2Fx%3Fa%3D1"
+    assert profile_url("5", "evil.com/../x") == "https://x.com/evil.com%2F..%2Fx"  # no handle
+    assert 'href="https://bsky.app/profile/alice.bsky.social">@alice.bsky.social</a>' in \
+        profile_link("alice.bsky.social", "did:plc:abc")
+    assert 'href="https://x.com/bob">@bob</a>' in profile_link("bob", "7")
+
+
+def test_scores_use_what_bluesky_has_and_count_its_labels(bluesky_store):
+    data = fk.load_month(HANDLE, store=bluesky_store.path)
+    scores = fk.score_bots(data).set_index("follower_id")
+    labelled = data.followers.set_index("id")["labels"].map(lambda v: "spam" in list(v))
+    spam_ids = labelled[labelled].index
+    assert len(spam_ids) >= 3
+    assert (scores.loc[spam_ids, "bot_score"] >= 0.98).all()
+    assert scores.loc[spam_ids, "reasons"].str.contains(
+        "labelled spam by a Bluesky moderation service").all()
+    note = missing_fields_note(data.followers)
+    assert "Bluesky accounts" in note and "location" in note and "likes" in note
+    assert missing_fields_note(data.followers.assign(id="123")) == ""
+    truth = bluesky_store.read_table("truth", HANDLE).set_index("follower_id")
+    from sklearn.metrics import roc_auc_score
+
+    both = scores.join(truth[["is_bot"]], how="inner")
+    assert roc_auc_score(both["is_bot"].astype(bool), both["bot_score"]) > 0.95
+
+
+def test_topics_work_on_posts_and_bios(bluesky_store):
+    data = fk.load_month(HANDLE, store=bluesky_store.path)
+    segments = fk.segment(data)
+    assigned = segments[segments["segment"] >= 0]
+    assert assigned["label"].nunique() >= 3
+    assert len(assigned) > 0.7 * len(segments)
+
+
+@pytest.mark.slow
+def test_the_report_of_a_bluesky_account_renders_with_bsky_links(bluesky_store, tmp_path):
+    result = fk.report(HANDLE, store=str(bluesky_store.path), out_dir=tmp_path,
+                       formats=("html",))
+    page = result.paths["html"].read_text()
+    links = re.findall(r'href="(https://[^"/]+)/', page)
+    assert links.count("https://bsky.app") >= 20
+    assert "https://x.com" not in links
+    assert "Nobody to list" not in page  # every table has rows
+    assert not re.search(r"[Nn]obody (followed|new|left)", page)
+    assert "labelled spam by a Bluesky moderation service" in page
+    assert "@sample.bsky.social" in page
