@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from ..analysis.factory import burst_spike_sentence
 from ..config import BLOCK_THRESHOLD
 from ..wording import number, plural
 
@@ -14,11 +15,13 @@ __all__ = [
     "UNASSIGNED",
     "activity_sentence",
     "bots_sentence",
+    "burst_spike_sentence",
     "data_sentence",
     "day_label",
     "earlier",
     "headline",
     "headline_cards",
+    "growth_glance",
     "headline_sentences",
     "month_actions",
     "month_label",
@@ -454,37 +457,87 @@ def _handles(names: Sequence[str], n: int = 3) -> str:
 
 
 def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
-                  follow_back: Sequence[str] = (), talk_to: Sequence[str] = (),
-                  check_out: Sequence[str] = ()) -> list[str]:
+                  block: Sequence[str] = (), follow_back: Sequence[str] = (),
+                  talk_to: Sequence[str] = (), check_out: Sequence[str] = (),
+                  topics: Sequence[str] = ()) -> list[str]:
     """The (at most) three actions of the month for the summary, most useful first: block the
     clearest bots, follow back, talk to; check out new followers when one of those is empty.
+    Each says how many people it concerns and names the first three.
 
     Parameters
     ----------
     blocked : int
         Followers on the block list.
+    block : sequence of str
+        Their handles, highest score first (the first three are named).
     follow_back, talk_to, check_out : sequence of str
-        Handles in list order (the first three are named).
+        Handles in list order, every entry of the list (the first three are named).
+    topics : sequence of str
+        The client's topics and keywords, named in "on your topics".
 
     Returns
     -------
     list of str
         Plain-text sentences (0 to 3); none when there is nothing to do.
     """
+    def first(names) -> str:
+        names = [f"@{h}" for h in names]
+        more = [f"{number(len(names) - 3)} more"] if len(names) > 3 else []
+        return _join(names[:3] + more)
+
     actions = []
     if blocked:
         actions.append(f"Review and block the {plural(blocked, 'account')} scoring "
-                       f"{block_threshold:.2f} or more as bots (the block list).")
+                       f"{block_threshold:.2f} or more as bots (the block list"
+                       + (f", first {_handles(block)}" if len(block) else "") + ").")
+    on_topics = f"on your topics ({_join(list(topics)[:4])})" if len(topics) else \
+        "on your topics"
     if len(follow_back):
-        more = [f"{number(len(follow_back) - 3)} more"] if len(follow_back) > 3 else []
-        actions.append(f"Follow back {_join([f'@{h}' for h in follow_back[:3]] + more)}: "
-                       "likely people, active, on your topics.")
+        actions.append(f"Follow back {first(follow_back)}: likely people, active, {on_topics}.")
     if len(talk_to):
-        actions.append(f"Reply to {_handles(talk_to)}: they wrote to you or about your topics.")
+        actions.append(f"Reply to {first(talk_to)}: they wrote to you or about your topics.")
     if len(actions) < 3 and len(check_out):
         actions.append(f"Look at the new followers {_handles(check_out)}: the most notable "
                        "people who followed this month.")
     return actions[:3]
+
+
+def growth_glance(counts: pd.DataFrame) -> str:
+    """Growth at a glance, for the summary page: where the follower count went over every
+    snapshot on record, and the biggest gain.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        :func:`~follower_kit.analysis.growth.follower_counts` (``snapshot_at``, ``followers``,
+        ``new``, ``lost``, ``net``), oldest first.
+
+    Returns
+    -------
+    str
+        One sentence; with one snapshot, that the growth shows from the second.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"snapshot_at": pd.to_datetime(["2026-08-31", "2026-09-30",
+    ...     "2026-10-31"], utc=True), "followers": [100, 140, 150], "new": [None, 45, 12],
+    ...     "lost": [None, 5, 2], "net": [None, 40, 10]})
+    >>> growth_glance(c)
+    'Over 3 snapshots, from 31 August 2026 to 31 October 2026, the followers went from 100 to 150 (+50); the largest gain was +40, by 30 September 2026.'
+    """
+    if len(counts) < 2:
+        return "One snapshot so far: growth shows from the second."
+    first, last = counts.iloc[0], counts.iloc[-1]
+    change = int(last["followers"]) - int(first["followers"])
+    text = (f"Over {number(len(counts))} snapshots, from {day_label(first['snapshot_at'])} to "
+            f"{day_label(last['snapshot_at'])}, the followers went from "
+            f"{number(first['followers'])} to {number(last['followers'])} ({change:+,})")
+    net = pd.to_numeric(counts["net"], errors="coerce")
+    if net.notna().any() and net.max() > 0:
+        best = counts.loc[net.idxmax()]
+        text += (f"; the largest gain was {int(best['net']):+,}, by "
+                 f"{day_label(best['snapshot_at'])}")
+    return text + "."
 
 
 def activity_sentence(best: pd.DataFrame, *, tz: str, tweets: int) -> str:
