@@ -11,6 +11,7 @@ fail on pages built to be wrong, so a pass on the demo means something.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,22 @@ def test_the_demo_pdf_has_no_stranded_heading_and_no_nearly_empty_page(demo_pdf,
     headings = headings_of(demo_pdf.paths["html"].read_text(encoding="utf-8"))
     assert {"Growth", "Audience segments", "Bots and fake followers"} <= set(headings)
     assert page_problems(demo_pdf.paths["pdf"], headings, tmp_path) == []
+
+
+def test_the_demo_printed_on_a4_keeps_its_pages_right(demo_pdf, tmp_path):
+    """The same report on A4 (`--paper a4`): the sheet is A4, the summary still fills page 1
+    alone, every page has its footer, and no heading is stranded."""
+    from follower_kit.report import pdf_from_html
+    from follower_kit.report.templates import html_report
+
+    html = html_report(demo_pdf.paths["ipynb"], tmp_path / "a4.html",
+                       footer="Brightwave · @brightwave · October 2026", paper="a4")
+    pdf = pdf_from_html(html, tmp_path / "a4.pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "(A4)" in info
+    texts = page_texts(pdf)
+    assert "Growth at a glance" in texts[0] and "Who the new followers are" not in texts[0]
+    for n, text in enumerate(texts, start=1):
+        assert f"@brightwave · October 2026 — page {n} of {len(texts)}" in " ".join(text.split())
+    headings = headings_of(html.read_text(encoding="utf-8"))
+    assert page_problems(pdf, headings, tmp_path) == []
