@@ -877,6 +877,8 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path
     assert "764 followers on 20 August 2023" in text and "from 644 on 30 October 2022" in text
     assert "followers on 20 Aug 2023" in text and "end of" not in text
     assert "None of the 764 followers has a profile in the store" in text
+    # and what --hydrate would cost for this account
+    assert "fetches the missing profiles (764 profiles in 8 requests, about 7.64 USD" in text
     assert "No follower could be checked for bots" in text
     assert "look automated" not in text and "Nobody to block" not in text
     assert "There is not enough text" in text and "(unassigned)" not in text

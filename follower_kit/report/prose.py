@@ -320,10 +320,13 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
 UNASSIGNED = "(unassigned)"
 
 
-def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable=()) -> str:
+def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable=(),
+                  hydrate_plan=None) -> str:
     """A warning when followers have no profile in the store (an X archive lists ids only): the
     bot checks, segments and suggestions can only cover the others. Empty when all have one.
-    ``unavailable``: ids X reported deleted or suspended (counted apart: no hydrating helps)."""
+    ``unavailable``: ids X reported deleted or suspended (counted apart: no hydrating helps).
+    ``hydrate_plan``: number of profiles -> its plan
+    (:func:`follower_kit.sources.x_api.plan_hydrate`), to say what ``--hydrate`` would cost."""
     if users.empty or "username" not in users.columns:
         return ""
     missing = int(users["username"].isna().sum())
@@ -345,7 +348,13 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable
         text += f" {whom} X reported deleted or suspended."
     if hydrate_hint and missing > gone:
         text += (' With an X API token, "follower-kit import archive PATH --hydrate" fetches '
-                 "the missing profiles.")
+                 "the missing profiles")
+        if hydrate_plan is not None:
+            plan = hydrate_plan(missing - gone)
+            text += (f" ({plural(missing - gone, 'profile')} in "
+                     f"{plural(plan.total_requests, 'request')}, about {plan.cost:,.2f} "
+                     f"{plan.currency} at X's pay-per-use prices)")
+        text += "."
     return text
 
 
