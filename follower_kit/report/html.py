@@ -34,9 +34,9 @@ __all__ = [
     "number",
     "paragraphs",
     "profile_link",
+    "sparkline",
     "spreadsheet_safe",
     "stat_cards",
-    "sparkline",
     "summary_page",
     "title_block",
 ]
