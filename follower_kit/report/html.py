@@ -284,7 +284,8 @@ def stat_cards(cards: Iterable[tuple[str, str, str | None]]) -> HTML:
 
 def sparkline(counts: pd.DataFrame, *, width: int = 420, height: int = 90) -> HTML:
     """The follower count per snapshot as a small inline SVG line (no image file, no script),
-    with the new followers of each snapshot as bars above the axis and the lost ones below it.
+    snapshots placed by date, with the new followers of each snapshot as bars above the axis
+    and the lost ones below it.
 
     Parameters
     ----------
@@ -305,8 +306,11 @@ def sparkline(counts: pd.DataFrame, *, width: int = 420, height: int = 90) -> HT
     lost = pd.to_numeric(counts["lost"], errors="coerce").fillna(0).to_numpy(dtype=float)
     n, pad, label_w = len(counts), 4.0, 64.0
     line_h, bar_h = height * 0.55, height * 0.2
-    step = (width - label_w - 2 * pad) / max(n - 1, 1)
-    xs = [pad + i * step for i in range(n)]
+    # placed by date, so snapshots months apart (archives) are drawn months apart
+    when = pd.to_datetime(counts["snapshot_at"], utc=True).astype("int64").to_numpy(dtype=float)
+    span_t = (when[-1] - when[0]) or 1.0
+    xs = [pad + (width - label_w - 2 * pad) * (t - when[0]) / span_t for t in when]
+    step = min(b - a for a, b in zip(xs, xs[1:])) if n > 1 else 1.0
     lo, hi = followers.min(), followers.max()
     span = (hi - lo) or 1.0
     ys = [pad + (line_h - pad) * (1 - (f - lo) / span) for f in followers]
@@ -326,7 +330,8 @@ def sparkline(counts: pd.DataFrame, *, width: int = 420, height: int = 90) -> HT
                          f'height="{h:.1f}" fill="#e15759"/>')
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys))
     parts.append(f'<polyline points="{points}" fill="none" stroke="#4c78a8" stroke-width="2"/>')
-    parts.append(f'<circle cx="{xs[-1]:.1f}" cy="{ys[-1]:.1f}" r="3" fill="#4c78a8"/>')
+    parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#4c78a8"/>'
+              for x, y in zip(xs, ys)]
     parts.append(f'<text x="{xs[-1] + 8:.1f}" y="{ys[-1] + 4:.1f}" font-size="12" '
                  f'fill="#333">{number(int(followers[-1]))}</text>')
     start, end = (day_label(counts["snapshot_at"].iloc[i], short=True) for i in (0, -1))
