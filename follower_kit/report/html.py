@@ -333,6 +333,7 @@ def sparkline(counts: pd.DataFrame, *, width: int = 420, height: int = 90) -> HT
     parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#4c78a8"/>'
               for x, y in zip(xs, ys)]
     parts.append(f'<text x="{xs[-1] + 8:.1f}" y="{ys[-1] + 4:.1f}" font-size="12" '
+                 'font-family="sans-serif" '
                  f'fill="#333">{number(int(followers[-1]))}</text>')
     start, end = (day_label(counts["snapshot_at"].iloc[i], short=True) for i in (0, -1))
     label = (f"Followers from {number(int(followers[0]))} on {start} to "
