@@ -224,6 +224,8 @@ def test_section_sentences_adapt():
     s = rt.bots_sentence(flagged=5, followers=100, bursts=1, burst_members=40,
                          previous_share=0.02)
     assert "5 followers (5.0%)" in s and "2.0%" in s and "1 burst " in s
+    # under a follower-factory chart its own sentence tells the bursts: said once, not twice
+    assert "burst" not in rt.bots_sentence(flagged=5, followers=100, bursts=None)
     # with a stricter block list, the sentence says which of them are listed
     s = rt.bots_sentence(flagged=50, followers=1000, blocked=30, block_threshold=0.85)
     assert "50 followers (5.0%) look automated or fake. The 30 clearest cases (bot score 0.85 " \

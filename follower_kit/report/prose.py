@@ -384,7 +384,8 @@ def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str 
             if n > 1 else f"The audience forms one segment: {items[0] if items else 'unlabelled'}.")
 
 
-def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_members: int = 0,
+def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
+                  burst_members: int = 0,
                   previous_share: float | None = None, blocked: int | None = None,
                   block_threshold: float | None = None, unscored: int = 0,
                   earlier: str = "a month earlier") -> str:
@@ -394,6 +395,9 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_member
     ----------
     flagged, followers : int
         Likely bots (from the report's ``bot_threshold``) and all followers.
+    bursts, burst_members : int
+        Bursts of the follower factory and their members; ``bursts=None`` leaves them to the
+        sentence under the chart (:func:`burst_spike_sentence`).
     blocked, block_threshold : optional
         How many score ``block_threshold`` or more: the block list shown below the sentence.
     unscored : int
@@ -439,6 +443,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_member
             text += f" The share is about the same as {earlier}."
         else:
             text += f" {earlier[0].upper() + earlier[1:]} it was {percent(previous_share)}."
+    if bursts is None:
+        return text
     if bursts:
         text += (f" {plural(bursts, 'burst')} of accounts created together and following in a "
                  f"row ({plural(burst_members, 'account')}) show the signature of bought "
