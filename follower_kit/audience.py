@@ -86,6 +86,28 @@ def check_handles(value, name: str = "competitors", account: str = "") -> tuple[
     return tuple(dict.fromkeys(handles))
 
 
+def check_language(language: str) -> str:
+    """Validate a BCP 47 language tag (``en``, ``de``, ``pt-BR``) and return it."""
+    from .config import _LANGUAGE
+
+    if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
+        raise ConfigError(f"language must be a language tag such as 'en', 'de' or 'pt-BR', "
+                          f"not {language!r}")
+    return language
+
+
+def _words(value, name: str) -> tuple[str, ...]:
+    """A word or words -> a tuple of stripped words, each once."""
+    if isinstance(value, str):
+        value = [value]
+    try:
+        words = [str(v).strip() for v in value]
+    except TypeError:
+        raise ConfigError(f"{name} must be a list of words, e.g. [\"data tools\", \"#python\"]; "
+                          f"not {value!r}") from None
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
 @dataclass(frozen=True)
 class AudienceOptions:
     """The settings of an audience analysis and of its monthly report, under one set of names.
@@ -118,6 +140,12 @@ class AudienceOptions:
         Handles of competitors in the store (a client profile's ``competitors``): the report
         compares their audiences with this one (:func:`competitors`). A comma-separated string
         or any sequence is accepted; ``@`` is dropped.
+    language : str
+        The client's language, a BCP 47 tag (``en``, ``de``, ``pt-BR``).
+    topics, keywords : tuple of str
+        What the client cares about (a client profile's ``topics``: broad, ``keywords``: words
+        to match): they rank "follow back" and "check out" and are named in "on your topics";
+        empty, the account's own words stand in.
 
     Examples
     --------
@@ -135,6 +163,9 @@ class AudienceOptions:
     block_threshold: float = BLOCK_THRESHOLD
     segments: int = 8
     competitors: tuple[str, ...] = ()
+    language: str = "en"
+    topics: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
 
     def __post_init__(self):
         set_ = object.__setattr__  # frozen: normalise once, here
@@ -144,6 +175,9 @@ class AudienceOptions:
         set_(self, "tz", check_tz(str(self.tz)))
         set_(self, "client_name", str(self.client_name or ""))
         set_(self, "competitors", check_handles(self.competitors, "competitors", self.account))
+        set_(self, "language", check_language(self.language))
+        set_(self, "topics", _words(self.topics, "topics"))
+        set_(self, "keywords", _words(self.keywords, "keywords"))
         for name, kind in (("top_n", int), ("segments", int), ("bot_threshold", float),
                            ("block_threshold", float)):
             value = getattr(self, name)
@@ -182,11 +216,17 @@ class AudienceOptions:
 
     def parameters(self) -> dict:
         """The report notebook's parameters (papermill records them, so never a secret):
-        every option, with ``store`` as an absolute path ("" for the default)."""
+        every option, with ``store`` as an absolute path ("" for the default) and word tuples
+        as lists."""
         out = dataclasses.asdict(self)
-        out["competitors"] = list(self.competitors)  # papermill writes lists, not tuples
         out["store"] = str(Path(self.store).expanduser().resolve()) if self.store else ""
-        return out
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+    @property
+    def match_words(self) -> list[str]:
+        """``topics`` and ``keywords`` in one list, each once, lower case (what
+        :func:`triage` ranks by)."""
+        return list(dict.fromkeys(w.lower() for w in (*self.topics, *self.keywords)))
 
     @property
     def n_segments(self) -> int | str:
@@ -699,8 +739,9 @@ def triage(data: MonthData, scores: pd.DataFrame, segments: pd.DataFrame | None,
     Parameters
     ----------
     keywords : iterable of str, optional
-        What the client cares about (a client profile's topics and keywords): they rank follow
-        back and check out by relevance first, reach second.
+        What the client cares about: they rank follow back and check out by relevance first,
+        reach second; default the options' ``topics`` and ``keywords``
+        (:attr:`AudienceOptions.match_words`).
     top_n : int or None
         Entries per list; default ``options.top_n``; None keeps every entry (for a CSV).
 
@@ -713,6 +754,7 @@ def triage(data: MonthData, scores: pd.DataFrame, segments: pd.DataFrame | None,
     from .analysis import triage as T
 
     opts = options or DEFAULTS
+    keywords = opts.match_words if keywords is None else keywords
     return T.triage(data.followers, tweets=data.tweets, following=data.following,
                     bot_scores=scores, segments=segments, account=data.account,
                     topics=list(topics) if topics else None,
@@ -772,27 +814,31 @@ def likely_bots(scores: pd.DataFrame, options: AudienceOptions | None = None) ->
 
 def follower_factory(data: MonthData, scores: pd.DataFrame | None,
                      options: AudienceOptions | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Follow-date bounds of every follower with their bot score, and the bursts of new accounts
-    following together (the follower-factory chart and its summary).
+    """The follower factory of the month's snapshot: every follower's account creation date (from
+    the profile, else estimated from the id, so an X archive without profiles still has one),
+    estimated follow date and bot score, and the bursts of accounts created together that
+    followed in a row, with their kind.
 
     Returns
     -------
     bounds : DataFrame
-        :func:`~follower_kit.analysis.growth.label_bursts` of
-        :func:`~follower_kit.analysis.growth.follow_date_bounds` (``burst_id`` added), with
+        :func:`~follower_kit.analysis.factory.follower_factory` (``follower_id``, ``position``,
+        ``follow_order``, ``created_at``, ``created_at_source``, ``follow_date_lower_bound``,
+        ``follow_date_upper_bound``, ``follow_date_estimated``, ``burst_id`` ...), with
         ``bot_score`` (NaN without a score).
     bursts : DataFrame
-        :func:`~follower_kit.analysis.growth.burst_summary` columns.
+        :func:`~follower_kit.analysis.factory.factory_bursts` columns (``followers``, ``kind``,
+        ``label``, when they followed ...).
     """
-    from .analysis import growth as G
+    from .analysis import factory as F
 
     opts = options or DEFAULTS
     frame = data.followers
     if scores is not None:
         frame = frame.merge(scores[["follower_id", "bot_score"]].rename(
             columns={"follower_id": "id"}), on="id", how="left")
-    bounds = G.label_bursts(G.follow_date_bounds(frame))
-    return bounds, G.burst_summary(bounds, bot_threshold=opts.bot_threshold)
+    bounds = F.follower_factory(frame, edges=data.edges)
+    return bounds, F.factory_bursts(bounds, bot_threshold=opts.bot_threshold)
 
 
 def activity(data: MonthData, scores: pd.DataFrame,

@@ -134,3 +134,24 @@ def test_factory_on_a_real_archive_without_profiles(tmp_path):
     fig, ax = plt.subplots()
     plots.follower_factory_plot(f, hue="burst_id", bursts=factory.factory_bursts(f), ax=ax)
     fig.canvas.draw()
+
+
+def test_the_shared_factory_step_dates_followers_known_by_id_only(sample_store):
+    """The report's step (audience.follower_factory): followers without a profile (an archive
+    imported without --hydrate) get creation dates from their ids, so the chart and the bursts
+    exist; with profiles the dates are the profiles' own and the bursts the same."""
+    import dataclasses
+
+    from follower_kit import audience
+
+    data = audience.load_month("brightwave", "2026-10", store=sample_store)
+    scores = audience.score_bots(data)
+    with_profiles, bursts = audience.follower_factory(data, scores)
+    assert (with_profiles["created_at_source"] == "profile").all() and len(bursts) >= 1
+    assert {"kind", "label", "followed_from"} <= set(bursts.columns)
+    bare = dataclasses.replace(data, followers=data.followers.assign(created_at=pd.NaT))
+    from_ids, id_bursts = audience.follower_factory(bare, None)
+    assert from_ids["created_at"].notna().all()
+    assert set(from_ids["created_at_source"]) <= {"snowflake", "interpolated", "beyond_table"}
+    assert from_ids["follow_date_estimated"].notna().all()
+    assert list(id_bursts["followers"]) == list(bursts["followers"])

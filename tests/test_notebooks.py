@@ -64,7 +64,7 @@ def test_notebook_is_committed_clean_with_a_parameters_cell(path):
     assert "parameters" in code[0].metadata.get("tags", []), f"{path.name}: no parameters cell"
     declared = pm.inspect_notebook(str(path))
     assert declared, f"{path.name}: the parameters cell declares nothing"
-    secretish = [k for k in declared if re.search(r"token|secret|password|key", k, re.I)]
+    secretish = [k for k in declared if re.search(r"token|secret|password|(?:^|_)(?:api_?)?key$", k, re.I)]
     assert not secretish, f"{path.name}: a secret must never be a parameter: {secretish}"
 
 

@@ -224,6 +224,8 @@ def test_section_sentences_adapt():
     s = rt.bots_sentence(flagged=5, followers=100, bursts=1, burst_members=40,
                          previous_share=0.02)
     assert "5 followers (5.0%)" in s and "2.0%" in s and "1 burst " in s
+    # under a follower-factory chart its own sentence tells the bursts: said once, not twice
+    assert "burst" not in rt.bots_sentence(flagged=5, followers=100, bursts=None)
     # with a stricter block list, the sentence says which of them are listed
     s = rt.bots_sentence(flagged=50, followers=1000, blocked=30, block_threshold=0.85)
     assert "50 followers (5.0%) look automated or fake. The 30 clearest cases (bot score 0.85 " \
@@ -561,6 +563,31 @@ def test_two_renders_are_identical_apart_from_timestamps(rendered, tmp_path, sam
 
 
 @pytest.mark.slow
+def test_a_clients_keywords_change_the_follow_back_order(rendered, tmp_path, sample_store,
+                                                        monkeypatch):
+    """The client profile's keywords reach the notebook and rank "follow back" there: the same
+    month with keywords the sample's designers use puts them first and names the words."""
+    from _rendered import TZ
+
+    monkeypatch.setenv("X_BEARER_TOKEN", FAKE_TOKEN)
+    keyed = report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                          out_dir=tmp_path, tz=TZ, keywords=("accessibility", "design systems"))
+
+    def follow_back(path):
+        page = path.read_text(encoding="utf-8")
+        table = page[page.index("<caption>Follow back"):]
+        return re.findall(r'href="https://x.com/([^"]+)"', table[:table.index("</table>")])
+
+    plain, ranked = follow_back(rendered.paths["html"]), follow_back(keyed.paths["html"])
+    assert len(ranked) == len(plain) == 10 and ranked[:3] != plain[:3]
+    page = keyed.paths["html"].read_text(encoding="utf-8")
+    assert "on your topics (accessibility and design systems)" in page
+    assert "on your keywords: bio mentions accessibility" in page
+    got = nbformat.read(keyed.paths["ipynb"], as_version=4).metadata["papermill"]["parameters"]
+    assert got["keywords"] == ["accessibility", "design systems"] and got["topics"] == []
+
+
+@pytest.mark.slow
 def test_a_reused_kernel_forgets_the_previous_report(tmp_path, sample_store, monkeypatch):
     monkeypatch.setenv("X_BEARER_TOKEN", FAKE_TOKEN)
     first = _tiny_notebook(tmp_path / "first.ipynb", "leftover = 42\nprint('first ran')")
@@ -673,7 +700,8 @@ def test_batch_renders_every_client_and_survives_a_failure(tmp_path, agency_stor
 
 
 OPTION_VALUES = {"tz": "Asia/Tokyo", "top_n": 7, "client_name": "Acme <Co>",
-                 "bot_threshold": 0.6, "block_threshold": 0.9, "segments": 4}
+                 "bot_threshold": 0.6, "block_threshold": 0.9, "segments": 4,
+                 "language": "de", "topics": ["data tools"], "keywords": ["python", "sql"]}
 COMPETITORS = ["tidepool_labs", "quillfeather"]  # a batch client's, as papermill records them
 
 
@@ -707,13 +735,15 @@ def test_batch_command_line_options_apply_to_every_client(tmp_path, agency_store
     monkeypatch.setattr(rep, "render_batch", fake_batch)
     args = ["report", "--batch", str(clients), "--month", "2026-03", "--format", "html"]
     for name, value in OPTION_VALUES.items():
-        args += [f"--{name.replace('_', '-')}", str(value)]
+        args += [f"--{name.replace('_', '-')}",
+                 ",".join(value) if isinstance(value, list) else str(value)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     for client in seen["clients"]:
         assert client.formats == ("html",) and client.month == "2026-03"
         for name, value in OPTION_VALUES.items():
-            assert getattr(client.options, name) == value, (client.account, name)
+            want = tuple(value) if isinstance(value, list) else value
+            assert getattr(client.options, name) == want, (client.account, name)
     # without flags, each client keeps its own values and the file's defaults
     result = CliRunner().invoke(main, ["report", "--batch", str(clients)])
     assert result.exit_code == 0, result.output
@@ -751,6 +781,9 @@ def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
         block_threshold = 0.9
         segments = 4
         month = "2026-08"
+        language = "de"
+        topics = ["data tools"]
+        keywords = ["python", "sql"]
         competitors = {COMPETITORS!r}
     """))
     batch = report.render_batch(report.read_clients(file), out_dir=tmp_path / "out", workers=1,
@@ -764,6 +797,36 @@ def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
 
 
 # -------------------------------------------------------------------------------------- CLI
+def test_cli_report_takes_the_client_profile_from_a_clients_file(sample_store, monkeypatch):
+    """`report ACCOUNT --client-file clients.toml`: the client's name, time zone, language,
+    topics and keywords become the report's options; a flag given on the command line wins, and
+    an account the file lacks is refused with a "did you mean"."""
+    from follower_kit import report as rep
+
+    seen = {}
+
+    def fake_render(options, **kw):
+        seen["options"], seen["paper"] = options, kw.get("paper")
+        raise SystemExit(0)
+
+    monkeypatch.setattr(rep, "render", fake_render)
+    file = str(ROOT / "examples" / "clients.toml")
+    base = ["report", "brightwave", "--store", str(sample_store.path), "--format", "html",
+            "--client-file", file]
+    result = CliRunner().invoke(main, base + ["--paper", "a4"])
+    assert result.exit_code == 0, result.output
+    o = seen["options"]
+    assert (o.client_name, o.tz, o.language) == ("Brightwave Studio", "America/New_York", "en")
+    assert o.topics == ("data tools", "analytics") and o.keywords == ("python", "dashboards",
+                                                                      "sql")
+    assert seen["paper"] == "a4"
+    CliRunner().invoke(main, base + ["--tz", "UTC", "--keywords", "design, ux"])
+    assert seen["options"].tz == "UTC" and seen["options"].keywords == ("design", "ux")
+    bad = CliRunner().invoke(main, ["report", "brightwav", "--store", str(sample_store.path),
+                                    "--client-file", file])
+    assert bad.exit_code != 0 and "did you mean @brightwave?" in bad.output
+
+
 def test_cli_report_needs_an_account_or_a_batch(sample_store):
     r = CliRunner().invoke(main, ["report", "--store", str(sample_store.path)])
     assert r.exit_code == 2 and "missing ACCOUNT" in r.output
@@ -814,21 +877,30 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path
     store = Store(tmp_path / "store")
     for path in archive.archives_in(root):
         ingest.import_archive(store, path)
-    result = report.render("larsbrinkhoff", store=store.path, out_dir=tmp_path / "out",
-                           formats=("html",))
+    formats = ("html", "pdf") if report.find_chromium() else ("html",)
+    result = report.render("larsbrinkhoff", month="2023-08", store=store.path,
+                           out_dir=tmp_path / "out", formats=formats)
     text = _visible_text(Path(result.paths["html"]).read_text())
     assert "764 followers on 20 August 2023" in text and "from 644 on 30 October 2022" in text
     assert "followers on 20 Aug 2023" in text and "end of" not in text
     assert "None of the 764 followers has a profile in the store" in text
+    # and what --hydrate would cost for this account
+    assert "fetches the missing profiles (764 profiles in 8 requests, about 7.64 USD" in text
     assert "No follower could be checked for bots" in text
     assert "look automated" not in text and "Nobody to block" not in text
     assert "There is not enough text" in text and "(unassigned)" not in text
     # the new followers are counted over the ten months, and not called "not likely human"
     assert "173 new followers since the October 2022 snapshot; none has a profile" in text
     assert "No likely-human" not in text
-    # no chart of nothing: the follower factory needs creation dates, the heatmap needs posts
+    # the follower factory from ids alone: creation dates estimated from the ids (exact for
+    # snowflakes), its sentence under the chart; no heatmap without posts
     page = Path(result.paths["html"]).read_text()
-    assert page.count("<img") == 1, "only the growth chart has data to show"
+    assert re.findall(r'<img [^>]*alt="([^"]*)"', page) == [
+        "Chart: Growth", "Chart: Bots and fake followers"]
+    assert "the follower factory looks organic" in text or "burst" in text
+    # the lost followers named, by id linked to their profiles
+    lost_table = page[page.index("Followers who left"):]
+    assert lost_table.count('href="https://x.com/i/user/') >= 10
     # what the archive itself holds: the follow lists and the owner's replies, linked by id,
     # each list a CSV beside the report
     assert ("36 of the 764 followers are mutuals (you follow them too); 728 you do not follow "
@@ -841,6 +913,18 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path
         csv = pd.read_csv(out / f"larsbrinkhoff-2023-08-{name}.csv", dtype=str)
         assert len(csv) == rows, name
         assert f'href="larsbrinkhoff-2023-08-{name}.csv"' in page
+    # the people of each relation listed in tables: talked to, not followed back, mutuals
+    for caption in ("You talked to them in your own posts", "Followers you do not follow back",
+                    "Mutuals"):
+        assert caption in text
+    if "pdf" in result.paths:  # the printed copy: a summary page, footer on every page
+        from _pdf_pages import page_texts
+
+        pages = page_texts(result.paths["pdf"])
+        assert "Growth at a glance" in pages[0] and "Who the new followers" not in pages[0]
+        for n, p in enumerate(pages, start=1):
+            assert f"@larsbrinkhoff · August 2023 — page {n} of {len(pages)}" in " ".join(
+                p.split())
 
 
 def test_profiles_note_counts_the_followers_without_a_profile(tmp_path):

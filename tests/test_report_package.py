@@ -117,3 +117,32 @@ def test_follower_table_leaves_out_columns_empty_in_every_row():
     table = follower_table(ids_only, {"username": "Handle", "name": "Name", "detail": "Detail"})
     assert ">Handle<" in table and ">Detail<" in table and ">Name<" not in table
     assert 'href="https://x.com/i/user/7"' in table
+
+
+def test_the_summary_page_holds_the_headline_actions_and_growth_at_a_glance():
+    import pandas as pd
+
+    from follower_kit.report.html import sparkline, summary_page
+    from follower_kit.report.prose import headline, month_actions
+
+    counts = pd.DataFrame({"snapshot_at": pd.to_datetime(["2026-08-31", "2026-09-30",
+                                                          "2026-10-31"], utc=True),
+                           "followers": [100, 140, 150], "new": [None, 45, 12],
+                           "lost": [None, 5, 2], "net": [None, 40, 10]})
+    monthly = counts.assign(month=counts["snapshot_at"].dt.strftime("%Y-%m-01"),
+                            last_snapshot_at=counts["snapshot_at"])
+    actions = month_actions(blocked=4, block_threshold=0.9, block=["b1", "b2", "b3", "b4"],
+                            follow_back=["a", "b"], talk_to=["<t>"], topics=["sql", "python"])
+    assert actions[0].endswith("(the block list, first @b1, @b2 and @b3).")
+    assert actions[1] == "Follow back @a and @b: likely people, active, on your topics " \
+                         "(sql and python)."
+    page = summary_page(headline(monthly, "2026-10"), counts, account="acme", title="Acme <b>",
+                        subtitle="@acme", actions=actions, notes=["A note."])
+    assert page.startswith('<section class="fk-summary') and page.count("<li>") == 3
+    assert "Acme &lt;b&gt;" in page and "@&lt;t&gt;" in page and "<b>" not in page
+    assert "150" in page and "Growth at a glance" in page and "A note." in page
+    assert "from 100 to 150 (+50); the largest gain was +40" in page
+    svg = sparkline(counts)
+    assert svg.count("<rect") == 4 and "<script" not in svg and "<polyline" in svg
+    assert sparkline(counts.head(1)) == "" and "Growth at a glance" not in summary_page(
+        headline(monthly.head(1), "2026-08"), counts.head(1), account="acme", title="t")

@@ -75,18 +75,31 @@ D = DEFAULTS  # one place for the defaults: follower_kit.audience.AudienceOption
 @click.option("--competitor", "competitors", multiple=True, metavar="HANDLE",
               help="A competitor in the store to compare the audience with (repeat for more) "
                    "[default: none; in a batch, each client's competitors].")
+@click.option("--language", default=D.language, show_default=True,
+              help="The client's language (BCP 47 tag: en, de, pt-BR).")
+@click.option("--topics", default=None, metavar="LIST", callback=lambda c, p, v: _split(v),
+              help="The client's topics, comma-separated: they rank follow back and check out.")
+@click.option("--keywords", default=None, metavar="LIST", callback=lambda c, p, v: _split(v),
+              help="The client's keywords, comma-separated (matched in bios and posts).")
+@click.option("--client-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A clients.toml: ACCOUNT's client profile (name, tz, language, topics, "
+                   "keywords) from it; options given here win.")
+@click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None,
+              help="The PDF's sheet [default: Letter].")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Parallel processes for --batch.")
 @store_option
 @click.pass_context
 def report(ctx, store, account, batch_file, month, formats, out_dir, tz, top_n, client_name,
-           bot_threshold, block_threshold, segments, competitors, workers):
+           bot_threshold, block_threshold, segments, competitors, language, topics, keywords,
+           client_file, paper, workers):
     """Render the monthly report of ACCOUNT (HTML, PDF, and the executed notebook).
 
     \b
     follower-kit report brightwave --month 2026-10 --format html,pdf
     follower-kit report brightwave --competitor datadock --competitor chartwell
     follower-kit report --batch examples/clients.toml --month 2026-10
+    follower-kit report brightwave --client-file examples/clients.toml
 
     A failed cell keeps the partial notebook and names the cell. In a batch, one client's failure
     does not stop the others; the summary and reports/index.html list what failed.
@@ -94,7 +107,8 @@ def report(ctx, store, account, batch_file, month, formats, out_dir, tz, top_n, 
     given = {"month": month, "store": str(store.path), "tz": tz, "top_n": top_n,
              "client_name": client_name, "bot_threshold": bot_threshold,
              "block_threshold": block_threshold, "segments": segments,
-             "competitors": tuple(competitors)}
+             "competitors": tuple(competitors), "language": language, "topics": topics,
+             "keywords": keywords}
     if month:
         check_month(month)
     if batch_file:
@@ -107,13 +121,51 @@ def report(ctx, store, account, batch_file, month, formats, out_dir, tz, top_n, 
         return
     if not account:
         raise click.UsageError("missing ACCOUNT (a handle in the store), or --batch FILE")
-    options = AudienceOptions(account=account, **given)
+    if client_file:
+        given.update(_profile_options(ctx, client_file, account))
+    options = AudienceOptions(account=account, **{k: v for k, v in given.items()
+                                                  if v is not None})
     fmts = parse_formats(formats)
     if formats is None and "pdf" not in fmts:
         click.echo("Chromium not found: rendering HTML only (install chromium for the PDF).",
                    err=True)
     click.echo(f"Rendering the report of @{options.account} ...", err=True)
-    print_result(rep.render(options, formats=fmts, out_dir=out_dir))
+    print_result(rep.render(options, formats=fmts, out_dir=out_dir, paper=paper))
+
+
+def _split(value: str | None) -> tuple[str, ...] | None:
+    """``"data tools, python"`` -> ("data tools", "python"); None stays None (not given)."""
+    if value is None:
+        return None
+    return tuple(w.strip() for w in value.split(",") if w.strip())
+
+
+def _profile_options(ctx, client_file: str, account: str) -> dict:
+    """The report options ACCOUNT's client profile in ``client_file`` gives (its name, time
+    zone, language, topics, keywords and competitors), except those given on the command line."""
+    import difflib
+
+    from ..config import client_profile, read_batch_file
+    from ..errors import SourceError
+
+    entries = {str(e.get("account", "")).removeprefix("@").lower(): (where, e)
+               for where, e in read_batch_file(client_file)}
+    key = account.strip().removeprefix("@").lower()
+    if key not in entries:
+        close = difflib.get_close_matches(key, list(entries), n=1)
+        raise ConfigError(f"{client_file} has no client @{account}"
+                          + (f"; did you mean @{close[0]}?" if close else
+                             f"; its clients: {', '.join('@' + k for k in entries)}"))
+    where, entry = entries[key]
+    try:
+        profile = client_profile(entry, where=where)
+    except ConfigError as exc:
+        raise SourceError(str(exc), path=client_file) from None
+    from_profile = {"client_name": entry.get("client_name") or entry.get("name") or "",
+                    "tz": profile.tz, "language": profile.language, "topics": profile.topics,
+                    "keywords": profile.keywords, "competitors": profile.competitors}
+    return {k: v for k, v in from_profile.items()
+            if ctx.get_parameter_source(k) in (ParameterSource.DEFAULT, None)}
 
 
 def _batch(store, batch_file, overrides, formats, out_dir, workers) -> None:

@@ -26,11 +26,10 @@ log = logging.getLogger(__name__)
 # "name" is the batch file's short spelling of client_name (kept: it reads naturally in a file
 # of clients); "sample" is read by `follower-kit sample --batch`-style tooling and ignored here.
 _ALIASES = {"name": "client_name"}
-# The client profile's keys, read and validated by the client-profile reader of the same file;
-# the report's batch accepts them and leaves them to it. "competitors" is a report option too
-# (AudienceOptions.competitors): the report compares the client with them.
-_PROFILE_KEYS = {"language", "topics", "keywords", "network"}
-_CLIENT_KEYS = set(AudienceOptions.names()) | {"formats", "sample"} | set(_ALIASES) | _PROFILE_KEYS
+# Client-profile keys that are not report options yet: checked with the profile (config.
+# client_profile), then left to the readers that use them.
+_PROFILE_ONLY = set(config.PROFILE_KEYS) - set(AudienceOptions.names()) - set(_ALIASES)
+_CLIENT_KEYS = set(AudienceOptions.names()) | {"formats", "sample"} | set(_ALIASES) | _PROFILE_ONLY
 
 
 @dataclass(frozen=True)
@@ -86,10 +85,14 @@ def read_clients(path: str | os.PathLike, overrides: Mapping | None = None) -> l
         if unknown:
             raise SourceError(f"{where} has unknown key(s) {unknown}; allowed: "
                               f"{', '.join(sorted(_CLIENT_KEYS))}", path=path)
-        merged = {_ALIASES.get(k, k): v for k, v in merged.items()
-                  if k != "sample" and k not in _PROFILE_KEYS}
         if not merged.get("account"):
             raise SourceError(f"{where} has no account = \"handle\"", path=path)
+        try:  # the profile's keys (language, topics, keywords, competitors) checked as one
+            config.client_profile(merged, where=where)
+        except ConfigError as exc:
+            raise SourceError(str(exc), path=path) from None
+        merged = {_ALIASES.get(k, k): v for k, v in merged.items()
+                  if k != "sample" and k not in _PROFILE_ONLY}
         store = merged.get("store", "")
         if store and not Path(store).expanduser().is_absolute():
             merged["store"] = str((path.parent / store).resolve())

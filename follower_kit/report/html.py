@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import text as _text
 from ..wording import number
-from .prose import percent
+from .prose import day_label, growth_glance, headline_cards, headline_sentences, percent
 
 MAX_CELL_CHARS = _text.MAX_CELL_CHARS
 # Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
@@ -34,8 +34,10 @@ __all__ = [
     "number",
     "paragraphs",
     "profile_link",
+    "sparkline",
     "spreadsheet_safe",
     "stat_cards",
+    "summary_page",
     "title_block",
 ]
 
@@ -279,3 +281,103 @@ def stat_cards(cards: Iterable[tuple[str, str, str | None]]) -> HTML:
     items = [(_safe(label), _safe(value), _safe(note) if note else "")
              for label, value, note in cards]
     return HTML(block("cards")(items, _NO_MATH))
+
+
+def sparkline(counts: pd.DataFrame, *, width: int = 420, height: int = 90) -> HTML:
+    """The follower count per snapshot as a small inline SVG line (no image file, no script),
+    snapshots placed by date, with the new followers of each snapshot as bars above the axis
+    and the lost ones below it.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        :func:`~follower_kit.analysis.growth.follower_counts` (``snapshot_at``, ``followers``,
+        ``new``, ``lost``), oldest first.
+
+    Returns
+    -------
+    HTML
+        ``<svg class="fk-sparkline" role="img">`` with a ``<title>``; "" with fewer than two
+        snapshots.
+    """
+    if len(counts) < 2:
+        return HTML("")
+    followers = counts["followers"].to_numpy(dtype=float)
+    new = pd.to_numeric(counts["new"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    lost = pd.to_numeric(counts["lost"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    n, pad, label_w = len(counts), 4.0, 64.0
+    line_h, bar_h = height * 0.55, height * 0.2
+    # placed by date, so snapshots months apart (archives) are drawn months apart
+    when = pd.to_datetime(counts["snapshot_at"], utc=True).astype("int64").to_numpy(dtype=float)
+    span_t = (when[-1] - when[0]) or 1.0
+    xs = [pad + (width - label_w - 2 * pad) * (t - when[0]) / span_t for t in when]
+    step = min(b - a for a, b in zip(xs, xs[1:])) if n > 1 else 1.0
+    lo, hi = followers.min(), followers.max()
+    span = (hi - lo) or 1.0
+    ys = [pad + (line_h - pad) * (1 - (f - lo) / span) for f in followers]
+    axis = line_h + pad + bar_h
+    top = max(new.max(), lost.max(), 1.0)
+    bar_w = max(min(step * 0.5, 14.0), 2.0)
+    parts = [f'<line x1="{pad:.1f}" x2="{xs[-1]:.1f}" y1="{axis:.1f}" y2="{axis:.1f}" '
+             'stroke="#c8cdd3" stroke-width="1"/>']
+    for x, a, b in zip(xs, new, lost):
+        if a:
+            h = bar_h * a / top
+            parts.append(f'<rect x="{x - bar_w / 2:.1f}" y="{axis - h:.1f}" width="{bar_w:.1f}" '
+                         f'height="{h:.1f}" fill="#59a14f"/>')
+        if b:
+            h = bar_h * b / top
+            parts.append(f'<rect x="{x - bar_w / 2:.1f}" y="{axis:.1f}" width="{bar_w:.1f}" '
+                         f'height="{h:.1f}" fill="#e15759"/>')
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys))
+    parts.append(f'<polyline points="{points}" fill="none" stroke="#4c78a8" stroke-width="2"/>')
+    parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#4c78a8"/>'
+              for x, y in zip(xs, ys)]
+    parts.append(f'<text x="{xs[-1] + 8:.1f}" y="{ys[-1] + 4:.1f}" font-size="12" '
+                 'font-family="sans-serif" '
+                 f'fill="#333">{number(int(followers[-1]))}</text>')
+    start, end = (day_label(counts["snapshot_at"].iloc[i], short=True) for i in (0, -1))
+    label = (f"Followers from {number(int(followers[0]))} on {start} to "
+             f"{number(int(followers[-1]))} on {end}; new (green) and lost (red) per snapshot")
+    return HTML(f'<svg class="fk-sparkline" role="img" width="{width}" height="{height}" '
+                f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+                f"<title>{escape(label, None)}</title>{''.join(parts)}</svg>")
+
+
+def summary_page(head: Mapping, counts: pd.DataFrame, *, account: str, title: str,
+                 subtitle: str = "", actions: Sequence[str] = (),
+                 notes: Sequence[str] = ()) -> HTML:
+    """The report's first page, an executive summary: the title, the headline cards, the
+    sentences about the month, its (at most three) actions and the growth at a glance. The
+    print style sheet ends the page after it.
+
+    Parameters
+    ----------
+    head : mapping
+        :func:`~follower_kit.report.prose.headline`.
+    counts : DataFrame
+        :func:`~follower_kit.analysis.growth.follower_counts` up to the month's snapshot.
+    account : str
+        The handle, without ``@``.
+    title, subtitle : str
+        Plain text.
+    actions : sequence of str
+        :func:`~follower_kit.report.prose.month_actions`.
+    notes : sequence of str
+        Sentences added after the headline ones (:func:`~follower_kit.report.prose.profiles_note`).
+
+    Returns
+    -------
+    HTML
+        ``<section class="fk-summary">`` holding :func:`title_block`, :func:`stat_cards`,
+        :func:`paragraphs`, :func:`action_list` and the growth at a glance (a sentence and
+        :func:`sparkline`).
+    """
+    glance = ""
+    if len(counts) > 1:
+        glance = (f'<div class="fk-glance"><p class="fk-actions-heading">Growth at a glance</p>'
+                  f"{sparkline(counts)}{paragraphs(growth_glance(counts))}</div>")
+    body = (title_block(title, subtitle) + stat_cards(headline_cards(head))
+            + paragraphs(*headline_sentences(head, account), *notes) + action_list(actions)
+            + glance)
+    return HTML(f'<section class="fk-summary {_NO_MATH}">{body}</section>')

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from ..analysis.factory import burst_spike_sentence
 from ..config import BLOCK_THRESHOLD
 from ..wording import number, plural
 
@@ -14,9 +15,11 @@ __all__ = [
     "UNASSIGNED",
     "activity_sentence",
     "bots_sentence",
+    "burst_spike_sentence",
     "data_sentence",
     "day_label",
     "earlier",
+    "growth_glance",
     "headline",
     "headline_cards",
     "headline_sentences",
@@ -317,10 +320,13 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
 UNASSIGNED = "(unassigned)"
 
 
-def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable=()) -> str:
+def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable=(),
+                  hydrate_plan=None) -> str:
     """A warning when followers have no profile in the store (an X archive lists ids only): the
     bot checks, segments and suggestions can only cover the others. Empty when all have one.
-    ``unavailable``: ids X reported deleted or suspended (counted apart: no hydrating helps)."""
+    ``unavailable``: ids X reported deleted or suspended (counted apart: no hydrating helps).
+    ``hydrate_plan``: number of profiles -> its plan
+    (:func:`follower_kit.sources.x_api.plan_hydrate`), to say what ``--hydrate`` would cost."""
     if users.empty or "username" not in users.columns:
         return ""
     missing = int(users["username"].isna().sum())
@@ -342,7 +348,13 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable
         text += f" {whom} X reported deleted or suspended."
     if hydrate_hint and missing > gone:
         text += (' With an X API token, "follower-kit import archive PATH --hydrate" fetches '
-                 "the missing profiles.")
+                 "the missing profiles")
+        if hydrate_plan is not None:
+            plan = hydrate_plan(missing - gone)
+            text += (f" ({plural(missing - gone, 'profile')} in "
+                     f"{plural(plan.total_requests, 'request')}, about {plan.cost:,.2f} "
+                     f"{plan.currency} at X's pay-per-use prices)")
+        text += "."
     return text
 
 
@@ -372,7 +384,8 @@ def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str 
             if n > 1 else f"The audience forms one segment: {items[0] if items else 'unlabelled'}.")
 
 
-def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_members: int = 0,
+def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
+                  burst_members: int = 0,
                   previous_share: float | None = None, blocked: int | None = None,
                   block_threshold: float | None = None, unscored: int = 0,
                   earlier: str = "a month earlier") -> str:
@@ -382,6 +395,9 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_member
     ----------
     flagged, followers : int
         Likely bots (from the report's ``bot_threshold``) and all followers.
+    bursts, burst_members : int
+        Bursts of the follower factory and their members; ``bursts=None`` leaves them to the
+        sentence under the chart (:func:`burst_spike_sentence`).
     blocked, block_threshold : optional
         How many score ``block_threshold`` or more: the block list shown below the sentence.
     unscored : int
@@ -427,6 +443,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int = 0, burst_member
             text += f" The share is about the same as {earlier}."
         else:
             text += f" {earlier[0].upper() + earlier[1:]} it was {percent(previous_share)}."
+    if bursts is None:
+        return text
     if bursts:
         text += (f" {plural(bursts, 'burst')} of accounts created together and following in a "
                  f"row ({plural(burst_members, 'account')}) show the signature of bought "
@@ -454,37 +472,87 @@ def _handles(names: Sequence[str], n: int = 3) -> str:
 
 
 def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
-                  follow_back: Sequence[str] = (), talk_to: Sequence[str] = (),
-                  check_out: Sequence[str] = ()) -> list[str]:
+                  block: Sequence[str] = (), follow_back: Sequence[str] = (),
+                  talk_to: Sequence[str] = (), check_out: Sequence[str] = (),
+                  topics: Sequence[str] = ()) -> list[str]:
     """The (at most) three actions of the month for the summary, most useful first: block the
     clearest bots, follow back, talk to; check out new followers when one of those is empty.
+    Each says how many people it concerns and names the first three.
 
     Parameters
     ----------
     blocked : int
         Followers on the block list.
+    block : sequence of str
+        Their handles, highest score first (the first three are named).
     follow_back, talk_to, check_out : sequence of str
-        Handles in list order (the first three are named).
+        Handles in list order, every entry of the list (the first three are named).
+    topics : sequence of str
+        The client's topics and keywords, named in "on your topics".
 
     Returns
     -------
     list of str
         Plain-text sentences (0 to 3); none when there is nothing to do.
     """
+    def first(names) -> str:
+        names = [f"@{h}" for h in names]
+        more = [f"{number(len(names) - 3)} more"] if len(names) > 3 else []
+        return _join(names[:3] + more)
+
     actions = []
     if blocked:
         actions.append(f"Review and block the {plural(blocked, 'account')} scoring "
-                       f"{block_threshold:.2f} or more as bots (the block list).")
+                       f"{block_threshold:.2f} or more as bots (the block list"
+                       + (f", first {_handles(block)}" if len(block) else "") + ").")
+    on_topics = f"on your topics ({_join(list(topics)[:4])})" if len(topics) else \
+        "on your topics"
     if len(follow_back):
-        more = [f"{number(len(follow_back) - 3)} more"] if len(follow_back) > 3 else []
-        actions.append(f"Follow back {_join([f'@{h}' for h in follow_back[:3]] + more)}: "
-                       "likely people, active, on your topics.")
+        actions.append(f"Follow back {first(follow_back)}: likely people, active, {on_topics}.")
     if len(talk_to):
-        actions.append(f"Reply to {_handles(talk_to)}: they wrote to you or about your topics.")
+        actions.append(f"Reply to {first(talk_to)}: they wrote to you or about your topics.")
     if len(actions) < 3 and len(check_out):
         actions.append(f"Look at the new followers {_handles(check_out)}: the most notable "
                        "people who followed this month.")
     return actions[:3]
+
+
+def growth_glance(counts: pd.DataFrame) -> str:
+    """Growth at a glance, for the summary page: where the follower count went over every
+    snapshot on record, and the biggest gain.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        :func:`~follower_kit.analysis.growth.follower_counts` (``snapshot_at``, ``followers``,
+        ``new``, ``lost``, ``net``), oldest first.
+
+    Returns
+    -------
+    str
+        One sentence; with one snapshot, that the growth shows from the second.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"snapshot_at": pd.to_datetime(["2026-08-31", "2026-09-30",
+    ...     "2026-10-31"], utc=True), "followers": [100, 140, 150], "new": [None, 45, 12],
+    ...     "lost": [None, 5, 2], "net": [None, 40, 10]})
+    >>> growth_glance(c)
+    'Over 3 snapshots, from 31 August 2026 to 31 October 2026, the followers went from 100 to 150 (+50); the largest gain was +40, by 30 September 2026.'
+    """
+    if len(counts) < 2:
+        return "One snapshot so far: growth shows from the second."
+    first, last = counts.iloc[0], counts.iloc[-1]
+    change = int(last["followers"]) - int(first["followers"])
+    text = (f"Over {number(len(counts))} snapshots, from {day_label(first['snapshot_at'])} to "
+            f"{day_label(last['snapshot_at'])}, the followers went from "
+            f"{number(first['followers'])} to {number(last['followers'])} ({change:+,})")
+    net = pd.to_numeric(counts["net"], errors="coerce")
+    if net.notna().any() and net.max() > 0:
+        best = counts.loc[net.idxmax()]
+        text += (f"; the largest gain was {int(best['net']):+,}, by "
+                 f"{day_label(best['snapshot_at'])}")
+    return text + "."
 
 
 def activity_sentence(best: pd.DataFrame, *, tz: str, tweets: int) -> str:

@@ -27,7 +27,7 @@ from ..audience import AudienceOptions, as_store, options as make_options, resol
 from ..errors import ConfigError, RenderError
 from . import kernels
 from .pdf import find_chromium, pdf_from_html
-from .templates import html_report, report_notebook
+from .templates import html_report, page_css, report_notebook
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +164,24 @@ def _check_no_secrets(paths: Iterable[Path]) -> None:
                                   "notebook cell must be printing the environment or a client")
 
 
+def page_footer(store, username: str, month: str, client_name: str = "") -> str:
+    """The printed report's footer: ``"Brightwave Studio · @brightwave · October 2026"`` (the
+    client's name, else the account's display name, which is left out when it has none).
+
+    Returns
+    -------
+    str
+        Plain text (:func:`~follower_kit.report.templates.page_css` quotes it for CSS).
+    """
+    name = client_name
+    if not name:
+        accounts = store.accounts()
+        row = accounts[accounts["username"].astype(str).str.lower() == username.lower()]
+        name = "" if row.empty or pd.isna(row["name"].iloc[-1]) else str(row["name"].iloc[-1])
+    when = f"{pd.Timestamp(month + '-01'):%B %Y}"
+    return " \u00b7 ".join(part for part in (name, f"@{username}", when) if part)
+
+
 def output_paths(out_dir: str | os.PathLike, username: str, month: str) -> dict:
     """Where one report goes: ``OUT/<account>/<account>-<YYYY-MM>.{ipynb,html,pdf}``."""
     base = Path(out_dir) / username
@@ -174,7 +192,7 @@ def output_paths(out_dir: str | os.PathLike, username: str, month: str) -> dict:
 def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("html",),
            out_dir: str | os.PathLike = DEFAULT_OUT, notebook: str | os.PathLike | None = None,
            kernel_name: str = "python3", timeout: float | None = 600, now=None,
-           kernel_manager=None, **options) -> RenderResult:
+           kernel_manager=None, paper: str | None = None, **options) -> RenderResult:
     """Render one monthly report.
 
     Parameters
@@ -194,10 +212,14 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
     kernel_manager : jupyter_client kernel manager, optional
         Run on this kernel and leave it running (batch workers reuse one); default a fresh
         kernel, without credentials in its environment, shut down afterwards.
+    paper : {"letter", "a4"}, optional
+        The PDF's sheet (default Chromium's, Letter). Every page carries the client's name, the
+        account, the month and "page N of M" (:func:`page_footer`).
     **options
         Any :class:`~follower_kit.audience.AudienceOptions` field (``month``, ``store``,
         ``tz``, ``top_n``, ``client_name``, ``bot_threshold``, ``block_threshold``,
-        ``segments``); they become the notebook's parameters.
+        ``segments``, ``language``, ``topics``, ``keywords``); they become the notebook's
+        parameters.
 
     Returns
     -------
@@ -230,6 +252,8 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
         raise ConfigError(f"report notebook {notebook} not found")
     st = as_store(opts.store or None)
     username, month = resolve_month(st, opts.account, opts.month or None, now=now)
+    if paper is not None:
+        page_css("", paper)  # a wrong sheet fails here, before any kernel starts
     if "pdf" in formats and not find_chromium():
         raise ConfigError("PDF needs Chromium (Debian: apt-get install chromium, or set "
                           "FOLLOWER_KIT_CHROMIUM); ask for --format html to skip the PDF")
@@ -280,7 +304,8 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
     result.lists = sorted(paths["ipynb"].parent.glob(f"{paths['ipynb'].stem}-*.csv"))
     if "html" in formats or "pdf" in formats:
         t2 = time.perf_counter()
-        html_report(paths["ipynb"], paths["html"])
+        html_report(paths["ipynb"], paths["html"],
+                    footer=page_footer(st, username, month, opts.client_name), paper=paper)
         result.seconds["html"] = time.perf_counter() - t2
         if "html" in formats:
             result.paths["html"] = paths["html"]

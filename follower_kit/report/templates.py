@@ -60,9 +60,51 @@ def render_page(name: str, **values) -> str:
     return environment().get_template(name).render(csp=CSP, **values)
 
 
-def html_report(nb_path: str | os.PathLike, html_path: str | os.PathLike) -> Path:
+PAPERS = {"letter": "letter", "a4": "A4"}
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: every character but letters, digits and spaces written
+    as a CSS escape (six hex digits and the space that ends it), so no quote, backslash or
+    ``</style>`` in a name can end the string or the style sheet."""
+    return '"' + "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x} "
+                         for c in str(text)) + '"'
+
+
+def page_css(footer: str = "", paper: str | None = None) -> str:
+    """The printed page: its size, its margins and a footer on every page reading ``footer —
+    page N of M`` (CSS page-margin boxes; Chromium prints them from version 131).
+
+    Parameters
+    ----------
+    footer : str
+        Plain text (the client, the account and the month); "" prints the page numbers only.
+    paper : {"letter", "a4"}, optional
+        The sheet; default Chromium's (Letter).
+
+    Returns
+    -------
+    str
+        An ``@page`` rule.
+    """
+    size = ""
+    if paper:
+        if paper.lower() not in PAPERS:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}")
+        size = f"size: {PAPERS[paper.lower()]}; "
+    lead = (css_string(footer + " \u2014 ") + " ") if footer else ""
+    return ("@page { " + size + "margin: 12mm 12mm 14mm 12mm; @bottom-center { content: " + lead
+            + '"page " counter(page) " of " counter(pages); font: 9px sans-serif; '
+            "color: #666; } }")
+
+
+def html_report(nb_path: str | os.PathLike, html_path: str | os.PathLike, *,
+                footer: str = "", paper: str | None = None) -> Path:
     """Render an executed notebook as a self-contained HTML report: outputs only (no code, no
-    prompts, no stderr, no cell tagged ``report-skip``), images embedded, no scripts.
+    prompts, no stderr, no cell tagged ``report-skip``), images embedded, no scripts; printed,
+    every page carries ``footer`` and its page number (:func:`page_css`).
 
     Returns
     -------
@@ -93,7 +135,7 @@ def html_report(nb_path: str | os.PathLike, html_path: str | os.PathLike) -> Pat
         template_file="fk_report.html.j2", exclude_input=True, exclude_input_prompt=True,
         exclude_output_prompt=True, embed_images=True)
     body, _ = exporter.from_notebook_node(
-        nb, resources={"fk_css": template_text("report.css"), "fk_csp": CSP,
+        nb, resources={"fk_css": template_text("report.css") + page_css(footer, paper), "fk_csp": CSP,
                        "metadata": {"name": Path(nb_path).stem}})
     html_path = Path(html_path)
     html_path.write_text(body, encoding="utf-8")
