@@ -59,6 +59,10 @@ FEATURE_DOCS = {
     "has_url": "the profile has a link",
     "has_location": "the profile has a location",
     "default_profile_image": "default avatar",
+    "handle_entropy": "Shannon entropy of the handle's characters, in bits per character",
+    "name_in_handle": "the display name's first letters appear in the handle (or the reverse)",
+    "bio_says_bot": "the bio calls the account a bot, a feed or automated",
+    "bio_promotes": "the bio asks for follows or promotes money (follow back, crypto, promo, DM)",
     "verified": "verified (leaks the label in public data sets)",
 }
 
@@ -197,6 +201,46 @@ def _has_text(series: pd.Series) -> np.ndarray:
     return _str_len(series) > 0
 
 
+#: Bio words of a self-declared automated account, and of follow-for-follow or money promotion
+#: (whole words, any case).
+BOT_WORDS = r"(?i)\b(bots?|automated|automatic(ally)?|feed|every (hour|day)|tweets? every)\b"
+PROMO_WORDS = (r"(?i)(follow ?back|\bf4f\b|\bteam ?follow|\bcrypto|\bbitcoin|\bforex|\bnft\b|"
+               r"\bgiveaway|\bpromo(tion)?s?\b|\bdm (me )?for|\bbusiness inquir|\bsignals?\b)")
+
+
+def _entropy(cls: np.ndarray) -> np.ndarray:
+    """Shannon entropy (bits) of each handle's character distribution, from :func:`_classes`
+    (random strings of digits and letters score high; names low)."""
+    n = len(cls)
+    chars = cls[:, 1:-1].astype(np.int64)
+    real = chars != 0
+    counts = np.bincount((np.arange(n)[:, None] * _ALPHABET + chars)[real],
+                         minlength=n * _ALPHABET).reshape(n, _ALPHABET).astype(float)
+    total = np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+    p = counts / total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.where(p > 0, p * np.log2(p), 0.0).sum(axis=1)
+
+
+def _letters(series: pd.Series) -> list:
+    arr = pa.array(series, type=pa.large_string(), from_pandas=True)
+    low = pc.replace_substring_regex(pc.utf8_lower(pc.fill_null(arr, "")), r"[^a-z]+", "")
+    return low.to_pylist()
+
+
+def _name_in_handle(handle: pd.Series, name: pd.Series) -> np.ndarray:
+    """1 when the display name's first four letters (a-z) are in the handle or the handle's in
+    the name; 0 when not; NaN when either has fewer than four letters."""
+    h, m = _letters(handle), _letters(name)
+    return np.array([np.nan if len(a) < 4 or len(b) < 4 else float(b[:4] in a or a[:4] in b)
+                     for a, b in zip(h, m)], dtype=float)
+
+
+def _matches(arr: pa.Array, pattern: str) -> np.ndarray:
+    return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(
+        zero_copy_only=False).astype(float)
+
+
 def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = None,
                      leaky: bool = False) -> pd.DataFrame:
     """Profile-only features, one row per user, indexed like ``users``.
@@ -222,7 +266,8 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
         ``likes_per_tweet_log``, ``following_at_limit``, ``handle_length``, ``handle_digits``,
         ``handle_trailing_digits``, ``handle_loglik``, ``name_length``, ``name_digits``,
         ``description_length``, ``description_has_url``, ``has_url``,
-        ``has_location``, ``default_profile_image`` (and ``verified`` when ``leaky``). Missing
+        ``has_location``, ``default_profile_image``, ``handle_entropy``, ``name_in_handle``,
+        ``bio_says_bot``, ``bio_promotes`` (and ``verified`` when ``leaky``). Missing
         counts give NaN in the columns built from them.
     """
     out = {}
@@ -279,6 +324,10 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
     dpi = users["default_profile_image"] if "default_profile_image" in users else None
     out["default_profile_image"] = (np.zeros(len(users)) if dpi is None
                                     else _float(dpi.astype("Float64")))
+    out["handle_entropy"] = _entropy(cls)
+    out["name_in_handle"] = _name_in_handle(handle, name)
+    out["bio_says_bot"] = _matches(desc_arr, BOT_WORDS)
+    out["bio_promotes"] = _matches(desc_arr, PROMO_WORDS)
     if leaky:
         out["verified"] = _float(users["verified"].astype("Float64")) if "verified" in users \
             else np.zeros(len(users))
