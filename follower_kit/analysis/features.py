@@ -85,11 +85,14 @@ _CHAR_CLASS[ord("_")] = 37
 MAX_HANDLE = 16
 
 
-def _byte_matrix(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray]:
+def _byte_matrix(values: pd.Series | pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
     """(n x width) uint8 matrix of the first ``width`` UTF-8 bytes of each string (0 padded) and
     the byte lengths. Nulls are empty."""
-    arr = pa.array(values.astype("str") if values.dtype == object else values,
-                   type=pa.large_string(), from_pandas=True)
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        arr = values.cast(pa.large_string())
+    else:
+        arr = pa.array(values.astype("str") if values.dtype == object else values,
+                       type=pa.large_string(), from_pandas=True)
     arr = pc.fill_null(arr, "")
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
@@ -210,30 +213,48 @@ PROMO_WORDS = (r"(?i)(follow ?back|\bf4f\b|\bteam ?follow|\bcrypto|\bbitcoin|\bf
 
 def _entropy(cls: np.ndarray) -> np.ndarray:
     """Shannon entropy (bits) of each handle's character distribution, from :func:`_classes`
-    (random strings of digits and letters score high; names low)."""
-    n = len(cls)
-    chars = cls[:, 1:-1].astype(np.int64)
+    (random strings of digits and letters score high; names low):
+    ``log2 L - sum over characters of log2(count of that character) / L``."""
+    chars = cls[:, 1:-1]
     real = chars != 0
-    counts = np.bincount((np.arange(n)[:, None] * _ALPHABET + chars)[real],
-                         minlength=n * _ALPHABET).reshape(n, _ALPHABET).astype(float)
-    total = np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
-    p = counts / total
+    length = real.sum(axis=1)
+    total = np.zeros(len(chars))
+    step = 65_536   # a (rows x 16 x 16) equality table per slice, so a million fit in memory
+    for start in range(0, len(chars), step):
+        c = chars[start:start + step]
+        same = (c[:, :, None] == c[:, None, :]).sum(axis=2)       # count of each character
+        total[start:start + len(c)] = np.where(real[start:start + len(c)],
+                                               np.log2(np.maximum(same, 1)), 0.0).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return -np.where(p > 0, p * np.log2(p), 0.0).sum(axis=1)
+        return np.where(length > 0, np.log2(np.maximum(length, 1)) - total / np.maximum(length, 1),
+                        0.0)
 
 
-def _letters(series: pd.Series) -> list:
+def _letter_matrix(series: pd.Series, width: int) -> np.ndarray:
+    """(n x width) uint8 matrix of each text's letters a-z, lower-cased, others dropped."""
     arr = pa.array(series, type=pa.large_string(), from_pandas=True)
     low = pc.replace_substring_regex(pc.utf8_lower(pc.fill_null(arr, "")), r"[^a-z]+", "")
-    return low.to_pylist()
+    return _byte_matrix(low, width)[0]
+
+
+def _quads(letters: np.ndarray) -> np.ndarray:
+    """Every run of four letters of each row as one uint32 (n x width-3); 0 past the end."""
+    t = letters.astype(np.uint32)
+    return t[:, :-3] << 24 | t[:, 1:-2] << 16 | t[:, 2:-1] << 8 | t[:, 3:]
 
 
 def _name_in_handle(handle: pd.Series, name: pd.Series) -> np.ndarray:
     """1 when the display name's first four letters (a-z) are in the handle or the handle's in
     the name; 0 when not; NaN when either has fewer than four letters."""
-    h, m = _letters(handle), _letters(name)
-    return np.array([np.nan if len(a) < 4 or len(b) < 4 else float(b[:4] in a or a[:4] in b)
-                     for a, b in zip(h, m)], dtype=float)
+    h, m = _letter_matrix(handle, MAX_HANDLE), _letter_matrix(name, MAX_NAME_CHARS)
+    known = (h[:, 3] != 0) & (m[:, 3] != 0)
+    hit = np.zeros(len(h), dtype=bool)
+    step = 131_072
+    for start in range(0, len(h), step):
+        hq, mq = _quads(h[start:start + step]), _quads(m[start:start + step])
+        hit[start:start + len(hq)] = ((hq == mq[:, :1]).any(axis=1)
+                                      | (mq == hq[:, :1]).any(axis=1))
+    return np.where(known, hit.astype(float), np.nan)
 
 
 def _matches(arr: pa.Array, pattern: str) -> np.ndarray:

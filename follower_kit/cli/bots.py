@@ -161,7 +161,8 @@ def train(folder, out, lodo: bool, peer: bool) -> None:
 @click.option("--train", "train_paths", multiple=True, type=click.Path(exists=True),
               help="Labeled data set to train BotClassifier on (file or folder); repeatable.")
 @click.option("--test", "test_path", type=click.Path(exists=True), default=None,
-              help="Labeled data set to test on. Alone: the shipped model and the rules.")
+              help="Labeled data set to test on. Alone: the shipped model, the peer and the "
+                   "rules.")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, exists=True),
               default=None, help="A kind model to test instead of the shipped one.")
 @click.option("--peer-train", "peer_dir", type=click.Path(file_okay=False), default=None,

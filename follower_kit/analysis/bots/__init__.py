@@ -18,8 +18,8 @@ from .classifier import (MODEL_FORMAT, MODEL_FORMAT_VERSION, OPTIONAL_FEATURES, 
                          BotClassifier, load_model, model_card, save_model)
 from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, block_metrics,  # noqa: F401
                        calibration_error, choose_block_threshold, choose_bot_threshold,
-                       evaluate, join_sets, leave_one_dataset_out, lodo_matrix, lodo_scores, lodo_table, overlap,
-                       threshold_costs, train_with_evidence)
+                       evaluate, join_sets, leave_one_dataset_out, lodo_matrix, lodo_scores,
+                       lodo_table, overlap, threshold_costs, train_with_evidence)
 from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, TRAINING_KINDS,  # noqa: F401
                     BotModel, available_groups, block_evidence, default_model, fit_bot_model,
                     kind_labels, kind_weights, load_bot_model, model_card_text, save_bot_model,
