@@ -230,11 +230,11 @@ def _entropy(cls: np.ndarray) -> np.ndarray:
                         0.0)
 
 
-def _letter_matrix(series: pd.Series, width: int) -> np.ndarray:
-    """(n x width) uint8 matrix of each text's letters a-z, lower-cased, others dropped."""
+def _letters(series: pd.Series) -> pa.Array:
+    """Each text's letters a-z, lower-cased, others dropped."""
     arr = pa.array(series, type=pa.large_string(), from_pandas=True)
     low = pc.replace_substring_regex(pc.utf8_lower(pc.fill_null(arr, "")), r"[^a-z]+", "")
-    return _byte_matrix(low, width)[0]
+    return low.combine_chunks() if isinstance(low, pa.ChunkedArray) else low
 
 
 def _quads(letters: np.ndarray) -> np.ndarray:
@@ -246,15 +246,17 @@ def _quads(letters: np.ndarray) -> np.ndarray:
 def _name_in_handle(handle: pd.Series, name: pd.Series) -> np.ndarray:
     """1 when the display name's first four letters (a-z) are in the handle or the handle's in
     the name; 0 when not; NaN when either has fewer than four letters."""
-    h, m = _letter_matrix(handle, MAX_HANDLE), _letter_matrix(name, MAX_NAME_CHARS)
-    known = (h[:, 3] != 0) & (m[:, 3] != 0)
-    hit = np.zeros(len(h), dtype=bool)
-    step = 131_072
-    for start in range(0, len(h), step):
-        hq, mq = _quads(h[start:start + step]), _quads(m[start:start + step])
-        hit[start:start + len(hq)] = ((hq == mq[:, :1]).any(axis=1)
-                                      | (mq == hq[:, :1]).any(axis=1))
-    return np.where(known, hit.astype(float), np.nan)
+    hl, ml = _letters(handle), _letters(name)
+    out = np.full(len(hl), np.nan)
+    step = 65_536   # letter matrices in slices, so a million names fit in memory
+    for start in range(0, len(hl), step):
+        h = _byte_matrix(hl.slice(start, step), MAX_HANDLE)[0]
+        m = _byte_matrix(ml.slice(start, step), MAX_NAME_CHARS)[0]
+        hq, mq = _quads(h), _quads(m)
+        hit = (hq == mq[:, :1]).any(axis=1) | (mq == hq[:, :1]).any(axis=1)
+        known = (h[:, 3] != 0) & (m[:, 3] != 0)
+        out[start:start + len(h)] = np.where(known, hit.astype(float), np.nan)
+    return out
 
 
 def _matches(arr: pa.Array, pattern: str) -> np.ndarray:
