@@ -69,6 +69,9 @@ def test_stored_trees_score_as_scikit_learn_does(sample_audience):
     got = 1 / (1 + np.exp(-booster_decision(state, M)))
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
     assert len(state["trees"]) == 20 and np.unique(np.round(got, 3)).size > 20
+    imp = B.tree_importance(B.default_model())
+    assert imp["splits"].is_monotonic_decreasing and abs(imp["share"].sum() - 1) < 0.01
+    assert set(imp["feature"]) <= set(B.default_model().features["core+likes+listed+text"])
 
 
 def test_shipped_card_holds_the_evidence_and_config_follows_it():

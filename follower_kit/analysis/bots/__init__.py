@@ -23,7 +23,7 @@ from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, block_metrics,  # noqa: F
 from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, TRAINING_KINDS,  # noqa: F401
                     BotModel, available_groups, block_evidence, default_model, fit_bot_model,
                     kind_labels, kind_weights, load_bot_model, model_card_text, save_bot_model,
-                    score_bots)
+                    score_bots, tree_importance)
 from .peer import (BOTOMETER_LITE_COLUMNS, BotometerLite, botometer_lite_features,  # noqa: F401
                    botometer_lite_forest)
 from .rules import (DEFAULT_CALIBRATION, DEFAULT_RULES, REASON_OF, Rule,  # noqa: F401

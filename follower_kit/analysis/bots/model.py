@@ -291,6 +291,21 @@ def kind_weights(model: BotModel, pattern: str = "core+likes+listed+text") -> pd
     return df
 
 
+def tree_importance(model: BotModel, pattern: str = "core+likes+listed+text") -> pd.DataFrame:
+    """What the blended trees split on for one field combination.
+
+    Returns
+    -------
+    DataFrame
+        ``feature``, ``meaning``, ``splits``, ``share`` (of all splits), most used first.
+    """
+    from .trees import booster_importance
+
+    df = booster_importance(model.boosters[pattern], model.features[pattern])
+    df.insert(1, "meaning", df["feature"].map(lambda f: F.FEATURE_DOCS.get(f, f)))
+    return df
+
+
 def _nearest_pattern(p: str, submodels: dict) -> str:
     """The fitted pattern with the most groups that uses none the account lacks."""
     have = set(p.split("+"))

@@ -78,3 +78,26 @@ def booster_decision(state: dict, M: np.ndarray) -> np.ndarray:
             reach[left[k]] = go if rows is None else rows & go
             reach[right[k]] = ~go if rows is None else rows & ~go
     return z
+
+
+def booster_importance(state: dict, names) -> "pd.DataFrame":
+    """How much the stored trees lean on each feature: the number of splits on it (features
+    never split on are left out).
+
+    Returns
+    -------
+    DataFrame
+        ``feature``, ``splits``, ``share`` (of all splits), most used first.
+    """
+    import pandas as pd
+
+    names = list(names)
+    counts = np.zeros(len(names), dtype=int)
+    for tree in state["trees"]:
+        for feat, left in zip(tree["feature"], tree["left"]):
+            if left:
+                counts[feat] += 1
+    df = pd.DataFrame({"feature": names, "splits": counts})
+    df = df[df["splits"] > 0].sort_values(["splits", "feature"], ascending=[False, True])
+    df["share"] = (df["splits"] / df["splits"].sum()).round(3)
+    return df.reset_index(drop=True)
