@@ -26,12 +26,12 @@ from .errors import ConfigError, SourceError
 STORE_ENV = "FOLLOWER_KIT_STORE"
 DEFAULT_STORE = Path("data") / "store"
 TOKEN_ENV = "X_BEARER_TOKEN"
-#: A follower counts as a likely bot from this bot score.
-BOT_THRESHOLD = 0.5
-#: A follower goes on the block list from this bot score (when its kind belongs on one): the
-#: threshold ``follower-kit bots train`` chose from the leave-one-out evidence and wrote into the
-#: shipped model's card (``tests/test_bots.py`` checks the two agree).
-BLOCK_THRESHOLD = 0.98
+#: A follower counts as a likely bot from this bot score, and goes on the block list from the
+#: block score (when its kind belongs on one): the thresholds ``follower-kit bots train`` chose
+#: from the leave-one-out evidence and wrote into the shipped model's card
+#: (``tests/test_bot_kinds.py`` checks they agree; docs/bots.md gives the evidence).
+BOT_THRESHOLD = 0.48
+BLOCK_THRESHOLD = 0.97
 SECRET_ENVS = (TOKEN_ENV, "X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
 
 

@@ -132,7 +132,8 @@ def test_report_cli_and_steps_agree_on_every_count(tmp_path_factory, sample_stor
     scored = runner.invoke(main, ["bots", "score", "brightwave", "--at", MONTH, "--top", "0",
                                   *where])
     assert scored.exit_code == 0, scored.output
-    cli_bots = _number(re.search(r"([\d,]+) score 0.5 or more", scored.output).group(1))
+    cli_bots = _number(re.search(rf"([\d,]+) score {DEFAULTS.bot_threshold} or more",
+                                 scored.output).group(1))
     report_bots = _number(re.search(r"([\d,]+) followers \([\d.]+%\) look automated",
                                     page).group(1))
     assert report_bots == cli_bots

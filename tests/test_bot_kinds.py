@@ -42,12 +42,44 @@ def test_shipped_model_refits_from_the_public_sets():
                                            "bots train ../shared/data/bots --out "
                                            "follower_kit/models/default.json")
     assert model.card["training"] == SHIPPED["card"]["training"]
+    assert sorted(model.boosters) == sorted(SHIPPED["boosters"]) and model.blend == SHIPPED["blend"]
+    for pattern, state in SHIPPED["boosters"].items():
+        got = model.boosters[pattern]
+        assert len(got["trees"]) == len(state["trees"])
+        np.testing.assert_allclose(got["base"], state["base"], atol=1e-6)
+        for a, b in zip(got["trees"], state["trees"]):
+            assert a["feature"] == b["feature"] and a["left"] == b["left"], pattern
+            np.testing.assert_allclose(a["value"], b["value"], rtol=1e-5, atol=1e-6)
+
+
+def test_stored_trees_score_as_scikit_learn_does(sample_audience):
+    """The JSON node arrays, scored with numpy, give the booster's own probabilities, missing
+    values included."""
+    from follower_kit.analysis.bots.trees import booster, booster_decision, booster_state
+
+    a = sample_audience
+    users = a.users.drop_duplicates("id", keep="last").reset_index(drop=True)
+    truth = a.truth.set_index("follower_id").loc[users["id"], "is_bot"].to_numpy().astype(int)
+    X = F.profile_features(users)
+    M = X.to_numpy(dtype=float, copy=True)
+    M[::7, 3] = np.nan                     # a value a source could not give for some accounts
+    clf = booster(max_iter=20).fit(M, truth)
+    state = json.loads(json.dumps(booster_state(clf)))
+    want = clf.predict_proba(M)[:, 1]
+    got = 1 / (1 + np.exp(-booster_decision(state, M)))
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+    assert len(state["trees"]) == 20 and np.unique(np.round(got, 3)).size > 20
+    imp = B.tree_importance(B.default_model())
+    assert imp["splits"].is_monotonic_decreasing and abs(imp["share"].sum() - 1) < 0.01
+    assert set(imp["feature"]) <= set(B.default_model().features["core+likes+listed+text"])
 
 
 def test_shipped_card_holds_the_evidence_and_config_follows_it():
     card = SHIPPED["card"]
     assert set(card["lodo"]["sets"]) >= set(B.MIXED_SETS)
     assert card["block"]["block_threshold"] == config.BLOCK_THRESHOLD
+    assert card["bot"]["bot_threshold"] == config.BOT_THRESHOLD
+    assert card["bot"]["bot_threshold"] < card["block"]["block_threshold"]
     assert 0 <= card["block"]["people_share"] <= 1
     assert B.block_evidence() == card["block"]
     text = B.model_card_text(B.default_model())
@@ -135,13 +167,44 @@ def _twibot_set(folder, n=40, seed=0):
 
 def test_evaluate_test_prints_json_on_the_last_line(tmp_path):
     path = _twibot_set(tmp_path / "twibot")
-    result = CliRunner().invoke(main, ["bots", "evaluate", "--test", str(path), "--json"])
+    result = CliRunner().invoke(main, ["bots", "evaluate", "--test", str(path), "--no-peer",
+                                       "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output.strip().splitlines()[-1])
     assert out["n"] == 40 and out["bots"] == 20
     assert set(out["kit"]) == set(out["rules"]) == {"roc_auc", "pr_auc", "precision_at_block",
                                                      "recall_at_block"}
-    assert out["kit"]["roc_auc"] > 0.9
+    assert out["kit"]["roc_auc"] > 0.9 and "peer" not in out
+
+
+def test_the_peer_finds_the_shared_sets(tmp_path, monkeypatch):
+    (tmp_path / "bots").mkdir()
+    monkeypatch.setenv("FOLLOWER_KIT_SHARED_DATA", str(tmp_path))
+    assert ds.shared_bots_dir() == tmp_path / "bots"
+
+
+@pytest.mark.parametrize("layout", [("user.json", "label.csv"),
+                                    ("user_sample.json", "label_sample.csv")])
+def test_evaluate_test_on_twibot22_layouts_with_the_peer(tmp_path, layout):
+    """What a check on a TwiBot-22 release runs: both layouts load, and the shipped model, the
+    peer (fitted on the labeled sets given) and the rules are measured."""
+    path = _twibot_set(tmp_path / "twibot", n=60)
+    (path / "user.json").rename(path / layout[0])
+    (path / "label.csv").rename(path / layout[1])
+    peer_sets = tmp_path / "public"
+    peer_sets.mkdir()
+    for name in ("botometer-feedback-2019", "kaggle-2017"):
+        (peer_sets / name).symlink_to(shared_path("bots", name))
+    result = CliRunner().invoke(main, ["bots", "evaluate", "--test", str(path), "--peer-train",
+                                       str(peer_sets), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output.strip().splitlines()[-1])
+    assert out["n"] == 60 and out["bots"] == 30
+    for who in ("kit", "peer", "rules"):
+        assert set(out[who]) == {"roc_auc", "pr_auc", "precision_at_block", "recall_at_block"}
+        assert 0 <= out[who]["roc_auc"] <= 1
+    # the two sets' accounts, less ids both hold and accounts the test set shares with them
+    assert 2600 < out["peer_train"]["accounts"] <= 517 + 2221
 
 
 def test_evaluate_train_equal_test_is_a_one_line_error(tmp_path):

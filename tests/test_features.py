@@ -27,7 +27,9 @@ def test_profile_features_real_data_are_finite_and_documented():
     users = ds.load_labeled(shared_path("bots", "botrepo-2019")).users
     X = F.profile_features(users)
     assert list(X.columns) == [c for c in F.PROFILE_FEATURES if c not in F.LEAKY_FEATURES]
-    assert np.isfinite(X.to_numpy()).all()
+    # name_in_handle is unknown (NaN) where a name or handle has fewer than four letters
+    assert np.isfinite(X.drop(columns="name_in_handle").to_numpy()).all()
+    assert X["name_in_handle"].notna().mean() > 0.9
     assert "verified" in F.profile_features(users, leaky=True)
     assert len(X) == len(users) and X.index.equals(users.index)
 
@@ -162,3 +164,17 @@ def test_empty_bios_share_nothing_with_the_first_bio():
         "observed_at": pd.Timestamp("2026-01-01", tz="UTC")}), "users")
     _, acc = F.coordination(users)
     assert acc["same_bio_count"].tolist() == [1, 0, 0, 0, 1, 0]
+
+
+def test_handle_and_bio_text_features():
+    frame = pd.DataFrame({"id": ["1", "2", "3"], "username": ["qx7vz93kd0p", "janedoe", "ab"],
+                          "name": ["Jane Doe", "Jane Doe", "Al"],
+                          "description": ["", "I am a bot: a feed that tweets every hour",
+                                          "Follow back for #crypto signals"]})
+    frame["created_at"] = pd.Timestamp("2020-01-01", tz="UTC")
+    frame["observed_at"] = OBS
+    X = F.profile_features(frame)
+    assert X["handle_entropy"].iloc[0] > X["handle_entropy"].iloc[1] > X["handle_entropy"].iloc[2]
+    assert X["name_in_handle"].tolist()[:2] == [0.0, 1.0] and np.isnan(X["name_in_handle"].iloc[2])
+    assert X["bio_says_bot"].tolist() == [0.0, 1.0, 0.0]
+    assert X["bio_promotes"].tolist() == [0.0, 0.0, 1.0]

@@ -59,6 +59,10 @@ FEATURE_DOCS = {
     "has_url": "the profile has a link",
     "has_location": "the profile has a location",
     "default_profile_image": "default avatar",
+    "handle_entropy": "Shannon entropy of the handle's characters, in bits per character",
+    "name_in_handle": "the display name's first letters appear in the handle (or the reverse)",
+    "bio_says_bot": "the bio calls the account a bot, a feed or automated",
+    "bio_promotes": "the bio asks for follows or promotes money (follow back, crypto, promo, DM)",
     "verified": "verified (leaks the label in public data sets)",
 }
 
@@ -81,11 +85,14 @@ _CHAR_CLASS[ord("_")] = 37
 MAX_HANDLE = 16
 
 
-def _byte_matrix(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray]:
+def _byte_matrix(values: pd.Series | pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
     """(n x width) uint8 matrix of the first ``width`` UTF-8 bytes of each string (0 padded) and
     the byte lengths. Nulls are empty."""
-    arr = pa.array(values.astype("str") if values.dtype == object else values,
-                   type=pa.large_string(), from_pandas=True)
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        arr = values.cast(pa.large_string())
+    else:
+        arr = pa.array(values.astype("str") if values.dtype == object else values,
+                       type=pa.large_string(), from_pandas=True)
     arr = pc.fill_null(arr, "")
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
@@ -197,6 +204,66 @@ def _has_text(series: pd.Series) -> np.ndarray:
     return _str_len(series) > 0
 
 
+#: Bio words of a self-declared automated account, and of follow-for-follow or money promotion
+#: (whole words, any case).
+BOT_WORDS = r"(?i)\b(bots?|automated|automatic(ally)?|feed|every (hour|day)|tweets? every)\b"
+PROMO_WORDS = (r"(?i)(follow ?back|\bf4f\b|\bteam ?follow|\bcrypto|\bbitcoin|\bforex|\bnft\b|"
+               r"\bgiveaway|\bpromo(tion)?s?\b|\bdm (me )?for|\bbusiness inquir|\bsignals?\b)")
+
+
+def _entropy(cls: np.ndarray) -> np.ndarray:
+    """Shannon entropy (bits) of each handle's character distribution, from :func:`_classes`
+    (random strings of digits and letters score high; names low):
+    ``log2 L - sum over characters of log2(count of that character) / L``."""
+    chars = cls[:, 1:-1]
+    real = chars != 0
+    length = real.sum(axis=1)
+    total = np.zeros(len(chars))
+    step = 65_536   # a (rows x 16 x 16) equality table per slice, so a million fit in memory
+    for start in range(0, len(chars), step):
+        c = chars[start:start + step]
+        same = (c[:, :, None] == c[:, None, :]).sum(axis=2)       # count of each character
+        total[start:start + len(c)] = np.where(real[start:start + len(c)],
+                                               np.log2(np.maximum(same, 1)), 0.0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(length > 0, np.log2(np.maximum(length, 1)) - total / np.maximum(length, 1),
+                        0.0)
+
+
+def _letters(series: pd.Series) -> pa.Array:
+    """Each text's letters a-z, lower-cased, others dropped."""
+    arr = pa.array(series, type=pa.large_string(), from_pandas=True)
+    low = pc.replace_substring_regex(pc.utf8_lower(pc.fill_null(arr, "")), r"[^a-z]+", "")
+    return low.combine_chunks() if isinstance(low, pa.ChunkedArray) else low
+
+
+def _quads(letters: np.ndarray) -> np.ndarray:
+    """Every run of four letters of each row as one uint32 (n x width-3); 0 past the end."""
+    t = letters.astype(np.uint32)
+    return t[:, :-3] << 24 | t[:, 1:-2] << 16 | t[:, 2:-1] << 8 | t[:, 3:]
+
+
+def _name_in_handle(handle: pd.Series, name: pd.Series) -> np.ndarray:
+    """1 when the display name's first four letters (a-z) are in the handle or the handle's in
+    the name; 0 when not; NaN when either has fewer than four letters."""
+    hl, ml = _letters(handle), _letters(name)
+    out = np.full(len(hl), np.nan)
+    step = 65_536   # letter matrices in slices, so a million names fit in memory
+    for start in range(0, len(hl), step):
+        h = _byte_matrix(hl.slice(start, step), MAX_HANDLE)[0]
+        m = _byte_matrix(ml.slice(start, step), MAX_NAME_CHARS)[0]
+        hq, mq = _quads(h), _quads(m)
+        hit = (hq == mq[:, :1]).any(axis=1) | (mq == hq[:, :1]).any(axis=1)
+        known = (h[:, 3] != 0) & (m[:, 3] != 0)
+        out[start:start + len(h)] = np.where(known, hit.astype(float), np.nan)
+    return out
+
+
+def _matches(arr: pa.Array, pattern: str) -> np.ndarray:
+    return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(
+        zero_copy_only=False).astype(float)
+
+
 def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = None,
                      leaky: bool = False) -> pd.DataFrame:
     """Profile-only features, one row per user, indexed like ``users``.
@@ -222,7 +289,8 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
         ``likes_per_tweet_log``, ``following_at_limit``, ``handle_length``, ``handle_digits``,
         ``handle_trailing_digits``, ``handle_loglik``, ``name_length``, ``name_digits``,
         ``description_length``, ``description_has_url``, ``has_url``,
-        ``has_location``, ``default_profile_image`` (and ``verified`` when ``leaky``). Missing
+        ``has_location``, ``default_profile_image``, ``handle_entropy``, ``name_in_handle``,
+        ``bio_says_bot``, ``bio_promotes`` (and ``verified`` when ``leaky``). Missing
         counts give NaN in the columns built from them.
     """
     out = {}
@@ -283,6 +351,10 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
     dpi = users["default_profile_image"] if "default_profile_image" in users else None
     out["default_profile_image"] = (np.zeros(len(users)) if dpi is None
                                     else _float(dpi.astype("Float64")))
+    out["handle_entropy"] = _entropy(cls)
+    out["name_in_handle"] = _name_in_handle(handle, name)
+    out["bio_says_bot"] = _matches(desc_arr, BOT_WORDS)
+    out["bio_promotes"] = _matches(desc_arr, PROMO_WORDS)
     if leaky:
         out["verified"] = _float(users["verified"].astype("Float64")) if "verified" in users \
             else np.zeros(len(users))

@@ -116,6 +116,19 @@ def _progress(desc: str, total: int):
     return bar, step
 
 
+def _peer_on(test, folder):
+    """The BotometerLite peer fitted on every labeled set in ``folder`` with profile text (as the
+    leave-one-out run fits it), accounts shared with ``test`` left out; its bot probability for
+    ``test`` and the number of training accounts."""
+    from ..analysis import bots as B
+
+    sets = _load_sets(folder)
+    users, y, _ = B.join_sets([s for s in sets.values() if "text" in s.fields])
+    keep = ~B.overlap(users, test.users)
+    forest = B.botometer_lite_forest().fit(users[keep].reset_index(drop=True), y[keep])
+    return forest.predict_proba(test.users)[:, 1], int(keep.sum())
+
+
 @bots.command("train")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--out", type=click.Path(dir_okay=False), required=True,
@@ -153,29 +166,36 @@ def train(folder, out, lodo: bool, peer: bool) -> None:
 @click.option("--train", "train_paths", multiple=True, type=click.Path(exists=True),
               help="Labeled data set to train BotClassifier on (file or folder); repeatable.")
 @click.option("--test", "test_path", type=click.Path(exists=True), default=None,
-              help="Labeled data set to test on. Alone: the shipped model and the rules.")
+              help="Labeled data set to test on. Alone: the shipped model, the peer and the "
+                   "rules.")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, exists=True),
               default=None, help="A kind model to test instead of the shipped one.")
+@click.option("--peer-train", "peer_dir", type=click.Path(file_okay=False), default=None,
+              help="With --test alone: fit the BotometerLite peer on the labeled sets in this "
+                   "folder [default: $FOLLOWER_KIT_SHARED_DATA/bots or ../shared/data/bots when "
+                   "present; without one, no peer].")
+@click.option("--peer/--no-peer", "with_peer", default=True, show_default=True,
+              help="With --test alone: measure the peer too.")
 @click.option("--threshold", default=0.5, show_default=True,
               help="With --train: score at which F1 is taken.")
 @click.option("--leaky", is_flag=True, help="With --train: let BotClassifier use verified.")
 @click.option("--save-model", type=click.Path(dir_okay=False), default=None,
               help="With --train: write the trained BotClassifier (JSON) here.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
-def evaluate(lodo_dir, train_paths, test_path, model_path, threshold: float, leaky: bool,
-             save_model, as_json: bool):
+def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: bool,
+             threshold: float, leaky: bool, save_model, as_json: bool):
     """Measure bot scores on labeled data.
 
     \b
     --lodo DIR          leave each set in DIR out in turn: kit recipe, peer, rules
-    --test PATH         the shipped model and the rules on PATH
+    --test PATH         the shipped model, the peer (fitted on the public sets) and the rules
     --train X --test Y  BotClassifier trained on X, with the peer and the rules, on Y
     """
     from pathlib import Path
 
     from ..analysis import bots as B
     from ..config import BLOCK_THRESHOLD
-    from ..sources.datasets import load_labeled, load_many, remove_overlap
+    from ..sources.datasets import load_labeled, load_many, remove_overlap, shared_bots_dir
 
     if lodo_dir:
         sets = _load_sets(lodo_dir)
@@ -203,11 +223,20 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, threshold: float, lea
                                       threshold=block),
                "rules": B.block_metrics(test.labels, rules["bot_score"], threshold=block),
                "block_threshold": block}
+        peer_dir = (peer_dir or shared_bots_dir()) if with_peer else None
+        if peer_dir:
+            peer_p, peer_n = _peer_on(test, peer_dir)
+            out["peer"] = B.block_metrics(test.labels, peer_p, threshold=block)
+            out["peer_train"] = {"folder": str(peer_dir), "accounts": peer_n}
         if not as_json:
             click.echo(f"{test.name}: {out['n']:,} accounts, {out['bots']:,} bots; block list "
                        f"from {block:.2f}")
-            for who in ("kit", "rules"):
-                click.echo(f"{who:<6}" + "  ".join(f"{k} {_fmt(v)}" for k, v in out[who].items()))
+            for who in ("kit", "peer", "rules"):
+                if who in out:
+                    click.echo(f"{who:<6}" + "  ".join(f"{k} {_fmt(v)}"
+                                                       for k, v in out[who].items()))
+            if "peer" not in out and with_peer:
+                click.echo("peer  not measured: no labeled sets to fit it on (--peer-train DIR)")
         click.echo(json.dumps(_jsonable(out)))
         return
     train = load_many([load_labeled(p) for p in train_paths])

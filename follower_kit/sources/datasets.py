@@ -1116,6 +1116,19 @@ READERS = {"botrepo": load_botrepo, "kaggle": load_kaggle, "twibot": load_twibot
            "caverlee": load_caverlee}
 
 
+def shared_bots_dir() -> Path | None:
+    """The public labeled sets when this machine has them: ``$FOLLOWER_KIT_SHARED_DATA/bots``,
+    or ``../shared/data/bots`` beside the working directory or beside the clone; None otherwise.
+    """
+    import os
+
+    env = os.environ.get("FOLLOWER_KIT_SHARED_DATA")
+    roots = ([Path(env)] if env else []) + [Path.cwd().parent / "shared" / "data",
+                                            Path(__file__).resolve().parents[2].parent / "shared"
+                                            / "data"]
+    return next((r / "bots" for r in roots if (r / "bots").is_dir()), None)
+
+
 def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
                   progress=None) -> dict[str, LabeledSet]:
     """Every labeled set in ``folder`` (one sub-folder each, as in ``../shared/data/bots``),

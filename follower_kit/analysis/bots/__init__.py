@@ -8,6 +8,8 @@
 * :mod:`.classifier`: :class:`BotClassifier`, a scikit-learn estimator users fit on their own
   labels, saved as JSON.
 * :mod:`.linear`: the scikit-learn Pipeline both trained scores use, and its JSON state.
+* :mod:`.trees`: gradient-boosted trees as JSON node arrays, scored with numpy (the shipped
+  model blends them with the kind classifiers).
 * :mod:`.peer`: the BotometerLite peer (Yang et al. 2020).
 * :mod:`.evaluate`: ROC/PR AUC, block-list precision, leave one data set out, the block threshold.
 """
@@ -15,13 +17,13 @@
 from .classifier import (MODEL_FORMAT, MODEL_FORMAT_VERSION, OPTIONAL_FEATURES,  # noqa: F401
                          BotClassifier, load_model, model_card, save_model)
 from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, block_metrics,  # noqa: F401
-                       calibration_error, choose_block_threshold, evaluate, join_sets,
-                       leave_one_dataset_out, lodo_matrix, lodo_scores, lodo_table, overlap,
-                       threshold_costs, train_with_evidence)
+                       calibration_error, choose_block_threshold, choose_bot_threshold,
+                       evaluate, join_sets, leave_one_dataset_out, lodo_matrix, lodo_scores,
+                       lodo_table, overlap, threshold_costs, train_with_evidence)
 from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, TRAINING_KINDS,  # noqa: F401
                     BotModel, available_groups, block_evidence, default_model, fit_bot_model,
                     kind_labels, kind_weights, load_bot_model, model_card_text, save_bot_model,
-                    score_bots)
+                    score_bots, tree_importance)
 from .peer import (BOTOMETER_LITE_COLUMNS, BotometerLite, botometer_lite_features,  # noqa: F401
                    botometer_lite_forest)
 from .rules import (DEFAULT_CALIBRATION, DEFAULT_RULES, REASON_OF, Rule,  # noqa: F401

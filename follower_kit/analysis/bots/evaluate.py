@@ -133,11 +133,16 @@ def block_metrics(y, p, flagged_ok=None, *, threshold: float) -> dict:
             "recall_at_block": recall}
 
 
-def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=None) -> dict:
+def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=None,
+                test_names=None, drop_fields=(), **fit_kwargs) -> dict:
     """Leave each set out in turn: fit the kit's kind model on the others (the sets in
     ``train_names``, default all) and the peer on every other set with profile text (its recipe
     selects no data), and score the one left out with both and with the hand-set rules. Accounts
     the left-out set shares with a training set leave the training data.
+
+    ``test_names`` limits the sets left out (default all); ``drop_fields`` removes optional field
+    groups from the left-out set (``("likes",)`` scores it as X API v2 objects would come);
+    ``fit_kwargs`` go to :func:`~.model.fit_bot_model`.
 
     Returns
     -------
@@ -147,13 +152,15 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         ``reasons`` (the rules' plain words), ``group`` (the sub-group the account came from) and,
         with ``peer``, ``peer``.
     """
-    from .model import BLOCK_KINDS, fit_bot_model, pattern_name
+    from .model import BLOCK_KINDS, GROUP_COLUMN, fit_bot_model, pattern_name
     from .peer import botometer_lite_forest
     from .rules import default_score
 
     train_names = list(sets) if train_names is None else list(train_names)
     out = {}
     for name, test in sets.items():
+        if test_names is not None and name not in test_names:
+            continue
         if progress is not None:
             progress(name)
         others = [sets[n] for n in train_names if n != name]
@@ -164,7 +171,11 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         users, y, fields = users[keep].reset_index(drop=True), y[keep], fields[keep]
         held = np.ones(len(test.users), dtype=bool)
         tu = test.users.reset_index(drop=True)
-        model = fit_bot_model(users, y, fields=fields, patterns=[pattern_name(test.fields)])
+        test_fields = [g for g in test.fields if g not in drop_fields]
+        for g in drop_fields:
+            tu[GROUP_COLUMN[g]] = pd.Series(pd.NA, index=tu.index, dtype=tu[GROUP_COLUMN[g]].dtype)
+        model = fit_bot_model(users, y, fields=fields, patterns=[pattern_name(test_fields)],
+                              **fit_kwargs)
         kinds, prob, kind = model.predict(tu)
         frame = pd.DataFrame({"id": tu["id"].to_numpy(), "username": tu["username"].to_numpy(),
                               "is_bot": np.asarray(test.labels)[held].astype(int),
@@ -186,11 +197,33 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
     return out
 
 
+def _equal_weight_precision(scores: dict, names, t: float, blockable: bool) -> tuple:
+    """(precision, mean recall) at ``t`` pooled over the sets ``names`` with each set weighted
+    equally (a big set does not decide), each at its own bot share; precision None when nobody
+    is flagged."""
+    tp = fp = 0.0
+    recall = []
+    for n in names:
+        f = scores[n]
+        flagged = f["kit"].to_numpy() >= t
+        if blockable:
+            flagged &= f["block_kind"].to_numpy()
+        y = f["is_bot"].to_numpy().astype(int)
+        tp += (flagged & (y == 1)).sum() / len(f)
+        fp += (flagged & (y == 0)).sum() / len(f)
+        recall.append(flagged[y == 1].mean())
+    return (tp / (tp + fp) if tp + fp else None), float(np.mean(recall))
+
+
 def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
                            mixed_precision: float = 0.8, fake_precision: float = 0.9,
-                           grid=None) -> dict:
+                           pooled_precision: float = 0.9, grid=None) -> dict:
     """The lowest block threshold whose block list is at least ``mixed_precision`` bots on every
-    left-out mixed set and ``fake_precision`` on every fake-follower set.
+    left-out mixed set and ``fake_precision`` on every fake-follower set. When no threshold
+    meets every floor (no profile model does on sets whose bots look like people), the lowest at
+    which the mixed sets' lists, pooled with each set weighted equally, are at least
+    ``pooled_precision`` bots and every fake-follower set's list meets its floor; failing that,
+    the threshold with the highest pooled precision.
 
     Parameters
     ----------
@@ -202,37 +235,89 @@ def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
     Returns
     -------
     dict
-        ``block_threshold``, ``met`` (False when no threshold meets every floor: then the
-        threshold with the highest worst-set precision), ``precision`` (set -> precision at it),
-        ``people_share`` (share of people on the pooled block lists of the mixed sets, the
-        figure a report states), ``worst_set``.
+        ``block_threshold``, ``met`` (whether every floor held), ``sets_met`` (names of the sets
+        whose floor held; an empty list meets none), ``pooled_precision`` (the mixed sets,
+        weighted equally), ``precision`` (set -> share of bots on its list, None when empty),
+        ``recall`` (set -> share of its bots on the list), ``people_share`` (share of people on
+        the block lists of the mixed sets, pooled with each set weighted equally: the figure a
+        report states), ``worst_set``.
     """
     if grid is None:
         grid = np.concatenate([np.round(np.arange(0.50, 0.99, 0.01), 2),
                                [0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999]])
     floors = {n: mixed_precision for n in mixed if n in scores}
     floors |= {n: fake_precision for n in fake_follower_sets if n in scores}
-    best, best_worst = None, -1.0
+    names = [n for n in mixed if n in scores]
+    fakes = [n for n in fake_follower_sets if n in scores]
+    best = fallback = None
     for t in grid:
-        prec = {}
+        prec, rec = {}, {}
         for n in floors:
             f = scores[n]
             block = (f["kit"].to_numpy() >= t) & f["block_kind"].to_numpy()
-            prec[n] = float(f["is_bot"].to_numpy()[block].mean()) if block.any() else 1.0
-        worst = min(prec[n] - floors[n] for n in floors)
-        if worst >= 0:
-            best = (t, prec, True)
+            y = f["is_bot"].to_numpy()
+            prec[n] = float(y[block].mean()) if block.any() else None
+            rec[n] = float(block[y == 1].mean())
+        ok = [n for n in floors if prec[n] is not None and prec[n] >= floors[n]]
+        pooled, _ = _equal_weight_precision(scores, names, t, True)
+        pooled = 0.0 if pooled is None else pooled
+        if all(prec[n] is None or prec[n] >= floors[n] for n in floors):
+            best = (t, prec, rec, ok, True, pooled)
             break
-        if worst > best_worst:
-            best_worst, best = worst, (t, prec, False)
-    t, prec, met = best
-    pooled = pd.concat([scores[n] for n in mixed if n in scores])
-    block = (pooled["kit"] >= t) & pooled["block_kind"]
-    people = float(1 - pooled.loc[block, "is_bot"].mean()) if block.any() else 0.0
-    return {"block_threshold": float(t), "met": bool(met),
-            "precision": {n: round(v, 4) for n, v in prec.items()},
-            "people_share": round(people, 4),
-            "worst_set": min(prec, key=lambda n: prec[n] - floors[n])}
+        if best is None and pooled >= pooled_precision and all(n in ok for n in fakes):
+            best = (t, prec, rec, ok, False, pooled)
+        if fallback is None or pooled > fallback[5]:
+            fallback = (t, prec, rec, ok, False, pooled)
+    t, prec, rec, ok, met, pooled = best or fallback
+    worst = min(floors, key=lambda n: (prec[n] if prec[n] is not None else 2.0) - floors[n])
+    return {"block_threshold": float(t), "met": bool(met), "sets_met": ok,
+            "precision": {n: (None if v is None else round(v, 4)) for n, v in prec.items()},
+            "recall": {n: round(v, 4) for n, v in rec.items()},
+            "pooled_precision": round(pooled, 4), "people_share": round(1 - pooled, 4),
+            "worst_set": worst}
+
+
+def choose_bot_threshold(scores: dict, *, mixed, precision: float = 0.8, grid=None) -> dict:
+    """The lowest ``bot_threshold`` (likely bot) at which the accounts flagged on the left-out
+    mixed sets are at least ``precision`` bots, the sets pooled with equal weight (each at its
+    own bot share, so the large cresci sets do not decide): a score at the threshold means
+    what it says on data no model saw.
+
+    Parameters
+    ----------
+    scores : dict
+        :func:`lodo_scores` output.
+    mixed : iterable of str
+        Set names pooled.
+
+    Returns
+    -------
+    dict
+        ``bot_threshold``, ``met`` (False when no threshold reaches ``precision``: then the one
+        with the highest pooled precision), ``precision`` and ``recall`` (mean over the sets) at
+        it, ``precision_by_set`` (set -> share of bots among its flagged accounts, None when
+        nobody is flagged).
+    """
+    if grid is None:
+        grid = np.round(np.arange(0.05, 0.996, 0.01), 2)
+    names = [n for n in mixed if n in scores]
+    best = None
+    for t in grid:
+        prec, rec = _equal_weight_precision(scores, names, t, False)
+        prec = 0.0 if prec is None else prec
+        if best is None or prec > best[1] or prec >= precision:
+            best = (t, prec, rec)
+        if prec >= precision:
+            break
+    t, prec, rec = best
+    by_set = {}
+    for n in names:
+        f = scores[n]
+        flagged = f["kit"].to_numpy() >= t
+        by_set[n] = (round(float(f["is_bot"].to_numpy()[flagged].mean()), 4)
+                     if flagged.any() else None)
+    return {"bot_threshold": float(t), "met": bool(prec >= precision),
+            "precision": round(prec, 4), "recall": round(rec, 4), "precision_by_set": by_set}
 
 
 def lodo_matrix(scores: dict, *, block_threshold: float) -> dict:
@@ -338,6 +423,7 @@ def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, pr
     choice = choose_block_threshold(scores, mixed=MIXED_SETS, fake_follower_sets=FAKE_FOLLOWER_SETS)
     matrix = lodo_matrix(scores, block_threshold=choice["block_threshold"])
     model.card["block"] = choice
+    model.card["bot"] = choose_bot_threshold(scores, mixed=MIXED_SETS)
     model.card["lodo"] = _rounded(matrix)
     return model, scores
 

@@ -9,6 +9,10 @@ one bot score of the kit.
   caverlee-2011 has no text) is scored by the classifiers fitted without that group, on the
   training sets that have it or not. A value a source has but could not give for one account is
   imputed inside the pipeline (:mod:`.linear`).
+* **Blend**: beside the kind classifiers, one small gradient-boosted tree model per field
+  combination (bots of every kind against people; :mod:`.trees`) learns the thresholds and
+  interactions a linear model cannot draw; ``bot_score`` calibrates the mean of the two
+  log-odds (:data:`BLEND_LINEAR`), chosen by the leave-one-out mean (docs/bots.md).
 * Tweet and follower-list behaviour (farms, repeated posts, clockwork posting) is in no public
   training set; the hand-set behaviour rules of :mod:`.rules` add their log-odds to the model's.
 * The model is versioned JSON (:func:`save_bot_model` / :func:`load_bot_model`), shipped as
@@ -34,13 +38,18 @@ from ... import schema
 from ...errors import FollowerKitError
 from .. import features as F
 from .linear import decision, linear_pipeline, pipeline_state
+from .trees import booster, booster_decision, booster_state
 from .rules import (DEFAULT_RULES, _no_profile, _sigmoid, bot_features, explain,
                     rule_contributions)
 
 log = logging.getLogger(__name__)
 
 BOT_MODEL_FORMAT = "follower-kit-bot-kinds"
-BOT_MODEL_VERSION = 1
+BOT_MODEL_VERSION = 2
+#: Weight of the kind classifiers' log-odds in the blend with the trees' (the rest), chosen by
+#: the leave-one-out mean over the seven mixed sets among 0 (trees alone), 0.3, 0.5, 0.7 and 1
+#: (kinds alone): ``python -m benchmarks bot_variants``, figures in docs/bots.md.
+BLEND_LINEAR = 0.5
 
 #: Bot kinds, the words a report uses for each, and whether the kind goes on a block list.
 KINDS = ("fake_follower", "spammer", "automated", "political", "financial", "other")
@@ -106,7 +115,8 @@ GROUP_FEATURES = {
     "listed": ("listed_log", "listed_per_day_log", "listed_per_follower_log"),
     "text": ("handle_length", "handle_digits", "handle_trailing_digits", "handle_loglik",
              "name_length", "name_digits", "description_length", "description_has_url",
-             "has_url", "has_location", "default_profile_image"),
+             "has_url", "has_location", "default_profile_image", "handle_entropy",
+             "name_in_handle", "bio_says_bot", "bio_promotes"),
 }
 OPTIONAL_GROUPS = ("likes", "listed", "text")
 #: The column whose presence shows a group is there for an account.
@@ -117,9 +127,10 @@ BEHAVIOUR_RULES = ("farm", "shared_bio", "fresh_follow", "duplicate_posts", "clo
 MIN_KIND_BOTS = 30
 
 
-def kind_labels(users: pd.DataFrame, labels) -> np.ndarray:
+def kind_labels(users: pd.DataFrame, labels, training_kinds: dict | None = None) -> np.ndarray:
     """Each training account's kind (``human`` for people, ``""`` when no kind is selected for
-    its set) from :data:`TRAINING_KINDS` and the ``dataset`` and ``group`` columns.
+    its set) from ``training_kinds`` (default :data:`TRAINING_KINDS`) and the ``dataset`` and
+    ``group`` columns.
 
     Returns
     -------
@@ -130,8 +141,9 @@ def kind_labels(users: pd.DataFrame, labels) -> np.ndarray:
            else np.full(len(users), "", dtype=object))
     y = np.asarray(labels).astype(int)
     out = np.full(len(users), "", dtype=object)
+    kinds = TRAINING_KINDS if training_kinds is None else training_kinds
     for i, (d, g) in enumerate(zip(ds, grp)):
-        k = TRAINING_KINDS.get((d, g), TRAINING_KINDS.get(d, ""))
+        k = kinds.get((d, g), kinds.get(d, ""))
         if y[i] == 0:
             out[i] = "human" if k else ""
         elif k and k != "human":
@@ -180,16 +192,20 @@ def _kind_logits(states: dict, M: np.ndarray) -> np.ndarray:
 @dataclass
 class BotModel:
     """Fitted kind classifiers: ``submodels[pattern][kind]`` is a :func:`.linear.pipeline_state`
-    over ``features[pattern]``; ``calibration[pattern]`` maps the highest kind log-odds to the
+    over ``features[pattern]``; ``calibration[pattern]`` maps the blended log-odds to the
     bot probability (``{"a", "b"}``: ``sigmoid(a z + b)``, fitted with bots and people weighted
     equally, so 0.5 means even odds); ``handle_model`` scores handles; ``card`` holds the training
-    data, the leave-one-out evidence and the chosen ``block_threshold``."""
+    data, the leave-one-out evidence and the chosen thresholds. ``boosters[pattern]`` is a
+    :func:`.trees.booster_state` over the same features whose log-odds blend with the kinds'
+    (weight ``blend`` on the kinds'); the calibration maps the blend."""
 
     submodels: dict
     features: dict
     handle_model: F.HandleModel | None
     card: dict = field(default_factory=dict)
     calibration: dict = field(default_factory=dict)
+    boosters: dict = field(default_factory=dict)
+    blend: float = BLEND_LINEAR
 
     @property
     def kinds(self) -> list[str]:
@@ -236,6 +252,8 @@ class BotModel:
             :meth:`kind_scores`; ``bot_probability`` (0..1); ``bot_kind`` (str).
         """
         pat = available_groups(users)
+        if X is None:
+            X = F.profile_features(users, handle_model=self.handle_model)
         kinds = self.kind_scores(users, X, pat)
         P = kinds.to_numpy(dtype=float)
         best = np.nanargmax(np.where(np.isnan(P), -1, P), axis=1)
@@ -245,8 +263,13 @@ class BotModel:
         for p in pd.unique(pat):
             rows = pat == p
             use = p if p in self.submodels else _nearest_pattern(p, self.submodels)
+            zp = z[rows]
+            if use in self.boosters:
+                M = X[self.features[use]].to_numpy(dtype=float)
+                zp = self.blend * zp + (1 - self.blend) * booster_decision(
+                    self.boosters[use], M if rows.all() else M[rows])
             cal = self.calibration.get(use, {"a": 1.0, "b": 0.0})
-            prob[rows] = _sigmoid(cal["a"] * z[rows] + cal["b"])
+            prob[rows] = _sigmoid(cal["a"] * zp + cal["b"])
         names = np.array([c.removeprefix("score_") for c in kinds.columns], dtype=object)
         return kinds, prob, names[best]
 
@@ -268,6 +291,21 @@ def kind_weights(model: BotModel, pattern: str = "core+likes+listed+text") -> pd
     return df
 
 
+def tree_importance(model: BotModel, pattern: str = "core+likes+listed+text") -> pd.DataFrame:
+    """What the blended trees split on for one field combination.
+
+    Returns
+    -------
+    DataFrame
+        ``feature``, ``meaning``, ``splits``, ``share`` (of all splits), most used first.
+    """
+    from .trees import booster_importance
+
+    df = booster_importance(model.boosters[pattern], model.features[pattern])
+    df.insert(1, "meaning", df["feature"].map(lambda f: F.FEATURE_DOCS.get(f, f)))
+    return df
+
+
 def _nearest_pattern(p: str, submodels: dict) -> str:
     """The fitted pattern with the most groups that uses none the account lacks."""
     have = set(p.split("+"))
@@ -276,7 +314,8 @@ def _nearest_pattern(p: str, submodels: dict) -> str:
 
 
 def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
-                  patterns=None) -> BotModel:
+                  patterns=None, blend: float = BLEND_LINEAR, group_features: dict | None = None,
+                  training_kinds: dict | None = None) -> BotModel:
     """Fit the kind classifiers on labeled accounts.
 
     Parameters
@@ -291,12 +330,18 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
         ``core+likes+listed+text``); default :func:`available_groups`.
     patterns : iterable of str, optional
         Field combinations to fit classifiers for (default: all eight).
+    blend : float
+        Weight of the kind classifiers' log-odds beside the trees' (1: kinds alone).
+    group_features, training_kinds : dict, optional
+        Features per field group (default :data:`GROUP_FEATURES`) and the data selection
+        (default :data:`TRAINING_KINDS`), for measuring alternatives.
 
     Returns
     -------
     BotModel
     """
-    kinds = kind_labels(users, labels)
+    kinds = kind_labels(users, labels, training_kinds)
+    group_features = GROUP_FEATURES if group_features is None else group_features
     fields = available_groups(users) if fields is None else np.asarray(fields, dtype=object)
     handles = users.loc[kinds != "", "username"].dropna()
     handle_model = F.HandleModel.fit(handles) if len(handles) else None
@@ -304,11 +349,11 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
     if patterns is None:
         patterns = [pattern_name(c) for r in range(len(OPTIONAL_GROUPS) + 1)
                     for c in itertools.combinations(OPTIONAL_GROUPS, r)]
-    submodels, feats, calibration = {}, {}, {}
+    submodels, feats, calibration, boosters = {}, {}, {}, {}
     row_groups = [set(f.split("+")) for f in fields]
     for p in patterns:
         need = set(p.split("+"))
-        names = [f for g in p.split("+") for f in GROUP_FEATURES[g]]
+        names = [f for g in p.split("+") for f in group_features[g]]
         ok = np.array([need <= g for g in row_groups])
         human = ok & (kinds == "human")
         sub = {}
@@ -322,14 +367,16 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
             sub[k] = pipeline_state(pipe)
         if sub:
             submodels[p], feats[p] = sub, names
-            # the highest kind score over-counts: six chances to look like some kind of bot.
-            # One logistic map of it, bots and people weighted equally, makes 0.5 even odds.
             use = ok & (kinds != "")
             M = X.loc[use, names].to_numpy(dtype=float)
-            zmax = np.max([decision(st, M) for st in sub.values()], axis=0)
             yb = (kinds[use] != "human").astype(int)
+            boosters[p] = booster_state(booster().fit(M, yb))
+            zmax = np.max([decision(st, M) for st in sub.values()], axis=0)
+            zb = blend * zmax + (1 - blend) * booster_decision(boosters[p], M)
+            # the highest kind score over-counts: six chances to look like some kind of bot.
+            # One logistic map of the blend, bots and people weighted equally: 0.5 = even odds.
             lr = LogisticRegression(C=1e6, class_weight="balanced", max_iter=1000).fit(
-                zmax[:, None], yb)
+                zb[:, None], yb)
             calibration[p] = {"a": round(float(lr.coef_[0, 0]), 6),
                               "b": round(float(lr.intercept_[0]), 6)}
     if not submodels:
@@ -339,8 +386,8 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
         "accounts": int((kinds != "").sum()),
         "by_kind": {k: int((kinds == k).sum()) for k in ("human", *KINDS) if (kinds == k).any()},
         "datasets": sorted(pd.unique(users.loc[kinds != "", "dataset"].astype(str))),
-        "C": C}, "data_selection": DATA_SELECTION}
-    return BotModel(submodels, feats, handle_model, card, calibration)
+        "C": C, "blend": blend}, "data_selection": DATA_SELECTION}
+    return BotModel(submodels, feats, handle_model, card, calibration, boosters, blend)
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,7 +399,8 @@ def save_bot_model(model: BotModel, path: str | Path) -> Path:
     bytes)."""
     data = {"format": BOT_MODEL_FORMAT, "version": BOT_MODEL_VERSION,
             "features": model.features, "submodels": model.submodels,
-            "calibration": model.calibration,
+            "calibration": model.calibration, "boosters": model.boosters,
+            "blend": model.blend,
             "handle_model": model.handle_model.to_dict() if model.handle_model else None,
             "card": model.card}
     path = Path(path)
@@ -391,7 +439,8 @@ def load_bot_model(path: str | Path | None = None) -> BotModel:
                                f"version {BOT_MODEL_VERSION}")
     hm = F.HandleModel.from_dict(data["handle_model"]) if data["handle_model"] else None
     return BotModel(data["submodels"], data["features"], hm, data.get("card", {}),
-                    data.get("calibration", {}))
+                    data.get("calibration", {}), data.get("boosters", {}),
+                    data.get("blend", BLEND_LINEAR))
 
 
 _DEFAULT: list = []
@@ -429,7 +478,8 @@ def score_bots(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
     n_reasons, reasons_above : int, float
         Reasons to write per account, and the score from which they are written.
     features : DataFrame, optional
-        Precomputed :func:`.rules.bot_features` output.
+        Precomputed :func:`.rules.bot_features` output, computed with
+        ``handle_model=model.handle_model`` (its profile columns feed the model and the rules).
 
     Returns
     -------
@@ -458,13 +508,11 @@ def score_bots(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         model = default_model() if model == "default" else load_bot_model(model)
     if features is None:
         # the rules read no handle likelihood, so the model's handle model serves both
-        X, _ = bot_features(users, tweets=tweets, followers=followers, farms=farms,
-                            handle_model=model.handle_model)
-        prof = X
-    else:
-        X = features
-        prof = F.profile_features(users, handle_model=model.handle_model)
-    kinds, top, bot_kind = model.predict(users, prof)
+        features, _ = bot_features(users, tweets=tweets, followers=followers, farms=farms,
+                                   handle_model=model.handle_model)
+    X = features
+    # bot_features holds the profile features: computed once, for the model and the rules
+    kinds, top, bot_kind = model.predict(users, X)
     contrib = rule_contributions(X)
     behaviour = contrib[[r.name for r in DEFAULT_RULES if r.name in BEHAVIOUR_RULES]].to_numpy(
         ).sum(axis=1)
@@ -507,8 +555,10 @@ def model_card_text(model: BotModel) -> str:
     lines = ["# Bot kind model card", "",
              f"- **Model**: one L2 logistic regression (C={t.get('C')}, classes balanced) per bot "
              f"kind ({', '.join(model.kinds)}) and per field combination "
-             f"({len(model.submodels)}); `bot_score` is the highest kind score. Format "
-             f"{BOT_MODEL_FORMAT} v{BOT_MODEL_VERSION}.",
+             f"({len(model.submodels)}), and per combination one gradient-boosted tree model "
+             f"(bots against people, {_n_trees(model)} trees); `bot_score` calibrates "
+             f"{model.blend:g} x the highest kind log-odds + {1 - model.blend:g} x the trees' "
+             f"log-odds. Format {BOT_MODEL_FORMAT} v{BOT_MODEL_VERSION}.",
              f"- **Training data**: {', '.join(t.get('datasets', []))}: "
              f"{t.get('accounts', 0):,} accounts; by kind: "
              + ", ".join(f"{k} {v:,}" for k, v in t.get("by_kind", {}).items()) + ".",
@@ -529,11 +579,22 @@ def model_card_text(model: BotModel) -> str:
                   f"**Block threshold {b['block_threshold']:.2f}**: "
                   + ("the lowest at which every left-out mixed set's block list is at least 80% "
                      "bots and every fake-follower set's at least 90%" if b["met"] else
-                     f"no threshold meets the floors (worst set: {b['worst_set']}); this one "
-                     "gives the best worst-set precision")
+                     "no threshold meets every floor (met on "
+                     + (", ".join(b.get("sets_met", [])) or "none") + "); this one is the lowest "
+                     "whose pooled list is at least 90% bots, or else the one closest to it")
                   + f". Expected share of people on a block list: {b['people_share']:.1%} "
-                  "(pooled over the left-out mixed sets).", ""]
+                  "(the left-out mixed sets pooled, each weighted equally).", ""]
+    if "bot" in model.card:
+        t = model.card["bot"]
+        lines += [f"**Bot threshold {t['bot_threshold']:.2f}** (likely bot): "
+                  + ("the lowest at which" if t["met"] else "no threshold reaches 80%; at this one")
+                  + f" the accounts flagged on the left-out mixed sets, pooled, are "
+                  f"{t['precision']:.1%} bots; it finds {t['recall']:.1%} of their bots.", ""]
     return "\n".join(lines) + "\n"
+
+
+def _n_trees(model: BotModel) -> int:
+    return max((len(b["trees"]) for b in model.boosters.values()), default=0)
 
 
 def block_evidence(model: BotModel | None = None) -> dict:
