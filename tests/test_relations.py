@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import _archive_truth
 from conftest import shared_path
 
 from follower_kit import Store, schema
@@ -55,29 +56,13 @@ def test_real_archive_relations_from_the_archive_alone(archive_store):
     assert rel["profile_url"].str.startswith("https://x.com/i/user/").all()
 
 
-def _raw(date: str, name: str) -> list:
-    import json
-
-    text = shared_path("x-archive", "larsbrinkhoff", date, name).read_text()
-    return json.loads(text[text.index("["):])
-
-
 def test_real_archive_names_whom_the_own_tweets_name(archive_store):
     """The 2023-08 export with the handles the 2021 export's own tweets carry: every talk-to
     row and every mutual, not-followed-back and lost follower the tweets name has a handle and
     a profile link; the counts are checked against the raw files, computed here apart."""
-    followers = {r["follower"]["accountId"] for r in _raw("2023-08-20", "follower.js")}
-    before = {r["follower"]["accountId"] for r in _raw("2022-10-30", "follower.js")}
-    following = {r["following"]["accountId"] for r in _raw("2023-08-20", "following.js")}
-    handles, talked = {}, set()
-    for t in (r["tweet"] for r in _raw("2021-03-22", "tweet.js")):
-        for m in t["entities"]["user_mentions"]:
-            handles[m["id_str"]] = m["screen_name"]
-            talked.add(m["id_str"])
-        if t.get("in_reply_to_user_id_str"):
-            talked.add(t["in_reply_to_user_id_str"])
-            if t.get("in_reply_to_screen_name"):
-                handles.setdefault(t["in_reply_to_user_id_str"], t["in_reply_to_screen_name"])
+    truth = _archive_truth.larsbrinkhoff()
+    followers, before, following = truth.followers, truth.before, truth.following
+    handles, talked = truth.handles, truth.talked
     rel = _archive_relations(archive_store,
                              known_handles=archive_store.known_handles("larsbrinkhoff"))
     named = rel.dropna(subset=["username"])

@@ -905,22 +905,11 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path
     assert "you replied to or mentioned 125 current followers" in text
     # the own tweets name whom they mention or reply to: those rows carry handles linked to
     # x.com, the others their ids; counted here from the raw files, apart from the kit
-    def raw(date, name):
-        js = (root / date / name).read_text()
-        return json.loads(js[js.index("["):])
+    import _archive_truth
 
-    followers = {r["follower"]["accountId"] for r in raw("2023-08-20", "follower.js")}
-    before = {r["follower"]["accountId"] for r in raw("2022-10-30", "follower.js")}
-    following = {r["following"]["accountId"] for r in raw("2023-08-20", "following.js")}
-    handles, talked = {}, set()
-    for t in (r["tweet"] for r in raw("2021-03-22", "tweet.js")):
-        for m in t["entities"]["user_mentions"]:
-            handles[m["id_str"]] = m["screen_name"]
-            talked.add(m["id_str"])
-        if t.get("in_reply_to_user_id_str"):
-            talked.add(t["in_reply_to_user_id_str"])
-            if t.get("in_reply_to_screen_name"):
-                handles.setdefault(t["in_reply_to_user_id_str"], t["in_reply_to_screen_name"])
+    truth = _archive_truth.larsbrinkhoff()
+    followers, before, following = truth.followers, truth.before, truth.following
+    handles, talked = truth.handles, truth.talked
     named_followers = followers & handles.keys()
     assert (f"The lists name {len(named_followers)} of them by handle all the same, from your "
             "own posts") in text
