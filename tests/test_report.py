@@ -911,8 +911,8 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path
     followers, before, following = truth.followers, truth.before, truth.following
     handles, talked = truth.handles, truth.talked
     named_followers = followers & handles.keys()
-    assert (f"The lists name {len(named_followers)} of them by handle all the same, from your "
-            "own posts") in text
+    assert (f"Even so, the lists name {len(named_followers)} of them by handle, from your own "
+            "posts") in text
     talk_table = page[page.index("You talked to them in your own posts"):]
     talk_table = talk_table[:talk_table.index("</table>")]
     links = re.findall(r'<a href="https://x\.com/([^"/]+)">@([^<]+)</a>', talk_table)

@@ -352,8 +352,8 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable
         named = int(users.loc[users["username"].isna(), "id"].astype(str).isin(
             known_handles["id"].astype(str)).sum())
         if named:
-            text += (f" The lists name {plural(named, 'of them', 'of them')} by handle all the "
-                     "same, from your own posts that mention or reply to them.")
+            text += (f" Even so, the lists name {plural(named, 'of them', 'of them')} by "
+                     "handle, from your own posts that mention or reply to them.")
     if hydrate_hint and missing > gone:
         text += (' With an X API token, "follower-kit import archive PATH --hydrate" fetches '
                  "the missing profiles")

@@ -711,7 +711,8 @@ def known_handles_frame(records: list[dict], account_id: str) -> pd.DataFrame:
         for m in ents.get("user_mentions") or []:
             if isinstance(m, dict) and str(m.get("id_str") or m.get("id") or "").isdigit() \
                     and _text(m.get("screen_name")):
-                named[str(m.get("id_str") or m.get("id"))] = (m["screen_name"], _text(m.get("name")))
+                named[str(m.get("id_str") or m.get("id"))] = (m["screen_name"],
+                                                              _text(m.get("name")))
         reply_to = str(r.get("in_reply_to_user_id_str") or "")
         if reply_to.isdigit() and _text(r.get("in_reply_to_screen_name")):
             named.setdefault(reply_to, (r["in_reply_to_screen_name"], None))
@@ -745,4 +746,5 @@ def _count(record: Mapping, field_name: str, i: int, label: str) -> int:
     return n
 
 
-__all__ = ["Archive", "Limits", "archives_in", "known_handles_frame", "own_tweets_frame", "parse_js", "read_archive"]
+__all__ = ["Archive", "Limits", "archives_in", "known_handles_frame", "own_tweets_frame",
+           "parse_js", "read_archive"]
