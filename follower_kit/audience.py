@@ -291,6 +291,10 @@ class MonthData:
         The account's own posts (an archive's ``tweets.js``; store table ``own_tweets``).
     unavailable : DataFrame
         Followers X reported deleted or suspended (``id``, ``reason``, ``observed_at``).
+    known_handles : DataFrame
+        The accounts the own posts named up to ``snapshot_at`` (``id``, ``username``, ``name``,
+        ``seen_at``, ``tweets``; :meth:`Store.known_handles`): they name the lost followers and
+        the relation rows that have no profile.
     """
 
     account: dict
@@ -306,6 +310,9 @@ class MonthData:
     own_tweets: pd.DataFrame | None = None
     unavailable: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["id", "reason", "observed_at"]))
+    known_handles: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["id", "username", "name", "seen_at",
+                                                      "tweets"]))
 
     def __repr__(self) -> str:
         prev = "none" if self.first_month else f"{self.previous_snapshot_at:%Y-%m-%d}"
@@ -330,8 +337,16 @@ class MonthData:
 
     @property
     def lost_followers(self) -> pd.DataFrame:
-        """Followers at ``previous_snapshot_at`` who no longer follow; ``followers`` columns."""
-        return self.previous_followers[~self.previous_followers["id"].isin(self.followers["id"])]
+        """Followers at ``previous_snapshot_at`` who no longer follow; ``followers`` columns.
+        Those without a profile are named from ``known_handles`` where the own posts name them
+        (the report lists the lost by name; ``observed_at`` stays missing: a handle is not a
+        profile, so nothing scores or segments them on it)."""
+        from .analysis.relations import name_from_known
+
+        lost = self.previous_followers[~self.previous_followers["id"].isin(self.followers["id"])]
+        if self.known_handles is None or self.known_handles.empty or lost.empty:
+            return lost
+        return name_from_known(lost, self.known_handles)
 
     @property
     def month_start(self) -> pd.Timestamp:
@@ -448,7 +463,8 @@ def load_month(account: str, month: str | None = None, *,
         following=store.read_table("following", account_id),
         own_tweets=store.read_table("own_tweets", account_id, snapshot_at=snapshot_at,
                                     latest_if_missing=True),
-        unavailable=store.unavailable(account_id))
+        unavailable=store.unavailable(account_id),
+        known_handles=store.known_handles(account_id, until=snapshot_at))
 
 
 # ------------------------------------------------------------------------------- the steps
@@ -781,7 +797,8 @@ def relations(data: MonthData, options: AudienceOptions | None = None, *,
     followed back, followed accounts that do not follow back, inactive, default-avatar and
     empty-bio followers, the month's unfollowers and who the account talks to
     (:func:`~follower_kit.analysis.relations.relations`). Works from an X archive alone: the
-    follow lists and the owner's posts carry ids.
+    follow lists and the owner's posts carry ids, and the posts name the accounts they mention
+    or reply to (``data.known_handles``), so those rows carry handles without a profile.
 
     Returns
     -------
@@ -794,7 +811,7 @@ def relations(data: MonthData, options: AudienceOptions | None = None, *,
                        tweets=data.tweets if len(data.tweets) else None,
                        own_tweets=data.own_tweets, lost=data.lost_followers,
                        account_id=data.account["id"], as_of=data.snapshot_at,
-                       inactive_days=inactive_days)
+                       inactive_days=inactive_days, known_handles=data.known_handles)
 
 
 def relation_counts(related: pd.DataFrame) -> pd.DataFrame:
@@ -927,7 +944,7 @@ def insight(data: MonthData, options: AudienceOptions | None = None, *,
         own_tweets=data.own_tweets, lost=None if data.first_month else data.lost_followers,
         account=data.account, segments=segments, bot_scores=scores,
         baseline_tweets=baseline_tweets, reading_tweets=reading_tweets, top_n=opts.top_n,
-        inactive_days=inactive_days)
+        inactive_days=inactive_days, known_handles=data.known_handles)
 
 
 @dataclass(frozen=True, repr=False)

@@ -86,6 +86,9 @@ def import_archive(store, path: str | os.PathLike, *, limits: Limits | None = No
     if len(arc.tweets):
         store.write_table("own_tweets", arc.account["id"], arc.tweets,
                           snapshot_at=arc.generated_at)
+    if len(arc.known_handles):  # the handles the own tweets name: Store.known_handles
+        store.write_table("known_handles", arc.account["id"], arc.known_handles,
+                          snapshot_at=arc.generated_at)
     return ref
 
 

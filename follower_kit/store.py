@@ -412,6 +412,40 @@ class Store:
             return None
         return _arrow_to_pandas(self._read_arrow(candidates[0]))
 
+    def known_handles(self, account, *, until=None) -> pd.DataFrame:
+        """The accounts the account's own tweets named, with their handles (the table
+        ``known_handles`` that :func:`follower_kit.ingest.import_archive` writes for each X
+        archive; :func:`follower_kit.sources.archive.known_handles_frame`), merged over every
+        archive imported. A store written before the table existed has none: the frame is empty.
+
+        Parameters
+        ----------
+        account : handle or id
+        until : time, optional
+            Only what tweets up to this time named.
+
+        Returns
+        -------
+        DataFrame
+            ``id``, ``username``, ``name``, ``seen_at``, ``tweets``: one row per id, its handle
+            and name as of the latest tweet naming it (a name from an earlier tweet where the
+            latest named only the handle); ordered by ``id``.
+        """
+        base = self._account_dir(self.resolve(account)) / "tables" / "known_handles"
+        parts = [_arrow_to_pandas(self._read_arrow(p)) for p in sorted(base.glob("*.parquet"))] \
+            if base.is_dir() else []
+        cols = {"id": schema.STR, "username": schema.STR, "name": schema.STR,
+                "seen_at": schema.TIME, "tweets": "int64"}
+        if not parts:
+            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
+        known = pd.concat([p.astype(cols) for p in parts], ignore_index=True)
+        if until is not None:
+            known = known[known["seen_at"] <= _utc(until)]
+        # two archives overlap in the tweets they hold: the latest naming wins, counts do not add
+        known = known.sort_values(["id", "seen_at", "tweets"], kind="stable")
+        out = known.groupby("id", sort=True).last().reset_index()
+        return out[list(cols)].astype(cols).reset_index(drop=True)
+
     def unavailable(self, account) -> pd.DataFrame:
         """Followers X reported deleted or suspended when their profiles were looked up (the
         table ``unavailable``, kept by :func:`follower_kit.ingest.hydrate`, so that a

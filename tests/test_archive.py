@@ -63,6 +63,67 @@ def test_own_tweets_and_following(series_store):
     assert len(following) == 79  # the 2023 archive's following.js
 
 
+def _raw_tweets(date="2021-03-22"):
+    raw = _arc(date).joinpath("tweet.js").read_text()
+    return [item["tweet"] for item in json.loads(raw[raw.index("["):])]
+
+
+def test_own_tweets_name_the_accounts_they_mention_or_reply_to(series_store):
+    """An archive lists followers by id only, but each mention in the own tweets carries the
+    id, handle and name, and each reply the replied-to id and handle: those are kept."""
+    expected: dict[str, str] = {}  # id -> handle, from the raw tweet.js, oldest tweet first
+    for t in sorted(_raw_tweets(), key=lambda t: pd.Timestamp(
+            pd.to_datetime(t["created_at"], format="%a %b %d %H:%M:%S %z %Y"))):
+        mentioned = {m["id_str"]: m["screen_name"] for m in t["entities"]["user_mentions"]}
+        if t.get("in_reply_to_user_id_str") and t.get("in_reply_to_screen_name"):
+            # a reply's handle may be lower-cased: the mention's spelling is the account's
+            mentioned.setdefault(t["in_reply_to_user_id_str"], t["in_reply_to_screen_name"])
+        expected.update(mentioned)
+    expected.pop("3128746474", None)  # the account itself (threads reply to it)
+    known = series_store.known_handles("larsbrinkhoff")
+    assert len(known) == len(expected) == 645
+    assert dict(zip(known["id"], known["username"])) == expected
+    assert known["id"].is_unique and known["seen_at"].dt.tz is not None
+    row = known.set_index("id").loc["9296352"]  # the most talked-to follower
+    assert (row["username"], row["name"]) == ("brouhaha",
+                                              "AI except neither Artificial nor Intelligent")
+    # only what tweets before a time named
+    early = series_store.known_handles("larsbrinkhoff", until="2016-01-01")
+    assert 0 < len(early) < len(known) and (early["seen_at"] <= pd.Timestamp(
+        "2016-01-01", tz="UTC")).all()
+
+
+def test_a_store_from_before_known_handles_still_reads(tmp_path):
+    """A store written before the table existed: no handles, ids link by id; importing the
+    same archive again adds them."""
+    from follower_kit import audience
+
+    store = Store(tmp_path / "store")
+    for date in ("2021-03-22", "2022-04-29"):
+        ingest.import_archive(store, _arc(date))
+    shutil.rmtree(store.path / "accounts" / "3128746474" / "tables" / "known_handles")
+    assert store.known_handles("larsbrinkhoff").empty
+    assert list(store.known_handles("larsbrinkhoff").columns) == ["id", "username", "name",
+                                                                  "seen_at", "tweets"]
+    data = audience.load_month("larsbrinkhoff", "2022-04", store=store)
+    rel = audience.relations(data)
+    assert rel["username"].isna().all()
+    assert rel["profile_url"].str.startswith("https://x.com/i/user/").all()
+    assert data.lost_followers["username"].isna().all()
+    ingest.import_archive(store, _arc("2021-03-22"))  # the same snapshot: a no-op but for this
+    assert len(store.known_handles("larsbrinkhoff")) == 645
+    data = audience.load_month("larsbrinkhoff", "2022-04", store=store)
+    rel = audience.relations(data)
+    talk = rel[rel["relation"] == "talk_to"]
+    assert len(talk) and talk["username"].notna().all()
+    assert talk["profile_url"].str.fullmatch(r"https://x\.com/[A-Za-z0-9_]+").all()
+    # a handle is not a profile: the followers still count as unprofiled everywhere else
+    assert data.followers["username"].isna().all()
+    assert data.new_followers["username"].isna().all()
+    lost = data.lost_followers
+    assert lost["username"].notna().any() and lost["observed_at"].isna().all()
+
+
 def test_zip_equals_folder(tmp_path):
     z = tmp_path / "twitter-archive.zip"
     with zipfile.ZipFile(z, "w") as zf:  # real archives keep data files under data/

@@ -138,8 +138,15 @@ def test_audience_on_the_real_archive_gives_relations_from_the_archive_alone(tmp
     assert r.exit_code == 0, r.output
     rel = _last_json(r.output)["relations"]
     assert (rel["mutual"]["count"], rel["not_followed_back"]["count"],
-            rel["talk_to"]["count"], rel["unfollowed"]["count"]) == (36, 728, 104, 53)
-    assert rel["mutual"]["accounts"][0]["profile_url"].startswith("https://x.com/i/user/")
+            rel["talk_to"]["count"], rel["unfollowed"]["count"]) == (36, 728, 125, 53)
+    # the own tweets name whom they mention or reply to: 125 followers (104 by replies), each
+    # with its handle and its x.com link; the rest link by id
+    talk = rel["talk_to"]["accounts"]
+    assert talk and all(a["username"] and a["profile_url"] == "https://x.com/" + a["username"]
+                        for a in talk)
+    assert talk[0]["username"] == "brouhaha"
+    assert any(a["profile_url"].startswith("https://x.com/i/user/")
+               for a in rel["mutual"]["accounts"])
 
 
 def test_languages_from_tweets_and_bios_score_against_the_truth(sample_audience):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import _archive_truth
 from conftest import shared_path
 
 from follower_kit import Store, schema
-from follower_kit.analysis.relations import RELATIONS, relation_counts, relations, talked_to
+from follower_kit.analysis.relations import (RELATIONS, name_from_known, relation_counts,
+                                             relations, talked_to)
 from follower_kit.ingest import import_archive
 from follower_kit.sources.archive import archives_in
 
@@ -22,7 +24,7 @@ def archive_store(tmp_path_factory):
     return store
 
 
-def _archive_relations(store, at=None):
+def _archive_relations(store, at=None, known_handles=None):
     account = store.resolve("larsbrinkhoff")
     followers = store.followers(account, at=at)
     when = followers["snapshot_at"].iloc[0]
@@ -31,7 +33,8 @@ def _archive_relations(store, at=None):
         followers,
         following=store.read_table("following", account, snapshot_at=when),
         own_tweets=store.read_table("own_tweets", account, latest_if_missing=True),
-        lost=store.diff(account, after=at) if earlier.any() else None, account_id=account)
+        lost=store.diff(account, after=at) if earlier.any() else None, account_id=account,
+        known_handles=known_handles)
 
 
 def test_real_archive_relations_from_the_archive_alone(archive_store):
@@ -51,6 +54,58 @@ def test_real_archive_relations_from_the_archive_alone(archive_store):
     # the owner is never on a list of its own, and links go by id when no handle is known
     assert not rel["user_id"].eq(archive_store.resolve("larsbrinkhoff")).any()
     assert rel["profile_url"].str.startswith("https://x.com/i/user/").all()
+
+
+def test_real_archive_names_whom_the_own_tweets_name(archive_store):
+    """The 2023-08 export with the handles the 2021 export's own tweets carry: every talk-to
+    row and every mutual, not-followed-back and lost follower the tweets name has a handle and
+    a profile link; the counts are checked against the raw files, computed here apart."""
+    truth = _archive_truth.larsbrinkhoff()
+    followers, before, following = truth.followers, truth.before, truth.following
+    handles, talked = truth.handles, truth.talked
+    rel = _archive_relations(archive_store,
+                             known_handles=archive_store.known_handles("larsbrinkhoff"))
+    named = rel.dropna(subset=["username"])
+    by = {r: rel[rel["relation"] == r] for r in RELATIONS}
+
+    def named_ids(relation):
+        return set(by[relation].dropna(subset=["username"])["user_id"])
+
+    talk = by["talk_to"]
+    assert set(talk["user_id"]) == talked & followers and len(talk) == 125  # 104 by replies
+    assert talk["username"].notna().all()
+    assert named_ids("mutual") == followers & following & handles.keys()
+    assert named_ids("not_followed_back") == (followers - following) & handles.keys()
+    assert named_ids("unfollowed") == (before - followers) & handles.keys()
+    assert named_ids("not_following_back") == (following - followers) & handles.keys()
+    assert [len(named_ids(r)) for r in ("mutual", "not_followed_back", "unfollowed",
+                                        "not_following_back")] == [24, 101, 10, 12]
+    assert (named["profile_url"] == "https://x.com/" + named["username"]).all()
+    unnamed = rel[rel["username"].isna()]
+    assert (unnamed["profile_url"] == "https://x.com/i/user/" + unnamed["user_id"]).all()
+    assert len(set(named["user_id"])) == 125 + 12 + 10  # followers, followed, lost
+    # the replies and mentions in the detail: a reply's own leading mention is the reply
+    row = talk[talk["user_id"] == "9296352"].iloc[0]
+    assert row["username"] == "brouhaha" and row["detail"].startswith("75 replies and 67 ")
+
+
+def test_known_handles_never_overwrite_a_profile():
+    known = pd.DataFrame({"id": ["1", "3", "8", "5"], "username": ["old_ann", "cy", "hal", "eve"],
+                          "name": ["Old Ann", None, "Hal", "Eve E"],
+                          "seen_at": pd.Timestamp("2026-09-01", tz="UTC")})
+    filled = name_from_known(_followers(), known)
+    assert list(filled["username"]) == ["ann", "Bob", "cy", "dee"]  # ann keeps her profile
+    assert list(filled["name"].fillna("-")) == ["Ann", "Bob B", "-", "Dee"]
+    assert filled.attrs["named_from_posts"] == 1
+    assert filled["description"].isna().iloc[2]  # a handle is not a profile
+    rel = relations(_followers(), following=pd.DataFrame({"following_id": ["1", "8"]}),
+                    lost=pd.DataFrame({"id": ["5"]}), known_handles=known)
+    named = rel.set_index(["relation", "user_id"])
+    assert named.loc[("not_followed_back", "3"), "profile_url"] == "https://x.com/cy"
+    assert named.loc[("not_following_back", "8"), "username"] == "hal"
+    assert named.loc[("unfollowed", "5"), "name"] == "Eve E"
+    # the hygiene lists judge profiles only: 3 is not called empty-bio for having a handle
+    assert "3" not in set(rel.loc[rel["relation"] == "empty_bio", "user_id"])
 
 
 def test_earlier_export_has_its_own_counts(archive_store):
@@ -98,7 +153,7 @@ def test_relations_on_hand_built_frames():
     assert got["unfollowed"] == ["5"]
     assert got["talk_to"] == ["1", "2"]  # 7 is no follower; handles match case-insensitively
     row = rel[(rel["relation"] == "talk_to") & (rel["user_id"] == "2")].iloc[0]
-    assert row["detail"] == "1 reply and 1 mention, last 2026-09-01"
+    assert row["detail"] == "1 reply, last 2026-09-01"  # its @bob is the reply, not a mention
     assert row["profile_url"] == "https://x.com/Bob"
     counts = relation_counts(rel).set_index("relation")
     assert counts.loc["inactive", "assessed"] == 3 and counts.loc["empty_bio", "assessed"] == 3

@@ -898,21 +898,55 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path
     assert re.findall(r'<img [^>]*alt="([^"]*)"', page) == [
         "Chart: Growth", "Chart: Bots and fake followers"]
     assert "the follower factory looks organic" in text or "burst" in text
-    # the lost followers named, by id linked to their profiles
-    lost_table = page[page.index("Followers who left"):]
-    assert lost_table.count('href="https://x.com/i/user/') >= 10
     # what the archive itself holds: the follow lists and the owner's replies, linked by id,
     # each list a CSV beside the report
     assert ("36 of the 764 followers are mutuals (you follow them too); 728 you do not follow "
             "back, and 43 accounts you follow do not follow you.") in text
-    assert "you replied to or mentioned 104 current followers" in text
-    assert 'href="https://x.com/i/user/' in page
+    assert "you replied to or mentioned 125 current followers" in text
+    # the own tweets name whom they mention or reply to: those rows carry handles linked to
+    # x.com, the others their ids; counted here from the raw files, apart from the kit
+    import _archive_truth
+
+    truth = _archive_truth.larsbrinkhoff()
+    followers, before, following = truth.followers, truth.before, truth.following
+    handles, talked = truth.handles, truth.talked
+    named_followers = followers & handles.keys()
+    assert (f"Even so, the lists name {len(named_followers)} of them by handle, from your own "
+            "posts") in text
+    talk_table = page[page.index("You talked to them in your own posts"):]
+    talk_table = talk_table[:talk_table.index("</table>")]
+    links = re.findall(r'<a href="https://x\.com/([^"/]+)">@([^<]+)</a>', talk_table)
+    assert len(links) == 10 and all(href == handle for href, handle in links)
+    assert "x.com/i/user/" not in talk_table
     out = Path(result.paths["html"]).parent
-    for name, rows in (("mutuals", 36), ("not-followed-back", 728), ("replied-to", 104),
-                       ("lost-followers", 53)):
+    expected = {  # CSV: (rows, rows with a handle)
+        "mutuals": (followers & following, followers & following & handles.keys()),
+        "not-followed-back": (followers - following, (followers - following) & handles.keys()),
+        "replied-to": (talked & followers, talked & followers),
+        "lost-followers": (before - followers, (before - followers) & handles.keys())}
+    assert {name: (len(a), len(b)) for name, (a, b) in expected.items()} == {
+        "mutuals": (36, 24), "not-followed-back": (728, 101), "replied-to": (125, 125),
+        "lost-followers": (53, 10)}
+    for name, (rows, named) in expected.items():
         csv = pd.read_csv(out / f"larsbrinkhoff-2023-08-{name}.csv", dtype=str)
-        assert len(csv) == rows, name
+        assert set(csv.iloc[:, 0]) == rows, name
+        has = csv.dropna(subset=["username"])
+        assert set(has.iloc[:, 0]) == named, name
+        assert all(handles[i] == u for i, u in zip(has.iloc[:, 0], has["username"])), name
+        if "profile_url" in csv.columns:  # an id alone links by id
+            by_id = csv[csv["username"].isna()]
+            assert (by_id["profile_url"] == "https://x.com/i/user/" + by_id.iloc[:, 0]).all()
         assert f'href="larsbrinkhoff-2023-08-{name}.csv"' in page
+    # the tables show the people the tweets name first (the CSVs keep the follow order): the
+    # ten lost followers named, each linked to x.com; mutuals likewise
+    def table(caption):
+        part = page[page.index(caption):]
+        return part[:part.index("</table>")]
+
+    lost_named = {handles[i] for i in before - followers if i in handles}
+    assert set(re.findall(r'href="https://x\.com/(\w+)">@\1<', table("Followers who left"))) \
+        == lost_named
+    assert len(re.findall(r'href="https://x\.com/\w+">@', table("Mutuals"))) == 10
     # the people of each relation listed in tables: talked to, not followed back, mutuals
     for caption in ("You talked to them in your own posts", "Followers you do not follow back",
                     "Mutuals"):

@@ -121,14 +121,15 @@ def audience_insight(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = N
                      bot_scores: pd.DataFrame | None = None,
                      baseline_tweets: pd.DataFrame | None = None,
                      reading_tweets: pd.DataFrame | None = None, top_n: int = 10,
-                     inactive_days: int = 90) -> dict[str, pd.DataFrame]:
+                     inactive_days: int = 90,
+                     known_handles: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Every audience-insight section of one snapshot.
 
     Parameters
     ----------
     followers : DataFrame
         :meth:`Store.followers` of the snapshot.
-    tweets, following, own_tweets, lost
+    tweets, following, own_tweets, lost, known_handles
         As :func:`~follower_kit.analysis.relations.relations` takes them (each optional).
     account : dict, optional
         ``id`` and ``username`` of the account (its own handle is left out of mentions).
@@ -173,7 +174,7 @@ def audience_insight(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = N
               for kind in ("domains", "mentions", "hashtags")}
     rel = relations.relations(followers, following=following, tweets=tw, own_tweets=own_tweets,
                               lost=lost, account_id=account.get("id"),
-                              inactive_days=inactive_days)
+                              inactive_days=inactive_days, known_handles=known_handles)
     return {
         "countries": geo.country_shares(places, top_n=top_n),
         "places": places,

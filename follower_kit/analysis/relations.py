@@ -3,8 +3,10 @@ inactive, default-avatar and empty-bio followers, the named unfollowers, and who
 
 Everything here works from an X archive alone: its follower list, its ``following.js`` (the store
 table ``following``) and the owner's own tweets (the table ``own_tweets``: replies carry the
-replied-to user id, mentions the handle). Profiles and tweets of the followers, where the store has
-them, add the inactive, default-avatar and empty-bio lists and names to every row.
+replied-to user id, mentions the handle) and the handles those tweets name (the table
+``known_handles``: each mention carries the account's id, handle and name), which name every row
+the own tweets name. Profiles and tweets of the followers, where the store has them, add the
+inactive, default-avatar and empty-bio lists and names to every row.
 
 Pure functions: frames in, frames out, no I/O.
 """
@@ -63,6 +65,48 @@ def _text_col(frame: pd.DataFrame | None, name: str, n: int) -> pd.Series:
     return frame[name].astype(schema.STR).reset_index(drop=True)
 
 
+def name_from_known(frame: pd.DataFrame, known: pd.DataFrame | None, *,
+                    id_column: str = "id") -> pd.DataFrame:
+    """``frame`` with ``username`` and ``name`` filled, for the rows without a handle, from the
+    handles the account's own tweets name; a known profile is never overwritten.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Any frame of accounts: ``id_column`` and, where known, ``username`` and ``name``.
+    known : DataFrame or None
+        ``id``, ``username``, ``name`` (:meth:`follower_kit.Store.known_handles`).
+    id_column : str
+        The column holding the account id.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``frame`` (same rows and columns, ``username`` and ``name`` added when
+        absent); ``attrs["named_from_posts"]`` counts the rows named here.
+    """
+    out = frame.copy()
+    for col in ("username", "name"):
+        if col not in out.columns:
+            out[col] = pd.Series(np.nan, index=out.index, dtype=schema.STR)
+    named = 0
+    if known is not None and len(known) and len(out):
+        by_id = known.assign(id=known["id"].astype(str)).drop_duplicates(
+            "id", keep="last").set_index("id")
+        ids = out[id_column].astype(str)
+        fill = out["username"].isna() & ids.isin(by_id.index)
+        if fill.any():
+            hit = ids[fill].to_numpy()
+            out["username"] = out["username"].astype(schema.STR)
+            out["name"] = out["name"].astype(schema.STR)
+            out.loc[fill, "username"] = by_id.loc[hit, "username"].to_numpy()
+            # a profile's name is the profile's: only rows without a handle take one here
+            out.loc[fill, "name"] = by_id.loc[hit, "name"].to_numpy()
+            named = int(fill.sum())
+    out.attrs["named_from_posts"] = named
+    return out
+
+
 def _rows(relation: str, ids, profiles: pd.DataFrame, detail=None) -> pd.DataFrame:
     """One relation's rows, named from ``profiles`` (indexed by id) where known."""
     ids = pd.Series(pd.Index(ids).astype(str), dtype=schema.STR)
@@ -86,7 +130,8 @@ def _rows(relation: str, ids, profiles: pd.DataFrame, detail=None) -> pd.DataFra
 def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
               tweets: pd.DataFrame | None = None, own_tweets: pd.DataFrame | None = None,
               lost: pd.DataFrame | None = None, account_id: str | None = None,
-              as_of=None, inactive_days: int = 90) -> pd.DataFrame:
+              as_of=None, inactive_days: int = 90,
+              known_handles: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every follower (and followed account) in each relation to the account that applies.
 
     Parameters
@@ -113,13 +158,18 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
     inactive_days : int
         A follower with no post in this many days is inactive. Known only for followers whose
         recent tweets are in ``tweets`` or whose profile says they never posted.
+    known_handles : DataFrame, optional
+        ``id``, ``username``, ``name``: the accounts the own tweets name
+        (:meth:`follower_kit.Store.known_handles`). They name the rows of accounts without a
+        profile (:func:`name_from_known`) and match the own tweets' mentions to ids.
 
     Returns
     -------
     DataFrame
         One row per (relation, account): ``relation`` (one of :data:`RELATIONS`), ``user_id``,
-        ``username`` and ``name`` (missing when no profile is known), ``profile_url``, ``detail``
-        (why: last post, replies and mentions, ...). Rows follow :data:`RELATIONS`, then follower
+        ``username`` and ``name`` (from the profile, else from ``known_handles``; missing when
+        neither knows the account), ``profile_url``, ``detail`` (why: last post, replies and
+        mentions, ...). Rows follow :data:`RELATIONS`, then follower
         order (newest first); the followed accounts that do not follow back in file order.
         ``attrs["assessed"]`` maps each relation to how many accounts could be judged for it.
     """
@@ -132,6 +182,13 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
                              "name": cols["name"].to_numpy()}, index=ids.to_numpy())
     profiles = profiles[~profiles.index.duplicated()]
     profiled = cols["username"].notna().to_numpy()
+    # the handles the own tweets name stand in for a profile in every list (not as a profile:
+    # the hygiene lists below judge profiles only)
+    def named(frame: pd.DataFrame) -> pd.DataFrame:
+        filled = name_from_known(frame.rename_axis("id").reset_index(), known_handles)
+        return filled.set_index("id")[["username", "name"]]
+
+    profiles = named(profiles)
     parts: list[pd.DataFrame] = []
     assessed: dict[str, int] = {}
 
@@ -144,7 +201,8 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
         parts.append(_rows("not_followed_back", ids[~is_mutual & ~ids.isin(own).to_numpy()],
                            profiles))
         others = followed[~followed.isin(ids)]
-        other_profiles = profiles.reindex(others)  # not followers: names only if seen elsewhere
+        # not followers: named only by the own tweets
+        other_profiles = named(profiles.reindex(others)) if len(others) else profiles.iloc[0:0]
         parts.append(_rows("not_following_back", others, other_profiles))
         assessed.update(mutual=n, not_followed_back=n, not_following_back=len(followed))
 
@@ -185,13 +243,13 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
         gone_profiles = pd.DataFrame({
             "username": _text_col(gone, "username", len(gone)).to_numpy(),
             "name": _text_col(gone, "name", len(gone)).to_numpy()}, index=gone_ids.to_numpy())
-        gone_profiles = gone_profiles[~gone_profiles.index.duplicated()]
+        gone_profiles = named(gone_profiles[~gone_profiles.index.duplicated()])
         parts.append(_rows("unfollowed", gone_ids, gone_profiles))
         assessed["unfollowed"] = len(gone)
 
     # -- talk to: the followers the owner replied to or mentioned -------------------------------
     if own_tweets is not None:
-        talk = talked_to(own_tweets, f, account_id=account_id)
+        talk = talked_to(own_tweets, f, account_id=account_id, known_handles=known_handles)
         detail = [_talk_detail(r) for r in talk.itertuples()]
         parts.append(_rows("talk_to", talk["user_id"], profiles, detail))
         assessed["talk_to"] = n
@@ -223,11 +281,14 @@ def _talk_detail(row) -> str:
 
 
 def talked_to(own_tweets: pd.DataFrame, followers: pd.DataFrame, *,
-              account_id: str | None = None) -> pd.DataFrame:
+              account_id: str | None = None,
+              known_handles: pd.DataFrame | None = None) -> pd.DataFrame:
     """The followers the account replied to or mentioned in its own tweets.
 
     Replies are matched by id (``in_reply_to_user_id``), mentions by handle (an archive keeps the
-    mentioned handles; matched case-insensitively to followers whose profile is known).
+    mentioned handles; matched case-insensitively to the followers' profiles, else to the ids the
+    own tweets name them with, ``known_handles``). A reply's mention of the account it
+    replied to counts as the reply only.
 
     Parameters
     ----------
@@ -238,6 +299,8 @@ def talked_to(own_tweets: pd.DataFrame, followers: pd.DataFrame, *,
         ``id`` and, where known, ``username``.
     account_id : str, optional
         The account's own id (its replies to itself are left out).
+    known_handles : DataFrame, optional
+        ``id``, ``username``: the handles the own tweets name.
 
     Returns
     -------
@@ -252,14 +315,25 @@ def talked_to(own_tweets: pd.DataFrame, followers: pd.DataFrame, *,
         r = own[own["in_reply_to_user_id"].notna()]
         events.append(pd.DataFrame({"user_id": r["in_reply_to_user_id"].astype(str).to_numpy(),
                                     "kind": "replies", "at": r["created_at"].to_numpy()}))
-    if "mentions" in own.columns and "username" in followers.columns:
-        by_handle = pd.Series(ids.to_numpy(), index=followers["username"].astype(
+    handles = [followers[["id", "username"]]] if "username" in followers.columns else []
+    if known_handles is not None and len(known_handles):
+        # the latest account seen under a handle (handles are given up and taken again)
+        handles.append(known_handles.sort_values("seen_at", ascending=False, kind="stable")
+                       [["id", "username"]] if "seen_at" in known_handles.columns
+                       else known_handles[["id", "username"]])
+    if "mentions" in own.columns and handles:
+        pairs = pd.concat(handles, ignore_index=True)  # a profile's handle before the tweets'
+        by_handle = pd.Series(pairs["id"].astype(str).to_numpy(), index=pairs["username"].astype(
             schema.STR).str.lower().to_numpy())
         by_handle = by_handle[by_handle.index.notna() & ~by_handle.index.duplicated()]
-        m = own[["mentions", "created_at"]].explode("mentions").dropna(subset=["mentions"])
-        # a reply starts with the replied-to handle: that is the reply, not a second mention
+        cols = ["mentions", "created_at"] + (["in_reply_to_user_id"]
+                                             if "in_reply_to_user_id" in own.columns else [])
+        m = own[cols].explode("mentions").dropna(subset=["mentions"])
         m["user_id"] = m["mentions"].astype(str).str.lower().map(by_handle)
         m = m.dropna(subset=["user_id"])
+        if "in_reply_to_user_id" in m.columns:
+            # a reply starts with the replied-to handle: that is the reply, not a second mention
+            m = m[m["user_id"] != m["in_reply_to_user_id"].astype(schema.STR).fillna("")]
         events.append(pd.DataFrame({"user_id": m["user_id"].astype(str).to_numpy(),
                                     "kind": "mentions", "at": m["created_at"].to_numpy()}))
     ev = pd.concat(events, ignore_index=True) if events else pd.DataFrame(
@@ -313,5 +387,5 @@ def relation_counts(rel: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-__all__ = ["DESCRIPTIONS", "RELATIONS", "profile_url", "relation_counts", "relations",
-           "talked_to"]
+__all__ = ["DESCRIPTIONS", "RELATIONS", "name_from_known", "profile_url", "relation_counts",
+           "relations", "talked_to"]

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 
 from .. import text as _text
@@ -120,7 +121,8 @@ def _blank(values: pd.Series) -> pd.Series:
 
 def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[str] | None = None,
                    *, max_rows: int | None = 20, max_chars: int = MAX_CELL_CHARS,
-                   caption: str | None = None, empty: str = "Nobody to list.") -> HTML:
+                   caption: str | None = None, empty: str = "Nobody to list.",
+                   named_first: bool = False) -> HTML:
     """An HTML table of followers in which every value is shown as text.
 
     Parameters
@@ -138,6 +140,10 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
         Plain text shown above the table (escaped).
     empty : str
         Plain text shown instead of an empty table ("" shows nothing).
+    named_first : bool
+        Show the rows with a ``username`` before those known by id only (otherwise in order),
+        so that a table cut at ``max_rows`` shows the people a reader can recognise; an X
+        archive names only the accounts the own posts mention or reply to.
 
     Returns
     -------
@@ -157,6 +163,8 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
 
     from .templates import block
 
+    if named_first and "username" in frame.columns:
+        frame = frame.iloc[np.argsort(frame["username"].isna().to_numpy(), kind="stable")]
     shown = frame if max_rows is None else frame.head(max_rows)
     # a column with nothing to show in any row (names and bios of followers known by id only,
     # details a relation does not have) is left out rather than drawn empty

@@ -321,12 +321,14 @@ UNASSIGNED = "(unassigned)"
 
 
 def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable=(),
-                  hydrate_plan=None) -> str:
+                  hydrate_plan=None, known_handles: pd.DataFrame | None = None) -> str:
     """A warning when followers have no profile in the store (an X archive lists ids only): the
     bot checks, segments and suggestions can only cover the others. Empty when all have one.
     ``unavailable``: ids X reported deleted or suspended (counted apart: no hydrating helps).
     ``hydrate_plan``: number of profiles -> its plan
-    (:func:`follower_kit.sources.x_api.plan_hydrate`), to say what ``--hydrate`` would cost."""
+    (:func:`follower_kit.sources.x_api.plan_hydrate`), to say what ``--hydrate`` would cost.
+    ``known_handles``: the accounts the own posts name (``id``; :meth:`Store.known_handles`),
+    to say how many of the followers without a profile the lists below name by handle."""
     if users.empty or "username" not in users.columns:
         return ""
     missing = int(users["username"].isna().sum())
@@ -346,6 +348,12 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable
                 if gone == missing else
                 plural(gone, "of them is an account", "of them are accounts"))
         text += f" {whom} X reported deleted or suspended."
+    if known_handles is not None and len(known_handles):
+        named = int(users.loc[users["username"].isna(), "id"].astype(str).isin(
+            known_handles["id"].astype(str)).sum())
+        if named:
+            text += (f" Even so, the lists name {plural(named, 'of them', 'of them')} by "
+                     "handle, from your own posts that mention or reply to them.")
     if hydrate_hint and missing > gone:
         text += (' With an X API token, "follower-kit import archive PATH --hydrate" fetches '
                  "the missing profiles")

@@ -9,7 +9,10 @@ one after another, form a series of snapshots (one per generation date).
 
 What an archive holds: the follower and following lists (ids only: ``--hydrate`` fetches the
 profiles with the X API when a token exists), the account's own tweets (stored as the table
-``own_tweets``), and its profile.
+``own_tweets``), and its profile. The own tweets also name people: each mention carries the
+mentioned account's id, handle and display name, and each reply the replied-to id and handle;
+:func:`known_handles_frame` keeps them (the table ``known_handles``), so that an archive alone
+can name the followers the account talked to.
 """
 
 from __future__ import annotations
@@ -420,6 +423,7 @@ class Archive:
     tweets: pd.DataFrame
     profile: dict
     warnings: list[str] = field(default_factory=list)
+    known_handles: pd.DataFrame = field(default_factory=lambda: known_handles_frame([], ""))
 
 
 def _records(files: _Files, manifest: Mapping, data_type: str, key: str,
@@ -499,7 +503,8 @@ def read_archive(path: str | os.PathLike, *, limits: Limits | None = None,
         ``account`` (id, username, name), ``generated_at`` (UTC, from the manifest),
         ``followers`` (``follower_id``, ``position``: file order, newest first), ``following``
         (``following_id``), ``tweets`` (the account's own tweets, canonical tweets frame),
-        ``profile`` (bio, website, location, avatar); ``warnings`` says what was dropped.
+        ``profile`` (bio, website, location, avatar); ``warnings`` says what was dropped;
+        ``known_handles`` (:func:`known_handles_frame`: the accounts the own tweets name).
 
     Raises
     ------
@@ -590,6 +595,7 @@ def read_archive(path: str | os.PathLike, *, limits: Limits | None = None,
     if not tw and tweet_type == "tweets" and files.find("tweet.js"):
         tw = _records(files, {}, "tweet", "tweet", required=False)
     tweets = own_tweets_frame(tw, account["id"], label=f"{path} {tweet_type}.js")
+    known = known_handles_frame(tw, account["id"])
 
     prof = _records(files, manifest, "profile", "profile", required=False)
     p = prof[0] if prof else {}
@@ -597,7 +603,7 @@ def read_archive(path: str | os.PathLike, *, limits: Limits | None = None,
     profile = {"bio": desc.get("bio"), "website": desc.get("website"),
                "location": desc.get("location"), "avatar": p.get("avatarMediaUrl")}
     return Archive(str(path), account, generated_at, followers, following, tweets, profile,
-                   warnings)
+                   warnings, known)
 
 
 def own_tweets_frame(records: list[dict], account_id: str, *,
@@ -650,8 +656,7 @@ def own_tweets_frame(records: list[dict], account_id: str, *,
             "urls": [u.get("expanded_url") for u in ents.get("urls") or [] if isinstance(u, dict)],
         })
     df = pd.DataFrame(rows)
-    created = pd.to_datetime(df["created_at"], format="%a %b %d %H:%M:%S %z %Y", utc=True,
-                             errors="coerce")
+    created = _tweet_times(df["created_at"])
     if created.isna().any():
         i = int(np.flatnonzero(created.isna().to_numpy())[0])
         raise SourceError(f"{label}: record {i} (tweet {rows[i]['id']}) has created_at "
@@ -662,6 +667,69 @@ def own_tweets_frame(records: list[dict], account_id: str, *,
         return schema.validate(schema.coerce(df.drop_duplicates("id"), "tweets"), "tweets")
     except SchemaError as exc:
         raise SourceError(f"{label}: {exc}", path=label) from None
+
+
+def _tweet_times(values: pd.Series) -> pd.Series:
+    """An archive's ``created_at`` texts ('Sat Feb 18 19:45:15 +0000 2023') as UTC times; NaT
+    for text that is not one."""
+    return pd.to_datetime(values, format="%a %b %d %H:%M:%S %z %Y", utc=True, errors="coerce")
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def known_handles_frame(records: list[dict], account_id: str) -> pd.DataFrame:
+    """The accounts the account's own tweets name, with their handles: every
+    ``entities.user_mentions`` entry (``id_str``, ``screen_name``, ``name``) and every reply's
+    ``in_reply_to_user_id_str`` / ``in_reply_to_screen_name`` (a reply names no display name).
+
+    An X archive lists followers and followings by id only; these are the ids it names. Entries
+    without a numeric id or a handle are skipped; the account itself is left out.
+
+    Parameters
+    ----------
+    records : list of dict
+        The archive's tweet records (v1.1-style, as in ``tweets.js``).
+    account_id : str
+        The archive's account.
+
+    Returns
+    -------
+    DataFrame
+        One row per account named: ``id``, ``username`` and ``name`` (as of the latest tweet
+        naming it; ``name`` missing when only replies name it), ``seen_at`` (that tweet's time,
+        UTC), ``tweets`` (how many of the account's tweets name it); ordered by ``id``.
+    """
+    rows = []
+    for r in records:
+        if not isinstance(r, dict):
+            continue
+        at = r.get("created_at")
+        ents = r.get("entities") if isinstance(r.get("entities"), dict) else {}
+        named = {}
+        for m in ents.get("user_mentions") or []:
+            if isinstance(m, dict) and str(m.get("id_str") or m.get("id") or "").isdigit() \
+                    and _text(m.get("screen_name")):
+                named[str(m.get("id_str") or m.get("id"))] = (m["screen_name"],
+                                                              _text(m.get("name")))
+        reply_to = str(r.get("in_reply_to_user_id_str") or "")
+        if reply_to.isdigit() and _text(r.get("in_reply_to_screen_name")):
+            named.setdefault(reply_to, (r["in_reply_to_screen_name"], None))
+        rows.extend((i, handle, name, at) for i, (handle, name) in named.items()
+                    if i != str(account_id))
+    df = pd.DataFrame(rows, columns=["id", "username", "name", "seen_at"])
+    df["seen_at"] = _tweet_times(df["seen_at"].astype(object))
+    df = df.dropna(subset=["seen_at"])
+    counts = df.groupby("id").size()
+    # the latest handle and display name (last() skips a reply's missing name): an account
+    # may have renamed itself since
+    df = df.sort_values(["id", "seen_at"], kind="stable").groupby("id").last().reset_index()
+    df["tweets"] = df["id"].map(counts)
+    return pd.DataFrame({
+        "id": df["id"].astype(schema.STR), "username": df["username"].astype(schema.STR),
+        "name": df["name"].astype(schema.STR), "seen_at": df["seen_at"].astype(schema.TIME),
+        "tweets": df["tweets"].astype("int64")}).reset_index(drop=True)
 
 
 def _count(record: Mapping, field_name: str, i: int, label: str) -> int:
@@ -678,4 +746,5 @@ def _count(record: Mapping, field_name: str, i: int, label: str) -> int:
     return n
 
 
-__all__ = ["Archive", "Limits", "archives_in", "own_tweets_frame", "parse_js", "read_archive"]
+__all__ = ["Archive", "Limits", "archives_in", "known_handles_frame", "own_tweets_frame",
+           "parse_js", "read_archive"]
