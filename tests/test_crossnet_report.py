@@ -121,6 +121,23 @@ def test_the_option_from_code_cli_and_clients_file(tmp_path):
     assert failed.exit_code != 0 and "bluesky must be a Bluesky handle" in failed.output
 
 
+def test_the_sample_command_stores_the_account_on_bluesky_too(tmp_path):
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    run = CliRunner().invoke(main, ["sample", "--followers", "300", "--months", "2", "--store",
+                                    str(tmp_path), "--bluesky", BLUESKY])
+    assert run.exit_code == 0, run.output
+    assert f"--bluesky {BLUESKY}" in run.output
+    accounts = Store(tmp_path).accounts().set_index("username")["network"]
+    assert accounts["brightwave"] == "x" and accounts[BLUESKY] == "bluesky"
+    data = audience.load_month("brightwave", store=tmp_path)
+    both = audience.cross_network(data, audience.AudienceOptions(
+        "brightwave", bluesky=BLUESKY, store=str(tmp_path)))
+    assert 0 < both.bluesky_followers < both.x_followers and len(both.pairs) > 50
+
+
 def test_growth_of_both_networks_on_one_axis():
     growth = pd.DataFrame({
         "network": ["x", "x", "bluesky", "bluesky"],
