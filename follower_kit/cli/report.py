@@ -147,7 +147,8 @@ def _split(value: str | None) -> tuple[str, ...] | None:
 
 def _profile_options(ctx, client_file: str, account: str) -> dict:
     """The report options ACCOUNT's client profile in ``client_file`` gives (its name, time
-    zone, language, topics, keywords, competitors and Bluesky account), except those given on the command line."""
+    zone, language, topics, keywords, competitors and Bluesky account), except those given on
+    the command line."""
     import difflib
 
     from ..config import client_profile, read_batch_file
