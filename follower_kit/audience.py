@@ -86,6 +86,25 @@ def check_handles(value, name: str = "competitors", account: str = "") -> tuple[
     return tuple(dict.fromkeys(handles))
 
 
+def check_bluesky(value, account: str = "") -> str:
+    """A Bluesky handle or DID (``@`` dropped), or "" for none; an error says what a Bluesky
+    account looks like, and refuses one when ``account`` is itself a Bluesky account (the
+    side-by-side section compares an X audience with a Bluesky one)."""
+    from .config import _BLUESKY_ACCOUNT
+
+    value = str(value or "").strip()
+    if not value:
+        return ""
+    if not _BLUESKY_ACCOUNT.fullmatch(value):
+        raise ConfigError(f"bluesky must be a Bluesky handle (brightwave.bsky.social) or a DID "
+                          f"(did:plc:...), not {value!r}")
+    if "." in account or account.startswith("did:"):
+        raise ConfigError(f"bluesky names the client's Bluesky account beside its X account; "
+                          f"{account!r} is already a Bluesky account: report on the X handle "
+                          f"with bluesky={value!r}")
+    return value.removeprefix("@")
+
+
 def check_language(language: str) -> str:
     """Validate a BCP 47 language tag (``en``, ``de``, ``pt-BR``) and return it."""
     from .config import _LANGUAGE
@@ -146,6 +165,10 @@ class AudienceOptions:
         What the client cares about (a client profile's ``topics``: broad, ``keywords``: words
         to match): they rank "follow back" and "check out" and are named in "on your topics";
         empty, the account's own words stand in.
+    bluesky : str
+        The client's own Bluesky account in the store (a handle such as
+        ``brightwave.bsky.social`` or a DID; a client profile's ``bluesky``): the report shows
+        both audiences side by side (:func:`cross_network`). "" leaves the section out.
 
     Examples
     --------
@@ -166,6 +189,7 @@ class AudienceOptions:
     language: str = "en"
     topics: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    bluesky: str = ""
 
     def __post_init__(self):
         set_ = object.__setattr__  # frozen: normalise once, here
@@ -178,6 +202,7 @@ class AudienceOptions:
         set_(self, "language", check_language(self.language))
         set_(self, "topics", _words(self.topics, "topics"))
         set_(self, "keywords", _words(self.keywords, "keywords"))
+        set_(self, "bluesky", check_bluesky(self.bluesky, self.account))
         for name, kind in (("top_n", int), ("segments", int), ("bot_threshold", float),
                            ("block_threshold", float)):
             value = getattr(self, name)
@@ -1100,3 +1125,98 @@ def competitors(data: MonthData, options: AudienceOptions | None = None, *,
     return compare(months, opts, scores={handle: scores} if scores is not None else None,
                    segments={handle: segments} if segments is not None else None,
                    missing=missing)
+
+
+@dataclass(frozen=True, repr=False)
+class CrossNetwork:
+    """One client on two networks: its X audience beside its Bluesky audience.
+
+    Attributes
+    ----------
+    x_account, bluesky_account : dict
+        ``id``, ``username``, ``name`` of each account (``bluesky_account`` holds only
+        ``username``, the option as given, when ``missing``).
+    growth : DataFrame
+        Followers per snapshot of both accounts, oldest first per account: ``network`` (``x``,
+        ``bluesky``), ``account`` (handle), ``snapshot_at``, ``followers``.
+    pairs : DataFrame
+        Followers who probably follow on both networks
+        (:func:`~follower_kit.analysis.crossnet.audience_overlap` columns: ``x_id``,
+        ``x_username``, ``bluesky_id``, ``bluesky_handle``, ``match``, ``confidence``,
+        ``x_url``, ``bluesky_url``).
+    estimate : dict
+        :func:`~follower_kit.analysis.crossnet.overlap_estimate` of ``pairs``.
+    x_followers, bluesky_followers : int
+        Followers of each account at the snapshots compared.
+    bluesky_snapshot_at : Timestamp or None
+        The Bluesky snapshot compared (the last one up to the end of the X month).
+    missing : str
+        Why the Bluesky account could not be compared ("" when it was).
+    """
+
+    x_account: dict
+    bluesky_account: dict
+    growth: pd.DataFrame
+    pairs: pd.DataFrame
+    estimate: dict
+    x_followers: int
+    bluesky_followers: int
+    bluesky_snapshot_at: pd.Timestamp | None = None
+    missing: str = ""
+
+    def __repr__(self) -> str:
+        if self.missing:
+            return f"CrossNetwork(@{self.bluesky_account['username']} missing: {self.missing})"
+        return (f"CrossNetwork(@{self.x_account['username']} {self.x_followers:,} on X, "
+                f"@{self.bluesky_account['username']} {self.bluesky_followers:,} on Bluesky: "
+                f"about {self.estimate['expected']:,.0f} on both)")
+
+
+def _network_growth(data: MonthData, network: str) -> pd.DataFrame:
+    from .analysis.growth import follower_counts
+
+    counts = follower_counts(data.edges, snapshots=data.snapshots["snapshot_at"])
+    return counts[["snapshot_at", "followers"]].assign(
+        network=network, account=data.account["username"])[
+        ["network", "account", "snapshot_at", "followers"]]
+
+
+def cross_network(data: MonthData, options: AudienceOptions | None = None) -> CrossNetwork | None:
+    """The client's X audience (``data``) beside its Bluesky audience (``options.bluesky``):
+    both growth series and the estimated overlap, each matched pair with its kind and
+    confidence (:mod:`follower_kit.analysis.crossnet`), never asserted.
+
+    The Bluesky account is read at its last snapshot up to the end of ``data``'s month
+    (:func:`load_snapshot`). An account the store does not hold, or holds only later, is
+    named in ``missing`` instead of failing the report.
+
+    Returns
+    -------
+    CrossNetwork or None
+        None when ``options.bluesky`` is empty.
+    """
+    from .analysis.crossnet import audience_overlap, overlap_estimate
+    from .errors import FollowerKitError
+
+    opts = options or DEFAULTS
+    if not opts.bluesky:
+        return None
+    store = as_store(opts.store or None)
+    x_growth = _network_growth(data, "x")
+    try:
+        blue = load_snapshot(opts.bluesky, data.month_end - pd.Timedelta(microseconds=1),
+                             store=store)
+    except FollowerKitError as exc:
+        log.info("Bluesky account %s left out: %s", opts.bluesky, exc)
+        none = audience_overlap(data.followers.iloc[0:0], data.followers.iloc[0:0])
+        return CrossNetwork(
+            x_account=data.account, bluesky_account={"username": opts.bluesky},
+            growth=x_growth, pairs=none, estimate=overlap_estimate(none, len(data.followers), 0),
+            x_followers=len(data.followers), bluesky_followers=0, missing=str(exc))
+    pairs = audience_overlap(profiled(data.followers), profiled(blue.followers))
+    growth_both = pd.concat([x_growth, _network_growth(blue, "bluesky")], ignore_index=True)
+    return CrossNetwork(
+        x_account=data.account, bluesky_account=blue.account, growth=growth_both, pairs=pairs,
+        estimate=overlap_estimate(pairs, len(data.followers), len(blue.followers)),
+        x_followers=len(data.followers), bluesky_followers=len(blue.followers),
+        bluesky_snapshot_at=blue.snapshot_at)

@@ -147,7 +147,7 @@ def guard_logging(*loggers: str) -> None:
 #: The keys of a batch file's client tables that make up the client profile. Report options
 #: (store, formats, thresholds ...) sit beside them and are read by the report.
 PROFILE_KEYS = ("account", "name", "tz", "language", "topics", "keywords", "competitors",
-                "network")
+                "network", "bluesky")
 NETWORKS = ("x", "bluesky")
 #: X allows 15 characters in new handles; older and sample accounts are longer, so up to 50.
 _HANDLE = re.compile(r"@?[A-Za-z0-9_]{1,50}")
@@ -179,6 +179,9 @@ class ClientProfile:
         Competitors' handles (without ``@``), for comparisons.
     network : str
         ``x`` or ``bluesky`` (default: ``bluesky`` for a handle with a dot or a DID).
+    bluesky : str
+        The client's own Bluesky account (handle or DID) beside its X ``account``, for the
+        report's side-by-side section; "" for none.
     """
 
     account: str
@@ -189,6 +192,7 @@ class ClientProfile:
     keywords: tuple[str, ...] = ()
     competitors: tuple[str, ...] = ()
     network: str = "x"
+    bluesky: str = ""
 
     @property
     def match_words(self) -> list[str]:
@@ -265,9 +269,18 @@ def client_profile(entry: Mapping, *, where: str = "client") -> ClientProfile:
     competitors = tuple(dict.fromkeys(c.removeprefix("@") for c in competitors))
     if account.lower() in {c.lower() for c in competitors}:
         raise ConfigError(f"{where}: competitors lists the client itself (@{account})")
+    bluesky = entry.get("bluesky", "")
+    if bluesky and network == "bluesky":
+        raise ConfigError(f"{where}: bluesky names a client's Bluesky account beside its X "
+                          f"account, but @{account} is already on Bluesky; set account to the "
+                          f"X handle")
+    if bluesky and (not isinstance(bluesky, str) or not _BLUESKY_ACCOUNT.fullmatch(
+            bluesky.strip())):
+        raise ConfigError(f"{where}: bluesky must be a Bluesky handle (brightwave.bsky.social) "
+                          f"or a DID (did:plc:...), got {bluesky!r}")
     return ClientProfile(account=account, name=name or account, tz=str(tz), language=language,
                          topics=topics, keywords=keywords, competitors=competitors,
-                         network=network)
+                         network=network, bluesky=(bluesky or "").strip().removeprefix("@"))
 
 
 def check_network(value, where: str) -> str | None:

@@ -28,7 +28,7 @@ from follower_kit.errors import ConfigError
 def test_options_have_one_set_of_names_and_defaults():
     assert AudienceOptions.names() == ("account", "month", "store", "tz", "top_n", "client_name",
                                        "bot_threshold", "block_threshold", "segments",
-                                       "competitors", "language", "topics", "keywords")
+                                       "competitors", "language", "topics", "keywords", "bluesky")
     assert DEFAULTS.bot_threshold == config.BOT_THRESHOLD
     assert DEFAULTS.block_threshold == config.BLOCK_THRESHOLD
     opts = AudienceOptions("@acme", top_n="5", segments=0)

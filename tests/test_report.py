@@ -701,7 +701,8 @@ def test_batch_renders_every_client_and_survives_a_failure(tmp_path, agency_stor
 
 OPTION_VALUES = {"tz": "Asia/Tokyo", "top_n": 7, "client_name": "Acme <Co>",
                  "bot_threshold": 0.6, "block_threshold": 0.9, "segments": 4,
-                 "language": "de", "topics": ["data tools"], "keywords": ["python", "sql"]}
+                 "language": "de", "topics": ["data tools"], "keywords": ["python", "sql"],
+                 "bluesky": "northwind.bsky.social"}
 COMPETITORS = ["tidepool_labs", "quillfeather"]  # a batch client's, as papermill records them
 
 
@@ -784,6 +785,7 @@ def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
         language = "de"
         topics = ["data tools"]
         keywords = ["python", "sql"]
+        bluesky = "northwind.bsky.social"
         competitors = {COMPETITORS!r}
     """))
     batch = report.render_batch(report.read_clients(file), out_dir=tmp_path / "out", workers=1,

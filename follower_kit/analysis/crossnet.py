@@ -7,7 +7,8 @@ assertion:
 * ``link`` (0.95): one profile names the other (a bsky.app profile link or the Bluesky handle
   in the X bio or URL; an x.com / twitter.com link or ``@handle`` in the Bluesky bio or website).
 * ``handle+bio`` (0.8): the X username is the first label of the Bluesky handle
-  (``alice`` / ``alice.bsky.social``) and the bios share at least half their words.
+  (``alice`` / ``alice.bsky.social``; ``_`` and ``-`` ignored, since Bluesky handles cannot hold
+  ``_``) and the bios share at least half their words.
 * ``name+bio`` (0.6): the same display name and bios sharing at least half their words.
 * ``handle`` (0.4): the X username is the Bluesky handle's first label, nothing else agrees.
 
@@ -21,6 +22,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .relations import profile_url
+
 CONFIDENCE = {"link": 0.95, "handle+bio": 0.8, "name+bio": 0.6, "handle": 0.4}
 _WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
 _X_LINK = re.compile(r"(?:x|twitter)\.com/@?([A-Za-z0-9_]{1,50})", re.IGNORECASE)
@@ -30,6 +33,12 @@ _BSKY_LINK = re.compile(r"bsky\.app/profile/([A-Za-z0-9.:-]+)", re.IGNORECASE)
 def _words(text) -> frozenset:
     return frozenset(w.lower() for w in _WORD.findall(text)) if isinstance(text, str) \
         else frozenset()
+
+
+def _key(handle: str) -> str:
+    """A handle without ``_`` and ``-``: X handles may hold ``_`` but no ``-``, Bluesky handles
+    the reverse, so ``dan_smith`` on X and ``dan-smith.bsky.social`` are the same handle."""
+    return handle.replace("_", "").replace("-", "")
 
 
 def _similar(a: frozenset, b: frozenset) -> bool:
@@ -57,11 +66,13 @@ def audience_overlap(x_followers: pd.DataFrame, bluesky_followers: pd.DataFrame
     DataFrame
         One row per matched pair, most confident first: ``x_id``, ``x_username``,
         ``bluesky_id``, ``bluesky_handle``, ``match`` (``link``, ``handle+bio``, ``name+bio``,
-        ``handle``) and ``confidence`` (:data:`CONFIDENCE`).
+        ``handle``), ``confidence`` (:data:`CONFIDENCE`), and the two profile links ``x_url``
+        (``https://x.com/...``) and ``bluesky_url`` (``https://bsky.app/profile/...``).
     """
     x = x_followers.reset_index(drop=True)
     b = bluesky_followers.reset_index(drop=True)
-    cols = ["x_id", "x_username", "bluesky_id", "bluesky_handle", "match", "confidence"]
+    cols = ["x_id", "x_username", "bluesky_id", "bluesky_handle", "match", "confidence",
+            "x_url", "bluesky_url"]
     if x.empty or b.empty:
         return pd.DataFrame(columns=cols)
     x_user = x["username"].fillna("").astype(str).str.lower()
@@ -92,10 +103,10 @@ def audience_overlap(x_followers: pd.DataFrame, bluesky_followers: pd.DataFrame
     # the same handle, with or without a similar bio
     stems: dict[str, list[int]] = {}
     for j, stem in enumerate(b_stem):
-        if stem:
-            stems.setdefault(stem, []).append(j)
+        if _key(stem):
+            stems.setdefault(_key(stem), []).append(j)
     for i, user in enumerate(x_user):
-        for j in stems.get(user, []):
+        for j in stems.get(_key(user), []) if user else []:
             kind = "handle+bio" if _similar(x_bio[i], b_bio[j]) else "handle"
             candidates.append((CONFIDENCE[kind], i, j, kind))
     # the same display name and a similar bio
@@ -113,8 +124,10 @@ def audience_overlap(x_followers: pd.DataFrame, bluesky_followers: pd.DataFrame
             continue
         used_x.add(i)
         used_b.add(j)
-        rows.append((str(x["id"].iloc[i]), x["username"].iloc[i], str(b["id"].iloc[j]),
-                     b["username"].iloc[j], kind, conf))
+        x_id, x_name, b_id, b_name = (str(x["id"].iloc[i]), x["username"].iloc[i],
+                                      str(b["id"].iloc[j]), b["username"].iloc[j])
+        rows.append((x_id, x_name, b_id, b_name, kind, conf, profile_url(x_id, x_name),
+                     profile_url(b_id, b_name)))
     return pd.DataFrame(rows, columns=cols)
 
 

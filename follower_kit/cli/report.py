@@ -75,6 +75,10 @@ D = DEFAULTS  # one place for the defaults: follower_kit.audience.AudienceOption
 @click.option("--competitor", "competitors", multiple=True, metavar="HANDLE",
               help="A competitor in the store to compare the audience with (repeat for more) "
                    "[default: none; in a batch, each client's competitors].")
+@click.option("--bluesky", default=D.bluesky, metavar="HANDLE",
+              help="The client's own Bluesky account in the store (handle or DID): adds the "
+                   "section \"On X and Bluesky\" (both audiences' growth and their overlap) "
+                   "[default: none; in a batch, each client's bluesky].")
 @click.option("--language", default=D.language, show_default=True,
               help="The client's language (BCP 47 tag: en, de, pt-BR).")
 @click.option("--topics", default=None, metavar="LIST", callback=lambda c, p, v: _split(v),
@@ -91,13 +95,14 @@ D = DEFAULTS  # one place for the defaults: follower_kit.audience.AudienceOption
 @store_option
 @click.pass_context
 def report(ctx, store, account, batch_file, month, formats, out_dir, tz, top_n, client_name,
-           bot_threshold, block_threshold, segments, competitors, language, topics, keywords,
-           client_file, paper, workers):
+           bot_threshold, block_threshold, segments, competitors, bluesky, language, topics,
+           keywords, client_file, paper, workers):
     """Render the monthly report of ACCOUNT (HTML, PDF, and the executed notebook).
 
     \b
     follower-kit report brightwave --month 2026-10 --format html,pdf
     follower-kit report brightwave --competitor datadock --competitor chartwell
+    follower-kit report brightwave --bluesky brightwave.bsky.social
     follower-kit report --batch examples/clients.toml --month 2026-10
     follower-kit report brightwave --client-file examples/clients.toml
 
@@ -107,8 +112,8 @@ def report(ctx, store, account, batch_file, month, formats, out_dir, tz, top_n, 
     given = {"month": month, "store": str(store.path), "tz": tz, "top_n": top_n,
              "client_name": client_name, "bot_threshold": bot_threshold,
              "block_threshold": block_threshold, "segments": segments,
-             "competitors": tuple(competitors), "language": language, "topics": topics,
-             "keywords": keywords}
+             "competitors": tuple(competitors), "bluesky": bluesky, "language": language,
+             "topics": topics, "keywords": keywords}
     if month:
         check_month(month)
     if batch_file:
@@ -142,7 +147,8 @@ def _split(value: str | None) -> tuple[str, ...] | None:
 
 def _profile_options(ctx, client_file: str, account: str) -> dict:
     """The report options ACCOUNT's client profile in ``client_file`` gives (its name, time
-    zone, language, topics, keywords and competitors), except those given on the command line."""
+    zone, language, topics, keywords, competitors and Bluesky account), except those given on
+    the command line."""
     import difflib
 
     from ..config import client_profile, read_batch_file
@@ -163,7 +169,8 @@ def _profile_options(ctx, client_file: str, account: str) -> dict:
         raise SourceError(str(exc), path=client_file) from None
     from_profile = {"client_name": entry.get("client_name") or entry.get("name") or "",
                     "tz": profile.tz, "language": profile.language, "topics": profile.topics,
-                    "keywords": profile.keywords, "competitors": profile.competitors}
+                    "keywords": profile.keywords, "competitors": profile.competitors,
+                    "bluesky": profile.bluesky}
     return {k: v for k, v in from_profile.items()
             if ctx.get_parameter_source(k) in (ParameterSource.DEFAULT, None)}
 

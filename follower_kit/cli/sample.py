@@ -66,8 +66,12 @@ def build_sample(store, account: str, followers: int, months: int, seed: int,
 @click.option("--replace", is_flag=True,
               help="Rebuild the account if the store holds a different sample of it (never an "
                    "account with pulled or imported snapshots).")
+@click.option("--bluesky", default="", metavar="HANDLE",
+              help="Also store the account on Bluesky as HANDLE (brightwave.bsky.social): "
+                   "half its followers the same people, for `follower-kit report ACCOUNT "
+                   "--bluesky HANDLE`.")
 @store_option
-def sample(store, account, followers, months, seed, tweets_per_follower, replace):
+def sample(store, account, followers, months, seed, tweets_per_follower, replace, bluesky):
     """Generate the built-in sample audience into the store (no network, no credentials).
 
     Deterministic: the same options always give the same audience, and writing it twice changes
@@ -82,6 +86,19 @@ def sample(store, account, followers, months, seed, tweets_per_follower, replace
                f"({created} new), "
                f"{refs[-1].followers:,} followers at {refs[-1].snapshot_at:%Y-%m-%d}, "
                f"{len(audience.tweets):,} recent tweets -> {store.path}")
+    if bluesky:
+        from ..audience import check_bluesky
+        from ..testing.fake_bluesky import two_network_sample
+
+        blue, truth = two_network_sample(audience, handle=check_bluesky(bluesky, account),
+                                         seed=seed)
+        ingest.write_sample(store, blue)
+        f = blue.followers
+        now = f.loc[f["snapshot_at"] == f["snapshot_at"].max(), "follower_id"]
+        click.echo(f"@{blue.account['username']} on Bluesky: {len(now):,} followers, "
+                   f"{truth['bluesky_id'].isin(now).sum():,} of them people who follow on X "
+                   f"too, for `follower-kit report {account} --bluesky "
+                   f"{blue.account['username']}`")
     if audience.competitors:
         click.echo("Competitors, for `follower-kit compare " + account + " " +
                    " ".join(c.account["username"] for c in audience.competitors) + "`: " +

@@ -796,3 +796,68 @@ def competitors_sentence(versus: pd.DataFrame | None, *, account: str,
 
 __all__ += ["competitors_sentence", "countries_sentence", "languages_sentence",
             "reading_sentence"]
+
+
+_MATCH_WORDS = {"link": "by a link between the profiles", "handle+bio":
+                "by the same handle and a similar bio", "name+bio":
+                "by the same name and a similar bio", "handle": "by the same handle alone"}
+
+
+def crossnet_sentence(estimate: Mapping, *, account: str, bluesky: str, x_followers: int,
+                      bluesky_followers: int, missing: str = "") -> str:
+    """How many followers seem to follow the client on both X and Bluesky, from
+    :func:`~follower_kit.analysis.crossnet.overlap_estimate`: the expectation, its range
+    (pairs 80% sure or more to every pair found) and the pairs of each kind of match with its
+    confidence (:data:`~follower_kit.analysis.crossnet.CONFIDENCE`), surest first.
+
+    Parameters
+    ----------
+    estimate : mapping
+        ``pairs``, ``likely``, ``expected``, ``by_match``.
+    account, bluesky : str
+        The X handle and the Bluesky handle (without ``@``).
+    x_followers, bluesky_followers : int
+        Followers of each account.
+    missing : str, optional
+        Why the Bluesky account could not be compared (then only that is said).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> crossnet_sentence({"pairs": 5, "likely": 3, "expected": 3.7, "by_match": {
+    ...     "link": 2, "handle+bio": 1, "name+bio": 1, "handle": 1}}, account="brightwave",
+    ...     bluesky="brightwave.bsky.social", x_followers=40, bluesky_followers=12)
+    'About 4 people seem to follow you on both networks (between 3 and 5; 9% of the 40 followers of @brightwave on X, 31% of the 12 of @brightwave.bsky.social on Bluesky): 2 matched by a link between the profiles (95% sure), 1 by the same handle and a similar bio (80%), 1 by the same name and a similar bio (60%), 1 by the same handle alone (40%).'
+    """
+    from ..analysis.crossnet import CONFIDENCE
+
+    if missing:
+        return (f"@{bluesky} is not in the store for this month, so the two audiences cannot "
+                f"be compared: pull its followers first (follower-kit pull followers "
+                f"{bluesky}).")
+    if not estimate.get("pairs"):
+        return (f"No follower seems to follow you on both networks: among the "
+                f"{plural(x_followers, 'follower')} of @{account} on X and the "
+                f"{number(bluesky_followers)} of @{bluesky} on Bluesky, no profiles link to "
+                f"each other, and no handles or names with similar bios agree.")
+    expected = estimate["expected"]
+    shares = [f"{percent(expected / total, 0)} of the {number(total)}{what}"
+              for total, what in ((x_followers, f" followers of @{account} on X"),
+                                  (bluesky_followers, f" of @{bluesky} on Bluesky")) if total]
+    by = estimate.get("by_match", {})
+    kinds = [k for k in CONFIDENCE if by.get(k)]
+    parts = [f"{number(by[k])} {'matched ' if i == 0 else ''}{_MATCH_WORDS[k]} "
+             f"({percent(CONFIDENCE[k], 0)}{' sure' if i == 0 else ''})"
+             for i, k in enumerate(kinds)]
+    low, high = estimate["likely"], estimate["pairs"]
+    between = f"between {number(low)} and {number(high)}" if low != high else ""
+    inside = "; ".join(p for p in (between, ", ".join(shares)) if p)
+    who = "person seems" if round(expected) == 1 else "people seem"
+    return (f"About {number(round(expected))} {who} to follow you on both networks"
+            + (f" ({inside})" if inside else "") + f": {', '.join(parts)}.")
+
+
+__all__ += ["crossnet_sentence"]

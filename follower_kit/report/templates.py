@@ -118,16 +118,21 @@ def html_report(nb_path: str | os.PathLike, html_path: str | os.PathLike, *,
     nb = nbformat.read(nb_path, as_version=4)
     nb.cells = [c for c in nb.cells if SKIP_TAG not in c.get("metadata", {}).get("tags", [])]
     section = "Chart"
+
+    def last_heading(markdown: str, section: str) -> str:
+        headings = [ln.lstrip("#").strip() for ln in markdown.splitlines() if ln.startswith("#")]
+        return headings[-1] if headings else section
+
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            headings = [ln.lstrip("#").strip() for ln in cell.source.splitlines()
-                        if ln.startswith("#")]
-            section = headings[-1] if headings else section
+            section = last_heading(cell.source, section)
         if cell.cell_type == "code":
             # warnings and log lines are for the audit notebook, not for the client
             cell.outputs = [o for o in cell.outputs
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
             for o in cell.outputs:
+                # a section shown only sometimes has its heading as a Markdown output
+                section = last_heading(o.get("data", {}).get("text/markdown", ""), section)
                 if "image/png" in o.get("data", {}):
                     o.setdefault("metadata", {})["fk_alt"] = f"Chart: {section}"
     exporter = HTMLExporter(

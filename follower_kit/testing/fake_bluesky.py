@@ -504,5 +504,55 @@ def sample_as_bluesky(audience, *, handle: str = "sample.bsky.social") -> dict:
             "posts": blue.tweets, "did_of": dict(zip(map(str, ids), to_did(map(str, ids))))}
 
 
+def two_network_sample(audience, *, handle: str = "brightwave.bsky.social",
+                       shared: float = 0.5, others: float = 0.3, seed: int = 0):
+    """The sample account on Bluesky as well: :func:`as_bluesky` of ``audience`` in which a
+    share ``shared`` of the followers are the same people as on X, findable in the four ways
+    :mod:`follower_kit.analysis.crossnet` matches (a quarter each: a link to the X profile in
+    the Bluesky bio; the same handle and bio; a new handle with the same name and bio; the same
+    handle with another bio), and a share ``others`` of the rest follow on Bluesky as other
+    people (new handle, name and an empty bio); the remaining followers are not on Bluesky.
+    For the two-network report and its tests.
+
+    Returns
+    -------
+    (SampleAudience, DataFrame)
+        The Bluesky audience (``write_sample`` stores it), and the truth: one row per follower
+        on both networks, ``x_id``, ``bluesky_id``, ``kind`` (how it was made findable).
+    """
+    from dataclasses import replace
+
+    kinds = np.array(["link", "handle+bio", "name+bio", "handle"])
+    blue = as_bluesky(audience, handle=handle)
+    x_users = audience.users.reset_index(drop=True)
+    users = blue.users.reset_index(drop=True).copy()
+    rng = np.random.default_rng(seed)
+    is_shared = rng.random(len(users)) < shared
+    kind = np.where(is_shared, kinds[rng.integers(0, len(kinds), len(users))], "")
+    n = np.arange(len(users))
+    bios = users["description"].to_numpy(dtype=object).copy()
+    link = kind == "link"
+    bios[link] = [f"{b or ''} also x.com/{u}".strip()
+                  for b, u in zip(bios[link], x_users["username"][link])]
+    other_bio = kind == "handle"
+    bios[other_bio] = [f"posts here about other things ({i})" for i in n[other_bio]]
+    other = ~is_shared
+    bios[other] = None
+    new_handle = (kind == "name+bio") | other
+    handles = users["username"].to_numpy(dtype=object).copy()
+    handles[new_handle] = [f"reader{i}.bsky.social" for i in n[new_handle]]
+    names = users["name"].to_numpy(dtype=object).copy()
+    names[other] = [f"Reader {i}" for i in n[other]]
+    users = users.assign(description=bios, username=handles, name=names)
+    on_bluesky = set(users["id"][is_shared | (other & (rng.random(len(users)) < others))])
+    f = blue.followers
+    f = f[f["follower_id"].isin(on_bluesky)].sort_values(["snapshot_at", "position"])
+    f = f.assign(position=f.groupby("snapshot_at").cumcount().astype(f["position"].dtype))
+    truth = pd.DataFrame({"x_id": x_users["id"].astype(str)[is_shared],
+                          "bluesky_id": users["id"][is_shared], "kind": kind[is_shared]})
+    return (replace(blue, users=users, followers=f.reset_index(drop=True)),
+            truth.reset_index(drop=True))
+
+
 __all__ = ["FakeBluesky", "MODERATION_DID", "as_bluesky", "sample_as_bluesky",
-           "synthetic_bluesky", "to_did", "to_handle"]
+           "synthetic_bluesky", "to_did", "to_handle", "two_network_sample"]
