@@ -8,6 +8,7 @@ file is data anyone can read, and scoring needs no private scikit-learn code.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 
@@ -80,7 +81,7 @@ def booster_decision(state: dict, M: np.ndarray) -> np.ndarray:
     return z
 
 
-def booster_importance(state: dict, names) -> "pd.DataFrame":
+def booster_importance(state: dict, names) -> pd.DataFrame:
     """How much the stored trees lean on each feature: the number of splits on it (features
     never split on are left out).
 
@@ -89,8 +90,6 @@ def booster_importance(state: dict, names) -> "pd.DataFrame":
     DataFrame
         ``feature``, ``splits``, ``share`` (of all splits), most used first.
     """
-    import pandas as pd
-
     names = list(names)
     counts = np.zeros(len(names), dtype=int)
     for tree in state["trees"]:
