@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import random
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -21,6 +26,20 @@ def shared_path(*parts: str) -> Path:
         pytest.skip(f"real data {path} is absent (it lives in ../shared/data beside the clone; "
                     f"CI has it, a user's clone does not)")
     return path
+
+
+def kill_mid_pull(argv: Sequence[str], *, checkpoints: Callable[[], list], rng: random.Random,
+                  max_delay: float, env: dict | None = None) -> None:
+    """Run a pull as a subprocess and kill -9 it at a random moment once its first checkpoint
+    file exists (``checkpoints()`` lists them), as a crash or an impatient user would."""
+    proc = subprocess.Popen(list(argv), env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not checkpoints() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(rng.uniform(0, max_delay))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
 
 
 @pytest.fixture(scope="session")

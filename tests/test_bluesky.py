@@ -8,10 +8,7 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
-import time
 from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -19,7 +16,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, shared_path
+from conftest import ROOT, kill_mid_pull, shared_path
 from follower_kit import Store, ingest, schema
 from follower_kit.cli import main
 from follower_kit.sources import bluesky, x_api
@@ -295,16 +292,9 @@ def test_kill_9_at_random_points_with_faults_then_resume(audience, lexicons, tmp
                                      lexicons=lexicons) as server:
             store = Store(tmp_path / f"s{seed}")
             for _ in range(rng.randint(1, 2)):
-                proc = subprocess.Popen([sys.executable, "-m", "follower_kit.cli", *args(
-                    server, store)], env=env, stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL)
-                deadline = time.time() + 60
-                while not list(store.path.glob("accounts/*/pulls/*/followers-*.jsonl")) \
-                        and proc.poll() is None and time.time() < deadline:
-                    time.sleep(0.01)
-                time.sleep(rng.uniform(0, 0.3))
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
+                kill_mid_pull([sys.executable, "-m", "follower_kit.cli", *args(server, store)],
+                              env=env, rng=rng, max_delay=0.3, checkpoints=lambda: list(
+                                  store.path.glob("accounts/*/pulls/*/followers-*.jsonl")))
                 if store.snapshots().empty:
                     mid_pull_kills += 1
             files = list(store.path.glob("accounts/*/pulls/*/followers-*.jsonl"))

@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import signal
-import subprocess
 import sys
 import textwrap
 import time
@@ -15,7 +13,7 @@ import time
 import pytest
 import requests
 
-from conftest import ROOT, shared_path
+from conftest import ROOT, kill_mid_pull, shared_path
 from follower_kit import Store, ingest
 from follower_kit.testing.fake_x import FakeX, Faults, OpenAPISpec
 from follower_kit.sources import x_api
@@ -211,15 +209,9 @@ def test_kill_9_at_random_points_then_resume(audience, tmp_path):
             store = Store(tmp_path / f"s{seed}")
             pulls_dir = store.path / "accounts" / account_id / "pulls"
             for _ in range(rng.randint(1, 2)):  # one or two kills before the resume
-                proc = subprocess.Popen([sys.executable, "-c", _PULL_SCRIPT, server.url,
-                                         str(store.path), TOKEN, handle], env=env)
-                deadline = time.time() + 60
-                while not list(pulls_dir.glob("*/followers-*.jsonl")) and proc.poll() is None \
-                        and time.time() < deadline:
-                    time.sleep(0.01)
-                time.sleep(rng.uniform(0, 0.4))
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
+                kill_mid_pull([sys.executable, "-c", _PULL_SCRIPT, server.url, str(store.path),
+                               TOKEN, handle], env=env, rng=rng, max_delay=0.4,
+                              checkpoints=lambda: list(pulls_dir.glob("*/followers-*.jsonl")))
                 if store.snapshots().empty:
                     mid_pull_kills += 1
             ingest.pull_followers(store, handle, client=_client(server), page_size=4)
