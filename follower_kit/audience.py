@@ -22,16 +22,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 
-from .config import BLOCK_THRESHOLD, BOT_THRESHOLD
+from .config import (BLOCK_THRESHOLD, BOT_THRESHOLD, check_bluesky, check_handles,
+                     check_language, check_tz, check_words)
 from .errors import ConfigError
 from .store import Store
 
@@ -50,81 +49,6 @@ def check_month(month: str) -> str:
     if ts.strftime("%Y-%m") != month:
         raise ConfigError(f"month must look like 2026-10 (YYYY-MM), not {month!r}")
     return month
-
-
-def check_tz(tz: str) -> str:
-    """Validate an IANA time zone name (``Europe/Berlin``) and return it."""
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"unknown time zone {tz!r}: use an IANA name such as 'UTC', "
-                          "'Europe/Berlin' or 'America/New_York'") from exc
-    return tz
-
-
-_HANDLE = re.compile(r"[A-Za-z0-9_]{1,50}")
-
-
-def check_handles(value, name: str = "competitors", account: str = "") -> tuple[str, ...]:
-    """X handles from a sequence or a comma-separated string, ``@`` dropped, each once, in order;
-    an error names the bad handle (and refuses ``account`` itself)."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = value.replace(",", " ").split()
-    try:
-        handles = [str(v).strip().removeprefix("@") for v in value]
-    except TypeError:
-        raise ConfigError(f"{name} must be a list of X handles, e.g. "
-                          f"[\"datadock\", \"chartwell\"], not {value!r}") from None
-    bad = [h for h in handles if not _HANDLE.fullmatch(h)]
-    if bad:
-        raise ConfigError(f"{name} must be X handles (letters, digits and _), not "
-                          f"{', '.join(map(repr, bad))}")
-    if account and account.lower() in {h.lower() for h in handles}:
-        raise ConfigError(f"{name} lists the account itself (@{account})")
-    return tuple(dict.fromkeys(handles))
-
-
-def check_bluesky(value, account: str = "") -> str:
-    """A Bluesky handle or DID (``@`` dropped), or "" for none; an error says what a Bluesky
-    account looks like, and refuses one when ``account`` is itself a Bluesky account (the
-    side-by-side section compares an X audience with a Bluesky one)."""
-    from .config import _BLUESKY_ACCOUNT
-
-    value = str(value or "").strip()
-    if not value:
-        return ""
-    if not _BLUESKY_ACCOUNT.fullmatch(value):
-        raise ConfigError(f"bluesky must be a Bluesky handle (brightwave.bsky.social) or a DID "
-                          f"(did:plc:...), not {value!r}")
-    if "." in account or account.startswith("did:"):
-        raise ConfigError(f"bluesky names the client's Bluesky account beside its X account; "
-                          f"{account!r} is already a Bluesky account: report on the X handle "
-                          f"with bluesky={value!r}")
-    return value.removeprefix("@")
-
-
-def check_language(language: str) -> str:
-    """Validate a BCP 47 language tag (``en``, ``de``, ``pt-BR``) and return it."""
-    from .config import _LANGUAGE
-
-    if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
-        raise ConfigError(f"language must be a language tag such as 'en', 'de' or 'pt-BR', "
-                          f"not {language!r}")
-    return language
-
-
-def _words(value, name: str) -> tuple[str, ...]:
-    """A word or words -> a tuple of stripped words, each once."""
-    if isinstance(value, str):
-        value = [value]
-    try:
-        words = [str(v).strip() for v in value]
-    except TypeError:
-        raise ConfigError(f"{name} must be a list of words, e.g. [\"data tools\", \"#python\"]; "
-                          f"not {value!r}") from None
-    return tuple(dict.fromkeys(w for w in words if w))
 
 
 @dataclass(frozen=True)
@@ -200,8 +124,8 @@ class AudienceOptions:
         set_(self, "client_name", str(self.client_name or ""))
         set_(self, "competitors", check_handles(self.competitors, "competitors", self.account))
         set_(self, "language", check_language(self.language))
-        set_(self, "topics", _words(self.topics, "topics"))
-        set_(self, "keywords", _words(self.keywords, "keywords"))
+        set_(self, "topics", check_words(self.topics, "topics"))
+        set_(self, "keywords", check_words(self.keywords, "keywords"))
         set_(self, "bluesky", check_bluesky(self.bluesky, self.account))
         for name, kind in (("top_n", int), ("segments", int), ("bot_threshold", float),
                            ("block_threshold", float)):

@@ -200,17 +200,79 @@ class ClientProfile:
         return list(dict.fromkeys(w.lower() for w in (*self.topics, *self.keywords)))
 
 
-def _words(value, field: str, where: str) -> tuple[str, ...]:
+# The checks of the values a client profile and the report's options share (audience.
+# AudienceOptions calls them too): each raises ConfigError naming the field and what is right;
+# client_profile adds which client.
+def check_words(value, field: str) -> tuple[str, ...]:
+    """A word or a list of words -> a tuple of stripped words, repeats folded."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: {field} must be a list of words, e.g. {field} = "
+        raise ConfigError(f"{field} must be a list of words, e.g. {field} = "
                           f"[\"data tools\", \"#python\"]; got {value!r}")
-    words = tuple(dict.fromkeys(v.strip() for v in value if v.strip()))   # repeats folded
-    empty = [v for v in value if not v.strip()]
-    if empty:
-        raise ConfigError(f"{where}: {field} holds an empty word; remove it")
-    return words
+    if any(not v.strip() for v in value):
+        raise ConfigError(f"{field} holds an empty word; remove it")
+    return tuple(dict.fromkeys(v.strip() for v in value))
+
+
+def check_handles(value, field: str = "competitors", account: str = "", *,
+                  owner: str = "account") -> tuple[str, ...]:
+    """X handles from a list or a comma-separated string, ``@`` dropped, each once, in order;
+    an error names the bad handles, and refuses ``account`` itself (called the ``owner``)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    try:
+        handles = [str(v).strip().removeprefix("@") for v in value]
+    except TypeError:
+        raise ConfigError(f"{field} must be a list of X handles, e.g. "
+                          f"[\"datadock\", \"chartwell\"], not {value!r}") from None
+    bad = [h for h in handles if not _HANDLE.fullmatch(h)]
+    if bad:
+        raise ConfigError(f"{field} must be X handles (letters, digits and _), not "
+                          f"{', '.join(map(repr, bad))}")
+    if account and account.lower() in {h.lower() for h in handles}:
+        raise ConfigError(f"{field} lists the {owner} itself (@{account})")
+    return tuple(dict.fromkeys(handles))
+
+
+def check_bluesky(value, account: str = "") -> str:
+    """A Bluesky handle or DID (``@`` dropped), or "" for none; refused when ``account`` is
+    itself a Bluesky account (the side-by-side section compares an X audience with a Bluesky
+    one)."""
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"bluesky must be a Bluesky handle (brightwave.bsky.social) or a DID "
+                          f"(did:plc:...), not {value!r}")
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if not _BLUESKY_ACCOUNT.fullmatch(value):
+        raise ConfigError(f"bluesky must be a Bluesky handle (brightwave.bsky.social) or a DID "
+                          f"(did:plc:...), not {value!r}")
+    if "." in account or account.startswith("did:"):
+        raise ConfigError(f"bluesky names the client's Bluesky account beside its X account; "
+                          f"{account!r} is already a Bluesky account: report on the X handle "
+                          f"with bluesky={value!r}")
+    return value.removeprefix("@")
+
+
+def check_language(language) -> str:
+    """A BCP 47 language tag (``en``, ``de``, ``pt-BR``), returned as given."""
+    if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
+        raise ConfigError(f"language must be a language tag such as 'en', 'de' or 'pt-BR', "
+                          f"not {language!r}")
+    return language
+
+
+def check_tz(tz) -> str:
+    """An IANA time zone name (``UTC``, ``Europe/Berlin``), returned as given."""
+    try:
+        ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {tz!r}: use an IANA name such as 'UTC', "
+                          "'Europe/Berlin' or 'America/New_York'") from None
+    return str(tz)
 
 
 def client_profile(entry: Mapping, *, where: str = "client") -> ClientProfile:
@@ -249,38 +311,20 @@ def client_profile(entry: Mapping, *, where: str = "client") -> ClientProfile:
     name = entry.get("name", "")
     if not isinstance(name, str):
         raise ConfigError(f"{where}: name must be text, got {name!r}")
-    tz = entry.get("tz", "UTC")
-    try:
-        ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: unknown time zone tz = {tz!r}; use an IANA name such as "
-                          f"'UTC', 'Europe/Berlin' or 'America/New_York'") from None
-    language = entry.get("language", "en")
-    if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
-        raise ConfigError(f"{where}: language must be a language tag such as 'en', 'de' or "
-                          f"'pt-BR', got {language!r}")
-    topics = _words(entry.get("topics", ()), "topics", where)
-    keywords = _words(entry.get("keywords", ()), "keywords", where)
-    competitors = _words(entry.get("competitors", ()), "competitors", where)
-    bad = [c for c in competitors if not _HANDLE.fullmatch(c)]
-    if bad:
-        raise ConfigError(f"{where}: competitors must be X handles (letters, digits and _); "
-                          f"not {', '.join(map(repr, bad))}")
-    competitors = tuple(dict.fromkeys(c.removeprefix("@") for c in competitors))
-    if account.lower() in {c.lower() for c in competitors}:
-        raise ConfigError(f"{where}: competitors lists the client itself (@{account})")
-    bluesky = entry.get("bluesky", "")
-    if bluesky and network == "bluesky":
-        raise ConfigError(f"{where}: bluesky names a client's Bluesky account beside its X "
-                          f"account, but @{account} is already on Bluesky; set account to the "
-                          f"X handle")
-    if bluesky and (not isinstance(bluesky, str) or not _BLUESKY_ACCOUNT.fullmatch(
-            bluesky.strip())):
-        raise ConfigError(f"{where}: bluesky must be a Bluesky handle (brightwave.bsky.social) "
-                          f"or a DID (did:plc:...), got {bluesky!r}")
+    try:  # the same checks as the report's options, with the client named
+        tz = check_tz(entry.get("tz", "UTC"))
+        language = check_language(entry.get("language", "en"))
+        topics = check_words(entry.get("topics", ()), "topics")
+        keywords = check_words(entry.get("keywords", ()), "keywords")
+        competitors = check_handles(entry.get("competitors", ()), "competitors", account,
+                                    owner="client")
+        bluesky = check_bluesky(entry.get("bluesky", ""),
+                                account if network == "bluesky" else "")
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
     return ClientProfile(account=account, name=name or account, tz=str(tz), language=language,
                          topics=topics, keywords=keywords, competitors=competitors,
-                         network=network, bluesky=(bluesky or "").strip().removeprefix("@"))
+                         network=network, bluesky=bluesky)
 
 
 def check_network(value, where: str) -> str | None:
