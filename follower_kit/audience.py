@@ -464,8 +464,7 @@ def score_bots(data: MonthData, options: AudienceOptions | None = None, *,
 
     opts = options or DEFAULTS
     users = profiled(data.followers)
-    model = _model_for(users, model)
-    bot_model = bots.default_model() if model == "default" else model
+    bot_model = bots.model_for(users, model)  # the rules on a Bluesky audience
     handle_model = getattr(bot_model, "handle_model", None)
     features, farms = bots.bot_features(users, tweets=data.tweets if len(data.tweets) else None,
                                         followers=data.edges, handle_model=handle_model)
@@ -473,17 +472,6 @@ def score_bots(data: MonthData, options: AudienceOptions | None = None, *,
                              reasons_above=opts.bot_threshold)
     scores = scores.drop(columns="id").reset_index(drop=True)
     return (scores, farms) if with_farms else scores
-
-
-def _model_for(users: pd.DataFrame, model):
-    """The default kind model learned from X profiles, whose likes, list memberships and
-    locations Bluesky profiles lack; on a Bluesky audience the hand-set rules, which use only
-    the fields present, score instead (on the Bluesky sample: AUC 0.988 against the model's
-    0.877, docs/bluesky.md)."""
-    if isinstance(model, str) and model == "default" and len(users) and \
-            users["id"].astype(str).str.startswith("did:").all():
-        return None
-    return model
 
 
 def previous_bot_share(data: MonthData, scores: pd.DataFrame,
@@ -498,7 +486,7 @@ def previous_bot_share(data: MonthData, scores: pd.DataFrame,
     opts = options or DEFAULTS
     lost = profiled(data.lost_followers)
     lost_scores = (bots.score_bots(lost, followers=data.edges, n_reasons=0,
-                                   model=_model_for(lost, "default"))["bot_score"]
+                                   model="default")["bot_score"]
                    if len(lost) else pd.Series(dtype="float64"))
     kept = scores.set_index("follower_id")["bot_score"].reindex(
         data.previous_followers["id"].astype("str")).dropna()

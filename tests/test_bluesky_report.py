@@ -59,6 +59,19 @@ def test_scores_use_what_bluesky_has_and_count_its_labels(bluesky_store):
     assert roc_auc_score(both["is_bot"].astype(bool), both["bot_score"]) > 0.95
 
 
+def test_the_bot_package_scores_a_bluesky_audience_by_the_rules_too(bluesky_store):
+    """The choice lives in the bots package, so a researcher calling it directly gets the same
+    score as the report: on Bluesky accounts alone the default model is the rules."""
+    from follower_kit.analysis import bots
+
+    users = fk.load_month(HANDLE, store=bluesky_store.path).followers
+    assert bots.model_for(users) is None
+    assert bots.model_for(users.assign(id="123")) is bots.default_model()
+    default = bots.score_bots(users, n_reasons=0)["bot_score"]
+    rules = bots.score_bots(users, model="rules", n_reasons=0)["bot_score"]
+    assert default.equals(rules)
+
+
 def test_topics_work_on_posts_and_bios(bluesky_store):
     data = fk.load_month(HANDLE, store=bluesky_store.path)
     segments = fk.segment(data)

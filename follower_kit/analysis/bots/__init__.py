@@ -22,7 +22,8 @@ from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, block_metrics,  # noqa: F
                        lodo_table, overlap, threshold_costs, train_with_evidence)
 from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, TRAINING_KINDS,  # noqa: F401
                     BotModel, available_groups, block_evidence, default_model, fit_bot_model,
-                    kind_labels, kind_weights, load_bot_model, model_card_text, save_bot_model,
+                    kind_labels, kind_weights, load_bot_model, model_card_text, model_for,
+                    save_bot_model,
                     score_bots, tree_importance)
 from .peer import (BOTOMETER_LITE_COLUMNS, BotometerLite, botometer_lite_features,  # noqa: F401
                    botometer_lite_forest)

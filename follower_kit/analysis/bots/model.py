@@ -457,6 +457,25 @@ def default_model() -> BotModel:
 # the one bot score
 
 
+def model_for(users: pd.DataFrame, model: BotModel | str | None = "default") -> BotModel | None:
+    """The model that scores ``users``: ``model`` itself (a path or "default" read), or None
+    (the hand-set rules) for "rules", and for "default" on an audience of Bluesky accounts
+    alone (DIDs): the shipped kind model is learned from X profiles, whose likes, list
+    memberships and locations Bluesky profiles lack, and flags most of a Bluesky audience; the
+    rules use only the fields present (on the Bluesky sample: ROC AUC 0.988 against the
+    model's 0.877, docs/bluesky.md)."""
+    if model is None or isinstance(model, BotModel):
+        return model
+    if model == "rules":
+        return None
+    if model == "default":
+        if len(users) and users["id"].astype(str).str.startswith("did:").all():
+            return None
+        return default_model()
+    return load_bot_model(model)
+
+
+
 def score_bots(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
                followers: pd.DataFrame | None = None, model: BotModel | str | None = "default",
                farms: bool = True, n_reasons: int = 3, reasons_above: float = 0.0,
@@ -471,8 +490,9 @@ def score_bots(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         Canonical tweets and followers frames: add tweet behaviour and farm signals, whose rule
         log-odds add to the model's.
     model : BotModel, "default" or None
-        The kind model (default: the shipped one); ``None`` or ``"rules"`` scores with the
-        hand-set rules alone (:func:`.rules.default_score`), kinds left empty.
+        The kind model (default: the shipped one, or the rules on Bluesky accounts alone, see
+        :func:`model_for`); ``None`` or ``"rules"`` scores with the hand-set rules alone
+        (:func:`.rules.default_score`), kinds left empty.
     farms : bool
         Look for farms (coordination).
     n_reasons, reasons_above : int, float
@@ -497,15 +517,14 @@ def score_bots(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
     if missing:   # an id-only frame (an archive without profiles) scores NaN, not an error
         users = users.assign(**{c: pd.Series(pd.NA, index=users.index,
                                              dtype=schema.USERS[c].dtype) for c in missing})
-    if model is None or (isinstance(model, str) and model == "rules"):
+    model = model_for(users, model)
+    if model is None:
         out = default_score(users, tweets=tweets, followers=followers, farms=farms,
                             features=features, n_reasons=n_reasons, reasons_above=reasons_above)
         out.insert(0, "follower_id", out["id"])
         out["bot_kind"] = pd.Series("", index=out.index, dtype="str")
         out["block_kind"] = True
         return out
-    if isinstance(model, str):
-        model = default_model() if model == "default" else load_bot_model(model)
     if features is None:
         # the rules read no handle likelihood, so the model's handle model serves both
         features, _ = bot_features(users, tweets=tweets, followers=followers, farms=farms,
