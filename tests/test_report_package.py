@@ -68,7 +68,8 @@ def test_the_summary_names_at_most_three_actions_most_useful_first():
                          talk_to=["x"], check_out=["n"])
     assert many == [
         "Review and block the 742 accounts scoring 0.85 or more as bots (the block list).",
-        "Follow back @a, @b, @c and 2 more: likely people, active, on your topics.",
+        "Start following back with @a, @b and @c: the best-ranked of 5 likely people, active, "
+        "on your topics.",
         "Reply to @x: they wrote to you or about your topics."]
     few = month_actions(blocked=1, block_threshold=0.9, check_out=["n1", "n2"])
     assert few[0].startswith("Review and block the 1 account scoring 0.90")

@@ -515,7 +515,10 @@ def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
                        + (f", first {_handles(block)}" if len(block) else "") + ").")
     on_topics = f"on your topics ({_join(list(topics)[:4])})" if len(topics) else \
         "on your topics"
-    if len(follow_back):
+    if len(follow_back) > 3:  # a ranked list, not a to-do of thousands: name where to start
+        actions.append(f"Start following back with {_handles(follow_back[:3])}: the best-ranked "
+                       f"of {number(len(follow_back))} likely people, active, {on_topics}.")
+    elif len(follow_back):
         actions.append(f"Follow back {first(follow_back)}: likely people, active, {on_topics}.")
     if len(talk_to):
         actions.append(f"Reply to {first(talk_to)}: they wrote to you or about your topics.")
