@@ -66,11 +66,14 @@ def test_the_summary_names_at_most_three_actions_most_useful_first():
 
     many = month_actions(blocked=742, block_threshold=0.85, follow_back=["a", "b", "c", "d", "e"],
                          talk_to=["x"], check_out=["n"])
+    talkative = month_actions(talk_to=["a", "b", "c", "d"], check_out=["n"])
     assert many == [
         "Review and block the 742 accounts scoring 0.85 or more as bots (the block list).",
         "Start following back with @a, @b and @c: the best-ranked of 5 likely people, active, "
         "on your topics.",
         "Reply to @x: they wrote to you or about your topics."]
+    assert talkative[0] == ("Reply first to @a, @b and @c: the best-ranked of 4 who wrote to "
+                            "you or about your topics.")
     few = month_actions(blocked=1, block_threshold=0.9, check_out=["n1", "n2"])
     assert few[0].startswith("Review and block the 1 account scoring 0.90")
     assert few[1].startswith("Look at the new followers @n1 and @n2")

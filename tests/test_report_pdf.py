@@ -91,7 +91,7 @@ def test_every_demo_page_has_the_client_footer_and_its_number(demo_pdf):
 def test_the_demo_opens_with_a_one_page_summary(demo_pdf):
     first, second = (" ".join(t.split()) for t in page_texts(demo_pdf.paths["pdf"])[:2])
     for part in ("followers in October 2026", "new followers", "This month's actions",
-                 "Review and block", "following back with @", "Reply to @", "Growth at a glance",
+                 "Review and block", "following back with @", "Reply first to @", "Growth at a glance",
                  "Over 12 snapshots"):
         assert part in first, part
     # everything else starts on page 2

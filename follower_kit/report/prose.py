@@ -485,7 +485,8 @@ def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
                   topics: Sequence[str] = ()) -> list[str]:
     """The (at most) three actions of the month for the summary, most useful first: block the
     clearest bots, follow back, talk to; check out new followers when one of those is empty.
-    Each says how many people it concerns and names the first three.
+    Each says how many people it concerns and names the first three; a list longer than three
+    is named by where to start and how many fit (a ranked list, not a to-do of thousands).
 
     Parameters
     ----------
@@ -503,10 +504,8 @@ def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
     list of str
         Plain-text sentences (0 to 3); none when there is nothing to do.
     """
-    def first(names) -> str:
-        names = [f"@{h}" for h in names]
-        more = [f"{number(len(names) - 3)} more"] if len(names) > 3 else []
-        return _join(names[:3] + more)
+    def first(names) -> str:  # three at most: longer lists are named by where to start
+        return _join([f"@{h}" for h in names])
 
     actions = []
     if blocked:
@@ -520,7 +519,10 @@ def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
                        f"of {number(len(follow_back))} likely people, active, {on_topics}.")
     elif len(follow_back):
         actions.append(f"Follow back {first(follow_back)}: likely people, active, {on_topics}.")
-    if len(talk_to):
+    if len(talk_to) > 3:
+        actions.append(f"Reply first to {_handles(talk_to[:3])}: the best-ranked of "
+                       f"{number(len(talk_to))} who wrote to you or about your topics.")
+    elif len(talk_to):
         actions.append(f"Reply to {first(talk_to)}: they wrote to you or about your topics.")
     if len(actions) < 3 and len(check_out):
         actions.append(f"Look at the new followers {_handles(check_out)}: the most notable "
