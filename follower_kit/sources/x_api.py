@@ -345,13 +345,17 @@ class XClient:
         # a warning, shown by default: silent retries against a wrong URL look like a hang
         log.warning("%s at %s failed (%s), attempt %d of %d; retrying in %.1f s", method,
                     self.host, why, attempt + 1, self.retry.attempts, wait)
-        self.retries += 1
+        self._count("retries")
         self._wait(wait)
         return attempt + 1
 
     def _wait(self, seconds: float) -> None:
-        self.slept += seconds
+        self._count("slept", seconds)
         self.sleep(seconds)
+
+    def _count(self, name: str, by: float = 1) -> None:
+        """Add to a counter (the Bluesky client, shared by threads, does it under a lock)."""
+        setattr(self, name, getattr(self, name) + by)
 
     # ---------------------------------------------------------------- endpoints
     def user(self, handle: str) -> dict:
