@@ -42,6 +42,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlencode, urlsplit
 
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -111,7 +112,7 @@ class Response:
             content, url
 
     def json(self):
-        return json.loads(self.content)
+        return orjson.loads(self.content)
 
     @property
     def text(self) -> str:
@@ -284,7 +285,7 @@ class BlueskyClient(x_api.XClient):
                 if resp.status_code >= 400:
                     raise BlueskyError(_xrpc_error(nsid, query, resp))
                 raw = resp.content
-                body = json.loads(raw)
+                body = orjson.loads(raw)  # twice as fast as json's on these pages
                 if not isinstance(body, dict):
                     raise ValueError("the body is not a JSON object")
                 self._pace(nsid, resp.headers)
@@ -533,10 +534,18 @@ def read_profiles(files: Iterable[Path], key: str, *, observed_at) -> pd.DataFra
         return pc.if_else(pc.equal(v, ""), pa.nulls(len(v), pa.string()), v).to_pandas(
             types_mapper={pa.string(): schema.STR}.get)
 
+    # labels in force as an Arrow list column, from Python lists only for the labelled rows
+    # (a Python list per row cost 0.8 s a million, most of it the garbage collector's)
     labels = field("labels")
-    values = [[] for _ in range(len(p))]
+    sizes = np.zeros(len(p), dtype=np.int32)
+    values: list[str] = []
     for i in np.flatnonzero(pc.fill_null(pc.list_value_length(labels), 0).to_numpy() > 0):
-        values[i] = _labels(labels[int(i)].as_py())
+        kept = _labels(labels[int(i)].as_py())
+        sizes[i] = len(kept)
+        values.extend(kept)
+    offsets = np.zeros(len(p) + 1, dtype=np.int32)
+    np.cumsum(sizes, out=offsets[1:])
+    in_force = pa.ListArray.from_arrays(pa.array(offsets), pa.array(values, pa.string()))
     verified = pc.equal(field("verification").field("verifiedStatus"), "valid")
     did = text("did")
     df = pd.DataFrame({
@@ -551,7 +560,7 @@ def read_profiles(files: Iterable[Path], key: str, *, observed_at) -> pd.DataFra
                                verified).to_pandas(types_mapper=pd.ArrowDtype),
         "profile_image_url": text("avatar"),
         "pinned_tweet_id": field("pinnedPost").field("uri").to_pandas(),
-        "labels": pd.Series(values, dtype=schema.STR_LIST),
+        "labels": pd.Series(pd.arrays.ArrowExtensionArray(in_force)),
     })
     df = df[df["id"].notna()].drop_duplicates("id")
     df["protected"] = False
