@@ -670,7 +670,7 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
                  params: Mapping, what: str, progress: Callable[[int], None] | None,
                  expected: int | None = None, bounds: Bounds | None = None,
                  pages_per_file: int = 1,
-                 on_checkpoint: Callable[[list[Page]], None] | None = None) -> int:
+                 on_checkpoint: Callable[[Path, list[Page]], None] | None = None) -> int:
     """Page through an endpoint from the last checkpoint to the end; return the page count.
 
     Stops with :class:`RunawayPull` (the checkpoint kept, the offending page not written) when
@@ -679,7 +679,7 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
     (Bluesky's 100 profiles) are checkpointed that many to a file: one write, fsync and unlink
     per file is what a pull of 10,000 small pages spends most of its time on otherwise; a
     kill -9 loses at most the pages not yet written, which the resume fetches again.
-    ``on_checkpoint`` is called with the pages of each file once it is written.
+    ``on_checkpoint`` is called with each file once it is written, and the pages it holds.
     """
     bounds = bounds or Bounds()
     buffered: list[bytes] = []
@@ -687,10 +687,11 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
 
     def flush():
         if buffered:
-            pull.write_page(f"{prefix}-{done - len(buffered) + 1:06d}", b"\n".join(buffered))
+            path = pull.write_page(f"{prefix}-{done - len(buffered) + 1:06d}",
+                                   b"\n".join(buffered))
             buffered.clear()
             if on_checkpoint is not None:
-                on_checkpoint(written[:])
+                on_checkpoint(path, written[:])
             written.clear()
 
     def stop(message: str, *, read: int, read_rows: int) -> RunawayPull:
@@ -1001,7 +1002,7 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
             (bluesky.ProfileLookups(client, pull) if profiles else nullcontext()) as lookups:
         # the profiles are looked up on worker threads while the list is paged
         if lookups is not None:
-            lookups.add(bluesky.dids_in(pull.page_files("followers"), "followers"))
+            lookups.resume()
         pages = _fetch_pages(client, pull, "followers", "getFollowers", acct["id"],
                              params, "followers", progress,
                              expected=_count_of(metrics, "followers_count"), bounds=bounds,

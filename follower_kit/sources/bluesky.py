@@ -60,7 +60,6 @@ NETWORK = "bluesky"
 PUBLIC_APPVIEW = "https://public.api.bsky.app"
 PAGE_SIZE = 100  # getFollowers / getFollows / getAuthorFeed maximum
 PROFILES_PER_CALL = 25  # getProfiles maximum
-PROFILE_CALLS_PER_FILE = 40  # 1,000 profiles per checkpoint file
 #: Threads looking profiles up at once: enough to keep the AppView and the client busy at the
 #: same time (4 measured fastest against the local fake AppView on 2 cores), few enough to be
 #: a polite client of the public one
@@ -688,14 +687,14 @@ class ProfileLookups:
     """The followers' full profiles (``getProfiles``, 25 a request), looked up on worker
     threads while the follower list is still being paged.
 
-    Followers are fed in list order as their pages are checkpointed (:meth:`add_pages`; on a
-    resume first :meth:`add` of the pages already checkpointed). Every 1,000 of them (40
-    requests) go to a worker, which checkpoints their profiles as one file
-    (``profiles-NNNNNN``, N counting thousands of the list) once all 40 are answered: a file is
-    whole or absent, covers followers whose pages are themselves checkpointed, and a resumed
-    pull looks up only the thousands without a file. The first failure is raised by the next
-    :meth:`add` or by :meth:`finish`; :meth:`close` (always, as in a ``with`` block) stops
-    every worker after its current request.
+    Each followers checkpoint file (10 list pages, 1,000 followers at 100 a page) is handed to
+    a worker as it is written (:meth:`add_file`; on a resume, the files already there). The
+    worker looks its followers up (40 requests) and checkpoints their profiles as one file
+    named like it (``followers-000011.jsonl`` -> ``profiles-000011.jsonl``) once every lookup
+    is answered: a profile file is whole or absent, belongs to a followers file that exists,
+    and a resumed pull looks up only the followers files without one. The first failure is
+    raised by the next :meth:`add_file` or by :meth:`finish`; :meth:`close` (always, as in a
+    ``with`` block) stops every worker after its current request.
 
     Parameters
     ----------
@@ -708,10 +707,7 @@ class ProfileLookups:
 
     def __init__(self, client: BlueskyClient, pull, *, workers: int = LOOKUP_WORKERS):
         self.client, self.pull = client, pull
-        self.per_file = PROFILES_PER_CALL * PROFILE_CALLS_PER_FILE
-        self.done = {int(p.stem.rsplit("-", 1)[1]) for p in pull.page_files("profiles")}
-        self.dids: list[str] = []
-        self.chunks = 0  # thousands handed out (or found checkpointed)
+        self.done = {p.stem.rsplit("-", 1)[1] for p in pull.page_files("profiles")}
         self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="getProfiles")
         self._pending: list = []
@@ -722,35 +718,35 @@ class ProfileLookups:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def add_pages(self, pages: Iterable[Page]) -> None:
-        """Followers of list pages just checkpointed, in list order."""
-        self.add(f["did"] for page in pages for f in page.body.get("followers") or []
-                 if isinstance(f, Mapping) and isinstance(f.get("did"), str))
+    def resume(self) -> None:
+        """Hand out the followers files checkpointed before, that have no profile file."""
+        for path in self.pull.page_files("followers"):
+            if path.stem.rsplit("-", 1)[1] not in self.done:
+                self.add_file(path, dids_in([path], "followers"))
 
-    def add(self, dids: Iterable[str]) -> None:
-        """Followers (DIDs, in list order) whose pages are checkpointed."""
-        self.dids.extend(dids)
-        self._hand_out(final=False)
+    def add_pages(self, path: Path, pages: Iterable[Page]) -> None:
+        """A followers checkpoint file just written, and the pages it holds."""
+        self.add_file(path, [f["did"] for page in pages for f in page.body.get("followers") or []
+                             if isinstance(f, Mapping) and isinstance(f.get("did"), str)])
 
-    def _hand_out(self, *, final: bool) -> None:
-        while (self.chunks + 1) * self.per_file <= len(self.dids) or \
-                (final and self.chunks * self.per_file < len(self.dids)):
-            n, self.chunks = self.chunks, self.chunks + 1
-            if n not in self.done:
-                self._pending.append(self._pool.submit(
-                    self._lookup, n, self.dids[n * self.per_file:(n + 1) * self.per_file]))
+    def add_file(self, path: Path, dids: list[str]) -> None:
+        """Look up the followers (DIDs) of the followers checkpoint file ``path``."""
+        number = Path(path).stem.rsplit("-", 1)[1]
+        if number not in self.done:
+            self.done.add(number)
+            self._pending.append(self._pool.submit(self._lookup, number, dids))
         for future in [f for f in self._pending if f.done()]:
             self._pending.remove(future)
             future.result()  # a worker's failure stops the pull here
 
-    def _lookup(self, n: int, dids: list[str]) -> None:
+    def _lookup(self, number: str, dids: list[str]) -> None:
         lines = []
         for i in range(0, len(dids), PROFILES_PER_CALL):
             if self._stop.is_set():
                 return
             lines.append(self.client.call("getProfiles", actors=dids[i:i + PROFILES_PER_CALL],
-                                          what="profiles").twarc_line(chunk=n))
-        self.pull.write_page(f"profiles-{n:06d}", b"\n".join(lines))
+                                          what="profiles").twarc_line(file=number))
+        self.pull.write_page(f"profiles-{number}", b"\n".join(lines))
 
     def finish(self, views: pd.DataFrame) -> pd.DataFrame:
         """Wait for every lookup; the users frame of the followers in ``views`` (their list
@@ -763,7 +759,6 @@ class ProfileLookups:
             The columns of :func:`users_frame`, one row per follower of ``views``: the
             detailed profiles first (in list order), then the list views of those left out.
         """
-        self._hand_out(final=True)
         for future in as_completed(self._pending):
             future.result()
         self._pending.clear()
