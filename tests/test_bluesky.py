@@ -399,6 +399,22 @@ def test_a_failed_lookup_stops_the_pull_and_the_rerun_completes(audience, lexico
         _no_lexicon_problems(server)
 
 
+def test_an_http_proxy_from_the_environment_is_used(audience, lexicons, monkeypatch):
+    """``http_proxy`` set: the client asks the proxy for the absolute URL (the fake AppView
+    stands in for the proxy: it serves the path of whatever URL it is asked)."""
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
+        monkeypatch.setenv("http_proxy", server.url)
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        client = bluesky.BlueskyClient("http://appview.invalid", timeout=5,
+                                       sleep=lambda s: None)
+        page = client.call("getFollowers", HANDLE, max_results=10)
+        assert page.body["meta"]["result_count"] == 10
+        assert page.url.startswith("http://appview.invalid/xrpc/app.bsky.graph.getFollowers?")
+        assert len(server.requests) == 1
+        _no_lexicon_problems(server)
+
+
 def test_retries_give_up_with_the_host_and_the_fault(audience, lexicons):
     faults = Faults(rates={"503": 1.0})
     with FakeBluesky.from_sample(audience, faults=faults, lexicons=lexicons) as server:

@@ -130,11 +130,10 @@ class BlueskyClient(x_api.XClient):
     it never builds a tweepy client and needs no token.
 
     Each thread keeps one keep-alive connection. ``http.client`` rather than ``requests``
-    because a pull is tens of thousands of small GETs: on this machine a ``getProfiles`` request
-    costs the client 0.83 ms of CPU through a ``requests.Session`` (request preparation, URL
-    re-encoding, settings merges) and 0.23 ms through ``http.client``, against the local fake
-    AppView. Proxies from the environment (``https_proxy``, ``http_proxy``, ``no_proxy``) are
-    honoured as ``requests`` would.
+    because a pull is tens of thousands of small GETs, and a ``requests.Session`` spends five
+    times ``http.client``'s CPU on each (request preparation, URL re-encoding, settings merges;
+    docs/bluesky.md has the measurement). Proxies from the environment (``https_proxy``,
+    ``http_proxy``, ``no_proxy``) are honoured as ``requests`` would.
 
     Parameters
     ----------
@@ -216,17 +215,16 @@ class BlueskyClient(x_api.XClient):
 
     def _get(self, nsid: str, query: Mapping) -> Response:
         """One GET on this thread's keep-alive connection (reopened after a failure)."""
-        path = f"{self._target[3]}/xrpc/{nsid}"
-        if query:
-            path += "?" + urlencode(query, doseq=True, safe=":")
-        url = f"{self.base_url}/xrpc/{path.partition('/xrpc/')[2]}"
+        rest = f"/xrpc/{nsid}" + (f"?{urlencode(query, doseq=True, safe=':')}" if query
+                                   else "")
+        url = self.base_url + rest
         headers = {"User-Agent": "follower-kit", "Accept": "application/json"}
-        if self._proxy is not None and self._target[0] == "http":
+        to_proxy = self._proxy is not None and self._target[0] == "http"  # an absolute URL
+        if to_proxy:
             headers.update(_proxy_auth(self._proxy))
         conn = self._connection()
         try:
-            conn.request("GET", url if self._proxy is not None and self._target[0] == "http"
-                         else path, headers=headers)
+            conn.request("GET", url if to_proxy else self._target[3] + rest, headers=headers)
             resp = conn.getresponse()
             content = resp.read()
         except BaseException:
