@@ -24,6 +24,8 @@ import logging
 import os
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,8 +39,8 @@ from .sources import bluesky, twarc
 from .sources.archive import Archive, Limits, read_archive
 from .sources.sample import SampleAudience, fingerprint, sample_accounts
 from .sources.twarc import TwarcImport, load, load_each
-from .sources.x_api import (USER_FIELDS, Bounds, PullError, RequestCounts, RunawayPull,
-                            XClient, timeline_pages)
+from .sources.x_api import (USER_FIELDS, Bounds, Page, PullError, RequestCounts,
+                            RunawayPull, XClient, timeline_pages)
 from .store import AsideRef, SnapshotRef
 from .wording import plural
 
@@ -475,10 +477,12 @@ class PullDir:
         return target
 
     def clear_pages(self) -> None:
-        for p in self.path.glob("*.jsonl"):
-            p.unlink(missing_ok=True)
-        for p in self.path.glob(".tmp-*"):
-            p.unlink(missing_ok=True)
+        files = [*self.path.glob("*.jsonl"), *self.path.glob(".tmp-*")]
+        # on several threads: an unlink of a fsynced file waits on the file system's journal
+        # (3.5 ms each on ext4 here, 7 s for a million Bluesky followers' 2,000 files), and
+        # the waits overlap (400 files of 400 KB: 1.5 s one by one, 0.06 s eight at a time)
+        with ThreadPoolExecutor(8 if len(files) > 16 else 1) as pool:
+            list(pool.map(lambda p: p.unlink(missing_ok=True), files))
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
@@ -665,7 +669,8 @@ def _file_heads(path: Path) -> list[tuple[str | None, int]]:
 def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, account_id: str,
                  params: Mapping, what: str, progress: Callable[[int], None] | None,
                  expected: int | None = None, bounds: Bounds | None = None,
-                 pages_per_file: int = 1) -> int:
+                 pages_per_file: int = 1,
+                 on_checkpoint: Callable[[Path, list[Page]], None] | None = None) -> int:
     """Page through an endpoint from the last checkpoint to the end; return the page count.
 
     Stops with :class:`RunawayPull` (the checkpoint kept, the offending page not written) when
@@ -674,14 +679,20 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
     (Bluesky's 100 profiles) are checkpointed that many to a file: one write, fsync and unlink
     per file is what a pull of 10,000 small pages spends most of its time on otherwise; a
     kill -9 loses at most the pages not yet written, which the resume fetches again.
+    ``on_checkpoint`` is called with each file once it is written, and the pages it holds.
     """
     bounds = bounds or Bounds()
     buffered: list[bytes] = []
+    written: list[Page] = []
 
     def flush():
         if buffered:
-            pull.write_page(f"{prefix}-{done - len(buffered) + 1:06d}", b"\n".join(buffered))
+            path = pull.write_page(f"{prefix}-{done - len(buffered) + 1:06d}",
+                                   b"\n".join(buffered))
             buffered.clear()
+            if on_checkpoint is not None:
+                on_checkpoint(path, written[:])
+            written.clear()
 
     def stop(message: str, *, read: int, read_rows: int) -> RunawayPull:
         """The runaway error, after recording the page read but not kept (it was paid for):
@@ -737,6 +748,8 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
         done += 1
         used.add(token)
         buffered.append(page.twarc_line(page=done, token=token))
+        if on_checkpoint is not None:
+            written.append(page)
         rows += n
         token = nxt
         finished = token is None
@@ -959,8 +972,10 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
     following : bool
         Also pull the accounts it follows (table ``following``).
     profiles : bool
-        Look every follower up with ``getProfiles`` (25 a call) for counts; without it the
-        profiles are the list views (no follower, follow or post counts).
+        Look every follower up with ``getProfiles`` (25 a call) for counts, on
+        ``bluesky.LOOKUP_WORKERS`` threads while the list is paged
+        (:class:`~follower_kit.sources.bluesky.ProfileLookups`); without it the profiles are
+        the list views (no follower, follow or post counts).
     restart : bool
         Abandon an unfinished pull and start over.
     page_size : int
@@ -985,19 +1000,24 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
     params = {"max_results": page_size}
     with _open_pull(store, acct, "followers",
                     {"network": bluesky.NETWORK, "following": following, "profiles": profiles},
-                    restart, client.clock) as pull:
+                    restart, client.clock) as pull, \
+            (bluesky.ProfileLookups(client, pull) if profiles else nullcontext()) as lookups:
+        # the profiles are looked up on worker threads while the list is paged
+        if lookups is not None:
+            lookups.resume()
         pages = _fetch_pages(client, pull, "followers", "getFollowers", acct["id"],
-                                   params, "followers", progress,
-                                   expected=_count_of(metrics, "followers_count"),
-                                   bounds=bounds, pages_per_file=bluesky.LIST_PAGES_PER_FILE)
+                             params, "followers", progress,
+                             expected=_count_of(metrics, "followers_count"), bounds=bounds,
+                             pages_per_file=bluesky.LIST_PAGES_PER_FILE,
+                             on_checkpoint=lookups.add_pages if lookups is not None else None)
         if following:
             _fetch_pages(client, pull, "following", "getFollows", acct["id"], params,
-                               "the follows list", None,
-                               expected=_count_of(metrics, "following_count"),
-                               bounds=bounds, pages_per_file=bluesky.LIST_PAGES_PER_FILE)
+                         "the follows list", None,
+                         expected=_count_of(metrics, "following_count"),
+                         bounds=bounds, pages_per_file=bluesky.LIST_PAGES_PER_FILE)
         views = bluesky.read_profiles(pull.page_files("followers"), "followers",
-                              observed_at=pd.Timestamp(pull.meta()["started_at"]))
-        users = bluesky.with_profiles(client, pull, views) if profiles else views
+                                      observed_at=pd.Timestamp(pull.meta()["started_at"]))
+        users = lookups.finish(views) if lookups is not None else views
         meta = _fix_snapshot_time(store, pull, acct["id"])
         used = client.counts() - start
         ref = store.commit_snapshot(

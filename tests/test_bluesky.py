@@ -5,10 +5,13 @@ store, and the CLI."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -273,18 +276,30 @@ def test_pull_against_the_fake_appview_equals_the_truth(audience, lexicons, tmp_
     assert labelled and labelled <= spam
 
 
+#: The CLI with every wait (retry backoff, rate-limit reset) cut to 50 ms at most: the waits'
+#: lengths are tested on their own (below); here each of the ~8 faults of a pull would
+#: otherwise wait 0.5-2 s, most of this test's time
+_SHORT_WAITS = ("import time; _sleep = time.sleep; time.sleep = lambda s: _sleep(min(s, 0.05)); "
+                "from follower_kit.cli import main; main(prog_name='follower-kit')")
+
+
 @pytest.mark.slow
-def test_kill_9_at_random_points_with_faults_then_resume(audience, lexicons, tmp_path):
+def test_kill_9_at_random_points_with_faults_then_resume(audience, lexicons, tmp_path,
+                                                          monkeypatch):
     """`follower-kit pull followers sample.bsky.social --network bluesky` (4 followers a page,
-    10 pages a checkpoint file) killed at random points while the AppView throws 503s, 429s and
-    cut bodies, then run again: exactly the truth, every request and response valid."""
+    10 pages a checkpoint file, so 2 getProfiles requests a profile file and several files
+    looked up at once) killed at random points while the AppView throws 503s, 429s and cut
+    bodies, then run again: exactly the truth, every request and response valid."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    monkeypatch.setattr(bluesky, "BlueskyClient", functools.partial(
+        bluesky.BlueskyClient, sleep=lambda s: time.sleep(min(s, 0.05))))
 
     def args(server, store):
         return ["pull", "followers", HANDLE, "--network", "bluesky", "--page-size", "4",
                 "--api-url", server.url, "--store", str(store.path), "--timeout", "5"]
 
-    mid_pull_kills = injected = resumed_pages = 0
+    mid_pull_kills = resumed_pages = resumed_profiles = 0
+    injected: dict[str, int] = {}
     for seed in range(5):
         rng = random.Random(seed)
         faults = Faults(rates={"503": 0.05, "truncate": 0.05, "429": 0.03}, seed=seed, burst=1)
@@ -292,22 +307,25 @@ def test_kill_9_at_random_points_with_faults_then_resume(audience, lexicons, tmp
                                      lexicons=lexicons) as server:
             store = Store(tmp_path / f"s{seed}")
             for _ in range(rng.randint(1, 2)):
-                kill_mid_pull([sys.executable, "-m", "follower_kit.cli", *args(server, store)],
+                kill_mid_pull([sys.executable, "-c", _SHORT_WAITS, *args(server, store)],
                               env=env, rng=rng, max_delay=0.3, checkpoints=lambda: list(
                                   store.path.glob("accounts/*/pulls/*/followers-*.jsonl")))
                 if store.snapshots().empty:
                     mid_pull_kills += 1
             files = list(store.path.glob("accounts/*/pulls/*/followers-*.jsonl"))
             resumed_pages += sum(len(p.read_bytes().splitlines()) for p in files)
+            resumed_profiles += len(list(store.path.glob("accounts/*/pulls/*/profiles-*")))
             out = CliRunner().invoke(main, args(server, store))  # the same command resumes
             assert out.exit_code == 0, out.output
             _check_truth(store, server, audience)
             assert list(ingest.pulls(store)["status"]) == ["committed"]
-            injected += sum(faults.injected.values())
+            for kind, n in faults.injected.items():
+                injected[kind] = injected.get(kind, 0) + n
             _no_lexicon_problems(server)
     assert mid_pull_kills >= 3
-    assert injected >= 5  # the faults really happened
+    assert set(injected) == {"503", "truncate", "429"}  # every kind of fault really happened
     assert resumed_pages >= 20  # resumes started from checkpoint files of several pages
+    assert resumed_profiles >= 1  # and from profile files
 
 
 def test_rate_limits_wait_for_the_announced_reset(audience, lexicons):
@@ -327,6 +345,73 @@ def test_rate_limits_wait_for_the_announced_reset(audience, lexicons):
         assert not slept
         client.call("getFollowers", HANDLE, max_results=10)  # the window's last request
         assert len(slept) == 1 and 58 <= slept[0] <= 62  # the reset, rounded up, plus 1 s
+        _no_lexicon_problems(server)
+
+
+def test_a_rate_limit_wait_holds_every_thread(audience, lexicons):
+    """The rate limit is per client (the AppView's is per IP): while one thread waits out a
+    429, the others send nothing new (only what they already had in flight lands)."""
+    faults = Faults(script=[None] * 6 + ["429"], reset_in=0, burst=1, endpoints=("profiles",))
+    during = []
+    with FakeBluesky.from_sample(audience, faults=faults, lexicons=lexicons) as server:
+        def sleep(seconds):
+            before = len(server.requests)
+            time.sleep(0.5)  # long enough for dozens of requests by the other threads
+            during.append(len(server.requests) - before)
+
+        client = _client(server, sleep=sleep)
+        dids = sample_as_bluesky(audience)["followers"]
+        workers = 4
+
+        def lookups(k):
+            for i in range(10):
+                client.call("getProfiles", actors=dids[(k * 10 + i) % 100:][:25])
+
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(lookups, range(workers)))
+        _no_lexicon_problems(server)
+    assert client.rate_waits == 1 and len(during) == 1
+    assert during[0] <= workers - 1, during
+    assert client.requests == 4 * 10 + 1  # the 429 was asked again, once
+
+
+def test_a_failed_lookup_stops_the_pull_and_the_rerun_completes(audience, lexicons, tmp_path):
+    """A getProfiles request that keeps failing stops the pull with the AppView's fault named;
+    the checkpointed followers and profile files stay, and the same pull run again (faults
+    gone) looks up only what is missing and equals the truth."""
+    store = Store(tmp_path)
+    faults = Faults(script=[None] * 4 + ["503"] * 3, endpoints=("profiles",))
+    with FakeBluesky.from_sample(audience, faults=faults, lexicons=lexicons) as server:
+        with pytest.raises(x_api.PullError, match=r"getProfiles: gave up after 2 attempts.*503"):
+            ingest.pull_bluesky_followers(store, HANDLE, client=_client(
+                server, retry=x_api.RetryPolicy(attempts=2)), page_size=5, following=False)
+        assert store.snapshots().empty
+        kept = list(store.path.glob("accounts/*/pulls/*/profiles-*.jsonl"))
+        assert len(kept) < 3  # 150 followers, 50 a followers file: 3 profile files
+        asked = len(server.requests)
+        ingest.pull_bluesky_followers(store, HANDLE, client=_client(server), page_size=5,
+                                      following=False)
+        _check_truth(store, server, audience)
+        again = [r for r in server.requests[asked:] if r["nsid"].endswith("getProfiles")]
+        # only the missing files' lookups (2 each), the account's own profile and at most one
+        # 503 left in the script
+        assert 2 * (3 - len(kept)) + 1 <= len(again) <= 2 * (3 - len(kept)) + 2
+        _no_lexicon_problems(server)
+
+
+def test_an_http_proxy_from_the_environment_is_used(audience, lexicons, monkeypatch):
+    """``http_proxy`` set: the client asks the proxy for the absolute URL (the fake AppView
+    stands in for the proxy: it serves the path of whatever URL it is asked)."""
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
+        monkeypatch.setenv("http_proxy", server.url)
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        client = bluesky.BlueskyClient("http://appview.invalid", timeout=5,
+                                       sleep=lambda s: None)
+        page = client.call("getFollowers", HANDLE, max_results=10)
+        assert page.body["meta"]["result_count"] == 10
+        assert page.url.startswith("http://appview.invalid/xrpc/app.bsky.graph.getFollowers?")
+        assert len(server.requests) == 1
         _no_lexicon_problems(server)
 
 
