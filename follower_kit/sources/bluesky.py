@@ -30,6 +30,7 @@ import http.client
 import json
 import logging
 import math
+import os
 import random
 import re
 import ssl
@@ -290,6 +291,11 @@ class BlueskyClient(x_api.XClient):
                 self._pace(nsid, resp.headers)
                 return _page(method, body, raw, resp.url,
                              pd.Timestamp(self.clock(), unit="s", tz="UTC"))
+            except ssl.SSLCertVerificationError as exc:  # retrying cannot help: say what to do
+                raise BlueskyError(
+                    f"{self.host}: its TLS certificate could not be verified "
+                    f"({exc.verify_message}); if a proxy or your company's CA signs it, set "
+                    f"REQUESTS_CA_BUNDLE to that CA's PEM file") from None
             except (OSError, http.client.HTTPException) as exc:  # refused, reset, timed out, cut
                 attempt = self._transient(nsid, attempt, _fault_name(exc))
             except (ValueError, RecursionError) as exc:  # a truncated or garbled body
@@ -369,7 +375,12 @@ class BlueskyClient(x_api.XClient):
 
 
 def _ca_bundle() -> str | None:
-    """certifi's CA bundle when installed (as ``requests`` uses), else the system's."""
+    """The CA bundle ``requests`` would trust: ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` from
+    the environment (a company's own CA), else certifi's when installed, else the system's
+    (``None``: OpenSSL's defaults, which honour ``SSL_CERT_FILE``)."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        if os.environ.get(name):
+            return os.environ[name]
     try:
         import certifi
     except ImportError:
