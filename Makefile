@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/follower-kit demo
 
+# The whole suite on every core: pytest-xdist gives each worker whole files (their module
+# fixtures are built once), the slowest first (tests/conftest.py RUN_FIRST).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 lab: $(STAMP)
 	$(BIN)/follower-kit demo --no-report
