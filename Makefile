@@ -10,10 +10,11 @@ export FOLLOWER_KIT_STORE ?= $(STORE)
 
 setup: $(STAMP)
 
+# uv (also a dev extra) installs the ~150 packages in seconds where pip takes about two minutes
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
