@@ -120,8 +120,9 @@ def archive_store(tmp_path, archive_series_store):
 # The files that take longest, slowest first (`pytest --durations=0`, summed by file). `make test`
 # hands whole files to pytest-xdist's workers in collection order; starting with these keeps one
 # worker from being left with a long file at the end while the other has finished.
-RUN_FIRST = ("test_bot_kinds.py", "test_packaging.py", "test_bluesky.py", "test_report.py",
-             "test_topics.py", "test_x_api.py", "test_fake_server.py", "test_hostile.py")
+RUN_FIRST = ("test_bot_kinds.py", "test_report.py", "test_bluesky.py", "test_packaging.py",
+             "test_x_api.py", "test_topics.py", "test_fake_server.py", "test_report_insight.py",
+             "test_hostile.py", "test_store.py", "test_notebooks.py")
 
 
 def pytest_collection_modifyitems(items):
