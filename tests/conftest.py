@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import time
@@ -69,10 +70,11 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], object]) -> 
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent
     folder = root / name
-    done = folder / ".built"
+    done = root / f"{name}.built"  # beside the folder, so copies of it hold only what was built
     with FileLock(str(folder) + ".lock"):
         if not done.exists():
-            folder.mkdir(exist_ok=True)
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
+            folder.mkdir()
             build(folder)
             done.touch()
     return folder
@@ -108,12 +110,9 @@ def archive_series_store(tmp_path_factory) -> Path:
 def archive_store(tmp_path, archive_series_store):
     """The real X archive series of @larsbrinkhoff (four exports, followers by id only) imported
     as it comes, in this test's own copy of a store imported once per run."""
-    import shutil
-
     from follower_kit import Store
 
-    shutil.copytree(archive_series_store, tmp_path / "archive-store", dirs_exist_ok=False,
-                    ignore=shutil.ignore_patterns(".built"))
+    shutil.copytree(archive_series_store, tmp_path / "archive-store")
     return Store(tmp_path / "archive-store")
 
 
