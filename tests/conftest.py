@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import time
@@ -56,15 +57,76 @@ def sample_audience():
     return generate(competitors=DEFAULT_COMPETITORS)
 
 
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], object]) -> Path:
+    """A folder that ``build(folder)`` fills once per test run and every test reads.
+
+    Under pytest-xdist each worker has its own session, so a session fixture would build once
+    per worker; the folder lives beside the workers' temp dirs instead and a file lock makes the
+    first worker build it while the others wait and then read it.
+    """
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder = root / name
+    done = root / f"{name}.built"  # beside the folder, so copies of it hold only what was built
+    with FileLock(str(folder) + ".lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory, sample_audience):
     """A store holding the default sample audience (read-only for tests: copy it to modify)."""
     from follower_kit import Store
     from follower_kit.ingest import write_sample
 
-    store = Store(tmp_path_factory.mktemp("sample-store"))
-    write_sample(store, sample_audience)
-    return store
+    return Store(built_once(tmp_path_factory, "shared-sample-store",
+                            lambda folder: write_sample(Store(folder), sample_audience)))
+
+
+@pytest.fixture(scope="session")
+def archive_series_store(tmp_path_factory) -> Path:
+    """The folder of a store holding the real archive series, imported once per run (read it,
+    never write: tests that open it as a store take ``archive_store``, their own copy)."""
+    from follower_kit import Store, ingest
+    from follower_kit.sources import archive
+
+    series = shared_path("x-archive", "larsbrinkhoff")
+
+    def build(folder):
+        for path in archive.archives_in(series):
+            ingest.import_archive(Store(folder), path)
+
+    return built_once(tmp_path_factory, "shared-archive-store", build)
+
+
+@pytest.fixture
+def archive_store(tmp_path, archive_series_store):
+    """The real X archive series of @larsbrinkhoff (four exports, followers by id only) imported
+    as it comes, in this test's own copy of a store imported once per run."""
+    from follower_kit import Store
+
+    shutil.copytree(archive_series_store, tmp_path / "archive-store")
+    return Store(tmp_path / "archive-store")
+
+
+# The files that take longest, slowest first (`pytest --durations=0`, summed by file). `make test`
+# hands whole files to pytest-xdist's workers in collection order; starting with these keeps one
+# worker from being left with a long file at the end while the other has finished.
+RUN_FIRST = ("test_bot_kinds.py", "test_report.py", "test_bluesky.py", "test_packaging.py",
+             "test_x_api.py", "test_topics.py", "test_fake_server.py", "test_report_insight.py",
+             "test_hostile.py", "test_store.py", "test_notebooks.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(RUN_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: files keep order
 
 
 @pytest.fixture(autouse=True)

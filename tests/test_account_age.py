@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from follower_kit import ingest
 from follower_kit.analysis import account_age as aa
 from follower_kit.cli import main
 from follower_kit.errors import SchemaError
@@ -161,13 +160,8 @@ def test_account_ages_bands():
     assert (ages["age_days"] >= 0).all() and len(ages) == len(df)
 
 
-def test_cli_ages_show_on_an_archive_without_profiles(tmp_path):
-    from follower_kit import Store
-    from follower_kit.sources import archive
-
-    store = Store(tmp_path / "store")
-    for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
-        ingest.import_archive(store, path)
+def test_cli_ages_show_on_an_archive_without_profiles(archive_store):
+    store = archive_store
     res = CliRunner().invoke(main, ["ages", "show", "larsbrinkhoff", "--store",
                                     str(store.path), "--json"])
     assert res.exit_code == 0, res.output

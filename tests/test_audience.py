@@ -114,7 +114,6 @@ def cli_store(tmp_path_factory, sample_store):
     return Store(path)
 
 
-@pytest.mark.slow
 def _by_label(pairs) -> dict:
     out: dict = {}
     for label, n in pairs:
@@ -122,6 +121,7 @@ def _by_label(pairs) -> dict:
     return out
 
 
+@pytest.mark.slow
 def test_report_cli_and_steps_agree_on_every_count(tmp_path_factory, sample_store, cli_store):
     """The report's likely bots, block list and segment sizes are the ones `bots score`,
     `topics` and the audience steps give for the same month."""

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import shared_path
 
 from follower_kit import Store, schema
 from follower_kit.analysis.compare import intersections, intersections_pandas, mix, overlap
@@ -126,13 +125,8 @@ def test_previous_month_baseline_counts_the_last_30_days_against_the_30_before(r
     assert out["relations"]["inactive"]["assessed"] > 0  # activity still reads every tweet
 
 
-def test_audience_on_the_real_archive_gives_relations_from_the_archive_alone(tmp_path):
-    from follower_kit.ingest import import_archive
-    from follower_kit.sources.archive import archives_in
-
-    store = Store(tmp_path / "store")
-    for path in archives_in(shared_path("x-archive", "larsbrinkhoff")):
-        import_archive(store, path)
+def test_audience_on_the_real_archive_gives_relations_from_the_archive_alone(archive_store):
+    store = archive_store
     r = CliRunner().invoke(main, ["audience", "larsbrinkhoff", "--json", "--store",
                                   str(store.path)])
     assert r.exit_code == 0, r.output

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from follower_kit import ingest, plots
+from follower_kit import plots
 from follower_kit.analysis import factory, growth
 from follower_kit.analysis.factory import _snapshot_bounds
 
@@ -109,15 +109,8 @@ def test_factory_chart_draws_labelled_bands_and_date_ticks(ids_only):
     assert with_bands > 0.05 * 480 * 210 > 20 * _red_pixels(fig2)
 
 
-def test_factory_on_a_real_archive_without_profiles(tmp_path):
-    from conftest import shared_path
-
-    from follower_kit import Store
-    from follower_kit.sources import archive
-
-    store = Store(tmp_path / "store")
-    for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
-        ingest.import_archive(store, path)
+def test_factory_on_a_real_archive_without_profiles(archive_store):
+    store = archive_store
     acct = store.resolve("larsbrinkhoff")
     followers = store.followers(acct)
     assert followers["created_at"].isna().all()               # ids only

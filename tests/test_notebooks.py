@@ -109,18 +109,6 @@ def test_notebook_executes_on_the_sample(path, tmp_path, tmp_path_factory, sampl
     assert sum(len(c.outputs) for c in code) >= 5, "the notebook shows almost nothing"
 
 
-def _archive_store(tmp_path):
-    """The real archive series imported as it comes: followers by id only."""
-    from conftest import shared_path
-    from follower_kit import Store
-    from follower_kit.sources import archive
-
-    store = Store(tmp_path / "store")
-    for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
-        ingest.import_archive(store, path)
-    return store
-
-
 def _execute(name, store, account, tmp_path):
     """Run notebooks/NAME on a store into tmp_path/NAME (papermill keeps it even when a cell
     fails); its outputs and their text."""
@@ -134,10 +122,10 @@ def _execute(name, store, account, tmp_path):
 
 
 @pytest.mark.slow
-def test_explore_notebook_runs_on_an_archive_without_profiles(tmp_path):
+def test_explore_notebook_runs_on_an_archive_without_profiles(tmp_path, archive_store):
     """An analyst who imported an X archive (ids only) opens the explore notebook: it runs, says
     why there are no segments or scores, and draws no empty charts."""
-    outputs, text = _execute("explore_audience.ipynb", _archive_store(tmp_path), "larsbrinkhoff",
+    outputs, text = _execute("explore_audience.ipynb", archive_store, "larsbrinkhoff",
                              tmp_path)
     assert not [o for o in outputs if o.output_type == "error"]
     assert "764 followers, 173 new, 0 segments" in text
@@ -164,12 +152,13 @@ def test_explore_notebook_on_a_first_snapshot_lists_likely_humans_not_new_ones(t
 
 
 @pytest.mark.slow
-def test_topics_notebook_on_an_archive_without_profiles_stops_with_advice(tmp_path):
+def test_topics_notebook_on_an_archive_without_profiles_stops_with_advice(tmp_path,
+                                                                          archive_store):
     """Segmenting needs profiles: on an id-only archive the topics notebook stops at its data
     cell and says to hydrate, as `follower-kit topics` does, instead of failing deep inside the
     vectorizer ("no term lies within the document-frequency bounds")."""
     with pytest.raises(pm.PapermillExecutionError) as failed:
-        _execute("topics.ipynb", _archive_store(tmp_path), "larsbrinkhoff", tmp_path)
+        _execute("topics.ipynb", archive_store, "larsbrinkhoff", tmp_path)
     message = str(failed.value.evalue)
     assert "none of the 764 followers of @larsbrinkhoff has a profile" in message
     assert "nothing to segment" in message and "import archive PATH --hydrate" in message

@@ -61,12 +61,16 @@ def test_layout_and_two_commands():
 def test_the_wheel_installed_elsewhere_runs_the_demo(tmp_path):
     """`python -m build` gives a wheel that, installed in a fresh venv outside the checkout,
     runs `follower-kit demo` and renders the report: the notebook and the templates travel as
-    package data. Its dependencies come from PyPI through pip's cache (about a minute when the
-    cache is warm), which also proves the wheel declares
-    every dependency it needs."""
+    package data. The venv holds only the wheel and what its metadata asks for, from the
+    package index, which also proves the wheel declares every dependency it needs.
+
+    uv (a dev extra) makes the venv and installs: about 5 s for the ~150 dependencies, where pip
+    takes about 40 s on 2 cores; what is installed, and so what is proved, is the same."""
     import os
     import subprocess
     import sys
+
+    from uv import find_uv_bin
 
     from follower_kit.report import find_chromium
 
@@ -75,11 +79,13 @@ def test_the_wheel_installed_elsewhere_runs_the_demo(tmp_path):
                    check=True, capture_output=True, text=True, timeout=600)
     wheel = next(dist.glob("follower_kit-*.whl"))
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    uv = find_uv_bin()
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
+                   check=True, capture_output=True, text=True, timeout=300)
     # --no-compile: byte-compiling ~150 dependencies is most of an install's time, and Python
     # compiles what the demo imports anyway
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                    "--no-compile", "--disable-pip-version-check", str(wheel)],
+    subprocess.run([uv, "pip", "install", "--quiet", "--no-compile", "--python",
+                    str(venv / "bin" / "python"), str(wheel)],
                    check=True, capture_output=True, text=True, timeout=1200)
     env = {k: v for k, v in os.environ.items()
            if k not in ("FOLLOWER_KIT_STORE", "PYTHONPATH", "VIRTUAL_ENV")}

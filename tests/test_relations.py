@@ -4,24 +4,11 @@ checked on the real four-export archive series and on hand-built frames."""
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 import _archive_truth
-from conftest import shared_path
 
-from follower_kit import Store, schema
+from follower_kit import schema
 from follower_kit.analysis.relations import (RELATIONS, name_from_known, relation_counts,
                                              relations, talked_to)
-from follower_kit.ingest import import_archive
-from follower_kit.sources.archive import archives_in
-
-
-@pytest.fixture(scope="module")
-def archive_store(tmp_path_factory):
-    series = shared_path("x-archive", "larsbrinkhoff")
-    store = Store(tmp_path_factory.mktemp("archive-store"))
-    for path in archives_in(series):
-        import_archive(store, path)
-    return store
 
 
 def _archive_relations(store, at=None, known_handles=None):

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from _rendered import FAKE_TOKEN, MONTH, rendered_report
+from _rendered import FAKE_TOKEN, MONTH, rendered_archive_report, rendered_report
 from conftest import ROOT
 from follower_kit import Store, ingest, report
 from follower_kit import report_text as rt
@@ -143,17 +143,12 @@ def test_headline_prose_adapts_to_quiet_shrinking_and_first_months():
     assert "1 person followed and nobody left" in " ".join(rt.headline_sentences(one, "acme"))
 
 
-def test_headline_dates_the_snapshot_instead_of_calling_it_the_month_end(tmp_path):
+def test_headline_dates_the_snapshot_instead_of_calling_it_the_month_end(archive_store):
     """The real archive was exported on 20 August 2023, and a report of the current month can be
     rendered on 27 November: neither snapshot is 'the end of the month'."""
-    from conftest import shared_path
-    from follower_kit import Store
     from follower_kit.analysis import growth
-    from follower_kit.sources import archive
 
-    store = Store(tmp_path / "store")
-    for path in archive.archives_in(shared_path("x-archive", "larsbrinkhoff")):
-        ingest.import_archive(store, path)
+    store = archive_store
     monthly = growth.monthly_growth(store.follower_edges("larsbrinkhoff"),
                                     snapshots=store.snapshots("larsbrinkhoff")["snapshot_at"])
     h = rt.headline(monthly, "2023-08")
@@ -860,28 +855,19 @@ def test_segments_learn_from_text_and_leave_followers_without_any_unassigned(sam
 
 
 @pytest.mark.slow
-def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(tmp_path):
+def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(
+        tmp_path_factory, archive_series_store):
     """An agency imports a client's X archives (ids only, no token to hydrate) and renders the
     report: it renders, the growth is right, and nothing pretends to know the unknowable (the
     bot rules score an empty profile 0.33, which would have read as 'no bots')."""
     import html as html_lib
     from pathlib import Path
 
-    from conftest import shared_path
-    from follower_kit import Store
-    from follower_kit.sources import archive
-
     def _visible_text(page: str) -> str:
         page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
         return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page)))
 
-    root = shared_path("x-archive", "larsbrinkhoff")
-    store = Store(tmp_path / "store")
-    for path in archive.archives_in(root):
-        ingest.import_archive(store, path)
-    formats = ("html", "pdf") if report.find_chromium() else ("html",)
-    result = report.render("larsbrinkhoff", month="2023-08", store=store.path,
-                           out_dir=tmp_path / "out", formats=formats)
+    result = rendered_archive_report(tmp_path_factory, archive_series_store)
     text = _visible_text(Path(result.paths["html"]).read_text())
     assert "764 followers on 20 August 2023" in text and "from 644 on 30 October 2022" in text
     assert "followers on 20 Aug 2023" in text and "end of" not in text

@@ -18,7 +18,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from _rendered import COMPETITORS, MONTH, rendered_report
+from _rendered import COMPETITORS, MONTH, rendered_archive_report, rendered_report
 from conftest import ROOT
 from follower_kit import audience
 from follower_kit import report_text as rt
@@ -236,19 +236,11 @@ def test_notebook_sections_stay_thin():
     assert "audience.insight(" in code and "audience.competitors(" in code
 
 
-def test_report_of_an_archive_without_profiles_says_each_section_in_one_sentence(tmp_path):
+def test_report_of_an_archive_without_profiles_says_each_section_in_one_sentence(
+        tmp_path_factory, archive_series_store):
     """An X archive lists ids only: no place, language or post is known, and a competitor that
     is not in the store is named, not failed on; no empty table or chart of nothing."""
-    from conftest import shared_path
-    from follower_kit import Store, ingest, report
-    from follower_kit.sources import archive
-
-    root = shared_path("x-archive", "larsbrinkhoff")
-    store = Store(tmp_path / "store")
-    for path in archive.archives_in(root):
-        ingest.import_archive(store, path)
-    result = report.render("larsbrinkhoff", store=store.path, out_dir=tmp_path / "out",
-                           formats=("html",), competitors=["nosuch_rival"])
+    result = rendered_archive_report(tmp_path_factory, archive_series_store)
     page = Path(result.paths["html"]).read_text()
     text = _visible(page)
     assert "Where the followers are cannot be told: none of the followers has a profile" in text
