@@ -229,3 +229,27 @@ def test_evaluate_lodo_on_small_public_sets(tmp_path):
     assert set(mixed["kit"]) == {"roc_auc", "pr_auc", "precision_at_block", "recall_at_block"}
     assert set(out["sets"]["political-bots-2019"]["peer"]) == {"recall_at_block"}
     assert set(out["mean_roc_auc"]) == {"kit", "peer", "rules"}
+
+
+def test_evaluate_lodo_as_v2_strips_what_v2_lacks(tmp_path):
+    """``--as-v2``: every set is scored as X API v2 user objects would give it; the kit then
+    uses the classifiers fitted without likes, exactly as for a v2 set loaded from disk."""
+    names = ("botometer-feedback-2019", "kaggle-2017", "vendor-purchased-2019")
+    for name in names:
+        (tmp_path / name).symlink_to(shared_path("bots", name))
+    result = CliRunner().invoke(main, ["bots", "evaluate", "--lodo", str(tmp_path), "--as-v2",
+                                       "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output.strip().splitlines()[-1])
+    sets = {n: ds.load_labeled(tmp_path / n) for n in names}
+    stripped = {n: ds.as_x_api_v2(s) for n, s in sets.items()}
+    want = B.lodo_scores(stripped, train_names=names, peer=False,
+                         test_names=["kaggle-2017"])["kaggle-2017"]
+    got = out["sets"]["kaggle-2017"]["kit"]["roc_auc"]
+    assert got == pytest.approx(roc_auc_score(want["is_bot"], want["kit"]), abs=1e-4)
+    published = B.lodo_scores(sets, train_names=names, peer=False,
+                              test_names=["kaggle-2017"])["kaggle-2017"]
+    assert got != pytest.approx(roc_auc_score(published["is_bot"], published["kit"]), abs=1e-4)
+    bad = CliRunner().invoke(main, ["bots", "evaluate", "--test", str(tmp_path / "kaggle-2017"),
+                                    "--as-v2"])
+    assert bad.exit_code == 2 and "--as-v2 goes with --lodo" in bad.output

@@ -63,6 +63,8 @@ FEATURE_DOCS = {
     "name_in_handle": "the display name's first letters appear in the handle (or the reverse)",
     "bio_says_bot": "the bio calls the account a bot, a feed or automated",
     "bio_promotes": "the bio asks for follows or promotes money (follow back, crypto, promo, DM)",
+    "bio_hashtags": "hashtags in the bio",
+    "bio_mentions": "@mentions in the bio",
     "verified": "verified (leaks the label in public data sets)",
 }
 
@@ -259,6 +261,11 @@ def _name_in_handle(handle: pd.Series, name: pd.Series) -> np.ndarray:
     return out
 
 
+def _count(arr: pa.Array, pattern: str) -> np.ndarray:
+    return pc.fill_null(pc.count_substring_regex(arr, pattern), 0).to_numpy(
+        zero_copy_only=False).astype(float)
+
+
 def _matches(arr: pa.Array, pattern: str) -> np.ndarray:
     return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(
         zero_copy_only=False).astype(float)
@@ -290,7 +297,8 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
         ``handle_trailing_digits``, ``handle_loglik``, ``name_length``, ``name_digits``,
         ``description_length``, ``description_has_url``, ``has_url``,
         ``has_location``, ``default_profile_image``, ``handle_entropy``, ``name_in_handle``,
-        ``bio_says_bot``, ``bio_promotes`` (and ``verified`` when ``leaky``). Missing
+        ``bio_says_bot``, ``bio_promotes``, ``bio_hashtags``, ``bio_mentions`` (and
+        ``verified`` when ``leaky``). Missing
         counts give NaN in the columns built from them.
     """
     out = {}
@@ -355,6 +363,8 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
     out["name_in_handle"] = _name_in_handle(handle, name)
     out["bio_says_bot"] = _matches(desc_arr, BOT_WORDS)
     out["bio_promotes"] = _matches(desc_arr, PROMO_WORDS)
+    out["bio_hashtags"] = _count(desc_arr, r"(?:^|[^\w&])#\w")
+    out["bio_mentions"] = _count(desc_arr, r"(?:^|[^\w])@\w")
     if leaky:
         out["verified"] = _float(users["verified"].astype("Float64")) if "verified" in users \
             else np.zeros(len(users))

@@ -224,7 +224,7 @@ class BotModel:
             training data had no such kind for that field combination).
         """
         if X is None:
-            X = F.profile_features(users, handle_model=self.handle_model)
+            X = _features(users, self.handle_model, self.features)
         pat = available_groups(users) if pat is None else pat
         out = np.full((len(users), len(self.kinds)), np.nan)
         col = {k: j for j, k in enumerate(self.kinds)}
@@ -253,7 +253,7 @@ class BotModel:
         """
         pat = available_groups(users)
         if X is None:
-            X = F.profile_features(users, handle_model=self.handle_model)
+            X = _features(users, self.handle_model, self.features)
         kinds = self.kind_scores(users, X, pat)
         P = kinds.to_numpy(dtype=float)
         best = np.nanargmax(np.where(np.isnan(P), -1, P), axis=1)
@@ -306,6 +306,12 @@ def tree_importance(model: BotModel, pattern: str = "core+likes+listed+text") ->
     return df
 
 
+def _features(users: pd.DataFrame, handle_model, group_features: dict) -> pd.DataFrame:
+    """:func:`~..features.profile_features`, with ``verified`` when a group uses it."""
+    leaky = any(f in F.LEAKY_FEATURES for fs in group_features.values() for f in fs)
+    return F.profile_features(users, handle_model=handle_model, leaky=leaky)
+
+
 def _nearest_pattern(p: str, submodels: dict) -> str:
     """The fitted pattern with the most groups that uses none the account lacks."""
     have = set(p.split("+"))
@@ -315,7 +321,8 @@ def _nearest_pattern(p: str, submodels: dict) -> str:
 
 def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
                   patterns=None, blend: float = BLEND_LINEAR, group_features: dict | None = None,
-                  training_kinds: dict | None = None) -> BotModel:
+                  training_kinds: dict | None = None, booster_params: dict | None = None
+                  ) -> BotModel:
     """Fit the kind classifiers on labeled accounts.
 
     Parameters
@@ -332,9 +339,10 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
         Field combinations to fit classifiers for (default: all eight).
     blend : float
         Weight of the kind classifiers' log-odds beside the trees' (1: kinds alone).
-    group_features, training_kinds : dict, optional
-        Features per field group (default :data:`GROUP_FEATURES`) and the data selection
-        (default :data:`TRAINING_KINDS`), for measuring alternatives.
+    group_features, training_kinds, booster_params : dict, optional
+        Features per field group (default :data:`GROUP_FEATURES`), the data selection
+        (default :data:`TRAINING_KINDS`) and :func:`.trees.booster` arguments, for measuring
+        alternatives.
 
     Returns
     -------
@@ -345,7 +353,7 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
     fields = available_groups(users) if fields is None else np.asarray(fields, dtype=object)
     handles = users.loc[kinds != "", "username"].dropna()
     handle_model = F.HandleModel.fit(handles) if len(handles) else None
-    X = F.profile_features(users, handle_model=handle_model)
+    X = _features(users, handle_model, group_features)
     if patterns is None:
         patterns = [pattern_name(c) for r in range(len(OPTIONAL_GROUPS) + 1)
                     for c in itertools.combinations(OPTIONAL_GROUPS, r)]
@@ -370,7 +378,7 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
             use = ok & (kinds != "")
             M = X.loc[use, names].to_numpy(dtype=float)
             yb = (kinds[use] != "human").astype(int)
-            boosters[p] = booster_state(booster().fit(M, yb))
+            boosters[p] = booster_state(booster(**(booster_params or {})).fit(M, yb))
             zmax = np.max([decision(st, M) for st in sub.values()], axis=0)
             zb = blend * zmax + (1 - blend) * booster_decision(boosters[p], M)
             # the highest kind score over-counts: six chances to look like some kind of bot.
