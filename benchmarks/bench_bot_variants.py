@@ -12,10 +12,11 @@ its own. ``VARIANTS`` (comma-separated labels) in the environment limits the run
 
 Variants (each a change to the shipped recipe, ``shipped``):
 
-* ``+ bio hashtags, mentions``: counts of hashtags and @mentions in the bio (text group);
+* ``+ bio hashtags and mentions``: counts of hashtags and @mentions in the bio (text group);
 * ``+ verified``: the ``verified`` flag (text group), which the public sets' labels leak;
 * ``trees regularised``: 30 trees of at least 300 accounts a leaf;
-* ``no account age``: without ``age_days_log`` (the per-day rates stay).
+* ``no account age``: without ``age_days_log`` (the per-day rates stay);
+* ``no account age or per-day rates``: counts and ratios only, nothing measured against age.
 
 Needs ``../shared/data/bots`` (or ``$FOLLOWER_KIT_SHARED_DATA/bots``); without it, no rows.
 """
@@ -26,6 +27,10 @@ import os
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
+
+
+PER_DAY = ("tweets_per_day_log", "followers_per_day_log", "following_per_day_log",
+           "likes_per_day_log", "listed_per_day_log")
 
 
 def _with(groups: dict, group: str, add=(), drop=()) -> dict:
@@ -42,11 +47,15 @@ def variants(quick: bool = False) -> dict:
     if quick:
         return out
     out |= {
-        "+ bio hashtags, mentions": {"group_features": _with(G, "text",
-                                                             ("bio_hashtags", "bio_mentions"))},
+        "+ bio hashtags and mentions": {"group_features": _with(
+            G, "text", ("bio_hashtags", "bio_mentions"))},
         "+ verified": {"group_features": _with(G, "text", ("verified",))},
         "trees regularised": {"booster_params": {"max_iter": 30, "min_samples_leaf": 300}},
         "no account age": {"group_features": _with(G, "core", drop=("age_days_log",))},
+        "no account age or per-day rates": {"group_features": _with(
+            G, "core", drop=("age_days_log", *PER_DAY))},
+        "no account age, + bio hashtags and mentions": {"group_features": _with(
+            _with(G, "core", drop=("age_days_log",)), "text", ("bio_hashtags", "bio_mentions"))},
     }
     return out
 

@@ -155,7 +155,7 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         ``reasons`` (the rules' plain words), ``group`` (the sub-group the account came from) and,
         with ``peer``, ``peer``.
     """
-    from .model import BLOCK_KINDS, GROUP_COLUMN, fit_bot_model, pattern_name
+    from .model import GROUP_COLUMN, blockable, fit_bot_model, pattern_name
     from .peer import botometer_lite_forest
     from .rules import default_score
 
@@ -187,7 +187,7 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         frame = pd.DataFrame({"id": tu["id"].to_numpy(), "username": tu["username"].to_numpy(),
                               "is_bot": np.asarray(test.labels)[held].astype(int),
                               "kit": prob, "bot_kind": kind,
-                              "block_kind": np.isin(kind, BLOCK_KINDS)})
+                              "block_kind": blockable(tu, kind)})
         frame = frame.join(kinds.reset_index(drop=True))
         rules = default_score(tu, farms=False, n_reasons=3)
         frame["rules"] = rules["bot_score"].to_numpy()
@@ -226,7 +226,8 @@ def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
                            mixed_precision: float = 0.8, fake_precision: float = 0.9,
                            pooled_precision: float = 0.9, grid=None) -> dict:
     """The lowest block threshold whose block list is at least ``mixed_precision`` bots on every
-    left-out mixed set and ``fake_precision`` on every fake-follower set. When no threshold
+    left-out mixed set and ``fake_precision`` on every fake-follower set (a set whose list is
+    empty meets no floor). When no threshold
     meets every floor (no profile model does on sets whose bots look like people), the lowest at
     which the mixed sets' lists, pooled with each set weighted equally, are at least
     ``pooled_precision`` bots and every fake-follower set's list meets its floor; failing that,
@@ -268,7 +269,8 @@ def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
         ok = [n for n in floors if prec[n] is not None and prec[n] >= floors[n]]
         pooled, _ = _equal_weight_precision(scores, names, t, True)
         pooled = 0.0 if pooled is None else pooled
-        if all(prec[n] is None or prec[n] >= floors[n] for n in floors):
+        # an empty list meets no floor: a threshold above every score is no block list
+        if len(ok) == len(floors):
             best = (t, prec, rec, ok, True, pooled)
             break
         if best is None and pooled >= pooled_precision and all(n in ok for n in fakes):

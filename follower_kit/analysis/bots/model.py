@@ -64,6 +64,26 @@ KIND_WORDS = {
 #: Kinds a block list holds; a declared feed is reported as automated but not blocked.
 BLOCK_KINDS = ("fake_follower", "spammer", "political", "financial", "other")
 
+
+def blockable(users: pd.DataFrame, bot_kind) -> np.ndarray:
+    """Whether each account may go on a block list: its kind is one of :data:`BLOCK_KINDS` and
+    it is not verified the legacy way (``verified`` without a paid ``verified_type`` of
+    ``blue``). Verification is not a model feature (the public sets' labels leak it), only this
+    guard (its leave-one-out effect on the block lists is in docs/bots.md).
+
+    Returns
+    -------
+    ndarray of bool
+    """
+    ok = np.isin(np.asarray(bot_kind, dtype=object), BLOCK_KINDS)
+    if "verified" not in users:
+        return ok
+    verified = users["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    if "verified_type" in users:
+        verified &= users["verified_type"].astype(object).fillna("").astype(str).str.lower(
+            ).ne("blue").to_numpy(dtype=bool)
+    return ok & ~verified
+
 #: Data selection (Yang et al. 2020): which training set (or ``(set, group)``) teaches which
 #: kind; sets not named here teach nothing. Left out: ``caverlee-2011`` (its two classes were
 #: collected months apart, so account age gives the label away, and it has no text), and the
@@ -516,7 +536,8 @@ def score_bots(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         ``bot_score`` (0..1; NaN for an id without a profile), ``bot_kind`` (the kind with the
         highest score, one of :data:`KINDS`; empty without a model or a profile),
         ``score_<kind>`` per kind, ``block_kind`` (True when the kind belongs on a block list,
-        :data:`BLOCK_KINDS`), ``raw_score`` (log-odds), ``reasons`` ("; "-joined, starting with
+        :data:`BLOCK_KINDS`, and the account is not legacy-verified: :func:`blockable`),
+        ``raw_score`` (log-odds), ``reasons`` ("; "-joined, starting with
         the kind in words), ``farm_id`` (Int64).
     """
     from .rules import default_score
@@ -562,7 +583,7 @@ def score_bots(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         "follower_id": ids, "id": ids,
         "username": users["username"].to_numpy(), "bot_score": score,
         "bot_kind": bot_kind, **{c: kinds[c].to_numpy() for c in kinds.columns},
-        "block_kind": np.isin(bot_kind, BLOCK_KINDS), "raw_score": z, "reasons": reasons,
+        "block_kind": blockable(users, bot_kind), "raw_score": z, "reasons": reasons,
         "farm_id": pd.arrays.IntegerArray(np.nan_to_num(farm).astype(np.int64), np.isnan(farm)),
     }, index=users.index)
     return out.astype({"follower_id": "str", "id": "str", "username": "str", "bot_kind": "str"})
