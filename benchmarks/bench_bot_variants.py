@@ -8,15 +8,16 @@ on the sets as they are (``mean``) and as X API v2 user objects would give them 
 :func:`~follower_kit.sources.datasets.as_x_api_v2` strips the like count, ``default_profile`` and
 ``profile_use_background_image`` from every set). A row per variant and per way; the peer
 (BotometerLite, fitted on every other set with profile text, stripped the same way) has rows of
-its own. ``VARIANTS`` (comma-separated labels) in the environment limits the run.
+its own. ``VARIANTS`` (labels separated by ``;``) in the environment limits the run; ``NO_PEER=1``
+leaves the peer out.
 
-Variants (each a change to the shipped recipe, ``shipped``):
+Variants (``shipped`` is the recipe as shipped, without account age):
 
-* ``+ bio hashtags and mentions``: counts of hashtags and @mentions in the bio (text group);
-* ``+ verified``: the ``verified`` flag (text group), which the public sets' labels leak;
-* ``trees regularised``: 30 trees of at least 300 accounts a leaf;
-* ``no account age``: without ``age_days_log`` (the per-day rates stay);
-* ``no account age or per-day rates``: counts and ratios only, nothing measured against age.
+* ``with account age``: ``age_days_log`` in the core group (the recipe before), and on top of it
+  ``+ verified`` (the flag the public sets' labels leak, text group), ``+ bio hashtags and
+  mentions`` (their counts in the bio, text group) and ``trees regularised`` (30 trees of at
+  least 300 accounts a leaf);
+* ``no per-day rates either``: counts and ratios only, nothing measured against account age.
 
 Needs ``../shared/data/bots`` (or ``$FOLLOWER_KIT_SHARED_DATA/bots``); without it, no rows.
 """
@@ -42,20 +43,22 @@ def _with(groups: dict, group: str, add=(), drop=()) -> dict:
 def variants(quick: bool = False) -> dict:
     from follower_kit.analysis.bots import model as M
 
-    G = M.GROUP_FEATURES
+    G = M.GROUP_FEATURES                                     # the shipped recipe: no account age
+    core = list(G["core"])
+    core.insert(core.index("tweets_log") + 1, "age_days_log")   # where the recipe before had it
+    aged = G | {"core": tuple(core)}
+    bio = ("bio_hashtags", "bio_mentions")
     out = {"shipped": {}}
     if quick:
         return out
     out |= {
-        "+ bio hashtags and mentions": {"group_features": _with(
-            G, "text", ("bio_hashtags", "bio_mentions"))},
-        "+ verified": {"group_features": _with(G, "text", ("verified",))},
-        "trees regularised": {"booster_params": {"max_iter": 30, "min_samples_leaf": 300}},
-        "no account age": {"group_features": _with(G, "core", drop=("age_days_log",))},
-        "no account age or per-day rates": {"group_features": _with(
-            G, "core", drop=("age_days_log", *PER_DAY))},
-        "no account age, + bio hashtags and mentions": {"group_features": _with(
-            _with(G, "core", drop=("age_days_log",)), "text", ("bio_hashtags", "bio_mentions"))},
+        "with account age": {"group_features": aged},
+        "with account age, + verified": {"group_features": _with(aged, "text", ("verified",))},
+        "with account age, + bio hashtags and mentions": {"group_features": _with(aged, "text",
+                                                                                  bio)},
+        "with account age, trees regularised": {
+            "group_features": aged, "booster_params": {"max_iter": 30, "min_samples_leaf": 300}},
+        "no per-day rates either": {"group_features": _with(G, "core", drop=PER_DAY)},
     }
     return out
 
@@ -69,7 +72,7 @@ def run(quick: bool = False) -> list[dict]:
     if folder is None:
         return []
     sets = load_bot_sets(folder)
-    only = [v.strip() for v in os.environ.get("VARIANTS", "").split(",") if v.strip()]
+    only = [v.strip() for v in os.environ.get("VARIANTS", "").split(";") if v.strip()]
     rows = []
     for label, kw in variants(quick).items():
         if only and label not in only:
@@ -77,7 +80,7 @@ def run(quick: bool = False) -> list[dict]:
         kinds = kw.get("training_kinds", M.TRAINING_KINDS)
         selected = {k if isinstance(k, str) else k[0] for k in kinds}
         train = [n for n in sets if n in selected]
-        peer = label == "shipped"
+        peer = label == "shipped" and not os.environ.get("NO_PEER")
         for way, as_v2 in (("as published", False), ("as X API v2", True)):
             scores = B.lodo_scores(sets, train_names=train, peer=peer, test_names=B.MIXED_SETS,
                                    as_v2=as_v2, **kw)

@@ -224,14 +224,17 @@ def _equal_weight_precision(scores: dict, names, t: float, blockable: bool) -> t
 
 def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
                            mixed_precision: float = 0.8, fake_precision: float = 0.9,
-                           pooled_precision: float = 0.9, grid=None) -> dict:
+                           pooled_precision: float = 0.9, min_recall: float = 0.1,
+                           grid=None) -> dict:
     """The lowest block threshold whose block list is at least ``mixed_precision`` bots on every
     left-out mixed set and ``fake_precision`` on every fake-follower set (a set whose list is
     empty meets no floor). When no threshold
     meets every floor (no profile model does on sets whose bots look like people), the lowest at
     which the mixed sets' lists, pooled with each set weighted equally, are at least
     ``pooled_precision`` bots and every fake-follower set's list meets its floor; failing that,
-    the threshold with the highest pooled precision.
+    the threshold with the highest pooled precision. Both fallbacks consider only thresholds
+    whose lists still hold at least ``min_recall`` of the mixed sets' bots (the mean over the
+    sets): near a score of 1 the lists empty and the pooled share is one set's few accounts.
 
     Parameters
     ----------
@@ -267,12 +270,14 @@ def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
             prec[n] = float(y[block].mean()) if block.any() else None
             rec[n] = float(block[y == 1].mean())
         ok = [n for n in floors if prec[n] is not None and prec[n] >= floors[n]]
-        pooled, _ = _equal_weight_precision(scores, names, t, True)
+        pooled, mean_recall = _equal_weight_precision(scores, names, t, True)
         pooled = 0.0 if pooled is None else pooled
         # an empty list meets no floor: a threshold above every score is no block list
         if len(ok) == len(floors):
             best = (t, prec, rec, ok, True, pooled)
             break
+        if mean_recall < min_recall and fallback is not None:
+            continue
         if best is None and pooled >= pooled_precision and all(n in ok for n in fakes):
             best = (t, prec, rec, ok, False, pooled)
         if fallback is None or pooled > fallback[5]:

@@ -126,9 +126,13 @@ DATA_SELECTION = {
     "without cresci-2015, gilani-2017, cresci-rtbust-2019 (chosen)": 0.795,
 }
 
-#: Profile features by field group: ``core`` needs only counts and the creation date.
+#: Profile features by field group: ``core`` needs only counts and the creation date. Account
+#: age itself is left out (the per-day rates keep it as a denominator): in every public set the
+#: bots are younger than the people because of when each set was collected, and without it the
+#: leave-one-out mean rose on the sets as published and as X API v2 gives them
+#: (``python -m benchmarks bot_variants``, docs/bots.md).
 GROUP_FEATURES = {
-    "core": ("followers_log", "following_log", "tweets_log", "age_days_log",
+    "core": ("followers_log", "following_log", "tweets_log",
              "tweets_per_day_log", "followers_per_day_log", "following_per_day_log",
              "follower_ratio_log", "following_at_limit"),
     "likes": ("likes_log", "likes_per_day_log", "likes_per_tweet_log"),
@@ -629,7 +633,8 @@ def model_card_text(model: BotModel) -> str:
                      "bots and every fake-follower set's at least 90%" if b["met"] else
                      "no threshold meets every floor (met on "
                      + (", ".join(b.get("sets_met", [])) or "none") + "); this one is the lowest "
-                     "whose pooled list is at least 90% bots, or else the one closest to it")
+                     "whose pooled list is at least 90% bots, or else the one closest to it, "
+                     "among those whose lists hold at least a tenth of the bots")
                   + f". Expected share of people on a block list: {b['people_share']:.1%} "
                   "(the left-out mixed sets pooled, each weighted equally).", ""]
     if "bot" in model.card:
