@@ -11,13 +11,13 @@ on the sets as they are (``mean``) and as X API v2 user objects would give them 
 its own. ``VARIANTS`` (labels separated by ``;``) in the environment limits the run; ``NO_PEER=1``
 leaves the peer out.
 
-Variants (``shipped`` is the recipe as shipped, without account age):
+Variants (each a change to the shipped recipe, ``shipped``):
 
-* ``with account age``: ``age_days_log`` in the core group (the recipe before), and on top of it
-  ``+ verified`` (the flag the public sets' labels leak, text group), ``+ bio hashtags and
-  mentions`` (their counts in the bio, text group) and ``trees regularised`` (30 trees of at
-  least 300 accounts a leaf);
-* ``no per-day rates either``: counts and ratios only, nothing measured against account age.
+* ``+ verified``: the ``verified`` flag (the public sets' labels leak it), text group;
+* ``+ bio hashtags and mentions``: their counts in the bio, text group;
+* ``trees regularised``: 30 trees of at least 300 accounts a leaf;
+* ``no account age``: without ``age_days_log`` (the per-day rates keep age as denominator);
+* ``no account age or per-day rates``: counts and ratios only.
 
 Needs ``../shared/data/bots`` (or ``$FOLLOWER_KIT_SHARED_DATA/bots``); without it, no rows.
 """
@@ -43,22 +43,19 @@ def _with(groups: dict, group: str, add=(), drop=()) -> dict:
 def variants(quick: bool = False) -> dict:
     from follower_kit.analysis.bots import model as M
 
-    G = M.GROUP_FEATURES                                     # the shipped recipe: no account age
-    core = list(G["core"])
-    core.insert(core.index("tweets_log") + 1, "age_days_log")   # where the recipe before had it
-    aged = G | {"core": tuple(core)}
-    bio = ("bio_hashtags", "bio_mentions")
+    G = M.GROUP_FEATURES                                     # the shipped recipe
+    ageless = _with(G, "core", drop=("age_days_log",))
     out = {"shipped": {}}
     if quick:
         return out
     out |= {
-        "with account age": {"group_features": aged},
-        "with account age, + verified": {"group_features": _with(aged, "text", ("verified",))},
-        "with account age, + bio hashtags and mentions": {"group_features": _with(aged, "text",
-                                                                                  bio)},
-        "with account age, trees regularised": {
-            "group_features": aged, "booster_params": {"max_iter": 30, "min_samples_leaf": 300}},
-        "no per-day rates either": {"group_features": _with(G, "core", drop=PER_DAY)},
+        "+ verified": {"group_features": _with(G, "text", ("verified",))},
+        "+ bio hashtags and mentions": {"group_features": _with(
+            G, "text", ("bio_hashtags", "bio_mentions"))},
+        "trees regularised": {"booster_params": {"max_iter": 30, "min_samples_leaf": 300}},
+        "no account age": {"group_features": ageless},
+        "no account age or per-day rates": {"group_features": _with(ageless, "core",
+                                                                    drop=PER_DAY)},
     }
     return out
 
