@@ -128,7 +128,7 @@ DATA_SELECTION = {
 
 #: Profile features by field group: ``core`` needs only counts and the creation date. Without
 #: account age the leave-one-out ROC AUC mean rose a little (0.003; 0.009 as X API v2) but the
-#: block lists' share of bots fell (pooled 88.8% -> 85.6% at the best threshold) and the sample's
+#: block lists' share of bots fell (pooled 89.2% -> 85.6% at the best threshold) and the sample's
 #: block list tripled its people, so it stays (``python -m benchmarks bot_variants``,
 #: docs/bots.md).
 GROUP_FEATURES = {
