@@ -332,7 +332,8 @@ def test_twibot22_v2_fields_reach_the_features(tmp_path, users_file, label_file)
     assert X["has_location"].tolist() == [1.0, 0.0]
     assert X["default_profile_image"].tolist() == [0.0, 1.0]
     assert X["description_has_url"].tolist() == [1.0, 0.0]
-    assert X["bio_hashtags"].tolist() == [1.0, 0.0] and X["bio_mentions"].tolist() == [1.0, 0.0]
+    bio = F.bio_counts(got.users)
+    assert bio["bio_hashtags"].tolist() == [1.0, 0.0] and bio["bio_mentions"].tolist() == [1.0, 0.0]
     assert X["listed_per_follower_log"].iloc[0] == pytest.approx(np.log1p(69) - np.log1p(7316))
     scores = B.score_bots(got.users, farms=False)
     assert scores["bot_score"].notna().all()

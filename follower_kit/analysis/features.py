@@ -68,7 +68,9 @@ FEATURE_DOCS = {
     "verified": "verified (leaks the label in public data sets)",
 }
 
-PROFILE_FEATURES = tuple(FEATURE_DOCS)
+#: Bio counts tried as model features and not kept (docs/bots.md): :func:`bio_counts` gives them.
+BIO_COUNTS = ("bio_hashtags", "bio_mentions")
+PROFILE_FEATURES = tuple(f for f in FEATURE_DOCS if f not in BIO_COUNTS)
 
 #: X's limits on a display name and a bio, in characters
 MAX_NAME_CHARS = 50
@@ -297,8 +299,7 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
         ``handle_trailing_digits``, ``handle_loglik``, ``name_length``, ``name_digits``,
         ``description_length``, ``description_has_url``, ``has_url``,
         ``has_location``, ``default_profile_image``, ``handle_entropy``, ``name_in_handle``,
-        ``bio_says_bot``, ``bio_promotes``, ``bio_hashtags``, ``bio_mentions`` (and
-        ``verified`` when ``leaky``). Missing
+        ``bio_says_bot``, ``bio_promotes`` (and ``verified`` when ``leaky``). Missing
         counts give NaN in the columns built from them.
     """
     out = {}
@@ -363,12 +364,25 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
     out["name_in_handle"] = _name_in_handle(handle, name)
     out["bio_says_bot"] = _matches(desc_arr, BOT_WORDS)
     out["bio_promotes"] = _matches(desc_arr, PROMO_WORDS)
-    out["bio_hashtags"] = _count(desc_arr, r"(?:^|[^\w&])#\w")
-    out["bio_mentions"] = _count(desc_arr, r"(?:^|[^\w])@\w")
     if leaky:
         out["verified"] = _float(users["verified"].astype("Float64")) if "verified" in users \
             else np.zeros(len(users))
     return pd.DataFrame(out, index=users.index)
+
+
+def bio_counts(users: pd.DataFrame) -> pd.DataFrame:
+    """Hashtags and @mentions in each bio (not in :func:`profile_features`: tried as model
+    features, they did not generalise, docs/bots.md).
+
+    Returns
+    -------
+    DataFrame
+        indexed like ``users``: ``bio_hashtags``, ``bio_mentions`` (float).
+    """
+    desc = users["description"] if "description" in users else pd.Series(np.nan, index=users.index)
+    arr = pa.array(desc, type=pa.large_string(), from_pandas=True)
+    return pd.DataFrame({"bio_hashtags": _count(arr, r"(?:^|[^\w&])#\w"),
+                         "bio_mentions": _count(arr, r"(?:^|[^\w])@\w")}, index=users.index)
 
 
 # --------------------------------------------------------------------------------------------

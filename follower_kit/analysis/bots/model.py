@@ -331,9 +331,14 @@ def tree_importance(model: BotModel, pattern: str = "core+likes+listed+text") ->
 
 
 def _features(users: pd.DataFrame, handle_model, group_features: dict) -> pd.DataFrame:
-    """:func:`~..features.profile_features`, with ``verified`` when a group uses it."""
-    leaky = any(f in F.LEAKY_FEATURES for fs in group_features.values() for f in fs)
-    return F.profile_features(users, handle_model=handle_model, leaky=leaky)
+    """:func:`~..features.profile_features`, with ``verified`` and the bio counts when a group
+    uses them (variants measured in ``benchmarks/bench_bot_variants.py``)."""
+    used = {f for fs in group_features.values() for f in fs}
+    X = F.profile_features(users, handle_model=handle_model,
+                           leaky=bool(used & set(F.LEAKY_FEATURES)))
+    if used & set(F.BIO_COUNTS):
+        X = X.join(F.bio_counts(users))
+    return X
 
 
 def _nearest_pattern(p: str, submodels: dict) -> str:
