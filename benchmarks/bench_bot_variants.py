@@ -63,7 +63,7 @@ def variants(quick: bool = False) -> dict:
 def run(quick: bool = False) -> list[dict]:
     from follower_kit.analysis import bots as B
     from follower_kit.analysis.bots import model as M
-    from follower_kit.sources.datasets import load_bot_sets, shared_bots_dir
+    from follower_kit.sources.datasets import as_x_api_v2, load_bot_sets, shared_bots_dir
 
     folder = shared_bots_dir()
     if folder is None:
@@ -79,8 +79,9 @@ def run(quick: bool = False) -> list[dict]:
         train = [n for n in sets if n in selected]
         peer = label == "shipped" and not os.environ.get("NO_PEER")
         for way, as_v2 in (("as published", False), ("as X API v2", True)):
-            scores = B.lodo_scores(sets, train_names=train, peer=peer, test_names=B.MIXED_SETS,
-                                   as_v2=as_v2, **kw)
+            use = {n: as_x_api_v2(s) for n, s in sets.items()} if as_v2 else sets
+            scores = B.lodo_scores(use, train_names=train, peer=peer, test_names=B.MIXED_SETS,
+                                   **kw)
             for who in ("kit", "peer") if peer else ("kit",):
                 auc = {n: roc_auc_score(f["is_bot"], f[who]) for n, f in scores.items()}
                 name = label if who == "kit" else "peer (BotometerLite)"

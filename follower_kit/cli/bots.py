@@ -208,9 +208,12 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
 
     if lodo_dir:
         sets = _load_sets(lodo_dir)
+        if as_v2:   # every set, left out or trained on, as X API v2 user objects give it
+            from ..sources.datasets import as_x_api_v2
+
+            sets = {n: as_x_api_v2(s) for n, s in sets.items()}
         bar, step = _progress("leave one set out", len(sets))
-        model, scores = B.train_with_evidence(sets, lodo=True, peer=True, progress=step,
-                                              as_v2=as_v2)
+        model, scores = B.train_with_evidence(sets, lodo=True, peer=True, progress=step)
         bar.close()
         out = model.card["lodo"] | {"block": model.card["block"]}
         if not as_json:

@@ -134,17 +134,16 @@ def block_metrics(y, p, flagged_ok=None, *, threshold: float) -> dict:
 
 
 def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=None,
-                test_names=None, drop_fields=(), as_v2: bool = False, **fit_kwargs) -> dict:
+                test_names=None, drop_fields=(), **fit_kwargs) -> dict:
     """Leave each set out in turn: fit the kit's kind model on the others (the sets in
     ``train_names``, default all) and the peer on every other set with profile text (its recipe
     selects no data), and score the one left out with both and with the hand-set rules. Accounts
     the left-out set shares with a training set leave the training data.
 
     ``test_names`` limits the sets left out (default all); ``drop_fields`` removes optional field
-    groups from the left-out set; ``as_v2`` strips from every set exactly what an X API v2 user
-    object lacks (:func:`~follower_kit.sources.datasets.as_x_api_v2`: the like count,
-    ``default_profile``, ``profile_use_background_image``), the left-out set and the peer's
-    training sets alike (a peer fitted on flags it will never see would read them as 0);
+    groups from the left-out set; for the X API v2 proxy pass sets stripped by
+    :func:`~follower_kit.sources.datasets.as_x_api_v2` (the left-out set and the peer's training
+    sets alike: a peer fitted on flags it will never see would read them as 0);
     ``fit_kwargs`` go to :func:`~.model.fit_bot_model`.
 
     Returns
@@ -159,11 +158,7 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
     from .peer import botometer_lite_forest
     from .rules import default_score
 
-    from ...sources.datasets import as_x_api_v2
-
     train_names = list(sets) if train_names is None else list(train_names)
-    if as_v2:
-        sets = {n: as_x_api_v2(s) for n, s in sets.items()}
     out = {}
     for name, test in sets.items():
         if test_names is not None and name not in test_names:
@@ -412,12 +407,10 @@ MIXED_SETS = ("kaggle-2017", "botrepo-2019", "cresci-2017", "gilani-2017", "cres
 FAKE_FOLLOWER_SETS = ("cresci-2015",)
 
 
-def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, progress=None,
-                        as_v2: bool = False):
+def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, progress=None):
     """Fit the shipped kind model on every set :data:`~.model.TRAINING_KINDS` selects, and (with
     ``lodo``) measure it leaving each set out, choose the block threshold from that evidence and
-    write both into the model card. ``as_v2`` measures on the sets stripped to what X API v2
-    carries (:func:`lodo_scores`); the model itself is fitted the same way.
+    write both into the model card.
 
     Returns
     -------
@@ -435,8 +428,7 @@ def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, pr
     model = fit_bot_model(users, y, fields=fields)
     if not lodo:
         return model, None
-    scores = lodo_scores(sets, train_names=train_names, peer=peer, progress=progress,
-                         as_v2=as_v2)
+    scores = lodo_scores(sets, train_names=train_names, peer=peer, progress=progress)
     choice = choose_block_threshold(scores, mixed=MIXED_SETS, fake_follower_sets=FAKE_FOLLOWER_SETS)
     matrix = lodo_matrix(scores, block_threshold=choice["block_threshold"])
     model.card["block"] = choice
