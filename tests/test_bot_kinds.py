@@ -100,9 +100,26 @@ def test_score_bots_on_the_sample(sample_audience):
     top = s.loc[s["bot_score"] >= 0.5]
     words = tuple(B.KIND_WORDS.values())
     assert top["reasons"].map(lambda r: r.startswith(words)).all()
-    assert (s["block_kind"] == s["bot_kind"].isin(B.BLOCK_KINDS)).all()
+    verified = a.users["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    assert (s["block_kind"] == (s["bot_kind"].isin(B.BLOCK_KINDS) & ~verified)).all()
     rules = B.score_bots(a.users, model=None)
     assert (rules["bot_kind"] == "").all() and rules["bot_score"].between(0, 1).all()
+
+
+def test_legacy_verified_accounts_stay_off_the_block_list(sample_audience):
+    users = sample_audience.users.head(200).copy()
+    base = B.score_bots(users, farms=False, n_reasons=0)
+    listed = base["block_kind"].to_numpy()
+    assert listed.any()
+    users["verified"] = pd.array([True] * len(users), dtype="boolean")
+    users["verified_type"] = pd.Series(None, index=users.index, dtype="str")
+    legacy = B.score_bots(users, farms=False, n_reasons=0)
+    assert not legacy["block_kind"].any()
+    # the score and the kind are left as they were: verification is a guard, not a feature
+    np.testing.assert_allclose(legacy["bot_score"], base["bot_score"])
+    users["verified_type"] = "blue"                 # paid: anyone, bots included, can buy it
+    paid = B.score_bots(users, farms=False, n_reasons=0)
+    assert (paid["block_kind"].to_numpy() == listed).all()
 
 
 def test_a_field_group_the_source_lacks_is_not_imputed(sample_audience):
@@ -229,3 +246,39 @@ def test_evaluate_lodo_on_small_public_sets(tmp_path):
     assert set(mixed["kit"]) == {"roc_auc", "pr_auc", "precision_at_block", "recall_at_block"}
     assert set(out["sets"]["political-bots-2019"]["peer"]) == {"recall_at_block"}
     assert set(out["mean_roc_auc"]) == {"kit", "peer", "rules"}
+
+
+def test_evaluate_lodo_as_v2_strips_what_v2_lacks(tmp_path):
+    """``--as-v2``: every set is scored as X API v2 user objects would give it; the kit then
+    uses the classifiers fitted without likes, exactly as for a v2 set loaded from disk."""
+    names = ("botometer-feedback-2019", "kaggle-2017", "vendor-purchased-2019")
+    for name in names:
+        (tmp_path / name).symlink_to(shared_path("bots", name))
+    result = CliRunner().invoke(main, ["bots", "evaluate", "--lodo", str(tmp_path), "--as-v2",
+                                       "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output.strip().splitlines()[-1])
+    sets = {n: ds.load_labeled(tmp_path / n) for n in names}
+    stripped = {n: ds.as_x_api_v2(s) for n, s in sets.items()}
+    want = B.lodo_scores(stripped, train_names=names, peer=False,
+                         test_names=["kaggle-2017"])["kaggle-2017"]
+    got = out["sets"]["kaggle-2017"]["kit"]["roc_auc"]
+    assert got == pytest.approx(roc_auc_score(want["is_bot"], want["kit"]), abs=1e-4)
+    published = B.lodo_scores(sets, train_names=names, peer=False,
+                              test_names=["kaggle-2017"])["kaggle-2017"]
+    assert got != pytest.approx(roc_auc_score(published["is_bot"], published["kit"]), abs=1e-4)
+    bad = CliRunner().invoke(main, ["bots", "evaluate", "--test", str(tmp_path / "kaggle-2017"),
+                                    "--as-v2"])
+    assert bad.exit_code == 2 and "--as-v2 goes with --lodo" in bad.output
+
+
+def test_an_empty_block_list_meets_no_floor():
+    """Above every score nobody is blocked: that is no block list, not a precise one."""
+    def frame(kit, y):
+        return pd.DataFrame({"kit": kit, "is_bot": y, "block_kind": True})
+
+    scores = {"a": frame([0.1, 0.6, 0.95, 0.99], [0, 0, 1, 0]),   # a person scores highest
+              "b": frame([0.2, 0.7, 0.9, 0.96], [0, 1, 1, 1])}
+    got = B.choose_block_threshold(scores, mixed=["a", "b"])
+    assert not got["met"] and got["sets_met"] != ["a", "b"]
+    assert got["block_threshold"] < 0.99

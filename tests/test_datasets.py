@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -270,3 +271,79 @@ def test_clean_id():
     assert ds.clean_id(None) == (None, None)
     assert ds.clean_id("8.41E+17")[0] is None and "digits" in ds.clean_id("8.41E+17")[1]
     assert ds.clean_id(1.2e18)[0] is None
+
+
+def _twibot22_record(i: int, **over) -> dict:
+    """A whole X API v2 user object as TwiBot-22's user.json holds it."""
+    rec = {"created_at": "2008-08-05 01:09:59+00:00",
+           "description": "Coffee, maps and #opendata. Writing at @citylab https://t.co/abc",
+           "entities": {"url": {"urls": [{"start": 0, "end": 23, "url": "https://t.co/x1",
+                                          "expanded_url": "https://example.org/me",
+                                          "display_url": "example.org/me"}]},
+                        "description": {"hashtags": [{"start": 17, "end": 26,
+                                                      "tag": "opendata"}],
+                                        "mentions": [{"start": 39, "end": 47,
+                                                      "username": "citylab"}]}},
+           "id": f"u{17461978 + i}", "location": "Sydney", "name": f"Ada Maps {i}",
+           "pinned_tweet_id": "1462514034455355392",
+           "profile_image_url": "https://pbs.twimg.com/profile_images/1/a_normal.jpg",
+           "protected": False,
+           "public_metrics": {"followers_count": 7316, "following_count": 215,
+                              "tweet_count": 3098, "listed_count": 69},
+           "url": "https://t.co/x1", "username": f"ada_maps{i}", "verified": True,
+           "withheld": None}
+    rec.update(over)
+    return rec
+
+
+@pytest.mark.parametrize("users_file, label_file", [("user.json", "label.csv"),
+                                                    ("user_sample.json", "label_sample.csv")])
+def test_twibot22_v2_fields_reach_the_features(tmp_path, users_file, label_file):
+    """Every field an X API v2 user object has feeds the model: nothing the source gives is
+    scored as missing, and only the like count (which v2 lacks) is absent."""
+    from follower_kit.analysis import bots as B
+    from follower_kit.analysis import features as F
+
+    recs = [_twibot22_record(0),
+            _twibot22_record(1, location="", url="", description="", entities={},
+                             pinned_tweet_id=None, verified=False, protected=True,
+                             profile_image_url="https://abs.twimg.com/sticky/"
+                                               "default_profile_images/default_profile_normal.png")]
+    (tmp_path / users_file).write_text(json.dumps(recs))
+    (tmp_path / label_file).write_text("id,label\nu17461978,human\nu17461979,bot\n")
+    got = ds.load_labeled(tmp_path)
+    u = got.users.set_index("id")
+    assert got.fields == ("listed", "text")
+    assert u.loc["17461978", "url"] == "https://example.org/me"     # expanded from entities
+    assert u.loc["17461978", "location"] == "Sydney"
+    assert u.loc["17461978", "pinned_tweet_id"] == "1462514034455355392"
+    assert pd.isna(u.loc["17461979", "pinned_tweet_id"])
+    assert u["verified"].tolist() == [True, False]
+    assert u["protected"].tolist() == [False, True]
+    assert u["default_profile_image"].tolist() == [False, True]
+    assert u["listed_count"].tolist() == [69, 69]
+    assert u.loc["17461978", "created_at"] == pd.Timestamp("2008-08-05 01:09:59", tz="UTC")
+    X = F.profile_features(got.users)
+    model = B.default_model()
+    used = model.features[B.available_groups(got.users)[0]]
+    assert B.available_groups(got.users).tolist() == ["core+listed+text"] * 2
+    assert not X[used].isna().any().any(), X[used].isna().sum()[lambda s: s > 0]
+    assert X["has_url"].tolist() == [1.0, 0.0]
+    assert X["has_location"].tolist() == [1.0, 0.0]
+    assert X["default_profile_image"].tolist() == [0.0, 1.0]
+    assert X["description_has_url"].tolist() == [1.0, 0.0]
+    bio = F.bio_counts(got.users)
+    assert bio["bio_hashtags"].tolist() == [1.0, 0.0] and bio["bio_mentions"].tolist() == [1.0, 0.0]
+    assert X["listed_per_follower_log"].iloc[0] == pytest.approx(np.log1p(69) - np.log1p(7316))
+    scores = B.score_bots(got.users, farms=False)
+    assert scores["bot_score"].notna().all()
+
+
+def test_as_x_api_v2_strips_what_v2_lacks(botrepo):
+    v2 = ds.as_x_api_v2(botrepo)
+    assert "likes" not in v2.fields and set(v2.fields) == {"listed", "text"}
+    for c in ds.X_API_V2_ABSENT:
+        assert v2.users[c].isna().all(), c
+        assert botrepo.users[c].notna().any(), c          # the original is left as it was
+    kept = ["listed_count", "location", "url", "verified", "default_profile_image", "username"]
+    pd.testing.assert_frame_equal(v2.users[kept], botrepo.users[kept])

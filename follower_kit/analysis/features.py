@@ -63,10 +63,14 @@ FEATURE_DOCS = {
     "name_in_handle": "the display name's first letters appear in the handle (or the reverse)",
     "bio_says_bot": "the bio calls the account a bot, a feed or automated",
     "bio_promotes": "the bio asks for follows or promotes money (follow back, crypto, promo, DM)",
+    "bio_hashtags": "hashtags in the bio",
+    "bio_mentions": "@mentions in the bio",
     "verified": "verified (leaks the label in public data sets)",
 }
 
-PROFILE_FEATURES = tuple(FEATURE_DOCS)
+#: Bio counts tried as model features and not kept (docs/bots.md): :func:`bio_counts` gives them.
+BIO_COUNTS = ("bio_hashtags", "bio_mentions")
+PROFILE_FEATURES = tuple(f for f in FEATURE_DOCS if f not in BIO_COUNTS)
 
 #: X's limits on a display name and a bio, in characters
 MAX_NAME_CHARS = 50
@@ -259,6 +263,11 @@ def _name_in_handle(handle: pd.Series, name: pd.Series) -> np.ndarray:
     return out
 
 
+def _count(arr: pa.Array, pattern: str) -> np.ndarray:
+    return pc.fill_null(pc.count_substring_regex(arr, pattern), 0).to_numpy(
+        zero_copy_only=False).astype(float)
+
+
 def _matches(arr: pa.Array, pattern: str) -> np.ndarray:
     return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(
         zero_copy_only=False).astype(float)
@@ -359,6 +368,21 @@ def profile_features(users: pd.DataFrame, *, handle_model: HandleModel | None = 
         out["verified"] = _float(users["verified"].astype("Float64")) if "verified" in users \
             else np.zeros(len(users))
     return pd.DataFrame(out, index=users.index)
+
+
+def bio_counts(users: pd.DataFrame) -> pd.DataFrame:
+    """Hashtags and @mentions in each bio (not in :func:`profile_features`: tried as model
+    features, they did not generalise, docs/bots.md).
+
+    Returns
+    -------
+    DataFrame
+        indexed like ``users``: ``bio_hashtags``, ``bio_mentions`` (float).
+    """
+    desc = users["description"] if "description" in users else pd.Series(np.nan, index=users.index)
+    arr = pa.array(desc, type=pa.large_string(), from_pandas=True)
+    return pd.DataFrame({"bio_hashtags": _count(arr, r"(?:^|[^\w&])#\w"),
+                         "bio_mentions": _count(arr, r"(?:^|[^\w])@\w")}, index=users.index)
 
 
 # --------------------------------------------------------------------------------------------

@@ -119,10 +119,14 @@ def _progress(desc: str, total: int):
 def _peer_on(test, folder):
     """The BotometerLite peer fitted on every labeled set in ``folder`` with profile text (as the
     leave-one-out run fits it), accounts shared with ``test`` left out; its bot probability for
-    ``test`` and the number of training accounts."""
+    ``test`` and the number of training accounts. A test set without like counts (X API v2
+    user objects) gets a peer fitted without the fields v2 lacks, as ``--lodo --as-v2`` does."""
     from ..analysis import bots as B
+    from ..sources.datasets import as_x_api_v2
 
     sets = _load_sets(folder)
+    if "likes" not in test.fields:
+        sets = {n: as_x_api_v2(s) for n, s in sets.items()}
     users, y, _ = B.join_sets([s for s in sets.values() if "text" in s.fields])
     keep = ~B.overlap(users, test.users)
     forest = B.botometer_lite_forest().fit(users[keep].reset_index(drop=True), y[keep])
@@ -181,13 +185,18 @@ def train(folder, out, lodo: bool, peer: bool) -> None:
 @click.option("--leaky", is_flag=True, help="With --train: let BotClassifier use verified.")
 @click.option("--save-model", type=click.Path(dir_okay=False), default=None,
               help="With --train: write the trained BotClassifier (JSON) here.")
+@click.option("--as-v2", "as_v2", is_flag=True,
+              help="With --lodo: strip from every set what an X API v2 user object lacks (like "
+                   "count, default_profile, profile_use_background_image), a proxy for a "
+                   "modern sample.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
 def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: bool,
-             threshold: float, leaky: bool, save_model, as_json: bool):
+             threshold: float, leaky: bool, save_model, as_v2: bool, as_json: bool):
     """Measure bot scores on labeled data.
 
     \b
     --lodo DIR          leave each set in DIR out in turn: kit recipe, peer, rules
+    --lodo DIR --as-v2  the same with every set stripped to what X API v2 carries
     --test PATH         the shipped model, the peer (fitted on the public sets) and the rules
     --train X --test Y  BotClassifier trained on X, with the peer and the rules, on Y
     """
@@ -199,6 +208,10 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
 
     if lodo_dir:
         sets = _load_sets(lodo_dir)
+        if as_v2:   # every set, left out or trained on, as X API v2 user objects give it
+            from ..sources.datasets import as_x_api_v2
+
+            sets = {n: as_x_api_v2(s) for n, s in sets.items()}
         bar, step = _progress("leave one set out", len(sets))
         model, scores = B.train_with_evidence(sets, lodo=True, peer=True, progress=step)
         bar.close()
@@ -207,6 +220,8 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
             click.echo(B.lodo_table(out))
         click.echo(json.dumps(_jsonable(out)))
         return
+    if as_v2:
+        raise click.UsageError("--as-v2 goes with --lodo DIR (a v2 test set is v2 already)")
     if not test_path:
         raise click.UsageError("give --lodo DIR, or --test PATH (with or without --train)")
     if any(Path(p).resolve() == Path(test_path).resolve() for p in train_paths):

@@ -92,6 +92,30 @@ class LabeledSet:
                                                              for k, v in sorted(kinds.items())}}
 
 
+#: Columns a v1.1 profile carries and an X API v2 user object does not: the like count, and the
+#: theme flags BotometerLite reads (``geo_enabled`` and the colours never reach the users frame).
+X_API_V2_ABSENT = ("like_count", "default_profile", "profile_use_background_image")
+
+
+def as_x_api_v2(labeled: LabeledSet) -> LabeledSet:
+    """``labeled`` as X API v2 user objects would give it: the columns of
+    :data:`X_API_V2_ABSENT` blanked for every account and the ``likes`` group left out of
+    ``fields``. What v2 does carry (counts incl. ``listed_count``, text, location, url, avatar,
+    ``verified``, ``protected``) is kept. A faithful proxy for a modern sample.
+
+    Returns
+    -------
+    LabeledSet
+        a copy; ``labeled`` is left as it was.
+    """
+    users = labeled.users.copy()
+    for c in X_API_V2_ABSENT:
+        if c in users:
+            users[c] = pd.Series(pd.NA, index=users.index, dtype=users[c].dtype)
+    return LabeledSet(labeled.name, users, labeled.labels, labeled.issues,
+                      tuple(f for f in labeled.fields if f != "likes"))
+
+
 # --------------------------------------------------------------------------------------------
 # format detection
 

@@ -21,7 +21,8 @@ from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, block_metrics,  # noqa: F
                        evaluate, join_sets, leave_one_dataset_out, lodo_matrix, lodo_scores,
                        lodo_table, overlap, threshold_costs, train_with_evidence)
 from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, TRAINING_KINDS,  # noqa: F401
-                    BotModel, available_groups, block_evidence, default_model, fit_bot_model,
+                    BotModel, available_groups, block_evidence, blockable, default_model,
+                    fit_bot_model,
                     kind_labels, kind_weights, load_bot_model, model_card_text, model_for,
                     save_bot_model,
                     score_bots, tree_importance)

@@ -141,7 +141,9 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
     the left-out set shares with a training set leave the training data.
 
     ``test_names`` limits the sets left out (default all); ``drop_fields`` removes optional field
-    groups from the left-out set (``("likes",)`` scores it as X API v2 objects would come);
+    groups from the left-out set; for the X API v2 proxy pass sets stripped by
+    :func:`~follower_kit.sources.datasets.as_x_api_v2` (the left-out set and the peer's training
+    sets alike: a peer fitted on flags it will never see would read them as 0);
     ``fit_kwargs`` go to :func:`~.model.fit_bot_model`.
 
     Returns
@@ -152,7 +154,7 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         ``reasons`` (the rules' plain words), ``group`` (the sub-group the account came from) and,
         with ``peer``, ``peer``.
     """
-    from .model import BLOCK_KINDS, GROUP_COLUMN, fit_bot_model, pattern_name
+    from .model import GROUP_COLUMN, blockable, fit_bot_model, pattern_name
     from .peer import botometer_lite_forest
     from .rules import default_score
 
@@ -180,7 +182,7 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         frame = pd.DataFrame({"id": tu["id"].to_numpy(), "username": tu["username"].to_numpy(),
                               "is_bot": np.asarray(test.labels)[held].astype(int),
                               "kit": prob, "bot_kind": kind,
-                              "block_kind": np.isin(kind, BLOCK_KINDS)})
+                              "block_kind": blockable(tu, kind)})
         frame = frame.join(kinds.reset_index(drop=True))
         rules = default_score(tu, farms=False, n_reasons=3)
         frame["rules"] = rules["bot_score"].to_numpy()
@@ -217,13 +219,17 @@ def _equal_weight_precision(scores: dict, names, t: float, blockable: bool) -> t
 
 def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
                            mixed_precision: float = 0.8, fake_precision: float = 0.9,
-                           pooled_precision: float = 0.9, grid=None) -> dict:
+                           pooled_precision: float = 0.9, min_recall: float = 0.1,
+                           grid=None) -> dict:
     """The lowest block threshold whose block list is at least ``mixed_precision`` bots on every
-    left-out mixed set and ``fake_precision`` on every fake-follower set. When no threshold
+    left-out mixed set and ``fake_precision`` on every fake-follower set (a set whose list is
+    empty meets no floor). When no threshold
     meets every floor (no profile model does on sets whose bots look like people), the lowest at
     which the mixed sets' lists, pooled with each set weighted equally, are at least
     ``pooled_precision`` bots and every fake-follower set's list meets its floor; failing that,
-    the threshold with the highest pooled precision.
+    the threshold with the highest pooled precision. Both fallbacks consider only thresholds
+    whose lists still hold at least ``min_recall`` of the mixed sets' bots (the mean over the
+    sets): near a score of 1 the lists empty and the pooled share is one set's few accounts.
 
     Parameters
     ----------
@@ -259,11 +265,14 @@ def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
             prec[n] = float(y[block].mean()) if block.any() else None
             rec[n] = float(block[y == 1].mean())
         ok = [n for n in floors if prec[n] is not None and prec[n] >= floors[n]]
-        pooled, _ = _equal_weight_precision(scores, names, t, True)
+        pooled, mean_recall = _equal_weight_precision(scores, names, t, True)
         pooled = 0.0 if pooled is None else pooled
-        if all(prec[n] is None or prec[n] >= floors[n] for n in floors):
+        # an empty list meets no floor: a threshold above every score is no block list
+        if len(ok) == len(floors):
             best = (t, prec, rec, ok, True, pooled)
             break
+        if mean_recall < min_recall and fallback is not None:
+            continue
         if best is None and pooled >= pooled_precision and all(n in ok for n in fakes):
             best = (t, prec, rec, ok, False, pooled)
         if fallback is None or pooled > fallback[5]:

@@ -64,6 +64,26 @@ KIND_WORDS = {
 #: Kinds a block list holds; a declared feed is reported as automated but not blocked.
 BLOCK_KINDS = ("fake_follower", "spammer", "political", "financial", "other")
 
+
+def blockable(users: pd.DataFrame, bot_kind) -> np.ndarray:
+    """Whether each account may go on a block list: its kind is one of :data:`BLOCK_KINDS` and
+    it is not verified the legacy way (``verified`` without a paid ``verified_type`` of
+    ``blue``). Verification is not a model feature (the public sets' labels leak it), only this
+    guard (its leave-one-out effect on the block lists is in docs/bots.md).
+
+    Returns
+    -------
+    ndarray of bool
+    """
+    ok = np.isin(np.asarray(bot_kind, dtype=object), BLOCK_KINDS)
+    if "verified" not in users:
+        return ok
+    verified = users["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    if "verified_type" in users:
+        verified &= users["verified_type"].astype(object).fillna("").astype(str).str.lower(
+            ).ne("blue").to_numpy(dtype=bool)
+    return ok & ~verified
+
 #: Data selection (Yang et al. 2020): which training set (or ``(set, group)``) teaches which
 #: kind; sets not named here teach nothing. Left out: ``caverlee-2011`` (its two classes were
 #: collected months apart, so account age gives the label away, and it has no text), and the
@@ -106,7 +126,11 @@ DATA_SELECTION = {
     "without cresci-2015, gilani-2017, cresci-rtbust-2019 (chosen)": 0.795,
 }
 
-#: Profile features by field group: ``core`` needs only counts and the creation date.
+#: Profile features by field group: ``core`` needs only counts and the creation date. Without
+#: account age the leave-one-out ROC AUC mean rose a little (0.003; 0.009 as X API v2) but the
+#: block lists' share of bots fell (pooled 89.2% -> 85.6% at the best threshold) and the sample's
+#: block list tripled its people, so it stays (``python -m benchmarks bot_variants``,
+#: docs/bots.md).
 GROUP_FEATURES = {
     "core": ("followers_log", "following_log", "tweets_log", "age_days_log",
              "tweets_per_day_log", "followers_per_day_log", "following_per_day_log",
@@ -224,7 +248,7 @@ class BotModel:
             training data had no such kind for that field combination).
         """
         if X is None:
-            X = F.profile_features(users, handle_model=self.handle_model)
+            X = _features(users, self.handle_model, self.features)
         pat = available_groups(users) if pat is None else pat
         out = np.full((len(users), len(self.kinds)), np.nan)
         col = {k: j for j, k in enumerate(self.kinds)}
@@ -253,7 +277,7 @@ class BotModel:
         """
         pat = available_groups(users)
         if X is None:
-            X = F.profile_features(users, handle_model=self.handle_model)
+            X = _features(users, self.handle_model, self.features)
         kinds = self.kind_scores(users, X, pat)
         P = kinds.to_numpy(dtype=float)
         best = np.nanargmax(np.where(np.isnan(P), -1, P), axis=1)
@@ -306,6 +330,17 @@ def tree_importance(model: BotModel, pattern: str = "core+likes+listed+text") ->
     return df
 
 
+def _features(users: pd.DataFrame, handle_model, group_features: dict) -> pd.DataFrame:
+    """:func:`~..features.profile_features`, with ``verified`` and the bio counts when a group
+    uses them (variants measured in ``benchmarks/bench_bot_variants.py``)."""
+    used = {f for fs in group_features.values() for f in fs}
+    X = F.profile_features(users, handle_model=handle_model,
+                           leaky=bool(used & set(F.LEAKY_FEATURES)))
+    if used & set(F.BIO_COUNTS):
+        X = X.join(F.bio_counts(users))
+    return X
+
+
 def _nearest_pattern(p: str, submodels: dict) -> str:
     """The fitted pattern with the most groups that uses none the account lacks."""
     have = set(p.split("+"))
@@ -315,7 +350,8 @@ def _nearest_pattern(p: str, submodels: dict) -> str:
 
 def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
                   patterns=None, blend: float = BLEND_LINEAR, group_features: dict | None = None,
-                  training_kinds: dict | None = None) -> BotModel:
+                  training_kinds: dict | None = None, booster_params: dict | None = None
+                  ) -> BotModel:
     """Fit the kind classifiers on labeled accounts.
 
     Parameters
@@ -332,9 +368,10 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
         Field combinations to fit classifiers for (default: all eight).
     blend : float
         Weight of the kind classifiers' log-odds beside the trees' (1: kinds alone).
-    group_features, training_kinds : dict, optional
-        Features per field group (default :data:`GROUP_FEATURES`) and the data selection
-        (default :data:`TRAINING_KINDS`), for measuring alternatives.
+    group_features, training_kinds, booster_params : dict, optional
+        Features per field group (default :data:`GROUP_FEATURES`), the data selection
+        (default :data:`TRAINING_KINDS`) and :func:`.trees.booster` arguments, for measuring
+        alternatives.
 
     Returns
     -------
@@ -345,7 +382,7 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
     fields = available_groups(users) if fields is None else np.asarray(fields, dtype=object)
     handles = users.loc[kinds != "", "username"].dropna()
     handle_model = F.HandleModel.fit(handles) if len(handles) else None
-    X = F.profile_features(users, handle_model=handle_model)
+    X = _features(users, handle_model, group_features)
     if patterns is None:
         patterns = [pattern_name(c) for r in range(len(OPTIONAL_GROUPS) + 1)
                     for c in itertools.combinations(OPTIONAL_GROUPS, r)]
@@ -370,7 +407,7 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
             use = ok & (kinds != "")
             M = X.loc[use, names].to_numpy(dtype=float)
             yb = (kinds[use] != "human").astype(int)
-            boosters[p] = booster_state(booster().fit(M, yb))
+            boosters[p] = booster_state(booster(**(booster_params or {})).fit(M, yb))
             zmax = np.max([decision(st, M) for st in sub.values()], axis=0)
             zb = blend * zmax + (1 - blend) * booster_decision(boosters[p], M)
             # the highest kind score over-counts: six chances to look like some kind of bot.
@@ -508,7 +545,8 @@ def score_bots(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         ``bot_score`` (0..1; NaN for an id without a profile), ``bot_kind`` (the kind with the
         highest score, one of :data:`KINDS`; empty without a model or a profile),
         ``score_<kind>`` per kind, ``block_kind`` (True when the kind belongs on a block list,
-        :data:`BLOCK_KINDS`), ``raw_score`` (log-odds), ``reasons`` ("; "-joined, starting with
+        :data:`BLOCK_KINDS`, and the account is not legacy-verified: :func:`blockable`),
+        ``raw_score`` (log-odds), ``reasons`` ("; "-joined, starting with
         the kind in words), ``farm_id`` (Int64).
     """
     from .rules import default_score
@@ -554,7 +592,7 @@ def score_bots(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         "follower_id": ids, "id": ids,
         "username": users["username"].to_numpy(), "bot_score": score,
         "bot_kind": bot_kind, **{c: kinds[c].to_numpy() for c in kinds.columns},
-        "block_kind": np.isin(bot_kind, BLOCK_KINDS), "raw_score": z, "reasons": reasons,
+        "block_kind": blockable(users, bot_kind), "raw_score": z, "reasons": reasons,
         "farm_id": pd.arrays.IntegerArray(np.nan_to_num(farm).astype(np.int64), np.isnan(farm)),
     }, index=users.index)
     return out.astype({"follower_id": "str", "id": "str", "username": "str", "bot_kind": "str"})
@@ -600,7 +638,8 @@ def model_card_text(model: BotModel) -> str:
                      "bots and every fake-follower set's at least 90%" if b["met"] else
                      "no threshold meets every floor (met on "
                      + (", ".join(b.get("sets_met", [])) or "none") + "); this one is the lowest "
-                     "whose pooled list is at least 90% bots, or else the one closest to it")
+                     "whose pooled list is at least 90% bots, or else the one closest to it, "
+                     "among those whose lists hold at least a tenth of the bots")
                   + f". Expected share of people on a block list: {b['people_share']:.1%} "
                   "(the left-out mixed sets pooled, each weighted equally).", ""]
     if "bot" in model.card:
