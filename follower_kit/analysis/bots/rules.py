@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import features as F
 
@@ -151,13 +153,25 @@ def label_features(users: pd.DataFrame) -> pd.DataFrame:
         indexed like ``users``: ``spam_label`` (1.0 when a moderation label such as ``spam``
         is on the account, else 0.0) and ``bot_label`` (1.0 when it self-labels ``bot``).
     """
-    labels = users["labels"] if "labels" in users.columns else pd.Series(
-        [None] * len(users), index=users.index)
-    sets = [set(v) if isinstance(v, (list, tuple, np.ndarray)) else set()  # NA: no labels
-            for v in labels.tolist()]
-    return pd.DataFrame({"spam_label": [1.0 if s & SPAM_LABELS else 0.0 for s in sets],
-                         "bot_label": [1.0 if "bot" in s else 0.0 for s in sets]},
-                        index=users.index)
+    spam, bot = np.zeros(len(users)), np.zeros(len(users))
+    if "labels" in users.columns:
+        # one pass in Arrow over the flattened labels: a Python set per follower cost 2.4 s
+        # a million X followers, who have no labels at all
+        try:
+            arr = pa.array(users["labels"], type=pa.list_(pa.string()), from_pandas=True)
+        except (pa.ArrowException, TypeError):  # values that are not all lists: one by one
+            arr = pa.array([list(map(str, v)) if isinstance(v, (list, tuple, np.ndarray))
+                            else None for v in users["labels"].tolist()],
+                           type=pa.list_(pa.string()))
+        flat = pc.list_flatten(arr)
+        if len(flat):
+            parent = pc.list_parent_indices(arr).to_numpy()
+            is_spam = pc.is_in(flat, value_set=pa.array(sorted(SPAM_LABELS))).to_numpy(
+                zero_copy_only=False)
+            is_bot = pc.equal(flat, "bot").fill_null(False).to_numpy(zero_copy_only=False)
+            spam[parent[is_spam]] = 1.0
+            bot[parent[is_bot]] = 1.0
+    return pd.DataFrame({"spam_label": spam, "bot_label": bot}, index=users.index)
 
 
 #: What a Bluesky profile lacks that X's has, in words (the score leaves these out for
