@@ -91,8 +91,9 @@ def _fmt(v) -> str:
     return f"{v:.3f}" if isinstance(v, float) and not math.isnan(v) else str(v)
 
 
-def _load_sets(folder):
-    from ..sources.datasets import load_bot_sets
+def _load_sets(folder, *, as_v2: bool = False):
+    """Every labeled set in ``folder``; with ``as_v2`` each as X API v2 user objects give it."""
+    from ..sources.datasets import as_x_api_v2, load_bot_sets
 
     bar = tqdm(desc="loading labeled sets", unit="set", leave=False)
 
@@ -101,9 +102,10 @@ def _load_sets(folder):
         bar.update()
 
     try:
-        return load_bot_sets(folder, progress=step)
+        sets = load_bot_sets(folder, progress=step)
     finally:
         bar.close()
+    return {n: as_x_api_v2(s) for n, s in sets.items()} if as_v2 else sets
 
 
 def _progress(desc: str, total: int):
@@ -122,11 +124,8 @@ def _peer_on(test, folder):
     ``test`` and the number of training accounts. A test set without like counts (X API v2
     user objects) gets a peer fitted without the fields v2 lacks, as ``--lodo --as-v2`` does."""
     from ..analysis import bots as B
-    from ..sources.datasets import as_x_api_v2
 
-    sets = _load_sets(folder)
-    if "likes" not in test.fields:
-        sets = {n: as_x_api_v2(s) for n, s in sets.items()}
+    sets = _load_sets(folder, as_v2="likes" not in test.fields)
     users, y, _ = B.join_sets([s for s in sets.values() if "text" in s.fields])
     keep = ~B.overlap(users, test.users)
     forest = B.botometer_lite_forest().fit(users[keep].reset_index(drop=True), y[keep])
@@ -207,11 +206,8 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
     from ..sources.datasets import load_labeled, load_many, remove_overlap, shared_bots_dir
 
     if lodo_dir:
-        sets = _load_sets(lodo_dir)
-        if as_v2:   # every set, left out or trained on, as X API v2 user objects give it
-            from ..sources.datasets import as_x_api_v2
-
-            sets = {n: as_x_api_v2(s) for n, s in sets.items()}
+        # with --as-v2 every set, left out or trained on, as X API v2 user objects give it
+        sets = _load_sets(lodo_dir, as_v2=as_v2)
         bar, step = _progress("leave one set out", len(sets))
         model, scores = B.train_with_evidence(sets, lodo=True, peer=True, progress=step)
         bar.close()
