@@ -272,6 +272,34 @@ def test_evaluate_lodo_as_v2_strips_what_v2_lacks(tmp_path):
     assert bad.exit_code == 2 and "--as-v2 goes with --lodo" in bad.output
 
 
+def test_evaluate_lodo_without_a_group_scores_the_left_out_set_without_it(tmp_path):
+    """``--without text``: each left-out set loses its handles and bios; the kit scores it with
+    the classifiers fitted without text and the rules see the blank columns, so the figures are
+    those of :func:`lodo_scores` with ``drop_fields`` and differ from the full set's."""
+    names = ("botometer-feedback-2019", "kaggle-2017", "vendor-purchased-2019")
+    for name in names:
+        (tmp_path / name).symlink_to(shared_path("bots", name))
+    result = CliRunner().invoke(main, ["bots", "evaluate", "--lodo", str(tmp_path),
+                                       "--without", "text", "--json"])
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.output.strip().splitlines()[-1])["sets"]["kaggle-2017"]
+    sets = {n: ds.load_labeled(tmp_path / n) for n in names}
+    want = B.lodo_scores(sets, train_names=names, peer=False, test_names=["kaggle-2017"],
+                         drop_fields=("text",))["kaggle-2017"]
+    assert got["kit"]["roc_auc"] == pytest.approx(roc_auc_score(want["is_bot"], want["kit"]),
+                                                  abs=1e-4)
+    bare = ds.without_fields(sets["kaggle-2017"], ["text"])
+    rules = B.default_score(bare.users, farms=False, n_reasons=0)["bot_score"]
+    assert got["rules"]["roc_auc"] == pytest.approx(roc_auc_score(bare.labels, rules), abs=1e-4)
+    full = B.lodo_scores(sets, train_names=names, peer=False,
+                         test_names=["kaggle-2017"])["kaggle-2017"]
+    assert got["kit"]["roc_auc"] != pytest.approx(roc_auc_score(full["is_bot"], full["kit"]),
+                                                  abs=1e-3)
+    bad = CliRunner().invoke(main, ["bots", "evaluate", "--test", str(tmp_path / "kaggle-2017"),
+                                    "--without", "text"])
+    assert bad.exit_code == 2 and "--without goes with --lodo" in bad.output
+
+
 def test_an_empty_block_list_meets_no_floor():
     """Above every score nobody is blocked: that is no block list, not a precise one."""
     def frame(kit, y):

@@ -339,6 +339,20 @@ def test_twibot22_v2_fields_reach_the_features(tmp_path, users_file, label_file)
     assert scores["bot_score"].notna().all()
 
 
+def test_without_fields_blanks_each_group_it_names(botrepo):
+    """A source without a field group has none of its columns and does not claim the group."""
+    bare = ds.without_fields(botrepo, ["text", "likes"])
+    assert bare.fields == ("listed",)
+    for c in (*ds.FIELD_COLUMNS["text"], *ds.FIELD_COLUMNS["likes"]):
+        assert bare.users[c].isna().all(), c
+        assert botrepo.users[c].notna().any(), c          # the original is left as it was
+    kept = ["id", "listed_count", "followers_count", "created_at", "verified"]
+    pd.testing.assert_frame_equal(bare.users[kept], botrepo.users[kept])
+    assert ds.without_fields(botrepo, []).fields == botrepo.fields
+    with pytest.raises(ValueError, match="unknown field group.*'tweets'"):
+        ds.without_fields(botrepo, ["tweets"])
+
+
 def test_as_x_api_v2_strips_what_v2_lacks(botrepo):
     v2 = ds.as_x_api_v2(botrepo)
     assert "likes" not in v2.fields and set(v2.fields) == {"listed", "text"}

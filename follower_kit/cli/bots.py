@@ -188,14 +188,20 @@ def train(folder, out, lodo: bool, peer: bool) -> None:
               help="With --lodo: strip from every set what an X API v2 user object lacks (like "
                    "count, default_profile, profile_use_background_image), a proxy for a "
                    "modern sample.")
+@click.option("--without", "without", multiple=True,
+              type=click.Choice(["likes", "listed", "text"]),
+              help="With --lodo: take this optional field group from each left-out set (the "
+                   "kit scores it with the classifiers fitted without it; the peer and the rules "
+                   "see it blank); repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
 def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: bool,
-             threshold: float, leaky: bool, save_model, as_v2: bool, as_json: bool):
+             threshold: float, leaky: bool, save_model, as_v2: bool, without, as_json: bool):
     """Measure bot scores on labeled data.
 
     \b
     --lodo DIR          leave each set in DIR out in turn: kit recipe, peer, rules
     --lodo DIR --as-v2  the same with every set stripped to what X API v2 carries
+    --lodo DIR --without text   the same, each left-out set without its bios and handles
     --test PATH         the shipped model, the peer (fitted on the public sets) and the rules
     --train X --test Y  BotClassifier trained on X, with the peer and the rules, on Y
     """
@@ -209,7 +215,8 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
         # with --as-v2 every set, left out or trained on, as X API v2 user objects give it
         sets = _load_sets(lodo_dir, as_v2=as_v2)
         bar, step = _progress("leave one set out", len(sets))
-        model, scores = B.train_with_evidence(sets, lodo=True, peer=True, progress=step)
+        model, scores = B.train_with_evidence(sets, lodo=True, peer=True, progress=step,
+                                              drop_fields=without)
         bar.close()
         out = model.card["lodo"] | {"block": model.card["block"]}
         if not as_json:
@@ -218,6 +225,8 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
         return
     if as_v2:
         raise click.UsageError("--as-v2 goes with --lodo DIR (a v2 test set is v2 already)")
+    if without:
+        raise click.UsageError("--without goes with --lodo DIR")
     if not test_path:
         raise click.UsageError("give --lodo DIR, or --test PATH (with or without --train)")
     if any(Path(p).resolve() == Path(test_path).resolve() for p in train_paths):

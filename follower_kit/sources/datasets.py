@@ -97,6 +97,25 @@ class LabeledSet:
 X_API_V2_ABSENT = ("like_count", "default_profile", "profile_use_background_image")
 
 
+#: The users-frame columns each optional field group covers: a source without the group has
+#: none of them (``text`` is everything typed or chosen by the account: handle, name, bio,
+#: location, link and avatar).
+FIELD_COLUMNS = {
+    "likes": ("like_count",),
+    "listed": ("listed_count",),
+    "text": ("username", "name", "description", "location", "url", "profile_image_url",
+             "default_profile_image"),
+}
+
+
+def _blanked(labeled: LabeledSet, columns, fields) -> LabeledSet:
+    users = labeled.users.copy()
+    for c in columns:
+        if c in users:
+            users[c] = pd.Series(pd.NA, index=users.index, dtype=users[c].dtype)
+    return LabeledSet(labeled.name, users, labeled.labels, labeled.issues, tuple(fields))
+
+
 def as_x_api_v2(labeled: LabeledSet) -> LabeledSet:
     """``labeled`` as X API v2 user objects would give it: the columns of
     :data:`X_API_V2_ABSENT` blanked for every account and the ``likes`` group left out of
@@ -108,12 +127,31 @@ def as_x_api_v2(labeled: LabeledSet) -> LabeledSet:
     LabeledSet
         a copy; ``labeled`` is left as it was.
     """
-    users = labeled.users.copy()
-    for c in X_API_V2_ABSENT:
-        if c in users:
-            users[c] = pd.Series(pd.NA, index=users.index, dtype=users[c].dtype)
-    return LabeledSet(labeled.name, users, labeled.labels, labeled.issues,
-                      tuple(f for f in labeled.fields if f != "likes"))
+    return _blanked(labeled, X_API_V2_ABSENT, [f for f in labeled.fields if f != "likes"])
+
+
+def without_fields(labeled: LabeledSet, groups) -> LabeledSet:
+    """``labeled`` as a source without the optional field ``groups`` would give it (some of
+    :data:`FIELD_GROUPS`): their :data:`FIELD_COLUMNS` blanked for every account and the groups
+    left out of ``fields``. Measures what each group is worth (``bots evaluate --lodo
+    --without``).
+
+    Returns
+    -------
+    LabeledSet
+        a copy; ``labeled`` is left as it was.
+
+    Raises
+    ------
+    ValueError
+        For a group that is not one of :data:`FIELD_GROUPS`.
+    """
+    groups = tuple(groups)
+    unknown = [g for g in groups if g not in FIELD_GROUPS]
+    if unknown:
+        raise ValueError(f"unknown field group(s) {unknown}: expected some of {FIELD_GROUPS}")
+    columns = [c for g in groups for c in FIELD_COLUMNS[g]]
+    return _blanked(labeled, columns, [f for f in labeled.fields if f not in groups])
 
 
 # --------------------------------------------------------------------------------------------

@@ -141,7 +141,9 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
     the left-out set shares with a training set leave the training data.
 
     ``test_names`` limits the sets left out (default all); ``drop_fields`` removes optional field
-    groups from the left-out set; for the X API v2 proxy pass sets stripped by
+    groups from the left-out set (:func:`~follower_kit.sources.datasets.without_fields`: the kit
+    scores it with the classifiers fitted without them, the peer and the rules see them blank);
+    for the X API v2 proxy pass sets stripped by
     :func:`~follower_kit.sources.datasets.as_x_api_v2` (the left-out set and the peer's training
     sets alike: a peer fitted on flags it will never see would read them as 0);
     ``fit_kwargs`` go to :func:`~.model.fit_bot_model`.
@@ -154,7 +156,8 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         ``reasons`` (the rules' plain words), ``group`` (the sub-group the account came from) and,
         with ``peer``, ``peer``.
     """
-    from .model import GROUP_COLUMN, blockable, fit_bot_model, pattern_name
+    from ...sources.datasets import without_fields
+    from .model import blockable, fit_bot_model, pattern_name
     from .peer import botometer_lite_forest
     from .rules import default_score
 
@@ -172,11 +175,9 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         keep = ~overlap(users, test.users)
         users, y, fields = users[keep].reset_index(drop=True), y[keep], fields[keep]
         held = np.ones(len(test.users), dtype=bool)
-        tu = test.users.reset_index(drop=True)
-        test_fields = [g for g in test.fields if g not in drop_fields]
-        for g in drop_fields:
-            tu[GROUP_COLUMN[g]] = pd.Series(pd.NA, index=tu.index, dtype=tu[GROUP_COLUMN[g]].dtype)
-        model = fit_bot_model(users, y, fields=fields, patterns=[pattern_name(test_fields)],
+        seen = without_fields(test, drop_fields) if drop_fields else test
+        tu = seen.users.reset_index(drop=True)
+        model = fit_bot_model(users, y, fields=fields, patterns=[pattern_name(seen.fields)],
                               **fit_kwargs)
         kinds, prob, kind = model.predict(tu)
         frame = pd.DataFrame({"id": tu["id"].to_numpy(), "username": tu["username"].to_numpy(),
@@ -407,10 +408,12 @@ MIXED_SETS = ("kaggle-2017", "botrepo-2019", "cresci-2017", "gilani-2017", "cres
 FAKE_FOLLOWER_SETS = ("cresci-2015",)
 
 
-def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, progress=None):
+def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, progress=None,
+                        drop_fields=()):
     """Fit the shipped kind model on every set :data:`~.model.TRAINING_KINDS` selects, and (with
     ``lodo``) measure it leaving each set out, choose the block threshold from that evidence and
-    write both into the model card.
+    write both into the model card. ``drop_fields`` (optional field groups) are taken from each
+    left-out set, as :func:`lodo_scores` does: what a source without them gets.
 
     Returns
     -------
@@ -428,7 +431,8 @@ def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, pr
     model = fit_bot_model(users, y, fields=fields)
     if not lodo:
         return model, None
-    scores = lodo_scores(sets, train_names=train_names, peer=peer, progress=progress)
+    scores = lodo_scores(sets, train_names=train_names, peer=peer, progress=progress,
+                         drop_fields=drop_fields)
     choice = choose_block_threshold(scores, mixed=MIXED_SETS, fake_follower_sets=FAKE_FOLLOWER_SETS)
     matrix = lodo_matrix(scores, block_threshold=choice["block_threshold"])
     model.card["block"] = choice
