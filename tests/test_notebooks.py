@@ -17,7 +17,7 @@ import pytest
 
 from _rendered import rendered_report
 from conftest import ROOT
-from follower_kit import ingest, report
+from follower_kit import report
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 HERE = ROOT / "tests"
