@@ -16,6 +16,7 @@ from follower_kit import config
 from follower_kit.analysis import bots as B
 from follower_kit.analysis import features as F
 from follower_kit.analysis.bots.linear import decision, pipeline_from_state
+from follower_kit.analysis.bots.model import GROUP_FEATURES
 from follower_kit.cli import main
 from follower_kit.errors import FollowerKitError
 from follower_kit.sources import datasets as ds
@@ -298,6 +299,44 @@ def test_evaluate_lodo_without_a_group_scores_the_left_out_set_without_it(tmp_pa
     bad = CliRunner().invoke(main, ["bots", "evaluate", "--test", str(tmp_path / "kaggle-2017"),
                                     "--without", "text"])
     assert bad.exit_code == 2 and "--without goes with --lodo" in bad.output
+
+
+def test_the_rules_prior_reads_only_the_field_groups_an_account_has():
+    """The hand-set profile rules join the blend, each only where its feature's group is there:
+    a source without text gets no "no bio" or "default avatar" evidence from blank columns."""
+    X = pd.DataFrame({"description_length": [0.0], "default_profile_image": [1.0],
+                      "followers_log": [np.log1p(5000)], "tweets_log": [np.log1p(500)],
+                      "age_days_log": [np.log1p(3000)], "tweets_per_day_log": [np.log1p(1)],
+                      "follower_ratio_log": [0.0], "following_at_limit": [0.0]})
+    core = GROUP_FEATURES["core"]
+    text = core + GROUP_FEATURES["text"]
+    weight = {r.name: r.weight for r in B.DEFAULT_RULES}
+    got = B.rules_prior(X, text) - B.rules_prior(X, core)
+    assert got[0] == pytest.approx(weight["no_bio"] + weight["default_avatar"])
+    # behaviour rules (farms, posts) are added by score_bots, never twice through the prior
+    X["farm_signal"] = 1.0
+    assert B.rules_prior(X, [*text, "farm_signal"])[0] == pytest.approx(B.rules_prior(X, text)[0])
+
+
+def test_a_version_2_model_still_loads_without_the_prior(tmp_path):
+    """Models written before the rules prior (format version 2) load with no prior and score
+    as they did; the shipped model carries its weight."""
+    data = json.loads(json.dumps(SHIPPED))
+    assert data["version"] == 3 and data["rules_weight"] == B.RULES_WEIGHT
+    data["version"] = 2
+    del data["rules_weight"]
+    (tmp_path / "old.json").write_text(json.dumps(data))
+    old = B.load_bot_model(tmp_path / "old.json")
+    assert old.rules_weight == 0.0
+    users = ds.load_labeled(shared_path("bots", "botometer-feedback-2019")).users
+    shipped = B.default_model()
+    _, with_prior, _ = shipped.predict(users)
+    _, without, _ = old.predict(users)
+    assert not np.allclose(with_prior, without)
+    shipped_no_prior = B.BotModel(shipped.submodels, shipped.features, shipped.handle_model,
+                                  calibration=shipped.calibration, boosters=shipped.boosters,
+                                  blend=shipped.blend)
+    np.testing.assert_allclose(shipped_no_prior.predict(users)[1], without)
 
 
 def test_an_empty_block_list_meets_no_floor():

@@ -20,12 +20,11 @@ from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, block_metrics,  # noqa: F
                        calibration_error, choose_block_threshold, choose_bot_threshold,
                        evaluate, join_sets, leave_one_dataset_out, lodo_matrix, lodo_scores,
                        lodo_table, overlap, threshold_costs, train_with_evidence)
-from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, TRAINING_KINDS,  # noqa: F401
-                    BotModel, available_groups, block_evidence, blockable, default_model,
-                    fit_bot_model,
-                    kind_labels, kind_weights, load_bot_model, model_card_text, model_for,
-                    save_bot_model,
-                    score_bots, tree_importance)
+from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, RULES_WEIGHT,  # noqa: F401
+                    TRAINING_KINDS, BotModel, available_groups, block_evidence, blockable,
+                    default_model, fit_bot_model, kind_labels, kind_weights, load_bot_model,
+                    model_card_text, model_for, rules_prior, save_bot_model, score_bots,
+                    tree_importance)
 from .peer import (BOTOMETER_LITE_COLUMNS, BotometerLite, botometer_lite_features,  # noqa: F401
                    botometer_lite_forest)
 from .rules import (DEFAULT_CALIBRATION, DEFAULT_RULES, REASON_OF, Rule,  # noqa: F401

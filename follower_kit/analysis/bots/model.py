@@ -13,6 +13,9 @@ one bot score of the kit.
   combination (bots of every kind against people; :mod:`.trees`) learns the thresholds and
   interactions a linear model cannot draw; ``bot_score`` calibrates the mean of the two
   log-odds (:data:`BLEND_LINEAR`), chosen by the leave-one-out mean (docs/bots.md).
+* **Prior**: the hand-set profile rules of :mod:`.rules` (weights from the literature, set before
+  any public set was scored) add :data:`RULES_WEIGHT` x their log-odds to the blend, each rule
+  only where the account's field groups carry its feature.
 * Tweet and follower-list behaviour (farms, repeated posts, clockwork posting) is in no public
   training set; the hand-set behaviour rules of :mod:`.rules` add their log-odds to the model's.
 * The model is versioned JSON (:func:`save_bot_model` / :func:`load_bot_model`), shipped as
@@ -45,11 +48,17 @@ from .rules import (DEFAULT_RULES, _no_profile, _sigmoid, bot_features, explain,
 log = logging.getLogger(__name__)
 
 BOT_MODEL_FORMAT = "follower-kit-bot-kinds"
-BOT_MODEL_VERSION = 2
+BOT_MODEL_VERSION = 3
+#: Versions :func:`load_bot_model` reads (a version 2 model has no rules prior).
+READABLE_VERSIONS = (2, 3)
 #: Weight of the kind classifiers' log-odds in the blend with the trees' (the rest), chosen by
 #: the leave-one-out mean over the seven mixed sets among 0 (trees alone), 0.3, 0.5, 0.7 and 1
 #: (kinds alone): ``python -m benchmarks bot_variants``, figures in docs/bots.md.
 BLEND_LINEAR = 0.5
+#: Weight of the hand-set profile rules' summed log-odds added to the blend before calibration:
+#: a prior from the literature beside what the public sets teach. Measured against 0 (none) by
+#: ``python -m benchmarks bot_learners`` and ``bot_variants`` (docs/bots.md).
+RULES_WEIGHT = 0.5
 
 #: Bot kinds, the words a report uses for each, and whether the kind goes on a block list.
 KINDS = ("fake_follower", "spammer", "automated", "political", "financial", "other")
@@ -197,6 +206,20 @@ def available_groups(users: pd.DataFrame) -> np.ndarray:
     return names[code]
 
 
+def rules_prior(X: pd.DataFrame, features) -> np.ndarray:
+    """The hand-set profile rules' summed log-odds (:data:`.rules.DEFAULT_RULES` without the
+    behaviour ones), each rule counted only when its feature is among ``features`` (the field
+    groups an account carries: without text, no rule reads a bio or a handle).
+
+    Returns
+    -------
+    ndarray of float
+    """
+    have = set(features)
+    rules = [r for r in DEFAULT_RULES if r.name not in BEHAVIOUR_RULES and r.feature in have]
+    return rule_contributions(X, rules).to_numpy().sum(axis=1)
+
+
 def _kind_logits(states: dict, M: np.ndarray) -> np.ndarray:
     """Every kind's log-odds at once: the pipelines' impute-standardize-dot folded into one
     matrix product (``(m - c) / s @ w = m @ (w / s) - c @ (w / s)``), with each kind's imputed
@@ -221,7 +244,8 @@ class BotModel:
     equally, so 0.5 means even odds); ``handle_model`` scores handles; ``card`` holds the training
     data, the leave-one-out evidence and the chosen thresholds. ``boosters[pattern]`` is a
     :func:`.trees.booster_state` over the same features whose log-odds blend with the kinds'
-    (weight ``blend`` on the kinds'); the calibration maps the blend."""
+    (weight ``blend`` on the kinds'); ``rules_weight`` x the hand-set profile rules' log-odds
+    (:func:`rules_prior`) is added; the calibration maps the sum."""
 
     submodels: dict
     features: dict
@@ -230,6 +254,7 @@ class BotModel:
     calibration: dict = field(default_factory=dict)
     boosters: dict = field(default_factory=dict)
     blend: float = BLEND_LINEAR
+    rules_weight: float = 0.0
 
     @property
     def kinds(self) -> list[str]:
@@ -292,6 +317,9 @@ class BotModel:
                 M = X[self.features[use]].to_numpy(dtype=float)
                 zp = self.blend * zp + (1 - self.blend) * booster_decision(
                     self.boosters[use], M if rows.all() else M[rows])
+            if self.rules_weight:
+                Xp = X if rows.all() else X.iloc[np.flatnonzero(rows)]
+                zp = zp + self.rules_weight * rules_prior(Xp, self.features[use])
             cal = self.calibration.get(use, {"a": 1.0, "b": 0.0})
             prob[rows] = _sigmoid(cal["a"] * zp + cal["b"])
         names = np.array([c.removeprefix("score_") for c in kinds.columns], dtype=object)
@@ -349,7 +377,8 @@ def _nearest_pattern(p: str, submodels: dict) -> str:
 
 
 def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
-                  patterns=None, blend: float = BLEND_LINEAR, group_features: dict | None = None,
+                  patterns=None, blend: float = BLEND_LINEAR, rules_weight: float = RULES_WEIGHT,
+                  group_features: dict | None = None,
                   training_kinds: dict | None = None, booster_params: dict | None = None
                   ) -> BotModel:
     """Fit the kind classifiers on labeled accounts.
@@ -368,6 +397,8 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
         Field combinations to fit classifiers for (default: all eight).
     blend : float
         Weight of the kind classifiers' log-odds beside the trees' (1: kinds alone).
+    rules_weight : float
+        Weight of the hand-set profile rules' log-odds added to the blend (0: none).
     group_features, training_kinds, booster_params : dict, optional
         Features per field group (default :data:`GROUP_FEATURES`), the data selection
         (default :data:`TRAINING_KINDS`) and :func:`.trees.booster` arguments, for measuring
@@ -410,6 +441,8 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
             boosters[p] = booster_state(booster(**(booster_params or {})).fit(M, yb))
             zmax = np.max([decision(st, M) for st in sub.values()], axis=0)
             zb = blend * zmax + (1 - blend) * booster_decision(boosters[p], M)
+            if rules_weight:
+                zb = zb + rules_weight * rules_prior(X.loc[use], names)
             # the highest kind score over-counts: six chances to look like some kind of bot.
             # One logistic map of the blend, bots and people weighted equally: 0.5 = even odds.
             lr = LogisticRegression(C=1e6, class_weight="balanced", max_iter=1000).fit(
@@ -423,8 +456,9 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
         "accounts": int((kinds != "").sum()),
         "by_kind": {k: int((kinds == k).sum()) for k in ("human", *KINDS) if (kinds == k).any()},
         "datasets": sorted(pd.unique(users.loc[kinds != "", "dataset"].astype(str))),
-        "C": C, "blend": blend}, "data_selection": DATA_SELECTION}
-    return BotModel(submodels, feats, handle_model, card, calibration, boosters, blend)
+        "C": C, "blend": blend, "rules_weight": rules_weight}, "data_selection": DATA_SELECTION}
+    return BotModel(submodels, feats, handle_model, card, calibration, boosters, blend,
+                    rules_weight)
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,7 +471,7 @@ def save_bot_model(model: BotModel, path: str | Path) -> Path:
     data = {"format": BOT_MODEL_FORMAT, "version": BOT_MODEL_VERSION,
             "features": model.features, "submodels": model.submodels,
             "calibration": model.calibration, "boosters": model.boosters,
-            "blend": model.blend,
+            "blend": model.blend, "rules_weight": model.rules_weight,
             "handle_model": model.handle_model.to_dict() if model.handle_model else None,
             "card": model.card}
     path = Path(path)
@@ -471,13 +505,13 @@ def load_bot_model(path: str | Path | None = None) -> BotModel:
         raise FollowerKitError(f"{where}: not a follower-kit bot kind model (format "
                                f"{data.get('format') if isinstance(data, dict) else None!r}, "
                                f"expected {BOT_MODEL_FORMAT!r})")
-    if data.get("version") != BOT_MODEL_VERSION:
+    if data.get("version") not in READABLE_VERSIONS:
         raise FollowerKitError(f"{where}: bot model version {data.get('version')}; this kit reads "
-                               f"version {BOT_MODEL_VERSION}")
+                               f"versions {', '.join(map(str, READABLE_VERSIONS))}")
     hm = F.HandleModel.from_dict(data["handle_model"]) if data["handle_model"] else None
     return BotModel(data["submodels"], data["features"], hm, data.get("card", {}),
                     data.get("calibration", {}), data.get("boosters", {}),
-                    data.get("blend", BLEND_LINEAR))
+                    data.get("blend", BLEND_LINEAR), float(data.get("rules_weight", 0.0)))
 
 
 _DEFAULT: list = []
@@ -615,7 +649,10 @@ def model_card_text(model: BotModel) -> str:
              f"({len(model.submodels)}), and per combination one gradient-boosted tree model "
              f"(bots against people, {_n_trees(model)} trees); `bot_score` calibrates "
              f"{model.blend:g} x the highest kind log-odds + {1 - model.blend:g} x the trees' "
-             f"log-odds. Format {BOT_MODEL_FORMAT} v{BOT_MODEL_VERSION}.",
+             f"log-odds"
+             + (f" + {model.rules_weight:g} x the hand-set profile rules' log-odds"
+                if model.rules_weight else "")
+             + f". Format {BOT_MODEL_FORMAT} v{BOT_MODEL_VERSION}.",
              f"- **Training data**: {', '.join(t.get('datasets', []))}: "
              f"{t.get('accounts', 0):,} accounts; by kind: "
              + ", ".join(f"{k} {v:,}" for k, v in t.get("by_kind", {}).items()) + ".",
