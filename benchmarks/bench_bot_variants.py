@@ -16,6 +16,8 @@ Variants (each a change to the shipped recipe, ``shipped``):
 * ``+ verified``: the ``verified`` flag (the public sets' labels leak it), text group;
 * ``+ bio hashtags and mentions``: their counts in the bio, text group;
 * ``trees regularised``: 30 trees of at least 300 accounts a leaf;
+* ``no rules prior``: the learned parts alone (``rules_weight=0``, the recipe before the prior);
+* ``rules prior x2``: the hand-set profile rules at twice the shipped weight;
 * ``no account age``: without ``age_days_log`` (the per-day rates keep age as denominator);
 * ``no account age or per-day rates``: counts and ratios only.
 
@@ -52,6 +54,8 @@ def variants(quick: bool = False) -> dict:
         "+ verified": {"group_features": _with(G, "text", ("verified",))},
         "+ bio hashtags and mentions": {"group_features": _with(
             G, "text", ("bio_hashtags", "bio_mentions"))},
+        "no rules prior": {"rules_weight": 0.0},
+        "rules prior x2": {"rules_weight": 2 * M.RULES_WEIGHT},
         "trees regularised": {"booster_params": {"max_iter": 30, "min_samples_leaf": 300}},
         "no account age": {"group_features": ageless},
         "no account age or per-day rates": {"group_features": _with(ageless, "core",
