@@ -40,8 +40,7 @@ def run(quick: bool = False) -> list[dict]:
     if folder is None:
         return []
     sets = load_bot_sets(folder)
-    selected = {k if isinstance(k, str) else k[0] for k in M.TRAINING_KINDS}
-    train = [n for n in sets if n in selected]
+    train = M.training_sets(sets)
     tests = B.MIXED_SETS[:2] if quick else B.MIXED_SETS
     rows = []
     for label, groups in VARIANTS.items():

@@ -92,8 +92,7 @@ def run(quick: bool = False) -> list[dict]:
     if folder is None:
         return []
     published = load_bot_sets(folder)
-    selected = {k if isinstance(k, str) else k[0] for k in M.TRAINING_KINDS}
-    train = [n for n in published if n in selected]
+    train = M.training_sets(published)
     tests = B.MIXED_SETS[:2] if quick else B.MIXED_SETS
     ways = [("as published", False)] + ([] if os.environ.get("NO_V2") else [("as X API v2",
                                                                                True)])

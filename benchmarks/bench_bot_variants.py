@@ -78,9 +78,7 @@ def run(quick: bool = False) -> list[dict]:
     for label, kw in variants(quick).items():
         if only and label not in only:
             continue
-        kinds = kw.get("training_kinds", M.TRAINING_KINDS)
-        selected = {k if isinstance(k, str) else k[0] for k in kinds}
-        train = [n for n in sets if n in selected]
+        train = M.training_sets(sets, kw.get("training_kinds"))
         peer = label == "shipped" and not os.environ.get("NO_PEER")
         for way, as_v2 in (("as published", False), ("as X API v2", True)):
             use = {n: as_x_api_v2(s) for n, s in sets.items()} if as_v2 else sets

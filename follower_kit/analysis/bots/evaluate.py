@@ -420,13 +420,13 @@ def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, pr
     (BotModel, dict or None)
         the model, and the :func:`lodo_scores` frames (None without ``lodo``).
     """
-    from .model import TRAINING_KINDS, fit_bot_model
+    from .model import TRAINING_KINDS, fit_bot_model, training_sets
 
-    selected = {k if isinstance(k, str) else k[0] for k in TRAINING_KINDS}
-    train_names = [n for n in sets if n in selected]
+    train_names = training_sets(sets)
     if not train_names:
+        expected = sorted({k if isinstance(k, str) else k[0] for k in TRAINING_KINDS})
         raise ValueError(f"none of {sorted(sets)} is a training set of the kind model "
-                         f"(expected some of {sorted(selected)})")
+                         f"(expected some of {expected})")
     users, y, fields = join_sets([sets[n] for n in train_names])
     model = fit_bot_model(users, y, fields=fields)
     if not lodo:

@@ -118,6 +118,14 @@ TRAINING_KINDS: dict = {
     "botometer-feedback-2019": "other",
 }
 
+def training_sets(names, training_kinds: dict | None = None) -> list[str]:
+    """Of the labeled set ``names``, those the data selection trains on (in their order): every
+    set :data:`TRAINING_KINDS` (or ``training_kinds``) names whole or by group."""
+    kinds = TRAINING_KINDS if training_kinds is None else training_kinds
+    selected = {k if isinstance(k, str) else k[0] for k in kinds}
+    return [n for n in names if n in selected]
+
+
 #: The data-selection evidence: mean leave-one-out ROC AUC of the kind model over the seven mixed
 #: sets (kaggle-2017, botrepo-2019, cresci-2017, gilani-2017, cresci-rtbust-2019,
 #: botometer-feedback-2019, cresci-stock-2018) when the named training sets are left out of
