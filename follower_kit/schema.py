@@ -103,6 +103,39 @@ USERS = FrameSpec(
     key=("id",),
 )
 
+#: Optional field groups a profile source may lack (counts and the creation date are always
+#: there), and the users-frame columns each covers: ``likes`` (like_count), ``listed``
+#: (listed_count), ``text`` (everything typed or chosen by the account: handle, name, bio,
+#: location, link and avatar). Profiles read from v1.1 user objects carry all three.
+FIELD_COLUMNS = {
+    "likes": ("like_count",),
+    "listed": ("listed_count",),
+    "text": ("username", "name", "description", "location", "url", "profile_image_url",
+             "default_profile_image"),
+}
+FIELD_GROUPS = tuple(FIELD_COLUMNS)
+
+
+def without_field_groups(users: pd.DataFrame, groups) -> pd.DataFrame:
+    """``users`` as a source without the optional field ``groups`` gives it: the groups'
+    :data:`FIELD_COLUMNS` blank (NA, dtypes kept) for every account. A copy.
+
+    Raises
+    ------
+    ValueError
+        For a group that is not one of :data:`FIELD_GROUPS`.
+    """
+    groups = tuple(groups)
+    unknown = [g for g in groups if g not in FIELD_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown field group(s) {unknown}: expected some of {FIELD_GROUPS}")
+    out = users.copy()
+    for c in (c for g in groups for c in FIELD_COLUMNS[g]):
+        if c in out:
+            out[c] = pd.Series(pd.NA, index=out.index, dtype=out[c].dtype)
+    return out
+
+
 FOLLOWERS = FrameSpec(
     "followers",
     (

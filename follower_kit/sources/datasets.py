@@ -47,10 +47,10 @@ ISSUE_COLUMNS = ["kind", "id", "username", "file", "line", "detail"]
 LABEL_WORDS = {"bot": 1, "1": 1, "true": 1, "human": 0, "0": 0, "false": 0, "nonbot": 0}
 V1_TIME = "%a %b %d %H:%M:%S %z %Y"
 
-#: Optional field groups a source may lack (counts and the creation date are always needed):
-#: ``likes`` (like_count), ``listed`` (listed_count), ``text`` (handle, name and bio text, url,
-#: location, avatar). Profiles read from v1.1 user objects or their CSV exports carry all three.
-FIELD_GROUPS = ("likes", "listed", "text")
+#: Optional field groups a source may lack, and the columns each covers
+#: (:data:`follower_kit.schema.FIELD_COLUMNS`).
+FIELD_GROUPS = schema.FIELD_GROUPS
+FIELD_COLUMNS = schema.FIELD_COLUMNS
 
 
 @dataclass
@@ -97,25 +97,6 @@ class LabeledSet:
 X_API_V2_ABSENT = ("like_count", "default_profile", "profile_use_background_image")
 
 
-#: The users-frame columns each optional field group covers: a source without the group has
-#: none of them (``text`` is everything typed or chosen by the account: handle, name, bio,
-#: location, link and avatar).
-FIELD_COLUMNS = {
-    "likes": ("like_count",),
-    "listed": ("listed_count",),
-    "text": ("username", "name", "description", "location", "url", "profile_image_url",
-             "default_profile_image"),
-}
-
-
-def _blanked(labeled: LabeledSet, columns, fields) -> LabeledSet:
-    users = labeled.users.copy()
-    for c in columns:
-        if c in users:
-            users[c] = pd.Series(pd.NA, index=users.index, dtype=users[c].dtype)
-    return LabeledSet(labeled.name, users, labeled.labels, labeled.issues, tuple(fields))
-
-
 def as_x_api_v2(labeled: LabeledSet) -> LabeledSet:
     """``labeled`` as X API v2 user objects would give it: the columns of
     :data:`X_API_V2_ABSENT` blanked for every account and the ``likes`` group left out of
@@ -127,7 +108,12 @@ def as_x_api_v2(labeled: LabeledSet) -> LabeledSet:
     LabeledSet
         a copy; ``labeled`` is left as it was.
     """
-    return _blanked(labeled, X_API_V2_ABSENT, [f for f in labeled.fields if f != "likes"])
+    users = labeled.users.copy()
+    for c in X_API_V2_ABSENT:
+        if c in users:
+            users[c] = pd.Series(pd.NA, index=users.index, dtype=users[c].dtype)
+    return LabeledSet(labeled.name, users, labeled.labels, labeled.issues,
+                      tuple(f for f in labeled.fields if f != "likes"))
 
 
 def without_fields(labeled: LabeledSet, groups) -> LabeledSet:
@@ -147,11 +133,9 @@ def without_fields(labeled: LabeledSet, groups) -> LabeledSet:
         For a group that is not one of :data:`FIELD_GROUPS`.
     """
     groups = tuple(groups)
-    unknown = [g for g in groups if g not in FIELD_GROUPS]
-    if unknown:
-        raise ValueError(f"unknown field group(s) {unknown}: expected some of {FIELD_GROUPS}")
-    columns = [c for g in groups for c in FIELD_COLUMNS[g]]
-    return _blanked(labeled, columns, [f for f in labeled.fields if f not in groups])
+    return LabeledSet(labeled.name, schema.without_field_groups(labeled.users, groups),
+                      labeled.labels, labeled.issues,
+                      tuple(f for f in labeled.fields if f not in groups))
 
 
 # --------------------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
     the left-out set shares with a training set leave the training data.
 
     ``test_names`` limits the sets left out (default all); ``drop_fields`` removes optional field
-    groups from the left-out set (:func:`~follower_kit.sources.datasets.without_fields`: the kit
+    groups from the left-out set (:func:`~follower_kit.schema.without_field_groups`: the kit
     scores it with the classifiers fitted without them, the peer and the rules see them blank);
     for the X API v2 proxy pass sets stripped by
     :func:`~follower_kit.sources.datasets.as_x_api_v2` (the left-out set and the peer's training
@@ -156,7 +156,7 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         ``reasons`` (the rules' plain words), ``group`` (the sub-group the account came from) and,
         with ``peer``, ``peer``.
     """
-    from ...sources.datasets import without_fields
+    from ...schema import without_field_groups
     from .model import blockable, fit_bot_model, pattern_name
     from .peer import botometer_lite_forest
     from .rules import default_score
@@ -175,9 +175,11 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         keep = ~overlap(users, test.users)
         users, y, fields = users[keep].reset_index(drop=True), y[keep], fields[keep]
         held = np.ones(len(test.users), dtype=bool)
-        seen = without_fields(test, drop_fields) if drop_fields else test
-        tu = seen.users.reset_index(drop=True)
-        model = fit_bot_model(users, y, fields=fields, patterns=[pattern_name(seen.fields)],
+        tu = test.users.reset_index(drop=True)
+        if drop_fields:
+            tu = without_field_groups(tu, drop_fields)
+        seen_fields = [g for g in test.fields if g not in drop_fields]
+        model = fit_bot_model(users, y, fields=fields, patterns=[pattern_name(seen_fields)],
                               **fit_kwargs)
         kinds, prob, kind = model.predict(tu)
         frame = pd.DataFrame({"id": tu["id"].to_numpy(), "username": tu["username"].to_numpy(),
