@@ -759,6 +759,25 @@ def relation_counts(related: pd.DataFrame) -> pd.DataFrame:
     return R.relation_counts(related)
 
 
+def block_people_share(scores: pd.DataFrame, options: AudienceOptions | None = None
+                       ) -> float | None:
+    """The share of people the shipped model's leave-one-out evidence expects on the block list
+    (:func:`~follower_kit.analysis.bots.block_evidence`: the public labeled sets left out in
+    turn, pooled), for a report to state. None where that evidence does not apply: the scores
+    came from the hand-set rules (no bot kinds, as for a Bluesky audience), or
+    ``block_threshold`` is not the threshold the evidence was measured at."""
+    from .analysis import bots as B
+
+    opts = options or DEFAULTS
+    evidence = B.block_evidence()
+    kinds = scores["bot_kind"].astype(str) if "bot_kind" in scores else pd.Series([], dtype=str)
+    if "people_share" not in evidence or not kinds.ne("").any():
+        return None
+    if abs(evidence["block_threshold"] - opts.block_threshold) > 1e-9:
+        return None
+    return float(evidence["people_share"])
+
+
 def likely_bots(scores: pd.DataFrame, options: AudienceOptions | None = None) -> pd.Series:
     """Boolean per ``follower_id``: the score is at least ``bot_threshold``."""
     opts = options or DEFAULTS

@@ -174,6 +174,25 @@ def test_report_cli_and_steps_agree_on_every_count(tmp_path_factory, sample_stor
     assert (lists["list"] == "block").sum() == blocked
 
 
+def test_the_report_states_the_people_expected_on_its_block_list(tmp_path_factory, sample_store):
+    """Issue 17 item 8: beside its block list the report says what share of such a list the
+    leave-one-out evidence on the public sets found to be people; only where that evidence
+    applies (the shipped model scored, at the threshold it was measured at)."""
+    from follower_kit import report_text as rt
+    from follower_kit.analysis import bots as B
+
+    page = rendered_report(tmp_path_factory, sample_store).paths["html"].read_text("utf-8")
+    data = audience.load_month("brightwave", MONTH, store=sample_store)
+    scores = audience.score_bots(data)
+    share = audience.block_people_share(scores)
+    assert share == B.block_evidence()["people_share"] and 0 < share < 0.5
+    assert (f"On public labeled accounts {rt.percent(share)} of those on such a list were real "
+            "people") in page
+    other = AudienceOptions("brightwave", block_threshold=DEFAULTS.block_threshold - 0.1)
+    assert audience.block_people_share(scores, other) is None
+    assert audience.block_people_share(audience.score_bots(data, model=None)) is None
+
+
 # ------------------------------------------------------------------------------ fk namespace
 def test_the_short_api_reads_a_month_and_names_things_once(sample_store, sample_audience):
     import follower_kit as fk

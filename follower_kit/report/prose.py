@@ -396,7 +396,7 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
                   burst_members: int = 0,
                   previous_share: float | None = None, blocked: int | None = None,
                   block_threshold: float | None = None, unscored: int = 0,
-                  earlier: str = "a month earlier") -> str:
+                  earlier: str = "a month earlier", people_share: float | None = None) -> str:
     """How many followers look automated or bought, in words.
 
     Parameters
@@ -412,6 +412,9 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
         Followers with no profile in the store, so no score: they are not counted as humans.
     earlier : str
         When ``previous_share`` was measured (:func:`earlier`).
+    people_share : float, optional
+        The share of people expected on the block list
+        (:func:`follower_kit.audience.block_people_share`), said beside it.
 
     Returns
     -------
@@ -426,7 +429,7 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
         return (bots_sentence(flagged=flagged, followers=followers - unscored, bursts=bursts,
                               burst_members=burst_members, previous_share=previous_share,
                               blocked=blocked, block_threshold=block_threshold,
-                              earlier=earlier)
+                              earlier=earlier, people_share=people_share)
                 + f" These figures leave out {plural(unscored, 'follower')} without a profile "
                   "in the store, who could not be checked.")
     share = flagged / followers
@@ -443,6 +446,10 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
             text += (f" {clearest} (bot score {block_threshold:.2f} or more) "
                      f"{'is' if blocked == 1 else 'are'} listed below as candidates to block "
                      "after a quick look.")
+            if people_share is not None:
+                text += (f" On public labeled accounts {percent(people_share)} of those on such "
+                         "a list were real people, more where an audience holds fewer bots: "
+                         "look at each before blocking.")
         else:
             text += (f" None scores {block_threshold:.2f} or more, so nobody is suggested for "
                      "blocking.")
