@@ -18,6 +18,9 @@ Variants (each a change to the shipped recipe, ``shipped``):
 * ``trees regularised``: 30 trees of at least 300 accounts a leaf;
 * ``no rules prior``: the learned parts alone (``rules_weight=0``, the recipe before the prior);
 * ``rules prior x2``: the hand-set profile rules at twice the shipped weight;
+* ``+ gilani-2017``, ``+ cresci-rtbust-2019``, ``+ cresci-2015``: the data selection with a set
+  it leaves out trained on again (the first two as kind ``other``, cresci-2015 as
+  ``fake_follower``), to re-check the selection with the rules prior;
 * ``no account age``: without ``age_days_log`` (the per-day rates keep age as denominator);
 * ``no account age or per-day rates``: counts and ratios only.
 
@@ -55,6 +58,10 @@ def variants(quick: bool = False) -> dict:
         "+ bio hashtags and mentions": {"group_features": _with(
             G, "text", ("bio_hashtags", "bio_mentions"))},
         "no rules prior": {"rules_weight": 0.0},
+        "+ gilani-2017": {"training_kinds": M.TRAINING_KINDS | {"gilani-2017": "other"}},
+        "+ cresci-rtbust-2019": {"training_kinds": M.TRAINING_KINDS | {
+            "cresci-rtbust-2019": "other"}},
+        "+ cresci-2015": {"training_kinds": M.TRAINING_KINDS | {"cresci-2015": "fake_follower"}},
         "rules prior x2": {"rules_weight": 2 * M.RULES_WEIGHT},
         "trees regularised": {"booster_params": {"max_iter": 30, "min_samples_leaf": 300}},
         "no account age": {"group_features": ageless},
