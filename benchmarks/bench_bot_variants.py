@@ -18,6 +18,8 @@ Variants (each a change to the shipped recipe, ``shipped``):
 * ``trees regularised``: 30 trees of at least 300 accounts a leaf;
 * ``no rules prior``: the learned parts alone (``rules_weight=0``, the recipe before the prior);
 * ``rules prior x2``: the hand-set profile rules at twice the shipped weight;
+* ``prior with the follower-count rules``: the prior holding every profile rule, the
+  "few followers" and "many followers" ones too;
 * ``+ gilani-2017``, ``+ cresci-rtbust-2019``, ``+ cresci-2015``: the data selection with a set
   it leaves out trained on again (the first two as kind ``other``, cresci-2015 as
   ``fake_follower``), to re-check the selection with the rules prior;
@@ -63,6 +65,8 @@ def variants(quick: bool = False) -> dict:
             "cresci-rtbust-2019": "other"}},
         "+ cresci-2015": {"training_kinds": M.TRAINING_KINDS | {"cresci-2015": "fake_follower"}},
         "rules prior x2": {"rules_weight": 2 * M.RULES_WEIGHT},
+        "prior with the follower-count rules": {"prior_rules": (
+            *M.PRIOR_RULES, "few_followers", "many_followers")},
         "trees regularised": {"booster_params": {"max_iter": 30, "min_samples_leaf": 300}},
         "no account age": {"group_features": ageless},
         "no account age or per-day rates": {"group_features": _with(ageless, "core",

@@ -30,8 +30,8 @@ TOKEN_ENV = "X_BEARER_TOKEN"
 #: block score (when its kind belongs on one): the thresholds ``follower-kit bots train`` chose
 #: from the leave-one-out evidence and wrote into the shipped model's card
 #: (``tests/test_bot_kinds.py`` checks they agree; docs/bots.md gives the evidence).
-BOT_THRESHOLD = 0.36
-BLOCK_THRESHOLD = 0.96
+BOT_THRESHOLD = 0.52
+BLOCK_THRESHOLD = 0.95
 SECRET_ENVS = (TOKEN_ENV, "X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
 
 

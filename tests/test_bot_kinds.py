@@ -16,7 +16,7 @@ from follower_kit import config
 from follower_kit.analysis import bots as B
 from follower_kit.analysis import features as F
 from follower_kit.analysis.bots.linear import decision, pipeline_from_state
-from follower_kit.analysis.bots.model import GROUP_FEATURES
+from follower_kit.analysis.bots.model import GROUP_FEATURES, PRIOR_RULES
 from follower_kit.cli import main
 from follower_kit.errors import FollowerKitError
 from follower_kit.sources import datasets as ds
@@ -294,8 +294,8 @@ def test_evaluate_lodo_without_a_group_scores_the_left_out_set_without_it(tmp_pa
     assert got["rules"]["roc_auc"] == pytest.approx(roc_auc_score(bare.labels, rules), abs=1e-4)
     full = B.lodo_scores(sets, train_names=names, peer=False,
                          test_names=["kaggle-2017"])["kaggle-2017"]
-    assert got["kit"]["roc_auc"] != pytest.approx(roc_auc_score(full["is_bot"], full["kit"]),
-                                                  abs=1e-3)
+    # other classifiers scored it: the scores move (the AUCs may land close by chance)
+    assert np.abs(want["kit"] - full["kit"]).mean() > 0.01
     bad = CliRunner().invoke(main, ["bots", "evaluate", "--test", str(tmp_path / "kaggle-2017"),
                                     "--without", "text"])
     assert bad.exit_code == 2 and "--without goes with --lodo" in bad.output
@@ -316,6 +316,12 @@ def test_the_rules_prior_reads_only_the_field_groups_an_account_has():
     # behaviour rules (farms, posts) are added by score_bots, never twice through the prior
     X["farm_signal"] = 1.0
     assert B.rules_prior(X, [*text, "farm_signal"])[0] == pytest.approx(B.rules_prior(X, text)[0])
+    # nor the follower count, which the learned parts read: a news bot's large following is no
+    # evidence of a person in the prior
+    big = X.assign(followers_log=np.log1p(2_000_000))
+    assert B.rules_prior(big, core)[0] == pytest.approx(B.rules_prior(X, core)[0])
+    every = [r.name for r in B.DEFAULT_RULES]
+    assert B.rules_prior(big, core, every)[0] < B.rules_prior(X, core, every)[0]
 
 
 def test_a_version_2_model_still_loads_without_the_prior(tmp_path):
@@ -323,6 +329,7 @@ def test_a_version_2_model_still_loads_without_the_prior(tmp_path):
     as they did; the shipped model carries its weight."""
     data = json.loads(json.dumps(SHIPPED))
     assert data["version"] == 3 and data["rules_weight"] == B.RULES_WEIGHT
+    assert tuple(data["prior_rules"]) == PRIOR_RULES
     data["version"] = 2
     del data["rules_weight"]
     (tmp_path / "old.json").write_text(json.dumps(data))

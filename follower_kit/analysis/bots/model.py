@@ -14,8 +14,9 @@ one bot score of the kit.
   interactions a linear model cannot draw; ``bot_score`` calibrates the mean of the two
   log-odds (:data:`BLEND_LINEAR`), chosen by the leave-one-out mean (docs/bots.md).
 * **Prior**: the hand-set profile rules of :mod:`.rules` (weights from the literature, set before
-  any public set was scored) add :data:`RULES_WEIGHT` x their log-odds to the blend, each rule
-  only where the account's field groups carry its feature.
+  any public set was scored; :data:`PRIOR_RULES`, all but the follower-count ones) add
+  :data:`RULES_WEIGHT` x their log-odds to the blend, each rule only where the account's field
+  groups carry its feature.
 * Tweet and follower-list behaviour (farms, repeated posts, clockwork posting) is in no public
   training set; the hand-set behaviour rules of :mod:`.rules` add their log-odds to the model's.
 * The model is versioned JSON (:func:`save_bot_model` / :func:`load_bot_model`), shipped as
@@ -165,6 +166,13 @@ GROUP_COLUMN = {"likes": "like_count", "listed": "listed_count", "text": "userna
 #: Behaviour rules (tweets, follower lists) whose log-odds add to the model's.
 BEHAVIOUR_RULES = ("farm", "shared_bio", "fresh_follow", "duplicate_posts", "clockwork",
                    "all_hours", "link_posts", "spam_label", "bot_label")
+#: The profile rules the prior holds: every hand-set profile rule but the two follower-count
+#: ones. The learned parts read the follower count already, and "many followers means a
+#: person" is the assumption organisation, news and crypto bots with large followings break
+#: (issue 17); without the two the leave-one-out mean rises (0.819 -> 0.823 as published,
+#: 0.781 -> 0.783 as X API v2: ``python -m benchmarks bot_variants``, docs/bots.md).
+PRIOR_RULES = tuple(r.name for r in DEFAULT_RULES if r.name not in BEHAVIOUR_RULES
+                    and r.name not in ("few_followers", "many_followers"))
 MIN_KIND_BOTS = 30
 
 
@@ -214,17 +222,19 @@ def available_groups(users: pd.DataFrame) -> np.ndarray:
     return names[code]
 
 
-def rules_prior(X: pd.DataFrame, features) -> np.ndarray:
-    """The hand-set profile rules' summed log-odds (:data:`.rules.DEFAULT_RULES` without the
-    behaviour ones), each rule counted only when its feature is among ``features`` (the field
-    groups an account carries: without text, no rule reads a bio or a handle).
+def rules_prior(X: pd.DataFrame, features, names=PRIOR_RULES) -> np.ndarray:
+    """The summed log-odds of the hand-set profile rules ``names`` (default
+    :data:`PRIOR_RULES`; behaviour rules never count), each counted only when its feature is
+    among ``features`` (the field groups an account carries: without text, no rule reads a bio
+    or a handle).
 
     Returns
     -------
     ndarray of float
     """
-    have = set(features)
-    rules = [r for r in DEFAULT_RULES if r.name not in BEHAVIOUR_RULES and r.feature in have]
+    have, names = set(features), set(names)
+    rules = [r for r in DEFAULT_RULES if r.name in names and r.name not in BEHAVIOUR_RULES
+             and r.feature in have]
     return rule_contributions(X, rules).to_numpy().sum(axis=1)
 
 
@@ -263,6 +273,7 @@ class BotModel:
     boosters: dict = field(default_factory=dict)
     blend: float = BLEND_LINEAR
     rules_weight: float = 0.0
+    prior_rules: tuple = PRIOR_RULES
 
     @property
     def kinds(self) -> list[str]:
@@ -327,7 +338,8 @@ class BotModel:
                     self.boosters[use], M if rows.all() else M[rows])
             if self.rules_weight:
                 Xp = X if rows.all() else X.iloc[np.flatnonzero(rows)]
-                zp = zp + self.rules_weight * rules_prior(Xp, self.features[use])
+                zp = zp + self.rules_weight * rules_prior(Xp, self.features[use],
+                                                          self.prior_rules)
             cal = self.calibration.get(use, {"a": 1.0, "b": 0.0})
             prob[rows] = _sigmoid(cal["a"] * zp + cal["b"])
         names = np.array([c.removeprefix("score_") for c in kinds.columns], dtype=object)
@@ -386,6 +398,7 @@ def _nearest_pattern(p: str, submodels: dict) -> str:
 
 def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
                   patterns=None, blend: float = BLEND_LINEAR, rules_weight: float = RULES_WEIGHT,
+                  prior_rules=PRIOR_RULES,
                   group_features: dict | None = None,
                   training_kinds: dict | None = None, booster_params: dict | None = None
                   ) -> BotModel:
@@ -405,8 +418,9 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
         Field combinations to fit classifiers for (default: all eight).
     blend : float
         Weight of the kind classifiers' log-odds beside the trees' (1: kinds alone).
-    rules_weight : float
-        Weight of the hand-set profile rules' log-odds added to the blend (0: none).
+    rules_weight, prior_rules : float, sequence of str
+        Weight of the hand-set profile rules' log-odds added to the blend (0: none), and which
+        rules (:data:`PRIOR_RULES`).
     group_features, training_kinds, booster_params : dict, optional
         Features per field group (default :data:`GROUP_FEATURES`), the data selection
         (default :data:`TRAINING_KINDS`) and :func:`.trees.booster` arguments, for measuring
@@ -450,7 +464,7 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
             zmax = np.max([decision(st, M) for st in sub.values()], axis=0)
             zb = blend * zmax + (1 - blend) * booster_decision(boosters[p], M)
             if rules_weight:
-                zb = zb + rules_weight * rules_prior(X.loc[use], names)
+                zb = zb + rules_weight * rules_prior(X.loc[use], names, prior_rules)
             # the highest kind score over-counts: six chances to look like some kind of bot.
             # One logistic map of the blend, bots and people weighted equally: 0.5 = even odds.
             lr = LogisticRegression(C=1e6, class_weight="balanced", max_iter=1000).fit(
@@ -466,7 +480,7 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
         "datasets": sorted(pd.unique(users.loc[kinds != "", "dataset"].astype(str))),
         "C": C, "blend": blend, "rules_weight": rules_weight}, "data_selection": DATA_SELECTION}
     return BotModel(submodels, feats, handle_model, card, calibration, boosters, blend,
-                    rules_weight)
+                    rules_weight, tuple(prior_rules))
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,6 +494,7 @@ def save_bot_model(model: BotModel, path: str | Path) -> Path:
             "features": model.features, "submodels": model.submodels,
             "calibration": model.calibration, "boosters": model.boosters,
             "blend": model.blend, "rules_weight": model.rules_weight,
+            "prior_rules": list(model.prior_rules),
             "handle_model": model.handle_model.to_dict() if model.handle_model else None,
             "card": model.card}
     path = Path(path)
@@ -519,7 +534,8 @@ def load_bot_model(path: str | Path | None = None) -> BotModel:
     hm = F.HandleModel.from_dict(data["handle_model"]) if data["handle_model"] else None
     return BotModel(data["submodels"], data["features"], hm, data.get("card", {}),
                     data.get("calibration", {}), data.get("boosters", {}),
-                    data.get("blend", BLEND_LINEAR), float(data.get("rules_weight", 0.0)))
+                    data.get("blend", BLEND_LINEAR), float(data.get("rules_weight", 0.0)),
+                    tuple(data.get("prior_rules", PRIOR_RULES)))
 
 
 _DEFAULT: list = []
@@ -658,8 +674,8 @@ def model_card_text(model: BotModel) -> str:
              f"(bots against people, {_n_trees(model)} trees); `bot_score` calibrates "
              f"{model.blend:g} x the highest kind log-odds + {1 - model.blend:g} x the trees' "
              f"log-odds"
-             + (f" + {model.rules_weight:g} x the hand-set profile rules' log-odds"
-                if model.rules_weight else "")
+             + (f" + {model.rules_weight:g} x the log-odds of the hand-set profile rules "
+                f"{', '.join(model.prior_rules)}" if model.rules_weight else "")
              + f". Format {BOT_MODEL_FORMAT} v{BOT_MODEL_VERSION}.",
              f"- **Training data**: {', '.join(t.get('datasets', []))}: "
              f"{t.get('accounts', 0):,} accounts; by kind: "
