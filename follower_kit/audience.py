@@ -759,13 +759,16 @@ def relation_counts(related: pd.DataFrame) -> pd.DataFrame:
     return R.relation_counts(related)
 
 
-def block_people_share(scores: pd.DataFrame, options: AudienceOptions | None = None
-                       ) -> float | None:
+def block_people_share(scores: pd.DataFrame, options: AudienceOptions | None = None, *,
+                       bot_share: float | None = None) -> float | None:
     """The share of people the shipped model's leave-one-out evidence expects on the block list
     (:func:`~follower_kit.analysis.bots.block_evidence`: the public labeled sets left out in
-    turn, pooled), for a report to state. None where that evidence does not apply: the scores
-    came from the hand-set rules (no bot kinds, as for a Bluesky audience), or
-    ``block_threshold`` is not the threshold the evidence was measured at."""
+    turn, pooled), for a report to state. Those sets are about half bots; with ``bot_share``
+    (say :data:`~follower_kit.config.TYPICAL_BOT_SHARE`) the figure is for an audience holding
+    that share of bots instead (:func:`~follower_kit.analysis.bots.people_share_at`), which is
+    higher where bots are fewer. None where that evidence does not apply: the scores came from
+    the hand-set rules (no bot kinds, as for a Bluesky audience), ``block_threshold`` is not
+    the threshold the evidence was measured at, or the model records no rates to resample."""
     from .analysis import bots as B
 
     opts = options or DEFAULTS
@@ -775,6 +778,8 @@ def block_people_share(scores: pd.DataFrame, options: AudienceOptions | None = N
         return None
     if abs(evidence["block_threshold"] - opts.block_threshold) > 1e-9:
         return None
+    if bot_share is not None:
+        return B.people_share_at(evidence, bot_share)
     return float(evidence["people_share"])
 
 

@@ -32,6 +32,10 @@ TOKEN_ENV = "X_BEARER_TOKEN"
 #: (``tests/test_bot_kinds.py`` checks they agree; docs/bots.md gives the evidence).
 BOT_THRESHOLD = 0.52
 BLOCK_THRESHOLD = 0.95
+#: The share of bots the report assumes for "an audience like most on X" when it says how many
+#: people its block list may hold: Varol et al. (ICWSM 2017) estimate that 9-15% of active
+#: Twitter accounts are bots; the upper end, since a follower list is where bought followers go.
+TYPICAL_BOT_SHARE = 0.15
 SECRET_ENVS = (TOKEN_ENV, "X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
 
 

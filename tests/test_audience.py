@@ -20,6 +20,7 @@ from _rendered import MONTH, rendered_report
 from conftest import ROOT
 from follower_kit import Store, audience, config
 from follower_kit.audience import DEFAULTS, AudienceOptions
+from follower_kit.config import TYPICAL_BOT_SHARE
 from follower_kit.cli import main
 from follower_kit.errors import ConfigError
 
@@ -186,8 +187,13 @@ def test_the_report_states_the_people_expected_on_its_block_list(tmp_path_factor
     scores = audience.score_bots(data)
     share = audience.block_people_share(scores)
     assert share == B.block_evidence()["people_share"] and 0 < share < 0.5
-    assert (f"On public labeled accounts {rt.percent(share)} of those on such a list were real "
-            "people") in page
+    # in an audience with the share of bots X as a whole is estimated to hold, more people
+    typical = audience.block_people_share(scores, bot_share=TYPICAL_BOT_SHARE)
+    assert typical == B.people_share_at(B.block_evidence(), TYPICAL_BOT_SHARE) and typical > share
+    assert (f"On public labeled accounts, about half of them bots, {rt.percent(share)} of those "
+            f"on such a list were real people; in an audience that is "
+            f"{rt.percent(TYPICAL_BOT_SHARE, 0)} bots (an estimate for X as a whole) about "
+            f"{rt.percent(typical, 0)} would be") in page
     other = AudienceOptions("brightwave", block_threshold=DEFAULTS.block_threshold - 0.1)
     assert audience.block_people_share(scores, other) is None
     assert audience.block_people_share(audience.score_bots(data, model=None)) is None

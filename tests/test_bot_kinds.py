@@ -83,8 +83,12 @@ def test_shipped_card_holds_the_evidence_and_config_follows_it():
     assert card["bot"]["bot_threshold"] < card["block"]["block_threshold"]
     assert 0 <= card["block"]["people_share"] <= 1
     assert B.block_evidence() == card["block"]
+    # the report says the public sets are "about half" bots when it states the people share
+    assert 0.4 <= card["block"]["mixed_bot_share"] <= 0.6
     text = B.model_card_text(B.default_model())
     assert "Leave one data set out" in text and "Expected share of people" in text
+    typical = B.people_share_at(card["block"], 0.15)
+    assert f"; {typical:.0%} where an audience is 15% bots" in text
 
 
 def test_score_bots_on_the_sample(sample_audience):
@@ -101,7 +105,9 @@ def test_score_bots_on_the_sample(sample_audience):
     top = s.loc[s["bot_score"] >= 0.5]
     words = tuple(B.KIND_WORDS.values())
     assert top["reasons"].map(lambda r: r.startswith(words)).all()
-    verified = a.users["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    # legacy-verified accounts stay off the list; a paid blue check does not protect
+    verified = a.users["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool) \
+        & a.users["verified_type"].fillna("").ne("blue").to_numpy(dtype=bool)
     assert (s["block_kind"] == (s["bot_kind"].isin(B.BLOCK_KINDS) & ~verified)).all()
     rules = B.score_bots(a.users, model=None)
     assert (rules["bot_kind"] == "").all() and rules["bot_score"].between(0, 1).all()
@@ -121,6 +127,13 @@ def test_legacy_verified_accounts_stay_off_the_block_list(sample_audience):
     users["verified_type"] = "blue"                 # paid: anyone, bots included, can buy it
     paid = B.score_bots(users, farms=False, n_reasons=0)
     assert (paid["block_kind"].to_numpy() == listed).all()
+    # the guard reads the caller's frame and leaves it as it was: a boolean column without
+    # missing values hands out its own buffer, which an in-place "&=" once cleared
+    users["verified"] = pd.array([True] * len(users), dtype="boolean")
+    users["verified_type"] = ["blue", None] * (len(users) // 2)
+    before = users["verified"].tolist()     # plain values: a copy of the frame shares buffers
+    B.score_bots(users, farms=False, n_reasons=0)
+    assert users["verified"].tolist() == before
 
 
 def test_a_field_group_the_source_lacks_is_not_imputed(sample_audience):
@@ -356,3 +369,26 @@ def test_an_empty_block_list_meets_no_floor():
     got = B.choose_block_threshold(scores, mixed=["a", "b"])
     assert not got["met"] and got["sets_met"] != ["a", "b"]
     assert got["block_threshold"] < 0.99
+
+
+def test_people_on_a_block_list_resampled_to_an_audience_with_fewer_bots():
+    """The block evidence records what the list takes of each mixed set's bots and people, so a
+    report can say how many people such a list holds where bots are fewer than in the public
+    sets: each set resampled to that share, pooled with equal weight."""
+    def frame(listed_bots, bots, listed_people, people):
+        kit = [0.9] * listed_bots + [0.1] * (bots - listed_bots) \
+            + [0.9] * listed_people + [0.1] * (people - listed_people)
+        return pd.DataFrame({"kit": kit, "is_bot": [1] * bots + [0] * people,
+                             "block_kind": True})
+
+    scores = {"a": frame(4, 5, 1, 5), "b": frame(2, 5, 0, 15)}
+    got = B.choose_block_threshold(scores, mixed=["a", "b"], grid=[0.5])
+    assert got["mixed_bot_share"] == 0.375                      # (5/10 + 5/20) / 2
+    assert got["mixed_bot_rate"] == 0.6                         # (4/5 + 2/5) / 2
+    assert got["mixed_people_rate"] == 0.1                      # (1/5 + 0/15) / 2
+    # 85% people listed at a rate of 0.1 against 15% bots at 0.6: 0.085 / (0.085 + 0.09)
+    assert B.people_share_at(got, 0.15) == pytest.approx(0.085 / 0.175)
+    shares = [B.people_share_at(got, s) for s in (0.05, 0.15, 0.3, 0.5)]
+    assert shares == sorted(shares, reverse=True)               # fewer bots, more people listed
+    assert B.people_share_at({"people_share": 0.1}, 0.15) is None   # a model without the rates
+    assert B.people_share_at(got, 0.0) is None

@@ -229,8 +229,13 @@ def test_section_sentences_adapt():
     s = rt.bots_sentence(flagged=50, followers=1000, blocked=30, block_threshold=0.85,
                          people_share=0.098)
     assert "On public labeled accounts 9.8% of those on such a list were real people" in s
+    s = rt.bots_sentence(flagged=50, followers=1000, blocked=30, block_threshold=0.85,
+                         people_share=0.098, people_share_typical=0.37)
+    assert ("On public labeled accounts, about half of them bots, 9.8% of those on such a list "
+            "were real people; in an audience that is 15% bots (an estimate for X as a whole) "
+            "about 37% would be: look at each before blocking.") in s
     s = rt.bots_sentence(flagged=50, followers=1000, blocked=0, block_threshold=0.85,
-                         people_share=0.098)
+                         people_share=0.098, people_share_typical=0.37)
     assert "None scores 0.85 or more" in s and "listed below" not in s
     assert "real people" not in s
     assert "No follower stands out" in rt.triage_sentence({"follow back": 0, "talk to": 0})

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ..analysis.factory import burst_spike_sentence
-from ..config import BLOCK_THRESHOLD
+from ..config import BLOCK_THRESHOLD, TYPICAL_BOT_SHARE
 from ..wording import number, plural
 
 __all__ = [
@@ -396,7 +396,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
                   burst_members: int = 0,
                   previous_share: float | None = None, blocked: int | None = None,
                   block_threshold: float | None = None, unscored: int = 0,
-                  earlier: str = "a month earlier", people_share: float | None = None) -> str:
+                  earlier: str = "a month earlier", people_share: float | None = None,
+                  people_share_typical: float | None = None) -> str:
     """How many followers look automated or bought, in words.
 
     Parameters
@@ -415,6 +416,9 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
     people_share : float, optional
         The share of people expected on the block list
         (:func:`follower_kit.audience.block_people_share`), said beside it.
+    people_share_typical : float, optional
+        The same for an audience of :data:`~follower_kit.config.TYPICAL_BOT_SHARE` bots
+        (``block_people_share(..., bot_share=TYPICAL_BOT_SHARE)``), said after it.
 
     Returns
     -------
@@ -429,7 +433,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
         return (bots_sentence(flagged=flagged, followers=followers - unscored, bursts=bursts,
                               burst_members=burst_members, previous_share=previous_share,
                               blocked=blocked, block_threshold=block_threshold,
-                              earlier=earlier, people_share=people_share)
+                              earlier=earlier, people_share=people_share,
+                              people_share_typical=people_share_typical)
                 + f" These figures leave out {plural(unscored, 'follower')} without a profile "
                   "in the store, who could not be checked.")
     share = flagged / followers
@@ -446,7 +451,13 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
             text += (f" {clearest} (bot score {block_threshold:.2f} or more) "
                      f"{'is' if blocked == 1 else 'are'} listed below as candidates to block "
                      "after a quick look.")
-            if people_share is not None:
+            if people_share is not None and people_share_typical is not None:
+                text += (f" On public labeled accounts, about half of them bots, "
+                         f"{percent(people_share)} of those on such a list were real people; in "
+                         f"an audience that is {percent(TYPICAL_BOT_SHARE, 0)} bots (an estimate "
+                         f"for X as a whole) about {percent(people_share_typical, 0)} would be: "
+                         "look at each before blocking.")
+            elif people_share is not None:
                 text += (f" On public labeled accounts {percent(people_share)} of those on such "
                          "a list were real people, more where an audience holds fewer bots: "
                          "look at each before blocking.")

@@ -23,8 +23,8 @@ from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, block_metrics,  # noqa: F
 from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, RULES_WEIGHT,  # noqa: F401
                     TRAINING_KINDS, BotModel, available_groups, block_evidence, blockable,
                     default_model, fit_bot_model, kind_labels, kind_weights, load_bot_model,
-                    model_card_text, model_for, rules_prior, save_bot_model, score_bots,
-                    training_sets, tree_importance)
+                    model_card_text, model_for, people_share_at, rules_prior, save_bot_model,
+                    score_bots, training_sets, tree_importance)
 from .peer import (BOTOMETER_LITE_COLUMNS, BotometerLite, botometer_lite_features,  # noqa: F401
                    botometer_lite_forest)
 from .rules import (DEFAULT_CALIBRATION, DEFAULT_RULES, REASON_OF, Rule,  # noqa: F401

@@ -286,7 +286,26 @@ def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
             "precision": {n: (None if v is None else round(v, 4)) for n, v in prec.items()},
             "recall": {n: round(v, 4) for n, v in rec.items()},
             "pooled_precision": round(pooled, 4), "people_share": round(1 - pooled, 4),
-            "worst_set": worst}
+            "worst_set": worst, **_list_rates(scores, names, t)}
+
+
+def _list_rates(scores: dict, names, t: float) -> dict:
+    """What the block list at ``t`` takes from each mixed set, averaged over the sets: the share
+    of its bots (``mixed_bot_rate``) and of its people (``mixed_people_rate``) on the list, and
+    the sets' bot share (``mixed_bot_share``). With them :func:`.model.people_share_at` gives
+    the share of people on a list drawn from an audience holding any share of bots."""
+    bots, people, share = [], [], []
+    for n in names:
+        f = scores[n]
+        listed = (f["kit"].to_numpy() >= t) & f["block_kind"].to_numpy()
+        y = f["is_bot"].to_numpy().astype(bool)
+        bots.append(listed[y].mean())
+        people.append(listed[~y].mean())
+        share.append(y.mean())
+    return {"mixed_bot_share": round(float(np.mean(share)), 4),
+            "mixed_bot_rate": round(float(np.mean(bots)), 4),
+            "mixed_people_rate": round(float(np.mean(people)), 6)}
+
 
 
 def choose_bot_threshold(scores: dict, *, mixed, precision: float = 0.8, grid=None) -> dict:

@@ -88,9 +88,11 @@ def blockable(users: pd.DataFrame, bot_kind) -> np.ndarray:
     ok = np.isin(np.asarray(bot_kind, dtype=object), BLOCK_KINDS)
     if "verified" not in users:
         return ok
+    # to_numpy may hand back the column's own buffer (a boolean column without missing values):
+    # combine into a new array, never in place, or the caller's frame changes
     verified = users["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     if "verified_type" in users:
-        verified &= users["verified_type"].astype(object).fillna("").astype(str).str.lower(
+        verified = verified & users["verified_type"].astype(object).fillna("").astype(str).str.lower(
             ).ne("blue").to_numpy(dtype=bool)
     return ok & ~verified
 
@@ -702,7 +704,13 @@ def model_card_text(model: BotModel) -> str:
                      "whose pooled list is at least 90% bots, or else the one closest to it, "
                      "among those whose lists hold at least a tenth of the bots")
                   + f". Expected share of people on a block list: {b['people_share']:.1%} "
-                  "(the left-out mixed sets pooled, each weighted equally).", ""]
+                  "(the left-out mixed sets pooled, each weighted equally"
+                  + (f", {b['mixed_bot_share']:.0%} bots on average" if "mixed_bot_share" in b
+                     else "") + ")"
+                  + "".join(f"; {share:.0%} where an audience is {bots:.0%} bots"
+                            for bots in (0.3, 0.15, 0.05)
+                            if (share := people_share_at(b, bots)) is not None)
+                  + ".", ""]
     if "bot" in model.card:
         t = model.card["bot"]
         lines += [f"**Bot threshold {t['bot_threshold']:.2f}** (likely bot): "
@@ -725,7 +733,26 @@ def block_evidence(model: BotModel | None = None) -> dict:
     dict
         ``block_threshold``, ``people_share`` (0..1, pooled over the left-out mixed sets),
         ``met`` (whether every precision floor held), ``precision`` (left-out set -> share of
-        bots on its block list); empty when the model carries no evidence.
+        bots on its block list), ``mixed_bot_share``, ``mixed_bot_rate`` and
+        ``mixed_people_rate`` (for :func:`people_share_at`); empty when the model carries no
+        evidence.
     """
     model = default_model() if model is None else model
     return dict(model.card.get("block", {}))
+
+
+def people_share_at(evidence: dict, bot_share: float) -> float | None:
+    """The share of people expected on a block list drawn from an audience of which
+    ``bot_share`` are bots: each left-out mixed set resampled to that share, their lists pooled
+    with equal weight (the rates :func:`block_evidence` carries, from
+    ``choose_block_threshold``). None when the evidence lacks the rates (a model fitted before
+    they were recorded) or the list is empty.
+
+    A list cut for precision on sets that are about half bots holds more people in an audience
+    with fewer bots: there are more people, and the same share of them still scores that high.
+    """
+    if "mixed_people_rate" not in evidence or not 0 < bot_share < 1:
+        return None
+    people = (1 - bot_share) * evidence["mixed_people_rate"]
+    bots = bot_share * evidence["mixed_bot_rate"]
+    return float(people / (people + bots)) if people + bots else None
