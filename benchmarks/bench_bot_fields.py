@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from benchmarks.util import public_bot_sets
+
 VARIANTS = {
     "every group the set has": (),
     "without likes": ("likes",),
@@ -34,14 +36,11 @@ VARIANTS = {
 def run(quick: bool = False) -> list[dict]:
     from follower_kit.analysis import bots as B
     from follower_kit.analysis.bots import model as M
-    from follower_kit.sources.datasets import load_bot_sets, shared_bots_dir
 
-    folder = shared_bots_dir()
-    if folder is None:
+    sets, tests = public_bot_sets(quick)
+    if sets is None:
         return []
-    sets = load_bot_sets(folder)
     train = M.training_sets(sets)
-    tests = B.MIXED_SETS[:2] if quick else B.MIXED_SETS
     rows = []
     for label, groups in VARIANTS.items():
         if quick and groups not in ((), ("text",)):

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from benchmarks.util import public_bot_sets
+
 
 def _logit(p):
     p = np.clip(np.asarray(p, dtype=float), 1e-4, 1 - 1e-4)
@@ -86,14 +88,12 @@ def _others(sets: dict, train: list, name: str) -> dict:
 def run(quick: bool = False) -> list[dict]:
     from follower_kit.analysis import bots as B
     from follower_kit.analysis.bots import model as M
-    from follower_kit.sources.datasets import as_x_api_v2, load_bot_sets, shared_bots_dir
+    from follower_kit.sources.datasets import as_x_api_v2
 
-    folder = shared_bots_dir()
-    if folder is None:
+    published, tests = public_bot_sets(quick)
+    if published is None:
         return []
-    published = load_bot_sets(folder)
     train = M.training_sets(published)
-    tests = B.MIXED_SETS[:2] if quick else B.MIXED_SETS
     ways = [("as published", False)] + ([] if os.environ.get("NO_V2") else [("as X API v2",
                                                                                True)])
     rows = []

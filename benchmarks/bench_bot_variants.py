@@ -36,6 +36,8 @@ import os
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from benchmarks.util import public_bot_sets
+
 
 PER_DAY = ("tweets_per_day_log", "followers_per_day_log", "following_per_day_log",
            "likes_per_day_log", "listed_per_day_log")
@@ -78,12 +80,11 @@ def variants(quick: bool = False) -> dict:
 def run(quick: bool = False) -> list[dict]:
     from follower_kit.analysis import bots as B
     from follower_kit.analysis.bots import model as M
-    from follower_kit.sources.datasets import as_x_api_v2, load_bot_sets, shared_bots_dir
+    from follower_kit.sources.datasets import as_x_api_v2
 
-    folder = shared_bots_dir()
-    if folder is None:
+    sets, _ = public_bot_sets(quick)
+    if sets is None:
         return []
-    sets = load_bot_sets(folder)
     only = [v.strip() for v in os.environ.get("VARIANTS", "").split(";") if v.strip()]
     rows = []
     for label, kw in variants(quick).items():

@@ -90,3 +90,16 @@ def serving(serve, n: int, what: str):
     finally:
         stop.set()
         proc.join(30)
+
+
+def public_bot_sets(quick: bool = False):
+    """The public labeled bot sets (``$FOLLOWER_KIT_SHARED_DATA/bots`` or ``../shared/data/bots``)
+    and the mixed sets a leave-one-out benchmark leaves out (two when ``quick``); ``(None,
+    None)`` when the folder is absent, for the benchmark to return no rows."""
+    from follower_kit.analysis import bots as B
+    from follower_kit.sources.datasets import load_bot_sets, shared_bots_dir
+
+    folder = shared_bots_dir()
+    if folder is None:
+        return None, None
+    return load_bot_sets(folder), (B.MIXED_SETS[:2] if quick else B.MIXED_SETS)
