@@ -234,6 +234,11 @@ def test_section_sentences_adapt():
     assert ("On public labeled accounts, about half of them bots, 9.8% of those on such a list "
             "were real people; in an audience that is 15% bots (an estimate for X as a whole) "
             "about 37% would be: look at each before blocking.") in s
+    # the month before is compared right after the share, not after the block list's caveats
+    s = rt.bots_sentence(flagged=50, followers=1000, blocked=30, block_threshold=0.85,
+                         people_share=0.098, people_share_typical=0.37, previous_share=0.04)
+    assert s.startswith("50 followers (5.0%) look automated or fake. A month earlier it was "
+                        "4.0%. The 30 clearest cases") and "before blocking. No burst" in s
     s = rt.bots_sentence(flagged=50, followers=1000, blocked=0, block_threshold=0.85,
                          people_share=0.098, people_share_typical=0.37)
     assert "None scores 0.85 or more" in s and "listed below" not in s

@@ -438,13 +438,22 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
                 + f" These figures leave out {plural(unscored, 'follower')} without a profile "
                   "in the store, who could not be checked.")
     share = flagged / followers
+    # the month before, said right after the share it compares with
+    compared = ""
+    if previous_share is not None and flagged:
+        if abs(share - previous_share) < 0.001:
+            compared = f" The share is about the same as {earlier}."
+        else:
+            compared = f" {earlier[0].upper() + earlier[1:]} it was {percent(previous_share)}."
     if flagged == 0:
         text = "No follower scores as a likely bot or fake account this month."
     elif blocked is None:
         text = (f"{plural(flagged, 'follower')} ({percent(share)}) look automated or fake; "
-                "they are listed below as candidates to remove or block after a quick look.")
+                "they are listed below as candidates to remove or block after a quick look."
+                + compared)
     else:
         text = f"{plural(flagged, 'follower')} ({percent(share)}) look automated or fake."
+        text += compared
         if blocked:
             clearest = ("The clearest case" if blocked == 1 else
                         f"The {number(blocked)} clearest cases")
@@ -464,11 +473,6 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
         else:
             text += (f" None scores {block_threshold:.2f} or more, so nobody is suggested for "
                      "blocking.")
-    if previous_share is not None and flagged:
-        if abs(share - previous_share) < 0.001:
-            text += f" The share is about the same as {earlier}."
-        else:
-            text += f" {earlier[0].upper() + earlier[1:]} it was {percent(previous_share)}."
     if bursts is None:
         return text
     if bursts:
