@@ -83,6 +83,13 @@ def test_shipped_card_holds_the_evidence_and_config_follows_it():
     assert card["bot"]["bot_threshold"] < card["block"]["block_threshold"]
     assert 0 <= card["block"]["people_share"] <= 1
     assert B.block_evidence() == card["block"]
+    # the headline of docs/bots.md: the seven mixed sets' mean, the kit against the peer
+    lodo = card["lodo"]
+    seven = [lodo["sets"][n] for n in B.MIXED_SETS]
+    assert lodo["mixed_mean_roc_auc"]["kit"] == pytest.approx(
+        np.mean([r["kit"]["roc_auc"] for r in seven]), abs=1e-4)
+    lo, hi = lodo["mixed_mean_kit_vs_peer"]["ci95"]
+    assert lo <= lodo["mixed_mean_kit_vs_peer"]["roc_auc_difference"] <= hi
     # the report says the public sets are "about half" bots when it states the people share
     assert 0.4 <= card["block"]["mixed_bot_share"] <= 0.6
     text = B.model_card_text(B.default_model())
@@ -260,6 +267,37 @@ def test_evaluate_lodo_on_small_public_sets(tmp_path):
     assert set(mixed["kit"]) == {"roc_auc", "pr_auc", "precision_at_block", "recall_at_block"}
     assert set(out["sets"]["political-bots-2019"]["peer"]) == {"recall_at_block"}
     assert set(out["mean_roc_auc"]) == {"kit", "peer", "rules"}
+    # the kit against the peer, with a paired bootstrap interval, where both classes are there
+    vs = mixed["kit_vs_peer"]
+    assert vs["roc_auc_difference"] == pytest.approx(
+        mixed["kit"]["roc_auc"] - mixed["peer"]["roc_auc"], abs=2e-4)
+    assert vs["ci95"][0] < vs["roc_auc_difference"] < vs["ci95"][1]
+    assert "kit_vs_peer" not in out["sets"]["political-bots-2019"]
+    assert "mixed_mean_roc_auc" not in out          # three of the seven mixed sets are absent
+    table = B.lodo_table(out)
+    lo, hi = vs["ci95"]
+    assert "kit - peer (95% CI)" in table and f"({lo:+.3f} to {hi:+.3f})" in table
+
+
+def test_auc_difference_draws_are_paired_and_stratified():
+    """The bootstrap behind ``kit_vs_peer``: its AUC is scikit-learn's (ties half), each draw
+    keeps the class sizes, a score against itself differs by exactly 0, and a clearly better
+    score's interval leaves 0 out while two equally good ones' holds it."""
+    from follower_kit.analysis.bots.evaluate import _auc, auc_difference_draws
+
+    rng = np.random.default_rng(3)
+    y = rng.random(2000) < 0.3
+    good = y * 1.5 + rng.normal(size=y.size)
+    tied = np.round(y * 0.5 + rng.normal(size=y.size))         # many ties
+    for s in (good, tied):
+        assert _auc(s[y][None], s[~y][None])[0] == pytest.approx(roc_auc_score(y, s))
+    assert (auc_difference_draws(y, good, good, draws=100) == 0).all()
+    lo, hi = np.percentile(auc_difference_draws(y, good, tied, draws=200), [2.5, 97.5])
+    assert 0 < lo < hi
+    other = y * 1.5 + rng.normal(size=y.size)                  # as good, different noise
+    lo, hi = np.percentile(auc_difference_draws(y, good, other, draws=200), [2.5, 97.5])
+    assert lo < 0 < hi
+    assert auc_difference_draws(np.ones(5, bool), good[:5], tied[:5]).size == 0
 
 
 def test_evaluate_lodo_as_v2_strips_what_v2_lacks(tmp_path):

@@ -351,17 +351,66 @@ def choose_bot_threshold(scores: dict, *, mixed, precision: float = 0.8, grid=No
             "precision": round(prec, 4), "recall": round(rec, 4), "precision_by_set": by_set}
 
 
-def lodo_matrix(scores: dict, *, block_threshold: float) -> dict:
+def _auc(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
+    """ROC AUC of each row pair (positives' scores, negatives' scores), ties counted half: the
+    Mann-Whitney statistic over the rows' ranks."""
+    from scipy.stats import rankdata
+
+    both = np.concatenate([pos, neg], axis=1)
+    ranks = rankdata(both, axis=1)[:, :pos.shape[1]]
+    n1, n0 = pos.shape[1], neg.shape[1]
+    return (ranks.sum(axis=1) - n1 * (n1 + 1) / 2) / (n1 * n0)
+
+
+def auc_difference_draws(is_bot, a, b, *, draws: int = 500, seed: int = 0) -> np.ndarray:
+    """ROC AUC of score ``a`` minus that of ``b`` on the same accounts, over ``draws`` bootstrap
+    resamples: bots and people resampled apart (each class keeps its size), the same accounts
+    for both scores (a paired comparison). Empty when a class is missing.
+
+    Returns
+    -------
+    ndarray of shape (draws,)
+    """
+    y = np.asarray(is_bot).astype(bool)
+    if y.all() or not y.any():
+        return np.empty(0)
+    rng = np.random.default_rng(seed)
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    out = []
+    for start in range(0, draws, 50):               # 50 resamples at a time bound the memory
+        k = min(50, draws - start)
+        pi = rng.choice(np.flatnonzero(y), size=(k, int(y.sum())))
+        ni = rng.choice(np.flatnonzero(~y), size=(k, int((~y).sum())))
+        out.append(_auc(a[pi], a[ni]) - _auc(b[pi], b[ni]))
+    return np.concatenate(out)
+
+
+def _difference(point: float, draws: np.ndarray) -> dict:
+    lo, hi = np.percentile(draws, [2.5, 97.5])
+    return {"roc_auc_difference": round(float(point), 4), "ci95": [round(float(lo), 4),
+                                                                   round(float(hi), 4)]}
+
+
+def lodo_matrix(scores: dict, *, block_threshold: float, draws: int = 500) -> dict:
     """The leave-one-out matrix as ``follower-kit bots evaluate --lodo --json`` prints it.
+
+    Where the peer scored a set, ``kit_vs_peer`` gives the kit's ROC AUC minus the peer's with a
+    95% interval from ``draws`` paired bootstrap resamples of the set's accounts
+    (:func:`auc_difference_draws`); ``mean_kit_vs_peer`` the same for the mean over the sets
+    with both classes (each set resampled apart). An interval that holds 0 is a difference the
+    set's size cannot tell from chance. ``draws=0`` leaves them out.
 
     Returns
     -------
     dict
-        ``{"sets": {name: {"n", "bots", "kit": {...}, "peer": {...}, "rules": {...}}},
-        "mean_roc_auc": {"kit", "peer", "rules"}, "block_threshold"}``; the inner dicts are
+        ``{"sets": {name: {"n", "bots", "kit": {...}, "peer": {...}, "rules": {...},
+        "kit_vs_peer": {"roc_auc_difference", "ci95"}}}, "mean_roc_auc": {"kit", "peer",
+        "rules"}, "mean_kit_vs_peer": {...}, "block_threshold"}``, and ``mixed_mean_roc_auc``
+        and ``mixed_mean_kit_vs_peer`` over :data:`MIXED_SETS` when each was left out (the
+        figures issue 17 sets its targets on); the inner dicts are
         :func:`block_metrics` (the kit's block list holds only kinds that belong on one).
     """
-    out, aucs = {}, {"kit": [], "peer": [], "rules": []}
+    out, aucs, diffs = {}, {"kit": [], "peer": [], "rules": []}, {}
     for name, f in scores.items():
         row = {"n": int(len(f)), "bots": int(f["is_bot"].sum())}
         for who in ("kit", "peer", "rules"):
@@ -371,10 +420,28 @@ def lodo_matrix(scores: dict, *, block_threshold: float) -> dict:
             row[who] = block_metrics(f["is_bot"], f[who], ok, threshold=block_threshold)
             if "roc_auc" in row[who]:
                 aucs[who].append(row[who]["roc_auc"])
+        if draws and "peer" in f and "roc_auc" in row.get("peer", {}):
+            d = auc_difference_draws(f["is_bot"], f["kit"], f["peer"], draws=draws)
+            row["kit_vs_peer"] = _difference(row["kit"]["roc_auc"] - row["peer"]["roc_auc"], d)
+            diffs[name] = d
         out[name] = row
-    return {"sets": out, "mean_roc_auc": {k: (float(np.mean(v)) if v else None)
-                                          for k, v in aucs.items()},
-            "block_threshold": block_threshold}
+    matrix = {"sets": out, "mean_roc_auc": {k: (float(np.mean(v)) if v else None)
+                                            for k, v in aucs.items()},
+              "block_threshold": block_threshold}
+    if diffs and len(diffs) == len(aucs["peer"]):
+        m = matrix["mean_roc_auc"]
+        matrix["mean_kit_vs_peer"] = _difference(m["kit"] - m["peer"],
+                                                 np.mean(list(diffs.values()), axis=0))
+    # the figure issue 17 sets its targets on: the seven mixed sets, when all were left out
+    if all(n in out and "roc_auc" in out[n].get("kit", {}) for n in MIXED_SETS):
+        matrix["mixed_mean_roc_auc"] = {
+            who: float(np.mean([out[n][who]["roc_auc"] for n in MIXED_SETS]))
+            for who in ("kit", "peer", "rules") if all(who in out[n] for n in MIXED_SETS)}
+        if all(n in diffs for n in MIXED_SETS):
+            m = matrix["mixed_mean_roc_auc"]
+            matrix["mixed_mean_kit_vs_peer"] = _difference(
+                m["kit"] - m["peer"], np.mean([diffs[n] for n in MIXED_SETS], axis=0))
+    return matrix
 
 
 def _default_model_scores(users):
@@ -458,7 +525,8 @@ def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, pr
     matrix = lodo_matrix(scores, block_threshold=choice["block_threshold"])
     model.card["block"] = choice
     model.card["bot"] = choose_bot_threshold(scores, mixed=MIXED_SETS)
-    model.card["lodo"] = _rounded(matrix)
+    # six digits: the table prints three, and rounding twice would move a mean like 0.82349
+    model.card["lodo"] = _rounded(matrix, 6)
     return model, scores
 
 
@@ -481,16 +549,29 @@ def lodo_table(matrix: dict) -> str:
     def f(v):
         return "" if v is None else f"{v:.3f}"
 
-    lines = ["| left-out set | accounts | bots | kit ROC AUC | peer ROC AUC | rules ROC AUC | "
-             "kit PR AUC | block precision | block recall |", "|---|---:|---:|---:|---:|---:|"
-             "---:|---:|---:|"]
+    def vs(d):
+        if not d:
+            return ""
+        lo, hi = d["ci95"]
+        return f"{d['roc_auc_difference']:+.3f} ({lo:+.3f} to {hi:+.3f})"
+
+    lines = ["| left-out set | accounts | bots | kit ROC AUC | peer ROC AUC | kit - peer (95% CI) "
+             "| rules ROC AUC | kit PR AUC | block precision | block recall |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in matrix["sets"].items():
         kit, peer, rules = r.get("kit", {}), r.get("peer", {}), r.get("rules", {})
         lines.append(f"| {name} | {r['n']:,} | {r['bots']:,} | {f(kit.get('roc_auc'))} | "
-                     f"{f(peer.get('roc_auc'))} | {f(rules.get('roc_auc'))} | "
+                     f"{f(peer.get('roc_auc'))} | {vs(r.get('kit_vs_peer'))} | "
+                     f"{f(rules.get('roc_auc'))} | "
                      f"{f(kit.get('pr_auc'))} | {f(kit.get('precision_at_block'))} | "
                      f"{f(kit.get('recall_at_block'))} |")
-    m = matrix["mean_roc_auc"]
-    lines.append(f"| **mean (sets with both classes)** | | | **{f(m.get('kit'))}** | "
-                 f"{f(m.get('peer'))} | {f(m.get('rules'))} | | | |")
+    means = [("mean (sets with both classes)", "mean_roc_auc", "mean_kit_vs_peer"),
+             ("mean of the seven mixed sets", "mixed_mean_roc_auc", "mixed_mean_kit_vs_peer")]
+    for label, key, diff in means:
+        if key not in matrix:
+            continue
+        m = matrix[key]
+        lines.append(f"| **{label}** | | | **{f(m.get('kit'))}** | "
+                     f"{f(m.get('peer'))} | {vs(matrix.get(diff))} | "
+                     f"{f(m.get('rules'))} | | | |")
     return "\n".join(lines)
