@@ -243,6 +243,10 @@ def test_evaluate_test_on_twibot22_layouts_with_the_peer(tmp_path, layout):
         assert 0 <= out[who]["roc_auc"] <= 1
     # the two sets' accounts, less ids both hold and accounts the test set shares with them
     assert 2600 < out["peer_train"]["accounts"] <= 517 + 2221
+    vs = out["kit_vs_peer"]                 # with its paired bootstrap interval
+    assert vs["roc_auc_difference"] == pytest.approx(
+        out["kit"]["roc_auc"] - out["peer"]["roc_auc"], abs=2e-4)
+    assert vs["ci95"][0] <= vs["roc_auc_difference"] <= vs["ci95"][1]
 
 
 def test_evaluate_train_equal_test_is_a_one_line_error(tmp_path):

@@ -248,6 +248,12 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
             peer_p, peer_n = _peer_on(test, peer_dir)
             out["peer"] = B.block_metrics(test.labels, peer_p, threshold=block)
             out["peer_train"] = {"folder": str(peer_dir), "accounts": peer_n}
+            if "roc_auc" in out["peer"]:
+                draws = B.auc_difference_draws(test.labels, kit["bot_score"], peer_p)
+                lo, hi = np.percentile(draws, [2.5, 97.5])
+                out["kit_vs_peer"] = {"roc_auc_difference": round(
+                    out["kit"]["roc_auc"] - out["peer"]["roc_auc"], 4),
+                    "ci95": [round(float(lo), 4), round(float(hi), 4)]}
         if not as_json:
             click.echo(f"{test.name}: {out['n']:,} accounts, {out['bots']:,} bots; block list "
                        f"from {block:.2f}")
@@ -255,6 +261,10 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
                 if who in out:
                     click.echo(f"{who:<6}" + "  ".join(f"{k} {_fmt(v)}"
                                                        for k, v in out[who].items()))
+            if "kit_vs_peer" in out:
+                d = out["kit_vs_peer"]
+                click.echo(f"kit - peer ROC AUC {d['roc_auc_difference']:+.3f} (95% CI "
+                           f"{d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}, paired bootstrap)")
             if "peer" not in out and with_peer:
                 click.echo("peer  not measured: no labeled sets to fit it on (--peer-train DIR)")
         click.echo(json.dumps(_jsonable(out)))
