@@ -767,16 +767,15 @@ def block_people_share(scores: pd.DataFrame, options: AudienceOptions | None = N
     (say :data:`~follower_kit.config.TYPICAL_BOT_SHARE`) the figure is for an audience holding
     that share of bots instead (:func:`~follower_kit.analysis.bots.people_share_at`), which is
     higher where bots are fewer. None where that evidence does not apply: the scores came from
-    the hand-set rules (no bot kinds, as for a Bluesky audience), ``block_threshold`` is not
-    the threshold the evidence was measured at, or the model records no rates to resample."""
+    the hand-set rules (no bot kinds, as for a Bluesky audience), the evidence was not measured
+    at ``block_threshold`` (:func:`~follower_kit.analysis.bots.block_evidence_at`: the chosen
+    threshold and a grid from 0.50 to 0.9999), or the model records no rates to resample."""
     from .analysis import bots as B
 
     opts = options or DEFAULTS
-    evidence = B.block_evidence()
     kinds = scores["bot_kind"].astype(str) if "bot_kind" in scores else pd.Series([], dtype=str)
-    if "people_share" not in evidence or not kinds.ne("").any():
-        return None
-    if abs(evidence["block_threshold"] - opts.block_threshold) > 1e-9:
+    evidence = B.block_evidence_at(opts.block_threshold)
+    if evidence is None or not kinds.ne("").any():
         return None
     if bot_share is not None:
         return B.people_share_at(evidence, bot_share)

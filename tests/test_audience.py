@@ -194,8 +194,15 @@ def test_the_report_states_the_people_expected_on_its_block_list(tmp_path_factor
             f"on such a list were real people; in an audience that is "
             f"{rt.percent(TYPICAL_BOT_SHARE, 0)} bots (an estimate for X as a whole) about "
             f"{rt.percent(typical, 0)} would be") in page
-    other = AudienceOptions("brightwave", block_threshold=DEFAULTS.block_threshold - 0.1)
-    assert audience.block_people_share(scores, other) is None
+    # a list cut elsewhere states the evidence measured at its own threshold, if there is any
+    stricter = AudienceOptions("brightwave", block_threshold=0.99)
+    point = B.block_evidence_at(0.99)
+    assert point["block_threshold"] == 0.99 and point["people_share"] is not None
+    assert audience.block_people_share(scores, stricter) == point["people_share"]
+    assert audience.block_people_share(scores, stricter, bot_share=TYPICAL_BOT_SHARE) == \
+        B.people_share_at(point, TYPICAL_BOT_SHARE)
+    unmeasured = AudienceOptions("brightwave", block_threshold=0.955)
+    assert audience.block_people_share(scores, unmeasured) is None
     assert audience.block_people_share(audience.score_bots(data, model=None)) is None
 
 

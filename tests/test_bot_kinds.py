@@ -94,6 +94,11 @@ def test_shipped_card_holds_the_evidence_and_config_follows_it():
     assert 0.4 <= card["block"]["mixed_bot_share"] <= 0.6
     text = B.model_card_text(B.default_model())
     assert "Leave one data set out" in text and "Expected share of people" in text
+    # the curve for lists cut elsewhere holds the chosen threshold's evidence too
+    chosen = card["block"]["block_threshold"]
+    point = next(p for p in card["block"]["curve"] if p["block_threshold"] == chosen)
+    assert {k: point[k] for k in ("people_share", "mixed_bot_rate", "mixed_people_rate")} == \
+        {k: card["block"][k] for k in ("people_share", "mixed_bot_rate", "mixed_people_rate")}
     typical = B.people_share_at(card["block"], 0.15)
     assert f"; {typical:.0%} where an audience is 15% bots" in text
 

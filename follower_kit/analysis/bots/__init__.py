@@ -22,7 +22,8 @@ from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, auc_difference_draws,  # 
                        evaluate, join_sets, leave_one_dataset_out, lodo_matrix, lodo_scores,
                        lodo_table, overlap, threshold_costs, train_with_evidence)
 from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, RULES_WEIGHT,  # noqa: F401
-                    TRAINING_KINDS, BotModel, available_groups, block_evidence, blockable,
+                    TRAINING_KINDS, BotModel, available_groups, block_evidence,
+                    block_evidence_at, blockable,
                     default_model, fit_bot_model, kind_labels, kind_weights, load_bot_model,
                     model_card_text, model_for, people_share_at, rules_prior, save_bot_model,
                     score_bots, training_sets, tree_importance)

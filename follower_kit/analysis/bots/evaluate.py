@@ -249,7 +249,9 @@ def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
         weighted equally), ``precision`` (set -> share of bots on its list, None when empty),
         ``recall`` (set -> share of its bots on the list), ``people_share`` (share of people on
         the block lists of the mixed sets, pooled with each set weighted equally: the figure a
-        report states), ``worst_set``.
+        report states), ``worst_set``, the rates of :func:`_list_rates`, and ``curve``: the
+        same people share and rates at every threshold of ``grid``, for a report whose
+        ``block_threshold`` is not the chosen one.
     """
     if grid is None:
         grid = np.concatenate([np.round(np.arange(0.50, 0.99, 0.01), 2),
@@ -286,7 +288,16 @@ def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
             "precision": {n: (None if v is None else round(v, 4)) for n, v in prec.items()},
             "recall": {n: round(v, 4) for n, v in rec.items()},
             "pooled_precision": round(pooled, 4), "people_share": round(1 - pooled, 4),
-            "worst_set": worst, **_list_rates(scores, names, t)}
+            "worst_set": worst, **_list_rates(scores, names, t),
+            "curve": [_curve_point(scores, names, u) for u in grid]}
+
+
+def _curve_point(scores: dict, names, t: float) -> dict:
+    """The pooled evidence at another block threshold ``t``, for a report cut elsewhere."""
+    pooled, _ = _equal_weight_precision(scores, names, t, True)
+    return {"block_threshold": float(t),
+            "people_share": None if pooled is None else round(1 - pooled, 4),
+            **_list_rates(scores, names, t)}
 
 
 def _list_rates(scores: dict, names, t: float) -> dict:

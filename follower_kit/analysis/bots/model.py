@@ -741,6 +741,27 @@ def block_evidence(model: BotModel | None = None) -> dict:
     return dict(model.card.get("block", {}))
 
 
+def block_evidence_at(threshold: float, model: BotModel | None = None) -> dict | None:
+    """:func:`block_evidence` for a block list cut at ``threshold``: the chosen threshold's
+    evidence, else the point of its ``curve`` measured at that threshold (the grid of
+    ``choose_block_threshold``: 0.50 to 0.99 by 0.01, then 0.995 to 0.9999); None for a
+    threshold never measured, or a model without the evidence.
+
+    Returns
+    -------
+    dict or None
+        ``block_threshold``, ``people_share`` and the rates :func:`people_share_at` reads.
+    """
+    evidence = block_evidence(model)
+    if "people_share" not in evidence:
+        return None
+    if abs(evidence["block_threshold"] - threshold) < 1e-9:
+        return evidence
+    return next((p for p in evidence.get("curve", [])
+                 if abs(p["block_threshold"] - threshold) < 1e-9
+                 and p["people_share"] is not None), None)
+
+
 def people_share_at(evidence: dict, bot_share: float) -> float | None:
     """The share of people expected on a block list drawn from an audience of which
     ``bot_share`` are bots: each left-out mixed set resampled to that share, their lists pooled
