@@ -179,6 +179,19 @@ def test_cli_triage_on_the_sample(sample_store, sample_audience):
         assert title in text
     assert "you do not follow them back" in text  # the store's "following" table was used
     assert "new since the last snapshot" in text  # new followers came from the store's diff
+    # each title counts the whole list, the screen shows three and says how to get the rest
+    import re
+
+    block = int(re.search(r"Likely bots and spam to block \(([\d,]+)\)", text).group(1)
+                .replace(",", ""))
+    assert block > 3 and f"... {block - 3:,} more (--csv FILE writes every entry)" in text
+    # and, under the block list, the people the evidence expects on it (as the report says)
+    from follower_kit.analysis import bots as B
+
+    evidence = B.block_evidence()
+    typical = B.people_share_at(evidence, 0.15)
+    assert (f"On public labeled accounts {evidence['people_share']:.1%} of such a list were "
+            f"people; about {typical:.0%} would be where 15% of an audience are bots") in text
     as_json = runner.invoke(main, [*args, "--json", "--limit", "2", "--topic", "python"])
     records = json.loads(as_json.output)
     assert {r["list"] for r in records} == set(tr.LISTS)

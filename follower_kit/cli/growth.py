@@ -12,6 +12,7 @@ from .. import audience
 from ..analysis import growth as growth_analysis
 from ..analysis import triage as triage_analysis
 from ..audience import DEFAULTS
+from ..config import TYPICAL_BOT_SHARE
 from ..schema import HYDRATE_HINT
 from ..text import csv_frame, terminal
 from .common import store_option
@@ -173,8 +174,9 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
     if segments is None:
         segments = audience.segment(data, options)
     steps.update()
+    # every entry, so each list's title counts all of it (the screen shows --top-n of them)
     out = audience.triage(data, bot_scores, segments, options, topics=topics, keywords=keywords,
-                          top_n=None if csv_path or not limit else limit)
+                          top_n=None)
     steps.update()
     steps.close()
     if csv_path:  # opened in spreadsheets: a follower named "=HYPERLINK(...)" must stay text
@@ -200,6 +202,16 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
                 else f"id {row.follower_id}"
             click.echo(f"  {row.rank:>3}. {who}  {terminal(row.reason)}")
         if limit and len(part) > limit:
-            click.echo(f"  ... {len(part) - limit:,} more in {csv_path}")
+            click.echo(f"  ... {len(part) - limit:,} more"
+                       + (f" in {csv_path}" if csv_path else " (--csv FILE writes every entry)"))
+        if name == "block" and len(part):
+            people = audience.block_people_share(bot_scores, options)
+            typical = audience.block_people_share(bot_scores, options,
+                                                  bot_share=TYPICAL_BOT_SHARE)
+            if people is not None and typical is not None:
+                click.echo(f"  On public labeled accounts {people:.1%} of such a list were "
+                           f"people; about {typical:.0%} would be where "
+                           f"{TYPICAL_BOT_SHARE:.0%} of an audience are bots: look at each "
+                           "before blocking.")
     if csv_path:
         click.echo(f"\n{len(out):,} entries of the four lists -> {csv_path}")
