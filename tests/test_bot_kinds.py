@@ -439,3 +439,30 @@ def test_people_on_a_block_list_resampled_to_an_audience_with_fewer_bots():
     assert shares == sorted(shares, reverse=True)               # fewer bots, more people listed
     assert B.people_share_at({"people_share": 0.1}, 0.15) is None   # a model without the rates
     assert B.people_share_at(got, 0.0) is None
+
+
+def test_the_block_list_people_curve_reads_the_card_and_draws(tmp_path):
+    """bot_lab's chart of who a block list would name: the card's curve, as the sets are and
+    resampled to audiences with fewer bots, one line each, the shipped threshold marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from follower_kit import plots
+
+    curve = B.block_people_curve()
+    at = curve[curve["block_threshold"] == config.BLOCK_THRESHOLD].set_index("bot_share")
+    evidence = B.block_evidence()
+    assert at.loc[evidence["mixed_bot_share"], "people_share"] == evidence["people_share"]
+    assert at.loc[0.15, "people_share"] == B.people_share_at(evidence, 0.15)
+    # at every threshold, fewer bots in the audience put more people on the list
+    wide = curve.pivot(index="block_threshold", columns="bot_share", values="people_share")
+    assert (wide.diff(axis=1, periods=-1).iloc[:, :-1].dropna() >= 0).all().all()
+    fig, ax = plt.subplots()
+    assert plots.bot_block_people(curve, marked=config.BLOCK_THRESHOLD, ax=ax) is ax
+    assert len(ax.get_lines()) == 5                       # four audiences and the marked threshold
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == set(curve["audience"])
+    fig.savefig(tmp_path / "curve.png")
+    plt.close(fig)
+    assert B.block_people_curve(B.BotModel({}, {}, None)).empty

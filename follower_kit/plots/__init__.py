@@ -6,7 +6,7 @@ module of this package; the names below are the public set.
 """
 
 from __future__ import annotations
-from .bots import bot_feature_importance, bot_pr_curves, bot_roc_curves, bot_score_histogram, bot_threshold_costs  # noqa: F401,E501
+from .bots import bot_block_people, bot_feature_importance, bot_pr_curves, bot_roc_curves, bot_score_histogram, bot_threshold_costs  # noqa: F401,E501
 from ._style import apply_fonts, safe_text, style  # noqa: F401
 from .growth import account_age_plot, activity_heatmap_plot, estimated_growth_plot, follower_factory_plot, follower_growth_plot  # noqa: F401,E501
 from .topics import audience_map, segment_bars  # noqa: F401

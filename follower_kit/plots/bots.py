@@ -81,6 +81,28 @@ def bot_threshold_costs(data: pd.DataFrame, *, threshold: str = "threshold", cos
     return ax
 
 
+def bot_block_people(data: pd.DataFrame, *, threshold: str = "block_threshold",
+                     people: str = "people_share", hue: str = "audience",
+                     marked: float | None = None, ax=None, **kwargs):
+    """The share of people on a block list against its threshold, one line per ``hue``
+    (``analysis.bots.block_people_curve``: the public sets as they are and audiences with fewer
+    bots), with the shipped threshold ``marked``."""
+    from matplotlib.ticker import PercentFormatter
+
+    ax = ax or plt.gca()
+    for name, g in _groups(data, hue):
+        ax.plot(g[threshold], g[people].astype(float), label=name, **kwargs)
+    if marked is not None:
+        ax.axvline(marked, color="grey", ls="--", lw=1)
+        ax.annotate(f"shipped {marked:.2f}", (marked, 0.95), textcoords="offset points",
+                    xytext=(-5, 0), ha="right", fontsize="small")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlim=(0.5, 1), ylim=(0, 1), xlabel="block list from bot score",
+           ylabel="people on the block list", title="Who a block list would name")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    return ax
+
+
 def bot_score_histogram(data: pd.DataFrame, *, score: str = "bot_score", hue: str | None = None,
                         bins: int = 30, ax=None, **kwargs):
     """Histogram of scores, stacked by ``hue`` (e.g. the true label) when given."""

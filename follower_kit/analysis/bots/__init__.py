@@ -23,7 +23,7 @@ from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, auc_difference_draws,  # 
                        lodo_table, overlap, threshold_costs, train_with_evidence)
 from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, RULES_WEIGHT,  # noqa: F401
                     TRAINING_KINDS, BotModel, available_groups, block_evidence,
-                    block_evidence_at, blockable,
+                    block_evidence_at, block_people_curve, blockable,
                     default_model, fit_bot_model, kind_labels, kind_weights, load_bot_model,
                     model_card_text, model_for, people_share_at, rules_prior, save_bot_model,
                     score_bots, training_sets, tree_importance)

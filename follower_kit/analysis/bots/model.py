@@ -777,3 +777,31 @@ def people_share_at(evidence: dict, bot_share: float) -> float | None:
     people = (1 - bot_share) * evidence["mixed_people_rate"]
     bots = bot_share * evidence["mixed_bot_rate"]
     return float(people / (people + bots)) if people + bots else None
+
+
+def block_people_curve(model: BotModel | None = None,
+                       bot_shares=(0.3, 0.15, 0.05)) -> pd.DataFrame:
+    """The share of people on the block list at each threshold the evidence was measured at:
+    on the left-out mixed sets as they are, and resampled to audiences holding each of
+    ``bot_shares`` bots (:func:`people_share_at`), for a chart or a table.
+
+    Returns
+    -------
+    DataFrame
+        Long: ``block_threshold``, ``audience`` (its label), ``bot_share`` and
+        ``people_share``; empty when the model carries no curve.
+    """
+    evidence = block_evidence(model)
+    curve = evidence.get("curve", [])
+    rows = []
+    for point in curve:
+        if point["people_share"] is None:
+            continue
+        rows.append({"block_threshold": point["block_threshold"],
+                     "audience": f"public sets as they are ({point['mixed_bot_share']:.0%} bots)",
+                     "bot_share": point["mixed_bot_share"], "people_share": point["people_share"]})
+        rows += [{"block_threshold": point["block_threshold"],
+                  "audience": f"an audience of {share:.0%} bots", "bot_share": share,
+                  "people_share": people_share_at(point, share)} for share in bot_shares]
+    return pd.DataFrame(rows, columns=["block_threshold", "audience", "bot_share",
+                                       "people_share"])
