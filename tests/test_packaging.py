@@ -104,3 +104,5 @@ def test_the_wheel_installed_elsewhere_runs_the_demo(tmp_path):
     assert html.with_suffix(".pdf").exists() == bool(find_chromium())
     page = html.read_text(encoding="utf-8")
     assert "Brightwave" in page and "Bots and fake followers" in page and "<script" not in page
+    # the shipped model and its card travel in the wheel: the block list's evidence is stated
+    assert "On public labeled accounts, about half of them bots," in page
