@@ -190,8 +190,10 @@ def test_cli_triage_on_the_sample(sample_store, sample_audience):
 
     evidence = B.block_evidence()
     typical = B.people_share_at(evidence, 0.15)
-    assert (f"On public labeled accounts {evidence['people_share']:.1%} of such a list were "
-            f"people; about {typical:.0%} would be where 15% of an audience are bots") in text
+    assert (f"On public labeled accounts, about half of them bots, "
+            f"{evidence['people_share']:.1%} of those on such a list were real people; in an "
+            f"audience that is 15% bots (an estimate for X as a whole) about {typical:.0%} would "
+            "be: look at each before blocking.") in text
     as_json = runner.invoke(main, [*args, "--json", "--limit", "2", "--topic", "python"])
     records = json.loads(as_json.output)
     assert {r["list"] for r in records} == set(tr.LISTS)

@@ -249,11 +249,7 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
             out["peer"] = B.block_metrics(test.labels, peer_p, threshold=block)
             out["peer_train"] = {"folder": str(peer_dir), "accounts": peer_n}
             if "roc_auc" in out["peer"]:
-                draws = B.auc_difference_draws(test.labels, kit["bot_score"], peer_p)
-                lo, hi = np.percentile(draws, [2.5, 97.5])
-                out["kit_vs_peer"] = {"roc_auc_difference": round(
-                    out["kit"]["roc_auc"] - out["peer"]["roc_auc"], 4),
-                    "ci95": [round(float(lo), 4), round(float(hi), 4)]}
+                out["kit_vs_peer"], _ = B.auc_difference(test.labels, kit["bot_score"], peer_p)
         if not as_json:
             click.echo(f"{test.name}: {out['n']:,} accounts, {out['bots']:,} bots; block list "
                        f"from {block:.2f}")

@@ -13,6 +13,7 @@ from ..analysis import growth as growth_analysis
 from ..analysis import triage as triage_analysis
 from ..audience import DEFAULTS
 from ..config import TYPICAL_BOT_SHARE
+from ..report.prose import block_people_sentence
 from ..schema import HYDRATE_HINT
 from ..text import csv_frame, terminal
 from .common import store_option
@@ -208,10 +209,7 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
             people = audience.block_people_share(bot_scores, options)
             typical = audience.block_people_share(bot_scores, options,
                                                   bot_share=TYPICAL_BOT_SHARE)
-            if people is not None and typical is not None:
-                click.echo(f"  On public labeled accounts {people:.1%} of such a list were "
-                           f"people; about {typical:.0%} would be where "
-                           f"{TYPICAL_BOT_SHARE:.0%} of an audience are bots: look at each "
-                           "before blocking.")
+            if people is not None:
+                click.echo("  " + block_people_sentence(people, typical))
     if csv_path:
         click.echo(f"\n{len(out):,} entries of the four lists -> {csv_path}")

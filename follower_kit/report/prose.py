@@ -14,6 +14,7 @@ from ..wording import number, plural
 __all__ = [
     "UNASSIGNED",
     "activity_sentence",
+    "block_people_sentence",
     "bots_sentence",
     "burst_spike_sentence",
     "data_sentence",
@@ -392,6 +393,22 @@ def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str 
             if n > 1 else f"The audience forms one segment: {items[0] if items else 'unlabelled'}.")
 
 
+def block_people_sentence(people_share: float, people_share_typical: float | None = None
+                          ) -> str:
+    """What the evidence says of the people on a block list
+    (:func:`follower_kit.audience.block_people_share`): on the public sets, and in an audience
+    of :data:`~follower_kit.config.TYPICAL_BOT_SHARE` bots when ``people_share_typical`` is
+    given. The report says it beside its block list, ``follower-kit triage`` under its own."""
+    if people_share_typical is None:
+        return (f"On public labeled accounts {percent(people_share)} of those on such a list "
+                "were real people, more where an audience holds fewer bots: look at each before "
+                "blocking.")
+    return (f"On public labeled accounts, about half of them bots, {percent(people_share)} of "
+            f"those on such a list were real people; in an audience that is "
+            f"{percent(TYPICAL_BOT_SHARE, 0)} bots (an estimate for X as a whole) about "
+            f"{percent(people_share_typical, 0)} would be: look at each before blocking.")
+
+
 def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
                   burst_members: int = 0,
                   previous_share: float | None = None, blocked: int | None = None,
@@ -460,16 +477,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
             text += (f" {clearest} (bot score {block_threshold:.2f} or more) "
                      f"{'is' if blocked == 1 else 'are'} listed below as candidates to block "
                      "after a quick look.")
-            if people_share is not None and people_share_typical is not None:
-                text += (f" On public labeled accounts, about half of them bots, "
-                         f"{percent(people_share)} of those on such a list were real people; in "
-                         f"an audience that is {percent(TYPICAL_BOT_SHARE, 0)} bots (an estimate "
-                         f"for X as a whole) about {percent(people_share_typical, 0)} would be: "
-                         "look at each before blocking.")
-            elif people_share is not None:
-                text += (f" On public labeled accounts {percent(people_share)} of those on such "
-                         "a list were real people, more where an audience holds fewer bots: "
-                         "look at each before blocking.")
+            if people_share is not None:
+                text += " " + block_people_sentence(people_share, people_share_typical)
         else:
             text += (f" None scores {block_threshold:.2f} or more, so nobody is suggested for "
                      "blocking.")

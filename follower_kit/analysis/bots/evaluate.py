@@ -318,7 +318,6 @@ def _list_rates(scores: dict, names, t: float) -> dict:
             "mixed_people_rate": round(float(np.mean(people)), 6)}
 
 
-
 def choose_bot_threshold(scores: dict, *, mixed, precision: float = 0.8, grid=None) -> dict:
     """The lowest ``bot_threshold`` (likely bot) at which the accounts flagged on the left-out
     mixed sets are at least ``precision`` bots, the sets pooled with equal weight (each at its
@@ -402,6 +401,22 @@ def _difference(point: float, draws: np.ndarray) -> dict:
                                                                    round(float(hi), 4)]}
 
 
+def auc_difference(is_bot, a, b, *, draws: int = 500, seed: int = 0) -> tuple[dict, np.ndarray]:
+    """ROC AUC of score ``a`` minus that of ``b`` with its 95% interval from
+    :func:`auc_difference_draws`; the draws too, to combine several sets into a mean.
+
+    Returns
+    -------
+    (dict, ndarray)
+        ``{"roc_auc_difference", "ci95": [low, high]}`` and the draws.
+    """
+    y = np.asarray(is_bot).astype(bool)
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    point = _auc(a[y][None], a[~y][None])[0] - _auc(b[y][None], b[~y][None])[0]
+    d = auc_difference_draws(y, a, b, draws=draws, seed=seed)
+    return _difference(point, d), d
+
+
 def lodo_matrix(scores: dict, *, block_threshold: float, draws: int = 500) -> dict:
     """The leave-one-out matrix as ``follower-kit bots evaluate --lodo --json`` prints it.
 
@@ -432,9 +447,8 @@ def lodo_matrix(scores: dict, *, block_threshold: float, draws: int = 500) -> di
             if "roc_auc" in row[who]:
                 aucs[who].append(row[who]["roc_auc"])
         if draws and "peer" in f and "roc_auc" in row.get("peer", {}):
-            d = auc_difference_draws(f["is_bot"], f["kit"], f["peer"], draws=draws)
-            row["kit_vs_peer"] = _difference(row["kit"]["roc_auc"] - row["peer"]["roc_auc"], d)
-            diffs[name] = d
+            row["kit_vs_peer"], diffs[name] = auc_difference(f["is_bot"], f["kit"], f["peer"],
+                                                             draws=draws)
         out[name] = row
     matrix = {"sets": out, "mean_roc_auc": {k: (float(np.mean(v)) if v else None)
                                             for k, v in aucs.items()},

@@ -92,8 +92,8 @@ def blockable(users: pd.DataFrame, bot_kind) -> np.ndarray:
     # combine into a new array, never in place, or the caller's frame changes
     verified = users["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     if "verified_type" in users:
-        verified = verified & users["verified_type"].astype(object).fillna("").astype(str).str.lower(
-            ).ne("blue").to_numpy(dtype=bool)
+        paid = users["verified_type"].astype(object).fillna("").astype(str).str.lower()
+        verified = verified & paid.ne("blue").to_numpy(dtype=bool)
     return ok & ~verified
 
 #: Data selection (Yang et al. 2020): which training set (or ``(set, group)``) teaches which
