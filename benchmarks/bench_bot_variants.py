@@ -23,6 +23,11 @@ Variants (each a change to the shipped recipe, ``shipped``):
 * ``+ gilani-2017``, ``+ cresci-rtbust-2019``, ``+ cresci-2015``: the data selection with a set
   it leaves out trained on again (the first two as kind ``other``, cresci-2015 as
   ``fake_follower``), to re-check the selection with the rules prior;
+* ``every account weighted alike``: no set weighting (the recipe before
+  :data:`~follower_kit.analysis.bots.model.BALANCE_SETS`: pronbots-2019 and cresci-2017 then
+  decide most of what a bot looks like);
+* ``groups weighted equally``: each sub-group (cresci-2017's nine, botrepo-2019's two) weighs
+  the same within a class, rather than each set;
 * ``no account age``: without ``age_days_log`` (the per-day rates keep age as denominator);
 * ``no account age or per-day rates``: counts and ratios only.
 
@@ -70,6 +75,8 @@ def variants(quick: bool = False) -> dict:
         "prior with the follower-count rules": {"prior_rules": (
             *M.PRIOR_RULES, "few_followers", "many_followers")},
         "trees regularised": {"booster_params": {"max_iter": 30, "min_samples_leaf": 300}},
+        "every account weighted alike": {"balance_sets": False},
+        "groups weighted equally": {"balance_sets": "group"},
         "no account age": {"group_features": ageless},
         "no account age or per-day rates": {"group_features": _with(ageless, "core",
                                                                     drop=PER_DAY)},

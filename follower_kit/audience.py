@@ -760,7 +760,8 @@ def relation_counts(related: pd.DataFrame) -> pd.DataFrame:
 
 
 def block_people_share(scores: pd.DataFrame, options: AudienceOptions | None = None, *,
-                       bot_share: float | None = None) -> float | None:
+                       bot_share: float | None = None,
+                       profiles: pd.DataFrame | None = None) -> float | None:
     """The share of people the shipped model's leave-one-out evidence expects on the block list
     (:func:`~follower_kit.analysis.bots.block_evidence`: the public labeled sets left out in
     turn, pooled), for a report to state. Those sets are about half bots; with ``bot_share``
@@ -769,17 +770,31 @@ def block_people_share(scores: pd.DataFrame, options: AudienceOptions | None = N
     higher where bots are fewer. None where that evidence does not apply: the scores came from
     the hand-set rules (no bot kinds, as for a Bluesky audience), the evidence was not measured
     at ``block_threshold`` (:func:`~follower_kit.analysis.bots.block_evidence_at`: the chosen
-    threshold and a grid from 0.50 to 0.9999), or the model records no rates to resample."""
+    threshold and a grid from 0.50 to 0.9999), or the model records no rates to resample.
+
+    With ``profiles`` (the followers frame) whose profiles mostly lack a like count (an X API v2
+    pull without it, as many give), the evidence is the one measured on the public sets as X
+    API v2 gives them (:func:`likes_missing`): a list cut without like counts holds more
+    people."""
     from .analysis import bots as B
 
     opts = options or DEFAULTS
     kinds = scores["bot_kind"].astype(str) if "bot_kind" in scores else pd.Series([], dtype=str)
-    evidence = B.block_evidence_at(opts.block_threshold)
+    evidence = B.block_evidence_at(opts.block_threshold, v2=likes_missing(profiles))
     if evidence is None or not kinds.ne("").any():
         return None
     if bot_share is not None:
         return B.people_share_at(evidence, bot_share)
     return float(evidence["people_share"])
+
+
+def likes_missing(profiles: pd.DataFrame | None) -> bool:
+    """Whether most of the profiled followers in ``profiles`` lack a like count (X API v2 gives
+    none unless asked; the bot score then reads no like features). False without profiles."""
+    if profiles is None or "like_count" not in profiles or "username" not in profiles:
+        return False
+    profiled = profiles["username"].notna()
+    return bool(profiled.any() and profiles.loc[profiled, "like_count"].isna().mean() > 0.5)
 
 
 def likely_bots(scores: pd.DataFrame, options: AudienceOptions | None = None) -> pd.Series:

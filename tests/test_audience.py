@@ -206,6 +206,35 @@ def test_the_report_states_the_people_expected_on_its_block_list(tmp_path_factor
     assert audience.block_people_share(audience.score_bots(data, model=None)) is None
 
 
+def test_without_like_counts_the_block_list_evidence_is_the_one_measured_without_them(
+        sample_store):
+    """Profiles pulled from X API v2 without like counts are scored by the classifiers fitted
+    without likes, whose block lists hold more people: the report and triage state the evidence
+    measured on the public sets stripped the same way (the card's ``block_v2``), and say so."""
+    from follower_kit import report_text as rt
+    from follower_kit.analysis import bots as B
+
+    data = audience.load_month("brightwave", MONTH, store=sample_store)
+    assert not audience.likes_missing(data.followers)
+    v2_profiles = data.followers.assign(like_count=pd.NA)
+    assert audience.likes_missing(v2_profiles)
+    scores = audience.score_bots(data)
+    v2 = B.block_evidence(v2=True)
+    assert v2 != B.block_evidence() and v2["block_threshold"] == DEFAULTS.block_threshold
+    share = audience.block_people_share(scores, profiles=v2_profiles)
+    assert share == v2["people_share"] != audience.block_people_share(scores)
+    typical = audience.block_people_share(scores, profiles=v2_profiles,
+                                          bot_share=TYPICAL_BOT_SHARE)
+    assert typical == B.people_share_at(v2, TYPICAL_BOT_SHARE)
+    # the published evidence where the profiles carry likes, or none are given
+    assert audience.block_people_share(scores, profiles=data.followers) == \
+        B.block_evidence()["people_share"]
+    text = rt.bots_sentence(flagged=10, followers=100, blocked=5, block_threshold=0.93,
+                            people_share=share, people_share_typical=typical, people_v2=True)
+    assert (f"On public labeled accounts read as X API v2 gives them (no like counts), about "
+            f"half of them bots, {rt.percent(share)} of those on such a list") in text
+
+
 # ------------------------------------------------------------------------------ fk namespace
 def test_the_short_api_reads_a_month_and_names_things_once(sample_store, sample_audience):
     import follower_kit as fk

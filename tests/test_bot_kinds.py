@@ -101,6 +101,11 @@ def test_shipped_card_holds_the_evidence_and_config_follows_it():
         {k: card["block"][k] for k in ("people_share", "mixed_bot_rate", "mixed_people_rate")}
     typical = B.people_share_at(card["block"], 0.15)
     assert f"; {typical:.0%} where an audience is 15% bots" in text
+    # the same evidence measured as X API v2 gives the sets, at the same threshold and grid
+    v2 = card["block_v2"]
+    assert v2["block_threshold"] == chosen and len(v2["curve"]) == len(card["block"]["curve"])
+    assert v2["mixed_bot_share"] == card["block"]["mixed_bot_share"]
+    assert f"the lists at {chosen:.2f} hold {v2['people_share']:.1%} people" in text
 
 
 def test_score_bots_on_the_sample(sample_audience):

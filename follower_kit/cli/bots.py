@@ -146,9 +146,15 @@ def train(folder, out, lodo: bool, peer: bool) -> None:
     labeled sets in FOLDER (one sub-folder each, as in ../shared/data/bots); deterministic."""
     from ..analysis import bots as B
 
+    from ..sources.datasets import as_x_api_v2
+
     sets = _load_sets(folder)
-    bar, step = _progress("leave one set out", len(sets))
-    model, _ = B.train_with_evidence(sets, lodo=lodo, peer=peer, progress=step)
+    # each set left out, then each mixed set again as X API v2 gives it (the block list's
+    # evidence for audiences without like counts)
+    v2 = {n: as_x_api_v2(s) for n, s in sets.items()} if lodo else None
+    bar, step = _progress("leave one set out",
+                          len(sets) + (sum(n in B.MIXED_SETS for n in sets) if lodo else 0))
+    model, _ = B.train_with_evidence(sets, lodo=lodo, peer=peer, progress=step, v2_sets=v2)
     bar.close()
     B.save_bot_model(model, out)
     t = model.card["training"]

@@ -206,10 +206,11 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
             click.echo(f"  ... {len(part) - limit:,} more"
                        + (f" in {csv_path}" if csv_path else " (--csv FILE writes every entry)"))
         if name == "block" and len(part):
-            people = audience.block_people_share(bot_scores, options)
-            typical = audience.block_people_share(bot_scores, options,
+            people = audience.block_people_share(bot_scores, options, profiles=followers)
+            typical = audience.block_people_share(bot_scores, options, profiles=followers,
                                                   bot_share=TYPICAL_BOT_SHARE)
             if people is not None:
-                click.echo("  " + block_people_sentence(people, typical))
+                click.echo("  " + block_people_sentence(
+                    people, typical, v2=audience.likes_missing(followers)))
     if csv_path:
         click.echo(f"\n{len(out):,} entries of the four lists -> {csv_path}")

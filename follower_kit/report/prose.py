@@ -393,17 +393,21 @@ def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str 
             if n > 1 else f"The audience forms one segment: {items[0] if items else 'unlabelled'}.")
 
 
-def block_people_sentence(people_share: float, people_share_typical: float | None = None
-                          ) -> str:
+def block_people_sentence(people_share: float, people_share_typical: float | None = None,
+                          *, v2: bool = False) -> str:
     """What the evidence says of the people on a block list
     (:func:`follower_kit.audience.block_people_share`): on the public sets, and in an audience
     of :data:`~follower_kit.config.TYPICAL_BOT_SHARE` bots when ``people_share_typical`` is
-    given. The report says it beside its block list, ``follower-kit triage`` under its own."""
+    given; ``v2`` when the evidence is the one measured without like counts
+    (:func:`follower_kit.audience.likes_missing`). The report says it beside its block list,
+    ``follower-kit triage`` under its own."""
+    accounts = ("public labeled accounts read as X API v2 gives them (no like counts)" if v2
+                else "public labeled accounts")
     if people_share_typical is None:
-        return (f"On public labeled accounts {percent(people_share)} of those on such a list "
+        return (f"On {accounts} {percent(people_share)} of those on such a list "
                 "were real people, more where an audience holds fewer bots: look at each before "
                 "blocking.")
-    return (f"On public labeled accounts, about half of them bots, {percent(people_share)} of "
+    return (f"On {accounts}, about half of them bots, {percent(people_share)} of "
             f"those on such a list were real people; in an audience that is "
             f"{percent(TYPICAL_BOT_SHARE, 0)} bots (an estimate for X as a whole) about "
             f"{percent(people_share_typical, 0)} would be: look at each before blocking.")
@@ -414,7 +418,7 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
                   previous_share: float | None = None, blocked: int | None = None,
                   block_threshold: float | None = None, unscored: int = 0,
                   earlier: str = "a month earlier", people_share: float | None = None,
-                  people_share_typical: float | None = None) -> str:
+                  people_share_typical: float | None = None, people_v2: bool = False) -> str:
     """How many followers look automated or bought, in words.
 
     Parameters
@@ -436,6 +440,9 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
     people_share_typical : float, optional
         The same for an audience of :data:`~follower_kit.config.TYPICAL_BOT_SHARE` bots
         (``block_people_share(..., bot_share=TYPICAL_BOT_SHARE)``), said after it.
+    people_v2 : bool
+        The two figures were measured without like counts, as X API v2 gives profiles
+        (:func:`follower_kit.audience.likes_missing`); the sentence says so.
 
     Returns
     -------
@@ -451,7 +458,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
                               burst_members=burst_members, previous_share=previous_share,
                               blocked=blocked, block_threshold=block_threshold,
                               earlier=earlier, people_share=people_share,
-                              people_share_typical=people_share_typical)
+                              people_share_typical=people_share_typical,
+                              people_v2=people_v2)
                 + f" These figures leave out {plural(unscored, 'follower')} without a profile "
                   "in the store, who could not be checked.")
     share = flagged / followers
@@ -478,7 +486,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
                      f"{'is' if blocked == 1 else 'are'} listed below as candidates to block "
                      "after a quick look.")
             if people_share is not None:
-                text += " " + block_people_sentence(people_share, people_share_typical)
+                text += " " + block_people_sentence(people_share, people_share_typical,
+                                                      v2=people_v2)
         else:
             text += (f" None scores {block_threshold:.2f} or more, so nobody is suggested for "
                      "blocking.")

@@ -220,6 +220,11 @@ def _equal_weight_precision(scores: dict, names, t: float, blockable: bool) -> t
     return (tp / (tp + fp) if tp + fp else None), float(np.mean(recall))
 
 
+#: The block thresholds the evidence is measured at: 0.50 to 0.98 by 0.01, then up to 0.9999.
+BLOCK_GRID = np.concatenate([np.round(np.arange(0.50, 0.99, 0.01), 2),
+                             [0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999]])
+
+
 def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
                            mixed_precision: float = 0.8, fake_precision: float = 0.9,
                            pooled_precision: float = 0.9, min_recall: float = 0.1,
@@ -253,9 +258,7 @@ def choose_block_threshold(scores: dict, *, mixed, fake_follower_sets=(),
         same people share and rates at every threshold of ``grid``, for a report whose
         ``block_threshold`` is not the chosen one.
     """
-    if grid is None:
-        grid = np.concatenate([np.round(np.arange(0.50, 0.99, 0.01), 2),
-                               [0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999]])
+    grid = BLOCK_GRID if grid is None else grid
     floors = {n: mixed_precision for n in mixed if n in scores}
     floors |= {n: fake_precision for n in fake_follower_sets if n in scores}
     names = [n for n in mixed if n in scores]
@@ -522,11 +525,17 @@ FAKE_FOLLOWER_SETS = ("cresci-2015",)
 
 
 def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, progress=None,
-                        drop_fields=()):
+                        drop_fields=(), v2_sets: dict | None = None):
     """Fit the shipped kind model on every set :data:`~.model.TRAINING_KINDS` selects, and (with
     ``lodo``) measure it leaving each set out, choose the block threshold from that evidence and
     write both into the model card. ``drop_fields`` (optional field groups) are taken from each
     left-out set, as :func:`lodo_scores` does: what a source without them gets.
+
+    ``v2_sets`` (the same sets stripped by
+    :func:`~follower_kit.sources.datasets.as_x_api_v2`) are left out in turn too, without the
+    peer: the card's ``block_v2`` holds what the block list takes from them at the chosen
+    threshold and along :data:`BLOCK_GRID`, the evidence a report states for an audience whose
+    profiles carry no like counts.
 
     Returns
     -------
@@ -549,6 +558,12 @@ def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, pr
     choice = choose_block_threshold(scores, mixed=MIXED_SETS, fake_follower_sets=FAKE_FOLLOWER_SETS)
     matrix = lodo_matrix(scores, block_threshold=choice["block_threshold"])
     model.card["block"] = choice
+    if v2_sets is not None:
+        v2 = lodo_scores(v2_sets, train_names=train_names, peer=False, progress=progress,
+                         test_names=MIXED_SETS)
+        names = [n for n in MIXED_SETS if n in v2]
+        model.card["block_v2"] = {**_curve_point(v2, names, choice["block_threshold"]),
+                                  "curve": [_curve_point(v2, names, u) for u in BLOCK_GRID]}
     model.card["bot"] = choose_bot_threshold(scores, mixed=MIXED_SETS)
     # six digits: the table prints three, and rounding twice would move a mean like 0.82349
     model.card["lodo"] = _rounded(matrix, 6)

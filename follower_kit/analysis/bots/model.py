@@ -146,6 +146,13 @@ DATA_SELECTION = {
     "without cresci-2015, gilani-2017, cresci-rtbust-2019 (chosen)": 0.795,
 }
 
+#: Each training set weighs the same within a class (:func:`set_weights`): pronbots-2019's
+#: 17,882 spam bots count as much as botometer-feedback-2019's 138 bots, so no one collection
+#: decides what a bot or a person looks like. Measured against every account weighted alike by
+#: the leave-one-out mean over the seven mixed sets: 0.822 against 0.823 as published, 0.792
+#: against 0.783 as X API v2 (``python -m benchmarks bot_variants``, docs/bots.md).
+BALANCE_SETS = True
+
 #: Profile features by field group: ``core`` needs only counts and the creation date. Without
 #: account age the leave-one-out ROC AUC mean rose a little (0.003; 0.009 as X API v2) but the
 #: block lists' share of bots fell (pooled 89.2% -> 85.6% at the best threshold) and the sample's
@@ -200,6 +207,16 @@ def kind_labels(users: pd.DataFrame, labels, training_kinds: dict | None = None)
         elif k and k != "human":
             out[i] = k
     return out
+
+
+def set_weights(datasets, y) -> np.ndarray:
+    """Row weights that give each data set the same total weight within each class of ``y``
+    (mean weight 1 per class): a set of 17,000 bots then counts as much as one of 500."""
+    frame = pd.DataFrame({"d": np.asarray(datasets, dtype=object), "y": np.asarray(y)})
+    n_cell = frame.groupby(["y", "d"])["d"].transform("size").to_numpy(dtype=float)
+    n_sets = frame.groupby("y")["d"].transform("nunique").to_numpy(dtype=float)
+    n_class = frame.groupby("y")["d"].transform("size").to_numpy(dtype=float)
+    return n_class / (n_sets * n_cell)
 
 
 def pattern_name(groups) -> str:
@@ -402,8 +419,8 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
                   patterns=None, blend: float = BLEND_LINEAR, rules_weight: float = RULES_WEIGHT,
                   prior_rules=PRIOR_RULES,
                   group_features: dict | None = None,
-                  training_kinds: dict | None = None, booster_params: dict | None = None
-                  ) -> BotModel:
+                  training_kinds: dict | None = None, booster_params: dict | None = None,
+                  balance_sets: bool | str = BALANCE_SETS) -> BotModel:
     """Fit the kind classifiers on labeled accounts.
 
     Parameters
@@ -427,6 +444,9 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
         Features per field group (default :data:`GROUP_FEATURES`), the data selection
         (default :data:`TRAINING_KINDS`) and :func:`.trees.booster` arguments, for measuring
         alternatives.
+    balance_sets : bool or "group"
+        Weight each training set (``"group"``: each sub-group) equally within a class
+        (:func:`set_weights`; default :data:`BALANCE_SETS`), or weight every account alike.
 
     Returns
     -------
@@ -443,6 +463,9 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
                     for c in itertools.combinations(OPTIONAL_GROUPS, r)]
     submodels, feats, calibration, boosters = {}, {}, {}, {}
     row_groups = [set(f.split("+")) for f in fields]
+    ds = users["dataset"].astype(object).to_numpy()
+    if balance_sets == "group" and "group" in users:
+        ds = ds + "/" + users["group"].astype(object).fillna("").to_numpy()
     for p in patterns:
         need = set(p.split("+"))
         names = [f for g in p.split("+") for f in group_features[g]]
@@ -454,15 +477,19 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
             if bots.sum() < MIN_KIND_BOTS or not human.any():
                 continue
             rows = bots | human
+            fit_kw = ({"logistic__sample_weight": set_weights(ds[rows], bots[rows])}
+                      if balance_sets else {})
             pipe = linear_pipeline(C, class_weight="balanced").fit(
-                X.loc[rows, names].to_numpy(dtype=float), bots[rows].astype(int))
+                X.loc[rows, names].to_numpy(dtype=float), bots[rows].astype(int), **fit_kw)
             sub[k] = pipeline_state(pipe)
         if sub:
             submodels[p], feats[p] = sub, names
             use = ok & (kinds != "")
             M = X.loc[use, names].to_numpy(dtype=float)
             yb = (kinds[use] != "human").astype(int)
-            boosters[p] = booster_state(booster(**(booster_params or {})).fit(M, yb))
+            sw = set_weights(ds[use], yb) if balance_sets else None
+            boosters[p] = booster_state(booster(**(booster_params or {})).fit(
+                M, yb, sample_weight=sw))
             zmax = np.max([decision(st, M) for st in sub.values()], axis=0)
             zb = blend * zmax + (1 - blend) * booster_decision(boosters[p], M)
             if rules_weight:
@@ -470,7 +497,7 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
             # the highest kind score over-counts: six chances to look like some kind of bot.
             # One logistic map of the blend, bots and people weighted equally: 0.5 = even odds.
             lr = LogisticRegression(C=1e6, class_weight="balanced", max_iter=1000).fit(
-                zb[:, None], yb)
+                zb[:, None], yb, sample_weight=sw)
             calibration[p] = {"a": round(float(lr.coef_[0, 0]), 6),
                               "b": round(float(lr.intercept_[0]), 6)}
     if not submodels:
@@ -480,7 +507,8 @@ def fit_bot_model(users: pd.DataFrame, labels, *, fields=None, C: float = 0.1,
         "accounts": int((kinds != "").sum()),
         "by_kind": {k: int((kinds == k).sum()) for k in ("human", *KINDS) if (kinds == k).any()},
         "datasets": sorted(pd.unique(users.loc[kinds != "", "dataset"].astype(str))),
-        "C": C, "blend": blend, "rules_weight": rules_weight}, "data_selection": DATA_SELECTION}
+        "C": C, "blend": blend, "rules_weight": rules_weight, "balance_sets": balance_sets},
+        "data_selection": DATA_SELECTION}
     return BotModel(submodels, feats, handle_model, card, calibration, boosters, blend,
                     rules_weight, tuple(prior_rules))
 
@@ -711,6 +739,15 @@ def model_card_text(model: BotModel) -> str:
                             for bots in (0.3, 0.15, 0.05)
                             if (share := people_share_at(b, bots)) is not None)
                   + ".", ""]
+        v2 = model.card.get("block_v2", {})
+        if v2.get("people_share") is not None:
+            lines[-1:-1] = [f"As X API v2 gives the same sets (no like counts; the figure a "
+                            f"report states for an audience without them), the lists at "
+                            f"{v2['block_threshold']:.2f} hold {v2['people_share']:.1%} people"
+                            + "".join(f"; {share:.0%} where an audience is {bots:.0%} bots"
+                                      for bots in (0.3, 0.15, 0.05)
+                                      if (share := people_share_at(v2, bots)) is not None)
+                            + f", and find {v2['mixed_bot_rate']:.0%} of the bots.", ""]
     if "bot" in model.card:
         t = model.card["bot"]
         lines += [f"**Bot threshold {t['bot_threshold']:.2f}** (likely bot): "
@@ -724,9 +761,11 @@ def _n_trees(model: BotModel) -> int:
     return max((len(b["trees"]) for b in model.boosters.values()), default=0)
 
 
-def block_evidence(model: BotModel | None = None) -> dict:
+def block_evidence(model: BotModel | None = None, *, v2: bool = False) -> dict:
     """What a report states about its block list: the ``block_threshold`` chosen from the
-    leave-one-out evidence and the share of people expected on the list.
+    leave-one-out evidence and the share of people expected on the list. With ``v2``, the same
+    measured on the sets as X API v2 gives them (no like counts; the card's ``block_v2``), for
+    an audience whose profiles lack like counts; the published evidence when the card has none.
 
     Returns
     -------
@@ -738,21 +777,25 @@ def block_evidence(model: BotModel | None = None) -> dict:
         evidence.
     """
     model = default_model() if model is None else model
+    if v2 and "block_v2" in model.card:
+        return dict(model.card["block_v2"])
     return dict(model.card.get("block", {}))
 
 
-def block_evidence_at(threshold: float, model: BotModel | None = None) -> dict | None:
+def block_evidence_at(threshold: float, model: BotModel | None = None, *,
+                      v2: bool = False) -> dict | None:
     """:func:`block_evidence` for a block list cut at ``threshold``: the chosen threshold's
     evidence, else the point of its ``curve`` measured at that threshold (the grid of
-    ``choose_block_threshold``: 0.50 to 0.99 by 0.01, then 0.995 to 0.9999); None for a
-    threshold never measured, or a model without the evidence.
+    ``choose_block_threshold``: 0.50 to 0.99 by 0.01, then 0.995 to 0.9999; ``v2`` as in
+    :func:`block_evidence`); None for a threshold never measured, or a model without the
+    evidence.
 
     Returns
     -------
     dict or None
         ``block_threshold``, ``people_share`` and the rates :func:`people_share_at` reads.
     """
-    evidence = block_evidence(model)
+    evidence = block_evidence(model, v2=v2)
     if "people_share" not in evidence:
         return None
     if abs(evidence["block_threshold"] - threshold) < 1e-9:
