@@ -471,3 +471,9 @@ def test_the_block_list_people_curve_reads_the_card_and_draws(tmp_path):
     fig.savefig(tmp_path / "curve.png")
     plt.close(fig)
     assert B.block_people_curve(B.BotModel({}, {}, None)).empty
+    # the same measured without like counts: the card's block_v2, the report's figure for them
+    v2 = B.block_people_curve(v2=True)
+    at = v2[v2["block_threshold"] == config.BLOCK_THRESHOLD].set_index("bot_share")
+    assert at.loc[0.15, "people_share"] == B.people_share_at(B.block_evidence(v2=True), 0.15)
+    assert at.loc[0.15, "people_share"] != B.people_share_at(evidence, 0.15)
+    assert B.block_people_curve(B.BotModel({}, {}, None), v2=True).empty

@@ -823,10 +823,12 @@ def people_share_at(evidence: dict, bot_share: float) -> float | None:
 
 
 def block_people_curve(model: BotModel | None = None,
-                       bot_shares=(0.3, 0.15, 0.05)) -> pd.DataFrame:
+                       bot_shares=(0.3, 0.15, 0.05), *, v2: bool = False) -> pd.DataFrame:
     """The share of people on the block list at each threshold the evidence was measured at:
     on the left-out mixed sets as they are, and resampled to audiences holding each of
-    ``bot_shares`` bots (:func:`people_share_at`), for a chart or a table.
+    ``bot_shares`` bots (:func:`people_share_at`), for a chart or a table. With ``v2``, the
+    evidence measured without like counts (:func:`block_evidence`); empty when the card has
+    none.
 
     Returns
     -------
@@ -834,7 +836,8 @@ def block_people_curve(model: BotModel | None = None,
         Long: ``block_threshold``, ``audience`` (its label), ``bot_share`` and
         ``people_share``; empty when the model carries no curve.
     """
-    evidence = block_evidence(model)
+    model = default_model() if model is None else model
+    evidence = model.card.get("block_v2", {}) if v2 else block_evidence(model)
     curve = evidence.get("curve", [])
     rows = []
     for point in curve:
