@@ -229,6 +229,10 @@ def test_without_like_counts_the_block_list_evidence_is_the_one_measured_without
     # the published evidence where the profiles carry likes, or none are given
     assert audience.block_people_share(scores, profiles=data.followers) == \
         B.block_evidence()["people_share"]
+    # a model whose card predates the v2 evidence states nothing under the v2 label
+    older = B.BotModel({}, {}, None, card={"block": B.block_evidence()})
+    assert B.block_evidence(older, v2=True) == {}
+    assert B.block_evidence_at(0.93, older, v2=True) is None
     text = rt.bots_sentence(flagged=10, followers=100, blocked=5, block_threshold=0.93,
                             people_share=share, people_share_typical=typical, people_v2=True)
     assert (f"On public labeled accounts read as X API v2 gives them (no like counts), about "

@@ -765,7 +765,9 @@ def block_evidence(model: BotModel | None = None, *, v2: bool = False) -> dict:
     """What a report states about its block list: the ``block_threshold`` chosen from the
     leave-one-out evidence and the share of people expected on the list. With ``v2``, the same
     measured on the sets as X API v2 gives them (no like counts; the card's ``block_v2``), for
-    an audience whose profiles lack like counts; the published evidence when the card has none.
+    an audience whose profiles lack like counts; empty when the card has none (a model trained
+    before it was recorded), so nothing is stated rather than the published figure under the
+    v2 label.
 
     Returns
     -------
@@ -777,9 +779,7 @@ def block_evidence(model: BotModel | None = None, *, v2: bool = False) -> dict:
         evidence.
     """
     model = default_model() if model is None else model
-    if v2 and "block_v2" in model.card:
-        return dict(model.card["block_v2"])
-    return dict(model.card.get("block", {}))
+    return dict(model.card.get("block_v2" if v2 else "block", {}))
 
 
 def block_evidence_at(threshold: float, model: BotModel | None = None, *,
@@ -836,8 +836,7 @@ def block_people_curve(model: BotModel | None = None,
         Long: ``block_threshold``, ``audience`` (its label), ``bot_share`` and
         ``people_share``; empty when the model carries no curve.
     """
-    model = default_model() if model is None else model
-    evidence = model.card.get("block_v2", {}) if v2 else block_evidence(model)
+    evidence = block_evidence(model, v2=v2)
     curve = evidence.get("curve", [])
     rows = []
     for point in curve:
