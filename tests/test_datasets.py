@@ -256,6 +256,26 @@ def test_twibot22_quirks_are_read_or_named(tmp_path, layout):
     assert "likes" not in got.fields          # v2 objects without like_count say so
 
 
+@pytest.mark.parametrize("shape", ["array", "jsonl"])
+def test_twibot_files_saved_with_a_byte_order_mark_and_crlf_load_the_same(tmp_path, shape):
+    """Windows tools save UTF-8 with a byte order mark and CRLF line ends: the user file and the
+    label file read exactly as without them (the mark once made a valid array look like bad
+    JSON Lines, and a label header ``\\ufeffid`` fail the header check)."""
+    objs = _twibot_objects()
+    text = (json.dumps(objs) if shape == "array" else "\r\n".join(json.dumps(o) for o in objs))
+    labels = "id,label\r\n" + "".join(f"u{1000 + i},{'bot' if i % 2 else 'human'}\r\n"
+                                      for i in range(6))
+    plain, marked = tmp_path / "plain", tmp_path / "marked"
+    for folder, bom in ((plain, b""), (marked, b"\xef\xbb\xbf")):
+        folder.mkdir()
+        (folder / "user.json").write_bytes(bom + text.encode("utf-8"))
+        (folder / "label.csv").write_bytes(bom + labels.encode("utf-8"))
+    want, got = ds.load_labeled(plain), ds.load_labeled(marked)
+    pd.testing.assert_frame_equal(got.users.drop(columns="dataset"),
+                                  want.users.drop(columns="dataset"))
+    assert got.labels.tolist() == want.labels.tolist() and len(got.users) == 5
+
+
 def test_twibot_with_no_readable_date_is_an_error(tmp_path):
     objs = [{"id": "u1", "username": "a", "created_at": "soon", "public_metrics": {}}]
     (tmp_path / "user.json").write_text(json.dumps(objs))

@@ -543,7 +543,7 @@ def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, st
             if not p.exists():
                 raise SourceError(f"{p}: missing (a Bot Repository set is NAME.tsv plus "
                                   f"NAME_tweets.json, or NAME.tar.gz holding both)", path=p)
-        tsv_text, js_text = tsv.read_text(encoding="utf-8"), js.read_text(encoding="utf-8")
+        tsv_text, js_text = tsv.read_text(encoding="utf-8-sig"), js.read_text(encoding="utf-8-sig")
         tsv_name, js_name = str(tsv), str(js)
     try:
         records = json.loads(js_text)
@@ -761,7 +761,7 @@ def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
 
 
 def _read_objects(path: Path) -> list[dict]:
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
@@ -824,7 +824,7 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
     label_of: dict[str, int] = {}
     issues = []
     if label_file is not None:
-        with open(label_file, encoding="utf-8", newline="") as fh:
+        with open(label_file, encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
             if not header or [h.strip().lower() for h in header[:2]] != ["id", "label"]:
