@@ -534,8 +534,8 @@ def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, st
             for need in (f"{stem}.tsv", f"{stem}_tweets.json"):
                 if need not in members:
                     raise SourceError(f"{where}: the archive lacks {need}", path=where)
-            tsv_text = tar.extractfile(members[f"{stem}.tsv"]).read().decode("utf-8")
-            js_text = tar.extractfile(members[f"{stem}_tweets.json"]).read().decode("utf-8")
+            tsv_text = tar.extractfile(members[f"{stem}.tsv"]).read().decode("utf-8-sig")
+            js_text = tar.extractfile(members[f"{stem}_tweets.json"]).read().decode("utf-8-sig")
         tsv_name, js_name = f"{where.name}:{stem}.tsv", f"{where.name}:{stem}_tweets.json"
     else:
         tsv, js = where.parent / f"{stem}.tsv", where.parent / f"{stem}_tweets.json"
@@ -543,7 +543,8 @@ def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, st
             if not p.exists():
                 raise SourceError(f"{p}: missing (a Bot Repository set is NAME.tsv plus "
                                   f"NAME_tweets.json, or NAME.tar.gz holding both)", path=p)
-        tsv_text, js_text = tsv.read_text(encoding="utf-8-sig"), js.read_text(encoding="utf-8-sig")
+        tsv_text = tsv.read_text(encoding="utf-8-sig")
+        js_text = js.read_text(encoding="utf-8-sig")
         tsv_name, js_name = str(tsv), str(js)
     try:
         records = json.loads(js_text)
