@@ -788,6 +788,28 @@ def block_people_share(scores: pd.DataFrame, options: AudienceOptions | None = N
     return float(evidence["people_share"])
 
 
+def block_people(scores: pd.DataFrame, options: AudienceOptions | None = None, *,
+                 profiles: pd.DataFrame | None = None) -> dict:
+    """What a report or triage says of the people on its block list, in one call: the share
+    the evidence expects (:func:`block_people_share`), the same in an audience of
+    :data:`~follower_kit.config.TYPICAL_BOT_SHARE` bots, and whether the evidence is the one
+    measured without like counts (:func:`likes_missing`).
+
+    Returns
+    -------
+    dict
+        ``people_share`` (None where the evidence does not apply), ``people_share_typical`` and
+        ``people_v2``: the keyword arguments of
+        :func:`follower_kit.report.prose.bots_sentence`.
+    """
+    from .config import TYPICAL_BOT_SHARE
+
+    return {"people_share": block_people_share(scores, options, profiles=profiles),
+            "people_share_typical": block_people_share(scores, options, profiles=profiles,
+                                                       bot_share=TYPICAL_BOT_SHARE),
+            "people_v2": likes_missing(profiles)}
+
+
 def likes_missing(profiles: pd.DataFrame | None) -> bool:
     """Whether most of the profiled followers in ``profiles`` lack a like count (X API v2 gives
     none unless asked; the bot score then reads no like features). False without profiles."""

@@ -12,7 +12,6 @@ from .. import audience
 from ..analysis import growth as growth_analysis
 from ..analysis import triage as triage_analysis
 from ..audience import DEFAULTS
-from ..config import TYPICAL_BOT_SHARE
 from ..report.prose import block_people_sentence
 from ..schema import HYDRATE_HINT
 from ..text import csv_frame, terminal
@@ -206,11 +205,9 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
             click.echo(f"  ... {len(part) - limit:,} more"
                        + (f" in {csv_path}" if csv_path else " (--csv FILE writes every entry)"))
         if name == "block" and len(part):
-            people = audience.block_people_share(bot_scores, options, profiles=followers)
-            typical = audience.block_people_share(bot_scores, options, profiles=followers,
-                                                  bot_share=TYPICAL_BOT_SHARE)
-            if people is not None:
+            said = audience.block_people(bot_scores, options, profiles=followers)
+            if said["people_share"] is not None:
                 click.echo("  " + block_people_sentence(
-                    people, typical, v2=audience.likes_missing(followers)))
+                    said["people_share"], said["people_share_typical"], v2=said["people_v2"]))
     if csv_path:
         click.echo(f"\n{len(out):,} entries of the four lists -> {csv_path}")

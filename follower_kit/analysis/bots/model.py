@@ -734,19 +734,13 @@ def model_card_text(model: BotModel) -> str:
                   + f". Expected share of people on a block list: {b['people_share']:.1%} "
                   "(the left-out mixed sets pooled, each weighted equally"
                   + (f", {b['mixed_bot_share']:.0%} bots on average" if "mixed_bot_share" in b
-                     else "") + ")"
-                  + "".join(f"; {share:.0%} where an audience is {bots:.0%} bots"
-                            for bots in (0.3, 0.15, 0.05)
-                            if (share := people_share_at(b, bots)) is not None)
-                  + ".", ""]
+                     else "") + ")" + _audience_shares(b) + ".", ""]
         v2 = model.card.get("block_v2", {})
         if v2.get("people_share") is not None:
             lines[-1:-1] = [f"As X API v2 gives the same sets (no like counts; the figure a "
                             f"report states for an audience without them), the lists at "
                             f"{v2['block_threshold']:.2f} hold {v2['people_share']:.1%} people"
-                            + "".join(f"; {share:.0%} where an audience is {bots:.0%} bots"
-                                      for bots in (0.3, 0.15, 0.05)
-                                      if (share := people_share_at(v2, bots)) is not None)
+                            + _audience_shares(v2)
                             + f", and find {v2['mixed_bot_rate']:.0%} of the bots.", ""]
     if "bot" in model.card:
         t = model.card["bot"]
@@ -755,6 +749,12 @@ def model_card_text(model: BotModel) -> str:
                   + f" the accounts flagged on the left-out mixed sets, pooled, are "
                   f"{t['precision']:.1%} bots; it finds {t['recall']:.1%} of their bots.", ""]
     return "\n".join(lines) + "\n"
+
+
+def _audience_shares(evidence: dict, bot_shares=(0.3, 0.15, 0.05)) -> str:
+    """"; 19% where an audience is 30% bots; ..." for the model card (:func:`people_share_at`)."""
+    return "".join(f"; {share:.0%} where an audience is {bots:.0%} bots" for bots in bot_shares
+                   if (share := people_share_at(evidence, bots)) is not None)
 
 
 def _n_trees(model: BotModel) -> int:
