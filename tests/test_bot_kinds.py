@@ -82,7 +82,17 @@ def test_shipped_card_holds_the_evidence_and_config_follows_it():
     assert card["bot"]["bot_threshold"] == config.BOT_THRESHOLD
     assert card["bot"]["bot_threshold"] < card["block"]["block_threshold"]
     assert 0 <= card["block"]["people_share"] <= 1
-    assert B.block_evidence() == card["block"]
+    # a report states the list chosen without each set in turn, not the chosen threshold's own
+    # (flattered) figures, which stay beside it
+    nested, stated = card["block"]["nested"], B.block_evidence()
+    assert set(nested["thresholds"]) == set(B.MIXED_SETS)
+    assert stated["people_share"] == nested["people_share"] != card["block"]["people_share"]
+    assert stated["chosen_on_these_sets"]["people_share"] == card["block"]["people_share"]
+    assert {k: v for k, v in stated.items() if k not in (
+        "people_share", "mixed_bot_rate", "mixed_people_rate", "mixed_bot_share",
+        "chosen_on_these_sets")} == {k: v for k, v in card["block"].items() if k not in (
+            "people_share", "mixed_bot_rate", "mixed_people_rate", "mixed_bot_share", "nested")}
+    assert 0 < card["bot"]["nested"]["precision"] < 1
     # the headline of docs/bots.md: the seven mixed sets' mean, the kit against the peer
     lodo = card["lodo"]
     seven = [lodo["sets"][n] for n in B.MIXED_SETS]
@@ -99,13 +109,18 @@ def test_shipped_card_holds_the_evidence_and_config_follows_it():
     point = next(p for p in card["block"]["curve"] if p["block_threshold"] == chosen)
     assert {k: point[k] for k in ("people_share", "mixed_bot_rate", "mixed_people_rate")} == \
         {k: card["block"][k] for k in ("people_share", "mixed_bot_rate", "mixed_people_rate")}
-    typical = B.people_share_at(card["block"], 0.15)
+    typical = B.people_share_at(stated, 0.15)
     assert f"; {typical:.0%} where an audience is 15% bots" in text
+    assert (f"{stated['people_share']:.1%} people (each set's list cut at the threshold chosen "
+            "without it" in text)
     # the same evidence measured as X API v2 gives the sets, at the same threshold and grid
     v2 = card["block_v2"]
     assert v2["block_threshold"] == chosen and len(v2["curve"]) == len(card["block"]["curve"])
     assert v2["mixed_bot_share"] == card["block"]["mixed_bot_share"]
-    assert f"the lists at {chosen:.2f} hold {v2['people_share']:.1%} people" in text
+    # ... and the thresholds chosen on the sets as published applied to them as v2
+    assert v2["nested"]["thresholds"] == nested["thresholds"]
+    assert (f"the lists at {chosen:.2f} hold {v2['nested']['people_share']:.1%} people (each "
+            "set's list cut at the threshold chosen without it" in text)
 
 
 def test_score_bots_on_the_sample(sample_audience):
@@ -423,6 +438,35 @@ def test_an_empty_block_list_meets_no_floor():
     assert got["block_threshold"] < 0.99
 
 
+def test_a_threshold_chosen_without_each_set_is_measured_on_it():
+    """The block threshold is the best of many on the left-out sets, so its figures there
+    flatter it; the estimate a report states chooses it without each set in turn and measures
+    the list on that set."""
+    def frame(bots, people):
+        return pd.DataFrame({"kit": [0.95] * bots + list(people),
+                             "is_bot": [1] * bots + [0] * len(people), "block_kind": True})
+
+    # a and b meet the 80% floor from 0.50 (one person at 0.60 or 0.75 beside four bots);
+    # c only from 0.56 (four people at 0.55)
+    scores = {"a": frame(4, [0.60]), "b": frame(4, [0.75]), "c": frame(4, [0.55] * 4)}
+    chosen = B.choose_block_threshold(scores, mixed=["a", "b", "c"])
+    assert chosen["met"] and chosen["block_threshold"] == 0.56
+    # on all three at 0.56: a and b list their person, c none: fp 0.4, tp 0.8 + 0.8 + 0.5
+    assert chosen["people_share"] == pytest.approx(0.4 / 2.5, abs=1e-4)
+    nested = B.nested_block_choice(scores, mixed=["a", "b", "c"])
+    # without c the choice is 0.50, which lists all of c's people; without a or b it is 0.56
+    assert nested["thresholds"] == {"a": 0.56, "b": 0.56, "c": 0.5}
+    assert nested["mixed_people_rate"] == 1.0 and nested["mixed_bot_rate"] == 1.0
+    # tp 4/5 + 4/5 + 4/8, fp 1/5 + 1/5 + 4/8: 0.9 of 3.0 listed are people
+    assert nested["people_share"] == pytest.approx(0.3, abs=1e-4)
+    assert nested["people_share"] > chosen["people_share"]
+    # measured on other scores of the same sets (as X API v2 gives them), chosen on these
+    v2 = {"a": frame(4, [0.60]), "b": frame(4, [0.40]), "c": frame(4, [0.40] * 4)}
+    on_v2 = B.nested_block_choice(scores, mixed=["a", "b", "c"], apply_to=v2)
+    assert on_v2["thresholds"] == nested["thresholds"]
+    assert on_v2["people_share"] == pytest.approx(0.2 / 2.3, abs=1e-4)   # only a's person listed
+
+
 def test_people_on_a_block_list_resampled_to_an_audience_with_fewer_bots():
     """The block evidence records what the list takes of each mixed set's bots and people, so a
     report can say how many people such a list holds where bots are fewer than in the public
@@ -459,21 +503,33 @@ def test_the_block_list_people_curve_reads_the_card_and_draws(tmp_path):
     curve = B.block_people_curve()
     at = curve[curve["block_threshold"] == config.BLOCK_THRESHOLD].set_index("bot_share")
     evidence = B.block_evidence()
-    assert at.loc[evidence["mixed_bot_share"], "people_share"] == evidence["people_share"]
-    assert at.loc[0.15, "people_share"] == B.people_share_at(evidence, 0.15)
+    own = evidence["chosen_on_these_sets"]          # the curve: on the sets it was chosen on
+    assert at.loc[own["mixed_bot_share"], "people_share"] == own["people_share"]
+    assert at.loc[0.15, "people_share"] == B.people_share_at(own, 0.15)
+    # the ring: what a report states, the same at every threshold of an audience's line
+    assert at.loc[own["mixed_bot_share"], "stated_share"] == evidence["people_share"]
+    assert at.loc[0.15, "stated_share"] == B.people_share_at(evidence, 0.15)
+    assert curve.groupby("audience")["stated_share"].nunique().eq(1).all()
     # at every threshold, fewer bots in the audience put more people on the list
     wide = curve.pivot(index="block_threshold", columns="bot_share", values="people_share")
     assert (wide.diff(axis=1, periods=-1).iloc[:, :-1].dropna() >= 0).all().all()
     fig, ax = plt.subplots()
     assert plots.bot_block_people(curve, marked=config.BLOCK_THRESHOLD, ax=ax) is ax
     assert len(ax.get_lines()) == 5                       # four audiences and the marked threshold
-    assert {t.get_text() for t in ax.get_legend().get_texts()} == set(curve["audience"])
+    assert len(ax.collections) == 4                       # a ring per audience at the threshold
+    rings = {tuple(np.round(c.get_offsets()[0], 6)) for c in ax.collections}
+    assert rings == {(config.BLOCK_THRESHOLD, round(v, 6)) for v in at["stated_share"]}
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == set(curve["audience"]) | {
+        "what a report states (threshold chosen without each set)"}
     fig.savefig(tmp_path / "curve.png")
     plt.close(fig)
     assert B.block_people_curve(B.BotModel({}, {}, None)).empty
     # the same measured without like counts: the card's block_v2, the report's figure for them
     v2 = B.block_people_curve(v2=True)
     at = v2[v2["block_threshold"] == config.BLOCK_THRESHOLD].set_index("bot_share")
-    assert at.loc[0.15, "people_share"] == B.people_share_at(B.block_evidence(v2=True), 0.15)
+    stated_v2 = B.block_evidence(v2=True)
+    assert at.loc[0.15, "people_share"] == B.people_share_at(
+        stated_v2["chosen_on_these_sets"], 0.15)
+    assert at.loc[0.15, "stated_share"] == B.people_share_at(stated_v2, 0.15)
     assert at.loc[0.15, "people_share"] != B.people_share_at(evidence, 0.15)
     assert B.block_people_curve(B.BotModel({}, {}, None), v2=True).empty

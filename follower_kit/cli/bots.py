@@ -162,10 +162,11 @@ def train(folder, out, lodo: bool, peer: bool) -> None:
                f"{len(model.kinds)} kinds, trained on {t['accounts']:,} accounts of "
                f"{len(t['datasets'])} sets")
     if "block" in model.card:
-        b = model.card["block"]
+        b = B.block_evidence(model)
         click.echo(f"block_threshold {b['block_threshold']:.2f} "
                    f"({'meets' if b['met'] else 'does NOT meet'} the precision floors; "
-                   f"{b['people_share']:.1%} people on the pooled left-out block lists)")
+                   f"{b['people_share']:.1%} people on the pooled left-out block lists, the "
+                   "threshold chosen without each set in turn)")
         click.echo(B.model_card_text(model))
 
 

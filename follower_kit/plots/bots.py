@@ -86,12 +86,20 @@ def bot_block_people(data: pd.DataFrame, *, threshold: str = "block_threshold",
                      marked: float | None = None, ax=None, **kwargs):
     """The share of people on a block list against its threshold, one line per ``hue``
     (``analysis.bots.block_people_curve``: the public sets as they are and audiences with fewer
-    bots), with the shipped threshold ``marked``."""
+    bots), with the shipped threshold ``marked``; where the data has ``stated_share``, a ring on
+    each line at the marked threshold shows the figure a report states (the threshold chosen
+    without each set in turn, which the line at that point flatters)."""
     from matplotlib.ticker import PercentFormatter
 
     ax = ax or plt.gca()
+    label = "what a report states (threshold chosen without each set)"
     for name, g in _groups(data, hue):
-        ax.plot(g[threshold], g[people].astype(float), label=name, **kwargs)
+        (line,) = ax.plot(g[threshold], g[people].astype(float), label=name, **kwargs)
+        stated = g["stated_share"].dropna() if "stated_share" in g else ()
+        if marked is not None and len(stated):
+            ax.scatter([marked], [float(stated.iloc[0])], s=40, facecolors="none",
+                       edgecolors=line.get_color(), zorder=3, label=label)
+            label = None                # one legend entry for all the rings
     if marked is not None:
         ax.axvline(marked, color="grey", ls="--", lw=1)
         ax.annotate(f"shipped {marked:.2f}", (marked, 0.95), textcoords="offset points",
@@ -99,7 +107,10 @@ def bot_block_people(data: pd.DataFrame, *, threshold: str = "block_threshold",
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set(xlim=(0.5, 1), ylim=(0, 1), xlabel="block list from bot score",
            ylabel="people on the block list", title="Who a block list would name")
-    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: labels[i].startswith("what a report"))
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], fontsize="small",
+              loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     return ax
 
 

@@ -19,8 +19,9 @@ from .classifier import (MODEL_FORMAT, MODEL_FORMAT_VERSION, OPTIONAL_FEATURES, 
 from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, auc_difference,  # noqa: F401
                        auc_difference_draws, block_metrics, calibration_error,
                        choose_block_threshold, choose_bot_threshold, evaluate, join_sets,
-                       leave_one_dataset_out, lodo_matrix, lodo_scores, lodo_table, overlap,
-                       threshold_costs, train_with_evidence)
+                       leave_one_dataset_out, lodo_matrix, lodo_scores, lodo_table,
+                       nested_block_choice, nested_bot_choice, overlap, threshold_costs,
+                       train_with_evidence)
 from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, RULES_WEIGHT,  # noqa: F401
                     TRAINING_KINDS, BotModel, available_groups, block_evidence,
                     block_evidence_at, block_people_curve, blockable,
