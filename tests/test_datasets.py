@@ -276,6 +276,42 @@ def test_twibot_files_saved_with_a_byte_order_mark_and_crlf_load_the_same(tmp_pa
     assert got.labels.tolist() == want.labels.tolist() and len(got.users) == 5
 
 
+@pytest.mark.parametrize("shape", ["array", "jsonl"])
+def test_a_large_twibot_file_is_read_a_record_at_a_time(tmp_path, monkeypatch, shape):
+    """TwiBot-22's user.json holds a million accounts: it is read one record at a time and moved
+    into frames every ``_CHUNK_ROWS`` accounts, and the frames joined give what one frame gives;
+    a file broken near its end names the place after the records before it were read."""
+    objs = [_twibot22_record(i) for i in range(7)]
+    text = (json.dumps(objs) if shape == "array" else "\n".join(json.dumps(o) for o in objs))
+    (tmp_path / "user.json").write_text(text)
+    (tmp_path / "label.csv").write_text(
+        "id,label\n" + "".join(f"u{o['id'][1:]},{'bot' if i % 3 else 'human'}\n"
+                               for i, o in enumerate(objs)))
+    whole = ds.load_labeled(tmp_path)
+    read = []
+    real = ds._read_objects
+
+    def spy(path):
+        for rec in real(path):
+            read.append(rec["id"])
+            yield rec
+
+    monkeypatch.setattr(ds, "_read_objects", spy)
+    monkeypatch.setattr(ds, "_CHUNK_ROWS", 2)
+    chunked = ds.load_labeled(tmp_path)
+    pd.testing.assert_frame_equal(chunked.users, whole.users)
+    assert chunked.labels.tolist() == whole.labels.tolist() and len(read) == 7
+    # the sixth record cut short: the five before it are read, the error names where it broke
+    broken = text[:text.index(json.dumps(objs[5])) + 40]
+    (tmp_path / "user.json").write_text(broken)
+    read.clear()
+    where = (r"user\.json, line 1, column \d+: .*truncated\?" if shape == "array"
+             else r"user\.json:6: not valid")
+    with pytest.raises(SourceError, match=where):
+        ds.load_labeled(tmp_path)
+    assert len(read) == 5
+
+
 def test_twibot_with_no_readable_date_is_an_error(tmp_path):
     objs = [{"id": "u1", "username": "a", "created_at": "soon", "public_metrics": {}}]
     (tmp_path / "user.json").write_text(json.dumps(objs))

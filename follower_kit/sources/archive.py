@@ -336,7 +336,9 @@ class _JsReader:
                 if not self.eof:
                     raise self._error(self.pos, f"{what} is larger than "
                                       f"{_size(self.record_bytes)} or broken") from None
-                truncated = exc.pos >= len(self.buf.rstrip()) - 1
+                # at the end of the file a string that never closes ran into the end too
+                truncated = (exc.pos >= len(self.buf.rstrip()) - 1
+                             or exc.msg.startswith("Unterminated string"))
                 hint = " (the file ends early: truncated?)" if truncated else \
                     " (JSON needs double-quoted keys and strings, no trailing commas)"
                 raise self._error(exc.pos, exc.msg + hint) from None
