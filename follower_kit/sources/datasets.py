@@ -1003,7 +1003,9 @@ def _mib_observed(raw: pd.DataFrame) -> pd.Series:
     (the export time), both UTC wall-clock text."""
     crawled = raw["crawled_at"] if "crawled_at" in raw else pd.Series(None, index=raw.index)
     updated = raw["updated"] if "updated" in raw else pd.Series(None, index=raw.index)
-    return pd.to_datetime(crawled.fillna(updated), utc=True, errors="coerce")
+    # as text: an all-empty column reads as float, which a future pandas will not fill with text
+    return pd.to_datetime(crawled.astype(object).fillna(updated.astype(object)), utc=True,
+                          errors="coerce")
 
 
 def _mib_set(name: str, parts: list[tuple[pd.DataFrame, str, int, str]], conflicts: str,
