@@ -312,6 +312,27 @@ def test_a_large_twibot_file_is_read_a_record_at_a_time(tmp_path, monkeypatch, s
     assert len(read) == 5
 
 
+def test_a_bot_repository_archive_too_large_to_read_is_refused(tmp_path, monkeypatch):
+    """A .tar.gz member is read whole: one that unpacks past ``MEMBER_BYTES`` (a tar bomb, or
+    the wrong file) is refused by its header size, naming the archive and the file."""
+    import io
+    import tarfile
+
+    js = json.dumps([{"created_at": "Mon Jan 21 19:37:21 +0000 2019",
+                      "user": {"id_str": "1", "screen_name": "a", "followers_count": 1,
+                               "created_at": "Wed Jun 20 15:07:36 +0000 2012"}}]).encode()
+    with tarfile.open(tmp_path / "tiny-2019.tar.gz", "w:gz") as tar:
+        for name, data in (("tiny-2019.tsv", b"1\tbot\n"), ("tiny-2019_tweets.json", js)):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    assert len(ds.load_botrepo(tmp_path / "tiny-2019.tar.gz").users) == 1
+    monkeypatch.setattr(ds, "MEMBER_BYTES", len(js) - 1)
+    with pytest.raises(SourceError, match=r"tiny-2019\.tar\.gz: tiny-2019_tweets\.json unpacks "
+                                          r"to [\d,]+ bytes"):
+        ds.load_botrepo(tmp_path / "tiny-2019.tar.gz")
+
+
 def test_twibot_with_no_readable_date_is_an_error(tmp_path):
     objs = [{"id": "u1", "username": "a", "created_at": "soon", "public_metrics": {}}]
     (tmp_path / "user.json").write_text(json.dumps(objs))

@@ -525,6 +525,10 @@ def _botrepo_files(folder: Path) -> list[tuple[str, Path]]:
     return pairs
 
 
+#: Largest file read from a Bot Repository ``.tar.gz`` (the public ones unpack to 1-20 MB).
+MEMBER_BYTES = 1 << 30
+
+
 def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, str]:
     """The TSV lines and the JSON records of one Bot Repository set, from files or an archive."""
     if where.name.endswith(".tar.gz"):
@@ -533,6 +537,10 @@ def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, st
             for need in (f"{stem}.tsv", f"{stem}_tweets.json"):
                 if need not in members:
                     raise SourceError(f"{where}: the archive lacks {need}", path=where)
+                if members[need].size > MEMBER_BYTES:   # read whole: refuse what would not fit
+                    raise SourceError(f"{where}: {need} unpacks to {members[need].size:,} "
+                                      f"bytes, more than the {MEMBER_BYTES:,} a Bot Repository "
+                                      "set comes near; not read", path=where)
             tsv_text = tar.extractfile(members[f"{stem}.tsv"]).read().decode("utf-8-sig")
             js_text = tar.extractfile(members[f"{stem}_tweets.json"]).read().decode("utf-8-sig")
         tsv_name, js_name = f"{where.name}:{stem}.tsv", f"{where.name}:{stem}_tweets.json"
