@@ -391,6 +391,14 @@ class _JsReader:
             raise self._error(self.pos, "unexpected text after the JSON value")
 
 
+def json_array_items(stream, *, label: str, record_bytes: int = Limits.record_bytes):
+    """The elements of a plain JSON array (no ``window.<name> =`` prefix) read from a binary
+    ``stream`` one at a time, with the archive reader's bounds and errors (``label``, line and
+    column): memory holds one record and a chunk of the file. A leading byte order mark is
+    skipped. Used for TwiBot's ``user.json``."""
+    yield from _JsReader(stream, label, record_bytes=record_bytes).items()
+
+
 def parse_js(data: bytes, *, label: str, expect: str | None = None):
     """Parse one archive data file: ``window.<name> = <JSON>``.
 

@@ -774,16 +774,16 @@ _CHUNK_ROWS = 50_000
 
 def _read_objects(path: Path):
     """The records of a TwiBot user file, one at a time: a JSON array (read as the archive
-    reader reads one, :class:`~follower_kit.sources.archive._JsReader`) or JSON Lines. Memory
+    reader reads one, :func:`~follower_kit.sources.archive.json_array_items`) or JSON Lines. Memory
     holds one record and a chunk of the file, never the whole file: TwiBot-22's ``user.json``
     holds a million accounts. Errors name the file and line."""
-    from .archive import _JsReader
+    from .archive import json_array_items
 
     with open(path, "rb") as fh:
         head = fh.read(4096).decode("utf-8-sig", errors="replace").lstrip()
     if head.startswith("["):
         with open(path, "rb") as fh:
-            yield from _JsReader(fh, str(path)).items()
+            yield from json_array_items(fh, label=str(path))
         return
     with open(path, encoding="utf-8-sig", newline="") as fh:
         lineno = 0

@@ -778,6 +778,10 @@ def _n_trees(model: BotModel) -> int:
     return max((len(b["trees"]) for b in model.boosters.values()), default=0)
 
 
+#: The figures :func:`block_evidence` states, taken from the nested estimate when there is one.
+_STATED = ("people_share", "mixed_bot_share", "mixed_bot_rate", "mixed_people_rate")
+
+
 def block_evidence(model: BotModel | None = None, *, v2: bool = False) -> dict:
     """What a report states about its block list: the ``block_threshold`` chosen from the
     leave-one-out evidence and the share of people expected on the list: measured, when the
@@ -807,10 +811,6 @@ def block_evidence(model: BotModel | None = None, *, v2: bool = False) -> dict:
         evidence["chosen_on_these_sets"] = {k: evidence[k] for k in _STATED if k in evidence}
         evidence.update({k: nested[k] for k in _STATED})
     return evidence
-
-
-#: The figures :func:`block_evidence` states, taken from the nested estimate when there is one.
-_STATED = ("people_share", "mixed_bot_share", "mixed_bot_rate", "mixed_people_rate")
 
 
 def block_evidence_at(threshold: float, model: BotModel | None = None, *,
