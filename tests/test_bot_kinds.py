@@ -274,6 +274,31 @@ def test_evaluate_test_on_twibot22_layouts_with_the_peer(tmp_path, layout):
     assert vs["ci95"][0] <= vs["roc_auc_difference"] <= vs["ci95"][1]
 
 
+def test_evaluate_test_reads_the_observation_time_it_is_given(tmp_path):
+    """A TwiBot release does not record when its profiles were read: --observed-at says it, and
+    account ages (so the scores) are measured from it; a date that is not one is a usage
+    error."""
+    path = _twibot_set(tmp_path / "twibot", n=60)
+
+    def run(*extra):
+        result = CliRunner().invoke(main, ["bots", "evaluate", "--test", str(path), "--no-peer",
+                                           "--json", *extra])
+        return result.exit_code, result.output
+
+    code, assumed = run()
+    assert code == 0, assumed
+    code, given = run("--observed-at", "2031-06-01")
+    assert code == 0, given
+    assumed, given = (json.loads(out.strip().splitlines()[-1]) for out in (assumed, given))
+    assert assumed["observed_at"]["assumed"] and not given["observed_at"]["assumed"]
+    assert given["observed_at"]["at"] == "2031-06-01T00:00:00+00:00"
+    # without it, the newest account's creation time
+    newest = ds.load_labeled(path).users["created_at"].max()
+    assert pd.Timestamp(assumed["observed_at"]["at"]) == newest
+    code, bad = run("--observed-at", "next tuesday")
+    assert code == 2 and "'next tuesday' is not a date" in bad and "Traceback" not in bad
+
+
 def test_evaluate_train_equal_test_is_a_one_line_error(tmp_path):
     path = _twibot_set(tmp_path / "twibot")
     result = CliRunner().invoke(main, ["bots", "evaluate", "--train", str(path), "--test",

@@ -170,6 +170,16 @@ def train(folder, out, lodo: bool, peer: bool) -> None:
         click.echo(B.model_card_text(model))
 
 
+def _observed(labeled) -> dict:
+    """When a test set's profiles were read (account ages count from it), and whether that was
+    assumed (a TwiBot release without ``--observed-at``: the newest account's creation)."""
+    import pandas as pd
+
+    at = labeled.users["observed_at"].max()
+    return {"at": None if pd.isna(at) else at.isoformat(),
+            "assumed": bool((labeled.issues["kind"] == "assumed_observed_at").any())}
+
+
 @bots.command("evaluate")
 @click.option("--lodo", "lodo_dir", type=click.Path(exists=True, file_okay=False), default=None,
               help="Folder of labeled sets: leave each out in turn (kit recipe, peer and rules).")
@@ -200,9 +210,14 @@ def train(folder, out, lodo: bool, peer: bool) -> None:
               help="With --lodo: take this optional field group from each left-out set (the "
                    "kit scores it with the classifiers fitted without it; the peer and the rules "
                    "see it blank); repeatable.")
+@click.option("--observed-at", "observed_at", default=None, metavar="DATE",
+              help="When the --test and --train profiles were read (e.g. 2022-02-01), for "
+                   "TwiBot releases, which do not record it [default: the newest account's "
+                   "creation time, with a warning]; account ages are measured from it.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
 def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: bool,
-             threshold: float, leaky: bool, save_model, as_v2: bool, without, as_json: bool):
+             threshold: float, leaky: bool, save_model, as_v2: bool, without, observed_at,
+             as_json: bool):
     """Measure bot scores on labeled data.
 
     \b
@@ -236,10 +251,20 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
         raise click.UsageError("--without goes with --lodo DIR")
     if not test_path:
         raise click.UsageError("give --lodo DIR, or --test PATH (with or without --train)")
+    if observed_at is not None:
+        import pandas as pd
+
+        try:
+            observed_at = pd.Timestamp(observed_at)
+        except ValueError:
+            raise click.BadParameter(f"{observed_at!r} is not a date (e.g. 2022-02-01 or "
+                                     "2022-02-01T12:00Z)", param_hint="--observed-at") from None
+        observed_at = (observed_at.tz_localize("UTC") if observed_at.tzinfo is None
+                       else observed_at.tz_convert("UTC"))
     if any(Path(p).resolve() == Path(test_path).resolve() for p in train_paths):
         raise click.UsageError(f"--test {test_path} is also a --train set; a model must be "
                                f"tested on accounts it did not learn from")
-    test = load_labeled(test_path)
+    test = load_labeled(test_path, observed_at=observed_at)
     if not train_paths:
         model = B.load_bot_model(model_path) if model_path else B.default_model()
         block = model.card.get("block", {}).get("block_threshold", BLOCK_THRESHOLD)
@@ -249,7 +274,7 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
                "kit": B.block_metrics(test.labels, kit["bot_score"], kit["block_kind"],
                                       threshold=block),
                "rules": B.block_metrics(test.labels, rules["bot_score"], threshold=block),
-               "block_threshold": block}
+               "block_threshold": block, "observed_at": _observed(test)}
         peer_dir = (peer_dir or shared_bots_dir()) if with_peer else None
         if peer_dir:
             peer_p, peer_n = _peer_on(test, peer_dir)
@@ -272,7 +297,7 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
                 click.echo("peer  not measured: no labeled sets to fit it on (--peer-train DIR)")
         click.echo(json.dumps(_jsonable(out)))
         return
-    train = load_many([load_labeled(p) for p in train_paths])
+    train = load_many([load_labeled(p, observed_at=observed_at) for p in train_paths])
     test = remove_overlap(test, train)
     if not len(test):
         raise click.UsageError(f"every account of {test_path} is also in --train")
