@@ -268,6 +268,12 @@ def test_evaluate_test_on_twibot22_layouts_with_the_peer(tmp_path, layout):
         assert 0 <= out[who]["roc_auc"] <= 1
     # the two sets' accounts, less ids both hold and accounts the test set shares with them
     assert 2600 < out["peer_train"]["accounts"] <= 517 + 2221
+    # what a report would have said of the people on this list: the evidence measured without
+    # like counts (a v2 release has none), resampled to the set's half bots
+    expected = out["block_expected"]
+    assert expected["without_likes"] and expected["at_bot_share"] == 0.5
+    assert expected["people_share"] == pytest.approx(
+        B.people_share_at(B.block_evidence(v2=True), 0.5))
     vs = out["kit_vs_peer"]                 # with its paired bootstrap interval
     assert vs["roc_auc_difference"] == pytest.approx(
         out["kit"]["roc_auc"] - out["peer"]["roc_auc"], abs=2e-4)

@@ -170,6 +170,21 @@ def train(folder, out, lodo: bool, peer: bool) -> None:
         click.echo(B.model_card_text(model))
 
 
+def _expected(model, threshold: float, labeled) -> dict:
+    """What a report would state of the people on this set's block list, from the model's
+    leave-one-out evidence resampled to the set's own share of bots (measured without like
+    counts when the set has none), to hold against the share measured on it
+    (1 - ``precision_at_block``)."""
+    from ..analysis import bots as B
+    from ..audience import likes_missing
+
+    v2 = likes_missing(labeled.users)
+    evidence = B.block_evidence_at(threshold, model, v2=v2)
+    share = float(labeled.labels.mean()) if len(labeled.labels) else 0.0
+    return {"people_share": None if evidence is None else B.people_share_at(evidence, share),
+            "at_bot_share": round(share, 4), "without_likes": v2}
+
+
 def _observed(labeled) -> dict:
     """When a test set's profiles were read (account ages count from it), and whether that was
     assumed (a TwiBot release without ``--observed-at``: the newest account's creation)."""
@@ -274,7 +289,8 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
                "kit": B.block_metrics(test.labels, kit["bot_score"], kit["block_kind"],
                                       threshold=block),
                "rules": B.block_metrics(test.labels, rules["bot_score"], threshold=block),
-               "block_threshold": block, "observed_at": _observed(test)}
+               "block_threshold": block, "observed_at": _observed(test),
+               "block_expected": _expected(model, block, test)}
         peer_dir = (peer_dir or shared_bots_dir()) if with_peer else None
         if peer_dir:
             peer_p, peer_n = _peer_on(test, peer_dir)
