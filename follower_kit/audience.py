@@ -798,8 +798,9 @@ def block_people(scores: pd.DataFrame, options: AudienceOptions | None = None, *
     Returns
     -------
     dict
-        ``people_share`` (None where the evidence does not apply), ``people_share_typical`` and
-        ``people_v2``: the keyword arguments of
+        ``people_share`` (None where the evidence does not apply), ``people_share_typical``,
+        ``people_v2`` and ``flagged_people_typical`` (:func:`flagged_people_share` in an
+        audience of ``TYPICAL_BOT_SHARE`` bots): the keyword arguments of
         :func:`follower_kit.report.prose.bots_sentence`.
     """
     from .config import TYPICAL_BOT_SHARE
@@ -807,7 +808,29 @@ def block_people(scores: pd.DataFrame, options: AudienceOptions | None = None, *
     return {"people_share": block_people_share(scores, options, profiles=profiles),
             "people_share_typical": block_people_share(scores, options, profiles=profiles,
                                                        bot_share=TYPICAL_BOT_SHARE),
-            "people_v2": likes_missing(profiles)}
+            "people_v2": likes_missing(profiles),
+            "flagged_people_typical": flagged_people_share(scores, options, profiles=profiles,
+                                                           bot_share=TYPICAL_BOT_SHARE)}
+
+
+def flagged_people_share(scores: pd.DataFrame, options: AudienceOptions | None = None, *,
+                         bot_share: float, profiles: pd.DataFrame | None = None
+                         ) -> float | None:
+    """The share of real people the shipped model's leave-one-out evidence expects among the
+    followers counted as likely bots (``bot_threshold`` or more), in an audience of which
+    ``bot_share`` are bots (:func:`~follower_kit.analysis.bots.flag_evidence`: each public set
+    left out, the threshold chosen without it; measured without like counts when the profiles
+    mostly lack them, :func:`likes_missing`). None where that evidence does not apply: scores
+    from the hand-set rules, a ``bot_threshold`` other than the chosen one, or a model that
+    records no rates."""
+    from .analysis import bots as B
+
+    opts = options or DEFAULTS
+    kinds = scores["bot_kind"].astype(str) if "bot_kind" in scores else pd.Series([], dtype=str)
+    evidence = B.flag_evidence(opts.bot_threshold, v2=likes_missing(profiles))
+    if not evidence or not kinds.ne("").any():
+        return None
+    return B.people_share_at(evidence, bot_share)
 
 
 def likes_missing(profiles: pd.DataFrame | None) -> bool:

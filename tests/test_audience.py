@@ -204,6 +204,16 @@ def test_the_report_states_the_people_expected_on_its_block_list(tmp_path_factor
     unmeasured = AudienceOptions("brightwave", block_threshold=0.955)
     assert audience.block_people_share(scores, unmeasured) is None
     assert audience.block_people_share(audience.score_bots(data, model=None)) is None
+    # the likely bots too: how many of such accounts the evidence finds to be people
+    flagged = audience.flagged_people_share(scores, bot_share=TYPICAL_BOT_SHARE)
+    assert flagged == B.people_share_at(B.flag_evidence(), TYPICAL_BOT_SHARE) and flagged > 0.3
+    assert (f"That count is not all bots: measured on public labeled accounts, in an audience "
+            f"that is {rt.percent(TYPICAL_BOT_SHARE, 0)} bots about {rt.percent(flagged, 0)} "
+            f"of the accounts scoring this high would be real people.") in page
+    assert audience.flagged_people_share(scores, AudienceOptions("brightwave", bot_threshold=0.6),
+                                         bot_share=TYPICAL_BOT_SHARE) is None
+    assert audience.flagged_people_share(audience.score_bots(data, model=None),
+                                         bot_share=TYPICAL_BOT_SHARE) is None
 
 
 def test_without_like_counts_the_block_list_evidence_is_the_one_measured_without_them(
@@ -229,6 +239,10 @@ def test_without_like_counts_the_block_list_evidence_is_the_one_measured_without
     # the published evidence where the profiles carry likes, or none are given
     assert audience.block_people_share(scores, profiles=data.followers) == \
         B.block_evidence()["people_share"]
+    flagged = audience.flagged_people_share(scores, profiles=v2_profiles,
+                                            bot_share=TYPICAL_BOT_SHARE)
+    assert flagged == B.people_share_at(B.flag_evidence(v2=True), TYPICAL_BOT_SHARE)
+    assert flagged != audience.flagged_people_share(scores, bot_share=TYPICAL_BOT_SHARE)
     # a model whose card predates the v2 evidence states nothing under the v2 label
     older = B.BotModel({}, {}, None, card={"block": B.block_evidence()})
     assert B.block_evidence(older, v2=True) == {}

@@ -93,6 +93,13 @@ def test_shipped_card_holds_the_evidence_and_config_follows_it():
         "chosen_on_these_sets")} == {k: v for k, v in card["block"].items() if k not in (
             "people_share", "mixed_bot_rate", "mixed_people_rate", "mixed_bot_share", "nested")}
     assert 0 < card["bot"]["nested"]["precision"] < 1
+    # the likely bots' rates, chosen without each set, as published and as X API v2
+    flag, flag_v2 = B.flag_evidence(), B.flag_evidence(v2=True)
+    assert flag["bot_threshold"] == config.BOT_THRESHOLD
+    assert flag["mixed_bot_rate"] == card["bot"]["nested"]["mixed_bot_rate"]
+    assert card["bot_v2"]["nested"]["thresholds"] == card["bot"]["nested"]["thresholds"]
+    assert flag_v2["mixed_people_rate"] == card["bot_v2"]["nested"]["mixed_people_rate"]
+    assert B.flag_evidence(0.6) == {} and B.flag_evidence(model=B.BotModel({}, {}, None)) == {}
     # the headline of docs/bots.md: the seven mixed sets' mean, the kit against the peer
     lodo = card["lodo"]
     seven = [lodo["sets"][n] for n in B.MIXED_SETS]

@@ -239,6 +239,15 @@ def test_section_sentences_adapt():
                          people_share=0.098, people_share_typical=0.37, previous_share=0.04)
     assert s.startswith("50 followers (5.0%) look automated or fake. A month earlier it was "
                         "4.0%. The 30 clearest cases") and "before blocking. No burst" in s
+    # the count of likely bots says how many of such accounts the evidence finds to be people
+    s = rt.bots_sentence(flagged=50, followers=1000, blocked=30, block_threshold=0.85,
+                         previous_share=0.04, flagged_people_typical=0.56)
+    assert ("A month earlier it was 4.0%. That count is not all bots: measured on public "
+            "labeled accounts, in an audience that is 15% bots about 56% of the accounts "
+            "scoring this high would be real people. The 30 clearest cases") in s
+    s = rt.bots_sentence(flagged=50, followers=1000, blocked=30, block_threshold=0.85,
+                         flagged_people_typical=0.6, people_v2=True)
+    assert "measured on public labeled accounts read as X API v2 gives them, in an" in s
     s = rt.bots_sentence(flagged=50, followers=1000, blocked=0, block_threshold=0.85,
                          people_share=0.098, people_share_typical=0.37)
     assert "None scores 0.85 or more" in s and "listed below" not in s

@@ -418,7 +418,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
                   previous_share: float | None = None, blocked: int | None = None,
                   block_threshold: float | None = None, unscored: int = 0,
                   earlier: str = "a month earlier", people_share: float | None = None,
-                  people_share_typical: float | None = None, people_v2: bool = False) -> str:
+                  people_share_typical: float | None = None, people_v2: bool = False,
+                  flagged_people_typical: float | None = None) -> str:
     """How many followers look automated or bought, in words.
 
     Parameters
@@ -441,8 +442,12 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
         The same for an audience of :data:`~follower_kit.config.TYPICAL_BOT_SHARE` bots
         (``block_people_share(..., bot_share=TYPICAL_BOT_SHARE)``), said after it.
     people_v2 : bool
-        The two figures were measured without like counts, as X API v2 gives profiles
+        The figures were measured without like counts, as X API v2 gives profiles
         (:func:`follower_kit.audience.likes_missing`); the sentence says so.
+    flagged_people_typical : float, optional
+        The share of real people expected among the ``flagged`` in an audience of
+        :data:`~follower_kit.config.TYPICAL_BOT_SHARE` bots
+        (:func:`follower_kit.audience.flagged_people_share`), said right after the count.
 
     Returns
     -------
@@ -459,7 +464,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
                               blocked=blocked, block_threshold=block_threshold,
                               earlier=earlier, people_share=people_share,
                               people_share_typical=people_share_typical,
-                              people_v2=people_v2)
+                              people_v2=people_v2,
+                              flagged_people_typical=flagged_people_typical)
                 + f" These figures leave out {plural(unscored, 'follower')} without a profile "
                   "in the store, who could not be checked.")
     share = flagged / followers
@@ -479,6 +485,13 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
     else:
         text = f"{plural(flagged, 'follower')} ({percent(share)}) look automated or fake."
         text += compared
+        if flagged_people_typical is not None:
+            accounts = ("public labeled accounts read as X API v2 gives them" if people_v2
+                        else "public labeled accounts")
+            text += (f" That count is not all bots: measured on {accounts}, in an audience "
+                     f"that is {percent(TYPICAL_BOT_SHARE, 0)} bots about "
+                     f"{percent(flagged_people_typical, 0)} of the accounts scoring this high "
+                     "would be real people.")
         if blocked:
             clearest = ("The clearest case" if blocked == 1 else
                         f"The {number(blocked)} clearest cases")

@@ -25,9 +25,9 @@ from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, auc_difference,  # noqa: 
 from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, RULES_WEIGHT,  # noqa: F401
                     TRAINING_KINDS, BotModel, available_groups, block_evidence,
                     block_evidence_at, block_people_curve, blockable,
-                    default_model, fit_bot_model, kind_labels, kind_weights, load_bot_model,
-                    model_card_text, model_for, people_share_at, rules_prior, save_bot_model,
-                    score_bots, training_sets, tree_importance)
+                    default_model, fit_bot_model, flag_evidence, kind_labels, kind_weights,
+                    load_bot_model, model_card_text, model_for, people_share_at, rules_prior,
+                    save_bot_model, score_bots, training_sets, tree_importance)
 from .peer import (BOTOMETER_LITE_COLUMNS, BotometerLite, botometer_lite_features,  # noqa: F401
                    botometer_lite_forest)
 from .rules import (DEFAULT_CALIBRATION, DEFAULT_RULES, REASON_OF, Rule,  # noqa: F401

@@ -303,17 +303,19 @@ def _curve_point(scores: dict, names, t: float) -> dict:
             **_list_rates(scores, names, t)}
 
 
-def _list_rates(scores: dict, names, t: float) -> dict:
+def _list_rates(scores: dict, names, t: float, blockable: bool = True) -> dict:
     """What the block list at ``t`` takes from each mixed set, averaged over the sets: the share
     of its bots (``mixed_bot_rate``) and of its people (``mixed_people_rate``) on the list, and
     the sets' bot share (``mixed_bot_share``). With them :func:`.model.people_share_at` gives
     the share of people on a list drawn from an audience holding any share of bots. ``t`` may
-    be a threshold per set (name -> threshold)."""
+    be a threshold per set (name -> threshold); without ``blockable``, every account at ``t``
+    or above counts (the likely bots), whatever its kind."""
     bots, people, share = [], [], []
     for n in names:
         f = scores[n]
-        listed = (f["kit"].to_numpy() >= (t[n] if isinstance(t, dict) else t)) & f[
-            "block_kind"].to_numpy()
+        listed = f["kit"].to_numpy() >= (t[n] if isinstance(t, dict) else t)
+        if blockable:
+            listed = listed & f["block_kind"].to_numpy()
         y = f["is_bot"].to_numpy().astype(bool)
         bots.append(listed[y].mean())
         people.append(listed[~y].mean())
@@ -360,23 +362,25 @@ def nested_block_choice(scores: dict, *, mixed, fake_follower_sets=(),
             **_list_rates(target, names, chosen)}
 
 
-def nested_bot_choice(scores: dict, *, mixed) -> dict:
+def nested_bot_choice(scores: dict, *, mixed, apply_to: dict | None = None) -> dict:
     """:func:`choose_bot_threshold` chosen without each mixed set in turn and measured on it
-    (as :func:`nested_block_choice`).
+    (as :func:`nested_block_choice`, ``apply_to`` too).
 
     Returns
     -------
     dict
         ``thresholds`` (set -> the threshold chosen without it), ``precision`` and ``recall``
-        (the sets pooled with equal weight, as ``choose_bot_threshold`` pools them).
+        (the sets pooled with equal weight, as ``choose_bot_threshold`` pools them) and the
+        rates of :func:`_list_rates` over every kind (for :func:`.model.people_share_at`).
     """
-    names = [n for n in mixed if n in scores]
+    target = scores if apply_to is None else apply_to
+    names = [n for n in mixed if n in scores and n in target]
     chosen = {n: choose_bot_threshold({k: v for k, v in scores.items() if k != n},
                                       mixed=[m for m in names if m != n])["bot_threshold"]
               for n in names}
-    prec, rec = _equal_weight_precision(scores, names, chosen, False)
+    prec, rec = _equal_weight_precision(target, names, chosen, False)
     return {"thresholds": chosen, "precision": None if prec is None else round(prec, 4),
-            "recall": round(rec, 4)}
+            "recall": round(rec, 4), **_list_rates(target, names, chosen, blockable=False)}
 
 
 def choose_bot_threshold(scores: dict, *, mixed, precision: float = 0.8, grid=None) -> dict:
@@ -625,8 +629,13 @@ def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, pr
         model.card["block_v2"] = {**_curve_point(v2, names, choice["block_threshold"]),
                                   "curve": [_curve_point(v2, names, u) for u in BLOCK_GRID],
                                   "nested": nested_block_choice(scores, apply_to=v2, **nested)}
-    model.card["bot"] = {**choose_bot_threshold(scores, mixed=MIXED_SETS),
+    bot = choose_bot_threshold(scores, mixed=MIXED_SETS)
+    names = [n for n in MIXED_SETS if n in scores]
+    model.card["bot"] = {**bot, **_list_rates(scores, names, bot["bot_threshold"], False),
                          "nested": nested_bot_choice(scores, mixed=MIXED_SETS)}
+    if v2_sets is not None:   # the likely bots of audiences without like counts
+        model.card["bot_v2"] = {"nested": nested_bot_choice(scores, mixed=MIXED_SETS,
+                                                            apply_to=v2)}
     # six digits: the table prints three, and rounding twice would move a mean like 0.82349
     model.card["lodo"] = _rounded(matrix, 6)
     return model, scores

@@ -752,7 +752,9 @@ def model_card_text(model: BotModel) -> str:
                   f"{t['precision']:.1%} bots; it finds {t['recall']:.1%} of their bots"
                   + (f" (chosen without each set in turn, {nested['precision']:.1%} and "
                      f"{nested['recall']:.1%})" if nested.get("precision") is not None else "")
-                  + ".", ""]
+                  + "." + (" People among the flagged, the threshold chosen without each set:"
+                           + _audience_shares(flag)[1:] + "."
+                           if (flag := flag_evidence(model=model)) else ""), ""]
     return "\n".join(lines) + "\n"
 
 
@@ -811,6 +813,28 @@ def block_evidence(model: BotModel | None = None, *, v2: bool = False) -> dict:
         evidence["chosen_on_these_sets"] = {k: evidence[k] for k in _STATED if k in evidence}
         evidence.update({k: nested[k] for k in _STATED})
     return evidence
+
+
+def flag_evidence(threshold: float | None = None, model: BotModel | None = None, *,
+                  v2: bool = False) -> dict:
+    """What a report states of the accounts it counts as likely bots (``bot_threshold`` or
+    more, every kind): the rates each left-out mixed set had flagged, the threshold chosen
+    without that set (the card's ``bot.nested``; with ``v2``, measured on the sets as X API v2
+    gives them, ``bot_v2.nested``), for :func:`people_share_at`. Empty when the card has none,
+    or when ``threshold`` is not the one chosen (no other was measured).
+
+    Returns
+    -------
+    dict
+        ``bot_threshold``, ``mixed_bot_share``, ``mixed_bot_rate``, ``mixed_people_rate``.
+    """
+    model = default_model() if model is None else model
+    chosen = model.card.get("bot", {}).get("bot_threshold")
+    nested = model.card.get("bot_v2" if v2 else "bot", {}).get("nested", {})
+    if chosen is None or "mixed_people_rate" not in nested or (
+            threshold is not None and abs(threshold - chosen) > 1e-9):
+        return {}
+    return {"bot_threshold": chosen, **{k: nested[k] for k in _STATED if k in nested}}
 
 
 def block_evidence_at(threshold: float, model: BotModel | None = None, *,
