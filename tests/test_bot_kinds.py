@@ -543,6 +543,22 @@ def test_a_threshold_chosen_without_each_set_is_measured_on_it():
     assert on_v2["people_share"] == pytest.approx(0.2 / 2.3, abs=1e-4)   # only a's person listed
 
 
+def test_likely_bots_chosen_without_each_set_count_every_kind():
+    """The likely-bot threshold's nested rates count every account at or above it, whatever
+    its kind (a declared feed is a likely bot though never on a block list)."""
+    def frame():
+        return pd.DataFrame({"kit": [0.9] * 4 + [0.2] * 4, "is_bot": [1] * 4 + [0] * 4,
+                             "block_kind": [True, True, False, False] + [True] * 4})
+
+    scores = {"a": frame(), "b": frame(), "c": frame()}
+    got = B.nested_bot_choice(scores, mixed=["a", "b", "c"])
+    assert set(got["thresholds"].values()) == {0.21}     # the lowest with 80% bots flagged
+    assert got["mixed_bot_rate"] == 1.0 and got["mixed_people_rate"] == 0.0
+    assert got["precision"] == 1.0 and got["mixed_bot_share"] == 0.5
+    listed = B.nested_block_choice(scores, mixed=["a", "b", "c"])
+    assert listed["mixed_bot_rate"] == 0.5               # the block list takes two kinds only
+
+
 def test_people_on_a_block_list_resampled_to_an_audience_with_fewer_bots():
     """The block evidence records what the list takes of each mixed set's bots and people, so a
     report can say how many people such a list holds where bots are fewer than in the public
