@@ -779,9 +779,8 @@ def block_people_share(scores: pd.DataFrame, options: AudienceOptions | None = N
     from .analysis import bots as B
 
     opts = options or DEFAULTS
-    kinds = scores["bot_kind"].astype(str) if "bot_kind" in scores else pd.Series([], dtype=str)
     evidence = B.block_evidence_at(opts.block_threshold, v2=likes_missing(profiles))
-    if evidence is None or not kinds.ne("").any():
+    if evidence is None or not _kit_scored(scores):
         return None
     if bot_share is not None:
         return B.people_share_at(evidence, bot_share)
@@ -826,11 +825,16 @@ def flagged_people_share(scores: pd.DataFrame, options: AudienceOptions | None =
     from .analysis import bots as B
 
     opts = options or DEFAULTS
-    kinds = scores["bot_kind"].astype(str) if "bot_kind" in scores else pd.Series([], dtype=str)
     evidence = B.flag_evidence(opts.bot_threshold, v2=likes_missing(profiles))
-    if not evidence or not kinds.ne("").any():
+    if not evidence or not _kit_scored(scores):
         return None
     return B.people_share_at(evidence, bot_share)
+
+
+def _kit_scored(scores: pd.DataFrame) -> bool:
+    """Whether the shipped kind model scored these followers (it names kinds; the hand-set
+    rules, as for a Bluesky audience, leave them empty): only then does its evidence apply."""
+    return "bot_kind" in scores and bool(scores["bot_kind"].astype(str).ne("").any())
 
 
 def likes_missing(profiles: pd.DataFrame | None) -> bool:

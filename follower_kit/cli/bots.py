@@ -266,16 +266,14 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
         raise click.UsageError("--without goes with --lodo DIR")
     if not test_path:
         raise click.UsageError("give --lodo DIR, or --test PATH (with or without --train)")
-    if observed_at is not None:
+    if observed_at is not None:   # the loaders read it as UTC; here only whether it is a date
         import pandas as pd
 
         try:
-            observed_at = pd.Timestamp(observed_at)
+            pd.Timestamp(observed_at)
         except ValueError:
             raise click.BadParameter(f"{observed_at!r} is not a date (e.g. 2022-02-01 or "
                                      "2022-02-01T12:00Z)", param_hint="--observed-at") from None
-        observed_at = (observed_at.tz_localize("UTC") if observed_at.tzinfo is None
-                       else observed_at.tz_convert("UTC"))
     if any(Path(p).resolve() == Path(test_path).resolve() for p in train_paths):
         raise click.UsageError(f"--test {test_path} is also a --train set; a model must be "
                                f"tested on accounts it did not learn from")

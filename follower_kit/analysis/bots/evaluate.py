@@ -325,6 +325,12 @@ def _list_rates(scores: dict, names, t: float, blockable: bool = True) -> dict:
             "mixed_people_rate": round(float(np.mean(people)), 6)}
 
 
+def _chosen_without_each(scores: dict, names, choose) -> dict:
+    """set -> the threshold ``choose(other sets' scores, other names)`` picks without it."""
+    return {n: choose({k: v for k, v in scores.items() if k != n}, [m for m in names if m != n])
+            for n in names}
+
+
 def nested_block_choice(scores: dict, *, mixed, fake_follower_sets=(),
                         apply_to: dict | None = None) -> dict:
     """The block list a threshold chosen without the audience gets: each mixed set's list at the
@@ -352,10 +358,8 @@ def nested_block_choice(scores: dict, *, mixed, fake_follower_sets=(),
     target = scores if apply_to is None else apply_to
     names = [n for n in mixed if n in scores and n in target]
     fakes = [n for n in fake_follower_sets if n in scores]
-    chosen = {n: choose_block_threshold({k: v for k, v in scores.items() if k != n},
-                                        mixed=[m for m in names if m != n],
-                                        fake_follower_sets=fakes)["block_threshold"]
-              for n in names}
+    chosen = _chosen_without_each(scores, names, lambda rest, others: choose_block_threshold(
+        rest, mixed=others, fake_follower_sets=fakes)["block_threshold"])
     pooled, _ = _equal_weight_precision(target, names, chosen, True)
     return {"thresholds": chosen,
             "people_share": None if pooled is None else round(1 - pooled, 4),
@@ -375,9 +379,8 @@ def nested_bot_choice(scores: dict, *, mixed, apply_to: dict | None = None) -> d
     """
     target = scores if apply_to is None else apply_to
     names = [n for n in mixed if n in scores and n in target]
-    chosen = {n: choose_bot_threshold({k: v for k, v in scores.items() if k != n},
-                                      mixed=[m for m in names if m != n])["bot_threshold"]
-              for n in names}
+    chosen = _chosen_without_each(scores, names, lambda rest, others: choose_bot_threshold(
+        rest, mixed=others)["bot_threshold"])
     prec, rec = _equal_weight_precision(target, names, chosen, False)
     return {"thresholds": chosen, "precision": None if prec is None else round(prec, 4),
             "recall": round(rec, 4), **_list_rates(target, names, chosen, blockable=False)}
@@ -629,9 +632,7 @@ def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, pr
         model.card["block_v2"] = {**_curve_point(v2, names, choice["block_threshold"]),
                                   "curve": [_curve_point(v2, names, u) for u in BLOCK_GRID],
                                   "nested": nested_block_choice(scores, apply_to=v2, **nested)}
-    bot = choose_bot_threshold(scores, mixed=MIXED_SETS)
-    names = [n for n in MIXED_SETS if n in scores]
-    model.card["bot"] = {**bot, **_list_rates(scores, names, bot["bot_threshold"], False),
+    model.card["bot"] = {**choose_bot_threshold(scores, mixed=MIXED_SETS),
                          "nested": nested_bot_choice(scores, mixed=MIXED_SETS)}
     if v2_sets is not None:   # the likely bots of audiences without like counts
         model.card["bot_v2"] = {"nested": nested_bot_choice(scores, mixed=MIXED_SETS,

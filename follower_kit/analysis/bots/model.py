@@ -780,7 +780,8 @@ def _n_trees(model: BotModel) -> int:
     return max((len(b["trees"]) for b in model.boosters.values()), default=0)
 
 
-#: The figures :func:`block_evidence` states, taken from the nested estimate when there is one.
+#: The figures :func:`block_evidence` states, taken from the nested estimate when there is one
+#: (and :func:`flag_evidence` takes from its own).
 _STATED = ("people_share", "mixed_bot_share", "mixed_bot_rate", "mixed_people_rate")
 
 
