@@ -312,6 +312,38 @@ def test_a_large_twibot_file_is_read_a_record_at_a_time(tmp_path, monkeypatch, s
     assert len(read) == 5
 
 
+@pytest.mark.parametrize("shape", ["array", "jsonl"])
+def test_a_twibot_record_too_large_to_hold_is_refused_where_it_starts(tmp_path, monkeypatch,
+                                                                       shape):
+    """One record past ``Limits.record_bytes`` (a file with no line breaks, or the wrong file)
+    is refused before it is held whole, naming the file and where the record starts; the
+    records before it were read."""
+    from follower_kit.sources import archive
+
+    objs = [_twibot22_record(i) for i in range(4)]
+    objs[2]["description"] = "x" * (3 << 20)   # past the 1 MiB an array is read by
+    text = (json.dumps(objs) if shape == "array" else "\n".join(json.dumps(o) for o in objs))
+    (tmp_path / "user.json").write_text(text)
+    (tmp_path / "label.csv").write_text(
+        "id,label\n" + "".join(f"u{o['id'][1:]},bot\n" for o in objs))
+    assert len(ds.load_labeled(tmp_path).users) == 4
+    monkeypatch.setattr(archive.Limits, "record_bytes", 1 << 20)
+    read = []
+    real = ds._read_objects
+
+    def spy(path):
+        for rec in real(path):
+            read.append(rec["id"])
+            yield rec
+
+    monkeypatch.setattr(ds, "_read_objects", spy)
+    where = (r"user\.json, line 1, column \d+: .*larger than 1\.0 MiB" if shape == "array"
+             else r"user\.json:3: a record is larger than 1\.0 MiB")
+    with pytest.raises(SourceError, match=where):
+        ds.load_labeled(tmp_path)
+    assert len(read) == 2
+
+
 def test_a_bot_repository_archive_too_large_to_read_is_refused(tmp_path, monkeypatch):
     """A .tar.gz member is read whole: one that unpacks past ``MEMBER_BYTES`` (a tar bomb, or
     the wrong file) is refused by its header size, naming the archive and the file."""

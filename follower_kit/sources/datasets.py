@@ -776,26 +776,32 @@ def _read_objects(path: Path):
     """The records of a TwiBot user file, one at a time: a JSON array (read as the archive
     reader reads one, :func:`~follower_kit.sources.archive.json_array_items`) or JSON Lines. Memory
     holds one record and a chunk of the file, never the whole file: TwiBot-22's ``user.json``
-    holds a million accounts. Errors name the file and line."""
-    from .archive import json_array_items
+    holds a million accounts. A record (a line) longer than ``Limits.record_bytes`` is refused,
+    as in an array, before it is held whole. Errors name the file and line."""
+    from .archive import Limits, _size, json_array_items
+
+    cap = Limits.record_bytes
 
     with open(path, "rb") as fh:
         head = fh.read(4096).decode("utf-8-sig", errors="replace").lstrip()
     if head.startswith("["):
         with open(path, "rb") as fh:
-            yield from json_array_items(fh, label=str(path))
+            yield from json_array_items(fh, label=str(path), record_bytes=cap)
         return
     with open(path, encoding="utf-8-sig", newline="") as fh:
         lineno = 0
         while True:
             try:
-                line = fh.readline()
+                line = fh.readline(cap + 1)
             except UnicodeDecodeError as exc:
                 raise SourceError(f"{path}:{lineno + 1}: not UTF-8 ({exc.reason})", path=path,
                                   line=lineno + 1) from None
             if not line:
                 return
             lineno += 1
+            if len(line) > cap:   # characters, at least as many bytes: the line is too long
+                raise SourceError(f"{path}:{lineno}: a record is larger than {_size(cap)} "
+                                  f"(not a TwiBot user file?)", path=path, line=lineno)
             if not line.strip():
                 continue
             try:
