@@ -365,6 +365,20 @@ def test_a_bot_repository_archive_too_large_to_read_is_refused(tmp_path, monkeyp
         ds.load_botrepo(tmp_path / "tiny-2019.tar.gz")
 
 
+@pytest.mark.parametrize("name, file", [
+    ("kaggle-2017", r"bots_data\.csv"), ("cresci-2017", r"users\.csv"),
+    ("cresci-2015", r"E13_users\.csv"), ("caverlee-2011", r"content_polluters\.txt"),
+    ("gilani-2017", r"gilani-2017\.tsv")])
+def test_a_labeled_file_too_large_to_read_whole_is_refused_by_its_size(monkeypatch, name, file):
+    """The CSV, TSV and JSON files of the public layouts are read whole; one past
+    ``MEMBER_BYTES`` is refused by its size before it is read, naming it (on the real files,
+    with the bound lowered below their size)."""
+    folder = shared_path("bots", name)
+    monkeypatch.setattr(ds, "MEMBER_BYTES", 1000)
+    with pytest.raises(SourceError, match=rf"{file}: [\d,]+ bytes, more than the 1,000"):
+        ds.load_labeled(folder)
+
+
 def test_twibot_with_no_readable_date_is_an_error(tmp_path):
     objs = [{"id": "u1", "username": "a", "created_at": "soon", "public_metrics": {}}]
     (tmp_path / "user.json").write_text(json.dumps(objs))

@@ -525,8 +525,20 @@ def _botrepo_files(folder: Path) -> list[tuple[str, Path]]:
     return pairs
 
 
-#: Largest file read from a Bot Repository ``.tar.gz`` (the public ones unpack to 1-20 MB).
+#: Largest file read whole: a Bot Repository file (in a ``.tar.gz`` or beside its TSV), a
+#: Kaggle, MIB (cresci) or caverlee CSV. The public ones are all under 20 MB; TwiBot user files,
+#: which reach gigabytes, are read a record at a time instead.
 MEMBER_BYTES = 1 << 30
+
+
+def _whole(path: Path) -> Path:
+    """``path``, once it is known to be small enough to read whole (:data:`MEMBER_BYTES`);
+    else an error naming it, before a byte is read."""
+    size = path.stat().st_size
+    if size > MEMBER_BYTES:
+        raise SourceError(f"{path}: {size:,} bytes, more than the {MEMBER_BYTES:,} a labeled "
+                          "set's file comes near; not read", path=path)
+    return path
 
 
 def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, str]:
@@ -550,8 +562,8 @@ def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, st
             if not p.exists():
                 raise SourceError(f"{p}: missing (a Bot Repository set is NAME.tsv plus "
                                   f"NAME_tweets.json, or NAME.tar.gz holding both)", path=p)
-        tsv_text = tsv.read_text(encoding="utf-8-sig")
-        js_text = js.read_text(encoding="utf-8-sig")
+        tsv_text = _whole(tsv).read_text(encoding="utf-8-sig")
+        js_text = _whole(js).read_text(encoding="utf-8-sig")
         tsv_name, js_name = str(tsv), str(js)
     try:
         records = json.loads(js_text)
@@ -706,7 +718,7 @@ def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
     frames, issues = [], []
     for f in files:
         try:
-            raw = pd.read_csv(f, encoding="latin-1", dtype=str, keep_default_na=False,
+            raw = pd.read_csv(_whole(f), encoding="latin-1", dtype=str, keep_default_na=False,
                               na_values=[""])
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise SourceError(f"{f}: cannot read as CSV: {exc}", path=f) from exc
@@ -966,7 +978,7 @@ CRESCI15_HUMAN_GROUPS = ("E13", "TFP")
 
 def _read_mib_csv(path: Path) -> pd.DataFrame:
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+        raw = pd.read_csv(_whole(path), dtype=str, keep_default_na=False, na_values=[""],
                           encoding="utf-8", low_memory=False)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise SourceError(f"{path}: cannot read as CSV: {exc}", path=path) from exc
@@ -1102,7 +1114,7 @@ def load_cresci2015(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
     extra = []
     if fake.exists():
         ff = _read_mib_csv(fake)
-        gmap = pd.read_csv(path / "fake_followers_group_map.csv", dtype=str)
+        gmap = pd.read_csv(_whole(path / "fake_followers_group_map.csv"), dtype=str)
         group_of = dict(zip(gmap["id"], gmap["cresci2015_group"]))
         for g in sorted(set(group_of.values()) | {"unknown"}):
             sub = ff[ff["id"].map(lambda i: group_of.get(i, "unknown")) == g]
@@ -1147,8 +1159,8 @@ def load_caverlee(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         if not f.exists():
             raise SourceError(f"{f}: missing (caverlee-2011 is content_polluters.txt and "
                               f"legitimate_users.txt)", path=f)
-        raw = pd.read_csv(f, sep="\t", header=None, names=list(CAVERLEE_COLUMNS), dtype=str,
-                          keep_default_na=False, na_values=[""])
+        raw = pd.read_csv(_whole(f), sep="\t", header=None, names=list(CAVERLEE_COLUMNS),
+                          dtype=str, keep_default_na=False, na_values=[""])
         raw["_label"], raw["_file"] = label, file
         raw["_line"] = np.arange(len(raw)) + 1
         frames.append(raw)
