@@ -85,6 +85,13 @@ def variants(quick: bool = False) -> dict:
 
 
 def run(quick: bool = False) -> list[dict]:
+    return measure(variants(quick), quick)
+
+
+def measure(variants: dict, quick: bool = False) -> list[dict]:
+    """Rows of the leave-one-out means (both ways) for each of ``variants`` (label: keyword
+    arguments of :func:`~follower_kit.analysis.bots.lodo_scores`, ``training_kinds`` also
+    choosing the training sets); the peer's rows beside ``shipped``."""
     from follower_kit.analysis import bots as B
     from follower_kit.analysis.bots import model as M
     from follower_kit.sources.datasets import as_x_api_v2
@@ -94,7 +101,7 @@ def run(quick: bool = False) -> list[dict]:
         return []
     only = [v.strip() for v in os.environ.get("VARIANTS", "").split(";") if v.strip()]
     rows = []
-    for label, kw in variants(quick).items():
+    for label, kw in variants.items():
         if only and label not in only:
             continue
         train = M.training_sets(sets, kw.get("training_kinds"))
