@@ -3,6 +3,7 @@ field groups handled by the classifiers fitted without them, and the evaluate co
 
 from __future__ import annotations
 
+import copy
 import json
 from importlib import resources
 
@@ -111,6 +112,16 @@ def test_shipped_card_holds_the_evidence_and_config_follows_it():
     assert 0.4 <= card["block"]["mixed_bot_share"] <= 0.6
     text = B.model_card_text(B.default_model())
     assert "Leave one data set out" in text and "Expected share of people" in text
+    # the data selection's evidence: the search, then the re-check with the shipped recipe,
+    # whose verdict is read from the figures (a row better both ways would be named)
+    assert card["data_selection_recheck"] == {k: list(v)
+                                              for k, v in B.SELECTION_RECHECK.items()}
+    assert "| without kaggle-2017 | 0.827 | 0.791 |" in text
+    assert "no change raises the mean both ways" in text
+    better = copy.copy(B.default_model())   # the shared model stays as it is
+    better.card = dict(better.card, data_selection_recheck={
+        **better.card["data_selection_recheck"], "without kaggle-2017": [0.83, 0.80]})
+    assert "raising the mean both ways: without kaggle-2017." in B.model_card_text(better)
     # the curve for lists cut elsewhere holds the chosen threshold's evidence too
     chosen = card["block"]["block_threshold"]
     point = next(p for p in card["block"]["curve"] if p["block_threshold"] == chosen)

@@ -23,6 +23,7 @@ from .evaluate import (FAKE_FOLLOWER_SETS, MIXED_SETS, auc_difference,  # noqa: 
                        nested_block_choice, nested_bot_choice, overlap, threshold_costs,
                        train_with_evidence)
 from .model import (BLOCK_KINDS, DATA_SELECTION, KIND_WORDS, KINDS, RULES_WEIGHT,  # noqa: F401
+                    SELECTION_RECHECK,
                     TRAINING_KINDS, BotModel, available_groups, block_evidence,
                     block_evidence_at, block_people_curve, blockable,
                     default_model, fit_bot_model, flag_evidence, kind_labels, kind_weights,
