@@ -276,6 +276,20 @@ def test_twibot_files_saved_with_a_byte_order_mark_and_crlf_load_the_same(tmp_pa
     assert got.labels.tolist() == want.labels.tolist() and len(got.users) == 5
 
 
+def _count_records_read(monkeypatch) -> list:
+    """The ids of the records the TwiBot reader yields from here on, in order."""
+    read = []
+    real = ds._read_objects
+
+    def spy(path):
+        for rec in real(path):
+            read.append(rec["id"])
+            yield rec
+
+    monkeypatch.setattr(ds, "_read_objects", spy)
+    return read
+
+
 @pytest.mark.parametrize("shape", ["array", "jsonl"])
 def test_a_large_twibot_file_is_read_a_record_at_a_time(tmp_path, monkeypatch, shape):
     """TwiBot-22's user.json holds a million accounts: it is read one record at a time and moved
@@ -288,15 +302,7 @@ def test_a_large_twibot_file_is_read_a_record_at_a_time(tmp_path, monkeypatch, s
         "id,label\n" + "".join(f"u{o['id'][1:]},{'bot' if i % 3 else 'human'}\n"
                                for i, o in enumerate(objs)))
     whole = ds.load_labeled(tmp_path)
-    read = []
-    real = ds._read_objects
-
-    def spy(path):
-        for rec in real(path):
-            read.append(rec["id"])
-            yield rec
-
-    monkeypatch.setattr(ds, "_read_objects", spy)
+    read = _count_records_read(monkeypatch)
     monkeypatch.setattr(ds, "_CHUNK_ROWS", 2)
     chunked = ds.load_labeled(tmp_path)
     pd.testing.assert_frame_equal(chunked.users, whole.users)
@@ -328,15 +334,7 @@ def test_a_twibot_record_too_large_to_hold_is_refused_where_it_starts(tmp_path, 
         "id,label\n" + "".join(f"u{o['id'][1:]},bot\n" for o in objs))
     assert len(ds.load_labeled(tmp_path).users) == 4
     monkeypatch.setattr(archive.Limits, "record_bytes", 1 << 20)
-    read = []
-    real = ds._read_objects
-
-    def spy(path):
-        for rec in real(path):
-            read.append(rec["id"])
-            yield rec
-
-    monkeypatch.setattr(ds, "_read_objects", spy)
+    read = _count_records_read(monkeypatch)
     where = (r"user\.json, line 1, column \d+: .*larger than 1\.0 MiB" if shape == "array"
              else r"user\.json:3: a record is larger than 1\.0 MiB")
     with pytest.raises(SourceError, match=where):
