@@ -161,6 +161,29 @@ def test_twibot_without_observed_at_says_so(tmp_path):
     assert "assumed_observed_at" in set(got.issues["kind"])
 
 
+@pytest.mark.parametrize("case", ["no label file", "user file alone", "no id labeled",
+                                  "bot repository json alone"])
+def test_a_set_without_labels_says_so_in_one_line(tmp_path, case):
+    """Real user objects with nothing to label them: the error names the file and what is
+    missing, not "not a labeled data set"."""
+    records = _real_user_objects(5)
+    (tmp_path / "user.json").write_text(json.dumps([_v2(r["user"]) for r in records]))
+    target, want = tmp_path, r"user\.json: user objects without labels: no label\.csv"
+    if case == "user file alone":
+        target = tmp_path / "user.json"
+    elif case == "no id labeled":
+        (tmp_path / "label.csv").write_text("id,label\nu1,bot\nu2,human\n")
+        want = r"user\.json: none of its user objects is labeled in .*label\.csv \(2 labels"
+    elif case == "bot repository json alone":
+        (tmp_path / "user.json").unlink()
+        (tmp_path / "tiny-2019_tweets.json").write_text(json.dumps(records))
+        want = r"tiny-2019_tweets\.json: Bot Repository user objects without their labels " \
+               r"\(tiny-2019\.tsv"
+    with pytest.raises(SourceError, match=want) as err:
+        ds.load_labeled(target)
+    assert "\n" not in str(err.value)
+
+
 def test_bad_input_names_file_and_line(tmp_path):
     (tmp_path / "user.jsonl").write_text('{"id": "u1", "username": "a"}\n{not json\n')
     (tmp_path / "label.csv").write_text("id,label\nu1,bot\n")

@@ -162,6 +162,14 @@ def detect_format(path: str | Path) -> str:
             return "twibot"
         if any(p.suffix.lower() == ".csv" and _is_kaggle_csv(p) for p in files):
             return "kaggle"
+        orphan = next((p for p in files if p.name.endswith("_tweets.json")), None)
+        if orphan is not None:
+            raise SourceError(f"{orphan}: Bot Repository user objects without their labels "
+                              f"({orphan.name.removesuffix('_tweets.json')}.tsv: id, then bot or "
+                              f"human, one per line)", path=orphan)
+        if names & set(USER_FILES) or any(p.suffix.lower() in (".jsonl", ".ndjson")
+                                          for p in files):
+            return "twibot"   # the records may carry labels (TwiBot-20); else it says so
         raise SourceError(
             f"{path}: not a labeled data set folder; expected NAME.tsv + NAME_tweets.json (Bot "
             f"Repository), a CSV with screen_name and bot columns (Kaggle 2017), or user objects "
@@ -940,8 +948,13 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
             issues.append(("missing_profile", uid, None, label_file.name if label_file else "",
                            None, "labeled but no user object"))
     if not rows and not chunks:
-        raise SourceError(f"{user_file}: no labeled user objects (labels from "
-                          f"{label_file or 'the records'})", path=user_file)
+        if label_file is None:
+            raise SourceError(f"{user_file}: user objects without labels: no label.csv or "
+                              f"label_sample.csv beside them (id,label with bot or human, as a "
+                              f"TwiBot release ships) and no label in the records",
+                              path=user_file)
+        raise SourceError(f"{user_file}: none of its user objects is labeled in {label_file} "
+                          f"({len(label_of):,} label{'' if len(label_of) == 1 else 's'}; ids as u123 or 123)", path=user_file)
     if rows or not chunks:
         chunks.append(pd.DataFrame(rows))
     rows = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
