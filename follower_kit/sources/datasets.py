@@ -954,7 +954,8 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
                               f"TwiBot release ships) and no label in the records",
                               path=user_file)
         raise SourceError(f"{user_file}: none of its user objects is labeled in {label_file} "
-                          f"({len(label_of):,} label{'' if len(label_of) == 1 else 's'}; ids as u123 or 123)", path=user_file)
+                          f"({len(label_of):,} label{'' if len(label_of) == 1 else 's'}; ids "
+                          f"as u123 or 123)", path=user_file)
     if rows or not chunks:
         chunks.append(pd.DataFrame(rows))
     rows = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
