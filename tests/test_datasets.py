@@ -162,7 +162,7 @@ def test_twibot_without_observed_at_says_so(tmp_path):
 
 
 @pytest.mark.parametrize("case", ["no label file", "user file alone", "no id labeled",
-                                  "bot repository json alone"])
+                                  "no id readable", "bot repository json alone"])
 def test_a_set_without_labels_says_so_in_one_line(tmp_path, case):
     """Real user objects with nothing to label them: the error names the file and what is
     missing, not "not a labeled data set"."""
@@ -174,6 +174,13 @@ def test_a_set_without_labels_says_so_in_one_line(tmp_path, case):
     elif case == "no id labeled":
         (tmp_path / "label.csv").write_text("id,label\nu1,bot\nu2,human\n")
         want = r"user\.json: none of its user objects is labeled in .*label\.csv \(2 labels"
+    elif case == "no id readable":   # labeled, but no id can be read: that is what it says
+        objs = [dict(_v2(r["user"]), id=f"x{i}z") for i, r in enumerate(records)]
+        (tmp_path / "user.json").write_text(json.dumps(objs))
+        (tmp_path / "label.csv").write_text(
+            "id,label\n" + "".join(f"x{i}z,bot\n" for i in range(len(objs))))
+        want = rf"user\.json: no account is left: {len(objs)} of its ids could not be read " \
+               r"\(record 1: id .x0z. is not an id"
     elif case == "bot repository json alone":
         (tmp_path / "user.json").unlink()
         (tmp_path / "tiny-2019_tweets.json").write_text(json.dumps(records))

@@ -948,6 +948,11 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
             issues.append(("missing_profile", uid, None, label_file.name if label_file else "",
                            None, "labeled but no user object"))
     if not rows and not chunks:
+        bad = [x for x in issues if x[0] == "bad_id" and x[1] is None]   # accounts left out
+        if bad:
+            raise SourceError(f"{user_file}: no account is left: {len(bad):,} of its ids could "
+                              f"not be read (record {bad[0][4]}: {bad[0][5]})", path=user_file,
+                              line=bad[0][4])
         if label_file is None:
             raise SourceError(f"{user_file}: user objects without labels: no label.csv or "
                               f"label_sample.csv beside them (id,label with bot or human, as a "
