@@ -152,6 +152,48 @@ def test_twibot_layouts(tmp_path, layout, botrepo):
         assert (got.users[col].to_numpy() == ref[col].to_numpy()).all(), col
 
 
+def test_a_twibot20_release_folder_reads_its_three_labeled_splits(tmp_path, botrepo):
+    """TwiBot-20 ships train.json, dev.json and test.json (records carrying their label, every
+    profile value a string with a trailing space) beside an unlabeled support.json: the folder
+    reads the three splits together, as the Bot Repository loader reads the same accounts, and
+    names a problem by file and record."""
+    records = _real_user_objects()
+    labels = _labels(records)
+
+    def twibot20(r, label):
+        return {"ID": r["user"]["id_str"], "label": label,
+                "profile": {k: f"{v} " for k, v in r["user"].items()
+                            if not isinstance(v, (dict, list)) and v is not None}}
+
+    splits = {"train.json": records[0::3], "dev.json": records[1::3], "test.json": records[2::3]}
+    for name, part in splits.items():
+        (tmp_path / name).write_text(json.dumps(
+            [twibot20(r, "1" if labels[r["user"]["id_str"]] == "bot" else "0") for r in part]))
+    (tmp_path / "support.json").write_text(json.dumps(
+        [dict(twibot20(r, None), ID=f"9{i}") for i, r in enumerate(records[:3])]))
+    assert ds.detect_format(tmp_path) == "twibot"
+    got = ds.load_labeled(tmp_path, observed_at="2019-06-01")
+    canonical(got.users)
+    assert sorted(got.users["id"]) == sorted(labels)   # every split, nothing from support.json
+    truth = pd.Series({k: int(v == "bot") for k, v in labels.items()})
+    assert (got.labels.to_numpy() == truth.loc[got.users["id"]].to_numpy()).all()
+    ref = botrepo.users.set_index("id").loc[got.users["id"]]
+    for col in ("username", "followers_count", "following_count", "tweet_count", "created_at"):
+        assert (got.users[col].to_numpy() == ref[col].to_numpy()).all(), col
+    # a repeated account is named by its split and record
+    dev = json.loads((tmp_path / "dev.json").read_text())
+    (tmp_path / "dev.json").write_text(json.dumps(dev + [twibot20(records[0], "1")]))
+    dup = ds.load_labeled(tmp_path, observed_at="2019-06-01").issues
+    assert dup.loc[dup["kind"] == "duplicate", "line"].tolist() == [f"dev.json:{len(dev) + 1}"]
+    # several user files that are not a TwiBot-20 release: which one is not guessed
+    other = tmp_path.parent / "other"
+    other.mkdir()
+    for name in ("a.json", "b.json"):
+        (other / name).write_text(json.dumps([_v2(r["user"]) for r in records]))
+    with pytest.raises(SourceError, match=r"other: several user files \(a\.json, b\.json\)"):
+        ds.load_twibot(other)
+
+
 def test_twibot_without_observed_at_says_so(tmp_path):
     records = _real_user_objects(10)
     (tmp_path / "user.json").write_text(json.dumps([_v2(r["user"]) for r in records]))

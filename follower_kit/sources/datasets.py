@@ -167,8 +167,8 @@ def detect_format(path: str | Path) -> str:
             raise SourceError(f"{orphan}: Bot Repository user objects without their labels "
                               f"({orphan.name.removesuffix('_tweets.json')}.tsv: id, then bot or "
                               f"human, one per line)", path=orphan)
-        if names & set(USER_FILES) or any(p.suffix.lower() in (".jsonl", ".ndjson")
-                                          for p in files):
+        if names & {*USER_FILES, *TWIBOT20_SPLITS} or any(
+                p.suffix.lower() in (".jsonl", ".ndjson") for p in files):
             return "twibot"   # the records may carry labels (TwiBot-20); else it says so
         raise SourceError(
             f"{path}: not a labeled data set folder; expected NAME.tsv + NAME_tweets.json (Bot "
@@ -831,6 +831,8 @@ def _read_objects(path: Path):
                                   path=path, line=lineno) from exc
 
 
+#: TwiBot-20's release: labeled records in three splits (and an unlabeled ``support.json``).
+TWIBOT20_SPLITS = ("train.json", "dev.json", "test.json")
 #: TwiBot release layouts: the full files and the samples the release also ships.
 USER_FILES = ("user.json", "users.json", "user.jsonl", "users.jsonl", "user_sample.json",
               "user_sample.jsonl", "node.json")
@@ -848,7 +850,10 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
     ``path`` is a folder holding ``label.csv`` and one of ``user.json``, ``users.json``,
     ``user.jsonl``, ``users.jsonl``, ``node.json`` (user nodes only), or any single ``.json``/
     ``.jsonl``; or the user file itself with ``label.csv`` beside it. TwiBot-20 records
-    (``{"ID", "profile", "label"}``) carry their own labels and need no CSV.
+    (``{"ID", "profile", "label"}``) carry their own labels and need no CSV; a TwiBot-20
+    release folder is read from its ``train.json``, ``dev.json`` and ``test.json`` together
+    (``support.json`` is unlabeled), issues naming ``file:record``. A folder with several other
+    user files is an error: which one is meant is not guessed.
 
     Returns
     -------
@@ -859,16 +864,27 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
     folder = path if path.is_dir() else path.parent
     if path.is_dir():
         cands = [folder / n for n in USER_FILES]
-        found = [p for p in cands if p.exists()]
+        found = [p for p in cands if p.exists()][:1]
+        if not found:   # a TwiBot-20 release: its labeled splits, not the unlabeled support.json
+            found = [folder / n for n in TWIBOT20_SPLITS if (folder / n).exists()]
         if not found:
             found = sorted(p for p in folder.iterdir()
                            if p.suffix.lower() in (".json", ".jsonl", ".ndjson"))
+            if len(found) > 1:
+                names = ", ".join(p.name for p in found)
+                raise SourceError(f"{folder}: several user files ({names}); pass the one to read",
+                                  path=folder)
         if not found:
             raise SourceError(f"{folder}: no user objects (.json or .jsonl) found", path=folder)
-        user_file = found[0]
     else:
-        user_file = path
-    records = _read_objects(user_file)
+        found = [path]
+    user_file = found[0]
+    several = len(found) > 1
+
+    def records():
+        for f in found:
+            for i, rec in enumerate(_read_objects(f), 1):
+                yield f, i, rec
     label_file = next((folder / n for n in LABEL_FILES if (folder / n).exists()), None)
     label_of: dict[str, int] = {}
     issues = []
@@ -900,7 +916,7 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
     rows, labels, lines, chunks = [], [], [], []
     seen = set()
     has_likes = False
-    for i, rec in enumerate(records, 1):
+    for user_file, i, rec in records():
         if not isinstance(rec, dict):
             raise SourceError(f"{user_file}: record {i} is not a JSON object", path=user_file,
                               line=i)
@@ -939,7 +955,7 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         seen.add(row["id"])
         rows.append(row)
         labels.append(lab)
-        lines.append(i)
+        lines.append(f"{user_file.name}:{i}" if several else i)
         if len(rows) == _CHUNK_ROWS:   # a frame holds a million rows in far less than dicts do
             chunks.append(pd.DataFrame(rows))
             rows = []
@@ -947,11 +963,13 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         if uid not in seen and lab >= 0:
             issues.append(("missing_profile", uid, None, label_file.name if label_file else "",
                            None, "labeled but no user object"))
+    user_file = folder if several else found[0]   # what the rest names
     if not rows and not chunks:
         bad = [x for x in issues if x[0] == "bad_id" and x[1] is None]   # accounts left out
         if bad:
+            where = f"record {bad[0][4]}" + (f" of {bad[0][3]}" if several else "")
             raise SourceError(f"{user_file}: no account is left: {len(bad):,} of its ids could "
-                              f"not be read (record {bad[0][4]}: {bad[0][5]})", path=user_file,
+                              f"not be read ({where}: {bad[0][5]})", path=user_file,
                               line=bad[0][4])
         if label_file is None:
             raise SourceError(f"{user_file}: user objects without labels: no label.csv or "
