@@ -180,11 +180,17 @@ def test_a_twibot20_release_folder_reads_its_three_labeled_splits(tmp_path, botr
     ref = botrepo.users.set_index("id").loc[got.users["id"]]
     for col in ("username", "followers_count", "following_count", "tweet_count", "created_at"):
         assert (got.users[col].to_numpy() == ref[col].to_numpy()).all(), col
-    # a repeated account is named by its split and record
+    # a repeated account is named by its split and record; a record without a profile is
+    # counted and named, and the load goes on
     dev = json.loads((tmp_path / "dev.json").read_text())
-    (tmp_path / "dev.json").write_text(json.dumps(dev + [twibot20(records[0], "1")]))
-    dup = ds.load_labeled(tmp_path, observed_at="2019-06-01").issues
+    (tmp_path / "dev.json").write_text(json.dumps(
+        dev + [twibot20(records[0], "1"), {"ID": "123", "profile": None, "label": "1"}]))
+    again = ds.load_labeled(tmp_path, observed_at="2019-06-01")
+    dup = again.issues
     assert dup.loc[dup["kind"] == "duplicate", "line"].tolist() == [f"dev.json:{len(dev) + 1}"]
+    gone = dup[dup["kind"] == "missing_profile"]
+    assert gone[["id", "file", "line"]].values.tolist() == [["123", "dev.json", len(dev) + 2]]
+    assert len(again) == len(got)
     # several user files that are not a TwiBot-20 release: which one is not guessed
     other = tmp_path.parent / "other"
     other.mkdir()

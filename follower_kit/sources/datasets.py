@@ -921,6 +921,10 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
             raise SourceError(f"{user_file}: record {i} is not a JSON object", path=user_file,
                               line=i)
         own_label = None
+        if "profile" in rec and rec["profile"] is None and "ID" in rec:   # TwiBot-20, no profile
+            issues.append(("missing_profile", _strip_u(rec["ID"]), None, user_file.name, i,
+                           "record without a profile; left out"))
+            continue
         if "profile" in rec and isinstance(rec["profile"], dict):  # TwiBot-20
             own_label = _label_of(rec.get("label")) if rec.get("label") is not None else None
             obj = rec["profile"]
