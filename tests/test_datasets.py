@@ -62,6 +62,12 @@ def test_kaggle_repairs_are_reported(kaggle):
     assert (kaggle.users["created_at"] <= kaggle.users["observed_at"]).all()
     assert kaggle.users["created_at"].min() >= pd.Timestamp("2006-03-01", tz="UTC")
     assert kaggle.users["observed_at"].iloc[0].strftime("%Y-%m") == "2017-03"
+    # the v1.1 flag the peer reads is kept, as the CSV gives it ("True"/"False"): a quarter of
+    # the people kept the default profile, two in three of the bots
+    dp = kaggle.users["default_profile"]
+    assert dp.notna().all() and set(dp.unique()) == {0.0, 1.0}
+    by_class = dp.groupby(kaggle.labels.to_numpy()).mean()
+    assert by_class[0] < 0.35 < 0.6 < by_class[1]
 
 
 def test_kaggle_conflicts_can_be_kept(kaggle):

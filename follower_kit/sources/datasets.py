@@ -773,6 +773,8 @@ def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         "listed_count": clean("listedcount") if "listedcount" in raw else clean("listed_count"),
         "like_count": clean("favourites_count"), "verified": clean("verified"),
         "default_profile_image": clean("default_profile_image"),
+        # the v1.1 flag the BotometerLite peer reads (Kaggle has no background-image column)
+        "default_profile": _to_bool(clean("default_profile")).astype("Float64"),
         "group": raw["_file"].str.removesuffix(".csv"),
     })
     name = "kaggle-2017" if path.is_dir() else path.stem
