@@ -6,7 +6,8 @@ X API v2). A source is a whole set, or one group of cresci-2017 or botrepo-2019 
 cresci-2017's seven spambot groups at once. A source whose removal raises the mean both ways is
 one the selection should drop (a quality benchmark, not a speed one; about 2 minutes a row).
 
-``VARIANTS`` (labels separated by ``;``) limits the run. Needs ``../shared/data/bots`` (or
+``VARIANTS`` (labels separated by ``;``) limits the run; ``NO_PEER=1`` leaves the peer out (it
+plays no part in the selection). Needs ``../shared/data/bots`` (or
 ``$FOLLOWER_KIT_SHARED_DATA/bots``); without it, no rows.
 """
 
