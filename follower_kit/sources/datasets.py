@@ -880,7 +880,6 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
             raise SourceError(f"{folder}: no user objects (.json or .jsonl) found", path=folder)
     else:
         found = [path]
-    user_file = found[0]
     several = len(found) > 1
 
     def records():
@@ -918,13 +917,13 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
     rows, labels, lines, chunks = [], [], [], []
     seen = set()
     has_likes = False
-    for user_file, i, rec in records():
+    for src, i, rec in records():
         if not isinstance(rec, dict):
-            raise SourceError(f"{user_file}: record {i} is not a JSON object", path=user_file,
+            raise SourceError(f"{src}: record {i} is not a JSON object", path=src,
                               line=i)
         own_label = None
         if "profile" in rec and rec["profile"] is None and "ID" in rec:   # TwiBot-20, no profile
-            issues.append(("missing_profile", _strip_u(rec["ID"]), None, user_file.name, i,
+            issues.append(("missing_profile", _strip_u(rec["ID"]), None, src.name, i,
                            "record without a profile; left out"))
             continue
         if "profile" in rec and isinstance(rec["profile"], dict):  # TwiBot-20
@@ -940,14 +939,14 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         row = _v2_row(obj) if ("username" in obj or "public_metrics" in obj) else _v1_row(obj)
         id_problem, pin_problem = row.pop("_id_problem", None), row.pop("_pin_problem", None)
         if id_problem:
-            issues.append(("bad_id", None, row["username"], user_file.name, i,
+            issues.append(("bad_id", None, row["username"], src.name, i,
                            f"id {id_problem}; account left out"))
             continue
         if row["id"] is None or not row["username"]:
-            raise SourceError(f"{user_file}: record {i}: user object lacks id or username",
-                              path=user_file, line=i)
+            raise SourceError(f"{src}: record {i}: user object lacks id or username",
+                              path=src, line=i)
         if pin_problem:
-            issues.append(("bad_id", row["id"], row["username"], user_file.name, i,
+            issues.append(("bad_id", row["id"], row["username"], src.name, i,
                            f"pinned_tweet_id {pin_problem}; left unknown"))
         has_likes = has_likes or row.get("like_count") is not None
         if isinstance(row["created_at"], str):
@@ -955,13 +954,13 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         lab = label_of.get(row["id"], own_label)
         if lab is None or lab < 0:  # a conflict was reported where the labels were read
             if lab is None:
-                issues.append(("unlabeled", row["id"], row["username"], user_file.name, i,
+                issues.append(("unlabeled", row["id"], row["username"], src.name, i,
                                "user object without a label; left out"))
             continue
         seen.add(row["id"])
         rows.append(row)
         labels.append(lab)
-        lines.append(f"{user_file.name}:{i}" if several else i)
+        lines.append(f"{src.name}:{i}" if several else i)
         if len(rows) == _CHUNK_ROWS:   # a frame holds a million rows in far less than dicts do
             chunks.append(pd.DataFrame(rows))
             rows = []
@@ -969,7 +968,7 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         if uid not in seen and lab >= 0:
             issues.append(("missing_profile", uid, None, label_file.name if label_file else "",
                            None, "labeled but no user object"))
-    user_file = folder if several else found[0]   # what the rest names
+    user_file = folder if several else found[0]   # what the messages below name
     if not rows and not chunks:
         bad = [x for x in issues if x[0] == "bad_id" and x[1] is None]   # accounts left out
         if bad:
