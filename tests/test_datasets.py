@@ -340,6 +340,25 @@ def test_twibot22_quirks_are_read_or_named(tmp_path, layout):
     assert "likes" not in got.fields          # v2 objects without like_count say so
 
 
+def test_twibot_times_with_fractions_of_a_second_and_float_labels(tmp_path):
+    """Milliseconds in an epoch or ISO time used to stop the load with a pandas TypeError (a finer
+    resolution set into a coarser one); labels written by pandas as 1.0/0.0 were not read."""
+    objs = _twibot_objects()[:4]
+    objs[0]["created_at"] = 1425445567123                  # epoch ms with milliseconds
+    objs[1]["created_at"] = "1425445567123"
+    objs[2]["created_at"] = "2015-03-04T05:06:07.123Z"    # ISO with milliseconds
+    objs[3]["created_at"] = "Wed Mar 04 05:06:07 +0000 2015"
+    (tmp_path / "user.json").write_text(json.dumps(objs))
+    (tmp_path / "label.csv").write_text(
+        "id,label\n" + "".join(f"u{1000 + i},{float(i % 2)}\n" for i in range(4)))
+    got = ds.load_labeled(tmp_path)
+    u = got.users.set_index("id")
+    ms = pd.Timestamp("2015-03-04 05:06:07.123", tz="UTC")
+    assert u["created_at"].tolist() == [ms, ms, ms, ms.floor("s")]
+    assert got.labels.tolist() == [0, 1, 0, 1]
+    assert not (got.issues["kind"] == "bad_date").any()
+
+
 @pytest.mark.parametrize("shape", ["array", "jsonl"])
 def test_twibot_files_saved_with_a_byte_order_mark_and_crlf_load_the_same(tmp_path, shape):
     """Windows tools save UTF-8 with a byte order mark and CRLF line ends: the user file and the

@@ -43,7 +43,8 @@ from ..errors import SourceError
 log = logging.getLogger(__name__)
 
 ISSUE_COLUMNS = ["kind", "id", "username", "file", "line", "detail"]
-LABEL_WORDS = {"bot": 1, "1": 1, "true": 1, "human": 0, "0": 0, "false": 0, "nonbot": 0}
+LABEL_WORDS = {"bot": 1, "1": 1, "1.0": 1, "true": 1,
+               "human": 0, "0": 0, "0.0": 0, "false": 0, "nonbot": 0}
 V1_TIME = "%a %b %d %H:%M:%S %z %Y"
 
 #: Optional field groups a source may lack, and the columns each covers
@@ -404,16 +405,19 @@ def _parse_times(values: pd.Series, upper: pd.Series | None = None) -> pd.Series
     text = values.astype(object).map(lambda v: v.strip().strip('"') if isinstance(v, str) else v)
     text = text.map(lambda v: str(int(v)) if isinstance(v, (int, np.integer, float))
                     and not isinstance(v, bool) and float(v).is_integer() else v)
-    out = pd.to_datetime(text, format=V1_TIME, errors="coerce", utc=True)
+    # every part is cast to the schema's microseconds before it is set: a part parsed at a finer
+    # resolution (milliseconds in an epoch or ISO time) cannot be set into a coarser one
+    out = pd.to_datetime(text, format=V1_TIME, errors="coerce", utc=True).astype(schema.TIME)
     # epoch milliseconds (TwiBot-22, Java's 1183552203000L in cresci-2017) or seconds
     epoch = text.map(lambda v: _epoch_ms(v) if not isinstance(v, pd.Timestamp) else None)
     has_epoch = epoch.notna() & out.isna()
     if has_epoch.any():
-        out[has_epoch] = pd.to_datetime(epoch[has_epoch].astype("int64"), unit="ms", utc=True)
+        out[has_epoch] = pd.to_datetime(epoch[has_epoch].astype("int64"), unit="ms",
+                                         utc=True).astype(schema.TIME)
     rest = out.isna() & text.notna()
     if rest.any():
         iso = pd.to_datetime(text[rest], format="ISO8601", errors="coerce", utc=True)
-        out[rest] = iso
+        out[rest] = iso.astype(schema.TIME)
         slashed = out.isna() & text.notna()
         if slashed.any():
             mdy = pd.to_datetime(text[slashed], format="%m/%d/%Y %H:%M", errors="coerce", utc=True)
@@ -423,7 +427,7 @@ def _parse_times(values: pd.Series, upper: pd.Series | None = None) -> pd.Series
                 late = mdy > upper[slashed]
                 pick[late] = dmy[late]
             pick = pick.fillna(dmy)
-            out[slashed] = pick
+            out[slashed] = pick.astype(schema.TIME)
     return out.astype(schema.TIME)
 
 
