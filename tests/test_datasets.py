@@ -340,6 +340,27 @@ def test_twibot22_quirks_are_read_or_named(tmp_path, layout):
     assert "likes" not in got.fields          # v2 objects without like_count say so
 
 
+def test_twibot_observation_time_from_the_newest_pinned_post(tmp_path):
+    """Without an observation time a release's profiles were read after its newest pinned post
+    (a snowflake id holds its time), which is often later than its newest account."""
+    objs = _twibot_objects()[:3]
+    objs[1]["pinned_tweet_id"] = "1496233337435721728"    # a post of 2022-02-22 21:20:00.972
+    objs[2]["pinned_tweet_id"] = "9999999999999999999"    # would date from the future: ignored
+    (tmp_path / "user.json").write_text(json.dumps(objs))
+    (tmp_path / "label.csv").write_text("id,label\nu1000,human\nu1001,bot\nu1002,bot\n")
+    got = ds.load_labeled(tmp_path)
+    pinned = pd.Timestamp("2022-02-22 21:20:00.972", tz="UTC")
+    assert (got.users["observed_at"] == pinned).all()
+    ages = got.users["observed_at"] - got.users["created_at"]
+    assert ages.dt.days.min() > 2500                      # from 2015 to 2022, not 0
+    note = got.issues[got.issues["kind"] == "assumed_observed_at"]["detail"].iloc[0]
+    assert "pinned post" in note
+    objs[1]["pinned_tweet_id"] = None                      # no pinned post: the newest account
+    (tmp_path / "user.json").write_text(json.dumps(objs))
+    got = ds.load_labeled(tmp_path)
+    assert (got.users["observed_at"] == pd.Timestamp("2015-03-04 05:06:07", tz="UTC")).all()
+
+
 def test_twibot_times_with_fractions_of_a_second_and_float_labels(tmp_path):
     """Milliseconds in an epoch or ISO time used to stop the load with a pandas TypeError (a finer
     resolution set into a coarser one); labels written by pandas as 1.0/0.0 were not read."""

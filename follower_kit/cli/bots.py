@@ -187,7 +187,8 @@ def _expected(model, threshold: float, labeled) -> dict:
 
 def _observed(labeled) -> dict:
     """When a test set's profiles were read (account ages count from it), and whether that was
-    assumed (a TwiBot release without ``--observed-at``: the newest account's creation)."""
+    assumed (a TwiBot release without ``--observed-at``: the newest account's creation or pinned
+    post, whichever is later)."""
     import pandas as pd
 
     at = labeled.users["observed_at"].max()
@@ -228,7 +229,8 @@ def _observed(labeled) -> dict:
 @click.option("--observed-at", "observed_at", default=None, metavar="DATE",
               help="When the --test and --train profiles were read (e.g. 2022-02-01), for "
                    "TwiBot releases, which do not record it [default: the newest account's "
-                   "creation time, with a warning]; account ages are measured from it.")
+                   "creation or pinned post, whichever is later, with a warning]; account "
+                   "ages are measured from it.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
 def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: bool,
              threshold: float, leaky: bool, save_model, as_v2: bool, without, observed_at,
