@@ -145,6 +145,10 @@ class Store:
     def _snapshot_dir(self, account_id: str, snapshot_at: pd.Timestamp) -> Path:
         return self._account_dir(account_id) / "snapshots" / _stamp(snapshot_at)
 
+    def _own_users(self, account_id: str, snapshot_at: pd.Timestamp) -> str:
+        """The users file of a snapshot as the users view's ``filename`` spells it."""
+        return str(self._snapshot_dir(account_id, snapshot_at) / FILES["users"])
+
     def _ensure_writable(self) -> Path:
         staging = self.path / ".staging"
         try:
@@ -688,7 +692,7 @@ class Store:
         table = self._query(sql, {
             "f": (self._files(account_id, "followers", only=[when]), "followers"),
             "u": (self._files(account_id, "users"), "users"),
-        }, [when.to_pydatetime()])
+        }, [when.to_pydatetime(), self._own_users(account_id, when)])
         dtypes = {**schema.USERS.dtypes, "position": schema.INT, "snapshot_at": schema.TIME}
         return _arrow_to_pandas(table, dtypes)
 
@@ -732,7 +736,8 @@ class Store:
                     UNION ALL
                     SELECT 'lost' AS change, follower_id, position FROM b
                         WHERE follower_id NOT IN (SELECT follower_id FROM a)),
-                 prof AS (""" + _profiles_as_of("WHERE id IN (SELECT follower_id FROM changed)") + """)
+                 prof AS (""" + _profiles_as_of("WHERE id IN (SELECT follower_id FROM changed)",
+                                                own="$3") + """)
             SELECT changed.change, changed.follower_id AS id, prof.* EXCLUDE (id, filename),
                    changed.position
             FROM changed LEFT JOIN prof ON prof.id = changed.follower_id
@@ -741,7 +746,8 @@ class Store:
         table = self._query(sql, {
             "f": (self._files(account_id, "followers", only=[after_at, before_at]), "followers"),
             "u": (self._files(account_id, "users"), "users"),
-        }, [after_at.to_pydatetime(), before_at.to_pydatetime()])
+        }, [after_at.to_pydatetime(), before_at.to_pydatetime(),
+            self._own_users(account_id, after_at)])
         dtypes = {"change": schema.STR, **schema.USERS.dtypes, "position": schema.INT}
         out = _arrow_to_pandas(table, dtypes)
         out.attrs.update(before=before_at, after=after_at)  # the two snapshots compared
@@ -948,14 +954,19 @@ def _is_copy(meta: Mapping) -> bool:
     return bool((meta.get("extra") or {}).get("followers_from"))
 
 
-def _profiles_as_of(where: str = "") -> str:
-    """SQL over the users view ``u``: one profile per id, the newest observed at or before the
-    instant ``$1``, else the earliest observed after it."""
+def _profiles_as_of(where: str = "", own: str = "$2") -> str:
+    """SQL over the users view ``u``: one profile per id: the one stored with the snapshot of
+    the instant ``$1`` (its users file, the parameter ``own``), else the newest observed at or
+    before ``$1``, else the earliest observed after it.
+
+    A snapshot's own profiles come first because they are read after its time: a pull is
+    dated when it started (to the second) and observes each page when it arrives, so by time
+    alone the previous pull's profiles would win over the snapshot's own."""
     return f"""
         SELECT * FROM u {where}
         QUALIFY row_number() OVER (
             PARTITION BY id
-            ORDER BY (observed_at <= $1) DESC,
+            ORDER BY (filename = {own}) DESC, (observed_at <= $1) DESC,
                      CASE WHEN observed_at <= $1 THEN -epoch_us(observed_at)
                           ELSE epoch_us(observed_at) END) = 1"""
 

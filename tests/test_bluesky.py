@@ -246,6 +246,34 @@ def test_recorded_feeds_become_tweets(responses, name, n, kinds, urls):
     assert posts["mentions"].map(lambda m: all(not x.startswith("@") for x in m)).all()
 
 
+def test_a_nanosecond_time_leaves_the_others_alone(responses, tmp_path):
+    """A createdAt with nanoseconds (Go clients write them) beside a year-0001 or a far-future
+    one, which Bluesky's client-set createdAt allows: every time is read, to the microsecond,
+    by both profile readers and the feed reader (one such time made the others NaT, and the
+    post was dropped)."""
+    body = json.loads((responses / "getFollowers_chriskenny.bsky.social_page1.json").read_text())
+    body["followers"][0]["createdAt"] = "2024-11-20T03:47:49.123456789Z"
+    body["followers"][1]["createdAt"] = "0001-01-01T00:00:00.000Z"
+    body["followers"][2]["createdAt"] = "2999-01-01T00:00:00+00:00"
+    page = tmp_path / "page.jsonl"
+    page.write_text(json.dumps(body) + "\n")
+    at = pd.Timestamp("2026-12-01", tz="UTC")
+    want = pd.to_datetime(["2024-11-20T03:47:49.123456Z", "0001-01-01T00:00:00Z",
+                           "2999-01-01T00:00:00Z"], utc=True, format="ISO8601")
+    for users in (bluesky.read_profiles([page], "followers", observed_at=at),
+                  bluesky.users_frame(body["followers"], observed_at=at)):
+        assert users["created_at"].notna().all()
+        assert users["created_at"].head(3).tolist() == want.tolist()
+    feed = json.loads((responses / "getAuthorFeed_chriskenny.bsky.social_page1.json").read_text())
+    originals = [i for i in feed["feed"] if "reason" not in i]
+    originals[0]["post"]["record"]["createdAt"] = "2025-05-05T01:30:17.912345678Z"
+    originals[1]["post"]["record"]["createdAt"] = "0001-01-01T00:00:00Z"
+    posts = bluesky.posts_frame(feed["feed"]).set_index("id")["created_at"]
+    assert len(posts) == 50
+    assert posts[originals[0]["post"]["uri"]] == pd.Timestamp("2025-05-05 01:30:17.912345Z")
+    assert posts[originals[1]["post"]["uri"]] == pd.Timestamp("0001-01-01", tz="UTC")
+
+
 # ------------------------------------------------------------------------------- the fake AppView
 def test_pull_against_the_fake_appview_equals_the_truth(audience, lexicons, tmp_path):
     hidden = sample_as_bluesky(audience)["followers"][3:5]  # taken down: short pages

@@ -146,6 +146,26 @@ def test_profiles_added_later_fill_an_id_only_snapshot(tmp_path):
         {k: v for k, v in before.items() if k.startswith(inside)}, "the snapshot is untouched"
 
 
+def test_a_snapshot_shows_its_own_profiles_though_read_after_its_second(tmp_path):
+    """A pull is dated when it starts (to the second) and observes each profile when its page
+    arrives: the latest pull's own profiles, read after its time, beat those observed before
+    it, in followers() and diff() alike; an earlier snapshot keeps its own."""
+    store = Store(tmp_path)
+
+    def users(ids, name, at):
+        return pd.DataFrame({"id": ids, "username": ids, "name": [name] * len(ids),
+                             "observed_at": [pd.Timestamp(at, tz="UTC")] * len(ids)})
+
+    _commit(store, "2026-01-31 10:00:00", ["1", "2"], users(["1", "2"], "jan",
+                                                             "2026-01-31 10:00:00.4"))
+    _commit(store, "2026-02-28 10:00:00", ["1"], users(["1"], "feb", "2026-02-28 10:00:00.5"))
+    _commit(store, "2026-03-31 10:00:00", ["2", "1"], users(["2", "1"], "mar",
+                                                             "2026-03-31 10:07:12.25"))
+    assert store.followers("acme")["name"].tolist() == ["mar", "mar"]
+    assert store.followers("acme", at="2026-01")["name"].tolist() == ["jan", "jan"]
+    assert store.diff("acme")[["change", "id", "name"]].values.tolist() == [["new", "2", "mar"]]
+
+
 def test_tweets_added_apart_join_the_snapshots_tweets_latest_copy_winning(tmp_path):
     """pull tweets and twarc2 timelines store tweets beside the snapshots: store.tweets() reads
     both, one row per tweet, the copy observed last (its counts) winning whichever folder it

@@ -443,6 +443,18 @@ def _labels(values) -> list[str]:
     return list(dict.fromkeys(v for v in out if v not in retracted))
 
 
+def _times(values) -> pd.Series:
+    """ISO 8601 datetimes (``createdAt``, ``indexedAt``) as UTC times to the microsecond, NaT
+    for what is not one.
+
+    Digits of a fraction past the sixth are dropped first: one nanosecond time (Go clients
+    write them) would make pandas parse every value to nanoseconds, whose range (1677-2262)
+    turns another record's year-0001 or far-future ``createdAt`` into NaT."""
+    text = pd.Series(values).astype(schema.STR).str.replace(r"(\.\d{6})\d+", r"\1",
+                                                              regex=True)
+    return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce").astype(schema.TIME)
+
+
 def users_frame(profiles: Iterable[Mapping], *, observed_at) -> pd.DataFrame:
     """Bluesky profiles (``profileView``, ``profileViewBasic`` or ``profileViewDetailed``) as the
     canonical users frame, one row per DID (the first copy: getProfiles repeats duplicates).
@@ -490,8 +502,7 @@ def users_frame(profiles: Iterable[Mapping], *, observed_at) -> pd.DataFrame:
                                        else None)
         cols["labels"].append(_labels(p.get("labels")))
     df = pd.DataFrame(cols)
-    df["created_at"] = pd.to_datetime(df["created_at"], utc=True, format="ISO8601",
-                                      errors="coerce")
+    df["created_at"] = _times(df["created_at"])
     for c in ("followers_count", "following_count", "tweet_count"):
         df[c] = pd.array(df[c].astype(object).where(df[c].notna(), None), dtype="Int64")
     df["protected"] = False
@@ -561,8 +572,7 @@ def read_profiles(files: Iterable[Path], key: str, *, observed_at) -> pd.DataFra
     df = pd.DataFrame({
         "id": did, "username": text("handle").fillna(did), "name": text("displayName"),
         "description": text("description"), "url": text("website"),
-        "created_at": pd.to_datetime(field("createdAt").to_pandas(), utc=True,
-                                     format="ISO8601", errors="coerce"),
+        "created_at": _times(field("createdAt").to_pandas()),
         "followers_count": field("followersCount").to_pandas(types_mapper=pd.ArrowDtype),
         "following_count": field("followsCount").to_pandas(types_mapper=pd.ArrowDtype),
         "tweet_count": field("postsCount").to_pandas(types_mapper=pd.ArrowDtype),
@@ -674,8 +684,7 @@ def posts_frame(feed: Iterable[Mapping]) -> pd.DataFrame:
     if not rows:
         return schema.empty("tweets")
     df = pd.DataFrame(rows)
-    df["created_at"] = pd.to_datetime(df["created_at"], utc=True, format="ISO8601",
-                                      errors="coerce")
+    df["created_at"] = _times(df["created_at"])
     df = df[df["created_at"].notna()]
     for c in ("like_count", "retweet_count", "reply_count", "quote_count"):
         df[c] = pd.array(df[c].astype(object).where(df[c].notna(), None), dtype="Int64")
