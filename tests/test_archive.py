@@ -172,12 +172,15 @@ def _damage(text: str, how: str) -> bytes:
         return re.sub(r'"accountId" : "(\d+)"', r"accountId : '\1'", text, count=1).encode()
     if how == "wrong encoding":
         return text.replace("15989888", "1598é888").encode("utf-16")
+    if how == "trailing comma":   # as a hand edit or a JS serializer leaves it
+        head, tail = text.rsplit("]", 1)
+        return (head.rstrip() + ",\n]" + tail).encode()
     raise ValueError(how)
 
 
 @pytest.mark.parametrize("how,line", [("truncated", None), ("wrong prefix", 1),
                                       ("no prefix", 1), ("js literal", 4),
-                                      ("wrong encoding", 1)])
+                                      ("wrong encoding", 1), ("trailing comma", None)])
 def test_malformed_archive_names_file_and_position_and_leaves_store(tmp_path, how, line):
     store = Store(tmp_path / "store")
     ingest.import_archive(store, _arc("2021-03-22"))
@@ -195,6 +198,8 @@ def test_malformed_archive_names_file_and_position_and_leaves_store(tmp_path, ho
         assert info.value.line == line, msg
     else:
         assert info.value.line > 1
+    if how == "trailing comma":   # not "truncated?": the file is whole
+        assert "trailing comma" in msg and "truncated" not in msg, msg
     pd.testing.assert_frame_equal(store.snapshots(), before)
     assert not list((store.path / "accounts").glob("*/tables/following/2022*"))
 

@@ -371,6 +371,9 @@ class _JsReader:
                                       "needs double-quoted keys and strings, no trailing commas)")
                 self.pos += 1
                 self._skip_ws()
+                if self.pos < len(self.buf) and self.buf[self.pos] == "]":
+                    raise self._error(self.pos, "a trailing comma before `]` (JSON allows "
+                                      "none: remove the `,` after the last record)")
             yield self._value(f"record {index}")
             index += 1
         self._end()
