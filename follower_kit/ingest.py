@@ -340,6 +340,12 @@ def _import_one(store, data: TwarcImport, paths, account, at):
     first = data.files[0] if data.files else None
     names = ", ".join(str(f) for f in data.files) or str(paths)
     if data.followers.empty and data.tweets.empty:
+        flat = twarc.flattened_kind(first) if first else None
+        if flat:   # `twarc2 flatten` output: the pages' structure is gone
+            raise SourceError(f"{first}: one {flat} object per line, as `twarc2 flatten` "
+                              f"writes; the kit reads the pages twarc2 wrote before flattening "
+                              f"(each line {{\"data\": [...], \"__twarc\": ...}}): import "
+                              f"those", path=first, line=1)
         raise SourceError(f"{names}: no follower, user or tweet pages found (tweet "
                           f"counts and lists hold no followers)", path=first)
     try:

@@ -261,6 +261,28 @@ def test_the_import_command_takes_the_id_its_advice_names(tmp_path):
     assert r.exit_code == 1 and "no follower, user or tweet pages found" in r.output
 
 
+def test_flattened_output_is_named_as_such(tmp_path):
+    """`twarc2 flatten` writes one bare user or tweet per line; the pages' structure (which
+    list, when read) is gone, so the kit refuses it and says what to import instead."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    pages = _raw_pages(shared_path("x-api", "twarc2-pages", "users.jsonl"))
+    tweets = _raw_pages(shared_path("x-api", "twarc2-pages", "two_tweets.jsonl"))
+    store = str(tmp_path / "store")
+    for name, page in (("users", pages[0]), ("tweets", tweets[0])):
+        flat = tmp_path / f"flat_{name}.jsonl"
+        flat.write_text("".join(json.dumps({**o, "__twarc": page["__twarc"]}) + "\n"
+                                for o in page["data"]))
+        r = CliRunner().invoke(main, ["import", "twarc", str(flat), "--account", "someone",
+                                      "--store", store])
+        assert r.exit_code == 1, r.output
+        assert "as `twarc2 flatten` writes" in r.output and str(flat) in r.output
+        assert ("one user object" if name == "users" else "one tweet object") in r.output
+    assert not (tmp_path / "store" / "accounts").exists()
+
+
 def test_a_given_id_that_contradicts_the_follower_urls_is_refused(tmp_path):
     users = _raw_pages(shared_path("x-api", "twarc2-pages", "users.jsonl"))[0]["data"]
     stamp = {"url": "https://api.twitter.com/2/users/777/followers",

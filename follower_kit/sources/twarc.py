@@ -715,6 +715,29 @@ def _mixed_error(groups, origin, pages) -> SourceError:
                        .rsplit(", page", 1)[0])
 
 
+def flattened_kind(path: str | os.PathLike) -> str | None:
+    """``"user"`` or ``"tweet"`` when the file's first line is one bare object, as
+    ``twarc2 flatten`` writes, rather than a page (``{"data": [...], "__twarc": ...}``); else
+    None. Reads at most the first MiB."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 20)
+    except OSError:
+        return None
+    line = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict) or "data" in obj:
+        return None
+    if "username" in obj:
+        return "user"
+    if "text" in obj or "author_id" in obj:
+        return "tweet"
+    return None
+
+
 def load(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
          max_gap: pd.Timedelta = MAX_GAP) -> TwarcImport:
     """Read twarc2 JSONL files (follower, following, user lookup, timeline and search pages).
@@ -779,7 +802,7 @@ def _from_pages(pages: pa.Table, expanded: list[Path]) -> TwarcImport:
     )
 
 
-__all__ = ["MAX_GAP", "OBJECT", "PAGE", "TwarcImport", "follower_ids", "load",
+__all__ = ["MAX_GAP", "OBJECT", "PAGE", "TwarcImport", "flattened_kind", "follower_ids", "load",
            "load_each", "valid_utf8",
            "page_errors", "page_kinds", "read_pages", "read_users", "tweets_frame",
            "users_arrow", "users_frame"]
