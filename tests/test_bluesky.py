@@ -274,6 +274,21 @@ def test_a_nanosecond_time_leaves_the_others_alone(responses, tmp_path):
     assert posts[originals[1]["post"]["uri"]] == pd.Timestamp("0001-01-01", tz="UTC")
 
 
+def test_an_unreadable_created_at_falls_back_to_indexed_at(responses, caplog):
+    """The client sets createdAt, the AppView indexedAt: a post whose createdAt cannot be read
+    is dated by its indexedAt, not dropped; one with neither readable is left out and logged."""
+    feed = json.loads((responses / "getAuthorFeed_chriskenny.bsky.social_page1.json").read_text())
+    originals = [i for i in feed["feed"] if "reason" not in i]
+    originals[0]["post"]["record"]["createdAt"] = "last tuesday"
+    originals[1]["post"]["record"]["createdAt"] = "2025-13-45T99:00:00Z"
+    originals[1]["post"]["indexedAt"] = "never"
+    with caplog.at_level("WARNING"):
+        posts = bluesky.posts_frame(feed["feed"]).set_index("id")["created_at"]
+    assert len(posts) == 49 and originals[1]["post"]["uri"] in caplog.text
+    want = pd.Timestamp(originals[0]["post"]["indexedAt"])
+    assert posts[originals[0]["post"]["uri"]] == want
+
+
 # ------------------------------------------------------------------------------- the fake AppView
 def test_pull_against_the_fake_appview_equals_the_truth(audience, lexicons, tmp_path):
     hidden = sample_as_bluesky(audience)["followers"][3:5]  # taken down: short pages

@@ -680,12 +680,18 @@ def posts_frame(feed: Iterable[Mapping]) -> pd.DataFrame:
             "retweet_count": post.get("repostCount"), "reply_count": post.get("replyCount"),
             "quote_count": post.get("quoteCount"), "hashtags": list(dict.fromkeys(hashtags)),
             "mentions": list(dict.fromkeys(mentions)), "urls": list(dict.fromkeys(urls)),
+            "_indexed": post.get("indexedAt"),
         })
     if not rows:
         return schema.empty("tweets")
     df = pd.DataFrame(rows)
-    df["created_at"] = _times(df["created_at"])
-    df = df[df["created_at"].notna()]
+    # the client sets createdAt, so it can be anything; the AppView's indexedAt stands in
+    df["created_at"] = _times(df["created_at"]).fillna(_times(df.pop("_indexed")))
+    undated = df["created_at"].isna()
+    if undated.any():
+        log.warning("%d of %d posts have neither a readable createdAt nor an indexedAt; left "
+                    "out (first: %s)", int(undated.sum()), len(df), df.loc[undated, "id"].iloc[0])
+    df = df[~undated]
     for c in ("like_count", "retweet_count", "reply_count", "quote_count"):
         df[c] = pd.array(df[c].astype(object).where(df[c].notna(), None), dtype="Int64")
     return schema.coerce(df, "tweets")
