@@ -68,6 +68,20 @@ def _raw_tweets(date="2021-03-22"):
     return [item["tweet"] for item in json.loads(raw[raw.index("["):])]
 
 
+def test_an_older_archive_with_bare_tweets_reads_the_same(tmp_path):
+    """Archives of 2019-2020 write each tweet bare, without the {"tweet": ...} wrapper of
+    later ones; the same tweets read either way (this stopped the whole import)."""
+    dst = tmp_path / "old"
+    shutil.copytree(_arc("2021-03-22"), dst)
+    target = dst / "tweet.js"
+    target.chmod(0o644)
+    target.write_text("window.YTD.tweet.part0 = " + json.dumps(_raw_tweets(), indent=2))
+    old, new = archive.read_archive(dst), archive.read_archive(_arc("2021-03-22"))
+    assert len(old.tweets) == 1827
+    pd.testing.assert_frame_equal(old.tweets, new.tweets)
+    pd.testing.assert_frame_equal(old.known_handles, new.known_handles)
+
+
 def test_own_tweets_name_the_accounts_they_mention_or_reply_to(series_store):
     """An archive lists followers by id only, but each mention in the own tweets carries the
     id, handle and name, and each reply the replied-to id and handle: those are kept."""

@@ -439,6 +439,11 @@ class Archive:
     known_handles: pd.DataFrame = field(default_factory=lambda: known_handles_frame([], ""))
 
 
+#: Records older archives (2019-2020) write bare, without the ``{"tweet": {...}}`` wrapper,
+#: and the fields that identify one (twitter-archive-parser reads both forms the same way).
+_BARE_OK = {"tweet": {"id_str", "full_text"}}
+
+
 def _records(files: _Files, manifest: Mapping, data_type: str, key: str,
              required: bool, pick=None, counts: dict | None = None) -> list:
     """Every record of a data type across its parts, in part order, read one at a time.
@@ -479,6 +484,9 @@ def _records(files: _Files, manifest: Mapping, data_type: str, key: str,
             reader.prefix(part.get("globalName"))
             for i, item in enumerate(reader.items()):
                 rec = item.get(key) if isinstance(item, dict) else None
+                if rec is None and key in _BARE_OK and isinstance(item, dict) \
+                        and _BARE_OK[key] & item.keys():
+                    rec = item   # an older archive: the record is not wrapped in its key
                 if not isinstance(rec, dict):
                     raise SourceError(f"{label}: record {i} lacks the `{key}` object",
                                       path=label, line=reader.position(reader.pos)[0])
