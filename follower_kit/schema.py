@@ -36,6 +36,9 @@ BOOL = pd.BooleanDtype()
 INT = np.dtype("int64")
 STR_LIST = pd.ArrowDtype(pa.list_(pa.string()))
 
+#: X's snowflake ids hold their creation time: ``(id >> 22) + SNOWFLAKE_EPOCH_MS`` is Unix ms
+#: (ids since November 2010; older user ids are sequential).
+SNOWFLAKE_EPOCH_MS = 1_288_834_974_657
 TWEET_KINDS = ("original", "reply", "retweet", "quote")
 SOURCES = ("api", "archive", "twarc", "sample")
 NETWORKS = ("x", "bluesky")

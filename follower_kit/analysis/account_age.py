@@ -35,7 +35,8 @@ from .growth import _runs
 
 log = logging.getLogger(__name__)
 
-SNOWFLAKE_EPOCH_MS = 1_288_834_974_657
+#: Re-exported from :mod:`follower_kit.schema`, where the id formats live.
+SNOWFLAKE_EPOCH_MS = schema.SNOWFLAKE_EPOCH_MS
 #: Sequential ids stayed below ~4.4e9; a snowflake of an account created a few hours after the
 #: snowflake epoch is already above 1e14, so this threshold separates the two cleanly.
 SNOWFLAKE_MIN_ID = 10**14

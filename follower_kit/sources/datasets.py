@@ -850,10 +850,6 @@ def _strip_u(value) -> str:
     return s[1:] if s[:1] in ("u", "U") and s[1:].isdigit() else s
 
 
-#: Snowflake ids hold their creation time: ``(id >> 22) + SNOWFLAKE_EPOCH_MS`` is Unix ms.
-SNOWFLAKE_EPOCH_MS = 1288834974657
-
-
 def _newest_snowflake_time(ids: pd.Series | None) -> pd.Timestamp | None:
     """The newest creation time held in snowflake ids (posts since November 2010), or None.
 
@@ -876,7 +872,7 @@ def _newest_snowflake_time(ids: pd.Series | None) -> pd.Timestamp | None:
     if len(digits) == 0:
         return None
     ms = (pc.cast(digits, pa.uint64()).to_numpy() >> np.uint64(22)).astype("int64")
-    ms += SNOWFLAKE_EPOCH_MS
+    ms += schema.SNOWFLAKE_EPOCH_MS
     ms = ms[ms <= pd.Timestamp.now(tz="UTC").value // 10**6]
     return pd.Timestamp(int(ms.max()), unit="ms", tz="UTC") if len(ms) else None
 

@@ -31,7 +31,6 @@ from . import sample_text as txt
 
 log = logging.getLogger(__name__)
 
-TWITTER_EPOCH_MS = 1288834974657
 DEFAULT_ACCOUNT = "brightwave"
 DEFAULT_END = "2026-10-31"
 # (handle, share of the main account's current followers who follow it too, own followers as a
@@ -94,7 +93,7 @@ def account_id_for(name: str) -> str:
 
 
 def _snowflake(times: pd.DatetimeIndex | pd.Series, rng: np.random.Generator) -> np.ndarray:
-    ms = (pd.DatetimeIndex(times).as_unit("ms").asi8 - TWITTER_EPOCH_MS).astype(np.int64)
+    ms = (pd.DatetimeIndex(times).as_unit("ms").asi8 - schema.SNOWFLAKE_EPOCH_MS).astype(np.int64)
     return (np.maximum(ms, 1) << 22) | rng.integers(0, 1 << 22, len(ms))
 
 
@@ -706,7 +705,7 @@ def _tweets(rng, acct, users, kind, topic, lang, hostile, current, t_end, per) -
         mentions = _replace_rows(mentions, fixed, pa.array(_extract(sub, _MENTION).array))
         urls = _replace_rows(urls, fixed, pa.array(_extract(sub, _URL, 0).array))
     # Snowflakes as X makes them: time, then a sequence number within the millisecond.
-    ms = (created.as_unit("ms").asi8 - TWITTER_EPOCH_MS).astype(np.int64)
+    ms = (created.as_unit("ms").asi8 - schema.SNOWFLAKE_EPOCH_MS).astype(np.int64)
     by_ms = np.argsort(ms, kind="stable")
     sorted_ms = ms[by_ms]
     group_start = np.r_[0, np.flatnonzero(np.diff(sorted_ms)) + 1]
