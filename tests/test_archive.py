@@ -68,6 +68,47 @@ def _raw_tweets(date="2021-03-22"):
     return [item["tweet"] for item in json.loads(raw[raw.index("["):])]
 
 
+def _pre_2020(date, dst):
+    """An archive as X made them before 2020, from a later one: no manifest.js, account.js
+    instead, each tweet bare, the folder named as X names the zip (twitter-DATE-<hash>)."""
+    dst.mkdir(parents=True)
+    for name in ("follower.js", "following.js", "profile.js"):
+        shutil.copyfile(_arc(date) / name, dst / name)
+    (dst / "tweet.js").write_text("window.YTD.tweet.part0 = " + json.dumps(_raw_tweets(date)))
+    (dst / "account.js").write_text('window.YTD.account.part0 = [ {\n  "account" : {\n'
+                                    '    "accountId" : "3128746474",\n'
+                                    '    "username" : "larsbrinkhoff",\n'
+                                    '    "accountDisplayName" : "Lars Brinkhoff"\n  }\n} ]')
+    return dst
+
+
+def test_an_archive_made_before_2020_is_dated_by_its_name(tmp_path):
+    """Before 2020 an archive had no manifest.js: the account comes from account.js and the
+    date from the name X gives the zip; without that name it is refused, not guessed."""
+    old = _pre_2020("2021-03-22", tmp_path / "twitter-2021-03-22-0f3a9c1e2b7d")
+    got, new = archive.read_archive(old), archive.read_archive(_arc("2021-03-22"))
+    assert got.generated_at == pd.Timestamp("2021-03-22", tz="UTC")
+    assert got.account == new.account
+    pd.testing.assert_frame_equal(got.followers, new.followers)
+    pd.testing.assert_frame_equal(got.tweets, new.tweets)
+    assert len(got.following) == len(new.following)
+    store = Store(tmp_path / "store")        # side by side with a later export: a series
+    later = tmp_path / "exports"
+    later.mkdir()
+    shutil.copytree(old, later / old.name)
+    shutil.copytree(_arc("2022-04-29"), later / "twitter-2022-04-29-later")
+    assert [p.name for p in archive.archives_in(later)] == [old.name,
+                                                            "twitter-2022-04-29-later"]
+    for p in archive.archives_in(later):
+        ingest.import_archive(store, p)
+    assert [s.strftime("%Y-%m-%d") for s in store.snapshots("larsbrinkhoff")["snapshot_at"]] \
+        == ["2021-03-22", "2022-04-29"]
+    unnamed = tmp_path / "my old archive"
+    old.rename(unnamed)
+    with pytest.raises(SourceError, match="no manifest.js.*twitter-YYYY-MM-DD"):
+        archive.read_archive(unnamed)
+
+
 def test_an_older_archive_with_bare_tweets_reads_the_same(tmp_path):
     """Archives of 2019-2020 write each tweet bare, without the {"tweet": ...} wrapper of
     later ones; the same tweets read either way (this stopped the whole import)."""

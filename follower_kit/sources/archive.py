@@ -221,18 +221,22 @@ def _size(n: float) -> str:
 
 
 def _root_of(manifest):
-    """An archive's top folder from its manifest's path (X puts it in ``data/``)."""
+    """An archive's top folder from its manifest's (or account.js's) path (X puts it in
+    ``data/``)."""
     return manifest.parent.parent if manifest.parent.name == "data" else manifest.parent
 
 
 def archives_in(path: str | os.PathLike) -> list[Path]:
     """The archives ``path`` holds: itself when it is one (a .zip, or a folder with a single
-    manifest.js), else each folder with a manifest.js and each .zip inside it, in path order
-    (one account's exports saved side by side)."""
+    manifest.js or, made before 2020, account.js), else each such folder and each .zip inside
+    it, in path order (one account's exports saved side by side)."""
     path = Path(path)
     if not path.is_dir():
         return [path]
-    roots = sorted({_root_of(m) for m in path.rglob("manifest.js")})
+    # archives made before 2020 have no manifest.js: their account.js marks them
+    roots = sorted({_root_of(m) for m in path.rglob("manifest.js")}
+                   | {_root_of(a) for a in path.rglob("account.js")
+                      if (a.parent / "follower.js").exists()})
     if roots == [path] or (len(roots) == 1 and not any(path.glob("*.zip"))):
         return [path]
     zips = [p for p in sorted(path.rglob("*")) if p.suffix.lower() == ".zip" and p.is_file()
@@ -505,6 +509,44 @@ def _account_id(rec: dict):
     return None if value is None else str(value)
 
 
+#: X names an archive ``twitter-2019-08-16-<hash>`` (the zip, and the folder it unpacks to).
+_ARCHIVE_NAME = re.compile(r"twitter-(\d{4}-\d{2}-\d{2})-[0-9a-f]{8,}", re.IGNORECASE)
+
+
+def _manifest_of_older(files: _Files, path: Path) -> dict:
+    """The manifest an archive made before 2020 lacks, from its ``account.js`` and its name.
+
+    Those archives hold ``account.js``, ``follower.js``, ``following.js`` and ``tweet.js`` (each
+    tweet bare) but no ``manifest.js``, so nothing inside says when the archive was made; the
+    date X puts in its name (``twitter-2019-08-16-<hash>.zip``, kept by the folder it unpacks
+    to) does, to the day. Without one the archive is refused: a snapshot dated by a guess
+    would put every follower in the wrong month."""
+    member = files.find("account.js")
+    label = files.label(member)
+    with files.open(member) as fh:
+        reader = _JsReader(fh, label, files.limits.record_bytes)
+        reader.prefix(None)
+        items = reader.rest()
+    acct = items[0].get("account") if isinstance(items, list) and items and \
+        isinstance(items[0], dict) else None
+    if not isinstance(acct, dict) or not acct.get("accountId"):
+        raise SourceError(f"{label}: expected [{{\"account\": {{\"accountId\": ...}}}}]",
+                          path=label)
+    named = next((m for p in (path, *path.parents) if (m := _ARCHIVE_NAME.search(p.name))),
+                 None)
+    if named is None:
+        raise SourceError(f"{path}: no manifest.js, as in archives made before 2020, so the "
+                          f"archive does not say when it was made; keep the name X gave it "
+                          f"(twitter-YYYY-MM-DD-<hash>, the zip or the folder it unpacks to), "
+                          f"which dates it", path=path)
+    log.warning("%s: no manifest.js (an archive made before 2020): dated %s by its name, "
+                "account from account.js", path, named.group(1))
+    return {"userInfo": {"accountId": str(acct["accountId"]),
+                         "userName": acct.get("username"),
+                         "displayName": acct.get("accountDisplayName")},
+            "archiveInfo": {"generationDate": named.group(1)}, "dataTypes": {}}
+
+
 def read_archive(path: str | os.PathLike, *, limits: Limits | None = None,
                  force: bool = False) -> Archive:
     """Parse an X data archive (folder or .zip) without writing anything.
@@ -536,13 +578,17 @@ def read_archive(path: str | os.PathLike, *, limits: Limits | None = None,
     files = _Files(Path(path), limits, force)
     member = files.find("manifest.js")
     if member is None:
-        raise SourceError(f"{path}: no manifest.js: this is not an X data archive (or it was "
-                          f"unpacked partially)", path=path)
-    label = files.label(member)
-    with files.open(member) as fh:
-        reader = _JsReader(fh, label, files.limits.record_bytes)
-        reader.prefix("__THAR_CONFIG")
-        manifest = reader.rest()
+        if files.find("account.js") is None or files.find("follower.js") is None:
+            raise SourceError(f"{path}: no manifest.js: this is not an X data archive (or it "
+                              f"was unpacked partially)", path=path)
+        manifest = _manifest_of_older(files, Path(path))
+        label = files.label(files.find("account.js"))
+    else:
+        label = files.label(member)
+        with files.open(member) as fh:
+            reader = _JsReader(fh, label, files.limits.record_bytes)
+            reader.prefix("__THAR_CONFIG")
+            manifest = reader.rest()
     if not isinstance(manifest, dict):
         raise SourceError(f"{label}: the manifest is a JSON {type(manifest).__name__}, expected "
                           "an object with userInfo, archiveInfo and dataTypes", path=label)
