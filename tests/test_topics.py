@@ -560,8 +560,19 @@ def test_cli_evaluate_formats_and_errors(tmp_path):
     out = json.loads(CliRunner().invoke(main, ["topics", "evaluate", str(tweettopic),
                                                "--json"]).output)
     assert out["texts"] == 40 and out["skipped_multi_label"] == 1
+    # TweetTopic (cardiffnlp/tweet_topic_multi): a multi-hot label beside label_name; each
+    # multi-hot vector was read as one label of its own
+    names = sorted(words)
+    multi = _write_jsonl(tmp_path / "m.jsonl",
+                         [{"text": r["text"], "label": [int(n == r["label"]) for n in names],
+                           "label_name": [r["label"]], "id": str(i)} for i, r in enumerate(rows)]
+                         + [{"text": "both", "label": [1, 1], "label_name": names}])
+    out = json.loads(CliRunner().invoke(main, ["topics", "evaluate", str(multi),
+                                               "--json"]).output)
+    assert (out["texts"], out["labels"], out["skipped_multi_label"]) == (40, 2, 1)
+    assert out["nmi"] == pytest.approx(1.0)
     csv_path = tmp_path / "a.csv"
-    pd.DataFrame(rows).to_csv(csv_path, index=False)
+    pd.DataFrame(rows).to_csv(csv_path, index=False, encoding="utf-8-sig")   # Excel's BOM
     result = CliRunner().invoke(main, ["topics", "evaluate", str(csv_path)])
     assert result.exit_code == 0 and "NMI 1.000  ARI 1.000" in result.output
     broken = tmp_path / "b.jsonl"
