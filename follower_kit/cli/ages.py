@@ -41,8 +41,8 @@ def show(store, account: str, at, as_json: bool) -> None:
     (exact for ids since late 2015, within a day or so in the median for older ids).
     """
     account_id = store.resolve(account)
-    followers = store.followers(account_id, at) if at else store.followers(account_id)
-    when = followers["snapshot_at"].max()
+    when = store.snapshot_at(account_id, at)  # from the store: a snapshot may have no follower
+    followers = store.followers(account_id, when)
     bands = account_age.account_ages(followers, at=when)
     bursts = account_age.creation_bursts(followers, at=when)
     edges = store.follower_edges(account_id)
