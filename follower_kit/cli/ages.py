@@ -10,6 +10,7 @@ import click
 
 from ..analysis import account_age, factory, growth
 from ..sources import id_dates
+from ..wording import plural
 from .common import store_option
 
 PACKAGE_TABLE = Path(__file__).resolve().parent.parent / "data" / account_age.TABLE_RESOURCE
@@ -63,8 +64,8 @@ def show(store, account: str, at, as_json: bool) -> None:
             "follower_factory": sentence}, indent=2))
         return
     estimated = int(bands["estimated"].sum())
-    click.echo(f"{int(bands['followers'].sum()):,} followers at {when:%Y-%m-%d}; "
-               f"{estimated:,} creation dates estimated from ids")
+    click.echo(f"{plural(int(bands['followers'].sum()), 'follower')} at {when:%Y-%m-%d}; "
+               f"{plural(estimated, 'creation date')} estimated from ids")
     click.echo(f"{'account age':<14} {'followers':>10} {'share':>7}")
     for _, row in bands.iterrows():
         click.echo(f"{row['age_band']:<14} {row['followers']:>10,} {row['share']:>7.1%}")
