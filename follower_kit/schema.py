@@ -362,8 +362,9 @@ def require_profiles(followers: pd.DataFrame, username: str, what: str) -> None:
         Saying how many followers lack a profile and how to fetch them.
     """
     if len(followers) and followers["username"].isna().all():
+        who = ("the one follower of {} has no" if len(followers) == 1 else
+               f"none of the {len(followers):,} followers of {{}} has a")
         raise FollowerKitError(
-            f"none of the {len(followers):,} followers of @{str(username).removeprefix('@')} "
-            "has a profile in the store (an X archive lists followers by id only), so there is "
-            f"nothing to {what}. {HYDRATE_HINT}")
+            who.format("@" + str(username).removeprefix("@")) + " profile in the store (an X "
+            f"archive lists followers by id only), so there is nothing to {what}. {HYDRATE_HINT}")
 

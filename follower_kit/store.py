@@ -395,17 +395,22 @@ class Store:
         return target
 
     def read_table(self, name: str, account, *, snapshot_at=None,
-                   latest_if_missing: bool = False) -> pd.DataFrame | None:
+                   latest_if_missing: bool = False, as_of: bool = False) -> pd.DataFrame | None:
         """Read a derived table; None when there is none.
 
         With ``snapshot_at``, the table written for that snapshot (or, with
-        ``latest_if_missing``, the newest one when that snapshot has none); without it, the
-        newest keyed table, else the un-keyed one.
+        ``latest_if_missing``, the newest one when that snapshot has none; with ``as_of``, the
+        newest one written at or before it, else the un-keyed one); without it, the newest
+        keyed table, else the un-keyed one.
         """
         account_id = self.resolve(account)
         base = self._account_dir(account_id) / "tables"
         keyed = sorted((base / name).glob("*.parquet")) if (base / name).is_dir() else []
         candidates = []
+        if snapshot_at is not None and as_of:
+            # stamps are fixed-width UTC times, so their order is the time order
+            keyed = [p for p in keyed if p.stem <= _stamp(_utc(snapshot_at))]
+            snapshot_at = None
         if snapshot_at is not None:
             path = base / name / f"{_stamp(_utc(snapshot_at))}.parquet"
             candidates = [path] if path.exists() else []

@@ -175,6 +175,26 @@ def test_cli_ages_show_on_an_archive_without_profiles(archive_store):
     assert res.exit_code == 0 and "estimated from ids" in res.output
 
 
+def test_cli_ages_show_on_a_snapshot_without_followers(tmp_path):
+    # a brand-new account's archive lists no follower: its snapshot time came from the (empty)
+    # follower rows, NaT, and `ages show` died in strftime
+    from follower_kit import Store
+
+    store = Store(tmp_path / "store")
+    store.commit_snapshot(account={"id": "1690000000000000001", "username": "brand_new"},
+                          snapshot_at="2023-08-20T11:06:14Z", source="archive",
+                          followers=pd.DataFrame({"follower_id": pd.Series([], dtype=str)}))
+    res = CliRunner().invoke(main, ["ages", "show", "brand_new", "--store", str(store.path)])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("0 followers at 2023-08-20;")
+    res = CliRunner().invoke(main, ["ages", "show", "brand_new", "--json", "--store",
+                                    str(store.path)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["snapshot_at"].startswith("2023-08-20T11:06:14")
+    assert sum(b["followers"] for b in out["age_bands"]) == 0
+
+
 def test_cli_ages_show_ties_the_march_spike_to_the_farms(sample_store):
     res = CliRunner().invoke(main, ["ages", "show", "brightwave", "--store",
                                     str(sample_store.path), "--at", "2026-03", "--json"])

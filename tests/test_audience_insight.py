@@ -143,6 +143,19 @@ def test_audience_on_the_real_archive_gives_relations_from_the_archive_alone(arc
                for a in rel["mutual"]["accounts"])
 
 
+def test_an_earlier_month_uses_the_following_list_of_its_own_export(archive_store):
+    # every export brings its following.js; March 2021 counted mutuals against the August 2023
+    # list (23 mutuals, 56 of 79 not following back) before the month's list was read
+    for at, mutual, not_back, following in [("2021-03", 25, 34, 59), ("2022-04", 30, 45, 75)]:
+        r = CliRunner().invoke(main, ["audience", "larsbrinkhoff", "--at", at, "--json",
+                                      "--store", str(archive_store.path)])
+        assert r.exit_code == 0, r.output
+        rel = _last_json(r.output)["relations"]
+        assert rel["mutual"]["count"] == mutual
+        assert (rel["not_following_back"]["count"],
+                rel["not_following_back"]["assessed"]) == (not_back, following)
+
+
 def test_languages_from_tweets_and_bios_score_against_the_truth(sample_audience):
     a = sample_audience
     current = a.followers.loc[a.followers["snapshot_at"] == a.snapshot_times[-1], "follower_id"]

@@ -178,3 +178,36 @@ def test_first_snapshot_messages_name_the_account_and_count_in_words(tmp_path):
     assert "followers of @brightwave at" in out and "(s)" not in out
     assert re.search(r"; (no farm|1 farm|[0-9,]+ farms) found", out)
 
+
+
+def _one_follower_archive(folder):
+    """A minimal X archive: one follower, not followed back, no tweets, no profile."""
+    folder.mkdir()
+    manifest = {"userInfo": {"accountId": "1690000000000000002", "userName": "one_fan_99",
+                             "displayName": "One Fan"},
+                "archiveInfo": {"generationDate": "2023-08-20T11:06:14.174Z"},
+                "dataTypes": {"follower": {"files": [{"fileName": "data/follower.js",
+                                                      "globalName": "YTD.follower.part0",
+                                                      "count": "1"}]}}}
+    (folder / "manifest.js").write_text("window.__THAR_CONFIG = " + json.dumps(manifest))
+    (folder / "follower.js").write_text(
+        'window.YTD.follower.part0 = [{"follower": {"accountId": "40120521"}}]')
+    return folder
+
+
+def test_one_follower_is_counted_in_the_singular(tmp_path):
+    # every message said "1 followers" (import, triage, audience, ages show) and bots score
+    # "none of the 1 followers ... has a profile"
+    arc = _one_follower_archive(tmp_path / "arc")
+    where = ["--store", str(tmp_path / "store")]
+    out = run("import", "archive", str(arc), *where)
+    assert out.exit_code == 0, out.output
+    assert f"{arc}: 1 follower at 2023-08-20 11:06 UTC (imported)" in out.output
+    said = {c: run(*c.split(), "one_fan_99", *where).output
+            for c in ("triage", "audience", "ages show", "bots score", "topics")}
+    assert "1 follower is known by id only (no profile), so it is left out" in said["triage"]
+    assert "1 follower is known by id only: countries" in said["audience"]
+    assert "1 follower at 2023-08-20; 1 creation date estimated from ids" in said["ages show"]
+    for c in ("bots score", "topics"):
+        assert "the one follower of @one_fan_99 has no profile in the store" in said[c]
+    assert not any("1 followers" in text for text in said.values())

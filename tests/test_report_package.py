@@ -113,6 +113,28 @@ def test_relations_sentence_names_what_the_store_cannot_tell():
     assert "accounts you follow" not in said and "None of your own posts" in said
 
 
+def test_relations_sentence_counts_one_in_the_singular():
+    # an archive whose account has one follower, followed by it not, and follows three: the
+    # report said "0 of the 1 followers are mutuals ...; 1 you do not follow back"
+    from follower_kit.report.prose import relations_sentence
+
+    def counts(mutual, not_followed_back, not_following_back, followers, following):
+        return pd.DataFrame({"relation": ["mutual", "not_followed_back", "not_following_back"],
+                             "count": [mutual, not_followed_back, not_following_back],
+                             "assessed": [followers, followers, following]})
+
+    assert relations_sentence(counts(0, 1, 3, 1, 3), followers=1) == (
+        "The one follower is not a mutual: you do not follow them back, and 3 accounts you "
+        "follow do not follow you.")
+    assert relations_sentence(counts(1, 0, 1, 1, 2), followers=1) == (
+        "The one follower is a mutual (you follow them too), and 1 account you follow does not "
+        "follow you.")
+    assert relations_sentence(counts(1, 4, 0, 5, 1), followers=5).startswith(
+        "1 of the 5 followers is a mutual (you follow them too); 4 you do not follow back")
+    assert relations_sentence(counts(0, 5, 2, 5, 2), followers=5).startswith(
+        "None of the 5 followers is a mutual: you do not follow any of them back, and 2 ")
+
+
 def test_follower_table_leaves_out_columns_empty_in_every_row():
     from follower_kit.report.html import follower_table
 

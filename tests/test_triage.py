@@ -87,6 +87,17 @@ def test_each_follower_lands_where_it_belongs():
     assert all(r == list(range(1, len(r) + 1)) for r in ranks)
 
 
+def test_reasons_count_one_in_the_singular():
+    # a new follower on one list read "listed 1 times" (found on twarc2 follower pages)
+    users = people()
+    users.loc[users["id"] == "1", "listed_count"] = 1
+    out = tr.triage(users, account=ACCOUNT, topics=["python"], new_followers=["1"])
+    reason = out.set_index(["list", "follower_id"])["reason"]
+    assert reason["check_out", "1"] == "new since the last snapshot; 5,000 followers; listed 1 time"
+    assert [tr._count(n, "follower") for n in (0, 1, 2, 1500)] == [
+        "0 followers", "1 follower", "2 followers", "1,500 followers"]
+
+
 def test_model_scores_and_segments_replace_the_heuristics():
     scores = pd.DataFrame({"id": ["1", "2", "3", "4", "5", "6"],
                            "bot_score": [0.05, 0.1, 0.99, 0.2, 0.3, 0.6],

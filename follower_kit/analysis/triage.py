@@ -120,6 +120,11 @@ def _n(v) -> str:
     return f"{int(v):,}"
 
 
+def _count(v, word: str) -> str:
+    """``_count(1, "follower")`` -> ``"1 follower"``; ``_count(2, "time")`` -> ``"2 times"``."""
+    return f"{_n(v)} {word}{'s' * (int(v) != 1)}"
+
+
 def _numbers(f: pd.DataFrame, name: str, default=np.nan) -> np.ndarray:
     if name not in f.columns:
         return np.full(len(f), default, dtype=float)
@@ -458,7 +463,7 @@ def _activity_phrase(ctx, i: int) -> str:
     if ctx["have_tweets"]:
         k = int(ctx["n_recent"][i])
         return f"active ({k} post{'s' * (k != 1)} in the last {ctx['active_days']} days)"
-    return f"active ({_n(ctx['post_count'][i])} posts in total; recent posts not loaded)"
+    return f"active ({_count(ctx['post_count'][i], 'post')} in total; recent posts not loaded)"
 
 
 def _topic_phrase(ctx, i: int, topical: dict) -> str:
@@ -516,7 +521,7 @@ def _follow_back(ctx, following) -> pd.DataFrame:
     def why(i):
         topic = _keyword_phrase(ctx, i) or _topic_phrase(ctx, i, topical)
         return "; ".join([_bot_phrase(ctx, i), _activity_phrase(ctx, i), topic,
-                          f"{_n(ctx['fol'][i])} followers", tail])
+                          _count(ctx['fol'][i], 'follower'), tail])
 
     return _finish(ctx, "follow_back", rows, score, why)
 
@@ -542,10 +547,10 @@ def _check_out(ctx, new_followers) -> pd.DataFrame:
     latest = _posts_of(ctx, rows, ctx["own"])  # what they post: the first thing to read
 
     def why(i):
-        parts = [new_words, _keyword_phrase(ctx, i), f"{_n(ctx['fol'][i])} followers"]
+        parts = [new_words, _keyword_phrase(ctx, i), _count(ctx['fol'][i], 'follower')]
         parts = [p for p in parts if p]
         if ctx["listed"][i]:
-            parts.append(f"listed {_n(ctx['listed'][i])} times")
+            parts.append(f"listed {_count(ctx['listed'][i], 'time')}")
         e = ctx["engagement"][i]
         if not np.isnan(e):
             parts.append(f"{e:,.1f} reactions per post")

@@ -10,6 +10,7 @@ import click
 
 from ..analysis import account_age, factory, growth
 from ..sources import id_dates
+from ..wording import plural
 from .common import store_option
 
 PACKAGE_TABLE = Path(__file__).resolve().parent.parent / "data" / account_age.TABLE_RESOURCE
@@ -41,8 +42,8 @@ def show(store, account: str, at, as_json: bool) -> None:
     (exact for ids since late 2015, within a day or so in the median for older ids).
     """
     account_id = store.resolve(account)
-    followers = store.followers(account_id, at) if at else store.followers(account_id)
-    when = followers["snapshot_at"].max()
+    when = store.snapshot_at(account_id, at)  # from the store: a snapshot may have no follower
+    followers = store.followers(account_id, when)
     bands = account_age.account_ages(followers, at=when)
     bursts = account_age.creation_bursts(followers, at=when)
     edges = store.follower_edges(account_id)
@@ -63,8 +64,8 @@ def show(store, account: str, at, as_json: bool) -> None:
             "follower_factory": sentence}, indent=2))
         return
     estimated = int(bands["estimated"].sum())
-    click.echo(f"{int(bands['followers'].sum()):,} followers at {when:%Y-%m-%d}; "
-               f"{estimated:,} creation dates estimated from ids")
+    click.echo(f"{plural(int(bands['followers'].sum()), 'follower')} at {when:%Y-%m-%d}; "
+               f"{plural(estimated, 'creation date')} estimated from ids")
     click.echo(f"{'account age':<14} {'followers':>10} {'share':>7}")
     for _, row in bands.iterrows():
         click.echo(f"{row['age_band']:<14} {row['followers']:>10,} {row['share']:>7.1%}")

@@ -13,6 +13,7 @@ from tqdm import tqdm
 from .. import audience as layer
 from ..analysis import insight, reading
 from ..text import csv_frame, terminal
+from ..wording import plural
 from .common import store_option
 
 SECTIONS = ("countries", "languages", "domains", "mentions", "hashtags", "relation_counts",
@@ -102,11 +103,12 @@ def _pct(v) -> str:
 
 def _print(data, result, top_n) -> None:
     f = data.followers
-    click.echo(f"@{data.account['username']}: {len(f):,} followers at "
+    click.echo(f"@{data.account['username']}: {plural(len(f), 'follower')} at "
                f"{data.snapshot_at:%Y-%m-%d %H:%M} UTC")
     unprofiled = int(f["username"].isna().sum())
     if unprofiled:
-        click.echo(f"{unprofiled:,} followers are known by id only: countries, languages and "
+        click.echo(f"{plural(unprofiled, 'follower')} {'is' if unprofiled == 1 else 'are'} "
+                   "known by id only: countries, languages and "
                    "reading need profiles and tweets (`import archive --hydrate`).")
     click.echo("\nWhere they are")
     for r in result["countries"].itertuples():

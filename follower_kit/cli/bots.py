@@ -54,7 +54,8 @@ def score(store, account: str, at, model_path, rules_only: bool, top: int) -> No
     steps.update()
     steps.close()
     n_unprofiled = int((~profiled).sum())
-    click.echo(f"scored {len(result):,} followers of @{handle} at {snapshot:%Y-%m-%d %H:%M} UTC"
+    click.echo(f"scored {plural(len(result), 'follower')} of @{handle} at "
+               f"{snapshot:%Y-%m-%d %H:%M} UTC"
                + (f" ({n_unprofiled:,} without a profile left out)" if n_unprofiled else ""))
     threshold = audience.DEFAULTS.bot_threshold
     flagged = int((result["bot_score"] >= threshold).sum())

@@ -15,6 +15,7 @@ from ..audience import DEFAULTS
 from ..report.prose import block_people_sentence
 from ..schema import HYDRATE_HINT
 from ..text import csv_frame, terminal
+from ..wording import plural
 from .common import store_option
 
 
@@ -185,13 +186,14 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
     if as_json:
         click.echo(shown.to_json(orient="records", force_ascii=False, indent=2))
         return
-    click.echo(f"@{snaps['username'].iloc[-1]}: {len(followers):,} followers at "
+    click.echo(f"@{snaps['username'].iloc[-1]}: {plural(len(followers), 'follower')} at "
                f"{at.isoformat()}"
                + ("" if data.following is not None else "; no following list stored"))
     unprofiled = int(followers["username"].isna().sum())
     if unprofiled:
-        click.echo(f"{unprofiled:,} followers are known by id only (no profile), so they are "
-                   f"left out. {HYDRATE_HINT}")
+        click.echo(f"{plural(unprofiled, 'follower')} "
+                   f"{'is' if unprofiled == 1 else 'are'} known by id only (no profile), so "
+                   f"{'it is' if unprofiled == 1 else 'they are'} left out. {HYDRATE_HINT}")
     for name in triage_analysis.LISTS:
         part = out[out["list"] == name]
         click.echo(f"\n{TITLES[name]} ({len(part):,})")

@@ -105,7 +105,8 @@ def archive_cmd(store, paths, hydrate, retry_unavailable, force, max_file_size, 
             continue
         ref = ingest.import_archive(store, path, limits=limits, force=force)
         state = "imported" if ref.created else "already in the store"
-        click.echo(f"{path}: {ref.followers:,} followers at {ref.snapshot_at:%Y-%m-%d %H:%M} "
+        click.echo(f"{path}: {plural(ref.followers, 'follower')} at "
+                   f"{ref.snapshot_at:%Y-%m-%d %H:%M} "
                    f"UTC ({state})")
         if client is not None:
             _hydrate(store, ref, client, table, yes, retry_unavailable)
@@ -183,5 +184,5 @@ def twarc_cmd(store, paths, account, account_id, at, split):
         click.echo(f"{handle}: {ref.rows:,} tweets retrieved {ref.observed_at.isoformat()}, "
                    f"{by:,} of them by its followers ({state}; the analyses read only those)")
         return
-    click.echo(f"{handle}: {ref.followers:,} followers at {ref.snapshot_at.isoformat()} "
+    click.echo(f"{handle}: {plural(ref.followers, 'follower')} at {ref.snapshot_at.isoformat()} "
                f"({state})")

@@ -239,7 +239,7 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
             except x_api.RunawayPull as exc:
                 raise x_api.RunawayPull(f"{exc}. {_spent(exc, tables[net]())}",
                                         pages=exc.pages, rows=exc.rows) from None
-        return (f"@{account['username']}: {ref.followers:,} followers at "
+        return (f"@{account['username']}: {plural(ref.followers, 'follower')} at "
                 f"{ref.snapshot_at.isoformat()} ({used}) -> {where.path}")
 
     _run("followers", jobs, batch, prepare, run, dry_run=dry_run, yes=yes)

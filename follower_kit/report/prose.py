@@ -675,12 +675,21 @@ def relations_sentence(counts: pd.DataFrame, *, followers: int) -> str:
 
     parts = []
     if n("mutual", "assessed"):
-        parts.append(f"{number(n('mutual'))} of the {number(followers)} followers are mutuals "
-                     f"(you follow them too); {number(n('not_followed_back'))} you do not follow "
-                     "back")
+        if followers == 1:
+            parts.append("The one follower is a mutual (you follow them too)" if n("mutual")
+                         else "The one follower is not a mutual: you do not follow them back")
+        elif not n("mutual"):
+            parts.append(f"None of the {number(followers)} followers is a mutual: you do not "
+                         "follow any of them back")
+        else:
+            parts.append(f"{number(n('mutual'))} of the {number(followers)} followers "
+                         f"{'is a mutual' if n('mutual') == 1 else 'are mutuals'} (you follow "
+                         f"them too); {number(n('not_followed_back'))} you do not follow back")
         if n("not_following_back", "assessed"):
-            parts[-1] += (f", and {plural(n('not_following_back'), 'account')} you follow "
-                          "do not follow you")
+            back = n("not_following_back")
+            parts[-1] += (f", and {plural(back, 'account')} you follow "
+                          f"{'does' if back == 1 else 'do'} not follow you" if back
+                          else ", and every account you follow follows you")
         parts[-1] += "."
     else:
         parts.append("Mutuals and who is not followed back need the account's following list "
