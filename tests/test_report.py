@@ -255,6 +255,14 @@ def test_section_sentences_adapt():
     assert "No follower stands out" in rt.triage_sentence({"follow back": 0, "talk to": 0})
     assert rt.triage_sentence({"follow back": 2, "talk to": 0}) == \
         "Suggested actions this month: 2 to follow back."
+    # an archive alone: no profile to rank, which is not "nobody stands out"
+    s = rt.triage_sentence({"follow back": 0, "talk to": 0}, followers=764, profiled=0,
+                           talked_to=125)
+    assert "none of the 764 followers has a profile" in s and "No follower stands out" not in s
+    assert "The 125 followers you replied to or mentioned" in s
+    assert "talked" not in rt.triage_sentence({"follow back": 0}, followers=5, profiled=0)
+    assert "No follower stands out" in rt.triage_sentence({"follow back": 0}, followers=5,
+                                                          profiled=3, talked_to=2)
     best = pd.DataFrame({"weekday": ["Tue", "Wed"], "hour": [18, 9], "active": [10, 8],
                          "share": [0.1, 0.08]})
     s = rt.activity_sentence(best, tz="Europe/Berlin", tweets=300)
@@ -918,6 +926,10 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(
     assert ("36 of the 764 followers are mutuals (you follow them too); 728 you do not follow "
             "back, and 43 accounts you follow do not follow you.") in text
     assert "you replied to or mentioned 125 current followers" in text
+    # suggestions need profiles: said once, with where the people talked to are; not
+    # "nobody this month" twice after a list of 125 people talked to
+    assert "Follow-backs and conversations cannot be suggested yet" in text
+    assert "nobody this month" not in text and "No follower stands out" not in text
     # the own tweets name whom they mention or reply to: those rows carry handles linked to
     # x.com, the others their ids; counted here from the raw files, apart from the kit
     import _archive_truth

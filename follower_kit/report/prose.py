@@ -515,14 +515,32 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
     return text
 
 
-def triage_sentence(lists: Mapping[str, int]) -> str:
+def triage_sentence(lists: Mapping[str, int], *, followers: int | None = None,
+                    profiled: int | None = None, talked_to: int = 0) -> str:
     """One sentence about the triage lists: ``{"follow back": 12, "reply to": 0, ...}``.
+
+    Parameters
+    ----------
+    followers, profiled : int, optional
+        Followers, and those with a profile in the store: with none profiled, empty lists say
+        why rather than that nobody stands out.
+    talked_to : int
+        Followers the account replied to or mentioned in its own posts (the relations
+        section lists them), named when the lists are empty for want of profiles.
 
     Returns
     -------
     str
     """
     items = [f"{number(n)} to {name}" for name, n in lists.items() if n]
+    if not items and followers and profiled == 0:
+        text = (f"Follow-backs and conversations cannot be suggested yet: none of the "
+                f"{number(followers)} followers has a profile in the store (see the note on "
+                f"profiles above).")
+        if talked_to:
+            text += (f" The {plural(talked_to, 'follower')} you replied to or mentioned in "
+                     f"your own posts are listed under How they relate to you.")
+        return text
     if not items:
         return "No follower stands out for a follow-back, a reply or a review this month."
     return "Suggested actions this month: " + _join(items) + "."
