@@ -82,7 +82,7 @@ def import_archive(store, path: str | os.PathLike, *, limits: Limits | None = No
         ref = _imported_before(store, arc)
         if ref is None:
             raise
-    if len(arc.following):
+    if len(arc.following) or arc.following_known:   # following nobody is a list too
         store.write_table("following", arc.account["id"], arc.following,
                           snapshot_at=arc.generated_at)
     if len(arc.tweets):

@@ -68,6 +68,33 @@ def _raw_tweets(date="2021-03-22"):
     return [item["tweet"] for item in json.loads(raw[raw.index("["):])]
 
 
+def test_following_nobody_is_a_list_and_a_missing_file_is_not(tmp_path):
+    """An account that follows nobody has an empty following.js: mutuals are then known (none),
+    where an archive without the file leaves them unknown (the table was written only when it
+    had rows, so the two read alike)."""
+    store = Store(tmp_path / "store")
+    dst = tmp_path / "empty"
+    shutil.copytree(_arc("2023-08-20"), dst)
+    target = dst / "following.js"
+    target.chmod(0o644)
+    target.write_text("window.YTD.following.part0 = [ ]")
+    manifest = dst / "manifest.js"
+    manifest.chmod(0o644)
+    manifest.write_text(re.sub(r'("globalName" : "YTD\.following\.part0",\s*"count" : )"\d+"',
+                               r'\1"0"', manifest.read_text()))
+    assert archive.read_archive(dst).following_known
+    ingest.import_archive(store, dst)
+    following = store.read_table("following", "larsbrinkhoff")
+    assert following is not None and len(following) == 0
+    gone = tmp_path / "gone"
+    shutil.copytree(_arc("2022-10-30"), gone)
+    (gone / "following.js").unlink()
+    assert not archive.read_archive(gone).following_known
+    other = Store(tmp_path / "other")
+    ingest.import_archive(other, gone)
+    assert other.read_table("following", "larsbrinkhoff") is None
+
+
 def _pre_2020(date, dst):
     """An archive as X made them before 2020, from a later one: no manifest.js, account.js
     instead, each tweet bare, the folder named as X names the zip (twitter-DATE-<hash>)."""

@@ -441,6 +441,9 @@ class Archive:
     profile: dict
     warnings: list[str] = field(default_factory=list)
     known_handles: pd.DataFrame = field(default_factory=lambda: known_handles_frame([], ""))
+    #: Whether the archive holds a following list: an empty one (an account that follows
+    #: nobody) is a list, a missing file is not.
+    following_known: bool = True
 
 
 #: Records older archives (2019-2020) write bare, without the ``{"tweet": {...}}`` wrapper,
@@ -655,6 +658,10 @@ def read_archive(path: str | os.PathLike, *, limits: Limits | None = None,
                         "numeric accountId skipped")
     following = pd.DataFrame({"following_id": pd.Series(
         list(dict.fromkeys(ing[usable])), dtype=schema.STR)})
+    spec = (manifest.get("dataTypes") or {}).get("following")
+    parts = [p.get("fileName") for p in (spec or {}).get("files") or []
+             if isinstance(p, dict)] if isinstance(spec, dict) else []
+    following_known = any(files.find(f) is not None for f in parts or ["data/following.js"])
 
     types = manifest.get("dataTypes") or {}
     tweet_type = "tweets" if "tweets" in types else "tweet"
@@ -670,7 +677,7 @@ def read_archive(path: str | os.PathLike, *, limits: Limits | None = None,
     profile = {"bio": desc.get("bio"), "website": desc.get("website"),
                "location": desc.get("location"), "avatar": p.get("avatarMediaUrl")}
     return Archive(str(path), account, generated_at, followers, following, tweets, profile,
-                   warnings, known)
+                   warnings, known, following_known)
 
 
 def own_tweets_frame(records: list[dict], account_id: str, *,
