@@ -141,6 +141,11 @@ def test_audience_on_the_real_archive_gives_relations_from_the_archive_alone(arc
     assert talk[0]["username"] == "brouhaha"
     assert any(a["profile_url"].startswith("https://x.com/i/user/")
                for a in rel["mutual"]["accounts"])
+    # the text lists the unfollowers the own posts name first, as the report does (the first
+    # ones shown were links by id)
+    text = CliRunner().invoke(main, ["audience", "larsbrinkhoff", "--store", str(store.path)])
+    gone = text.output.split("Unfollowed you\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert gone[0].strip().startswith("@") and not gone[0].strip().startswith("https://")
 
 
 def test_an_earlier_month_uses_the_following_list_of_its_own_export(archive_store):

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -135,6 +136,8 @@ def _print(data, result, top_n) -> None:
     rel = result["relations"]
     for name, title in (("unfollowed", "Unfollowed you"), ("talk_to", "Talk to")):
         part = rel[rel["relation"] == name]
+        # the named first, as the report lists them (an archive names some by its own posts)
+        part = part.iloc[np.argsort(part["username"].isna().to_numpy(), kind="stable")]
         if len(part):
             click.echo(f"\n{title}")
             for r in part.head(top_n).itertuples():
