@@ -469,6 +469,12 @@ def _canonical(rows: list[dict] | pd.DataFrame, observed_at, dataset: str, *,
                                if "username" in df else None, file,
                                None if lines is None else lines[i],
                                f"created_at {given.iloc[i]!r} is not a date; left unknown"))
+    if len(df) and ("created_at" not in df or df["created_at"].isna().all()):
+        # every score reads the account's age: without one creation time the set would load
+        # and score as if every account were of unknown age, and say nothing
+        raise SourceError(f"{file or dataset}: no account has a readable created_at (the "
+                          "account's creation time), so no account age can be measured; the "
+                          "set is not read", path=file or dataset)
     for c in ("username", "name", "description", "location", "url", "profile_image_url"):
         if c in df:
             df[c] = df[c].astype(object).where(df[c].notna(), None)
