@@ -629,3 +629,18 @@ def test_a_set_whose_profiles_all_lack_created_at_is_an_error(tmp_path):
         "id,label\n" + "".join(f"{u['id_str']},bot\n" for u in users))
     with pytest.raises(SourceError, match="no account has a readable created_at"):
         ds.load_labeled(tmp_path / "tw", observed_at="2018-05-01")
+
+
+def test_a_bot_repository_archive_given_as_a_file_is_read():
+    """``--test .../cresci-stock-2018.tar.gz`` (the archive the Bot Repository publishes) was
+    refused as 'unknown labeled data format (expected .tsv, .csv, .json or .jsonl)' although
+    load_botrepo reads it and the folder holding it loads; a cresci users.csv was refused with
+    the same words, which say a .csv is expected."""
+    archive = shared_path("bots", "cresci-stock-2018", "cresci-stock-2018.tar.gz")
+    assert ds.detect_format(archive) == "botrepo"
+    s = ds.load_labeled(archive)
+    assert (len(s), int(s.labels.sum())) == (13276, 7102)   # as the set's README counts
+    users_csv = shared_path("bots", "cresci-2017", "genuine_accounts", "users.csv")
+    with pytest.raises(SourceError, match="carries no labels; for a MIB export .* give the data "
+                                          "set folder"):
+        ds.load_labeled(users_csv)

@@ -176,14 +176,20 @@ def detect_format(path: str | Path) -> str:
             f"Repository), a CSV with screen_name and bot columns (Kaggle 2017), or user objects "
             f"with label.csv (TwiBot)", path=path)
     suffix = path.suffix.lower()
-    if suffix == ".tsv" or path.name.endswith("_tweets.json"):
+    # a Bot Repository archive (NAME.tar.gz holding NAME.tsv and NAME_tweets.json), as
+    # load_botrepo reads it and the Bot Repository publishes its larger sets
+    if suffix == ".tsv" or path.name.endswith(("_tweets.json", ".tar.gz")):
         return "botrepo"
     if suffix == ".csv" and _is_kaggle_csv(path):
         return "kaggle"
     if suffix in (".json", ".jsonl", ".ndjson"):
         return "twibot"
-    raise SourceError(f"{path}: unknown labeled data format (expected .tsv, .csv, .json or .jsonl)",
-                      path=path)
+    if suffix == ".csv":   # a cresci users.csv carries no label: its folder does
+        raise SourceError(f"{path}: a CSV without screen_name and bot columns (Kaggle 2017) "
+                          "carries no labels; for a MIB export (cresci-2015, cresci-2017) give "
+                          "the data set folder, whose layout holds the labels", path=path)
+    raise SourceError(f"{path}: unknown labeled data format (expected .tsv, .csv, .json, .jsonl "
+                      "or a Bot Repository .tar.gz)", path=path)
 
 
 def _is_kaggle_csv(path: Path) -> bool:
