@@ -258,6 +258,23 @@ def test_evaluate_test_prints_json_on_the_last_line(tmp_path):
     assert out["kit"]["roc_auc"] > 0.9 and "peer" not in out
 
 
+def test_evaluate_test_on_a_set_the_model_was_trained_on_says_so(tmp_path):
+    """``--test botometer-feedback-2019`` (a set the shipped model is fitted on) printed its
+    in-sample ROC AUC like a held-out one, and beside a peer fitted without it; the output now
+    names the set, and a set the model never saw (gilani-2017) names none."""
+    out = {}
+    for name in ("botometer-feedback-2019", "gilani-2017"):
+        result = CliRunner().invoke(main, ["bots", "evaluate", "--test",
+                                           str(shared_path("bots", name)), "--no-peer"])
+        assert result.exit_code == 0, result.output
+        out[name] = result.output
+        assert json.loads(result.output.strip().splitlines()[-1])["kit_trained_on"] == (
+            [name] if name == "botometer-feedback-2019" else [])
+    assert ("the kit's model was trained on botometer-feedback-2019: its figures here are "
+            "in-sample") in out["botometer-feedback-2019"]
+    assert "in-sample" not in out["gilani-2017"]
+
+
 def test_the_peer_finds_the_shared_sets(tmp_path, monkeypatch):
     (tmp_path / "bots").mkdir()
     monkeypatch.setenv("FOLLOWER_KIT_SHARED_DATA", str(tmp_path))

@@ -186,6 +186,16 @@ def _expected(model, threshold: float, labeled) -> dict:
             "at_bot_share": round(share, 4), "without_likes": v2}
 
 
+def _trained_on(model, labeled) -> list[str]:
+    """The sets of ``labeled`` the kind ``model`` was fitted on (by name, as its card records
+    them; a Bot Repository file by the set that holds it): its figures there are in-sample."""
+    from ..analysis.bots.model import TRAINING_KINDS
+
+    names = {labeled.name, *labeled.users["dataset"].dropna().astype(str)}
+    names |= {k[0] for k in TRAINING_KINDS if isinstance(k, tuple) and k[1] in names}
+    return sorted(names & set(model.card.get("training", {}).get("datasets", [])))
+
+
 def _observed(labeled) -> dict:
     """When a test set's profiles were read (account ages count from it), and whether that was
     assumed (a TwiBot release without ``--observed-at``: the newest account's creation or pinned
@@ -291,7 +301,8 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
                                       threshold=block),
                "rules": B.block_metrics(test.labels, rules["bot_score"], threshold=block),
                "block_threshold": block, "observed_at": _observed(test),
-               "block_expected": _expected(model, block, test)}
+               "block_expected": _expected(model, block, test),
+               "kit_trained_on": _trained_on(model, test)}
         peer_dir = (peer_dir or shared_bots_dir()) if with_peer else None
         if peer_dir:
             peer_p, peer_n = _peer_on(test, peer_dir)
@@ -306,6 +317,10 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
                 if who in out:
                     click.echo(f"{who:<6}" + "  ".join(f"{k} {_fmt(v)}"
                                                        for k, v in out[who].items()))
+            if out["kit_trained_on"]:
+                click.echo("note: the kit's model was trained on "
+                           f"{', '.join(out['kit_trained_on'])}: its figures here are in-sample, "
+                           "not held out" + (" (the peer's are)" if "peer" in out else ""))
             if "kit_vs_peer" in out:
                 d = out["kit_vs_peer"]
                 click.echo(f"kit - peer ROC AUC {d['roc_auc_difference']:+.3f} (95% CI "
