@@ -505,7 +505,15 @@ def test_twibot_with_no_readable_date_is_an_error(tmp_path):
     objs = [{"id": "u1", "username": "a", "created_at": "soon", "public_metrics": {}}]
     (tmp_path / "user.json").write_text(json.dumps(objs))
     (tmp_path / "label.csv").write_text("id,label\nu1,bot\n")
-    with pytest.raises(SourceError, match="no created_at could be read"):
+    with pytest.raises(SourceError, match="no account has a readable created_at") as info:
+        ds.load_labeled(tmp_path)
+    assert "observed_at" not in str(info.value)   # a time to count from would not help
+
+
+def test_a_folder_of_sets_given_as_one_set_says_so(tmp_path):
+    for name in ("a-2019", "b-2020"):
+        (tmp_path / name).mkdir()
+    with pytest.raises(SourceError, match="a folder of 2 folders .* give one set's folder"):
         ds.load_labeled(tmp_path)
 
 

@@ -171,6 +171,12 @@ def detect_format(path: str | Path) -> str:
         if names & {*USER_FILES, *TWIBOT20_SPLITS} or any(
                 p.suffix.lower() in (".jsonl", ".ndjson") for p in files):
             return "twibot"   # the records may carry labels (TwiBot-20); else it says so
+        subs = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if len(subs) > 1:   # a folder of sets, as ../shared/data/bots is
+            raise SourceError(
+                f"{path}: a folder of {len(subs)} folders ({', '.join(subs[:4])}"
+                f"{', ...' if len(subs) > 4 else ''}), not one labeled data set: give one set's "
+                f"folder (repeat --train for several), or the whole folder to --lodo", path=path)
         raise SourceError(
             f"{path}: not a labeled data set folder; expected NAME.tsv + NAME_tweets.json (Bot "
             f"Repository), a CSV with screen_name and bot columns (Kaggle 2017), or user objects "
@@ -1035,8 +1041,9 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         created = _parse_times(rows["created_at"].astype(object))
         observed_at, basis = created.max(), "the newest account's creation time"
         if pd.isna(observed_at):
-            raise SourceError(f"{user_file}: no created_at could be read, so there is no time to "
-                              f"measure account ages from; pass observed_at=", path=user_file)
+            raise SourceError(f"{user_file}: no account has a readable created_at (the "
+                              f"account's creation time), so no account age can be measured; "
+                              f"the set is not read", path=user_file)
         pinned = _newest_snowflake_time(rows.get("pinned_tweet_id"))
         if pinned is not None and pinned > observed_at:   # the profiles were read after it
             observed_at, basis = pinned, "the newest pinned post's time (from its id)"
