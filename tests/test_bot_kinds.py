@@ -653,3 +653,21 @@ def test_the_block_list_people_curve_reads_the_card_and_draws(tmp_path):
     assert at.loc[0.15, "stated_share"] == B.people_share_at(stated_v2, 0.15)
     assert at.loc[0.15, "people_share"] != B.people_share_at(evidence, 0.15)
     assert B.block_people_curve(B.BotModel({}, {}, None), v2=True).empty
+
+
+def test_train_on_a_few_sets_says_what_it_cannot_do(tmp_path):
+    """`bots train` on a folder whose sets the data selection mostly leaves out: leaving the one
+    trained-on set out leaves nothing to fit, which is a one-line error naming it and
+    --no-lodo (it was pandas' 'No objects to concatenate'); --no-lodo names the sets it skips."""
+    folder = tmp_path / "sets"
+    folder.mkdir()
+    for name in ("botrepo-2019", "gilani-2017"):
+        (folder / name).symlink_to(shared_path("bots", name))
+    out = tmp_path / "model.json"
+    r = CliRunner().invoke(main, ["bots", "train", str(folder), "--out", str(out), "--no-peer"])
+    assert r.exit_code == 1 and "No objects" not in r.output
+    assert "leaving botrepo-2019 out, no set the recipe trains on is left" in r.output
+    assert "--no-lodo" in r.output and not out.exists()
+    r = CliRunner().invoke(main, ["bots", "train", str(folder), "--out", str(out), "--no-lodo"])
+    assert r.exit_code == 0, r.output
+    assert "not trained on (the data selection leaves them out): gilani-2017" in r.output

@@ -155,10 +155,16 @@ def train(folder, out, lodo: bool, peer: bool) -> None:
     v2 = {n: as_x_api_v2(s) for n, s in sets.items()} if lodo else None
     bar, step = _progress("leave one set out",
                           len(sets) + (sum(n in B.MIXED_SETS for n in sets) if lodo else 0))
-    model, _ = B.train_with_evidence(sets, lodo=lodo, peer=peer, progress=step, v2_sets=v2)
-    bar.close()
+    try:
+        model, _ = B.train_with_evidence(sets, lodo=lodo, peer=peer, progress=step,
+                                         v2_sets=v2)
+    finally:   # an error then starts on a line of its own
+        bar.close()
     B.save_bot_model(model, out)
     t = model.card["training"]
+    skipped = sorted(set(sets) - set(t["datasets"]))
+    if skipped:   # the data selection leaves them out of training; they are still tested
+        click.echo(f"not trained on (the data selection leaves them out): {', '.join(skipped)}")
     click.echo(f"wrote {out}: {len(model.submodels)} field combinations x "
                f"{len(model.kinds)} kinds, trained on {t['accounts']:,} accounts of "
                f"{len(t['datasets'])} sets")

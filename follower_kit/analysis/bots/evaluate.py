@@ -7,6 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from ...errors import FollowerKitError
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,11 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         if progress is not None:
             progress(name)
         others = [sets[n] for n in train_names if n != name]
+        if not others:
+            raise FollowerKitError(
+                f"leaving {name} out, no set the recipe trains on is left (of {len(sets)} sets "
+                f"given it trains on {', '.join(train_names) or 'none'}): `bots train "
+                f"--no-lodo` fits without the leave-one-out table")
         users, y, fields = join_sets(others)
         # accounts the left-out set shares with the others (cresci-2015's bought followers are
         # cresci-2017's fake_followers) leave the training data, so the test set stays whole
@@ -179,8 +185,14 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
         if drop_fields:
             tu = without_field_groups(tu, drop_fields)
         seen_fields = [g for g in test.fields if g not in drop_fields]
-        model = fit_bot_model(users, y, fields=fields, patterns=[pattern_name(seen_fields)],
-                              **fit_kwargs)
+        try:
+            model = fit_bot_model(users, y, fields=fields, patterns=[pattern_name(seen_fields)],
+                                  **fit_kwargs)
+        except FollowerKitError as exc:   # the few sets left cannot fit the recipe: say which
+            rest = ", ".join(sorted(n for n in train_names if n != name))
+            raise FollowerKitError(f"leaving {name} out, the other sets ({rest}) cannot be "
+                                   f"fitted: {exc} (with few sets, `bots train --no-lodo` fits "
+                                   f"without the leave-one-out table)") from exc
         kinds, prob, kind = model.predict(tu)
         frame = pd.DataFrame({"id": tu["id"].to_numpy(), "username": tu["username"].to_numpy(),
                               "is_bot": np.asarray(test.labels)[held].astype(int),
