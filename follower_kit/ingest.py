@@ -736,8 +736,17 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
         except BaseException:
             flush()  # the pages read stay checkpointed, whatever stopped the pull
             raise
+        meta = page.body.get("meta")
+        if not isinstance(meta, Mapping):  # 200 with errors only: a protected account's list
+            flush()
+            said = "; ".join(str(e.get("detail") or e.get("title") or "")
+                             for e in page.body.get("errors") or [] if isinstance(e, Mapping))
+            raise PullError(
+                f"stopped {where} at page {done + 1}: the API answered no list"
+                f"{f' (it said: {said})' if said else ''}. The checkpoint keeps "
+                f"{plural(done, 'page')}; nothing was committed")
         nxt = page.next_token
-        n = int(page.body["meta"].get("result_count", 0)) if "data" not in page.body \
+        n = int(meta.get("result_count", 0)) if "data" not in page.body \
             else len(page.body.get("data") or [])
         if nxt is not None and (nxt in used or nxt == token):
             raise stop(
