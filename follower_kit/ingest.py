@@ -507,18 +507,20 @@ def _atomic_write(target: Path, data: bytes) -> None:
                           "same command again to resume") from None
 
 
-def _rows_so_far(d: Path) -> int:
-    """Followers or tweets in an unfinished pull's checkpointed pages, from each page's
-    ``meta.result_count``. X writes ``meta`` last, so a followers page's last 4 KB tell (a
-    file of several pages, as timelines and Bluesky's small pages are, is read line by line)."""
-    return sum(n for path in d.glob("*.jsonl") for _, n in _file_heads(path))
-
-
 def _kept_so_far(d: Path, meta: Mapping) -> tuple[int, int]:
-    """(pages, rows) a pull holds: its checkpointed pages, or what its commit recorded."""
+    """(pages, rows) a pull holds: its checkpointed pages, or what its commit recorded.
+
+    Rows are each page's ``meta.result_count`` (X writes ``meta`` last, so a followers page's
+    last 4 KB tell; a file of several pages, as Bluesky's small pages are, is read line by
+    line). Pages are the list pages (ten to a Bluesky followers file), or for a timelines pull
+    the timelines; a Bluesky pull's profile lookups (``profiles-*``) are neither followers
+    nor list pages, and are not counted."""
     if meta.get("status") == "committed":
         return int(meta.get("pages", 0)), int(meta.get("rows", 0))
-    return len(list(d.glob("*.jsonl"))), _rows_so_far(d)
+    files = [p for p in d.glob("*.jsonl") if not p.name.startswith("profiles-")]
+    heads = [h for p in files for h in _file_heads(p)]
+    pages = len(files) if meta.get("kind") == "tweets" else len(heads)
+    return pages, sum(n for _, n in heads)
 
 
 def _read_so_far(d: Path, meta: Mapping, kept: tuple[int, int] | None = None
