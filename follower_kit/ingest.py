@@ -507,18 +507,20 @@ def _atomic_write(target: Path, data: bytes) -> None:
                           "same command again to resume") from None
 
 
-def _rows_so_far(d: Path) -> int:
-    """Followers or tweets in an unfinished pull's checkpointed pages, from each page's
-    ``meta.result_count``. X writes ``meta`` last, so a followers page's last 4 KB tell (a
-    file of several pages, as timelines and Bluesky's small pages are, is read line by line)."""
-    return sum(n for path in d.glob("*.jsonl") for _, n in _file_heads(path))
-
-
 def _kept_so_far(d: Path, meta: Mapping) -> tuple[int, int]:
-    """(pages, rows) a pull holds: its checkpointed pages, or what its commit recorded."""
+    """(pages, rows) a pull holds: its checkpointed pages, or what its commit recorded.
+
+    Rows are each page's ``meta.result_count`` (X writes ``meta`` last, so a followers page's
+    last 4 KB tell; a file of several pages, as Bluesky's small pages are, is read line by
+    line). Pages are the list pages (ten to a Bluesky followers file), or for a timelines pull
+    the timelines; a Bluesky pull's profile lookups (``profiles-*``) are neither followers
+    nor list pages, and are not counted."""
     if meta.get("status") == "committed":
         return int(meta.get("pages", 0)), int(meta.get("rows", 0))
-    return len(list(d.glob("*.jsonl"))), _rows_so_far(d)
+    files = [p for p in d.glob("*.jsonl") if not p.name.startswith("profiles-")]
+    heads = [h for p in files for h in _file_heads(p)]
+    pages = len(files) if meta.get("kind") == "tweets" else len(heads)
+    return pages, sum(n for _, n in heads)
 
 
 def _read_so_far(d: Path, meta: Mapping, kept: tuple[int, int] | None = None
@@ -736,8 +738,17 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
         except BaseException:
             flush()  # the pages read stay checkpointed, whatever stopped the pull
             raise
+        meta = page.body.get("meta")
+        if not isinstance(meta, Mapping):  # 200 with errors only: a protected account's list
+            flush()
+            said = "; ".join(str(e.get("detail") or e.get("title") or "")
+                             for e in page.body.get("errors") or [] if isinstance(e, Mapping))
+            raise PullError(
+                f"stopped {where} at page {done + 1}: the API answered no list"
+                f"{f' (it said: {said})' if said else ''}. The checkpoint keeps "
+                f"{plural(done, 'page')}; nothing was committed")
         nxt = page.next_token
-        n = int(page.body["meta"].get("result_count", 0)) if "data" not in page.body \
+        n = int(meta.get("result_count", 0)) if "data" not in page.body \
             else len(page.body.get("data") or [])
         if nxt is not None and (nxt in used or nxt == token):
             raise stop(

@@ -442,6 +442,38 @@ def test_a_failed_lookup_stops_the_pull_and_the_rerun_completes(audience, lexico
         _no_lexicon_problems(server)
 
 
+def test_an_interrupted_pull_counts_its_list_pages_and_followers(audience, lexicons,
+                                                                  tmp_path):
+    """`pull status` and the resume's --dry-run count the list pages and followers an
+    interrupted Bluesky pull holds: a followers file holds ten pages, and the profile lookups
+    beside it are neither pages of the list nor followers (they were counted as both)."""
+    store = Store(tmp_path)
+    seen = []
+
+    def stop_after_twenty(n):
+        seen.append(n)
+        if len(seen) == 20:
+            raise KeyboardInterrupt
+
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
+        with pytest.raises(KeyboardInterrupt):
+            ingest.pull_bluesky_followers(store, HANDLE, client=_client(server), page_size=5,
+                                          following=False, progress=stop_after_twenty)
+        pull = ingest.pulls(store).iloc[0]
+        files = sorted(store.path.glob("accounts/*/pulls/*/followers-*.jsonl"))
+        assert len(files) == 2 and pull["status"] == "running"
+        assert (pull["pages"], pull["rows"]) == (20, sum(seen))
+        assert pull["rows"] == len(bluesky.dids_in(files, "followers"))
+        out = CliRunner().invoke(main, ["pull", "followers", HANDLE, "--dry-run", "--page-size",
+                                        "5", "--no-following", "--api-url", server.url,
+                                        "--store", str(tmp_path)])
+        assert out.exit_code == 0, out.output
+        assert "10 followers pages" in out.output and "20 pages already" in out.output
+        ingest.pull_bluesky_followers(store, HANDLE, client=_client(server), page_size=5,
+                                      following=False)
+        _check_truth(store, server, audience)
+
+
 def test_an_http_proxy_from_the_environment_is_used(audience, lexicons, monkeypatch):
     """``http_proxy`` set: the client asks the proxy for the absolute URL (the fake AppView
     stands in for the proxy: it serves the path of whatever URL it is asked)."""

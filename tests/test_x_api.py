@@ -612,3 +612,17 @@ def test_a_pull_locked_by_another_process_is_refused(tmp_path):
         holder.kill()
         holder.wait()
     ingest.PullDir(pull).lock().release()  # the kernel dropped the dead process's lock
+
+
+def test_a_list_answered_with_errors_only_stops_with_a_message(small_audience, tmp_path):
+    """X answers the followers of an account it will not show (protected, or unknown to the
+    list endpoint) with 200 and an ``errors`` array, no ``meta``: one clear error, not a
+    KeyError traceback."""
+    protected = small_audience.users.loc[small_audience.users["protected"], "username"]
+    with FakeX.from_sample(small_audience) as server:
+        client, _ = _client(server)
+        store = Store(tmp_path / "s")
+        with pytest.raises(x_api.PullError, match="answered no list.*Could not find user"):
+            ingest.pull_followers(store, protected.iloc[0], client=client)
+    assert store.snapshots().empty
+    assert list(ingest.pulls(store)["status"]) == ["running"]

@@ -860,11 +860,12 @@ def load_plan_table(path=None) -> dict:
 
 def plan_followers(followers_count: int, following_count: int = 0, *, username: str = "",
                    profiles: bool = True, table: Mapping | None = None,
-                   done_pages: int = 0) -> Plan:
-    """Requests and time of a Bluesky follower pull at the assumed rate limit; cost $0."""
+                   done_pages: int = 0, page_size: int = PAGE_SIZE) -> Plan:
+    """Requests and time of a Bluesky follower pull at the assumed rate limit; cost $0.
+    ``done_pages``: the list pages an interrupted run holds (``page_size`` followers each)."""
     t = table or DEFAULT_PLAN_TABLE
-    f_pages = max(1, math.ceil(followers_count / PAGE_SIZE)) - done_pages
-    g_pages = math.ceil(following_count / PAGE_SIZE) if following_count else 0
+    f_pages = max(0, max(1, math.ceil(followers_count / page_size)) - done_pages)
+    g_pages = math.ceil(following_count / page_size) if following_count else 0
     p_calls = math.ceil(followers_count / PROFILES_PER_CALL) if profiles else 0
     reqs = {"handle and profile lookups": 2, "followers pages": f_pages,
             "follows pages": g_pages, "profile lookups": p_calls}
