@@ -583,8 +583,10 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
                     pd_.update(status="abandoned")
                 continue
             if dict(meta.get("params", {})) != dict(params):
-                log.warning("resuming pull %s with its original parameters %s", meta["pull_id"],
-                            meta.get("params"))
+                # the pages kept stay as read; what is still to fetch follows this run's
+                log.warning("resuming pull %s, started with %s: the pages it kept stay, the rest "
+                            "is read with this run's %s", meta["pull_id"], meta.get("params"),
+                            dict(params))
             log.info("resuming %s pull %s of @%s", kind, meta["pull_id"], account["username"])
             return pd_.lock()
     started = pd.Timestamp(clock(), unit="s", tz="UTC").floor("s")
