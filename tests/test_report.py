@@ -533,6 +533,21 @@ def test_kernel_runs_without_credentials_and_outputs_are_checked(tmp_path, sampl
 
 
 @pytest.mark.slow
+def test_a_secret_in_a_parameter_removes_every_output_that_holds_it(tmp_path, sample_store,
+                                                                    monkeypatch):
+    # a client name that is the token lands in the notebook (papermill records parameters) and
+    # in the HTML; the check deleted the notebook, raised, and kept the HTML with the token
+    monkeypatch.setenv("X_BEARER_TOKEN", FAKE_TOKEN)
+    nb_path = _tiny_notebook(tmp_path / "echo.ipynb", "print(client_name)")
+    with pytest.raises(report.RenderError, match="credential"):
+        report.render("brightwave", month=MONTH, store=sample_store.path, client_name=FAKE_TOKEN,
+                      formats=("html",), out_dir=tmp_path / "out", notebook=nb_path)
+    leaks = [p for p in (tmp_path / "out").rglob("*") if p.is_file()
+             and FAKE_TOKEN.encode() in p.read_bytes()]
+    assert leaks == []
+
+
+@pytest.mark.slow
 def test_failed_render_keeps_the_partial_notebook_and_names_the_cell(tmp_path, sample_store):
     nb_path = _tiny_notebook(tmp_path / "broken.ipynb", 'raise ValueError("no such segment")')
     with pytest.raises(report.RenderError) as info:

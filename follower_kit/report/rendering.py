@@ -155,13 +155,16 @@ def _check_no_secrets(paths: Iterable[Path]) -> None:
     secrets = config.known_secrets()
     if not secrets:
         return
-    for path in paths:
+    leaked = []
+    for path in paths:  # every output is checked: the first leak must not stop the others' check
         data = path.read_bytes()
-        for secret in secrets:
-            if secret.encode() in data:
-                path.unlink()
-                raise RenderError(f"{path.name} contained a credential and was deleted; a "
-                                  "notebook cell must be printing the environment or a client")
+        if any(secret.encode() in data for secret in secrets):
+            path.unlink()
+            leaked.append(path.name)
+    if leaked:
+        raise RenderError(f"{', '.join(leaked)} contained a credential and "
+                          f"{'were' if len(leaked) > 1 else 'was'} deleted; a notebook cell or "
+                          "parameter must be printing the environment or a client")
 
 
 def page_footer(store, username: str, month: str, client_name: str = "") -> str:
