@@ -110,8 +110,13 @@ def remember_secret(value: str | None) -> None:
 
 
 def known_secrets() -> set[str]:
-    """Every credential value this process has read or could read from the environment."""
+    """Every credential value this process has read or could read from the environment or the
+    nearest ``.env`` files (which :func:`secret` reads, and so could a report's kernel)."""
     found = {os.environ[n] for n in SECRET_ENVS if os.environ.get(n)}
+    for path in _dotenv_paths():
+        if path.is_file():
+            values = read_dotenv(path)
+            found |= {values[n] for n in SECRET_ENVS if values.get(n)}
     return {s for s in (_KNOWN_SECRETS | found) if len(s) >= 8}
 
 

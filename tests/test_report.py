@@ -548,6 +548,22 @@ def test_a_secret_in_a_parameter_removes_every_output_that_holds_it(tmp_path, sa
 
 
 @pytest.mark.slow
+def test_a_token_from_the_dotenv_file_is_checked_too(tmp_path, sample_store, monkeypatch):
+    # the token only in ./.env: the kernel (started in the cwd) can read it as the CLI does,
+    # and the check, which knew the environment's secrets only, kept the report that printed it
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(f"X_BEARER_TOKEN={FAKE_TOKEN}\n")
+    nb_path = _tiny_notebook(tmp_path / "dotenv.ipynb", "from follower_kit import config\n"
+                             "print(config.bearer_token(required=False))")
+    with pytest.raises(report.RenderError, match="credential"):
+        report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                      out_dir=tmp_path / "out", notebook=nb_path)
+    assert not [p for p in (tmp_path / "out").rglob("*.*") if FAKE_TOKEN.encode() in
+                p.read_bytes()]
+
+
+@pytest.mark.slow
 def test_failed_render_keeps_the_partial_notebook_and_names_the_cell(tmp_path, sample_store):
     nb_path = _tiny_notebook(tmp_path / "broken.ipynb", 'raise ValueError("no such segment")')
     with pytest.raises(report.RenderError) as info:
