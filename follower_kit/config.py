@@ -375,9 +375,16 @@ def read_batch_file(path: str | os.PathLike) -> list[tuple[str, dict]]:
                           line=getattr(exc, "lineno", None)) from exc
     defaults = data.get("defaults", {})
     entries = data.get("client", [])
+    if not isinstance(defaults, dict):
+        raise SourceError(f"{path}: defaults must be a [defaults] table, got {defaults!r}",
+                          path=path)
     if not isinstance(entries, list) or not entries:
         raise SourceError(f"{path}: no [[client]] tables (each needs account = \"handle\")",
                           path=path)
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise SourceError(f"{path}: client #{i} must be a [[client]] table, got {entry!r}",
+                              path=path)
     out = [(f"{path}: client #{i}", {**defaults, **entry})
            for i, entry in enumerate(entries, start=1)]
     for where, entry in out:

@@ -690,6 +690,10 @@ def test_example_clients_file_reads(tmp_path):
     ("[[client]\naccount = 'a'\n", "not valid TOML"),
     ("[[client]]\naccount = 'a'\nbot_threshold = 0.8\nblock_threshold = 0.7\n",
      "client #1: block_threshold"),
+    # values of the wrong TOML type were TypeError tracebacks
+    ("defaults = 3\n[[client]]\naccount = 'a'\n", "defaults must be a \\[defaults\\] table"),
+    ("client = [1, 2]\n", "client #1 must be a \\[\\[client\\]\\] table"),
+    ("[[client]]\naccount = 'a'\nstore = 5\n", "client #1: store must be a folder path"),
 ])
 def test_bad_clients_file_names_the_problem(tmp_path, text, match):
     path = tmp_path / "clients.toml"

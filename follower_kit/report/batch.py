@@ -94,6 +94,9 @@ def read_clients(path: str | os.PathLike, overrides: Mapping | None = None) -> l
         merged = {_ALIASES.get(k, k): v for k, v in merged.items()
                   if k != "sample" and k not in _PROFILE_ONLY}
         store = merged.get("store", "")
+        if not isinstance(store, str):
+            raise SourceError(f"{where}: store must be a folder path in quotes, got {store!r}",
+                              path=path)
         if store and not Path(store).expanduser().is_absolute():
             merged["store"] = str((path.parent / store).resolve())
         merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
