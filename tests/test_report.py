@@ -694,6 +694,10 @@ def test_example_clients_file_reads(tmp_path):
     ("defaults = 3\n[[client]]\naccount = 'a'\n", "defaults must be a \\[defaults\\] table"),
     ("client = [1, 2]\n", "client #1 must be a \\[\\[client\\]\\] table"),
     ("[[client]]\naccount = 'a'\nstore = 5\n", "client #1: store must be a folder path"),
+    # a client listed twice: both reports went to the same files, the index linked both names
+    # to the second one's report and said "2 of 2 reports rendered"
+    ("[[client]]\naccount = 'acme'\nname = 'A'\n[[client]]\naccount = '@Acme'\n",
+     "client #2 repeats @Acme of client #1: their reports would overwrite each other"),
 ])
 def test_bad_clients_file_names_the_problem(tmp_path, text, match):
     path = tmp_path / "clients.toml"

@@ -79,7 +79,8 @@ def read_clients(path: str | os.PathLike, overrides: Mapping | None = None) -> l
         starts, naming the client.
     """
     path = Path(path)
-    clients = []
+    clients: list = []
+    seen: dict = {}  # (account, month) -> client number
     for where, merged in config.read_batch_file(path):
         unknown = sorted(set(merged) - _CLIENT_KEYS)
         if unknown:
@@ -110,6 +111,13 @@ def read_clients(path: str | os.PathLike, overrides: Mapping | None = None) -> l
             options = AudienceOptions(**merged)
         except (ConfigError, TypeError) as exc:
             raise SourceError(f"{where}: {exc}", path=path) from None
+        key = (options.account.lower(), options.month)
+        if key in seen:  # both would write OUT/<account>/<account>-<month>.*, the last one wins
+            raise SourceError(f"{where} repeats @{options.account} of client #{seen[key]}"
+                              f"{' for ' + options.month if options.month else ''}: their "
+                              "reports would overwrite each other; list each account once",
+                              path=path)
+        seen[key] = len(clients) + 1
         clients.append(Client(options=options, formats=formats))
     return clients
 
