@@ -867,6 +867,49 @@ def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
                    "store": str(agency_store.path.resolve()), "competitors": COMPETITORS}
 
 
+@pytest.mark.slow
+def test_batch_workers_and_kernels_exit_when_the_batch_is_killed(tmp_path, agency_store):
+    """kill -9 (or a cron timeout's SIGTERM) of `report --batch` left its worker processes
+    running the queued clients and then waiting forever, each beside an idle kernel."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    psutil = pytest.importorskip("psutil")
+    nb_path = _tiny_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
+    file = tmp_path / "clients.toml"
+    file.write_text(f'[defaults]\nstore = "{agency_store.path}"\n'
+                    '[[client]]\naccount = "northwind_coffee"\n')
+    code = ("import sys\nfrom follower_kit import report\n"
+            "report.render_batch(report.read_clients(sys.argv[1]), out_dir=sys.argv[2], "
+            "workers=1, notebook=sys.argv[3])\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(file), str(tmp_path / "out"),
+                             str(nb_path)], env={**os.environ, "PYTHONPATH": str(ROOT)})
+    family = []
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not any(
+                "ipykernel" in " ".join(p.cmdline()) for p in family):
+            time.sleep(0.5)
+            try:
+                family = psutil.Process(proc.pid).children(recursive=True)
+            except psutil.NoSuchProcess:
+                break
+        assert any("ipykernel" in " ".join(p.cmdline()) for p in family), "no kernel started"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        gone, alive = psutil.wait_procs(family, timeout=20)
+        assert alive == [], [" ".join(p.cmdline())[:80] for p in alive]
+    finally:
+        for p in [proc, *family]:
+            try:
+                p.kill()
+            except (psutil.NoSuchProcess, ProcessLookupError):
+                pass
+
+
 # -------------------------------------------------------------------------------------- CLI
 def test_cli_report_takes_the_client_profile_from_a_clients_file(sample_store, monkeypatch):
     """`report ACCOUNT --client-file clients.toml`: the client's name, time zone, language,

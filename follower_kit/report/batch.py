@@ -172,6 +172,23 @@ def _render_client(client: Client, month: str | None, out_dir: str, now=None,
     return row
 
 
+def _exit_with_parent(parent: int, poll: float = 0.5) -> None:
+    """A worker's initializer: when the batch process is gone (killed by a cron timeout or
+    ``kill``), shut this worker's kernel down and exit, instead of rendering the queued clients
+    nobody will index and then waiting forever beside an idle kernel."""
+    import threading
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(poll)
+        try:
+            kernels.drop_worker_kernel()
+        finally:
+            os._exit(1)
+
+    threading.Thread(target=watch, name="follower-kit-parent-watch", daemon=True).start()
+
+
 def render_batch(clients: Sequence[Client], *, month: str | None = None,
                  out_dir: str | os.PathLike = DEFAULT_OUT, workers: int = 2,
                  progress: Callable[[dict], None] | None = None, now=None,
@@ -211,7 +228,8 @@ def render_batch(clients: Sequence[Client], *, month: str | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: list = [None] * len(clients)
     with ProcessPoolExecutor(max_workers=max(1, int(workers)),
-                             mp_context=mp.get_context("spawn")) as pool:
+                             mp_context=mp.get_context("spawn"),
+                             initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(_render_client, c, month, str(out_dir), now, reuse_kernel,
                                str(notebook) if notebook else None): i
                    for i, c in enumerate(clients)}
