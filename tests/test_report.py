@@ -564,6 +564,26 @@ def test_a_token_from_the_dotenv_file_is_checked_too(tmp_path, sample_store, mon
 
 
 @pytest.mark.slow
+def test_a_failed_rerun_keeps_the_finished_report(tmp_path, sample_store):
+    # a batch run again (or killed) deleted each client's finished HTML, PDF, notebook and lists
+    # as its render began: a rerun that then failed left only a partial notebook
+    out = tmp_path / "out"
+    good = _tiny_notebook(tmp_path / "good.ipynb", "print('finished report')")
+    first = report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                          out_dir=out, notebook=good)
+    kept = {p: p.read_bytes() for p in first.paths.values()}
+    broken = _tiny_notebook(tmp_path / "broken.ipynb", 'raise ValueError("store went away")')
+    with pytest.raises(report.RenderError) as info:
+        report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                      out_dir=out, notebook=broken)
+    assert {p: p.read_bytes() for p in kept} == kept
+    assert info.value.notebook.exists() and info.value.notebook not in kept
+    again = report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                          out_dir=out, notebook=good)
+    assert again.paths == first.paths and not list(out.rglob("*.partial.*"))
+
+
+@pytest.mark.slow
 def test_failed_render_keeps_the_partial_notebook_and_names_the_cell(tmp_path, sample_store):
     nb_path = _tiny_notebook(tmp_path / "broken.ipynb", 'raise ValueError("no such segment")')
     with pytest.raises(report.RenderError) as info:
