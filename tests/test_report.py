@@ -253,6 +253,9 @@ def test_section_sentences_adapt():
     assert "None scores 0.85 or more" in s and "listed below" not in s
     assert "real people" not in s
     assert "No follower stands out" in rt.triage_sentence({"follow back": 0, "talk to": 0})
+    # it judges the two lists it is given: the sample's March 2026 report said no follower
+    # stood out for "a review" right above "Check out (149) · Block list (426)"
+    assert "review" not in rt.triage_sentence({"follow back": 0, "talk to": 0})
     assert rt.triage_sentence({"follow back": 2, "talk to": 0}) == \
         "Suggested actions this month: 2 to follow back."
     # an archive alone: no profile to rank, which is not "nobody stands out"
