@@ -110,8 +110,13 @@ def remember_secret(value: str | None) -> None:
 
 
 def known_secrets() -> set[str]:
-    """Every credential value this process has read or could read from the environment."""
+    """Every credential value this process has read or could read from the environment or the
+    nearest ``.env`` files (which :func:`secret` reads, and so could a report's kernel)."""
     found = {os.environ[n] for n in SECRET_ENVS if os.environ.get(n)}
+    for path in _dotenv_paths():
+        if path.is_file():
+            values = read_dotenv(path)
+            found |= {values[n] for n in SECRET_ENVS if values.get(n)}
     return {s for s in (_KNOWN_SECRETS | found) if len(s) >= 8}
 
 
@@ -370,9 +375,16 @@ def read_batch_file(path: str | os.PathLike) -> list[tuple[str, dict]]:
                           line=getattr(exc, "lineno", None)) from exc
     defaults = data.get("defaults", {})
     entries = data.get("client", [])
+    if not isinstance(defaults, dict):
+        raise SourceError(f"{path}: defaults must be a [defaults] table, got {defaults!r}",
+                          path=path)
     if not isinstance(entries, list) or not entries:
         raise SourceError(f"{path}: no [[client]] tables (each needs account = \"handle\")",
                           path=path)
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise SourceError(f"{path}: client #{i} must be a [[client]] table, got {entry!r}",
+                              path=path)
     out = [(f"{path}: client #{i}", {**defaults, **entry})
            for i, entry in enumerate(entries, start=1)]
     for where, entry in out:

@@ -253,6 +253,9 @@ def test_section_sentences_adapt():
     assert "None scores 0.85 or more" in s and "listed below" not in s
     assert "real people" not in s
     assert "No follower stands out" in rt.triage_sentence({"follow back": 0, "talk to": 0})
+    # it judges the two lists it is given: the sample's March 2026 report said no follower
+    # stood out for "a review" right above "Check out (149) · Block list (426)"
+    assert "review" not in rt.triage_sentence({"follow back": 0, "talk to": 0})
     assert rt.triage_sentence({"follow back": 2, "talk to": 0}) == \
         "Suggested actions this month: 2 to follow back."
     # an archive alone: no profile to rank, which is not "nobody stands out"
@@ -533,6 +536,57 @@ def test_kernel_runs_without_credentials_and_outputs_are_checked(tmp_path, sampl
 
 
 @pytest.mark.slow
+def test_a_secret_in_a_parameter_removes_every_output_that_holds_it(tmp_path, sample_store,
+                                                                    monkeypatch):
+    # a client name that is the token lands in the notebook (papermill records parameters) and
+    # in the HTML; the check deleted the notebook, raised, and kept the HTML with the token
+    monkeypatch.setenv("X_BEARER_TOKEN", FAKE_TOKEN)
+    nb_path = _tiny_notebook(tmp_path / "echo.ipynb", "print(client_name)")
+    with pytest.raises(report.RenderError, match="credential"):
+        report.render("brightwave", month=MONTH, store=sample_store.path, client_name=FAKE_TOKEN,
+                      formats=("html",), out_dir=tmp_path / "out", notebook=nb_path)
+    leaks = [p for p in (tmp_path / "out").rglob("*") if p.is_file()
+             and FAKE_TOKEN.encode() in p.read_bytes()]
+    assert leaks == []
+
+
+@pytest.mark.slow
+def test_a_token_from_the_dotenv_file_is_checked_too(tmp_path, sample_store, monkeypatch):
+    # the token only in ./.env: the kernel (started in the cwd) can read it as the CLI does,
+    # and the check, which knew the environment's secrets only, kept the report that printed it
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(f"X_BEARER_TOKEN={FAKE_TOKEN}\n")
+    nb_path = _tiny_notebook(tmp_path / "dotenv.ipynb", "from follower_kit import config\n"
+                             "print(config.bearer_token(required=False))")
+    with pytest.raises(report.RenderError, match="credential"):
+        report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                      out_dir=tmp_path / "out", notebook=nb_path)
+    assert not [p for p in (tmp_path / "out").rglob("*.*") if FAKE_TOKEN.encode() in
+                p.read_bytes()]
+
+
+@pytest.mark.slow
+def test_a_failed_rerun_keeps_the_finished_report(tmp_path, sample_store):
+    # a batch run again (or killed) deleted each client's finished HTML, PDF, notebook and lists
+    # as its render began: a rerun that then failed left only a partial notebook
+    out = tmp_path / "out"
+    good = _tiny_notebook(tmp_path / "good.ipynb", "print('finished report')")
+    first = report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                          out_dir=out, notebook=good)
+    kept = {p: p.read_bytes() for p in first.paths.values()}
+    broken = _tiny_notebook(tmp_path / "broken.ipynb", 'raise ValueError("store went away")')
+    with pytest.raises(report.RenderError) as info:
+        report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                      out_dir=out, notebook=broken)
+    assert {p: p.read_bytes() for p in kept} == kept
+    assert info.value.notebook.exists() and info.value.notebook not in kept
+    again = report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                          out_dir=out, notebook=good)
+    assert again.paths == first.paths and not list(out.rglob("*.partial.*"))
+
+
+@pytest.mark.slow
 def test_failed_render_keeps_the_partial_notebook_and_names_the_cell(tmp_path, sample_store):
     nb_path = _tiny_notebook(tmp_path / "broken.ipynb", 'raise ValueError("no such segment")')
     with pytest.raises(report.RenderError) as info:
@@ -659,6 +713,14 @@ def test_example_clients_file_reads(tmp_path):
     ("[[client]\naccount = 'a'\n", "not valid TOML"),
     ("[[client]]\naccount = 'a'\nbot_threshold = 0.8\nblock_threshold = 0.7\n",
      "client #1: block_threshold"),
+    # values of the wrong TOML type were TypeError tracebacks
+    ("defaults = 3\n[[client]]\naccount = 'a'\n", "defaults must be a \\[defaults\\] table"),
+    ("client = [1, 2]\n", "client #1 must be a \\[\\[client\\]\\] table"),
+    ("[[client]]\naccount = 'a'\nstore = 5\n", "client #1: store must be a folder path"),
+    # a client listed twice: both reports went to the same files, the index linked both names
+    # to the second one's report and said "2 of 2 reports rendered"
+    ("[[client]]\naccount = 'acme'\nname = 'A'\n[[client]]\naccount = '@Acme'\n",
+     "client #2 repeats @Acme of client #1: their reports would overwrite each other"),
 ])
 def test_bad_clients_file_names_the_problem(tmp_path, text, match):
     path = tmp_path / "clients.toml"
@@ -826,6 +888,49 @@ def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
     assert got.pop("out_dir") == str((tmp_path / "out" / "northwind_coffee").resolve())
     assert got == {**OPTION_VALUES, "account": "northwind_coffee", "month": "2026-08",
                    "store": str(agency_store.path.resolve()), "competitors": COMPETITORS}
+
+
+@pytest.mark.slow
+def test_batch_workers_and_kernels_exit_when_the_batch_is_killed(tmp_path, agency_store):
+    """kill -9 (or a cron timeout's SIGTERM) of `report --batch` left its worker processes
+    running the queued clients and then waiting forever, each beside an idle kernel."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    psutil = pytest.importorskip("psutil")
+    nb_path = _tiny_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
+    file = tmp_path / "clients.toml"
+    file.write_text(f'[defaults]\nstore = "{agency_store.path}"\n'
+                    '[[client]]\naccount = "northwind_coffee"\n')
+    code = ("import sys\nfrom follower_kit import report\n"
+            "report.render_batch(report.read_clients(sys.argv[1]), out_dir=sys.argv[2], "
+            "workers=1, notebook=sys.argv[3])\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(file), str(tmp_path / "out"),
+                             str(nb_path)], env={**os.environ, "PYTHONPATH": str(ROOT)})
+    family = []
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not any(
+                "ipykernel" in " ".join(p.cmdline()) for p in family):
+            time.sleep(0.5)
+            try:
+                family = psutil.Process(proc.pid).children(recursive=True)
+            except psutil.NoSuchProcess:
+                break
+        assert any("ipykernel" in " ".join(p.cmdline()) for p in family), "no kernel started"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        gone, alive = psutil.wait_procs(family, timeout=20)
+        assert alive == [], [" ".join(p.cmdline())[:80] for p in alive]
+    finally:
+        for p in [proc, *family]:
+            try:
+                p.kill()
+            except (psutil.NoSuchProcess, ProcessLookupError):
+                pass
 
 
 # -------------------------------------------------------------------------------------- CLI

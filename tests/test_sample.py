@@ -7,7 +7,7 @@ import pytest
 
 from follower_kit import schema
 from follower_kit.ingest import write_sample
-from follower_kit.sources.sample import generate
+from follower_kit.sources.sample import DEFAULT_COMPETITORS, generate
 
 
 def test_same_seed_same_audience_other_seed_other_audience():
@@ -189,6 +189,31 @@ def test_a_stale_sample_is_refused_with_advice_then_rebuilt_on_request(tmp_path)
         expected.followers.loc[expected.followers["snapshot_at"] == expected.snapshot_times[-1],
                                "follower_id"])
     assert len(s.snapshots("brightwave")) == 2
+
+
+def test_a_second_sample_account_joins_the_store_of_the_first(tmp_path):
+    """The commands in examples/clients.toml build four sample accounts into one store; the
+    second was refused as 'a different sample', its competitors (@datadock, @chartwell, the
+    same handles for every account) being the first one's."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+    from follower_kit.ingest import stored_state
+    from follower_kit.store import Store
+
+    store = tmp_path / "store"
+    run = CliRunner().invoke
+    assert run(main, ["sample", "--store", str(store), *SMALL]).exit_code == 0
+    before = {a: Store(store).snapshot_meta(a) for a in ("brightwave", "datadock", "chartwell")}
+    other = ["sample", "--store", str(store), "--account", "northwind_coffee", *SMALL]
+    r = run(main, other)
+    assert r.exit_code == 0, r.output
+    assert "without competitors" in r.output and len(Store(store).snapshots("northwind_coffee"))
+    assert {a: Store(store).snapshot_meta(a) for a in before} == before  # left as they were
+    assert stored_state(Store(store), generate(followers=60, months=2, tweets_per_follower=1,
+                                               competitors=DEFAULT_COMPETITORS)) == "same"
+    again = run(main, other)
+    assert again.exit_code == 0 and "(0 new)" in again.output, again.output
 
 
 def test_a_sample_written_before_fingerprints_counts_as_stale(tmp_path):

@@ -79,7 +79,8 @@ def read_clients(path: str | os.PathLike, overrides: Mapping | None = None) -> l
         starts, naming the client.
     """
     path = Path(path)
-    clients = []
+    clients: list = []
+    seen: dict = {}  # (account, month) -> client number
     for where, merged in config.read_batch_file(path):
         unknown = sorted(set(merged) - _CLIENT_KEYS)
         if unknown:
@@ -94,6 +95,9 @@ def read_clients(path: str | os.PathLike, overrides: Mapping | None = None) -> l
         merged = {_ALIASES.get(k, k): v for k, v in merged.items()
                   if k != "sample" and k not in _PROFILE_ONLY}
         store = merged.get("store", "")
+        if not isinstance(store, str):
+            raise SourceError(f"{where}: store must be a folder path in quotes, got {store!r}",
+                              path=path)
         if store and not Path(store).expanduser().is_absolute():
             merged["store"] = str((path.parent / store).resolve())
         merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
@@ -107,6 +111,13 @@ def read_clients(path: str | os.PathLike, overrides: Mapping | None = None) -> l
             options = AudienceOptions(**merged)
         except (ConfigError, TypeError) as exc:
             raise SourceError(f"{where}: {exc}", path=path) from None
+        key = (options.account.lower(), options.month)
+        if key in seen:  # both would write OUT/<account>/<account>-<month>.*, the last one wins
+            raise SourceError(f"{where} repeats @{options.account} of client #{seen[key]}"
+                              f"{' for ' + options.month if options.month else ''}: their "
+                              "reports would overwrite each other; list each account once",
+                              path=path)
+        seen[key] = len(clients) + 1
         clients.append(Client(options=options, formats=formats))
     return clients
 
@@ -161,6 +172,23 @@ def _render_client(client: Client, month: str | None, out_dir: str, now=None,
     return row
 
 
+def _exit_with_parent(parent: int, poll: float = 0.5) -> None:
+    """A worker's initializer: when the batch process is gone (killed by a cron timeout or
+    ``kill``), shut this worker's kernel down and exit, instead of rendering the queued clients
+    nobody will index and then waiting forever beside an idle kernel."""
+    import threading
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(poll)
+        try:
+            kernels.drop_worker_kernel()
+        finally:
+            os._exit(1)
+
+    threading.Thread(target=watch, name="follower-kit-parent-watch", daemon=True).start()
+
+
 def render_batch(clients: Sequence[Client], *, month: str | None = None,
                  out_dir: str | os.PathLike = DEFAULT_OUT, workers: int = 2,
                  progress: Callable[[dict], None] | None = None, now=None,
@@ -200,7 +228,8 @@ def render_batch(clients: Sequence[Client], *, month: str | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: list = [None] * len(clients)
     with ProcessPoolExecutor(max_workers=max(1, int(workers)),
-                             mp_context=mp.get_context("spawn")) as pool:
+                             mp_context=mp.get_context("spawn"),
+                             initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(_render_client, c, month, str(out_dir), now, reuse_kernel,
                                str(notebook) if notebook else None): i
                    for i, c in enumerate(clients)}

@@ -542,7 +542,8 @@ def triage_sentence(lists: Mapping[str, int], *, followers: int | None = None,
                      f"your own posts are listed under How they relate to you.")
         return text
     if not items:
-        return "No follower stands out for a follow-back, a reply or a review this month."
+        # only the lists given: the check-out and block lists beside it may well have people
+        return "No follower stands out for a follow-back or a reply this month."
     return "Suggested actions this month: " + _join(items) + "."
 
 

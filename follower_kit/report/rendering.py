@@ -115,14 +115,15 @@ def _failing_cell(nb_path: Path) -> tuple[int | None, str]:
     return None, ""
 
 
-def _clean_notebook(nb_path: Path, template: Path, title: str) -> None:
-    """Make the kept notebook portable and reproducible: no local paths in its metadata."""
+def _clean_notebook(nb_path: Path, template: Path, title: str, name: str = "") -> None:
+    """Make the kept notebook portable and reproducible: no local paths in its metadata
+    (``name``: the file name it is kept under, default its own)."""
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
     pm = nb.metadata.get("papermill", {})
     pm["input_path"] = template.name
-    pm["output_path"] = nb_path.name
+    pm["output_path"] = name or nb_path.name
     nb.metadata["title"] = title
     for cell in nb.cells:
         # papermill gives the cell it injects a random id; a fixed one keeps renders identical
@@ -155,13 +156,16 @@ def _check_no_secrets(paths: Iterable[Path]) -> None:
     secrets = config.known_secrets()
     if not secrets:
         return
-    for path in paths:
+    leaked = []
+    for path in paths:  # every output is checked: the first leak must not stop the others' check
         data = path.read_bytes()
-        for secret in secrets:
-            if secret.encode() in data:
-                path.unlink()
-                raise RenderError(f"{path.name} contained a credential and was deleted; a "
-                                  "notebook cell must be printing the environment or a client")
+        if any(secret.encode() in data for secret in secrets):
+            path.unlink()
+            leaked.append(path.name)
+    if leaked:
+        raise RenderError(f"{', '.join(leaked)} contained a credential and "
+                          f"{'were' if len(leaked) > 1 else 'was'} deleted; a notebook cell or "
+                          "parameter must be printing the environment or a client")
 
 
 def page_footer(store, username: str, month: str, client_name: str = "") -> str:
@@ -263,8 +267,13 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
                                            .parent.resolve()))
     paths = output_paths(out_dir, username, month)
     paths["ipynb"].parent.mkdir(parents=True, exist_ok=True)
-    for stale in [*paths.values(), *paths["html"].parent.glob(f"{paths['html'].stem}-*.csv")]:
+    # rendered under other names and moved into place at the end, so the report of an earlier
+    # run stays whole until this one is (an interrupted or failed run no longer deletes it)
+    staged = {fmt: p.with_name(f"{p.stem}.partial{p.suffix}") for fmt, p in paths.items()}
+    for stale in staged.values():
         stale.unlink(missing_ok=True)
+    lists_glob = f"{paths['html'].stem}-*.csv"
+    lists_before = {p: p.stat().st_mtime_ns for p in paths["html"].parent.glob(lists_glob)}
     result = RenderResult(account=username, month=month)
     result.seconds["load"] = time.perf_counter() - t0
     t1 = time.perf_counter()
@@ -276,47 +285,56 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
         engine = {"engine_name": kernels.WARM_ENGINE, "km": kernel_manager}
     try:
         papermill.execute_notebook(
-            str(notebook), str(paths["ipynb"]), parameters=params, kernel_name=kernel_name,
+            str(notebook), str(staged["ipynb"]), parameters=params, kernel_name=kernel_name,
             progress_bar=False, log_output=False, request_save_on_cell_execute=True,
             execution_timeout=timeout, **engine)
     except PapermillExecutionError as exc:
-        index, first = _failing_cell(paths["ipynb"])
+        index, first = _failing_cell(staged["ipynb"])
         where = (f"cell {index} of {notebook.name} (In [{exc.exec_count}])" if index is not None
                  else f"cell In [{exc.exec_count}] of {notebook.name}")
         raise RenderError(
             f"report for @{username} {month} failed in {where} ({first!r}): {exc.ename}: "
-            f"{config.redact(str(exc.evalue))}. The partial notebook is kept at {paths['ipynb']}",
-            account=username, month=month, notebook=paths["ipynb"], cell_index=index) from None
+            f"{config.redact(str(exc.evalue))}. The partial notebook is kept at {staged['ipynb']}",
+            account=username, month=month, notebook=staged["ipynb"], cell_index=index) from None
     except Exception as exc:  # kernel died, timed out, could not start ...
-        kept = paths["ipynb"] if paths["ipynb"].exists() else None
+        kept = staged["ipynb"] if staged["ipynb"].exists() else None
         raise RenderError(
             f"report for @{username} {month} failed: {type(exc).__name__}: "
             f"{config.redact(str(exc))}" + (f". The partial notebook is kept at {kept}" if kept
                                             else ""),
             account=username, month=month, notebook=kept) from exc
     papermill_seconds = time.perf_counter() - t1
-    first_cell, rest = _cell_seconds(paths["ipynb"])
+    first_cell, rest = _cell_seconds(staged["ipynb"])
     result.seconds.update(kernel=max(papermill_seconds - first_cell - rest, 0.0),
                           imports=first_cell, analysis=rest)
     title = f"@{username}: follower report for {pd.Timestamp(month + '-01'):%B %Y}"
-    _clean_notebook(paths["ipynb"], notebook, title)
-    result.paths["ipynb"] = paths["ipynb"]
-    result.lists = sorted(paths["ipynb"].parent.glob(f"{paths['ipynb'].stem}-*.csv"))
+    _clean_notebook(staged["ipynb"], notebook, title, paths["ipynb"].name)
+    result.paths["ipynb"] = staged["ipynb"]
+    lists = sorted(paths["ipynb"].parent.glob(lists_glob))
+    result.lists = [p for p in lists if lists_before.get(p) != p.stat().st_mtime_ns]
     if "html" in formats or "pdf" in formats:
         t2 = time.perf_counter()
-        html_report(paths["ipynb"], paths["html"],
+        html_report(staged["ipynb"], staged["html"],
                     footer=page_footer(st, username, month, opts.client_name), paper=paper)
         result.seconds["html"] = time.perf_counter() - t2
         if "html" in formats:
-            result.paths["html"] = paths["html"]
+            result.paths["html"] = staged["html"]
         if "pdf" in formats:
             t3 = time.perf_counter()
-            pdf_from_html(paths["html"], paths["pdf"])
+            pdf_from_html(staged["html"], staged["pdf"])
             result.seconds["pdf"] = time.perf_counter() - t3
-            result.paths["pdf"] = paths["pdf"]
+            result.paths["pdf"] = staged["pdf"]
             if "html" not in formats:
-                paths["html"].unlink()
+                staged["html"].unlink()
     _check_no_secrets([*result.paths.values(), *result.lists])
+    for fmt, path in paths.items():  # now the earlier run's files give way, all at once
+        if fmt in result.paths:
+            os.replace(result.paths[fmt], path)
+            result.paths[fmt] = path
+        else:
+            path.unlink(missing_ok=True)
+    for stale in set(lists) - set(result.lists):  # a list this month's report no longer has
+        stale.unlink(missing_ok=True)
     result.seconds["total"] = time.perf_counter() - t0
     log.info("rendered @%s %s in %.1f s: %s", username, month, result.seconds["total"],
              ", ".join(str(p) for p in result.paths.values()))
