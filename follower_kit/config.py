@@ -12,6 +12,7 @@ them when the file is read, and an error names the file, the client and the fiel
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -114,10 +115,22 @@ def known_secrets() -> set[str]:
     nearest ``.env`` files (which :func:`secret` reads, and so could a report's kernel)."""
     found = {os.environ[n] for n in SECRET_ENVS if os.environ.get(n)}
     for path in _dotenv_paths():
-        if path.is_file():
-            values = read_dotenv(path)
-            found |= {values[n] for n in SECRET_ENVS if values.get(n)}
+        try:
+            stamp = path.stat()
+        except OSError:
+            continue
+        found |= _dotenv_secrets(str(path), stamp.st_mtime_ns, stamp.st_size)
     return {s for s in (_KNOWN_SECRETS | found) if len(s) >= 8}
+
+
+@functools.lru_cache(maxsize=16)
+def _dotenv_secrets(path: str, mtime_ns: int, size: int) -> frozenset[str]:
+    """The credentials a ``.env`` holds, parsed once per version of the file (the log filter
+    asks for every line it passes)."""
+    if not Path(path).is_file():
+        return frozenset()
+    values = read_dotenv(Path(path))
+    return frozenset(values[n] for n in SECRET_ENVS if values.get(n))
 
 
 def redact(text: str) -> str:
