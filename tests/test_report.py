@@ -900,7 +900,8 @@ def test_batch_workers_and_kernels_exit_when_the_batch_is_killed(tmp_path, agenc
     import sys
     import time
 
-    psutil = pytest.importorskip("psutil")
+    import psutil   # a dev dependency (pyproject [dev])
+
     nb_path = _tiny_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
     file = tmp_path / "clients.toml"
     file.write_text(f'[defaults]\nstore = "{agency_store.path}"\n'
