@@ -730,6 +730,21 @@ def test_bad_clients_file_names_the_problem(tmp_path, text, match):
     assert str(path) in str(info.value)
 
 
+def test_one_account_in_two_stores_is_two_clients_but_not_two_reports(tmp_path):
+    """An agency pulls one account into two clients' stores (a batch pull allows it), but their
+    reports would share OUT/<account>/ files: render_batch refuses before rendering anything."""
+    from follower_kit.errors import ConfigError
+
+    path = tmp_path / "clients.toml"
+    path.write_text("[[client]]\naccount = 'acme'\nstore = 'a'\n"
+                    "[[client]]\naccount = 'acme'\nstore = 'b'\n")
+    clients = report.read_clients(path)
+    assert [c.options.store for c in clients] == [str(tmp_path / "a"), str(tmp_path / "b")]
+    with pytest.raises(ConfigError, match="clients #1 and #2 both render @acme"):
+        report.render_batch(clients, month="2026-10", out_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.fixture(scope="module")
 def agency_store(tmp_path_factory):
     from follower_kit import Store
@@ -737,7 +752,7 @@ def agency_store(tmp_path_factory):
     from follower_kit.sources.sample import generate
 
     store = Store(tmp_path_factory.mktemp("agency"))
-    for account, n, seed in (("northwind_coffee", 400, 11), ("tidepool_labs", 300, 23)):
+    for account, n, seed in (("northwind_brew", 400, 11), ("tidepool_labs", 300, 23)):
         write_sample(store, generate(account=account, followers=n, months=4, seed=seed,
                                      tweets_per_follower=4))
     return store
@@ -752,7 +767,7 @@ def test_batch_renders_every_client_and_survives_a_failure(tmp_path, agency_stor
         formats = ["html"]
 
         [[client]]
-        account = "northwind_coffee"
+        account = "northwind_brew"
         name = "Northwind <Coffee>"
         tz = "Europe/Berlin"
 
@@ -770,16 +785,16 @@ def test_batch_renders_every_client_and_survives_a_failure(tmp_path, agency_stor
     assert "2 of 3 reports rendered" in result.output
     assert "FAILED @ghost_account" in result.output and "no account 'ghost_account'" in \
         result.output
-    for account in ("northwind_coffee", "tidepool_labs"):
+    for account in ("northwind_brew", "tidepool_labs"):
         htmls = list((out / account).glob(f"{account}-*.html"))
         assert len(htmls) == 1 and list((out / account).glob("*.ipynb"))
     index = (out / "index.html").read_text()
-    assert 'href="northwind_coffee/northwind_coffee-' in index
+    assert 'href="northwind_brew/northwind_brew-' in index
     assert "Northwind &lt;Coffee&gt;" in index and "failed: no account" in index
     assert "2 of 3 reports rendered, 1 failed" in index
-    assert "Northwind" in (out / "northwind_coffee").glob("*.html").__next__().read_text()
+    assert "Northwind" in (out / "northwind_brew").glob("*.html").__next__().read_text()
     # the index shows each client's headline numbers, the same as the report's cards
-    for account in ("northwind_coffee", "tidepool_labs"):
+    for account in ("northwind_brew", "tidepool_labs"):
         page = next((out / account).glob("*.html")).read_text()
         cards = dict((label, value) for value, label in re.findall(
             r'fk-card-value">([^<]+)</div><div class="fk-card-label">([^<]+)<', page))
@@ -811,7 +826,7 @@ def test_batch_command_line_options_apply_to_every_client(tmp_path, agency_store
         top_n = 3
 
         [[client]]
-        account = "northwind_coffee"
+        account = "northwind_brew"
         client_name = "Northwind"
 
         [[client]]
@@ -866,7 +881,7 @@ def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
         store = "{agency_store.path}"
 
         [[client]]
-        account = "northwind_coffee"
+        account = "northwind_brew"
         tz = "Asia/Tokyo"
         top_n = 7
         client_name = "Acme <Co>"
@@ -885,8 +900,8 @@ def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
     assert not batch.failures, batch.failures[0]["error"] if batch.failures else ""
     executed = nbformat.read(batch.results[0]["paths"]["ipynb"], as_version=4)
     got = executed.metadata["papermill"]["parameters"]
-    assert got.pop("out_dir") == str((tmp_path / "out" / "northwind_coffee").resolve())
-    assert got == {**OPTION_VALUES, "account": "northwind_coffee", "month": "2026-08",
+    assert got.pop("out_dir") == str((tmp_path / "out" / "northwind_brew").resolve())
+    assert got == {**OPTION_VALUES, "account": "northwind_brew", "month": "2026-08",
                    "store": str(agency_store.path.resolve()), "competitors": COMPETITORS}
 
 
@@ -905,7 +920,7 @@ def test_batch_workers_and_kernels_exit_when_the_batch_is_killed(tmp_path, agenc
     nb_path = _tiny_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
     file = tmp_path / "clients.toml"
     file.write_text(f'[defaults]\nstore = "{agency_store.path}"\n'
-                    '[[client]]\naccount = "northwind_coffee"\n')
+                    '[[client]]\naccount = "northwind_brew"\n')
     code = ("import sys\nfrom follower_kit import report\n"
             "report.render_batch(report.read_clients(sys.argv[1]), out_dir=sys.argv[2], "
             "workers=1, notebook=sys.argv[3])\n")

@@ -111,8 +111,10 @@ def read_clients(path: str | os.PathLike, overrides: Mapping | None = None) -> l
             options = AudienceOptions(**merged)
         except (ConfigError, TypeError) as exc:
             raise SourceError(f"{where}: {exc}", path=path) from None
-        key = (options.account.lower(), options.month)
-        if key in seen:  # both would write OUT/<account>/<account>-<month>.*, the last one wins
+        # the same account of one store twice: pulled twice, its reports overwriting each other
+        # (one account in two stores is two clients: render_batch checks their report files)
+        key = (options.store or "", options.account.lower(), options.month)
+        if key in seen:
             raise SourceError(f"{where} repeats @{options.account} of client #{seen[key]}"
                               f"{' for ' + options.month if options.month else ''}: their "
                               "reports would overwrite each other; list each account once",
@@ -224,6 +226,15 @@ def render_batch(clients: Sequence[Client], *, month: str | None = None,
 
     if month:
         check_month(month)
+    seen: dict = {}   # both would write OUT/<account>/<account>-<month>.*, the last one wins
+    for i, c in enumerate(clients, start=1):
+        key = (c.options.account.lower(), month or c.options.month)
+        if key in seen:
+            raise ConfigError(f"clients #{seen[key]} and #{i} both render @{c.options.account}"
+                              f"{' for ' + key[1] if key[1] else ''} (from different stores): "
+                              "their reports would overwrite each other; render them into "
+                              "different output folders")
+        seen[key] = i
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: list = [None] * len(clients)
