@@ -23,7 +23,7 @@ name = "Brightwave Studio"
 language = "en"
 topics = ["data tools", "Analytics"]
 keywords = ["python", "#SQL", "analytics", "python"]
-competitors = ["@northwind_coffee", "tidepool_labs"]
+competitors = ["@northwind_brew", "tidepool_labs"]
 
 [[client]]
 account = "quillfeather"
@@ -39,7 +39,7 @@ def test_profiles_read_with_defaults_and_normalised(tmp_path):
     assert (first.tz, first.language) == ("Europe/Berlin", "en")
     assert first.topics == ("data tools", "Analytics")
     assert first.keywords == ("python", "#SQL", "analytics")          # repeats folded
-    assert first.competitors == ("northwind_coffee", "tidepool_labs")
+    assert first.competitors == ("northwind_brew", "tidepool_labs")
     assert first.match_words == ["data tools", "analytics", "python", "#sql"]
     assert second.name == "quillfeather" and second.language == "de"
     assert second.keywords == ("poetry",) and second.competitors == ()
@@ -47,7 +47,7 @@ def test_profiles_read_with_defaults_and_normalised(tmp_path):
 
 def test_example_clients_file_has_valid_profiles():
     profiles = config.read_client_profiles(ROOT / "examples" / "clients.toml")
-    assert [p.account for p in profiles][:2] == ["brightwave", "northwind_coffee"]
+    assert [p.account for p in profiles][:2] == ["brightwave", "northwind_brew"]
     assert all(p.name for p in profiles)
 
 

@@ -205,10 +205,10 @@ def test_a_second_sample_account_joins_the_store_of_the_first(tmp_path):
     run = CliRunner().invoke
     assert run(main, ["sample", "--store", str(store), *SMALL]).exit_code == 0
     before = {a: Store(store).snapshot_meta(a) for a in ("brightwave", "datadock", "chartwell")}
-    other = ["sample", "--store", str(store), "--account", "northwind_coffee", *SMALL]
+    other = ["sample", "--store", str(store), "--account", "northwind_brew", *SMALL]
     r = run(main, other)
     assert r.exit_code == 0, r.output
-    assert "without competitors" in r.output and len(Store(store).snapshots("northwind_coffee"))
+    assert "without competitors" in r.output and len(Store(store).snapshots("northwind_brew"))
     assert {a: Store(store).snapshot_meta(a) for a in before} == before  # left as they were
     assert stored_state(Store(store), generate(followers=60, months=2, tweets_per_follower=1,
                                                competitors=DEFAULT_COMPETITORS)) == "same"
