@@ -130,10 +130,15 @@ class AudienceOptions:
         for name, kind in (("top_n", int), ("segments", int), ("bot_threshold", float),
                            ("block_threshold", float)):
             value = getattr(self, name)
+            whole = "a whole number" if kind is int else "a number"
+            # true would be 1 and 2.5 segments 2: a slip in a clients file, said, not rounded
+            if isinstance(value, bool) or (kind is int and isinstance(value, float)
+                                           and not value.is_integer()):
+                raise ConfigError(f"{name} must be {whole}, not {value!r}")
             try:
                 set_(self, name, kind(value))
             except (TypeError, ValueError):
-                raise ConfigError(f"{name} must be a number, not {value!r}") from None
+                raise ConfigError(f"{name} must be {whole}, not {value!r}") from None
         if self.top_n < 1:
             raise ConfigError(f"top_n must be at least 1, not {self.top_n!r}")
         if not 0.0 < self.bot_threshold < 1.0:

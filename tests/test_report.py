@@ -717,6 +717,11 @@ def test_example_clients_file_reads(tmp_path):
     ("defaults = 3\n[[client]]\naccount = 'a'\n", "defaults must be a \\[defaults\\] table"),
     ("client = [1, 2]\n", "client #1 must be a \\[\\[client\\]\\] table"),
     ("[[client]]\naccount = 'a'\nstore = 5\n", "client #1: store must be a folder path"),
+    # a boolean was read as 1 (then "must be between 0 and 1, not 1.0"), 2.5 segments as 2
+    ("[[client]]\naccount = 'a'\nbot_threshold = true\n",
+     "client #1: bot_threshold must be a number, not True"),
+    ("[[client]]\naccount = 'a'\nsegments = 2.5\n",
+     "client #1: segments must be a whole number, not 2.5"),
     # a client listed twice: both reports went to the same files, the index linked both names
     # to the second one's report and said "2 of 2 reports rendered"
     ("[[client]]\naccount = 'acme'\nname = 'A'\n[[client]]\naccount = '@Acme'\n",
