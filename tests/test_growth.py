@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from follower_kit import report_text as rt
 from follower_kit import schema
 from follower_kit.analysis import growth
 from follower_kit.errors import SchemaError
@@ -318,6 +319,19 @@ def test_activity_heatmap_uses_the_account_time_zone():
     assert best.iloc[0]["share"] == pytest.approx(2 / 3)
     with pytest.raises(ValueError, match="count"):
         growth.activity_heatmap(tweets, count="likes")
+
+
+def test_best_posting_hours_lists_only_hours_someone_posted_in():
+    # one post: a "next best" Mon 00:00 with nobody active was shown ("Next best: Mon 00:00 and
+    # Mon 01:00" in the report), and five all-zero rows when followers had no posts at all
+    tweets = schema.coerce(pd.DataFrame({
+        "id": ["1"], "author_id": ["10"], "kind": "original",
+        "created_at": ["2026-10-21T14:10:00Z"]}), "tweets")
+    best = growth.best_posting_hours(growth.activity_heatmap(tweets))
+    assert best[["weekday", "hour", "active"]].values.tolist() == [["Wed", 14, 1]]
+    assert "Next best" not in rt.activity_sentence(best, tz="UTC", tweets=1)
+    empty = growth.best_posting_hours(growth.activity_heatmap(tweets.iloc[:0]))
+    assert empty.empty and list(empty.columns) == ["weekday", "hour", "active", "share"]
 
 
 # ------------------------------------------------------------------------ the sample audience

@@ -130,6 +130,8 @@ def test_explore_notebook_runs_on_an_archive_without_profiles(tmp_path, archive_
     assert not [o for o in outputs if o.output_type == "error"]
     assert "764 followers, 173 new, 0 segments" in text
     assert "None of the 764 followers has a profile" in text
+    # no all-zero "best posting hours" table: a sentence says there is nothing to tell
+    assert "There are no recent posts by followers to tell when they are online" in text
     assert not [o for o in outputs if "image/png" in o.get("data", {})], "a chart of nothing"
 
 

@@ -701,10 +701,12 @@ def best_posting_hours(heatmap: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     -------
     DataFrame
         ``weekday``, ``hour``, ``active`` (the cell's count) and ``share`` (of the week's total),
-        busiest first (ties: earlier in the week first).
+        busiest first (ties: earlier in the week first); only hours with someone active, so fewer
+        than ``n`` rows (none without posts) when fewer hours have any.
     """
     long = heatmap.stack().rename("active").reset_index()
     long.columns = ["weekday", "hour", "active"]
+    long = long[long["active"] > 0]  # an hour nobody posted in is no "best" hour
     total = long["active"].sum()
     long["share"] = long["active"] / total if total else 0.0
     long["weekday"] = long["weekday"].astype(schema.STR)

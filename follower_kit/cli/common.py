@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+from pathlib import Path
 
 import click
 
@@ -20,3 +22,25 @@ def store_option(func):
         return func(*args, store=Store(store_dir), **kwargs)
 
     return wrapper
+
+
+def _a_file(ctx, param, value):
+    """An output file's name, never a folder's ("out/" or a name ending in a separator)."""
+    if value and value.endswith(("/", os.sep)):
+        suffix = ".png" if param.name == "chart_path" else ".csv"
+        raise click.BadParameter(f"{value!r} names a folder; give a file in it, e.g. "
+                                 f"{value.rstrip('/' + os.sep)}/{ctx.info_name}{suffix}")
+    return value
+
+
+def out_file_option(flag: str, dest: str, help: str):
+    """``--csv FILE`` or ``--chart FILE``: a file to write (its folder is made when missing)."""
+    return click.option(flag, dest, type=click.Path(dir_okay=False, writable=True), default=None,
+                        callback=_a_file, help=help)
+
+
+def made_parent(path) -> Path:
+    """``path`` as a Path, with its folder made (``--csv new/changes.csv``, like ``mkdir -p``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path

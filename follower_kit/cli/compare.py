@@ -12,7 +12,7 @@ from .. import audience as layer
 from ..analysis import compare as C
 from ..config import BOT_THRESHOLD
 from ..text import csv_frame
-from .common import store_option
+from .common import made_parent, out_file_option, store_option
 
 
 @click.command("compare")
@@ -25,11 +25,11 @@ from .common import store_option
               help="A follower scoring this or more counts as a likely bot.")
 @click.option("--top-n", default=8, show_default=True, type=click.IntRange(1),
               help="Countries and languages shown (the rest fold into 'other').")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Also write the overlaps (pairs and all) to this CSV file.")
-@click.option("--chart", "chart_path", type=click.Path(dir_okay=False, writable=True),
-              default=None, help="Also draw the overlap, growth, countries and languages side "
-                                 "by side into this image (.png, .svg or .pdf).")
+@out_file_option("--csv", "csv_path",
+                 help="Also write the overlaps (pairs and all) to this CSV file.")
+@out_file_option("--chart", "chart_path",
+                 help="Also draw the overlap, growth, countries and languages side by side "
+                      "into this image (.png, .svg or .pdf).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object on the last line: accounts, overlap (pairs and all), "
                    "unique, versus (each other account against ACCOUNT), countries, languages, "
@@ -69,7 +69,7 @@ def compare(store, account, others, at, bot_threshold, top_n, csv_path, chart_pa
     steps.update()
     steps.close()
     if csv_path:
-        csv_frame(C.pair_table(result)).to_csv(csv_path, index=False)
+        csv_frame(C.pair_table(result)).to_csv(made_parent(csv_path), index=False)
     if chart_path:
         _chart(chart_path, inter, growth, country_mix, lang_mix, handles)
     if as_json:
@@ -131,5 +131,5 @@ def _chart(path, inter, growth, country_mix, lang_mix, handles) -> None:
 
     axes = plots.comparison_grid(inter, growth, country_mix, lang_mix, accounts=handles)
     fig = axes[0, 0].figure
-    fig.savefig(path, dpi=110)
+    fig.savefig(made_parent(path), dpi=110)
     plt.close(fig)

@@ -16,7 +16,7 @@ from ..report.prose import block_people_sentence
 from ..schema import HYDRATE_HINT
 from ..text import csv_frame, terminal
 from ..wording import plural
-from .common import store_option
+from .common import made_parent, out_file_option, store_option
 
 
 def _int(v):
@@ -70,8 +70,8 @@ def growth(store, account: str, as_json: bool, monthly: bool) -> None:
               help="The later snapshot, same forms [default: the latest].")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(0),
               help="Followers printed per list (0: all).")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Also write every new and lost follower with their profile to this CSV file.")
+@out_file_option("--csv", "csv_path",
+                 help="Also write every new and lost follower with their profile to this CSV file.")
 @click.option("--json", "as_json", is_flag=True, help="Print every change as JSON records.")
 @store_option
 def changes(store, account: str, before, after, limit: int, csv_path, as_json: bool) -> None:
@@ -89,7 +89,7 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
                "tweet_count", "created_at", "description", "position"]
     out = diff[[c for c in columns if c in diff.columns]]
     if csv_path:  # opened in spreadsheets: a follower named "=HYPERLINK(...)" must stay text
-        csv_frame(out).to_csv(csv_path, index=False)
+        csv_frame(out).to_csv(made_parent(csv_path), index=False)
     if as_json:
         click.echo(out.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
         return
@@ -139,8 +139,9 @@ TITLES = {
 @click.option("--keyword", "keywords", multiple=True,
               help="A keyword the client cares about (repeat): it defines 'on your topics' "
                    "and ranks follow back and check out by relevance first, reach second.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Also write every entry of the four lists (whatever --limit) to this CSV file.")
+@out_file_option("--csv", "csv_path",
+                 help="Also write every entry of the four lists (whatever --limit) to this CSV "
+                      "file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the lists as JSON records.")
 @store_option
 def triage(store, account: str, limit: int, bot_threshold: float, block_threshold: float,
@@ -181,7 +182,7 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
     steps.update()
     steps.close()
     if csv_path:  # opened in spreadsheets: a follower named "=HYPERLINK(...)" must stay text
-        csv_frame(out).to_csv(csv_path, index=False)
+        csv_frame(out).to_csv(made_parent(csv_path), index=False)
     shown = out.groupby("list", sort=False).head(limit) if limit else out
     if as_json:
         click.echo(shown.to_json(orient="records", force_ascii=False, indent=2))
