@@ -538,6 +538,8 @@ def test_commands_on_an_archive_without_profiles_advise_hydrating(tmp_path):
     out = CliRunner().invoke(main, ["triage", "larsbrinkhoff", *where])
     assert out.exit_code == 0, out.output
     assert "405 followers are known by id only" in out.output and "--hydrate" in out.output
+    # nothing to rank is said once, not as "(nobody)" under each of the four lists
+    assert "Nothing to rank without profiles" in out.output and "(nobody)" not in out.output
 
 
 def test_an_archive_hydrated_by_an_earlier_version_imports_again_as_the_same(tmp_path):

@@ -195,6 +195,12 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
         click.echo(f"{plural(unprofiled, 'follower')} "
                    f"{'is' if unprofiled == 1 else 'are'} known by id only (no profile), so "
                    f"{'it is' if unprofiled == 1 else 'they are'} left out. {HYDRATE_HINT}")
+    if out.empty and len(followers) and unprofiled == len(followers):
+        # nothing to rank, said once rather than "(nobody)" under every list
+        click.echo(f"Nothing to rank without profiles; `follower-kit audience "
+                   f"{snaps['username'].iloc[-1]}` lists the followers you replied to or "
+                   f"mentioned in your own posts.")
+        return
     for name in triage_analysis.LISTS:
         part = out[out["list"] == name]
         click.echo(f"\n{TITLES[name]} ({len(part):,})")
