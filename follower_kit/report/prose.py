@@ -539,7 +539,7 @@ def triage_sentence(lists: Mapping[str, int], *, followers: int | None = None,
                 f"profiles above).")
         if talked_to:
             text += (f" The {plural(talked_to, 'follower')} you replied to or mentioned in "
-                     f"your own posts are listed under How they relate to you.")
+                     f"your own posts are listed under \u201cHow they relate to you\u201d.")
         return text
     if not items:
         # only the lists given: the check-out and block lists beside it may well have people

@@ -650,18 +650,15 @@ def read_archive(path: str | os.PathLike, *, limits: Limits | None = None,
     followers = pd.DataFrame({"follower_id": ids,
                               "position": np.arange(len(ids), dtype="int64")})
 
+    read_following: dict = {}   # the files read: none when the archive has no following list
     ing = pd.Series(_records(files, manifest, "following", "following", required=False,
-                             pick=_account_id), dtype=schema.STR)
+                             pick=_account_id, counts=read_following), dtype=schema.STR)
     usable = ing.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
     if not usable.all():
         warnings.append(f"{plural(int((~usable).sum()), 'following record')} without a "
                         "numeric accountId skipped")
     following = pd.DataFrame({"following_id": pd.Series(
         list(dict.fromkeys(ing[usable])), dtype=schema.STR)})
-    spec = (manifest.get("dataTypes") or {}).get("following")
-    parts = [p.get("fileName") for p in (spec or {}).get("files") or []
-             if isinstance(p, dict)] if isinstance(spec, dict) else []
-    following_known = any(files.find(f) is not None for f in parts or ["data/following.js"])
 
     types = manifest.get("dataTypes") or {}
     tweet_type = "tweets" if "tweets" in types else "tweet"
@@ -677,7 +674,7 @@ def read_archive(path: str | os.PathLike, *, limits: Limits | None = None,
     profile = {"bio": desc.get("bio"), "website": desc.get("website"),
                "location": desc.get("location"), "avatar": p.get("avatarMediaUrl")}
     return Archive(str(path), account, generated_at, followers, following, tweets, profile,
-                   warnings, known, following_known)
+                   warnings, known, following_known=bool(read_following))
 
 
 def own_tweets_frame(records: list[dict], account_id: str, *,

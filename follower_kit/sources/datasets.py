@@ -449,6 +449,12 @@ def _parse_times(values: pd.Series, upper: pd.Series | None = None) -> pd.Series
 EXTRA_COLUMNS = ("group", "default_profile", "profile_use_background_image")
 
 
+def _no_dates(where) -> SourceError:
+    """Every score reads the account's age: a set without one creation time is not read."""
+    return SourceError(f"{where}: no account has a readable created_at (the account's creation "
+                       "time), so no account age can be measured; the set is not read", path=where)
+
+
 def _canonical(rows: list[dict] | pd.DataFrame, observed_at, dataset: str, *,
                issues: list | None = None, lines=None, file: str = "") -> pd.DataFrame:
     """Canonical users (plus ``dataset`` and :data:`EXTRA_COLUMNS`) from loosely typed rows.
@@ -484,9 +490,7 @@ def _canonical(rows: list[dict] | pd.DataFrame, observed_at, dataset: str, *,
     if len(df) and ("created_at" not in df or df["created_at"].isna().all()):
         # every score reads the account's age: without one creation time the set would load
         # and score as if every account were of unknown age, and say nothing
-        raise SourceError(f"{file or dataset}: no account has a readable created_at (the "
-                          "account's creation time), so no account age can be measured; the "
-                          "set is not read", path=file or dataset)
+        raise _no_dates(file or dataset)
     for c in ("username", "name", "description", "location", "url", "profile_image_url"):
         if c in df:
             df[c] = df[c].astype(object).where(df[c].notna(), None)
@@ -876,23 +880,12 @@ def _newest_snowflake_time(ids: pd.Series | None) -> pd.Timestamp | None:
     Ids that are not whole numbers, or that would date from the future, are ignored."""
     if ids is None:
         return None
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    # the decoder account ages use (pure: ids in, times out); imported here, where it is needed
+    from ..analysis.account_age import snowflake_time
 
-    try:   # strings and nulls, as the loader keeps them
-        text = pa.array(ids.astype(object), type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        text = pa.array(ids.astype(object).where(ids.notna(), None)
-                        .map(lambda v: v if v is None else str(v)), type=pa.string())
-    text = pc.utf8_trim_whitespace(text)
-    digits = pc.filter(text, pc.fill_null(pc.match_substring_regex(text, r"^[0-9]{15,19}$"),
-                                          False))
-    if len(digits) == 0:
-        return None
-    ms = (pc.cast(digits, pa.uint64()).to_numpy() >> np.uint64(22)).astype("int64")
-    ms += schema.SNOWFLAKE_EPOCH_MS
-    ms = ms[ms <= pd.Timestamp.now(tz="UTC").value // 10**6]
-    return pd.Timestamp(int(ms.max()), unit="ms", tz="UTC") if len(ms) else None
+    times = snowflake_time(ids.astype(schema.STR)).dropna()
+    times = times[times <= pd.Timestamp.now(tz="UTC")]
+    return times.max() if len(times) else None
 
 
 def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) -> LabeledSet:
@@ -1041,9 +1034,7 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         created = _parse_times(rows["created_at"].astype(object))
         observed_at, basis = created.max(), "the newest account's creation time"
         if pd.isna(observed_at):
-            raise SourceError(f"{user_file}: no account has a readable created_at (the "
-                              f"account's creation time), so no account age can be measured; "
-                              f"the set is not read", path=user_file)
+            raise _no_dates(user_file)
         pinned = _newest_snowflake_time(rows.get("pinned_tweet_id"))
         if pinned is not None and pinned > observed_at:   # the profiles were read after it
             observed_at, basis = pinned, "the newest pinned post's time (from its id)"

@@ -33,7 +33,8 @@ def read_labeled_texts(path) -> tuple[list[str], list[str], int]:
 
     JSONL: one object a line with ``text`` and ``label``, or a list of topics (TweetXL's
     ``topics``, TweetTopic's multi-hot ``label`` with ``label_name``): rows with exactly one
-    topic are kept, the others counted as skipped. CSV: a header with ``text`` and ``label`` columns.
+    topic are kept, the others counted as skipped. CSV: a header with ``text`` and ``label``
+    columns.
     Raises SourceError naming the file, line and field at fault.
     """
     path = Path(path)
