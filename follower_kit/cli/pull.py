@@ -267,7 +267,11 @@ def _plan_followers(store, account, following, restart, page_size, table,
     if account.get("network") == "bluesky":  # free: nothing spent to state
         return bluesky.plan_followers(followers, follows, username=account["username"],
                                       profiles=profiles, table=table,
-                                      done_pages=done.get("pages", 0),
+                                      done_pages=fol.get("pages", 0),
+                                      done_rows=fol.get("rows", 0),
+                                      done_following_pages=fng.get("pages", 0),
+                                      done_following_rows=fng.get("rows", 0),
+                                      finished=finished, lookups_left=held.get("lookups"),
                                       page_size=min(page_size, bluesky.PAGE_SIZE))
     return x_api.plan_followers(followers, follows, username=account["username"], table=table,
                                 page_size=page_size, done_pages=fol.get("pages", 0),
