@@ -525,6 +525,28 @@ def test_the_plan_of_a_resumed_pull_counts_only_the_requests_left(audience, lexi
     assert len(store.read_table("following", HANDLE)) == len(audience.following)
 
 
+def test_the_plan_of_a_resumed_posts_pull_counts_only_the_feeds_left(audience, lexicons,
+                                                                     tmp_path):
+    """A posts pull stopped after some feeds: the resume's --dry-run asks for the feeds not
+    checkpointed, as many as the resume reads (it asked for every follower's feed again)."""
+    store = Store(tmp_path)
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
+        ingest.pull_bluesky_followers(store, HANDLE, client=_client(server))
+        server.faults = Faults(script=[None] * 40 + ["503", "503"], endpoints=("feed",))
+        with pytest.raises(x_api.PullError, match="getAuthorFeed"):
+            ingest.pull_bluesky_posts(store, HANDLE, per_follower=4,
+                                      client=_client(server, retry=x_api.RetryPolicy(attempts=2)))
+        out = CliRunner().invoke(main, ["pull", "tweets", HANDLE, "--dry-run", "--per-follower",
+                                        "4", "--api-url", server.url, "--store", str(tmp_path)])
+        before = len(server.requests)
+        ingest.pull_bluesky_posts(store, HANDLE, client=_client(server), per_follower=4)
+        resumed = [r["nsid"] for r in server.requests[before:]]
+        _no_lexicon_problems(server)
+    assert out.exit_code == 0, out.output
+    assert _planned(out.output, "feed page") == len(resumed) == 150 - 40
+    assert "40 feeds already checkpointed" in out.output
+
+
 def test_an_http_proxy_from_the_environment_is_used(audience, lexicons, monkeypatch):
     """``http_proxy`` set: the client asks the proxy for the absolute URL (the fake AppView
     stands in for the proxy: it serves the path of whatever URL it is asked)."""

@@ -320,11 +320,12 @@ def tweets_cmd(store, handle, batch, per_follower, restart, network, dry_run, pr
                 f"pull followers {handle}` (or import an archive) first") from None
         last = where.snapshots(account_id).iloc[-1]
         n = int(last["followers"])
+        done = {} if restart else _unfinished(where, account_id, "tweets")
         if last["network"] == "bluesky":
             nets[who] = "bluesky"  # the store knows the account's network
             return bluesky.plan_posts(n, per_follower, username=last["username"],
-                                      table=bluesky.load_plan_table(prices)), n
-        done = {} if restart else _unfinished(where, account_id, "tweets")
+                                      table=bluesky.load_plan_table(prices),
+                                      done_followers=done.get("pages", 0)), n
         return x_api.plan_tweets(n, per_follower, username=last["username"],
                                  table=x_api.load_plan_table(prices),
                                  done_followers=done.get("pages", 0),

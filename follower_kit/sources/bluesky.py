@@ -899,16 +899,21 @@ def plan_followers(followers_count: int, following_count: int = 0, *, username: 
 
 
 def plan_posts(followers: int, per_follower: int, *, username: str = "",
-               table: Mapping | None = None) -> Plan:
-    """Requests and time of pulling ``per_follower`` posts of each follower (an upper bound)."""
+               table: Mapping | None = None, done_followers: int = 0) -> Plan:
+    """Requests and time of pulling ``per_follower`` posts of each follower (an upper bound);
+    the ``done_followers`` feeds an interrupted run holds are not asked for again."""
     t = table or DEFAULT_PLAN_TABLE
-    reqs = followers * math.ceil(per_follower / PAGE_SIZE)
+    left = max(0, followers - done_followers)
+    reqs = left * math.ceil(per_follower / PAGE_SIZE)
+    notes = ["Bluesky's AppView is free; the time assumes the rate limit above"]
+    if done_followers:
+        notes.append(f"{plural(done_followers, 'feed')} already checkpointed: the pull "
+                     f"resumes after {'it' if done_followers == 1 else 'them'}")
     return Plan(f"pull posts of {username}'s {followers:,} followers (Bluesky), up to "
                 f"{per_follower} each", {"feed pages": reqs},
-                {"posts (at most)": followers * per_follower},
+                {"posts (at most)": left * per_follower},
                 x_api._limit_seconds(reqs, t["rate_limits"]["appview"]), 0.0,
-                t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)),
-                ["Bluesky's AppView is free; the time assumes the rate limit above"])
+                t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)), notes)
 
 
 __all__ = ["BlueskyClient", "BlueskyError", "DEFAULT_PLAN_TABLE", "NETWORK", "PUBLIC_APPVIEW",
