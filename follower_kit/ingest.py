@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import uuid
 from collections.abc import Callable, Mapping
@@ -567,6 +568,36 @@ def pulls(store, account=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def checkpoint_state(path: str | os.PathLike) -> dict:
+    """What an unfinished followers pull (:func:`pulls`' ``path``) holds, list by list: what
+    its resume will not read again, for the plan of that resume.
+
+    Returns
+    -------
+    dict
+        ``followers`` and ``following`` (Bluesky's follows): each a dict of ``pages`` and
+        ``rows`` checkpointed and ``finished`` (its last page is in); ``lookups``: of the
+        followers checkpointed, those whose profiles (Bluesky's ``getProfiles``) are not yet,
+        as ``followers`` and the ``requests`` their lookup takes (25 a request, per file;
+        none for a pull that looks no profiles up, as X's).
+    """
+    pull = PullDir(Path(path))
+    params = pull.meta().get("params") or {}
+    out: dict = {}
+    for prefix in ("followers", "following"):
+        files = pull.page_files(prefix)
+        heads = [h for p in files for h in _file_heads(p)]
+        out[prefix] = {"pages": len(heads), "rows": sum(n for _, n in heads),
+                       "finished": _page_state(files)[2]}
+    looked_up = {p.stem.rsplit("-", 1)[1] for p in pull.page_files("profiles")}
+    left = [sum(n for _, n in _file_heads(p)) for p in pull.page_files("followers")
+            if p.stem.rsplit("-", 1)[1] not in looked_up] \
+        if params.get("network") == bluesky.NETWORK and params.get("profiles") else []
+    out["lookups"] = {"followers": sum(left), "requests": sum(
+        math.ceil(n / bluesky.PROFILES_PER_CALL) for n in left)}
+    return out
+
+
 def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: bool,
                clock: Callable[[], float]) -> PullDir:
     base = Path(store.path) / "accounts" / str(account["id"]) / "pulls"
@@ -1086,7 +1117,7 @@ def pull_bluesky_posts(store, handle: str, *, client: bluesky.BlueskyClient,
         read=lambda files: (bluesky.posts_frame(bluesky.read_pages(files, "feed")), {}))
 
 
-__all__ = ["Hydration", "PullDir", "hydrate", "import_archive", "import_twarc",
-           "missing_profiles", "pull_bluesky_followers", "pull_bluesky_posts", "pull_followers",
-           "pull_timelines", "pull_tweets", "pulls", "stored_state",
+__all__ = ["Hydration", "PullDir", "checkpoint_state", "hydrate", "import_archive",
+           "import_twarc", "missing_profiles", "pull_bluesky_followers", "pull_bluesky_posts",
+           "pull_followers", "pull_timelines", "pull_tweets", "pulls", "stored_state",
            "without_unavailable", "write_sample"]

@@ -9,6 +9,7 @@ import functools
 import json
 import os
 import random
+import re
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -472,6 +473,78 @@ def test_an_interrupted_pull_counts_its_list_pages_and_followers(audience, lexic
         ingest.pull_bluesky_followers(store, HANDLE, client=_client(server), page_size=5,
                                       following=False)
         _check_truth(store, server, audience)
+
+
+def _planned(output: str, name: str) -> int:
+    """A count of the plan, by its singular name: 'follows page' finds '1 follows page' and
+    '7 follows pages'."""
+    found = re.findall(rf"([\d,]+) {name}s?[,)]", output)
+    assert len(found) == 1, (name, output)
+    return int(found[0].replace(",", ""))
+
+
+@pytest.mark.parametrize("stop_in", ["followers", "follows"])
+def test_the_plan_of_a_resumed_pull_counts_only_the_requests_left(audience, lexicons, tmp_path,
+                                                                  stop_in):
+    """A pull stopped in its followers list (some profile files written) or in its follows
+    list: the resume's --dry-run asks for exactly the list pages and profile lookups the
+    resume makes (it counted every profile lookup, and every follows page, as left)."""
+    store = Store(tmp_path)
+    seen = []
+
+    def stop_after_twenty(n):
+        seen.append(n)
+        if len(seen) == 20 and stop_in == "followers":
+            raise KeyboardInterrupt
+
+    faults = Faults(script=[None, "503", "503"], endpoints=("follows",))
+    with FakeBluesky.from_sample(audience, lexicons=lexicons, faults=faults) as server:
+        client = _client(server, retry=x_api.RetryPolicy(attempts=2))
+        with pytest.raises(KeyboardInterrupt if stop_in == "followers" else x_api.PullError):
+            ingest.pull_bluesky_followers(store, HANDLE, client=client, page_size=5,
+                                          progress=stop_after_twenty)
+        pull = ingest.pulls(store).iloc[0]
+        looked_up = list(store.path.glob("accounts/*/pulls/*/profiles-*.jsonl"))
+        assert pull["status"] == "running" and looked_up
+        if stop_in == "followers":
+            faults.script.clear()  # the follows list is read whole by the resume
+        out = CliRunner().invoke(main, ["pull", "followers", HANDLE, "--dry-run", "--page-size",
+                                        "5", "--api-url", server.url, "--store", str(tmp_path)])
+        account = client.user(HANDLE)
+        before = len(server.requests)
+        ingest.pull_bluesky_followers(store, HANDLE, client=client, page_size=5,
+                                      account=account)
+        resumed = [r["nsid"].rpartition(".")[2] for r in server.requests[before:]]
+        _check_truth(store, server, audience)
+        _no_lexicon_problems(server)
+    assert out.exit_code == 0, out.output
+    assert _planned(out.output, "followers page") == resumed.count("getFollowers")
+    assert _planned(out.output, "follows page") == resumed.count("getFollows")
+    assert _planned(out.output, "profile lookup") == resumed.count("getProfiles")
+    assert resumed.count("getProfiles") < 150 // bluesky.PROFILES_PER_CALL
+    assert len(store.read_table("following", HANDLE)) == len(audience.following)
+
+
+def test_the_plan_of_a_resumed_posts_pull_counts_only_the_feeds_left(audience, lexicons,
+                                                                     tmp_path):
+    """A posts pull stopped after some feeds: the resume's --dry-run asks for the feeds not
+    checkpointed, as many as the resume reads (it asked for every follower's feed again)."""
+    store = Store(tmp_path)
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
+        ingest.pull_bluesky_followers(store, HANDLE, client=_client(server))
+        server.faults = Faults(script=[None] * 40 + ["503", "503"], endpoints=("feed",))
+        with pytest.raises(x_api.PullError, match="getAuthorFeed"):
+            ingest.pull_bluesky_posts(store, HANDLE, per_follower=4,
+                                      client=_client(server, retry=x_api.RetryPolicy(attempts=2)))
+        out = CliRunner().invoke(main, ["pull", "tweets", HANDLE, "--dry-run", "--per-follower",
+                                        "4", "--api-url", server.url, "--store", str(tmp_path)])
+        before = len(server.requests)
+        ingest.pull_bluesky_posts(store, HANDLE, client=_client(server), per_follower=4)
+        resumed = [r["nsid"] for r in server.requests[before:]]
+        _no_lexicon_problems(server)
+    assert out.exit_code == 0, out.output
+    assert _planned(out.output, "feed page") == len(resumed) == 150 - 40
+    assert "40 feeds already checkpointed" in out.output
 
 
 def test_an_http_proxy_from_the_environment_is_used(audience, lexicons, monkeypatch):

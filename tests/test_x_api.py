@@ -325,6 +325,46 @@ def test_interrupted_pull_resumes_without_loss_or_duplicates(small_audience, tmp
     assert not list(Path(ingest.pulls(store)["path"].iloc[0]).glob("*.jsonl"))
 
 
+def _plan_numbers(output: str) -> dict[str, int]:
+    """The plan's counts by name: '2 following pages' -> {'following pages': 2}."""
+    counts = re.findall(r"([\d,]+) ([a-z][a-z ]*?)(?=[,)])", output)
+    return {name: int(n.replace(",", "")) for n, name in counts}
+
+
+def test_the_plan_of_a_pull_stopped_in_its_following_list_counts_what_is_left(
+        small_audience, tmp_path, monkeypatch):
+    """A pull stopped after the first page of its following list: the resume's --dry-run
+    charges the following it has not read, and asks for exactly the pages the resume reads
+    (it charged the whole following list again)."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    handle, account_id = small_audience.account["username"], small_audience.account["id"]
+    store = Store(tmp_path / "s")
+    faults = Faults(script=[None, "500", "500"], endpoints=("following",))
+    with FakeX.from_sample(small_audience, faults=faults) as server:
+        client, _ = _client(server, retry=x_api.RetryPolicy(attempts=2))
+        with pytest.raises(x_api.PullError, match="get_users_following: gave up"):
+            ingest.pull_followers(store, handle, client=client, page_size=10)
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        dry = CliRunner().invoke(main, ["pull", "followers", handle, "--dry-run", "--page-size",
+                                        "10", "--api-url", server.url, "--store", str(store.path)])
+        before = len(server.requests)
+        ingest.pull_followers(store, handle, client=client, page_size=10)
+        resumed = [r["endpoint"] for r in server.requests[before:]]
+        following = server.accounts[account_id]["following"]
+    assert dry.exit_code == 0, dry.output
+    plan = _plan_numbers(dry.output)
+    assert len(following) > 20  # three pages: one kept, two left
+    assert plan["following pages"] == resumed.count("following") == -(-len(following) // 10) - 1
+    assert plan["followers pages"] == resumed.count("followers") == 0
+    assert plan["follows"] == len(following) - 10
+    assert f"cost at pay-per-use prices: {(len(following) - 10 + 1) * 0.01:,.2f} USD" \
+        in dry.output
+    assert list(store.read_table("following", handle)["following_id"]) == list(following)
+
+
 def test_a_failed_pull_can_be_retried_while_its_traceback_is_kept(small_audience, tmp_path):
     """A notebook keeps the last traceback (sys.last_traceback), and with it the failed pull's
     frames: the pull must release its lock when it ends, not when it is garbage collected, or

@@ -254,27 +254,37 @@ def _spent(exc: x_api.RunawayPull, table) -> str:
 
 def _plan_followers(store, account, following, restart, page_size, table,
                     profiles=None) -> x_api.Plan:
-    """The plan of one follower pull, counting what an unfinished pull already holds and
-    what it has spent."""
+    """The plan of one follower pull, counting what an unfinished pull already holds of each
+    list (and of the profile lookups) and what it has spent."""
     metrics = account.get("public_metrics") or {}
     done = {} if restart else _unfinished(store, account["id"], "followers")
+    held = ingest.checkpoint_state(done["path"]) if done else {}
+    fol, fng = held.get("followers", {}), held.get("following", {})
+    finished = [name for name, kept in (("followers", fol), ("following", fng))
+                if kept.get("finished")]
     followers = int(metrics.get("followers_count") or 0)
     follows = int(metrics.get("following_count") or 0) if following else 0
     if account.get("network") == "bluesky":  # free: nothing spent to state
         return bluesky.plan_followers(followers, follows, username=account["username"],
                                       profiles=profiles, table=table,
-                                      done_pages=done.get("pages", 0),
+                                      done_pages=fol.get("pages", 0),
+                                      done_rows=fol.get("rows", 0),
+                                      done_following_pages=fng.get("pages", 0),
+                                      done_following_rows=fng.get("rows", 0),
+                                      finished=finished, lookups_left=held.get("lookups"),
                                       page_size=min(page_size, bluesky.PAGE_SIZE))
     return x_api.plan_followers(followers, follows, username=account["username"], table=table,
-                                page_size=page_size, done_pages=done.get("pages", 0),
-                                done_rows=done.get("rows", 0),
+                                page_size=page_size, done_pages=fol.get("pages", 0),
+                                done_rows=fol.get("rows", 0),
+                                done_following_pages=fng.get("pages", 0),
+                                done_following_rows=fng.get("rows", 0), finished=finished,
                                 read_pages=done.get("pages_read", 0),
                                 read_rows=done.get("rows_read", 0))
 
 
 def _unfinished(store, account_id: str, kind: str) -> dict:
     """The record of the account's unfinished pull of ``kind`` (:func:`ingest.pulls`: pages,
-    rows, pages_read, rows_read), or {} when there is none."""
+    rows, pages_read, rows_read, path), or {} when there is none."""
     table = ingest.pulls(store) if store.path.exists() else None
     if table is None or table.empty:
         return {}
@@ -310,11 +320,12 @@ def tweets_cmd(store, handle, batch, per_follower, restart, network, dry_run, pr
                 f"pull followers {handle}` (or import an archive) first") from None
         last = where.snapshots(account_id).iloc[-1]
         n = int(last["followers"])
+        done = {} if restart else _unfinished(where, account_id, "tweets")
         if last["network"] == "bluesky":
             nets[who] = "bluesky"  # the store knows the account's network
             return bluesky.plan_posts(n, per_follower, username=last["username"],
-                                      table=bluesky.load_plan_table(prices)), n
-        done = {} if restart else _unfinished(where, account_id, "tweets")
+                                      table=bluesky.load_plan_table(prices),
+                                      done_followers=done.get("pages", 0)), n
         return x_api.plan_tweets(n, per_follower, username=last["username"],
                                  table=x_api.load_plan_table(prices),
                                  done_followers=done.get("pages", 0),

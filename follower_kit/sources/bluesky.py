@@ -860,39 +860,60 @@ def load_plan_table(path=None) -> dict:
 
 def plan_followers(followers_count: int, following_count: int = 0, *, username: str = "",
                    profiles: bool = True, table: Mapping | None = None,
-                   done_pages: int = 0, page_size: int = PAGE_SIZE) -> Plan:
+                   done_pages: int = 0, done_rows: int | None = None,
+                   done_following_pages: int = 0, done_following_rows: int | None = None,
+                   finished: Iterable[str] = (), lookups_left: Mapping | None = None,
+                   page_size: int = PAGE_SIZE) -> Plan:
     """Requests and time of a Bluesky follower pull at the assumed rate limit; cost $0.
-    ``done_pages``: the list pages an interrupted run holds (``page_size`` followers each)."""
+
+    The ``done_*`` and ``finished`` arguments are :func:`follower_kit.sources.x_api.
+    plan_followers`' (what an interrupted run holds of each list); ``lookups_left`` the
+    ``followers`` it holds whose profiles are still to look up and the ``requests`` that takes
+    (:func:`follower_kit.ingest.checkpoint_state`): the followers not yet listed are looked up
+    25 a request."""
     t = table or DEFAULT_PLAN_TABLE
-    f_pages = max(0, max(1, math.ceil(followers_count / page_size)) - done_pages)
-    g_pages = math.ceil(following_count / page_size) if following_count else 0
-    p_calls = math.ceil(followers_count / PROFILES_PER_CALL) if profiles else 0
+    finished = set(finished)
+    f_pages, unlisted = x_api.list_left(followers_count, page_size, done_pages, done_rows,
+                                        "followers" in finished)
+    g_pages = x_api.list_left(following_count, page_size, done_following_pages,
+                              done_following_rows, "following" in finished)[0] \
+        if following_count else 0
+    pending = lookups_left or {}
+    p_calls = int(pending.get("requests", 0)) + math.ceil(unlisted / PROFILES_PER_CALL) \
+        if profiles else 0
     reqs = {"handle and profile lookups": 2, "followers pages": f_pages,
             "follows pages": g_pages, "profile lookups": p_calls}
     limit = t["rate_limits"]["appview"]
     notes = ["Bluesky's AppView is free; its rate limits are unpublished: the time assumes "
              f"{limit['requests']:,} requests per {x_api.duration(limit['window_seconds'])} "
              "(the documented PDS limit) and excludes the requests' own latency"]
-    if done_pages:
-        notes.append(f"{plural(done_pages, 'page')} already checkpointed: the pull resumes "
+    kept = done_pages + done_following_pages
+    if kept:
+        notes.append(f"{plural(kept, 'page')} already checkpointed: the pull resumes "
                      "after them")
     return Plan(f"pull followers of {username} (Bluesky): {followers_count:,} followers, "
-                f"{following_count:,} follows", reqs, {"profiles": followers_count},
+                f"{following_count:,} follows", reqs,
+                {"profiles": unlisted + (int(pending.get("followers", 0)) if profiles else 0)},
                 x_api._limit_seconds(sum(reqs.values()), limit), 0.0, t.get("currency", "USD"),
                 float(t.get("confirm_above_usd", 5.0)), notes)
 
 
 def plan_posts(followers: int, per_follower: int, *, username: str = "",
-               table: Mapping | None = None) -> Plan:
-    """Requests and time of pulling ``per_follower`` posts of each follower (an upper bound)."""
+               table: Mapping | None = None, done_followers: int = 0) -> Plan:
+    """Requests and time of pulling ``per_follower`` posts of each follower (an upper bound);
+    the ``done_followers`` feeds an interrupted run holds are not asked for again."""
     t = table or DEFAULT_PLAN_TABLE
-    reqs = followers * math.ceil(per_follower / PAGE_SIZE)
+    left = max(0, followers - done_followers)
+    reqs = left * math.ceil(per_follower / PAGE_SIZE)
+    notes = ["Bluesky's AppView is free; the time assumes the rate limit above"]
+    if done_followers:
+        notes.append(f"{plural(done_followers, 'feed')} already checkpointed: the pull "
+                     f"resumes after {'it' if done_followers == 1 else 'them'}")
     return Plan(f"pull posts of {username}'s {followers:,} followers (Bluesky), up to "
                 f"{per_follower} each", {"feed pages": reqs},
-                {"posts (at most)": followers * per_follower},
+                {"posts (at most)": left * per_follower},
                 x_api._limit_seconds(reqs, t["rate_limits"]["appview"]), 0.0,
-                t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)),
-                ["Bluesky's AppView is free; the time assumes the rate limit above"])
+                t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)), notes)
 
 
 __all__ = ["BlueskyClient", "BlueskyError", "DEFAULT_PLAN_TABLE", "NETWORK", "PUBLIC_APPVIEW",

@@ -562,9 +562,22 @@ def _limit_seconds(requests_: int, limit: Mapping) -> float:
     return max(windows, 0) * float(limit["window_seconds"])
 
 
+def list_left(count: int, page_size: int, pages: int = 0, rows: int | None = None,
+              finished: bool = False) -> tuple[int, int]:
+    """(pages, rows) still to read of a list of ``count`` rows when ``pages`` pages holding
+    ``rows`` (default: full pages) are checkpointed: none once its last page is in, else one
+    page at least (an empty list answers one, a list begun is read on to its end)."""
+    if finished:
+        return 0, 0
+    rows = pages * page_size if rows is None else rows
+    return max(1, math.ceil(count / page_size) - pages), max(0, count - rows)
+
+
 def plan_followers(followers_count: int, following_count: int = 0, *, username: str = "",
                    table: Mapping | None = None, page_size: int = 1000,
                    done_pages: int = 0, done_rows: int | None = None,
+                   done_following_pages: int = 0, done_following_rows: int | None = None,
+                   finished: Iterable[str] = (),
                    read_pages: int | None = None, read_rows: int | None = None) -> Plan:
     """Requests, time and cost of a follower pull.
 
@@ -573,31 +586,43 @@ def plan_followers(followers_count: int, following_count: int = 0, *, username: 
     followers_count, following_count : int
         The account's own counts (``public_metrics``).
     done_pages, done_rows : int
-        Pages and follows an interrupted run of the pull holds in its checkpoint (rows default
-        to full pages); the plan covers the rest.
+        Followers pages and follows an interrupted run of the pull holds in its checkpoint
+        (rows default to full pages); the plan covers the rest.
+    done_following_pages, done_following_rows : int
+        The same of its following list.
+    finished : iterable of str
+        The lists (``"followers"``, ``"following"``) whose last page the checkpoint holds:
+        nothing of them is read again.
     read_pages, read_rows : int, optional
         What that run read from the API, kept or not (:func:`pulls`' ``pages_read`` and
         ``rows_read``; default: what it holds): the plan's ``spent``.
     """
     t = table or DEFAULT_PLAN_TABLE
-    f_pages = max(0, max(1, math.ceil(followers_count / page_size)) - done_pages)
-    g_pages = math.ceil(following_count / page_size) if following_count else 0
+    finished = set(finished)
+    f_pages, remaining_followers = list_left(followers_count, page_size, done_pages, done_rows,
+                                             "followers" in finished)
+    g_pages, remaining_following = list_left(
+        following_count, page_size, done_following_pages, done_following_rows,
+        "following" in finished) if following_count else (0, 0)
     prices, limits = t["price_per_resource"], t["rate_limits"]
     done_rows = done_pages * page_size if done_rows is None else done_rows
-    remaining_followers = max(0, followers_count - done_rows)
-    cost = (remaining_followers + following_count) * prices["follows_read"] + prices["user_read"]
-    read_pages = done_pages if read_pages is None else read_pages
-    read_rows = done_rows if read_rows is None else read_rows
+    if done_following_rows is None:
+        done_following_rows = done_following_pages * page_size
+    follows = remaining_followers + remaining_following
+    cost = follows * prices["follows_read"] + prices["user_read"]
+    read_pages = done_pages + done_following_pages if read_pages is None else read_pages
+    read_rows = done_rows + done_following_rows if read_rows is None else read_rows
     seconds = _limit_seconds(f_pages, limits["followers"]) + \
         _limit_seconds(g_pages, limits["following"])
     notes = []
-    if done_pages:
-        notes.append(f"{plural(done_pages, 'page')} already checkpointed: the pull resumes "
-                     f"after {'it' if done_pages == 1 else 'them'}")
+    kept = done_pages + done_following_pages
+    if kept:
+        notes.append(f"{plural(kept, 'page')} already checkpointed: the pull resumes "
+                     f"after {'it' if kept == 1 else 'them'}")
     return Plan(f"pull followers of @{username}: {followers_count:,} followers, "
                 f"{following_count:,} following",
                 {"user lookup": 1, "followers pages": f_pages, "following pages": g_pages},
-                {"users": 1, "follows": remaining_followers + following_count},
+                {"users": 1, "follows": follows},
                 seconds, cost, t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)),
                 notes, spent=read_rows * prices["follows_read"],
                 spent_on=f"{plural(read_pages, 'page')}, {read_rows:,} follows read"
@@ -645,5 +670,5 @@ def plan_hydrate(ids: int, *, username: str = "", table: Mapping | None = None) 
 
 __all__ = ["AccessError", "Bounds", "DEFAULT_PLAN_TABLE", "Page", "Plan", "PullError",
            "RequestCounts", "RetryPolicy", "RunawayPull", "TWEET_FIELDS", "USER_FIELDS", "XClient",
-           "duration", "load_plan_table", "plan_followers", "plan_hydrate", "plan_tweets",
-           "timeline_pages"]
+           "duration", "list_left", "load_plan_table", "plan_followers", "plan_hydrate",
+           "plan_tweets", "timeline_pages"]
