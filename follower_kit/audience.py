@@ -1097,6 +1097,28 @@ def load_snapshot(account: str, at=None, *,
     return load_month(account, store=store, at=store.snapshot_at(store.resolve(account), at))
 
 
+def changes(account: str, *, before=None, after=None,
+            store: Store | str | os.PathLike | None = None) -> pd.DataFrame:
+    """Who followed and who left ``account`` between two snapshots (default: the last two),
+    named as the report names them: a follower without a profile (an X archive lists ids only)
+    takes the handle and name the own posts gave it up to ``after``
+    (:func:`~follower_kit.analysis.relations.name_from_known`, as
+    :attr:`MonthData.lost_followers`).
+
+    Returns
+    -------
+    DataFrame
+        :meth:`Store.diff` (``change``, the users columns, ``position``; ``attrs["before"]``,
+        ``attrs["after"]``), ``username`` and ``name`` filled from the own posts where there is no
+        profile (``observed_at`` stays missing there); ``attrs["named_from_posts"]`` counts them.
+    """
+    from .analysis.relations import name_from_known
+
+    store = as_store(store)
+    diff = store.diff(account, before=before, after=after)
+    return name_from_known(diff, store.known_handles(account, until=diff.attrs["after"]))
+
+
 def competitors(data: MonthData, options: AudienceOptions | None = None, *,
                 scores: pd.DataFrame | None = None,
                 segments: pd.DataFrame | None = None) -> Comparison | None:

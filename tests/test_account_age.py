@@ -208,6 +208,40 @@ def test_cli_ages_show_ties_the_march_spike_to_the_farms(sample_store):
         out["follower_factory"]
 
 
+def test_cli_ages_show_lists_the_bursts_its_verdict_counts(tmp_path):
+    # twarc pages of 1,000 followers that are copies of 91 real profiles (ids renumbered): their
+    # creation dates repeat, so counting them per week found four bursts, which `ages show`
+    # listed, while the follower factory (the report's detector: created together and followed
+    # in a row) found none, and the next line said "No burst ... looks organic"
+    from follower_kit import Store, audience
+    from follower_kit.analysis import factory
+
+    real = list({u["id"]: u for u in json.loads(shared_path(
+        "x-api", "twarc2-pages", "users.jsonl").read_text().splitlines()[0])["data"]}.values())
+    stamp = {"url": "https://api.twitter.com/2/users/777/followers?max_results=1000",
+             "retrieved_at": "2024-01-01T00:00:00+00:00"}
+    pages = tmp_path / "followers.jsonl"
+    pages.write_text("".join(json.dumps({"data": [
+        {**real[i % len(real)], "id": str(10**15 + i)} for i in range(p * 500, p * 500 + 500)],
+        "__twarc": stamp}) + "\n" for p in range(2)))
+    where = ["--store", str(tmp_path / "store")]
+    res = CliRunner().invoke(main, ["import", "twarc", str(pages), "--account", "synth", *where])
+    assert res.exit_code == 0, res.output
+    store = Store(tmp_path / "store")
+    assert len(aa.creation_bursts(store.followers("synth"))) > 0  # the detectors disagree here
+    data = audience.load_snapshot("synth", store=store)
+    bounds, bursts = audience.follower_factory(data, None)  # the report's bursts
+    text = CliRunner().invoke(main, ["ages", "show", "synth", *where]).output
+    listed = [line for line in text.splitlines() if line.startswith("burst ")]
+    verdict = text.split("follower factory: ", 1)[1]
+    assert len(listed) == len(bursts)
+    assert verdict.startswith("No burst") == (not listed)
+    assert verdict.strip() == factory.burst_spike_sentence(bounds, bursts)  # one snapshot
+    out = json.loads(CliRunner().invoke(main, ["ages", "show", "synth", "--json", *where]).output)
+    assert len(out["bursts"]) == len(bursts)
+    assert out["follower_factory"].startswith("No burst") == (not out["bursts"])
+
+
 def test_account_age_plot_marks_estimated_dates():
     import matplotlib.pyplot as plt
 

@@ -161,6 +161,52 @@ def test_an_earlier_month_uses_the_following_list_of_its_own_export(archive_stor
                 rel["not_following_back"]["assessed"]) == (not_back, following)
 
 
+def test_following_nobody_is_a_known_zero_and_no_following_list_is_unknown(tmp_path):
+    # `audience` said "not known" for not_following_back both when following.js was missing and
+    # when it was there and empty (an account that follows nobody): 0 of 0 is a known answer
+    import shutil
+
+    from conftest import shared_path
+    from follower_kit import audience as layer
+    from follower_kit.ingest import import_archive
+    from follower_kit.report.prose import relations_sentence
+
+    said = {}
+    for case in ("empty", "missing"):
+        folder = tmp_path / case
+        shutil.copytree(shared_path("x-archive", "larsbrinkhoff", "2023-08-20"), folder)
+        if case == "empty":
+            (folder / "following.js").write_text("window.YTD.following.part0 = []\n")
+        else:
+            (folder / "following.js").unlink()
+        store = Store(tmp_path / f"{case}-store")
+        import_archive(store, folder)
+        where = ["larsbrinkhoff", "--store", str(store.path)]
+        r = CliRunner().invoke(main, ["audience", *where, "--json"])
+        assert r.exit_code == 0, r.output
+        said[case] = _last_json(r.output)["relations"]
+        text = CliRunner().invoke(main, ["audience", *where]).output
+        said[case]["lines"] = {line.split()[0]: line for line in text.splitlines()
+                               if line.startswith("  ") and line.split()[0] in said[case]}
+        data = layer.load_snapshot("larsbrinkhoff", store=store)
+        counts = layer.relation_counts(layer.relations(data))
+        said[case]["sentence"] = relations_sentence(counts, followers=len(data.followers))
+    empty, missing = said["empty"], said["missing"]
+    back = empty["not_following_back"]
+    assert (back["count"], back["assessed"], back["known"]) == (0, 0, True)
+    assert (empty["mutual"]["count"], empty["not_followed_back"]["count"]) == (0, 764)
+    assert "0 of       0  you follow no one" in empty["lines"]["not_following_back"]
+    assert empty["sentence"].startswith("You follow no one, so none of the 764 followers is a")
+    for name in ("mutual", "not_followed_back", "not_following_back"):
+        assert missing[name]["known"] is False
+        assert "(not known from this data)" in missing["lines"][name]
+        assert "not known" not in empty["lines"][name]
+    assert missing["sentence"].startswith("Mutuals and who is not followed back need")
+    # no profiles: the hygiene lists stay unknown in both, not "0 of 0"
+    for name in ("inactive", "default_avatar", "empty_bio"):
+        assert empty[name]["known"] is False and "not known" in empty["lines"][name]
+
+
 def test_languages_from_tweets_and_bios_score_against_the_truth(sample_audience):
     a = sample_audience
     current = a.followers.loc[a.followers["snapshot_at"] == a.snapshot_times[-1], "follower_id"]

@@ -101,6 +101,27 @@ def test_changes_lists_who_came_and_left_with_profiles(sample_store, tmp_path):
     assert len(records) == len(diff) and {r["change"] for r in records} == {"new", "lost"}
 
 
+def test_changes_on_an_archive_names_followers_as_the_report_does(archive_store):
+    """An archive has no profiles: `changes` printed every lost follower as 'id N (no profile in
+    the store)' while the report names them from the handles the own posts give them."""
+    from follower_kit import audience
+
+    where = ["--store", str(archive_store.path)]
+    out = run("changes", "larsbrinkhoff", "--limit", "0", *where)
+    assert out.exit_code == 0, out.output
+    lost_part = out.output.split("\nLost followers")[1]
+    # the report's list: MonthData.lost_followers of the same two snapshots, named first
+    lost = audience.load_snapshot("larsbrinkhoff", store=archive_store).lost_followers
+    named = lost.dropna(subset=["username"])
+    assert len(named) and len(named) < len(lost)
+    printed = [line.split()[0] for line in lost_part.splitlines() if line.startswith("  @")]
+    assert printed == [f"@{h}" for h in named["username"]]
+    for follower_id in named["id"]:
+        assert f"id {follower_id} " not in out.output
+    assert "named in your posts; no profile in the store" in lost_part
+    assert f"id {lost[lost['username'].isna()]['id'].iloc[0]} (no profile" in lost_part
+
+
 def test_csv_and_chart_files_go_into_a_new_folder_and_a_folder_name_is_refused(sample_store,
                                                                               tmp_path):
     """`changes --csv new/changes.csv` raised a traceback (pandas: 'Cannot save file into a

@@ -124,7 +124,11 @@ def _execute(name, store, account, tmp_path):
 @pytest.mark.slow
 def test_explore_notebook_runs_on_an_archive_without_profiles(tmp_path, archive_store):
     """An analyst who imported an X archive (ids only) opens the explore notebook: it runs, says
-    why there are no segments or scores, and draws no empty charts."""
+    why there are no segments or scores, draws no empty charts, and draws the follower factory
+    from the ids as the report does (it drew it only when bot scores existed)."""
+    from follower_kit import audience
+    from follower_kit import report_text as rt
+
     outputs, text = _execute("explore_audience.ipynb", archive_store, "larsbrinkhoff",
                              tmp_path)
     assert not [o for o in outputs if o.output_type == "error"]
@@ -132,7 +136,15 @@ def test_explore_notebook_runs_on_an_archive_without_profiles(tmp_path, archive_
     assert "None of the 764 followers has a profile" in text
     # no all-zero "best posting hours" table: a sentence says there is nothing to tell
     assert "There are no recent posts by followers to tell when they are online" in text
-    assert not [o for o in outputs if "image/png" in o.get("data", {})], "a chart of nothing"
+    # one chart, the follower factory, with the report's sentence about its bursts
+    code = _code(nbformat.read(tmp_path / "explore_audience.ipynb", as_version=4))
+    drawn = [c.source for c in code for o in c.outputs if "image/png" in o.get("data", {})]
+    assert len(drawn) == 1 and "audience.follower_factory(" in drawn[0]
+    data = audience.load_month("larsbrinkhoff", store=archive_store)
+    bounds, bursts = audience.follower_factory(data, None)
+    assert bounds["created_at_source"].ne("profile").all()  # every date from an id
+    assert rt.burst_spike_sentence(bounds, bursts, new_ids=data.new_followers["id"],
+                                   month=rt.month_label(data.month)) in text
 
 
 @pytest.mark.slow

@@ -222,13 +222,14 @@ def insight_json(result: dict[str, pd.DataFrame], *, names_per_relation: int = 2
         **{kind: _records(result[kind], list(result[kind].columns))
            for kind in ("domains", "mentions", "hashtags")},
         "relations": {
-            r["relation"]: {"count": r["count"], "assessed": r["assessed"], "share": r["share"],
+            r["relation"]: {"count": r["count"], "assessed": r["assessed"], "known": r["known"],
+                            "share": r["share"],
                             "accounts": _records(rel[rel["relation"] == r["relation"]]
                                                  .head(names_per_relation),
                                                  ["user_id", "username", "profile_url",
                                                   "detail"])}
             for r in _records(result["relation_counts"], ["relation", "count", "assessed",
-                                                          "share"])},
+                                                          "known", "share"])},
         "influential": _records(result["influential"], ["follower_id", "username",
                                                         "followers_count", "in_audience",
                                                         "relevance", "score", "topics"]),

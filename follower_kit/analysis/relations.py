@@ -171,7 +171,9 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
         neither knows the account), ``profile_url``, ``detail`` (why: last post, replies and
         mentions, ...). Rows follow :data:`RELATIONS`, then follower
         order (newest first); the followed accounts that do not follow back in file order.
-        ``attrs["assessed"]`` maps each relation to how many accounts could be judged for it.
+        ``attrs["assessed"]`` maps each relation to how many accounts could be judged for it;
+        ``attrs["known"]`` lists the relations whose data is there (a stored following list,
+        even an empty one; profiles for the hygiene lists; the own posts for talk to).
     """
     f = followers.reset_index(drop=True)
     ids = f["id"].astype(str)
@@ -191,6 +193,7 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
     profiles = named(profiles)
     parts: list[pd.DataFrame] = []
     assessed: dict[str, int] = {}
+    known: set[str] = set()  # a stored empty list is known (0 of 0); a missing one is not
 
     # -- follow-back: from the following list alone -------------------------------------------
     if following is not None and "following_id" in following.columns:
@@ -205,6 +208,7 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
         other_profiles = named(profiles.reindex(others)) if len(others) else profiles.iloc[0:0]
         parts.append(_rows("not_following_back", others, other_profiles))
         assessed.update(mutual=n, not_followed_back=n, not_following_back=len(followed))
+        known.update(("mutual", "not_followed_back", "not_following_back"))
 
     # -- inactive: last post from the tweets, or a profile that never posted ------------------
     when = _as_of(f, as_of)
@@ -217,14 +221,16 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
         never = (pd.to_numeric(f["tweet_count"], errors="coerce") == 0).astype(
             "boolean").fillna(False).to_numpy(bool) \
             if "tweet_count" in f.columns else np.zeros(n, dtype=bool)
-        known = last_post.notna().to_numpy() | never
+        judged = last_post.notna().to_numpy() | never
         cutoff = when - pd.Timedelta(days=inactive_days)
         recent = (last_post >= cutoff).astype("boolean").fillna(False).to_numpy(bool)
-        stale = known & ~recent
+        stale = judged & ~recent
         detail = [("never posted" if pd.isna(lp) else f"last post {lp:%Y-%m-%d}")
                   for lp in last_post[stale]]
         parts.append(_rows("inactive", ids[stale], profiles, detail))
-        assessed["inactive"] = int(known.sum())
+        assessed["inactive"] = int(judged.sum())
+        if judged.any():
+            known.add("inactive")
 
     # -- profile hygiene: only where a profile is known -----------------------------------------
     if "default_profile_image" in f.columns:
@@ -234,6 +240,8 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
     empty_bio = profiled & ~cols["description"].fillna("").str.strip().astype(bool).to_numpy()
     parts.append(_rows("empty_bio", ids[empty_bio], profiles))
     assessed["empty_bio"] = int(profiled.sum())
+    if profiled.any():
+        known.update({"default_avatar", "empty_bio"} & set(assessed))
 
     # -- the named unfollowers ------------------------------------------------------------------
     if lost is not None:
@@ -246,6 +254,7 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
         gone_profiles = named(gone_profiles[~gone_profiles.index.duplicated()])
         parts.append(_rows("unfollowed", gone_ids, gone_profiles))
         assessed["unfollowed"] = len(gone)
+        known.add("unfollowed")
 
     # -- talk to: the followers the owner replied to or mentioned -------------------------------
     if own_tweets is not None:
@@ -253,11 +262,12 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
         detail = [_talk_detail(r) for r in talk.itertuples()]
         parts.append(_rows("talk_to", talk["user_id"], profiles, detail))
         assessed["talk_to"] = n
+        known.add("talk_to")
 
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {c: pd.Series([], dtype=schema.STR) for c in COLUMNS})
     out = out[COLUMNS]
-    out.attrs.update(assessed=assessed, inactive_days=inactive_days)
+    out.attrs.update(assessed=assessed, known=sorted(known), inactive_days=inactive_days)
     return out
 
 
@@ -371,16 +381,19 @@ def relation_counts(rel: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``relation``, ``count``, ``assessed`` (accounts that could be judged; 0 when the data for
-        it is missing), ``share`` (count / assessed; missing when nothing was assessed),
+        it is missing or lists nobody), ``known`` (the data for it is there: False when it is
+        missing, e.g. no following list stored, True for a stored but empty one, an account that
+        follows nobody), ``share`` (count / assessed; missing when nothing was assessed),
         ``description``; one row per relation in :data:`RELATIONS` order.
     """
     assessed = rel.attrs.get("assessed", {})
+    known = rel.attrs.get("known", {k for k, v in assessed.items() if v})
     counts = rel["relation"].value_counts()
     rows = []
     for name in RELATIONS:
         a = int(assessed.get(name, 0))
         c = int(counts.get(name, 0))
-        rows.append({"relation": name, "count": c, "assessed": a,
+        rows.append({"relation": name, "count": c, "assessed": a, "known": name in known,
                      "share": c / a if a else np.nan,
                      "description": DESCRIPTIONS[name].format(
                          inactive_days=rel.attrs.get("inactive_days", 90))})

@@ -129,8 +129,10 @@ def _print(data, result, top_n) -> None:
             click.echo(f"  {terminal(r.item, 60) + short:<36} {r.followers:>6,} followers{lift}")
     click.echo("\nHow they relate to you")
     for r in result["relation_counts"].itertuples():
-        if r.assessed:
-            click.echo(f"  {r.relation:<20} {r.count:>7,} of {r.assessed:>7,}  {r.description}")
+        if r.known:  # 0 of 0 is a known nobody (e.g. following no one), not missing data
+            said = "you follow no one" if r.relation == "not_following_back" and not r.assessed \
+                else r.description
+            click.echo(f"  {r.relation:<20} {r.count:>7,} of {r.assessed:>7,}  {said}")
         else:
             click.echo(f"  {r.relation:<20} {'':>7} {'':>10}  (not known from this data)")
     rel = result["relations"]

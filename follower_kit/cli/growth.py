@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -83,7 +84,8 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
     follower-kit changes brightwave --before 2026-06 --csv new-since-june.csv
     """
     account_id = store.resolve(account)
-    diff = store.diff(account_id, before=before, after=after)
+    # named as the report names them: from the own posts where there is no profile
+    diff = audience.changes(account_id, before=before, after=after, store=store)
     before_at, after_at = diff.attrs["before"], diff.attrs["after"]
     columns = ["change", "id", "username", "name", "followers_count", "following_count",
                "tweet_count", "created_at", "description", "position"]
@@ -93,7 +95,7 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
     if as_json:
         click.echo(out.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
         return
-    new, lost = (out[out["change"] == c] for c in ("new", "lost"))
+    new, lost = (diff[diff["change"] == c] for c in ("new", "lost"))
     handle = store.snapshots(account_id)["username"].iloc[-1]
     click.echo(f"@{handle}: {len(new):,} new and {len(lost):,} lost between "
                f"{before_at:%Y-%m-%d %H:%M} and {after_at:%Y-%m-%d %H:%M} UTC")
@@ -101,12 +103,16 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
         click.echo(f"\n{title} ({len(part):,})")
         if part.empty:
             click.echo("  (nobody)")
+        # the named first, as the report lists them, so that --limit keeps those a reader knows
+        part = part.iloc[np.argsort(part["username"].isna().to_numpy(), kind="stable")]
         for row in (part if not limit else part.head(limit)).itertuples():
             if isinstance(row.username, str):
                 who = f"@{terminal(row.username)}"
                 fol = "" if pd.isna(row.followers_count) else \
                     f"{int(row.followers_count):,} followers"
                 bio = terminal(row.description, 60)
+                if pd.isna(row.observed_at):  # a handle from the own posts, not a profile
+                    bio = "(named in your posts; no profile in the store)"
                 click.echo(f"  {who:<18} {fol:>18}  {bio}")
             else:
                 click.echo(f"  id {row.id} (no profile in the store)")

@@ -253,6 +253,31 @@ def follower_factory_plot(bounds: pd.DataFrame, *, order: str = "follow_order",
     return ax
 
 
+#: The title of the follower-factory chart of the report and the explore notebook.
+FACTORY_TITLE = "Follow order against account creation date (the follower factory)"
+
+
+def factory_chart(bounds: pd.DataFrame, bursts: pd.DataFrame | None = None, *,
+                  title: str | None = FACTORY_TITLE, ax=None):
+    """The follower-factory chart as the monthly report draws it (and the explore notebook, so
+    both show the same chart): :func:`follower_factory_plot` with the bursts highlighted and
+    each one's band labelled. Creation dates come from the profiles, else from the ids, so an X
+    archive without profiles gets it too.
+
+    Parameters
+    ----------
+    bounds, bursts : DataFrame
+        :func:`follower_kit.audience.follower_factory` (``bounds``, ``bursts``).
+    title : str, optional
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    return follower_factory_plot(bounds, hue="burst_id", bursts=bursts, title=title, ax=ax)
+
+
 def _follow_date_ticks(ax, xs: np.ndarray, dates: pd.Series) -> None:
     """Label follow-order ticks with the estimated follow date of the follower there."""
     from matplotlib.ticker import MaxNLocator
@@ -442,5 +467,5 @@ def activity_heatmap_plot(heatmap: pd.DataFrame, *, cmap: str = "viridis",
     return ax
 
 
-__all__ = ["account_age_plot", "activity_heatmap_plot", "estimated_growth_plot",
-           "follower_factory_plot", "follower_growth_plot"]
+__all__ = ["FACTORY_TITLE", "account_age_plot", "activity_heatmap_plot", "estimated_growth_plot",
+           "factory_chart", "follower_factory_plot", "follower_growth_plot"]

@@ -692,8 +692,19 @@ def relations_sentence(counts: pd.DataFrame, *, followers: int) -> str:
     def n(name, col="count"):
         return int(by[col].get(name, 0) or 0) if name in by.index else 0
 
+    def known(name):  # a stored empty list is known (0 of 0); a missing one is not
+        if "known" in by.columns and name in by.index:
+            return bool(by.loc[name, "known"])
+        return bool(n(name, "assessed"))
+
     parts = []
-    if n("mutual", "assessed"):
+    if known("not_following_back") and not n("not_following_back", "assessed"):
+        # the following list is stored and empty: nobody can be a mutual
+        parts.append("You follow no one, so " + (
+            "no follower is a mutual yet." if not followers else
+            "the one follower is not a mutual." if followers == 1 else
+            f"none of the {number(followers)} followers is a mutual."))
+    elif known("mutual"):
         if followers == 1:
             parts.append("The one follower is a mutual (you follow them too)" if n("mutual")
                          else "The one follower is not a mutual: you do not follow them back")
@@ -704,7 +715,7 @@ def relations_sentence(counts: pd.DataFrame, *, followers: int) -> str:
             parts.append(f"{number(n('mutual'))} of the {number(followers)} followers "
                          f"{'is a mutual' if n('mutual') == 1 else 'are mutuals'} (you follow "
                          f"them too); {number(n('not_followed_back'))} you do not follow back")
-        if n("not_following_back", "assessed"):
+        if known("not_following_back"):
             back = n("not_following_back")
             parts[-1] += (f", and {plural(back, 'account')} you follow "
                           f"{'does' if back == 1 else 'do'} not follow you" if back
