@@ -133,6 +133,10 @@ def test_relations_sentence_counts_one_in_the_singular():
         "1 of the 5 followers is a mutual (you follow them too); 4 you do not follow back")
     assert relations_sentence(counts(0, 5, 2, 5, 2), followers=5).startswith(
         "None of the 5 followers is a mutual: you do not follow any of them back, and 2 ")
+    # a following list but no follower yet: not "None of the 0 followers is a mutual"
+    counts0 = counts(0, 0, 2, 0, 2).assign(known=True)
+    assert relations_sentence(counts0, followers=0) == (
+        "No one follows the account yet, and 2 accounts you follow do not follow you.")
 
 
 def test_follower_table_leaves_out_columns_empty_in_every_row():

@@ -705,7 +705,9 @@ def relations_sentence(counts: pd.DataFrame, *, followers: int) -> str:
             "the one follower is not a mutual." if followers == 1 else
             f"none of the {number(followers)} followers is a mutual."))
     elif known("mutual"):
-        if followers == 1:
+        if not followers:   # a following list, but nobody follows yet
+            parts.append("No one follows the account yet")
+        elif followers == 1:
             parts.append("The one follower is a mutual (you follow them too)" if n("mutual")
                          else "The one follower is not a mutual: you do not follow them back")
         elif not n("mutual"):
