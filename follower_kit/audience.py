@@ -295,12 +295,19 @@ class MonthData:
         Those without a profile are named from ``known_handles`` where the own posts name them
         (the report lists the lost by name; ``observed_at`` stays missing: a handle is not a
         profile, so nothing scores or segments them on it)."""
+        lost = self.previous_followers[~self.previous_followers["id"].isin(self.followers["id"])]
+        return self.named(lost)
+
+    def named(self, followers: pd.DataFrame) -> pd.DataFrame:
+        """``followers`` with those lacking a profile named from ``known_handles`` where the own
+        posts name them (:func:`~follower_kit.analysis.relations.name_from_known`): for lists a
+        person reads, such as the report's downloadable new followers. ``observed_at`` stays
+        missing, so a named row is still told apart from a profile."""
         from .analysis.relations import name_from_known
 
-        lost = self.previous_followers[~self.previous_followers["id"].isin(self.followers["id"])]
-        if self.known_handles is None or self.known_handles.empty or lost.empty:
-            return lost
-        return name_from_known(lost, self.known_handles)
+        if self.known_handles is None or self.known_handles.empty or followers.empty:
+            return followers
+        return name_from_known(followers, self.known_handles)
 
     @property
     def month_start(self) -> pd.Timestamp:

@@ -1076,10 +1076,11 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(
         "mutuals": (followers & following, followers & following & handles.keys()),
         "not-followed-back": (followers - following, (followers - following) & handles.keys()),
         "replied-to": (talked & followers, talked & followers),
-        "lost-followers": (before - followers, (before - followers) & handles.keys())}
+        "lost-followers": (before - followers, (before - followers) & handles.keys()),
+        "new-followers": (followers - before, (followers - before) & handles.keys())}
     assert {name: (len(a), len(b)) for name, (a, b) in expected.items()} == {
         "mutuals": (36, 24), "not-followed-back": (728, 101), "replied-to": (125, 125),
-        "lost-followers": (53, 10)}
+        "lost-followers": (53, 10), "new-followers": (173, 4)}
     for name, (rows, named) in expected.items():
         csv = pd.read_csv(out / f"larsbrinkhoff-2023-08-{name}.csv", dtype=str)
         assert set(csv.iloc[:, 0]) == rows, name
