@@ -104,7 +104,15 @@ def test_factory_chart_draws_labelled_bands_and_date_ticks(ids_only):
     with_bands = _red_pixels(fig)
     fig2, ax2 = plt.subplots(figsize=(8, 3.5))
     plots.follower_factory_plot(ids_only.assign(burst_id=pd.NA), hue="burst_id", ax=ax2)
-    assert "no burst" in ax2.get_legend().get_texts()[1].get_text()
+    legend = ax2.get_legend()
+    assert "no burst" in legend.get_texts()[0].get_text()   # beside the grey dots
+    # and no red marker in the legend for dots that are not drawn
+    from matplotlib.colors import to_hex
+
+    from follower_kit.plots._style import COLORS
+    marks = [to_hex(h.get_facecolor()[0]) for h in legend.legend_handles
+             if hasattr(h, "get_facecolor") and len(h.get_facecolor())]
+    assert marks and to_hex(COLORS["burst"]) not in marks
     # the bursts cannot be missed: at 480x210 pixels, over 5% of the image is burst red
     assert with_bands > 0.05 * 480 * 210 > 20 * _red_pixels(fig2)
 

@@ -215,13 +215,15 @@ def follower_factory_plot(bounds: pd.DataFrame, *, order: str = "follow_order",
                        label="followers", rasterized=raster)
         elif is_burst_hue:
             member = bounds[hue].notna().to_numpy()
+            # no burst: said beside the grey dots, not by a red legend marker with no red dot
             ax.scatter(xs[~member], ys[~member], s=s, color=COLORS["muted"], alpha=0.6,
-                       linewidths=0, label="followers", rasterized=raster)
-            n_bursts = bounds[hue].nunique()
-            ax.scatter(xs[member], ys[member], s=s * 3, color=COLORS["burst"], linewidths=0,
-                       label=f"in a burst ({int(member.sum()):,} followers, {n_bursts} "
-                             f"burst{'s' * (n_bursts != 1)})" if member.any() else
-                       "no burst of accounts created together", zorder=3)
+                       linewidths=0, rasterized=raster, label="followers" if member.any()
+                       else "followers (no burst of accounts created together)")
+            if member.any():
+                n_bursts = bounds[hue].nunique()
+                ax.scatter(xs[member], ys[member], s=s * 3, color=COLORS["burst"],
+                           linewidths=0, label=f"in a burst ({int(member.sum()):,} followers, "
+                           f"{n_bursts} burst{'s' * (n_bursts != 1)})", zorder=3)
         else:
             values = pd.to_numeric(bounds[hue], errors="coerce").to_numpy(dtype=float)
             points = ax.scatter(xs, ys, s=s, c=values, cmap="coolwarm", vmin=0, vmax=1,
