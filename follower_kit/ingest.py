@@ -540,8 +540,9 @@ def pulls(store, account=None) -> pd.DataFrame:
     -------
     DataFrame
         ``account_id``, ``username``, ``pull_id``, ``kind`` (followers or tweets), ``status``
-        (running = unfinished, resumable; committed), ``started_at``, ``pages`` (checkpointed),
-        ``rows`` (followers or tweets so far), ``pages_read`` and ``rows_read`` (what the
+        (running = unfinished, resumable; committed), ``started_at``, ``pages`` (checkpointed
+        list pages, the following list's too), ``rows`` (followers or tweets so far),
+        ``pages_read`` and ``rows_read`` (what the
         API sent over all the pull's runs, and so what it cost, including pages a runaway guard
         refused to keep), ``path``.
     """
@@ -557,6 +558,10 @@ def pulls(store, account=None) -> pd.DataFrame:
         d = meta_path.parent
         pages, rows_ = _kept_so_far(d, meta)
         pages_read, rows_read = _read_so_far(d, meta, (pages, rows_))
+        if meta["kind"] == "followers" and meta.get("status") != "committed":
+            # rows are followers, as the commit records them; the following list's pages
+            # stay in what was read and paid for
+            rows_ = sum(n for p in d.glob("followers-*.jsonl") for _, n in _file_heads(p))
         rows.append({
             "account_id": meta["account"]["id"], "username": meta["account"]["username"],
             "pull_id": meta["pull_id"], "kind": meta["kind"], "status": meta["status"],

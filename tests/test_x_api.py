@@ -347,6 +347,11 @@ def test_the_plan_of_a_pull_stopped_in_its_following_list_counts_what_is_left(
         client, _ = _client(server, retry=x_api.RetryPolicy(attempts=2))
         with pytest.raises(x_api.PullError, match="get_users_following: gave up"):
             ingest.pull_followers(store, handle, client=client, page_size=10)
+        # `pull status` counts followers in `rows`, as the committed record does; the
+        # following list read so far is in what was read (and paid for)
+        held = ingest.pulls(store).iloc[0]
+        assert held["rows"] == len(server.accounts[account_id]["followers"])
+        assert held["rows_read"] == held["rows"] + 10
         monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
         dry = CliRunner().invoke(main, ["pull", "followers", handle, "--dry-run", "--page-size",
                                         "10", "--api-url", server.url, "--store", str(store.path)])
