@@ -370,6 +370,32 @@ def test_the_plan_of_a_pull_stopped_in_its_following_list_counts_what_is_left(
     assert list(store.read_table("following", handle)["following_id"]) == list(following)
 
 
+def test_the_plan_of_an_account_that_follows_nobody_counts_the_one_request_it_takes(
+        small_audience, tmp_path, monkeypatch):
+    """Following nobody, the pull still asks for the following list once (an empty page says
+    so): the plan counted 0 following pages, as for --no-following."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    aud = small_audience
+    f = aud.followers[aud.followers["snapshot_at"] == aud.followers["snapshot_at"].max()]
+    ids = list(f.sort_values("position")["follower_id"])
+    users = aud.users[aud.users["id"].isin(ids)]
+    handle = aud.account["username"]
+    store = Store(tmp_path / "s")
+    monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+    with FakeX.from_frames(aud.account, users, ids, [], aud.tweets) as server:
+        plans = {flag: _plan_numbers(CliRunner().invoke(main, [
+            "pull", "followers", handle, "--dry-run", *flag, "--api-url", server.url,
+            "--store", str(store.path)]).output) for flag in ((), ("--no-following",))}
+        client, _ = _client(server)
+        ingest.pull_followers(store, handle, client=client)
+        asked = [r["endpoint"] for r in server.requests].count("following")
+    assert asked == 1 == plans[()]["following page"]   # one, in the singular
+    assert plans[("--no-following",)]["following pages"] == 0
+
+
 def test_a_failed_pull_can_be_retried_while_its_traceback_is_kept(small_audience, tmp_path):
     """A notebook keeps the last traceback (sys.last_traceback), and with it the failed pull's
     frames: the pull must release its lock when it ends, not when it is garbage collected, or

@@ -266,6 +266,7 @@ def _plan_followers(store, account, following, restart, page_size, table,
     follows = int(metrics.get("following_count") or 0) if following else 0
     if account.get("network") == "bluesky":  # free: nothing spent to state
         return bluesky.plan_followers(followers, follows, username=account["username"],
+                                      following=following,
                                       profiles=profiles, table=table,
                                       done_pages=fol.get("pages", 0),
                                       done_rows=fol.get("rows", 0),
@@ -273,7 +274,8 @@ def _plan_followers(store, account, following, restart, page_size, table,
                                       done_following_rows=fng.get("rows", 0),
                                       finished=finished, lookups_left=held.get("lookups"),
                                       page_size=min(page_size, bluesky.PAGE_SIZE))
-    return x_api.plan_followers(followers, follows, username=account["username"], table=table,
+    return x_api.plan_followers(followers, follows, username=account["username"],
+                                following=following, table=table,
                                 page_size=page_size, done_pages=fol.get("pages", 0),
                                 done_rows=fol.get("rows", 0),
                                 done_following_pages=fng.get("pages", 0),

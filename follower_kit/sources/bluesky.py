@@ -859,6 +859,7 @@ def load_plan_table(path=None) -> dict:
 
 
 def plan_followers(followers_count: int, following_count: int = 0, *, username: str = "",
+                   following: bool | None = None,
                    profiles: bool = True, table: Mapping | None = None,
                    done_pages: int = 0, done_rows: int | None = None,
                    done_following_pages: int = 0, done_following_rows: int | None = None,
@@ -872,12 +873,13 @@ def plan_followers(followers_count: int, following_count: int = 0, *, username: 
     (:func:`follower_kit.ingest.checkpoint_state`): the followers not yet listed are looked up
     25 a request."""
     t = table or DEFAULT_PLAN_TABLE
+    following = following_count > 0 if following is None else following
     finished = set(finished)
     f_pages, unlisted = x_api.list_left(followers_count, page_size, done_pages, done_rows,
                                         "followers" in finished)
     g_pages = x_api.list_left(following_count, page_size, done_following_pages,
                               done_following_rows, "following" in finished)[0] \
-        if following_count else 0
+        if following else 0
     pending = lookups_left or {}
     p_calls = int(pending.get("requests", 0)) + math.ceil(unlisted / PROFILES_PER_CALL) \
         if profiles else 0

@@ -574,6 +574,7 @@ def list_left(count: int, page_size: int, pages: int = 0, rows: int | None = Non
 
 
 def plan_followers(followers_count: int, following_count: int = 0, *, username: str = "",
+                   following: bool | None = None,
                    table: Mapping | None = None, page_size: int = 1000,
                    done_pages: int = 0, done_rows: int | None = None,
                    done_following_pages: int = 0, done_following_rows: int | None = None,
@@ -585,6 +586,9 @@ def plan_followers(followers_count: int, following_count: int = 0, *, username: 
     ----------
     followers_count, following_count : int
         The account's own counts (``public_metrics``).
+    following : bool, optional
+        Whether the pull reads the following list (default: when ``following_count`` > 0); an
+        account that follows nobody still takes one request to say so.
     done_pages, done_rows : int
         Followers pages and follows an interrupted run of the pull holds in its checkpoint
         (rows default to full pages); the plan covers the rest.
@@ -598,12 +602,13 @@ def plan_followers(followers_count: int, following_count: int = 0, *, username: 
         ``rows_read``; default: what it holds): the plan's ``spent``.
     """
     t = table or DEFAULT_PLAN_TABLE
+    following = following_count > 0 if following is None else following
     finished = set(finished)
     f_pages, remaining_followers = list_left(followers_count, page_size, done_pages, done_rows,
                                              "followers" in finished)
     g_pages, remaining_following = list_left(
         following_count, page_size, done_following_pages, done_following_rows,
-        "following" in finished) if following_count else (0, 0)
+        "following" in finished) if following else (0, 0)
     prices, limits = t["price_per_resource"], t["rate_limits"]
     done_rows = done_pages * page_size if done_rows is None else done_rows
     if done_following_rows is None:
