@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import tarfile
 import zipfile
 
 import pandas as pd
@@ -53,14 +54,23 @@ def _same(got: ds.LabeledSet, want: ds.LabeledSet):
 
 
 LAYOUTS = ["user.json.gz", "user_sample.json.gz+label_sample.csv.gz", "user.jsonl.gz as file",
-           "zip with a folder", "zip of gzipped files at its top"]
+           "zip with a folder", "zip of gzipped files at its top", "tar.gz with a folder"]
+
+
+def _tar(path, files: dict):
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_a_compressed_twibot_release_reads_as_its_plain_files_do(tmp_path, layout):
     """``user.json.gz``, ``label.csv.gz`` and a release folder packed as a ``.zip`` (as
     ``TwiBot-22-sample.zip`` holding ``TwiBot-22-sample/user.json``) were refused as an unknown
-    format or a folder without user objects; each now loads exactly as the plain folder does."""
+    format or a folder without user objects, and a ``.tar.gz`` release was taken for a Bot
+    Repository archive; each now loads exactly as the plain folder does."""
     objs, labels = _v2_release()
     array = json.dumps(objs).encode()
     lines = "\n".join(json.dumps(o) for o in objs).encode()
@@ -84,6 +94,10 @@ def test_a_compressed_twibot_release_reads_as_its_plain_files_do(tmp_path, layou
         (rel / "user.jsonl.gz").write_bytes(gzip.compress(lines))
         (rel / "label.csv").write_text(labels)
         given = rel / "user.jsonl.gz"
+    elif layout.startswith("tar.gz"):
+        given = tmp_path / "TwiBot-22-sample.tar.gz"
+        _tar(given, {"./TwiBot-22-sample/user.json": array,
+                     "./TwiBot-22-sample/label.csv": labels.encode()})
     else:
         given = tmp_path / "TwiBot-22-sample.zip"
         with zipfile.ZipFile(given, "w", zipfile.ZIP_DEFLATED) as z:
@@ -171,7 +185,8 @@ def test_a_zipped_release_is_bounded_before_a_byte_is_inflated(tmp_path, monkeyp
         z.writestr("TwiBot-22-sample/user.json", padded)
         z.writestr("TwiBot-22-sample/label.csv", "id,label\nu1,bot\n")
     with pytest.raises(SourceError, match=r"TwiBot-22-sample\.zip/TwiBot-22-sample/user\.json: "
-                                          r".* \(ratio [\d,]+, limit 100\): refused as a zip bomb"):
+                                          r".* \(ratio [\d,]+, limit 100\): refused as a "
+                                          r"decompression bomb"):
         ds.load_labeled(path)
     monkeypatch.setattr(archive.Limits, "ratio", 10_000.0)
     assert len(ds.load_labeled(path)) == 1
@@ -179,6 +194,27 @@ def test_a_zipped_release_is_bounded_before_a_byte_is_inflated(tmp_path, monkeyp
     with pytest.raises(SourceError, match=r"sample/user\.json: 4\.0 MiB uncompressed, more than "
                                           r"the 1\.0 MiB"):
         ds.load_labeled(path)
+
+
+def test_a_tarred_release_is_bounded_by_its_members_sizes(tmp_path, monkeypatch):
+    """A tar member is checked by its header size against the archive's packed size and
+    ``Limits.file_bytes`` before it is read; a Bot Repository .tar.gz (it holds a NAME.tsv)
+    is still read as one."""
+    padded = b"[" + b" " * (4 << 20) + json.dumps(RECORD).encode() + b"]"
+    path = tmp_path / "TwiBot-22-sample.tar.gz"
+    _tar(path, {"user.json": padded, "label.csv": b"id,label\nu1,bot\n"})
+    assert ds.detect_format(path) == "twibot"
+    with pytest.raises(SourceError, match=r"TwiBot-22-sample\.tar\.gz/user\.json: .* \(ratio "
+                                          r"[\d,]+, limit 100\): refused as a decompression bomb"):
+        ds.load_labeled(path)
+    monkeypatch.setattr(archive.Limits, "ratio", 10_000.0)
+    assert len(ds.load_labeled(path)) == 1
+    monkeypatch.setattr(archive.Limits, "file_bytes", 1 << 20)
+    with pytest.raises(SourceError, match=r"gz/user\.json: 4\.0 MiB uncompressed, more than "
+                                          r"the 1\.0 MiB"):
+        ds.load_labeled(path)
+    assert ds.detect_format(shared_path("bots", "cresci-stock-2018",
+                                        "cresci-stock-2018.tar.gz")) == "botrepo"
 
 
 def test_damaged_compressed_files_name_the_file(tmp_path):
@@ -194,6 +230,9 @@ def test_damaged_compressed_files_name_the_file(tmp_path):
     (tmp_path / "release.zip").write_bytes(b"not a zip")
     with pytest.raises(SourceError, match=r"release\.zip: not a zip file"):
         ds.load_labeled(tmp_path / "release.zip")
+    (tmp_path / "release.tar.gz").write_bytes(gzip.compress(b"not a tar" * 100))
+    with pytest.raises(SourceError, match=r"release\.tar\.gz: not a tar archive"):
+        ds.load_labeled(tmp_path / "release.tar.gz")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("notes/readme.txt", "nothing here")

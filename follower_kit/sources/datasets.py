@@ -20,8 +20,8 @@ folder of them (one sub-folder per set, as ``../shared/data/bots``):
   written as floats, ``created_at`` may be ISO or epoch milliseconds, names may end in spaces.
 
 Any of these files may be gzipped (``user.json.gz``, ``label.csv.gz``, ``NAME_tweets.json.gz``)
-and a TwiBot release folder may come as a ``.zip``; compressed data is read within the X archive
-reader's bounds (:class:`~follower_kit.sources.archive.Limits`).
+and a TwiBot release folder may come as a ``.zip`` or ``.tar.gz``; compressed data is read within
+the X archive reader's bounds (:class:`~follower_kit.sources.archive.Limits`).
 
 Nothing is dropped or blanked silently: duplicates, conflicting labels, unrecoverable ids
 (``bad_id``), unreadable dates (``bad_date``) and labels without a profile are listed, with file
@@ -37,6 +37,7 @@ import io
 import json
 import logging
 import os
+import re
 import tarfile
 import zipfile
 import zlib
@@ -194,8 +195,13 @@ def detect_format(path: str | Path) -> str:
     suffix = path.suffix.lower()
     # a Bot Repository archive (NAME.tar.gz holding NAME.tsv and NAME_tweets.json), as
     # load_botrepo reads it and the Bot Repository publishes its larger sets
-    if suffix == ".tsv" or _plain_name(path).endswith("_tweets.json") \
-            or path.name.lower().endswith(".tar.gz"):
+    if _is_tarball(path):   # a Bot Repository set holds NAME.tsv; else a packed TwiBot release
+        with _open_tar(path) as tar:
+            names = [m.name for m in tar.getmembers() if m.isfile()]
+        botrepo = path.name.lower().endswith(".tar.gz") and any(n.endswith(".tsv")
+                                                                 for n in names)
+        return "botrepo" if botrepo else "twibot"
+    if suffix == ".tsv" or _plain_name(path).endswith("_tweets.json"):
         return "botrepo"
     if suffix == ".csv" and _is_kaggle_csv(path):
         return "kaggle"
@@ -207,8 +213,8 @@ def detect_format(path: str | Path) -> str:
                           "carries no labels; for a MIB export (cresci-2015, cresci-2017) give "
                           "the data set folder, whose layout holds the labels", path=path)
     raise SourceError(f"{path}: unknown labeled data format (expected .tsv, .csv, .json, .jsonl "
-                      "(either may be .gz), a Bot Repository .tar.gz or a TwiBot release .zip)",
-                      path=path)
+                      "(either may be .gz), a Bot Repository .tar.gz or a TwiBot release .zip "
+                      "or .tar.gz)", path=path)
 
 
 def _is_kaggle_csv(path: Path) -> bool:
@@ -611,7 +617,7 @@ class _Bounded(io.RawIOBase):
 
         try:
             n = self._stream.readinto(buffer)
-        except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile, tarfile.TarError) as exc:
             raise SourceError(f"{self.label}: damaged or not compressed as its name says "
                               f"({exc})", path=self.label) from None
         self.out += n
@@ -641,23 +647,73 @@ def _open_binary(p, *, limit: int | None = None):
     limit = Limits.file_bytes if limit is None else limit
     label = str(p)
     inflate = p.name.lower().endswith(".gz")
-    if isinstance(p, zipfile.Path):
-        info = p.root.getinfo(p.at)
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > (1 << 20) and ratio > Limits.ratio:
-            raise SourceError(f"{label}: {_size(info.compress_size)} inflates to "
-                              f"{_size(info.file_size)} (ratio {ratio:,.0f}, limit "
-                              f"{Limits.ratio:g}): refused as a zip bomb", path=label)
-        if info.file_size > limit:
-            raise SourceError(f"{label}: {_size(info.file_size)} uncompressed, more than the "
+    if isinstance(p, (zipfile.Path, _TarPath)):
+        if isinstance(p, zipfile.Path):
+            info = p.root.getinfo(p.at)
+            size, packed = info.file_size, info.compress_size
+        else:   # a tar member's packed size is unknown: the whole archive's bounds it
+            info = p.info
+            size, packed = info.size, p.archive.stat().st_size
+        ratio = size / max(packed, 1)
+        if size > (1 << 20) and ratio > Limits.ratio:
+            raise SourceError(f"{label}: {_size(packed)} inflates to {_size(size)} (ratio "
+                              f"{ratio:,.0f}, limit {Limits.ratio:g}): refused as a "
+                              "decompression bomb", path=label)
+        if size > limit:
+            raise SourceError(f"{label}: {_size(size)} uncompressed, more than the "
                               f"{_size(limit)} a labeled set's file comes near; not read",
                               path=label)
-        return io.BufferedReader(_Bounded(p.root.open(info), info.file_size, label, limit,
-                                          inflate), 1 << 16)
+        stream = p.root.open(info) if isinstance(p, zipfile.Path) else p.tar.extractfile(info)
+        return io.BufferedReader(_Bounded(stream, size, label, limit, inflate), 1 << 16)
     if not inflate:
         return open(p, "rb")
     return io.BufferedReader(_Bounded(open(p, "rb"), os.stat(p).st_size, label, limit, True),
                              1 << 16)
+
+
+class _TarPath:
+    """A file or folder inside a tar archive (``TwiBot-22-sample.tar.gz``), with the few
+    :class:`pathlib.Path` methods the TwiBot reader uses, as :class:`zipfile.Path` has them
+    for a zip. Members are read through :func:`_open_binary`, within its bounds."""
+
+    def __init__(self, tar: tarfile.TarFile, archive: Path, at: str = "", files=None):
+        self.tar, self.archive, self.at = tar, archive, at.strip("/")
+        # the regular members by name ("./" left off), listed once for the whole archive
+        self._files = files if files is not None else {
+            m.name.removeprefix("./").strip("/"): m for m in tar.getmembers() if m.isfile()}
+
+    def __truediv__(self, name: str) -> _TarPath:
+        return _TarPath(self.tar, self.archive, f"{self.at}/{name}" if self.at else name,
+                        self._files)
+
+    def __str__(self) -> str:
+        return f"{self.archive}/{self.at}" if self.at else str(self.archive)
+
+    @property
+    def name(self) -> str:
+        return self.at.rpartition("/")[2] or self.archive.name
+
+    @property
+    def parent(self) -> _TarPath:
+        return _TarPath(self.tar, self.archive, self.at.rpartition("/")[0], self._files)
+
+    @property
+    def info(self) -> tarfile.TarInfo:
+        return self._files[self.at]
+
+    def is_file(self) -> bool:
+        return self.at in self._files
+
+    def is_dir(self) -> bool:
+        return not self.at or any(k.startswith(self.at + "/") for k in self._files)
+
+    def exists(self) -> bool:
+        return self.is_file() or self.is_dir()
+
+    def iterdir(self):
+        prefix = self.at + "/" if self.at else ""
+        names = {k[len(prefix):].split("/")[0] for k in self._files if k.startswith(prefix)}
+        return [self / n for n in sorted(names)]
 
 
 def _first(folder, name: str):
@@ -1013,10 +1069,10 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
     ``path`` is a folder holding ``label.csv`` and one of ``user.json``, ``users.json``,
     ``user.jsonl``, ``users.jsonl``, ``node.json`` (user nodes only), or any single ``.json``/
     ``.jsonl``; or the user file itself with ``label.csv`` beside it; or such a folder packed
-    as a ``.zip`` (at its top or in one folder inside). Any of the files may be gzipped
-    (``user.json.gz``, ``label.csv.gz``); compressed data is read within the archive reader's
-    bounds (:class:`~follower_kit.sources.archive.Limits`). TwiBot-20 records
-    (``{"ID", "profile", "label"}``) carry their own labels and need no CSV; a TwiBot-20
+    as a ``.zip``, ``.tar.gz`` or ``.tar`` (at its top or in one folder inside). Any of the
+    files may be gzipped (``user.json.gz``, ``label.csv.gz``); compressed data is read within
+    the archive reader's bounds (:class:`~follower_kit.sources.archive.Limits`). TwiBot-20
+    records (``{"ID", "profile", "label"}``) carry their own labels and need no CSV; a TwiBot-20
     release folder is read from its ``train.json``, ``dev.json`` and ``test.json`` together
     (``support.json`` is unlabeled), issues naming ``file:record``. A folder with several other
     user files is an error: which one is meant is not guessed.
@@ -1033,14 +1089,29 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         except (zipfile.BadZipFile, OSError) as exc:
             raise SourceError(f"{path}: not a zip file ({exc})", path=path) from None
         with zf:
-            return _load_twibot(_zip_release(path, zf), conflicts, observed_at)
+            return _load_twibot(_release_folder(zipfile.Path(zf)), conflicts, observed_at)
+    if _is_tarball(path) and path.is_file():
+        with _open_tar(path) as tar:
+            return _load_twibot(_release_folder(_TarPath(tar, path)), conflicts, observed_at)
     return _load_twibot(path, conflicts, observed_at)
 
 
-def _zip_release(path: Path, zf: zipfile.ZipFile) -> zipfile.Path:
-    """The folder of a zipped TwiBot release: the zip's top, or the one folder it holds
-    (``TwiBot-22-sample.zip`` holding ``TwiBot-22-sample/user.json``)."""
-    here = zipfile.Path(zf)
+def _is_tarball(path: Path) -> bool:
+    return path.name.lower().endswith((".tar.gz", ".tgz", ".tar"))
+
+
+def _open_tar(path: Path) -> tarfile.TarFile:
+    try:
+        return tarfile.open(path)
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raise SourceError(f"{path}: not a tar archive, or a damaged one ({exc})",
+                          path=path) from None
+
+
+def _release_folder(here):
+    """The folder of a packed TwiBot release (a :class:`zipfile.Path` or :class:`_TarPath`):
+    the archive's top, or the one folder it holds (``TwiBot-22-sample.zip`` holding
+    ``TwiBot-22-sample/user.json``)."""
     wanted = {*USER_FILES, *LABEL_FILES, *TWIBOT20_SPLITS}
     while True:
         entries = [p for p in here.iterdir() if not p.name.startswith((".", "__MACOSX"))]
@@ -1183,7 +1254,7 @@ def _load_twibot(path, conflicts: str, observed_at) -> LabeledSet:
     if rows or not chunks:
         chunks.append(_chunk_frame(rows))
     rows = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
-    name = (folder.name.removesuffix(".zip") if path.is_dir()
+    name = (re.sub(r"\.(zip|tar\.gz|tgz|tar)$", "", folder.name) if path.is_dir()
             else Path(user_file.name.removesuffix(".gz")).stem)
     if observed_at is None:
         created = _parse_times(rows["created_at"].astype(object))
