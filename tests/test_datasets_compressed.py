@@ -233,6 +233,12 @@ def test_damaged_compressed_files_name_the_file(tmp_path):
     (tmp_path / "release.tar.gz").write_bytes(gzip.compress(b"not a tar" * 100))
     with pytest.raises(SourceError, match=r"release\.tar\.gz: not a tar archive"):
         ds.load_labeled(tmp_path / "release.tar.gz")
+    _tar(tmp_path / "whole.tar.gz", {"user.json": json.dumps([RECORD] * 2000).encode(),
+                                     "label.csv": b"id,label\nu1,bot\n"})
+    cut = (tmp_path / "whole.tar.gz").read_bytes()
+    (tmp_path / "cut.tar.gz").write_bytes(cut[: len(cut) // 2])
+    with pytest.raises(SourceError, match=r"cut\.tar\.gz: not a tar archive, or a damaged one"):
+        ds.load_labeled(tmp_path / "cut.tar.gz")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("notes/readme.txt", "nothing here")

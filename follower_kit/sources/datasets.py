@@ -197,7 +197,7 @@ def detect_format(path: str | Path) -> str:
     # load_botrepo reads it and the Bot Repository publishes its larger sets
     if _is_tarball(path):   # a Bot Repository set holds NAME.tsv; else a packed TwiBot release
         with _open_tar(path) as tar:
-            names = [m.name for m in tar.getmembers() if m.isfile()]
+            names = list(_tar_files(tar, path))
         botrepo = path.name.lower().endswith(".tar.gz") and any(n.endswith(".tsv")
                                                                  for n in names)
         return "botrepo" if botrepo else "twibot"
@@ -598,7 +598,7 @@ def _whole(path: Path) -> Path:
 
 
 class _Bounded(io.RawIOBase):
-    """A compressed stream (a ``.gz`` file, a zip member) read through the bounds
+    """A compressed stream (a ``.gz`` file, a zip or tar member) read through the bounds
     :class:`~follower_kit.sources.archive.Limits` sets for an archive: refused, naming the
     file, once it inflates past ``limit`` bytes, or past ``Limits.ratio`` times its packed size
     beyond 1 MiB (a gzip header does not hold its size, so it is checked as it inflates); a
@@ -639,9 +639,10 @@ class _Bounded(io.RawIOBase):
 
 def _open_binary(p, *, limit: int | None = None):
     """A binary stream of a labeled set's file ``p``: a path, or a member of a zip
-    (:class:`zipfile.Path`), inflated when its name ends in ``.gz``. Compressed data is bounded
-    (:class:`_Bounded`; ``limit`` defaults to ``Limits.file_bytes``); a zip member is checked
-    by its declared size and ratio before a byte is inflated, as the archive reader does."""
+    (:class:`zipfile.Path`) or tar (:class:`_TarPath`), inflated when its name ends in ``.gz``.
+    Compressed data is bounded (:class:`_Bounded`; ``limit`` defaults to ``Limits.file_bytes``);
+    a member is checked by its declared size and ratio before it is read, as the archive reader
+    checks a zip's."""
     from .archive import Limits, _size
 
     limit = Limits.file_bytes if limit is None else limit
@@ -679,8 +680,7 @@ class _TarPath:
     def __init__(self, tar: tarfile.TarFile, archive: Path, at: str = "", files=None):
         self.tar, self.archive, self.at = tar, archive, at.strip("/")
         # the regular members by name ("./" left off), listed once for the whole archive
-        self._files = files if files is not None else {
-            m.name.removeprefix("./").strip("/"): m for m in tar.getmembers() if m.isfile()}
+        self._files = files if files is not None else _tar_files(tar, archive)
 
     def __truediv__(self, name: str) -> _TarPath:
         return _TarPath(self.tar, self.archive, f"{self.at}/{name}" if self.at else name,
@@ -1103,6 +1103,16 @@ def _is_tarball(path: Path) -> bool:
 def _open_tar(path: Path) -> tarfile.TarFile:
     try:
         return tarfile.open(path)
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raise SourceError(f"{path}: not a tar archive, or a damaged one ({exc})",
+                          path=path) from None
+
+
+def _tar_files(tar: tarfile.TarFile, path: Path) -> dict[str, tarfile.TarInfo]:
+    """The regular members of ``tar`` by name, ``./`` left off; a damaged archive is an error
+    naming it."""
+    try:
+        return {m.name.removeprefix("./").strip("/"): m for m in tar.getmembers() if m.isfile()}
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         raise SourceError(f"{path}: not a tar archive, or a damaged one ({exc})",
                           path=path) from None
