@@ -482,9 +482,7 @@ def _canonical(rows: list[dict] | pd.DataFrame, observed_at, dataset: str, *,
     df = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows
     extra = {c: df[c] for c in EXTRA_COLUMNS if c in df}
     for c in ("username", "name"):
-        # handles and names are read with the spaces real exports leave behind (a TwiBot chunk
-        # comes with them stripped, already in Arrow strings)
-        if c in df and df[c].dtype != schema.STR:
+        if c in df:   # handles and names are read with the spaces real exports leave behind
             df[c] = df[c].map(lambda v: v.strip() if isinstance(v, str) else v)
     for c in ("followers_count", "following_count", "tweet_count", "listed_count", "like_count"):
         if c in df:
@@ -513,6 +511,8 @@ def _canonical(rows: list[dict] | pd.DataFrame, observed_at, dataset: str, *,
         # and score as if every account were of unknown age, and say nothing
         raise _no_dates(file or dataset)
     for c in ("username", "name", "description", "location", "url", "profile_image_url"):
+        # text already in the canonical strings (pandas infers them) is kept there: made into
+        # Python objects and back, a whole release's text would be held twice
         if c in df and df[c].dtype != schema.STR:
             df[c] = df[c].astype(object).where(df[c].notna(), None)
     out = schema.coerce(df, "users")
@@ -975,22 +975,7 @@ def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
 
 
 #: User objects read before they are moved into a frame (:func:`load_twibot`).
-_CHUNK_ROWS = 10_000
-#: Columns a TwiBot chunk holds as Arrow strings from the start (:func:`_chunk_frame`).
-_TEXT_COLUMNS = ("id", "username", "name", "description", "location", "url",
-                 "profile_image_url", "verified_type", "pinned_tweet_id")
-
-
-def _chunk_frame(rows: list[dict]) -> pd.DataFrame:
-    """A chunk of TwiBot rows as a frame whose text is already in the canonical Arrow strings
-    (:data:`_TEXT_COLUMNS`), so the chunk's Python strings are freed as it is made: held for a
-    whole release until :func:`_canonical`, they took three times the final frame (200,000
-    accounts: 225 MB before typing for a 74 MB frame)."""
-    df = pd.DataFrame(rows)
-    for c in _TEXT_COLUMNS:
-        if c in df:
-            df[c] = df[c].astype(object).where(df[c].notna(), None).astype(schema.STR)
-    return df
+_CHUNK_ROWS = 10_000   # 50,000 dicts at once took 56 MB more at the peak (200,000 accounts)
 
 
 def _read_objects(path: Path):
@@ -1225,9 +1210,8 @@ def _load_twibot(path, conflicts: str, observed_at) -> LabeledSet:
             issues.append(("bad_id", row["id"], row["username"], src.name, i,
                            f"pinned_tweet_id {pin_problem}; left unknown"))
         has_likes = has_likes or row.get("like_count") is not None
-        for c in ("created_at", "username", "name"):   # as _canonical strips them
-            if isinstance(row.get(c), str):
-                row[c] = row[c].strip()
+        if isinstance(row["created_at"], str):
+            row["created_at"] = row["created_at"].strip()
         lab = label_of.get(row["id"], own_label)
         if lab is None or lab < 0:  # a conflict was reported where the labels were read
             if lab is None:
@@ -1239,7 +1223,7 @@ def _load_twibot(path, conflicts: str, observed_at) -> LabeledSet:
         labels.append(lab)
         lines.append(f"{src.name}:{i}" if several else i)
         if len(rows) == _CHUNK_ROWS:   # a frame holds a million rows in far less than dicts do
-            chunks.append(_chunk_frame(rows))
+            chunks.append(pd.DataFrame(rows))
             rows = []
     for uid, lab in label_of.items():
         if uid not in seen and lab >= 0:
@@ -1262,7 +1246,7 @@ def _load_twibot(path, conflicts: str, observed_at) -> LabeledSet:
                           f"({len(label_of):,} label{'' if len(label_of) == 1 else 's'}; ids "
                           f"as u123 or 123)", path=user_file)
     if rows or not chunks:
-        chunks.append(_chunk_frame(rows))
+        chunks.append(pd.DataFrame(rows))
     rows = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
     name = (re.sub(r"\.(zip|tar\.gz|tgz|tar)$", "", folder.name) if path.is_dir()
             else Path(user_file.name.removesuffix(".gz")).stem)
