@@ -3,7 +3,7 @@
 
 The full TwiBot-22 ``user.json`` holds about a million accounts; ``bots evaluate --test`` and
 ``bots train`` read such files. The kit reads the array one record at a time (the X archive
-reader's streaming parser) and moves the accounts into frames every 50,000, so memory stays near
+reader's streaming parser) and moves the accounts into frames every 10,000, so memory stays near
 the size of the result; it also types, validates and names every bad id or date. The peer is
 what a researcher writes first: ``pandas.read_json`` on the array, ``read_csv`` on the labels and
 a merge (untyped, unvalidated: a lower bound for that approach). Files are synthesized: each

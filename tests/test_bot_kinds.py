@@ -340,12 +340,11 @@ def test_evaluate_test_reads_the_observation_time_it_is_given(tmp_path):
     assert code == 2 and "'next tuesday' is not a date" in bad and "Traceback" not in bad
 
 
-def test_a_real_set_written_as_a_twibot22_release_scores_as_its_v2_proxy(tmp_path):
-    """gilani-2017 (never trained on) rewritten as a TwiBot-22 release: v2 user objects with
-    ``u`` ids, ``public_metrics``, handles with trailing spaces, dates half ISO and half epoch
-    milliseconds, in the ``user_sample.json`` layout. Every account scores as the same set
-    stripped by ``as_x_api_v2`` does: the loader loses and invents nothing, so the v2 proxy
-    the docs measure is what a real release gets."""
+def _gilani_as_twibot22(folder):
+    """gilani-2017 written into ``folder`` as a TwiBot-22 release (``user_sample.json`` +
+    ``label_sample.csv``): v2 user objects with ``u`` ids, ``public_metrics``, handles with
+    trailing spaces, dates half ISO and half epoch milliseconds. Returns the set as loaded from
+    the Bot Repository files."""
     gilani = ds.load_labeled(shared_path("bots", "gilani-2017"))
     users, labels = gilani.users.reset_index(drop=True), gilani.labels.reset_index(drop=True)
     objs, rows = [], []
@@ -364,8 +363,19 @@ def test_a_real_set_written_as_a_twibot22_release_scores_as_its_v2_proxy(tmp_pat
             "profile_image_url": avatar, "verified": bool(r["verified"]), "protected": False,
             "withheld": None, "pinned_tweet_id": None})
         rows.append(f"u{r['id']},{'bot' if labels[i] else 'human'}")
-    (tmp_path / "user_sample.json").write_text(json.dumps(objs))
-    (tmp_path / "label_sample.csv").write_text("id,label\n" + "\n".join(rows) + "\n")
+    (folder / "user_sample.json").write_text(json.dumps(objs))
+    (folder / "label_sample.csv").write_text("id,label\n" + "\n".join(rows) + "\n")
+    return gilani
+
+
+def test_a_real_set_written_as_a_twibot22_release_scores_as_its_v2_proxy(tmp_path):
+    """gilani-2017 (never trained on) rewritten as a TwiBot-22 release: v2 user objects with
+    ``u`` ids, ``public_metrics``, handles with trailing spaces, dates half ISO and half epoch
+    milliseconds, in the ``user_sample.json`` layout. Every account scores as the same set
+    stripped by ``as_x_api_v2`` does: the loader loses and invents nothing, so the v2 proxy
+    the docs measure is what a real release gets."""
+    gilani = _gilani_as_twibot22(tmp_path)
+    users = gilani.users.reset_index(drop=True)
     release = ds.load_labeled(tmp_path, observed_at=users["observed_at"].max())
     proxy = ds.as_x_api_v2(gilani)
     assert release.fields == proxy.fields and "likes" not in release.fields
@@ -376,6 +386,42 @@ def test_a_real_set_written_as_a_twibot22_release_scores_as_its_v2_proxy(tmp_pat
     np.testing.assert_allclose(got.reindex(want.index), want, atol=1e-3)
     assert roc_auc_score(release.labels, got) == pytest.approx(
         roc_auc_score(proxy.labels, want), abs=1e-4)
+
+
+def test_evaluate_test_on_a_compressed_or_zipped_release_reads_as_the_plain_one(tmp_path):
+    """``bots evaluate --test`` on gilani-2017 as a TwiBot-22 release, gzipped
+    (``user.json.gz`` + ``label.csv.gz``) or zipped with its folder
+    (``TwiBot-22-sample.zip``): the release loads whole (it was refused as an unknown format or
+    a folder without user objects) and every figure, in text and on the JSON last line, is the
+    plain folder's."""
+    import gzip
+    import zipfile
+
+    plain = tmp_path / "TwiBot-22-sample"
+    plain.mkdir()
+    _gilani_as_twibot22(plain)
+    users, labels = (plain / "user_sample.json").read_bytes(), (plain / "label_sample.csv")
+    packed = tmp_path / "gz" / "TwiBot-22-sample"
+    packed.mkdir(parents=True)
+    (packed / "user.json.gz").write_bytes(gzip.compress(users))
+    (packed / "label.csv.gz").write_bytes(gzip.compress(labels.read_bytes()))
+    zipped = tmp_path / "TwiBot-22-sample.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("TwiBot-22-sample/user_sample.json", users)
+        z.write(labels, "TwiBot-22-sample/label_sample.csv")
+    outs = []
+    for path, *extra in ((plain,), (packed,), (zipped,), (zipped, "--json")):
+        result = CliRunner().invoke(main, ["bots", "evaluate", "--test", str(path),
+                                           "--no-peer", "--observed-at", "2018-12-31", *extra])
+        assert result.exit_code == 0, result.output
+        outs.append(result.output.strip().splitlines())
+    want = json.loads(outs[0][-1])
+    assert (want["n"], want["bots"]) == (2465, 1071)
+    assert outs[0][0].startswith("TwiBot-22-sample: 2,465 accounts, 1,071 bots")
+    assert len(outs[0]) == 4 and outs[0][1].startswith("kit ")   # set, kit, rules, JSON
+    for lines in outs[1:3]:
+        assert lines == outs[0]
+    assert outs[3] == outs[0][-1:]   # --json: the JSON line alone
 
 
 def test_evaluate_train_equal_test_is_a_one_line_error(tmp_path):

@@ -19,6 +19,10 @@ folder of them (one sub-folder per set, as ``../shared/data/bots``):
   or ``label_sample.csv`` of ``id,label`` (``human``/``bot``); ids may carry a ``u`` prefix or be
   written as floats, ``created_at`` may be ISO or epoch milliseconds, names may end in spaces.
 
+Any of these files may be gzipped (``user.json.gz``, ``label.csv.gz``, ``NAME_tweets.json.gz``)
+and a TwiBot release folder may come as a ``.zip`` or ``.tar.gz``; compressed data is read within
+the X archive reader's bounds (:class:`~follower_kit.sources.archive.Limits`).
+
 Nothing is dropped or blanked silently: duplicates, conflicting labels, unrecoverable ids
 (``bad_id``), unreadable dates (``bad_date``) and labels without a profile are listed, with file
 and line, in :attr:`LabeledSet.issues`.
@@ -27,10 +31,16 @@ and line, in :attr:`LabeledSet.issues`.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
+import io
 import json
 import logging
+import os
+import re
 import tarfile
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,20 +166,21 @@ def detect_format(path: str | Path) -> str:
         raise SourceError(f"{path}: no such file or folder", path=path)
     if path.is_dir():
         files = [p for p in path.iterdir() if p.is_file()]
-        names = {p.name.lower() for p in files}
-        if any(p.suffix == ".tsv" and (p.parent / f"{p.stem}_tweets.json").exists() for p in files):
+        names = {_plain_name(p) for p in files}   # label.csv.gz holds a label.csv
+        if any(p.suffix == ".tsv" and _first(p.parent, f"{p.stem}_tweets.json") is not None
+               for p in files):
             return "botrepo"
         if names & set(LABEL_FILES):
             return "twibot"
         if any(p.suffix.lower() == ".csv" and _is_kaggle_csv(p) for p in files):
             return "kaggle"
-        orphan = next((p for p in files if p.name.endswith("_tweets.json")), None)
+        orphan = next((p for p in files if _plain_name(p).endswith("_tweets.json")), None)
         if orphan is not None:
+            stem = orphan.name.removesuffix(".gz").removesuffix("_tweets.json")
             raise SourceError(f"{orphan}: Bot Repository user objects without their labels "
-                              f"({orphan.name.removesuffix('_tweets.json')}.tsv: id, then bot or "
-                              f"human, one per line)", path=orphan)
+                              f"({stem}.tsv: id, then bot or human, one per line)", path=orphan)
         if names & {*USER_FILES, *TWIBOT20_SPLITS} or any(
-                p.suffix.lower() in (".jsonl", ".ndjson") for p in files):
+                _plain_name(p).endswith((".jsonl", ".ndjson")) for p in files):
             return "twibot"   # the records may carry labels (TwiBot-20); else it says so
         subs = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
         if len(subs) > 1:   # a folder of sets, as ../shared/data/bots is
@@ -184,18 +195,26 @@ def detect_format(path: str | Path) -> str:
     suffix = path.suffix.lower()
     # a Bot Repository archive (NAME.tar.gz holding NAME.tsv and NAME_tweets.json), as
     # load_botrepo reads it and the Bot Repository publishes its larger sets
-    if suffix == ".tsv" or path.name.endswith(("_tweets.json", ".tar.gz")):
+    if _is_tarball(path):   # a Bot Repository set holds NAME.tsv; else a packed TwiBot release
+        with _open_tar(path) as tar:
+            names = list(_tar_files(tar, path))
+        botrepo = path.name.lower().endswith(".tar.gz") and any(n.endswith(".tsv")
+                                                                 for n in names)
+        return "botrepo" if botrepo else "twibot"
+    if suffix == ".tsv" or _plain_name(path).endswith("_tweets.json"):
         return "botrepo"
     if suffix == ".csv" and _is_kaggle_csv(path):
         return "kaggle"
-    if suffix in (".json", ".jsonl", ".ndjson"):
+    # user objects, gzipped or not, or a TwiBot release folder packed as a .zip
+    if _plain_name(path).endswith((".json", ".jsonl", ".ndjson")) or suffix == ".zip":
         return "twibot"
     if suffix == ".csv":   # a cresci users.csv carries no label: its folder does
         raise SourceError(f"{path}: a CSV without screen_name and bot columns (Kaggle 2017) "
                           "carries no labels; for a MIB export (cresci-2015, cresci-2017) give "
                           "the data set folder, whose layout holds the labels", path=path)
     raise SourceError(f"{path}: unknown labeled data format (expected .tsv, .csv, .json, .jsonl "
-                      "or a Bot Repository .tar.gz)", path=path)
+                      "(either may be .gz), a Bot Repository .tar.gz or a TwiBot release .zip "
+                      "or .tar.gz)", path=path)
 
 
 def _is_kaggle_csv(path: Path) -> bool:
@@ -492,7 +511,9 @@ def _canonical(rows: list[dict] | pd.DataFrame, observed_at, dataset: str, *,
         # and score as if every account were of unknown age, and say nothing
         raise _no_dates(file or dataset)
     for c in ("username", "name", "description", "location", "url", "profile_image_url"):
-        if c in df:
+        # text already in the canonical strings (pandas infers them) is kept there: made into
+        # Python objects and back, a whole release's text would be held twice
+        if c in df and df[c].dtype != schema.STR:
             df[c] = df[c].astype(object).where(df[c].notna(), None)
     out = schema.coerce(df, "users")
     out["dataset"] = pd.Series(dataset, index=out.index, dtype=schema.STR)
@@ -552,9 +573,10 @@ def _surrogate_id(username: str) -> str:
 
 def _botrepo_files(folder: Path) -> list[tuple[str, Path]]:
     """(NAME, where) for every Bot Repository pair in ``folder``: ``NAME.tsv`` beside
-    ``NAME_tweets.json``, or an archive ``NAME.tar.gz`` holding both."""
+    ``NAME_tweets.json`` (or ``NAME_tweets.json.gz``), or an archive ``NAME.tar.gz`` holding
+    both."""
     pairs = [(p.stem, p) for p in sorted(folder.glob("*.tsv"))
-             if (p.parent / f"{p.stem}_tweets.json").exists()]
+             if _first(p.parent, f"{p.stem}_tweets.json") is not None]
     pairs += [(p.name[: -len(".tar.gz")], p) for p in sorted(folder.glob("*.tar.gz"))]
     return pairs
 
@@ -575,6 +597,138 @@ def _whole(path: Path) -> Path:
     return path
 
 
+class _Bounded(io.RawIOBase):
+    """A compressed stream (a ``.gz`` file, a zip or tar member) read through the bounds
+    :class:`~follower_kit.sources.archive.Limits` sets for an archive: refused, naming the
+    file, once it inflates past ``limit`` bytes, or past ``Limits.ratio`` times its packed size
+    beyond 1 MiB (a gzip header does not hold its size, so it is checked as it inflates); a
+    damaged stream is an error naming it, not a zlib traceback."""
+
+    def __init__(self, stream, packed: int, label: str, limit: int, inflate: bool):
+        self._packed_stream = stream
+        self._stream = gzip.GzipFile(fileobj=stream, mode="rb") if inflate else stream
+        self.packed, self.label, self.limit, self.out = packed, label, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        from .archive import Limits, _size
+
+        try:
+            n = self._stream.readinto(buffer)
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile, tarfile.TarError) as exc:
+            raise SourceError(f"{self.label}: damaged or not compressed as its name says "
+                              f"({exc})", path=self.label) from None
+        self.out += n
+        if self.out > self.limit:
+            raise SourceError(f"{self.label}: inflates past {_size(self.limit)}, more than a "
+                              "labeled set's file comes near; not read", path=self.label)
+        if self.out > (1 << 20) and self.out > Limits.ratio * max(self.packed, 1):
+            raise SourceError(f"{self.label}: {_size(self.packed)} inflates past "
+                              f"{_size(self.out)} (ratio above {Limits.ratio:g}): refused as a "
+                              "decompression bomb", path=self.label)
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._stream.close()
+            self._packed_stream.close()
+        super().close()
+
+
+def _open_binary(p, *, limit: int | None = None):
+    """A binary stream of a labeled set's file ``p``: a path, or a member of a zip
+    (:class:`zipfile.Path`) or tar (:class:`_TarPath`), inflated when its name ends in ``.gz``.
+    Compressed data is bounded (:class:`_Bounded`; ``limit`` defaults to ``Limits.file_bytes``);
+    a member is checked by its declared size and ratio before it is read, as the archive reader
+    checks a zip's."""
+    from .archive import Limits, _size
+
+    limit = Limits.file_bytes if limit is None else limit
+    label = str(p)
+    inflate = p.name.lower().endswith(".gz")
+    if isinstance(p, (zipfile.Path, _TarPath)):
+        if isinstance(p, zipfile.Path):
+            info = p.root.getinfo(p.at)
+            size, packed = info.file_size, info.compress_size
+        else:   # a tar member's packed size is unknown: the whole archive's bounds it
+            info = p.info
+            size, packed = info.size, p.archive.stat().st_size
+        ratio = size / max(packed, 1)
+        if size > (1 << 20) and ratio > Limits.ratio:
+            raise SourceError(f"{label}: {_size(packed)} inflates to {_size(size)} (ratio "
+                              f"{ratio:,.0f}, limit {Limits.ratio:g}): refused as a "
+                              "decompression bomb", path=label)
+        if size > limit:
+            raise SourceError(f"{label}: {_size(size)} uncompressed, more than the "
+                              f"{_size(limit)} a labeled set's file comes near; not read",
+                              path=label)
+        stream = p.root.open(info) if isinstance(p, zipfile.Path) else p.tar.extractfile(info)
+        return io.BufferedReader(_Bounded(stream, size, label, limit, inflate), 1 << 16)
+    if not inflate:
+        return open(p, "rb")
+    return io.BufferedReader(_Bounded(open(p, "rb"), os.stat(p).st_size, label, limit, True),
+                             1 << 16)
+
+
+class _TarPath:
+    """A file or folder inside a tar archive (``TwiBot-22-sample.tar.gz``), with the few
+    :class:`pathlib.Path` methods the TwiBot reader uses, as :class:`zipfile.Path` has them
+    for a zip. Members are read through :func:`_open_binary`, within its bounds."""
+
+    def __init__(self, tar: tarfile.TarFile, archive: Path, at: str = "", files=None):
+        self.tar, self.archive, self.at = tar, archive, at.strip("/")
+        # the regular members by name ("./" left off), listed once for the whole archive
+        self._files = files if files is not None else _tar_files(tar, archive)
+
+    def __truediv__(self, name: str) -> _TarPath:
+        return _TarPath(self.tar, self.archive, f"{self.at}/{name}" if self.at else name,
+                        self._files)
+
+    def __str__(self) -> str:
+        return f"{self.archive}/{self.at}" if self.at else str(self.archive)
+
+    @property
+    def name(self) -> str:
+        return self.at.rpartition("/")[2] or self.archive.name
+
+    @property
+    def parent(self) -> _TarPath:
+        return _TarPath(self.tar, self.archive, self.at.rpartition("/")[0], self._files)
+
+    @property
+    def info(self) -> tarfile.TarInfo:
+        return self._files[self.at]
+
+    def is_file(self) -> bool:
+        return self.at in self._files
+
+    def is_dir(self) -> bool:
+        return not self.at or any(k.startswith(self.at + "/") for k in self._files)
+
+    def exists(self) -> bool:
+        return self.is_file() or self.is_dir()
+
+    def iterdir(self):
+        prefix = self.at + "/" if self.at else ""
+        names = {k[len(prefix):].split("/")[0] for k in self._files if k.startswith(prefix)}
+        return [self / n for n in sorted(names)]
+
+
+def _first(folder, name: str):
+    """``folder / name``, else its gzip ``folder / name.gz``, else None."""
+    for n in (name, name + ".gz"):
+        if (folder / n).exists():
+            return folder / n
+    return None
+
+
+def _plain_name(p) -> str:
+    """A file's name without a ``.gz`` ending, lower case: what it holds once inflated."""
+    return p.name.lower().removesuffix(".gz")
+
+
 def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, str]:
     """The TSV lines and the JSON records of one Bot Repository set, from files or an archive."""
     if where.name.endswith(".tar.gz"):
@@ -591,13 +745,15 @@ def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, st
             js_text = tar.extractfile(members[f"{stem}_tweets.json"]).read().decode("utf-8-sig")
         tsv_name, js_name = f"{where.name}:{stem}.tsv", f"{where.name}:{stem}_tweets.json"
     else:
-        tsv, js = where.parent / f"{stem}.tsv", where.parent / f"{stem}_tweets.json"
+        tsv = where.parent / f"{stem}.tsv"
+        js = _first(where.parent, f"{stem}_tweets.json") or where.parent / f"{stem}_tweets.json"
         for p in (tsv, js):
             if not p.exists():
                 raise SourceError(f"{p}: missing (a Bot Repository set is NAME.tsv plus "
                                   f"NAME_tweets.json, or NAME.tar.gz holding both)", path=p)
         tsv_text = _whole(tsv).read_text(encoding="utf-8-sig")
-        js_text = _whole(js).read_text(encoding="utf-8-sig")
+        with _open_binary(_whole(js), limit=MEMBER_BYTES) as fh:   # read whole: bounded
+            js_text = fh.read().decode("utf-8-sig")
         tsv_name, js_name = str(tsv), str(js)
     try:
         records = json.loads(js_text)
@@ -638,7 +794,9 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         return LabeledSet(path.name, joined.users, joined.labels, joined.issues)
     if path.name.endswith(".tar.gz"):
         return _load_botrepo_pair(path.name[: -len(".tar.gz")], path, conflicts)
-    stem = path.name[: -len("_tweets.json")] if path.name.endswith("_tweets.json") else path.stem
+    json_name = path.name.removesuffix(".gz")
+    stem = (json_name[: -len("_tweets.json")] if json_name.endswith("_tweets.json")
+            else path.stem)
     return _load_botrepo_pair(stem, path, conflicts)
 
 
@@ -817,7 +975,7 @@ def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
 
 
 #: User objects read before they are moved into a frame (:func:`load_twibot`).
-_CHUNK_ROWS = 50_000
+_CHUNK_ROWS = 10_000   # 50,000 dicts at once took 56 MB more at the peak (200,000 accounts)
 
 
 def _read_objects(path: Path):
@@ -825,18 +983,19 @@ def _read_objects(path: Path):
     reader reads one, :func:`~follower_kit.sources.archive.json_array_items`) or JSON Lines. Memory
     holds one record and a chunk of the file, never the whole file: TwiBot-22's ``user.json``
     holds a million accounts. A record (a line) longer than ``Limits.record_bytes`` is refused,
-    as in an array, before it is held whole. Errors name the file and line."""
+    as in an array, before it is held whole. A ``.gz`` file or a zip member is inflated as it
+    is read, within :func:`_open_binary`'s bounds. Errors name the file and line."""
     from .archive import Limits, _size, json_array_items
 
     cap = Limits.record_bytes
 
-    with open(path, "rb") as fh:
+    with _open_binary(path) as fh:
         head = fh.read(4096).decode("utf-8-sig", errors="replace").lstrip()
     if head.startswith("["):
-        with open(path, "rb") as fh:
+        with _open_binary(path) as fh:
             yield from json_array_items(fh, label=str(path), record_bytes=cap)
         return
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    with io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", newline="") as fh:
         lineno = 0
         while True:
             try:
@@ -861,7 +1020,8 @@ def _read_objects(path: Path):
 
 #: TwiBot-20's release: labeled records in three splits (and an unlabeled ``support.json``).
 TWIBOT20_SPLITS = ("train.json", "dev.json", "test.json")
-#: TwiBot release layouts: the full files and the samples the release also ships.
+#: TwiBot release layouts: the full files and the samples the release also ships (each may
+#: also be gzipped, ``user.json.gz``).
 USER_FILES = ("user.json", "users.json", "user.jsonl", "users.jsonl", "user_sample.json",
               "user_sample.jsonl", "node.json")
 LABEL_FILES = ("label.csv", "labels.csv", "label_sample.csv")
@@ -893,8 +1053,11 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
 
     ``path`` is a folder holding ``label.csv`` and one of ``user.json``, ``users.json``,
     ``user.jsonl``, ``users.jsonl``, ``node.json`` (user nodes only), or any single ``.json``/
-    ``.jsonl``; or the user file itself with ``label.csv`` beside it. TwiBot-20 records
-    (``{"ID", "profile", "label"}``) carry their own labels and need no CSV; a TwiBot-20
+    ``.jsonl``; or the user file itself with ``label.csv`` beside it; or such a folder packed
+    as a ``.zip``, ``.tar.gz`` or ``.tar`` (at its top or in one folder inside). Any of the
+    files may be gzipped (``user.json.gz``, ``label.csv.gz``); compressed data is read within
+    the archive reader's bounds (:class:`~follower_kit.sources.archive.Limits`). TwiBot-20
+    records (``{"ID", "profile", "label"}``) carry their own labels and need no CSV; a TwiBot-20
     release folder is read from its ``train.json``, ``dev.json`` and ``test.json`` together
     (``support.json`` is unlabeled), issues naming ``file:record``. A folder with several other
     user files is an error: which one is meant is not guessed.
@@ -905,15 +1068,69 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         see :func:`load_labeled`.
     """
     path = Path(path)
+    if path.suffix.lower() == ".zip" and path.is_file():
+        try:
+            zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise SourceError(f"{path}: not a zip file ({exc})", path=path) from None
+        with zf:
+            return _load_twibot(_release_folder(zipfile.Path(zf)), conflicts, observed_at)
+    if _is_tarball(path) and path.is_file():
+        with _open_tar(path) as tar:
+            return _load_twibot(_release_folder(_TarPath(tar, path)), conflicts, observed_at)
+    return _load_twibot(path, conflicts, observed_at)
+
+
+def _is_tarball(path: Path) -> bool:
+    return path.name.lower().endswith((".tar.gz", ".tgz", ".tar"))
+
+
+def _open_tar(path: Path) -> tarfile.TarFile:
+    try:
+        return tarfile.open(path)
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raise SourceError(f"{path}: not a tar archive, or a damaged one ({exc})",
+                          path=path) from None
+
+
+def _tar_files(tar: tarfile.TarFile, path: Path) -> dict[str, tarfile.TarInfo]:
+    """The regular members of ``tar`` by name, ``./`` left off; a damaged archive is an error
+    naming it."""
+    try:
+        return {m.name.removeprefix("./").strip("/"): m for m in tar.getmembers() if m.isfile()}
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raise SourceError(f"{path}: not a tar archive, or a damaged one ({exc})",
+                          path=path) from None
+
+
+def _release_folder(here):
+    """The folder of a packed TwiBot release (a :class:`zipfile.Path` or :class:`_TarPath`):
+    the archive's top, or the one folder it holds (``TwiBot-22-sample.zip`` holding
+    ``TwiBot-22-sample/user.json``)."""
+    wanted = {*USER_FILES, *LABEL_FILES, *TWIBOT20_SPLITS}
+    while True:
+        entries = [p for p in here.iterdir() if not p.name.startswith((".", "__MACOSX"))]
+        if any(p.is_file() and _plain_name(p) in wanted for p in entries):
+            return here
+        subs = [p for p in entries if p.is_dir()]
+        if len(subs) != 1 or any(p.is_file() for p in entries):
+            return here   # load_twibot says what it finds missing
+        here = subs[0]
+
+
+def _load_twibot(path, conflicts: str, observed_at) -> LabeledSet:
+    """:func:`load_twibot` on a folder or file: a :class:`~pathlib.Path`, or a
+    :class:`zipfile.Path` inside a zipped release."""
     folder = path if path.is_dir() else path.parent
     if path.is_dir():
-        cands = [folder / n for n in USER_FILES]
-        found = [p for p in cands if p.exists()][:1]
+        cands = [_first(folder, n) for n in USER_FILES]
+        found = [p for p in cands if p is not None][:1]
         if not found:   # a TwiBot-20 release: its labeled splits, not the unlabeled support.json
-            found = [folder / n for n in TWIBOT20_SPLITS if (folder / n).exists()]
+            found = [p for p in (_first(folder, n) for n in TWIBOT20_SPLITS) if p is not None]
         if not found:
-            found = sorted(p for p in folder.iterdir()
-                           if p.suffix.lower() in (".json", ".jsonl", ".ndjson"))
+            found = sorted((p for p in folder.iterdir() if p.is_file()
+                            and _plain_name(p).endswith((".json", ".jsonl", ".ndjson"))),
+                           key=lambda p: p.name)
             if len(found) > 1:
                 names = ", ".join(p.name for p in found)
                 raise SourceError(f"{folder}: several user files ({names}); pass the one to read",
@@ -928,11 +1145,13 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         for f in found:
             for i, rec in enumerate(_read_objects(f), 1):
                 yield f, i, rec
-    label_file = next((folder / n for n in LABEL_FILES if (folder / n).exists()), None)
+    label_file = next((p for p in (_first(folder, n) for n in LABEL_FILES) if p is not None),
+                      None)
     label_of: dict[str, int] = {}
     issues = []
     if label_file is not None:
-        with open(label_file, encoding="utf-8-sig", newline="") as fh:
+        with io.TextIOWrapper(_open_binary(label_file), encoding="utf-8-sig",
+                              newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
             if not header or [h.strip().lower() for h in header[:2]] != ["id", "label"]:
@@ -1029,7 +1248,8 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
     if rows or not chunks:
         chunks.append(pd.DataFrame(rows))
     rows = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
-    name = folder.name if path.is_dir() else user_file.stem
+    name = (re.sub(r"\.(zip|tar\.gz|tgz|tar)$", "", folder.name) if path.is_dir()
+            else Path(user_file.name.removesuffix(".gz")).stem)
     if observed_at is None:
         created = _parse_times(rows["created_at"].astype(object))
         observed_at, basis = created.max(), "the newest account's creation time"

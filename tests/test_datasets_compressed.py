@@ -1,0 +1,247 @@
+"""Labeled sets as they are often shipped: gzipped user files and labels, a Bot Repository
+``NAME_tweets.json.gz``, a TwiBot release folder packed as a ``.zip``; each read as its plain
+form reads, and bounded against decompression bombs. Files are written at test time from the
+real Bot Repository user objects in ../shared/data/bots."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tarfile
+import zipfile
+
+import pandas as pd
+import pytest
+
+from follower_kit.errors import SourceError
+from follower_kit.sources import archive
+from follower_kit.sources import datasets as ds
+
+from conftest import shared_path
+
+
+def _v2_release(n=40):
+    """(user objects as X API v2 gives them, label.csv text) from real gilani-2017 records."""
+    folder = shared_path("bots", "gilani-2017")
+    labels = dict(line.split("\t")[:2] for line in (folder / "gilani-2017.tsv").read_text()
+                  .splitlines())
+    records = json.loads((folder / "gilani-2017_tweets.json").read_text())
+    records = [r for r in records if r["user"]["id_str"] in labels]
+    bots = [r for r in records if labels[r["user"]["id_str"]].strip() == "bot"]
+    people = [r for r in records if labels[r["user"]["id_str"]].strip() == "human"]
+    objs, rows = [], ["id,label"]
+    for r in bots[: n // 2] + people[: n // 2]:
+        u = r["user"]
+        objs.append({"id": f"u{u['id_str']}", "username": u["screen_name"], "name": u["name"],
+                     "description": u["description"], "location": u["location"],
+                     "created_at": pd.Timestamp(u["created_at"]).isoformat(),
+                     "verified": u["verified"], "protected": u["protected"],
+                     "profile_image_url": u["profile_image_url_https"],
+                     "public_metrics": {"followers_count": u["followers_count"],
+                                        "following_count": u["friends_count"],
+                                        "tweet_count": u["statuses_count"],
+                                        "listed_count": u["listed_count"]}})
+        rows.append(f"u{u['id_str']},{labels[u['id_str']].strip()}")
+    return objs, "\n".join(rows) + "\n"
+
+
+def _same(got: ds.LabeledSet, want: ds.LabeledSet):
+    pd.testing.assert_frame_equal(got.users.drop(columns="dataset"),
+                                  want.users.drop(columns="dataset"))
+    assert got.labels.tolist() == want.labels.tolist()
+    assert got.fields == want.fields
+
+
+LAYOUTS = ["user.json.gz", "user_sample.json.gz+label_sample.csv.gz", "user.jsonl.gz as file",
+           "zip with a folder", "zip of gzipped files at its top", "tar.gz with a folder"]
+
+
+def _tar(path, files: dict):
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_compressed_twibot_release_reads_as_its_plain_files_do(tmp_path, layout):
+    """``user.json.gz``, ``label.csv.gz`` and a release folder packed as a ``.zip`` (as
+    ``TwiBot-22-sample.zip`` holding ``TwiBot-22-sample/user.json``) were refused as an unknown
+    format or a folder without user objects, and a ``.tar.gz`` release was taken for a Bot
+    Repository archive; each now loads exactly as the plain folder does."""
+    objs, labels = _v2_release()
+    array = json.dumps(objs).encode()
+    lines = "\n".join(json.dumps(o) for o in objs).encode()
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "user.json").write_bytes(array)
+    (plain / "label.csv").write_text(labels)
+    want = ds.load_labeled(plain, observed_at="2017-06-01")
+    assert len(want) == 40 and 0 < want.labels.sum() < 40
+    rel = tmp_path / "TwiBot-22-sample"
+    rel.mkdir()
+    if layout == "user.json.gz":
+        (rel / "user.json.gz").write_bytes(gzip.compress(array))
+        (rel / "label.csv").write_text(labels)
+        given = rel
+    elif layout.startswith("user_sample"):
+        (rel / "user_sample.json.gz").write_bytes(gzip.compress(array))
+        (rel / "label_sample.csv.gz").write_bytes(gzip.compress(labels.encode()))
+        given = rel
+    elif layout == "user.jsonl.gz as file":
+        (rel / "user.jsonl.gz").write_bytes(gzip.compress(lines))
+        (rel / "label.csv").write_text(labels)
+        given = rel / "user.jsonl.gz"
+    elif layout.startswith("tar.gz"):
+        given = tmp_path / "TwiBot-22-sample.tar.gz"
+        _tar(given, {"./TwiBot-22-sample/user.json": array,
+                     "./TwiBot-22-sample/label.csv": labels.encode()})
+    else:
+        given = tmp_path / "TwiBot-22-sample.zip"
+        with zipfile.ZipFile(given, "w", zipfile.ZIP_DEFLATED) as z:
+            if layout == "zip with a folder":
+                z.writestr("TwiBot-22-sample/user.json", array)
+                z.writestr("TwiBot-22-sample/label.csv", labels)
+            else:
+                z.writestr("user.jsonl.gz", gzip.compress(lines))
+                z.writestr("label.csv.gz", gzip.compress(labels.encode()))
+    assert ds.detect_format(given) == "twibot"
+    got = ds.load_labeled(given, observed_at="2017-06-01")
+    _same(got, want)
+    assert got.name == ("user" if layout == "user.jsonl.gz as file" else "TwiBot-22-sample")
+
+
+@pytest.mark.parametrize("given", ["folder", "file"])
+def test_a_bot_repository_set_with_gzipped_user_objects_reads_as_the_plain_one(tmp_path, given):
+    """``NAME_tweets.json.gz`` beside ``NAME.tsv`` (how big Bot Repository files travel) was
+    not seen as a set; it now loads as the plain pair does (the real gilani-2017 files)."""
+    src = shared_path("bots", "gilani-2017")
+    want = ds.load_labeled(src)
+    (tmp_path / "gilani-2017.tsv").write_bytes((src / "gilani-2017.tsv").read_bytes())
+    (tmp_path / "gilani-2017_tweets.json.gz").write_bytes(
+        gzip.compress((src / "gilani-2017_tweets.json").read_bytes()))
+    path = tmp_path if given == "folder" else tmp_path / "gilani-2017_tweets.json.gz"
+    assert ds.detect_format(path) == "botrepo"
+    got = ds.load_labeled(path)
+    _same(got, want)
+    assert len(got) == len(want) == 2465
+
+
+def _one_record_release(folder, user_bytes: bytes, name="user.json.gz"):
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_bytes(user_bytes)
+    (folder / "label.csv").write_text("id,label\nu1,bot\n")
+    return folder
+
+
+RECORD = {"id": "u1", "username": "a", "created_at": "2012-01-01T00:00:00Z",
+          "public_metrics": {"followers_count": 1}}
+
+
+def test_a_gzip_bomb_is_refused_naming_the_file(tmp_path, monkeypatch):
+    """A gzip's header does not hold its size: it is bounded as it inflates, by
+    ``Limits.ratio`` past 1 MiB and by ``Limits.file_bytes``, with an error naming the file
+    (valid JSON padded with 4 MiB of blanks loads when the bounds allow it)."""
+    padded = b"[" + b" " * (4 << 20) + json.dumps(RECORD).encode() + b"]"
+    packed = gzip.compress(padded)
+    assert len(padded) / len(packed) > 100
+    rel = _one_record_release(tmp_path / "rel", packed)
+    with pytest.raises(SourceError, match=r"rel/user\.json\.gz: .* inflates past .*ratio above "
+                                          r"100\): refused as a decompression bomb"):
+        ds.load_labeled(rel)
+    monkeypatch.setattr(archive.Limits, "ratio", 10_000.0)
+    assert len(ds.load_labeled(rel)) == 1
+    monkeypatch.setattr(archive.Limits, "file_bytes", 2 << 20)
+    with pytest.raises(SourceError, match=r"user\.json\.gz: inflates past 2\.0 MiB"):
+        ds.load_labeled(rel)
+    # JSON Lines and the label file go through the same bound
+    (rel / "user.json.gz").write_bytes(gzip.compress(json.dumps(RECORD).encode()))
+    (rel / "label.csv").unlink()
+    (rel / "label.csv.gz").write_bytes(gzip.compress(b"id,label\n" + b"u1,bot\n" * (1 << 19)))
+    with pytest.raises(SourceError, match=r"label\.csv\.gz: inflates past 2\.0 MiB"):
+        ds.load_labeled(rel)
+
+
+def test_a_bot_repository_gzip_read_whole_is_bounded_by_member_bytes(tmp_path, monkeypatch):
+    js = json.dumps([{"created_at": "Mon Jan 21 19:37:21 +0000 2019",
+                      "user": {"id_str": "1", "screen_name": "a", "followers_count": 1,
+                               "created_at": "Wed Jun 20 15:07:36 +0000 2012"}}]).encode()
+    (tmp_path / "tiny-2019.tsv").write_text("1\tbot\n")
+    (tmp_path / "tiny-2019_tweets.json.gz").write_bytes(gzip.compress(js))
+    assert len(ds.load_labeled(tmp_path)) == 1
+    monkeypatch.setattr(ds, "MEMBER_BYTES", len(js) - 1)
+    with pytest.raises(SourceError, match=r"tiny-2019_tweets\.json\.gz: inflates past"):
+        ds.load_labeled(tmp_path)
+
+
+def test_a_zipped_release_is_bounded_before_a_byte_is_inflated(tmp_path, monkeypatch):
+    """A zip member is checked by its declared size and ratio, as the archive reader checks
+    one, naming the zip and the member."""
+    padded = b"[" + b" " * (4 << 20) + json.dumps(RECORD).encode() + b"]"
+    path = tmp_path / "TwiBot-22-sample.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("TwiBot-22-sample/user.json", padded)
+        z.writestr("TwiBot-22-sample/label.csv", "id,label\nu1,bot\n")
+    with pytest.raises(SourceError, match=r"TwiBot-22-sample\.zip/TwiBot-22-sample/user\.json: "
+                                          r".* \(ratio [\d,]+, limit 100\): refused as a "
+                                          r"decompression bomb"):
+        ds.load_labeled(path)
+    monkeypatch.setattr(archive.Limits, "ratio", 10_000.0)
+    assert len(ds.load_labeled(path)) == 1
+    monkeypatch.setattr(archive.Limits, "file_bytes", 1 << 20)
+    with pytest.raises(SourceError, match=r"sample/user\.json: 4\.0 MiB uncompressed, more than "
+                                          r"the 1\.0 MiB"):
+        ds.load_labeled(path)
+
+
+def test_a_tarred_release_is_bounded_by_its_members_sizes(tmp_path, monkeypatch):
+    """A tar member is checked by its header size against the archive's packed size and
+    ``Limits.file_bytes`` before it is read; a Bot Repository .tar.gz (it holds a NAME.tsv)
+    is still read as one."""
+    padded = b"[" + b" " * (4 << 20) + json.dumps(RECORD).encode() + b"]"
+    path = tmp_path / "TwiBot-22-sample.tar.gz"
+    _tar(path, {"user.json": padded, "label.csv": b"id,label\nu1,bot\n"})
+    assert ds.detect_format(path) == "twibot"
+    with pytest.raises(SourceError, match=r"TwiBot-22-sample\.tar\.gz/user\.json: .* \(ratio "
+                                          r"[\d,]+, limit 100\): refused as a decompression bomb"):
+        ds.load_labeled(path)
+    monkeypatch.setattr(archive.Limits, "ratio", 10_000.0)
+    assert len(ds.load_labeled(path)) == 1
+    monkeypatch.setattr(archive.Limits, "file_bytes", 1 << 20)
+    with pytest.raises(SourceError, match=r"gz/user\.json: 4\.0 MiB uncompressed, more than "
+                                          r"the 1\.0 MiB"):
+        ds.load_labeled(path)
+    assert ds.detect_format(shared_path("bots", "cresci-stock-2018",
+                                        "cresci-stock-2018.tar.gz")) == "botrepo"
+
+
+def test_damaged_compressed_files_name_the_file(tmp_path):
+    """A gzip cut short, a file named .gz that is not one, and a .zip that is not one are
+    errors naming the file, not zlib or zipfile tracebacks."""
+    whole = gzip.compress(json.dumps([RECORD] * 50).encode())
+    rel = _one_record_release(tmp_path / "cut", whole[: len(whole) // 2])
+    with pytest.raises(SourceError, match=r"cut/user\.json\.gz: damaged or not compressed"):
+        ds.load_labeled(rel)
+    rel = _one_record_release(tmp_path / "fake", json.dumps([RECORD]).encode())
+    with pytest.raises(SourceError, match=r"fake/user\.json\.gz: damaged or not compressed"):
+        ds.load_labeled(rel)
+    (tmp_path / "release.zip").write_bytes(b"not a zip")
+    with pytest.raises(SourceError, match=r"release\.zip: not a zip file"):
+        ds.load_labeled(tmp_path / "release.zip")
+    (tmp_path / "release.tar.gz").write_bytes(gzip.compress(b"not a tar" * 100))
+    with pytest.raises(SourceError, match=r"release\.tar\.gz: not a tar archive"):
+        ds.load_labeled(tmp_path / "release.tar.gz")
+    _tar(tmp_path / "whole.tar.gz", {"user.json": json.dumps([RECORD] * 2000).encode(),
+                                     "label.csv": b"id,label\nu1,bot\n"})
+    cut = (tmp_path / "whole.tar.gz").read_bytes()
+    (tmp_path / "cut.tar.gz").write_bytes(cut[: len(cut) // 2])
+    with pytest.raises(SourceError, match=r"cut\.tar\.gz: not a tar archive, or a damaged one"):
+        ds.load_labeled(tmp_path / "cut.tar.gz")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("notes/readme.txt", "nothing here")
+    (tmp_path / "empty.zip").write_bytes(buf.getvalue())
+    with pytest.raises(SourceError, match=r"empty\.zip.*no user objects"):
+        ds.load_labeled(tmp_path / "empty.zip")
