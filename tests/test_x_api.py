@@ -549,6 +549,23 @@ def test_cli_dry_run_and_confirmation(small_audience, tmp_path, monkeypatch):
         assert "committed" in status.output
 
 
+def test_cli_pull_summary_counts_every_request_it_sent(small_audience, tmp_path, monkeypatch):
+    """The --dry-run counts the account lookup among its requests; the summary after the pull
+    left it out (2 requests where the server had answered 3)."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    with FakeX.from_sample(small_audience) as server:
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        out = CliRunner().invoke(main, ["pull", "followers", "brightwave", "-y", "--page-size",
+                                        "40", "--api-url", server.url, "--store",
+                                        str(tmp_path / "s")])
+        sent = len(server.requests)
+    assert out.exit_code == 0, out.output
+    assert sent > 2 and f"({sent} requests)" in out.output, (sent, out.output)
+
+
 def test_cli_batch_pull_for_an_agency(small_audience, tmp_path, monkeypatch):
     """`pull followers --batch clients.toml`: every client into its own store, one total cost
     asked once, and an account that does not exist fails alone."""

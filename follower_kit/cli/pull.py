@@ -88,13 +88,13 @@ def confirm(plan: x_api.Plan, yes: bool, *, show: bool = True) -> None:
                       f"Go ahead?", abort=True, err=True)
 
 
-def _counted(client: x_api.XClient, pull):
-    """Run ``pull()``; return its result and the requests it made alone, as the summary line's
-    words: one client serves every account of a batch. ``13 requests, 1 fault retried, 6
-    rate-limit waits: 7 s``."""
+def _counted(client: x_api.XClient, pull, earlier: x_api.RequestCounts | None = None):
+    """Run ``pull()``; return its result and the requests it made alone, plus ``earlier`` (the
+    account's lookup for its plan), as the summary line's words: one client serves every account
+    of a batch. ``13 requests, 1 fault retried, 6 rate-limit waits: 7 s``."""
     before = client.counts()
     result = pull()
-    used = client.counts() - before
+    used = client.counts() - before + (earlier or x_api.RequestCounts())
     words = [plural(used.requests, "request")]
     if used.retries:
         words.append(plural(used.retries, "fault") + " retried")
@@ -215,8 +215,12 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
     tables = {"x": lambda: x_api.load_plan_table(prices),
               "bluesky": lambda: bluesky.load_plan_table(prices)}
 
+    lookups = {}  # the plan's account lookup is a request of that account's pull too
+
     def prepare(where, who):
+        before = clients(nets[who]).counts()
         account = clients(nets[who]).user(who)
+        lookups[who] = clients(nets[who]).counts() - before
         return _plan_followers(where, account, following, restart, page_size,
                                tables[nets[who]](), profiles=profiles), account
 
@@ -235,7 +239,7 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
                 page_size=page_size, progress=bar.update, account=account)
         with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
             try:
-                ref, used = _counted(client, lambda: pull_(bar))
+                ref, used = _counted(client, lambda: pull_(bar), lookups.get(who))
             except x_api.RunawayPull as exc:
                 raise x_api.RunawayPull(f"{exc}. {_spent(exc, tables[net]())}",
                                         pages=exc.pages, rows=exc.rows) from None
