@@ -112,7 +112,7 @@ def _interrupted(pull_kind: str, handle: str) -> None:
 
 @click.group()
 def pull() -> None:
-    """Pull followers and tweets from the X API (needs X_BEARER_TOKEN).
+    """Pull followers and tweets from the X API (needs X_BEARER_TOKEN) or Bluesky (free).
 
     Every page is checkpointed in the store, so an interrupted pull resumes where it stopped
     when you run the same command again; the snapshot is committed only once it is complete.
@@ -309,7 +309,13 @@ def _unfinished(store, account_id: str, kind: str) -> dict:
 @store_option
 def tweets_cmd(store, handle, batch, per_follower, restart, network, dry_run, prices, yes,
                api_url, timeout):
-    """Pull recent tweets (on Bluesky: posts) of the followers in HANDLE's latest snapshot."""
+    """Pull recent tweets (on Bluesky: posts) of the followers in HANDLE's latest snapshot.
+
+    \b
+    follower-kit pull tweets brightwave --per-follower 20 --dry-run
+    follower-kit pull tweets alice.bsky.social               # Bluesky: free, no token
+    follower-kit pull tweets --batch examples/clients.toml
+    """
     jobs = _jobs(store, handle, batch, network)
     nets = {who: net for _, who, net in jobs}
     clients = _Clients(api_url, timeout)
@@ -353,7 +359,12 @@ def tweets_cmd(store, handle, batch, per_follower, restart, network, dry_run, pr
 @click.argument("handle", required=False)
 @store_option
 def status_cmd(store, handle):
-    """Pulls in the store: unfinished ones (resumable) and committed ones."""
+    """Pulls in the store: unfinished ones (resumable) and committed ones.
+
+    \b
+    follower-kit pull status
+    follower-kit pull status brightwave
+    """
     table = ingest.pulls(store, handle) if store.path.exists() else None
     if table is None or table.empty:
         click.echo("no pulls recorded")
