@@ -626,8 +626,9 @@ def test_batch_pulls_count_only_their_own_requests(small_audience, tmp_path, mon
                                         "--no-following"])
     assert out.exit_code == 0, out.output
     first, second = re.findall(rf"@{handle}: 100 followers at \S+ \((.*)\) ->", out.output)
-    assert first == "1 request"
-    assert re.fullmatch(r"3 requests, 1 fault retried, 1 rate-limit wait: \d s", second), second
+    # each line counts its account's lookup for the plan too; the snapshots record the pull's
+    assert first == "2 requests"
+    assert re.fullmatch(r"4 requests, 1 fault retried, 1 rate-limit wait: \d s", second), second
     extra = [Store(tmp_path / s).snapshot_meta(handle)[0]["extra"] for s in "ab"]
     assert [(e["requests"], e["retries"], e["rate_limit_waits"]) for e in extra] == \
         [(1, 0, 0), (3, 1, 1)]
