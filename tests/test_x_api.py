@@ -605,6 +605,27 @@ def test_cli_batch_pull_for_an_agency(small_audience, tmp_path, monkeypatch):
         assert len(Store(tmp_path / store).followers(handle)) == n
 
 
+def test_cli_batch_pull_into_the_store_given_on_the_command_line(small_audience, tmp_path,
+                                                                monkeypatch):
+    """`pull followers --batch FILE --store DIR` pulled into the file's store, so the report of
+    `report --batch FILE --store DIR` would not find the pull."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    handle = small_audience.account["username"]
+    clients = tmp_path / "clients.toml"
+    clients.write_text(f'[[client]]\naccount = "{handle}"\nstore = "{tmp_path / "file"}"\n')
+    with FakeX.from_sample(small_audience) as server:
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        out = CliRunner().invoke(main, ["pull", "followers", "--batch", str(clients), "-y",
+                                        "--api-url", server.url, "--store",
+                                        str(tmp_path / "given")])
+    assert out.exit_code == 0, out.output
+    assert len(Store(tmp_path / "given").followers(handle)) > 0
+    assert not (tmp_path / "file").exists()
+
+
 def test_batch_pulls_count_only_their_own_requests(small_audience, tmp_path, monkeypatch):
     """One client serves every account of a batch: the second account's summary line and the
     counts saved with its snapshot are its own, and rate-limit waits are told apart from the

@@ -13,7 +13,7 @@ from ..errors import FollowerKitError, StoreError
 from ..sources import bluesky, x_api
 from ..store import Store
 from ..wording import plural
-from .common import store_option
+from .common import store_given, store_option
 
 API_URL_ENV = "FOLLOWER_KIT_X_API_URL"
 
@@ -123,8 +123,8 @@ def batch_option(what: str):
     return click.option(
         "--batch", "batch", type=click.Path(exists=True, dir_okay=False), default=None,
         help=f"A clients.toml (as for `report --batch`): pull every client's {what} into its "
-             "store, one after another, after one cost question; one failure does not stop "
-             "the others.")
+             "store (--store given here: into that one), one after another, after one cost "
+             "question; one failure does not stop the others.")
 
 
 def _jobs(store, handle, batch, network=None) -> list[tuple[Store, str, str]]:
@@ -138,8 +138,10 @@ def _jobs(store, handle, batch, network=None) -> list[tuple[Store, str, str]]:
     from ..report import read_clients
 
     nets = [entry.get("network") for _, entry in config.read_batch_file(batch)]
+    # --store on the command line wins over the file's, as in a report
+    clients = read_clients(batch, overrides={"store": str(store.path)} if store_given() else None)
     return [(Store(c.store) if c.store else store, c.account, network_of(c.account, net))
-            for c, net in zip(read_clients(batch), nets)]
+            for c, net in zip(clients, nets)]
 
 
 def _run(kind: str, jobs, batch, prepare, run, *, dry_run: bool, yes: bool) -> None:
