@@ -93,6 +93,24 @@ def test_compare_text_and_csv(rivals_store, tmp_path):
     assert bad.exit_code == 1 and "no account 'nobody'" in bad.output
 
 
+def test_compare_text_shows_each_accounts_growth(rivals_store):
+    """`compare --help` promises growth side by side; the text printed none (only --json and
+    --chart had it)."""
+    handles = ["brightwave", "datadock", "chartwell"]
+    r = CliRunner().invoke(main, ["compare", *handles, "--store", str(rivals_store.path)])
+    assert r.exit_code == 0, r.output
+    lines = r.output.split("\nGrowth")[1].split("\n\n")[0].splitlines()[1:]
+    assert len(lines) == len(handles)
+    for line, handle in zip(lines, handles):
+        snaps = rivals_store.snapshots(handle).sort_values("snapshot_at")
+        first, last = snaps.iloc[0], snaps.iloc[-1]
+        change = int(last["followers"]) - int(first["followers"])
+        assert line.split()[0] == f"@{handle}"
+        assert f"{first['followers']:,} on {first['snapshot_at']:%Y-%m-%d} -> " in line
+        assert f"{last['followers']:,} on {last['snapshot_at']:%Y-%m-%d}" in line
+        assert f"({change:+,} over {len(snaps)} snapshots)" in line
+
+
 def test_audience_json_has_every_section_on_its_last_line(rivals_store, tmp_path):
     r = CliRunner().invoke(main, ["audience", "brightwave", "--json", "--baseline", "datadock",
                                   "--csv", str(tmp_path / "csv"), "--store",

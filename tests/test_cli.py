@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import click
 from click.testing import CliRunner
 
 from follower_kit import ingest
@@ -42,6 +43,35 @@ def test_every_command_has_help_and_a_store_option():
         if not hasattr(cmd, "commands") and " ".join(path) not in NO_STORE:
             params = {p.name for p in cmd.params}
             assert "store_dir" in params or "store" in params, f"{' '.join(path)} lacks --store"
+
+
+def test_every_command_shows_an_example_and_explains_every_option():
+    """Users copy the example lines of --help; fake-server's --account, --followers, --seed and
+    --port said nothing, and sixteen commands showed no example."""
+    def leaves(group, prefix):
+        for name, cmd in group.commands.items():
+            if hasattr(cmd, "commands"):
+                yield from leaves(cmd, [*prefix, name])
+            else:
+                yield [*prefix, name], cmd
+
+    for path, cmd in leaves(main, []):
+        out = run(*path, "--help").output
+        example = re.search(rf"^\s+follower-kit {' '.join(path)}\b", out, re.M)
+        parent = run(*path[:-1], "--help").output if len(path) > 1 else ""
+        assert example or re.search(rf"^\s+follower-kit {' '.join(path)}\b", parent, re.M), \
+            f"`{' '.join(path)} --help` shows no example line"
+        for p in cmd.params:
+            if isinstance(p, click.Option) and p.name != "help":
+                assert p.help, f"{' '.join(path)} {p.opts[0]} has no help text"
+
+
+def test_row_counts_refuse_a_negative_number(sample_store):
+    """`bots score --top -3` printed every follower but three (pandas' head(-3))."""
+    for command in (["bots", "score", "brightwave"], ["topics", "segment", "brightwave"]):
+        out = run(*command, "--top", "-3", "--store", str(sample_store.path))
+        assert out.exit_code == 2 and "'--top-n' / '--top'" in out.output \
+            and ">=0" in out.output, out.output
 
 
 def test_sample_then_store_info(tmp_path):

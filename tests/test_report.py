@@ -866,6 +866,38 @@ def test_batch_command_line_options_apply_to_every_client(tmp_path, agency_store
     assert (tide.client_name, tide.segments) == ("Tidepool", 5)
 
 
+def test_batch_store_given_on_the_command_line_wins_over_the_files(tmp_path, monkeypatch):
+    """`report --batch FILE --store DIR` looked for every client in the file's store (the error
+    named it) though --help says the options given apply over the file's values; the store of
+    $FOLLOWER_KIT_STORE still yields to the file's, which is more specific."""
+    from follower_kit import report as rep
+
+    clients = tmp_path / "clients.toml"
+    clients.write_text(textwrap.dedent(f"""
+        [defaults]
+        store = "{tmp_path / 'file-store'}"
+
+        [[client]]
+        account = "northwind_brew"
+
+        [[client]]
+        account = "tidepool_labs"
+    """))
+    seen = {}
+
+    def fake_batch(clients, **kw):  # in-process: what the command hands to the renderer
+        seen["clients"] = clients
+        return rep.BatchResult(results=[], index=tmp_path / "index.html")
+
+    monkeypatch.setattr(rep, "render_batch", fake_batch)
+    monkeypatch.setenv("FOLLOWER_KIT_STORE", str(tmp_path / "env-store"))
+    for args, store in (([], "file-store"), (["--store", str(tmp_path / "given")], "given")):
+        result = CliRunner().invoke(main, ["report", "--batch", str(clients), "--format", "html",
+                                           *args])
+        assert result.exit_code == 0, result.output
+        assert [c.store for c in seen["clients"]] == [str(tmp_path / store)] * 2, args
+
+
 @pytest.mark.slow
 def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
     """Each client's options arrive as the notebook's parameters (papermill records them)."""

@@ -580,6 +580,23 @@ def test_cli_dry_run_and_confirmation(small_audience, tmp_path, monkeypatch):
         assert "committed" in status.output
 
 
+def test_cli_pull_summary_counts_every_request_it_sent(small_audience, tmp_path, monkeypatch):
+    """The --dry-run counts the account lookup among its requests; the summary after the pull
+    left it out (2 requests where the server had answered 3)."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    with FakeX.from_sample(small_audience) as server:
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        out = CliRunner().invoke(main, ["pull", "followers", "brightwave", "-y", "--page-size",
+                                        "40", "--api-url", server.url, "--store",
+                                        str(tmp_path / "s")])
+        sent = len(server.requests)
+    assert out.exit_code == 0, out.output
+    assert sent > 2 and f"({sent} requests)" in out.output, (sent, out.output)
+
+
 def test_cli_batch_pull_for_an_agency(small_audience, tmp_path, monkeypatch):
     """`pull followers --batch clients.toml`: every client into its own store, one total cost
     asked once, and an account that does not exist fails alone."""
@@ -619,6 +636,27 @@ def test_cli_batch_pull_for_an_agency(small_audience, tmp_path, monkeypatch):
         assert len(Store(tmp_path / store).followers(handle)) == n
 
 
+def test_cli_batch_pull_into_the_store_given_on_the_command_line(small_audience, tmp_path,
+                                                                monkeypatch):
+    """`pull followers --batch FILE --store DIR` pulled into the file's store, so the report of
+    `report --batch FILE --store DIR` would not find the pull."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    handle = small_audience.account["username"]
+    clients = tmp_path / "clients.toml"
+    clients.write_text(f'[[client]]\naccount = "{handle}"\nstore = "{tmp_path / "file"}"\n')
+    with FakeX.from_sample(small_audience) as server:
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        out = CliRunner().invoke(main, ["pull", "followers", "--batch", str(clients), "-y",
+                                        "--api-url", server.url, "--store",
+                                        str(tmp_path / "given")])
+    assert out.exit_code == 0, out.output
+    assert len(Store(tmp_path / "given").followers(handle)) > 0
+    assert not (tmp_path / "file").exists()
+
+
 def test_batch_pulls_count_only_their_own_requests(small_audience, tmp_path, monkeypatch):
     """One client serves every account of a batch: the second account's summary line and the
     counts saved with its snapshot are its own, and rate-limit waits are told apart from the
@@ -640,8 +678,9 @@ def test_batch_pulls_count_only_their_own_requests(small_audience, tmp_path, mon
                                         "--no-following"])
     assert out.exit_code == 0, out.output
     first, second = re.findall(rf"@{handle}: 100 followers at \S+ \((.*)\) ->", out.output)
-    assert first == "1 request"
-    assert re.fullmatch(r"3 requests, 1 fault retried, 1 rate-limit wait: \d s", second), second
+    # each line counts its account's lookup for the plan too; the snapshots record the pull's
+    assert first == "2 requests"
+    assert re.fullmatch(r"4 requests, 1 fault retried, 1 rate-limit wait: \d s", second), second
     extra = [Store(tmp_path / s).snapshot_meta(handle)[0]["extra"] for s in "ab"]
     assert [(e["requests"], e["retries"], e["rate_limit_waits"]) for e in extra] == \
         [(1, 0, 0), (3, 1, 1)]

@@ -44,9 +44,10 @@ class _Group(click.Group):
 @click.version_option(package_name="follower-kit")
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
-    """Understand who follows an account on X.
+    """Understand who follows an account on X or Bluesky.
 
-    Pull followers with the X API (or import an X archive or twarc2 files), keep them in a local
+    Pull followers with the X API or from Bluesky (or import an X archive or twarc2 files), keep
+    them in a local
     snapshot store, find bots and topic segments, chart growth, and render monthly reports.
     Everything works offline on the built-in sample audience: try `follower-kit demo`.
     """

@@ -42,6 +42,10 @@ def show(store, account: str, at, as_json: bool) -> None:
 
     Creation dates come from profiles when the store has them, else from the follower id
     (exact for ids since late 2015, within a day or so in the median for older ids).
+
+    \b
+    follower-kit ages show larsbrinkhoff
+    follower-kit ages show brightwave --at 2026-06 --json
     """
     account_id = store.resolve(account)
     when = store.snapshot_at(account_id, at)  # from the store: a snapshot may have no follower
@@ -88,6 +92,9 @@ def evaluate(bots_dir, as_json: bool) -> None:
     """Error of the id -> creation date estimate on each public set, fitted on the others.
 
     BOTS_DIR is the shared data's bots/ folder (../shared/data/bots).
+
+    \b
+    follower-kit ages evaluate ../shared/data/bots
     """
     table = account_age.evaluate_id_dates(id_dates.read_id_date_pairs(bots_dir))
     if as_json:
@@ -105,12 +112,17 @@ def evaluate(bots_dir, as_json: bool) -> None:
 @ages.command("fit")
 @click.argument("bots_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
-              default=str(PACKAGE_TABLE), show_default=True,
-              help="Where to write the table (the default is the one the kit ships).")
+              default=str(PACKAGE_TABLE), show_default="the kit's data/id_dates.csv",
+              help="Where to write the table.")
 @click.option("--knots", default=1000, show_default=True, type=click.IntRange(10),
               help="Most rows in the table.")
 def fit(bots_dir, out, knots: int) -> None:
-    """Fit the id -> creation date table on every public set in BOTS_DIR and write it."""
+    """Fit the id -> creation date table on every public set in BOTS_DIR and write it.
+
+    \b
+    follower-kit ages fit ../shared/data/bots
+    follower-kit ages fit ../shared/data/bots --out /tmp/id_dates.csv
+    """
     pairs = id_dates.read_id_date_pairs(bots_dir)
     table = account_age.fit_id_dates(pairs, knots=knots)
     Path(out).write_text(account_age.id_table_csv(table, pairs), encoding="utf-8")

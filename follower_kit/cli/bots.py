@@ -22,17 +22,23 @@ def bots() -> None:
 
 @bots.command("score")
 @click.argument("account")
-@click.option("--at", default=None,
+@click.option("--at", default=None, metavar="WHEN",
               help="Snapshot at or before this time/date/month [default: latest].")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, exists=True), default=None,
               help="A kind model written by 'bots train' instead of the shipped one.")
 @click.option("--rules", "rules_only", is_flag=True,
               help="Score with the hand-set rules alone (no model, no kinds).")
-@click.option("--top", default=20, show_default=True, help="Rows to print.")
+@click.option("--top-n", "--top", "top", default=20, show_default=True, type=click.IntRange(0),
+              help="Rows to print.")
 @store_option
 def score(store, account: str, at, model_path, rules_only: bool, top: int) -> None:
     """Score the followers of ACCOUNT (0..1, with the bot kind and reasons), store the scores as
-    the table "bot_scores" of that snapshot, and print the likeliest bots and the farms found."""
+    the table "bot_scores" of that snapshot, and print the likeliest bots and the farms found.
+
+    \b
+    follower-kit bots score brightwave
+    follower-kit bots score brightwave --rules --top-n 50
+    """
     from .. import audience
 
     steps = tqdm(total=4, desc="bots score", unit="step", leave=False)
@@ -144,7 +150,11 @@ def _peer_on(test, folder):
               help="Measure the BotometerLite peer in the same leave-one-out run (slower).")
 def train(folder, out, lodo: bool, peer: bool) -> None:
     """Fit the kind model (one classifier per bot kind and per field combination) on the
-    labeled sets in FOLDER (one sub-folder each, as in ../shared/data/bots); deterministic."""
+    labeled sets in FOLDER (one sub-folder each, as in ../shared/data/bots); deterministic.
+
+    \b
+    follower-kit bots train ../shared/data/bots --out follower_kit/models/default.json
+    """
     from ..analysis import bots as B
 
     from ..sources.datasets import as_x_api_v2
@@ -255,11 +265,11 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
     """Measure bot scores on labeled data.
 
     \b
-    --lodo DIR          leave each set in DIR out in turn: kit recipe, peer, rules
-    --lodo DIR --as-v2  the same with every set stripped to what X API v2 carries
-    --lodo DIR --without text   the same, each left-out set without its bios and handles
-    --test PATH         the shipped model, the peer (fitted on the public sets) and the rules
-    --train X --test Y  BotClassifier trained on X, with the peer and the rules, on Y
+    follower-kit bots evaluate --lodo DIR     # leave each set out in turn: kit, peer, rules
+    follower-kit bots evaluate --lodo DIR --as-v2   # every set as X API v2 gives it
+    follower-kit bots evaluate --lodo DIR --without text   # left-out sets without bios, handles
+    follower-kit bots evaluate --test PATH    # the shipped model, the peer and the rules
+    follower-kit bots evaluate --train X --test Y   # BotClassifier trained on X, tested on Y
     """
     from pathlib import Path
 

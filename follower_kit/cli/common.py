@@ -24,6 +24,13 @@ def store_option(func):
     return wrapper
 
 
+def store_given() -> bool:
+    """Whether ``--store`` was typed on this command line: it then wins over a clients file's
+    ``store`` (as every option given there does), where ``$FOLLOWER_KIT_STORE`` does not."""
+    source = click.get_current_context().get_parameter_source("store_dir")
+    return source == click.core.ParameterSource.COMMANDLINE
+
+
 def _a_file(ctx, param, value):
     """An output file's name, never a folder's ("out/" or a name ending in a separator)."""
     if value and value.endswith(("/", os.sep)):

@@ -113,6 +113,16 @@ def compare(store, account, others, at, bot_threshold, top_n, csv_path, chart_pa
         click.echo(f"  {'':<22}" + "".join(f"{'@' + h:>14}" for h in handles))
         for _, r in table.iterrows():
             click.echo(f"  {str(r['value'])[:22]:<22}" + "".join(f"{r[h]:>14.1%}" for h in handles))
+    # snapshot dates differ between accounts, so each one's own span rather than one table
+    click.echo("\nGrowth (followers at the first and the compared snapshot)")
+    for h in handles:
+        g = growth[growth["account"] == h].sort_values("snapshot_at")
+        first, last = g.iloc[0], g.iloc[-1]
+        change = int(last["followers"]) - int(first["followers"])
+        span = f"{change:+,} over {len(g)} snapshots" if len(g) > 1 else "one snapshot"
+        click.echo(f"  {'@' + h:<22}{int(first['followers']):>9,} on "
+                   f"{first['snapshot_at']:%Y-%m-%d} -> {int(last['followers']):>9,} on "
+                   f"{last['snapshot_at']:%Y-%m-%d}  ({span})")
     click.echo("\nLikely bots: " + ", ".join(
         f"@{h} {'unknown' if v is None else f'{v:.1%}'}" for h, v in bots.items()))
     if csv_path:

@@ -39,10 +39,13 @@ def _rate_limit(ctx, param, value: str | None) -> tuple[int, float] | None:
 
 
 @click.command("fake-server")
-@click.option("--account", default="brightwave", show_default=True)
-@click.option("--followers", default=5000, show_default=True, type=click.IntRange(10))
-@click.option("--seed", default=7, show_default=True)
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--account", default="brightwave", show_default=True,
+              help="Handle of the sample account served.")
+@click.option("--followers", default=5000, show_default=True, type=click.IntRange(10),
+              help="Its followers (as `sample --followers`).")
+@click.option("--seed", default=7, show_default=True, help="Same seed, same audience.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: a free one, printed).")
 @click.option("--token", default=None, help="Accept only this bearer token (default: any).")
 @click.option("--rate-limit", default=None, metavar="N/SECONDS", callback=_rate_limit,
               help="Follower pages allowed per window, e.g. 15/60 (default: unlimited).")
@@ -59,7 +62,12 @@ def _rate_limit(ctx, param, value: str | None) -> tuple[int, float] | None:
 def fake_server(account, followers, seed, port, token, rate_limit, faults, spec, network,
                 handle, lexicons):
     """Serve the sample audience as a local X API v2 (or, with --network bluesky, a Bluesky
-    AppView) on 127.0.0.1 until Ctrl-C."""
+    AppView) on 127.0.0.1 until Ctrl-C.
+
+    \b
+    follower-kit fake-server --faults 429=0.05,503=0.02
+    follower-kit fake-server --network bluesky --port 8766
+    """
     from ..sources.sample import generate
 
     if network == "bluesky":

@@ -34,6 +34,10 @@ def growth(store, account: str, as_json: bool, monthly: bool) -> None:
     """Followers per snapshot, with the new and lost followers since the one before.
 
     ACCOUNT is a username, @handle or account id in the store.
+
+    \b
+    follower-kit growth brightwave
+    follower-kit growth brightwave --monthly --json
     """
     account_id = store.resolve(account)
     snaps = store.snapshots(account_id)["snapshot_at"]

@@ -169,6 +169,10 @@ def twarc_cmd(store, paths, account, account_id, at, split):
 
     Timeline pages alone (tweets of followers already in the store) are stored beside the
     account's snapshots and add no snapshot.
+
+    \b
+    follower-kit import twarc followers.jsonl timelines.jsonl --account northwind_brew
+    follower-kit import twarc users.jsonl --account northwind_brew --account-id 1234567
     """
     if account_id is not None and not account_id.isdigit():
         raise click.BadParameter(f"{account_id!r} is not a numeric X id", param_hint="--account-id")

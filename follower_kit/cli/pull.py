@@ -13,7 +13,7 @@ from ..errors import FollowerKitError, StoreError
 from ..sources import bluesky, x_api
 from ..store import Store
 from ..wording import plural
-from .common import store_option
+from .common import store_given, store_option
 
 API_URL_ENV = "FOLLOWER_KIT_X_API_URL"
 
@@ -88,13 +88,13 @@ def confirm(plan: x_api.Plan, yes: bool, *, show: bool = True) -> None:
                       f"Go ahead?", abort=True, err=True)
 
 
-def _counted(client: x_api.XClient, pull):
-    """Run ``pull()``; return its result and the requests it made alone, as the summary line's
-    words: one client serves every account of a batch. ``13 requests, 1 fault retried, 6
-    rate-limit waits: 7 s``."""
+def _counted(client: x_api.XClient, pull, earlier: x_api.RequestCounts | None = None):
+    """Run ``pull()``; return its result and the requests it made alone, plus ``earlier`` (the
+    account's lookup for its plan), as the summary line's words: one client serves every account
+    of a batch. ``13 requests, 1 fault retried, 6 rate-limit waits: 7 s``."""
     before = client.counts()
     result = pull()
-    used = client.counts() - before
+    used = client.counts() - before + (earlier or x_api.RequestCounts())
     words = [plural(used.requests, "request")]
     if used.retries:
         words.append(plural(used.retries, "fault") + " retried")
@@ -112,7 +112,7 @@ def _interrupted(pull_kind: str, handle: str) -> None:
 
 @click.group()
 def pull() -> None:
-    """Pull followers and tweets from the X API (needs X_BEARER_TOKEN).
+    """Pull followers and tweets from the X API (needs X_BEARER_TOKEN) or Bluesky (free).
 
     Every page is checkpointed in the store, so an interrupted pull resumes where it stopped
     when you run the same command again; the snapshot is committed only once it is complete.
@@ -123,8 +123,8 @@ def batch_option(what: str):
     return click.option(
         "--batch", "batch", type=click.Path(exists=True, dir_okay=False), default=None,
         help=f"A clients.toml (as for `report --batch`): pull every client's {what} into its "
-             "store, one after another, after one cost question; one failure does not stop "
-             "the others.")
+             "store (--store given here: into that one), one after another, after one cost "
+             "question; one failure does not stop the others.")
 
 
 def _jobs(store, handle, batch, network=None) -> list[tuple[Store, str, str]]:
@@ -138,8 +138,10 @@ def _jobs(store, handle, batch, network=None) -> list[tuple[Store, str, str]]:
     from ..report import read_clients
 
     nets = [entry.get("network") for _, entry in config.read_batch_file(batch)]
+    # --store on the command line wins over the file's, as in a report
+    clients = read_clients(batch, overrides={"store": str(store.path)} if store_given() else None)
     return [(Store(c.store) if c.store else store, c.account, network_of(c.account, net))
-            for c, net in zip(read_clients(batch), nets)]
+            for c, net in zip(clients, nets)]
 
 
 def _run(kind: str, jobs, batch, prepare, run, *, dry_run: bool, yes: bool) -> None:
@@ -215,8 +217,12 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
     tables = {"x": lambda: x_api.load_plan_table(prices),
               "bluesky": lambda: bluesky.load_plan_table(prices)}
 
+    lookups = {}  # the plan's account lookup is a request of that account's pull too
+
     def prepare(where, who):
+        before = clients(nets[who]).counts()
         account = clients(nets[who]).user(who)
+        lookups[who] = clients(nets[who]).counts() - before
         return _plan_followers(where, account, following, restart, page_size,
                                tables[nets[who]](), profiles=profiles), account
 
@@ -235,7 +241,7 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
                 page_size=page_size, progress=bar.update, account=account)
         with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
             try:
-                ref, used = _counted(client, lambda: pull_(bar))
+                ref, used = _counted(client, lambda: pull_(bar), lookups.get(who))
             except x_api.RunawayPull as exc:
                 raise x_api.RunawayPull(f"{exc}. {_spent(exc, tables[net]())}",
                                         pages=exc.pages, rows=exc.rows) from None
@@ -307,7 +313,13 @@ def _unfinished(store, account_id: str, kind: str) -> dict:
 @store_option
 def tweets_cmd(store, handle, batch, per_follower, restart, network, dry_run, prices, yes,
                api_url, timeout):
-    """Pull recent tweets (on Bluesky: posts) of the followers in HANDLE's latest snapshot."""
+    """Pull recent tweets (on Bluesky: posts) of the followers in HANDLE's latest snapshot.
+
+    \b
+    follower-kit pull tweets brightwave --per-follower 20 --dry-run
+    follower-kit pull tweets alice.bsky.social               # Bluesky: free, no token
+    follower-kit pull tweets --batch examples/clients.toml
+    """
     jobs = _jobs(store, handle, batch, network)
     nets = {who: net for _, who, net in jobs}
     clients = _Clients(api_url, timeout)
@@ -351,7 +363,12 @@ def tweets_cmd(store, handle, batch, per_follower, restart, network, dry_run, pr
 @click.argument("handle", required=False)
 @store_option
 def status_cmd(store, handle):
-    """Pulls in the store: unfinished ones (resumable) and committed ones."""
+    """Pulls in the store: unfinished ones (resumable) and committed ones.
+
+    \b
+    follower-kit pull status
+    follower-kit pull status brightwave
+    """
     table = ingest.pulls(store, handle) if store.path.exists() else None
     if table is None or table.empty:
         click.echo("no pulls recorded")

@@ -12,7 +12,7 @@ from click.core import ParameterSource
 from .. import report as rep
 from ..audience import DEFAULTS, AudienceOptions, check_month
 from ..errors import ConfigError
-from .common import store_option
+from .common import store_given, store_option
 
 
 def parse_formats(value: str | None) -> tuple[str, ...]:
@@ -122,6 +122,8 @@ def report(ctx, store, account, batch_file, month, formats, out_dir, tz, top_n, 
         explicit = {name: value for name, value in given.items()
                     if name != "store" and ctx.get_parameter_source(name)
                     not in (ParameterSource.DEFAULT, None)}
+        if store_given():
+            explicit["store"] = str(store.path)
         _batch(store, batch_file, explicit, formats, out_dir, workers)
         return
     if not account:

@@ -89,6 +89,11 @@ def sample(store, account, followers, months, seed, tweets_per_follower, replace
     nothing. It has monthly snapshots with follows and unfollows, topic communities in several
     languages, bots of several kinds and a few followers with hostile text; beside it, two
     competitor accounts (@datadock, @chartwell) whose audiences overlap it by known amounts.
+
+    \b
+    follower-kit sample
+    follower-kit sample --followers 500 --months 3 --store /tmp/small
+    follower-kit sample --bluesky brightwave.bsky.social
     """
     audience, refs = build_sample(store, account, followers, months, seed, tweets_per_follower,
                                   replace)
@@ -129,6 +134,10 @@ def demo(store, out_dir, render_report):
 
     The report is HTML, plus a PDF when Chromium is installed; the executed notebook is kept
     beside it. Everything runs offline.
+
+    \b
+    follower-kit demo
+    follower-kit demo --out /tmp/demo-reports
     """
     from .. import report as rep
     from .report import print_result

@@ -23,7 +23,12 @@ def store() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @store_option
 def info(store, as_json: bool) -> None:
-    """Accounts, their snapshots and the follower count of each."""
+    """Accounts, their snapshots and the follower count of each.
+
+    \b
+    follower-kit store info
+    follower-kit store info --json --store data/store
+    """
     data = store.info()
     if as_json:
         click.echo(json.dumps(data, indent=2))
@@ -67,6 +72,10 @@ def check(store, quarantine: bool, yes: bool) -> None:
 
     A snapshot whose files are truncated, foreign or hold text DuckDB cannot read makes every
     command on its account fail; --quarantine moves it out of the way, keeping it.
+
+    \b
+    follower-kit store check
+    follower-kit store check --quarantine
     """
     if not (store.path / "accounts").is_dir():
         click.echo(f"{store.path}: empty, nothing to check")

@@ -54,8 +54,8 @@ def _n_segments(value: str):
 
 @topics.command("segment")
 @click.argument("account")
-@click.option("--at", default=None, help="Snapshot at or before this time/date/month "
-                                         "[default: latest].")
+@click.option("--at", default=None, metavar="WHEN",
+              help="Snapshot at or before this time/date/month [default: latest].")
 @click.option("--segments", "n_segments", default=str(DEFAULTS.segments), show_default=True,
               help="Number of segments, or 'auto' to choose it by stability.")
 @click.option("--carry-over", is_flag=True,
@@ -63,19 +63,24 @@ def _n_segments(value: str):
                    "labels carry over (by default they are fitted on this snapshot, as the report "
                    "does, so the counts agree with it; the drift since the previous snapshot "
                    "shows either way).")
-@click.option("--max-tweets", default=20, show_default=True,
+@click.option("--max-tweets", default=20, show_default=True, type=click.IntRange(0),
               help="Recent tweets per follower in its document (0: bios only).")
 @click.option("--embeddings", is_flag=True,
               help="Cluster sentence embeddings (extra [embeddings]; slow): all-MiniLM-L6-v2 "
                    "for an English audience, the multilingual USE v3 otherwise.")
-@click.option("--top", default=3, show_default=True,
+@click.option("--top-n", "--top", "top", default=3, show_default=True, type=click.IntRange(0),
               help="Representative followers printed per segment.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON records.")
 @store_option
 def segment(store, account: str, at, n_segments: str, carry_over: bool, max_tweets: int,
             embeddings: bool, top: int, as_json: bool) -> None:
     """Segment the followers of ACCOUNT by what they write, store the tables "segments" and
-    "segment_summary" for the snapshot, and print one line per segment."""
+    "segment_summary" for the snapshot, and print one line per segment.
+
+    \b
+    follower-kit topics brightwave                     # the same as `topics segment`
+    follower-kit topics segment brightwave --carry-over --json   # last month's segments
+    """
     from ..analysis import topics as T
 
     k = _n_segments(n_segments)
@@ -192,7 +197,12 @@ def _print_summary(summary: pd.DataFrame, *, with_new: bool = True) -> None:
 def evaluate(path: str, n_segments, compare: bool, embeddings: bool, embedding_model: str,
              as_json: bool) -> None:
     """Cluster the texts of PATH (JSONL or CSV with text and label, or TweetTopic's topics list,
-    single-label rows kept) and print NMI and ARI against the labels."""
+    single-label rows kept) and print NMI and ARI against the labels.
+
+    \b
+    follower-kit topics evaluate ../shared/data/topics/tweettopicxl/en_1000.jsonl --compare
+    follower-kit topics evaluate labeled.csv --json
+    """
     from ..analysis import topic_eval
     from ..analysis import topics as T
 

@@ -178,6 +178,11 @@ class RequestCounts:
                              self.rate_waits - other.rate_waits,
                              self.rate_wait_seconds - other.rate_wait_seconds)
 
+    def __add__(self, other: RequestCounts) -> RequestCounts:
+        return RequestCounts(self.requests + other.requests, self.retries + other.retries,
+                             self.rate_waits + other.rate_waits,
+                             self.rate_wait_seconds + other.rate_wait_seconds)
+
 
 _ADVICE = {
     401: "the X API refused the bearer token (401 Unauthorized). Check X_BEARER_TOKEN: it must be "
