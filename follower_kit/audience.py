@@ -794,7 +794,7 @@ def block_people_share(scores: pd.DataFrame, options: AudienceOptions | None = N
 
     opts = options or DEFAULTS
     evidence = B.block_evidence_at(opts.block_threshold, v2=likes_missing(profiles))
-    if evidence is None or not _kit_scored(scores):
+    if evidence is None or not kit_scored(scores):
         return None
     if bot_share is not None:
         return B.people_share_at(evidence, bot_share)
@@ -840,12 +840,12 @@ def flagged_people_share(scores: pd.DataFrame, options: AudienceOptions | None =
 
     opts = options or DEFAULTS
     evidence = B.flag_evidence(opts.bot_threshold, v2=likes_missing(profiles))
-    if not evidence or not _kit_scored(scores):
+    if not evidence or not kit_scored(scores):
         return None
     return B.people_share_at(evidence, bot_share)
 
 
-def _kit_scored(scores: pd.DataFrame) -> bool:
+def kit_scored(scores: pd.DataFrame) -> bool:
     """Whether the shipped kind model scored these followers (it names kinds; the hand-set
     rules, as for a Bluesky audience, leave them empty): only then does its evidence apply."""
     return "bot_kind" in scores and bool(scores["bot_kind"].astype(str).ne("").any())

@@ -281,3 +281,29 @@ def test_one_follower_is_counted_in_the_singular(tmp_path):
     for c in ("bots score", "topics"):
         assert "the one follower of @one_fan_99 has no profile in the store" in said[c]
     assert not any("1 followers" in text for text in said.values())
+
+
+def test_triage_on_rules_scores_says_the_block_evidence_is_the_models(sample_store, tmp_path):
+    """Scores stored by `bots score --rules` carry no bot kind: the model's measured share of
+    people on a block list does not apply to them. triage said nothing at all there; it now
+    says why, and says the measured share on the model's own scores."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    shutil.copytree(sample_store.path, tmp_path / "store")
+    where = ["--store", str(tmp_path / "store")]
+
+    def block_part(output):
+        return output.split("\nLikely bots and spam to block", 1)[1].split("\n\n", 1)[0]
+
+    run = CliRunner().invoke
+    assert run(main, ["bots", "score", "brightwave", *where]).exit_code == 0
+    model = block_part(run(main, ["triage", "brightwave", *where]).output)
+    assert "of those on such a list" in model and "hand-set rules" not in model
+    scored = run(main, ["bots", "score", "brightwave", "--rules", *where])
+    assert scored.exit_code == 0, scored.output
+    rules = block_part(run(main, ["triage", "brightwave", *where]).output)
+    assert "Scored by the hand-set rules" in rules and "of those on such a list" not in rules
