@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -118,6 +119,10 @@ def test_audience_json_has_every_section_on_its_last_line(rivals_store, tmp_path
     assert r.exit_code == 0, r.output
     out = _last_json(r.output)
     assert {"countries", "languages", "domains", "mentions", "hashtags", "relations"} <= set(out)
+    # --help names every key the object has (it left out three)
+    helped = CliRunner().invoke(main, ["audience", "--help"], terminal_width=400).output
+    said = re.search(r"JSON object on the last line: (.*?)\.", " ".join(helped.split())).group(1)
+    assert set(said.split(", ")) == set(out)
     assert out["countries"][-1]["country"] == "unknown"
     assert sum(c["followers"] for c in out["countries"]) == 800
     assert out["relations"]["mutual"]["count"] > 0 and "lift" in out["hashtags"][0]

@@ -50,8 +50,9 @@ def stored_results(store, data: layer.MonthData) -> tuple:
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False, writable=True), default=None,
               help="Also write each section as a CSV file into this folder.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object on the last line: countries, languages, domains, "
-                   "mentions, hashtags, relations, influential.")
+              help="Print one JSON object on the last line: account, snapshot_at, countries, "
+                   "languages, languages_by_segment, domains, mentions, hashtags, relations, "
+                   "influential.")
 @store_option
 def audience(store, account, at, baseline, top_n, inactive_days, csv_dir, as_json):
     """Audience insight for ACCOUNT: countries, languages, the websites, accounts and hashtags
