@@ -494,8 +494,15 @@ def test_the_plan_of_a_resumed_pull_counts_only_the_requests_left(audience, lexi
 
     def stop_after_twenty(n):
         seen.append(n)
-        if len(seen) == 20 and stop_in == "followers":
-            raise KeyboardInterrupt
+        if len(seen) == 20:
+            # the lookups run on worker threads: wait until one has checkpointed its profiles,
+            # so the stop finds some written whatever the machine's load (else a race)
+            deadline = time.monotonic() + 30
+            while not list(store.path.glob("accounts/*/pulls/*/profiles-*.jsonl")) \
+                    and time.monotonic() < deadline:
+                time.sleep(0.01)
+            if stop_in == "followers":
+                raise KeyboardInterrupt
 
     faults = Faults(script=[None, "503", "503"], endpoints=("follows",))
     with FakeBluesky.from_sample(audience, lexicons=lexicons, faults=faults) as server:
