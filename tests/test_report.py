@@ -273,6 +273,11 @@ def test_section_sentences_adapt():
     assert "no recent posts" in rt.activity_sentence(best.iloc[:0], tz="UTC", tweets=0)
     summary = pd.DataFrame({"label": ["a", "b"], "followers": [30, 10]})
     assert "2 segments; the largest are a (75%) and b (25%)" in rt.segments_sentence(summary)
+    # an archive alone: no profile holds any text, which is not "not enough text"
+    s = rt.segments_sentence(summary.iloc[:0], followers=764, profiled=0)
+    assert "none of the followers has a profile in the store" in s and "enough text" not in s
+    assert "not enough text" in rt.segments_sentence(summary.iloc[:0], followers=764,
+                                                     profiled=700)
 
 
 def _audience():
@@ -1037,7 +1042,8 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(
     assert "fetches the missing profiles (764 profiles in 8 requests, about 7.64 USD" in text
     assert "No follower could be checked for bots" in text
     assert "look automated" not in text and "Nobody to block" not in text
-    assert "There is not enough text" in text and "(unassigned)" not in text
+    assert "segments cannot be found: none of the followers has a profile" in text
+    assert "not enough text" not in text and "(unassigned)" not in text
     # the new followers are counted over the ten months, and not called "not likely human"
     assert "173 new followers since the October 2022 snapshot; none has a profile" in text
     assert "No likely-human" not in text

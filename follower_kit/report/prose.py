@@ -368,7 +368,8 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable
 
 
 def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str = "followers",
-                      total: int | None = None) -> str:
+                      total: int | None = None, followers: int | None = None,
+                      profiled: int | None = None) -> str:
     """The audience's largest segments in one sentence.
 
     Parameters
@@ -377,11 +378,17 @@ def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str 
         One row per segment with a ``label`` and a ``size`` column.
     total : int, optional
         Audience size (default: the sum of sizes).
+    followers, profiled : int, optional
+        All followers, and those with a profile in the store: with none profiled there is no
+        text to read at all, which is said instead of "not enough text".
 
     Returns
     -------
     str
     """
+    why = _no_profiles(followers or 0, profiled)
+    if summary.empty and why:
+        return f"The followers' segments cannot be found: {why}."
     if summary.empty:
         return "There is not enough text in the followers' profiles and posts to find segments."
     counts = summary.set_index(label)[size].astype("int64")
