@@ -457,6 +457,23 @@ def test_report_shows_one_list_of_new_followers_and_blocks_only_clear_bots(rende
     assert people.mean() < 0.20, list(blocked["username"][people.to_numpy()])
 
 
+def test_suggested_actions_count_the_whole_lists_the_summary_counts(rendered):
+    """The sample's report said "Suggested actions this month: 10 to follow back and 10 to
+    talk to" under a summary that said "the best-ranked of 2,764 likely people": the section
+    counted the rows shown, not the lists."""
+    html = rendered.paths["html"].read_text(encoding="utf-8")
+    folder = rendered.paths["html"].parent
+    section = html[html.index("Suggested actions this month"):]
+    for name, csv, caption in (("follow back", "follow-back", "Follow back"),
+                               ("talk to", "talk-to", "Talk to")):
+        rows = len(pd.read_csv(folder / f"brightwave-2026-10-{csv}.csv"))
+        assert rows > DEFAULTS.top_n  # a list cut by the tables, or this proves nothing
+        assert f"{rows:,} to {name}" in section[:section.index("</p>")], name
+        assert f"<caption>{caption} (top {DEFAULTS.top_n} of {rows:,})</caption>" in section
+    assert f"best-ranked of {len(pd.read_csv(folder / 'brightwave-2026-10-follow-back.csv')):,}" \
+        in html
+
+
 def test_every_list_is_a_csv_beside_the_report_linked_relatively(rendered):
     """New, lost, follow back, check out, talk to and block: each list is a file beside the HTML
     (and the PDF), linked by its bare name, through the spreadsheet formula guard; no data: link
