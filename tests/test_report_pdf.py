@@ -123,3 +123,18 @@ def test_the_demo_printed_on_a4_keeps_its_pages_right(demo_pdf, tmp_path):
         assert f"@brightwave · October 2026 — page {n} of {len(texts)}" in " ".join(text.split())
     headings = headings_of(html.read_text(encoding="utf-8"))
     assert page_problems(pdf, headings, tmp_path) == []
+
+
+def test_every_handle_in_a_table_prints_whole_on_one_line(demo_pdf):
+    """Table cells may break anywhere (a 10,000-character bio must fit), which printed
+    "@mariana" above "santos" in the demo's narrow handle column: a handle stays one word."""
+    import re
+
+    html = demo_pdf.paths["html"].read_text(encoding="utf-8")
+    handles = set(re.findall(r'<td class="[^"]*"><bdi><a href="[^"]+">(@[^<]+)</a>', html))
+    assert len(handles) > 20
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(demo_pdf.paths["pdf"]), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    words = {w.rstrip(".,:;)") for w in re.findall(r"<word[^>]*>(@[^<]+)</word>", xml)}
+    cut = {w for w in words - handles if any(h.startswith(w) for h in handles)}
+    assert not cut, sorted(cut)

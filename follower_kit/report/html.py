@@ -177,7 +177,7 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
         cells = []  # each cell is escaped (or built from escaped parts) here, once
         for value, column in zip(record, columns):
             if column == "username":
-                text, cls = profile_link(value, user_id, max_chars=max_chars), "fk-text"
+                text, cls = profile_link(value, user_id, max_chars=max_chars), "fk-handle"
             else:
                 text, cls = _cell(value, column, max_chars)
             cells.append((Markup(text), cls))
