@@ -881,8 +881,8 @@ def competitors_sentence(versus: pd.DataFrame | None, *, account: str,
     """
     missing = dict(missing or {})
     if versus is None and not missing:
-        return ("The client profile names no competitors; list their handles (competitors = "
-                "[...] in the clients file, or --competitor HANDLE) to compare audiences.")
+        # the client reads this: how to add competitors is the agency's business (--help)
+        return "No competitors were chosen for this report, so no other audience is compared."
     parts = []
     for r in (versus.itertuples() if versus is not None else []):
         if not r.shared:
