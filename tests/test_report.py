@@ -1129,10 +1129,13 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(
                     "Mutuals"):
         assert caption in text
     if "pdf" in result.paths:  # the printed copy: a summary page, footer on every page
-        from _pdf_pages import page_texts
+        from _pdf_pages import headings_of, page_problems, page_texts
 
         pages = page_texts(result.paths["pdf"])
         assert "Growth at a glance" in pages[0] and "Who the new followers" not in pages[0]
+        # the mutuals' table jumped whole to a new page and left one 34% used (report.css)
+        assert page_problems(result.paths["pdf"], headings_of(page), tmp_path_factory.mktemp(
+            "pages"), nearly_empty=0.45) == []
         for n, p in enumerate(pages, start=1):
             assert f"@larsbrinkhoff · August 2023 — page {n} of {len(pages)}" in " ".join(
                 p.split())

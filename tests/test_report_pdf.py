@@ -138,3 +138,11 @@ def test_every_handle_in_a_table_prints_whole_on_one_line(demo_pdf):
     words = {w.rstrip(".,:;)") for w in re.findall(r"<word[^>]*>(@[^<]+)</word>", xml)}
     cut = {w for w in words - handles if any(h.startswith(w) for h in handles)}
     assert not cut, sorted(cut)
+
+
+def test_a_long_table_starts_on_the_page_its_section_starts(demo_pdf, tmp_path):
+    """nbconvert prints each output as one unsplittable box, so the new followers' table
+    jumped whole to page 3 and left page 2 with the growth chart alone, 42% of it used (the
+    archive report's mutuals likewise, 34%): a table now flows on, its header repeated."""
+    headings = headings_of(demo_pdf.paths["html"].read_text(encoding="utf-8"))
+    assert page_problems(demo_pdf.paths["pdf"], headings, tmp_path, nearly_empty=0.45) == []
