@@ -146,3 +146,20 @@ def test_a_long_table_starts_on_the_page_its_section_starts(demo_pdf, tmp_path):
     archive report's mutuals likewise, 34%): a table now flows on, its header repeated."""
     headings = headings_of(demo_pdf.paths["html"].read_text(encoding="utf-8"))
     assert page_problems(demo_pdf.paths["pdf"], headings, tmp_path, nearly_empty=0.45) == []
+
+
+def test_a_table_caption_prints_on_one_line(demo_pdf):
+    """A caption was as narrow as its table: "Followers you do not follow back (top" above
+    "10 of 4,674)"; one that fits the page's width now prints on one line."""
+    import html as html_lib
+    import re
+
+    from _pdf_pages import page_lines
+
+    html = demo_pdf.paths["html"].read_text(encoding="utf-8")
+    captions = [html_lib.unescape(c) for c in re.findall(r"<caption>([^<]+)</caption>", html)]
+    short = [c for c in captions if len(c) <= 80]
+    assert any("(top 10 of 4,674)" in c for c in short)
+    printed = {" ".join(text.split()) for page in page_lines(demo_pdf.paths["pdf"])
+               for text, _top, _bottom in page["lines"]}
+    assert [c for c in short if " ".join(c.split()) not in printed] == []
