@@ -676,8 +676,8 @@ def data_sentence(snapshot_times: Sequence, *, posts: int) -> str:
         return "Data: no snapshots."
     span = (f"({day_label(times[0])})" if len(times) == 1
             else f"from {day_label(times[0])} to {day_label(times[-1])}")
-    return (f"Data: {plural(len(times), 'snapshot')} {span}; "
-            f"{plural(posts, 'recent post')} by followers.")
+    posted = plural(posts, "recent post") if posts else "no recent posts"  # not "0 recent posts"
+    return f"Data: {plural(len(times), 'snapshot')} {span}; {posted} by followers."
 
 
 def relations_sentence(counts: pd.DataFrame, *, followers: int) -> str:
