@@ -163,3 +163,31 @@ def test_a_table_caption_prints_on_one_line(demo_pdf):
     printed = {" ".join(text.split()) for page in page_lines(demo_pdf.paths["pdf"])
                for text, _top, _bottom in page["lines"]}
     assert [c for c in short if " ".join(c.split()) not in printed] == []
+
+
+
+def test_no_table_row_is_left_alone_on_a_page(tmp_path):
+    """A table split over two pages keeps two rows or more on each side: the demo's talk-to
+    list printed its tenth row alone under the repeated header atop the last page. Tables of
+    ten 20 mm rows, each after a spacer 5 mm taller than the last, cross every split point."""
+    import re
+
+    need_tools()
+    cases = []
+    for case, spacer in enumerate(range(40, 215, 5)):
+        rows = "".join(f'<tr><td class="fk-handle"><bdi>@c{case}r{row}</bdi></td>'
+                       f'<td class="fk-text"><div style="height: 20mm">why</div></td></tr>'
+                       for row in range(10))
+        cases.append(f'<div style="break-before: page; height: {spacer}mm">spacer</div>'
+                     '<div class="jp-OutputArea-child"><div class="jp-OutputArea-output '
+                     'jp-RenderedHTMLCommon"><table class="fk-table"><thead><tr>'
+                     '<th>Handle</th><th>Why</th></tr></thead>'
+                     f"<tbody>{rows}</tbody></table></div></div>")
+    pages = page_texts(_print(tmp_path, "".join(cases)))
+    alone = []
+    for number, text in enumerate(pages, start=1):
+        per_case = {}
+        for case in re.findall(r"@c(\d+)r\d+", text):
+            per_case[case] = per_case.get(case, 0) + 1
+        alone += [(number, case) for case, n in per_case.items() if n == 1]
+    assert len(pages) > 40 and alone == [], alone
