@@ -1140,6 +1140,8 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(
         for n, p in enumerate(pages, start=1):
             assert f"@larsbrinkhoff · August 2023 — page {n} of {len(pages)}" in " ".join(
                 p.split())
+            # the talk-to details printed "last 2021-03-" above "12"
+            assert not re.search(r"\d{4}-\d\d-$", p, re.M), n
 
 
 def test_profiles_note_counts_the_followers_without_a_profile(tmp_path):
