@@ -273,6 +273,11 @@ def test_section_sentences_adapt():
     assert "no recent posts" in rt.activity_sentence(best.iloc[:0], tz="UTC", tweets=0)
     summary = pd.DataFrame({"label": ["a", "b"], "followers": [30, 10]})
     assert "2 segments; the largest are a (75%) and b (25%)" in rt.segments_sentence(summary)
+    # an archive alone: no profile holds any text, which is not "not enough text"
+    s = rt.segments_sentence(summary.iloc[:0], followers=764, profiled=0)
+    assert "none of the followers has a profile in the store" in s and "enough text" not in s
+    assert "not enough text" in rt.segments_sentence(summary.iloc[:0], followers=764,
+                                                     profiled=700)
 
 
 def _audience():
@@ -450,6 +455,23 @@ def test_report_shows_one_list_of_new_followers_and_blocks_only_clear_bots(rende
     # training sets weighted equally; 82 of 576, 14%, before, at 0.95). This bound catches a
     # regression, not a target.
     assert people.mean() < 0.20, list(blocked["username"][people.to_numpy()])
+
+
+def test_suggested_actions_count_the_whole_lists_the_summary_counts(rendered):
+    """The sample's report said "Suggested actions this month: 10 to follow back and 10 to
+    talk to" under a summary that said "the best-ranked of 2,764 likely people": the section
+    counted the rows shown, not the lists."""
+    html = rendered.paths["html"].read_text(encoding="utf-8")
+    folder = rendered.paths["html"].parent
+    section = html[html.index("Suggested actions this month"):]
+    for name, csv, caption in (("follow back", "follow-back", "Follow back"),
+                               ("talk to", "talk-to", "Talk to")):
+        rows = len(pd.read_csv(folder / f"brightwave-2026-10-{csv}.csv"))
+        assert rows > DEFAULTS.top_n  # a list cut by the tables, or this proves nothing
+        assert f"{rows:,} to {name}" in section[:section.index("</p>")], name
+        assert f"<caption>{caption} (top {DEFAULTS.top_n} of {rows:,})</caption>" in section
+    assert f"best-ranked of {len(pd.read_csv(folder / 'brightwave-2026-10-follow-back.csv')):,}" \
+        in html
 
 
 def test_every_list_is_a_csv_beside_the_report_linked_relatively(rendered):
@@ -1068,8 +1090,10 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(
     # and what --hydrate would cost for this account
     assert "fetches the missing profiles (764 profiles in 8 requests, about 7.64 USD" in text
     assert "No follower could be checked for bots" in text
+    assert "20 August 2023; no recent posts by followers." in text and "0 recent" not in text
     assert "look automated" not in text and "Nobody to block" not in text
-    assert "There is not enough text" in text and "(unassigned)" not in text
+    assert "segments cannot be found: none of the followers has a profile" in text
+    assert "not enough text" not in text and "(unassigned)" not in text
     # the new followers are counted over the ten months, and not called "not likely human"
     assert "173 new followers since the October 2022 snapshot; none has a profile" in text
     assert "No likely-human" not in text
@@ -1138,13 +1162,18 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(
                     "Mutuals"):
         assert caption in text
     if "pdf" in result.paths:  # the printed copy: a summary page, footer on every page
-        from _pdf_pages import page_texts
+        from _pdf_pages import headings_of, page_problems, page_texts
 
         pages = page_texts(result.paths["pdf"])
         assert "Growth at a glance" in pages[0] and "Who the new followers" not in pages[0]
+        # the mutuals' table jumped whole to a new page and left one 34% used (report.css)
+        assert page_problems(result.paths["pdf"], headings_of(page), tmp_path_factory.mktemp(
+            "pages"), nearly_empty=0.45) == []
         for n, p in enumerate(pages, start=1):
             assert f"@larsbrinkhoff · August 2023 — page {n} of {len(pages)}" in " ".join(
                 p.split())
+            # the talk-to details printed "last 2021-03-" above "12"
+            assert not re.search(r"\d{4}-\d\d-$", p, re.M), n
 
 
 def test_profiles_note_counts_the_followers_without_a_profile(tmp_path):
@@ -1179,7 +1208,8 @@ def test_data_sentence_counts_snapshots_and_posts():
         "followers.")
     assert rt.data_sentence(times[:1], posts=1) == \
         "Data: 1 snapshot (30 November 2025); 1 recent post by followers."
-    assert "(5 March 2021)" in rt.data_sentence([pd.Timestamp("2021-03-05", tz="UTC")], posts=0)
+    none = rt.data_sentence([pd.Timestamp("2021-03-05", tz="UTC")], posts=0)
+    assert none == "Data: 1 snapshot (5 March 2021); no recent posts by followers."
 
 
 @pytest.mark.slow

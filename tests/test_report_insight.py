@@ -90,7 +90,10 @@ def test_reading_sentence_ranks_by_followers_and_says_when_there_are_no_posts():
 
 
 def test_competitors_sentence_covers_none_missing_and_no_overlap():
-    assert "names no competitors" in rt.competitors_sentence(None, account="a", followers=10)
+    # the client reads it: plain words, not the clients file's syntax or a command-line flag
+    none = rt.competitors_sentence(None, account="a", followers=10)
+    assert none.startswith("No competitors were chosen")
+    assert not re.search(r"--|\[|=|client profile", none), none
     v = pd.DataFrame({"competitor": ["b", "c"], "followers": [40, 7], "shared": [10, 0],
                       "share_of_account": [0.5, 0.0], "exclusive": [30, 7]})
     text = rt.competitors_sentence(v, account="a", followers=20, missing={"d": "not stored"})

@@ -123,3 +123,71 @@ def test_the_demo_printed_on_a4_keeps_its_pages_right(demo_pdf, tmp_path):
         assert f"@brightwave · October 2026 — page {n} of {len(texts)}" in " ".join(text.split())
     headings = headings_of(html.read_text(encoding="utf-8"))
     assert page_problems(pdf, headings, tmp_path) == []
+
+
+def test_every_handle_in_a_table_prints_whole_on_one_line(demo_pdf):
+    """Table cells may break anywhere (a 10,000-character bio must fit), which printed
+    "@mariana" above "santos" in the demo's narrow handle column: a handle stays one word."""
+    import re
+
+    html = demo_pdf.paths["html"].read_text(encoding="utf-8")
+    handles = set(re.findall(r'<td class="[^"]*"><bdi><a href="[^"]+">(@[^<]+)</a>', html))
+    assert len(handles) > 20
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(demo_pdf.paths["pdf"]), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    words = {w.rstrip(".,:;)") for w in re.findall(r"<word[^>]*>(@[^<]+)</word>", xml)}
+    cut = {w for w in words - handles if any(h.startswith(w) for h in handles)}
+    assert not cut, sorted(cut)
+
+
+def test_a_long_table_starts_on_the_page_its_section_starts(demo_pdf, tmp_path):
+    """nbconvert prints each output as one unsplittable box, so the new followers' table
+    jumped whole to page 3 and left page 2 with the growth chart alone, 42% of it used (the
+    archive report's mutuals likewise, 34%): a table now flows on, its header repeated."""
+    headings = headings_of(demo_pdf.paths["html"].read_text(encoding="utf-8"))
+    assert page_problems(demo_pdf.paths["pdf"], headings, tmp_path, nearly_empty=0.45) == []
+
+
+def test_a_table_caption_prints_on_one_line(demo_pdf):
+    """A caption was as narrow as its table: "Followers you do not follow back (top" above
+    "10 of 4,674)"; one that fits the page's width now prints on one line."""
+    import html as html_lib
+    import re
+
+    from _pdf_pages import page_lines
+
+    html = demo_pdf.paths["html"].read_text(encoding="utf-8")
+    captions = [html_lib.unescape(c) for c in re.findall(r"<caption>([^<]+)</caption>", html)]
+    short = [c for c in captions if len(c) <= 80]
+    assert any("(top 10 of 4,674)" in c for c in short)
+    printed = {" ".join(text.split()) for page in page_lines(demo_pdf.paths["pdf"])
+               for text, _top, _bottom in page["lines"]}
+    assert [c for c in short if " ".join(c.split()) not in printed] == []
+
+
+
+def test_no_table_row_is_left_alone_on_a_page(tmp_path):
+    """A table split over two pages keeps two rows or more on each side: the demo's talk-to
+    list printed its tenth row alone under the repeated header atop the last page. Tables of
+    ten 20 mm rows, each after a spacer 5 mm taller than the last, cross every split point."""
+    import re
+
+    need_tools()
+    cases = []
+    for case, spacer in enumerate(range(40, 215, 5)):
+        rows = "".join(f'<tr><td class="fk-handle"><bdi>@c{case}r{row}</bdi></td>'
+                       f'<td class="fk-text"><div style="height: 20mm">why</div></td></tr>'
+                       for row in range(10))
+        cases.append(f'<div style="break-before: page; height: {spacer}mm">spacer</div>'
+                     '<div class="jp-OutputArea-child"><div class="jp-OutputArea-output '
+                     'jp-RenderedHTMLCommon"><table class="fk-table"><thead><tr>'
+                     '<th>Handle</th><th>Why</th></tr></thead>'
+                     f"<tbody>{rows}</tbody></table></div></div>")
+    pages = page_texts(_print(tmp_path, "".join(cases)))
+    alone = []
+    for number, text in enumerate(pages, start=1):
+        per_case = {}
+        for case in re.findall(r"@c(\d+)r\d+", text):
+            per_case[case] = per_case.get(case, 0) + 1
+        alone += [(number, case) for case, n in per_case.items() if n == 1]
+    assert len(pages) > 40 and alone == [], alone

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
@@ -84,7 +85,11 @@ def _cell(value, column: str, max_chars: int) -> tuple[str, str]:
         if column.endswith(("reach", "count", "followers")):
             return f"{float(value):,.0f}", "fk-num"
         return f"{float(value):,.1f}", "fk-num"
-    return escape(value, max_chars), "fk-text"
+    # a date inside text ("last 2021-03-12") is one word: never "2021-03-" above "12"
+    return _ISO_DATE.sub(r'<span class="fk-date">\1</span>', escape(value, max_chars)), "fk-text"
+
+
+_ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 
 
 def profile_link(username=None, user_id=None, *, max_chars: int = MAX_CELL_CHARS) -> str:
@@ -177,7 +182,7 @@ def follower_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[st
         cells = []  # each cell is escaped (or built from escaped parts) here, once
         for value, column in zip(record, columns):
             if column == "username":
-                text, cls = profile_link(value, user_id, max_chars=max_chars), "fk-text"
+                text, cls = profile_link(value, user_id, max_chars=max_chars), "fk-handle"
             else:
                 text, cls = _cell(value, column, max_chars)
             cells.append((Markup(text), cls))

@@ -368,7 +368,8 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable
 
 
 def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str = "followers",
-                      total: int | None = None) -> str:
+                      total: int | None = None, followers: int | None = None,
+                      profiled: int | None = None) -> str:
     """The audience's largest segments in one sentence.
 
     Parameters
@@ -377,11 +378,17 @@ def segments_sentence(summary: pd.DataFrame, *, label: str = "label", size: str 
         One row per segment with a ``label`` and a ``size`` column.
     total : int, optional
         Audience size (default: the sum of sizes).
+    followers, profiled : int, optional
+        All followers, and those with a profile in the store: with none profiled there is no
+        text to read at all, which is said instead of "not enough text".
 
     Returns
     -------
     str
     """
+    why = _no_profiles(followers or 0, profiled)
+    if summary.empty and why:
+        return f"The followers' segments cannot be found: {why}."
     if summary.empty:
         return "There is not enough text in the followers' profiles and posts to find segments."
     counts = summary.set_index(label)[size].astype("int64")
@@ -669,8 +676,8 @@ def data_sentence(snapshot_times: Sequence, *, posts: int) -> str:
         return "Data: no snapshots."
     span = (f"({day_label(times[0])})" if len(times) == 1
             else f"from {day_label(times[0])} to {day_label(times[-1])}")
-    return (f"Data: {plural(len(times), 'snapshot')} {span}; "
-            f"{plural(posts, 'recent post')} by followers.")
+    posted = plural(posts, "recent post") if posts else "no recent posts"  # not "0 recent posts"
+    return f"Data: {plural(len(times), 'snapshot')} {span}; {posted} by followers."
 
 
 def relations_sentence(counts: pd.DataFrame, *, followers: int) -> str:
@@ -874,8 +881,8 @@ def competitors_sentence(versus: pd.DataFrame | None, *, account: str,
     """
     missing = dict(missing or {})
     if versus is None and not missing:
-        return ("The client profile names no competitors; list their handles (competitors = "
-                "[...] in the clients file, or --competitor HANDLE) to compare audiences.")
+        # the client reads this: how to add competitors is the agency's business (--help)
+        return "No competitors were chosen for this report, so no other audience is compared."
     parts = []
     for r in (versus.itertuples() if versus is not None else []):
         if not r.shared:
