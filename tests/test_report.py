@@ -199,6 +199,13 @@ def test_archives_months_apart_never_read_as_a_month_earlier():
     s = rt.new_followers_sentence(pd.Series([None] * 173, dtype=object), new=173,
                                   period=rt.period(h), profiled=0)
     assert s.startswith("173 new followers since the October 2022 snapshot; none has a profile")
+    named = [f"h{i}" for i in range(7)]
+    s = rt.new_followers_sentence(pd.Series([None] * 173, dtype=object), new=173,
+                                  period=rt.period(h), profiled=0, named=named)
+    assert s.endswith("Your own posts name 7 of them: @h0, @h1, @h2, @h3, @h4 and 2 more.")
+    s = rt.new_followers_sentence(pd.Series([None] * 173, dtype=object), new=173, profiled=0,
+                                  named=["solo"])
+    assert s.endswith("Your own posts name one of them: @solo.")
     assert "Nobody new followed since the October 2022 snapshot" in rt.new_followers_sentence(
         pd.Series([], dtype=str), new=0, period=rt.period(h))
 
@@ -1096,6 +1103,8 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(
     assert "not enough text" not in text and "(unassigned)" not in text
     # the new followers are counted over the ten months, and not called "not likely human"
     assert "173 new followers since the October 2022 snapshot; none has a profile" in text
+    # and yet the own posts name a few: said, not hidden behind "cannot be told"
+    assert re.search(r"Your own posts name 4 of them: @\w+, @\w+, @\w+ and @\w+\.", text)
     assert "No likely-human" not in text
     # the follower factory from ids alone: creation dates estimated from the ids (exact for
     # snowflakes), its sentence under the chart; no heatmap without posts

@@ -269,7 +269,7 @@ def _join(items: list[str]) -> str:
 
 def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[str] = (),
                            first_month: bool = False, period: str = "this month",
-                           profiled: int | None = None) -> str:
+                           profiled: int | None = None, named: Sequence[str] = ()) -> str:
     """Who the new followers are: their largest segments and those worth checking out.
 
     Parameters
@@ -288,6 +288,10 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
     profiled : int, optional
         How many new followers have a profile in the store (an X archive lists ids only); 0 says
         why nobody can be introduced.
+    named : sequence of str
+        Without profiles, the handles the account's own posts give new followers
+        (:meth:`follower_kit.audience.MonthData.named`): said, so that "cannot be told" does not
+        hide the few a reader can look up.
 
     Returns
     -------
@@ -299,8 +303,15 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
     if not new:
         return f"Nobody new followed {period}, so there is nobody to introduce."
     if profiled == 0:
-        return (f"{plural(new, 'new follower')} {period}; none has a profile in the store yet, "
+        said = (f"{plural(new, 'new follower')} {period}; none has a profile in the store yet, "
                 "so who they are cannot be told (see the note on profiles above).")
+        if named:
+            handles = [f"@{h}" for h in named[:5]]
+            listed = (", ".join(handles) + f" and {len(named) - 5:,} more" if len(named) > 5
+                      else _join(handles))
+            said += (f" Your own posts name {len(named):,} of them: {listed}."
+                     if len(named) > 1 else f" Your own posts name one of them: {listed}.")
+        return said
     counts = segments[segments != UNASSIGNED].value_counts(dropna=True)
     parts = []
     top = _shares(counts)
