@@ -71,8 +71,8 @@ def test_each_follower_lands_where_it_belongs():
     assert "bio mentions python" in reason["follow_back", "1"]
     assert "you do not follow them back" in reason["follow_back", "1"]
     assert "active (1 post in the last 30 days)" in reason["follow_back", "1"]
-    assert reason["talk_to", "5"].startswith("replied to you 1 time, last on 2026-10-28")
-    assert "mentioned you 1 time" in reason["talk_to", "4"]  # mention found case-insensitively
+    assert reason["talk_to", "5"].startswith("replied to you once, last on 2026-10-28")
+    assert "mentioned you once" in reason["talk_to", "4"]  # mention found case-insensitively
     assert "posted on python" in reason["talk_to", "2"]
     from follower_kit.analysis.bots import KIND_WORDS
     assert reason["block", "3"].startswith(tuple(f"bot score 1.00: {w}: "
@@ -93,7 +93,7 @@ def test_reasons_count_one_in_the_singular():
     users.loc[users["id"] == "1", "listed_count"] = 1
     out = tr.triage(users, account=ACCOUNT, topics=["python"], new_followers=["1"])
     reason = out.set_index(["list", "follower_id"])["reason"]
-    assert reason["check_out", "1"] == "new since the last snapshot; 5,000 followers; listed 1 time"
+    assert reason["check_out", "1"] == "new since the last snapshot; 5,000 followers; listed once"
     assert [tr._count(n, "follower") for n in (0, 1, 2, 1500)] == [
         "0 followers", "1 follower", "2 followers", "1,500 followers"]
 

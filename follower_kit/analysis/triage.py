@@ -120,6 +120,11 @@ def _n(v) -> str:
     return f"{int(v):,}"
 
 
+def _times(n: int) -> str:
+    """``1`` -> ``"once"``, ``2`` -> ``"twice"``, ``3`` -> ``"3 times"``: how people say it."""
+    return {1: "once", 2: "twice"}.get(n, f"{n:,} times")
+
+
 def _count(v, word: str) -> str:
     """``_count(1, "follower")`` -> ``"1 follower"``; ``_count(2, "time")`` -> ``"2 times"``."""
     return f"{_n(v)} {word}{'s' * (int(v) != 1)}"
@@ -550,7 +555,7 @@ def _check_out(ctx, new_followers) -> pd.DataFrame:
         parts = [new_words, _keyword_phrase(ctx, i), _count(ctx['fol'][i], 'follower')]
         parts = [p for p in parts if p]
         if ctx["listed"][i]:
-            parts.append(f"listed {_count(ctx['listed'][i], 'time')}")
+            parts.append(f"listed {_times(int(ctx['listed'][i]))}")
         e = ctx["engagement"][i]
         if not np.isnan(e):
             parts.append(f"{e:,.1f} reactions per post")
@@ -598,8 +603,8 @@ def _talk_to(ctx) -> pd.DataFrame:
             post = last_talk[i]
             r, m = int(ctx["n_reply"][i]), int(ctx["n_mention"][i])
             what = " and ".join(x for x in (
-                f"replied to you {r} time{'s' * (r != 1)}" if r else "",
-                f"mentioned you {m} time{'s' * (m != 1)}" if m else "") if x)
+                f"replied to you {_times(r)}" if r else "",
+                f"mentioned you {_times(m)}" if m else "") if x)
             parts.append(f"{what}, last on {post['created_at']:%Y-%m-%d}: "
                          f"\"{_snippet(post['text'])}\"")
         if n_recent_topical[i]:
