@@ -13,6 +13,7 @@ from follower_kit import schema
 from follower_kit.errors import SourceError
 from follower_kit.sources import datasets as ds
 
+from _v2_users import v2_user
 from conftest import shared_path
 
 
@@ -109,19 +110,6 @@ def _real_user_objects(n=60):
     return records
 
 
-def _v2(u: dict) -> dict:
-    return {"id": f"u{u['id_str']}", "username": u["screen_name"], "name": u["name"],
-            "description": u["description"], "location": u["location"],
-            "created_at": pd.Timestamp(u["created_at"]).isoformat(),
-            "verified": u["verified"], "protected": u["protected"],
-            "profile_image_url": u["profile_image_url_https"],
-            "public_metrics": {"followers_count": u["followers_count"],
-                               "following_count": u["friends_count"],
-                               "tweet_count": u["statuses_count"],
-                               "listed_count": u["listed_count"],
-                               "like_count": u["favourites_count"]}}
-
-
 def _labels(records) -> dict:
     return {r["user"]["id_str"]: ("bot" if i < len(records) // 2 else "human")
             for i, r in enumerate(records)}
@@ -134,7 +122,7 @@ def test_twibot_layouts(tmp_path, layout, botrepo):
     folder = tmp_path / layout
     folder.mkdir()
     if layout == "v2-array":
-        (folder / "user.json").write_text(json.dumps([_v2(r["user"]) for r in records]))
+        (folder / "user.json").write_text(json.dumps([v2_user(r["user"]) for r in records]))
     elif layout == "v1-jsonl":
         (folder / "users.jsonl").write_text("\n".join(json.dumps(r["user"]) for r in records))
     else:
@@ -201,14 +189,14 @@ def test_a_twibot20_release_folder_reads_its_three_labeled_splits(tmp_path, botr
     other = tmp_path.parent / "other"
     other.mkdir()
     for name in ("a.json", "b.json"):
-        (other / name).write_text(json.dumps([_v2(r["user"]) for r in records]))
+        (other / name).write_text(json.dumps([v2_user(r["user"]) for r in records]))
     with pytest.raises(SourceError, match=r"other: several user files \(a\.json, b\.json\)"):
         ds.load_twibot(other)
 
 
 def test_twibot_without_observed_at_says_so(tmp_path):
     records = _real_user_objects(10)
-    (tmp_path / "user.json").write_text(json.dumps([_v2(r["user"]) for r in records]))
+    (tmp_path / "user.json").write_text(json.dumps([v2_user(r["user"]) for r in records]))
     (tmp_path / "label.csv").write_text(
         "id,label\n" + "\n".join(f"u{k},{v}" for k, v in _labels(records).items()))
     got = ds.load_labeled(tmp_path / "user.json")
@@ -221,7 +209,7 @@ def test_a_set_without_labels_says_so_in_one_line(tmp_path, case):
     """Real user objects with nothing to label them: the error names the file and what is
     missing, not "not a labeled data set"."""
     records = _real_user_objects(5)
-    (tmp_path / "user.json").write_text(json.dumps([_v2(r["user"]) for r in records]))
+    (tmp_path / "user.json").write_text(json.dumps([v2_user(r["user"]) for r in records]))
     target, want = tmp_path, r"user\.json: user objects without labels: no label\.csv"
     if case == "user file alone":
         target = tmp_path / "user.json"
@@ -229,7 +217,7 @@ def test_a_set_without_labels_says_so_in_one_line(tmp_path, case):
         (tmp_path / "label.csv").write_text("id,label\nu1,bot\nu2,human\n")
         want = r"user\.json: none of its user objects is labeled in .*label\.csv \(2 labels"
     elif case == "no id readable":   # labeled, but no id can be read: that is what it says
-        objs = [dict(_v2(r["user"]), id=f"x{i}z") for i, r in enumerate(records)]
+        objs = [dict(v2_user(r["user"]), id=f"x{i}z") for i, r in enumerate(records)]
         (tmp_path / "user.json").write_text(json.dumps(objs))
         (tmp_path / "label.csv").write_text(
             "id,label\n" + "".join(f"x{i}z,bot\n" for i in range(len(objs))))

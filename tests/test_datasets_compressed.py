@@ -18,6 +18,7 @@ from follower_kit.errors import SourceError
 from follower_kit.sources import archive
 from follower_kit.sources import datasets as ds
 
+from _v2_users import v2_user
 from conftest import shared_path
 
 
@@ -33,15 +34,7 @@ def _v2_release(n=40):
     objs, rows = [], ["id,label"]
     for r in bots[: n // 2] + people[: n // 2]:
         u = r["user"]
-        objs.append({"id": f"u{u['id_str']}", "username": u["screen_name"], "name": u["name"],
-                     "description": u["description"], "location": u["location"],
-                     "created_at": pd.Timestamp(u["created_at"]).isoformat(),
-                     "verified": u["verified"], "protected": u["protected"],
-                     "profile_image_url": u["profile_image_url_https"],
-                     "public_metrics": {"followers_count": u["followers_count"],
-                                        "following_count": u["friends_count"],
-                                        "tweet_count": u["statuses_count"],
-                                        "listed_count": u["listed_count"]}})
+        objs.append(v2_user(u, likes=False))
         rows.append(f"u{u['id_str']},{labels[u['id_str']].strip()}")
     return objs, "\n".join(rows) + "\n"
 
