@@ -115,6 +115,21 @@ def test_reasons_in_plain_words():
     assert "default avatar" not in human["reasons"]
 
 
+def test_reasons_say_one_post_and_one_like():
+    """An account with one post and one like reads "1 post ever" and "1 like for 1 post", not
+    "1 posts ever" (seen in bot_lab's table of people on the sample's block list)."""
+    df = pd.DataFrame({"id": ["1", "2"], "username": ["zoe_loca", "tom_12345678"],
+                       "name": ["Zoe", "Tom"], "description": [None, None],
+                       "location": [None, None], "followers_count": [3, 2],
+                       "following_count": [900, 800], "tweet_count": [1, 2],
+                       "like_count": [1, 0], "listed_count": [0, 0],
+                       "default_profile_image": [True, True],
+                       "created_at": [OBS - pd.Timedelta(days=5)] * 2, "observed_at": [OBS] * 2})
+    reasons = B.default_score(schema.coerce(df, "users"), n_reasons=20)["reasons"]
+    assert "1 post ever" in reasons.iloc[0] and "1 posts" not in reasons.iloc[0], reasons.iloc[0]
+    assert "2 posts ever" in reasons.iloc[1], reasons.iloc[1]
+
+
 # ------------------------------------------------------------------ the estimator
 
 

@@ -300,14 +300,14 @@ _PHRASES = {
     + " and is followed by " + _ints(u["followers_count"]),
     "follow_limit": lambda u, x, r: "follows " + _ints(u["following_count"])
     + ", at X's follow limit of about 5,000",
-    "few_likes": lambda u, x, r: _ints(u["like_count"]) + " likes for "
-    + _ints(u["tweet_count"]) + " posts",
+    "few_likes": lambda u, x, r: _plural(u["like_count"], "like") + " for "
+    + _plural(u["tweet_count"], "post"),
     "young": lambda u, x, r: "account is " + _plural(np.expm1(x["age_days_log"]), "day") + " old",
     "prolific": lambda u, x, r: "posts " + _ints(np.expm1(x["tweets_per_day_log"]))
     + " times a day",
     "no_location": lambda u, x, r: np.full(len(x["has_location"]), "no location", dtype=object),
     "no_bio": lambda u, x, r: np.full(len(x["has_location"]), "no bio", dtype=object),
-    "few_posts": lambda u, x, r: _ints(u["tweet_count"]) + " posts ever",
+    "few_posts": lambda u, x, r: _plural(u["tweet_count"], "post") + " ever",
     "farm": lambda u, x, r: "one of " + _ints(r["farm_size"]) + " accounts created together "
     "with the same handle pattern or bio (farm " + _ints(r["farm_id"]) + ")",
     "shared_bio": lambda u, x, r: "bio shared with " + _ints(np.expm1(x["same_bio_log"]))
