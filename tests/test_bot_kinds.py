@@ -531,6 +531,18 @@ def test_evaluate_lodo_without_a_group_scores_the_left_out_set_without_it(tmp_pa
     assert bad.exit_code == 2 and "--without goes with --lodo" in bad.output
 
 
+def test_lodo_scores_say_why_a_left_out_bot_passed_as_a_person():
+    """gilani-2017 labels organisations (NatGeo, HarvardHealth) as bots; bot_lab's error
+    analysis shows them with the plain words that made them look like people."""
+    names = ("gilani-2017", "kaggle-2017", "botrepo-2019")
+    sets = {n: ds.load_labeled(shared_path("bots", n)) for n in names}
+    f = B.lodo_scores(sets, peer=False, test_names=["gilani-2017"])["gilani-2017"]
+    passed = f[f["is_bot"] == 1].nsmallest(10, "kit")
+    assert (passed["kit"] < 0.05).all()
+    assert passed["human_reasons"].str.contains(r"is followed by [\d,]{6,}").all(), passed
+    assert not passed["human_reasons"].str.contains("followed by 0|no bio").any()
+
+
 def test_the_rules_prior_reads_only_the_field_groups_an_account_has():
     """The hand-set profile rules join the blend, each only where its feature's group is there:
     a source without text gets no "no bio" or "default avatar" evidence from blank columns."""

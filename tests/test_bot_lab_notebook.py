@@ -35,3 +35,6 @@ def test_notebook_runs_on_the_sample(tmp_path):
                      for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "public sets not found" in text
     assert "cheapest threshold" in text and "farm_id" in text
+    # true against predicted kind: named axes, and a human below bot_threshold is not counted
+    # as the kind the model would give it (the crosstab said 2,915 humans were "financial")
+    assert "true kind" in text and "human (below bot_threshold)" in text and "col_0" not in text

@@ -115,6 +115,45 @@ def test_reasons_in_plain_words():
     assert "default avatar" not in human["reasons"]
 
 
+def test_human_reasons_say_why_an_account_looks_like_a_person():
+    """bot_lab's 'bots scored as people' showed the rules' bot-side reasons ("699 likes for
+    7,156 posts", or nothing) beside scores of 0.001; toward="human" names what pulled the
+    score down, and leaves the bot side alone."""
+    created = [OBS - pd.Timedelta(days=3), pd.Timestamp("2012-05-01", tz="UTC")]
+    df = pd.DataFrame({"id": ["1", "2"], "username": ["Sarah81521598", "ada_lovelace"],
+                       "name": ["Sarah", "Ada"], "description": [None, "math, engines, poetry"],
+                       "location": [None, "London"], "followers_count": [3, 4200],
+                       "following_count": [4990, 310], "tweet_count": [0, 9100],
+                       "like_count": [0, 15000], "listed_count": [0, 80],
+                       "default_profile_image": [True, False], "created_at": created,
+                       "observed_at": [OBS, OBS]})
+    users = schema.coerce(df, "users")
+    X, _ = B.bot_features(users, farms=False)
+    contrib = B.rule_contributions(X)
+    human = B.explain(users, X, contrib, toward="human")
+    assert human[1] == ("follows 310 and is followed by 4,200; account is 14 years old; "
+                        "posts 1.7 times a day"), human[1]
+    assert human[0] == "posts less than once in 10 days"   # not "posts 0.0 times a day"
+    assert B.explain(users, X, contrib)[1] == ""
+    with pytest.raises(ValueError, match="toward must be 'bot' or 'human'"):
+        B.explain(users, X, contrib, toward="person")
+
+
+def test_reasons_say_one_post_and_one_like():
+    """An account with one post and one like reads "1 post ever" and "1 like for 1 post", not
+    "1 posts ever" (seen in bot_lab's table of people on the sample's block list)."""
+    df = pd.DataFrame({"id": ["1", "2"], "username": ["zoe_loca", "tom_12345678"],
+                       "name": ["Zoe", "Tom"], "description": [None, None],
+                       "location": [None, None], "followers_count": [3, 2],
+                       "following_count": [900, 800], "tweet_count": [1, 2],
+                       "like_count": [1, 0], "listed_count": [0, 0],
+                       "default_profile_image": [True, True],
+                       "created_at": [OBS - pd.Timedelta(days=5)] * 2, "observed_at": [OBS] * 2})
+    reasons = B.default_score(schema.coerce(df, "users"), n_reasons=20)["reasons"]
+    assert "1 post ever" in reasons.iloc[0] and "1 posts" not in reasons.iloc[0], reasons.iloc[0]
+    assert "2 posts ever" in reasons.iloc[1], reasons.iloc[1]
+
+
 # ------------------------------------------------------------------ the estimator
 
 

@@ -164,3 +164,31 @@ def test_cjk_and_emoji_names_draw_with_installed_fonts():
         fig.canvas.draw()
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     assert missing == []
+
+
+def test_pr_curves_draw_each_sets_own_chance_line():
+    """bot_lab draws one PR curve per left-out set; each set has its own bot share, so a
+    random score's precision differs per curve. One pooled line (0.39 on the real sets) sat
+    under sets of 20% and 51% bots alike."""
+    rng = np.random.default_rng(0)
+    rows = [pd.DataFrame({"model": name, "is_bot": (rng.uniform(size=400) < share).astype(int),
+                          "score": rng.uniform(size=400)})
+            for name, share in (("few bots", 0.2), ("many bots", 0.8))]
+    data = pd.concat(rows, ignore_index=True)
+    fig, ax = plt.subplots()
+    plots.bot_pr_curves(data, ax=ax)
+    curves = {line.get_label(): line.get_color() for line in ax.lines
+              if not line.get_label().startswith("_")}
+    chance = {round(float(line.get_ydata()[0]), 6): line.get_color() for line in ax.lines
+              if line.get_linestyle() == "--"}
+    for name, g in data.groupby("model"):
+        share = round(float(g["is_bot"].mean()), 6)
+        color = next(c for label, c in curves.items() if label.startswith(name))
+        assert chance.get(share) == color, (name, share, chance)
+    plt.close(fig)
+    # one test set for every curve keeps the one grey line
+    same = pd.concat([rows[0], rows[0].assign(model="again")], ignore_index=True)
+    fig, ax = plt.subplots()
+    plots.bot_pr_curves(same, ax=ax)
+    assert len([line for line in ax.lines if line.get_linestyle() == "--"]) == 1
+    plt.close(fig)

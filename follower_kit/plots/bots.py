@@ -38,15 +38,23 @@ def bot_roc_curves(data: pd.DataFrame, *, label: str = "is_bot", score: str = "s
 def bot_pr_curves(data: pd.DataFrame, *, label: str = "is_bot", score: str = "score",
                   hue: str | None = "model", ax=None, **kwargs):
     """Precision-recall curve per ``hue`` value, with average precision in the legend and the bot
-    share (a random score's precision) as a dashed line."""
+    share (a random score's precision) as a dashed line: one grey line when every curve is
+    measured on the same share, else one line per curve in its colour (left-out sets differ)."""
     from sklearn.metrics import average_precision_score, precision_recall_curve
 
     ax = ax or plt.gca()
+    baselines = []
     for name, g in _groups(data, hue):
         prec, rec, _ = precision_recall_curve(g[label], g[score])
         ap = average_precision_score(g[label], g[score])
-        ax.plot(rec, prec, label=f"{name or score} (AP {ap:.3f})", **kwargs)
-    ax.axhline(float(np.mean(data[label])), color="0.7", lw=0.8, ls="--")
+        (line,) = ax.plot(rec, prec, label=f"{name or score} (AP {ap:.3f})", **kwargs)
+        baselines.append((float(np.mean(g[label])), line.get_color()))
+    shares = [share for share, _ in baselines]
+    if max(shares) - min(shares) < 1e-9:
+        ax.axhline(shares[0], color="0.7", lw=0.8, ls="--")
+    else:
+        for share, color in baselines:
+            ax.axhline(share, color=color, lw=0.8, ls="--", alpha=0.6)
     ax.set(xlabel="bots caught (recall)", ylabel="flagged that are bots (precision)",
            xlim=(0, 1), ylim=(0, 1.01), title="Precision-recall")
     ax.legend(loc="lower left", fontsize="small")

@@ -154,13 +154,14 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
     dict
         name -> DataFrame with ``id``, ``username``, ``is_bot``, ``kit`` (the calibrated bot
         score), ``bot_kind``, ``block_kind``, the per-kind ``score_<kind>`` columns, ``rules``,
-        ``reasons`` (the rules' plain words), ``group`` (the sub-group the account came from) and,
+        ``reasons`` (the rules' plain words), ``human_reasons`` (those pointing the other way,
+        for a bot scored as a person), ``group`` (the sub-group the account came from) and,
         with ``peer``, ``peer``.
     """
     from ...schema import without_field_groups
     from .model import blockable, fit_bot_model, pattern_name
     from .peer import botometer_lite_forest
-    from .rules import default_score
+    from .rules import bot_features, default_score, explain, rule_contributions
 
     train_names = list(sets) if train_names is None else list(train_names)
     out = {}
@@ -199,9 +200,11 @@ def lodo_scores(sets: dict, *, train_names=None, peer: bool = True, progress=Non
                               "kit": prob, "bot_kind": kind,
                               "block_kind": blockable(tu, kind)})
         frame = frame.join(kinds.reset_index(drop=True))
-        rules = default_score(tu, farms=False, n_reasons=3)
+        X, _ = bot_features(tu, farms=False)
+        rules = default_score(tu, farms=False, n_reasons=3, features=X)
         frame["rules"] = rules["bot_score"].to_numpy()
         frame["reasons"] = rules["reasons"].to_numpy()
+        frame["human_reasons"] = explain(tu, X, rule_contributions(X), toward="human")
         frame["group"] = (tu["group"].astype(object).to_numpy() if "group" in tu
                           else np.full(len(tu), name, dtype=object))
         if peer:

@@ -300,14 +300,22 @@ _PHRASES = {
     + " and is followed by " + _ints(u["followers_count"]),
     "follow_limit": lambda u, x, r: "follows " + _ints(u["following_count"])
     + ", at X's follow limit of about 5,000",
-    "few_likes": lambda u, x, r: _ints(u["like_count"]) + " likes for "
-    + _ints(u["tweet_count"]) + " posts",
+    "few_likes": lambda u, x, r: _plural(u["like_count"], "like") + " for "
+    + _plural(u["tweet_count"], "post"),
     "young": lambda u, x, r: "account is " + _plural(np.expm1(x["age_days_log"]), "day") + " old",
     "prolific": lambda u, x, r: "posts " + _ints(np.expm1(x["tweets_per_day_log"]))
     + " times a day",
+    # the human side (explain(..., toward="human")): what made an account look like a person
+    "many_likes": lambda u, x, r: _plural(u["like_count"], "like") + " for "
+    + _plural(u["tweet_count"], "post"),
+    "old": lambda u, x, r: "account is " + _plural(np.floor(np.expm1(x["age_days_log"]) / 365.25),
+                                                   "year") + " old",
+    "quiet": lambda u, x, r: np.array([f"posts {v:.1f} times a day" if v >= 0.1 else
+                                       "posts less than once in 10 days" for v in
+                                       np.expm1(x["tweets_per_day_log"])], dtype=object),
     "no_location": lambda u, x, r: np.full(len(x["has_location"]), "no location", dtype=object),
     "no_bio": lambda u, x, r: np.full(len(x["has_location"]), "no bio", dtype=object),
-    "few_posts": lambda u, x, r: _ints(u["tweet_count"]) + " posts ever",
+    "few_posts": lambda u, x, r: _plural(u["tweet_count"], "post") + " ever",
     "farm": lambda u, x, r: "one of " + _ints(r["farm_size"]) + " accounts created together "
     "with the same handle pattern or bio (farm " + _ints(r["farm_id"]) + ")",
     "shared_bio": lambda u, x, r: "bio shared with " + _ints(np.expm1(x["same_bio_log"]))
@@ -339,22 +347,32 @@ class _Rows:
 
 
 def explain(users: pd.DataFrame, X: pd.DataFrame, contrib: pd.DataFrame, *,
-            n_reasons: int = 3, rows=None, min_contribution: float = 0.2) -> np.ndarray:
+            n_reasons: int = 3, rows=None, min_contribution: float = 0.2,
+            toward: str = "bot") -> np.ndarray:
     """The top ``n_reasons`` plain-words reasons per account: the reasons that pushed its score up
     the most (rules telling the same story are added together first), each at least
-    ``min_contribution``, "; "-joined, most important first.
+    ``min_contribution``, "; "-joined, most important first. ``toward="human"`` gives those
+    that pushed it down instead ("followed by 4,200; account is 13 years old"): why a bot
+    passed as a person.
 
     Returns
     -------
     ndarray of str
         one per row of ``users`` (empty outside ``rows`` or when no rule stands out).
     """
+    if toward not in ("bot", "human"):
+        raise ValueError(f"explain: toward must be 'bot' or 'human', not {toward!r}")
     out = np.full(len(users), "", dtype=object)
     rows = np.arange(len(users)) if rows is None else np.asarray(rows)
     if not len(rows):
         return out
-    keys = list(dict.fromkeys(REASON_OF.get(c, c) for c in contrib.columns))
-    key_of = np.array([keys.index(REASON_OF.get(c, c)) for c in contrib.columns])
+    reason_of = REASON_OF
+    if toward == "human":
+        contrib = -contrib
+        # a person's many followers are the follow ratio's story told the other way
+        reason_of = {**REASON_OF, "many_followers": "follow_ratio"}
+    keys = list(dict.fromkeys(reason_of.get(c, c) for c in contrib.columns))
+    key_of = np.array([keys.index(reason_of.get(c, c)) for c in contrib.columns])
     c = np.zeros((len(rows), len(keys)))
     np.add.at(c.T, key_of, contrib.to_numpy()[rows].T)
     top = np.argsort(-c, axis=1, kind="stable")[:, :n_reasons]
