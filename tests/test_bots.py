@@ -90,7 +90,8 @@ def test_default_calibration_reproduces(public_sets, sample_audience):
 # ------------------------------------------------------------------ reasons
 
 
-def test_reasons_in_plain_words():
+def _made_and_person() -> pd.DataFrame:
+    """Two profiles: a made account three days old, and a person of long standing."""
     created = [OBS - pd.Timedelta(days=3), pd.Timestamp("2012-05-01", tz="UTC")]
     df = pd.DataFrame({"id": ["1", "2"], "username": ["Sarah81521598", "ada_lovelace"],
                        "name": ["Sarah", "Ada"], "description": [None, "math, engines, poetry"],
@@ -99,7 +100,11 @@ def test_reasons_in_plain_words():
                        "like_count": [0, 15000], "listed_count": [0, 80],
                        "default_profile_image": [True, False], "created_at": created,
                        "observed_at": [OBS, OBS]})
-    users = schema.coerce(df, "users")
+    return schema.coerce(df, "users")
+
+
+def test_reasons_in_plain_words():
+    users = _made_and_person()
     followers = pd.DataFrame({"account_id": "9", "snapshot_at": OBS, "follower_id": ["1", "2"],
                               "position": [0, 1], "source": "api"})
     s = B.default_score(users, followers=followers)
@@ -119,15 +124,7 @@ def test_human_reasons_say_why_an_account_looks_like_a_person():
     """bot_lab's 'bots scored as people' showed the rules' bot-side reasons ("699 likes for
     7,156 posts", or nothing) beside scores of 0.001; toward="human" names what pulled the
     score down, and leaves the bot side alone."""
-    created = [OBS - pd.Timedelta(days=3), pd.Timestamp("2012-05-01", tz="UTC")]
-    df = pd.DataFrame({"id": ["1", "2"], "username": ["Sarah81521598", "ada_lovelace"],
-                       "name": ["Sarah", "Ada"], "description": [None, "math, engines, poetry"],
-                       "location": [None, "London"], "followers_count": [3, 4200],
-                       "following_count": [4990, 310], "tweet_count": [0, 9100],
-                       "like_count": [0, 15000], "listed_count": [0, 80],
-                       "default_profile_image": [True, False], "created_at": created,
-                       "observed_at": [OBS, OBS]})
-    users = schema.coerce(df, "users")
+    users = _made_and_person()
     X, _ = B.bot_features(users, farms=False)
     contrib = B.rule_contributions(X)
     human = B.explain(users, X, contrib, toward="human")
