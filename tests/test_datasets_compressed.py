@@ -232,6 +232,12 @@ def test_damaged_compressed_files_name_the_file(tmp_path):
     (tmp_path / "cut.tar.gz").write_bytes(cut[: len(cut) // 2])
     with pytest.raises(SourceError, match=r"cut\.tar\.gz: not a tar archive, or a damaged one"):
         ds.load_labeled(tmp_path / "cut.tar.gz")
+    # a Bot Repository archive cut short, read as one: named too, not a bare EOFError
+    real = (shared_path("bots", "cresci-stock-2018") / "cresci-stock-2018.tar.gz").read_bytes()
+    (tmp_path / "cresci-stock-2018.tar.gz").write_bytes(real[: len(real) // 2])
+    with pytest.raises(SourceError, match=r"cresci-stock-2018\.tar\.gz: not a tar archive, "
+                                          r"or a damaged one"):
+        ds.load_botrepo(tmp_path / "cresci-stock-2018.tar.gz")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("notes/readme.txt", "nothing here")

@@ -732,8 +732,8 @@ def _plain_name(p) -> str:
 def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, str]:
     """The TSV lines and the JSON records of one Bot Repository set, from files or an archive."""
     if where.name.endswith(".tar.gz"):
-        with tarfile.open(where) as tar:
-            members = {Path(m.name).name: m for m in tar.getmembers() if m.isfile()}
+        with _open_tar(where) as tar:   # a damaged archive is an error naming it
+            members = {Path(n).name: m for n, m in _tar_files(tar, where).items()}
             for need in (f"{stem}.tsv", f"{stem}_tweets.json"):
                 if need not in members:
                     raise SourceError(f"{where}: the archive lacks {need}", path=where)
@@ -1085,10 +1085,14 @@ def _is_tarball(path: Path) -> bool:
     return path.name.lower().endswith((".tar.gz", ".tgz", ".tar"))
 
 
+#: What reading a damaged or truncated tar (or its gzip stream) raises.
+_TAR_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error)
+
+
 def _open_tar(path: Path) -> tarfile.TarFile:
     try:
         return tarfile.open(path)
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+    except _TAR_ERRORS as exc:
         raise SourceError(f"{path}: not a tar archive, or a damaged one ({exc})",
                           path=path) from None
 
@@ -1098,7 +1102,7 @@ def _tar_files(tar: tarfile.TarFile, path: Path) -> dict[str, tarfile.TarInfo]:
     naming it."""
     try:
         return {m.name.removeprefix("./").strip("/"): m for m in tar.getmembers() if m.isfile()}
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+    except _TAR_ERRORS as exc:
         raise SourceError(f"{path}: not a tar archive, or a damaged one ({exc})",
                           path=path) from None
 
