@@ -561,7 +561,7 @@ def pulls(store, account=None) -> pd.DataFrame:
         if meta["kind"] == "followers" and meta.get("status") != "committed":
             # rows are followers, as the commit records them; the following list's pages
             # stay in what was read and paid for
-            rows_ = sum(n for p in d.glob("followers-*.jsonl") for _, n in _file_heads(p))
+            rows_ = sum(n for p in PullDir(d).page_files("followers") for _, n in _file_heads(p))
         rows.append({
             "account_id": meta["account"]["id"], "username": meta["account"]["username"],
             "pull_id": meta["pull_id"], "kind": meta["kind"], "status": meta["status"],

@@ -47,8 +47,8 @@ def main(ctx: click.Context, verbose: int) -> None:
     """Understand who follows an account on X or Bluesky.
 
     Pull followers with the X API or from Bluesky (or import an X archive or twarc2 files), keep
-    them in a local
-    snapshot store, find bots and topic segments, chart growth, and render monthly reports.
+    them in a local snapshot store, find bots and topic segments, chart growth, and render monthly
+    reports.
     Everything works offline on the built-in sample audience: try `follower-kit demo`.
     """
     level = logging.WARNING - 10 * verbose
