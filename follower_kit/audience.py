@@ -527,11 +527,13 @@ def fit_sample(frame: pd.DataFrame, n: int = FIT_SAMPLE, *, seed: int = 0) -> pd
 
 
 def _unassigned(documents: pd.DataFrame) -> pd.DataFrame:
+    from .analysis.segments import UNASSIGNED
+
     n = len(documents)
     return pd.DataFrame({
         "follower_id": documents["follower_id"].astype("str").to_numpy(),
         "segment": np.full(n, -1, dtype="int64"),
-        "label": pd.Series(["(unassigned)"] * n, dtype="str"),
+        "label": pd.Series([UNASSIGNED] * n, dtype="str"),
         "membership": np.zeros(n), "explained": np.zeros(n), "x": np.zeros(n),
         "y": np.zeros(n)})
 
@@ -543,7 +545,7 @@ def segment_documents(documents: pd.DataFrame, n_segments: int | str = "auto", *
 
     With too little text to learn from (fewer documents with a bio or posts than three per
     segment, as when followers were imported from an X archive without profiles) everyone is
-    ``(unassigned)``: the report says so instead of failing.
+    "no clear topic" (``analysis.segments.UNASSIGNED``): the report says so instead of failing.
 
     Returns
     -------
@@ -590,7 +592,7 @@ def segment(data: MonthData, options: AudienceOptions | None = None, *, max_twee
     Returns
     -------
     segments : DataFrame
-        ``follower_id``, ``segment`` (int, -1 for "(unassigned)"), ``label``, ``membership``,
+        ``follower_id``, ``segment`` (int, -1 for "no clear topic"), ``label``, ``membership``,
         ``explained``, ``x``, ``y``; one row per follower, in follow order.
     model : TopicSegmenter or None
         Only with ``return_model``.

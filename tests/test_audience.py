@@ -158,6 +158,8 @@ def test_report_cli_and_steps_agree_on_every_count(tmp_path_factory, sample_stor
         r'<tr><td class="fk-text"><bdi>([^<]+)</bdi></td><td class="fk-num"><bdi>([\d,]+)<',
         table))
     assert report_segments == cli_segments
+    # the followers no segment fits, in plain words in both (not the jargon "(unassigned)")
+    assert report_segments.get("no clear topic", 0) > 0
     steps = audience.segment(data, scores=scores)
     assert steps["label"].value_counts().to_dict() == cli_segments
     # eight segments fitted; those of mostly bots fold into one "likely bots" segment

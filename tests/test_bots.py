@@ -7,6 +7,7 @@ out) and on the sample audience; they are not loosened to pass.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -226,7 +227,17 @@ def test_cli_score_writes_the_store(tmp_path, sample_store):
     assert len(table) == latest["username"].notna().sum()
     assert {"follower_id", "bot_score", "reasons", "farm_id"} <= set(table.columns)
     assert table["bot_score"].between(0, 1).all()
-    assert store.read_table("bot_farms", "brightwave") is not None
+    farms = store.read_table("bot_farms", "brightwave")
+    assert farms is not None
+    # farms are counted from 1, as people count, and one number names a farm everywhere: the
+    # reasons' "(farm N)", the farm table printed below the scores and both store tables (a
+    # reason said "(farm 0)" of the largest farm)
+    assert sorted(farms["farm_id"]) == [1, 2, 3]
+    assert set(table["farm_id"].dropna()) == {1, 2, 3}
+    named = table["reasons"].str.extract(r"\(farm (\d+)\)")[0].dropna().astype(int)
+    assert set(named) <= {1, 2, 3} and 1 in set(named)
+    rows = re.findall(r"^\s+(\d+)\s+\d+\s+\d{4}-\d\d-\d\d\.\.\.", res.output, flags=re.M)
+    assert [int(n) for n in rows] == [1, 2, 3]
 
 
 def test_cli_evaluate_json():

@@ -21,6 +21,37 @@ pytestmark = pytest.mark.browser
 SCREENSHOT = ROOT / "docs" / "report.png"
 
 
+# On a phone-width page: the words of table cells that a line break cut in two (a short word in
+# Latin letters, which fits any column it is in), and the tables whose last column cannot be
+# scrolled into view.
+PHONE_JS = r"""() => {
+  const cut = [];
+  for (const td of document.querySelectorAll('table.fk-table td')) {
+    const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/[@A-Za-z\u00C0-\u024F_]{2,14}/g)) {
+        const r = document.createRange();
+        r.setStart(node, m.index);
+        r.setEnd(node, m.index + m[0].length);
+        const tops = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
+        if (tops.size > 1) cut.push(m[0]);
+      }
+    }
+  }
+  const unreachable = [];
+  for (const table of document.querySelectorAll('table.fk-table')) {
+    const box = table.parentElement;
+    box.scrollLeft = box.scrollWidth;
+    const last = table.querySelector('tr').lastElementChild.getBoundingClientRect();
+    if (last.right > Math.min(box.getBoundingClientRect().right, window.innerWidth) + 1)
+      unreachable.push(table.querySelector('caption')?.innerText || table.rows.length);
+    box.scrollLeft = 0;
+  }
+  return {cut, unreachable, tables: document.querySelectorAll('table.fk-table').length,
+          pageWidth: document.documentElement.scrollWidth};
+}"""
+
+
 @pytest.fixture(scope="module")
 def page_report(tmp_path_factory, sample_store):
     """The rendered report opened in headless Chromium, with everything the page did recorded."""
@@ -60,6 +91,9 @@ def page_report(tmp_path_factory, sample_store):
                     else tmp_path_factory.mktemp("shot") / "report.png")
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shot), clip={"x": 0, "y": 0, "width": 1100, "height": 1500})
+            phone = browser.new_page(viewport={"width": 375, "height": 800})
+            phone.goto(result.paths["html"].as_uri(), wait_until="load")
+            state["phone"] = phone.evaluate(PHONE_JS)
         finally:
             browser.close()
     return {"result": result, "events": events, "state": state, "screenshot": shot}
@@ -132,3 +166,14 @@ def test_screenshot_is_taken(page_report):
         assert img.size == (1100, 1500)
         # not a blank page: the report's cards, chart and text make many distinct colours
         assert len(img.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 100
+
+
+def test_tables_on_a_phone_scroll_sideways_and_keep_words_whole(page_report):
+    """At 375 px, nbconvert's clipped output box cut off the columns past the screen's edge and
+    "overflow-wrap: anywhere" squeezed the rest to a few letters: "Maria/na/Santo/s", a bio one
+    syllable a line. A table now scrolls in its own box, its words whole."""
+    phone = page_report["state"]["phone"]
+    assert phone["tables"] >= 8
+    assert phone["pageWidth"] == 375          # the page itself never scrolls sideways
+    assert phone["unreachable"] == []
+    assert phone["cut"] == []

@@ -247,6 +247,10 @@ def test_first_snapshot_messages_name_the_account_and_count_in_words(tmp_path):
     out = run("bots", "score", "brightwave", "--top", "0", "--store", sample).output
     assert "followers of @brightwave at" in out and "(s)" not in out
     assert re.search(r"; (no farm|1 farm|[0-9,]+ farms) found", out)
+    # a first snapshot: nobody is new, and the check-out list says why once, under its title
+    out = run("triage", "brightwave", "--store", sample).output
+    assert ("Worth checking out: notable new followers (0)\n"
+            "  (nobody can be new yet: this is the first snapshot on record)") in out
 
 
 

@@ -327,8 +327,8 @@ def test_explore_summary_and_quick_table_on_a_first_snapshot():
                                     first_month=True)
     assert "Likely-human followers in software (the first snapshot on record" in humans
     assert "@ann_dev" in humans and "New likely" not in humans
-    # nobody in a segment: all followers, not the "(unassigned)" pseudo-segment
-    none = rt.likely_humans_table(a.assign(label="(unassigned)", is_new=False), columns,
+    # nobody in a segment: all followers, not the "no clear topic" pseudo-segment
+    none = rt.likely_humans_table(a.assign(label=rt.UNASSIGNED, is_new=False), columns,
                                   first_month=True)
     assert "Likely-human followers (the first" in none and "@bob" in none
 
@@ -1073,7 +1073,7 @@ def test_segments_learn_from_text_and_leave_followers_without_any_unassigned(sam
     empty = docs.assign(text="")
     none = report.segment_followers(empty, 6)
     assert list(none.columns) == list(direct.columns) and len(none) == len(docs)
-    assert set(none["label"]) == {"(unassigned)"} and (none["segment"] == -1).all()
+    assert set(none["label"]) == {"no clear topic"} and (none["segment"] == -1).all()
 
 
 @pytest.mark.slow
@@ -1100,7 +1100,7 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(
     assert "20 August 2023; no recent posts by followers." in text and "0 recent" not in text
     assert "look automated" not in text and "Nobody to block" not in text
     assert "segments cannot be found: none of the followers has a profile" in text
-    assert "not enough text" not in text and "(unassigned)" not in text
+    assert "not enough text" not in text and rt.UNASSIGNED not in text
     # the new followers are counted over the ten months, and not called "not likely human"
     assert "173 new followers since the October 2022 snapshot; none has a profile" in text
     # and yet the own posts name a few: said, not hidden behind "cannot be told"
@@ -1249,7 +1249,7 @@ def test_report_of_a_first_snapshot_from_twarc(tmp_path):
     start = page.index('<th scope="col">Segment</th>')
     rows = re.findall(r'<tr><td class="fk-text"><bdi>([^<]+)</bdi></td>',
                       page[start:page.index("</table>", start)])
-    topics = [html_lib.unescape(r) for r in rows if r != "(unassigned)"]
+    topics = [html_lib.unescape(r) for r in rows if r != rt.UNASSIGNED]
     assert 1 <= len(topics) <= 3, topics
     words = {w.strip() for label in topics for w in re.split(r"[,·]", label)}
     assert not words & {"don", "good", "great", "the", "and"}, topics

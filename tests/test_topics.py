@@ -238,7 +238,8 @@ def test_assign_columns_and_map(fitted):
     assert list(assigned.columns) == ["follower_id", "segment", "label", "membership",
                                       "explained", "x", "y"]
     empty = assigned["segment"] == -1
-    assert (assigned.loc[empty, "label"] == "(unassigned)").all()
+    # in plain words, as the report's segment table and the topics command show it
+    assert (assigned.loc[empty, "label"] == "no clear topic").all()
     assert assigned["membership"].between(0, 1).all() and assigned["explained"].between(0, 1).all()
     assert (np.hypot(assigned["x"], assigned["y"]) <= 1 + 1e-9).all()
     firm = assigned[assigned["membership"] > 0.99]       # firm members sit at their anchor
@@ -292,7 +293,7 @@ def test_mostly_bot_segments_are_reported_as_bots():
     scores = pd.Series([0.9, 0.8, 0.2, 0.1, 0.6, np.nan, 0.99],
                        index=[str(i) for i in range(7)])
     out = T.mark_bot_segments(assigned, scores)
-    assert out["label"].tolist() == [T.BOT_LABEL] * 3 + ["s1"] * 3 + ["(unassigned)"]
+    assert out["label"].tolist() == [T.BOT_LABEL] * 3 + ["s1"] * 3 + [T.UNASSIGNED]
     assert out["topic_label"].tolist() == assigned["label"].tolist()
     assert out["bot_segment"].tolist() == [True] * 3 + [False] * 4    # 1 of 2 scored: not most
     assert list(out.columns[:len(assigned.columns)]) == list(assigned.columns)
@@ -309,7 +310,7 @@ def test_mostly_bot_segments_are_reported_as_bots():
 def _frame(segments, ids=None, explained=0.5):
     ids = ids or [str(i) for i in range(len(segments))]
     return pd.DataFrame({"follower_id": ids, "segment": segments,
-                         "label": [f"s{s}" if s >= 0 else "(unassigned)" for s in segments],
+                         "label": [f"s{s}" if s >= 0 else T.UNASSIGNED for s in segments],
                          "membership": 1.0, "explained": explained})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -79,8 +80,9 @@ def test_each_follower_lands_where_it_belongs():
                                                  for w in KIND_WORDS.values()))
     assert "handle ends in 8 digits" in reason["block", "3"]
     assert "handle ends in 8 digits" in reason["block", "6"]
-    assert "new since the last snapshot; 5,000 followers; listed 40 times" in \
-        reason["check_out", "1"]
+    # a list of new followers under a title that says so: the reason starts with what sets
+    # the follower apart, not "new since the last snapshot" on every row
+    assert reason["check_out", "1"].startswith("5,000 followers; listed 40 times")
     assert reason["check_out", "1"].endswith(
         'latest post 2026-10-20: "new #python release is out"')
     ranks = out.groupby("list")["rank"].apply(list)
@@ -93,7 +95,7 @@ def test_reasons_count_one_in_the_singular():
     users.loc[users["id"] == "1", "listed_count"] = 1
     out = tr.triage(users, account=ACCOUNT, topics=["python"], new_followers=["1"])
     reason = out.set_index(["list", "follower_id"])["reason"]
-    assert reason["check_out", "1"] == "new since the last snapshot; 5,000 followers; listed once"
+    assert reason["check_out", "1"] == "5,000 followers; listed once"
     assert [tr._count(n, "follower") for n in (0, 1, 2, 1500)] == [
         "0 followers", "1 follower", "2 followers", "1,500 followers"]
 
@@ -189,10 +191,12 @@ def test_cli_triage_on_the_sample(sample_store, sample_audience):
                   "Conversation openings"):
         assert title in text
     assert "you do not follow them back" in text  # the store's "following" table was used
-    assert "new since the last snapshot" in text  # new followers came from the store's diff
+    # the title says once that these are new followers (from the store's diff); no row repeats it
+    check_out = text[text.index("Worth checking out: notable new followers"):
+                     text.index("Likely bots and spam to block")]
+    assert re.search(r"^\s+1\. @\w+  [\d,]+ followers", check_out, flags=re.M), check_out
+    assert "new since" not in text
     # each title counts the whole list, the screen shows three and says how to get the rest
-    import re
-
     block = int(re.search(r"Likely bots and spam to block \(([\d,]+)\)", text).group(1)
                 .replace(",", ""))
     assert block > 3 and f"... {block - 3:,} more (--csv FILE writes every entry)" in text
@@ -316,6 +320,15 @@ def test_keyword_relevance_counts_each_keyword_once_bio_double():
     assert by.loc["4", "relevance"] == 1
     assert by.loc["5", "post_keywords"] == "csv" and by.loc["3", "relevance"] == 0
     assert tr.keyword_relevance(people(), keywords=[])["relevance"].sum() == 0
+
+
+def test_check_out_without_new_followers_says_once_who_it_looked_at():
+    """Without the new followers' ids (the Python API's default) the list takes the newest 5%
+    (at least 50): no title says so, so the reason does, after what sets the account apart."""
+    out = tr.triage(people(), tweets=posts(), account=ACCOUNT)
+    reason = out.set_index(["list", "follower_id"])["reason"]
+    assert reason["check_out", "1"].startswith("5,000 followers; listed 40 times")
+    assert "; among your 50 newest followers; latest post 2026-10-20" in reason["check_out", "1"]
 
 
 def test_client_keywords_drive_follow_back_and_check_out():

@@ -520,7 +520,8 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
     Returns
     -------
     groups : DataFrame
-        one row per farm, largest first: ``farm_id`` (0..), ``size``, ``created_from``,
+        one row per farm, largest first: ``farm_id`` (1.., the number people read: farm 1 is
+        the largest, as in the bot reasons' "(farm 1)"), ``size``, ``created_from``,
         ``created_to``, ``handle_pattern`` (e.g. ``name+8 digits``, or ``mixed``), ``shared_bio``
         (the most common bio, or NaN), ``follow_rank_span`` (first and last follow rank, or NaN),
         ``member_ids`` (list of ids).
@@ -602,7 +603,7 @@ def coordination(users: pd.DataFrame, followers: pd.DataFrame | None = None, *,
     blocks = np.split(by_comp, starts[1:]) if len(by_comp) else []
     blocks.sort(key=lambda idx: (-len(idx), idx[0]))   # largest first, then first seen
     descriptions = users["description"].to_numpy() if "description" in users else None
-    for fid, idx in enumerate(blocks):
+    for fid, idx in enumerate(blocks, start=1):   # counted from 1: people read "farm 1"
         farm_id[idx] = fid
         codes = bio_code[idx]
         common_bio = np.nan

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from .segments import UNASSIGNED
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def language_shares(langs: pd.DataFrame, segments: pd.DataFrame | None = None, *
     frame = langs.assign(segment="all")
     if segments is not None:
         seg = segments.drop_duplicates("follower_id").set_index("follower_id")["label"]
-        frame = frame.assign(segment=frame["follower_id"].map(seg).fillna("unassigned"))
+        frame = frame.assign(segment=frame["follower_id"].map(seg).fillna(UNASSIGNED))
     rows = []
     for segment, part in frame.groupby("segment", sort=True):
         counts = part["language"].value_counts()

@@ -10,8 +10,8 @@ import pandas as pd
 
 from ..errors import FollowerKitError
 
-__all__ = ["BOT_LABEL", "mark_bot_segments", "representative_followers", "segment_drift",
-           "segment_summary"]
+__all__ = ["BOT_LABEL", "UNASSIGNED", "mark_bot_segments", "representative_followers",
+           "segment_drift", "segment_summary"]
 
 
 def _bot_scores(bot_score, follower_ids: pd.Series) -> np.ndarray | None:
@@ -183,6 +183,11 @@ def segment_drift(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 
 BOT_LABEL = "likely bots"
+
+#: The label of segment -1: followers whose text names nothing the segments know (an empty or
+#: very short bio and no posts), or everyone when there was too little text to segment at all.
+#: Plain words, as the report's segment table, the ``topics`` CLI and the CSVs show it.
+UNASSIGNED = "no clear topic"
 
 
 def mark_bot_segments(assignments: pd.DataFrame, bot_score=None, *, bot_threshold: float = 0.5,

@@ -48,8 +48,8 @@ from ..errors import FollowerKitError
 from .embeddings import _embed, _embedding_weights, choose_model
 # The steps around the segmenter live in their own modules; they are re-exported here so that
 # ``from follower_kit.analysis import topics`` offers the whole pipeline in one namespace.
-from .segments import (BOT_LABEL, mark_bot_segments, representative_followers, segment_drift,
-                       segment_summary)
+from .segments import (BOT_LABEL, UNASSIGNED, mark_bot_segments, representative_followers,
+                       segment_drift, segment_summary)
 from .tokenize import STOP_WORDS, _as_text_array, tokenize
 from .topic_eval import char_nmf, cluster_scores, compare, textbook_nmf
 from .vectorize import SocialVectorizer
@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "BOT_LABEL",
+    "UNASSIGNED",
     "GENERIC_WORDS",
     "STOP_WORDS",
     "SocialVectorizer",
@@ -595,7 +596,7 @@ class TopicSegmenter(ClusterMixin, TransformerMixin, BaseEstimator):
             "follower_id": documents["follower_id"].astype("str").to_numpy(),
             "segment": segment.astype("int64"),
             "label": pd.Series(np.where(segment >= 0, labels[np.maximum(segment, 0)],
-                                        "(unassigned)"), dtype="str"),
+                                        UNASSIGNED), dtype="str"),
             "membership": member.max(axis=1) if len(member) else np.zeros(0),
             "explained": explained,
             "x": xy[:, 0],

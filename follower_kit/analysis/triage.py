@@ -272,8 +272,10 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         ``follow_back`` and ``check_out`` by :func:`keyword_relevance` first, reach second;
         each reason names the matched keywords. Without them the lists are as before.
     new_followers : iterable of str, optional
-        Ids of the new followers (e.g. from ``Store.diff``); default the newest 5% by position
-        (at least 50).
+        Ids of the new followers (e.g. from ``Store.diff``): ``check_out`` lists notable ones,
+        its reasons saying what sets each apart (the list's title says they are new). Default
+        the newest 5% by position (at least 50), each reason then saying "among your N newest
+        followers" after the rest, since no title says so.
     limit : int or None
         Entries per list; None or 0 keeps every entry (the whole block list, for a CSV).
     active_days, recent_days : int
@@ -536,12 +538,15 @@ def _check_out(ctx, new_followers) -> pd.DataFrame:
     if new_followers is not None:
         is_new = _isin(ids, list(new_followers) if not isinstance(
             new_followers, (pd.Series, pd.Index)) else new_followers)
-        new_words = "new since the last snapshot"
+        # the list is of new followers, as its title in the report and the CLI says: each reason
+        # starts with what sets the account apart, not "new since the last snapshot" again
+        pool = ""
     else:
         k = max(50, int(np.ceil(0.05 * len(f))))
         pos = f["position"].to_numpy() if "position" in f.columns else np.arange(len(f))
         is_new = pos < k
-        new_words = f"among your {k:,} newest followers"
+        # a guess at who is new that no title states: said after what sets the account apart
+        pool = f"among your {k:,} newest followers"
     rows = np.flatnonzero(is_new & ctx["human"])
     verified = _flags(f, "verified")
     eng = np.nan_to_num(ctx["engagement"][rows], nan=0.0)
@@ -552,8 +557,7 @@ def _check_out(ctx, new_followers) -> pd.DataFrame:
     latest = _posts_of(ctx, rows, ctx["own"])  # what they post: the first thing to read
 
     def why(i):
-        parts = [new_words, _keyword_phrase(ctx, i), _count(ctx['fol'][i], 'follower')]
-        parts = [p for p in parts if p]
+        parts = [p for p in (_keyword_phrase(ctx, i), _count(ctx['fol'][i], 'follower')) if p]
         if ctx["listed"][i]:
             parts.append(f"listed {_times(int(ctx['listed'][i]))}")
         e = ctx["engagement"][i]
@@ -561,6 +565,8 @@ def _check_out(ctx, new_followers) -> pd.DataFrame:
             parts.append(f"{e:,.1f} reactions per post")
         if verified[i]:
             parts.append("verified")
+        if pool:
+            parts.append(pool)
         if i in latest:
             post = latest[i]
             parts.append(f"latest post {post['created_at']:%Y-%m-%d}: "

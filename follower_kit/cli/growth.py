@@ -215,7 +215,8 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
         part = out[out["list"] == name]
         click.echo(f"\n{TITLES[name]} ({len(part):,})")
         if part.empty:
-            click.echo("  (nobody)")
+            click.echo("  (nobody can be new yet: this is the first snapshot on record)"
+                       if name == "check_out" and data.first_month else "  (nobody)")
         for row in shown[shown["list"] == name].itertuples():
             who = f"@{terminal(row.username)}" if isinstance(row.username, str) \
                 else f"id {row.follower_id}"

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ..analysis.factory import burst_spike_sentence
+from ..analysis.segments import UNASSIGNED
 from ..config import BLOCK_THRESHOLD, TYPICAL_BOT_SHARE
 from ..wording import number, plural
 
@@ -328,8 +329,6 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
         parts.append(f"Worth checking out first: {_join(handles)}.")
     return " ".join(parts) or f"{plural(new, 'new follower')} {period}."
 
-
-UNASSIGNED = "(unassigned)"
 
 
 def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable=(),
