@@ -330,7 +330,6 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
     return " ".join(parts) or f"{plural(new, 'new follower')} {period}."
 
 
-
 def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable=(),
                   hydrate_plan=None, known_handles: pd.DataFrame | None = None) -> str:
     """A warning when followers have no profile in the store (an X archive lists ids only): the
