@@ -143,7 +143,7 @@ def test_creation_bursts_find_a_batch_from_ids_alone():
     assert b["ratio"] > 10 and b["estimated_share"] == 1.0
     assert b["created_from"] >= pd.Timestamp("2026-09-20", tz="UTC")
     members = bursts.attrs["members"]
-    assert len(members) == b["followers"] and set(members["burst_id"]) == {0}
+    assert len(members) == b["followers"] and set(members["burst_id"]) == {1}
     older = aa.creation_bursts(_followers(batch_at="2016-03-01"))
     assert list(older["kind"]) == ["created together"]
     assert aa.creation_bursts(_followers(n_batch=0)).empty
@@ -206,6 +206,12 @@ def test_cli_ages_show_ties_the_march_spike_to_the_farms(sample_store):
     assert "of the snapshot of 2026-03-31 (5" in out["follower_factory"]
     assert "came in 3 of them: most of the month's growth is not organic" in \
         out["follower_factory"]
+    # people count from 1, as the farms in the bot reasons are numbered ("burst 0:" before)
+    assert [b["burst_id"] for b in out["bursts"]] == [1, 2, 3]
+    text = CliRunner().invoke(main, ["ages", "show", "brightwave", "--store",
+                                     str(sample_store.path), "--at", "2026-03"]).output
+    assert [line.split(":")[0] for line in text.splitlines() if line.startswith("burst ")] \
+        == ["burst 1", "burst 2", "burst 3"]
 
 
 def test_cli_ages_show_lists_the_bursts_its_verdict_counts(tmp_path):

@@ -60,7 +60,7 @@ def test_bursts_from_ids_alone_are_the_farms(sample_audience, ids_only):
 
 def test_spike_sentence_links_the_month_to_the_bursts(ids_only):
     bursts = factory.factory_bursts(ids_only)
-    members = ids_only.loc[ids_only["burst_id"] == 2, "follower_id"].tolist()
+    members = ids_only.loc[ids_only["burst_id"] == 3, "follower_id"].tolist()
     organic = ids_only.loc[ids_only["burst_id"].isna(), "follower_id"].tolist()[:50]
     text = factory.burst_spike_sentence(ids_only, bursts, new_ids=members + organic,
                                         month="March 2026")

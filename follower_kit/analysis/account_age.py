@@ -403,7 +403,7 @@ def creation_bursts(followers: pd.DataFrame, *, at=None, days: float = 7.0,
     Returns
     -------
     DataFrame
-        One row per burst, oldest first: ``burst_id``, ``created_from``, ``created_to``,
+        One row per burst, oldest first: ``burst_id`` (1..), ``created_from``, ``created_to``,
         ``followers``, ``expected`` (followers a typical stretch of that length holds),
         ``ratio`` (followers / expected), ``kind`` (``brand-new accounts`` or
         ``created together``), ``estimated_share`` (share of members whose date comes from the
@@ -443,7 +443,7 @@ def creation_bursts(followers: pd.DataFrame, *, at=None, days: float = 7.0,
     beside[:-1] |= hot[1:]
     hot = hot | (near & beside)
     rows, member_bins = [], np.full(len(counts), -1)
-    k = 0
+    k = 1   # counted from 1, as `ages show` prints "burst 1" and farms are numbered
     for lo, hi in _runs(hot):
         member_bins[lo:hi] = k
         sel = (bin_of >= lo) & (bin_of < hi)

@@ -493,7 +493,7 @@ def label_bursts(bounds: pd.DataFrame, *, window: int = 20, density: float = 10.
     Returns
     -------
     DataFrame
-        ``bounds`` (in follow order) with ``burst_id`` (Int64, 0, 1, ... oldest burst first;
+        ``bounds`` (in follow order) with ``burst_id`` (Int64, 1, 2, ... oldest burst first;
         ``<NA>`` outside bursts) and ``window_span_days`` (creation-date spread of the window
         ending at that follower; NaN for the first ``window - 1`` followers).
     """
@@ -544,7 +544,7 @@ def label_bursts(bounds: pd.DataFrame, *, window: int = 20, density: float = 10.
                 edge = run_start if last == -1 else run_stop - 1
                 _walk(member, in_band, edge, last, max_gap)
         labels = np.full(len(days), -1, dtype="int64")
-        next_id = 0
+        next_id = 1   # counted from 1: `ages show` prints "burst 1", as farms are numbered
         where = np.flatnonzero(member)
         if len(where):
             breaks = np.flatnonzero(np.diff(where) > max_gap + 1) + 1
@@ -554,7 +554,7 @@ def label_bursts(bounds: pd.DataFrame, *, window: int = 20, density: float = 10.
                     next_id += 1
         burst_id[known] = labels
         log.debug("bursts: baseline spread %.0f days, limit %.1f days, %d bursts",
-                  baseline, limit, next_id)
+                  baseline, limit, next_id - 1)
     out = df.copy()
     out["burst_id"] = pd.array(np.where(burst_id >= 0, burst_id, 0), dtype=schema.COUNT)
     out.loc[burst_id < 0, "burst_id"] = pd.NA
