@@ -826,12 +826,13 @@ def _count_of(metrics: Mapping, name: str) -> int | None:
 def pull_followers(store, handle: str, *, client: XClient, following: bool = True,
                    restart: bool = False, page_size: int = 1000,
                    progress: Callable[[int], None] | None = None, account: dict | None = None,
-                   bounds: Bounds | None = None):
+                   bounds: Bounds | None = None, lookup: RequestCounts | None = None):
     """Pull an account's followers (with full profiles) and its following list into the store.
 
     Every page is checkpointed; running it again after an interruption resumes the unfinished
     pull. The snapshot (time: when the pull started) is committed once the last page is in; its
-    ``meta.json`` records the requests, retries and rate-limit waits of this call alone.
+    ``meta.json`` records the requests, retries and rate-limit waits of this call alone, the
+    account's lookup included (made here, or given as ``lookup``).
 
     Parameters
     ----------
@@ -852,6 +853,9 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
     bounds : Bounds, optional
         When the pull stops as a runaway (default :class:`Bounds`), measured against the
         account's ``public_metrics``.
+    lookup : RequestCounts, optional
+        What looking ``account`` up took (the CLI looks it up for the plan): counted in the
+        snapshot's record as in the command's summary line.
 
     Returns
     -------
@@ -860,7 +864,7 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
     """
     if not 1 <= page_size <= 1000:
         raise ValueError(f"page_size must be 1..1000 (X's max_results bounds), got {page_size}")
-    start = client.counts()
+    start = client.counts() - (lookup or RequestCounts())
     acct = account or client.user(handle)
     params = {"max_results": page_size, "user_fields": USER_FIELDS}
     with _open_pull(store, acct, "followers", {"page_size": page_size, "following": following},
@@ -1009,7 +1013,8 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
                            following: bool = True, profiles: bool = True, restart: bool = False,
                            page_size: int = bluesky.PAGE_SIZE,
                            progress: Callable[[int], None] | None = None,
-                           account: Mapping | None = None, bounds: Bounds | None = None):
+                           account: Mapping | None = None, bounds: Bounds | None = None,
+                           lookup: RequestCounts | None = None):
     """Pull a Bluesky account's followers (with full profiles) and its follows into the store.
 
     Like :func:`pull_followers` (X): every page is checkpointed under
@@ -1040,6 +1045,9 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
     account : mapping, optional
         :meth:`BlueskyClient.user` of the account when already looked up.
     bounds : Bounds, optional
+    lookup : RequestCounts, optional
+        What looking ``account`` up took: counted in the snapshot's record, as for
+        :func:`pull_followers`.
 
     Returns
     -------
@@ -1049,7 +1057,7 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
     if not 1 <= page_size <= bluesky.PAGE_SIZE:
         raise ValueError(f"page_size must be 1..{bluesky.PAGE_SIZE} (the AppView's limit "
                          f"bounds), got {page_size}")
-    start = client.counts()
+    start = client.counts() - (lookup or RequestCounts())
     acct = dict(account) if account is not None else client.user(handle)
     metrics = acct.get("public_metrics") or {}
     params = {"max_results": page_size}

@@ -691,6 +691,10 @@ def test_cli_handle_shape_picks_the_network_and_batches_name_it(audience, lexico
                                  env=env)
         assert out.exit_code == 0, out.output
         assert "1 of 1 accounts pulled" in out.output
+        # the snapshot records the requests the summary line counts, the lookups included
+        said = int(re.search(r"followers at \S+ \((\d+) requests", out.output).group(1))
+        extra = Store(tmp_path / "store").snapshot_meta(HANDLE)[0]["extra"]
+        assert extra["requests"] == said, (extra, out.output)
         out = CliRunner().invoke(main, ["pull", "tweets", HANDLE, "--per-follower", "2",
                                         "--store", str(tmp_path / "store")], env=env)
         assert out.exit_code == 0, out.output

@@ -234,13 +234,15 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
             pull_ = lambda bar: ingest.pull_bluesky_followers(  # noqa: E731
                 where, who, client=client, following=following, profiles=profiles,
                 restart=restart, page_size=min(page_size, bluesky.PAGE_SIZE),
-                progress=bar.update, account=account)
+                progress=bar.update, account=account, lookup=lookups.get(who))
         else:
             pull_ = lambda bar: ingest.pull_followers(  # noqa: E731
                 where, who, client=client, following=following, restart=restart,
-                page_size=page_size, progress=bar.update, account=account)
+                page_size=page_size, progress=bar.update, account=account,
+                lookup=lookups.get(who))
         with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
             try:
+                # the line and the snapshot's record count the same requests, lookup included
                 ref, used = _counted(client, lambda: pull_(bar), lookups.get(who))
             except x_api.RunawayPull as exc:
                 raise x_api.RunawayPull(f"{exc}. {_spent(exc, tables[net]())}",
