@@ -761,7 +761,11 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
         progress(rows)
     page_size = int(params.get("max_results") or 1000)
     max_rows = None if expected is None else bounds.max_rows(expected)
-    max_pages = None if expected is None else bounds.max_pages(expected, page_size)
+    # the pages held may be of another page size than this run's: those left are counted
+    # from the rows held, as the plan counts them
+    max_pages = None if expected is None else max(
+        bounds.max_pages(expected, page_size),
+        done + bounds.max_pages(max(expected - rows, 0), page_size))
     where = f"the {what} pull in {pull.path}"
     while not finished:
         if max_pages is not None and done >= max_pages:

@@ -370,6 +370,48 @@ def test_the_plan_of_a_pull_stopped_in_its_following_list_counts_what_is_left(
     assert list(store.read_table("following", handle)["following_id"]) == list(following)
 
 
+def test_a_resume_at_another_page_size_plans_and_reads_the_followers_left(
+        small_audience, tmp_path, monkeypatch):
+    """Stopped after 10 pages of 2 followers, resumed with --page-size 40: the plan counts the
+    pages left from the followers held (it subtracted the 10 pages held from the 3 pages of 40
+    the whole list takes, and planned 1), and the runaway guard lets the resume read them (it
+    counted the 10 small pages against the 11 pages of 40 it allows, and stopped the pull)."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    handle = small_audience.account["username"]
+    store = Store(tmp_path / "s")
+    with FakeX.from_sample(small_audience) as server:
+        client, _ = _client(server)
+        truth = server.visible_followers(small_audience.account["id"])
+        pages = []
+
+        def stop_after_ten(n):
+            pages.append(n)
+            if len(pages) == 10:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            ingest.pull_followers(store, handle, client=client, page_size=2, following=False,
+                                  progress=stop_after_ten)
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        dry = CliRunner().invoke(main, ["pull", "followers", handle, "--dry-run", "--page-size",
+                                        "40", "--no-following", "--api-url", server.url,
+                                        "--store", str(store.path)])
+        before = len(server.requests)
+        ref = ingest.pull_followers(store, handle, client=client, page_size=40, following=False)
+        resumed = [r["endpoint"] for r in server.requests[before:]].count("followers")
+    assert dry.exit_code == 0, dry.output
+    assert len(truth) > 60  # two pages of 40 left after the 20 held
+    plan = _plan_numbers(dry.output)
+    planned = plan.get("followers pages", plan.get("followers page"))  # "1 followers page"
+    assert planned == resumed == -(-(len(truth) - 20) // 40)
+    assert plan["follows"] == len(truth) - 20
+    assert "10 pages already checkpointed" in dry.output
+    assert list(store.followers(handle)["id"]) == truth and ref.followers == len(truth)
+
+
 def test_the_plan_of_an_account_that_follows_nobody_counts_the_one_request_it_takes(
         small_audience, tmp_path, monkeypatch):
     """Following nobody, the pull still asks for the following list once (an empty page says
