@@ -300,7 +300,7 @@ def stored_state(store, audience: SampleAudience) -> str:
 
 # ------------------------------------------------------------------------------------- twarc2 files
 def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None,
-                 split: bool = False):
+                 split: bool = False, users_as_followers: bool = False):
     """Import twarc2 files as one snapshot of ``account``.
 
     Parameters
@@ -316,6 +316,11 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None,
         Pages of several accounts or observations (see :func:`load_each`) become one snapshot
         each (``account`` then only names the account of pages without a /followers URL), and
         the last reference is returned; by default they are refused.
+    users_as_followers : bool
+        Without ``/2/users/:id/followers`` pages, take the users of user-lookup pages
+        (``twarc2 users``) as the follower list, in file order: for the account's follower ids
+        looked up. By default such pages are refused (:class:`SourceError`, nothing written): a
+        lookup says nothing of whom its users follow.
 
     Returns
     -------
@@ -332,14 +337,20 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None,
         ref = None
         for part in parts:  # several accounts: each is named by the id its pages carry
             ref = _import_one(store, part, paths, part.account_id if several and
-                              part.account_id else account, at)
+                              part.account_id else account, at, users_as_followers)
         return ref
-    return _import_one(store, load(paths), paths, account, at)
+    return _import_one(store, load(paths), paths, account, at, users_as_followers)
 
 
-def _import_one(store, data: TwarcImport, paths, account, at):
+def _import_one(store, data: TwarcImport, paths, account, at, users_as_followers=False):
     first = data.files[0] if data.files else None
     names = ", ".join(str(f) for f in data.files) or str(paths)
+    if data.followers_source == "users" and not users_as_followers:
+        raise SourceError(f"{names}: user lookup pages (/2/users), no follower list: a lookup "
+                          f"does not say whom its {len(data.followers):,} users follow. Import "
+                          "the account's /2/users/<id>/followers pages (`twarc2 followers`), or "
+                          "add --as-followers if these users are its followers (their ids "
+                          "looked up)", path=first)
     if data.followers.empty and data.tweets.empty:
         flat = twarc.flattened_kind(first) if first else None
         if flat:   # `twarc2 flatten` output: the pages' structure is gone
@@ -362,6 +373,8 @@ def _import_one(store, data: TwarcImport, paths, account, at):
     followers = data.followers
     extra = {"files": [os.path.basename(f) for f in data.files],
              "partial_errors": len(data.errors)}
+    if data.followers_source == "users":  # taken as the follower list when told to: say so
+        extra["follower_list"] = "user lookups"
     replaced = {f"{kind}.{name}": n for kind, frame in (("users", data.users),
                                                          ("tweets", data.tweets))
                 for name, n in frame.attrs.get("invalid_utf8", {}).items()}
