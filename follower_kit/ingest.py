@@ -631,11 +631,12 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
                     pd_.clear_pages()
                     pd_.update(status="abandoned")
                 continue
-            if dict(meta.get("params", {})) != dict(params):
+            before = dict(meta.get("params", {}))
+            if before != dict(params):
                 # the pages kept stay as read; what is still to fetch follows this run's
                 log.warning("resuming pull %s, started with %s: the pages it kept stay, the rest "
-                            "is read with this run's %s", meta["pull_id"], meta.get("params"),
-                            dict(params))
+                            "is read with this run's %s", meta["pull_id"],
+                            *_changed_options(before, params))
             log.info("resuming %s pull %s of @%s", kind, meta["pull_id"], account["username"])
             return pd_.lock()
     started = pd.Timestamp(clock(), unit="s", tz="UTC").floor("s")
@@ -652,6 +653,21 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
                   "account": {k: account.get(k) for k in ("id", "username", "name")},
                   "started_at": started.isoformat(), "params": dict(params)})
     return d
+
+
+def _changed_options(before: Mapping, now: Mapping) -> tuple[str, str]:
+    """The pull parameters that differ, as the command's options, before and now:
+    ``("--page-size 20", "--page-size 1000")``, ``("--following", "--no-following")``."""
+    def words(params: Mapping, keys) -> str:
+        out = []
+        for key in keys:
+            name, value = key.replace("_", "-"), params.get(key)
+            out.append((f"--{name}" if value else f"--no-{name}") if isinstance(value, bool)
+                       else f"--{name} {value}")
+        return " ".join(out)
+
+    keys = [k for k in dict.fromkeys([*before, *now]) if before.get(k) != now.get(k)]
+    return words(before, keys), words(now, keys)
 
 
 def _snapshot_time(store, account_id: str, started: str) -> pd.Timestamp:

@@ -371,7 +371,7 @@ def test_the_plan_of_a_pull_stopped_in_its_following_list_counts_what_is_left(
 
 
 def test_a_resume_at_another_page_size_plans_and_reads_the_followers_left(
-        small_audience, tmp_path, monkeypatch):
+        small_audience, tmp_path, monkeypatch, caplog):
     """Stopped after 10 pages of 2 followers, resumed with --page-size 40: the plan counts the
     pages left from the followers held (it subtracted the 10 pages held from the 3 pages of 40
     the whole list takes, and planned 1), and the runaway guard lets the resume read them (it
@@ -400,7 +400,9 @@ def test_a_resume_at_another_page_size_plans_and_reads_the_followers_left(
                                         "40", "--no-following", "--api-url", server.url,
                                         "--store", str(store.path)])
         before = len(server.requests)
-        ref = ingest.pull_followers(store, handle, client=client, page_size=40, following=False)
+        with caplog.at_level("WARNING", logger="follower_kit.ingest"):
+            ref = ingest.pull_followers(store, handle, client=client, page_size=40,
+                                        following=False)
         resumed = [r["endpoint"] for r in server.requests[before:]].count("followers")
     assert dry.exit_code == 0, dry.output
     assert len(truth) > 60  # two pages of 40 left after the 20 held
@@ -410,6 +412,9 @@ def test_a_resume_at_another_page_size_plans_and_reads_the_followers_left(
     assert plan["follows"] == len(truth) - 20
     assert "10 pages already checkpointed" in dry.output
     assert list(store.followers(handle)["id"]) == truth and ref.followers == len(truth)
+    # the resume says what changed as the options that changed it (it printed both dicts)
+    assert "started with --page-size 2: the pages it kept stay, the rest is read with this " \
+        "run's --page-size 40" in caplog.text
 
 
 def test_the_plan_of_an_account_that_follows_nobody_counts_the_one_request_it_takes(
