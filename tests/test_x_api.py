@@ -417,6 +417,51 @@ def test_a_resume_at_another_page_size_plans_and_reads_the_followers_left(
         "run's --page-size 40" in caplog.text
 
 
+def test_the_advice_after_ctrl_c_repeats_the_options_given(small_audience, tmp_path,
+                                                            monkeypatch):
+    """Interrupted, `pull followers` named the command to resume with the handle alone: run as
+    told, the resume read the rest at 1,000 a page and the following list it was told not to
+    read. The advice now repeats the options typed (not --restart), and run as it says, the
+    pull resumes with them."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    handle = small_audience.account["username"]
+    real = ingest.pull_followers
+
+    def stopped(*args, progress=None, **kw):
+        pages = []
+
+        def stop_after_two(n):
+            pages.append(n)
+            if len(pages) == 2:
+                raise KeyboardInterrupt
+
+        return real(*args, progress=stop_after_two, **kw)
+
+    store = tmp_path / "my store"
+    with FakeX.from_sample(small_audience) as server:
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        monkeypatch.setattr(ingest, "pull_followers", stopped)
+        out = CliRunner().invoke(main, ["pull", "followers", handle, "--page-size", "10",
+                                        "--no-following", "--restart", "-y", "--api-url",
+                                        server.url, "--store", str(store)])
+        assert out.exit_code == 130, out.output
+        advice = re.search(r"Run `follower-kit (.*?)` again to resume", out.output).group(1)
+        assert "--restart" not in advice and "'" in advice  # the store's path quoted
+        monkeypatch.setattr(ingest, "pull_followers", real)
+        before = len(server.requests)
+        again = CliRunner().invoke(main, shlex.split(advice))
+        asked = [r["endpoint"] for r in server.requests[before:]]
+        truth = server.visible_followers(small_audience.account["id"])
+    assert again.exit_code == 0, again.output
+    assert asked.count("followers") == -(-len(truth) // 10) - 2 and "following" not in asked
+    assert list(Store(store).followers(handle)["id"]) == truth
+
+
 def test_the_plan_of_an_account_that_follows_nobody_counts_the_one_request_it_takes(
         small_audience, tmp_path, monkeypatch):
     """Following nobody, the pull still asks for the following list once (an empty page says
