@@ -70,7 +70,8 @@ class _Clients:
 
 def plan_options(func):
     func = click.option("--dry-run", is_flag=True,
-                        help="Print requests, rate-limit time and cost; pull nothing.")(func)
+                        help="Print requests, rate-limit time and cost (of an unfinished run: "
+                             "what is left of it); pull nothing.")(func)
     func = click.option("--prices", type=click.Path(exists=True, dir_okay=False), default=None,
                         help="JSON or TOML file overriding the price and rate-limit table.")(func)
     func = click.option("-y", "--yes", is_flag=True,
