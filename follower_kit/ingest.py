@@ -300,7 +300,7 @@ def stored_state(store, audience: SampleAudience) -> str:
 
 # ------------------------------------------------------------------------------------- twarc2 files
 def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None,
-                 split: bool = False):
+                 split: bool = False, users_as_followers: bool = False):
     """Import twarc2 files as one snapshot of ``account``.
 
     Parameters
@@ -316,6 +316,11 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None,
         Pages of several accounts or observations (see :func:`load_each`) become one snapshot
         each (``account`` then only names the account of pages without a /followers URL), and
         the last reference is returned; by default they are refused.
+    users_as_followers : bool
+        Without ``/2/users/:id/followers`` pages, take the users of user-lookup pages
+        (``twarc2 users``) as the follower list, in file order: for the account's follower ids
+        looked up. By default such pages are refused (:class:`SourceError`, nothing written): a
+        lookup says nothing of whom its users follow.
 
     Returns
     -------
@@ -332,14 +337,20 @@ def import_twarc(store, paths, *, account: Mapping[str, object] | str, at=None,
         ref = None
         for part in parts:  # several accounts: each is named by the id its pages carry
             ref = _import_one(store, part, paths, part.account_id if several and
-                              part.account_id else account, at)
+                              part.account_id else account, at, users_as_followers)
         return ref
-    return _import_one(store, load(paths), paths, account, at)
+    return _import_one(store, load(paths), paths, account, at, users_as_followers)
 
 
-def _import_one(store, data: TwarcImport, paths, account, at):
+def _import_one(store, data: TwarcImport, paths, account, at, users_as_followers=False):
     first = data.files[0] if data.files else None
     names = ", ".join(str(f) for f in data.files) or str(paths)
+    if data.followers_source == "users" and not users_as_followers:
+        raise SourceError(f"{names}: user lookup pages (/2/users), no follower list: a lookup "
+                          f"does not say whom its {len(data.followers):,} users follow. Import "
+                          "the account's /2/users/<id>/followers pages (`twarc2 followers`), or "
+                          "add --as-followers if these users are its followers (their ids "
+                          "looked up)", path=first)
     if data.followers.empty and data.tweets.empty:
         flat = twarc.flattened_kind(first) if first else None
         if flat:   # `twarc2 flatten` output: the pages' structure is gone
@@ -362,6 +373,8 @@ def _import_one(store, data: TwarcImport, paths, account, at):
     followers = data.followers
     extra = {"files": [os.path.basename(f) for f in data.files],
              "partial_errors": len(data.errors)}
+    if data.followers_source == "users":  # taken as the follower list when told to: say so
+        extra["follower_list"] = "user lookups"
     replaced = {f"{kind}.{name}": n for kind, frame in (("users", data.users),
                                                          ("tweets", data.tweets))
                 for name, n in frame.attrs.get("invalid_utf8", {}).items()}
@@ -618,11 +631,12 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
                     pd_.clear_pages()
                     pd_.update(status="abandoned")
                 continue
-            if dict(meta.get("params", {})) != dict(params):
+            before = dict(meta.get("params", {}))
+            if before != dict(params):
                 # the pages kept stay as read; what is still to fetch follows this run's
                 log.warning("resuming pull %s, started with %s: the pages it kept stay, the rest "
-                            "is read with this run's %s", meta["pull_id"], meta.get("params"),
-                            dict(params))
+                            "is read with this run's %s", meta["pull_id"],
+                            *_changed_options(before, params))
             log.info("resuming %s pull %s of @%s", kind, meta["pull_id"], account["username"])
             return pd_.lock()
     started = pd.Timestamp(clock(), unit="s", tz="UTC").floor("s")
@@ -639,6 +653,21 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
                   "account": {k: account.get(k) for k in ("id", "username", "name")},
                   "started_at": started.isoformat(), "params": dict(params)})
     return d
+
+
+def _changed_options(before: Mapping, now: Mapping) -> tuple[str, str]:
+    """The pull parameters that differ, as the command's options, before and now:
+    ``("--page-size 20", "--page-size 1000")``, ``("--following", "--no-following")``."""
+    def words(params: Mapping, keys) -> str:
+        out = []
+        for key in keys:
+            name, value = key.replace("_", "-"), params.get(key)
+            out.append((f"--{name}" if value else f"--no-{name}") if isinstance(value, bool)
+                       else f"--{name} {value}")
+        return " ".join(out)
+
+    keys = [k for k in dict.fromkeys([*before, *now]) if before.get(k) != now.get(k)]
+    return words(before, keys), words(now, keys)
 
 
 def _snapshot_time(store, account_id: str, started: str) -> pd.Timestamp:
@@ -761,7 +790,11 @@ def _fetch_pages(client: XClient, pull: PullDir, prefix: str, method: str, accou
         progress(rows)
     page_size = int(params.get("max_results") or 1000)
     max_rows = None if expected is None else bounds.max_rows(expected)
-    max_pages = None if expected is None else bounds.max_pages(expected, page_size)
+    # the pages held may be of another page size than this run's: those left are counted
+    # from the rows held, as the plan counts them
+    max_pages = None if expected is None else max(
+        bounds.max_pages(expected, page_size),
+        done + bounds.max_pages(max(expected - rows, 0), page_size))
     where = f"the {what} pull in {pull.path}"
     while not finished:
         if max_pages is not None and done >= max_pages:
@@ -826,12 +859,13 @@ def _count_of(metrics: Mapping, name: str) -> int | None:
 def pull_followers(store, handle: str, *, client: XClient, following: bool = True,
                    restart: bool = False, page_size: int = 1000,
                    progress: Callable[[int], None] | None = None, account: dict | None = None,
-                   bounds: Bounds | None = None):
+                   bounds: Bounds | None = None, lookup: RequestCounts | None = None):
     """Pull an account's followers (with full profiles) and its following list into the store.
 
     Every page is checkpointed; running it again after an interruption resumes the unfinished
     pull. The snapshot (time: when the pull started) is committed once the last page is in; its
-    ``meta.json`` records the requests, retries and rate-limit waits of this call alone.
+    ``meta.json`` records the requests, retries and rate-limit waits of this call alone, the
+    account's lookup included (made here, or given as ``lookup``).
 
     Parameters
     ----------
@@ -852,6 +886,9 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
     bounds : Bounds, optional
         When the pull stops as a runaway (default :class:`Bounds`), measured against the
         account's ``public_metrics``.
+    lookup : RequestCounts, optional
+        What looking ``account`` up took (the CLI looks it up for the plan): counted in the
+        snapshot's record as in the command's summary line.
 
     Returns
     -------
@@ -860,7 +897,7 @@ def pull_followers(store, handle: str, *, client: XClient, following: bool = Tru
     """
     if not 1 <= page_size <= 1000:
         raise ValueError(f"page_size must be 1..1000 (X's max_results bounds), got {page_size}")
-    start = client.counts()
+    start = client.counts() - (lookup or RequestCounts())
     acct = account or client.user(handle)
     params = {"max_results": page_size, "user_fields": USER_FIELDS}
     with _open_pull(store, acct, "followers", {"page_size": page_size, "following": following},
@@ -1009,7 +1046,8 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
                            following: bool = True, profiles: bool = True, restart: bool = False,
                            page_size: int = bluesky.PAGE_SIZE,
                            progress: Callable[[int], None] | None = None,
-                           account: Mapping | None = None, bounds: Bounds | None = None):
+                           account: Mapping | None = None, bounds: Bounds | None = None,
+                           lookup: RequestCounts | None = None):
     """Pull a Bluesky account's followers (with full profiles) and its follows into the store.
 
     Like :func:`pull_followers` (X): every page is checkpointed under
@@ -1040,6 +1078,9 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
     account : mapping, optional
         :meth:`BlueskyClient.user` of the account when already looked up.
     bounds : Bounds, optional
+    lookup : RequestCounts, optional
+        What looking ``account`` up took: counted in the snapshot's record, as for
+        :func:`pull_followers`.
 
     Returns
     -------
@@ -1049,7 +1090,7 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
     if not 1 <= page_size <= bluesky.PAGE_SIZE:
         raise ValueError(f"page_size must be 1..{bluesky.PAGE_SIZE} (the AppView's limit "
                          f"bounds), got {page_size}")
-    start = client.counts()
+    start = client.counts() - (lookup or RequestCounts())
     acct = dict(account) if account is not None else client.user(handle)
     metrics = acct.get("public_metrics") or {}
     params = {"max_results": page_size}

@@ -532,6 +532,15 @@ def test_the_plan_of_a_resumed_pull_counts_only_the_requests_left(audience, lexi
     assert len(store.read_table("following", HANDLE)) == len(audience.following)
 
 
+def test_the_plan_of_a_resume_at_another_page_size_counts_the_followers_left():
+    """20 followers held in 2 pages of 10, resumed at pages of 100: the 380 left take 4 pages
+    (the 2 pages held were taken from the 4 the whole list takes at 100: 2)."""
+    plan = bluesky.plan_followers(400, 0, username="a", following=False, profiles=False,
+                                  done_pages=2, done_rows=20, page_size=100)
+    assert plan.requests["followers pages"] == 4
+    assert plan.resources["profiles"] == 380
+
+
 def test_the_plan_of_a_resumed_posts_pull_counts_only_the_feeds_left(audience, lexicons,
                                                                      tmp_path):
     """A posts pull stopped after some feeds: the resume's --dry-run asks for the feeds not
@@ -691,6 +700,10 @@ def test_cli_handle_shape_picks_the_network_and_batches_name_it(audience, lexico
                                  env=env)
         assert out.exit_code == 0, out.output
         assert "1 of 1 accounts pulled" in out.output
+        # the snapshot records the requests the summary line counts, the lookups included
+        said = int(re.search(r"followers at \S+ \((\d+) requests", out.output).group(1))
+        extra = Store(tmp_path / "store").snapshot_meta(HANDLE)[0]["extra"]
+        assert extra["requests"] == said, (extra, out.output)
         out = CliRunner().invoke(main, ["pull", "tweets", HANDLE, "--per-follower", "2",
                                         "--store", str(tmp_path / "store")], env=env)
         assert out.exit_code == 0, out.output

@@ -1233,7 +1233,7 @@ def test_report_of_a_first_snapshot_from_twarc(tmp_path):
 
     store = Store(tmp_path / "store")
     ingest.import_twarc(store, shared_path("x-api", "twarc2-pages", "users.jsonl"),
-                        account={"id": "12", "username": "someone"})
+                        account={"id": "12", "username": "someone"}, users_as_followers=True)
     result = report.render("someone", store=store.path, out_dir=tmp_path / "out",
                            formats=("html",))
     page = Path(result.paths["html"]).read_text()

@@ -72,12 +72,14 @@ def test_partial_errors_are_reported_not_fatal():
 def test_import_into_store(tmp_path):
     path = shared_path("x-api", "twarc2-pages", "users.jsonl")
     store = Store(tmp_path / "store")
-    ref = ingest.import_twarc(store, path, account={"id": "12", "username": "someone"})
+    ref = ingest.import_twarc(store, path, account={"id": "12", "username": "someone"},
+                              users_as_followers=True)
     assert ref.followers == 91
     followers = store.followers("someone")
     assert followers["username"].notna().all()
     # importing the same pages again is a no-op
-    assert not ingest.import_twarc(store, path, account={"id": "12", "username": "someone"}).created
+    assert not ingest.import_twarc(store, path, account={"id": "12", "username": "someone"},
+                                   users_as_followers=True).created
 
 
 def test_follower_pages_shifted_by_new_follows_are_deduplicated(tmp_path):
@@ -124,7 +126,7 @@ def test_import_command(tmp_path):
     path = shared_path("x-api", "twarc2-pages", "users.jsonl")
     store = tmp_path / "store"
     out = CliRunner().invoke(main, ["import", "twarc", str(path), "--account", "12",
-                                    "--store", str(store)])
+                                    "--as-followers", "--store", str(store)])
     assert out.exit_code == 0, out.output
     assert "91 followers" in out.output
     assert len(Store(store).followers("12")) == 91
@@ -138,6 +140,46 @@ def test_import_command(tmp_path):
     assert "215 tweets retrieved" in out.output and f"{by:,} of them by its followers" in out.output
 
 
+def test_user_lookup_pages_are_a_follower_list_only_when_told(tmp_path):
+    """`twarc2 users` pages say nothing of whom their users follow: imported with --account they
+    became that account's followers snapshot (a point of its growth, for good) with only a
+    logged warning. Refused now, in one line naming the file and what to pass, the store left
+    as it was; --as-followers takes them, and the snapshot says where its list came from."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    users = shared_path("x-api", "twarc2-pages", "users.jsonl")
+    followers = tmp_path / "followers.jsonl"  # a real follower list beside them
+    page = _raw_pages(users)[0]
+    followers.write_text(json.dumps({"data": page["data"][:10], "__twarc": {
+        "url": "https://api.twitter.com/2/users/12/followers",
+        "retrieved_at": "2024-01-01T00:00:00+00:00"}}) + "\n")
+    store = tmp_path / "store"
+    ok = CliRunner().invoke(main, ["import", "twarc", str(followers), "--account", "someone",
+                                   "--store", str(store)])
+    assert ok.exit_code == 0, ok.output
+    before = sorted(p.relative_to(store) for p in store.rglob("*"))
+    r = CliRunner().invoke(main, ["import", "twarc", str(users), "--account", "someone",
+                                  "--store", str(store)])
+    assert r.exit_code == 1, r.output
+    errors = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(errors) == 1 and errors[0].startswith("error:"), r.output
+    assert str(users) in errors[0] and "--as-followers" in errors[0]
+    assert "user lookup pages" in errors[0] and "twarc2 followers" in errors[0]
+    assert sorted(p.relative_to(store) for p in store.rglob("*")) == before
+    assert len(Store(store).snapshots("someone")) == 1
+    # followers pages with lookups beside them: the lookups only add profiles, as before
+    both = ingest.import_twarc(Store(tmp_path / "both"), [followers, users], account="someone")
+    assert both.followers == 10
+    r = CliRunner().invoke(main, ["import", "twarc", str(users), "--account", "someone",
+                                  "--at", "2024-02-01", "--as-followers", "--store", str(store)])
+    assert r.exit_code == 0, r.output
+    assert "91 followers" in r.output
+    meta = Store(store).snapshot_meta("someone")[-1]
+    assert meta["extra"]["follower_list"] == "user lookups"
+
+
 def test_timeline_pages_are_stored_beside_the_follower_list(tmp_path):
     """Timelines imported after the followers join them without adding a snapshot: no follower
     list is claimed for a time nobody read one, so the growth keeps one point. Importing them
@@ -147,7 +189,8 @@ def test_timeline_pages_are_stored_beside_the_follower_list(tmp_path):
     with pytest.raises(SourceError, match="followers first"):
         ingest.import_twarc(store, timeline, account="12")
     users = shared_path("x-api", "twarc2-pages", "users.jsonl")
-    ingest.import_twarc(store, users, account={"id": "12", "username": "someone"})
+    ingest.import_twarc(store, users, account={"id": "12", "username": "someone"},
+                        users_as_followers=True)
     ref = ingest.import_twarc(store, timeline, account="someone")
     assert ref.created and ref.rows == 215
     snaps = store.snapshots("someone")
@@ -241,15 +284,16 @@ def test_the_import_command_takes_the_id_its_advice_names(tmp_path):
     timeline = str(shared_path("x-api", "twarc2-pages", "withheld.jsonl"))
     store = str(tmp_path / "store")
     run = CliRunner().invoke
-    r = run(main, ["import", "twarc", users, "--account", "@someone", "--store", store])
+    r = run(main, ["import", "twarc", users, "--account", "@someone", "--as-followers",
+                   "--store", store])
     assert r.exit_code == 1 and "(--account-id)" in r.output
     assert not (tmp_path / "store" / "accounts").exists()
     r = run(main, ["import", "twarc", users, "--account", "@someone", "--account-id", "12",
-                   "--store", store])
+                   "--as-followers", "--store", store])
     assert r.exit_code == 0, r.output
     assert Store(store).snapshots("someone")["account_id"].tolist() == ["12"]
     assert run(main, ["import", "twarc", users, "--account", "x", "--account-id", "twelve",
-                      "--store", store]).exit_code == 2
+                      "--as-followers", "--store", store]).exit_code == 2
     search = str(shared_path("x-api", "twarc2-pages", "brexit.jsonl"))  # /2/tweets/search/recent
     for pages, extra in ((timeline, []), (timeline, ["--account-id", "99"]), (search, [])):
         r = run(main, ["import", "twarc", pages, "--account", "nobody", *extra,

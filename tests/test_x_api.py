@@ -370,6 +370,98 @@ def test_the_plan_of_a_pull_stopped_in_its_following_list_counts_what_is_left(
     assert list(store.read_table("following", handle)["following_id"]) == list(following)
 
 
+def test_a_resume_at_another_page_size_plans_and_reads_the_followers_left(
+        small_audience, tmp_path, monkeypatch, caplog):
+    """Stopped after 10 pages of 2 followers, resumed with --page-size 40: the plan counts the
+    pages left from the followers held (it subtracted the 10 pages held from the 3 pages of 40
+    the whole list takes, and planned 1), and the runaway guard lets the resume read them (it
+    counted the 10 small pages against the 11 pages of 40 it allows, and stopped the pull)."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    handle = small_audience.account["username"]
+    store = Store(tmp_path / "s")
+    with FakeX.from_sample(small_audience) as server:
+        client, _ = _client(server)
+        truth = server.visible_followers(small_audience.account["id"])
+        pages = []
+
+        def stop_after_ten(n):
+            pages.append(n)
+            if len(pages) == 10:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            ingest.pull_followers(store, handle, client=client, page_size=2, following=False,
+                                  progress=stop_after_ten)
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        dry = CliRunner().invoke(main, ["pull", "followers", handle, "--dry-run", "--page-size",
+                                        "40", "--no-following", "--api-url", server.url,
+                                        "--store", str(store.path)])
+        before = len(server.requests)
+        with caplog.at_level("WARNING", logger="follower_kit.ingest"):
+            ref = ingest.pull_followers(store, handle, client=client, page_size=40,
+                                        following=False)
+        resumed = [r["endpoint"] for r in server.requests[before:]].count("followers")
+    assert dry.exit_code == 0, dry.output
+    assert len(truth) > 60  # two pages of 40 left after the 20 held
+    plan = _plan_numbers(dry.output)
+    planned = plan.get("followers pages", plan.get("followers page"))  # "1 followers page"
+    assert planned == resumed == -(-(len(truth) - 20) // 40)
+    assert plan["follows"] == len(truth) - 20
+    assert "10 pages already checkpointed" in dry.output
+    assert list(store.followers(handle)["id"]) == truth and ref.followers == len(truth)
+    # the resume says what changed as the options that changed it (it printed both dicts)
+    assert "started with --page-size 2: the pages it kept stay, the rest is read with this " \
+        "run's --page-size 40" in caplog.text
+
+
+def test_the_advice_after_ctrl_c_repeats_the_options_given(small_audience, tmp_path,
+                                                            monkeypatch):
+    """Interrupted, `pull followers` named the command to resume with the handle alone: run as
+    told, the resume read the rest at 1,000 a page and the following list it was told not to
+    read. The advice now repeats the options typed (not --restart), and run as it says, the
+    pull resumes with them."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    handle = small_audience.account["username"]
+    real = ingest.pull_followers
+
+    def stopped(*args, progress=None, **kw):
+        pages = []
+
+        def stop_after_two(n):
+            pages.append(n)
+            if len(pages) == 2:
+                raise KeyboardInterrupt
+
+        return real(*args, progress=stop_after_two, **kw)
+
+    store = tmp_path / "my store"
+    with FakeX.from_sample(small_audience) as server:
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        monkeypatch.setattr(ingest, "pull_followers", stopped)
+        out = CliRunner().invoke(main, ["pull", "followers", handle, "--page-size", "10",
+                                        "--no-following", "--restart", "-y", "--api-url",
+                                        server.url, "--store", str(store)])
+        assert out.exit_code == 130, out.output
+        advice = re.search(r"Run `follower-kit (.*?)` again to resume", out.output).group(1)
+        assert "--restart" not in advice and "'" in advice  # the store's path quoted
+        monkeypatch.setattr(ingest, "pull_followers", real)
+        before = len(server.requests)
+        again = CliRunner().invoke(main, shlex.split(advice))
+        asked = [r["endpoint"] for r in server.requests[before:]]
+        truth = server.visible_followers(small_audience.account["id"])
+    assert again.exit_code == 0, again.output
+    assert asked.count("followers") == -(-len(truth) // 10) - 2 and "following" not in asked
+    assert list(Store(store).followers(handle)["id"]) == truth
+
+
 def test_the_plan_of_an_account_that_follows_nobody_counts_the_one_request_it_takes(
         small_audience, tmp_path, monkeypatch):
     """Following nobody, the pull still asks for the following list once (an empty page says
@@ -678,12 +770,13 @@ def test_batch_pulls_count_only_their_own_requests(small_audience, tmp_path, mon
                                         "--no-following"])
     assert out.exit_code == 0, out.output
     first, second = re.findall(rf"@{handle}: 100 followers at \S+ \((.*)\) ->", out.output)
-    # each line counts its account's lookup for the plan too; the snapshots record the pull's
+    # each line counts its account's lookup for the plan too, and so do the snapshots' records
+    # (they left the lookup out: 1 and 3 requests beside lines saying 2 and 4)
     assert first == "2 requests"
     assert re.fullmatch(r"4 requests, 1 fault retried, 1 rate-limit wait: \d s", second), second
     extra = [Store(tmp_path / s).snapshot_meta(handle)[0]["extra"] for s in "ab"]
     assert [(e["requests"], e["retries"], e["rate_limit_waits"]) for e in extra] == \
-        [(1, 0, 0), (3, 1, 1)]
+        [(2, 0, 0), (4, 1, 1)]
 
 
 def test_plans_add_up():

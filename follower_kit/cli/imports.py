@@ -163,22 +163,28 @@ def _hydrate(store, ref, client, table, yes, retry_unavailable) -> None:
 @click.option("--split", is_flag=True,
               help="Pages of several accounts, or of one account retrieved more than 7 days "
                    "apart, become one snapshot each (refused without it).")
+@click.option("--as-followers", is_flag=True,
+              help="Without /followers pages, take the users of user lookup pages (`twarc2 "
+                   "users`) as the follower list: for the account's follower ids looked up "
+                   "(refused without it).")
 @store_option
-def twarc_cmd(store, paths, account, account_id, at, split):
+def twarc_cmd(store, paths, account, account_id, at, split, as_followers):
     """Import twarc2 JSONL output (follower, user lookup, timeline and search pages) as one snapshot.
 
     Timeline pages alone (tweets of followers already in the store) are stored beside the
-    account's snapshots and add no snapshot.
+    account's snapshots and add no snapshot. User lookup pages without follower pages are a
+    follower list only with --as-followers.
 
     \b
     follower-kit import twarc followers.jsonl timelines.jsonl --account northwind_brew
-    follower-kit import twarc users.jsonl --account northwind_brew --account-id 1234567
+    follower-kit import twarc users.jsonl --as-followers --account brightwave --account-id 1234567
     """
     if account_id is not None and not account_id.isdigit():
         raise click.BadParameter(f"{account_id!r} is not a numeric X id", param_hint="--account-id")
     who = {"id": account_id, "username": account.strip().removeprefix("@")} if account_id \
         else account
-    ref = ingest.import_twarc(store, list(paths), account=who, at=at, split=split)
+    ref = ingest.import_twarc(store, list(paths), account=who, at=at, split=split,
+                              users_as_followers=as_followers)
     state = "imported" if ref.created else "already in the store"
     handle = "@" + store.snapshots(ref.account_id)["username"].iloc[-1]  # --account may be an id
     if isinstance(ref, AsideRef):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 
 import click
@@ -69,7 +70,8 @@ class _Clients:
 
 def plan_options(func):
     func = click.option("--dry-run", is_flag=True,
-                        help="Print requests, rate-limit time and cost; pull nothing.")(func)
+                        help="Print requests, rate-limit time and cost (of an unfinished run: "
+                             "what is left of it); pull nothing.")(func)
     func = click.option("--prices", type=click.Path(exists=True, dir_okay=False), default=None,
                         help="JSON or TOML file overriding the price and rate-limit table.")(func)
     func = click.option("-y", "--yes", is_flag=True,
@@ -104,10 +106,33 @@ def _counted(client: x_api.XClient, pull, earlier: x_api.RequestCounts | None = 
     return result, ", ".join(words)
 
 
-def _interrupted(pull_kind: str, handle: str) -> None:
+def _interrupted(pull_kind: str) -> None:
     click.secho(f"\ninterrupted: every finished page is checkpointed. Run `follower-kit pull "
-                f"{pull_kind} {handle}` again to resume.", fg="yellow", err=True)
+                f"{pull_kind} {_given()}` again to resume.", fg="yellow", err=True)
     sys.exit(130)
+
+
+def _given() -> str:
+    """The arguments and options typed on this command line, as the command that resumes the
+    pull: ``brightwave --page-size 20 --no-following`` (it named the handle alone, and a resume
+    without those options reads the rest with the defaults). ``--restart`` is left out: it
+    would start over again."""
+    ctx = click.get_current_context()
+    words = []
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if param.name in ("restart", "dry_run") or \
+                ctx.get_parameter_source(param.name) != click.core.ParameterSource.COMMANDLINE:
+            continue
+        if isinstance(param, click.Argument):
+            words.append(shlex.quote(str(value)))
+        elif param.is_flag and param.secondary_opts:
+            words.append(param.opts[0] if value else param.secondary_opts[0])
+        elif param.is_flag:
+            words += [max(param.opts, key=len)] if value else []
+        else:
+            words.append(f"{max(param.opts, key=len)} {shlex.quote(str(value))}")
+    return " ".join(words)
 
 
 @click.group()
@@ -176,7 +201,7 @@ def _run(kind: str, jobs, batch, prepare, run, *, dry_run: bool, yes: bool) -> N
             try:
                 click.echo(run(where, who, state))
             except KeyboardInterrupt:
-                _interrupted(kind, f"--batch {batch}" if batch else who)
+                _interrupted(kind)
             except FollowerKitError as exc:
                 fail(who, exc)
         if batch:
@@ -234,13 +259,15 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
             pull_ = lambda bar: ingest.pull_bluesky_followers(  # noqa: E731
                 where, who, client=client, following=following, profiles=profiles,
                 restart=restart, page_size=min(page_size, bluesky.PAGE_SIZE),
-                progress=bar.update, account=account)
+                progress=bar.update, account=account, lookup=lookups.get(who))
         else:
             pull_ = lambda bar: ingest.pull_followers(  # noqa: E731
                 where, who, client=client, following=following, restart=restart,
-                page_size=page_size, progress=bar.update, account=account)
+                page_size=page_size, progress=bar.update, account=account,
+                lookup=lookups.get(who))
         with tqdm(total=total, desc=f"@{account['username']} followers", unit="user") as bar:
             try:
+                # the line and the snapshot's record count the same requests, lookup included
                 ref, used = _counted(client, lambda: pull_(bar), lookups.get(who))
             except x_api.RunawayPull as exc:
                 raise x_api.RunawayPull(f"{exc}. {_spent(exc, tables[net]())}",

@@ -633,6 +633,9 @@ class TwarcImport:
     following: pd.DataFrame
     errors: pd.DataFrame
     files: list[str] = field(default_factory=list)
+    #: Where ``followers`` comes from: ``"followers"`` (``/2/users/:id/followers`` pages),
+    #: ``"users"`` (user lookups, in file order, when no followers page is given) or None.
+    followers_source: str | None = None
 
 
 #: Follower (or following) pages retrieved further apart than this are two observations of the
@@ -743,8 +746,9 @@ def load(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
     """Read twarc2 JSONL files (follower, following, user lookup, timeline and search pages).
 
     The follower list comes from ``/2/users/:id/followers`` pages; when there are none, the users
-    of user-lookup pages are taken as the follower list (in file order). The snapshot time is the
-    latest ``retrieved_at`` of the follower pages.
+    of user-lookup pages are taken as the follower list (in file order; ``followers_source`` says
+    which, and :func:`follower_kit.ingest.import_twarc` commits lookups as a follower list only
+    when told to). The snapshot time is the latest ``retrieved_at`` of the follower pages.
 
     Raises
     ------
@@ -773,9 +777,6 @@ def _from_pages(pages: pa.Table, expanded: list[Path]) -> TwarcImport:
     kinds = page_kinds(pages)
     follower_kind = "followers" if "followers" in kinds else "users"
     followers = follower_ids(pages, follower_kind).rename(columns={"following_id": "follower_id"})
-    if follower_kind == "users" and len(followers):
-        log.warning("no /followers pages in %s: taking the %d looked-up users as the follower "
-                    "list", [str(p) for p in expanded], len(followers))
     sel = _select(pages, kinds, {follower_kind})
     if not sel.num_rows:  # timelines only: dated by their retrieval
         sel = pages
@@ -799,6 +800,7 @@ def _from_pages(pages: pa.Table, expanded: list[Path]) -> TwarcImport:
         following=following,
         errors=page_errors(pages),
         files=[str(p) for p in expanded],
+        followers_source=follower_kind if len(followers) else None,
     )
 
 

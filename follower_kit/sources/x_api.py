@@ -570,12 +570,15 @@ def _limit_seconds(requests_: int, limit: Mapping) -> float:
 def list_left(count: int, page_size: int, pages: int = 0, rows: int | None = None,
               finished: bool = False) -> tuple[int, int]:
     """(pages, rows) still to read of a list of ``count`` rows when ``pages`` pages holding
-    ``rows`` (default: full pages) are checkpointed: none once its last page is in, else one
-    page at least (an empty list answers one, a list begun is read on to its end)."""
+    ``rows`` (default: full pages) are checkpointed: none once its last page is in, else the
+    rows not held at ``page_size`` a page, one page at least (an empty list answers one, a list
+    begun is read on to its end). Counted from the rows held, not the pages: a resume reads at
+    its own page size, whatever size the pages held were read at."""
     if finished:
         return 0, 0
     rows = pages * page_size if rows is None else rows
-    return max(1, math.ceil(count / page_size) - pages), max(0, count - rows)
+    left = max(0, count - rows)
+    return max(1, math.ceil(left / page_size)), left
 
 
 def plan_followers(followers_count: int, following_count: int = 0, *, username: str = "",
