@@ -244,3 +244,123 @@ def test_damaged_compressed_files_name_the_file(tmp_path):
     (tmp_path / "empty.zip").write_bytes(buf.getvalue())
     with pytest.raises(SourceError, match=r"empty\.zip.*no user objects"):
         ds.load_labeled(tmp_path / "empty.zip")
+
+
+def _zip(path, files: dict):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("inside", ["", "botwiki-2019/"])
+def test_a_zipped_bot_repository_set_reads_as_its_plain_files_do(tmp_path, inside):
+    """``botwiki-2019.zip`` holding ``botwiki-2019.tsv`` and ``botwiki-2019_tweets.json`` (at
+    its top or in one folder) was taken for a TwiBot release and refused for lacking user
+    files; it now loads as the plain pair does (the real botwiki-2019 files)."""
+    src = shared_path("bots", "botrepo-2019")
+    want = ds.load_labeled(src / "botwiki-2019.tsv")
+    path = _zip(tmp_path / "botwiki-2019.zip", {
+        f"{inside}botwiki-2019.tsv": (src / "botwiki-2019.tsv").read_bytes(),
+        f"{inside}botwiki-2019_tweets.json": (src / "botwiki-2019_tweets.json").read_bytes()})
+    assert ds.detect_format(path) == "botrepo"
+    got = ds.load_labeled(path)
+    _same(got, want)
+    assert got.name == "botwiki-2019" and len(got) == len(want)
+
+
+def test_a_zipped_kaggle_set_reads_as_its_plain_files_do(tmp_path):
+    """Kaggle ships its data as a zip of the CSVs; it was taken for a TwiBot release. It now
+    loads as the folder of CSVs does (the real kaggle-2017 files), named after the zip."""
+    src = shared_path("bots", "kaggle-2017")
+    want = ds.load_labeled(src)
+    path = _zip(tmp_path / "archive.zip", {n: (src / n).read_bytes()
+                                           for n in ("bots_data.csv", "nonbots_data.csv")})
+    assert ds.detect_format(path) == "kaggle"
+    got = ds.load_labeled(path)
+    _same(got, want)
+    assert got.name == "archive"
+    assert got.issues["kind"].value_counts().to_dict() == \
+        want.issues["kind"].value_counts().to_dict()
+
+
+def test_a_zipped_bot_repository_set_is_bounded_and_named(tmp_path, monkeypatch):
+    """A zipped set's members go through the same bounds as a zipped TwiBot release's, and
+    errors name the zip and the member."""
+    padded = json.dumps([{"created_at": "Mon Jan 21 19:37:21 +0000 2019",
+                          "user": {"id_str": "1", "screen_name": "a", "followers_count": 1,
+                                   "created_at": "Wed Jun 20 15:07:36 +0000 2012"}}]
+                        ).encode() + b" " * (4 << 20)
+    path = _zip(tmp_path / "tiny-2019.zip", {"tiny-2019/tiny-2019.tsv": b"1\tbot\n",
+                                             "tiny-2019/tiny-2019_tweets.json": padded})
+    with pytest.raises(SourceError, match=r"tiny-2019\.zip/tiny-2019/tiny-2019_tweets\.json: "
+                                          r".* \(ratio [\d,]+, limit 100\): refused"):
+        ds.load_labeled(path)
+    monkeypatch.setattr(archive.Limits, "ratio", 10_000.0)
+    assert len(ds.load_labeled(path)) == 1
+    monkeypatch.setattr(ds, "MEMBER_BYTES", 1 << 20)
+    with pytest.raises(SourceError, match=r"tiny-2019\.zip/tiny-2019/tiny-2019_tweets\.json: "
+                                          r"4\.0 MiB uncompressed, more than the 1\.0 MiB"):
+        ds.load_labeled(path)
+    _zip(tmp_path / "cut-2019.zip", {"cut-2019.tsv": b"1\tbot\n",
+                                     "cut-2019_tweets.json": b'[{"user": '})
+    with pytest.raises(SourceError, match=r"cut-2019\.zip/cut-2019_tweets\.json:1: not valid "
+                                          r"JSON"):
+        ds.load_labeled(tmp_path / "cut-2019.zip")
+
+
+def _padded_tar(path, pad_members=4, pad_bytes=4 << 20):
+    """A TwiBot-22 layout packed whole as one .tar.gz: large tweet files (zeros, packing to
+    almost nothing) before ``user.json`` and ``label.csv`` (40 real gilani-2017 accounts)."""
+    objs, labels = _v2_release()
+    files = {f"tweet_{i}.json": bytes(pad_bytes) for i in range(pad_members)}
+    _tar(path, files | {"user.json": json.dumps(objs).encode(), "label.csv": labels.encode()})
+    return path
+
+
+def test_listing_a_tar_stops_at_the_total_bound(tmp_path, monkeypatch):
+    """Listing a .tar.gz inflated its whole stream before any member was checked, so a tar
+    bomb (or a whole release packed as one archive) cost unbounded time; the listing now
+    stops once the bytes inflated pass ``Limits.total_bytes``, naming the archive and the flag
+    that raises the bound, and loads within a raised bound."""
+    path = _padded_tar(tmp_path / "TwiBot-22.tar.gz")
+    assert len(ds.load_labeled(path, observed_at="2017-06-01")) == 40
+    monkeypatch.setattr(archive.Limits, "total_bytes", 8 << 20)
+    for call in (ds.detect_format, lambda p: ds.load_twibot(p, observed_at="2017-06-01")):
+        with pytest.raises(SourceError, match=r"TwiBot-22\.tar\.gz: its members unpack past "
+                                              r"8\.0 MiB; listing stopped, nothing read .*"
+                                              r"--max-total-size"):
+            call(path)
+    with ds.bounds(archive.Limits(total_bytes=32 << 20)):
+        assert len(ds.load_labeled(path, observed_at="2017-06-01")) == 40
+
+
+def test_bots_evaluate_raises_the_bounds_it_is_given(tmp_path):
+    """``bots evaluate`` had no way to read a compressed release past the bounds; its
+    --max-total-size, --max-file-size and --max-ratio now set them, and the errors name the
+    flag."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    def run(path, *flags):
+        return CliRunner().invoke(main, ["bots", "evaluate", "--test", str(path), "--no-peer",
+                                         "--json", "--observed-at", "2017-06-01", *flags])
+
+    tar = _padded_tar(tmp_path / "TwiBot-22.tar.gz")
+    res = run(tar, "--max-total-size", "8MiB")
+    assert res.exit_code == 1 and "listing stopped" in res.output, res.output
+    assert "--max-total-size on bots evaluate or bots train raises the limit" in res.output
+    res = run(tar, "--max-total-size", "32MiB")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output.strip().splitlines()[-1])["n"] == 40
+    objs, labels = _v2_release()
+    big = _zip(tmp_path / "TwiBot-22-sample.zip", {
+        "user.json": b"[" + b" " * (2 << 20) + json.dumps(objs).encode()[1:],
+        "label.csv": labels})
+    res = run(big)
+    assert res.exit_code == 1 and "--max-ratio on bots evaluate" in res.output, res.output
+    res = run(big, "--max-ratio", "100000", "--max-file-size", "1MiB")
+    assert res.exit_code == 1 and "--max-file-size on bots evaluate" in res.output, res.output
+    assert "TwiBot-22-sample.zip/user.json: 2.0 MiB uncompressed" in res.output
+    assert run(big, "--max-ratio", "100000").exit_code == 0

@@ -19,9 +19,11 @@ folder of them (one sub-folder per set, as ``../shared/data/bots``):
   or ``label_sample.csv`` of ``id,label`` (``human``/``bot``); ids may carry a ``u`` prefix or be
   written as floats, ``created_at`` may be ISO or epoch milliseconds, names may end in spaces.
 
-Any of these files may be gzipped (``user.json.gz``, ``label.csv.gz``, ``NAME_tweets.json.gz``)
-and a TwiBot release folder may come as a ``.zip`` or ``.tar.gz``; compressed data is read within
-the X archive reader's bounds (:class:`~follower_kit.sources.archive.Limits`).
+Any of these files may be gzipped (``user.json.gz``, ``label.csv.gz``, ``NAME_tweets.json.gz``);
+a TwiBot release folder may come as a ``.zip`` or ``.tar.gz``, a Bot Repository set or Kaggle's
+CSVs as a ``.zip`` (``botwiki-2019.zip``, at its top or in one folder). Compressed data is read
+within the X archive reader's bounds (:class:`~follower_kit.sources.archive.Limits`), which
+:func:`bounds` raises for one read (``bots evaluate --max-file-size``, ...).
 
 Nothing is dropped or blanked silently: duplicates, conflicting labels, unrecoverable ids
 (``bad_id``), unreadable dates (``bad_date``) and labels without a profile are listed, with file
@@ -41,6 +43,8 @@ import re
 import tarfile
 import zipfile
 import zlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,23 +209,48 @@ def detect_format(path: str | Path) -> str:
         return "botrepo"
     if suffix == ".csv" and _is_kaggle_csv(path):
         return "kaggle"
-    # user objects, gzipped or not, or a TwiBot release folder packed as a .zip
-    if _plain_name(path).endswith((".json", ".jsonl", ".ndjson")) or suffix == ".zip":
+    if suffix == ".zip":   # a Bot Repository set, Kaggle CSVs or a TwiBot release, zipped
+        with _open_zip(path) as zf:
+            return _packed_kind(_release_folder(zipfile.Path(zf)))
+    # user objects, gzipped or not
+    if _plain_name(path).endswith((".json", ".jsonl", ".ndjson")):
         return "twibot"
     if suffix == ".csv":   # a cresci users.csv carries no label: its folder does
         raise SourceError(f"{path}: a CSV without screen_name and bot columns (Kaggle 2017) "
                           "carries no labels; for a MIB export (cresci-2015, cresci-2017) give "
                           "the data set folder, whose layout holds the labels", path=path)
     raise SourceError(f"{path}: unknown labeled data format (expected .tsv, .csv, .json, .jsonl "
-                      "(either may be .gz), a Bot Repository .tar.gz or a TwiBot release .zip "
-                      "or .tar.gz)", path=path)
+                      "(either may be .gz), a Bot Repository .tar.gz, a TwiBot release .tar.gz, "
+                      "or a .zip of any of them)", path=path)
 
 
-def _is_kaggle_csv(path: Path) -> bool:
-    with open(path, encoding="latin-1", newline="") as fh:
-        header = next(csv.reader([fh.readline()]), [])
+def _is_kaggle_csv(path) -> bool:
+    """Whether the CSV ``path`` (a file or a zip member) has Kaggle 2017's screen_name and bot
+    columns."""
+    with _open_binary(path) as fh:
+        line = fh.readline(1 << 16).decode("latin-1")
+    header = next(csv.reader([line]), [])
     cols = {c.strip().lower() for c in header}
     return {"screen_name", "bot"} <= cols
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceError(f"{path}: not a zip file ({exc})", path=path) from None
+
+
+def _packed_kind(folder) -> str:
+    """Which set a zip's release folder (a :class:`zipfile.Path`) holds: ``"botrepo"`` for a
+    ``NAME.tsv`` beside ``NAME_tweets.json``, ``"kaggle"`` for Kaggle 2017 CSVs, else
+    ``"twibot"`` (whose reader says what it finds missing)."""
+    if _botrepo_files(folder):
+        return "botrepo"
+    if any(p.is_file() and p.name.lower().endswith(".csv") and _is_kaggle_csv(p)
+           for p in folder.iterdir()):
+        return "kaggle"
+    return "twibot"
 
 
 def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "drop",
@@ -575,9 +604,11 @@ def _botrepo_files(folder: Path) -> list[tuple[str, Path]]:
     """(NAME, where) for every Bot Repository pair in ``folder``: ``NAME.tsv`` beside
     ``NAME_tweets.json`` (or ``NAME_tweets.json.gz``), or an archive ``NAME.tar.gz`` holding
     both."""
-    pairs = [(p.stem, p) for p in sorted(folder.glob("*.tsv"))
-             if _first(p.parent, f"{p.stem}_tweets.json") is not None]
-    pairs += [(p.name[: -len(".tar.gz")], p) for p in sorted(folder.glob("*.tar.gz"))]
+    files = sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: p.name)
+    pairs = [(p.name[: -len(".tsv")], p) for p in files if p.name.endswith(".tsv")
+             and _first(folder, f"{p.name[: -len('.tsv')]}_tweets.json") is not None]
+    if isinstance(folder, Path):   # a tar inside a zip is not unpacked
+        pairs += [(p.name[: -len(".tar.gz")], p) for p in files if p.name.endswith(".tar.gz")]
     return pairs
 
 
@@ -585,6 +616,39 @@ def _botrepo_files(folder: Path) -> list[tuple[str, Path]]:
 #: Kaggle, MIB (cresci) or caverlee CSV. The public ones are all under 20 MB; TwiBot user files,
 #: which reach gigabytes, are read a record at a time instead.
 MEMBER_BYTES = 1 << 30
+
+
+#: The bounds in force for compressed data (:func:`bounds`); None: ``Limits``' defaults.
+_BOUNDS: ContextVar = ContextVar("follower_kit_dataset_bounds", default=None)
+#: The CLI option of ``bots evaluate`` and ``bots train`` that raises each bound.
+RAISED_BY = {"file_bytes": "--max-file-size", "total_bytes": "--max-total-size",
+             "ratio": "--max-ratio"}
+
+
+@contextmanager
+def bounds(limits):
+    """Read labeled sets within ``limits`` (an :class:`~follower_kit.sources.archive.Limits`)
+    instead of its defaults while the ``with`` block runs: a release larger than they allow
+    (a whole TwiBot-22 folder packed as one ``.tar.gz``) loads with raised bounds, never with
+    none. ``bots evaluate`` and ``bots train`` set them from ``--max-file-size``,
+    ``--max-total-size`` and ``--max-ratio``."""
+    token = _BOUNDS.set(limits)
+    try:
+        yield limits
+    finally:
+        _BOUNDS.reset(token)
+
+
+def _bound(name: str):
+    """The bound ``name`` (a :class:`~follower_kit.sources.archive.Limits` field) in force."""
+    from .archive import Limits
+
+    limits = _BOUNDS.get()
+    return getattr(Limits if limits is None else limits, name)
+
+
+def _raise_hint(name: str) -> str:
+    return f"{RAISED_BY[name]} on bots evaluate or bots train raises the limit"
 
 
 def _whole(path: Path) -> Path:
@@ -597,6 +661,14 @@ def _whole(path: Path) -> Path:
     return path
 
 
+def _read_whole(p) -> bytes:
+    """The bytes of a file read whole (a path, or a zip member), within :data:`MEMBER_BYTES`:
+    a file by its size, a member by its declared size and ratio, before a byte is read; a
+    ``.gz`` as it inflates."""
+    with _open_binary(_whole(p) if isinstance(p, Path) else p, limit=MEMBER_BYTES) as fh:
+        return fh.read()
+
+
 class _Bounded(io.RawIOBase):
     """A compressed stream (a ``.gz`` file, a zip or tar member) read through the bounds
     :class:`~follower_kit.sources.archive.Limits` sets for an archive: refused, naming the
@@ -604,16 +676,18 @@ class _Bounded(io.RawIOBase):
     beyond 1 MiB (a gzip header does not hold its size, so it is checked as it inflates); a
     damaged stream is an error naming it, not a zlib traceback."""
 
-    def __init__(self, stream, packed: int, label: str, limit: int, inflate: bool):
+    def __init__(self, stream, packed: int, label: str, limit: int, inflate: bool,
+                 hint: str = ""):
         self._packed_stream = stream
         self._stream = gzip.GzipFile(fileobj=stream, mode="rb") if inflate else stream
         self.packed, self.label, self.limit, self.out = packed, label, limit, 0
+        self.hint = hint   # how to raise ``limit``, when a flag does
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        from .archive import Limits, _size
+        from .archive import _size
 
         try:
             n = self._stream.readinto(buffer)
@@ -623,11 +697,13 @@ class _Bounded(io.RawIOBase):
         self.out += n
         if self.out > self.limit:
             raise SourceError(f"{self.label}: inflates past {_size(self.limit)}, more than a "
-                              "labeled set's file comes near; not read", path=self.label)
-        if self.out > (1 << 20) and self.out > Limits.ratio * max(self.packed, 1):
+                              f"labeled set's file comes near; not read{self.hint}",
+                              path=self.label)
+        ratio = _bound("ratio")
+        if self.out > (1 << 20) and self.out > ratio * max(self.packed, 1):
             raise SourceError(f"{self.label}: {_size(self.packed)} inflates past "
-                              f"{_size(self.out)} (ratio above {Limits.ratio:g}): refused as a "
-                              "decompression bomb", path=self.label)
+                              f"{_size(self.out)} (ratio above {ratio:g}): refused as a "
+                              f"decompression bomb ({_raise_hint('ratio')})", path=self.label)
         return n
 
     def close(self) -> None:
@@ -643,9 +719,12 @@ def _open_binary(p, *, limit: int | None = None):
     Compressed data is bounded (:class:`_Bounded`; ``limit`` defaults to ``Limits.file_bytes``);
     a member is checked by its declared size and ratio before it is read, as the archive reader
     checks a zip's."""
-    from .archive import Limits, _size
+    from .archive import _size
 
-    limit = Limits.file_bytes if limit is None else limit
+    # the file bound can be raised; MEMBER_BYTES, for files read whole, cannot
+    hint = f" ({_raise_hint('file_bytes')})" if limit is None else ""
+    limit = _bound("file_bytes") if limit is None else limit
+    max_ratio = _bound("ratio")
     label = str(p)
     inflate = p.name.lower().endswith(".gz")
     if isinstance(p, (zipfile.Path, _TarPath)):
@@ -656,20 +735,20 @@ def _open_binary(p, *, limit: int | None = None):
             info = p.info
             size, packed = info.size, p.archive.stat().st_size
         ratio = size / max(packed, 1)
-        if size > (1 << 20) and ratio > Limits.ratio:
+        if size > (1 << 20) and ratio > max_ratio:
             raise SourceError(f"{label}: {_size(packed)} inflates to {_size(size)} (ratio "
-                              f"{ratio:,.0f}, limit {Limits.ratio:g}): refused as a "
-                              "decompression bomb", path=label)
+                              f"{ratio:,.0f}, limit {max_ratio:g}): refused as a "
+                              f"decompression bomb ({_raise_hint('ratio')})", path=label)
         if size > limit:
             raise SourceError(f"{label}: {_size(size)} uncompressed, more than the "
-                              f"{_size(limit)} a labeled set's file comes near; not read",
-                              path=label)
+                              f"{_size(limit)} a labeled set's file comes near; not "
+                              f"read{hint}", path=label)
         stream = p.root.open(info) if isinstance(p, zipfile.Path) else p.tar.extractfile(info)
-        return io.BufferedReader(_Bounded(stream, size, label, limit, inflate), 1 << 16)
+        return io.BufferedReader(_Bounded(stream, size, label, limit, inflate, hint), 1 << 16)
     if not inflate:
         return open(p, "rb")
-    return io.BufferedReader(_Bounded(open(p, "rb"), os.stat(p).st_size, label, limit, True),
-                             1 << 16)
+    return io.BufferedReader(_Bounded(open(p, "rb"), os.stat(p).st_size, label, limit, True,
+                                      hint), 1 << 16)
 
 
 class _TarPath:
@@ -751,9 +830,8 @@ def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, st
             if not p.exists():
                 raise SourceError(f"{p}: missing (a Bot Repository set is NAME.tsv plus "
                                   f"NAME_tweets.json, or NAME.tar.gz holding both)", path=p)
-        tsv_text = _whole(tsv).read_text(encoding="utf-8-sig")
-        with _open_binary(_whole(js), limit=MEMBER_BYTES) as fh:   # read whole: bounded
-            js_text = fh.read().decode("utf-8-sig")
+        tsv_text = _read_whole(tsv).decode("utf-8-sig")
+        js_text = _read_whole(js).decode("utf-8-sig")
         tsv_name, js_name = str(tsv), str(js)
     try:
         records = json.loads(js_text)
@@ -770,9 +848,11 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
     """Read a Bot Repository set: ``NAME.tsv`` (id, label) and ``NAME_tweets.json``, or the
     ``NAME.tar.gz`` archive holding both.
 
-    ``path`` is the TSV, the JSON, the archive, or a folder holding one or more sets (all are
-    read and named after the folder; each account's ``group`` is its file's NAME). Labels without
-    a user object are reported as ``missing_profile``.
+    ``path`` is the TSV, the JSON, the archive, a folder holding one or more sets (all are
+    read and named after the folder; each account's ``group`` is its file's NAME), or such a
+    folder packed as a ``.zip`` (the pairs at its top or in one folder inside; read within
+    :func:`_open_binary`'s bounds, errors naming the zip and the member). Labels without a user
+    object are reported as ``missing_profile``.
 
     Returns
     -------
@@ -780,18 +860,11 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         see :func:`load_labeled`.
     """
     path = Path(path)
+    if path.suffix.lower() == ".zip" and path.is_file():
+        with _open_zip(path) as zf:
+            return _load_botrepo_folder(_release_folder(zipfile.Path(zf)), path.stem, conflicts)
     if path.is_dir():
-        pairs = _botrepo_files(path)
-        if not pairs:
-            raise SourceError(f"{path}: no NAME.tsv with NAME_tweets.json beside it, and no "
-                              f"NAME.tar.gz", path=path)
-        sets = [_load_botrepo_pair(stem, where, conflicts) for stem, where in pairs]
-        if len(sets) == 1:
-            return sets[0]
-        joined = load_many(sets, conflicts=conflicts)
-        joined.users["dataset"] = pd.Series(path.name, index=joined.users.index,
-                                            dtype=schema.STR)
-        return LabeledSet(path.name, joined.users, joined.labels, joined.issues)
+        return _load_botrepo_folder(path, path.name, conflicts)
     if path.name.endswith(".tar.gz"):
         return _load_botrepo_pair(path.name[: -len(".tar.gz")], path, conflicts)
     json_name = path.name.removesuffix(".gz")
@@ -800,7 +873,22 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
     return _load_botrepo_pair(stem, path, conflicts)
 
 
-def _load_botrepo_pair(stem: str, where: Path, conflicts: str) -> LabeledSet:
+def _load_botrepo_folder(folder, name: str, conflicts: str) -> LabeledSet:
+    """Every Bot Repository set in ``folder`` (a folder, or a :class:`zipfile.Path` inside a
+    zipped set), joined and named ``name`` when there are several."""
+    pairs = _botrepo_files(folder)
+    if not pairs:
+        raise SourceError(f"{folder}: no NAME.tsv with NAME_tweets.json beside it, and no "
+                          f"NAME.tar.gz", path=folder)
+    sets = [_load_botrepo_pair(stem, where, conflicts) for stem, where in pairs]
+    if len(sets) == 1:
+        return sets[0]
+    joined = load_many(sets, conflicts=conflicts)
+    joined.users["dataset"] = pd.Series(name, index=joined.users.index, dtype=schema.STR)
+    return LabeledSet(name, joined.users, joined.labels, joined.issues)
+
+
+def _load_botrepo_pair(stem: str, where, conflicts: str) -> LabeledSet:
     tsv_lines, records, tsv, js = _read_botrepo_pair(stem, where)
     label_of: dict[str, int] = {}
     issues = []
@@ -890,8 +978,9 @@ def _status_time(text) -> str | None:
 
 
 def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
-    """Read the Kaggle 2017 CSV(s): one file, or a folder of them (``bots_data.csv`` and
-    ``nonbots_data.csv``).
+    """Read the Kaggle 2017 CSV(s): one file, a folder of them (``bots_data.csv`` and
+    ``nonbots_data.csv``), or a ``.zip`` of them as Kaggle ships a data set (named after the
+    zip; each member read within :func:`_open_binary`'s bounds).
 
     Repairs, each reported in ``issues``: ids Excel turned into ``8.41E+17`` are recovered from
     ``id_str`` when that survived, else replaced by a surrogate (``surrogate_id``, a leading 0);
@@ -904,14 +993,24 @@ def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         see :func:`load_labeled`.
     """
     path = Path(path)
-    files = sorted(p for p in path.glob("*.csv") if _is_kaggle_csv(p)) if path.is_dir() else [path]
+    if path.suffix.lower() == ".zip" and path.is_file():   # the CSVs as Kaggle ships them
+        with _open_zip(path) as zf:
+            return _load_kaggle(_release_folder(zipfile.Path(zf)), path.stem, conflicts)
+    return _load_kaggle(path, "kaggle-2017" if path.is_dir() else path.stem, conflicts)
+
+
+def _load_kaggle(path, name: str, conflicts: str) -> LabeledSet:
+    """:func:`load_kaggle` on a CSV, or a folder of them (a :class:`~pathlib.Path`, or a
+    :class:`zipfile.Path` inside a zip), naming the set ``name``."""
+    files = sorted((p for p in path.iterdir() if p.is_file() and p.name.lower().endswith(".csv")
+                    and _is_kaggle_csv(p)), key=lambda p: p.name) if path.is_dir() else [path]
     if not files:
         raise SourceError(f"{path}: no CSV with screen_name and bot columns", path=path)
     frames, issues = [], []
     for f in files:
         try:
-            raw = pd.read_csv(_whole(f), encoding="latin-1", dtype=str, keep_default_na=False,
-                              na_values=[""])
+            raw = pd.read_csv(io.BytesIO(_read_whole(f)), encoding="latin-1", dtype=str,
+                              keep_default_na=False, na_values=[""])
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise SourceError(f"{f}: cannot read as CSV: {exc}", path=f) from exc
         raw.columns = [c.strip().lower() for c in raw.columns]
@@ -961,7 +1060,6 @@ def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         "default_profile": _to_bool(clean("default_profile")).astype("Float64"),
         "group": raw["_file"].str.removesuffix(".csv"),
     })
-    name = "kaggle-2017" if path.is_dir() else path.stem
     lines = [f"{a}:{b}" for a, b in zip(raw["_file"], raw["_line"])]
     users = _canonical(df, observed, name, issues=issues, lines=lines, file=name)
     users, labels, dups = _dedupe(users, labels, lines, name, conflicts)
@@ -985,9 +1083,9 @@ def _read_objects(path: Path):
     holds a million accounts. A record (a line) longer than ``Limits.record_bytes`` is refused,
     as in an array, before it is held whole. A ``.gz`` file or a zip member is inflated as it
     is read, within :func:`_open_binary`'s bounds. Errors name the file and line."""
-    from .archive import Limits, _size, json_array_items
+    from .archive import _size, json_array_items
 
-    cap = Limits.record_bytes
+    cap = _bound("record_bytes")
 
     with _open_binary(path) as fh:
         head = fh.read(4096).decode("utf-8-sig", errors="replace").lstrip()
@@ -1099,9 +1197,30 @@ def _open_tar(path: Path) -> tarfile.TarFile:
 
 def _tar_files(tar: tarfile.TarFile, path: Path) -> dict[str, tarfile.TarInfo]:
     """The regular members of ``tar`` by name, ``./`` left off; a damaged archive is an error
-    naming it."""
+    naming it.
+
+    Listing a compressed tar inflates every member to reach the next header: it stops, naming
+    the archive, once the bytes passed exceed ``Limits.total_bytes``, before the next member
+    is inflated, so a tar bomb costs at most that bound, not its whole stream (each member
+    read is then checked by its size, :func:`_open_binary`)."""
+    from .archive import _size
+
+    total = _bound("total_bytes")
+    out = {}
     try:
-        return {m.name.removeprefix("./").strip("/"): m for m in tar.getmembers() if m.isfile()}
+        while True:
+            # tar.offset: where the next header starts, past the last member's data; reaching
+            # it inflates that data
+            if tar.offset > total:
+                raise SourceError(f"{path}: its members unpack past {_size(total)}; listing "
+                                  f"stopped, nothing read (a whole release packed as one "
+                                  f"archive? unpack the user and label files, or "
+                                  f"{_raise_hint('total_bytes')})", path=path)
+            m = tar.next()
+            if m is None:
+                return out
+            if m.isfile():
+                out[m.name.removeprefix("./").strip("/")] = m
     except _TAR_ERRORS as exc:
         raise SourceError(f"{path}: not a tar archive, or a damaged one ({exc})",
                           path=path) from None
