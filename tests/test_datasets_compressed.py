@@ -364,3 +364,30 @@ def test_bots_evaluate_raises_the_bounds_it_is_given(tmp_path):
     assert res.exit_code == 1 and "--max-file-size on bots evaluate" in res.output, res.output
     assert "TwiBot-22-sample.zip/user.json: 2.0 MiB uncompressed" in res.output
     assert run(big, "--max-ratio", "100000").exit_code == 0
+
+
+def test_a_folder_of_sets_reads_a_set_kept_as_its_zip(tmp_path):
+    """``--lodo DIR`` and ``bots train DIR`` skipped a set folder holding only the set's
+    download (``botwiki-2019/botwiki-2019.zip``, Kaggle's ``archive.zip``); each is now read
+    from its zip as its plain folder is, and a zip of no set is still skipped."""
+    bots = tmp_path / "bots"
+    src = shared_path("bots", "botrepo-2019")
+    (bots / "botwiki-2019").mkdir(parents=True)
+    _zip(bots / "botwiki-2019" / "botwiki-2019.zip", {
+        f"botwiki-2019/{n}": (src / n).read_bytes()
+        for n in ("botwiki-2019.tsv", "botwiki-2019_tweets.json")})
+    kaggle = shared_path("bots", "kaggle-2017")
+    (bots / "kaggle-2017").mkdir()
+    _zip(bots / "kaggle-2017" / "archive.zip", {n: (kaggle / n).read_bytes()
+                                                for n in ("bots_data.csv", "nonbots_data.csv")})
+    (bots / "notes").mkdir()
+    _zip(bots / "notes" / "notes.zip", {"readme.txt": "nothing here"})
+    sets = ds.load_bot_sets(bots)
+    assert sorted(sets) == ["botwiki-2019", "kaggle-2017"]
+    _same(sets["botwiki-2019"], ds.load_labeled(src / "botwiki-2019.tsv"))
+    _same(sets["kaggle-2017"], ds.load_labeled(kaggle))
+    assert set(sets["kaggle-2017"].users["dataset"]) == {"kaggle-2017"}
+    # and one such folder given alone, as --test or --train takes it
+    _same(ds.load_labeled(bots / "botwiki-2019"), sets["botwiki-2019"])
+    with pytest.raises(SourceError, match=r"notes: not a labeled data set folder"):
+        ds.load_labeled(bots / "notes")

@@ -241,16 +241,29 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         raise SourceError(f"{path}: not a zip file ({exc})", path=path) from None
 
 
-def _packed_kind(folder) -> str:
+def _packed_kind(folder, *, known: bool = False) -> str | None:
     """Which set a zip's release folder (a :class:`zipfile.Path`) holds: ``"botrepo"`` for a
     ``NAME.tsv`` beside ``NAME_tweets.json``, ``"kaggle"`` for Kaggle 2017 CSVs, else
-    ``"twibot"`` (whose reader says what it finds missing)."""
+    ``"twibot"`` (whose reader says what it finds missing); with ``known``, ``"twibot"`` only
+    for TwiBot's file names and None for a zip of none of these."""
     if _botrepo_files(folder):
         return "botrepo"
-    if any(p.is_file() and p.name.lower().endswith(".csv") and _is_kaggle_csv(p)
-           for p in folder.iterdir()):
+    files = [p for p in folder.iterdir() if p.is_file()]
+    if any(p.name.lower().endswith(".csv") and _is_kaggle_csv(p) for p in files):
         return "kaggle"
-    return "twibot"
+    twibot = {*USER_FILES, *LABEL_FILES, *TWIBOT20_SPLITS}
+    return "twibot" if not known or any(_plain_name(p) in twibot for p in files) else None
+
+
+def _zipped_set(folder: Path) -> tuple[str | None, Path]:
+    """(kind, the zip) for a set folder that holds its set as its one ``.zip``
+    (``botwiki-2019/botwiki-2019.zip``, as downloaded); (None, ``folder``) otherwise."""
+    zips = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".zip"]
+    if len(zips) != 1:
+        return None, folder
+    with _open_zip(zips[0]) as zf:   # a damaged zip is an error naming it, not a skip
+        kind = _packed_kind(_release_folder(zipfile.Path(zf)), known=True)
+    return (kind, zips[0]) if kind else (None, folder)
 
 
 def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "drop",
@@ -260,7 +273,8 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
     Parameters
     ----------
     path : str or Path
-        A file or a folder (see the module docstring for the formats).
+        A file or a folder (see the module docstring for the formats); a folder of no other
+        layout holding one ``.zip`` of a set is read from the zip.
     fmt : {"botrepo", "kaggle", "twibot", "cresci2015", "cresci2017", "caverlee"}, optional
         Skip detection.
     conflicts : {"drop", "bot", "human"}
@@ -278,7 +292,10 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
     """
     if conflicts not in ("drop", "bot", "human"):
         raise ValueError(f"conflicts must be 'drop', 'bot' or 'human', not {conflicts!r}")
-    fmt = fmt or detect_set(Path(path)) or detect_format(path)
+    fmt = fmt or detect_set(Path(path))
+    if fmt is None and Path(path).is_dir():   # a set's folder holding only its download
+        fmt, path = _zipped_set(Path(path))
+    fmt = fmt or detect_format(path)
     readers = READERS
     if fmt not in readers:
         raise ValueError(f"fmt must be one of {sorted(readers)}, not {fmt!r}")
@@ -1655,7 +1672,8 @@ def shared_bots_dir() -> Path | None:
 def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
                   progress=None) -> dict[str, LabeledSet]:
     """Every labeled set in ``folder`` (one sub-folder each, as in ``../shared/data/bots``),
-    keyed and named by its folder.
+    keyed and named by its folder. A sub-folder of no other layout that holds one ``.zip`` of
+    a set (``botwiki-2019/botwiki-2019.zip``) is read from it.
 
     Parameters
     ----------
@@ -1676,13 +1694,15 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         if names is not None and sub.name not in names:
             continue
-        kind = detect_set(sub)
+        kind, where = detect_set(sub), sub
+        if kind is None:
+            kind, where = _zipped_set(sub)
         if kind is None:
             log.info("%s: no labeled data set layout; skipped", sub)
             continue
         if progress is not None:
             progress(sub.name)
-        s = READERS[kind](sub, conflicts=conflicts)
+        s = READERS[kind](where, conflicts=conflicts)
         s.name = sub.name
         s.users["dataset"] = pd.Series(sub.name, index=s.users.index, dtype=schema.STR)
         out[sub.name] = s
