@@ -640,3 +640,20 @@ def test_a_bot_repository_archive_given_as_a_file_is_read():
     with pytest.raises(SourceError, match="carries no labels; for a MIB export .* give the data "
                                           "set folder"):
         ds.load_labeled(users_csv)
+
+
+def test_cresci_2017_as_its_official_download_unpacks_keeps_its_labels(tmp_path):
+    """The official cresci-2017.csv.zip unpacks to ``datasets_full.csv/GROUP.csv/users.csv``;
+    the group was taken from the folder name with its ``.csv``, so ``genuine_accounts.csv``
+    was not a human group and its 3,474 people were labeled bots. Now the layout loads with
+    the labels of the plain one (real files, two groups)."""
+    src = shared_path("bots", "cresci-2017")
+    plain, official = tmp_path / "cresci-2017", tmp_path / "datasets_full.csv"
+    for group in ("genuine_accounts", "social_spambots_3"):
+        for folder in (plain / group, official / f"{group}.csv"):
+            folder.mkdir(parents=True)
+            (folder / "users.csv").write_bytes((src / group / "users.csv").read_bytes())
+    want, got = ds.load_labeled(plain), ds.load_labeled(official)
+    assert int((want.labels == 0).sum()) == 3474
+    assert got.labels.tolist() == want.labels.tolist()
+    assert got.users["group"].tolist() == want.users["group"].tolist()

@@ -1517,7 +1517,10 @@ def _mib_set(name: str, parts: list[tuple[pd.DataFrame, str, int, str]], conflic
 
 def load_cresci2017(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
     """Read cresci-2017: one ``GROUP/users.csv`` per group, and the folder is the label
-    (``genuine_accounts`` are people, every other group bots).
+    (``genuine_accounts`` are people, every other group bots). The official download
+    (``cresci-2017.csv.zip``), unpacked, names each group's folder ``GROUP.csv``
+    (``datasets_full.csv/genuine_accounts.csv/users.csv``): the ``.csv`` is not part of the
+    group's name.
 
     Java epoch-millisecond creation times (``1183552203000L``), literal ``NULL`` values and the
     missing default-avatar flag of traditional_spambots_1 (taken from the avatar URL) are
@@ -1532,8 +1535,10 @@ def load_cresci2017(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
     groups = sorted(p.parent for p in path.glob("*/users.csv"))
     if not groups:
         raise SourceError(f"{path}: no GROUP/users.csv (cresci-2017 layout)", path=path)
-    parts = [(_read_mib_csv(g / "users.csv"), g.name, 0 if g.name in CRESCI_HUMAN_GROUPS else 1,
-              f"{g.name}/users.csv") for g in groups]
+    # "genuine_accounts.csv" is genuine_accounts: read as a bot group, its people were bots
+    names = [g.name.removesuffix(".csv") for g in groups]
+    parts = [(_read_mib_csv(g / "users.csv"), n, 0 if n in CRESCI_HUMAN_GROUPS else 1,
+              f"{g.name}/users.csv") for g, n in zip(groups, names)]
     return _mib_set(path.name, parts, conflicts)
 
 
