@@ -391,3 +391,51 @@ def test_a_folder_of_sets_reads_a_set_kept_as_its_zip(tmp_path):
     _same(ds.load_labeled(bots / "botwiki-2019"), sets["botwiki-2019"])
     with pytest.raises(SourceError, match=r"notes: not a labeled data set folder"):
         ds.load_labeled(bots / "notes")
+
+
+def _zip_bytes(files: dict) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("form", ["inner zips unpacked from the download", "the download"])
+def test_cresci_2017_as_its_official_download_reads_as_its_plain_folders_do(tmp_path, form):
+    """The official cresci-2017.csv.zip holds ``datasets_full.csv/GROUP.csv.zip``, each
+    holding ``GROUP.csv/users.csv`` beside the group's tweets; neither the download nor its
+    unpacked folder of inner zips was read (the zip was taken for a TwiBot release). Both now
+    load with the plain layout's accounts and labels, reading only each users.csv (real
+    genuine_accounts and social_spambots_3 files)."""
+    src = shared_path("bots", "cresci-2017")
+    plain = tmp_path / "cresci-2017"
+    inner = {}
+    for group in ("genuine_accounts", "social_spambots_3"):
+        (plain / group).mkdir(parents=True)
+        users = (src / group / "users.csv").read_bytes()
+        (plain / group / "users.csv").write_bytes(users)
+        inner[f"datasets_full.csv/{group}.csv.zip"] = _zip_bytes({
+            f"{group}.csv/users.csv": users, f"{group}.csv/tweets.csv": b'"id","text"\n'})
+    want = ds.load_labeled(plain)
+    if form == "the download":
+        path = _zip(tmp_path / "cresci-2017.csv.zip", inner)
+        assert ds.detect_format(path) == "cresci2017"
+    else:
+        path = tmp_path / "datasets_full.csv"
+        path.mkdir()
+        for name, data in inner.items():
+            (tmp_path / name).write_bytes(data)
+    got = ds.load_labeled(path)
+    assert int((got.labels == 0).sum()) == 3474
+    assert got.labels.tolist() == want.labels.tolist()
+    pd.testing.assert_frame_equal(got.users.drop(columns="dataset"),
+                                  want.users.drop(columns="dataset"))
+    if form == "the download":   # in a folder of sets too, and a damaged inner zip is named
+        (tmp_path / "bots" / "cresci-2017").mkdir(parents=True)
+        (tmp_path / "bots" / "cresci-2017" / "cresci-2017.csv.zip").write_bytes(
+            path.read_bytes())
+        assert len(ds.load_bot_sets(tmp_path / "bots")["cresci-2017"]) == len(want)
+        _zip(path, {"datasets_full.csv/genuine_accounts.csv.zip": b"not a zip"})
+        with pytest.raises(SourceError, match=r"genuine_accounts\.csv\.zip: not a zip file"):
+            ds.load_labeled(path)

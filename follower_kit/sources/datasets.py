@@ -11,7 +11,9 @@ folder of them (one sub-folder per set, as ``../shared/data/bots``):
   ``bot`` column): latin-1 text, Excel-mangled ids (``8.41E+17``) and dates (``3/11/2017 4:48``,
   ``13/03/2017 22:21``), rows repeated, and ids labeled both ways across the two files.
 * **MIB exports**: cresci-2017 (``GROUP/users.csv``, the folder is the label; Java epoch
-  milliseconds, literal ``NULL``) and cresci-2015 (E13, TFP and the three follower vendors).
+  milliseconds, literal ``NULL``; also as the official ``cresci-2017.csv.zip`` of
+  ``GROUP.csv.zip`` files, or those unpacked) and cresci-2015 (E13, TFP and the three follower
+  vendors).
 * **caverlee-2011**: counts and dates only (``fields=()``).
 * **TwiBot style**: user objects (X API v2 with ``public_metrics``, or v1.1 with ``screen_name``;
   bare, wrapped as ``{"user": ...}`` or as TwiBot-20 ``{"ID", "profile", "label"}`` records) in a
@@ -43,7 +45,7 @@ import re
 import tarfile
 import zipfile
 import zlib
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,6 +250,8 @@ def _packed_kind(folder, *, known: bool = False) -> str | None:
     for TwiBot's file names and None for a zip of none of these."""
     if _botrepo_files(folder):
         return "botrepo"
+    if _is_cresci2017(folder):
+        return "cresci2017"
     files = [p for p in folder.iterdir() if p.is_file()]
     if any(p.name.lower().endswith(".csv") and _is_kaggle_csv(p) for p in files):
         return "kaggle"
@@ -1421,10 +1425,10 @@ CRESCI_HUMAN_GROUPS = ("genuine_accounts",)
 CRESCI15_HUMAN_GROUPS = ("E13", "TFP")
 
 
-def _read_mib_csv(path: Path) -> pd.DataFrame:
+def _read_mib_csv(path) -> pd.DataFrame:
     try:
-        raw = pd.read_csv(_whole(path), dtype=str, keep_default_na=False, na_values=[""],
-                          encoding="utf-8", low_memory=False)
+        raw = pd.read_csv(io.BytesIO(_read_whole(path)), dtype=str, keep_default_na=False,
+                          na_values=[""], encoding="utf-8", low_memory=False)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise SourceError(f"{path}: cannot read as CSV: {exc}", path=path) from exc
     missing = {"id", "screen_name", "created_at"} - set(raw.columns)
@@ -1532,14 +1536,75 @@ def load_cresci2017(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         see :func:`load_labeled`.
     """
     path = Path(path)
-    groups = sorted(p.parent for p in path.glob("*/users.csv"))
-    if not groups:
-        raise SourceError(f"{path}: no GROUP/users.csv (cresci-2017 layout)", path=path)
-    # "genuine_accounts.csv" is genuine_accounts: read as a bot group, its people were bots
-    names = [g.name.removesuffix(".csv") for g in groups]
-    parts = [(_read_mib_csv(g / "users.csv"), n, 0 if n in CRESCI_HUMAN_GROUPS else 1,
-              f"{g.name}/users.csv") for g, n in zip(groups, names)]
-    return _mib_set(path.name, parts, conflicts)
+    with ExitStack() as stack:
+        root, name = path, path.name
+        if path.suffix.lower() == ".zip" and path.is_file():
+            root = _release_folder(zipfile.Path(stack.enter_context(_open_zip(path))))
+            name = path.name.removesuffix(".zip").removesuffix(".csv")
+        groups = _cresci_groups(root, stack)
+        if not groups:
+            raise SourceError(f"{path}: no GROUP/users.csv (cresci-2017 layout) and no "
+                              "GROUP.csv.zip holding one (as the official download)", path=path)
+        # "genuine_accounts.csv" is genuine_accounts: read as a bot group, its people were bots
+        parts = [(_read_mib_csv(f), g, 0 if g in CRESCI_HUMAN_GROUPS else 1, label)
+                 for g, f, label in groups]
+        return _mib_set(name, parts, conflicts)
+
+
+#: cresci-2017's groups, as its official download names their zips (``GROUP.csv.zip``).
+CRESCI17_GROUPS = ("genuine_accounts", "fake_followers", "social_spambots_1",
+                   "social_spambots_2", "social_spambots_3", "traditional_spambots_1",
+                   "traditional_spambots_2", "traditional_spambots_3", "traditional_spambots_4")
+
+
+def _is_cresci2017(folder) -> bool:
+    """Whether ``folder`` (a folder, or a :class:`zipfile.Path`) holds cresci-2017: group
+    folders with a ``users.csv``, or the official download's ``GROUP.csv.zip`` files."""
+    return any((p.is_dir() and (p / "users.csv").is_file())
+               or (p.is_file() and p.name in {f"{g}.csv.zip" for g in CRESCI17_GROUPS})
+               for p in folder.iterdir())
+
+
+def _cresci_groups(root, stack: ExitStack) -> list[tuple[str, object, str]]:
+    """(group, its users.csv, the name errors and issues give it) for every cresci-2017
+    group in ``root`` (a folder or a :class:`zipfile.Path`): a ``GROUP/users.csv`` or
+    ``GROUP.csv/users.csv`` folder, or a ``GROUP.csv.zip`` holding one (the official
+    ``cresci-2017.csv.zip`` holds ``datasets_full.csv/GROUP.csv.zip``; only ``users.csv`` is
+    read from each, never its tweets). Inner zips stay open in ``stack``."""
+    out = []
+    for p in sorted(root.iterdir(), key=lambda p: p.name):
+        if p.is_dir() and (p / "users.csv").is_file():
+            out.append((p.name.removesuffix(".csv"), p / "users.csv", f"{p.name}/users.csv"))
+        elif p.is_file() and p.name.lower().endswith(".csv.zip"):
+            inner = _release_folder(zipfile.Path(stack.enter_context(_open_inner_zip(p))))
+            if (inner / "users.csv").is_file():
+                out.append((p.name[: -len(".csv.zip")], inner / "users.csv",
+                            f"{p.name}/{inner.at}users.csv"))
+    return out
+
+
+def _open_inner_zip(p) -> zipfile.ZipFile:
+    """The zip ``p``: a file, or a zip member (:class:`zipfile.Path`), checked by its declared
+    size and ratio as :func:`_open_binary` checks one before it is read."""
+    if isinstance(p, Path):
+        return _open_zip(p)
+    from .archive import _size
+
+    info = p.root.getinfo(p.at)
+    limit, max_ratio = _bound("file_bytes"), _bound("ratio")
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > (1 << 20) and ratio > max_ratio:
+        raise SourceError(f"{p}: {_size(info.compress_size)} inflates to "
+                          f"{_size(info.file_size)} (ratio {ratio:,.0f}, limit {max_ratio:g}): "
+                          f"refused as a decompression bomb ({_raise_hint('ratio')})", path=p)
+    if info.file_size > limit:
+        raise SourceError(f"{p}: {_size(info.file_size)} uncompressed, more than the "
+                          f"{_size(limit)} a labeled set's file comes near; not read "
+                          f"({_raise_hint('file_bytes')})", path=p)
+    try:
+        return zipfile.ZipFile(p.root.open(info))
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise SourceError(f"{p}: not a zip file, or a damaged one ({exc})", path=p) from None
 
 
 def load_cresci2015(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
@@ -1644,7 +1709,7 @@ def detect_set(path: Path) -> str | None:
         return None
     if (path / "E13_users.csv").exists():
         return "cresci2015"
-    if any(path.glob("*/users.csv")):
+    if _is_cresci2017(path):
         return "cresci2017"
     if all((path / f).exists() for f in CAVERLEE_FILES):
         return "caverlee"
