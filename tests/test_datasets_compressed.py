@@ -439,3 +439,19 @@ def test_cresci_2017_as_its_official_download_reads_as_its_plain_folders_do(tmp_
         _zip(path, {"datasets_full.csv/genuine_accounts.csv.zip": b"not a zip"})
         with pytest.raises(SourceError, match=r"genuine_accounts\.csv\.zip: not a zip file"):
             ds.load_labeled(path)
+
+
+def test_caverlee_2011_as_its_official_zip_reads_as_its_folder_does(tmp_path):
+    """social_honeypot_icwsm_2011.zip (its files in one folder, beside the tweets and
+    followings, which are never read) was taken for a TwiBot release; it now loads as the
+    folder of the two profile files does (the real files)."""
+    src = shared_path("bots", "caverlee-2011")
+    want = ds.load_labeled(src)
+    files = {f"social_honeypot_icwsm_2011/{n}": (src / n).read_bytes()
+             for n in ("content_polluters.txt", "legitimate_users.txt")}
+    files["social_honeypot_icwsm_2011/content_polluters_tweets.txt"] = b"1\t2\tspam\n"
+    path = _zip(tmp_path / "social_honeypot_icwsm_2011.zip", files)
+    assert ds.detect_format(path) == "caverlee"
+    got = ds.load_labeled(path)
+    _same(got, want)
+    assert got.name == "social_honeypot_icwsm_2011" and len(got) == 41411

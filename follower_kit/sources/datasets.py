@@ -252,6 +252,8 @@ def _packed_kind(folder, *, known: bool = False) -> str | None:
         return "botrepo"
     if _is_cresci2017(folder):
         return "cresci2017"
+    if all((folder / f).is_file() for f in CAVERLEE_FILES):   # social_honeypot_icwsm_2011.zip
+        return "caverlee"
     files = [p for p in folder.iterdir() if p.is_file()]
     if any(p.name.lower().endswith(".csv") and _is_kaggle_csv(p) for p in files):
         return "kaggle"
@@ -1668,14 +1670,24 @@ def load_caverlee(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         see :func:`load_labeled`.
     """
     path = Path(path)
+    if path.suffix.lower() == ".zip" and path.is_file():   # social_honeypot_icwsm_2011.zip
+        with _open_zip(path) as zf:
+            return _load_caverlee(_release_folder(zipfile.Path(zf)), path.stem, conflicts)
+    return _load_caverlee(path, path.name, conflicts)
+
+
+def _load_caverlee(path, name: str, conflicts: str) -> LabeledSet:
+    """:func:`load_caverlee` on a folder (a :class:`~pathlib.Path`, or a :class:`zipfile.Path`
+    inside the official zip, whose tweet and following files are never read)."""
     frames, issues = [], []
     for file, label in CAVERLEE_FILES.items():
         f = path / file
         if not f.exists():
             raise SourceError(f"{f}: missing (caverlee-2011 is content_polluters.txt and "
                               f"legitimate_users.txt)", path=f)
-        raw = pd.read_csv(_whole(f), sep="\t", header=None, names=list(CAVERLEE_COLUMNS),
-                          dtype=str, keep_default_na=False, na_values=[""])
+        raw = pd.read_csv(io.BytesIO(_read_whole(f)), sep="\t", header=None,
+                          names=list(CAVERLEE_COLUMNS), dtype=str, keep_default_na=False,
+                          na_values=[""])
         raw["_label"], raw["_file"] = label, file
         raw["_line"] = np.arange(len(raw)) + 1
         frames.append(raw)
@@ -1691,12 +1703,12 @@ def load_caverlee(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         "followers_count": raw["NumberOfFollowers"], "following_count": raw["NumerOfFollowings"],
         "tweet_count": raw["NumberOfTweets"], "group": raw["_file"].str.removesuffix(".txt"),
     })
-    users = _canonical(df, observed.fillna(observed.max()), path.name, issues=issues,
-                       lines=lines, file=path.name)
+    users = _canonical(df, observed.fillna(observed.max()), name, issues=issues,
+                       lines=lines, file=name)
     labels = raw["_label"].astype("int8").rename("is_bot").reset_index(drop=True)
-    users, labels, dups = _dedupe(users, labels, lines, path.name, conflicts)
+    users, labels, dups = _dedupe(users, labels, lines, name, conflicts)
     issues = pd.concat([pd.DataFrame(issues, columns=ISSUE_COLUMNS), dups], ignore_index=True)
-    return LabeledSet(path.name, users, labels, issues, ())
+    return LabeledSet(name, users, labels, issues, ())
 
 
 # --------------------------------------------------------------------------------------------
