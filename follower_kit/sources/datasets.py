@@ -180,6 +180,9 @@ def detect_format(path: str | Path) -> str:
             return "twibot"
         if any(p.suffix.lower() == ".csv" and _is_kaggle_csv(p) for p in files):
             return "kaggle"
+        flat = next((p for p in files if _plain_name(p).endswith(FLAT_USERS)), None)
+        if flat is not None:
+            raise _flat_users(flat)
         orphan = next((p for p in files if _plain_name(p).endswith("_tweets.json")), None)
         if orphan is not None:
             stem = orphan.name.removesuffix(".gz").removesuffix("_tweets.json")
@@ -207,6 +210,8 @@ def detect_format(path: str | Path) -> str:
         botrepo = path.name.lower().endswith(".tar.gz") and any(n.endswith(".tsv")
                                                                  for n in names)
         return "botrepo" if botrepo else "twibot"
+    if _plain_name(path).endswith(FLAT_USERS):
+        raise _flat_users(path)
     if suffix == ".tsv" or _plain_name(path).endswith("_tweets.json"):
         return "botrepo"
     if suffix == ".csv" and _is_kaggle_csv(path):
@@ -224,6 +229,19 @@ def detect_format(path: str | Path) -> str:
     raise SourceError(f"{path}: unknown labeled data format (expected .tsv, .csv, .json, .jsonl "
                       "(either may be .gz), a Bot Repository .tar.gz, a TwiBot release .tar.gz, "
                       "or a .zip of any of them)", path=path)
+
+
+#: How midterm-2018 (Bot Repository) names its user objects: flattened (``user_id``,
+#: ``user_created_at``, ``probe_timestamp``), not ``{created_at, user}`` records.
+FLAT_USERS = "_processed_user_objects.json"
+
+
+def _flat_users(where) -> SourceError:
+    """The error for midterm-2018's user file, which no reader here has been checked on."""
+    return SourceError(f"{where}: Bot Repository user objects in midterm-2018's flattened form "
+                       f"(NAME{FLAT_USERS}: user_id, user_created_at, probe_timestamp), which "
+                       "this kit does not read yet; the sets of NAME.tsv + NAME_tweets.json "
+                       "are read", path=where)
 
 
 def _is_kaggle_csv(path) -> bool:
@@ -836,6 +854,8 @@ def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, st
     if where.name.endswith(".tar.gz"):
         with _open_tar(where) as tar:   # a damaged archive is an error naming it
             members = {Path(n).name: m for n, m in _tar_files(tar, where).items()}
+            if f"{stem}_tweets.json" not in members and f"{stem}{FLAT_USERS}" in members:
+                raise _flat_users(f"{where}:{stem}{FLAT_USERS}")
             for need in (f"{stem}.tsv", f"{stem}_tweets.json"):
                 if need not in members:
                     raise SourceError(f"{where}: the archive lacks {need}", path=where)
