@@ -455,3 +455,22 @@ def test_caverlee_2011_as_its_official_zip_reads_as_its_folder_does(tmp_path):
     got = ds.load_labeled(path)
     _same(got, want)
     assert got.name == "social_honeypot_icwsm_2011" and len(got) == 41411
+
+
+def test_a_zipped_twibot_release_with_a_large_csv_is_not_sniffed_as_kaggle(tmp_path, monkeypatch):
+    """A whole TwiBot-22 release zipped holds edge.csv (gigabytes) beside user.json: looking
+    for Kaggle CSVs in the zip opened it within the file bounds and refused the release; its
+    TwiBot names now decide first, and a CSV is sniffed by its first line alone."""
+    objs, labels = _v2_release()
+    path = _zip(tmp_path / "TwiBot-22.zip", {
+        "TwiBot-22/edge.csv": b"source_id,relation,target_id\n" + b"u1,followers,u2\n" * 200_000,
+        "TwiBot-22/user.json": json.dumps(objs), "TwiBot-22/label.csv": labels})
+    monkeypatch.setattr(archive.Limits, "file_bytes", 1 << 20)
+    assert ds.detect_format(path) == "twibot"
+    assert len(ds.load_labeled(path, observed_at="2017-06-01")) == 40
+    # and a large CSV beside Kaggle's does not stop the sniffing
+    kaggle = shared_path("bots", "kaggle-2017")
+    path = _zip(tmp_path / "archive.zip", {
+        "bots_data.csv": (kaggle / "bots_data.csv").read_bytes(),
+        "edge.csv": b"source_id,relation,target_id\n" + b"u1,followers,u2\n" * 200_000})
+    assert ds.detect_format(path) == "kaggle"

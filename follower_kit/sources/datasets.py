@@ -247,7 +247,8 @@ def _flat_users(where) -> SourceError:
 def _is_kaggle_csv(path) -> bool:
     """Whether the CSV ``path`` (a file or a zip member) has Kaggle 2017's screen_name and bot
     columns."""
-    with _open_binary(path) as fh:
+    # a zip member's first line only: bounded by what is read, whatever the member's size
+    with (path.open("rb") if isinstance(path, zipfile.Path) else _open_binary(path)) as fh:
         line = fh.readline(1 << 16).decode("latin-1")
     header = next(csv.reader([line]), [])
     cols = {c.strip().lower() for c in header}
@@ -273,10 +274,12 @@ def _packed_kind(folder, *, known: bool = False) -> str | None:
     if all((folder / f).is_file() for f in CAVERLEE_FILES):   # social_honeypot_icwsm_2011.zip
         return "caverlee"
     files = [p for p in folder.iterdir() if p.is_file()]
+    # TwiBot's names first: a whole TwiBot-22 release also holds CSVs (edge.csv, gigabytes)
+    if any(_plain_name(p) in {*USER_FILES, *LABEL_FILES, *TWIBOT20_SPLITS} for p in files):
+        return "twibot"
     if any(p.name.lower().endswith(".csv") and _is_kaggle_csv(p) for p in files):
         return "kaggle"
-    twibot = {*USER_FILES, *LABEL_FILES, *TWIBOT20_SPLITS}
-    return "twibot" if not known or any(_plain_name(p) in twibot for p in files) else None
+    return None if known else "twibot"
 
 
 def _zipped_set(folder: Path) -> tuple[str | None, Path]:
