@@ -333,6 +333,10 @@ def test_listing_a_tar_stops_at_the_total_bound(tmp_path, monkeypatch):
             call(path)
     with ds.bounds(archive.Limits(total_bytes=32 << 20)):
         assert len(ds.load_labeled(path, observed_at="2017-06-01")) == 40
+    # a plain .tar is listed by seeking past its members, costing nothing: not bounded
+    plain = tmp_path / "TwiBot-22.tar"
+    plain.write_bytes(gzip.decompress(path.read_bytes()))
+    assert len(ds.load_labeled(plain, observed_at="2017-06-01")) == 40
 
 
 def test_bots_evaluate_raises_the_bounds_it_is_given(tmp_path):

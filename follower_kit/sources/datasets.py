@@ -1245,13 +1245,15 @@ def _tar_files(tar: tarfile.TarFile, path: Path) -> dict[str, tarfile.TarInfo]:
     """The regular members of ``tar`` by name, ``./`` left off; a damaged archive is an error
     naming it.
 
-    Listing a compressed tar inflates every member to reach the next header: it stops, naming
-    the archive, once the bytes passed exceed ``Limits.total_bytes``, before the next member
-    is inflated, so a tar bomb costs at most that bound, not its whole stream (each member
-    read is then checked by its size, :func:`_open_binary`)."""
+    Listing a compressed tar inflates every member to reach the next header (a plain one seeks
+    past them): it stops, naming the archive, once the bytes passed exceed
+    ``Limits.total_bytes``, before the next member is inflated, so a tar bomb costs at most
+    that bound, not its whole stream (each member read is then checked by its size,
+    :func:`_open_binary`)."""
     from .archive import _size
 
-    total = _bound("total_bytes")
+    # a plain .tar is listed by seeking from header to header: nothing to bound
+    total = float("inf") if isinstance(tar.fileobj, io.BufferedReader) else _bound("total_bytes")
     out = {}
     try:
         while True:
