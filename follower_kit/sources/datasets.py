@@ -763,12 +763,9 @@ def _open_binary(p, *, limit: int | None = None):
     Compressed data is bounded (:class:`_Bounded`; ``limit`` defaults to ``Limits.file_bytes``);
     a member is checked by its declared size and ratio before it is read, as the archive reader
     checks a zip's."""
-    from .archive import _size
-
     # the file bound can be raised; MEMBER_BYTES, for files read whole, cannot
     hint = f" ({_raise_hint('file_bytes')})" if limit is None else ""
     limit = _bound("file_bytes") if limit is None else limit
-    max_ratio = _bound("ratio")
     label = str(p)
     inflate = p.name.lower().endswith(".gz")
     if isinstance(p, (zipfile.Path, _TarPath)):
@@ -778,21 +775,30 @@ def _open_binary(p, *, limit: int | None = None):
         else:   # a tar member's packed size is unknown: the whole archive's bounds it
             info = p.info
             size, packed = info.size, p.archive.stat().st_size
-        ratio = size / max(packed, 1)
-        if size > (1 << 20) and ratio > max_ratio:
-            raise SourceError(f"{label}: {_size(packed)} inflates to {_size(size)} (ratio "
-                              f"{ratio:,.0f}, limit {max_ratio:g}): refused as a "
-                              f"decompression bomb ({_raise_hint('ratio')})", path=label)
-        if size > limit:
-            raise SourceError(f"{label}: {_size(size)} uncompressed, more than the "
-                              f"{_size(limit)} a labeled set's file comes near; not "
-                              f"read{hint}", path=label)
+        _check_member(label, size, packed, limit, hint)
         stream = p.root.open(info) if isinstance(p, zipfile.Path) else p.tar.extractfile(info)
         return io.BufferedReader(_Bounded(stream, size, label, limit, inflate, hint), 1 << 16)
     if not inflate:
         return open(p, "rb")
     return io.BufferedReader(_Bounded(open(p, "rb"), os.stat(p).st_size, label, limit, True,
                                       hint), 1 << 16)
+
+
+def _check_member(label: str, size: int, packed: int, limit: int, hint: str) -> None:
+    """Refuse an archive member, naming it, by its declared ``size`` before it is read: past
+    ``limit``, or inflating more than ``Limits.ratio`` times its ``packed`` size beyond 1 MiB.
+    ``hint`` says how to raise ``limit``, when a flag does."""
+    from .archive import _size
+
+    ratio, max_ratio = size / max(packed, 1), _bound("ratio")
+    if size > (1 << 20) and ratio > max_ratio:
+        raise SourceError(f"{label}: {_size(packed)} inflates to {_size(size)} (ratio "
+                          f"{ratio:,.0f}, limit {max_ratio:g}): refused as a "
+                          f"decompression bomb ({_raise_hint('ratio')})", path=label)
+    if size > limit:
+        raise SourceError(f"{label}: {_size(size)} uncompressed, more than the "
+                          f"{_size(limit)} a labeled set's file comes near; not read{hint}",
+                          path=label)
 
 
 class _TarPath:
@@ -1615,19 +1621,9 @@ def _open_inner_zip(p) -> zipfile.ZipFile:
     size and ratio as :func:`_open_binary` checks one before it is read."""
     if isinstance(p, Path):
         return _open_zip(p)
-    from .archive import _size
-
     info = p.root.getinfo(p.at)
-    limit, max_ratio = _bound("file_bytes"), _bound("ratio")
-    ratio = info.file_size / max(info.compress_size, 1)
-    if info.file_size > (1 << 20) and ratio > max_ratio:
-        raise SourceError(f"{p}: {_size(info.compress_size)} inflates to "
-                          f"{_size(info.file_size)} (ratio {ratio:,.0f}, limit {max_ratio:g}): "
-                          f"refused as a decompression bomb ({_raise_hint('ratio')})", path=p)
-    if info.file_size > limit:
-        raise SourceError(f"{p}: {_size(info.file_size)} uncompressed, more than the "
-                          f"{_size(limit)} a labeled set's file comes near; not read "
-                          f"({_raise_hint('file_bytes')})", path=p)
+    _check_member(str(p), info.file_size, info.compress_size, _bound("file_bytes"),
+                  f" ({_raise_hint('file_bytes')})")
     try:
         return zipfile.ZipFile(p.root.open(info))
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
