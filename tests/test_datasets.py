@@ -640,3 +640,47 @@ def test_a_bot_repository_archive_given_as_a_file_is_read():
     with pytest.raises(SourceError, match="carries no labels; for a MIB export .* give the data "
                                           "set folder"):
         ds.load_labeled(users_csv)
+
+
+def test_cresci_2017_as_its_official_download_unpacks_keeps_its_labels(tmp_path):
+    """The official cresci-2017.csv.zip unpacks to ``datasets_full.csv/GROUP.csv/users.csv``;
+    the group was taken from the folder name with its ``.csv``, so ``genuine_accounts.csv``
+    was not a human group and its 3,474 people were labeled bots. Now the layout loads with
+    the labels of the plain one (real files, two groups)."""
+    src = shared_path("bots", "cresci-2017")
+    plain, official = tmp_path / "cresci-2017", tmp_path / "datasets_full.csv"
+    for group in ("genuine_accounts", "social_spambots_3"):
+        for folder in (plain / group, official / f"{group}.csv"):
+            folder.mkdir(parents=True)
+            (folder / "users.csv").write_bytes((src / group / "users.csv").read_bytes())
+    want, got = ds.load_labeled(plain), ds.load_labeled(official)
+    assert int((want.labels == 0).sum()) == 3474
+    assert got.labels.tolist() == want.labels.tolist()
+    assert got.users["group"].tolist() == want.users["group"].tolist()
+
+
+def test_midterm_2018_flattened_user_objects_are_named_not_misread(tmp_path):
+    """midterm-2018 (Bot Repository) ships ``midterm-2018_processed_user_objects.json``,
+    flattened user objects, not ``NAME_tweets.json`` records; its archive was refused as
+    lacking midterm-2018_tweets.json, its folder as no data set, and the JSON alone was read as
+    TwiBot user objects. Each now says which file it is and that it is not read (no real copy
+    is at hand to check a reader on)."""
+    import tarfile
+
+    flat = json.dumps([{"user_id": 1, "screen_name": "a", "user_created_at":
+                        "Wed Jun 20 15:07:36 +0000 2012", "probe_timestamp":
+                        "Mon Nov 05 10:00:00 +0000 2018"}]).encode()
+    folder = tmp_path / "midterm-2018"
+    folder.mkdir()
+    (folder / "midterm-2018.tsv").write_text("1\tbot\n")
+    (folder / "midterm-2018_processed_user_objects.json").write_bytes(flat)
+    archive = tmp_path / "midterm-2018.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for p in folder.iterdir():
+            tar.add(p, arcname=p.name)
+    for path, named in ((folder, "midterm-2018/midterm-2018_processed"),
+                        (folder / "midterm-2018_processed_user_objects.json", "processed"),
+                        (archive, r"midterm-2018\.tar\.gz:midterm-2018_processed")):
+        with pytest.raises(SourceError, match=rf"{named}_user_objects\.json: Bot Repository "
+                                              r"user objects in midterm-2018's flattened form"):
+            ds.load_labeled(path)

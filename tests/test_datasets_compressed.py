@@ -244,3 +244,237 @@ def test_damaged_compressed_files_name_the_file(tmp_path):
     (tmp_path / "empty.zip").write_bytes(buf.getvalue())
     with pytest.raises(SourceError, match=r"empty\.zip.*no user objects"):
         ds.load_labeled(tmp_path / "empty.zip")
+
+
+def _zip(path, files: dict):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("inside", ["", "botwiki-2019/"])
+def test_a_zipped_bot_repository_set_reads_as_its_plain_files_do(tmp_path, inside):
+    """``botwiki-2019.zip`` holding ``botwiki-2019.tsv`` and ``botwiki-2019_tweets.json`` (at
+    its top or in one folder) was taken for a TwiBot release and refused for lacking user
+    files; it now loads as the plain pair does (the real botwiki-2019 files)."""
+    src = shared_path("bots", "botrepo-2019")
+    want = ds.load_labeled(src / "botwiki-2019.tsv")
+    path = _zip(tmp_path / "botwiki-2019.zip", {
+        f"{inside}botwiki-2019.tsv": (src / "botwiki-2019.tsv").read_bytes(),
+        f"{inside}botwiki-2019_tweets.json": (src / "botwiki-2019_tweets.json").read_bytes()})
+    assert ds.detect_format(path) == "botrepo"
+    got = ds.load_labeled(path)
+    _same(got, want)
+    assert got.name == "botwiki-2019" and len(got) == len(want)
+
+
+def test_a_zipped_kaggle_set_reads_as_its_plain_files_do(tmp_path):
+    """Kaggle ships its data as a zip of the CSVs; it was taken for a TwiBot release. It now
+    loads as the folder of CSVs does (the real kaggle-2017 files), named after the zip."""
+    src = shared_path("bots", "kaggle-2017")
+    want = ds.load_labeled(src)
+    path = _zip(tmp_path / "archive.zip", {n: (src / n).read_bytes()
+                                           for n in ("bots_data.csv", "nonbots_data.csv")})
+    assert ds.detect_format(path) == "kaggle"
+    got = ds.load_labeled(path)
+    _same(got, want)
+    assert got.name == "archive"
+    assert got.issues["kind"].value_counts().to_dict() == \
+        want.issues["kind"].value_counts().to_dict()
+
+
+def test_a_zipped_bot_repository_set_is_bounded_and_named(tmp_path, monkeypatch):
+    """A zipped set's members go through the same bounds as a zipped TwiBot release's, and
+    errors name the zip and the member."""
+    padded = json.dumps([{"created_at": "Mon Jan 21 19:37:21 +0000 2019",
+                          "user": {"id_str": "1", "screen_name": "a", "followers_count": 1,
+                                   "created_at": "Wed Jun 20 15:07:36 +0000 2012"}}]
+                        ).encode() + b" " * (4 << 20)
+    path = _zip(tmp_path / "tiny-2019.zip", {"tiny-2019/tiny-2019.tsv": b"1\tbot\n",
+                                             "tiny-2019/tiny-2019_tweets.json": padded})
+    with pytest.raises(SourceError, match=r"tiny-2019\.zip/tiny-2019/tiny-2019_tweets\.json: "
+                                          r".* \(ratio [\d,]+, limit 100\): refused"):
+        ds.load_labeled(path)
+    monkeypatch.setattr(archive.Limits, "ratio", 10_000.0)
+    assert len(ds.load_labeled(path)) == 1
+    monkeypatch.setattr(ds, "MEMBER_BYTES", 1 << 20)
+    with pytest.raises(SourceError, match=r"tiny-2019\.zip/tiny-2019/tiny-2019_tweets\.json: "
+                                          r"4\.0 MiB uncompressed, more than the 1\.0 MiB"):
+        ds.load_labeled(path)
+    _zip(tmp_path / "cut-2019.zip", {"cut-2019.tsv": b"1\tbot\n",
+                                     "cut-2019_tweets.json": b'[{"user": '})
+    with pytest.raises(SourceError, match=r"cut-2019\.zip/cut-2019_tweets\.json:1: not valid "
+                                          r"JSON"):
+        ds.load_labeled(tmp_path / "cut-2019.zip")
+
+
+def _padded_tar(path, pad_members=4, pad_bytes=4 << 20):
+    """A TwiBot-22 layout packed whole as one .tar.gz: large tweet files (zeros, packing to
+    almost nothing) before ``user.json`` and ``label.csv`` (40 real gilani-2017 accounts)."""
+    objs, labels = _v2_release()
+    files = {f"tweet_{i}.json": bytes(pad_bytes) for i in range(pad_members)}
+    _tar(path, files | {"user.json": json.dumps(objs).encode(), "label.csv": labels.encode()})
+    return path
+
+
+def test_listing_a_tar_stops_at_the_total_bound(tmp_path, monkeypatch):
+    """Listing a .tar.gz inflated its whole stream before any member was checked, so a tar
+    bomb (or a whole release packed as one archive) cost unbounded time; the listing now
+    stops once the bytes inflated pass ``Limits.total_bytes``, naming the archive and the flag
+    that raises the bound, and loads within a raised bound."""
+    path = _padded_tar(tmp_path / "TwiBot-22.tar.gz")
+    assert len(ds.load_labeled(path, observed_at="2017-06-01")) == 40
+    monkeypatch.setattr(archive.Limits, "total_bytes", 8 << 20)
+    for call in (ds.detect_format, lambda p: ds.load_twibot(p, observed_at="2017-06-01")):
+        with pytest.raises(SourceError, match=r"TwiBot-22\.tar\.gz: its members unpack past "
+                                              r"8\.0 MiB; listing stopped, nothing read .*"
+                                              r"--max-total-size"):
+            call(path)
+    with ds.bounds(archive.Limits(total_bytes=32 << 20)):
+        assert len(ds.load_labeled(path, observed_at="2017-06-01")) == 40
+    # a plain .tar is listed by seeking past its members, costing nothing: not bounded
+    plain = tmp_path / "TwiBot-22.tar"
+    plain.write_bytes(gzip.decompress(path.read_bytes()))
+    assert len(ds.load_labeled(plain, observed_at="2017-06-01")) == 40
+
+
+def test_bots_evaluate_raises_the_bounds_it_is_given(tmp_path):
+    """``bots evaluate`` had no way to read a compressed release past the bounds; its
+    --max-total-size, --max-file-size and --max-ratio now set them, and the errors name the
+    flag."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    def run(path, *flags):
+        return CliRunner().invoke(main, ["bots", "evaluate", "--test", str(path), "--no-peer",
+                                         "--json", "--observed-at", "2017-06-01", *flags])
+
+    tar = _padded_tar(tmp_path / "TwiBot-22.tar.gz")
+    res = run(tar, "--max-total-size", "8MiB")
+    assert res.exit_code == 1 and "listing stopped" in res.output, res.output
+    assert "--max-total-size on bots evaluate or bots train raises the limit" in res.output
+    res = run(tar, "--max-total-size", "32MiB")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output.strip().splitlines()[-1])["n"] == 40
+    objs, labels = _v2_release()
+    big = _zip(tmp_path / "TwiBot-22-sample.zip", {
+        "user.json": b"[" + b" " * (2 << 20) + json.dumps(objs).encode()[1:],
+        "label.csv": labels})
+    res = run(big)
+    assert res.exit_code == 1 and "--max-ratio on bots evaluate" in res.output, res.output
+    res = run(big, "--max-ratio", "100000", "--max-file-size", "1MiB")
+    assert res.exit_code == 1 and "--max-file-size on bots evaluate" in res.output, res.output
+    assert "TwiBot-22-sample.zip/user.json: 2.0 MiB uncompressed" in res.output
+    assert run(big, "--max-ratio", "100000").exit_code == 0
+
+
+def test_a_folder_of_sets_reads_a_set_kept_as_its_zip(tmp_path):
+    """``--lodo DIR`` and ``bots train DIR`` skipped a set folder holding only the set's
+    download (``botwiki-2019/botwiki-2019.zip``, Kaggle's ``archive.zip``); each is now read
+    from its zip as its plain folder is, and a zip of no set is still skipped."""
+    bots = tmp_path / "bots"
+    src = shared_path("bots", "botrepo-2019")
+    (bots / "botwiki-2019").mkdir(parents=True)
+    _zip(bots / "botwiki-2019" / "botwiki-2019.zip", {
+        f"botwiki-2019/{n}": (src / n).read_bytes()
+        for n in ("botwiki-2019.tsv", "botwiki-2019_tweets.json")})
+    kaggle = shared_path("bots", "kaggle-2017")
+    (bots / "kaggle-2017").mkdir()
+    _zip(bots / "kaggle-2017" / "archive.zip", {n: (kaggle / n).read_bytes()
+                                                for n in ("bots_data.csv", "nonbots_data.csv")})
+    (bots / "notes").mkdir()
+    _zip(bots / "notes" / "notes.zip", {"readme.txt": "nothing here"})
+    sets = ds.load_bot_sets(bots)
+    assert sorted(sets) == ["botwiki-2019", "kaggle-2017"]
+    _same(sets["botwiki-2019"], ds.load_labeled(src / "botwiki-2019.tsv"))
+    _same(sets["kaggle-2017"], ds.load_labeled(kaggle))
+    assert set(sets["kaggle-2017"].users["dataset"]) == {"kaggle-2017"}
+    # and one such folder given alone, as --test or --train takes it
+    _same(ds.load_labeled(bots / "botwiki-2019"), sets["botwiki-2019"])
+    with pytest.raises(SourceError, match=r"notes: not a labeled data set folder"):
+        ds.load_labeled(bots / "notes")
+
+
+def _zip_bytes(files: dict) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("form", ["inner zips unpacked from the download", "the download"])
+def test_cresci_2017_as_its_official_download_reads_as_its_plain_folders_do(tmp_path, form):
+    """The official cresci-2017.csv.zip holds ``datasets_full.csv/GROUP.csv.zip``, each
+    holding ``GROUP.csv/users.csv`` beside the group's tweets; neither the download nor its
+    unpacked folder of inner zips was read (the zip was taken for a TwiBot release). Both now
+    load with the plain layout's accounts and labels, reading only each users.csv (real
+    genuine_accounts and social_spambots_3 files)."""
+    src = shared_path("bots", "cresci-2017")
+    plain = tmp_path / "cresci-2017"
+    inner = {}
+    for group in ("genuine_accounts", "social_spambots_3"):
+        (plain / group).mkdir(parents=True)
+        users = (src / group / "users.csv").read_bytes()
+        (plain / group / "users.csv").write_bytes(users)
+        inner[f"datasets_full.csv/{group}.csv.zip"] = _zip_bytes({
+            f"{group}.csv/users.csv": users, f"{group}.csv/tweets.csv": b'"id","text"\n'})
+    want = ds.load_labeled(plain)
+    if form == "the download":
+        path = _zip(tmp_path / "cresci-2017.csv.zip", inner)
+        assert ds.detect_format(path) == "cresci2017"
+    else:
+        path = tmp_path / "datasets_full.csv"
+        path.mkdir()
+        for name, data in inner.items():
+            (tmp_path / name).write_bytes(data)
+    got = ds.load_labeled(path)
+    assert int((got.labels == 0).sum()) == 3474
+    assert got.labels.tolist() == want.labels.tolist()
+    pd.testing.assert_frame_equal(got.users.drop(columns="dataset"),
+                                  want.users.drop(columns="dataset"))
+    if form == "the download":   # in a folder of sets too, and a damaged inner zip is named
+        (tmp_path / "bots" / "cresci-2017").mkdir(parents=True)
+        (tmp_path / "bots" / "cresci-2017" / "cresci-2017.csv.zip").write_bytes(
+            path.read_bytes())
+        assert len(ds.load_bot_sets(tmp_path / "bots")["cresci-2017"]) == len(want)
+        _zip(path, {"datasets_full.csv/genuine_accounts.csv.zip": b"not a zip"})
+        with pytest.raises(SourceError, match=r"genuine_accounts\.csv\.zip: not a zip file"):
+            ds.load_labeled(path)
+
+
+def test_caverlee_2011_as_its_official_zip_reads_as_its_folder_does(tmp_path):
+    """social_honeypot_icwsm_2011.zip (its files in one folder, beside the tweets and
+    followings, which are never read) was taken for a TwiBot release; it now loads as the
+    folder of the two profile files does (the real files)."""
+    src = shared_path("bots", "caverlee-2011")
+    want = ds.load_labeled(src)
+    files = {f"social_honeypot_icwsm_2011/{n}": (src / n).read_bytes()
+             for n in ("content_polluters.txt", "legitimate_users.txt")}
+    files["social_honeypot_icwsm_2011/content_polluters_tweets.txt"] = b"1\t2\tspam\n"
+    path = _zip(tmp_path / "social_honeypot_icwsm_2011.zip", files)
+    assert ds.detect_format(path) == "caverlee"
+    got = ds.load_labeled(path)
+    _same(got, want)
+    assert got.name == "social_honeypot_icwsm_2011" and len(got) == 41411
+
+
+def test_a_zipped_twibot_release_with_a_large_csv_is_not_sniffed_as_kaggle(tmp_path, monkeypatch):
+    """A whole TwiBot-22 release zipped holds edge.csv (gigabytes) beside user.json: looking
+    for Kaggle CSVs in the zip opened it within the file bounds and refused the release; its
+    TwiBot names now decide first, and a CSV is sniffed by its first line alone."""
+    objs, labels = _v2_release()
+    path = _zip(tmp_path / "TwiBot-22.zip", {
+        "TwiBot-22/edge.csv": b"source_id,relation,target_id\n" + b"u1,followers,u2\n" * 200_000,
+        "TwiBot-22/user.json": json.dumps(objs), "TwiBot-22/label.csv": labels})
+    monkeypatch.setattr(archive.Limits, "file_bytes", 1 << 20)
+    assert ds.detect_format(path) == "twibot"
+    assert len(ds.load_labeled(path, observed_at="2017-06-01")) == 40
+    # and a large CSV beside Kaggle's does not stop the sniffing
+    kaggle = shared_path("bots", "kaggle-2017")
+    path = _zip(tmp_path / "archive.zip", {
+        "bots_data.csv": (kaggle / "bots_data.csv").read_bytes(),
+        "edge.csv": b"source_id,relation,target_id\n" + b"u1,followers,u2\n" * 200_000})
+    assert ds.detect_format(path) == "kaggle"

@@ -20,6 +20,33 @@ def bots() -> None:
     """Bot and fake-follower detection."""
 
 
+def bounds_options(f):
+    """``--max-file-size``, ``--max-total-size`` and ``--max-ratio``: the bounds compressed
+    labeled data (``.gz``, ``.zip``, ``.tar.gz``) is read within, as ``import archive`` has
+    them; the command gets them as one ``limits`` argument (an ``archive.Limits``)."""
+    import functools
+
+    from ..sources.archive import Limits
+    from .imports import SIZE
+
+    @click.option("--max-file-size", type=SIZE, default=Limits.file_bytes, show_default="2GiB",
+                  help="Largest file a compressed labeled set inflates to (e.g. 4GiB for a "
+                       "user.json.gz past 2 GiB).")
+    @click.option("--max-total-size", type=SIZE, default=Limits.total_bytes,
+                  show_default="8GiB",
+                  help="Largest .tar.gz stream listed to find a set's files (a whole release "
+                       "packed as one archive).")
+    @click.option("--max-ratio", type=click.FloatRange(1), default=Limits.ratio,
+                  show_default=True,
+                  help="Largest compression ratio of a compressed file over 1 MiB (bombs "
+                       "exceed it).")
+    @functools.wraps(f)
+    def wrapper(*args, max_file_size, max_total_size, max_ratio, **kwargs):
+        return f(*args, limits=Limits(file_bytes=max_file_size, total_bytes=max_total_size,
+                                      ratio=max_ratio), **kwargs)
+    return wrapper
+
+
 @bots.command("score")
 @click.argument("account")
 @click.option("--at", default=None, metavar="WHEN",
@@ -148,7 +175,8 @@ def _peer_on(test, folder):
                    "threshold (written into the model card).")
 @click.option("--peer/--no-peer", default=True, show_default=True,
               help="Measure the BotometerLite peer in the same leave-one-out run (slower).")
-def train(folder, out, lodo: bool, peer: bool) -> None:
+@bounds_options
+def train(folder, out, lodo: bool, peer: bool, limits) -> None:
     """Fit the kind model (one classifier per bot kind and per field combination) on the
     labeled sets in FOLDER (one sub-folder each, as in ../shared/data/bots); deterministic.
 
@@ -157,9 +185,10 @@ def train(folder, out, lodo: bool, peer: bool) -> None:
     """
     from ..analysis import bots as B
 
-    from ..sources.datasets import as_x_api_v2
+    from ..sources.datasets import as_x_api_v2, bounds
 
-    sets = _load_sets(folder)
+    with bounds(limits):
+        sets = _load_sets(folder)
     # each set left out, then each mixed set again as X API v2 gives it (the block list's
     # evidence for audiences without like counts)
     v2 = {n: as_x_api_v2(s) for n, s in sets.items()} if lodo else None
@@ -259,9 +288,10 @@ def _observed(labeled) -> dict:
                    "creation or pinned post, whichever is later, with a warning]; account "
                    "ages are measured from it.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+@bounds_options
 def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: bool,
              threshold: float, leaky: bool, save_model, as_v2: bool, without, observed_at,
-             as_json: bool):
+             as_json: bool, limits):
     """Measure bot scores on labeled data.
 
     \b
@@ -270,7 +300,21 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
     follower-kit bots evaluate --lodo DIR --without text   # left-out sets without bios, handles
     follower-kit bots evaluate --test PATH    # the shipped model, the peer and the rules
     follower-kit bots evaluate --train X --test Y   # BotClassifier trained on X, tested on Y
+
+    Compressed sets (.gz, .zip, .tar.gz) are read within --max-file-size, --max-total-size
+    and --max-ratio; raise them for a release larger than those bounds.
     """
+    from ..sources.datasets import bounds
+
+    with bounds(limits):
+        _evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer, threshold,
+                  leaky, save_model, as_v2, without, observed_at, as_json)
+
+
+def _evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: bool,
+              threshold: float, leaky: bool, save_model, as_v2: bool, without, observed_at,
+              as_json: bool):
+    """:func:`evaluate`, within the bounds it set."""
     from pathlib import Path
 
     from ..analysis import bots as B

@@ -11,7 +11,9 @@ folder of them (one sub-folder per set, as ``../shared/data/bots``):
   ``bot`` column): latin-1 text, Excel-mangled ids (``8.41E+17``) and dates (``3/11/2017 4:48``,
   ``13/03/2017 22:21``), rows repeated, and ids labeled both ways across the two files.
 * **MIB exports**: cresci-2017 (``GROUP/users.csv``, the folder is the label; Java epoch
-  milliseconds, literal ``NULL``) and cresci-2015 (E13, TFP and the three follower vendors).
+  milliseconds, literal ``NULL``; also as the official ``cresci-2017.csv.zip`` of
+  ``GROUP.csv.zip`` files, or those unpacked) and cresci-2015 (E13, TFP and the three follower
+  vendors).
 * **caverlee-2011**: counts and dates only (``fields=()``).
 * **TwiBot style**: user objects (X API v2 with ``public_metrics``, or v1.1 with ``screen_name``;
   bare, wrapped as ``{"user": ...}`` or as TwiBot-20 ``{"ID", "profile", "label"}`` records) in a
@@ -19,9 +21,11 @@ folder of them (one sub-folder per set, as ``../shared/data/bots``):
   or ``label_sample.csv`` of ``id,label`` (``human``/``bot``); ids may carry a ``u`` prefix or be
   written as floats, ``created_at`` may be ISO or epoch milliseconds, names may end in spaces.
 
-Any of these files may be gzipped (``user.json.gz``, ``label.csv.gz``, ``NAME_tweets.json.gz``)
-and a TwiBot release folder may come as a ``.zip`` or ``.tar.gz``; compressed data is read within
-the X archive reader's bounds (:class:`~follower_kit.sources.archive.Limits`).
+Any of these files may be gzipped (``user.json.gz``, ``label.csv.gz``, ``NAME_tweets.json.gz``);
+a TwiBot release folder may come as a ``.zip`` or ``.tar.gz``, a Bot Repository set or Kaggle's
+CSVs as a ``.zip`` (``botwiki-2019.zip``, at its top or in one folder). Compressed data is read
+within the X archive reader's bounds (:class:`~follower_kit.sources.archive.Limits`), which
+:func:`bounds` raises for one read (``bots evaluate --max-file-size``, ...).
 
 Nothing is dropped or blanked silently: duplicates, conflicting labels, unrecoverable ids
 (``bad_id``), unreadable dates (``bad_date``) and labels without a profile are listed, with file
@@ -41,6 +45,8 @@ import re
 import tarfile
 import zipfile
 import zlib
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,6 +180,9 @@ def detect_format(path: str | Path) -> str:
             return "twibot"
         if any(p.suffix.lower() == ".csv" and _is_kaggle_csv(p) for p in files):
             return "kaggle"
+        flat = next((p for p in files if _plain_name(p).endswith(FLAT_USERS)), None)
+        if flat is not None:
+            raise _flat_users(flat)
         orphan = next((p for p in files if _plain_name(p).endswith("_tweets.json")), None)
         if orphan is not None:
             stem = orphan.name.removesuffix(".gz").removesuffix("_tweets.json")
@@ -201,27 +210,87 @@ def detect_format(path: str | Path) -> str:
         botrepo = path.name.lower().endswith(".tar.gz") and any(n.endswith(".tsv")
                                                                  for n in names)
         return "botrepo" if botrepo else "twibot"
+    if _plain_name(path).endswith(FLAT_USERS):
+        raise _flat_users(path)
     if suffix == ".tsv" or _plain_name(path).endswith("_tweets.json"):
         return "botrepo"
     if suffix == ".csv" and _is_kaggle_csv(path):
         return "kaggle"
-    # user objects, gzipped or not, or a TwiBot release folder packed as a .zip
-    if _plain_name(path).endswith((".json", ".jsonl", ".ndjson")) or suffix == ".zip":
+    if suffix == ".zip":   # a Bot Repository set, Kaggle CSVs or a TwiBot release, zipped
+        with _open_zip(path) as zf:
+            return _packed_kind(_release_folder(zipfile.Path(zf)))
+    # user objects, gzipped or not
+    if _plain_name(path).endswith((".json", ".jsonl", ".ndjson")):
         return "twibot"
     if suffix == ".csv":   # a cresci users.csv carries no label: its folder does
         raise SourceError(f"{path}: a CSV without screen_name and bot columns (Kaggle 2017) "
                           "carries no labels; for a MIB export (cresci-2015, cresci-2017) give "
                           "the data set folder, whose layout holds the labels", path=path)
     raise SourceError(f"{path}: unknown labeled data format (expected .tsv, .csv, .json, .jsonl "
-                      "(either may be .gz), a Bot Repository .tar.gz or a TwiBot release .zip "
-                      "or .tar.gz)", path=path)
+                      "(either may be .gz), a Bot Repository .tar.gz, a TwiBot release .tar.gz, "
+                      "or a .zip of any of them)", path=path)
 
 
-def _is_kaggle_csv(path: Path) -> bool:
-    with open(path, encoding="latin-1", newline="") as fh:
-        header = next(csv.reader([fh.readline()]), [])
+#: How midterm-2018 (Bot Repository) names its user objects: flattened (``user_id``,
+#: ``user_created_at``, ``probe_timestamp``), not ``{created_at, user}`` records.
+FLAT_USERS = "_processed_user_objects.json"
+
+
+def _flat_users(where) -> SourceError:
+    """The error for midterm-2018's user file, which no reader here has been checked on."""
+    return SourceError(f"{where}: Bot Repository user objects in midterm-2018's flattened form "
+                       f"(NAME{FLAT_USERS}: user_id, user_created_at, probe_timestamp), which "
+                       "this kit does not read yet; the sets of NAME.tsv + NAME_tweets.json "
+                       "are read", path=where)
+
+
+def _is_kaggle_csv(path) -> bool:
+    """Whether the CSV ``path`` (a file or a zip member) has Kaggle 2017's screen_name and bot
+    columns."""
+    # a zip member's first line only: bounded by what is read, whatever the member's size
+    with (path.open("rb") if isinstance(path, zipfile.Path) else _open_binary(path)) as fh:
+        line = fh.readline(1 << 16).decode("latin-1")
+    header = next(csv.reader([line]), [])
     cols = {c.strip().lower() for c in header}
     return {"screen_name", "bot"} <= cols
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceError(f"{path}: not a zip file ({exc})", path=path) from None
+
+
+def _packed_kind(folder, *, known: bool = False) -> str | None:
+    """Which set a zip's release folder (a :class:`zipfile.Path`) holds: ``"botrepo"`` for a
+    ``NAME.tsv`` beside ``NAME_tweets.json``, ``"kaggle"`` for Kaggle 2017 CSVs, else
+    ``"twibot"`` (whose reader says what it finds missing); with ``known``, ``"twibot"`` only
+    for TwiBot's file names and None for a zip of none of these."""
+    if _botrepo_files(folder):
+        return "botrepo"
+    if _is_cresci2017(folder):
+        return "cresci2017"
+    if all((folder / f).is_file() for f in CAVERLEE_FILES):   # social_honeypot_icwsm_2011.zip
+        return "caverlee"
+    files = [p for p in folder.iterdir() if p.is_file()]
+    # TwiBot's names first: a whole TwiBot-22 release also holds CSVs (edge.csv, gigabytes)
+    if any(_plain_name(p) in {*USER_FILES, *LABEL_FILES, *TWIBOT20_SPLITS} for p in files):
+        return "twibot"
+    if any(p.name.lower().endswith(".csv") and _is_kaggle_csv(p) for p in files):
+        return "kaggle"
+    return None if known else "twibot"
+
+
+def _zipped_set(folder: Path) -> tuple[str | None, Path]:
+    """(kind, the zip) for a set folder that holds its set as its one ``.zip``
+    (``botwiki-2019/botwiki-2019.zip``, as downloaded); (None, ``folder``) otherwise."""
+    zips = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".zip"]
+    if len(zips) != 1:
+        return None, folder
+    with _open_zip(zips[0]) as zf:   # a damaged zip is an error naming it, not a skip
+        kind = _packed_kind(_release_folder(zipfile.Path(zf)), known=True)
+    return (kind, zips[0]) if kind else (None, folder)
 
 
 def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "drop",
@@ -231,7 +300,8 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
     Parameters
     ----------
     path : str or Path
-        A file or a folder (see the module docstring for the formats).
+        A file or a folder (see the module docstring for the formats); a folder of no other
+        layout holding one ``.zip`` of a set is read from the zip.
     fmt : {"botrepo", "kaggle", "twibot", "cresci2015", "cresci2017", "caverlee"}, optional
         Skip detection.
     conflicts : {"drop", "bot", "human"}
@@ -249,7 +319,10 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
     """
     if conflicts not in ("drop", "bot", "human"):
         raise ValueError(f"conflicts must be 'drop', 'bot' or 'human', not {conflicts!r}")
-    fmt = fmt or detect_set(Path(path)) or detect_format(path)
+    fmt = fmt or detect_set(Path(path))
+    if fmt is None and Path(path).is_dir():   # a set's folder holding only its download
+        fmt, path = _zipped_set(Path(path))
+    fmt = fmt or detect_format(path)
     readers = READERS
     if fmt not in readers:
         raise ValueError(f"fmt must be one of {sorted(readers)}, not {fmt!r}")
@@ -575,9 +648,11 @@ def _botrepo_files(folder: Path) -> list[tuple[str, Path]]:
     """(NAME, where) for every Bot Repository pair in ``folder``: ``NAME.tsv`` beside
     ``NAME_tweets.json`` (or ``NAME_tweets.json.gz``), or an archive ``NAME.tar.gz`` holding
     both."""
-    pairs = [(p.stem, p) for p in sorted(folder.glob("*.tsv"))
-             if _first(p.parent, f"{p.stem}_tweets.json") is not None]
-    pairs += [(p.name[: -len(".tar.gz")], p) for p in sorted(folder.glob("*.tar.gz"))]
+    files = sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: p.name)
+    pairs = [(p.name[: -len(".tsv")], p) for p in files if p.name.endswith(".tsv")
+             and _first(folder, f"{p.name[: -len('.tsv')]}_tweets.json") is not None]
+    if isinstance(folder, Path):   # a tar inside a zip is not unpacked
+        pairs += [(p.name[: -len(".tar.gz")], p) for p in files if p.name.endswith(".tar.gz")]
     return pairs
 
 
@@ -585,6 +660,39 @@ def _botrepo_files(folder: Path) -> list[tuple[str, Path]]:
 #: Kaggle, MIB (cresci) or caverlee CSV. The public ones are all under 20 MB; TwiBot user files,
 #: which reach gigabytes, are read a record at a time instead.
 MEMBER_BYTES = 1 << 30
+
+
+#: The bounds in force for compressed data (:func:`bounds`); None: ``Limits``' defaults.
+_BOUNDS: ContextVar = ContextVar("follower_kit_dataset_bounds", default=None)
+#: The CLI option of ``bots evaluate`` and ``bots train`` that raises each bound.
+RAISED_BY = {"file_bytes": "--max-file-size", "total_bytes": "--max-total-size",
+             "ratio": "--max-ratio"}
+
+
+@contextmanager
+def bounds(limits):
+    """Read labeled sets within ``limits`` (an :class:`~follower_kit.sources.archive.Limits`)
+    instead of its defaults while the ``with`` block runs: a release larger than they allow
+    (a whole TwiBot-22 folder packed as one ``.tar.gz``) loads with raised bounds, never with
+    none. ``bots evaluate`` and ``bots train`` set them from ``--max-file-size``,
+    ``--max-total-size`` and ``--max-ratio``."""
+    token = _BOUNDS.set(limits)
+    try:
+        yield limits
+    finally:
+        _BOUNDS.reset(token)
+
+
+def _bound(name: str):
+    """The bound ``name`` (a :class:`~follower_kit.sources.archive.Limits` field) in force."""
+    from .archive import Limits
+
+    limits = _BOUNDS.get()
+    return getattr(Limits if limits is None else limits, name)
+
+
+def _raise_hint(name: str) -> str:
+    return f"{RAISED_BY[name]} on bots evaluate or bots train raises the limit"
 
 
 def _whole(path: Path) -> Path:
@@ -597,6 +705,14 @@ def _whole(path: Path) -> Path:
     return path
 
 
+def _read_whole(p) -> bytes:
+    """The bytes of a file read whole (a path, or a zip member), within :data:`MEMBER_BYTES`:
+    a file by its size, a member by its declared size and ratio, before a byte is read; a
+    ``.gz`` as it inflates."""
+    with _open_binary(_whole(p) if isinstance(p, Path) else p, limit=MEMBER_BYTES) as fh:
+        return fh.read()
+
+
 class _Bounded(io.RawIOBase):
     """A compressed stream (a ``.gz`` file, a zip or tar member) read through the bounds
     :class:`~follower_kit.sources.archive.Limits` sets for an archive: refused, naming the
@@ -604,16 +720,18 @@ class _Bounded(io.RawIOBase):
     beyond 1 MiB (a gzip header does not hold its size, so it is checked as it inflates); a
     damaged stream is an error naming it, not a zlib traceback."""
 
-    def __init__(self, stream, packed: int, label: str, limit: int, inflate: bool):
+    def __init__(self, stream, packed: int, label: str, limit: int, inflate: bool,
+                 hint: str = ""):
         self._packed_stream = stream
         self._stream = gzip.GzipFile(fileobj=stream, mode="rb") if inflate else stream
         self.packed, self.label, self.limit, self.out = packed, label, limit, 0
+        self.hint = hint   # how to raise ``limit``, when a flag does
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        from .archive import Limits, _size
+        from .archive import _size
 
         try:
             n = self._stream.readinto(buffer)
@@ -623,11 +741,13 @@ class _Bounded(io.RawIOBase):
         self.out += n
         if self.out > self.limit:
             raise SourceError(f"{self.label}: inflates past {_size(self.limit)}, more than a "
-                              "labeled set's file comes near; not read", path=self.label)
-        if self.out > (1 << 20) and self.out > Limits.ratio * max(self.packed, 1):
+                              f"labeled set's file comes near; not read{self.hint}",
+                              path=self.label)
+        ratio = _bound("ratio")
+        if self.out > (1 << 20) and self.out > ratio * max(self.packed, 1):
             raise SourceError(f"{self.label}: {_size(self.packed)} inflates past "
-                              f"{_size(self.out)} (ratio above {Limits.ratio:g}): refused as a "
-                              "decompression bomb", path=self.label)
+                              f"{_size(self.out)} (ratio above {ratio:g}): refused as a "
+                              f"decompression bomb ({_raise_hint('ratio')})", path=self.label)
         return n
 
     def close(self) -> None:
@@ -643,9 +763,9 @@ def _open_binary(p, *, limit: int | None = None):
     Compressed data is bounded (:class:`_Bounded`; ``limit`` defaults to ``Limits.file_bytes``);
     a member is checked by its declared size and ratio before it is read, as the archive reader
     checks a zip's."""
-    from .archive import Limits, _size
-
-    limit = Limits.file_bytes if limit is None else limit
+    # the file bound can be raised; MEMBER_BYTES, for files read whole, cannot
+    hint = f" ({_raise_hint('file_bytes')})" if limit is None else ""
+    limit = _bound("file_bytes") if limit is None else limit
     label = str(p)
     inflate = p.name.lower().endswith(".gz")
     if isinstance(p, (zipfile.Path, _TarPath)):
@@ -655,21 +775,30 @@ def _open_binary(p, *, limit: int | None = None):
         else:   # a tar member's packed size is unknown: the whole archive's bounds it
             info = p.info
             size, packed = info.size, p.archive.stat().st_size
-        ratio = size / max(packed, 1)
-        if size > (1 << 20) and ratio > Limits.ratio:
-            raise SourceError(f"{label}: {_size(packed)} inflates to {_size(size)} (ratio "
-                              f"{ratio:,.0f}, limit {Limits.ratio:g}): refused as a "
-                              "decompression bomb", path=label)
-        if size > limit:
-            raise SourceError(f"{label}: {_size(size)} uncompressed, more than the "
-                              f"{_size(limit)} a labeled set's file comes near; not read",
-                              path=label)
+        _check_member(label, size, packed, limit, hint)
         stream = p.root.open(info) if isinstance(p, zipfile.Path) else p.tar.extractfile(info)
-        return io.BufferedReader(_Bounded(stream, size, label, limit, inflate), 1 << 16)
+        return io.BufferedReader(_Bounded(stream, size, label, limit, inflate, hint), 1 << 16)
     if not inflate:
         return open(p, "rb")
-    return io.BufferedReader(_Bounded(open(p, "rb"), os.stat(p).st_size, label, limit, True),
-                             1 << 16)
+    return io.BufferedReader(_Bounded(open(p, "rb"), os.stat(p).st_size, label, limit, True,
+                                      hint), 1 << 16)
+
+
+def _check_member(label: str, size: int, packed: int, limit: int, hint: str) -> None:
+    """Refuse an archive member, naming it, by its declared ``size`` before it is read: past
+    ``limit``, or inflating more than ``Limits.ratio`` times its ``packed`` size beyond 1 MiB.
+    ``hint`` says how to raise ``limit``, when a flag does."""
+    from .archive import _size
+
+    ratio, max_ratio = size / max(packed, 1), _bound("ratio")
+    if size > (1 << 20) and ratio > max_ratio:
+        raise SourceError(f"{label}: {_size(packed)} inflates to {_size(size)} (ratio "
+                          f"{ratio:,.0f}, limit {max_ratio:g}): refused as a "
+                          f"decompression bomb ({_raise_hint('ratio')})", path=label)
+    if size > limit:
+        raise SourceError(f"{label}: {_size(size)} uncompressed, more than the "
+                          f"{_size(limit)} a labeled set's file comes near; not read{hint}",
+                          path=label)
 
 
 class _TarPath:
@@ -734,6 +863,8 @@ def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, st
     if where.name.endswith(".tar.gz"):
         with _open_tar(where) as tar:   # a damaged archive is an error naming it
             members = {Path(n).name: m for n, m in _tar_files(tar, where).items()}
+            if f"{stem}_tweets.json" not in members and f"{stem}{FLAT_USERS}" in members:
+                raise _flat_users(f"{where}:{stem}{FLAT_USERS}")
             for need in (f"{stem}.tsv", f"{stem}_tweets.json"):
                 if need not in members:
                     raise SourceError(f"{where}: the archive lacks {need}", path=where)
@@ -751,9 +882,8 @@ def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, st
             if not p.exists():
                 raise SourceError(f"{p}: missing (a Bot Repository set is NAME.tsv plus "
                                   f"NAME_tweets.json, or NAME.tar.gz holding both)", path=p)
-        tsv_text = _whole(tsv).read_text(encoding="utf-8-sig")
-        with _open_binary(_whole(js), limit=MEMBER_BYTES) as fh:   # read whole: bounded
-            js_text = fh.read().decode("utf-8-sig")
+        tsv_text = _read_whole(tsv).decode("utf-8-sig")
+        js_text = _read_whole(js).decode("utf-8-sig")
         tsv_name, js_name = str(tsv), str(js)
     try:
         records = json.loads(js_text)
@@ -770,9 +900,11 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
     """Read a Bot Repository set: ``NAME.tsv`` (id, label) and ``NAME_tweets.json``, or the
     ``NAME.tar.gz`` archive holding both.
 
-    ``path`` is the TSV, the JSON, the archive, or a folder holding one or more sets (all are
-    read and named after the folder; each account's ``group`` is its file's NAME). Labels without
-    a user object are reported as ``missing_profile``.
+    ``path`` is the TSV, the JSON, the archive, a folder holding one or more sets (all are
+    read and named after the folder; each account's ``group`` is its file's NAME), or such a
+    folder packed as a ``.zip`` (the pairs at its top or in one folder inside; read within
+    :func:`_open_binary`'s bounds, errors naming the zip and the member). Labels without a user
+    object are reported as ``missing_profile``.
 
     Returns
     -------
@@ -780,18 +912,11 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         see :func:`load_labeled`.
     """
     path = Path(path)
+    if path.suffix.lower() == ".zip" and path.is_file():
+        with _open_zip(path) as zf:
+            return _load_botrepo_folder(_release_folder(zipfile.Path(zf)), path.stem, conflicts)
     if path.is_dir():
-        pairs = _botrepo_files(path)
-        if not pairs:
-            raise SourceError(f"{path}: no NAME.tsv with NAME_tweets.json beside it, and no "
-                              f"NAME.tar.gz", path=path)
-        sets = [_load_botrepo_pair(stem, where, conflicts) for stem, where in pairs]
-        if len(sets) == 1:
-            return sets[0]
-        joined = load_many(sets, conflicts=conflicts)
-        joined.users["dataset"] = pd.Series(path.name, index=joined.users.index,
-                                            dtype=schema.STR)
-        return LabeledSet(path.name, joined.users, joined.labels, joined.issues)
+        return _load_botrepo_folder(path, path.name, conflicts)
     if path.name.endswith(".tar.gz"):
         return _load_botrepo_pair(path.name[: -len(".tar.gz")], path, conflicts)
     json_name = path.name.removesuffix(".gz")
@@ -800,7 +925,22 @@ def load_botrepo(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
     return _load_botrepo_pair(stem, path, conflicts)
 
 
-def _load_botrepo_pair(stem: str, where: Path, conflicts: str) -> LabeledSet:
+def _load_botrepo_folder(folder, name: str, conflicts: str) -> LabeledSet:
+    """Every Bot Repository set in ``folder`` (a folder, or a :class:`zipfile.Path` inside a
+    zipped set), joined and named ``name`` when there are several."""
+    pairs = _botrepo_files(folder)
+    if not pairs:
+        raise SourceError(f"{folder}: no NAME.tsv with NAME_tweets.json beside it, and no "
+                          f"NAME.tar.gz", path=folder)
+    sets = [_load_botrepo_pair(stem, where, conflicts) for stem, where in pairs]
+    if len(sets) == 1:
+        return sets[0]
+    joined = load_many(sets, conflicts=conflicts)
+    joined.users["dataset"] = pd.Series(name, index=joined.users.index, dtype=schema.STR)
+    return LabeledSet(name, joined.users, joined.labels, joined.issues)
+
+
+def _load_botrepo_pair(stem: str, where, conflicts: str) -> LabeledSet:
     tsv_lines, records, tsv, js = _read_botrepo_pair(stem, where)
     label_of: dict[str, int] = {}
     issues = []
@@ -890,8 +1030,9 @@ def _status_time(text) -> str | None:
 
 
 def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
-    """Read the Kaggle 2017 CSV(s): one file, or a folder of them (``bots_data.csv`` and
-    ``nonbots_data.csv``).
+    """Read the Kaggle 2017 CSV(s): one file, a folder of them (``bots_data.csv`` and
+    ``nonbots_data.csv``), or a ``.zip`` of them as Kaggle ships a data set (named after the
+    zip; each member read within :func:`_open_binary`'s bounds).
 
     Repairs, each reported in ``issues``: ids Excel turned into ``8.41E+17`` are recovered from
     ``id_str`` when that survived, else replaced by a surrogate (``surrogate_id``, a leading 0);
@@ -904,14 +1045,24 @@ def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         see :func:`load_labeled`.
     """
     path = Path(path)
-    files = sorted(p for p in path.glob("*.csv") if _is_kaggle_csv(p)) if path.is_dir() else [path]
+    if path.suffix.lower() == ".zip" and path.is_file():   # the CSVs as Kaggle ships them
+        with _open_zip(path) as zf:
+            return _load_kaggle(_release_folder(zipfile.Path(zf)), path.stem, conflicts)
+    return _load_kaggle(path, "kaggle-2017" if path.is_dir() else path.stem, conflicts)
+
+
+def _load_kaggle(path, name: str, conflicts: str) -> LabeledSet:
+    """:func:`load_kaggle` on a CSV, or a folder of them (a :class:`~pathlib.Path`, or a
+    :class:`zipfile.Path` inside a zip), naming the set ``name``."""
+    files = sorted((p for p in path.iterdir() if p.is_file() and p.name.lower().endswith(".csv")
+                    and _is_kaggle_csv(p)), key=lambda p: p.name) if path.is_dir() else [path]
     if not files:
         raise SourceError(f"{path}: no CSV with screen_name and bot columns", path=path)
     frames, issues = [], []
     for f in files:
         try:
-            raw = pd.read_csv(_whole(f), encoding="latin-1", dtype=str, keep_default_na=False,
-                              na_values=[""])
+            raw = pd.read_csv(io.BytesIO(_read_whole(f)), encoding="latin-1", dtype=str,
+                              keep_default_na=False, na_values=[""])
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise SourceError(f"{f}: cannot read as CSV: {exc}", path=f) from exc
         raw.columns = [c.strip().lower() for c in raw.columns]
@@ -961,7 +1112,6 @@ def load_kaggle(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         "default_profile": _to_bool(clean("default_profile")).astype("Float64"),
         "group": raw["_file"].str.removesuffix(".csv"),
     })
-    name = "kaggle-2017" if path.is_dir() else path.stem
     lines = [f"{a}:{b}" for a, b in zip(raw["_file"], raw["_line"])]
     users = _canonical(df, observed, name, issues=issues, lines=lines, file=name)
     users, labels, dups = _dedupe(users, labels, lines, name, conflicts)
@@ -985,9 +1135,9 @@ def _read_objects(path: Path):
     holds a million accounts. A record (a line) longer than ``Limits.record_bytes`` is refused,
     as in an array, before it is held whole. A ``.gz`` file or a zip member is inflated as it
     is read, within :func:`_open_binary`'s bounds. Errors name the file and line."""
-    from .archive import Limits, _size, json_array_items
+    from .archive import _size, json_array_items
 
-    cap = Limits.record_bytes
+    cap = _bound("record_bytes")
 
     with _open_binary(path) as fh:
         head = fh.read(4096).decode("utf-8-sig", errors="replace").lstrip()
@@ -1099,9 +1249,32 @@ def _open_tar(path: Path) -> tarfile.TarFile:
 
 def _tar_files(tar: tarfile.TarFile, path: Path) -> dict[str, tarfile.TarInfo]:
     """The regular members of ``tar`` by name, ``./`` left off; a damaged archive is an error
-    naming it."""
+    naming it.
+
+    Listing a compressed tar inflates every member to reach the next header (a plain one seeks
+    past them): it stops, naming the archive, once the bytes passed exceed
+    ``Limits.total_bytes``, before the next member is inflated, so a tar bomb costs at most
+    that bound, not its whole stream (each member read is then checked by its size,
+    :func:`_open_binary`)."""
+    from .archive import _size
+
+    # a plain .tar is listed by seeking from header to header: nothing to bound
+    total = float("inf") if isinstance(tar.fileobj, io.BufferedReader) else _bound("total_bytes")
+    out = {}
     try:
-        return {m.name.removeprefix("./").strip("/"): m for m in tar.getmembers() if m.isfile()}
+        while True:
+            # tar.offset: where the next header starts, past the last member's data; reaching
+            # it inflates that data
+            if tar.offset > total:
+                raise SourceError(f"{path}: its members unpack past {_size(total)}; listing "
+                                  f"stopped, nothing read (a whole release packed as one "
+                                  f"archive? unpack the user and label files, or "
+                                  f"{_raise_hint('total_bytes')})", path=path)
+            m = tar.next()
+            if m is None:
+                return out
+            if m.isfile():
+                out[m.name.removeprefix("./").strip("/")] = m
     except _TAR_ERRORS as exc:
         raise SourceError(f"{path}: not a tar archive, or a damaged one ({exc})",
                           path=path) from None
@@ -1285,10 +1458,10 @@ CRESCI_HUMAN_GROUPS = ("genuine_accounts",)
 CRESCI15_HUMAN_GROUPS = ("E13", "TFP")
 
 
-def _read_mib_csv(path: Path) -> pd.DataFrame:
+def _read_mib_csv(path) -> pd.DataFrame:
     try:
-        raw = pd.read_csv(_whole(path), dtype=str, keep_default_na=False, na_values=[""],
-                          encoding="utf-8", low_memory=False)
+        raw = pd.read_csv(io.BytesIO(_read_whole(path)), dtype=str, keep_default_na=False,
+                          na_values=[""], encoding="utf-8", low_memory=False)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise SourceError(f"{path}: cannot read as CSV: {exc}", path=path) from exc
     missing = {"id", "screen_name", "created_at"} - set(raw.columns)
@@ -1381,7 +1554,10 @@ def _mib_set(name: str, parts: list[tuple[pd.DataFrame, str, int, str]], conflic
 
 def load_cresci2017(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
     """Read cresci-2017: one ``GROUP/users.csv`` per group, and the folder is the label
-    (``genuine_accounts`` are people, every other group bots).
+    (``genuine_accounts`` are people, every other group bots). The official download
+    (``cresci-2017.csv.zip``), unpacked, names each group's folder ``GROUP.csv``
+    (``datasets_full.csv/genuine_accounts.csv/users.csv``): the ``.csv`` is not part of the
+    group's name.
 
     Java epoch-millisecond creation times (``1183552203000L``), literal ``NULL`` values and the
     missing default-avatar flag of traditional_spambots_1 (taken from the avatar URL) are
@@ -1393,12 +1569,65 @@ def load_cresci2017(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         see :func:`load_labeled`.
     """
     path = Path(path)
-    groups = sorted(p.parent for p in path.glob("*/users.csv"))
-    if not groups:
-        raise SourceError(f"{path}: no GROUP/users.csv (cresci-2017 layout)", path=path)
-    parts = [(_read_mib_csv(g / "users.csv"), g.name, 0 if g.name in CRESCI_HUMAN_GROUPS else 1,
-              f"{g.name}/users.csv") for g in groups]
-    return _mib_set(path.name, parts, conflicts)
+    with ExitStack() as stack:
+        root, name = path, path.name
+        if path.suffix.lower() == ".zip" and path.is_file():
+            root = _release_folder(zipfile.Path(stack.enter_context(_open_zip(path))))
+            name = path.name.removesuffix(".zip").removesuffix(".csv")
+        groups = _cresci_groups(root, stack)
+        if not groups:
+            raise SourceError(f"{path}: no GROUP/users.csv (cresci-2017 layout) and no "
+                              "GROUP.csv.zip holding one (as the official download)", path=path)
+        # "genuine_accounts.csv" is genuine_accounts: read as a bot group, its people were bots
+        parts = [(_read_mib_csv(f), g, 0 if g in CRESCI_HUMAN_GROUPS else 1, label)
+                 for g, f, label in groups]
+        return _mib_set(name, parts, conflicts)
+
+
+#: cresci-2017's groups, as its official download names their zips (``GROUP.csv.zip``).
+CRESCI17_GROUPS = ("genuine_accounts", "fake_followers", "social_spambots_1",
+                   "social_spambots_2", "social_spambots_3", "traditional_spambots_1",
+                   "traditional_spambots_2", "traditional_spambots_3", "traditional_spambots_4")
+
+
+def _is_cresci2017(folder) -> bool:
+    """Whether ``folder`` (a folder, or a :class:`zipfile.Path`) holds cresci-2017: group
+    folders with a ``users.csv``, or the official download's ``GROUP.csv.zip`` files."""
+    return any((p.is_dir() and (p / "users.csv").is_file())
+               or (p.is_file() and p.name in {f"{g}.csv.zip" for g in CRESCI17_GROUPS})
+               for p in folder.iterdir())
+
+
+def _cresci_groups(root, stack: ExitStack) -> list[tuple[str, object, str]]:
+    """(group, its users.csv, the name errors and issues give it) for every cresci-2017
+    group in ``root`` (a folder or a :class:`zipfile.Path`): a ``GROUP/users.csv`` or
+    ``GROUP.csv/users.csv`` folder, or a ``GROUP.csv.zip`` holding one (the official
+    ``cresci-2017.csv.zip`` holds ``datasets_full.csv/GROUP.csv.zip``; only ``users.csv`` is
+    read from each, never its tweets). Inner zips stay open in ``stack``."""
+    out = []
+    for p in sorted(root.iterdir(), key=lambda p: p.name):
+        if p.is_dir() and (p / "users.csv").is_file():
+            out.append((p.name.removesuffix(".csv"), p / "users.csv", f"{p.name}/users.csv"))
+        elif p.is_file() and p.name.lower().endswith(".csv.zip"):
+            inner = _release_folder(zipfile.Path(stack.enter_context(_open_inner_zip(p))))
+            if (inner / "users.csv").is_file():
+                out.append((p.name[: -len(".csv.zip")], inner / "users.csv",
+                            f"{p.name}/{inner.at}users.csv"))
+    return out
+
+
+def _open_inner_zip(p) -> zipfile.ZipFile:
+    """The zip ``p``: a file, or a zip member (:class:`zipfile.Path`), checked by its declared
+    size and ratio as :func:`_open_binary` checks one before it is read."""
+    if isinstance(p, Path):
+        return _open_zip(p)
+    info = p.root.getinfo(p.at)
+    _check_member(str(p), info.file_size, info.compress_size, _bound("file_bytes"),
+                  f" ({_raise_hint('file_bytes')})")
+    try:
+        return zipfile.ZipFile(p.root.open(info))
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise SourceError(f"{p}: not a zip file, or a damaged one ({exc})", path=p) from None
 
 
 def load_cresci2015(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
@@ -1462,14 +1691,24 @@ def load_caverlee(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         see :func:`load_labeled`.
     """
     path = Path(path)
+    if path.suffix.lower() == ".zip" and path.is_file():   # social_honeypot_icwsm_2011.zip
+        with _open_zip(path) as zf:
+            return _load_caverlee(_release_folder(zipfile.Path(zf)), path.stem, conflicts)
+    return _load_caverlee(path, path.name, conflicts)
+
+
+def _load_caverlee(path, name: str, conflicts: str) -> LabeledSet:
+    """:func:`load_caverlee` on a folder (a :class:`~pathlib.Path`, or a :class:`zipfile.Path`
+    inside the official zip, whose tweet and following files are never read)."""
     frames, issues = [], []
     for file, label in CAVERLEE_FILES.items():
         f = path / file
         if not f.exists():
             raise SourceError(f"{f}: missing (caverlee-2011 is content_polluters.txt and "
                               f"legitimate_users.txt)", path=f)
-        raw = pd.read_csv(_whole(f), sep="\t", header=None, names=list(CAVERLEE_COLUMNS),
-                          dtype=str, keep_default_na=False, na_values=[""])
+        raw = pd.read_csv(io.BytesIO(_read_whole(f)), sep="\t", header=None,
+                          names=list(CAVERLEE_COLUMNS), dtype=str, keep_default_na=False,
+                          na_values=[""])
         raw["_label"], raw["_file"] = label, file
         raw["_line"] = np.arange(len(raw)) + 1
         frames.append(raw)
@@ -1485,12 +1724,12 @@ def load_caverlee(path: str | Path, *, conflicts: str = "drop") -> LabeledSet:
         "followers_count": raw["NumberOfFollowers"], "following_count": raw["NumerOfFollowings"],
         "tweet_count": raw["NumberOfTweets"], "group": raw["_file"].str.removesuffix(".txt"),
     })
-    users = _canonical(df, observed.fillna(observed.max()), path.name, issues=issues,
-                       lines=lines, file=path.name)
+    users = _canonical(df, observed.fillna(observed.max()), name, issues=issues,
+                       lines=lines, file=name)
     labels = raw["_label"].astype("int8").rename("is_bot").reset_index(drop=True)
-    users, labels, dups = _dedupe(users, labels, lines, path.name, conflicts)
+    users, labels, dups = _dedupe(users, labels, lines, name, conflicts)
     issues = pd.concat([pd.DataFrame(issues, columns=ISSUE_COLUMNS), dups], ignore_index=True)
-    return LabeledSet(path.name, users, labels, issues, ())
+    return LabeledSet(name, users, labels, issues, ())
 
 
 # --------------------------------------------------------------------------------------------
@@ -1503,7 +1742,7 @@ def detect_set(path: Path) -> str | None:
         return None
     if (path / "E13_users.csv").exists():
         return "cresci2015"
-    if any(path.glob("*/users.csv")):
+    if _is_cresci2017(path):
         return "cresci2017"
     if all((path / f).exists() for f in CAVERLEE_FILES):
         return "caverlee"
@@ -1536,7 +1775,8 @@ def shared_bots_dir() -> Path | None:
 def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
                   progress=None) -> dict[str, LabeledSet]:
     """Every labeled set in ``folder`` (one sub-folder each, as in ``../shared/data/bots``),
-    keyed and named by its folder.
+    keyed and named by its folder. A sub-folder of no other layout that holds one ``.zip`` of
+    a set (``botwiki-2019/botwiki-2019.zip``) is read from it.
 
     Parameters
     ----------
@@ -1557,13 +1797,15 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         if names is not None and sub.name not in names:
             continue
-        kind = detect_set(sub)
+        kind, where = detect_set(sub), sub
+        if kind is None:
+            kind, where = _zipped_set(sub)
         if kind is None:
             log.info("%s: no labeled data set layout; skipped", sub)
             continue
         if progress is not None:
             progress(sub.name)
-        s = READERS[kind](sub, conflicts=conflicts)
+        s = READERS[kind](where, conflicts=conflicts)
         s.name = sub.name
         s.users["dataset"] = pd.Series(sub.name, index=s.users.index, dtype=schema.STR)
         out[sub.name] = s
