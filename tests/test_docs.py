@@ -1,0 +1,276 @@
+"""The docs stay true: every `follower-kit ...` line in README.md and docs/*.md parses with the
+real command line, and the Python snippets that can run, run against the sample store.
+
+A past audit by hand found options in the docs that did not exist; these tests are that audit,
+run on every change.
+
+Rules for the docs (docs/testing.md says them too):
+
+* A command line is a ``follower-kit``, ``.venv/bin/follower-kit`` or ``python -m follower_kit``
+  invocation in a fenced shell block (continuation lines end in ``\\``; a trailing ``# comment``
+  is dropped; in a block with ``$`` prompts only the prompted lines are commands) or in an inline
+  code span. It is parsed with click's own ``make_context`` down the groups, callbacks not run,
+  so a made-up option, a missing argument or a bad choice fails.
+* Placeholders: any word is a value to click, so ``HANDLE``, ``DIR`` or ``PATH`` need no rule.
+  ``N`` stands for a number; ``[--opt VALUE]`` marks an optional part (parsed as if typed);
+  ``...`` elides arguments (parsing stops at it, the command's name must still exist). Paths
+  need not exist (``~/Downloads/twitter-2024-05-01.zip`` is an example), but one that does
+  exists is checked as click checks it (a file where a folder is wanted fails).
+* An inline span that only names a command (```follower-kit bots train```) must name a real
+  one; its required arguments are not asked for.
+* A ```python block runs in a fresh namespace, in a temporary folder holding a copy of the sample
+  store as ``data/store`` (``$FOLLOWER_KIT_STORE`` points there). An HTML comment on the line
+  before a block, ``<!-- docs-test: skip (why) -->``, skips it with that reason; a block naming
+  ``../shared/data/...`` is skipped when that data is absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shlex
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import pytest
+
+from follower_kit.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+SHELL = {"", "bash", "sh", "shell", "console"}
+SKIP_MARK = re.compile(r"<!--\s*docs-test:\s*skip\s*\((?P<reason>[^)]+)\)\s*-->")
+# a placeholder standing for a value of a type other than text
+PLACEHOLDERS = {"N": "1"}
+ELLIPSIS = "..."
+
+
+@dataclass(frozen=True)
+class Block:
+    """A fenced code block: its language, the line of its first content line, its lines, and
+    the reason of a ``docs-test: skip`` mark right before it (None when unmarked)."""
+
+    path: Path
+    lang: str
+    line: int
+    lines: tuple[str, ...]
+    skip: str | None
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command line found in a doc: where, the text as written, and whether it is a whole
+    invocation (fenced, or an inline span with arguments) or just names a command."""
+
+    path: Path
+    line: int
+    text: str
+    whole: bool
+
+    def __str__(self) -> str:
+        where = self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path
+        return f"{where}:{self.line}: `{self.text}`"
+
+
+def blocks(path: Path) -> list[Block]:
+    """The fenced code blocks of a markdown file, in order."""
+    found, lines = [], path.read_text(encoding="utf-8").splitlines()
+    i = 0
+    while i < len(lines):
+        fence = re.match(r"^(```+|~~~+)\s*([\w+-]*)", lines[i])
+        if not fence:
+            i += 1
+            continue
+        before = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
+        mark = SKIP_MARK.search(before)
+        end = next((j for j in range(i + 1, len(lines))
+                    if lines[j].startswith(fence.group(1))), len(lines))
+        found.append(Block(path, fence.group(2).lower(), i + 2, tuple(lines[i + 1:end]),
+                           mark.group("reason") if mark else None))
+        i = end + 1
+    return found
+
+
+def prose(path: Path) -> list[tuple[int, str]]:
+    """The lines outside fenced blocks, numbered from 1 (fenced lines are blanked out)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    inside = set()
+    for block in blocks(path):
+        inside.update(range(block.line - 1, block.line + len(block.lines) + 1))
+    return [(n, "" if n in inside else text) for n, text in enumerate(lines, 1)]
+
+
+def _invocation(text: str) -> str | None:
+    """The follower-kit command in a shell line (without env assignments and the program), or
+    None when the line runs something else."""
+    text = text.strip()
+    text = re.sub(r"^\$\s+", "", text)
+    text = re.sub(r"^(?:[A-Z_][A-Z0-9_]*=\S*\s+)+", "", text)  # FOLLOWER_KIT_X=... follower-kit
+    program = re.match(r"^(?:\S*/)?(?:follower-kit|python3?\s+-m\s+follower_kit)(?=\s|$)", text)
+    if not program or re.match(r"^\S*/python", text) and "follower_kit" not in program.group():
+        return None
+    return text
+
+
+def commands(path: Path) -> list[Command]:
+    """Every follower-kit command line of a markdown file: fenced, then inline."""
+    found = []
+    for block in blocks(path):
+        if block.lang not in SHELL:
+            continue
+        prompted = any(re.match(r"^\$\s", line) for line in block.lines)
+        joined, start = "", None
+        for n, line in enumerate(block.lines, block.line):
+            if prompted and not joined and not re.match(r"^\$\s", line):
+                continue
+            start = start if joined else n
+            if line.rstrip().endswith("\\"):
+                joined += line.rstrip()[:-1] + " "
+                continue
+            text = _invocation(_uncomment(joined + line))
+            joined = ""
+            if text:
+                found.append(Command(path, start, text, whole=True))
+    # inline spans, also those broken across two lines of a paragraph
+    numbered = prose(path)
+    text = "\n".join(line for _, line in numbered)
+    for span in re.finditer(r"(?<!`)`([^`\n]+(?:\n[^`\n]+)?)`(?!`)", text):
+        command = _invocation(span.group(1).replace("\n", " "))
+        if command:
+            line = text.count("\n", 0, span.start()) + 1
+            found.append(Command(path, line, command, whole=False))
+    return found
+
+
+def _uncomment(line: str) -> str:
+    """A shell line without its trailing ``# comment``."""
+    return re.sub(r"(?:^|\s+)#(?:\s.*)?$", "", line).strip()
+
+
+ALL_COMMANDS = [command for path in DOCS for command in commands(path)]
+
+
+@contextlib.contextmanager
+def _paths_need_not_exist(group: click.Group):
+    """Let every ``click.Path(exists=True)`` accept a path that is not there (a doc's example
+    file), while one that exists is still checked as a file or folder."""
+    types = []
+
+    def walk(cmd):
+        for param in cmd.params:
+            if isinstance(param.type, click.Path) and param.type.exists:
+                types.append(param.type)
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub)
+
+    walk(group)
+    for t in types:
+        t.exists = False
+    try:
+        yield
+    finally:
+        for t in types:
+            t.exists = True
+
+
+def parse(text: str, *, whole: bool = True, group: click.Group = main) -> list[str]:
+    """Parse a command line with the real command tree, callbacks not run.
+
+    ``whole=False`` (an inline span) accepts a line that only names a command. Returns the names
+    of the commands it walked (``["bots", "score"]``); raises ``click.UsageError`` for a command,
+    option, argument or choice the code does not have.
+    """
+    text = re.sub(r"\[(-[^\]]*)\]", r"\1", text)  # [--port N]: an optional part, typed here
+    words = shlex.split(text)
+    words = words[3:] if words[0].endswith(("python", "python3")) else words[1:]
+    words = [PLACEHOLDERS.get(w, w) for w in words]
+    if words and words[-1] == ELLIPSIS:  # `follower-kit pull ...`: the rest left out
+        words, whole = words[:-1], False
+    words = ["x" if w == ELLIPSIS else w for w in words]  # `evaluate ... --compare`: one value
+    walked: list[str] = []
+    if not words and not whole:
+        return walked
+    with _paths_need_not_exist(group):
+        try:
+            ctx, cmd = group.make_context("follower-kit", words), group
+            while isinstance(cmd, click.Group):
+                rest = ctx._protected_args + ctx.args
+                if not rest:
+                    if whole and not cmd.invoke_without_command:
+                        raise click.UsageError("no command given", ctx)
+                    break
+                name, cmd, rest = cmd.resolve_command(ctx, rest)
+                walked.append(name)
+                if not rest and not whole:  # `follower-kit bots train` names the command
+                    break
+                ctx = cmd.make_context(name, rest, parent=ctx)
+        except click.exceptions.Exit as exit_:  # --help, --version
+            if exit_.exit_code:
+                raise
+    return walked
+
+
+def test_docs_have_command_lines():
+    """The extraction finds the lines (an empty list would pass every check below)."""
+    assert len(ALL_COMMANDS) > 50
+    assert len({c.path for c in ALL_COMMANDS}) >= 8
+
+
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=str)
+def test_command_line_parses(command, capsys):
+    try:
+        parse(command.text, whole=command.whole)
+    except click.UsageError as exc:
+        pytest.fail(f"{command} does not parse: {exc.format_message()}")
+
+
+def test_a_made_up_option_in_a_doc_fails(tmp_path):
+    """The check can fail: a doc line with an option the code lacks, a missing argument, a
+    choice it does not offer or a command it does not have is reported with file and line."""
+    doc = tmp_path / "fake.md"
+    doc.write_text("# Fake\n\n```bash\n"
+                   ".venv/bin/follower-kit bots score brightwave --rules   # fine\n"
+                   "follower-kit bots score brightwave --made-up   # no such option\n"
+                   "follower-kit pull followers \\\n    brightwave --no-such-thing\n"
+                   "```\n\nIn prose, `python -m follower_kit growth --monthly` lacks ACCOUNT, and\n"
+                   "`follower-kit report brightwave --paper\nlegal` offers a choice there is "
+                   "not; `follower-kit bots grade` names no command.\n", encoding="utf-8")
+    found = commands(doc)
+    assert [(c.line, c.whole) for c in found] == [(4, True), (5, True), (6, True), (10, False),
+                                                 (11, False), (12, False)]
+    assert parse(found[0].text) == ["bots", "score"]
+    errors = {}
+    for command in found[1:]:
+        with pytest.raises(click.UsageError) as exc:
+            parse(command.text, whole=command.whole)
+        errors[command.line, command.text.split()[-1]] = type(exc.value).__name__
+    assert errors == {(5, "--made-up"): "NoSuchOption", (6, "--no-such-thing"): "NoSuchOption",
+                      (10, "--monthly"): "MissingParameter", (11, "legal"): "BadParameter",
+                      (12, "grade"): "NoSuchCommand"}
+    assert str(found[1]).endswith("fake.md:5: `follower-kit bots score brightwave --made-up`")
+
+
+# Inline `--option` spans that are not follower-kit's: the benchmarks runner's and Chromium's.
+NOT_OURS = {"--quick", "--no-docs", "--no-sandbox", "--disable-gpu"}
+
+
+def _all_options(cmd: click.Command) -> set[str]:
+    names = {opt for param in cmd.params for opt in [*param.opts, *param.secondary_opts]}
+    for sub in getattr(cmd, "commands", {}).values():
+        names |= _all_options(sub)
+    return names
+
+
+def test_every_option_named_in_prose_exists():
+    """`--top-n` or `--prices FILE` in a sentence names an option some command has."""
+    options, wrong = _all_options(main), []
+    for path in DOCS:
+        for n, text in prose(path):
+            for span in re.finditer(r"`(--[a-z][\w-]*)[^`]*`", text):
+                words = [w for w in span.group().strip("`").split() if w.startswith("--")]
+                wrong += [f"{path.relative_to(ROOT)}:{n}: {w}" for w in words
+                          if w not in options and w not in NOT_OURS]
+    assert not wrong, "options the command line does not have:\n" + "\n".join(wrong)
