@@ -274,3 +274,76 @@ def test_every_option_named_in_prose_exists():
                 wrong += [f"{path.relative_to(ROOT)}:{n}: {w}" for w in words
                           if w not in options and w not in NOT_OURS]
     assert not wrong, "options the command line does not have:\n" + "\n".join(wrong)
+
+
+# --- Python snippets -------------------------------------------------------------------------
+
+CONTINUES = re.compile(r"<!--\s*docs-test:\s*continues\s*-->")
+SHARED = re.compile(r"\.\./shared/data/([\w./-]+)")
+
+
+def python_blocks() -> list[tuple[Block, ...]]:
+    """The ```python blocks of the docs, each with the blocks it continues (marked
+    ``<!-- docs-test: continues -->``: it runs after the block before it, in its namespace)."""
+    found = []
+    for path in DOCS:
+        chain: tuple[Block, ...] = ()
+        text = path.read_text(encoding="utf-8").splitlines()
+        for block in blocks(path):
+            if block.lang != "python":
+                continue
+            before = next((text[j] for j in range(block.line - 3, -1, -1) if text[j].strip()), "")
+            chain = (*chain, block) if CONTINUES.search(before) and chain else (block,)
+            found.append(chain)
+    return found
+
+
+PY_BLOCKS = python_blocks()
+
+
+def _where(block: Block) -> str:
+    return f"{block.path.relative_to(ROOT)}:{block.line}"
+
+
+@pytest.fixture
+def docs_folder(tmp_path, sample_store, monkeypatch):
+    """A folder a user could run the docs' snippets in: the sample store copied to
+    ``data/store`` ($FOLLOWER_KIT_STORE points there too), and ``../shared/data`` beside it when
+    the real data is there. The report notebook is swapped for a two-cell one: the snippets'
+    calls are checked down to the rendered files (options, month, store, paths), while the
+    report's own cells are tests/test_report.py's (a real render takes 20 s)."""
+    import nbformat
+
+    from follower_kit.report import rendering
+    from conftest import SHARED_DATA
+
+    clone = tmp_path / "clone"
+    shutil.copytree(sample_store.path, clone / "data" / "store")
+    if SHARED_DATA.exists():
+        (tmp_path / "shared").mkdir()
+        (tmp_path / "shared" / "data").symlink_to(SHARED_DATA, target_is_directory=True)
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("account = month = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("print(f'@{account} {month}')")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, tmp_path / "report.ipynb")
+    monkeypatch.setattr(rendering, "report_notebook", lambda: tmp_path / "report.ipynb")
+    monkeypatch.setenv("FOLLOWER_KIT_STORE", str(clone / "data" / "store"))
+    monkeypatch.chdir(clone)
+    return clone
+
+
+@pytest.mark.parametrize("chain", PY_BLOCKS, ids=lambda chain: _where(chain[-1]))
+def test_python_snippet_runs(chain, docs_folder):
+    from conftest import shared_path
+
+    block = chain[-1]
+    if block.skip:
+        pytest.skip(f"{_where(block)}: {block.skip}")
+    for needed in sorted({m for b in chain for m in SHARED.findall("\n".join(b.lines))}):
+        shared_path(*Path(needed).parts)
+    namespace: dict = {"__name__": "__docs__"}
+    for part in chain:
+        code = compile("\n".join(part.lines), _where(part), "exec")
+        exec(code, namespace)  # a failure's traceback names the doc file and line
