@@ -306,11 +306,11 @@ CONTINUES = re.compile(r"<!--\s*docs-test:\s*continues\s*-->")
 SHARED = re.compile(r"\.\./shared/data/([\w./-]+)")
 
 
-def python_blocks() -> list[tuple[Block, ...]]:
+def python_blocks(paths=DOCS) -> list[tuple[Block, ...]]:
     """The ```python blocks of the docs, each with the blocks it continues (marked
     ``<!-- docs-test: continues -->``: it runs after the block before it, in its namespace)."""
     found = []
-    for path in DOCS:
+    for path in paths:
         chain: tuple[Block, ...] = ()
         text = path.read_text(encoding="utf-8").splitlines()
         for block in blocks(path):
@@ -388,3 +388,14 @@ def test_architecture_names_every_module():
         if not re.search(rf"(?<![\w/.]){re.escape(name)}", tree):
             missing.append("/".join(parts))
     assert not missing, "docs/architecture.md does not name: " + ", ".join(missing)
+
+
+def test_snippet_marks(tmp_path):
+    """A skip mark carries its reason; a continuing block runs after the one before it."""
+    doc = tmp_path / "fake.md"
+    doc.write_text("```python\nx = 1\n```\n\n<!-- docs-test: continues -->\n```python\n"
+                   "print(x)\n```\n\n<!-- docs-test: skip (needs X API credentials) -->\n\n"
+                   "```python\nfk.pull()\n```\n", encoding="utf-8")
+    chains = python_blocks([doc])
+    assert [[b.line for b in chain] for chain in chains] == [[2], [2, 7], [13]], chains
+    assert [chain[-1].skip for chain in chains] == [None, None, "needs X API credentials"]
