@@ -399,3 +399,26 @@ def test_snippet_marks(tmp_path):
     chains = python_blocks([doc])
     assert [[b.line for b in chain] for chain in chains] == [[2], [2, 7], [13]], chains
     assert [chain[-1].skip for chain in chains] == [None, None, "needs X API credentials"]
+
+
+def test_make_targets_and_environment_variables_exist():
+    """`make lab` names a Makefile target; `FOLLOWER_KIT_CHROMIUM` a variable the code reads."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([\w-]+):", makefile, re.M))
+    code = "\n".join(p.read_text(encoding="utf-8") for folder in ("follower_kit", "tests",
+                                                                   "benchmarks")
+                     for p in (ROOT / folder).rglob("*.py") if p.name != "test_docs.py")
+    wrong, seen = [], 0
+    for path in DOCS:
+        shell = [line for b in blocks(path) if b.lang in SHELL for line in b.lines]
+        inline = re.findall(r"`([^`\n]+)`", "\n".join(text for _, text in prose(path)))
+        for text in [*shell, *inline]:
+            for target in re.findall(r"^make ([\w-]+)", text.strip()):
+                seen += 1
+                if target not in targets:
+                    wrong.append(f"{path.relative_to(ROOT)}: make {target}")
+        for name in set(re.findall(r"\bFOLLOWER_KIT_[A-Z0-9_]+", path.read_text("utf-8"))):
+            seen += 1
+            if name not in code:
+                wrong.append(f"{path.relative_to(ROOT)}: ${name}")
+    assert seen > 10 and not wrong, "\n".join(wrong)
