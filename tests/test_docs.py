@@ -150,7 +150,24 @@ def _uncomment(line: str) -> str:
     return re.sub(r"(?:^|\s+)#(?:\s.*)?$", "", line).strip()
 
 
-ALL_COMMANDS = [command for path in DOCS for command in commands(path)]
+def example_commands(path: Path) -> list[Command]:
+    """The command lines in the comments of an examples/ file (``#   follower-kit ...`` or in
+    backticks), each a whole invocation."""
+    found = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        comment = re.match(r"^\s*#\s*(.*)", line)
+        if not comment:
+            continue
+        for text in [comment.group(1), *re.findall(r"`([^`]+)`", comment.group(1))]:
+            command = _invocation(_uncomment(text))
+            if command and "`" not in command:
+                found.append(Command(path, n, command, whole=True))
+    return found
+
+
+EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*") if p.is_file())
+ALL_COMMANDS = [command for path in DOCS for command in commands(path)] + \
+    [command for path in EXAMPLES for command in example_commands(path)]
 
 
 @contextlib.contextmanager
@@ -222,6 +239,22 @@ def test_docs_have_command_lines():
     """The extraction finds the lines (an empty list would pass every check below)."""
     assert len(ALL_COMMANDS) > 50
     assert len({c.path for c in ALL_COMMANDS}) >= 8
+    assert any(c.path.parent.name == "examples" for c in ALL_COMMANDS)
+
+
+def test_toml_blocks_are_clients_files(tmp_path):
+    """A ```toml block in the docs shows a clients file: the batch reads it."""
+    from follower_kit import report
+
+    found = [b for path in DOCS for b in blocks(path) if b.lang == "toml"]
+    assert found
+    for n, block in enumerate(found):
+        path = tmp_path / f"clients-{n}.toml"
+        path.write_text("\n".join(block.lines) + "\n", encoding="utf-8")
+        try:
+            assert report.read_clients(path), f"{_where(block)}: no client"
+        except Exception as exc:  # whatever it is, named with the doc line
+            pytest.fail(f"{_where(block)}: not a clients file: {exc}")
 
 
 @pytest.mark.parametrize("command", ALL_COMMANDS, ids=str)
