@@ -402,8 +402,9 @@ def test_python_snippet_runs(chain, docs_folder):
         shared_path(*Path(needed).parts)
     namespace: dict = {"__name__": "__docs__"}
     for part in chain:
-        code = compile("\n".join(part.lines), _where(part), "exec")
-        exec(code, namespace)  # a failure's traceback names the doc file and line
+        # blank lines first, so a failure's traceback names the doc's own file and line
+        source = "\n" * (part.line - 1) + "\n".join(part.lines)
+        exec(compile(source, str(part.path.relative_to(ROOT)), "exec"), namespace)
 
 
 def test_architecture_names_every_module():
