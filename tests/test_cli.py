@@ -311,3 +311,19 @@ def test_triage_on_rules_scores_says_the_block_evidence_is_the_models(sample_sto
     assert scored.exit_code == 0, scored.output
     rules = block_part(run(main, ["triage", "brightwave", *where]).output)
     assert "Scored by the hand-set rules" in rules and "of those on such a list" not in rules
+
+
+def test_python_dash_m_follower_kit_is_the_command_line(tmp_path):
+    """`python -m follower_kit` (README) said "'follower_kit' is a package and cannot be
+    directly executed": only `python -m follower_kit.cli` worked."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "FOLLOWER_KIT_STORE": str(tmp_path / "s")}
+    done = subprocess.run([sys.executable, "-m", "follower_kit", "store", "info"], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"{tmp_path / 's'}: empty."), done.stdout
