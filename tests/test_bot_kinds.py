@@ -457,6 +457,13 @@ def test_evaluate_reads_a_twibot22_release_split_as_its_benchmark_does(tmp_path)
     assert both["train"] == "TwiBot-22 (train split)" and both["test"] == "TwiBot-22 (test split)"
     assert both["train_accounts"] == sum(v == "train" for v in split_of.values())
     assert both["test_removed_overlap"] == 0 and both["roc_auc"] > 0.5
+    # the release's train split beside a public set, read whole
+    kaggle = shared_path("bots", "kaggle-2017")
+    more = json.loads(run("--train", str(release), "--train", str(kaggle), "--train-split",
+                          "train", "--test", str(release), "--split", "test", "--json")[-1])
+    assert more["train"] == "TwiBot-22 (train split)+kaggle-2017"
+    # a few accounts are in both and are counted once
+    assert 0 <= both["train_accounts"] + 2221 - more["train_accounts"] < 50
     same = CliRunner().invoke(main, ["bots", "evaluate", "--train", str(release), "--test",
                                      str(release), "--split", "test"])
     assert same.exit_code == 2 and "--train-split train --split test" in same.output

@@ -212,6 +212,22 @@ def _trained_on(model, labeled) -> list[str]:
     return sorted(names & set(model.card.get("training", {}).get("datasets", [])))
 
 
+def _train_splits(paths, split) -> list:
+    """The split each ``--train`` path is read with: ``split`` for a TwiBot release, none for the
+    other formats (a release's train split beside public sets)."""
+    from pathlib import Path
+
+    from ..sources.datasets import detect_format, detect_set
+
+    if split is None:
+        return [None] * len(paths)
+    twibot = [(detect_set(Path(p)) or detect_format(p)) == "twibot" for p in paths]
+    if not any(twibot):
+        raise click.UsageError("--train-split reads a TwiBot release's split.csv; no --train "
+                               "set is a TwiBot release")
+    return [split if t else None for t in twibot]
+
+
 def _has_split_file(path) -> bool:
     """Whether ``path`` is a release folder with a split file ``--split`` would read."""
     from pathlib import Path
@@ -274,8 +290,9 @@ def _observed(labeled) -> dict:
                    "(TwiBot-22: train, valid or test), as its benchmark does [default: every "
                    "labeled account].")
 @click.option("--train-split", "train_split", default=None, metavar="NAME",
-              help="With --train: train on this split of a TwiBot release (e.g. train); "
-                   "--train and --test may then be the same release.")
+              help="With --train: train on this split of each TwiBot release (e.g. train; "
+                   "other --train sets are read whole); --train and --test may then be the "
+                   "same release.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
 def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: bool,
              threshold: float, leaky: bool, save_model, as_v2: bool, without, observed_at,
@@ -375,8 +392,8 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
                            "is read with --split test (its benchmark's test split)")
         click.echo(json.dumps(_jsonable(out)))
         return
-    train = load_many([load_labeled(p, observed_at=observed_at, split=train_split)
-                       for p in train_paths])
+    train = load_many([load_labeled(p, observed_at=observed_at, split=s)
+                       for p, s in zip(train_paths, _train_splits(train_paths, train_split))])
     test = remove_overlap(test, train)
     if not len(test):
         raise click.UsageError(f"every account of {test_path} is also in --train")
