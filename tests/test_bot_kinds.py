@@ -471,6 +471,9 @@ def test_evaluate_reads_a_twibot22_release_split_as_its_benchmark_does(tmp_path)
                                     "--no-peer"])
     assert bad.exit_code != 0 and "Traceback" not in bad.output
     assert "its splits: train (822), valid (822), test (821)" in bad.output
+    lodo = CliRunner().invoke(main, ["bots", "evaluate", "--lodo", str(tmp_path), "--split",
+                                     "test"])
+    assert lodo.exit_code == 2 and "--split goes with --test" in lodo.output
 
 
 def test_evaluate_train_equal_test_is_a_one_line_error(tmp_path):

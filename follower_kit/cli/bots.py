@@ -314,6 +314,10 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
     from ..config import BLOCK_THRESHOLD
     from ..sources.datasets import load_labeled, load_many, remove_overlap, shared_bots_dir
 
+    if split is not None and (lodo_dir or not test_path):
+        raise click.UsageError("--split goes with --test PATH (a TwiBot release with split.csv)")
+    if train_split is not None and (lodo_dir or not train_paths):
+        raise click.UsageError("--train-split goes with --train PATH")
     if lodo_dir:
         # with --as-v2 every set, left out or trained on, as X API v2 user objects give it
         sets = _load_sets(lodo_dir, as_v2=as_v2)
@@ -330,10 +334,6 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
         raise click.UsageError("--as-v2 goes with --lodo DIR (a v2 test set is v2 already)")
     if without:
         raise click.UsageError("--without goes with --lodo DIR")
-    if split is not None and not test_path:
-        raise click.UsageError("--split goes with --test PATH (a TwiBot release with split.csv)")
-    if train_split is not None and not train_paths:
-        raise click.UsageError("--train-split goes with --train PATH")
     if not test_path:
         raise click.UsageError("give --lodo DIR, or --test PATH (with or without --train)")
     if observed_at is not None:   # the loaders read it as UTC; here only whether it is a date
