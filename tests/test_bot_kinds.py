@@ -476,6 +476,22 @@ def test_evaluate_reads_a_twibot22_release_split_as_its_benchmark_does(tmp_path)
     assert lodo.exit_code == 2 and "--split goes with --test" in lodo.output
 
 
+def test_a_folder_of_a_release_alone_is_a_one_line_error_for_train_and_lodo(tmp_path):
+    """A researcher's TwiBot release is no training set of the kind model (its data selection
+    is fixed): ``bots train`` or ``bots evaluate --lodo`` on a folder holding the release alone
+    said so in a ValueError traceback; now one line, pointing to --test and --train."""
+    folder = tmp_path / "sets"
+    (folder / "TwiBot-22").mkdir(parents=True)
+    _gilani_as_twibot22(folder / "TwiBot-22")
+    for args in (["train", str(folder), "--out", str(tmp_path / "m.json")],
+                 ["evaluate", "--lodo", str(folder)]):
+        result = CliRunner().invoke(main, ["bots", *args])
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert "error: none of ['TwiBot-22'] is a training set of the kind model" in \
+            result.output
+        assert "'bots evaluate --test PATH'" in result.output
+
+
 def test_evaluate_train_equal_test_is_a_one_line_error(tmp_path):
     path = _twibot_set(tmp_path / "twibot")
     result = CliRunner().invoke(main, ["bots", "evaluate", "--train", str(path), "--test",
