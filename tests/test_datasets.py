@@ -203,6 +203,7 @@ def _full_twibot22_release(folder, records):
     newest = max(range(len(users)), key=lambda i: pd.Timestamp(users[i]["created_at"]))
     splits = ["train", "valid", "test"]
     split_of = {u["id"]: "train" if i == newest else splits[i % 3] for i, u in enumerate(users)}
+    users[newest]["public_metrics"]["like_count"] = 5   # one like count, in train
     labels = _labels(records)
     (folder / "user.json").write_text(json.dumps(users))
     (folder / "label.csv").write_text("id,label\n" + "".join(
@@ -220,10 +221,11 @@ def _full_twibot22_release(folder, records):
 def test_a_twibot22_release_reads_one_split(tmp_path, monkeypatch):
     """TwiBot-22 ships split.csv (id,split: train, valid, test) and its benchmark is the test
     split: ``split="test"`` reads those accounts alone, without calling the other splits'
-    labels missing profiles, and an assumed observation time is the whole release's (the
-    newest account is in train), so each split's ages count from the same time. A split the
-    file lacks is named with the ones it has; a release without split.csv, or another format,
-    says it has none. tweet_0.json and edge.csv are never opened."""
+    labels missing profiles, and an assumed observation time and the field groups are the whole
+    release's (the newest account and the one like count are in train), so each split is read
+    as the release is. A split the file lacks is named with the ones it has; a release without
+    split.csv, or another format, says it has none. tweet_0.json and edge.csv are never
+    opened."""
     monkeypatch.setattr(ds, "_CHUNK_ROWS", 7)   # the other splits reduced in several chunks
     records = _real_user_objects()
     folder = tmp_path / "TwiBot-22"
@@ -237,6 +239,7 @@ def test_a_twibot22_release_reads_one_split(tmp_path, monkeypatch):
     assert (test.labels.to_numpy() == truth.loc[test.users["id"]].to_numpy()).all()
     assert set(test.issues["kind"]) == {"assumed_observed_at"}
     assert test.users["observed_at"].max() == whole.users["observed_at"].max()
+    assert test.fields == whole.fields   # the release's field groups, whichever split
     train = ds.load_labeled(folder, split="TRAIN")
     assert not set(train.users["id"]) & set(test.users["id"])
     with pytest.raises(SourceError, match=r"split.csv: no account in split 'val'; its splits: "

@@ -1299,6 +1299,7 @@ def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) ->
         if pin_problem:
             issues.append(("bad_id", row["id"], row["username"], src.name, i,
                            f"pinned_tweet_id {pin_problem}; left unknown"))
+        has_likes = has_likes or row.get("like_count") is not None   # the release's fields
         if isinstance(row["created_at"], str):
             row["created_at"] = row["created_at"].strip()
         if in_split is not None and row["id"] not in in_split:
@@ -1308,7 +1309,6 @@ def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) ->
                 if len(others["created_at"]) == _CHUNK_ROWS:
                     newest.append(_newest_times(others))
             continue
-        has_likes = has_likes or row.get("like_count") is not None
         lab = label_of.get(row["id"], own_label)
         if lab is None or lab < 0:  # a conflict was reported where the labels were read
             if lab is None:
