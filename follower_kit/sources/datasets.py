@@ -1073,8 +1073,8 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None,
     (``support.json`` is unlabeled), issues naming ``file:record``. A folder with several other
     user files is an error: which one is meant is not guessed. With ``split``, only the accounts
     the release's ``split.csv`` (``id,split``) puts in that split are read (a TwiBot-20 release:
-    ``split`` names its file, ``train``, ``dev`` or ``test``); an assumed observation time is
-    still the whole release's, so every split's ages count from the same time.
+    ``split`` names its file, ``train``, ``dev`` or ``test``); an assumed observation time and
+    the field groups are still the whole release's, so every split is read as the release is.
 
     Returns
     -------
