@@ -322,9 +322,11 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
         # with --as-v2 every set, left out or trained on, as X API v2 user objects give it
         sets = _load_sets(lodo_dir, as_v2=as_v2)
         bar, step = _progress("leave one set out", len(sets))
-        model, scores = B.train_with_evidence(sets, lodo=True, peer=True, progress=step,
-                                              drop_fields=without)
-        bar.close()
+        try:
+            model, scores = B.train_with_evidence(sets, lodo=True, peer=True, progress=step,
+                                                  drop_fields=without)
+        finally:   # an error then starts on a line of its own
+            bar.close()
         out = model.card["lodo"] | {"block": model.card["block"]}
         if not as_json:
             click.echo(B.lodo_table(out))
