@@ -424,6 +424,74 @@ def test_evaluate_test_on_a_compressed_or_zipped_release_reads_as_the_plain_one(
     assert outs[3] == outs[0][-1:]   # --json: the JSON line alone
 
 
+def test_evaluate_reads_a_twibot22_release_split_as_its_benchmark_does(tmp_path):
+    """TwiBot-22's benchmark trains on the train split of split.csv and tests on the test split.
+    ``--split test`` tests the shipped model on those accounts alone (and says which in the
+    JSON); ``--train R --train-split train --test R --split test`` fits a BotClassifier on one
+    split of the release and tests it on the other (refused before as the same set twice);
+    without ``--split`` every account is tested and a note points to it."""
+    release = tmp_path / "TwiBot-22"
+    release.mkdir()
+    _gilani_as_twibot22(release)
+    ids = [r["id"] for r in json.loads((release / "user_sample.json").read_text())]
+    split_of = {u: ("train", "valid", "test")[i % 3] for i, u in enumerate(ids)}
+    (release / "split.csv").write_text("id,split\n" + "".join(
+        f"{k},{v}\n" for k, v in split_of.items()))
+    n_test = sum(v == "test" for v in split_of.values())
+
+    def run(*args):
+        result = CliRunner().invoke(main, ["bots", "evaluate", *args, "--observed-at",
+                                           "2019-01-22"])
+        assert result.exit_code == 0, result.output
+        return result.output.strip().splitlines()
+
+    out = run("--test", str(release), "--split", "test", "--no-peer")
+    got = json.loads(out[-1])
+    assert (got["n"], got["split"]) == (n_test, "test")
+    assert out[0].startswith(f"TwiBot-22 (test split): {n_test:,} accounts")
+    whole = run("--test", str(release), "--no-peer")
+    assert json.loads(whole[-1])["n"] == len(ids) and json.loads(whole[-1])["split"] is None
+    assert any("--split test" in line for line in whole[:-1])
+    both = json.loads(run("--train", str(release), "--train-split", "train", "--test",
+                          str(release), "--split", "test", "--json")[-1])
+    assert both["train"] == "TwiBot-22 (train split)" and both["test"] == "TwiBot-22 (test split)"
+    assert both["train_accounts"] == sum(v == "train" for v in split_of.values())
+    assert both["test_removed_overlap"] == 0 and both["roc_auc"] > 0.5
+    # the release's train split beside a public set, read whole
+    kaggle = shared_path("bots", "kaggle-2017")
+    more = json.loads(run("--train", str(release), "--train", str(kaggle), "--train-split",
+                          "train", "--test", str(release), "--split", "test", "--json")[-1])
+    assert more["train"] == "TwiBot-22 (train split)+kaggle-2017"
+    # a few accounts are in both and are counted once
+    assert 0 <= both["train_accounts"] + 2221 - more["train_accounts"] < 50
+    same = CliRunner().invoke(main, ["bots", "evaluate", "--train", str(release), "--test",
+                                     str(release), "--split", "test"])
+    assert same.exit_code == 2 and "--train-split train --split test" in same.output
+    bad = CliRunner().invoke(main, ["bots", "evaluate", "--test", str(release), "--split", "val",
+                                    "--no-peer"])
+    assert bad.exit_code != 0 and "Traceback" not in bad.output
+    assert "its splits: train (822), valid (822), test (821)" in bad.output
+    lodo = CliRunner().invoke(main, ["bots", "evaluate", "--lodo", str(tmp_path), "--split",
+                                     "test"])
+    assert lodo.exit_code == 2 and "--split goes with --test" in lodo.output
+
+
+def test_a_folder_of_a_release_alone_is_a_one_line_error_for_train_and_lodo(tmp_path):
+    """A researcher's TwiBot release is no training set of the kind model (its data selection
+    is fixed): ``bots train`` or ``bots evaluate --lodo`` on a folder holding the release alone
+    said so in a ValueError traceback; now one line, pointing to --test and --train."""
+    folder = tmp_path / "sets"
+    (folder / "TwiBot-22").mkdir(parents=True)
+    _gilani_as_twibot22(folder / "TwiBot-22")
+    for args in (["train", str(folder), "--out", str(tmp_path / "m.json")],
+                 ["evaluate", "--lodo", str(folder)]):
+        result = CliRunner().invoke(main, ["bots", *args])
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert "error: none of ['TwiBot-22'] is a training set of the kind model" in \
+            result.output
+        assert "'bots evaluate --test PATH'" in result.output
+
+
 def test_evaluate_train_equal_test_is_a_one_line_error(tmp_path):
     path = _twibot_set(tmp_path / "twibot")
     result = CliRunner().invoke(main, ["bots", "evaluate", "--train", str(path), "--test",

@@ -194,6 +194,77 @@ def test_a_twibot20_release_folder_reads_its_three_labeled_splits(tmp_path, botr
         ds.load_twibot(other)
 
 
+def _full_twibot22_release(folder, records):
+    """``records`` (real user objects) written as a whole TwiBot-22 release: user.json,
+    label.csv, split.csv (train, valid, test in turn), edge.csv and a tweet_0.json that is not
+    JSON at all (a loader that opened it would fail). The newest account goes to train."""
+    folder.mkdir()
+    users = [v2_user(r["user"], likes=False) for r in records]
+    newest = max(range(len(users)), key=lambda i: pd.Timestamp(users[i]["created_at"]))
+    splits = ["train", "valid", "test"]
+    split_of = {u["id"]: "train" if i == newest else splits[i % 3] for i, u in enumerate(users)}
+    users[newest]["public_metrics"]["like_count"] = 5   # one like count, in train
+    labels = _labels(records)
+    (folder / "user.json").write_text(json.dumps(users))
+    (folder / "label.csv").write_text("id,label\n" + "".join(
+        f"u{k},{v}\n" for k, v in labels.items()))
+    (folder / "split.csv").write_text("id,split\n" + "".join(
+        f"{k},{v}\n" for k, v in split_of.items()))
+    (folder / "edge.csv").write_text("source_id,relation,target_id\n" + "".join(
+        f"{u['id']},following,{users[0]['id']}\n" for u in users))
+    (folder / "tweet_0.json").write_text("[{\"author_id\": \"u1\", not JSON")
+    (folder / "hashtag.json").write_text("[]")
+    (folder / "list.json").write_text("[]")
+    return split_of, labels
+
+
+def test_a_twibot22_release_reads_one_split(tmp_path, monkeypatch):
+    """TwiBot-22 ships split.csv (id,split: train, valid, test) and its benchmark is the test
+    split: ``split="test"`` reads those accounts alone, without calling the other splits'
+    labels missing profiles, and an assumed observation time and the field groups are the whole
+    release's (the newest account and the one like count are in train), so each split is read
+    as the release is. A split the file lacks is named with the ones it has; a release without
+    split.csv, or another format, says it has none. tweet_0.json and edge.csv are never
+    opened."""
+    monkeypatch.setattr(ds, "_CHUNK_ROWS", 7)   # the other splits reduced in several chunks
+    records = _real_user_objects()
+    folder = tmp_path / "TwiBot-22"
+    split_of, labels = _full_twibot22_release(folder, records)
+    whole = ds.load_labeled(folder)
+    assert len(whole) == len(records)
+    test = ds.load_labeled(folder, split="test")
+    want = sorted(k[1:] for k, v in split_of.items() if v == "test")
+    assert sorted(test.users["id"]) == want and test.name == "TwiBot-22 (test split)"
+    truth = pd.Series({k: int(v == "bot") for k, v in labels.items()})
+    assert (test.labels.to_numpy() == truth.loc[test.users["id"]].to_numpy()).all()
+    assert set(test.issues["kind"]) == {"assumed_observed_at"}
+    assert test.users["observed_at"].max() == whole.users["observed_at"].max()
+    assert test.fields == whole.fields   # the release's field groups, whichever split
+    train = ds.load_labeled(folder, split="TRAIN")
+    assert not set(train.users["id"]) & set(test.users["id"])
+    with pytest.raises(SourceError, match=r"split.csv: no account in split 'val'; its splits: "
+                                          r"train \(\d+\), valid \(\d+\), test \(\d+\)"):
+        ds.load_labeled(folder, split="val")
+    (folder / "split.csv").unlink()
+    with pytest.raises(SourceError, match="no split.csv"):
+        ds.load_labeled(folder, split="test")
+    with pytest.raises(SourceError, match="has no splits"):
+        ds.load_labeled(shared_path("bots", "kaggle-2017"), split="test")
+
+
+def test_a_twibot20_release_reads_one_split_by_its_file(tmp_path):
+    """A TwiBot-20 release holds its splits as files: ``split="test"`` reads test.json."""
+    records = _real_user_objects(30)
+    for name, part in {"train": records[0::3], "dev": records[1::3],
+                       "test": records[2::3]}.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(
+            [{"ID": r["user"]["id_str"], "label": "1", "profile": r["user"]} for r in part]))
+    got = ds.load_labeled(tmp_path, observed_at="2019-06-01", split="test")
+    assert sorted(got.users["id"]) == sorted(r["user"]["id_str"] for r in records[2::3])
+    with pytest.raises(SourceError, match="no split file and no valid.json; its splits: "):
+        ds.load_labeled(tmp_path, split="valid")
+
+
 def test_twibot_without_observed_at_says_so(tmp_path):
     records = _real_user_objects(10)
     (tmp_path / "user.json").write_text(json.dumps([v2_user(r["user"]) for r in records]))

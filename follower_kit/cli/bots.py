@@ -241,6 +241,33 @@ def _trained_on(model, labeled) -> list[str]:
     return sorted(names & set(model.card.get("training", {}).get("datasets", [])))
 
 
+def _train_splits(paths, split) -> list:
+    """The split each ``--train`` path is read with: ``split`` for a TwiBot release, none for the
+    other formats (a release's train split beside public sets)."""
+    from pathlib import Path
+
+    from ..sources.datasets import detect_format, detect_set
+
+    if split is None:
+        return [None] * len(paths)
+    twibot = [(detect_set(Path(p)) or detect_format(p)) == "twibot" for p in paths]
+    if not any(twibot):
+        raise click.UsageError("--train-split reads a TwiBot release's split.csv; no --train "
+                               "set is a TwiBot release")
+    return [split if t else None for t in twibot]
+
+
+def _has_split_file(path) -> bool:
+    """Whether ``path`` is a release folder with a split file ``--split`` would read."""
+    from pathlib import Path
+
+    from ..sources.datasets import SPLIT_FILES
+
+    folder = Path(path)
+    return folder.is_dir() and any((folder / n).exists() or (folder / f"{n}.gz").exists()
+                                   for n in SPLIT_FILES)
+
+
 def _observed(labeled) -> dict:
     """When a test set's profiles were read (account ages count from it), and whether that was
     assumed (a TwiBot release without ``--observed-at``: the newest account's creation or pinned
@@ -287,11 +314,19 @@ def _observed(labeled) -> dict:
                    "TwiBot releases, which do not record it [default: the newest account's "
                    "creation or pinned post, whichever is later, with a warning]; account "
                    "ages are measured from it.")
+@click.option("--split", "split", default=None, metavar="NAME",
+              help="Test on the accounts a TwiBot release's split.csv puts in this split "
+                   "(TwiBot-22: train, valid or test), as its benchmark does [default: every "
+                   "labeled account].")
+@click.option("--train-split", "train_split", default=None, metavar="NAME",
+              help="With --train: train on this split of each TwiBot release (e.g. train; "
+                   "other --train sets are read whole); --train and --test may then be the "
+                   "same release.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
 @bounds_options
 def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: bool,
              threshold: float, leaky: bool, save_model, as_v2: bool, without, observed_at,
-             as_json: bool, limits):
+             split, train_split, as_json: bool, limits):
     """Measure bot scores on labeled data.
 
     \b
@@ -300,6 +335,8 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
     follower-kit bots evaluate --lodo DIR --without text   # left-out sets without bios, handles
     follower-kit bots evaluate --test PATH    # the shipped model, the peer and the rules
     follower-kit bots evaluate --train X --test Y   # BotClassifier trained on X, tested on Y
+    follower-kit bots evaluate --test TWIBOT --split test   # the release's test split
+    follower-kit bots evaluate --train TWIBOT --train-split train --test TWIBOT --split test
 
     Compressed sets (.gz, .zip, .tar.gz) are read within --max-file-size, --max-total-size
     and --max-ratio; raise them for a release larger than those bounds.
@@ -308,12 +345,12 @@ def evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: 
 
     with bounds(limits):
         _evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer, threshold,
-                  leaky, save_model, as_v2, without, observed_at, as_json)
+                  leaky, save_model, as_v2, without, observed_at, split, train_split, as_json)
 
 
 def _evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer: bool,
               threshold: float, leaky: bool, save_model, as_v2: bool, without, observed_at,
-              as_json: bool):
+              split, train_split, as_json: bool):
     """:func:`evaluate`, within the bounds it set."""
     from pathlib import Path
 
@@ -321,13 +358,19 @@ def _evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer:
     from ..config import BLOCK_THRESHOLD
     from ..sources.datasets import load_labeled, load_many, remove_overlap, shared_bots_dir
 
+    if split is not None and (lodo_dir or not test_path):
+        raise click.UsageError("--split goes with --test PATH (a TwiBot release with split.csv)")
+    if train_split is not None and (lodo_dir or not train_paths):
+        raise click.UsageError("--train-split goes with --train PATH")
     if lodo_dir:
         # with --as-v2 every set, left out or trained on, as X API v2 user objects give it
         sets = _load_sets(lodo_dir, as_v2=as_v2)
         bar, step = _progress("leave one set out", len(sets))
-        model, scores = B.train_with_evidence(sets, lodo=True, peer=True, progress=step,
-                                              drop_fields=without)
-        bar.close()
+        try:
+            model, scores = B.train_with_evidence(sets, lodo=True, peer=True, progress=step,
+                                                  drop_fields=without)
+        finally:   # an error then starts on a line of its own
+            bar.close()
         out = model.card["lodo"] | {"block": model.card["block"]}
         if not as_json:
             click.echo(B.lodo_table(out))
@@ -347,10 +390,13 @@ def _evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer:
         except ValueError:
             raise click.BadParameter(f"{observed_at!r} is not a date (e.g. 2022-02-01 or "
                                      "2022-02-01T12:00Z)", param_hint="--observed-at") from None
-    if any(Path(p).resolve() == Path(test_path).resolve() for p in train_paths):
+    apart = split is not None and train_split is not None and \
+        split.lower() != train_split.lower()   # two splits of one release
+    if not apart and any(Path(p).resolve() == Path(test_path).resolve() for p in train_paths):
         raise click.UsageError(f"--test {test_path} is also a --train set; a model must be "
-                               f"tested on accounts it did not learn from")
-    test = load_labeled(test_path, observed_at=observed_at)
+                               f"tested on accounts it did not learn from (for a TwiBot "
+                               f"release: --train-split train --split test)")
+    test = load_labeled(test_path, observed_at=observed_at, split=split)
     if not train_paths:
         model = B.load_bot_model(model_path) if model_path else B.default_model()
         block = model.card.get("block", {}).get("block_threshold", BLOCK_THRESHOLD)
@@ -362,7 +408,7 @@ def _evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer:
                "rules": B.block_metrics(test.labels, rules["bot_score"], threshold=block),
                "block_threshold": block, "observed_at": _observed(test),
                "block_expected": _expected(model, block, test),
-               "kit_trained_on": _trained_on(model, test)}
+               "kit_trained_on": _trained_on(model, test), "split": split}
         peer_dir = (peer_dir or shared_bots_dir()) if with_peer else None
         if peer_dir:
             peer_p, peer_n = _peer_on(test, peer_dir)
@@ -387,9 +433,13 @@ def _evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer:
                            f"{d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}, paired bootstrap)")
             if "peer" not in out and with_peer:
                 click.echo("peer  not measured: no labeled sets to fit it on (--peer-train DIR)")
+            if split is None and _has_split_file(test_path):
+                click.echo("note: every labeled account was tested; the release's split.csv "
+                           "is read with --split test (its benchmark's test split)")
         click.echo(json.dumps(_jsonable(out)))
         return
-    train = load_many([load_labeled(p, observed_at=observed_at) for p in train_paths])
+    train = load_many([load_labeled(p, observed_at=observed_at, split=s)
+                       for p, s in zip(train_paths, _train_splits(train_paths, train_split))])
     test = remove_overlap(test, train)
     if not len(test):
         raise click.UsageError(f"every account of {test_path} is also in --train")

@@ -294,7 +294,7 @@ def _zipped_set(folder: Path) -> tuple[str | None, Path]:
 
 
 def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "drop",
-                 observed_at=None) -> LabeledSet:
+                 observed_at=None, split: str | None = None) -> LabeledSet:
     """Read a labeled data set from a file or folder, detecting its format.
 
     Parameters
@@ -310,6 +310,10 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
     observed_at : datetime-like, optional
         When the profiles were read, for formats that do not record it (TwiBot). Default: the latest
         time found in the data, with a warning.
+    split : str, optional
+        A TwiBot release only: the accounts its ``split.csv`` puts in this split (``train``,
+        ``valid`` or ``test`` in TwiBot-22; a TwiBot-20 release's ``train``, ``dev`` or
+        ``test`` file). Default: every labeled account.
 
     Returns
     -------
@@ -329,6 +333,10 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
     kwargs = {"conflicts": conflicts}
     if fmt == "twibot":
         kwargs["observed_at"] = observed_at
+        kwargs["split"] = split
+    elif split is not None:
+        raise SourceError(f"{path}: a {fmt} set has no splits; split= is for a TwiBot release "
+                          "with a split.csv", path=Path(path))
     return readers[fmt](path, **kwargs)
 
 
@@ -1175,6 +1183,8 @@ TWIBOT20_SPLITS = ("train.json", "dev.json", "test.json")
 USER_FILES = ("user.json", "users.json", "user.jsonl", "users.jsonl", "user_sample.json",
               "user_sample.jsonl", "node.json")
 LABEL_FILES = ("label.csv", "labels.csv", "label_sample.csv")
+#: A TwiBot release's split of its accounts: ``id,split`` (``train``, ``valid``, ``test``).
+SPLIT_FILES = ("split.csv", "split_sample.csv")
 
 
 def _strip_u(value) -> str:
@@ -1198,7 +1208,8 @@ def _newest_snowflake_time(ids: pd.Series | None) -> pd.Timestamp | None:
     return times.max() if len(times) else None
 
 
-def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) -> LabeledSet:
+def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None,
+                split: str | None = None) -> LabeledSet:
     """Read TwiBot-style data: user objects (v2 or v1.1; JSON array or JSON Lines) and a label CSV.
 
     ``path`` is a folder holding ``label.csv`` and one of ``user.json``, ``users.json``,
@@ -1210,7 +1221,10 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
     records (``{"ID", "profile", "label"}``) carry their own labels and need no CSV; a TwiBot-20
     release folder is read from its ``train.json``, ``dev.json`` and ``test.json`` together
     (``support.json`` is unlabeled), issues naming ``file:record``. A folder with several other
-    user files is an error: which one is meant is not guessed.
+    user files is an error: which one is meant is not guessed. With ``split``, only the accounts
+    the release's ``split.csv`` (``id,split``) puts in that split are read (a TwiBot-20 release:
+    ``split`` names its file, ``train``, ``dev`` or ``test``); an assumed observation time and
+    the field groups are still the whole release's, so every split is read as the release is.
 
     Returns
     -------
@@ -1224,11 +1238,13 @@ def load_twibot(path: str | Path, *, conflicts: str = "drop", observed_at=None) 
         except (zipfile.BadZipFile, OSError) as exc:
             raise SourceError(f"{path}: not a zip file ({exc})", path=path) from None
         with zf:
-            return _load_twibot(_release_folder(zipfile.Path(zf)), conflicts, observed_at)
+            return _load_twibot(_release_folder(zipfile.Path(zf)), conflicts, observed_at,
+                                split)
     if _is_tarball(path) and path.is_file():
         with _open_tar(path) as tar:
-            return _load_twibot(_release_folder(_TarPath(tar, path)), conflicts, observed_at)
-    return _load_twibot(path, conflicts, observed_at)
+            return _load_twibot(_release_folder(_TarPath(tar, path)), conflicts, observed_at,
+                                split)
+    return _load_twibot(path, conflicts, observed_at, split)
 
 
 def _is_tarball(path: Path) -> bool:
@@ -1295,7 +1311,64 @@ def _release_folder(here):
         here = subs[0]
 
 
-def _load_twibot(path, conflicts: str, observed_at) -> LabeledSet:
+def _read_split(folder, split: str) -> set[str] | None:
+    """The ids (``u`` left off) the release's ``split.csv`` puts in ``split``, or None when the
+    folder has no split file.
+
+    Raises
+    ------
+    SourceError
+        For a split file without an ``id,split`` header, or with no account in ``split`` (the
+        message lists the splits it has, with their sizes).
+    """
+    split_file = next((p for p in (_first(folder, n) for n in SPLIT_FILES) if p is not None),
+                      None)
+    if split_file is None:
+        return None
+    ids, sizes = set(), {}
+    with io.TextIOWrapper(_open_binary(split_file), encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if not header or [h.strip().lower() for h in header[:2]] != ["id", "split"]:
+            raise SourceError(f"{split_file}:1: expected header 'id,split', got {header}",
+                              path=split_file, line=1)
+        for row in reader:
+            if len(row) < 2:
+                continue
+            name = row[1].strip()
+            sizes[name] = sizes.get(name, 0) + 1
+            if name.lower() == split.lower():
+                ids.add(_strip_u(row[0]))
+    if not ids:
+        have = ", ".join(f"{k} ({v:,})" for k, v in sizes.items()) or "none"
+        raise SourceError(f"{split_file}: no account in split {split!r}; its splits: {have}",
+                          path=split_file)
+    return ids
+
+
+def _split_files(folder, found: list, split: str) -> list:
+    """A TwiBot-20 release's file for ``split`` (``test`` -> ``test.json``)."""
+    names = [_plain_name(p) for p in found]
+    pick = [p for p, n in zip(found, names) if n == f"{split.lower()}.json"]
+    if not pick:
+        raise SourceError(f"{folder}: no split file and no {split}.json; its splits: "
+                          f"{', '.join(n.removesuffix('.json') for n in names)}", path=folder)
+    return pick
+
+
+def _newest_times(rows) -> tuple:
+    """The newest creation time and pinned post time of ``rows`` (a frame, or a dict of lists
+    it empties), for a release's assumed observation time."""
+    created = _parse_times(pd.Series(rows["created_at"], dtype=object)).max()
+    pins = rows.get("pinned_tweet_id")
+    pinned = _newest_snowflake_time(None if pins is None else pd.Series(pins, dtype=object))
+    if isinstance(rows, dict):
+        for v in rows.values():
+            v.clear()
+    return created, pinned
+
+
+def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) -> LabeledSet:
     """:func:`load_twibot` on a folder or file: a :class:`~pathlib.Path`, or a
     :class:`zipfile.Path` inside a zipped release."""
     folder = path if path.is_dir() else path.parent
@@ -1316,6 +1389,14 @@ def _load_twibot(path, conflicts: str, observed_at) -> LabeledSet:
             raise SourceError(f"{folder}: no user objects (.json or .jsonl) found", path=folder)
     else:
         found = [path]
+    in_split = _read_split(folder, split) if split is not None else None
+    if split is not None and in_split is None:
+        if any(_plain_name(p) in TWIBOT20_SPLITS for p in found):
+            found = _split_files(folder, found, split)   # TwiBot-20: one file per split
+        else:
+            raise SourceError(f"{folder}: no split.csv (id,split), so there is no {split!r} "
+                              "split to read; leave the split out to read every labeled "
+                              "account", path=folder)
     several = len(found) > 1
 
     def records():
@@ -1352,7 +1433,12 @@ def _load_twibot(path, conflicts: str, observed_at) -> LabeledSet:
                                    "label repeated"))
                 else:
                     label_of[uid] = lab
+    if in_split is not None:   # the other splits' labels are no missing profiles
+        label_of = {k: v for k, v in label_of.items() if k in in_split}
     rows, labels, lines, chunks = [], [], [], []
+    # the other splits' creation times and pinned posts, reduced to their newest every chunk:
+    # an assumed observation time is the whole release's, whichever split is read
+    others, newest = {"created_at": [], "pinned_tweet_id": []}, []
     seen = set()
     has_likes = False
     for src, i, rec in records():
@@ -1386,9 +1472,16 @@ def _load_twibot(path, conflicts: str, observed_at) -> LabeledSet:
         if pin_problem:
             issues.append(("bad_id", row["id"], row["username"], src.name, i,
                            f"pinned_tweet_id {pin_problem}; left unknown"))
-        has_likes = has_likes or row.get("like_count") is not None
+        has_likes = has_likes or row.get("like_count") is not None   # the release's fields
         if isinstance(row["created_at"], str):
             row["created_at"] = row["created_at"].strip()
+        if in_split is not None and row["id"] not in in_split:
+            if observed_at is None:
+                for k, v in others.items():
+                    v.append(row.get(k))
+                if len(others["created_at"]) == _CHUNK_ROWS:
+                    newest.append(_newest_times(others))
+            continue
         lab = label_of.get(row["id"], own_label)
         if lab is None or lab < 0:  # a conflict was reported where the labels were read
             if lab is None:
@@ -1427,12 +1520,17 @@ def _load_twibot(path, conflicts: str, observed_at) -> LabeledSet:
     rows = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
     name = (re.sub(r"\.(zip|tar\.gz|tgz|tar)$", "", folder.name) if path.is_dir()
             else Path(user_file.name.removesuffix(".gz")).stem)
+    if split is not None:
+        name = f"{name} ({split.lower()} split)"
     if observed_at is None:
-        created = _parse_times(rows["created_at"].astype(object))
+        newest.append(_newest_times(rows))
+        if others["created_at"]:
+            newest.append(_newest_times(others))
+        created = pd.Series([t[0] for t in newest], dtype=schema.TIME)
         observed_at, basis = created.max(), "the newest account's creation time"
         if pd.isna(observed_at):
             raise _no_dates(user_file)
-        pinned = _newest_snowflake_time(rows.get("pinned_tweet_id"))
+        pinned = max((t[1] for t in newest if t[1] is not None), default=None)
         if pinned is not None and pinned > observed_at:   # the profiles were read after it
             observed_at, basis = pinned, "the newest pinned post's time (from its id)"
         log.warning("%s: no observation time recorded; using %s %s (pass observed_at= for "

@@ -604,6 +604,11 @@ MIXED_SETS = ("kaggle-2017", "botrepo-2019", "cresci-2017", "gilani-2017", "cres
 FAKE_FOLLOWER_SETS = ("cresci-2015",)
 
 
+class NoTrainingSet(FollowerKitError, ValueError):
+    """None of the labeled sets given is one the kind model is trained on (its data selection,
+    :data:`~follower_kit.analysis.bots.model.TRAINING_KINDS`)."""
+
+
 def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, progress=None,
                         drop_fields=(), v2_sets: dict | None = None):
     """Fit the shipped kind model on every set :data:`~.model.TRAINING_KINDS` selects, and (with
@@ -627,8 +632,10 @@ def train_with_evidence(sets: dict, *, lodo: bool = True, peer: bool = False, pr
     train_names = training_sets(sets)
     if not train_names:
         expected = sorted({k if isinstance(k, str) else k[0] for k in TRAINING_KINDS})
-        raise ValueError(f"none of {sorted(sets)} is a training set of the kind model "
-                         f"(expected some of {expected})")
+        raise NoTrainingSet(f"none of {sorted(sets)} is a training set of the kind model "
+                            f"(expected some of {expected}); a set of your own, such as a "
+                            f"TwiBot release, is tested with 'bots evaluate --test PATH', or "
+                            f"fitted as a BotClassifier with 'bots evaluate --train PATH'")
     users, y, fields = join_sets([sets[n] for n in train_names])
     model = fit_bot_model(users, y, fields=fields)
     if not lodo:
