@@ -84,7 +84,7 @@ class LabeledSet:
     issues : DataFrame
         What was repaired or left out: columns ``kind`` (``duplicate``, ``conflict``,
         ``surrogate_id``, ``missing_profile``, ``bad_label``, ``bad_id``, ``bad_date``,
-        ``unlabeled``), ``id``, ``username``, ``file``,
+        ``unlabeled``, ``missing_counts``), ``id``, ``username``, ``file``,
         ``line`` (1-based data row or record), ``detail``.
     fields : tuple of str
         The optional field groups the source really carries (see :data:`FIELD_GROUPS`): a group
@@ -418,6 +418,8 @@ def _v2_row(u: dict) -> dict:
     pinned, pin_problem = clean_id(u.get("pinned_tweet_id"))
     return {
         "_id_problem": problem, "_pin_problem": pin_problem,
+        # null or absent (a suspended account's record, say): its counts are unknown, not 0
+        "_no_counts": not isinstance(u.get("public_metrics"), dict),
         "id": uid,
         "username": u.get("username"),
         "name": u.get("name"),
@@ -1462,6 +1464,7 @@ def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) ->
             continue
         row = _v2_row(obj) if ("username" in obj or "public_metrics" in obj) else _v1_row(obj)
         id_problem, pin_problem = row.pop("_id_problem", None), row.pop("_pin_problem", None)
+        no_counts = row.pop("_no_counts", False)
         if id_problem:
             issues.append(("bad_id", None, row["username"], src.name, i,
                            f"id {id_problem}; account left out"))
@@ -1488,6 +1491,10 @@ def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) ->
                 issues.append(("unlabeled", row["id"], row["username"], src.name, i,
                                "user object without a label; left out"))
             continue
+        if no_counts:   # kept, scored as a profile whose counts are unknown
+            issues.append(("missing_counts", row["id"], row["username"], src.name, i,
+                           "public_metrics null or absent; follower, following, post and "
+                           "listed counts unknown"))
         seen.add(row["id"])
         rows.append(row)
         labels.append(lab)
