@@ -217,6 +217,11 @@ def test_load_bot_model_names_the_problem(tmp_path):
     bad.write_text('{"format": "something-else"}')
     with pytest.raises(FollowerKitError, match="m.json: not a follower-kit bot kind model"):
         B.load_bot_model(bad)
+    # what `bots evaluate --save-model` writes is refused with where it can be used instead
+    bad.write_text('{"format": "follower-kit-bot-model", "version": 2}')
+    with pytest.raises(FollowerKitError, match=r"a BotClassifier \(bots evaluate --save-model\)"
+                       r".*predict_proba.*bots train DIR --out FILE"):
+        B.load_bot_model(bad)
 
 
 # ------------------------------------------------------------------ the evaluate command

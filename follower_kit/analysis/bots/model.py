@@ -587,6 +587,12 @@ def load_bot_model(path: str | Path | None = None) -> BotModel:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FollowerKitError(f"{where}:{exc.lineno}: not JSON: {exc.msg}") from exc
+    if isinstance(data, dict) and data.get("format") == "follower-kit-bot-model":
+        # what `bots evaluate --train X --save-model` writes: one classifier, no kinds
+        raise FollowerKitError(f"{where}: a BotClassifier (bots evaluate --save-model), not a "
+                               "kind model: score with it in Python "
+                               "(bots.load_model(path).predict_proba(users)), or write a kind "
+                               "model for --model with 'follower-kit bots train DIR --out FILE'")
     if not isinstance(data, dict) or data.get("format") != BOT_MODEL_FORMAT:
         raise FollowerKitError(f"{where}: not a follower-kit bot kind model (format "
                                f"{data.get('format') if isinstance(data, dict) else None!r}, "
