@@ -72,6 +72,55 @@ def test_the_bot_package_scores_a_bluesky_audience_by_the_rules_too(bluesky_stor
     assert default.equals(rules)
 
 
+def test_the_block_list_says_what_bluesky_scores_rest_on(bluesky_store):
+    """The report and the triage say beside a Bluesky block list that the hand-set rules
+    scored it, on which fields, and that its share of real people is unmeasured; an X
+    audience's sentence is unchanged."""
+    from click.testing import CliRunner
+
+    from follower_kit import audience
+    from follower_kit.cli import main
+    from follower_kit.report import prose
+
+    data = fk.load_month(HANDLE, store=bluesky_store.path)
+    scores = fk.score_bots(data)
+    said = audience.block_people(scores, profiles=data.followers)
+    assert said["people_share"] is None  # the X evidence does not apply
+    basis = said["basis"]
+    assert "hand-set rules" in basis and "learned from X profiles" in basis
+    assert "no likes given, list memberships, location" in basis
+    assert "moderation label such as spam" in basis and "measured on X accounts only" in basis
+    text = prose.bots_sentence(flagged=120, followers=800, bursts=None, blocked=40,
+                               block_threshold=0.93, **said)
+    assert text.endswith(basis)
+    x_users = data.followers.assign(id=[str(i) for i in range(len(data.followers))])
+    assert audience.block_people(scores, profiles=x_users)["basis"] == ""
+    out = CliRunner().invoke(main, ["triage", HANDLE, "--store", str(bluesky_store.path)])
+    assert out.exit_code == 0, out.output
+    assert basis in out.output
+    assert "hand-set rules (a stored" not in out.output  # not the X note on `--rules`
+
+
+def test_where_they_are_says_bluesky_profiles_have_no_location(bluesky_store):
+    from click.testing import CliRunner
+
+    from follower_kit import audience
+    from follower_kit.cli import main
+    from follower_kit.report import prose
+
+    data = fk.load_month(HANDLE, store=bluesky_store.path)
+    assert audience.account_network(data) == "bluesky"
+    countries = audience.insight(data)["countries"]
+    text = prose.countries_sentence(countries, followers=len(data.followers),
+                                    profiled=len(data.followers), network="bluesky")
+    assert text == "Bluesky profiles have no location field, so where the audience is " \
+                   "cannot be told."
+    out = CliRunner().invoke(main, ["audience", HANDLE, "--store", str(bluesky_store.path)])
+    assert out.exit_code == 0, out.output
+    where = out.output.split("Where they are")[1].split("Languages")[0]
+    assert "Bluesky profiles have no location field" in where and "unknown" not in where
+
+
 def test_topics_work_on_posts_and_bios(bluesky_store):
     data = fk.load_month(HANDLE, store=bluesky_store.path)
     segments = fk.segment(data)
@@ -92,3 +141,6 @@ def test_the_report_of_a_bluesky_account_renders_with_bsky_links(bluesky_store, 
     assert not re.search(r"[Nn]obody (followed|new|left)", page)
     assert "labelled spam by a Bluesky moderation service" in page
     assert "@sample.bsky.social" in page
+    assert "Bluesky profiles have no location field" in page
+    assert "scored by the kit&#x27;s hand-set rules" in page or \
+        "scored by the kit's hand-set rules" in page

@@ -229,6 +229,8 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
             if said["people_share"] is not None:
                 click.echo("  " + block_people_sentence(
                     said["people_share"], said["people_share_typical"], v2=said["people_v2"]))
+            elif said["basis"]:
+                click.echo("  " + said["basis"])
             elif not audience.kit_scored(bot_scores):
                 click.echo("  Scored by the hand-set rules (a stored `bots score --rules`, or "
                            "an audience the model cannot read): how many people such a list "
