@@ -707,8 +707,13 @@ def test_cli_handle_shape_picks_the_network_and_batches_name_it(audience, lexico
         out = CliRunner().invoke(main, ["pull", "tweets", HANDLE, "--per-follower", "2",
                                         "--store", str(tmp_path / "store")], env=env)
         assert out.exit_code == 0, out.output
-        assert "tweets of 150 followers stored" in out.output
+        assert "posts of 150 followers stored" in out.output  # Bluesky has posts
         _no_lexicon_problems(server)
+    out = CliRunner().invoke(main, ["store", "info", "--store", str(tmp_path / "store")])
+    assert out.exit_code == 0, out.output
+    assert re.search(r"snapshot +source +followers +posts\n", out.output), out.output
+    assert re.search(r"beside the snapshots: [\d,]+ posts", out.output), out.output
+    assert "tweets" not in out.output.replace("pull tweets", "")
     bad = tmp_path / "bad.toml"
     bad.write_text('[[client]]\naccount = "brightwave"\nnetwork = "mastodon"\n')
     out = CliRunner().invoke(main, ["pull", "followers", "--batch", str(bad), "--dry-run"])

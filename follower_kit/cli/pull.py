@@ -380,7 +380,8 @@ def tweets_cmd(store, handle, batch, per_follower, restart, network, dry_run, pr
             ref, used = _counted(client, lambda: pull_(
                 where, who, client=client, per_follower=per_follower, restart=restart,
                 progress=bar.update))
-        return (f"{handle}: {ref.rows:,} tweets of {n:,} followers stored, observed "
+        posts = "posts" if nets[who] == "bluesky" else "tweets"
+        return (f"{handle}: {ref.rows:,} {posts} of {n:,} followers stored, observed "
                 f"{ref.observed_at:%Y-%m-%d %H:%M} UTC ({used})")
 
     _run("tweets", jobs, batch, prepare, run, dry_run=dry_run, yes=yes)
