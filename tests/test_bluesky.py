@@ -318,6 +318,12 @@ def test_pull_against_the_fake_appview_equals_the_truth(audience, lexicons, tmp_
             if i in frames["did_of"]}  # truth also names those who left
     labelled = set(got.loc[got["labels"].map(lambda v: "spam" in v), "id"])
     assert labelled and labelled <= spam
+    # a default avatar is no avatar on Bluesky: the pulled profiles keep the sample's
+    default = audience.users.set_index(pd.Index(frames["did_of"][str(i)] for i in
+                                                audience.users["id"]))["default_profile_image"]
+    pulled = got.set_index("id")["default_profile_image"]
+    assert pulled.any() and pulled.equals(default.loc[pulled.index].astype(pulled.dtype))
+    assert got["profile_image_url"].dropna().str.startswith("https://cdn.bsky.app/").all()
 
 
 #: The CLI with every wait (retry backoff, rate-limit reset) cut to 50 ms at most: the waits'

@@ -422,7 +422,8 @@ def synthetic_bluesky(n: int, *, seed: int = 0, handle: str = "bigaccount.bsky.s
 def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
     """A sample audience moved to Bluesky, every snapshot: DIDs for ids, handles for usernames,
     AT URIs for tweet ids (reposts as ``app.bsky.feed.repost`` records), the account's
-    ``network`` set, ``labels`` on the users (``spam`` from Bluesky's labeler on every other
+    ``network`` set, avatars as Bluesky CDN URLs (none for a default avatar: the AppView leaves
+    ``avatar`` out), ``labels`` on the users (``spam`` from Bluesky's labeler on every other
     spam bot of the truth, the self-label ``bot`` on feed bots), and the profile fields Bluesky
     lacks (:data:`BLUESKY_LACKS`) empty. ``write_sample`` stores it like the X sample.
 
@@ -445,7 +446,15 @@ def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
     spam = (kind == "spam").to_numpy() & (np.arange(len(users)) % 2 == 0)
     feed = (kind == "feed").to_numpy()
     users = users.assign(**{c: None for c in BLUESKY_LACKS}, protected=False)
-    users = users.assign(id=users["id"].map(did_of), username=to_handle(users["username"]),
+    dids = users["id"].map(did_of)
+    # no avatar is no `avatar` field on Bluesky (X serves a default image's URL instead); a set
+    # one is a CDN URL as the AppView gives it
+    default = users["default_profile_image"].fillna(False).astype(bool) \
+        if "default_profile_image" in users.columns else pd.Series(False, index=users.index)
+    users = users.assign(profile_image_url=[
+        None if d else f"https://cdn.bsky.app/img/avatar/plain/{did}/{_cid(did)}@jpeg"
+        for did, d in zip(dids, default)])
+    users = users.assign(id=dids, username=to_handle(users["username"]),
                          labels=pd.Series([(["spam"] if s else []) + (["bot"] if f else [])
                                            for s, f in zip(spam, feed)], index=users.index,
                                           dtype=schema.STR_LIST))
