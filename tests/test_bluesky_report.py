@@ -121,6 +121,27 @@ def test_where_they_are_says_bluesky_profiles_have_no_location(bluesky_store):
     assert "Bluesky profiles have no location field" in where and "unknown" not in where
 
 
+def test_cli_tables_show_whole_bluesky_handles_in_one_column(bluesky_store):
+    """Bluesky handles are domain names, longer than X's 15 characters: `bots score`,
+    `changes` and `topics` print them whole and keep the next column in line."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    store = ["--store", str(bluesky_store.path)]
+    for args, row in ((["bots", "score", HANDLE, "--top-n", "30"], r"^ *[01]\.\d{3}  (@\S+ +)"),
+                      (["changes", HANDLE, "--limit", "30"], r"^  (@\S+ +[\d,]+ followers)"),
+                      (["topics", HANDLE], r"^     (@\S+ +)\S")):
+        out = CliRunner().invoke(main, [*args, *store])
+        assert out.exit_code == 0, out.output
+        cells = [m.group(1) for m in re.finditer(row, out.output, flags=re.M)]
+        assert len(cells) >= 5, (args, out.output)
+        assert all(c.split()[0].endswith(".bsky.social") for c in cells), args  # none cut
+        assert max(len(c.split()[0]) for c in cells) > 17, args  # longer than X's column
+        if args[0] != "topics":  # topics: one column per segment's examples
+            assert len({len(c) for c in cells}) == 1, (args, cells)  # the next column in line
+
+
 def test_topics_work_on_posts_and_bios(bluesky_store):
     data = fk.load_month(HANDLE, store=bluesky_store.path)
     segments = fk.segment(data)

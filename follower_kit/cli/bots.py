@@ -10,7 +10,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..schema import require_profiles
-from ..text import terminal
+from ..text import handle_width, terminal
 from ..wording import plural
 from .common import store_option
 
@@ -100,9 +100,11 @@ def score(store, account: str, at, model_path, rules_only: bool, top: int) -> No
     if note:
         click.echo(f"note: {note}")
     top_rows = result.sort_values(["bot_score", "follower_id"], ascending=[False, True]).head(top)
-    click.echo(f"\n{'score':>6}  {'handle':<17} reasons")
+    width = handle_width(top_rows["username"], 17) - 1  # the handle, "@" apart
+    click.echo(f"\n{'score':>6}  {'handle':<{width + 1}} reasons")
     for _, r in top_rows.iterrows():
-        click.echo(f"{r['bot_score']:6.3f}  @{terminal(r['username'], 16):<16} {terminal(r['reasons'])}")
+        click.echo(f"{r['bot_score']:6.3f}  @{terminal(r['username'], width):<{width}} "
+                   f"{terminal(r['reasons'])}")
     if len(farms):
         click.echo(f"\n{'farm':>4} {'size':>5}  {'created':<23} pattern")
         for _, f in farms.iterrows():

@@ -19,7 +19,7 @@ from .. import audience
 from ..audience import DEFAULTS
 from ..schema import require_profiles
 from ..sources.texts import read_labeled_texts
-from ..text import terminal
+from ..text import handle_width, terminal
 from .common import store_option
 
 
@@ -149,11 +149,12 @@ def segment(store, account: str, at, n_segments: str, carry_over: bool, max_twee
     if top:
         reps = T.representative_followers(assigned, users, n=top)
         click.echo("")
+        width = handle_width(reps["username"], 17) - 1  # the handle, "@" apart
         for seg, group in reps.groupby("segment", sort=False):
             click.echo(f"[{seg}] {terminal(group['label'].iloc[0])}")
             for _, r in group.iterrows():
                 bio = terminal(r["description"], 70)
-                click.echo(f"     @{terminal(r['username'], 16):<16} {bio}")
+                click.echo(f"     @{terminal(r['username'], width):<{width}} {bio}")
 
 
 def _pct(v) -> str:
