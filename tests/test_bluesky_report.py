@@ -4,6 +4,7 @@ labels, no X-only fields) scores, segments and renders its monthly report with b
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -38,6 +39,33 @@ def test_profile_links_follow_the_network():
     assert 'href="https://bsky.app/profile/alice.bsky.social">@alice.bsky.social</a>' in \
         profile_link("alice.bsky.social", "did:plc:abc")
     assert 'href="https://x.com/bob">@bob</a>' in profile_link("bob", "7")
+
+
+def test_an_invalid_handle_is_named_by_its_did(tmp_path):
+    """Bluesky gives every account whose handle no longer verifies the handle
+    ``handle.invalid``: the report's tables and the CLI name such a follower by its DID (the
+    link already went to the DID), not "@handle.invalid", which names none of them."""
+    from click.testing import CliRunner
+
+    from follower_kit.analysis.relations import profile_label
+    from follower_kit.cli import main
+
+    did = "did:plc:exezbtd3s43o2argizn5j3rd"
+    assert profile_label(did, "handle.invalid") == f"{did} (invalid handle)"
+    assert profile_label(did, "alice.example.com") == "@alice.example.com"
+    assert profile_link("handle.invalid", did) == \
+        f'<a href="https://bsky.app/profile/{did}">{did} (invalid handle)</a>'
+    blue = as_bluesky(generate(followers=60, months=2, seed=3), handle=HANDLE)
+    latest = blue.followers[blue.followers["snapshot_at"] == blue.followers["snapshot_at"].max()]
+    first = blue.followers[blue.followers["snapshot_at"] == blue.followers["snapshot_at"].min()]
+    new = sorted(set(latest["follower_id"]) - set(first["follower_id"]))
+    users = blue.users.copy()
+    users.loc[users["id"] == new[0], "username"] = "handle.invalid"
+    store = Store(tmp_path)
+    ingest.write_sample(store, replace(blue, users=users))
+    out = CliRunner().invoke(main, ["changes", HANDLE, "--limit", "0", "--store", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    assert f"{new[0]} (invalid handle)" in out.output and "@handle.invalid" not in out.output
 
 
 def test_scores_use_what_bluesky_has_and_count_its_labels(bluesky_store):

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from .. import audience
 from ..analysis import growth as growth_analysis
 from ..analysis import triage as triage_analysis
+from ..analysis.relations import INVALID_HANDLE, profile_label
 from ..audience import DEFAULTS
 from ..report.prose import block_people_sentence
 from ..schema import HYDRATE_HINT
@@ -114,7 +115,9 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
         part = part.iloc[np.argsort(part["username"].isna().to_numpy(), kind="stable")]
         for row in (part if not limit else part.head(limit)).itertuples():
             if isinstance(row.username, str):
-                who = f"@{terminal(row.username, width - 1)}"
+                # Bluesky's handle.invalid names no one: the DID, whole, does
+                who = terminal(profile_label(row.id, row.username)) \
+                    if row.username == INVALID_HANDLE else f"@{terminal(row.username, width - 1)}"
                 fol = "" if pd.isna(row.followers_count) else \
                     f"{int(row.followers_count):,} followers"
                 bio = terminal(row.description, 60)
@@ -221,8 +224,8 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
             click.echo("  (nobody can be new yet: this is the first snapshot on record)"
                        if name == "check_out" and data.first_month else "  (nobody)")
         for row in shown[shown["list"] == name].itertuples():
-            who = f"@{terminal(row.username)}" if isinstance(row.username, str) \
-                else f"id {row.follower_id}"
+            who = terminal(profile_label(row.follower_id, row.username)) \
+                if isinstance(row.username, str) else f"id {row.follower_id}"
             click.echo(f"  {row.rank:>3}. {who}  {terminal(row.reason)}")
         if limit and len(part) > limit:
             click.echo(f"  ... {len(part) - limit:,} more"
