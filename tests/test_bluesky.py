@@ -726,3 +726,14 @@ def test_cli_handle_shape_picks_the_network_and_batches_name_it(audience, lexico
     assert out.exit_code != 0
     assert "bad.toml: client #1" in out.output and "network" in out.output \
         and "'x' or 'bluesky'" in out.output
+
+
+def test_help_says_bluesky_pulls_are_free_and_names_their_url_variable():
+    """`follower-kit --help` listed `pull` as "Pull followers and tweets from the X API
+    (needs...": cut before Bluesky; `--api-url` named only api.x.com and X's variable."""
+    out = CliRunner().invoke(main, ["--help"], terminal_width=100)
+    line = " ".join(out.output.split("  pull ", 1)[1].split("\n  ")[0].split())
+    assert "Bluesky (free)" in line, line
+    out = CliRunner().invoke(main, ["pull", "followers", "--help"], terminal_width=100)
+    flat = " ".join(out.output.split())
+    assert "public.api.bsky.app" in flat and "FOLLOWER_KIT_BLUESKY_API_URL" in flat

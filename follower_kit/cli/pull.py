@@ -22,8 +22,10 @@ API_URL_ENV = "FOLLOWER_KIT_X_API_URL"
 def api_options(func):
     """Options every command that talks to the X API shares."""
     func = click.option("--api-url", envvar=API_URL_ENV, default=None, show_envvar=True,
-                        help="Send requests to this base URL instead of api.x.com (e.g. the "
-                             "local `follower-kit fake-server`).")(func)
+                        help="Send requests to this base URL instead of api.x.com or "
+                             "Bluesky's public.api.bsky.app (e.g. the local `follower-kit "
+                             "fake-server`); from the environment, Bluesky's is "
+                             "FOLLOWER_KIT_BLUESKY_API_URL.")(func)
     func = click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(1),
                         help="Seconds per request before it is retried.")(func)
     return func
@@ -135,7 +137,7 @@ def _given() -> str:
     return " ".join(words)
 
 
-@click.group()
+@click.group(short_help="Pull followers and posts from X (needs a token) or Bluesky (free).")
 def pull() -> None:
     """Pull followers and tweets from the X API (needs X_BEARER_TOKEN) or Bluesky (free).
 
