@@ -687,7 +687,18 @@ def test_cli_dry_run_states_requests_time_and_no_cost(audience, lexicons, tmp_pa
     assert "(Bluesky): 150 followers" in out.output
     assert "requests: 11 (2 handle and profile lookups, 2 followers pages, 1 follows page, " \
            "6 profile lookups)" in out.output
-    assert "0.00 USD" in out.output and "unpublished" in out.output
+    # no X price list for a free service: "cost at pay-per-use prices: 0.00 USD" said one
+    assert "cost: nothing, Bluesky's AppView is free (150 profiles)" in out.output
+    assert "pay-per-use" not in out.output and "unpublished" in out.output
+    both = x_api.Plan.combine([bluesky.plan_followers(10), bluesky.plan_posts(10, 5)])
+    assert "cost: nothing, Bluesky's AppView is free" in both.describe()
+    mixed = x_api.Plan.combine([bluesky.plan_followers(10), x_api.plan_followers(10)])
+    assert "cost at pay-per-use prices" in mixed.describe()
+    from follower_kit.cli.pull import _spent
+
+    stopped = x_api.RunawayPull("stopped", pages=3, rows=300)
+    assert _spent(stopped, bluesky.DEFAULT_PLAN_TABLE, "bluesky") == \
+        "Read: 3 pages, 300 followers (free)"
     assert not (tmp_path / "accounts").exists()
 
 

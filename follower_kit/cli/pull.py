@@ -272,7 +272,7 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
                 # the line and the snapshot's record count the same requests, lookup included
                 ref, used = _counted(client, lambda: pull_(bar), lookups.get(who))
             except x_api.RunawayPull as exc:
-                raise x_api.RunawayPull(f"{exc}. {_spent(exc, tables[net]())}",
+                raise x_api.RunawayPull(f"{exc}. {_spent(exc, tables[net](), net)}",
                                         pages=exc.pages, rows=exc.rows) from None
         return (f"@{account['username']}: {plural(ref.followers, 'follower')} at "
                 f"{ref.snapshot_at.isoformat()} ({used}) -> {where.path}")
@@ -280,8 +280,11 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
     _run("followers", jobs, batch, prepare, run, dry_run=dry_run, yes=yes)
 
 
-def _spent(exc: x_api.RunawayPull, table) -> str:
-    """What a stopped pull cost: the pages it read and their followers at the table's price."""
+def _spent(exc: x_api.RunawayPull, table, network: str = "x") -> str:
+    """What a stopped pull cost: the pages it read and their followers at the table's price
+    (on Bluesky, nothing)."""
+    if network == "bluesky":
+        return f"Read: {plural(exc.pages, 'page')}, {exc.rows:,} followers (free)"
     cost = exc.rows * float(table["price_per_resource"]["follows_read"])
     return (f"Spent: {plural(exc.pages, 'page')}, {exc.rows:,} follows read, about "
             f"{cost:,.2f} {table.get('currency', 'USD')} at pay-per-use prices")
