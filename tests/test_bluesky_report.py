@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 import follower_kit as fk
@@ -168,6 +169,27 @@ def test_cli_tables_show_whole_bluesky_handles_in_one_column(bluesky_store):
         assert max(len(c.split()[0]) for c in cells) > 17, args  # longer than X's column
         if args[0] != "topics":  # topics: one column per segment's examples
             assert len({len(c) for c in cells}) == 1, (args, cells)  # the next column in line
+
+
+def test_bots_score_and_topics_read_the_latest_snapshot_by_default(tmp_path):
+    """A pull made this month is the latest snapshot: `bots score` and `topics` said
+    "[default: latest]" but read the last full month, last month's pull (as `triage` and
+    `audience`, which read the latest, did not)."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    end = (pd.Timestamp.now(tz="UTC") + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+    store = Store(tmp_path)
+    ingest.write_sample(store, as_bluesky(generate(followers=80, months=2, seed=3, end=end),
+                                          handle=HANDLE))
+    latest = store.snapshot_at(HANDLE)
+    assert latest.strftime("%Y-%m") == end[:7]  # this month: not a full month yet
+    for args, said in ((["bots", "score", HANDLE], "scored 80 followers of @"),
+                       (["topics", HANDLE], "80 followers of @")):
+        out = CliRunner().invoke(main, [*args, "--store", str(tmp_path)])
+        assert out.exit_code == 0, out.output
+        assert f"{said}{HANDLE} at {latest:%Y-%m-%d %H:%M} UTC" in out.output, out.output
 
 
 def test_topics_work_on_posts_and_bios(bluesky_store):
