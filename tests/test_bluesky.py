@@ -312,6 +312,13 @@ def test_pull_against_the_fake_appview_equals_the_truth(audience, lexicons, tmp_
     assert len(tweets) and tweets.groupby("author_id").size().max() <= 4
     assert set(tweets["kind"]) <= set(schema.TWEET_KINDS) and tweets["id"].str.startswith(
         "at://").all()
+    # mentions come from mention facets, as the handles the posts' text names
+    said = tweets[tweets["mentions"].map(len) > 0]
+    assert len(said) >= 10
+    truth_posts = sample_as_bluesky(audience)["posts"].set_index("id")
+    for post in said.itertuples():
+        assert list(post.mentions) == list(truth_posts.loc[post.id, "mentions"]), post.id
+        assert all(f"@{m}" in post.text and m.endswith(".bsky.social") for m in post.mentions)
     truth = audience.truth.set_index("follower_id")
     frames = sample_as_bluesky(audience)
     spam = {frames["did_of"][i] for i in truth.index[truth["bot_kind"] == "spam"]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -220,6 +221,15 @@ class FakeBluesky(FakeX):
                 facets.append({"index": {"byteStart": at, "byteEnd": at + 1 + len(tag.encode())},
                                "features": [{"$type": "app.bsky.richtext.facet#tag",
                                              "tag": tag}]})
+        for handle in list(row.mentions):
+            # a mention facet spans "@handle" in the text and names the account's DID
+            at = encoded.find(f"@{handle}".encode())
+            if at >= 0:
+                did = self.handles.get(str(handle).lower()) or to_did([handle])[0]
+                facets.append({"index": {"byteStart": at,
+                                         "byteEnd": at + 1 + len(str(handle).encode())},
+                               "features": [{"$type": "app.bsky.richtext.facet#mention",
+                                             "did": did}]})
         for url in list(row.urls):
             facets.append({"index": {"byteStart": 0, "byteEnd": 0},
                            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": url}]})
@@ -459,6 +469,14 @@ def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
                                            for s, f in zip(spam, feed)], index=users.index,
                                           dtype=schema.STR_LIST))
     t = audience.tweets
+    # a mention is written as the Bluesky handle, the account's own as ``handle``
+    own = str(acct["username"]).lower()
+
+    def as_handles(ms):
+        return [handle if str(m).lower() == own else to_handle([m])[0] for m in ms]
+
+    t = t.assign(text=[_mentions_as_handles(x, ms, as_handles(ms))
+                       for x, ms in zip(t["text"], t["mentions"])])
     author = t["author_id"].map(did_of)
     coll = np.where(t["kind"] == "retweet", "app.bsky.feed.repost", "app.bsky.feed.post")
     tweets = t.assign(
@@ -468,7 +486,7 @@ def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
                          for a, u, c, k in zip(author, t["in_reply_to_user_id"],
                                                t["conversation_id"], t["kind"])],
         in_reply_to_user_id=t["in_reply_to_user_id"].map(did_of),
-        mentions=pd.Series([to_handle(ms) for ms in t["mentions"]], index=t.index,
+        mentions=pd.Series([as_handles(ms) for ms in t["mentions"]], index=t.index,
                            dtype=schema.STR_LIST))
     account = {**acct, "id": did_of[str(acct["id"])], "username": handle, "network": "bluesky"}
     return replace(
@@ -480,6 +498,16 @@ def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
         truth=audience.truth.assign(follower_id=audience.truth["follower_id"].map(
             lambda i: did_of.get(i, i))),
         competitors=[])
+
+
+def _mentions_as_handles(text, mentions, handles):
+    """A post's text with each ``@username`` it mentions written as its Bluesky handle, as a
+    Bluesky post names them."""
+    if not isinstance(text, str) or mentions is None or not len(mentions):
+        return text
+    for m, h in zip(mentions, handles):
+        text = re.sub(rf"@{re.escape(str(m))}(?![\w.-])", lambda _: f"@{h}", text)
+    return text
 
 
 def sample_as_bluesky(audience, *, handle: str = "sample.bsky.social") -> dict:
