@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import schema
 from .config import (BLOCK_THRESHOLD, BOT_THRESHOLD, check_bluesky, check_handles,
                      check_language, check_tz, check_words)
 from .errors import ConfigError
@@ -814,10 +815,13 @@ def block_people(scores: pd.DataFrame, options: AudienceOptions | None = None, *
     -------
     dict
         ``people_share`` (None where the evidence does not apply), ``people_share_typical``,
-        ``people_v2`` and ``flagged_people_typical`` (:func:`flagged_people_share` in an
-        audience of ``TYPICAL_BOT_SHARE`` bots): the keyword arguments of
+        ``people_v2``, ``flagged_people_typical`` (:func:`flagged_people_share` in an
+        audience of ``TYPICAL_BOT_SHARE`` bots) and ``basis`` (what the scores of a Bluesky
+        audience rest on, :func:`~follower_kit.analysis.bots.rules.bluesky_basis_note`; ""
+        for an X audience or scores of the kind model): the keyword arguments of
         :func:`follower_kit.report.prose.bots_sentence`.
     """
+    from .analysis.bots.rules import bluesky_basis_note
     from .config import TYPICAL_BOT_SHARE
 
     return {"people_share": block_people_share(scores, options, profiles=profiles),
@@ -825,7 +829,9 @@ def block_people(scores: pd.DataFrame, options: AudienceOptions | None = None, *
                                                        bot_share=TYPICAL_BOT_SHARE),
             "people_v2": likes_missing(profiles),
             "flagged_people_typical": flagged_people_share(scores, options, profiles=profiles,
-                                                           bot_share=TYPICAL_BOT_SHARE)}
+                                                           bot_share=TYPICAL_BOT_SHARE),
+            "basis": "" if profiles is None or kit_scored(scores)
+            else bluesky_basis_note(profiles)}
 
 
 def flagged_people_share(scores: pd.DataFrame, options: AudienceOptions | None = None, *,
@@ -845,6 +851,12 @@ def flagged_people_share(scores: pd.DataFrame, options: AudienceOptions | None =
     if not evidence or not kit_scored(scores):
         return None
     return B.people_share_at(evidence, bot_share)
+
+
+def account_network(data: MonthData) -> str:
+    """``"bluesky"`` when the month's account is a Bluesky one (its id a DID), else ``"x"``:
+    what the report and the CLI say of fields one network lacks (Bluesky: location)."""
+    return str(schema.network_of([str(data.account["id"])]).iloc[0])
 
 
 def kit_scored(scores: pd.DataFrame) -> bool:

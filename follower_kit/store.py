@@ -873,8 +873,9 @@ class Store:
         return dest
 
     def info(self) -> dict:
-        """A JSON-ready summary: per account, its snapshots and follower counts, and how many
-        followers X reported deleted or suspended (``unavailable``).
+        """A JSON-ready summary: per account, its ``network`` (``x`` or ``bluesky``), its
+        snapshots and follower counts, and how many followers X reported deleted or suspended
+        (``unavailable``).
 
         Each snapshot's ``problems`` lists files whose Parquet footer cannot be read (a quick
         look; :meth:`check` reads every byte)."""
@@ -884,6 +885,7 @@ class Store:
             out["accounts"].append({
                 "account_id": account_id,
                 "username": group["username"].iloc[-1],
+                "network": group["network"].iloc[-1],
                 "snapshots": [
                     {"snapshot_at": r.snapshot_at.isoformat(), "source": r.source,
                      "followers": int(r.followers), "tweets": int(r.tweets),

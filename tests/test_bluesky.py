@@ -312,12 +312,25 @@ def test_pull_against_the_fake_appview_equals_the_truth(audience, lexicons, tmp_
     assert len(tweets) and tweets.groupby("author_id").size().max() <= 4
     assert set(tweets["kind"]) <= set(schema.TWEET_KINDS) and tweets["id"].str.startswith(
         "at://").all()
+    # mentions come from mention facets, as the handles the posts' text names
+    said = tweets[tweets["mentions"].map(len) > 0]
+    assert len(said) >= 10
+    truth_posts = sample_as_bluesky(audience)["posts"].set_index("id")
+    for post in said.itertuples():
+        assert list(post.mentions) == list(truth_posts.loc[post.id, "mentions"]), post.id
+        assert all(f"@{m}" in post.text and m.endswith(".bsky.social") for m in post.mentions)
     truth = audience.truth.set_index("follower_id")
     frames = sample_as_bluesky(audience)
     spam = {frames["did_of"][i] for i in truth.index[truth["bot_kind"] == "spam"]
             if i in frames["did_of"]}  # truth also names those who left
     labelled = set(got.loc[got["labels"].map(lambda v: "spam" in v), "id"])
     assert labelled and labelled <= spam
+    # a default avatar is no avatar on Bluesky: the pulled profiles keep the sample's
+    default = audience.users.set_index(pd.Index(frames["did_of"][str(i)] for i in
+                                                audience.users["id"]))["default_profile_image"]
+    pulled = got.set_index("id")["default_profile_image"]
+    assert pulled.any() and pulled.equals(default.loc[pulled.index].astype(pulled.dtype))
+    assert got["profile_image_url"].dropna().str.startswith("https://cdn.bsky.app/").all()
 
 
 #: The CLI with every wait (retry backoff, rate-limit reset) cut to 50 ms at most: the waits'
@@ -681,7 +694,18 @@ def test_cli_dry_run_states_requests_time_and_no_cost(audience, lexicons, tmp_pa
     assert "(Bluesky): 150 followers" in out.output
     assert "requests: 11 (2 handle and profile lookups, 2 followers pages, 1 follows page, " \
            "6 profile lookups)" in out.output
-    assert "0.00 USD" in out.output and "unpublished" in out.output
+    # no X price list for a free service: "cost at pay-per-use prices: 0.00 USD" said one
+    assert "cost: nothing, Bluesky's AppView is free (150 profiles)" in out.output
+    assert "pay-per-use" not in out.output and "unpublished" in out.output
+    both = x_api.Plan.combine([bluesky.plan_followers(10), bluesky.plan_posts(10, 5)])
+    assert "cost: nothing, Bluesky's AppView is free" in both.describe()
+    mixed = x_api.Plan.combine([bluesky.plan_followers(10), x_api.plan_followers(10)])
+    assert "cost at pay-per-use prices" in mixed.describe()
+    from follower_kit.cli.pull import _spent
+
+    stopped = x_api.RunawayPull("stopped", pages=3, rows=300)
+    assert _spent(stopped, bluesky.DEFAULT_PLAN_TABLE, "bluesky") == \
+        "Read: 3 pages, 300 followers (free)"
     assert not (tmp_path / "accounts").exists()
 
 
@@ -707,11 +731,27 @@ def test_cli_handle_shape_picks_the_network_and_batches_name_it(audience, lexico
         out = CliRunner().invoke(main, ["pull", "tweets", HANDLE, "--per-follower", "2",
                                         "--store", str(tmp_path / "store")], env=env)
         assert out.exit_code == 0, out.output
-        assert "tweets of 150 followers stored" in out.output
+        assert "posts of 150 followers stored" in out.output  # Bluesky has posts
         _no_lexicon_problems(server)
+    out = CliRunner().invoke(main, ["store", "info", "--store", str(tmp_path / "store")])
+    assert out.exit_code == 0, out.output
+    assert re.search(r"snapshot +source +followers +posts\n", out.output), out.output
+    assert re.search(r"beside the snapshots: [\d,]+ posts", out.output), out.output
+    assert "tweets" not in out.output.replace("pull tweets", "")
     bad = tmp_path / "bad.toml"
     bad.write_text('[[client]]\naccount = "brightwave"\nnetwork = "mastodon"\n')
     out = CliRunner().invoke(main, ["pull", "followers", "--batch", str(bad), "--dry-run"])
     assert out.exit_code != 0
     assert "bad.toml: client #1" in out.output and "network" in out.output \
         and "'x' or 'bluesky'" in out.output
+
+
+def test_help_says_bluesky_pulls_are_free_and_names_their_url_variable():
+    """`follower-kit --help` listed `pull` as "Pull followers and tweets from the X API
+    (needs...": cut before Bluesky; `--api-url` named only api.x.com and X's variable."""
+    out = CliRunner().invoke(main, ["--help"], terminal_width=100)
+    line = " ".join(out.output.split("  pull ", 1)[1].split("\n  ")[0].split())
+    assert "Bluesky (free)" in line, line
+    out = CliRunner().invoke(main, ["pull", "followers", "--help"], terminal_width=100)
+    flat = " ".join(out.output.split())
+    assert "public.api.bsky.app" in flat and "FOLLOWER_KIT_BLUESKY_API_URL" in flat

@@ -4,7 +4,9 @@ labels, no X-only fields) scores, segments and renders its monthly report with b
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 import follower_kit as fk
@@ -40,6 +42,33 @@ def test_profile_links_follow_the_network():
     assert 'href="https://x.com/bob">@bob</a>' in profile_link("bob", "7")
 
 
+def test_an_invalid_handle_is_named_by_its_did(tmp_path):
+    """Bluesky gives every account whose handle no longer verifies the handle
+    ``handle.invalid``: the report's tables and the CLI name such a follower by its DID (the
+    link already went to the DID), not "@handle.invalid", which names none of them."""
+    from click.testing import CliRunner
+
+    from follower_kit.analysis.relations import profile_label
+    from follower_kit.cli import main
+
+    did = "did:plc:exezbtd3s43o2argizn5j3rd"
+    assert profile_label(did, "handle.invalid") == f"{did} (invalid handle)"
+    assert profile_label(did, "alice.example.com") == "@alice.example.com"
+    assert profile_link("handle.invalid", did) == \
+        f'<a href="https://bsky.app/profile/{did}">{did} (invalid handle)</a>'
+    blue = as_bluesky(generate(followers=60, months=2, seed=3), handle=HANDLE)
+    latest = blue.followers[blue.followers["snapshot_at"] == blue.followers["snapshot_at"].max()]
+    first = blue.followers[blue.followers["snapshot_at"] == blue.followers["snapshot_at"].min()]
+    new = sorted(set(latest["follower_id"]) - set(first["follower_id"]))
+    users = blue.users.copy()
+    users.loc[users["id"] == new[0], "username"] = "handle.invalid"
+    store = Store(tmp_path)
+    ingest.write_sample(store, replace(blue, users=users))
+    out = CliRunner().invoke(main, ["changes", HANDLE, "--limit", "0", "--store", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    assert f"{new[0]} (invalid handle)" in out.output and "@handle.invalid" not in out.output
+
+
 def test_scores_use_what_bluesky_has_and_count_its_labels(bluesky_store):
     data = fk.load_month(HANDLE, store=bluesky_store.path)
     scores = fk.score_bots(data).set_index("follower_id")
@@ -72,6 +101,97 @@ def test_the_bot_package_scores_a_bluesky_audience_by_the_rules_too(bluesky_stor
     assert default.equals(rules)
 
 
+def test_the_block_list_says_what_bluesky_scores_rest_on(bluesky_store):
+    """The report and the triage say beside a Bluesky block list that the hand-set rules
+    scored it, on which fields, and that its share of real people is unmeasured; an X
+    audience's sentence is unchanged."""
+    from click.testing import CliRunner
+
+    from follower_kit import audience
+    from follower_kit.cli import main
+    from follower_kit.report import prose
+
+    data = fk.load_month(HANDLE, store=bluesky_store.path)
+    scores = fk.score_bots(data)
+    said = audience.block_people(scores, profiles=data.followers)
+    assert said["people_share"] is None  # the X evidence does not apply
+    basis = said["basis"]
+    assert "hand-set rules" in basis and "learned from X profiles" in basis
+    assert "no likes given, list memberships, location" in basis
+    assert "moderation label such as spam" in basis and "measured on X accounts only" in basis
+    text = prose.bots_sentence(flagged=120, followers=800, bursts=None, blocked=40,
+                               block_threshold=0.93, **said)
+    assert text.endswith(basis)
+    x_users = data.followers.assign(id=[str(i) for i in range(len(data.followers))])
+    assert audience.block_people(scores, profiles=x_users)["basis"] == ""
+    out = CliRunner().invoke(main, ["triage", HANDLE, "--store", str(bluesky_store.path)])
+    assert out.exit_code == 0, out.output
+    assert basis in out.output
+    assert "hand-set rules (a stored" not in out.output  # not the X note on `--rules`
+
+
+def test_where_they_are_says_bluesky_profiles_have_no_location(bluesky_store):
+    from click.testing import CliRunner
+
+    from follower_kit import audience
+    from follower_kit.cli import main
+    from follower_kit.report import prose
+
+    data = fk.load_month(HANDLE, store=bluesky_store.path)
+    assert audience.account_network(data) == "bluesky"
+    countries = audience.insight(data)["countries"]
+    text = prose.countries_sentence(countries, followers=len(data.followers),
+                                    profiled=len(data.followers), network="bluesky")
+    assert text == "Bluesky profiles have no location field, so where the audience is " \
+                   "cannot be told."
+    out = CliRunner().invoke(main, ["audience", HANDLE, "--store", str(bluesky_store.path)])
+    assert out.exit_code == 0, out.output
+    where = out.output.split("Where they are")[1].split("Languages")[0]
+    assert "Bluesky profiles have no location field" in where and "unknown" not in where
+
+
+def test_cli_tables_show_whole_bluesky_handles_in_one_column(bluesky_store):
+    """Bluesky handles are domain names, longer than X's 15 characters: `bots score`,
+    `changes` and `topics` print them whole and keep the next column in line."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    store = ["--store", str(bluesky_store.path)]
+    for args, row in ((["bots", "score", HANDLE, "--top-n", "30"], r"^ *[01]\.\d{3}  (@\S+ +)"),
+                      (["changes", HANDLE, "--limit", "30"], r"^  (@\S+ +[\d,]+ followers)"),
+                      (["topics", HANDLE], r"^     (@\S+ +)\S")):
+        out = CliRunner().invoke(main, [*args, *store])
+        assert out.exit_code == 0, out.output
+        cells = [m.group(1) for m in re.finditer(row, out.output, flags=re.M)]
+        assert len(cells) >= 5, (args, out.output)
+        assert all(c.split()[0].endswith(".bsky.social") for c in cells), args  # none cut
+        assert max(len(c.split()[0]) for c in cells) > 17, args  # longer than X's column
+        if args[0] != "topics":  # topics: one column per segment's examples
+            assert len({len(c) for c in cells}) == 1, (args, cells)  # the next column in line
+
+
+def test_bots_score_and_topics_read_the_latest_snapshot_by_default(tmp_path):
+    """A pull made this month is the latest snapshot: `bots score` and `topics` said
+    "[default: latest]" but read the last full month, last month's pull (as `triage` and
+    `audience`, which read the latest, did not)."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    end = (pd.Timestamp.now(tz="UTC") + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+    store = Store(tmp_path)
+    ingest.write_sample(store, as_bluesky(generate(followers=80, months=2, seed=3, end=end),
+                                          handle=HANDLE))
+    latest = store.snapshot_at(HANDLE)
+    assert latest.strftime("%Y-%m") == end[:7]  # this month: not a full month yet
+    for args, said in ((["bots", "score", HANDLE], "scored 80 followers of @"),
+                       (["topics", HANDLE], "80 followers of @")):
+        out = CliRunner().invoke(main, [*args, "--store", str(tmp_path)])
+        assert out.exit_code == 0, out.output
+        assert f"{said}{HANDLE} at {latest:%Y-%m-%d %H:%M} UTC" in out.output, out.output
+
+
 def test_topics_work_on_posts_and_bios(bluesky_store):
     data = fk.load_month(HANDLE, store=bluesky_store.path)
     segments = fk.segment(data)
@@ -92,3 +212,6 @@ def test_the_report_of_a_bluesky_account_renders_with_bsky_links(bluesky_store, 
     assert not re.search(r"[Nn]obody (followed|new|left)", page)
     assert "labelled spam by a Bluesky moderation service" in page
     assert "@sample.bsky.social" in page
+    assert "Bluesky profiles have no location field" in page
+    assert "scored by the kit&#x27;s hand-set rules" in page or \
+        "scored by the kit's hand-set rules" in page

@@ -43,6 +43,11 @@ _BLUESKY_HANDLE = re.compile(r"([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
                              r"[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
 
 
+#: The handle Bluesky's AppView gives an account whose handle no longer verifies (its domain
+#: lapsed, say): every such account has it, so it names none of them.
+INVALID_HANDLE = "handle.invalid"
+
+
 def profile_url(user_id, username=None) -> str:
     """The profile link of an account on its network: ``https://x.com/HANDLE`` (by id when no
     handle is known) or, for Bluesky (a DID, or a handle that is a domain name, which X handles
@@ -52,11 +57,20 @@ def profile_url(user_id, username=None) -> str:
 
     has_name = isinstance(username, str) and username != ""
     if str(user_id).startswith("did:") or (has_name and _BLUESKY_HANDLE.fullmatch(username)):
-        key = username if has_name and username != "handle.invalid" else str(user_id)
+        key = username if has_name and username != INVALID_HANDLE else str(user_id)
         return "https://bsky.app/profile/" + quote(key, safe=":")
     if has_name:
         return "https://x.com/" + quote(username, safe="")
     return "https://x.com/i/user/" + quote(str(user_id), safe="")
+
+
+def profile_label(user_id, username=None) -> str:
+    """How a list names an account: ``@HANDLE``; a Bluesky account whose handle does not verify
+    (``handle.invalid``, shared by all of them) by its DID, ``did:plc:... (invalid handle)``,
+    as bsky.app names it "Invalid Handle" and finds it by the DID."""
+    if username == INVALID_HANDLE and str(user_id).startswith("did:"):
+        return f"{user_id} (invalid handle)"
+    return f"@{username}"
 
 
 def _text_col(frame: pd.DataFrame | None, name: str, n: int) -> pd.Series:
@@ -400,5 +414,5 @@ def relation_counts(rel: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-__all__ = ["DESCRIPTIONS", "RELATIONS", "name_from_known", "profile_url", "relation_counts",
-           "relations", "talked_to"]
+__all__ = ["DESCRIPTIONS", "INVALID_HANDLE", "RELATIONS", "name_from_known", "profile_label",
+           "profile_url", "relation_counts", "relations", "talked_to"]

@@ -113,8 +113,11 @@ def _print(data, result, top_n) -> None:
                    "known by id only: countries, languages and "
                    "reading need profiles and tweets (`import archive --hydrate`).")
     click.echo("\nWhere they are")
-    for r in result["countries"].itertuples():
-        click.echo(f"  {r.country_name:<28} {r.followers:>8,} {_pct(r.share):>7}")
+    if layer.account_network(data) == "bluesky":
+        click.echo("  (Bluesky profiles have no location field)")
+    else:
+        for r in result["countries"].itertuples():
+            click.echo(f"  {r.country_name:<28} {r.followers:>8,} {_pct(r.share):>7}")
     click.echo("\nLanguages")
     for r in result["languages"].itertuples():
         click.echo(f"  {r.language:<28} {r.followers:>8,} {_pct(r.share):>7}")

@@ -10,7 +10,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..schema import require_profiles
-from ..text import terminal
+from ..text import handle_width, terminal
 from ..wording import plural
 from .common import store_option
 
@@ -70,7 +70,9 @@ def score(store, account: str, at, model_path, rules_only: bool, top: int) -> No
 
     steps = tqdm(total=4, desc="bots score", unit="step", leave=False)
     # the month's data and the one score the report and the notebooks use
-    data = audience.load_month(account, store=store, at=at)
+    # the latest snapshot by default, as --help says (load_month alone takes the last full
+    # month: a pull made this month would be passed over)
+    data = audience.load_month(account, store=store, at=store.snapshot_at(account, at))
     snapshot, followers, handle = data.snapshot_at, data.followers, data.account["username"]
     require_profiles(followers, handle, "score")
     profiled = followers["username"].notna() & followers["observed_at"].notna()
@@ -100,9 +102,11 @@ def score(store, account: str, at, model_path, rules_only: bool, top: int) -> No
     if note:
         click.echo(f"note: {note}")
     top_rows = result.sort_values(["bot_score", "follower_id"], ascending=[False, True]).head(top)
-    click.echo(f"\n{'score':>6}  {'handle':<17} reasons")
+    width = handle_width(top_rows["username"], 17) - 1  # the handle, "@" apart
+    click.echo(f"\n{'score':>6}  {'handle':<{width + 1}} reasons")
     for _, r in top_rows.iterrows():
-        click.echo(f"{r['bot_score']:6.3f}  @{terminal(r['username'], 16):<16} {terminal(r['reasons'])}")
+        click.echo(f"{r['bot_score']:6.3f}  @{terminal(r['username'], width):<{width}} "
+                   f"{terminal(r['reasons'])}")
     if len(farms):
         click.echo(f"\n{'farm':>4} {'size':>5}  {'created':<23} pattern")
         for _, f in farms.iterrows():

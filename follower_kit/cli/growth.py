@@ -12,10 +12,11 @@ from tqdm import tqdm
 from .. import audience
 from ..analysis import growth as growth_analysis
 from ..analysis import triage as triage_analysis
+from ..analysis.relations import INVALID_HANDLE, profile_label
 from ..audience import DEFAULTS
 from ..report.prose import block_people_sentence
 from ..schema import HYDRATE_HINT
-from ..text import csv_frame, terminal
+from ..text import csv_frame, handle_width, terminal
 from ..wording import plural
 from .common import made_parent, out_file_option, store_option
 
@@ -103,6 +104,9 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
     handle = store.snapshots(account_id)["username"].iloc[-1]
     click.echo(f"@{handle}: {len(new):,} new and {len(lost):,} lost between "
                f"{before_at:%Y-%m-%d %H:%M} and {after_at:%Y-%m-%d %H:%M} UTC")
+    # one handle column for both lists, as wide as the handles shown (the named come first)
+    width = handle_width(pd.concat([p["username"].dropna().head(limit or None)
+                                    for p in (new, lost)]), 18)
     for title, part in (("New followers, newest first", new), ("Lost followers", lost)):
         click.echo(f"\n{title} ({len(part):,})")
         if part.empty:
@@ -111,13 +115,15 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
         part = part.iloc[np.argsort(part["username"].isna().to_numpy(), kind="stable")]
         for row in (part if not limit else part.head(limit)).itertuples():
             if isinstance(row.username, str):
-                who = f"@{terminal(row.username)}"
+                # Bluesky's handle.invalid names no one: the DID, whole, does
+                who = terminal(profile_label(row.id, row.username)) \
+                    if row.username == INVALID_HANDLE else f"@{terminal(row.username, width - 1)}"
                 fol = "" if pd.isna(row.followers_count) else \
                     f"{int(row.followers_count):,} followers"
                 bio = terminal(row.description, 60)
                 if pd.isna(row.observed_at):  # a handle from the own posts, not a profile
                     bio = "(named in your posts; no profile in the store)"
-                click.echo(f"  {who:<18} {fol:>18}  {bio}")
+                click.echo(f"  {who:<{width}} {fol:>18}  {bio}")
             else:
                 click.echo(f"  id {row.id} (no profile in the store)")
         if limit and len(part) > limit:
@@ -218,8 +224,8 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
             click.echo("  (nobody can be new yet: this is the first snapshot on record)"
                        if name == "check_out" and data.first_month else "  (nobody)")
         for row in shown[shown["list"] == name].itertuples():
-            who = f"@{terminal(row.username)}" if isinstance(row.username, str) \
-                else f"id {row.follower_id}"
+            who = terminal(profile_label(row.follower_id, row.username)) \
+                if isinstance(row.username, str) else f"id {row.follower_id}"
             click.echo(f"  {row.rank:>3}. {who}  {terminal(row.reason)}")
         if limit and len(part) > limit:
             click.echo(f"  ... {len(part) - limit:,} more"
@@ -229,6 +235,8 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
             if said["people_share"] is not None:
                 click.echo("  " + block_people_sentence(
                     said["people_share"], said["people_share_typical"], v2=said["people_v2"]))
+            elif said["basis"]:
+                click.echo("  " + said["basis"])
             elif not audience.kit_scored(bot_scores):
                 click.echo("  Scored by the hand-set rules (a stored `bots score --rules`, or "
                            "an audience the model cannot read): how many people such a list "

@@ -22,8 +22,10 @@ API_URL_ENV = "FOLLOWER_KIT_X_API_URL"
 def api_options(func):
     """Options every command that talks to the X API shares."""
     func = click.option("--api-url", envvar=API_URL_ENV, default=None, show_envvar=True,
-                        help="Send requests to this base URL instead of api.x.com (e.g. the "
-                             "local `follower-kit fake-server`).")(func)
+                        help="Send requests to this base URL instead of api.x.com or "
+                             "Bluesky's public.api.bsky.app (e.g. the local `follower-kit "
+                             "fake-server`); from the environment, Bluesky's is "
+                             "FOLLOWER_KIT_BLUESKY_API_URL.")(func)
     func = click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(1),
                         help="Seconds per request before it is retried.")(func)
     return func
@@ -135,7 +137,7 @@ def _given() -> str:
     return " ".join(words)
 
 
-@click.group()
+@click.group(short_help="Pull followers and posts from X (needs a token) or Bluesky (free).")
 def pull() -> None:
     """Pull followers and tweets from the X API (needs X_BEARER_TOKEN) or Bluesky (free).
 
@@ -270,7 +272,7 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
                 # the line and the snapshot's record count the same requests, lookup included
                 ref, used = _counted(client, lambda: pull_(bar), lookups.get(who))
             except x_api.RunawayPull as exc:
-                raise x_api.RunawayPull(f"{exc}. {_spent(exc, tables[net]())}",
+                raise x_api.RunawayPull(f"{exc}. {_spent(exc, tables[net](), net)}",
                                         pages=exc.pages, rows=exc.rows) from None
         return (f"@{account['username']}: {plural(ref.followers, 'follower')} at "
                 f"{ref.snapshot_at.isoformat()} ({used}) -> {where.path}")
@@ -278,8 +280,11 @@ def followers_cmd(store, handle, batch, following, restart, page_size, profiles,
     _run("followers", jobs, batch, prepare, run, dry_run=dry_run, yes=yes)
 
 
-def _spent(exc: x_api.RunawayPull, table) -> str:
-    """What a stopped pull cost: the pages it read and their followers at the table's price."""
+def _spent(exc: x_api.RunawayPull, table, network: str = "x") -> str:
+    """What a stopped pull cost: the pages it read and their followers at the table's price
+    (on Bluesky, nothing)."""
+    if network == "bluesky":
+        return f"Read: {plural(exc.pages, 'page')}, {exc.rows:,} followers (free)"
     cost = exc.rows * float(table["price_per_resource"]["follows_read"])
     return (f"Spent: {plural(exc.pages, 'page')}, {exc.rows:,} follows read, about "
             f"{cost:,.2f} {table.get('currency', 'USD')} at pay-per-use prices")
@@ -380,7 +385,8 @@ def tweets_cmd(store, handle, batch, per_follower, restart, network, dry_run, pr
             ref, used = _counted(client, lambda: pull_(
                 where, who, client=client, per_follower=per_follower, restart=restart,
                 progress=bar.update))
-        return (f"{handle}: {ref.rows:,} tweets of {n:,} followers stored, observed "
+        posts = "posts" if nets[who] == "bluesky" else "tweets"
+        return (f"{handle}: {ref.rows:,} {posts} of {n:,} followers stored, observed "
                 f"{ref.observed_at:%Y-%m-%d %H:%M} UTC ({used})")
 
     _run("tweets", jobs, batch, prepare, run, dry_run=dry_run, yes=yes)

@@ -41,14 +41,17 @@ def info(store, as_json: bool) -> None:
     for acct in data["accounts"]:
         click.echo(f"\n@{acct['username']} (id {acct['account_id']}), "
                    f"{plural(len(acct['snapshots']), 'snapshot')}")
-        click.echo(f"  {'snapshot':<26} {'source':<8} {'followers':>10} {'tweets':>9}")
+        # Bluesky has posts, not tweets
+        posts = "posts" if acct.get("network") == "bluesky" else "tweets"
+        click.echo(f"  {'snapshot':<26} {'source':<8} {'followers':>10} {posts:>9}")
         for s in acct["snapshots"]:
             broken = "  BROKEN: " + terminal("; ".join(s["problems"]), 200) \
                 if s["problems"] else ""
             click.echo(f"  {s['snapshot_at']:<26} {s['source']:<8} {s['followers']:>10,} "
                        f"{s['tweets']:>9,}{broken}")
             damaged = damaged or bool(s["problems"])
-        apart = [f"{n:,} {what}" for what, n in acct.get("apart", {}).items() if n]
+        apart = [f"{n:,} {posts if what == 'tweets' else what}"
+                 for what, n in acct.get("apart", {}).items() if n]
         if apart:
             click.echo(f"  and beside the snapshots: {' and '.join(apart)} (pull tweets, "
                        "timelines, hydrated profiles)")

@@ -19,7 +19,7 @@ from .. import audience
 from ..audience import DEFAULTS
 from ..schema import require_profiles
 from ..sources.texts import read_labeled_texts
-from ..text import terminal
+from ..text import handle_width, terminal
 from .common import store_option
 
 
@@ -86,7 +86,9 @@ def segment(store, account: str, at, n_segments: str, carry_over: bool, max_twee
     k = _n_segments(n_segments)
     steps = tqdm(total=4, desc="topics", unit="step", leave=False)
     # the month's data and the segments the report shows (audience.segment)
-    data = audience.load_month(account, store=store, at=at)
+    # the latest snapshot by default, as --help says (load_month alone takes the last full
+    # month: a pull made this month would be passed over)
+    data = audience.load_month(account, store=store, at=store.snapshot_at(account, at))
     snapshot, users, handle = data.snapshot_at, data.followers, data.account["username"]
     snaps = store.snapshots(account)["snapshot_at"]
     earlier = snaps[snaps < snapshot]
@@ -149,11 +151,12 @@ def segment(store, account: str, at, n_segments: str, carry_over: bool, max_twee
     if top:
         reps = T.representative_followers(assigned, users, n=top)
         click.echo("")
+        width = handle_width(reps["username"], 17) - 1  # the handle, "@" apart
         for seg, group in reps.groupby("segment", sort=False):
             click.echo(f"[{seg}] {terminal(group['label'].iloc[0])}")
             for _, r in group.iterrows():
                 bio = terminal(r["description"], 70)
-                click.echo(f"     @{terminal(r['username'], 16):<16} {bio}")
+                click.echo(f"     @{terminal(r['username'], width):<{width}} {bio}")
 
 
 def _pct(v) -> str:

@@ -104,14 +104,16 @@ def profile_link(username=None, user_id=None, *, max_chars: int = MAX_CELL_CHARS
     str
         HTML.
     """
-    from ..analysis.relations import profile_url
+    from ..analysis.relations import profile_label, profile_url
 
     def known(v) -> bool:
         return v is not None and not (not isinstance(v, str) and pd.isna(v)) and str(v) != ""
 
     if known(username):
-        href = profile_url(user_id if known(user_id) else "", str(username))
-        return f'<a href="{html.escape(href)}">@{escape(username, max_chars)}</a>'
+        uid = user_id if known(user_id) else ""
+        href = profile_url(uid, str(username))
+        label = profile_label(uid, str(username))  # a DID for Bluesky's handle.invalid
+        return f'<a href="{html.escape(href)}">{escape(label, max_chars)}</a>'
     if known(user_id):
         href = profile_url(str(user_id))
         return f'<a href="{html.escape(href)}">id {escape(user_id, max_chars)}</a>'

@@ -435,7 +435,7 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
                   block_threshold: float | None = None, unscored: int = 0,
                   earlier: str = "a month earlier", people_share: float | None = None,
                   people_share_typical: float | None = None, people_v2: bool = False,
-                  flagged_people_typical: float | None = None) -> str:
+                  flagged_people_typical: float | None = None, basis: str = "") -> str:
     """How many followers look automated or bought, in words.
 
     Parameters
@@ -464,6 +464,10 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
         The share of real people expected among the ``flagged`` in an audience of
         :data:`~follower_kit.config.TYPICAL_BOT_SHARE` bots
         (:func:`follower_kit.audience.flagged_people_share`), said right after the count.
+    basis : str
+        What the scores rest on when the shipped model's evidence does not apply (a Bluesky
+        audience: :func:`follower_kit.analysis.bots.rules.bluesky_basis_note`), said after
+        the block list's sentence.
 
     Returns
     -------
@@ -481,7 +485,7 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
                               earlier=earlier, people_share=people_share,
                               people_share_typical=people_share_typical,
                               people_v2=people_v2,
-                              flagged_people_typical=flagged_people_typical)
+                              flagged_people_typical=flagged_people_typical, basis=basis)
                 + f" These figures leave out {plural(unscored, 'follower')} without a profile "
                   "in the store, who could not be checked.")
     share = flagged / followers
@@ -520,6 +524,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
         else:
             text += (f" None scores {block_threshold:.2f} or more, so nobody is suggested for "
                      "blocking.")
+    if basis and flagged:
+        text += " " + basis
     if bursts is None:
         return text
     if bursts:
@@ -759,7 +765,7 @@ def _no_profiles(followers: int, profiled: int | None) -> str | None:
 
 
 def countries_sentence(countries: pd.DataFrame, *, followers: int,
-                       profiled: int | None = None) -> str:
+                       profiled: int | None = None, network: str = "x") -> str:
     """Where the followers are, from :func:`~follower_kit.analysis.geo.country_shares`
     (``country``, ``country_name``, ``followers``, ``share``), the unknown share stated.
 
@@ -769,6 +775,10 @@ def countries_sentence(countries: pd.DataFrame, *, followers: int,
         All followers at the snapshot.
     profiled : int, optional
         Followers with a profile in the store: 0 says why no place is known.
+    network : {"x", "bluesky"}
+        The account's network (:func:`follower_kit.audience.account_network`): Bluesky
+        profiles have no location, which the sentence says instead of "no follower names a
+        place".
 
     Returns
     -------
@@ -784,6 +794,9 @@ def countries_sentence(countries: pd.DataFrame, *, followers: int,
     why = _no_profiles(followers, profiled)
     if why:
         return f"Where the followers are cannot be told: {why}."
+    if network == "bluesky":
+        return ("Bluesky profiles have no location field, so where the audience is cannot be "
+                "told.")
     known = countries[~countries["country"].isin(["unknown", "other"])]
     located = int(countries.loc[countries["country"] != "unknown", "followers"].sum())
     if not followers or not located:

@@ -886,7 +886,7 @@ def plan_followers(followers_count: int, following_count: int = 0, *, username: 
     reqs = {"handle and profile lookups": 2, "followers pages": f_pages,
             "follows pages": g_pages, "profile lookups": p_calls}
     limit = t["rate_limits"]["appview"]
-    notes = ["Bluesky's AppView is free; its rate limits are unpublished: the time assumes "
+    notes = ["the AppView's rate limits are unpublished: the time assumes "
              f"{limit['requests']:,} requests per {x_api.duration(limit['window_seconds'])} "
              "(the documented PDS limit) and excludes the requests' own latency"]
     kept = done_pages + done_following_pages
@@ -897,7 +897,7 @@ def plan_followers(followers_count: int, following_count: int = 0, *, username: 
                 f"{following_count:,} follows", reqs,
                 {"profiles": unlisted + (int(pending.get("followers", 0)) if profiles else 0)},
                 x_api._limit_seconds(sum(reqs.values()), limit), 0.0, t.get("currency", "USD"),
-                float(t.get("confirm_above_usd", 5.0)), notes)
+                float(t.get("confirm_above_usd", 5.0)), notes, free=True)
 
 
 def plan_posts(followers: int, per_follower: int, *, username: str = "",
@@ -907,7 +907,9 @@ def plan_posts(followers: int, per_follower: int, *, username: str = "",
     t = table or DEFAULT_PLAN_TABLE
     left = max(0, followers - done_followers)
     reqs = left * math.ceil(per_follower / PAGE_SIZE)
-    notes = ["Bluesky's AppView is free; the time assumes the rate limit above"]
+    limit = t["rate_limits"]["appview"]
+    notes = [f"the time assumes {limit['requests']:,} requests per "
+             f"{x_api.duration(limit['window_seconds'])} (the AppView's limits are unpublished)"]
     if done_followers:
         notes.append(f"{plural(done_followers, 'feed')} already checkpointed: the pull "
                      f"resumes after {'it' if done_followers == 1 else 'them'}")
@@ -915,7 +917,8 @@ def plan_posts(followers: int, per_follower: int, *, username: str = "",
                 f"{per_follower} each", {"feed pages": reqs},
                 {"posts (at most)": left * per_follower},
                 x_api._limit_seconds(reqs, t["rate_limits"]["appview"]), 0.0,
-                t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)), notes)
+                t.get("currency", "USD"), float(t.get("confirm_above_usd", 5.0)), notes,
+                free=True)
 
 
 __all__ = ["BlueskyClient", "BlueskyError", "DEFAULT_PLAN_TABLE", "NETWORK", "PUBLIC_APPVIEW",

@@ -507,6 +507,8 @@ class Plan:
     #: adds), and what it had read, in words (``"2 pages, 20 follows read"``).
     spent: float = 0.0
     spent_on: str = ""
+    #: The service charges nothing (Bluesky's AppView): the plan says so instead of a price.
+    free: bool = False
 
     @property
     def total_requests(self) -> int:
@@ -530,7 +532,8 @@ class Plan:
                    sum(p.seconds for p in plans), sum(p.cost for p in plans),
                    plans[0].currency, plans[0].confirm_above,
                    spent=sum(p.spent for p in spent),
-                   spent_on=plural(len(spent), "interrupted pull") if spent else "")
+                   spent_on=plural(len(spent), "interrupted pull") if spent else "",
+                   free=all(p.free for p in plans))
 
     def describe(self) -> str:
         def counts(items: dict[str, int]) -> str:  # "1 user", "2 users", "1 followers page"
@@ -540,6 +543,8 @@ class Plan:
         lines = [f"{self.what}",
                  f"  requests: {self.total_requests:,} ({counts(self.requests)})",
                  f"  time at the rate limits: {duration(self.seconds)}",
+                 f"  cost: nothing, Bluesky's AppView is free ({counts(self.resources)})"
+                 if self.free else
                  f"  cost at pay-per-use prices: {self.cost:,.2f} {self.currency} "
                  f"({counts(self.resources)})"]
         if self.spent:

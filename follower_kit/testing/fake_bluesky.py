@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -220,6 +221,15 @@ class FakeBluesky(FakeX):
                 facets.append({"index": {"byteStart": at, "byteEnd": at + 1 + len(tag.encode())},
                                "features": [{"$type": "app.bsky.richtext.facet#tag",
                                              "tag": tag}]})
+        for handle in list(row.mentions):
+            # a mention facet spans "@handle" in the text and names the account's DID
+            at = encoded.find(f"@{handle}".encode())
+            if at >= 0:
+                did = self.handles.get(str(handle).lower()) or to_did([handle])[0]
+                facets.append({"index": {"byteStart": at,
+                                         "byteEnd": at + 1 + len(str(handle).encode())},
+                               "features": [{"$type": "app.bsky.richtext.facet#mention",
+                                             "did": did}]})
         for url in list(row.urls):
             facets.append({"index": {"byteStart": 0, "byteEnd": 0},
                            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": url}]})
@@ -422,7 +432,8 @@ def synthetic_bluesky(n: int, *, seed: int = 0, handle: str = "bigaccount.bsky.s
 def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
     """A sample audience moved to Bluesky, every snapshot: DIDs for ids, handles for usernames,
     AT URIs for tweet ids (reposts as ``app.bsky.feed.repost`` records), the account's
-    ``network`` set, ``labels`` on the users (``spam`` from Bluesky's labeler on every other
+    ``network`` set, avatars as Bluesky CDN URLs (none for a default avatar: the AppView leaves
+    ``avatar`` out), ``labels`` on the users (``spam`` from Bluesky's labeler on every other
     spam bot of the truth, the self-label ``bot`` on feed bots), and the profile fields Bluesky
     lacks (:data:`BLUESKY_LACKS`) empty. ``write_sample`` stores it like the X sample.
 
@@ -445,11 +456,27 @@ def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
     spam = (kind == "spam").to_numpy() & (np.arange(len(users)) % 2 == 0)
     feed = (kind == "feed").to_numpy()
     users = users.assign(**{c: None for c in BLUESKY_LACKS}, protected=False)
-    users = users.assign(id=users["id"].map(did_of), username=to_handle(users["username"]),
+    dids = users["id"].map(did_of)
+    # no avatar is no `avatar` field on Bluesky (X serves a default image's URL instead); a set
+    # one is a CDN URL as the AppView gives it
+    default = users["default_profile_image"].fillna(False).astype(bool) \
+        if "default_profile_image" in users.columns else pd.Series(False, index=users.index)
+    users = users.assign(profile_image_url=[
+        None if d else f"https://cdn.bsky.app/img/avatar/plain/{did}/{_cid(did)}@jpeg"
+        for did, d in zip(dids, default)])
+    users = users.assign(id=dids, username=to_handle(users["username"]),
                          labels=pd.Series([(["spam"] if s else []) + (["bot"] if f else [])
                                            for s, f in zip(spam, feed)], index=users.index,
                                           dtype=schema.STR_LIST))
     t = audience.tweets
+    # a mention is written as the Bluesky handle, the account's own as ``handle``
+    own = str(acct["username"]).lower()
+
+    def as_handles(ms):
+        return [handle if str(m).lower() == own else to_handle([m])[0] for m in ms]
+
+    t = t.assign(text=[_mentions_as_handles(x, ms, as_handles(ms))
+                       for x, ms in zip(t["text"], t["mentions"])])
     author = t["author_id"].map(did_of)
     coll = np.where(t["kind"] == "retweet", "app.bsky.feed.repost", "app.bsky.feed.post")
     tweets = t.assign(
@@ -459,7 +486,7 @@ def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
                          for a, u, c, k in zip(author, t["in_reply_to_user_id"],
                                                t["conversation_id"], t["kind"])],
         in_reply_to_user_id=t["in_reply_to_user_id"].map(did_of),
-        mentions=pd.Series([to_handle(ms) for ms in t["mentions"]], index=t.index,
+        mentions=pd.Series([as_handles(ms) for ms in t["mentions"]], index=t.index,
                            dtype=schema.STR_LIST))
     account = {**acct, "id": did_of[str(acct["id"])], "username": handle, "network": "bluesky"}
     return replace(
@@ -471,6 +498,16 @@ def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
         truth=audience.truth.assign(follower_id=audience.truth["follower_id"].map(
             lambda i: did_of.get(i, i))),
         competitors=[])
+
+
+def _mentions_as_handles(text, mentions, handles):
+    """A post's text with each ``@username`` it mentions written as its Bluesky handle, as a
+    Bluesky post names them."""
+    if not isinstance(text, str) or mentions is None or not len(mentions):
+        return text
+    for m, h in zip(mentions, handles):
+        text = re.sub(rf"@{re.escape(str(m))}(?![\w.-])", lambda _: f"@{h}", text)
+    return text
 
 
 def sample_as_bluesky(audience, *, handle: str = "sample.bsky.social") -> dict:

@@ -196,6 +196,27 @@ def missing_fields_note(users: pd.DataFrame) -> str:
             "labels (spam) and bot self-labels count as evidence.")
 
 
+def bluesky_basis_note(users: pd.DataFrame) -> str:
+    """What the scores of the Bluesky accounts among ``users`` rest on, for a report or the
+    triage to say beside a list of them: the hand-set rules (the shipped model learned from X
+    profiles, :func:`~follower_kit.analysis.bots.model_for`), the fields Bluesky lacks, the
+    labels that count, and that no measurement says how many people such a list holds; ""
+    without Bluesky accounts.
+
+    Returns
+    -------
+    str
+    """
+    ids = users["id"] if "id" in users.columns else users.get("follower_id", pd.Series([]))
+    if not int(ids.astype(str).str.startswith("did:").sum()):
+        return ""
+    return ("These Bluesky accounts are scored by the kit's hand-set rules, not by its bot "
+            f"model, which learned from X profiles: Bluesky profiles have no {BLUESKY_LACKS}, "
+            "so the scores rest on counts, account age, handle, bio, avatar and posts, and a "
+            "Bluesky moderation label such as spam, or a bot self-label, counts as evidence. "
+            "How many real people such a list holds has been measured on X accounts only.")
+
+
 def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
