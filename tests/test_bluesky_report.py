@@ -274,3 +274,27 @@ def test_the_audience_command_names_invalid_handles_by_did(tmp_path):
     assert "(invalid handle)" in out.output.split("Unfollowed you")[1].split("Influential")[0]
     assert re.search(r"^  did:plc:\w+ \(invalid handle\) +score ", influential, flags=re.M)
     assert "@handle.invalid" not in out.output
+
+
+def test_a_repost_has_no_rt_prefix_on_bluesky():
+    """A Bluesky repost is a record pointing at a post, whose text it leaves as written: the
+    fake keeps no X "RT @user: " prefix, nor the mention that prefix made."""
+    x = generate(followers=100, months=2, seed=11).tweets
+    blue = as_bluesky(generate(followers=100, months=2, seed=11), handle=HANDLE).tweets
+    retweets = (x["kind"] == "retweet").to_numpy()
+    assert x.loc[retweets, "text"].str.startswith("RT @").mean() > 0.9  # the X sample has them
+    reposts = blue[retweets]
+    assert len(reposts) > 20 and not reposts["text"].str.contains(r"^RT @", regex=True).any()
+    assert reposts["id"].str.contains("/app.bsky.feed.repost/").all()
+    prefixed = x.loc[retweets, "text"].str.extract(r"^RT @(\w+): ", expand=False).to_numpy()
+    assert x.loc[retweets, "mentions"].map(len).sum() > reposts["mentions"].map(len).sum()
+    from follower_kit.testing.fake_bluesky import to_handle
+
+    kept_mention = [to_handle([p])[0] in list(ms) for p, ms, t in
+                    zip(prefixed, reposts["mentions"], x.loc[retweets, "text"].str[4:])
+                    if isinstance(p, str) and f"@{p}" not in t]
+    assert len(kept_mention) > 20 and not any(kept_mention)
+    kept = ~retweets  # every other post as it was written
+    assert (blue.loc[kept, "text"].str.startswith("RT @") == x.loc[kept, "text"].str.startswith(
+        "RT @")).all()
+

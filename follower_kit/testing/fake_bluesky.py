@@ -468,7 +468,7 @@ def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
                          labels=pd.Series([(["spam"] if s else []) + (["bot"] if f else [])
                                            for s, f in zip(spam, feed)], index=users.index,
                                           dtype=schema.STR_LIST))
-    t = audience.tweets
+    t = _reposts_without_prefix(audience.tweets)
     # a mention is written as the Bluesky handle, the account's own as ``handle``
     own = str(acct["username"]).lower()
 
@@ -498,6 +498,28 @@ def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
         truth=audience.truth.assign(follower_id=audience.truth["follower_id"].map(
             lambda i: did_of.get(i, i))),
         competitors=[])
+
+
+_RT_PREFIX = re.compile(r"RT @(\w+): ")
+
+
+def _reposts_without_prefix(tweets: pd.DataFrame) -> pd.DataFrame:
+    """``tweets`` with each retweet's "RT @user: " text prefix, and the mention it makes, taken
+    off: a Bluesky repost is a record of its own pointing at the post, whose text it leaves as
+    written (the AppView serves the original post under a ``reasonRepost``)."""
+    if tweets.empty:
+        return tweets
+    texts, mentions = list(tweets["text"]), list(tweets["mentions"])
+    for i in np.flatnonzero((tweets["kind"] == "retweet").to_numpy()):
+        found = _RT_PREFIX.match(texts[i]) if isinstance(texts[i], str) else None
+        if found is None:
+            continue
+        texts[i] = texts[i][found.end():]
+        if f"@{found.group(1)}" not in texts[i]:  # the prefix was its only mention of them
+            ms = list(mentions[i]) if mentions[i] is not None else []
+            mentions[i] = [m for m in ms if str(m).lower() != found.group(1).lower()]
+    return tweets.assign(text=pd.Series(texts, index=tweets.index, dtype=tweets["text"].dtype),
+                         mentions=pd.Series(mentions, index=tweets.index, dtype=schema.STR_LIST))
 
 
 def _mentions_as_handles(text, mentions, handles):
