@@ -298,3 +298,28 @@ def test_a_repost_has_no_rt_prefix_on_bluesky():
     assert (blue.loc[kept, "text"].str.startswith("RT @") == x.loc[kept, "text"].str.startswith(
         "RT @")).all()
 
+
+def test_bluesky_accounts_are_made_in_bluesky_s_era(tmp_path):
+    """The fake moves the X sample's creation dates (2007 onwards) into Bluesky's (public
+    since February 2023): the order kept, recent dates as they were, nobody made after the
+    snapshot that first lists them; `ages` shows no account older than Bluesky."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    x = generate(followers=300, months=3, seed=11)
+    blue = as_bluesky(x, handle=HANDLE)
+    before, after = x.users["created_at"], blue.users["created_at"]
+    assert before.min() < pd.Timestamp("2010-01-01", tz="UTC")
+    assert after.min() >= pd.Timestamp("2023-02-17", tz="UTC")
+    assert (before.rank(method="min") == after.rank(method="min")).all()  # order kept
+    start = x.followers["snapshot_at"].min()
+    assert (after[before >= start] == before[before >= start]).all()
+    first_seen = blue.followers.groupby("follower_id")["snapshot_at"].min()
+    made = blue.users.set_index("id")["created_at"].reindex(first_seen.index)
+    assert (made <= first_seen).all()
+    assert pd.Timestamp(blue.account["created_at"]) >= pd.Timestamp("2023-02-17", tz="UTC")
+    ingest.write_sample(Store(tmp_path), blue)
+    out = CliRunner().invoke(main, ["ages", "show", HANDLE, "--store", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    assert "10+ years" not in out.output or re.search(r"10\+ years\D+0\b", out.output), out.output
