@@ -215,3 +215,111 @@ def test_the_report_of_a_bluesky_account_renders_with_bsky_links(bluesky_store, 
     assert "Bluesky profiles have no location field" in page
     assert "scored by the kit&#x27;s hand-set rules" in page or \
         "scored by the kit's hand-set rules" in page
+
+
+def test_the_report_sentences_name_an_invalid_handle_by_its_did():
+    """The summary's actions and the new followers' sentence name accounts as the tables do:
+    a follower whose handle no longer verifies by its DID, not "@handle.invalid"."""
+    from follower_kit import report_text as rt
+
+    did = "did:plc:exezbtd3s43o2argizn5j3rd"
+    entries = pd.DataFrame({"follower_id": [did, "did:plc:b", "did:plc:c", "did:plc:d"],
+                            "username": ["handle.invalid", "bob.bsky.social", None, "eve.xyz"]})
+    named = rt.named_as(entries)
+    assert named == [f"{did} (invalid handle)", "@bob.bsky.social", "@eve.xyz"]
+    said = " ".join(rt.month_actions(blocked=3, block=named, follow_back=named * 2,
+                                     check_out=named))
+    assert said.count(f"{did} (invalid handle)") == 3, said
+    assert "@handle.invalid" not in said and "@@" not in said and "@did:" not in said
+    assert "@bob.bsky.social" in said
+    assert rt.month_actions(follow_back=["alice"]) == [  # bare handles still work
+        "Follow back @alice: likely people, active, on your topics."]
+    for text in (rt.new_followers_sentence(pd.Series(["a"] * 3), new=3, notable=named),
+                 rt.new_followers_sentence(pd.Series([None] * 3, dtype=object), new=3,
+                                           profiled=0, named=named)):
+        assert f"{did} (invalid handle)" in text and "@handle.invalid" not in text, text
+    assert rt.named_as(entries.rename(columns={"follower_id": "id"}), "id") == named
+
+
+@pytest.mark.slow
+def test_the_report_names_invalid_handles_by_did_in_its_sentences(tmp_path):
+    """Rendered: the block list's first names in "This month's actions" are followers whose
+    handle no longer verifies (all the spam-labelled ones here); the prose names them by DID."""
+    blue = as_bluesky(generate(followers=300, months=2, seed=5), handle=HANDLE)
+    users = blue.users.copy()
+    spam = users["labels"].map(lambda v: v is not None and "spam" in list(v))
+    users.loc[spam, "username"] = "handle.invalid"
+    store = Store(tmp_path / "store")
+    ingest.write_sample(store, replace(blue, users=users))
+    result = fk.report(HANDLE, store=str(store.path), out_dir=tmp_path, formats=("html",))
+    page = result.paths["html"].read_text()
+    assert "(invalid handle)" in page
+    assert "@handle.invalid" not in page, re.findall(r".{80}@handle\.invalid.{40}", page)[:3]
+
+
+def test_the_audience_command_names_invalid_handles_by_did(tmp_path):
+    """`audience` lists who unfollowed and who is influential as `changes` does: a follower
+    whose handle no longer verifies by its DID."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    blue = as_bluesky(generate(followers=60, months=2, seed=3), handle=HANDLE)
+    users = blue.users.copy()
+    users.loc[users["username"] != HANDLE, "username"] = "handle.invalid"
+    ingest.write_sample(Store(tmp_path), replace(blue, users=users))
+    out = CliRunner().invoke(main, ["audience", HANDLE, "--store", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    influential = out.output.split("Influential in your topics")[1]
+    assert "(invalid handle)" in out.output.split("Unfollowed you")[1].split("Influential")[0]
+    assert re.search(r"^  did:plc:\w+ \(invalid handle\) +score ", influential, flags=re.M)
+    assert "@handle.invalid" not in out.output
+
+
+def test_a_repost_has_no_rt_prefix_on_bluesky():
+    """A Bluesky repost is a record pointing at a post, whose text it leaves as written: the
+    fake keeps no X "RT @user: " prefix, nor the mention that prefix made."""
+    x = generate(followers=100, months=2, seed=11).tweets
+    blue = as_bluesky(generate(followers=100, months=2, seed=11), handle=HANDLE).tweets
+    retweets = (x["kind"] == "retweet").to_numpy()
+    assert x.loc[retweets, "text"].str.startswith("RT @").mean() > 0.9  # the X sample has them
+    reposts = blue[retweets]
+    assert len(reposts) > 20 and not reposts["text"].str.contains(r"^RT @", regex=True).any()
+    assert reposts["id"].str.contains("/app.bsky.feed.repost/").all()
+    prefixed = x.loc[retweets, "text"].str.extract(r"^RT @(\w+): ", expand=False).to_numpy()
+    assert x.loc[retweets, "mentions"].map(len).sum() > reposts["mentions"].map(len).sum()
+    from follower_kit.testing.fake_bluesky import to_handle
+
+    kept_mention = [to_handle([p])[0] in list(ms) for p, ms, t in
+                    zip(prefixed, reposts["mentions"], x.loc[retweets, "text"].str[4:])
+                    if isinstance(p, str) and f"@{p}" not in t]
+    assert len(kept_mention) > 20 and not any(kept_mention)
+    kept = ~retweets  # every other post as it was written
+    assert (blue.loc[kept, "text"].str.startswith("RT @") == x.loc[kept, "text"].str.startswith(
+        "RT @")).all()
+
+
+def test_bluesky_accounts_are_made_in_bluesky_s_era(tmp_path):
+    """The fake moves the X sample's creation dates (2007 onwards) into Bluesky's (public
+    since February 2023): the order kept, recent dates as they were, nobody made after the
+    snapshot that first lists them; `ages` shows no account older than Bluesky."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    x = generate(followers=300, months=3, seed=11)
+    blue = as_bluesky(x, handle=HANDLE)
+    before, after = x.users["created_at"], blue.users["created_at"]
+    assert before.min() < pd.Timestamp("2010-01-01", tz="UTC")
+    assert after.min() >= pd.Timestamp("2023-02-17", tz="UTC")
+    assert (before.rank(method="min") == after.rank(method="min")).all()  # order kept
+    start = x.followers["snapshot_at"].min()
+    assert (after[before >= start] == before[before >= start]).all()
+    first_seen = blue.followers.groupby("follower_id")["snapshot_at"].min()
+    made = blue.users.set_index("id")["created_at"].reindex(first_seen.index)
+    assert (made <= first_seen).all()
+    assert pd.Timestamp(blue.account["created_at"]) >= pd.Timestamp("2023-02-17", tz="UTC")
+    ingest.write_sample(Store(tmp_path), blue)
+    out = CliRunner().invoke(main, ["ages", "show", HANDLE, "--store", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    assert "10+ years" not in out.output or re.search(r"10\+ years\D+0\b", out.output), out.output

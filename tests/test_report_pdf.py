@@ -191,3 +191,26 @@ def test_no_table_row_is_left_alone_on_a_page(tmp_path):
             per_case[case] = per_case.get(case, 0) + 1
         alone += [(number, case) for case, n in per_case.items() if n == 1]
     assert len(pages) > 40 and alone == [], alone
+
+
+def test_no_table_header_is_left_alone_at_a_page_bottom(tmp_path):
+    """A table's caption and header print on the page of its first rows: the Bluesky sample's
+    block-list header stood alone at a page bottom, its rows on the next page. Tables of ten
+    20 mm rows after a spacer 4 mm taller each time put the header at every page position."""
+    import re
+
+    need_tools()
+    cases = []
+    for case, spacer in enumerate(range(150, 262, 4)):
+        rows = "".join(f'<tr><td class="fk-handle"><bdi>@c{case}r{row}</bdi></td>'
+                       f'<td class="fk-text"><div style="height: 20mm">why</div></td></tr>'
+                       for row in range(10))
+        cases.append(f'<div style="break-before: page; height: {spacer}mm">spacer</div>'
+                     '<div class="jp-OutputArea-child"><div class="jp-OutputArea-output '
+                     f'jp-RenderedHTMLCommon"><table class="fk-table"><caption>Table {case}'
+                     f'</caption><thead><tr><th>Head{case}</th><th>Why</th></tr></thead>'
+                     f"<tbody>{rows}</tbody></table></div></div>")
+    pages = page_texts(_print(tmp_path, "".join(cases)))
+    alone = [(number, case) for number, text in enumerate(pages, start=1)
+             for case in re.findall(r"Head(\d+)", text) if f"@c{case}r" not in text]
+    assert len(pages) > 40 and alone == [], alone

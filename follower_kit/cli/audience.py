@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from .. import audience as layer
 from ..analysis import insight, reading
+from ..analysis.relations import profile_label
 from ..text import csv_frame, terminal
 from ..wording import plural
 from .common import store_option
@@ -147,7 +148,8 @@ def _print(data, result, top_n) -> None:
         if len(part):
             click.echo(f"\n{title}")
             for r in part.head(top_n).itertuples():
-                who = f"@{terminal(r.username)}" if isinstance(r.username, str) else r.profile_url
+                who = terminal(profile_label(r.user_id, r.username)) \
+                    if isinstance(r.username, str) else r.profile_url  # a DID for handle.invalid
                 detail = f"  {terminal(r.detail, 160)}" if isinstance(r.detail, str) else ""
                 click.echo(f"  {who}{detail}")
             if len(part) > top_n:
@@ -156,7 +158,8 @@ def _print(data, result, top_n) -> None:
     if result["influential"].empty:
         click.echo("  (nobody: needs profiles and tweets)")
     for r in result["influential"].itertuples():
-        who = f"@{terminal(r.username)}" if isinstance(r.username, str) else f"id {r.follower_id}"
+        who = terminal(profile_label(r.follower_id, r.username)) \
+            if isinstance(r.username, str) else f"id {r.follower_id}"
         topics = terminal(r.topics, 80) if isinstance(r.topics, str) else "their bio"
         click.echo(f"  {who:<20} score {r.score:5.2f}  {r.in_audience} in the audience talk to "
                    f"them; posts on {topics}")

@@ -27,6 +27,7 @@ __all__ = [
     "headline_sentences",
     "month_actions",
     "month_label",
+    "named_as",
     "new_followers_sentence",
     "number",
     "percent",
@@ -262,6 +263,27 @@ def _shares(counts: pd.Series, n: int = 3) -> list[str]:
     return [f"{label} ({percent(c / total, 0)})" for label, c in top.items() if c > 0]
 
 
+def named_as(frame: pd.DataFrame, id_column: str = "follower_id") -> list[str]:
+    """How the report's sentences name the accounts of ``frame``, in its order: ``@HANDLE``,
+    or a Bluesky account whose handle no longer verifies by its DID
+    (:func:`~follower_kit.analysis.relations.profile_label`), as the tables name it; rows
+    without a handle are left out. The sentences take these names or bare handles.
+
+    >>> named_as(pd.DataFrame({"follower_id": ["did:plc:ab", "did:plc:cd", "did:plc:ef"],
+    ...                        "username": ["handle.invalid", None, "alice.bsky.social"]}))
+    ['did:plc:ab (invalid handle)', '@alice.bsky.social']
+    """
+    from ..analysis.relations import profile_label
+
+    known = frame[frame["username"].notna()]
+    return [profile_label(uid, str(name)) for uid, name in zip(known[id_column], known["username"])]
+
+
+def _at(name: str) -> str:
+    """``@name`` for a bare handle; a name from :func:`named_as` (``@...`` or a DID) as is."""
+    return name if name.startswith(("@", "did:")) else f"@{name}"
+
+
 def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -280,8 +302,8 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
     new : int
         Number of new followers.
     notable : sequence of str
-        Handles of new followers worth checking out, in the triage's ``check_out`` order (reach
-        and engagement).
+        Handles (or :func:`named_as` names) of new followers worth checking out, in the
+        triage's ``check_out`` order (reach and engagement).
     first_month : bool
         The first month on record: there is no earlier list to tell new followers apart.
     period : str
@@ -307,7 +329,7 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
         said = (f"{plural(new, 'new follower')} {period}; none has a profile in the store yet, "
                 "so who they are cannot be told (see the note on profiles above).")
         if named:
-            handles = [f"@{h}" for h in named[:5]]
+            handles = [_at(h) for h in named[:5]]
             listed = (", ".join(handles) + f" and {len(named) - 5:,} more" if len(named) > 5
                       else _join(handles))
             said += (f" Your own posts name {len(named):,} of them: {listed}."
@@ -325,7 +347,7 @@ def new_followers_sentence(segments: pd.Series, *, new: int, notable: Sequence[s
         else:
             parts.append(f"Most of the {plural(new, 'new follower')} come from {_join(top)}.")
     if notable:
-        handles = [f"@{h}" for h in notable[:3]]
+        handles = [_at(h) for h in notable[:3]]
         parts.append(f"Worth checking out first: {_join(handles)}.")
     return " ".join(parts) or f"{plural(new, 'new follower')} {period}."
 
@@ -570,7 +592,7 @@ def triage_sentence(lists: Mapping[str, int], *, followers: int | None = None,
 
 
 def _handles(names: Sequence[str], n: int = 3) -> str:
-    return _join([f"@{h}" for h in list(names)[:n]])
+    return _join([_at(h) for h in list(names)[:n]])
 
 
 def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
@@ -587,9 +609,11 @@ def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
     blocked : int
         Followers on the block list.
     block : sequence of str
-        Their handles, highest score first (the first three are named).
+        Their handles (or :func:`named_as` names), highest score first (the first three are
+        named).
     follow_back, talk_to, check_out : sequence of str
-        Handles in list order, every entry of the list (the first three are named).
+        Handles or :func:`named_as` names in list order, every entry of the list (the first
+        three are named).
     topics : sequence of str
         The client's topics and keywords, named in "on your topics".
 
@@ -599,7 +623,7 @@ def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
         Plain-text sentences (0 to 3); none when there is nothing to do.
     """
     def first(names) -> str:  # three at most: longer lists are named by where to start
-        return _join([f"@{h}" for h in names])
+        return _join([_at(h) for h in names])
 
     actions = []
     if blocked:
@@ -915,7 +939,7 @@ def competitors_sentence(versus: pd.DataFrame | None, *, account: str,
                      f"({percent(r.share_of_account, 0)} of yours); {number(r.exclusive)} of "
                      f"its {plural(r.followers, 'follower')} do not follow you.")
     if missing:
-        handles = _join([f"@{h}" for h in missing])
+        handles = _join([_at(h) for h in missing])
         parts.append(f"{handles} {'is' if len(missing) == 1 else 'are'} not in the store at "
                      "this month's snapshot: pull their followers first (follower-kit pull "
                      "followers HANDLE).")

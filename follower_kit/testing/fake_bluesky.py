@@ -464,11 +464,14 @@ def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
     users = users.assign(profile_image_url=[
         None if d else f"https://cdn.bsky.app/img/avatar/plain/{did}/{_cid(did)}@jpeg"
         for did, d in zip(dids, default)])
+    start = audience.followers["snapshot_at"].min() if len(audience.followers) else None
+    if "created_at" in users.columns:
+        users = users.assign(created_at=bluesky_era(users["created_at"], start))
     users = users.assign(id=dids, username=to_handle(users["username"]),
                          labels=pd.Series([(["spam"] if s else []) + (["bot"] if f else [])
                                            for s, f in zip(spam, feed)], index=users.index,
                                           dtype=schema.STR_LIST))
-    t = audience.tweets
+    t = _reposts_without_prefix(audience.tweets)
     # a mention is written as the Bluesky handle, the account's own as ``handle``
     own = str(acct["username"]).lower()
 
@@ -489,6 +492,8 @@ def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
         mentions=pd.Series([as_handles(ms) for ms in t["mentions"]], index=t.index,
                            dtype=schema.STR_LIST))
     account = {**acct, "id": did_of[str(acct["id"])], "username": handle, "network": "bluesky"}
+    if acct.get("created_at") is not None:
+        account["created_at"] = bluesky_era(pd.Series([acct["created_at"]]), start).iloc[0]
     return replace(
         audience, account=account, users=users, tweets=tweets,
         followers=audience.followers.assign(
@@ -498,6 +503,56 @@ def as_bluesky(audience, *, handle: str = "sample.bsky.social"):
         truth=audience.truth.assign(follower_id=audience.truth["follower_id"].map(
             lambda i: did_of.get(i, i))),
         competitors=[])
+
+
+X_OPENED = pd.Timestamp("2006-03-21", tz="UTC")
+BLUESKY_OPENED = pd.Timestamp("2023-02-17", tz="UTC")  # the invite-only app's first day
+
+
+def bluesky_era(created: pd.Series, start=None) -> pd.Series:
+    """X account creation dates moved into Bluesky's era: the stretch from X's opening to
+    ``start`` (the audience's first snapshot; at least a year after Bluesky opened) pressed
+    linearly into Bluesky's opening (2023-02-17) to ``start``, later dates kept. The order, and
+    so the bursts of a follower factory, stay; nobody is made after a snapshot that lists them
+    (a date moves later, to at most ``start``). A sample reaching back before 2024 still
+    lists followers before their account was made.
+
+    >>> bluesky_era(pd.Series(pd.to_datetime(["2006-03-21", "2015-01-01", "2026-09-01"],
+    ...                                        utc=True)), pd.Timestamp("2025-11-01", tz="UTC"))
+    0   2023-02-17 00:00:00+00:00
+    1   2024-05-04 08:37:18+00:00
+    2   2026-09-01 00:00:00+00:00
+    dtype: datetime64[us, UTC]
+    """
+    pivot = max(pd.Timestamp(start) if start is not None else BLUESKY_OPENED,
+                BLUESKY_OPENED + pd.Timedelta(days=365))
+    t = pd.to_datetime(created, utc=True)
+    early = t < pivot
+    scale = (pivot - BLUESKY_OPENED) / (pivot - X_OPENED)
+    moved = BLUESKY_OPENED + (t.clip(lower=X_OPENED) - X_OPENED) * scale
+    return t.where(~early, moved.dt.floor("s")).astype(created.dtype)
+
+
+_RT_PREFIX = re.compile(r"RT @(\w+): ")
+
+
+def _reposts_without_prefix(tweets: pd.DataFrame) -> pd.DataFrame:
+    """``tweets`` with each retweet's "RT @user: " text prefix, and the mention it makes, taken
+    off: a Bluesky repost is a record of its own pointing at the post, whose text it leaves as
+    written (the AppView serves the original post under a ``reasonRepost``)."""
+    if tweets.empty:
+        return tweets
+    texts, mentions = list(tweets["text"]), list(tweets["mentions"])
+    for i in np.flatnonzero((tweets["kind"] == "retweet").to_numpy()):
+        found = _RT_PREFIX.match(texts[i]) if isinstance(texts[i], str) else None
+        if found is None:
+            continue
+        texts[i] = texts[i][found.end():]
+        if f"@{found.group(1)}" not in texts[i]:  # the prefix was its only mention of them
+            ms = list(mentions[i]) if mentions[i] is not None else []
+            mentions[i] = [m for m in ms if str(m).lower() != found.group(1).lower()]
+    return tweets.assign(text=pd.Series(texts, index=tweets.index, dtype=tweets["text"].dtype),
+                         mentions=pd.Series(mentions, index=tweets.index, dtype=schema.STR_LIST))
 
 
 def _mentions_as_handles(text, mentions, handles):
