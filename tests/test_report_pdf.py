@@ -166,6 +166,24 @@ def test_a_table_caption_prints_on_one_line(demo_pdf):
 
 
 
+def _spaced_tables(spacers, *, caption: bool = False) -> str:
+    """One report table of ten 20 mm rows (handles ``@c{case}r{row}``) after each spacer (mm),
+    each on a new page: the tables cross every page position as the spacers grow. With
+    ``caption``, each table has a caption and its header reads ``Head{case}``."""
+    cases = []
+    for case, spacer in enumerate(spacers):
+        rows = "".join(f'<tr><td class="fk-handle"><bdi>@c{case}r{row}</bdi></td>'
+                       f'<td class="fk-text"><div style="height: 20mm">why</div></td></tr>'
+                       for row in range(10))
+        head = (f"<caption>Table {case}</caption><thead><tr><th>Head{case}</th>" if caption
+                else "<thead><tr><th>Handle</th>")
+        cases.append(f'<div style="break-before: page; height: {spacer}mm">spacer</div>'
+                     '<div class="jp-OutputArea-child"><div class="jp-OutputArea-output '
+                     f'jp-RenderedHTMLCommon"><table class="fk-table">{head}<th>Why</th></tr>'
+                     f"</thead><tbody>{rows}</tbody></table></div></div>")
+    return "".join(cases)
+
+
 def test_no_table_row_is_left_alone_on_a_page(tmp_path):
     """A table split over two pages keeps two rows or more on each side: the demo's talk-to
     list printed its tenth row alone under the repeated header atop the last page. Tables of
@@ -173,17 +191,7 @@ def test_no_table_row_is_left_alone_on_a_page(tmp_path):
     import re
 
     need_tools()
-    cases = []
-    for case, spacer in enumerate(range(40, 215, 5)):
-        rows = "".join(f'<tr><td class="fk-handle"><bdi>@c{case}r{row}</bdi></td>'
-                       f'<td class="fk-text"><div style="height: 20mm">why</div></td></tr>'
-                       for row in range(10))
-        cases.append(f'<div style="break-before: page; height: {spacer}mm">spacer</div>'
-                     '<div class="jp-OutputArea-child"><div class="jp-OutputArea-output '
-                     'jp-RenderedHTMLCommon"><table class="fk-table"><thead><tr>'
-                     '<th>Handle</th><th>Why</th></tr></thead>'
-                     f"<tbody>{rows}</tbody></table></div></div>")
-    pages = page_texts(_print(tmp_path, "".join(cases)))
+    pages = page_texts(_print(tmp_path, _spaced_tables(range(40, 215, 5))))
     alone = []
     for number, text in enumerate(pages, start=1):
         per_case = {}
@@ -200,17 +208,7 @@ def test_no_table_header_is_left_alone_at_a_page_bottom(tmp_path):
     import re
 
     need_tools()
-    cases = []
-    for case, spacer in enumerate(range(150, 262, 4)):
-        rows = "".join(f'<tr><td class="fk-handle"><bdi>@c{case}r{row}</bdi></td>'
-                       f'<td class="fk-text"><div style="height: 20mm">why</div></td></tr>'
-                       for row in range(10))
-        cases.append(f'<div style="break-before: page; height: {spacer}mm">spacer</div>'
-                     '<div class="jp-OutputArea-child"><div class="jp-OutputArea-output '
-                     f'jp-RenderedHTMLCommon"><table class="fk-table"><caption>Table {case}'
-                     f'</caption><thead><tr><th>Head{case}</th><th>Why</th></tr></thead>'
-                     f"<tbody>{rows}</tbody></table></div></div>")
-    pages = page_texts(_print(tmp_path, "".join(cases)))
+    pages = page_texts(_print(tmp_path, _spaced_tables(range(150, 262, 4), caption=True)))
     alone = [(number, case) for number, text in enumerate(pages, start=1)
              for case in re.findall(r"Head(\d+)", text) if f"@c{case}r" not in text]
     assert len(pages) > 40 and alone == [], alone
