@@ -5,10 +5,9 @@ from __future__ import annotations
 import ast
 
 import nbformat
-import papermill as pm
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, execute_notebook
 
 NOTEBOOK = ROOT / "notebooks" / "bot_lab.ipynb"
 
@@ -27,9 +26,9 @@ def test_notebook_is_thin_and_clean():
 @pytest.mark.slow
 def test_notebook_runs_on_the_sample(tmp_path):
     out = tmp_path / "bot_lab.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), cwd=str(NOTEBOOK.parent), kernel_name="python3",
-                        parameters={"followers": 2000, "shared_data": str(tmp_path / "absent")},
-                        progress_bar=False)
+    execute_notebook(str(NOTEBOOK), str(out), cwd=str(NOTEBOOK.parent), kernel_name="python3",
+                     parameters={"followers": 2000, "shared_data": str(tmp_path / "absent")},
+                     progress_bar=False)
     nb = nbformat.read(out, as_version=4)
     text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
                      for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))

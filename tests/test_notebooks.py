@@ -16,7 +16,7 @@ import papermill as pm
 import pytest
 
 from _rendered import rendered_report
-from conftest import ROOT
+from conftest import ROOT, execute_notebook
 from follower_kit import report
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -99,8 +99,8 @@ def test_notebook_executes_on_the_sample(path, tmp_path, tmp_path_factory, sampl
         params = {k: v for k, v in {"store": str(sample_store.path), "account": "brightwave",
                                     "month": "2026-10"}.items() if k in declared}
         executed = tmp_path / path.name
-        pm.execute_notebook(str(path), str(executed), parameters=params, cwd=str(path.parent),
-                            kernel_name="python3", progress_bar=False)
+        execute_notebook(str(path), str(executed), parameters=params, cwd=str(path.parent),
+                         kernel_name="python3", progress_bar=False)
     nb = nbformat.read(executed, as_version=4)
     code = _code(nb)
     assert all(c.execution_count for c in code), "a cell did not run"
@@ -113,9 +113,9 @@ def _execute(name, store, account, tmp_path):
     """Run notebooks/NAME on a store into tmp_path/NAME (papermill keeps it even when a cell
     fails); its outputs and their text."""
     executed = tmp_path / name
-    pm.execute_notebook(str(ROOT / "notebooks" / name), str(executed),
-                        parameters={"store": str(store.path), "account": account},
-                        cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
+    execute_notebook(str(ROOT / "notebooks" / name), str(executed),
+                     parameters={"store": str(store.path), "account": account},
+                     cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
     outputs = [o for c in _code(nbformat.read(executed, as_version=4)) for o in c.outputs]
     return outputs, " ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", ""))
                              for o in outputs)

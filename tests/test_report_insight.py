@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from _rendered import COMPETITORS, MONTH, rendered_archive_report, rendered_report
-from conftest import ROOT
+from conftest import ROOT, execute_notebook
 from follower_kit import audience
 from follower_kit import report_text as rt
 from follower_kit.analysis import insight as insight_analysis
@@ -259,13 +259,11 @@ def test_report_of_an_archive_without_profiles_says_each_section_in_one_sentence
 def test_explore_notebook_shows_the_same_sections(tmp_path, sample_store):
     """explore_audience.ipynb, executed by papermill on the sample with its competitors: each
     section prints its sentence (the report's) and draws its chart."""
-    import papermill as pm
-
     executed = tmp_path / "explore_audience.ipynb"
-    pm.execute_notebook(str(ROOT / "notebooks" / "explore_audience.ipynb"), str(executed),
-                        parameters={"store": str(sample_store.path), "account": "brightwave",
-                                    "month": MONTH}, cwd=str(ROOT / "notebooks"),
-                        kernel_name="python3", progress_bar=False)
+    execute_notebook(str(ROOT / "notebooks" / "explore_audience.ipynb"), str(executed),
+                     parameters={"store": str(sample_store.path), "account": "brightwave",
+                                 "month": MONTH}, cwd=str(ROOT / "notebooks"),
+                     kernel_name="python3", progress_bar=False)
     nb = nbformat.read(executed, as_version=4)
     assert [h for h in SECTIONS if f"## {h}" in "\n".join(
         c.source for c in nb.cells if c.cell_type == "markdown")] == list(SECTIONS)

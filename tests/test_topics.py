@@ -16,14 +16,13 @@ import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
 import pandas as pd
-import papermill as pm
 import pytest
 from click.testing import CliRunner
 from sklearn.base import clone
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from conftest import ROOT, shared_path
+from conftest import ROOT, execute_notebook, shared_path
 from follower_kit.analysis import topics as T
 from follower_kit.cli import main
 from follower_kit.errors import FollowerKitError
@@ -622,9 +621,9 @@ def test_plots_draw_and_escape_follower_text(fitted):
 @pytest.mark.slow
 def test_notebook_runs_on_the_sample(sample_store, tmp_path):
     out = tmp_path / "topics.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), cwd=str(NOTEBOOK.parent), kernel_name="python3",
-                        parameters={"store": str(sample_store.path), "account": "brightwave"},
-                        progress_bar=False)
+    execute_notebook(str(NOTEBOOK), str(out), cwd=str(NOTEBOOK.parent), kernel_name="python3",
+                     parameters={"store": str(sample_store.path), "account": "brightwave"},
+                     progress_bar=False)
     nb = nbformat.read(out, as_version=4)
     text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
                      for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
