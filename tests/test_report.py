@@ -579,6 +579,41 @@ def test_a_secret_in_a_parameter_removes_every_output_that_holds_it(tmp_path, sa
     assert leaks == []
 
 
+def test_a_kernel_that_dies_before_its_first_reply_is_started_again(tmp_path, sample_store,
+                                                                     monkeypatch):
+    # two batch workers starting kernels at once can pick the same free port; the kernel that
+    # loses dies before it answers, and that client's report failed. The first start fails
+    # here as nbclient says it does; the second is papermill's own, on a real kernel
+    import papermill
+
+    from follower_kit.report import rendering
+
+    real, calls = papermill.execute_notebook, []
+
+    def first_dies(*args, **kwargs):
+        calls.append(kwargs.get("kernel_name"))
+        if len(calls) == 1:
+            raise RuntimeError(rendering.KERNEL_DIED)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", first_dies)
+    nb_path = _tiny_notebook(tmp_path / "hello.ipynb", "print('hello')")
+    result = report.render("brightwave", month=MONTH, store=sample_store.path,
+                           formats=("html",), out_dir=tmp_path / "out", notebook=nb_path)
+    assert len(calls) == 2 and "hello" in result.paths["html"].read_text()
+    calls.clear()   # any other error stands, and is not retried
+
+    def other_error(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("something else")
+
+    monkeypatch.setattr(papermill, "execute_notebook", other_error)
+    with pytest.raises(report.RenderError, match="something else"):
+        report.render("brightwave", month=MONTH, store=sample_store.path, formats=("html",),
+                      out_dir=tmp_path / "out2", notebook=nb_path)
+    assert calls == [1]
+
+
 @pytest.mark.slow
 def test_a_token_from_the_dotenv_file_is_checked_too(tmp_path, sample_store, monkeypatch):
     # the token only in ./.env: the kernel (started in the cwd) can read it as the CLI does,

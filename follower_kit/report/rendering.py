@@ -193,6 +193,11 @@ def output_paths(out_dir: str | os.PathLike, username: str, month: str) -> dict:
     return {fmt: base / f"{stem}.{fmt}" for fmt in FORMATS}
 
 
+#: What nbclient says of a kernel that died before its first reply (:func:`render` starts
+#: another once).
+KERNEL_DIED = "Kernel died before replying to kernel_info"
+
+
 def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("html",),
            out_dir: str | os.PathLike = DEFAULT_OUT, notebook: str | os.PathLike | None = None,
            kernel_name: str = "python3", timeout: float | None = 600, now=None,
@@ -283,11 +288,24 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
     else:
         kernels.register_warm_engine()
         engine = {"engine_name": kernels.WARM_ENGINE, "km": kernel_manager}
-    try:
+    def execute():
         papermill.execute_notebook(
             str(notebook), str(staged["ipynb"]), parameters=params, kernel_name=kernel_name,
             progress_bar=False, log_output=False, request_save_on_cell_execute=True,
             execution_timeout=timeout, **engine)
+
+    try:
+        try:
+            execute()
+        except RuntimeError as exc:
+            # a fresh kernel that dies before its first reply lost a race for its ports
+            # (jupyter_client picks free ports, the kernel binds them a moment later: two
+            # batch workers starting kernels at once can pick the same one); start it again
+            if kernel_manager is not None or KERNEL_DIED not in str(exc):
+                raise
+            log.warning("the kernel for @%s %s died before it answered (%s); starting another",
+                        username, month, exc)
+            execute()
     except PapermillExecutionError as exc:
         index, first = _failing_cell(staged["ipynb"])
         where = (f"cell {index} of {notebook.name} (In [{exc.exec_count}])" if index is not None
