@@ -69,10 +69,9 @@ def score(store, account: str, at, model_path, rules_only: bool, top: int) -> No
     from .. import audience
 
     steps = tqdm(total=4, desc="bots score", unit="step", leave=False)
-    # the month's data and the one score the report and the notebooks use
-    # the latest snapshot by default, as --help says (load_month alone takes the last full
-    # month: a pull made this month would be passed over)
-    data = audience.load_month(account, store=store, at=store.snapshot_at(account, at))
+    # the month's data and the one score the report and the notebooks use; the latest
+    # snapshot by default, as --help says (load_month alone takes the last full month)
+    data = audience.load_snapshot(account, at, store=store)
     snapshot, followers, handle = data.snapshot_at, data.followers, data.account["username"]
     require_profiles(followers, handle, "score")
     profiled = followers["username"].notna() & followers["observed_at"].notna()

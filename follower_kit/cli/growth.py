@@ -175,7 +175,7 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
     options = audience.DEFAULTS.replace(bot_threshold=bot_threshold,
                                         block_threshold=block_threshold)
     steps = tqdm(total=4, desc="triage", disable=as_json, leave=False)
-    data = audience.load_month(account, store=store, at=store.snapshot_at(account))
+    data = audience.load_snapshot(account, store=store)
     followers, at, snaps = data.followers, data.snapshot_at, data.snapshots
     steps.update()
     # the tables of this snapshot when `bots score` and `topics` wrote them, else computed by

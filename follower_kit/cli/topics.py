@@ -85,10 +85,9 @@ def segment(store, account: str, at, n_segments: str, carry_over: bool, max_twee
 
     k = _n_segments(n_segments)
     steps = tqdm(total=4, desc="topics", unit="step", leave=False)
-    # the month's data and the segments the report shows (audience.segment)
-    # the latest snapshot by default, as --help says (load_month alone takes the last full
-    # month: a pull made this month would be passed over)
-    data = audience.load_month(account, store=store, at=store.snapshot_at(account, at))
+    # the month's data and the segments the report shows (audience.segment); the latest
+    # snapshot by default, as --help says (load_month alone takes the last full month)
+    data = audience.load_snapshot(account, at, store=store)
     snapshot, users, handle = data.snapshot_at, data.followers, data.account["username"]
     snaps = store.snapshots(account)["snapshot_at"]
     earlier = snaps[snaps < snapshot]
