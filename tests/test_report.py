@@ -614,6 +614,82 @@ def test_a_kernel_that_dies_before_its_first_reply_is_started_again(tmp_path, sa
     assert calls == [1]
 
 
+def _brightwave_client(store):
+    from follower_kit.audience import AudienceOptions
+    from follower_kit.report.batch import Client
+
+    return Client(options=AudienceOptions(account="brightwave", store=str(store.path)))
+
+
+@pytest.mark.slow
+def test_a_batch_workers_kernel_that_dies_before_its_first_reply_is_replaced(
+        tmp_path, sample_store, monkeypatch, caplog):
+    # the same port race, on a batch worker's warm kernel, which render does not start again
+    # itself: the client failed. Here the first kernel starts and dies unanswered, as the one
+    # that lost the race does; the worker drops it and renders on a new, real kernel
+    import os
+    import signal
+
+    import papermill
+    from jupyter_core.utils import run_sync
+
+    from follower_kit.report import batch
+
+    real, kms = papermill.execute_notebook, []
+
+    def first_dies(*args, **kwargs):
+        kms.append(kwargs["km"])
+        if len(kms) == 1:
+            run_sync(kms[0].start_kernel)()
+            os.kill(kms[0].provisioner.pid, signal.SIGKILL)
+            raise RuntimeError(render_module.KERNEL_DIED)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", first_dies)
+    nb_path = _tiny_notebook(tmp_path / "hello.ipynb", "print('hello')")
+    try:
+        row = batch._render_client(_brightwave_client(sample_store), MONTH,
+                                   str(tmp_path / "out"), notebook=str(nb_path))
+        assert row["ok"], row["error"]
+        assert len(kms) == 2 and kms[1] is not kms[0] and not kms[0].has_kernel
+        assert "hello" in (tmp_path / "out" / "brightwave" /
+                           f"brightwave-{MONTH}.html").read_text()
+        assert "kernel for @brightwave died before it answered" in caplog.text
+        warm = kernels.worker_kernel()  # the next client's: the new kernel, alive and reset
+        assert warm is kms[1] and run_sync(warm.is_alive)()
+    finally:
+        kernels.drop_worker_kernel()
+
+
+def test_a_batch_worker_starts_another_kernel_only_once_and_only_for_a_dead_one(
+        tmp_path, sample_store, monkeypatch):
+    import papermill
+
+    from follower_kit.report import batch
+
+    calls, error = [], []
+
+    def failing(*args, **kwargs):
+        calls.append(kwargs["km"])
+        raise RuntimeError(error[0])
+
+    monkeypatch.setattr(papermill, "execute_notebook", failing)
+    nb_path = _tiny_notebook(tmp_path / "hello.ipynb", "print('hello')")
+    client = _brightwave_client(sample_store)
+    try:
+        error[:] = ["something else"]  # any other error stands, and is not retried
+        row = batch._render_client(client, MONTH, str(tmp_path / "a"), notebook=str(nb_path))
+        assert not row["ok"] and "something else" in row["error"] and len(calls) == 1
+        calls.clear()  # a second death fails the client, saying so
+        error[:] = [render_module.KERNEL_DIED]
+        row = batch._render_client(client, MONTH, str(tmp_path / "b"), notebook=str(nb_path))
+        assert not row["ok"] and len(calls) == 2 and calls[0] is not calls[1]
+        assert render_module.KERNEL_DIED in row["error"]
+        assert "a second kernel died the same way" in row["error"]
+    finally:
+        kernels.drop_worker_kernel()
+
+
 @pytest.mark.slow
 def test_a_token_from_the_dotenv_file_is_checked_too(tmp_path, sample_store, monkeypatch):
     # the token only in ./.env: the kernel (started in the cwd) can read it as the CLI does,
