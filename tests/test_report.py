@@ -614,6 +614,35 @@ def test_a_kernel_that_dies_before_its_first_reply_is_started_again(tmp_path, sa
     assert calls == [1]
 
 
+@pytest.mark.slow
+def test_kernels_talk_over_unix_sockets_of_their_own(tmp_path, monkeypatch):
+    # tcp ports are free when jupyter_client picks them and bound a moment later, so two batch
+    # workers' kernels could pick the same one; unix sockets at new random paths cannot clash
+    import glob
+    import os
+    import sys
+
+    from jupyter_core.utils import run_sync
+
+    if sys.platform == "win32":
+        pytest.skip("no unix sockets on Windows: kernels use tcp there")
+    monkeypatch.chdir(tmp_path)  # jupyter_client's own ipc default is ./kernel-ipc-N
+    cls = kernels.kernel_manager_class()
+    other = cls(kernel_name="python3")
+    try:
+        km = kernels.worker_kernel()
+        assert km.transport == other.transport == "ipc"
+        assert os.path.isabs(km.ip) and km.ip != other.ip
+        run_sync(km.start_kernel)()
+        kernels.reset_kernel(km)  # a round trip with the kernel over its sockets
+        assert km.get_connection_info()["transport"] == "ipc" and glob.glob(km.ip + "-*")
+    finally:
+        kernels.drop_worker_kernel()
+    assert not glob.glob(km.ip + "-*") and not list(tmp_path.iterdir())  # all cleaned up
+    monkeypatch.setattr(kernels, "ipc_prefix", lambda: None)  # where there are none: tcp
+    assert cls(kernel_name="python3").transport == "tcp"
+
+
 def _brightwave_client(store):
     from follower_kit.audience import AudienceOptions
     from follower_kit.report.batch import Client

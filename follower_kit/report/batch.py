@@ -188,7 +188,8 @@ def _kernel_died(exc: RenderError) -> bool:
 def _once_more_if_the_kernel_died(render_once: Callable, client: Client):
     """Render on the worker's kernel; if that kernel died before its first reply, on a new one.
 
-    Two workers starting kernels at once can pick the same free port (jupyter_client picks it,
+    Over tcp (where unix sockets are unavailable, :func:`~follower_kit.report.kernels.ipc_prefix`)
+    two workers starting kernels at once can pick the same free port (jupyter_client picks it,
     the kernel binds it a moment later), and the kernel that loses dies before it answers.
     :func:`~follower_kit.report.rendering.render` starts its own kernels again once; a worker's
     kernel is this module's, so the worker drops it and starts another, once. Any other error,
