@@ -615,6 +615,111 @@ def test_a_kernel_that_dies_before_its_first_reply_is_started_again(tmp_path, sa
 
 
 @pytest.mark.slow
+def test_kernels_talk_over_unix_sockets_of_their_own(tmp_path, monkeypatch):
+    # tcp ports are free when jupyter_client picks them and bound a moment later, so two batch
+    # workers' kernels could pick the same one; unix sockets at new random paths cannot clash
+    import glob
+    import os
+    import sys
+
+    from jupyter_core.utils import run_sync
+
+    if sys.platform == "win32":
+        pytest.skip("no unix sockets on Windows: kernels use tcp there")
+    monkeypatch.chdir(tmp_path)  # jupyter_client's own ipc default is ./kernel-ipc-N
+    cls = kernels.kernel_manager_class()
+    other = cls(kernel_name="python3")
+    try:
+        km = kernels.worker_kernel()
+        assert km.transport == other.transport == "ipc"
+        assert os.path.isabs(km.ip) and km.ip != other.ip
+        run_sync(km.start_kernel)()
+        kernels.reset_kernel(km)  # a round trip with the kernel over its sockets
+        assert km.get_connection_info()["transport"] == "ipc" and glob.glob(km.ip + "-*")
+    finally:
+        kernels.drop_worker_kernel()
+    assert not glob.glob(km.ip + "-*") and not list(tmp_path.iterdir())  # all cleaned up
+    monkeypatch.setattr(kernels, "ipc_prefix", lambda: None)  # where there are none: tcp
+    assert cls(kernel_name="python3").transport == "tcp"
+
+
+def _brightwave_client(store):
+    from follower_kit.audience import AudienceOptions
+    from follower_kit.report.batch import Client
+
+    return Client(options=AudienceOptions(account="brightwave", store=str(store.path)))
+
+
+@pytest.mark.slow
+def test_a_batch_workers_kernel_that_dies_before_its_first_reply_is_replaced(
+        tmp_path, sample_store, monkeypatch, caplog):
+    # the same port race, on a batch worker's warm kernel, which render does not start again
+    # itself: the client failed. Here the first kernel starts and dies unanswered, as the one
+    # that lost the race does; the worker drops it and renders on a new, real kernel
+    import os
+    import signal
+
+    import papermill
+    from jupyter_core.utils import run_sync
+
+    from follower_kit.report import batch
+
+    real, kms = papermill.execute_notebook, []
+
+    def first_dies(*args, **kwargs):
+        kms.append(kwargs["km"])
+        if len(kms) == 1:
+            run_sync(kms[0].start_kernel)()
+            os.kill(kms[0].provisioner.pid, signal.SIGKILL)
+            raise RuntimeError(render_module.KERNEL_DIED)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", first_dies)
+    nb_path = _tiny_notebook(tmp_path / "hello.ipynb", "print('hello')")
+    try:
+        row = batch._render_client(_brightwave_client(sample_store), MONTH,
+                                   str(tmp_path / "out"), notebook=str(nb_path))
+        assert row["ok"], row["error"]
+        assert len(kms) == 2 and kms[1] is not kms[0] and not kms[0].has_kernel
+        assert "hello" in (tmp_path / "out" / "brightwave" /
+                           f"brightwave-{MONTH}.html").read_text()
+        assert "kernel for @brightwave died before it answered" in caplog.text
+        warm = kernels.worker_kernel()  # the next client's: the new kernel, alive and reset
+        assert warm is kms[1] and run_sync(warm.is_alive)()
+    finally:
+        kernels.drop_worker_kernel()
+
+
+def test_a_batch_worker_starts_another_kernel_only_once_and_only_for_a_dead_one(
+        tmp_path, sample_store, monkeypatch):
+    import papermill
+
+    from follower_kit.report import batch
+
+    calls, error = [], []
+
+    def failing(*args, **kwargs):
+        calls.append(kwargs["km"])
+        raise RuntimeError(error[0])
+
+    monkeypatch.setattr(papermill, "execute_notebook", failing)
+    nb_path = _tiny_notebook(tmp_path / "hello.ipynb", "print('hello')")
+    client = _brightwave_client(sample_store)
+    try:
+        error[:] = ["something else"]  # any other error stands, and is not retried
+        row = batch._render_client(client, MONTH, str(tmp_path / "a"), notebook=str(nb_path))
+        assert not row["ok"] and "something else" in row["error"] and len(calls) == 1
+        calls.clear()  # a second death fails the client, saying so
+        error[:] = [render_module.KERNEL_DIED]
+        row = batch._render_client(client, MONTH, str(tmp_path / "b"), notebook=str(nb_path))
+        assert not row["ok"] and len(calls) == 2 and calls[0] is not calls[1]
+        assert render_module.KERNEL_DIED in row["error"]
+        assert "a second kernel died the same way" in row["error"]
+    finally:
+        kernels.drop_worker_kernel()
+
+
+@pytest.mark.slow
 def test_a_token_from_the_dotenv_file_is_checked_too(tmp_path, sample_store, monkeypatch):
     # the token only in ./.env: the kernel (started in the cwd) can read it as the CLI does,
     # and the check, which knew the environment's secrets only, kept the report that printed it

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from .. import config
 from ..audience import AudienceOptions, check_month, headline_numbers
-from ..errors import ConfigError, FollowerKitError, SourceError
+from ..errors import ConfigError, FollowerKitError, RenderError, SourceError
 from . import kernels
-from .rendering import DEFAULT_OUT, FORMATS, render
+from .rendering import DEFAULT_OUT, FORMATS, KERNEL_DIED, render
 from .templates import render_page
 
 log = logging.getLogger(__name__)
@@ -155,9 +155,14 @@ def _render_client(client: Client, month: str | None, out_dir: str, now=None,
            "ok": False, "paths": {}, "error": "", "seconds": 0.0}
     try:
         options = client.options.replace(month=month) if month else client.options
-        result = render(options, formats=client.formats, out_dir=out_dir, now=now,
-                        notebook=notebook,
-                        kernel_manager=kernels.worker_kernel() if reuse_kernel else None)
+
+        def render_once():
+            return render(options, formats=client.formats, out_dir=out_dir, now=now,
+                          notebook=notebook,
+                          kernel_manager=kernels.worker_kernel() if reuse_kernel else None)
+
+        result = (_once_more_if_the_kernel_died(render_once, client) if reuse_kernel
+                  else render_once())
         row.update(ok=True, month=result.month, account=result.account,
                    paths={k: str(v) for k, v in result.paths.items()})
         h = headline_numbers(client.store or None, client.account, result.month)
@@ -172,6 +177,40 @@ def _render_client(client: Client, month: str | None, out_dir: str, now=None,
             row["paths"] = {"ipynb": str(notebook_path)}
     row["seconds"] = time.perf_counter() - start
     return row
+
+
+def _kernel_died(exc: RenderError) -> bool:
+    """Whether a report failed because its kernel died before its first reply."""
+    cause = exc.__cause__
+    return isinstance(cause, RuntimeError) and KERNEL_DIED in str(cause)
+
+
+def _once_more_if_the_kernel_died(render_once: Callable, client: Client):
+    """Render on the worker's kernel; if that kernel died before its first reply, on a new one.
+
+    Over tcp (where unix sockets are unavailable, :func:`~follower_kit.report.kernels.ipc_prefix`)
+    two workers starting kernels at once can pick the same free port (jupyter_client picks it,
+    the kernel binds it a moment later), and the kernel that loses dies before it answers.
+    :func:`~follower_kit.report.rendering.render` starts its own kernels again once; a worker's
+    kernel is this module's, so the worker drops it and starts another, once. Any other error,
+    or a second death, fails the client.
+    """
+    try:
+        return render_once()
+    except RenderError as exc:
+        if not _kernel_died(exc):
+            raise
+        log.warning("the worker's kernel for @%s died before it answered (%s); starting "
+                    "another", client.account, exc)
+    kernels.drop_worker_kernel()
+    try:
+        return render_once()
+    except RenderError as again:
+        if not _kernel_died(again):
+            raise
+        raise RenderError(f"{again} (a second kernel died the same way; run this client "
+                          "again)", account=again.account, month=again.month,
+                          notebook=again.notebook) from again
 
 
 def _exit_with_parent(parent: int, poll: float = 0.5) -> None:

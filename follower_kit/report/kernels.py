@@ -20,11 +20,41 @@ from ..errors import RenderError
 log = logging.getLogger(__name__)
 
 
+def ipc_prefix() -> str | None:
+    """A new path for a kernel's unix sockets, or None where they are unavailable (tcp then).
+
+    jupyter_client's tcp ports are free when it picks them and taken a moment later, when the
+    kernel binds them: two batch workers starting kernels at once can pick the same one, and
+    one kernel dies. Unix sockets named after a new random path in the temporary folder cannot
+    clash (jupyter_client's own ipc default, ``kernel-ipc`` in the working directory, can).
+    """
+    import sys
+    import tempfile
+    import uuid
+
+    import zmq
+
+    if sys.platform == "win32" or not zmq.has("ipc"):
+        return None
+    prefix = os.path.join(tempfile.gettempdir(), f"follower-kit-{uuid.uuid4().hex[:12]}-ipc")
+    return prefix if len(prefix) < 96 else None  # a socket path is at most 104-108 bytes
+
+
 def kernel_manager_class():
-    """An AsyncKernelManager that starts the kernel without credentials in its environment."""
+    """An AsyncKernelManager that starts the kernel without credentials in its environment.
+
+    It talks to the kernel over unix sockets of its own (:func:`ipc_prefix`) where it can, else
+    over tcp on free local ports, as jupyter_client does by default.
+    """
     from jupyter_client.manager import AsyncKernelManager
 
     class KernelWithoutSecrets(AsyncKernelManager):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            prefix = ipc_prefix() if "transport" not in kw and "ip" not in kw else None
+            if prefix:
+                self.transport, self.ip = "ipc", prefix
+
         async def start_kernel(self, **kw):
             env = dict(kw.pop("env", None) or os.environ)
             for name in config.SECRET_ENVS:

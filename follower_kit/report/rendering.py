@@ -298,9 +298,10 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
         try:
             execute()
         except RuntimeError as exc:
-            # a fresh kernel that dies before its first reply lost a race for its ports
+            # a fresh kernel that dies before its first reply lost a race for its tcp ports
             # (jupyter_client picks free ports, the kernel binds them a moment later: two
-            # batch workers starting kernels at once can pick the same one); start it again
+            # batch workers starting kernels at once can pick the same one; kernels use unix
+            # sockets where they can, kernels.ipc_prefix); start it again
             if kernel_manager is not None or KERNEL_DIED not in str(exc):
                 raise
             log.warning("the kernel for @%s %s died before it answered (%s); starting another",
