@@ -1393,3 +1393,28 @@ def test_report_of_a_first_snapshot_from_twarc(tmp_path):
     assert 1 <= len(topics) <= 3, topics
     words = {w.strip() for label in topics for w in re.split(r"[,·]", label)}
     assert not words & {"don", "good", "great", "the", "and"}, topics
+
+
+def test_a_worker_kernel_that_died_between_clients_is_replaced_not_a_failure(caplog):
+    # a report can take its kernel down with it (out of memory, a crash in a library); the next
+    # client's reset then failed with a bare RuntimeError: that client failed too
+    import os
+    import signal
+    import time
+
+    from jupyter_core.utils import run_sync
+
+    try:
+        first = kernels.worker_kernel()
+        run_sync(first.start_kernel)()  # as the first report's engine does
+        os.kill(first.provisioner.pid, signal.SIGKILL)
+        while run_sync(first.is_alive)():  # dead, as a kernel a crash took down is
+            time.sleep(0.05)
+        second = kernels.worker_kernel()  # the next client's
+        assert second is not first and not first.has_kernel
+        assert "did not answer after its last report" in caplog.text
+        run_sync(second.start_kernel)()
+        assert run_sync(second.is_alive)()
+        assert kernels.worker_kernel() is second  # alive: reset and kept
+    finally:
+        kernels.drop_worker_kernel()

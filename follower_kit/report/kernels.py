@@ -143,9 +143,24 @@ def worker_kernel():
             state["finalizer"] = multiprocessing.util.Finalize(None, drop_worker_kernel,
                                                                exitpriority=10)
     elif state["km"].has_kernel:
-        reset_kernel(state["km"])
+        try:
+            _alive_or_raise(state["km"])
+            reset_kernel(state["km"])
+        except Exception as exc:  # dead or deaf since the last report: a new one, not a failure
+            log.warning("the worker's kernel did not answer after its last report (%s); "
+                        "starting another", exc)
+            drop_worker_kernel()
+            return worker_kernel()
     state["uses"] += 1
     return state["km"]
+
+
+def _alive_or_raise(km) -> None:
+    """Raise at once if ``km``'s kernel process is gone (a reset would wait a minute for it)."""
+    from jupyter_core.utils import run_sync
+
+    if not run_sync(km.is_alive)():
+        raise RuntimeError("its process is gone")
 
 
 def drop_worker_kernel() -> None:
