@@ -157,15 +157,15 @@ def test_a_gzip_bomb_is_refused_naming_the_file(tmp_path, monkeypatch):
         ds.load_labeled(rel)
 
 
-def test_a_bot_repository_gzip_read_whole_is_bounded_by_member_bytes(tmp_path, monkeypatch):
+def test_a_bot_repository_gzip_read_whole_is_bounded_by_the_file_bound(tmp_path):
     js = json.dumps([{"created_at": "Mon Jan 21 19:37:21 +0000 2019",
                       "user": {"id_str": "1", "screen_name": "a", "followers_count": 1,
                                "created_at": "Wed Jun 20 15:07:36 +0000 2012"}}]).encode()
     (tmp_path / "tiny-2019.tsv").write_text("1\tbot\n")
     (tmp_path / "tiny-2019_tweets.json.gz").write_bytes(gzip.compress(js))
     assert len(ds.load_labeled(tmp_path)) == 1
-    monkeypatch.setattr(ds, "MEMBER_BYTES", len(js) - 1)
-    with pytest.raises(SourceError, match=r"tiny-2019_tweets\.json\.gz: inflates past"):
+    with ds.bounds(archive.Limits(file_bytes=len(js) - 1)), pytest.raises(
+            SourceError, match=r"tiny-2019_tweets\.json\.gz: inflates past .*--max-file-size"):
         ds.load_labeled(tmp_path)
 
 
@@ -298,9 +298,9 @@ def test_a_zipped_bot_repository_set_is_bounded_and_named(tmp_path, monkeypatch)
         ds.load_labeled(path)
     monkeypatch.setattr(archive.Limits, "ratio", 10_000.0)
     assert len(ds.load_labeled(path)) == 1
-    monkeypatch.setattr(ds, "MEMBER_BYTES", 1 << 20)
-    with pytest.raises(SourceError, match=r"tiny-2019\.zip/tiny-2019/tiny-2019_tweets\.json: "
-                                          r"4\.0 MiB uncompressed, more than the 1\.0 MiB"):
+    with ds.bounds(archive.Limits(file_bytes=1 << 20, ratio=10_000.0)), pytest.raises(
+            SourceError, match=r"tiny-2019\.zip/tiny-2019/tiny-2019_tweets\.json: 4\.0 MiB "
+                               r"uncompressed, more than the 1\.0 MiB.*--max-file-size"):
         ds.load_labeled(path)
     _zip(tmp_path / "cut-2019.zip", {"cut-2019.tsv": b"1\tbot\n",
                                      "cut-2019_tweets.json": b'[{"user": '})
@@ -368,6 +368,13 @@ def test_bots_evaluate_raises_the_bounds_it_is_given(tmp_path):
     assert res.exit_code == 1 and "--max-file-size on bots evaluate" in res.output, res.output
     assert "TwiBot-22-sample.zip/user.json: 2.0 MiB uncompressed" in res.output
     assert run(big, "--max-ratio", "100000").exit_code == 0
+    # a file read whole (a Kaggle CSV, a Bot Repository JSON) is bounded by --max-file-size
+    # too: it was refused past a fixed 1 GiB that no flag raised
+    kaggle = shared_path("bots", "kaggle-2017")
+    res = run(kaggle, "--max-file-size", "100KiB")
+    assert res.exit_code == 1, res.output
+    assert "KiB a labeled set's file read whole may be; not read (--max-file-size" in res.output
+    assert run(kaggle, "--max-file-size", "100MiB").exit_code == 0
 
 
 def test_a_folder_of_sets_reads_a_set_kept_as_its_zip(tmp_path):

@@ -24,8 +24,9 @@ folder of them (one sub-folder per set, as ``../shared/data/bots``):
 Any of these files may be gzipped (``user.json.gz``, ``label.csv.gz``, ``NAME_tweets.json.gz``);
 a TwiBot release folder may come as a ``.zip`` or ``.tar.gz``, a Bot Repository set or Kaggle's
 CSVs as a ``.zip`` (``botwiki-2019.zip``, at its top or in one folder). Compressed data is read
-within the X archive reader's bounds (:class:`~follower_kit.sources.archive.Limits`), which
-:func:`bounds` raises for one read (``bots evaluate --max-file-size``, ...).
+within the X archive reader's bounds (:class:`~follower_kit.sources.archive.Limits`), and a
+file read whole (a CSV, a Bot Repository TSV or JSON) within its ``file_bytes``; :func:`bounds`
+raises them for one read (``bots evaluate --max-file-size``, ...).
 
 Nothing is dropped or blanked silently: duplicates, conflicting labels, unrecoverable ids
 (``bad_id``), unreadable dates (``bad_date``) and labels without a profile are listed, with file
@@ -666,12 +667,6 @@ def _botrepo_files(folder: Path) -> list[tuple[str, Path]]:
     return pairs
 
 
-#: Largest file read whole: a Bot Repository file (in a ``.tar.gz`` or beside its TSV), a
-#: Kaggle, MIB (cresci) or caverlee CSV. The public ones are all under 20 MB; TwiBot user files,
-#: which reach gigabytes, are read a record at a time instead.
-MEMBER_BYTES = 1 << 30
-
-
 #: The bounds in force for compressed data (:func:`bounds`); None: ``Limits``' defaults.
 _BOUNDS: ContextVar = ContextVar("follower_kit_dataset_bounds", default=None)
 #: The CLI option of ``bots evaluate`` and ``bots train`` that raises each bound.
@@ -706,20 +701,28 @@ def _raise_hint(name: str) -> str:
 
 
 def _whole(path: Path) -> Path:
-    """``path``, once it is known to be small enough to read whole (:data:`MEMBER_BYTES`);
-    else an error naming it, before a byte is read."""
-    size = path.stat().st_size
-    if size > MEMBER_BYTES:
-        raise SourceError(f"{path}: {size:,} bytes, more than the {MEMBER_BYTES:,} a labeled "
-                          "set's file comes near; not read", path=path)
+    """``path``, once it is known to be small enough to read whole; else an error naming it
+    and the flag that raises the bound, before a byte is read.
+
+    A file read whole (a Bot Repository TSV or JSON, a Kaggle, MIB (cresci) or caverlee CSV;
+    the public ones are all under 20 MB) is bounded as a compressed file inflates:
+    ``Limits.file_bytes``, which ``--max-file-size`` raises. TwiBot user files, which reach
+    gigabytes, are read a record at a time instead."""
+    from .archive import _size
+
+    size, cap = path.stat().st_size, _bound("file_bytes")
+    if size > cap:
+        raise SourceError(f"{path}: {size:,} bytes, more than the {_size(cap)} a labeled set's "
+                          f"file read whole may be; not read ({_raise_hint('file_bytes')})",
+                          path=path)
     return path
 
 
 def _read_whole(p) -> bytes:
-    """The bytes of a file read whole (a path, or a zip member), within :data:`MEMBER_BYTES`:
-    a file by its size, a member by its declared size and ratio, before a byte is read; a
-    ``.gz`` as it inflates."""
-    with _open_binary(_whole(p) if isinstance(p, Path) else p, limit=MEMBER_BYTES) as fh:
+    """The bytes of a file read whole (a path, or a zip member), within ``Limits.file_bytes``
+    (:func:`_whole`): a file by its size, a member by its declared size and ratio, before a
+    byte is read; a ``.gz`` as it inflates."""
+    with _open_binary(_whole(p) if isinstance(p, Path) else p) as fh:
         return fh.read()
 
 
@@ -767,15 +770,13 @@ class _Bounded(io.RawIOBase):
         super().close()
 
 
-def _open_binary(p, *, limit: int | None = None):
+def _open_binary(p):
     """A binary stream of a labeled set's file ``p``: a path, or a member of a zip
     (:class:`zipfile.Path`) or tar (:class:`_TarPath`), inflated when its name ends in ``.gz``.
-    Compressed data is bounded (:class:`_Bounded`; ``limit`` defaults to ``Limits.file_bytes``);
-    a member is checked by its declared size and ratio before it is read, as the archive reader
-    checks a zip's."""
-    # the file bound can be raised; MEMBER_BYTES, for files read whole, cannot
-    hint = f" ({_raise_hint('file_bytes')})" if limit is None else ""
-    limit = _bound("file_bytes") if limit is None else limit
+    Compressed data is bounded (:class:`_Bounded`, within ``Limits.file_bytes``); a member is
+    checked by its declared size and ratio before it is read, as the archive reader checks a
+    zip's."""
+    hint, limit = f" ({_raise_hint('file_bytes')})", _bound("file_bytes")
     label = str(p)
     inflate = p.name.lower().endswith(".gz")
     if isinstance(p, (zipfile.Path, _TarPath)):
@@ -870,6 +871,8 @@ def _plain_name(p) -> str:
 
 def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, str]:
     """The TSV lines and the JSON records of one Bot Repository set, from files or an archive."""
+    from .archive import _size
+
     if where.name.endswith(".tar.gz"):
         with _open_tar(where) as tar:   # a damaged archive is an error naming it
             members = {Path(n).name: m for n, m in _tar_files(tar, where).items()}
@@ -878,10 +881,12 @@ def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, st
             for need in (f"{stem}.tsv", f"{stem}_tweets.json"):
                 if need not in members:
                     raise SourceError(f"{where}: the archive lacks {need}", path=where)
-                if members[need].size > MEMBER_BYTES:   # read whole: refuse what would not fit
+                cap = _bound("file_bytes")   # read whole: refuse what would not fit
+                if members[need].size > cap:
                     raise SourceError(f"{where}: {need} unpacks to {members[need].size:,} "
-                                      f"bytes, more than the {MEMBER_BYTES:,} a Bot Repository "
-                                      "set comes near; not read", path=where)
+                                      f"bytes, more than the {_size(cap)} a labeled set's "
+                                      f"file read whole may be; not read "
+                                      f"({_raise_hint('file_bytes')})", path=where)
             tsv_text = tar.extractfile(members[f"{stem}.tsv"]).read().decode("utf-8-sig")
             js_text = tar.extractfile(members[f"{stem}_tweets.json"]).read().decode("utf-8-sig")
         tsv_name, js_name = f"{where.name}:{stem}.tsv", f"{where.name}:{stem}_tweets.json"
