@@ -404,6 +404,64 @@ def test_a_folder_of_sets_reads_a_set_kept_as_its_zip(tmp_path):
         ds.load_labeled(bots / "notes")
 
 
+def _split_release(tmp_path, users="user.json", labels="label.csv", inside=""):
+    """(the plain release folder with a split.csv saying ``val`` and ``test``, its files as a
+    dict for an archive, ``inside`` a folder or at its top)."""
+    objs, label_text = _v2_release()
+    split = "id,split\n" + "".join(f"{o['id']},{'test' if i % 2 else 'val'}\n"
+                                    for i, o in enumerate(objs))
+    files = {users: json.dumps(objs).encode(), labels: label_text.encode(),
+             "split.csv": split.encode()}
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    for name, data in files.items():
+        (plain / name).write_bytes(data)
+    return plain, {inside + n: d for n, d in files.items()}
+
+
+@pytest.mark.parametrize("users, labels, inside", [
+    ("user.json", "label.csv", ""), ("user_sample.json", "label_sample.csv", "TwiBot-22/")])
+def test_a_tarred_twibot_release_in_a_folder_of_sets_is_read_as_a_release(tmp_path, users,
+                                                                          labels, inside):
+    """A TwiBot release kept as its ``.tar.gz`` in a folder of sets (``bots/twibot-22/
+    TwiBot-22.tar.gz``, as ``--lodo DIR`` and ``bots train DIR`` read them, or the folder given
+    to ``--test``) was taken for a Bot Repository archive, since the Bot Repository ships sets
+    as ``.tar.gz``, and refused for lacking ``TwiBot-22.tsv``. Its listing now tells them apart:
+    it loads as the plain release does, beside a Bot Repository ``.tar.gz`` still read as one,
+    and a folder of the release alone is the one-line error of a folder of no training set."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    plain, files = _split_release(tmp_path, users, labels, inside)
+    want = ds.load_labeled(plain, observed_at="2017-06-01")
+    bots = tmp_path / "bots"
+    (bots / "twibot-22").mkdir(parents=True)
+    tar = bots / "twibot-22" / "TwiBot-22.tar.gz"
+    _tar(tar, files)
+    js = json.dumps([{"created_at": "Mon Jan 21 19:37:21 +0000 2019",
+                      "user": {"id_str": "1", "screen_name": "a", "followers_count": 1,
+                               "created_at": "Wed Jun 20 15:07:36 +0000 2012"}}]).encode()
+    (bots / "tiny-2019").mkdir()
+    _tar(bots / "tiny-2019" / "tiny-2019.tar.gz",
+         {"tiny-2019.tsv": b"1\tbot\n", "tiny-2019_tweets.json": js})
+    assert ds.detect_format(tar) == "twibot"
+    for given in (tar, bots / "twibot-22"):
+        _same(ds.load_labeled(given, observed_at="2017-06-01"), want)
+    sets = ds.load_bot_sets(bots)
+    assert sorted(sets) == ["tiny-2019", "twibot-22"]
+    assert len(sets["twibot-22"]) == 40 and len(sets["tiny-2019"]) == 1
+    assert set(sets["twibot-22"].users["dataset"]) == {"twibot-22"}
+    (bots / "tiny-2019" / "tiny-2019.tar.gz").unlink()
+    (bots / "tiny-2019").rmdir()
+    res = CliRunner().invoke(main, ["bots", "train", str(bots), "--out",
+                                    str(tmp_path / "m.json"), "--no-peer"])
+    assert res.exit_code == 1, res.output
+    error = [line for line in res.output.splitlines() if "error:" in line]
+    assert len(error) == 1 and "none of ['twibot-22'] is a training set" in error[0]
+    assert "'bots evaluate --test PATH'" in error[0]
+
+
 def _zip_bytes(files: dict) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:

@@ -206,11 +206,8 @@ def detect_format(path: str | Path) -> str:
     # a Bot Repository archive (NAME.tar.gz holding NAME.tsv and NAME_tweets.json), as
     # load_botrepo reads it and the Bot Repository publishes its larger sets
     if _is_tarball(path):   # a Bot Repository set holds NAME.tsv; else a packed TwiBot release
-        with _open_tar(path) as tar:
-            names = list(_tar_files(tar, path))
-        botrepo = path.name.lower().endswith(".tar.gz") and any(n.endswith(".tsv")
-                                                                 for n in names)
-        return "botrepo" if botrepo else "twibot"
+        botrepo = path.name.lower().endswith(".tar.gz") and _tar_kind(path) == "botrepo"
+        return "botrepo" if botrepo else "twibot"   # the TwiBot reader says what it misses
     if _plain_name(path).endswith(FLAT_USERS):
         raise _flat_users(path)
     if suffix == ".tsv" or _plain_name(path).endswith("_tweets.json"):
@@ -283,15 +280,21 @@ def _packed_kind(folder, *, known: bool = False) -> str | None:
     return None if known else "twibot"
 
 
-def _zipped_set(folder: Path) -> tuple[str | None, Path]:
-    """(kind, the zip) for a set folder that holds its set as its one ``.zip``
-    (``botwiki-2019/botwiki-2019.zip``, as downloaded); (None, ``folder``) otherwise."""
-    zips = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".zip"]
-    if len(zips) != 1:
+def _packed_set(folder: Path) -> tuple[str | None, Path]:
+    """(kind, the archive) for a set folder that holds its set as its one ``.zip``
+    (``botwiki-2019/botwiki-2019.zip``, as downloaded) or its one TwiBot release packed as a
+    ``.tar.gz``, ``.tgz`` or ``.tar`` (``twibot-22/TwiBot-22.tar.gz``; a Bot Repository
+    ``.tar.gz`` is a set of the folder's own); (None, ``folder``) otherwise."""
+    packed = [p for p in folder.iterdir() if p.is_file()
+              and (p.suffix.lower() == ".zip" or _is_tarball(p))]
+    if len(packed) != 1:
         return None, folder
-    with _open_zip(zips[0]) as zf:   # a damaged zip is an error naming it, not a skip
-        kind = _packed_kind(_release_folder(zipfile.Path(zf)), known=True)
-    return (kind, zips[0]) if kind else (None, folder)
+    if _is_tarball(packed[0]):   # a damaged archive is an error naming it, not a skip
+        kind = "twibot" if _tar_kind(packed[0]) == "twibot" else None
+    else:
+        with _open_zip(packed[0]) as zf:
+            kind = _packed_kind(_release_folder(zipfile.Path(zf)), known=True)
+    return (kind, packed[0]) if kind else (None, folder)
 
 
 def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "drop",
@@ -302,7 +305,8 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
     ----------
     path : str or Path
         A file or a folder (see the module docstring for the formats); a folder of no other
-        layout holding one ``.zip`` of a set is read from the zip.
+        layout holding one ``.zip`` of a set, or one TwiBot release as a ``.tar.gz``, is read
+        from it.
     fmt : {"botrepo", "kaggle", "twibot", "cresci2015", "cresci2017", "caverlee"}, optional
         Skip detection.
     conflicts : {"drop", "bot", "human"}
@@ -326,7 +330,7 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
         raise ValueError(f"conflicts must be 'drop', 'bot' or 'human', not {conflicts!r}")
     fmt = fmt or detect_set(Path(path))
     if fmt is None and Path(path).is_dir():   # a set's folder holding only its download
-        fmt, path = _zipped_set(Path(path))
+        fmt, path = _packed_set(Path(path))
     fmt = fmt or detect_format(path)
     readers = READERS
     if fmt not in readers:
@@ -658,12 +662,13 @@ def _surrogate_id(username: str) -> str:
 def _botrepo_files(folder: Path) -> list[tuple[str, Path]]:
     """(NAME, where) for every Bot Repository pair in ``folder``: ``NAME.tsv`` beside
     ``NAME_tweets.json`` (or ``NAME_tweets.json.gz``), or an archive ``NAME.tar.gz`` holding
-    both."""
+    both (by its listing: a TwiBot release packed as a ``.tar.gz`` is not one)."""
     files = sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: p.name)
     pairs = [(p.name[: -len(".tsv")], p) for p in files if p.name.endswith(".tsv")
              and _first(folder, f"{p.name[: -len('.tsv')]}_tweets.json") is not None]
     if isinstance(folder, Path):   # a tar inside a zip is not unpacked
-        pairs += [(p.name[: -len(".tar.gz")], p) for p in files if p.name.endswith(".tar.gz")]
+        pairs += [(p.name[: -len(".tar.gz")], p) for p in files if p.name.endswith(".tar.gz")
+                  and _tar_kind(p) == "botrepo"]
     return pairs
 
 
@@ -1258,6 +1263,22 @@ def _is_tarball(path: Path) -> bool:
     return path.name.lower().endswith((".tar.gz", ".tgz", ".tar"))
 
 
+def _tar_kind(path: Path) -> str | None:
+    """Which set the tar archive ``path`` holds, from its listing: ``"twibot"`` once a TwiBot
+    release's file is reached (``user.json``, ``label.csv``, ``user_sample.json``, ...; at its
+    top or in a folder; listing stops there, before a whole release's tweet files), else
+    ``"botrepo"`` for a ``NAME.tsv`` (a Bot Repository set), else None."""
+    wanted = {*USER_FILES, *LABEL_FILES, *TWIBOT20_SPLITS}
+    tsv = False
+    with _open_tar(path) as tar:
+        for name, _ in _tar_members(tar, path):
+            base = name.rpartition("/")[2].lower()
+            if base.removesuffix(".gz") in wanted:
+                return "twibot"
+            tsv = tsv or base.endswith(".tsv")
+    return "botrepo" if tsv else None
+
+
 #: What reading a damaged or truncated tar (or its gzip stream) raises.
 _TAR_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error)
 
@@ -1279,11 +1300,16 @@ def _tar_files(tar: tarfile.TarFile, path: Path) -> dict[str, tarfile.TarInfo]:
     ``Limits.total_bytes``, before the next member is inflated, so a tar bomb costs at most
     that bound, not its whole stream (each member read is then checked by its size,
     :func:`_open_binary`)."""
+    return dict(_tar_members(tar, path))
+
+
+def _tar_members(tar: tarfile.TarFile, path: Path):
+    """(name, member) for each regular member of ``tar`` as it is reached, within the bounds
+    :func:`_tar_files` lists it in: a caller that has seen enough stops inflating there."""
     from .archive import _size
 
     # a plain .tar is listed by seeking from header to header: nothing to bound
     total = float("inf") if isinstance(tar.fileobj, io.BufferedReader) else _bound("total_bytes")
-    out = {}
     try:
         while True:
             # tar.offset: where the next header starts, past the last member's data; reaching
@@ -1295,9 +1321,9 @@ def _tar_files(tar: tarfile.TarFile, path: Path) -> dict[str, tarfile.TarInfo]:
                                   f"{_raise_hint('total_bytes')})", path=path)
             m = tar.next()
             if m is None:
-                return out
+                return
             if m.isfile():
-                out[m.name.removeprefix("./").strip("/")] = m
+                yield m.name.removeprefix("./").strip("/"), m
     except _TAR_ERRORS as exc:
         raise SourceError(f"{path}: not a tar archive, or a damaged one ({exc})",
                           path=path) from None
@@ -1886,7 +1912,8 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
                   progress=None) -> dict[str, LabeledSet]:
     """Every labeled set in ``folder`` (one sub-folder each, as in ``../shared/data/bots``),
     keyed and named by its folder. A sub-folder of no other layout that holds one ``.zip`` of
-    a set (``botwiki-2019/botwiki-2019.zip``) is read from it.
+    a set (``botwiki-2019/botwiki-2019.zip``), or one TwiBot release as a ``.tar.gz``
+    (``twibot-22/TwiBot-22.tar.gz``), is read from it.
 
     Parameters
     ----------
@@ -1909,7 +1936,7 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
             continue
         kind, where = detect_set(sub), sub
         if kind is None:
-            kind, where = _zipped_set(sub)
+            kind, where = _packed_set(sub)
         if kind is None:
             log.info("%s: no labeled data set layout; skipped", sub)
             continue
