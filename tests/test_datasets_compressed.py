@@ -462,6 +462,45 @@ def test_a_tarred_twibot_release_in_a_folder_of_sets_is_read_as_a_release(tmp_pa
     assert "'bots evaluate --test PATH'" in error[0]
 
 
+@pytest.mark.parametrize("form", ["folder", "zip", "tar.gz", "folder holding its tar.gz"])
+def test_the_split_note_and_split_read_a_packed_release_as_its_folder(tmp_path, form):
+    """``bots evaluate --test PATH`` without ``--split`` notes that the release has a
+    split.csv; the note was printed for a folder but not for the release as a ``.zip`` or
+    ``.tar.gz``, which ``--split`` reads as it reads the folder. A split the file lacks
+    (``valid`` where TwiBot-22's file says ``val``) is an error listing the ones it has."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    plain, files = _split_release(tmp_path, inside="TwiBot-22/")
+    given = {"folder": plain, "zip": tmp_path / "TwiBot-22.zip",
+             "tar.gz": tmp_path / "TwiBot-22.tar.gz",
+             "folder holding its tar.gz": tmp_path / "twibot-22" / "TwiBot-22.tar.gz"}[form]
+    if form == "zip":
+        _zip(given, files)
+    elif form != "folder":
+        given.parent.mkdir(exist_ok=True)
+        _tar(given, files)
+        given = tmp_path / "twibot-22" if form.startswith("folder") else given
+
+    def run(*flags):
+        return CliRunner().invoke(main, ["bots", "evaluate", "--test", str(given), "--no-peer",
+                                         "--observed-at", "2017-06-01", *flags])
+
+    res = run()
+    assert res.exit_code == 0, res.output
+    assert "note: every labeled account was tested; the release's split.csv" in res.output
+    assert json.loads(res.output.strip().splitlines()[-1])["n"] == 40
+    res = run("--split", "test")
+    assert res.exit_code == 0, res.output
+    assert "split.csv is read" not in res.output
+    assert json.loads(res.output.strip().splitlines()[-1])["n"] == 20
+    res = run("--split", "valid")
+    assert res.exit_code == 1
+    assert "split.csv: no account in split 'valid'; its splits: val (20), test (20)" in res.output
+    assert ds.split_file(shared_path("bots", "gilani-2017")) is None
+
+
 def _zip_bytes(files: dict) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:

@@ -262,14 +262,11 @@ def _train_splits(paths, split) -> list:
 
 
 def _has_split_file(path) -> bool:
-    """Whether ``path`` is a release folder with a split file ``--split`` would read."""
-    from pathlib import Path
+    """Whether ``path`` is a TwiBot release (a folder, or packed as a ``.zip`` or ``.tar.gz``)
+    with a split file ``--split`` would read."""
+    from ..sources.datasets import split_file
 
-    from ..sources.datasets import SPLIT_FILES
-
-    folder = Path(path)
-    return folder.is_dir() and any((folder / n).exists() or (folder / f"{n}.gz").exists()
-                                   for n in SPLIT_FILES)
+    return split_file(path) is not None
 
 
 def _observed(labeled) -> dict:

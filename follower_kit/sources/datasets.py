@@ -1344,6 +1344,31 @@ def _release_folder(here):
         here = subs[0]
 
 
+def split_file(path: str | Path) -> str | None:
+    """The split file (``split.csv``, ...) of the TwiBot release at ``path``, as errors name it,
+    or None when it has none: ``path`` as :func:`load_labeled` takes it (a release folder, a
+    folder holding the release as its one ``.zip`` or ``.tar.gz``, that archive, or the user
+    file), read only as far as its listing."""
+    path = Path(path)
+    if path.is_dir() and _split_path(path) is None:
+        kind, path = _packed_set(path)
+        if kind != "twibot":
+            return None
+    if path.is_file() and path.suffix.lower() == ".zip":
+        with _open_zip(path) as zf:
+            return _split_path(_release_folder(zipfile.Path(zf)))
+    if path.is_file() and _is_tarball(path):
+        with _open_tar(path) as tar:
+            return _split_path(_release_folder(_TarPath(tar, path)))
+    return _split_path(path if path.is_dir() else path.parent)
+
+
+def _split_path(folder) -> str | None:
+    """The split file in a release ``folder`` (a folder, zip or tar path), as a string."""
+    found = next((p for p in (_first(folder, n) for n in SPLIT_FILES) if p is not None), None)
+    return None if found is None else str(found)
+
+
 def _read_split(folder, split: str) -> set[str] | None:
     """The ids (``u`` left off) the release's ``split.csv`` puts in ``split``, or None when the
     folder has no split file.
