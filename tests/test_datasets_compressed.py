@@ -421,14 +421,15 @@ def _split_release(tmp_path, users="user.json", labels="label.csv", inside=""):
 
 @pytest.mark.parametrize("users, labels, inside", [
     ("user.json", "label.csv", ""), ("user_sample.json", "label_sample.csv", "TwiBot-22/")])
-def test_a_tarred_twibot_release_in_a_folder_of_sets_is_read_as_a_release(tmp_path, users,
-                                                                          labels, inside):
+def test_a_tarred_twibot_release_in_a_folder_of_sets_is_read_as_a_release(tmp_path, caplog,
+                                                                          users, labels, inside):
     """A TwiBot release kept as its ``.tar.gz`` in a folder of sets (``bots/twibot-22/
     TwiBot-22.tar.gz``, as ``--lodo DIR`` and ``bots train DIR`` read them, or the folder given
     to ``--test``) was taken for a Bot Repository archive, since the Bot Repository ships sets
     as ``.tar.gz``, and refused for lacking ``TwiBot-22.tsv``. Its listing now tells them apart:
     it loads as the plain release does, beside a Bot Repository ``.tar.gz`` still read as one,
-    and a folder of the release alone is the one-line error of a folder of no training set."""
+    and a folder of the release alone is the one-line error of a folder of no training set. An
+    archive beside the set folders, read as no set, was passed over without a word."""
     from click.testing import CliRunner
 
     from follower_kit.cli import main
@@ -452,6 +453,13 @@ def test_a_tarred_twibot_release_in_a_folder_of_sets_is_read_as_a_release(tmp_pa
     assert sorted(sets) == ["tiny-2019", "twibot-22"]
     assert len(sets["twibot-22"]) == 40 and len(sets["tiny-2019"]) == 1
     assert set(sets["twibot-22"].users["dataset"]) == {"twibot-22"}
+    # beside the set folders it is not read, with a warning saying where it is read from
+    tar.rename(bots / "twibot-22.tar.gz")
+    with caplog.at_level("WARNING", logger="follower_kit.sources.datasets"):
+        assert sorted(ds.load_bot_sets(bots)) == ["tiny-2019"]
+    assert "twibot-22.tar.gz: an archive beside the set folders is not read; a set is read " \
+           "from a folder of its own (twibot-22/twibot-22.tar.gz)" in caplog.text
+    (bots / "twibot-22.tar.gz").rename(tar)
     (bots / "tiny-2019" / "tiny-2019.tar.gz").unlink()
     (bots / "tiny-2019").rmdir()
     res = CliRunner().invoke(main, ["bots", "train", str(bots), "--out",

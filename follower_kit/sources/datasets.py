@@ -1263,6 +1263,11 @@ def _is_tarball(path: Path) -> bool:
     return path.name.lower().endswith((".tar.gz", ".tgz", ".tar"))
 
 
+def _archive_stem(path: Path) -> str:
+    """An archive's name without its ``.zip``, ``.tar.gz``, ``.tgz`` or ``.tar``."""
+    return re.sub(r"\.(zip|tar\.gz|tgz|tar)$", "", path.name, flags=re.IGNORECASE)
+
+
 def _tar_kind(path: Path) -> str | None:
     """Which set the tar archive ``path`` holds, from its listing: ``"twibot"`` once a TwiBot
     release's file is reached (``user.json``, ``label.csv``, ``user_sample.json``, ...; at its
@@ -1955,6 +1960,11 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
     folder = Path(folder)
     if not folder.is_dir():
         raise SourceError(f"{folder}: not a folder of labeled data sets", path=folder)
+    for packed in sorted(p for p in folder.iterdir() if p.is_file()
+                         and (p.suffix.lower() == ".zip" or _is_tarball(p))):
+        # not read: a download kept beside its unpacked folder would be read twice
+        log.warning("%s: an archive beside the set folders is not read; a set is read from "
+                    "a folder of its own (%s/%s)", packed, _archive_stem(packed), packed.name)
     out = {}
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         if names is not None and sub.name not in names:
