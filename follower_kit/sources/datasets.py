@@ -1272,14 +1272,17 @@ def _tar_kind(path: Path) -> str | None:
     """Which set the tar archive ``path`` holds, from its listing: ``"twibot"`` once a TwiBot
     release's file is reached (``user.json``, ``label.csv``, ``user_sample.json``, ...; at its
     top or in a folder; listing stops there, before a whole release's tweet files), else
-    ``"botrepo"`` for a ``NAME.tsv`` (a Bot Repository set), else None."""
+    ``"botrepo"`` for a ``NAME.tsv`` (a Bot Repository set; listing stops at the one named as
+    the archive is, ``cresci-stock-2018.tsv``, its first member), else None."""
     wanted = {*USER_FILES, *LABEL_FILES, *TWIBOT20_SPLITS}
-    tsv = False
+    own_tsv, tsv = f"{_archive_stem(path)}.tsv".lower(), False
     with _open_tar(path) as tar:
         for name, _ in _tar_members(tar, path):
             base = name.rpartition("/")[2].lower()
             if base.removesuffix(".gz") in wanted:
                 return "twibot"
+            if base == own_tsv:
+                return "botrepo"
             tsv = tsv or base.endswith(".tsv")
     return "botrepo" if tsv else None
 
