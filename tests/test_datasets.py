@@ -525,11 +525,14 @@ def test_a_twibot_record_too_large_to_hold_is_refused_where_it_starts(tmp_path, 
     assert len(read) == 2
 
 
-def test_a_bot_repository_archive_too_large_to_read_is_refused(tmp_path, monkeypatch):
-    """A .tar.gz member is read whole: one that unpacks past ``MEMBER_BYTES`` (a tar bomb, or
-    the wrong file) is refused by its header size, naming the archive and the file."""
+def test_a_bot_repository_archive_too_large_to_read_is_refused(tmp_path):
+    """A .tar.gz member is read whole: one that unpacks past ``Limits.file_bytes`` (a tar bomb,
+    or the wrong file) is refused by its header size, naming the archive, the file and the flag
+    that raises the bound (a fixed 1 GiB, which no flag raised, before)."""
     import io
     import tarfile
+
+    from follower_kit.sources.archive import Limits
 
     js = json.dumps([{"created_at": "Mon Jan 21 19:37:21 +0000 2019",
                       "user": {"id_str": "1", "screen_name": "a", "followers_count": 1,
@@ -540,24 +543,33 @@ def test_a_bot_repository_archive_too_large_to_read_is_refused(tmp_path, monkeyp
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     assert len(ds.load_botrepo(tmp_path / "tiny-2019.tar.gz").users) == 1
-    monkeypatch.setattr(ds, "MEMBER_BYTES", len(js) - 1)
-    with pytest.raises(SourceError, match=r"tiny-2019\.tar\.gz: tiny-2019_tweets\.json unpacks "
-                                          r"to [\d,]+ bytes"):
+    with ds.bounds(Limits(file_bytes=len(js) - 1)), pytest.raises(
+            SourceError, match=r"tiny-2019\.tar\.gz: tiny-2019_tweets\.json unpacks to [\d,]+ "
+                               r"bytes, .*not read \(--max-file-size on bots evaluate"):
         ds.load_botrepo(tmp_path / "tiny-2019.tar.gz")
+    with ds.bounds(Limits(file_bytes=len(js))):
+        assert len(ds.load_botrepo(tmp_path / "tiny-2019.tar.gz").users) == 1
 
 
 @pytest.mark.parametrize("name, file", [
     ("kaggle-2017", r"bots_data\.csv"), ("cresci-2017", r"users\.csv"),
     ("cresci-2015", r"E13_users\.csv"), ("caverlee-2011", r"content_polluters\.txt"),
     ("gilani-2017", r"gilani-2017\.tsv")])
-def test_a_labeled_file_too_large_to_read_whole_is_refused_by_its_size(monkeypatch, name, file):
+def test_a_labeled_file_too_large_to_read_whole_is_refused_by_its_size(name, file):
     """The CSV, TSV and JSON files of the public layouts are read whole; one past
-    ``MEMBER_BYTES`` is refused by its size before it is read, naming it (on the real files,
-    with the bound lowered below their size)."""
+    ``Limits.file_bytes`` is refused by its size before it is read, naming it and the flag that
+    raises the bound, and reads once it is raised (on the real files, with the bound lowered
+    below their size). The bound was a fixed 1 GiB that ``--max-file-size`` did not raise."""
+    from follower_kit.sources.archive import Limits
+
     folder = shared_path("bots", name)
-    monkeypatch.setattr(ds, "MEMBER_BYTES", 1000)
-    with pytest.raises(SourceError, match=rf"{file}: [\d,]+ bytes, more than the 1,000"):
+    with ds.bounds(Limits(file_bytes=1000)), pytest.raises(
+            SourceError, match=rf"{file}: [\d,]+ bytes, more than the 1,000 bytes a labeled "
+                               r"set's file read whole may be; not read \(--max-file-size on "
+                               r"bots evaluate or bots train raises the limit\)"):
         ds.load_labeled(folder)
+    with ds.bounds(Limits(file_bytes=100 << 20)):
+        assert len(ds.load_labeled(folder))
 
 
 def test_twibot_with_no_readable_date_is_an_error(tmp_path):

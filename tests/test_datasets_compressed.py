@@ -157,15 +157,15 @@ def test_a_gzip_bomb_is_refused_naming_the_file(tmp_path, monkeypatch):
         ds.load_labeled(rel)
 
 
-def test_a_bot_repository_gzip_read_whole_is_bounded_by_member_bytes(tmp_path, monkeypatch):
+def test_a_bot_repository_gzip_read_whole_is_bounded_by_the_file_bound(tmp_path):
     js = json.dumps([{"created_at": "Mon Jan 21 19:37:21 +0000 2019",
                       "user": {"id_str": "1", "screen_name": "a", "followers_count": 1,
                                "created_at": "Wed Jun 20 15:07:36 +0000 2012"}}]).encode()
     (tmp_path / "tiny-2019.tsv").write_text("1\tbot\n")
     (tmp_path / "tiny-2019_tweets.json.gz").write_bytes(gzip.compress(js))
     assert len(ds.load_labeled(tmp_path)) == 1
-    monkeypatch.setattr(ds, "MEMBER_BYTES", len(js) - 1)
-    with pytest.raises(SourceError, match=r"tiny-2019_tweets\.json\.gz: inflates past"):
+    with ds.bounds(archive.Limits(file_bytes=len(js) - 1)), pytest.raises(
+            SourceError, match=r"tiny-2019_tweets\.json\.gz: inflates past .*--max-file-size"):
         ds.load_labeled(tmp_path)
 
 
@@ -298,9 +298,9 @@ def test_a_zipped_bot_repository_set_is_bounded_and_named(tmp_path, monkeypatch)
         ds.load_labeled(path)
     monkeypatch.setattr(archive.Limits, "ratio", 10_000.0)
     assert len(ds.load_labeled(path)) == 1
-    monkeypatch.setattr(ds, "MEMBER_BYTES", 1 << 20)
-    with pytest.raises(SourceError, match=r"tiny-2019\.zip/tiny-2019/tiny-2019_tweets\.json: "
-                                          r"4\.0 MiB uncompressed, more than the 1\.0 MiB"):
+    with ds.bounds(archive.Limits(file_bytes=1 << 20, ratio=10_000.0)), pytest.raises(
+            SourceError, match=r"tiny-2019\.zip/tiny-2019/tiny-2019_tweets\.json: 4\.0 MiB "
+                               r"uncompressed, more than the 1\.0 MiB.*--max-file-size"):
         ds.load_labeled(path)
     _zip(tmp_path / "cut-2019.zip", {"cut-2019.tsv": b"1\tbot\n",
                                      "cut-2019_tweets.json": b'[{"user": '})
@@ -368,6 +368,13 @@ def test_bots_evaluate_raises_the_bounds_it_is_given(tmp_path):
     assert res.exit_code == 1 and "--max-file-size on bots evaluate" in res.output, res.output
     assert "TwiBot-22-sample.zip/user.json: 2.0 MiB uncompressed" in res.output
     assert run(big, "--max-ratio", "100000").exit_code == 0
+    # a file read whole (a Kaggle CSV, a Bot Repository JSON) is bounded by --max-file-size
+    # too: it was refused past a fixed 1 GiB that no flag raised
+    kaggle = shared_path("bots", "kaggle-2017")
+    res = run(kaggle, "--max-file-size", "100KiB")
+    assert res.exit_code == 1, res.output
+    assert "KiB a labeled set's file read whole may be; not read (--max-file-size" in res.output
+    assert run(kaggle, "--max-file-size", "100MiB").exit_code == 0
 
 
 def test_a_folder_of_sets_reads_a_set_kept_as_its_zip(tmp_path):
@@ -395,6 +402,111 @@ def test_a_folder_of_sets_reads_a_set_kept_as_its_zip(tmp_path):
     _same(ds.load_labeled(bots / "botwiki-2019"), sets["botwiki-2019"])
     with pytest.raises(SourceError, match=r"notes: not a labeled data set folder"):
         ds.load_labeled(bots / "notes")
+
+
+def _split_release(tmp_path, users="user.json", labels="label.csv", inside=""):
+    """(the plain release folder with a split.csv saying ``val`` and ``test``, its files as a
+    dict for an archive, ``inside`` a folder or at its top)."""
+    objs, label_text = _v2_release()
+    split = "id,split\n" + "".join(f"{o['id']},{'test' if i % 2 else 'val'}\n"
+                                    for i, o in enumerate(objs))
+    files = {users: json.dumps(objs).encode(), labels: label_text.encode(),
+             "split.csv": split.encode()}
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    for name, data in files.items():
+        (plain / name).write_bytes(data)
+    return plain, {inside + n: d for n, d in files.items()}
+
+
+@pytest.mark.parametrize("users, labels, inside", [
+    ("user.json", "label.csv", ""), ("user_sample.json", "label_sample.csv", "TwiBot-22/")])
+def test_a_tarred_twibot_release_in_a_folder_of_sets_is_read_as_a_release(tmp_path, caplog,
+                                                                          users, labels, inside):
+    """A TwiBot release kept as its ``.tar.gz`` in a folder of sets (``bots/twibot-22/
+    TwiBot-22.tar.gz``, as ``--lodo DIR`` and ``bots train DIR`` read them, or the folder given
+    to ``--test``) was taken for a Bot Repository archive, since the Bot Repository ships sets
+    as ``.tar.gz``, and refused for lacking ``TwiBot-22.tsv``. Its listing now tells them apart:
+    it loads as the plain release does, beside a Bot Repository ``.tar.gz`` still read as one,
+    and a folder of the release alone is the one-line error of a folder of no training set. An
+    archive beside the set folders, read as no set, was passed over without a word."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    plain, files = _split_release(tmp_path, users, labels, inside)
+    want = ds.load_labeled(plain, observed_at="2017-06-01")
+    bots = tmp_path / "bots"
+    (bots / "twibot-22").mkdir(parents=True)
+    tar = bots / "twibot-22" / "TwiBot-22.tar.gz"
+    _tar(tar, files)
+    js = json.dumps([{"created_at": "Mon Jan 21 19:37:21 +0000 2019",
+                      "user": {"id_str": "1", "screen_name": "a", "followers_count": 1,
+                               "created_at": "Wed Jun 20 15:07:36 +0000 2012"}}]).encode()
+    (bots / "tiny-2019").mkdir()
+    _tar(bots / "tiny-2019" / "tiny-2019.tar.gz",
+         {"tiny-2019.tsv": b"1\tbot\n", "tiny-2019_tweets.json": js})
+    assert ds.detect_format(tar) == "twibot"
+    for given in (tar, bots / "twibot-22"):
+        _same(ds.load_labeled(given, observed_at="2017-06-01"), want)
+    sets = ds.load_bot_sets(bots)
+    assert sorted(sets) == ["tiny-2019", "twibot-22"]
+    assert len(sets["twibot-22"]) == 40 and len(sets["tiny-2019"]) == 1
+    assert set(sets["twibot-22"].users["dataset"]) == {"twibot-22"}
+    # beside the set folders it is not read, with a warning saying where it is read from
+    tar.rename(bots / "twibot-22.tar.gz")
+    with caplog.at_level("WARNING", logger="follower_kit.sources.datasets"):
+        assert sorted(ds.load_bot_sets(bots)) == ["tiny-2019"]
+    assert "twibot-22.tar.gz: an archive beside the set folders is not read; a set is read " \
+           "from a folder of its own (twibot-22/twibot-22.tar.gz)" in caplog.text
+    (bots / "twibot-22.tar.gz").rename(tar)
+    (bots / "tiny-2019" / "tiny-2019.tar.gz").unlink()
+    (bots / "tiny-2019").rmdir()
+    res = CliRunner().invoke(main, ["bots", "train", str(bots), "--out",
+                                    str(tmp_path / "m.json"), "--no-peer"])
+    assert res.exit_code == 1, res.output
+    error = [line for line in res.output.splitlines() if "error:" in line]
+    assert len(error) == 1 and "none of ['twibot-22'] is a training set" in error[0]
+    assert "'bots evaluate --test PATH'" in error[0]
+
+
+@pytest.mark.parametrize("form", ["folder", "zip", "tar.gz", "folder holding its tar.gz"])
+def test_the_split_note_and_split_read_a_packed_release_as_its_folder(tmp_path, form):
+    """``bots evaluate --test PATH`` without ``--split`` notes that the release has a
+    split.csv; the note was printed for a folder but not for the release as a ``.zip`` or
+    ``.tar.gz``, which ``--split`` reads as it reads the folder. A split the file lacks
+    (``valid`` where TwiBot-22's file says ``val``) is an error listing the ones it has."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    plain, files = _split_release(tmp_path, inside="TwiBot-22/")
+    given = {"folder": plain, "zip": tmp_path / "TwiBot-22.zip",
+             "tar.gz": tmp_path / "TwiBot-22.tar.gz",
+             "folder holding its tar.gz": tmp_path / "twibot-22" / "TwiBot-22.tar.gz"}[form]
+    if form == "zip":
+        _zip(given, files)
+    elif form != "folder":
+        given.parent.mkdir(exist_ok=True)
+        _tar(given, files)
+        given = tmp_path / "twibot-22" if form.startswith("folder") else given
+
+    def run(*flags):
+        return CliRunner().invoke(main, ["bots", "evaluate", "--test", str(given), "--no-peer",
+                                         "--observed-at", "2017-06-01", *flags])
+
+    res = run()
+    assert res.exit_code == 0, res.output
+    assert "note: every labeled account was tested; the release's split.csv" in res.output
+    assert json.loads(res.output.strip().splitlines()[-1])["n"] == 40
+    res = run("--split", "test")
+    assert res.exit_code == 0, res.output
+    assert "split.csv is read" not in res.output
+    assert json.loads(res.output.strip().splitlines()[-1])["n"] == 20
+    res = run("--split", "valid")
+    assert res.exit_code == 1
+    assert "split.csv: no account in split 'valid'; its splits: val (20), test (20)" in res.output
+    assert ds.split_file(shared_path("bots", "gilani-2017")) is None
 
 
 def _zip_bytes(files: dict) -> bytes:

@@ -23,15 +23,16 @@ def bots() -> None:
 def bounds_options(f):
     """``--max-file-size``, ``--max-total-size`` and ``--max-ratio``: the bounds compressed
     labeled data (``.gz``, ``.zip``, ``.tar.gz``) is read within, as ``import archive`` has
-    them; the command gets them as one ``limits`` argument (an ``archive.Limits``)."""
+    them (``--max-file-size`` also bounds a file read whole); the command gets them as one
+    ``limits`` argument (an ``archive.Limits``)."""
     import functools
 
     from ..sources.archive import Limits
     from .imports import SIZE
 
     @click.option("--max-file-size", type=SIZE, default=Limits.file_bytes, show_default="2GiB",
-                  help="Largest file a compressed labeled set inflates to (e.g. 4GiB for a "
-                       "user.json.gz past 2 GiB).")
+                  help="Largest file of a labeled set read whole (a CSV, a Bot Repository "
+                       "JSON) or inflated (e.g. 4GiB for a user.json.gz past 2 GiB).")
     @click.option("--max-total-size", type=SIZE, default=Limits.total_bytes,
                   show_default="8GiB",
                   help="Largest .tar.gz stream listed to find a set's files (a whole release "
@@ -261,14 +262,11 @@ def _train_splits(paths, split) -> list:
 
 
 def _has_split_file(path) -> bool:
-    """Whether ``path`` is a release folder with a split file ``--split`` would read."""
-    from pathlib import Path
+    """Whether ``path`` is a TwiBot release (a folder, or packed as a ``.zip`` or ``.tar.gz``)
+    with a split file ``--split`` would read."""
+    from ..sources.datasets import split_file
 
-    from ..sources.datasets import SPLIT_FILES
-
-    folder = Path(path)
-    return folder.is_dir() and any((folder / n).exists() or (folder / f"{n}.gz").exists()
-                                   for n in SPLIT_FILES)
+    return split_file(path) is not None
 
 
 def _observed(labeled) -> dict:

@@ -24,8 +24,9 @@ folder of them (one sub-folder per set, as ``../shared/data/bots``):
 Any of these files may be gzipped (``user.json.gz``, ``label.csv.gz``, ``NAME_tweets.json.gz``);
 a TwiBot release folder may come as a ``.zip`` or ``.tar.gz``, a Bot Repository set or Kaggle's
 CSVs as a ``.zip`` (``botwiki-2019.zip``, at its top or in one folder). Compressed data is read
-within the X archive reader's bounds (:class:`~follower_kit.sources.archive.Limits`), which
-:func:`bounds` raises for one read (``bots evaluate --max-file-size``, ...).
+within the X archive reader's bounds (:class:`~follower_kit.sources.archive.Limits`), and a
+file read whole (a CSV, a Bot Repository TSV or JSON) within its ``file_bytes``; :func:`bounds`
+raises them for one read (``bots evaluate --max-file-size``, ...).
 
 Nothing is dropped or blanked silently: duplicates, conflicting labels, unrecoverable ids
 (``bad_id``), unreadable dates (``bad_date``) and labels without a profile are listed, with file
@@ -205,11 +206,8 @@ def detect_format(path: str | Path) -> str:
     # a Bot Repository archive (NAME.tar.gz holding NAME.tsv and NAME_tweets.json), as
     # load_botrepo reads it and the Bot Repository publishes its larger sets
     if _is_tarball(path):   # a Bot Repository set holds NAME.tsv; else a packed TwiBot release
-        with _open_tar(path) as tar:
-            names = list(_tar_files(tar, path))
-        botrepo = path.name.lower().endswith(".tar.gz") and any(n.endswith(".tsv")
-                                                                 for n in names)
-        return "botrepo" if botrepo else "twibot"
+        botrepo = path.name.lower().endswith(".tar.gz") and _tar_kind(path) == "botrepo"
+        return "botrepo" if botrepo else "twibot"   # the TwiBot reader says what it misses
     if _plain_name(path).endswith(FLAT_USERS):
         raise _flat_users(path)
     if suffix == ".tsv" or _plain_name(path).endswith("_tweets.json"):
@@ -282,15 +280,21 @@ def _packed_kind(folder, *, known: bool = False) -> str | None:
     return None if known else "twibot"
 
 
-def _zipped_set(folder: Path) -> tuple[str | None, Path]:
-    """(kind, the zip) for a set folder that holds its set as its one ``.zip``
-    (``botwiki-2019/botwiki-2019.zip``, as downloaded); (None, ``folder``) otherwise."""
-    zips = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".zip"]
-    if len(zips) != 1:
+def _packed_set(folder: Path) -> tuple[str | None, Path]:
+    """(kind, the archive) for a set folder that holds its set as its one ``.zip``
+    (``botwiki-2019/botwiki-2019.zip``, as downloaded) or its one TwiBot release packed as a
+    ``.tar.gz``, ``.tgz`` or ``.tar`` (``twibot-22/TwiBot-22.tar.gz``; a Bot Repository
+    ``.tar.gz`` is a set of the folder's own); (None, ``folder``) otherwise."""
+    packed = [p for p in folder.iterdir() if p.is_file()
+              and (p.suffix.lower() == ".zip" or _is_tarball(p))]
+    if len(packed) != 1:
         return None, folder
-    with _open_zip(zips[0]) as zf:   # a damaged zip is an error naming it, not a skip
-        kind = _packed_kind(_release_folder(zipfile.Path(zf)), known=True)
-    return (kind, zips[0]) if kind else (None, folder)
+    if _is_tarball(packed[0]):   # a damaged archive is an error naming it, not a skip
+        kind = "twibot" if _tar_kind(packed[0]) == "twibot" else None
+    else:
+        with _open_zip(packed[0]) as zf:
+            kind = _packed_kind(_release_folder(zipfile.Path(zf)), known=True)
+    return (kind, packed[0]) if kind else (None, folder)
 
 
 def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "drop",
@@ -301,7 +305,8 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
     ----------
     path : str or Path
         A file or a folder (see the module docstring for the formats); a folder of no other
-        layout holding one ``.zip`` of a set is read from the zip.
+        layout holding one ``.zip`` of a set, or one TwiBot release as a ``.tar.gz``, is read
+        from it.
     fmt : {"botrepo", "kaggle", "twibot", "cresci2015", "cresci2017", "caverlee"}, optional
         Skip detection.
     conflicts : {"drop", "bot", "human"}
@@ -325,7 +330,7 @@ def load_labeled(path: str | Path, *, fmt: str | None = None, conflicts: str = "
         raise ValueError(f"conflicts must be 'drop', 'bot' or 'human', not {conflicts!r}")
     fmt = fmt or detect_set(Path(path))
     if fmt is None and Path(path).is_dir():   # a set's folder holding only its download
-        fmt, path = _zipped_set(Path(path))
+        fmt, path = _packed_set(Path(path))
     fmt = fmt or detect_format(path)
     readers = READERS
     if fmt not in readers:
@@ -657,19 +662,14 @@ def _surrogate_id(username: str) -> str:
 def _botrepo_files(folder: Path) -> list[tuple[str, Path]]:
     """(NAME, where) for every Bot Repository pair in ``folder``: ``NAME.tsv`` beside
     ``NAME_tweets.json`` (or ``NAME_tweets.json.gz``), or an archive ``NAME.tar.gz`` holding
-    both."""
+    both (by its listing: a TwiBot release packed as a ``.tar.gz`` is not one)."""
     files = sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: p.name)
     pairs = [(p.name[: -len(".tsv")], p) for p in files if p.name.endswith(".tsv")
              and _first(folder, f"{p.name[: -len('.tsv')]}_tweets.json") is not None]
     if isinstance(folder, Path):   # a tar inside a zip is not unpacked
-        pairs += [(p.name[: -len(".tar.gz")], p) for p in files if p.name.endswith(".tar.gz")]
+        pairs += [(p.name[: -len(".tar.gz")], p) for p in files if p.name.endswith(".tar.gz")
+                  and _tar_kind(p) == "botrepo"]
     return pairs
-
-
-#: Largest file read whole: a Bot Repository file (in a ``.tar.gz`` or beside its TSV), a
-#: Kaggle, MIB (cresci) or caverlee CSV. The public ones are all under 20 MB; TwiBot user files,
-#: which reach gigabytes, are read a record at a time instead.
-MEMBER_BYTES = 1 << 30
 
 
 #: The bounds in force for compressed data (:func:`bounds`); None: ``Limits``' defaults.
@@ -706,20 +706,28 @@ def _raise_hint(name: str) -> str:
 
 
 def _whole(path: Path) -> Path:
-    """``path``, once it is known to be small enough to read whole (:data:`MEMBER_BYTES`);
-    else an error naming it, before a byte is read."""
-    size = path.stat().st_size
-    if size > MEMBER_BYTES:
-        raise SourceError(f"{path}: {size:,} bytes, more than the {MEMBER_BYTES:,} a labeled "
-                          "set's file comes near; not read", path=path)
+    """``path``, once it is known to be small enough to read whole; else an error naming it
+    and the flag that raises the bound, before a byte is read.
+
+    A file read whole (a Bot Repository TSV or JSON, a Kaggle, MIB (cresci) or caverlee CSV;
+    the public ones are all under 20 MB) is bounded as a compressed file inflates:
+    ``Limits.file_bytes``, which ``--max-file-size`` raises. TwiBot user files, which reach
+    gigabytes, are read a record at a time instead."""
+    from .archive import _size
+
+    size, cap = path.stat().st_size, _bound("file_bytes")
+    if size > cap:
+        raise SourceError(f"{path}: {size:,} bytes, more than the {_size(cap)} a labeled set's "
+                          f"file read whole may be; not read ({_raise_hint('file_bytes')})",
+                          path=path)
     return path
 
 
 def _read_whole(p) -> bytes:
-    """The bytes of a file read whole (a path, or a zip member), within :data:`MEMBER_BYTES`:
-    a file by its size, a member by its declared size and ratio, before a byte is read; a
-    ``.gz`` as it inflates."""
-    with _open_binary(_whole(p) if isinstance(p, Path) else p, limit=MEMBER_BYTES) as fh:
+    """The bytes of a file read whole (a path, or a zip member), within ``Limits.file_bytes``
+    (:func:`_whole`): a file by its size, a member by its declared size and ratio, before a
+    byte is read; a ``.gz`` as it inflates."""
+    with _open_binary(_whole(p) if isinstance(p, Path) else p) as fh:
         return fh.read()
 
 
@@ -767,15 +775,13 @@ class _Bounded(io.RawIOBase):
         super().close()
 
 
-def _open_binary(p, *, limit: int | None = None):
+def _open_binary(p):
     """A binary stream of a labeled set's file ``p``: a path, or a member of a zip
     (:class:`zipfile.Path`) or tar (:class:`_TarPath`), inflated when its name ends in ``.gz``.
-    Compressed data is bounded (:class:`_Bounded`; ``limit`` defaults to ``Limits.file_bytes``);
-    a member is checked by its declared size and ratio before it is read, as the archive reader
-    checks a zip's."""
-    # the file bound can be raised; MEMBER_BYTES, for files read whole, cannot
-    hint = f" ({_raise_hint('file_bytes')})" if limit is None else ""
-    limit = _bound("file_bytes") if limit is None else limit
+    Compressed data is bounded (:class:`_Bounded`, within ``Limits.file_bytes``); a member is
+    checked by its declared size and ratio before it is read, as the archive reader checks a
+    zip's."""
+    hint, limit = f" ({_raise_hint('file_bytes')})", _bound("file_bytes")
     label = str(p)
     inflate = p.name.lower().endswith(".gz")
     if isinstance(p, (zipfile.Path, _TarPath)):
@@ -870,6 +876,8 @@ def _plain_name(p) -> str:
 
 def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, str]:
     """The TSV lines and the JSON records of one Bot Repository set, from files or an archive."""
+    from .archive import _size
+
     if where.name.endswith(".tar.gz"):
         with _open_tar(where) as tar:   # a damaged archive is an error naming it
             members = {Path(n).name: m for n, m in _tar_files(tar, where).items()}
@@ -878,10 +886,12 @@ def _read_botrepo_pair(stem: str, where: Path) -> tuple[list[str], list, str, st
             for need in (f"{stem}.tsv", f"{stem}_tweets.json"):
                 if need not in members:
                     raise SourceError(f"{where}: the archive lacks {need}", path=where)
-                if members[need].size > MEMBER_BYTES:   # read whole: refuse what would not fit
+                cap = _bound("file_bytes")   # read whole: refuse what would not fit
+                if members[need].size > cap:
                     raise SourceError(f"{where}: {need} unpacks to {members[need].size:,} "
-                                      f"bytes, more than the {MEMBER_BYTES:,} a Bot Repository "
-                                      "set comes near; not read", path=where)
+                                      f"bytes, more than the {_size(cap)} a labeled set's "
+                                      f"file read whole may be; not read "
+                                      f"({_raise_hint('file_bytes')})", path=where)
             tsv_text = tar.extractfile(members[f"{stem}.tsv"]).read().decode("utf-8-sig")
             js_text = tar.extractfile(members[f"{stem}_tweets.json"]).read().decode("utf-8-sig")
         tsv_name, js_name = f"{where.name}:{stem}.tsv", f"{where.name}:{stem}_tweets.json"
@@ -1253,6 +1263,30 @@ def _is_tarball(path: Path) -> bool:
     return path.name.lower().endswith((".tar.gz", ".tgz", ".tar"))
 
 
+def _archive_stem(path: Path) -> str:
+    """An archive's name without its ``.zip``, ``.tar.gz``, ``.tgz`` or ``.tar``."""
+    return re.sub(r"\.(zip|tar\.gz|tgz|tar)$", "", path.name, flags=re.IGNORECASE)
+
+
+def _tar_kind(path: Path) -> str | None:
+    """Which set the tar archive ``path`` holds, from its listing: ``"twibot"`` once a TwiBot
+    release's file is reached (``user.json``, ``label.csv``, ``user_sample.json``, ...; at its
+    top or in a folder; listing stops there, before a whole release's tweet files), else
+    ``"botrepo"`` for a ``NAME.tsv`` (a Bot Repository set; listing stops at the one named as
+    the archive is, ``cresci-stock-2018.tsv``, its first member), else None."""
+    wanted = {*USER_FILES, *LABEL_FILES, *TWIBOT20_SPLITS}
+    own_tsv, tsv = f"{_archive_stem(path)}.tsv".lower(), False
+    with _open_tar(path) as tar:
+        for name, _ in _tar_members(tar, path):
+            base = name.rpartition("/")[2].lower()
+            if base.removesuffix(".gz") in wanted:
+                return "twibot"
+            if base == own_tsv:
+                return "botrepo"
+            tsv = tsv or base.endswith(".tsv")
+    return "botrepo" if tsv else None
+
+
 #: What reading a damaged or truncated tar (or its gzip stream) raises.
 _TAR_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error)
 
@@ -1274,11 +1308,16 @@ def _tar_files(tar: tarfile.TarFile, path: Path) -> dict[str, tarfile.TarInfo]:
     ``Limits.total_bytes``, before the next member is inflated, so a tar bomb costs at most
     that bound, not its whole stream (each member read is then checked by its size,
     :func:`_open_binary`)."""
+    return dict(_tar_members(tar, path))
+
+
+def _tar_members(tar: tarfile.TarFile, path: Path):
+    """(name, member) for each regular member of ``tar`` as it is reached, within the bounds
+    :func:`_tar_files` lists it in: a caller that has seen enough stops inflating there."""
     from .archive import _size
 
     # a plain .tar is listed by seeking from header to header: nothing to bound
     total = float("inf") if isinstance(tar.fileobj, io.BufferedReader) else _bound("total_bytes")
-    out = {}
     try:
         while True:
             # tar.offset: where the next header starts, past the last member's data; reaching
@@ -1290,9 +1329,9 @@ def _tar_files(tar: tarfile.TarFile, path: Path) -> dict[str, tarfile.TarInfo]:
                                   f"{_raise_hint('total_bytes')})", path=path)
             m = tar.next()
             if m is None:
-                return out
+                return
             if m.isfile():
-                out[m.name.removeprefix("./").strip("/")] = m
+                yield m.name.removeprefix("./").strip("/"), m
     except _TAR_ERRORS as exc:
         raise SourceError(f"{path}: not a tar archive, or a damaged one ({exc})",
                           path=path) from None
@@ -1311,6 +1350,31 @@ def _release_folder(here):
         if len(subs) != 1 or any(p.is_file() for p in entries):
             return here   # load_twibot says what it finds missing
         here = subs[0]
+
+
+def split_file(path: str | Path) -> str | None:
+    """The split file (``split.csv``, ...) of the TwiBot release at ``path``, as errors name it,
+    or None when it has none: ``path`` as :func:`load_labeled` takes it (a release folder, a
+    folder holding the release as its one ``.zip`` or ``.tar.gz``, that archive, or the user
+    file), read only as far as its listing."""
+    path = Path(path)
+    if path.is_dir() and _split_path(path) is None:
+        kind, path = _packed_set(path)
+        if kind != "twibot":
+            return None
+    if path.is_file() and path.suffix.lower() == ".zip":
+        with _open_zip(path) as zf:
+            return _split_path(_release_folder(zipfile.Path(zf)))
+    if path.is_file() and _is_tarball(path):
+        with _open_tar(path) as tar:
+            return _split_path(_release_folder(_TarPath(tar, path)))
+    return _split_path(path if path.is_dir() else path.parent)
+
+
+def _split_path(folder) -> str | None:
+    """The split file in a release ``folder`` (a folder, zip or tar path), as a string."""
+    found = next((p for p in (_first(folder, n) for n in SPLIT_FILES) if p is not None), None)
+    return None if found is None else str(found)
 
 
 def _read_split(folder, split: str) -> set[str] | None:
@@ -1881,7 +1945,8 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
                   progress=None) -> dict[str, LabeledSet]:
     """Every labeled set in ``folder`` (one sub-folder each, as in ``../shared/data/bots``),
     keyed and named by its folder. A sub-folder of no other layout that holds one ``.zip`` of
-    a set (``botwiki-2019/botwiki-2019.zip``) is read from it.
+    a set (``botwiki-2019/botwiki-2019.zip``), or one TwiBot release as a ``.tar.gz``
+    (``twibot-22/TwiBot-22.tar.gz``), is read from it.
 
     Parameters
     ----------
@@ -1898,13 +1963,18 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
     folder = Path(folder)
     if not folder.is_dir():
         raise SourceError(f"{folder}: not a folder of labeled data sets", path=folder)
+    for packed in sorted(p for p in folder.iterdir() if p.is_file()
+                         and (p.suffix.lower() == ".zip" or _is_tarball(p))):
+        # not read: a download kept beside its unpacked folder would be read twice
+        log.warning("%s: an archive beside the set folders is not read; a set is read from "
+                    "a folder of its own (%s/%s)", packed, _archive_stem(packed), packed.name)
     out = {}
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         if names is not None and sub.name not in names:
             continue
         kind, where = detect_set(sub), sub
         if kind is None:
-            kind, where = _zipped_set(sub)
+            kind, where = _packed_set(sub)
         if kind is None:
             log.info("%s: no labeled data set layout; skipped", sub)
             continue
