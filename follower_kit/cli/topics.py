@@ -178,8 +178,8 @@ def _print_summary(summary: pd.DataFrame, *, with_new: bool = True) -> None:
     click.echo(head)
     for _, r in summary.iterrows():
         reach = "" if pd.isna(r["median_reach"]) else f"{r['median_reach']:,.0f}"
-        line = (f"{_seg_number(r['segment']):>3}  {terminal(r['label'], 44):<44} {r['followers']:>9,} "
-                f"{_pct(r['share']):>6} {reach:>7} {_pct(r['bot_share']):>5}"
+        line = (f"{_seg_number(r['segment']):>3}  {terminal(r['label'], 44):<44} "
+                f"{r['followers']:>9,} {_pct(r['share']):>6} {reach:>7} {_pct(r['bot_share']):>5}"
                 + (f" {_pct(r['new_share']):>5}" if with_new else ""))
         if has_drift:
             change = "" if pd.isna(r["share_change"]) else f"{r['share_change'] * 100:+.1f}pt"
