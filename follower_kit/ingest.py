@@ -632,7 +632,9 @@ def _open_pull(store, account: Mapping, kind: str, params: Mapping, restart: boo
                     pd_.update(status="abandoned")
                 continue
             before = dict(meta.get("params", {}))
-            if before != dict(params):
+            # an option the record lacks (a Bluesky pull started before its page size was
+            # recorded) is unknown, not changed
+            if before != {k: v for k, v in params.items() if k in before}:
                 # the pages kept stay as read; what is still to fetch follows this run's
                 log.warning("resuming pull %s, started with %s: the pages it kept stay, the rest "
                             "is read with this run's %s", meta["pull_id"],
@@ -666,7 +668,8 @@ def _changed_options(before: Mapping, now: Mapping) -> tuple[str, str]:
                        else f"--{name} {value}")
         return " ".join(out)
 
-    keys = [k for k in dict.fromkeys([*before, *now]) if before.get(k) != now.get(k)]
+    keys = [k for k in dict.fromkeys([*before, *now])
+            if k in before and before.get(k) != now.get(k)]
     return words(before, keys), words(now, keys)
 
 
@@ -1094,8 +1097,10 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
     acct = dict(account) if account is not None else client.user(handle)
     metrics = acct.get("public_metrics") or {}
     params = {"max_results": page_size}
+    # the page size is recorded as on X, so a resume at another one says so
     with _open_pull(store, acct, "followers",
-                    {"network": bluesky.NETWORK, "following": following, "profiles": profiles},
+                    {"network": bluesky.NETWORK, "page_size": page_size, "following": following,
+                     "profiles": profiles},
                     restart, client.clock) as pull, \
             (bluesky.ProfileLookups(client, pull) if profiles else nullcontext()) as lookups:
         # the profiles are looked up on worker threads while the list is paged

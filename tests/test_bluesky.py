@@ -488,6 +488,49 @@ def test_an_interrupted_pull_counts_its_list_pages_and_followers(audience, lexic
         _check_truth(store, server, audience)
 
 
+def test_a_resume_at_another_page_size_says_so_as_on_x(audience, lexicons, tmp_path, caplog):
+    """A Bluesky pull records its page size, as an X pull does: resumed at another one, it
+    warns with the options that changed (it recorded none, and resumed silently). A pull
+    started before the page size was recorded resumes without a warning: its size is unknown,
+    not changed."""
+    def interrupted(store, server):
+        seen = []
+
+        def stop_after_four(n):
+            seen.append(n)
+            if len(seen) == 4:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            ingest.pull_bluesky_followers(store, HANDLE, client=_client(server), page_size=5,
+                                          following=False, profiles=False,
+                                          progress=stop_after_four)
+        meta_path, = store.path.glob("accounts/*/pulls/*/pull.json")
+        return meta_path
+
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
+        store = Store(tmp_path / "recorded")
+        meta_path = interrupted(store, server)
+        assert json.loads(meta_path.read_text())["params"]["page_size"] == 5
+        with caplog.at_level("WARNING", logger="follower_kit.ingest"):
+            ingest.pull_bluesky_followers(store, HANDLE, client=_client(server), page_size=20,
+                                          following=False, profiles=False)
+        assert "started with --page-size 5: the pages it kept stay, the rest is read with " \
+            "this run's --page-size 20" in caplog.text
+        caplog.clear()
+        old = Store(tmp_path / "old")  # a pull record from before the page size was in it
+        meta_path = interrupted(old, server)
+        meta = json.loads(meta_path.read_text())
+        del meta["params"]["page_size"]
+        meta_path.write_text(json.dumps(meta))
+        with caplog.at_level("WARNING", logger="follower_kit.ingest"):
+            ingest.pull_bluesky_followers(old, HANDLE, client=_client(server), page_size=20,
+                                          following=False, profiles=False)
+        assert "resuming pull" not in caplog.text
+        _no_lexicon_problems(server)
+    assert len(store.followers(HANDLE)) == len(old.followers(HANDLE)) > 20
+
+
 def _planned(output: str, name: str) -> int:
     """A count of the plan, by its singular name: 'follows page' finds '1 follows page' and
     '7 follows pages'."""

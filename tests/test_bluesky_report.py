@@ -69,6 +69,34 @@ def test_an_invalid_handle_is_named_by_its_did(tmp_path):
     assert f"{new[0]} (invalid handle)" in out.output and "@handle.invalid" not in out.output
 
 
+def test_the_influential_scores_line_up_beside_a_did(tmp_path):
+    """`audience` named an influential follower with an invalid handle by its DID (49
+    characters with "(invalid handle)") in a 20-character column: its score and every column
+    after it stood out of line with the rows above and below."""
+    import json
+
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    blue = as_bluesky(generate(followers=300, months=1, seed=5), handle=HANDLE)
+    ingest.write_sample(Store(tmp_path / "first"), blue)
+    said = CliRunner().invoke(main, ["audience", HANDLE, "--json",
+                                     "--store", str(tmp_path / "first")])
+    top = json.loads(said.output.splitlines()[-1])["influential"]
+    assert len(top) >= 3, top
+    did = top[1]["follower_id"]
+    users = blue.users.copy()
+    users.loc[users["id"] == did, "username"] = "handle.invalid"
+    ingest.write_sample(Store(tmp_path / "store"), replace(blue, users=users))
+    out = CliRunner().invoke(main, ["audience", HANDLE, "--store", str(tmp_path / "store")])
+    assert out.exit_code == 0, out.output
+    lines = out.output.split("Influential in your topics")[1].splitlines()[1:]
+    rows = [line for line in lines if " score " in line]
+    assert any(f"  {did} (invalid handle) " in row for row in rows), rows
+    assert len({row.index(" score ") for row in rows}) == 1, "\n".join(rows)
+
+
 def test_scores_use_what_bluesky_has_and_count_its_labels(bluesky_store):
     data = fk.load_month(HANDLE, store=bluesky_store.path)
     scores = fk.score_bots(data).set_index("follower_id")

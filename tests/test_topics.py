@@ -523,6 +523,10 @@ def test_cli_segments_into_the_store(store_copy):
     assert result.exit_code == 0, result.output
     assert "segments fitted on the snapshot of 2026-09-30" in result.output
     assert "crypto" in result.output and "changed segment" in result.output
+    # "no clear topic" shows no segment number: -1 meant nothing to a reader
+    row = next(line for line in result.output.splitlines() if "no clear topic" in line)
+    assert row.startswith("     no clear topic"), row
+    assert not any(line.lstrip().startswith("-1") for line in result.output.splitlines())
     table = store_copy.read_table("segments", "brightwave")
     assert len(table) == 5000 and {"follower_id", "segment", "label", "x", "y"} <= set(table)
     summary = store_copy.read_table("segment_summary", "brightwave")
@@ -536,6 +540,8 @@ def test_cli_refit_and_json(store_copy):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert len([r for r in rows if r["segment"] >= 0]) == 6
+    # the JSON stays machine-readable: "no clear topic" keeps segment -1 (as --help says)
+    assert [r["segment"] for r in rows if r["label"] == "no clear topic"] == [-1]
     bad = CliRunner().invoke(main, ["topics", "brightwave", "--segments", "many",
                                     "--store", str(store_copy.path)])
     assert bad.exit_code == 2 and "auto" in bad.output

@@ -18,6 +18,12 @@ from ..text import csv_frame, terminal
 from ..wording import plural
 from .common import store_option
 
+#: The widest name column of the influential list: a Bluesky account whose handle does not
+#: verify is named by its DID, ``did:plc:`` and 24 characters plus " (invalid handle)" (49), which
+#: fits whole; a longer name (a ``did:web`` DID) is cut with an ellipsis, the whole one is in
+#: ``--json`` and ``--csv`` (``follower_id``, ``username``).
+NAME_COLUMN_MAX = 50
+
 SECTIONS = ("countries", "languages", "domains", "mentions", "hashtags", "relation_counts",
             "relations", "influential")
 
@@ -157,9 +163,12 @@ def _print(data, result, top_n) -> None:
     click.echo("\nInfluential in your topics (reach x relevance)")
     if result["influential"].empty:
         click.echo("  (nobody: needs profiles and tweets)")
-    for r in result["influential"].itertuples():
-        who = terminal(profile_label(r.follower_id, r.username)) \
-            if isinstance(r.username, str) else f"id {r.follower_id}"
+    rows = list(result["influential"].itertuples())
+    names = [terminal(profile_label(r.follower_id, r.username)) if isinstance(r.username, str)
+             else f"id {terminal(r.follower_id)}" for r in rows]
+    # one column as wide as the longest name shown, so the scores line up under one another
+    width = max([20, *(min(len(n), NAME_COLUMN_MAX) for n in names)])
+    for r, who in zip(rows, names):
         topics = terminal(r.topics, 80) if isinstance(r.topics, str) else "their bio"
-        click.echo(f"  {who:<20} score {r.score:5.2f}  {r.in_audience} in the audience talk to "
-                   f"them; posts on {topics}")
+        click.echo(f"  {terminal(who, width):<{width}} score {r.score:5.2f}  {r.in_audience} in "
+                   f"the audience talk to them; posts on {topics}")

@@ -70,7 +70,8 @@ def _n_segments(value: str):
                    "for an English audience, the multilingual USE v3 otherwise.")
 @click.option("--top-n", "--top", "top", default=3, show_default=True, type=click.IntRange(0),
               help="Representative followers printed per segment.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON records.")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print the summary as JSON records ("segment" is -1 for "no clear topic").')
 @store_option
 def segment(store, account: str, at, n_segments: str, carry_over: bool, max_tweets: int,
             embeddings: bool, top: int, as_json: bool) -> None:
@@ -162,6 +163,12 @@ def _pct(v) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
 
 
+def _seg_number(segment) -> str:
+    """The segment number as the table shows it: blank for "no clear topic" (segment -1), whose
+    label says what it is; the JSON and the stored tables keep -1."""
+    return "" if segment < 0 else str(segment)
+
+
 def _print_summary(summary: pd.DataFrame, *, with_new: bool = True) -> None:
     """One line per segment; no "new" column on a first snapshot, where nobody can be new."""
     has_drift = "share_change" in summary.columns
@@ -171,8 +178,8 @@ def _print_summary(summary: pd.DataFrame, *, with_new: bool = True) -> None:
     click.echo(head)
     for _, r in summary.iterrows():
         reach = "" if pd.isna(r["median_reach"]) else f"{r['median_reach']:,.0f}"
-        line = (f"{r['segment']:>3}  {terminal(r['label'], 44):<44} {r['followers']:>9,} "
-                f"{_pct(r['share']):>6} {reach:>7} {_pct(r['bot_share']):>5}"
+        line = (f"{_seg_number(r['segment']):>3}  {terminal(r['label'], 44):<44} "
+                f"{r['followers']:>9,} {_pct(r['share']):>6} {reach:>7} {_pct(r['bot_share']):>5}"
                 + (f" {_pct(r['new_share']):>5}" if with_new else ""))
         if has_drift:
             change = "" if pd.isna(r["share_change"]) else f"{r['share_change'] * 100:+.1f}pt"

@@ -1942,7 +1942,7 @@ def shared_bots_dir() -> Path | None:
 
 
 def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
-                  progress=None) -> dict[str, LabeledSet]:
+                  observed_at=None, progress=None) -> dict[str, LabeledSet]:
     """Every labeled set in ``folder`` (one sub-folder each, as in ``../shared/data/bots``),
     keyed and named by its folder. A sub-folder of no other layout that holds one ``.zip`` of
     a set (``botwiki-2019/botwiki-2019.zip``), or one TwiBot release as a ``.tar.gz``
@@ -1952,6 +1952,10 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
     ----------
     names : iterable of str, optional
         Load only these folders.
+    observed_at : datetime-like, optional
+        When the profiles of a TwiBot release were read (it does not record it), as for
+        :func:`load_labeled`; the other formats record it and ignore this. Default: the latest
+        time found in the data, with a warning.
     progress : callable, optional
         Called with each folder name before it is read (the CLI passes a progress bar).
 
@@ -1980,7 +1984,8 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
             continue
         if progress is not None:
             progress(sub.name)
-        s = READERS[kind](where, conflicts=conflicts)
+        kwargs = {"observed_at": observed_at} if kind == "twibot" else {}
+        s = READERS[kind](where, conflicts=conflicts, **kwargs)
         s.name = sub.name
         s.users["dataset"] = pd.Series(sub.name, index=s.users.index, dtype=schema.STR)
         out[sub.name] = s
