@@ -198,31 +198,5 @@ def mathtext(value, max_len: int | None = 80, *, escape_dollars: bool = True) ->
     return text.replace("$", r"\$") if escape_dollars else text
 
 
-#: The widest handle column a terminal table makes room for: a Bluesky handle is a domain
-#: name (``maria-gonzalez.bsky.social``), far longer than X's 15 characters.
-HANDLE_COLUMN_MAX = 40
-
-
-def handle_width(usernames, least: int) -> int:
-    """The width of a terminal column of ``@HANDLE``: ``least`` (what X's handles of at most
-    15 characters need), widened to the longest handle shown up to :data:`HANDLE_COLUMN_MAX`,
-    so that Bluesky handles are neither cut to one ambiguous prefix nor push the columns after
-    them out of line.
-
-    Parameters
-    ----------
-    usernames : iterable
-        The handles shown (missing ones are skipped).
-    least : int
-        The column's width for short handles, the ``@`` included.
-
-    Returns
-    -------
-    int
-    """
-    longest = max((len(terminal(u)) + 1 for u in usernames if not _missing(u)), default=0)
-    return max(least, min(longest, HANDLE_COLUMN_MAX))
-
-
-__all__ = ["ANSI", "FORMULA_START", "HANDLE_COLUMN_MAX", "INVISIBLE", "MAX_CELL_CHARS",
-           "csv_cell", "csv_frame", "handle_width", "html", "mathtext", "terminal", "visible"]
+__all__ = ["ANSI", "FORMULA_START", "INVISIBLE", "MAX_CELL_CHARS",
+           "csv_cell", "csv_frame", "html", "mathtext", "terminal", "visible"]

@@ -69,6 +69,45 @@ def test_an_invalid_handle_is_named_by_its_did(tmp_path):
     assert f"{new[0]} (invalid handle)" in out.output and "@handle.invalid" not in out.output
 
 
+def test_every_terminal_list_names_a_did_whole_and_keeps_its_columns(tmp_path):
+    """`changes` sized its handle column from the handles, so a DID row (49 characters) pushed
+    its follower count out of line; `bots score` printed "@handle.invalid", which names none of
+    these accounts (cli.common.name_column now names them in every list)."""
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    blue = as_bluesky(generate(followers=300, months=2, seed=5), handle=HANDLE)
+    ingest.write_sample(Store(tmp_path / "first"), blue)
+    scored = fk.score_bots(fk.load_month(HANDLE, store=Store(tmp_path / "first")))
+    latest = blue.followers[blue.followers["snapshot_at"] == blue.followers["snapshot_at"].max()]
+    first = blue.followers[blue.followers["snapshot_at"] == blue.followers["snapshot_at"].min()]
+    new = sorted(set(latest["follower_id"]) - set(first["follower_id"]))
+    ranked = scored.sort_values(["bot_score", "follower_id"], ascending=[False, True])
+    dids = [ranked["follower_id"].iloc[1], new[0]]
+    users = blue.users.copy()
+    users.loc[users["id"].isin(dids), "username"] = "handle.invalid"
+    ingest.write_sample(Store(tmp_path / "store"), replace(blue, users=users))
+    store = ["--store", str(tmp_path / "store")]
+
+    out = CliRunner().invoke(main, ["bots", "score", HANDLE, "--top", "30", *store])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    header = next(line for line in lines if re.match(r"^ *score  handle ", line))
+    rows = [line for line in lines if re.match(r"^ *[01]\.\d{3}  ", line)]
+    assert any(f"  {dids[0]} (invalid handle) " in row for row in rows), rows
+    assert "@handle.invalid" not in out.output
+    at = header.index("reasons")  # every row's reasons start under the header's
+    assert all(row[at - 1] == " " and row[at] != " " for row in rows), "\n".join(rows)
+
+    out = CliRunner().invoke(main, ["changes", HANDLE, "--limit", "0", *store])
+    assert out.exit_code == 0, out.output
+    assert f"  {dids[1]} (invalid handle) " in out.output
+    rows = [line for line in out.output.splitlines() if re.search(r"\d followers  ", line)]
+    ends = {m.end() for m in (re.search(r"\d followers", row) for row in rows)}
+    assert len(rows) > 10 and len(ends) == 1, "\n".join(rows)
+
+
 def test_the_influential_scores_line_up_beside_a_did(tmp_path):
     """`audience` named an influential follower with an invalid handle by its DID (49
     characters with "(invalid handle)") in a 20-character column: its score and every column

@@ -16,13 +16,7 @@ from ..analysis import insight, reading
 from ..analysis.relations import profile_label
 from ..text import csv_frame, terminal
 from ..wording import plural
-from .common import store_option
-
-#: The widest name column of the influential list: a Bluesky account whose handle does not
-#: verify is named by its DID, ``did:plc:`` and 24 characters plus " (invalid handle)" (49), which
-#: fits whole; a longer name (a ``did:web`` DID) is cut with an ellipsis, the whole one is in
-#: ``--json`` and ``--csv`` (``follower_id``, ``username``).
-NAME_COLUMN_MAX = 50
+from .common import name_column, store_option
 
 SECTIONS = ("countries", "languages", "domains", "mentions", "hashtags", "relation_counts",
             "relations", "influential")
@@ -164,11 +158,9 @@ def _print(data, result, top_n) -> None:
     if result["influential"].empty:
         click.echo("  (nobody: needs profiles and tweets)")
     rows = list(result["influential"].itertuples())
-    names = [terminal(profile_label(r.follower_id, r.username)) if isinstance(r.username, str)
-             else f"id {terminal(r.follower_id)}" for r in rows]
     # one column as wide as the longest name shown, so the scores line up under one another
-    width = max([20, *(min(len(n), NAME_COLUMN_MAX) for n in names)])
+    names, width = name_column([r.follower_id for r in rows], [r.username for r in rows], 20)
     for r, who in zip(rows, names):
         topics = terminal(r.topics, 80) if isinstance(r.topics, str) else "their bio"
-        click.echo(f"  {terminal(who, width):<{width}} score {r.score:5.2f}  {r.in_audience} in "
+        click.echo(f"  {who:<{width}} score {r.score:5.2f}  {r.in_audience} in "
                    f"the audience talk to them; posts on {topics}")

@@ -10,9 +10,9 @@ import numpy as np
 from tqdm import tqdm
 
 from ..schema import require_profiles
-from ..text import handle_width, terminal
+from ..text import terminal
 from ..wording import plural
-from .common import store_option
+from .common import name_column, store_option
 
 
 @click.group()
@@ -102,11 +102,10 @@ def score(store, account: str, at, model_path, rules_only: bool, top: int) -> No
     if note:
         click.echo(f"note: {note}")
     top_rows = result.sort_values(["bot_score", "follower_id"], ascending=[False, True]).head(top)
-    width = handle_width(top_rows["username"], 17) - 1  # the handle, "@" apart
-    click.echo(f"\n{'score':>6}  {'handle':<{width + 1}} reasons")
-    for _, r in top_rows.iterrows():
-        click.echo(f"{r['bot_score']:6.3f}  @{terminal(r['username'], width):<{width}} "
-                   f"{terminal(r['reasons'])}")
+    names, width = name_column(top_rows["follower_id"], top_rows["username"], 17)
+    click.echo(f"\n{'score':>6}  {'handle':<{width}} reasons")
+    for who, (_, r) in zip(names, top_rows.iterrows()):
+        click.echo(f"{r['bot_score']:6.3f}  {who:<{width}} {terminal(r['reasons'])}")
     if len(farms):
         click.echo(f"\n{'farm':>4} {'size':>5}  {'created':<23} pattern")
         for _, f in farms.iterrows():

@@ -11,6 +11,35 @@ import click
 from ..store import Store
 
 
+#: The widest name column a terminal list makes room for: a Bluesky handle is a domain name, far
+#: longer than X's 15 characters, and an account whose handle does not verify is named by its DID,
+#: ``did:plc:`` and 24 characters plus " (invalid handle)" (49), which fits whole; a longer name
+#: is cut with an ellipsis (``--json`` and ``--csv`` have it whole).
+NAME_COLUMN_MAX = 50
+
+
+def name_column(ids, usernames, least: int) -> tuple[list[str], int]:
+    """How a terminal list names each account, all cut to one width, and that width.
+
+    An account is ``@HANDLE``, or its DID when its Bluesky handle does not verify
+    (:func:`~follower_kit.analysis.relations.profile_label`, as the report names it), or
+    ``id N`` without a handle. The width is the longest name's, at least ``least`` (what X's
+    handles need) and at most :data:`NAME_COLUMN_MAX`, so the columns after it line up.
+
+    Returns
+    -------
+    names : list of str
+    width : int
+    """
+    from ..analysis.relations import profile_label
+    from ..text import terminal
+
+    names = [terminal(profile_label(i, u)) if isinstance(u, str) else f"id {terminal(i)}"
+             for i, u in zip(ids, usernames)]
+    width = max([least, *(min(len(n), NAME_COLUMN_MAX) for n in names)])
+    return [terminal(n, width) for n in names], width
+
+
 def store_option(func):
     """Add ``--store DIR`` and pass a :class:`Store` as the ``store`` argument."""
 

@@ -12,13 +12,13 @@ from tqdm import tqdm
 from .. import audience
 from ..analysis import growth as growth_analysis
 from ..analysis import triage as triage_analysis
-from ..analysis.relations import INVALID_HANDLE, profile_label
+from ..analysis.relations import profile_label
 from ..audience import DEFAULTS
 from ..report.prose import block_people_sentence
 from ..schema import HYDRATE_HINT
-from ..text import csv_frame, handle_width, terminal
+from ..text import csv_frame, terminal
 from ..wording import plural
-from .common import made_parent, out_file_option, store_option
+from .common import made_parent, name_column, out_file_option, store_option
 
 
 def _int(v):
@@ -104,9 +104,9 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
     handle = store.snapshots(account_id)["username"].iloc[-1]
     click.echo(f"@{handle}: {len(new):,} new and {len(lost):,} lost between "
                f"{before_at:%Y-%m-%d %H:%M} and {after_at:%Y-%m-%d %H:%M} UTC")
-    # one handle column for both lists, as wide as the handles shown (the named come first)
-    width = handle_width(pd.concat([p["username"].dropna().head(limit or None)
-                                    for p in (new, lost)]), 18)
+    # one name column for both lists, as wide as the names shown (the named come first)
+    named = pd.concat([p[p["username"].notna()].head(limit or None) for p in (new, lost)])
+    width = name_column(named["id"], named["username"], 18)[1]
     for title, part in (("New followers, newest first", new), ("Lost followers", lost)):
         click.echo(f"\n{title} ({len(part):,})")
         if part.empty:
@@ -115,9 +115,8 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
         part = part.iloc[np.argsort(part["username"].isna().to_numpy(), kind="stable")]
         for row in (part if not limit else part.head(limit)).itertuples():
             if isinstance(row.username, str):
-                # Bluesky's handle.invalid names no one: the DID, whole, does
-                who = terminal(profile_label(row.id, row.username)) \
-                    if row.username == INVALID_HANDLE else f"@{terminal(row.username, width - 1)}"
+                # Bluesky's handle.invalid names no one: the DID does (name_column)
+                who = name_column([row.id], [row.username], width)[0][0]
                 fol = "" if pd.isna(row.followers_count) else \
                     f"{int(row.followers_count):,} followers"
                 bio = terminal(row.description, 60)

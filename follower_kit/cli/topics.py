@@ -19,8 +19,8 @@ from .. import audience
 from ..audience import DEFAULTS
 from ..schema import require_profiles
 from ..sources.texts import read_labeled_texts
-from ..text import handle_width, terminal
-from .common import store_option
+from ..text import terminal
+from .common import name_column, store_option
 
 
 class _AccountOrCommand(click.Group):
@@ -151,12 +151,13 @@ def segment(store, account: str, at, n_segments: str, carry_over: bool, max_twee
     if top:
         reps = T.representative_followers(assigned, users, n=top)
         click.echo("")
-        width = handle_width(reps["username"], 17) - 1  # the handle, "@" apart
+        names, width = name_column(reps["follower_id"], reps["username"], 17)
+        reps = reps.assign(shown_as=names)
         for seg, group in reps.groupby("segment", sort=False):
             click.echo(f"[{seg}] {terminal(group['label'].iloc[0])}")
             for _, r in group.iterrows():
                 bio = terminal(r["description"], 70)
-                click.echo(f"     @{terminal(r['username'], width):<{width}} {bio}")
+                click.echo(f"     {r['shown_as']:<{width}} {bio}")
 
 
 def _pct(v) -> str:
