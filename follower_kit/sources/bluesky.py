@@ -805,6 +805,31 @@ class ProfileLookups:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def still_shown(client: BlueskyClient, dids: Iterable[str]) -> set[str]:
+    """The DIDs of ``dids`` whose profile the AppView still shows (``getProfiles``, 25 a
+    request, one after another): an account deleted, deactivated or taken down is left out of
+    the answer (NOTES.md section 3), so the DIDs not returned are gone.
+
+    Parameters
+    ----------
+    client : BlueskyClient
+    dids : iterable of str
+        Accounts to check (each asked once).
+
+    Returns
+    -------
+    set of str
+    """
+    ask = list(dict.fromkeys(dids))
+    shown: set[str] = set()
+    for i in range(0, len(ask), PROFILES_PER_CALL):
+        page = client.call("getProfiles", actors=ask[i:i + PROFILES_PER_CALL],
+                           what="departures")
+        shown.update(p["did"] for p in page.body.get("profiles") or []
+                     if isinstance(p, Mapping) and isinstance(p.get("did"), str))
+    return shown & set(ask)
+
+
 def dids_in(files: Iterable[Path], key: str) -> list[str]:
     """The ``did`` of every item under ``key`` in checkpointed pages, in page order."""
     files = list(files)
@@ -923,4 +948,5 @@ def plan_posts(followers: int, per_follower: int, *, username: str = "",
 
 __all__ = ["BlueskyClient", "BlueskyError", "DEFAULT_PLAN_TABLE", "NETWORK", "PUBLIC_APPVIEW",
            "feed_pages", "is_bluesky_handle", "load_plan_table", "plan_followers", "plan_posts",
-           "posts_frame", "read_pages", "read_profiles", "users_frame", "ProfileLookups", "dids_in"]
+           "posts_frame", "read_pages", "read_profiles", "users_frame", "ProfileLookups", "dids_in",
+           "still_shown"]
