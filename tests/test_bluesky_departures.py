@@ -4,6 +4,9 @@ followers unfollowing and accounts vanishing between them."""
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
 import pytest
 
 from conftest import shared_path
@@ -28,8 +31,9 @@ def audience():
     return generate(followers=120, months=2, seed=11, tweets_per_follower=2)
 
 
-def _client(server):
-    return bluesky.BlueskyClient(server.url, timeout=5, sleep=lambda s: None)
+def _client(server, at=None):
+    kw = {"clock": lambda: pd.Timestamp(at).timestamp()} if at is not None else {}
+    return bluesky.BlueskyClient(server.url, timeout=5, sleep=lambda s: None, **kw)
 
 
 def _profile_requests(server, since: int) -> list[list[str]]:
@@ -38,13 +42,15 @@ def _profile_requests(server, since: int) -> list[list[str]]:
             if r["nsid"].endswith("getProfiles")]
 
 
-def two_pulls(audience, lexicons, path, *, unfollow: int, gone: int):
-    """Pull, then ``unfollow`` followers unfollow and ``gone`` accounts vanish, then pull
-    again. Returns the store, the two sets of DIDs and the getProfiles requests the second
-    pull made."""
+def two_pulls(audience, lexicons, path, *, unfollow: int, gone: int,
+              at=("2026-10-31T12:00Z", "2026-11-30T12:00Z")):
+    """Pull (at ``at[0]``), then ``unfollow`` followers unfollow and ``gone`` accounts vanish,
+    then pull again (at ``at[1]``). Returns the store, the two sets of DIDs and the actors of
+    each getProfiles request the second pull made."""
     store = Store(path)
     with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
-        ingest.pull_bluesky_followers(store, HANDLE, client=_client(server), following=False)
+        ingest.pull_bluesky_followers(store, HANDLE, client=_client(server, at[0]),
+                                      following=False)
         did = store.resolve(HANDLE)
         followers = server.accounts[did]["followers"]
         left, vanished = followers[5:5 + unfollow], followers[-gone:]
@@ -52,15 +58,22 @@ def two_pulls(audience, lexicons, path, *, unfollow: int, gone: int):
         server.accounts[did]["followers"] = [d for d in followers if d not in set(left)]
         server.hidden.update(vanished)  # the AppView shows them nowhere, getProfiles included
         asked = len(server.requests)
-        ingest.pull_bluesky_followers(store, HANDLE, client=_client(server), following=False)
+        ingest.pull_bluesky_followers(store, HANDLE, client=_client(server, at[1]),
+                                      following=False)
         lookups = _profile_requests(server, asked)
         assert server.invalid_requests == [] and server.invalid_responses == []
     return store, set(left), set(vanished), lookups
 
 
-def test_the_second_pull_tells_unfollowed_from_gone(audience, lexicons, tmp_path):
-    store, left, vanished, lookups = two_pulls(audience, lexicons, tmp_path, unfollow=48,
-                                               gone=5)
+@pytest.fixture(scope="module")
+def pulled(audience, lexicons, tmp_path_factory):
+    """Two pulls a month apart: 48 followers unfollowed, 5 accounts vanished between them."""
+    return two_pulls(audience, lexicons, tmp_path_factory.mktemp("departures"), unfollow=48,
+                     gone=5)
+
+
+def test_the_second_pull_tells_unfollowed_from_gone(pulled):
+    store, left, vanished, lookups = pulled
     table = store.departures(HANDLE)
     assert len(table) == 53 and table["snapshot_at"].nunique() == 1
     assert set(table.loc[table["gone"], "follower_id"]) == vanished
@@ -128,3 +141,80 @@ def test_a_pull_stopped_before_its_record_is_written_redoes_it(audience, lexicon
     assert table.attrs["checked"] == [ref.snapshot_at]
     assert set(table.loc[table["gone"], "follower_id"]) == set(followers[-2:])
     assert set(table.loc[~table["gone"], "follower_id"]) == set(followers[:3])
+
+
+def test_growth_and_changes_say_who_unfollowed_and_whose_account_is_gone(pulled, tmp_path):
+    from click.testing import CliRunner
+
+    from follower_kit.cli import main
+
+    store, left, vanished, _ = pulled
+    where = ["--store", str(store.path)]
+    out = CliRunner().invoke(main, ["growth", HANDLE, *where])
+    assert out.exit_code == 0, out.output
+    header, last = out.output.splitlines()[1].split(), out.output.splitlines()[3].split()
+    assert header[:7] == ["snapshot", "followers", "new", "lost", "unfollowed", "gone", "net"]
+    assert last[2:6] == ["0", "53", "48", "5"]
+    rows = json.loads(CliRunner().invoke(main, ["growth", HANDLE, "--monthly", "--json",
+                                                *where]).output)
+    assert [(r["lost"], r["unfollowed"], r["gone"]) for r in rows] == [(None, None, None),
+                                                                        (53, 48, 5)]
+    csv = tmp_path / "changes.csv"
+    out = CliRunner().invoke(main, ["changes", HANDLE, "--limit", "0", "--csv", str(csv),
+                                    *where])
+    assert out.exit_code == 0, out.output
+    assert "Lost followers (53: 48 unfollowed, 5 accounts gone (deleted, deactivated or " \
+        "suspended))" in out.output
+    assert out.output.count("(account gone)") == 5
+    written = pd.read_csv(csv)
+    assert set(written.loc[written["left"] == "account gone", "id"]) == vanished
+    assert set(written.loc[written["left"] == "unfollowed", "id"]) == left
+
+
+def test_x_stores_keep_lost_as_one_number(archive_store):
+    """No check exists for X (nor for Bluesky snapshots pulled before it): lost stays one
+    number, with no unfollowed/gone columns or keys and no sentence about accounts gone."""
+    from click.testing import CliRunner
+
+    from follower_kit import audience
+    from follower_kit.cli import main
+
+    out = CliRunner().invoke(main, ["growth", "larsbrinkhoff", "--store",
+                                    str(archive_store.path)])
+    assert "gone" not in out.output and "unfollowed" not in out.output
+    out = CliRunner().invoke(main, ["changes", "larsbrinkhoff", "--store",
+                                    str(archive_store.path)])
+    assert "Lost followers (53)" in out.output and "account gone" not in out.output
+    data = audience.load_month("larsbrinkhoff", store=archive_store.path)
+    assert data.lost_followers["left"].isna().all()
+    head = audience.growth(data).headline
+    assert head["lost"] == 53 and head["gone"] is None and head["unfollowed"] is None
+
+
+def test_the_sentence_counts_the_accounts_gone():
+    from follower_kit.report.prose import gone_sentence
+
+    assert gone_sentence(53, 5) == ("5 of them did not unfollow: their accounts were deleted, "
+                                    "deactivated or suspended.")
+    assert gone_sentence(53, 1) == ("One of them did not unfollow: the account was deleted, "
+                                    "deactivated or suspended.")
+    assert gone_sentence(4, 4) == ("None of them unfollowed: their accounts were deleted, "
+                                   "deactivated or suspended.")
+    assert gone_sentence(1, 1).startswith("That follower did not unfollow: the account was")
+    assert gone_sentence(53, 0) is None and gone_sentence(53, None) is None
+    assert gone_sentence(0, 0) is None
+
+
+def test_the_report_says_how_many_accounts_are_gone(pulled, tmp_path):
+    import follower_kit as fk
+
+    store, left, vanished, _ = pulled
+    result = fk.report(HANDLE, month="2026-11", store=str(store.path), out_dir=tmp_path,
+                       formats=("html",))
+    page = result.paths["html"].read_text()
+    assert "and 53 followers left. 5 of them did not unfollow: their accounts were deleted, " \
+        "deactivated or suspended." in page
+    assert "How they left" in page  # the lost followers' table
+    lost = pd.read_csv(next(tmp_path.rglob("*-lost-followers.csv")))
+    assert set(lost.loc[lost["left"] == "account gone", "id"]) == vanished
+    assert set(lost.loc[lost["left"] == "unfollowed", "id"]) == left

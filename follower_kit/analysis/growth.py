@@ -298,6 +298,45 @@ def _changes(p: _Presence, users: pd.DataFrame | None = None,
     return out
 
 
+#: How a lost follower left, in words (:func:`left_words`).
+LEFT_WORDS = {True: "account gone", False: "unfollowed"}
+
+
+def gone_between(ids, departures: pd.DataFrame, *, before, after) -> pd.Series:
+    """Whether followers lost between two snapshots left with their account: each one's latest
+    check in the snapshots after ``before`` up to ``after`` (``Store.departures``).
+
+    Parameters
+    ----------
+    ids : sequence of str
+        Followers at ``before`` and not at ``after``.
+    departures : DataFrame
+        ``snapshot_at``, ``follower_id``, ``gone`` (``Store.departures(account)``).
+    before, after : time
+        The two snapshots.
+
+    Returns
+    -------
+    Series
+        Boolean, one per id in order (index 0..n-1): True when the account is gone (deleted,
+        deactivated, taken down), False when it unfollowed, <NA> when no check names it (X,
+        Bluesky snapshots pulled before the check existed).
+    """
+    ids = pd.Series(list(ids), dtype=object).astype(str)
+    when = pd.to_datetime(departures["snapshot_at"], utc=True)
+    inside = departures[(when > pd.Timestamp(before)) & (when <= pd.Timestamp(after))]
+    latest = inside.sort_values("snapshot_at", kind="stable").drop_duplicates(
+        "follower_id", keep="last").set_index("follower_id")["gone"].astype(schema.BOOL)
+    latest.index = latest.index.astype(str)
+    return pd.Series(latest.reindex(ids.to_numpy()).to_numpy(), dtype=schema.BOOL)
+
+
+def left_words(gone: pd.Series) -> pd.Series:
+    """:func:`gone_between`'s flags as words: "account gone", "unfollowed", <NA> (unknown)."""
+    return pd.Series([LEFT_WORDS[bool(g)] if not pd.isna(g) else pd.NA for g in gone],
+                     index=gone.index, dtype=schema.STR)
+
+
 def _month_start(times: pd.Series) -> pd.Series:
     t = times.dt.tz_convert("UTC")
     return (t.dt.tz_localize(None).dt.to_period("M").dt.start_time
@@ -788,6 +827,6 @@ def best_posting_hours(heatmap: pd.DataFrame, n: int = 5) -> pd.DataFrame:
 __all__ = [
     "activity_heatmap", "best_posting_hours", "burst_summary", "detect_bursts",
     "estimated_growth", "follow_date_bounds", "follower_changes", "follower_counts",
-    "growth_tables",
+    "gone_between", "growth_tables", "left_words", "LEFT_WORDS",
     "label_bursts", "monthly_growth", "retention",
 ]
