@@ -53,7 +53,7 @@ def two_pulls(audience, lexicons, path, *, unfollow: int, gone: int,
                                       following=False)
         did = store.resolve(HANDLE)
         followers = server.accounts[did]["followers"]
-        left, vanished = followers[5:5 + unfollow], followers[-gone:]
+        left, vanished = followers[5:5 + unfollow], followers[len(followers) - gone:]
         assert len(followers) > 5 + unfollow + gone
         server.accounts[did]["followers"] = [d for d in followers if d not in set(left)]
         server.hidden.update(vanished)  # the AppView shows them nowhere, getProfiles included
