@@ -207,6 +207,7 @@ def test_the_sentence_counts_the_accounts_gone():
 
 def test_the_report_says_how_many_accounts_are_gone(pulled, tmp_path):
     import follower_kit as fk
+    from follower_kit import audience
 
     store, left, vanished, _ = pulled
     result = fk.report(HANDLE, month="2026-11", store=str(store.path), out_dir=tmp_path,
@@ -216,5 +217,37 @@ def test_the_report_says_how_many_accounts_are_gone(pulled, tmp_path):
         "deactivated or suspended." in page
     assert "How they left" in page  # the lost followers' table
     lost = pd.read_csv(next(tmp_path.rglob("*-lost-followers.csv")))
+    related = audience.relations(fk.load_month(HANDLE, "2026-11", store=store.path))
+    unfollowed = related[related["relation"] == "unfollowed"]
+    assert set(unfollowed.loc[unfollowed["detail"].notna(), "user_id"]) == vanished
+    assert unfollowed["detail"].dropna().str.startswith("did not unfollow: the account").all()
     assert set(lost.loc[lost["left"] == "account gone", "id"]) == vanished
     assert set(lost.loc[lost["left"] == "unfollowed", "id"]) == left
+
+
+def test_the_fake_appview_leaves_gone_accounts_out_of_getprofiles(audience, lexicons):
+    """As the AppView does (getProfiles.ts; the recorded 25-actor answer keeps order and
+    duplicates): an account that is gone is simply absent, the call does not fail."""
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
+        did = next(iter(server.accounts))
+        a, b, c = server.accounts[did]["followers"][:3]
+        server.hidden.add(b)
+        page = _client(server).call("getProfiles", actors=[a, b, c, a, "did:plc:" + "x" * 24])
+        assert [p["did"] for p in page.body["profiles"]] == [a, c, a]
+        assert bluesky.still_shown(_client(server), [a, b, c, a]) == {a, c}
+        assert server.invalid_requests == [] and server.invalid_responses == []
+
+
+@pytest.mark.parametrize("unfollow, gone, requests", [(0, 0, 0), (20, 5, 1), (48, 5, 3),
+                                                      (90, 10, 4)])
+def test_the_check_costs_one_request_per_25_lost(audience, lexicons, tmp_path, unfollow, gone,
+                                                 requests):
+    """What docs/bluesky.md states: ceil(lost / 25) getProfiles requests, none when nobody
+    left; every lost follower asked once."""
+    store, left, vanished, lookups = two_pulls(audience, lexicons, tmp_path, unfollow=unfollow,
+                                               gone=gone)
+    asking = [a for a in lookups if set(a) & (left | vanished)]
+    assert len(asking) == requests
+    assert sorted(sum(asking, [])) == sorted(left | vanished)
+    table = store.departures(HANDLE)
+    assert (int(table["gone"].sum()), int((~table["gone"]).sum())) == (gone, unfollow)
