@@ -251,3 +251,22 @@ def test_the_check_costs_one_request_per_25_lost(audience, lexicons, tmp_path, u
     assert sorted(sum(asking, [])) == sorted(left | vanished)
     table = store.departures(HANDLE)
     assert (int(table["gone"].sum()), int((~table["gone"]).sum())) == (gone, unfollow)
+
+
+def test_a_pull_that_finds_no_follower_left_records_every_one(audience, lexicons, tmp_path):
+    """Everyone left, some with their account: the pull commits an empty follower list (it
+    stopped with "users.labels cannot be read as list<item: string>" on an empty users
+    frame) and records each one's departure."""
+    with FakeBluesky.from_sample(audience, lexicons=lexicons) as server:
+        store = Store(tmp_path)
+        ingest.pull_bluesky_followers(store, HANDLE, client=_client(server, "2026-10-31"),
+                                      following=False)
+        did = store.resolve(HANDLE)
+        followers = server.accounts[did]["followers"]
+        server.hidden.update(followers[:4])
+        server.accounts[did]["followers"] = followers[:4]
+        ref = ingest.pull_bluesky_followers(store, HANDLE, client=_client(server, "2026-11-30"),
+                                            following=False)
+    assert ref.followers == 0 and store.followers(HANDLE).empty
+    table = store.departures(HANDLE)
+    assert len(table) == len(followers) and int(table["gone"].sum()) == 4

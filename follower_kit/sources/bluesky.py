@@ -507,7 +507,8 @@ def users_frame(profiles: Iterable[Mapping], *, observed_at) -> pd.DataFrame:
         df[c] = pd.array(df[c].astype(object).where(df[c].notna(), None), dtype="Int64")
     df["protected"] = False
     df["default_profile_image"] = df["profile_image_url"].isna()
-    df["observed_at"] = pd.Timestamp(observed_at)
+    # a Series, not the scalar: a scalar given to a frame without rows loses its time zone
+    df["observed_at"] = pd.Series(pd.Timestamp(observed_at), index=df.index)
     return schema.coerce(df, "users")
 
 
@@ -585,7 +586,8 @@ def read_profiles(files: Iterable[Path], key: str, *, observed_at) -> pd.DataFra
     df = df[df["id"].notna()].drop_duplicates("id")
     df["protected"] = False
     df["default_profile_image"] = df["profile_image_url"].isna()
-    df["observed_at"] = pd.Timestamp(observed_at)
+    # a Series, not the scalar: a scalar given to a frame without rows loses its time zone
+    df["observed_at"] = pd.Series(pd.Timestamp(observed_at), index=df.index)
     return schema.coerce(df, "users")
 
 
@@ -789,7 +791,8 @@ class ProfileLookups:
             future.result()
         self._pending.clear()
         detailed = read_profiles(self.pull.page_files("profiles"), "profiles",
-                                 observed_at=views["observed_at"].iloc[0] if len(views) else 0)
+                                 observed_at=views["observed_at"].iloc[0] if len(views)
+                                 else pd.Timestamp(0, tz="UTC"))
         ids = pa.array(views["id"], pa.string())
         # Arrow's hash sets: pandas' isin on Arrow strings boxes every value (8 s a million)
         detailed = detailed[pc.is_in(pa.array(detailed["id"], pa.string()), value_set=ids)
