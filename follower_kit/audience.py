@@ -250,6 +250,9 @@ class MonthData:
         The accounts the own posts named up to ``snapshot_at`` (``id``, ``username``, ``name``,
         ``seen_at``, ``tweets``; :meth:`Store.known_handles`): they name the lost followers and
         the relation rows that have no profile.
+    departures : DataFrame
+        Bluesky's lost followers told apart, unfollowed or gone (:meth:`Store.departures`;
+        empty for X).
     """
 
     account: dict
@@ -268,6 +271,8 @@ class MonthData:
     known_handles: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["id", "username", "name", "seen_at",
                                                       "tweets"]))
+    departures: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["snapshot_at", "follower_id", "gone"]))
 
     def __repr__(self) -> str:
         prev = "none" if self.first_month else f"{self.previous_snapshot_at:%Y-%m-%d}"
@@ -292,11 +297,19 @@ class MonthData:
 
     @property
     def lost_followers(self) -> pd.DataFrame:
-        """Followers at ``previous_snapshot_at`` who no longer follow; ``followers`` columns.
+        """Followers at ``previous_snapshot_at`` who no longer follow; ``followers`` columns
+        and ``left``: "unfollowed" or "account gone" (deleted, deactivated, taken down) where
+        a Bluesky pull checked (``departures``), else missing.
         Those without a profile are named from ``known_handles`` where the own posts name them
         (the report lists the lost by name; ``observed_at`` stays missing: a handle is not a
         profile, so nothing scores or segments them on it)."""
+        from .analysis.growth import gone_between, left_words
+
         lost = self.previous_followers[~self.previous_followers["id"].isin(self.followers["id"])]
+        if not self.first_month:
+            gone = gone_between(lost["id"], self.departures, before=self.previous_snapshot_at,
+                                after=self.snapshot_at)
+            lost = lost.assign(left=left_words(gone).to_numpy())
         return self.named(lost)
 
     def named(self, followers: pd.DataFrame) -> pd.DataFrame:
@@ -428,7 +441,8 @@ def load_month(account: str, month: str | None = None, *,
         own_tweets=store.read_table("own_tweets", account_id, snapshot_at=snapshot_at,
                                     latest_if_missing=True),
         unavailable=store.unavailable(account_id),
-        known_handles=store.known_handles(account_id, until=snapshot_at))
+        known_handles=store.known_handles(account_id, until=snapshot_at),
+        departures=store.departures(account_id))
 
 
 # ------------------------------------------------------------------------------- the steps
@@ -682,9 +696,10 @@ def growth(data: MonthData) -> Growth:
     from .report.prose import headline
 
     snaps = data.snapshots["snapshot_at"]
-    monthly = G.monthly_growth(data.edges, snapshots=snaps)
-    return Growth(counts=G.follower_counts(data.edges, snapshots=snaps), monthly=monthly,
-                  headline=headline(monthly, data.month))
+    monthly = G.monthly_growth(data.edges, snapshots=snaps, departures=data.departures)
+    return Growth(counts=G.follower_counts(data.edges, snapshots=snaps,
+                                           departures=data.departures),
+                  monthly=monthly, headline=headline(monthly, data.month))
 
 
 def headline_numbers(store: Store | str | os.PathLike | None, account: str, month: str) -> dict:
@@ -696,7 +711,8 @@ def headline_numbers(store: Store | str | os.PathLike | None, account: str, mont
     store = as_store(store)
     account_id = store.resolve(account)
     monthly = G.monthly_growth(store.follower_edges(account_id),
-                               snapshots=store.snapshots(account_id)["snapshot_at"])
+                               snapshots=store.snapshots(account_id)["snapshot_at"],
+                               departures=store.departures(account_id))
     return headline(monthly, month)
 
 
@@ -1132,11 +1148,19 @@ def changes(account: str, *, before=None, after=None,
         :meth:`Store.diff` (``change``, the users columns, ``position``; ``attrs["before"]``,
         ``attrs["after"]``), ``username`` and ``name`` filled from the own posts where there is no
         profile (``observed_at`` stays missing there); ``attrs["named_from_posts"]`` counts them.
+        ``left``: for a lost follower "unfollowed" or "account gone" (deleted, deactivated,
+        taken down) where a Bluesky pull checked (:meth:`Store.departures`), else missing.
     """
+    from .analysis.growth import gone_between, left_words
     from .analysis.relations import name_from_known
 
     store = as_store(store)
     diff = store.diff(account, before=before, after=after)
+    lost = (diff["change"] == "lost").to_numpy()
+    gone = gone_between(diff.loc[lost, "id"], store.departures(account),
+                        before=diff.attrs["before"], after=diff.attrs["after"])
+    diff.insert(1, "left", pd.Series(pd.NA, index=diff.index, dtype=schema.STR))
+    diff.loc[lost, "left"] = left_words(gone).to_numpy()
     return name_from_known(diff, store.known_handles(account, until=diff.attrs["after"]))
 
 

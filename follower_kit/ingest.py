@@ -1120,6 +1120,8 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
                                       observed_at=pd.Timestamp(pull.meta()["started_at"]))
         users = lookups.finish(views) if lookups is not None else views
         meta = _fix_snapshot_time(store, pull, acct["id"])
+        departures = _check_departures(store, client, acct["id"], meta["snapshot_at"],
+                                       views["id"])
         used = client.counts() - start
         ref = store.commit_snapshot(
             account={"id": acct["id"], "username": acct["username"], "name": acct.get("name"),
@@ -1131,6 +1133,8 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
             extra={"pull_id": meta["pull_id"], "pages": pages, "requests": used.requests,
                    "retries": used.retries, "rate_limit_waits": used.rate_waits,
                    "api_url": client.base_url})
+        if departures is not None:  # before the pull is marked committed: a rerun redoes it
+            store.write_table("departures", acct["id"], departures, snapshot_at=ref.snapshot_at)
         fol_files = pull.page_files("following")
         if fol_files:
             ids = [f["did"] for f in bluesky.read_pages(fol_files, "follows") if "did" in f]
@@ -1143,6 +1147,50 @@ def pull_bluesky_followers(store, handle: str, *, client: bluesky.BlueskyClient,
         log.info("Bluesky pull %s committed: %d followers from %d pages", meta["pull_id"],
                  len(views), pages)
         return ref
+
+
+def _check_departures(store, client: bluesky.BlueskyClient, account_id: str, snapshot_at,
+                      followers) -> pd.DataFrame | None:
+    """Which followers lost since the account's previous snapshot are gone from Bluesky rather
+    than unfollowed: their accounts looked up (:func:`~follower_kit.sources.bluesky.
+    still_shown`, 25 a request), those the AppView no longer shows being deleted, deactivated
+    or taken down.
+
+    Parameters
+    ----------
+    store : Store
+    client : BlueskyClient
+    account_id : str
+    snapshot_at : time
+        The snapshot being committed (the previous one is the latest before it, so a rerun
+        after that snapshot's commit compares the same two).
+    followers : sequence of str
+        Its followers' DIDs.
+
+    Returns
+    -------
+    DataFrame or None
+        The table ``departures`` of that snapshot (:meth:`Store.departures`): ``follower_id``,
+        ``gone`` (bool), ``since`` (the previous snapshot's time), ``checked_at``; None when
+        there is no previous snapshot.
+    """
+    at = pd.Timestamp(snapshot_at)
+    if not (Path(store.path) / "accounts" / account_id / "snapshots").is_dir():
+        return None
+    snaps = store.snapshots(account_id)["snapshot_at"]
+    earlier = snaps[snaps < at]
+    if earlier.empty:
+        return None
+    since = earlier.iloc[-1]
+    before = store.follower_edges(account_id, snapshots=[since])["follower_id"]
+    lost = before[~before.isin(pd.Index(followers))].tolist()
+    shown = bluesky.still_shown(client, lost)
+    return pd.DataFrame({
+        "follower_id": pd.Series(lost, dtype=schema.STR),
+        "gone": pd.Series([d not in shown for d in lost], dtype=bool),
+        "since": pd.Series([since] * len(lost), dtype=schema.TIME),
+        "checked_at": pd.Series([pd.Timestamp(client.clock(), unit="s", tz="UTC").floor("s")]
+                                * len(lost), dtype=schema.TIME)})
 
 
 def pull_bluesky_posts(store, handle: str, *, client: bluesky.BlueskyClient,

@@ -240,6 +240,8 @@ def _cast(series: pd.Series, col: Column, frame: str) -> pd.Series:
                 return series.dt.tz_convert("UTC").astype(TIME)
             return pd.to_datetime(series, utc=True, format="mixed").astype(TIME)
         if dtype is STR_LIST:
+            if series.empty:  # Arrow cannot cast an empty object column to lists
+                return empty_column(dtype, 0, index=series.index)
             return series.map(lambda v: [] if v is None or v is np.nan else list(v)).astype(dtype)
         if dtype is INT and series.isna().any():
             raise SchemaError(f"{frame}.{col.name} has missing values", frame=frame, column=col.name)

@@ -12,7 +12,9 @@ Layout (everything below one directory, ``data/store`` by default)::
     accounts/<account_id>/tweets/<stamp>-<hash>.parquet     tweets read apart from a follower
                        list (pull tweets, twarc2 timelines); both read with the snapshots' own
     accounts/<account_id>/tables/<name>[/<stamp>].parquet   derived tables (bot scores, segments)
-                       and ``unavailable``: followers X reported deleted or suspended
+                       and ``unavailable``: followers X reported deleted or suspended;
+                       ``departures/<stamp>``: a Bluesky snapshot's lost followers, unfollowed
+                       or gone (:meth:`Store.departures`)
     .staging/<pid>-<uuid>/  snapshots being written; never read
 
 A snapshot is written completely into ``.staging`` and then renamed into place, so it appears whole
@@ -471,6 +473,36 @@ class Store:
                                  "reason": pd.Series(dtype=schema.STR),
                                  "observed_at": pd.Series(dtype=schema.TIME)})
         return table
+
+    def departures(self, account) -> pd.DataFrame:
+        """Followers lost between two Bluesky snapshots, each told apart as unfollowed or gone
+        (the table ``departures`` that :func:`follower_kit.ingest.pull_bluesky_followers`
+        writes for each snapshot after the first: the lost accounts looked up when the pull
+        ended, those the AppView no longer shows being deleted, deactivated or taken down).
+        X snapshots, and Bluesky snapshots pulled before the table existed, have none: their
+        lost followers are not told apart.
+
+        Returns
+        -------
+        DataFrame
+            ``snapshot_at`` (the snapshot whose pull checked), ``since`` (the snapshot before
+            it), ``follower_id``, ``gone`` (bool), ``checked_at``; one row per snapshot and lost
+            follower, ordered by snapshot; ``attrs["checked"]``: the snapshots checked (one
+            that lost nobody has a table without rows).
+        """
+        base = self._account_dir(self.resolve(account)) / "tables" / "departures"
+        cols = {"snapshot_at": schema.TIME, "since": schema.TIME, "follower_id": schema.STR,
+                "gone": bool, "checked_at": schema.TIME}
+        parts = [pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})]
+        checked = []
+        for path in sorted(base.glob("*.parquet")) if base.is_dir() else []:
+            when = pd.to_datetime(path.stem, format=STAMP_FORMAT, utc=True)
+            part = _arrow_to_pandas(self._read_arrow(path))
+            parts.append(part.assign(snapshot_at=when)[list(cols)].astype(cols))
+            checked.append(when)
+        out = pd.concat(parts, ignore_index=True).astype(cols)
+        out.attrs["checked"] = checked
+        return out
 
     # ------------------------------------------------------------------ listing
     def snapshot_meta(self, account) -> list[dict]:

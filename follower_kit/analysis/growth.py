@@ -133,7 +133,8 @@ def _id_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype("int64"), rows
 
 
-def follower_counts(edges: pd.DataFrame, *, snapshots=None) -> pd.DataFrame:
+def follower_counts(edges: pd.DataFrame, *, snapshots=None,
+                    departures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Follower count per snapshot with the new and lost followers since the previous one.
 
     Parameters
@@ -144,6 +145,11 @@ def follower_counts(edges: pd.DataFrame, *, snapshots=None) -> pd.DataFrame:
     snapshots : sequence of timestamps, optional
         Every snapshot time (``Store.snapshots(account)["snapshot_at"]``). Only needed when a
         snapshot may hold no follower at all: such a snapshot has no rows in ``edges``.
+    departures : DataFrame, optional
+        Which lost followers are gone rather than unfollowed (``Store.departures(account)``:
+        ``snapshot_at``, ``follower_id``, ``gone``; ``attrs["checked"]`` the snapshots
+        checked, else those the frame names). Given, the counts gain ``unfollowed`` and
+        ``gone``.
 
     Returns
     -------
@@ -152,16 +158,52 @@ def follower_counts(edges: pd.DataFrame, *, snapshots=None) -> pd.DataFrame:
         in the previous snapshot), ``lost`` (followers of the previous snapshot no longer there),
         ``net`` (``new - lost``), ``churn_rate`` (``lost`` / previous ``followers``) and
         ``growth_rate`` (``net`` / previous ``followers``). The first snapshot has no previous one:
-        its ``new``, ``lost``, ``net`` and rates are missing (``<NA>``).
+        its ``new``, ``lost``, ``net`` and rates are missing (``<NA>``). With ``departures``,
+        ``unfollowed`` and ``gone`` (accounts deleted, deactivated or taken down) split
+        ``lost``; both are missing where the snapshot's lost followers were not checked (X
+        snapshots, older Bluesky ones), so ``lost`` means both there.
     """
-    return _counts(_Presence(edges, snapshots))
+    return _counts(_Presence(edges, snapshots), departures)
 
 
-def _counts(p: _Presence) -> pd.DataFrame:
+def _counts(p: _Presence, departures: pd.DataFrame | None = None) -> pd.DataFrame:
     m = p.matrix
     new = (m[1:] & ~m[:-1]).sum(axis=1)
     lost = (~m[1:] & m[:-1]).sum(axis=1)
-    return _counts_frame(p.snapshots, p.counts, new, lost)
+    out = _counts_frame(p.snapshots, p.counts, new, lost)
+    if departures is not None:
+        gone = [pd.NA] * len(out)
+        for k in range(1, len(p.snapshots)):
+            flags = _gone_flags(p, k, departures)
+            if flags is not None and flags.notna().all():
+                gone[k] = int(flags.sum())
+        gone = pd.array(gone, dtype=schema.COUNT)
+        at = out.columns.get_loc("lost") + 1
+        out.insert(at, "unfollowed", out["lost"] - gone)
+        out.insert(at + 1, "gone", gone)
+    return out
+
+
+def _checked(departures: pd.DataFrame) -> pd.DatetimeIndex:
+    """The snapshots whose lost followers were checked (``attrs["checked"]``, else those the
+    departures name)."""
+    when = departures.attrs.get("checked")
+    if when is None:
+        when = departures["snapshot_at"].unique()
+    return pd.DatetimeIndex(pd.to_datetime(pd.Series(list(when), dtype=object), utc=True))
+
+
+def _gone_flags(p: _Presence, k: int, departures: pd.DataFrame) -> pd.Series | None:
+    """For each follower lost at snapshot ``k`` (in code order), True when its account is gone,
+    False when it unfollowed, <NA> when its check names it not; None when the snapshot was not
+    checked."""
+    at = p.snapshots[k]
+    if at not in _checked(departures):
+        return None
+    codes = np.flatnonzero(~p.matrix[k] & p.matrix[k - 1])
+    record = departures[pd.to_datetime(departures["snapshot_at"], utc=True) == at]
+    flags = dict(zip(record["follower_id"].astype(str), record["gone"].astype(bool)))
+    return pd.Series([flags.get(i, pd.NA) for i in p.ids(codes)], dtype=schema.BOOL)
 
 
 def _counts_frame(snapshots, counts, new, lost) -> pd.DataFrame:
@@ -183,7 +225,7 @@ def _counts_frame(snapshots, counts, new, lost) -> pd.DataFrame:
 
 
 def follower_changes(edges: pd.DataFrame, users: pd.DataFrame | None = None, *,
-                     snapshots=None) -> pd.DataFrame:
+                     snapshots=None, departures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Who followed and who left, snapshot by snapshot.
 
     A change seen at snapshot ``k`` happened between snapshot ``k-1`` and ``k``; it is assigned to
@@ -199,19 +241,24 @@ def follower_changes(edges: pd.DataFrame, users: pd.DataFrame | None = None, *,
         ``created_at``.
     snapshots : sequence of timestamps, optional
         Every snapshot time, as in :func:`follower_counts`.
+    departures : DataFrame, optional
+        As in :func:`follower_counts`: adds ``gone``.
 
     Returns
     -------
     DataFrame
         ``snapshot_at``, ``previous_snapshot_at``, ``month`` (first instant of the month, UTC),
         ``change`` ("new" or "lost"), ``follower_id``, ``position`` (in ``snapshot_at`` for new
-        followers, in ``previous_snapshot_at`` for lost ones), then the profile columns if
+        followers, in ``previous_snapshot_at`` for lost ones), with ``departures`` ``gone``
+        (boolean: a lost follower's account deleted, deactivated or taken down, False when it
+        unfollowed, <NA> when not checked and for new followers), then the profile columns if
         ``users`` was given. Ordered by snapshot, change (new first), position.
     """
-    return _changes(_Presence(edges, snapshots), users)
+    return _changes(_Presence(edges, snapshots), users, departures)
 
 
-def _changes(p: _Presence, users: pd.DataFrame | None = None) -> pd.DataFrame:
+def _changes(p: _Presence, users: pd.DataFrame | None = None,
+             departures: pd.DataFrame | None = None) -> pd.DataFrame:
     m = p.matrix
     snap_k, kinds, all_codes, all_pos = [], [], [], []
     for k in range(1, len(p.snapshots)):
@@ -234,10 +281,60 @@ def _changes(p: _Presence, users: pd.DataFrame | None = None) -> pd.DataFrame:
         "position": cat(all_pos, "int64"),
     })
     out.insert(2, "month", _month_start(out["snapshot_at"]))
+    if departures is not None:
+        out["gone"] = pd.array([pd.NA] * len(out), dtype=schema.BOOL)
+        for k in range(1, len(p.snapshots)):
+            flags = _gone_flags(p, k, departures)
+            if flags is None:
+                continue
+            codes = np.flatnonzero(~p.matrix[k] & p.matrix[k - 1])
+            by_id = pd.Series(flags.array, index=p.ids(codes).to_numpy())
+            rows = (out["snapshot_at"] == p.snapshots[k]) & (out["change"] == "lost")
+            out.loc[rows, "gone"] = by_id.reindex(out.loc[rows, "follower_id"].to_numpy()) \
+                .to_numpy()
     if users is not None:
         out = out.merge(_latest_profiles(users), how="left", left_on="follower_id",
                         right_on="id").drop(columns="id")
     return out
+
+
+#: How a lost follower left, in words (:func:`left_words`).
+LEFT_WORDS = {True: "account gone", False: "unfollowed"}
+
+
+def gone_between(ids, departures: pd.DataFrame, *, before, after) -> pd.Series:
+    """Whether followers lost between two snapshots left with their account: each one's latest
+    check in the snapshots after ``before`` up to ``after`` (``Store.departures``).
+
+    Parameters
+    ----------
+    ids : sequence of str
+        Followers at ``before`` and not at ``after``.
+    departures : DataFrame
+        ``snapshot_at``, ``follower_id``, ``gone`` (``Store.departures(account)``).
+    before, after : time
+        The two snapshots.
+
+    Returns
+    -------
+    Series
+        Boolean, one per id in order (index 0..n-1): True when the account is gone (deleted,
+        deactivated, taken down), False when it unfollowed, <NA> when no check names it (X,
+        Bluesky snapshots pulled before the check existed).
+    """
+    ids = pd.Series(list(ids), dtype=object).astype(str)
+    when = pd.to_datetime(departures["snapshot_at"], utc=True)
+    inside = departures[(when > pd.Timestamp(before)) & (when <= pd.Timestamp(after))]
+    latest = inside.sort_values("snapshot_at", kind="stable").drop_duplicates(
+        "follower_id", keep="last").set_index("follower_id")["gone"].astype(schema.BOOL)
+    latest.index = latest.index.astype(str)
+    return pd.Series(latest.reindex(ids.to_numpy()).to_numpy(), dtype=schema.BOOL)
+
+
+def left_words(gone: pd.Series) -> pd.Series:
+    """:func:`gone_between`'s flags as words: "account gone", "unfollowed", <NA> (unknown)."""
+    return pd.Series([LEFT_WORDS[bool(g)] if not pd.isna(g) else pd.NA for g in gone],
+                     index=gone.index, dtype=schema.STR)
 
 
 def _month_start(times: pd.Series) -> pd.Series:
@@ -255,7 +352,8 @@ def _latest_profiles(users: pd.DataFrame) -> pd.DataFrame:
     return u.drop_duplicates("id", keep="last")[cols]
 
 
-def monthly_growth(edges: pd.DataFrame, *, snapshots=None) -> pd.DataFrame:
+def monthly_growth(edges: pd.DataFrame, *, snapshots=None,
+                   departures: pd.DataFrame | None = None) -> pd.DataFrame:
     """New and lost followers per calendar month.
 
     Changes are assigned to the month of the snapshot that first shows them (see
@@ -271,9 +369,11 @@ def monthly_growth(edges: pd.DataFrame, *, snapshots=None) -> pd.DataFrame:
         then, which for an archive exported mid-month is not the month's end), ``followers`` (at
         that snapshot), ``new``, ``lost``, ``net``,
         ``churn_rate`` (``lost`` / followers at the last snapshot before the month). The first
-        month's changes are missing unless it holds several snapshots.
+        month's changes are missing unless it holds several snapshots. With ``departures``
+        (as in :func:`follower_counts`), ``unfollowed`` and ``gone``: missing unless every
+        snapshot of the month that lost followers had them checked.
     """
-    return _monthly(_counts(_Presence(edges, snapshots)))
+    return _monthly(_counts(_Presence(edges, snapshots), departures))
 
 
 def _monthly(counts: pd.DataFrame) -> pd.DataFrame:
@@ -287,6 +387,13 @@ def _monthly(counts: pd.DataFrame) -> pd.DataFrame:
         "new": g["new"].sum(min_count=1).astype(schema.COUNT),
         "lost": g["lost"].sum(min_count=1).astype(schema.COUNT),
     }).reset_index()
+    if "gone" in counts.columns:
+        # known for a month only when every snapshot in it that lost followers was checked
+        known = (counts["gone"].notna() | counts["lost"].isna()).groupby(counts["month"]).all()
+        for col in ("unfollowed", "gone"):
+            out[col] = g[col].sum(min_count=1).astype(schema.COUNT) \
+                .where(known.to_numpy(), pd.NA).to_numpy()
+            out[col] = out[col].astype(schema.COUNT)
     out["net"] = out["new"] - out["lost"]
     before = pd.array([pd.NA, *out["followers"].iloc[:-1]], dtype=schema.COUNT) if len(out) \
         else pd.array([], dtype=schema.COUNT)
@@ -349,8 +456,10 @@ def _retention(p: _Presence, months) -> pd.DataFrame:
 
 
 def growth_tables(edges: pd.DataFrame, *, snapshots=None, users: pd.DataFrame | None = None,
-                  months=(1, 3, 6, 12)) -> dict[str, pd.DataFrame]:
-    """All of the above in one pass over the edges (the presence matrix is built once).
+                  months=(1, 3, 6, 12),
+                  departures: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """All of the above in one pass over the edges (the presence matrix is built once);
+    ``departures`` as in :func:`follower_counts`.
 
     Returns
     -------
@@ -360,8 +469,9 @@ def growth_tables(edges: pd.DataFrame, *, snapshots=None, users: pd.DataFrame | 
         columns documented there.
     """
     p = _Presence(edges, snapshots)
-    counts = _counts(p)
-    return {"counts": counts, "changes": _changes(p, users), "monthly": _monthly(counts),
+    counts = _counts(p, departures)
+    return {"counts": counts, "changes": _changes(p, users, departures),
+            "monthly": _monthly(counts),
             "retention": _retention(p, months)}
 
 
@@ -717,6 +827,6 @@ def best_posting_hours(heatmap: pd.DataFrame, n: int = 5) -> pd.DataFrame:
 __all__ = [
     "activity_heatmap", "best_posting_hours", "burst_summary", "detect_bursts",
     "estimated_growth", "follow_date_bounds", "follower_changes", "follower_counts",
-    "growth_tables",
+    "gone_between", "growth_tables", "left_words", "LEFT_WORDS",
     "label_bursts", "monthly_growth", "retention",
 ]

@@ -36,6 +36,8 @@ DESCRIPTIONS = {
     "talk_to": "you replied to or mentioned them in your own posts",
 }
 COLUMNS = ["relation", "user_id", "username", "name", "profile_url", "detail"]
+#: The detail of an unfollowed row whose account is gone (Bluesky pulls tell them apart).
+ACCOUNT_GONE = "did not unfollow: the account was deleted, deactivated or suspended"
 
 
 #: A Bluesky handle: a domain name (X handles are letters, digits and _ only).
@@ -266,7 +268,11 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
             "username": _text_col(gone, "username", len(gone)).to_numpy(),
             "name": _text_col(gone, "name", len(gone)).to_numpy()}, index=gone_ids.to_numpy())
         gone_profiles = named(gone_profiles[~gone_profiles.index.duplicated()])
-        parts.append(_rows("unfollowed", gone_ids, gone_profiles))
+        # a Bluesky pull tells those whose account is gone apart (MonthData.lost_followers)
+        left = gone["left"] if "left" in gone.columns else pd.Series([None] * len(gone))
+        parts.append(_rows("unfollowed", gone_ids, gone_profiles,
+                           detail=[ACCOUNT_GONE if v == "account gone" else np.nan
+                                   for v in left.astype(object)]))
         assessed["unfollowed"] = len(gone)
         known.add("unfollowed")
 

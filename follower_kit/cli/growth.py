@@ -43,28 +43,39 @@ def growth(store, account: str, as_json: bool, monthly: bool) -> None:
     account_id = store.resolve(account)
     snaps = store.snapshots(account_id)["snapshot_at"]
     edges = store.follower_edges(account_id)
+    departures = store.departures(account_id)
     if monthly:
-        table = growth_analysis.monthly_growth(edges, snapshots=snaps)
+        table = growth_analysis.monthly_growth(edges, snapshots=snaps, departures=departures)
         key, label = "month", "month"
     else:
-        table = growth_analysis.follower_counts(edges, snapshots=snaps)
+        table = growth_analysis.follower_counts(edges, snapshots=snaps, departures=departures)
         key, label = "snapshot_at", "snapshot"
+    # lost told apart (unfollowed, account gone) only where a Bluesky pull checked them
+    split = bool(departures.attrs.get("checked")) and table["gone"].notna().any()
     if as_json:
         rows = [{key: row[key].isoformat(), "followers": int(row["followers"]),
-                 "new": _int(row["new"]), "lost": _int(row["lost"])}
+                 "new": _int(row["new"]), "lost": _int(row["lost"]),
+                 **({"unfollowed": _int(row["unfollowed"]), "gone": _int(row["gone"])}
+                    if split else {})}
                 for _, row in table.iterrows()]
         click.echo(json.dumps(rows, indent=2))
         return
     click.echo(f"@{store.snapshots(account_id)['username'].iloc[-1]}: {len(table)} "
                f"{label}{'s' * (len(table) != 1)}")
-    click.echo(f"{label:<26} {'followers':>10} {'new':>8} {'lost':>8} {'net':>8} {'churn':>7}")
+    parts = ("new", "lost", *(("unfollowed", "gone") if split else ()), "net")
+    click.echo(f"{label:<26} {'followers':>10} "
+               + " ".join(f"{c:>{max(8, len(c))}}" for c in parts) + f" {'churn':>7}")
     for _, row in table.iterrows():
         when = row[key].strftime("%Y-%m") if monthly else row[key].isoformat()
-        new, lost, net = (("" if pd.isna(row[c]) else f"{int(row[c]):+,}" if c == "net"
-                           else f"{int(row[c]):,}") for c in ("new", "lost", "net"))
+        cells = (("" if pd.isna(row[c]) else f"{int(row[c]):+,}" if c == "net"
+                  else f"{int(row[c]):,}") for c in parts)
         churn = "" if pd.isna(row["churn_rate"]) else f"{row['churn_rate']:.1%}"
-        click.echo(f"{when:<26} {int(row['followers']):>10,} {new:>8} {lost:>8} {net:>8} "
-                   f"{churn:>7}")
+        click.echo(f"{when:<26} {int(row['followers']):>10,} "
+                   + " ".join(f"{v:>{max(8, len(c))}}" for v, c in zip(cells, parts))
+                   + f" {churn:>7}")
+    if split:
+        click.echo("unfollowed: left while their account stays; gone: account deleted, "
+                   "deactivated or suspended (checked by Bluesky pulls; blank where not)")
 
 
 @click.command("changes")
@@ -92,7 +103,7 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
     # named as the report names them: from the own posts where there is no profile
     diff = audience.changes(account_id, before=before, after=after, store=store)
     before_at, after_at = diff.attrs["before"], diff.attrs["after"]
-    columns = ["change", "id", "username", "name", "followers_count", "following_count",
+    columns = ["change", "left", "id", "username", "name", "followers_count", "following_count",
                "tweet_count", "created_at", "description", "position"]
     out = diff[[c for c in columns if c in diff.columns]]
     if csv_path:  # opened in spreadsheets: a follower named "=HYPERLINK(...)" must stay text
@@ -108,7 +119,7 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
     named = pd.concat([p[p["username"].notna()].head(limit or None) for p in (new, lost)])
     width = name_column(named["id"], named["username"], 18)[1]
     for title, part in (("New followers, newest first", new), ("Lost followers", lost)):
-        click.echo(f"\n{title} ({len(part):,})")
+        click.echo(f"\n{title} ({len(part):,}{_how_left(part)})")
         if part.empty:
             click.echo("  (nobody)")
         # the named first, as the report lists them, so that --limit keeps those a reader knows
@@ -122,14 +133,32 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
                 bio = terminal(row.description, 60)
                 if pd.isna(row.observed_at):  # a handle from the own posts, not a profile
                     bio = "(named in your posts; no profile in the store)"
+                if _gone(row):
+                    bio = f"(account gone) {bio}"
                 click.echo(f"  {who:<{width}} {fol:>18}  {bio}")
             else:
-                click.echo(f"  id {row.id} (no profile in the store)")
+                gone = " (account gone)" if _gone(row) else ""
+                click.echo(f"  id {row.id} (no profile in the store){gone}")
         if limit and len(part) > limit:
             click.echo(f"  ... {len(part) - limit:,} more (--limit 0 lists all; --csv FILE "
                        "writes them with their profiles)")
     if csv_path:
         click.echo(f"\n{len(out):,} changes with their profiles -> {csv_path}")
+
+
+def _gone(row) -> bool:
+    left = getattr(row, "left", None)
+    return isinstance(left, str) and left == growth_analysis.LEFT_WORDS[True]
+
+
+def _how_left(lost: pd.DataFrame) -> str:
+    """``": 48 unfollowed, 5 accounts gone"`` when every lost follower was checked (Bluesky),
+    ``""`` otherwise (X: unknown)."""
+    if lost.empty or "left" not in lost.columns or lost["left"].isna().any():
+        return ""
+    gone = int((lost["left"] == growth_analysis.LEFT_WORDS[True]).sum())
+    return (f": {len(lost) - gone:,} unfollowed, {gone:,} "
+            f"account{'s' * (gone != 1)} gone (deleted, deactivated or suspended)")
 
 
 TITLES = {

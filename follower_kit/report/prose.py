@@ -21,6 +21,7 @@ __all__ = [
     "data_sentence",
     "day_label",
     "earlier",
+    "gone_sentence",
     "growth_glance",
     "headline",
     "headline_cards",
@@ -88,7 +89,8 @@ def headline(monthly: pd.DataFrame, month) -> dict:
         ``lost``, ``net`` (None when unknown, i.e. the first month on record), ``previous_month``,
         ``previous_snapshot_at``, ``previous_followers``, ``previous_new``, ``previous_lost``,
         ``previous_net`` (None when there is no earlier month), ``growth_rate`` (net / previous
-        followers, None when unknown),
+        followers, None when unknown), ``unfollowed`` and ``gone`` (``lost`` told apart:
+        accounts deleted, deactivated or suspended; None unless a Bluesky pull checked),
         ``months_since_previous`` and ``previous_months_since_previous`` (calendar months back to
         the snapshot before this month's and before the previous one's: 1 in a monthly series,
         more for archives exported months apart; None when there is none).
@@ -111,7 +113,9 @@ def headline(monthly: pd.DataFrame, month) -> dict:
            "followers": val(i, "followers"), "new": val(i, "new"),
            "lost": val(i, "lost"), "net": val(i, "net"), "previous_month": None,
            "previous_snapshot_at": None, "previous_followers": None, "previous_new": None,
-           "previous_lost": None, "previous_net": None, "growth_rate": None}
+           "previous_lost": None, "previous_net": None, "growth_rate": None,
+           "unfollowed": val(i, "unfollowed") if "unfollowed" in m.columns else None,
+           "gone": val(i, "gone") if "gone" in m.columns else None}
     def gap(row):  # calendar months back to the snapshot before (None for the first)
         if row <= 0:
             return None
@@ -243,6 +247,9 @@ def headline_sentences(h: Mapping, account: str) -> list[str]:
         out.append(cap(f"{plural(new, 'person', 'people')} followed and nobody left."))
     else:
         out.append(cap(f"{plural(new, 'person', 'people')} followed and {number(lost)} left."))
+    said = gone_sentence(lost, h.get("gone"))
+    if said:
+        out.append(said)
     if since:
         out.append(f"The snapshots are {plural(h['months_since_previous'], 'month')} apart, so "
                    "these counts span that whole stretch.")
@@ -252,6 +259,23 @@ def headline_sentences(h: Mapping, account: str) -> list[str]:
     if clauses:
         out.append("That is " + " and ".join(clauses) + ".")
     return out
+
+
+def gone_sentence(lost: int | None, gone: int | None) -> str | None:
+    """How many of the followers who left did not unfollow, because their account is gone
+    (deleted, deactivated or suspended): ``"5 of them did not unfollow: their accounts were
+    deleted, deactivated or suspended."``; None when nobody's account is gone, or when nobody
+    checked (X, older Bluesky snapshots)."""
+    if not lost or not gone:
+        return None
+    accounts = "the account was" if gone == 1 else "their accounts were"
+    if gone >= lost:
+        if lost == 1:
+            return f"That follower did not unfollow: {accounts} deleted, deactivated or " \
+                "suspended."
+        return f"None of them unfollowed: {accounts} deleted, deactivated or suspended."
+    who = "One of them" if gone == 1 else f"{number(gone)} of them"
+    return f"{who} did not unfollow: {accounts} deleted, deactivated or suspended."
 
 
 # ----------------------------------------------------------------------------------- sections

@@ -507,7 +507,8 @@ def users_frame(profiles: Iterable[Mapping], *, observed_at) -> pd.DataFrame:
         df[c] = pd.array(df[c].astype(object).where(df[c].notna(), None), dtype="Int64")
     df["protected"] = False
     df["default_profile_image"] = df["profile_image_url"].isna()
-    df["observed_at"] = pd.Timestamp(observed_at)
+    # a Series, not the scalar: a scalar given to a frame without rows loses its time zone
+    df["observed_at"] = pd.Series(pd.Timestamp(observed_at), index=df.index)
     return schema.coerce(df, "users")
 
 
@@ -585,7 +586,8 @@ def read_profiles(files: Iterable[Path], key: str, *, observed_at) -> pd.DataFra
     df = df[df["id"].notna()].drop_duplicates("id")
     df["protected"] = False
     df["default_profile_image"] = df["profile_image_url"].isna()
-    df["observed_at"] = pd.Timestamp(observed_at)
+    # a Series, not the scalar: a scalar given to a frame without rows loses its time zone
+    df["observed_at"] = pd.Series(pd.Timestamp(observed_at), index=df.index)
     return schema.coerce(df, "users")
 
 
@@ -789,7 +791,8 @@ class ProfileLookups:
             future.result()
         self._pending.clear()
         detailed = read_profiles(self.pull.page_files("profiles"), "profiles",
-                                 observed_at=views["observed_at"].iloc[0] if len(views) else 0)
+                                 observed_at=views["observed_at"].iloc[0] if len(views)
+                                 else pd.Timestamp(0, tz="UTC"))
         ids = pa.array(views["id"], pa.string())
         # Arrow's hash sets: pandas' isin on Arrow strings boxes every value (8 s a million)
         detailed = detailed[pc.is_in(pa.array(detailed["id"], pa.string()), value_set=ids)
@@ -803,6 +806,31 @@ class ProfileLookups:
         """Stop the workers after their current request and wait for them."""
         self._stop.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def still_shown(client: BlueskyClient, dids: Iterable[str]) -> set[str]:
+    """The DIDs of ``dids`` whose profile the AppView still shows (``getProfiles``, 25 a
+    request, one after another): an account deleted, deactivated or taken down is left out of
+    the answer (NOTES.md section 3), so the DIDs not returned are gone.
+
+    Parameters
+    ----------
+    client : BlueskyClient
+    dids : iterable of str
+        Accounts to check (each asked once).
+
+    Returns
+    -------
+    set of str
+    """
+    ask = list(dict.fromkeys(dids))
+    shown: set[str] = set()
+    for i in range(0, len(ask), PROFILES_PER_CALL):
+        page = client.call("getProfiles", actors=ask[i:i + PROFILES_PER_CALL],
+                           what="departures")
+        shown.update(p["did"] for p in page.body.get("profiles") or []
+                     if isinstance(p, Mapping) and isinstance(p.get("did"), str))
+    return shown & set(ask)
 
 
 def dids_in(files: Iterable[Path], key: str) -> list[str]:
@@ -923,4 +951,5 @@ def plan_posts(followers: int, per_follower: int, *, username: str = "",
 
 __all__ = ["BlueskyClient", "BlueskyError", "DEFAULT_PLAN_TABLE", "NETWORK", "PUBLIC_APPVIEW",
            "feed_pages", "is_bluesky_handle", "load_plan_table", "plan_followers", "plan_posts",
-           "posts_frame", "read_pages", "read_profiles", "users_frame", "ProfileLookups", "dids_in"]
+           "posts_frame", "read_pages", "read_profiles", "users_frame", "ProfileLookups", "dids_in",
+           "still_shown"]

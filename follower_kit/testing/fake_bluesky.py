@@ -113,8 +113,10 @@ class FakeBluesky(FakeX):
     lexicons : Lexicons, optional
         Validate every request and response.
     hidden : iterable of DIDs
-        Accounts the AppView drops from lists (taken down) after fetching a page: pages come
-        back short, with a cursor.
+        Accounts the AppView no longer shows (deactivated, deleted, taken down): dropped from
+        lists after fetching a page (pages come back short, with a cursor) and left out of
+        ``getProfiles`` answers, as the real AppView leaves them out (NOTES.md section 3).
+        The set ``hidden`` may change between requests: an account deactivated mid-test.
     runaway : {"repeat"}, optional
         Every list page answers the same cursor.
     """
