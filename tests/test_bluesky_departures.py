@@ -270,3 +270,20 @@ def test_a_pull_that_finds_no_follower_left_records_every_one(audience, lexicons
     assert ref.followers == 0 and store.followers(HANDLE).empty
     table = store.departures(HANDLE)
     assert len(table) == len(followers) and int(table["gone"].sum()) == 4
+
+
+def test_the_lost_card_says_how_many_accounts_are_gone():
+    """The report's "followers lost" card counted the gone with those who unfollowed; its
+    note now says how many of them are gone, and nothing where nobody checked (X)."""
+    from follower_kit.report import prose
+
+    base = {"snapshot_at": pd.Timestamp("2026-10-31", tz="UTC"), "followers": 500, "new": 60,
+            "lost": 53, "net": 7, "growth_rate": 0.014, "previous_followers": 493,
+            "previous_new": None, "previous_lost": None, "months_since_previous": 1,
+            "previous_snapshot_at": pd.Timestamp("2026-09-30", tz="UTC"), "month": "2026-10"}
+    lost = {c[0].split(" since")[0]: c for c in prose.headline_cards({**base, "gone": 5})}
+    assert lost["followers lost"][1:] == ("53", "5 accounts gone")
+    assert prose.headline_cards({**base, "gone": 1})[2][2] == "1 account gone"
+    assert prose.headline_cards({**base, "gone": 53})[2][2] == "all accounts gone"
+    assert prose.headline_cards({**base, "gone": None})[2][2] is None  # X: nobody checked
+    assert prose.headline_cards({**base, "gone": 0})[2][2] is None

@@ -188,11 +188,22 @@ def headline_cards(h: Mapping) -> list[tuple[str, str, str | None]]:
         cards += [("new followers" + (f" since {since}" if since else ""), number(h["new"]),
                    before("new")),
                   ("followers lost" + (f" since {since}" if since else ""), number(h["lost"]),
-                   before("lost")),
+                   "; ".join(n for n in (_gone_note(h), before("lost")) if n) or None),
                   ("net growth", f"{h['net']:+,}",
                    percent(h["growth_rate"], signed=True) if h["growth_rate"] is not None
                    else None)]
     return cards
+
+
+def _gone_note(h: Mapping) -> str | None:
+    """The lost card's note on the accounts gone among them (a Bluesky pull checked): "5
+    accounts gone"; None when none is gone or nobody checked."""
+    gone = h.get("gone")
+    if not gone or not h.get("lost"):
+        return None
+    if gone >= h["lost"] > 1:
+        return "all accounts gone"
+    return f"{plural(gone, 'account')} gone"
 
 
 def _compare(now: int | None, before: int | None, what: str) -> str | None:
