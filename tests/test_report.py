@@ -1418,3 +1418,29 @@ def test_a_worker_kernel_that_died_between_clients_is_replaced_not_a_failure(cap
         assert kernels.worker_kernel() is second  # alive: reset and kept
     finally:
         kernels.drop_worker_kernel()
+
+
+def test_batch_index_says_when_the_counts_span_months_between_archives(tmp_path):
+    """An archive-only client (exports ten months apart): the index's new, lost and net growth
+    cover the ten months, as the report's cards say ("since October 2022"), and must not read
+    as the report month's own; a monthly series adds no note."""
+    from follower_kit.audience import headline_numbers
+    from follower_kit.report.batch import index_headline, write_index
+
+    store = Store(tmp_path / "store")
+    account = {"id": "42", "username": "acme", "name": "Acme"}
+    for at, ids in (("2022-09-30", ["1"]), ("2022-10-30", ["1", "2"]),
+                    ("2023-08-20", ["2", "3", "4"])):
+        store.commit_snapshot(account=account, snapshot_at=at, source="archive",
+                              followers=pd.DataFrame({"follower_id": ids}))
+    spanned = index_headline(headline_numbers(store, "acme", "2023-08"))
+    monthly = index_headline(headline_numbers(store, "acme", "2022-10"))
+    assert spanned["period"] == "since the October 2022 snapshot" and monthly["period"] is None
+    assert (spanned["new"], spanned["lost"], spanned["net"]) == (2, 1, 1)
+    rows = [{"account": "acme", "name": "Acme", "month": m, "ok": True, "paths": {},
+             "error": "", "seconds": 1.0, "headline": h}
+            for m, h in (("2023-08", spanned), ("2022-10", monthly))]
+    lines = write_index(rows, tmp_path).read_text().splitlines()
+    row = [line for line in lines if "<td>@acme</td>" in line]
+    assert "new, lost and net growth since the October 2022 snapshot" in row[0]
+    assert "since" not in row[1]
