@@ -1444,3 +1444,36 @@ def test_batch_index_says_when_the_counts_span_months_between_archives(tmp_path)
     row = [line for line in lines if "<td>@acme</td>" in line]
     assert "new, lost and net growth since the October 2022 snapshot" in row[0]
     assert "since" not in row[1]
+
+
+def test_batch_interrupted_says_what_was_kept_and_what_to_do(tmp_path, monkeypatch):
+    """Ctrl-C a few seconds into a batch printed worker tracebacks and click's bare 'Aborted!':
+    the agency did not learn which reports were rendered, whether older ones survived, or
+    that the index was not rewritten. It now says so and exits 130, as an interrupt does."""
+    from follower_kit import report as rep
+
+    clients = tmp_path / "clients.toml"
+    clients.write_text(textwrap.dedent(f"""
+        [defaults]
+        store = "{tmp_path / 'store'}"
+
+        [[client]]
+        account = "northwind_brew"
+
+        [[client]]
+        account = "tidepool_labs"
+    """))
+
+    def interrupted_batch(clients, progress=None, **kw):
+        progress({"account": "northwind_brew", "ok": True})
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rep, "render_batch", interrupted_batch)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["report", "--batch", str(clients), "--format", "html",
+                                       "--out", str(out)])
+    assert result.exit_code == 130, result.output
+    assert "Interrupted: 1 of 2 reports were rendered before the stop (@northwind_brew)" \
+        in result.output
+    assert f"{out}/index.html was not rewritten" in result.output
+    assert "Run the same command again" in result.output and "Aborted" not in result.output
