@@ -136,7 +136,7 @@ def _what_to_do(key: str, held: list[str]) -> str:
     close = [lower[c] for c in difflib.get_close_matches(key.lower(), list(lower), n=1)]
     return ((f"; did you mean @{close[0]}?" if close else "") + f" It has: {', '.join(held)}. "
             "A new account gets in with `follower-kit pull followers HANDLE` or "
-            "`follower-kit import`")
+            "`follower-kit import`.")
 
 
 class Store:

@@ -1477,3 +1477,28 @@ def test_batch_interrupted_says_what_was_kept_and_what_to_do(tmp_path, monkeypat
         in result.output
     assert f"{out}/index.html was not rewritten" in result.output
     assert "Run the same command again" in result.output and "Aborted" not in result.output
+
+
+def test_batch_summary_and_help_say_where_everything_is(tmp_path, monkeypatch):
+    """The batch summary named only index.html and --help said 'reports/index.html' whatever
+    --out was: an agency could not tell where the CSV lists went. Both now name OUT/ACCOUNT/."""
+    from follower_kit import report as rep
+
+    clients = tmp_path / "clients.toml"
+    clients.write_text(f'[defaults]\nstore = "{tmp_path}"\n[[client]]\naccount = "acme"\n')
+    out = tmp_path / "out"
+
+    def one_report(clients, **kw):
+        row = {"account": "acme", "name": "", "month": "2026-10", "ok": True, "paths": {},
+               "error": "", "seconds": 1.0}
+        return rep.BatchResult(results=[row], index=out / "index.html")
+
+    monkeypatch.setattr(rep, "render_batch", one_report)
+    result = CliRunner().invoke(main, ["report", "--batch", str(clients), "--format", "html",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"1 of 1 reports rendered -> {out / 'index.html'}" in result.output
+    assert f"each client's report, notebook and lists (CSV): {out / 'ACCOUNT'}/" in result.output
+    help_text = " ".join(CliRunner().invoke(main, ["report", "--help"]).output.split())
+    assert "Each report goes to OUT/ACCOUNT/" in help_text and "OUT/index.html links" in help_text
+    assert "reports/index.html" not in help_text

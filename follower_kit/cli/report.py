@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import click
 from tqdm.auto import tqdm
@@ -106,8 +108,10 @@ def report(ctx, store, account, batch_file, month, formats, out_dir, tz, top_n, 
     follower-kit report --batch examples/clients.toml --month 2026-10
     follower-kit report brightwave --client-file examples/clients.toml
 
-    A failed cell keeps the partial notebook and names the cell. In a batch, one client's failure
-    does not stop the others; the summary and reports/index.html list what failed.
+    Each report goes to OUT/ACCOUNT/: ACCOUNT-MONTH.html, .pdf, .ipynb and its lists as CSV
+    (ACCOUNT-MONTH-follow-back.csv ...). A failed cell keeps the partial notebook and names the
+    cell. In a batch, one client's failure does not stop the others; OUT/index.html links every
+    report, gives each client's month at a glance and, like the summary, lists what failed.
     """
     given = {"month": month, "store": str(store.path), "tz": tz, "top_n": top_n,
              "client_name": client_name, "bot_threshold": bot_threshold,
@@ -201,6 +205,9 @@ def _batch(store, batch_file, overrides, formats, out_dir, workers) -> None:
             _interrupted(finished, len(clients), out_dir)
     ok = len(result.results) - len(result.failures)
     click.echo(f"{ok} of {len(result.results)} reports rendered -> {result.index}")
+    if ok:
+        click.echo(f"  each client's report, notebook and lists (CSV): {Path(out_dir) / 'ACCOUNT'}"
+                   f"{os.sep}")
     for row in result.failures:
         click.secho(f"  FAILED @{row['account']}: {row['error']}", fg="red", err=True)
     if result.failures:
