@@ -125,6 +125,20 @@ def _arrow_to_pandas(table: pa.Table, dtypes: Mapping[str, object] | None = None
     return df
 
 
+def _what_to_do(key: str, held: list[str]) -> str:
+    """The end of the unknown-account error: the likely typo, what the store holds, and how an
+    account gets into it."""
+    if not held:
+        return " (it is empty: run `follower-kit sample` or an import first)"
+    import difflib
+
+    lower = {h.lower(): h for h in held}
+    close = [lower[c] for c in difflib.get_close_matches(key.lower(), list(lower), n=1)]
+    return ((f"; did you mean @{close[0]}?" if close else "") + f" It has: {', '.join(held)}. "
+            "A new account gets in with `follower-kit pull followers HANDLE` or "
+            "`follower-kit import`.")
+
+
 class Store:
     """A snapshot store rooted at ``path`` (default: ``$FOLLOWER_KIT_STORE`` or ``data/store``).
 
@@ -606,13 +620,9 @@ class Store:
                     f"@{key} (`import twarc` takes it as --account-id)", path=self.path)
             if held:
                 return held[0]
-        known = ", ".join(sorted(self.snapshots()["username"].unique())) if root.is_dir() else ""
-        raise StoreError(
-            f"no account {account!r} in the store {self.path}"
-            + (f" (it has: {known})" if known else " (it is empty: run `follower-kit sample` or "
-               "an import first)"),
-            path=self.path,
-        )
+        held = sorted(self.snapshots()["username"].unique()) if root.is_dir() else []
+        raise StoreError(f"no account {account!r} in the store {self.path}"
+                         + _what_to_do(key, held), path=self.path)
 
     def snapshot_at(self, account, at=None) -> pd.Timestamp:
         """The snapshot time to use: the latest, or the latest at or before ``at``.

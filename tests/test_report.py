@@ -1418,3 +1418,87 @@ def test_a_worker_kernel_that_died_between_clients_is_replaced_not_a_failure(cap
         assert kernels.worker_kernel() is second  # alive: reset and kept
     finally:
         kernels.drop_worker_kernel()
+
+
+def test_batch_index_says_when_the_counts_span_months_between_archives(tmp_path):
+    """An archive-only client (exports ten months apart): the index's new, lost and net growth
+    cover the ten months, as the report's cards say ("since October 2022"), and must not read
+    as the report month's own; a monthly series adds no note."""
+    from follower_kit.audience import headline_numbers
+    from follower_kit.report.batch import index_headline, write_index
+
+    store = Store(tmp_path / "store")
+    account = {"id": "42", "username": "acme", "name": "Acme"}
+    for at, ids in (("2022-09-30", ["1"]), ("2022-10-30", ["1", "2"]),
+                    ("2023-08-20", ["2", "3", "4"])):
+        store.commit_snapshot(account=account, snapshot_at=at, source="archive",
+                              followers=pd.DataFrame({"follower_id": ids}))
+    spanned = index_headline(headline_numbers(store, "acme", "2023-08"))
+    monthly = index_headline(headline_numbers(store, "acme", "2022-10"))
+    assert spanned["period"] == "since the October 2022 snapshot" and monthly["period"] is None
+    assert (spanned["new"], spanned["lost"], spanned["net"]) == (2, 1, 1)
+    rows = [{"account": "acme", "name": "Acme", "month": m, "ok": True, "paths": {},
+             "error": "", "seconds": 1.0, "headline": h}
+            for m, h in (("2023-08", spanned), ("2022-10", monthly))]
+    lines = write_index(rows, tmp_path).read_text().splitlines()
+    row = [line for line in lines if "<td>@acme</td>" in line]
+    assert "new, lost and net growth since the October 2022 snapshot" in row[0]
+    assert "since" not in row[1]
+
+
+def test_batch_interrupted_says_what_was_kept_and_what_to_do(tmp_path, monkeypatch):
+    """Ctrl-C a few seconds into a batch printed worker tracebacks and click's bare 'Aborted!':
+    the agency did not learn which reports were rendered, whether older ones survived, or
+    that the index was not rewritten. It now says so and exits 130, as an interrupt does."""
+    from follower_kit import report as rep
+
+    clients = tmp_path / "clients.toml"
+    clients.write_text(textwrap.dedent(f"""
+        [defaults]
+        store = "{tmp_path / 'store'}"
+
+        [[client]]
+        account = "northwind_brew"
+
+        [[client]]
+        account = "tidepool_labs"
+    """))
+
+    def interrupted_batch(clients, progress=None, **kw):
+        progress({"account": "northwind_brew", "ok": True})
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rep, "render_batch", interrupted_batch)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["report", "--batch", str(clients), "--format", "html",
+                                       "--out", str(out)])
+    assert result.exit_code == 130, result.output
+    assert "Interrupted: 1 of 2 reports were rendered before the stop (@northwind_brew)" \
+        in result.output
+    assert f"{out}/index.html was not rewritten" in result.output
+    assert "Run the same command again" in result.output and "Aborted" not in result.output
+
+
+def test_batch_summary_and_help_say_where_everything_is(tmp_path, monkeypatch):
+    """The batch summary named only index.html and --help said 'reports/index.html' whatever
+    --out was: an agency could not tell where the CSV lists went. Both now name OUT/ACCOUNT/."""
+    from follower_kit import report as rep
+
+    clients = tmp_path / "clients.toml"
+    clients.write_text(f'[defaults]\nstore = "{tmp_path}"\n[[client]]\naccount = "acme"\n')
+    out = tmp_path / "out"
+
+    def one_report(clients, **kw):
+        row = {"account": "acme", "name": "", "month": "2026-10", "ok": True, "paths": {},
+               "error": "", "seconds": 1.0}
+        return rep.BatchResult(results=[row], index=out / "index.html")
+
+    monkeypatch.setattr(rep, "render_batch", one_report)
+    result = CliRunner().invoke(main, ["report", "--batch", str(clients), "--format", "html",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"1 of 1 reports rendered -> {out / 'index.html'}" in result.output
+    assert f"each client's report, notebook and lists (CSV): {out / 'ACCOUNT'}/" in result.output
+    help_text = " ".join(CliRunner().invoke(main, ["report", "--help"]).output.split())
+    assert "Each report goes to OUT/ACCOUNT/" in help_text and "OUT/index.html links" in help_text
+    assert "reports/index.html" not in help_text

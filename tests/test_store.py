@@ -321,3 +321,18 @@ def test_derived_tables_by_snapshot_with_optional_fallback(tmp_path):
     assert store.read_table("following", "acme", snapshot_at="2026-01-31",
                             latest_if_missing=True)["following_id"].tolist() == ["9"]
     assert store.read_table("nothing", "acme") is None
+
+
+def test_an_unknown_account_names_the_likely_typo_and_how_to_add_one(tmp_path):
+    """An agency's clients file with a typo ('acmee'): the error names the account meant and
+    says how a new account gets into the store, not only the list of what it holds."""
+    store = Store(tmp_path)
+    _commit(store, "2026-01-31", ["1"], pd.DataFrame({"id": ["1"], "username": ["u1"]}))
+    with pytest.raises(StoreError) as err:
+        store.resolve("Acmee")
+    message = str(err.value)
+    assert "no account 'Acmee'" in message and "did you mean @acme?" in message
+    assert "It has: acme." in message and "follower-kit pull followers HANDLE" in message
+    with pytest.raises(StoreError) as far:
+        store.resolve("zzzzzz")
+    assert "did you mean" not in str(far.value) and "It has: acme." in str(far.value)

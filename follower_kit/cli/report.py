@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import click
 from tqdm.auto import tqdm
@@ -106,8 +108,10 @@ def report(ctx, store, account, batch_file, month, formats, out_dir, tz, top_n, 
     follower-kit report --batch examples/clients.toml --month 2026-10
     follower-kit report brightwave --client-file examples/clients.toml
 
-    A failed cell keeps the partial notebook and names the cell. In a batch, one client's failure
-    does not stop the others; the summary and reports/index.html list what failed.
+    Each report goes to OUT/ACCOUNT/: ACCOUNT-MONTH.html, .pdf, .ipynb and its lists as CSV
+    (ACCOUNT-MONTH-follow-back.csv ...). A failed cell keeps the partial notebook and names the
+    cell. In a batch, one client's failure does not stop the others; OUT/index.html links every
+    report, gives each client's month at a glance and, like the summary, lists what failed.
     """
     given = {"month": month, "store": str(store.path), "tz": tz, "top_n": top_n,
              "client_name": client_name, "bot_threshold": bot_threshold,
@@ -186,15 +190,38 @@ def _batch(store, batch_file, overrides, formats, out_dir, workers) -> None:
     if any("pdf" in c.formats for c in clients) and not rep.find_chromium():
         raise ConfigError("the batch asks for PDF but Chromium is not installed (Debian: apt-get "
                           "install chromium); use --format html")
+    finished: list = []
     with tqdm(total=len(clients), desc="reports", unit="report") as bar:
         def advance(row):
+            finished.append(row)
             bar.set_postfix_str(("ok " if row["ok"] else "FAILED ") + "@" + row["account"])
             bar.update(1)
 
-        result = rep.render_batch(clients, out_dir=out_dir, workers=workers, progress=advance)
+        try:
+            result = rep.render_batch(clients, out_dir=out_dir, workers=workers,
+                                      progress=advance)
+        except KeyboardInterrupt:
+            bar.close()
+            _interrupted(finished, len(clients), out_dir)
     ok = len(result.results) - len(result.failures)
     click.echo(f"{ok} of {len(result.results)} reports rendered -> {result.index}")
+    if ok:
+        click.echo(f"  each client's report, notebook and lists (CSV): {Path(out_dir) / 'ACCOUNT'}"
+                   f"{os.sep}")
     for row in result.failures:
         click.secho(f"  FAILED @{row['account']}: {row['error']}", fg="red", err=True)
     if result.failures:
         sys.exit(1)
+
+
+def _interrupted(finished: list, total: int, out_dir) -> None:
+    """Ctrl-C during a batch: what was rendered, what was kept, and what to do (exit 130)."""
+    done = [r for r in finished if r["ok"]]
+    names = ", ".join("@" + r["account"] for r in done)
+    click.secho(
+        f"\nInterrupted: {len(done)} of {total} reports were rendered before the stop"
+        + (f" ({names})" if names else "") + ". The others were not replaced: a report is "
+        "moved into place only when it is complete, so those of an earlier run stay, and "
+        f"{out_dir}/index.html was not rewritten. Run the same command again to render every "
+        "client and the index.", fg="yellow", err=True)
+    sys.exit(130)

@@ -166,7 +166,7 @@ def _render_client(client: Client, month: str | None, out_dir: str, now=None,
         row.update(ok=True, month=result.month, account=result.account,
                    paths={k: str(v) for k, v in result.paths.items()})
         h = headline_numbers(client.store or None, client.account, result.month)
-        row["headline"] = {k: h[k] for k in ("followers", "new", "lost", "net", "growth_rate")}
+        row["headline"] = index_headline(h)
     except Exception as exc:  # one client's failure must not stop the batch
         if reuse_kernel:
             kernels.drop_worker_kernel()  # whatever the failure left, the next client starts clean
@@ -177,6 +177,18 @@ def _render_client(client: Client, month: str | None, out_dir: str, now=None,
             row["paths"] = {"ipynb": str(notebook_path)}
     row["seconds"] = time.perf_counter() - start
     return row
+
+
+def index_headline(h: Mapping) -> dict:
+    """The numbers of :func:`~follower_kit.audience.headline_numbers` the index shows, and the
+    stretch the new and lost cover: ``period`` is None in a monthly series, else ``"since the
+    October 2022 snapshot"`` (archives exported months apart), as the report's cards say."""
+    from .prose import period
+
+    out = {k: h[k] for k in ("followers", "new", "lost", "net", "growth_rate")}
+    stretch = period(h)
+    out["period"] = None if stretch == "this month" else stretch
+    return out
 
 
 def _kernel_died(exc: RenderError) -> bool:
@@ -328,6 +340,7 @@ def write_index(rows: Sequence[dict], out_dir: str | os.PathLike) -> Path:
             # characters) and is marked safe so autoescape does not escape it twice
             "client": Markup(escape(r["name"] or r["account"], None)),
             "account": Markup(escape(r["account"], None)), "month": r["month"],
+            "period": h.get("period"),
             "followers": _number(h, "followers"), "net": net, "new": _number(h, "new"),
             "lost": _number(h, "lost"), "links": links, "ok": r["ok"],
             "error": Markup(escape(r["error"], 600)), "seconds": f"{r['seconds']:.1f} s"})
