@@ -505,6 +505,14 @@ def test_every_list_is_a_csv_beside_the_report_linked_relatively(rendered):
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
         assert rows and not [v for r in rows for v in r.values() if v and v[0] in "=+-@\t\r"]
+        if "username" in rows[0]:  # a list of accounts: one id column name, a link, scores
+            # a reader can read (the new and lost lists said "id" and had no link; bot scores
+            # came with 16 decimals)
+            assert "follower_id" in rows[0] and "id" not in rows[0], path.name
+            assert all(r["profile_url"].startswith(("https://x.com/", "https://bsky.app/"))
+                       for r in rows), path.name
+            for col in (c for c in rows[0] if "score" in c):
+                assert all(len(r[col].partition(".")[2]) <= 3 for r in rows), (path.name, col)
     lost = next(p for p in rendered.lists if p.name.endswith("lost-followers.csv"))
     with open(lost, newline="", encoding="utf-8") as f:
         assert len(list(csv.DictReader(f))) == int(re.search(

@@ -33,6 +33,7 @@ __all__ = [
     "csv_lists",
     "escape",
     "follower_table",
+    "for_download",
     "number",
     "paragraphs",
     "profile_link",
@@ -223,10 +224,37 @@ def csv_download_link(frame: pd.DataFrame, filename: str, text: str) -> HTML:
                 f'href="data:text/csv;base64,{payload}">{escape(text, None)}</a></p>')
 
 
+def for_download(frame: pd.DataFrame) -> pd.DataFrame:
+    """A list of accounts as a person downloads it: the account's id named ``follower_id`` in
+    every list (the new and lost followers' frames call it ``id``), a ``profile_url`` beside the
+    handle to click, and scores to three decimals (0.999998582 is 1.000 to a reader). A frame
+    that lists no accounts (no ``username``) is left as it is.
+
+    Returns
+    -------
+    DataFrame
+    """
+    from ..analysis.relations import profile_url
+
+    if "username" not in frame.columns:
+        return frame
+    out = frame.rename(columns={"id": "follower_id"}) if "follower_id" not in frame.columns \
+        else frame.copy()
+    if "follower_id" in out.columns and "profile_url" not in out.columns:
+        names = out["username"].astype(object)
+        at = out.columns.get_loc("name" if "name" in out.columns else "username") + 1
+        out.insert(at, "profile_url", [profile_url(i, u if isinstance(u, str) else None)
+                                       for i, u in zip(out["follower_id"], names)])
+    for col in out.columns:
+        if "score" in col and pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(3)
+    return out
+
+
 def csv_lists(lists: Mapping[str, pd.DataFrame], prefix: str, folder: str = "",
               lead: str = "Every list as CSV") -> HTML:
-    """Every non-empty list as a CSV (``{prefix}-{name}.csv``, name slugged) through
-    :func:`spreadsheet_safe`, in one paragraph of links.
+    """Every non-empty list as a CSV (``{prefix}-{name}.csv``, name slugged) shaped by
+    :func:`for_download`, through :func:`spreadsheet_safe`, in one paragraph of links.
 
     With ``folder`` (the rendered report's folder) the files are written there and linked by
     their bare names, so the links work from the HTML and the PDF beside them and the folder
@@ -246,6 +274,7 @@ def csv_lists(lists: Mapping[str, pd.DataFrame], prefix: str, folder: str = "",
             continue
         filename = f"{prefix}-{'-'.join(name.lower().split())}.csv"
         text = f"{name} ({number(len(frame))})"
+        frame = for_download(frame)
         if folder:
             spreadsheet_safe(frame).to_csv(Path(folder) / filename, index=False)
             links.append(f'<a class="fk-download" download="{escape(filename, None)}" '
