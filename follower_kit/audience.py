@@ -953,14 +953,19 @@ def follower_frame(data: MonthData, scores: pd.DataFrame | None,
     """Every follower at the snapshot with their profile, bot score and segment: the table an
     analyst filters.
 
+    A follower without a profile (an X archive lists ids only) takes the handle and name the
+    own posts gave it (:meth:`MonthData.named`), as the report's lists do, so the table and its
+    search name whom the report names instead of showing a bare id.
+
     Returns
     -------
     DataFrame
-        The ``data.followers`` columns (``id`` is the follower's id), then ``bot_score``,
-        ``reasons`` (NaN without a profile), ``segment``, ``label``, ``membership`` and
-        ``is_new`` (bool).
+        The ``data.followers`` columns (``id`` is the follower's id; ``username`` and ``name``
+        filled from the own posts where there is no profile, ``observed_at`` staying missing),
+        then ``bot_score``, ``reasons`` (NaN without a profile), ``segment``, ``label``,
+        ``membership`` and ``is_new`` (bool).
     """
-    out = data.followers.copy()
+    out = data.named(data.followers).copy()
     out["id"] = out["id"].astype("str")
     if scores is not None:
         s = scores.set_index("follower_id")

@@ -594,3 +594,19 @@ def test_the_report_counts_followers_x_reported_gone_apart(tmp_path):
     assert "The one follower has no profile" in one_gone
     assert "It is an account X reported" in one_gone
     assert "X reported" not in rt.profiles_note(data.followers)
+
+
+def test_the_explore_table_names_whom_the_own_posts_name(series_store):
+    """The explore notebook's follower table on an archive without profiles: the 125 followers
+    the own posts name carry their handle and name, as the report's lists do, so a search by
+    handle finds them; they stay without a profile (observed_at missing), the rest bare ids."""
+    from follower_kit import audience
+    from follower_kit import report_text as rt
+
+    data = audience.load_month("larsbrinkhoff", "2023-08", store=series_store)
+    frame = audience.follower_frame(data, None, None)
+    assert len(frame) == 764 and frame["username"].notna().sum() == 125
+    assert frame["observed_at"].isna().all()
+    found = rt.filter_followers(frame, text="brouhaha")
+    assert list(found["id"]) == ["9296352"]
+    assert found["name"].iloc[0] == "AI except neither Artificial nor Intelligent"

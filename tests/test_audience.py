@@ -166,6 +166,11 @@ def test_report_cli_and_steps_agree_on_every_count(tmp_path_factory, sample_stor
     fitted = steps[steps["segment"] >= 0]
     assert fitted["segment"].nunique() <= DEFAULTS.segments
     assert fitted.loc[fitted["bot_segment"], "segment"].nunique() <= 1
+    # and each segment's share of likely bots is counted at the kit's one threshold in both
+    # (`topics` counted from 0.5, the explore notebook and the report from 0.54)
+    steps_table = audience.segment_table(data, steps, scores)
+    assert {r["label"]: round(r["bot_share"], 6) for r in json.loads(topics.stdout)} == \
+        dict(zip(steps_table["label"], steps_table["bot_share"].round(6)))
 
     # and `triage` without stored tables lists the report's block list, first rows alike
     fresh = tmp_path_factory.mktemp("fresh") / "store"

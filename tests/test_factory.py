@@ -156,3 +156,16 @@ def test_the_shared_factory_step_dates_followers_known_by_id_only(sample_store):
     assert set(from_ids["created_at_source"]) <= {"snowflake", "interpolated", "beyond_table"}
     assert from_ids["follow_date_estimated"].notna().all()
     assert list(id_bursts["followers"]) == list(bursts["followers"])
+
+
+def test_follow_date_ticks_never_overlap_in_a_narrow_chart(ids_only):
+    """The explore notebook draws the chart beside the score histogram, with a colour bar (12 x
+    4 inches for both): its seven date labels ran into each other there ("2017-09-072022-...")."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    plots.follower_factory_plot(ids_only.assign(bot_score=0.5), hue="bot_score", ax=axes[1])
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in axes[1].get_xticklabels() if t.get_text()]
+    assert len(boxes) >= 3
+    assert not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:])), \
+        [t.get_text() for t in axes[1].get_xticklabels()]
+    plt.close(fig)

@@ -320,6 +320,14 @@ def test_explore_summary_and_quick_table_on_a_first_snapshot():
                              segments=1, first_month=True)
     assert first == ("@acme, 2026-10: 4 followers, the first snapshot on record, so nobody can "
                      "be new yet, 1 segment")
+    # the snapshot before in the month before: the new are this month's, nothing added
+    assert rt.audience_line(a, account="acme", month="2026-10", segments=2,
+                            previous=pd.Timestamp("2026-09-30", tz="UTC")) == \
+        "@acme, 2026-10: 4 followers, 2 new, 2 segments"
+    # archives exported months apart: the new span the stretch, and no "0 segments"
+    assert rt.audience_line(a, account="lars", month="2023-08", segments=0,
+                            previous=pd.Timestamp("2022-10-30 11:47", tz="UTC")) == \
+        "@lars, 2023-08: 4 followers, 2 new since October 2022, no segments"
     new = rt.likely_humans_table(a, columns, bot_threshold=0.5)
     assert "New likely-human followers in software" in new
     assert "@ann_dev" in new and "@cyd" not in new and "@dee" not in new  # a bot; no score

@@ -636,3 +636,8 @@ def test_notebook_runs_on_the_sample(sample_store, tmp_path):
     assert "segments fitted on 4,7" in text and "changed segment" in text
     assert "crypto" in text and "image/png" in json.dumps([o.get("data", {}) for c in nb.cells
                                                            for o in c.get("outputs", [])])
+    # the sample store has no bot scores yet (`bots score` writes them): the segment table
+    # shows no bot-share column of NaN
+    table = next(c for c in nb.cells if "segment_summary(" in c.source).outputs
+    shown = "".join(o.get("data", {}).get("text/plain", "") for o in table)
+    assert "new_followers" in shown and "bot_share" not in shown and "NaN" not in shown

@@ -120,7 +120,8 @@ def segment(store, account: str, at, n_segments: str, carry_over: bool, max_twee
     if previous is not None:
         changes = store.diff(account, before=previous, after=snapshot)
         new_ids = changes.loc[changes["change"] == "new", "id"]
-    summary = T.segment_summary(assigned, users, bot_score=bot_scores, new_follower_ids=new_ids)
+    summary = T.segment_summary(assigned, users, bot_score=bot_scores, new_follower_ids=new_ids,
+                                bot_threshold=options.bot_threshold)  # the report's threshold
     if before is not None:
         drift = T.segment_drift(before, assigned).set_index("segment")
         summary["share_change"] = drift["share_change"].reindex(summary["segment"]).to_numpy()

@@ -293,7 +293,10 @@ def _follow_date_ticks(ax, xs: np.ndarray, dates: pd.Series) -> None:
             return ""
         return mdates.num2date(np.interp(v, xs[ok], when[ok])).strftime("%Y-%m-%d")
 
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
+    # a "2026-10-31" label at 8 points is about 0.7 inch wide: at most one tick an inch, so a
+    # chart beside another (the explore notebook's, with a colour bar) keeps its labels apart
+    inches = ax.get_position().width * ax.figure.get_figwidth()
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=int(min(7, max(2, inches))), integer=True))
     ax.xaxis.set_major_formatter(FuncFormatter(label))
     ax.tick_params(axis="x", labelsize=8)
 

@@ -10,7 +10,7 @@ import pandas as pd
 from ..wording import number, plural
 
 from .html import HTML, follower_table
-from .prose import UNASSIGNED
+from .prose import UNASSIGNED, month_label
 
 __all__ = [
     "audience_line",
@@ -71,11 +71,14 @@ def filter_followers(frame: pd.DataFrame, *, text: str = "", segment: str | None
 
 
 def audience_line(audience: pd.DataFrame, *, account: str, month: str, segments: int,
-                  first_month: bool = False) -> str:
+                  first_month: bool = False, previous=None) -> str:
     """The explore notebook's one-line summary of an audience.
 
-    ``"@lars, 2023-08: 764 followers, 173 new, 0 segments"``; on the first snapshot on record,
-    where nobody can be told apart as new, it says so instead of "0 new".
+    ``"@acme, 2026-10: 5,000 followers, 265 new, 7 segments"``; on the first snapshot on
+    record, where nobody can be told apart as new, it says so instead of "0 new". When the
+    snapshot before is further back than the month before (X archives exported months apart),
+    the new followers are counted since then, and it says so, as the report does:
+    ``"@lars, 2023-08: 764 followers, 173 new since October 2022, no segments"``.
 
     Parameters
     ----------
@@ -87,6 +90,8 @@ def audience_line(audience: pd.DataFrame, *, account: str, month: str, segments:
         Number of topic segments found.
     first_month : bool
         No earlier snapshot exists (:attr:`~follower_kit.report.MonthData.first_month`).
+    previous : Timestamp, optional
+        The snapshot before (:attr:`~follower_kit.report.MonthData.previous_snapshot_at`).
 
     Returns
     -------
@@ -94,8 +99,12 @@ def audience_line(audience: pd.DataFrame, *, account: str, month: str, segments:
     """
     new = ("the first snapshot on record, so nobody can be new yet" if first_month
            else f"{number(int(audience['is_new'].sum()))} new")
-    return (f"@{account}, {month}: {plural(len(audience), 'follower')}, {new}, "
-            f"{plural(segments, 'segment')}")
+    if not first_month and previous is not None:
+        after, before = pd.Timestamp(str(month)[:7] + "-01"), pd.Timestamp(previous)
+        if (after.year - before.year) * 12 + after.month - before.month > 1:
+            new += f" since {month_label(before)}"
+    found = plural(segments, "segment") if segments else "no segments"
+    return f"@{account}, {month}: {plural(len(audience), 'follower')}, {new}, {found}"
 
 
 def likely_humans_table(audience: pd.DataFrame, columns: Mapping[str, str], *,
