@@ -439,6 +439,26 @@ def test_twibot_times_with_fractions_of_a_second_and_float_labels(tmp_path):
     assert not (got.issues["kind"] == "bad_date").any()
 
 
+def test_twibot_label_and_split_ids_written_as_floats_match_their_accounts(tmp_path):
+    """A label or split file saved by a tool that read the ids as floats (``1000.0``,
+    ``u1001.0``) labels the same accounts as ``u1000``: such a file matched none of them and
+    the release was refused. An id whose digits were lost (``1.0E+18``) is named, by line."""
+    objs = _twibot_objects()[:4]
+    (tmp_path / "user.json").write_text(json.dumps(objs))
+    (tmp_path / "label.csv").write_text("id,label\n1000.0,human\nu1001.0,bot\n 1002.00 ,bot\n"
+                                        "u1003,human\n1.0E+18,bot\n")
+    (tmp_path / "split.csv").write_text("id,split\n1000.0,test\nu1001.0,test\n1002,train\n"
+                                        "u1003,train\n")
+    got = ds.load_labeled(tmp_path)
+    assert got.users["id"].tolist() == ["1000", "1001", "1002", "1003"]
+    assert got.labels.tolist() == [0, 1, 1, 0]
+    bad = got.issues[got.issues["kind"] == "bad_id"]
+    assert bad["line"].tolist() == [6] and bad["file"].tolist() == ["label.csv"]
+    assert "1.0E+18" in bad["detail"].iloc[0]
+    test = ds.load_labeled(tmp_path, split="test")
+    assert test.users["id"].tolist() == ["1000", "1001"]
+
+
 @pytest.mark.parametrize("shape", ["array", "jsonl"])
 def test_twibot_files_saved_with_a_byte_order_mark_and_crlf_load_the_same(tmp_path, shape):
     """Windows tools save UTF-8 with a byte order mark and CRLF line ends: the user file and the

@@ -499,7 +499,7 @@ def clean_id(value) -> tuple[str | None, str | None]:
             return str(int(value)), None
         return None, f"{value!r} is a float that lost the id's digits"
     text = str(value).strip().strip('"')
-    if text[:1] in ("u", "U") and text[1:].isdigit():
+    if text[:1] in ("u", "U") and text[1:2].isdigit():   # u123, and u123.0 from a float
         text = text[1:]
     if text.isdigit():
         return text, None
@@ -1403,8 +1403,8 @@ def _read_split(folder, split: str) -> set[str] | None:
                 continue
             name = row[1].strip()
             sizes[name] = sizes.get(name, 0) + 1
-            if name.lower() == split.lower():
-                ids.add(_strip_u(row[0]))
+            if name.lower() == split.lower():   # ids read as the user objects' are
+                ids.add(clean_id(row[0])[0] or _strip_u(row[0]))
     if not ids:
         have = ", ".join(f"{k} ({v:,})" for k, v in sizes.items()) or "none"
         raise SourceError(f"{split_file}: no account in split {split!r}; its splits: {have}",
@@ -1485,7 +1485,13 @@ def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) ->
                 if not row:
                     continue
                 lab = _label_of(row[1]) if len(row) > 1 else None
-                uid = _strip_u(row[0])
+                # read as the user objects' ids are: u123, 123, and 123.0 from a tool that
+                # read the ids as floats (digits lost past 2**53 are named, not matched)
+                uid, id_problem = clean_id(row[0])
+                if id_problem or uid is None:
+                    issues.append(("bad_id", None, None, label_file.name, lineno,
+                                   f"label id {id_problem or 'missing'}; label left out"))
+                    continue
                 if lab is None:
                     issues.append(("bad_label", uid, None, label_file.name, lineno,
                                    f"label {row[1:2]} is neither human nor bot"))
@@ -1572,7 +1578,9 @@ def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) ->
                            None, "labeled but no user object"))
     user_file = folder if several else found[0]   # what the messages below name
     if not rows and not chunks:
-        bad = [x for x in issues if x[0] == "bad_id" and x[1] is None]   # accounts left out
+        label_name = label_file.name if label_file is not None else None
+        bad = [x for x in issues if x[0] == "bad_id" and x[1] is None
+               and x[3] != label_name]   # accounts left out (not labels)
         if bad:
             where = f"record {bad[0][4]}" + (f" of {bad[0][3]}" if several else "")
             raise SourceError(f"{user_file}: no account is left: {len(bad):,} of its ids could "
