@@ -459,6 +459,24 @@ def test_twibot_label_and_split_ids_written_as_floats_match_their_accounts(tmp_p
     assert test.users["id"].tolist() == ["1000", "1001"]
 
 
+def test_load_bot_sets_names_a_set_asked_for_that_it_cannot_read(tmp_path):
+    """bot_lab's ``lodo_sets`` names the sets to leave out; a release linked as ``TwiBot-22``
+    but named ``twibot-22`` there, or a folder it cannot read, was skipped without a word and
+    the leave-one-out ran without it. Now each is an error naming the folder."""
+    bots = tmp_path / "bots"
+    (bots / "TwiBot-22").mkdir(parents=True)
+    (bots / "TwiBot-22" / "user.json").write_text(json.dumps(_twibot_objects()[:2]))
+    (bots / "TwiBot-22" / "label.csv").write_text("id,label\nu1000,human\nu1001,bot\n")
+    (bots / "notes").mkdir()
+    assert list(ds.load_bot_sets(bots, names=["TwiBot-22"])) == ["TwiBot-22"]
+    assert list(ds.load_bot_sets(bots)) == ["TwiBot-22"]     # unnamed: skipped, as before
+    with pytest.raises(SourceError, match=r"no folder named 'twibot-22' .*holds: TwiBot-22, "
+                                          r"notes"):
+        ds.load_bot_sets(bots, names=["TwiBot-22", "twibot-22"])
+    with pytest.raises(SourceError, match=r"notes: no labeled data set layout"):
+        ds.load_bot_sets(bots, names=["notes"])
+
+
 @pytest.mark.parametrize("shape", ["array", "jsonl"])
 def test_twibot_files_saved_with_a_byte_order_mark_and_crlf_load_the_same(tmp_path, shape):
     """Windows tools save UTF-8 with a byte order mark and CRLF line ends: the user file and the

@@ -1959,7 +1959,7 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
     Parameters
     ----------
     names : iterable of str, optional
-        Load only these folders.
+        Load only these folders; a name no folder has is an error listing the folders.
     observed_at : datetime-like, optional
         When the profiles of a TwiBot release were read (it does not record it), as for
         :func:`load_labeled`; the other formats record it and ignore this. Default: the latest
@@ -1981,13 +1981,26 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
         log.warning("%s: an archive beside the set folders is not read; a set is read from "
                     "a folder of its own (%s/%s)", packed, _archive_stem(packed), packed.name)
     out = {}
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+    subs = sorted(p for p in folder.iterdir() if p.is_dir())
+    if names is not None:
+        names = [names] if isinstance(names, str) else list(names)
+        absent = [n for n in names if n not in {p.name for p in subs}]
+        if absent:   # a set asked for by name is never left out without a word
+            have = ", ".join(p.name for p in subs) or "none"
+            raise SourceError(f"{folder}: no folder named {', '.join(map(repr, absent))} "
+                              f"(names are the folders' own, case and all; it holds: {have})",
+                              path=folder)
+    for sub in subs:
         if names is not None and sub.name not in names:
             continue
         kind, where = detect_set(sub), sub
         if kind is None:
             kind, where = _packed_set(sub)
         if kind is None:
+            if names is not None:   # asked for by name: say why it cannot be read
+                raise SourceError(f"{sub}: no labeled data set layout (a TwiBot release, a Bot "
+                                  f"Repository TSV + JSON, cresci, caverlee or Kaggle files)",
+                                  path=sub)
             log.info("%s: no labeled data set layout; skipped", sub)
             continue
         if progress is not None:
