@@ -477,6 +477,19 @@ def test_load_bot_sets_names_a_set_asked_for_that_it_cannot_read(tmp_path):
         ds.load_bot_sets(bots, names=["notes"])
 
 
+@pytest.mark.parametrize("name", ["label.csv", "split.csv"])
+def test_twibot_label_or_split_file_not_in_utf8_is_named(tmp_path, name):
+    """A label or split file saved as Excel's "Unicode text" (UTF-16) stopped the load with a
+    UnicodeDecodeError traceback; it is an error naming the file, as a user file's is."""
+    (tmp_path / "user.json").write_text(json.dumps(_twibot_objects()[:2]))
+    texts = {"label.csv": "id,label\nu1000,human\nu1001,bot\n",
+             "split.csv": "id,split\nu1000,test\nu1001,train\n"}
+    for file, text in texts.items():
+        (tmp_path / file).write_bytes(text.encode("utf-16" if file == name else "utf-8"))
+    with pytest.raises(SourceError, match=rf"{name}:1: not UTF-8 .*save it as UTF-8"):
+        ds.load_labeled(tmp_path, split="test")
+
+
 @pytest.mark.parametrize("shape", ["array", "jsonl"])
 def test_twibot_files_saved_with_a_byte_order_mark_and_crlf_load_the_same(tmp_path, shape):
     """Windows tools save UTF-8 with a byte order mark and CRLF line ends: the user file and the

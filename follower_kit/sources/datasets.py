@@ -1392,24 +1392,37 @@ def _read_split(folder, split: str) -> set[str] | None:
     if split_file is None:
         return None
     ids, sizes = set(), {}
-    with io.TextIOWrapper(_open_binary(split_file), encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if not header or [h.strip().lower() for h in header[:2]] != ["id", "split"]:
-            raise SourceError(f"{split_file}:1: expected header 'id,split', got {header}",
-                              path=split_file, line=1)
-        for row in reader:
-            if len(row) < 2:
-                continue
-            name = row[1].strip()
-            sizes[name] = sizes.get(name, 0) + 1
-            if name.lower() == split.lower():   # ids read as the user objects' are
-                ids.add(clean_id(row[0])[0] or _strip_u(row[0]))
+    reader = _csv_rows(split_file)
+    header = next(reader, None)
+    if not header or [h.strip().lower() for h in header[:2]] != ["id", "split"]:
+        raise SourceError(f"{split_file}:1: expected header 'id,split', got {header}",
+                          path=split_file, line=1)
+    for row in reader:
+        if len(row) < 2:
+            continue
+        name = row[1].strip()
+        sizes[name] = sizes.get(name, 0) + 1
+        if name.lower() == split.lower():   # ids read as the user objects' are
+            ids.add(clean_id(row[0])[0] or _strip_u(row[0]))
     if not ids:
         have = ", ".join(f"{k} ({v:,})" for k, v in sizes.items()) or "none"
         raise SourceError(f"{split_file}: no account in split {split!r}; its splits: {have}",
                           path=split_file)
     return ids
+
+
+def _csv_rows(path):
+    """The rows of a TwiBot label or split file, read as UTF-8 with or without a byte order
+    mark. Text in another encoding (Excel's "Unicode text" is UTF-16) is a
+    :class:`SourceError` naming the file and line, not a decoding traceback."""
+    with io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            yield from reader
+        except UnicodeDecodeError as exc:
+            line = reader.line_num + 1
+            raise SourceError(f"{path}:{line}: not UTF-8 ({exc.reason}); save it as UTF-8 "
+                              f"(Excel: CSV UTF-8)", path=path, line=line) from None
 
 
 def _split_files(folder, found: list, split: str) -> list:
@@ -1474,37 +1487,35 @@ def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) ->
     label_of: dict[str, int] = {}
     issues = []
     if label_file is not None:
-        with io.TextIOWrapper(_open_binary(label_file), encoding="utf-8-sig",
-                              newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if not header or [h.strip().lower() for h in header[:2]] != ["id", "label"]:
-                raise SourceError(f"{label_file}:1: expected header 'id,label', got {header}",
-                                  path=label_file, line=1)
-            for lineno, row in enumerate(reader, 2):
-                if not row:
-                    continue
-                lab = _label_of(row[1]) if len(row) > 1 else None
-                # read as the user objects' ids are: u123, 123, and 123.0 from a tool that
-                # read the ids as floats (digits lost past 2**53 are named, not matched)
-                uid, id_problem = clean_id(row[0])
-                if id_problem or uid is None:
-                    issues.append(("bad_id", None, None, label_file.name, lineno,
-                                   f"label id {id_problem or 'missing'}; label left out"))
-                    continue
-                if lab is None:
-                    issues.append(("bad_label", uid, None, label_file.name, lineno,
-                                   f"label {row[1:2]} is neither human nor bot"))
-                    continue
-                if uid in label_of and label_of[uid] not in (lab, -1):
-                    issues.append(("conflict", uid, None, label_file.name, lineno,
-                                   "labeled both ways; dropped"))
-                    label_of[uid] = -1
-                elif uid in label_of:
-                    issues.append(("duplicate", uid, None, label_file.name, lineno,
-                                   "label repeated"))
-                else:
-                    label_of[uid] = lab
+        reader = _csv_rows(label_file)
+        header = next(reader, None)
+        if not header or [h.strip().lower() for h in header[:2]] != ["id", "label"]:
+            raise SourceError(f"{label_file}:1: expected header 'id,label', got {header}",
+                              path=label_file, line=1)
+        for lineno, row in enumerate(reader, 2):
+            if not row:
+                continue
+            lab = _label_of(row[1]) if len(row) > 1 else None
+            # read as the user objects' ids are: u123, 123, and 123.0 from a tool that
+            # read the ids as floats (digits lost past 2**53 are named, not matched)
+            uid, id_problem = clean_id(row[0])
+            if id_problem or uid is None:
+                issues.append(("bad_id", None, None, label_file.name, lineno,
+                               f"label id {id_problem or 'missing'}; label left out"))
+                continue
+            if lab is None:
+                issues.append(("bad_label", uid, None, label_file.name, lineno,
+                               f"label {row[1:2]} is neither human nor bot"))
+                continue
+            if uid in label_of and label_of[uid] not in (lab, -1):
+                issues.append(("conflict", uid, None, label_file.name, lineno,
+                               "labeled both ways; dropped"))
+                label_of[uid] = -1
+            elif uid in label_of:
+                issues.append(("duplicate", uid, None, label_file.name, lineno,
+                               "label repeated"))
+            else:
+                label_of[uid] = lab
     if in_split is not None:   # the other splits' labels are no missing profiles
         label_of = {k: v for k, v in label_of.items() if k in in_split}
     rows, labels, lines, chunks = [], [], [], []
