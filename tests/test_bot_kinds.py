@@ -263,6 +263,31 @@ def test_evaluate_test_prints_json_on_the_last_line(tmp_path):
     assert out["kit"]["roc_auc"] > 0.9 and "peer" not in out
 
 
+def test_evaluate_test_names_what_the_load_left_out(tmp_path):
+    """A release whose labels conflict, repeat or are missing was measured without a word on
+    what was left out: the text names each kind of issue with its count, and the JSON carries
+    the counts (``issues``); a clean release prints no such line."""
+    path = _twibot_set(tmp_path / "twibot")
+    args = ["bots", "evaluate", "--test", str(path), "--no-peer", "--observed-at", "2022-02-01"]
+    clean = CliRunner().invoke(main, args)
+    assert clean.exit_code == 0, clean.output
+    assert "issues" not in clean.output.splitlines()[1]
+    assert json.loads(clean.output.strip().splitlines()[-1])["issues"] == {}
+    objs = json.loads((path / "user.json").read_text())
+    objs += [objs[3], dict(objs[4], id="u9999")]     # a repeated object, an unlabeled one
+    (path / "user.json").write_text(json.dumps(objs))
+    with (path / "label.csv").open("a") as fh:       # a label both ways, one repeated, one alone
+        fh.write("u5000,human\nu5001,human\nu7777,bot\n")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    want = {"conflict": 1, "duplicate": 2, "missing_profile": 1, "unlabeled": 1}
+    out = json.loads(lines[-1])
+    assert out["issues"] == want and out["n"] == 39
+    assert lines[1].startswith("loaded with issues: conflict 1, duplicate 2, "
+                               "missing_profile 1, unlabeled 1")
+
+
 def test_evaluate_test_on_a_set_the_model_was_trained_on_says_so(tmp_path):
     """``--test botometer-feedback-2019`` (a set the shipped model is fitted on) printed its
     in-sample ROC AUC like a held-out one, and beside a peer fitted without it; the output now

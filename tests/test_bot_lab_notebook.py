@@ -79,3 +79,30 @@ def test_observed_at_reaches_the_labeled_sets(tmp_path, observed_at):
     else:
         assert not assumed
         assert (got.users["observed_at"] == pd.Timestamp(observed_at, tz="UTC")).all()
+
+
+def test_a_set_the_card_lacks_keeps_its_row_beside_the_card():
+    """The table of the kit's leave-one-out ROC AUC, the card's beside the notebook's own, kept
+    only sets in both: a TwiBot release of one's own (in ``lodo_sets``, never on the card) had
+    no row, its figure only in a plot's legend. Runs the notebook's cells (parameters, imports,
+    the card, the curves) on left-out scores made up for two sets."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    code = [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells
+            if c.cell_type == "code"]
+    curves = next(i for i, src in enumerate(code) if "kit ROC AUC, here" in src)
+    shown = []
+    space: dict = {"display": shown.append}
+    for src in code[:3]:   # parameters, imports, the card's matrix
+        exec(src, space)
+    frame = pd.DataFrame({"is_bot": [0, 1, 0, 1], "kit": [0.1, 0.9, 0.3, 0.6]})
+    space["lodo"] = {"gilani-2017": frame, "TwiBot-22": frame}
+    space["long"] = pd.concat([f.assign(model=f"{name} kit", score=f["kit"])
+                               for name, f in space["lodo"].items()], ignore_index=True)
+    exec(code[curves], space)
+    table = shown[-1]
+    assert set(table.index) == {"TwiBot-22", "gilani-2017"}
+    assert table.loc["TwiBot-22", "kit ROC AUC, here"] == 1.0
+    assert pd.isna(table.loc["TwiBot-22", "kit ROC AUC, the card"])
+    assert table.loc["gilani-2017", "kit ROC AUC, the card"] > 0.5   # the card's own figure

@@ -439,6 +439,57 @@ def test_twibot_times_with_fractions_of_a_second_and_float_labels(tmp_path):
     assert not (got.issues["kind"] == "bad_date").any()
 
 
+def test_twibot_label_and_split_ids_written_as_floats_match_their_accounts(tmp_path):
+    """A label or split file saved by a tool that read the ids as floats (``1000.0``,
+    ``u1001.0``) labels the same accounts as ``u1000``: such a file matched none of them and
+    the release was refused. An id whose digits were lost (``1.0E+18``) is named, by line."""
+    objs = _twibot_objects()[:4]
+    (tmp_path / "user.json").write_text(json.dumps(objs))
+    (tmp_path / "label.csv").write_text("id,label\n1000.0,human\nu1001.0,bot\n 1002.00 ,bot\n"
+                                        "u1003,human\n1.0E+18,bot\n")
+    (tmp_path / "split.csv").write_text("id,split\n1000.0,test\nu1001.0,test\n1002,train\n"
+                                        "u1003,train\n")
+    got = ds.load_labeled(tmp_path)
+    assert got.users["id"].tolist() == ["1000", "1001", "1002", "1003"]
+    assert got.labels.tolist() == [0, 1, 1, 0]
+    bad = got.issues[got.issues["kind"] == "bad_id"]
+    assert bad["line"].tolist() == [6] and bad["file"].tolist() == ["label.csv"]
+    assert "1.0E+18" in bad["detail"].iloc[0]
+    test = ds.load_labeled(tmp_path, split="test")
+    assert test.users["id"].tolist() == ["1000", "1001"]
+
+
+def test_load_bot_sets_names_a_set_asked_for_that_it_cannot_read(tmp_path):
+    """bot_lab's ``lodo_sets`` names the sets to leave out; a release linked as ``TwiBot-22``
+    but named ``twibot-22`` there, or a folder it cannot read, was skipped without a word and
+    the leave-one-out ran without it. Now each is an error naming the folder."""
+    bots = tmp_path / "bots"
+    (bots / "TwiBot-22").mkdir(parents=True)
+    (bots / "TwiBot-22" / "user.json").write_text(json.dumps(_twibot_objects()[:2]))
+    (bots / "TwiBot-22" / "label.csv").write_text("id,label\nu1000,human\nu1001,bot\n")
+    (bots / "notes").mkdir()
+    assert list(ds.load_bot_sets(bots, names=["TwiBot-22"])) == ["TwiBot-22"]
+    assert list(ds.load_bot_sets(bots)) == ["TwiBot-22"]     # unnamed: skipped, as before
+    with pytest.raises(SourceError, match=r"no folder named 'twibot-22' .*holds: TwiBot-22, "
+                                          r"notes"):
+        ds.load_bot_sets(bots, names=["TwiBot-22", "twibot-22"])
+    with pytest.raises(SourceError, match=r"notes: no labeled data set layout"):
+        ds.load_bot_sets(bots, names=["notes"])
+
+
+@pytest.mark.parametrize("name", ["label.csv", "split.csv"])
+def test_twibot_label_or_split_file_not_in_utf8_is_named(tmp_path, name):
+    """A label or split file saved as Excel's "Unicode text" (UTF-16) stopped the load with a
+    UnicodeDecodeError traceback; it is an error naming the file, as a user file's is."""
+    (tmp_path / "user.json").write_text(json.dumps(_twibot_objects()[:2]))
+    texts = {"label.csv": "id,label\nu1000,human\nu1001,bot\n",
+             "split.csv": "id,split\nu1000,test\nu1001,train\n"}
+    for file, text in texts.items():
+        (tmp_path / file).write_bytes(text.encode("utf-16" if file == name else "utf-8"))
+    with pytest.raises(SourceError, match=rf"{name}:1: not UTF-8 .*save it as UTF-8"):
+        ds.load_labeled(tmp_path, split="test")
+
+
 @pytest.mark.parametrize("shape", ["array", "jsonl"])
 def test_twibot_files_saved_with_a_byte_order_mark_and_crlf_load_the_same(tmp_path, shape):
     """Windows tools save UTF-8 with a byte order mark and CRLF line ends: the user file and the

@@ -268,6 +268,23 @@ def _has_split_file(path) -> bool:
     return split_file(path) is not None
 
 
+def _issue_counts(labeled) -> dict:
+    """What loading a labeled set left out or repaired, by kind (``conflict``, ``duplicate``,
+    ``bad_id``, ``unlabeled``, ``missing_profile``, ...): its ``issues`` counted, so a
+    researcher sees what the figures were measured without."""
+    return {str(k): int(v) for k, v in sorted(labeled.issues["kind"].value_counts().items())}
+
+
+def _issue_line(counts: dict, path) -> str | None:
+    """One line naming the load's issues (the assumed observation time has its own warning),
+    or None when there are none."""
+    shown = {k: v for k, v in counts.items() if k != "assumed_observed_at"}
+    if not shown:
+        return None
+    return ("loaded with issues: " + ", ".join(f"{k} {v:,}" for k, v in shown.items())
+            + f" (each by file and line: datasets.load_labeled({str(path)!r}).issues)")
+
+
 def _observed(labeled) -> dict:
     """When a test set's profiles were read (account ages count from it), and whether that was
     assumed (a TwiBot release without ``--observed-at``: the newest account's creation or pinned
@@ -408,7 +425,8 @@ def _evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer:
                "rules": B.block_metrics(test.labels, rules["bot_score"], threshold=block),
                "block_threshold": block, "observed_at": _observed(test),
                "block_expected": _expected(model, block, test),
-               "kit_trained_on": _trained_on(model, test), "split": split}
+               "kit_trained_on": _trained_on(model, test), "split": split,
+               "issues": _issue_counts(test)}
         peer_dir = (peer_dir or shared_bots_dir()) if with_peer else None
         if peer_dir:
             peer_p, peer_n = _peer_on(test, peer_dir)
@@ -419,6 +437,8 @@ def _evaluate(lodo_dir, train_paths, test_path, model_path, peer_dir, with_peer:
         if not as_json:
             click.echo(f"{test.name}: {out['n']:,} accounts, {out['bots']:,} bots; block list "
                        f"from {block:.2f}")
+            if line := _issue_line(out["issues"], test_path):
+                click.echo(line)
             for who in ("kit", "peer", "rules"):
                 if who in out:
                     click.echo(f"{who:<6}" + "  ".join(f"{k} {_fmt(v)}"

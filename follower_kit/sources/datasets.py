@@ -499,7 +499,7 @@ def clean_id(value) -> tuple[str | None, str | None]:
             return str(int(value)), None
         return None, f"{value!r} is a float that lost the id's digits"
     text = str(value).strip().strip('"')
-    if text[:1] in ("u", "U") and text[1:].isdigit():
+    if text[:1] in ("u", "U") and text[1:2].isdigit():   # u123, and u123.0 from a float
         text = text[1:]
     if text.isdigit():
         return text, None
@@ -1392,24 +1392,37 @@ def _read_split(folder, split: str) -> set[str] | None:
     if split_file is None:
         return None
     ids, sizes = set(), {}
-    with io.TextIOWrapper(_open_binary(split_file), encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if not header or [h.strip().lower() for h in header[:2]] != ["id", "split"]:
-            raise SourceError(f"{split_file}:1: expected header 'id,split', got {header}",
-                              path=split_file, line=1)
-        for row in reader:
-            if len(row) < 2:
-                continue
-            name = row[1].strip()
-            sizes[name] = sizes.get(name, 0) + 1
-            if name.lower() == split.lower():
-                ids.add(_strip_u(row[0]))
+    reader = _csv_rows(split_file)
+    header = next(reader, None)
+    if not header or [h.strip().lower() for h in header[:2]] != ["id", "split"]:
+        raise SourceError(f"{split_file}:1: expected header 'id,split', got {header}",
+                          path=split_file, line=1)
+    for row in reader:
+        if len(row) < 2:
+            continue
+        name = row[1].strip()
+        sizes[name] = sizes.get(name, 0) + 1
+        if name.lower() == split.lower():   # ids read as the user objects' are
+            ids.add(clean_id(row[0])[0] or _strip_u(row[0]))
     if not ids:
         have = ", ".join(f"{k} ({v:,})" for k, v in sizes.items()) or "none"
         raise SourceError(f"{split_file}: no account in split {split!r}; its splits: {have}",
                           path=split_file)
     return ids
+
+
+def _csv_rows(path):
+    """The rows of a TwiBot label or split file, read as UTF-8 with or without a byte order
+    mark. Text in another encoding (Excel's "Unicode text" is UTF-16) is a
+    :class:`SourceError` naming the file and line, not a decoding traceback."""
+    with io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            yield from reader
+        except UnicodeDecodeError as exc:
+            line = reader.line_num + 1
+            raise SourceError(f"{path}:{line}: not UTF-8 ({exc.reason}); save it as UTF-8 "
+                              f"(Excel: CSV UTF-8)", path=path, line=line) from None
 
 
 def _split_files(folder, found: list, split: str) -> list:
@@ -1474,31 +1487,35 @@ def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) ->
     label_of: dict[str, int] = {}
     issues = []
     if label_file is not None:
-        with io.TextIOWrapper(_open_binary(label_file), encoding="utf-8-sig",
-                              newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if not header or [h.strip().lower() for h in header[:2]] != ["id", "label"]:
-                raise SourceError(f"{label_file}:1: expected header 'id,label', got {header}",
-                                  path=label_file, line=1)
-            for lineno, row in enumerate(reader, 2):
-                if not row:
-                    continue
-                lab = _label_of(row[1]) if len(row) > 1 else None
-                uid = _strip_u(row[0])
-                if lab is None:
-                    issues.append(("bad_label", uid, None, label_file.name, lineno,
-                                   f"label {row[1:2]} is neither human nor bot"))
-                    continue
-                if uid in label_of and label_of[uid] not in (lab, -1):
-                    issues.append(("conflict", uid, None, label_file.name, lineno,
-                                   "labeled both ways; dropped"))
-                    label_of[uid] = -1
-                elif uid in label_of:
-                    issues.append(("duplicate", uid, None, label_file.name, lineno,
-                                   "label repeated"))
-                else:
-                    label_of[uid] = lab
+        reader = _csv_rows(label_file)
+        header = next(reader, None)
+        if not header or [h.strip().lower() for h in header[:2]] != ["id", "label"]:
+            raise SourceError(f"{label_file}:1: expected header 'id,label', got {header}",
+                              path=label_file, line=1)
+        for lineno, row in enumerate(reader, 2):
+            if not row:
+                continue
+            lab = _label_of(row[1]) if len(row) > 1 else None
+            # read as the user objects' ids are: u123, 123, and 123.0 from a tool that
+            # read the ids as floats (digits lost past 2**53 are named, not matched)
+            uid, id_problem = clean_id(row[0])
+            if id_problem or uid is None:
+                issues.append(("bad_id", None, None, label_file.name, lineno,
+                               f"label id {id_problem or 'missing'}; label left out"))
+                continue
+            if lab is None:
+                issues.append(("bad_label", uid, None, label_file.name, lineno,
+                               f"label {row[1:2]} is neither human nor bot"))
+                continue
+            if uid in label_of and label_of[uid] not in (lab, -1):
+                issues.append(("conflict", uid, None, label_file.name, lineno,
+                               "labeled both ways; dropped"))
+                label_of[uid] = -1
+            elif uid in label_of:
+                issues.append(("duplicate", uid, None, label_file.name, lineno,
+                               "label repeated"))
+            else:
+                label_of[uid] = lab
     if in_split is not None:   # the other splits' labels are no missing profiles
         label_of = {k: v for k, v in label_of.items() if k in in_split}
     rows, labels, lines, chunks = [], [], [], []
@@ -1572,7 +1589,9 @@ def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) ->
                            None, "labeled but no user object"))
     user_file = folder if several else found[0]   # what the messages below name
     if not rows and not chunks:
-        bad = [x for x in issues if x[0] == "bad_id" and x[1] is None]   # accounts left out
+        label_name = label_file.name if label_file is not None else None
+        bad = [x for x in issues if x[0] == "bad_id" and x[1] is None
+               and x[3] != label_name]   # accounts left out (not labels)
         if bad:
             where = f"record {bad[0][4]}" + (f" of {bad[0][3]}" if several else "")
             raise SourceError(f"{user_file}: no account is left: {len(bad):,} of its ids could "
@@ -1951,7 +1970,7 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
     Parameters
     ----------
     names : iterable of str, optional
-        Load only these folders.
+        Load only these folders; a name no folder has is an error listing the folders.
     observed_at : datetime-like, optional
         When the profiles of a TwiBot release were read (it does not record it), as for
         :func:`load_labeled`; the other formats record it and ignore this. Default: the latest
@@ -1973,13 +1992,26 @@ def load_bot_sets(folder: str | Path, *, names=None, conflicts: str = "drop",
         log.warning("%s: an archive beside the set folders is not read; a set is read from "
                     "a folder of its own (%s/%s)", packed, _archive_stem(packed), packed.name)
     out = {}
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+    subs = sorted(p for p in folder.iterdir() if p.is_dir())
+    if names is not None:
+        names = [names] if isinstance(names, str) else list(names)
+        absent = [n for n in names if n not in {p.name for p in subs}]
+        if absent:   # a set asked for by name is never left out without a word
+            have = ", ".join(p.name for p in subs) or "none"
+            raise SourceError(f"{folder}: no folder named {', '.join(map(repr, absent))} "
+                              f"(names are the folders' own, case and all; it holds: {have})",
+                              path=folder)
+    for sub in subs:
         if names is not None and sub.name not in names:
             continue
         kind, where = detect_set(sub), sub
         if kind is None:
             kind, where = _packed_set(sub)
         if kind is None:
+            if names is not None:   # asked for by name: say why it cannot be read
+                raise SourceError(f"{sub}: no labeled data set layout (a TwiBot release, a Bot "
+                                  f"Repository TSV + JSON, cresci, caverlee or Kaggle files)",
+                                  path=sub)
             log.info("%s: no labeled data set layout; skipped", sub)
             continue
         if progress is not None:
