@@ -4,6 +4,7 @@ written from the real Bot Repository user objects."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -475,6 +476,53 @@ def test_load_bot_sets_names_a_set_asked_for_that_it_cannot_read(tmp_path):
         ds.load_bot_sets(bots, names=["TwiBot-22", "twibot-22"])
     with pytest.raises(SourceError, match=r"notes: no labeled data set layout"):
         ds.load_bot_sets(bots, names=["notes"])
+
+
+@pytest.mark.parametrize("shape", ["jsonl", "array"])
+def test_twibot_user_file_of_x_api_v2_response_pages_loads_its_users(tmp_path, shape):
+    """A user file saved as the X API v2 answers (``{"data": [...users], "meta": ...}`` a page:
+    the API's own JSON, a twarc2 user lookup) stopped the load with "user object lacks id or
+    username"; its pages' user objects are read, as the same objects one a record are."""
+    objs = _twibot_objects()[:4]
+    pages = [{"data": objs[:3], "meta": {"result_count": 3}}, {"data": objs[3:]}]
+    (tmp_path / "user.json").write_text("\n".join(json.dumps(p) for p in pages)
+                                        if shape == "jsonl" else json.dumps(pages))
+    (tmp_path / "label.csv").write_text("id,label\nu1000,human\nu1001,bot\nu1002,bot\n"
+                                        "u1003,human\n")
+    got = ds.load_labeled(tmp_path)
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    (flat / "user.json").write_text(json.dumps(objs))
+    (flat / "label.csv").write_text((tmp_path / "label.csv").read_text())
+    same = ds.load_labeled(flat)
+    assert got.users["id"].tolist() == ["1000", "1001", "1002", "1003"]
+    assert got.labels.tolist() == same.labels.tolist() == [0, 1, 1, 0]
+    pd.testing.assert_frame_equal(got.users.drop(columns="dataset", errors="ignore"),
+                                  same.users.drop(columns="dataset", errors="ignore"))
+
+
+@pytest.mark.parametrize("conflicts, kept", [("drop", None), ("bot", 1), ("human", 0)])
+def test_twibot_label_file_conflicts_follow_the_conflicts_setting(tmp_path, conflicts, kept):
+    """An id labeled both ways in the label file was always dropped, whatever ``conflicts=``
+    said (it applied to conflicts between user objects only)."""
+    (tmp_path / "user.json").write_text(json.dumps(_twibot_objects()[:2]))
+    (tmp_path / "label.csv").write_text("id,label\nu1000,human\nu1001,bot\nu1000,bot\n")
+    got = ds.load_labeled(tmp_path, conflicts=conflicts)
+    labels = dict(zip(got.users["id"], got.labels))
+    assert labels.get("1000") == kept and labels["1001"] == 1
+    conflict = got.issues[got.issues["kind"] == "conflict"]
+    assert conflict["line"].tolist() == [4] and conflict["file"].tolist() == ["label.csv"]
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_a_label_file_separated_otherwise_says_so(tmp_path, sep):
+    """A label file saved by a spreadsheet with semicolons (or tabs) was refused by its header
+    alone; the error now says what it looks separated by."""
+    (tmp_path / "user.json").write_text(json.dumps(_twibot_objects()[:2]))
+    (tmp_path / "label.csv").write_text(f"id{sep}label\nu1000{sep}human\nu1001{sep}bot\n")
+    with pytest.raises(SourceError, match=rf"label.csv:1: expected header 'id,label'.*looks "
+                                          rf"separated by {re.escape(repr(sep))}"):
+        ds.load_labeled(tmp_path)
 
 
 @pytest.mark.parametrize("name", ["label.csv", "split.csv"])

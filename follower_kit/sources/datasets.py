@@ -1395,8 +1395,8 @@ def _read_split(folder, split: str) -> set[str] | None:
     reader = _csv_rows(split_file)
     header = next(reader, None)
     if not header or [h.strip().lower() for h in header[:2]] != ["id", "split"]:
-        raise SourceError(f"{split_file}:1: expected header 'id,split', got {header}",
-                          path=split_file, line=1)
+        raise SourceError(f"{split_file}:1: expected header 'id,split', got {header}"
+                          + _delimiter_hint(header), path=split_file, line=1)
     for row in reader:
         if len(row) < 2:
             continue
@@ -1409,6 +1409,14 @@ def _read_split(folder, split: str) -> set[str] | None:
         raise SourceError(f"{split_file}: no account in split {split!r}; its splits: {have}",
                           path=split_file)
     return ids
+
+
+def _delimiter_hint(header) -> str:
+    """"; it looks separated by ';'" for a header that is one cell holding another separator
+    (a spreadsheet saved with semicolons or tabs); "" otherwise."""
+    cell = header[0] if header and len(header) == 1 else ""
+    sep = next((c for c in (";", "\t", "|") if c in cell), None)
+    return f"; it looks separated by {sep!r}: save it with commas" if sep else ""
 
 
 def _csv_rows(path):
@@ -1481,7 +1489,14 @@ def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) ->
     def records():
         for f in found:
             for i, rec in enumerate(_read_objects(f), 1):
-                yield f, i, rec
+                if isinstance(rec, dict) and isinstance(rec.get("data"), list) \
+                        and "id" not in rec:
+                    # an X API v2 response page (the API's own JSON, a twarc2 user lookup):
+                    # its user objects, each named by the page's record number
+                    for item in rec["data"]:
+                        yield f, i, item
+                else:
+                    yield f, i, rec
     label_file = next((p for p in (_first(folder, n) for n in LABEL_FILES) if p is not None),
                       None)
     label_of: dict[str, int] = {}
@@ -1490,8 +1505,8 @@ def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) ->
         reader = _csv_rows(label_file)
         header = next(reader, None)
         if not header or [h.strip().lower() for h in header[:2]] != ["id", "label"]:
-            raise SourceError(f"{label_file}:1: expected header 'id,label', got {header}",
-                              path=label_file, line=1)
+            raise SourceError(f"{label_file}:1: expected header 'id,label', got {header}"
+                              + _delimiter_hint(header), path=label_file, line=1)
         for lineno, row in enumerate(reader, 2):
             if not row:
                 continue
@@ -1508,9 +1523,11 @@ def _load_twibot(path, conflicts: str, observed_at, split: str | None = None) ->
                                f"label {row[1:2]} is neither human nor bot"))
                 continue
             if uid in label_of and label_of[uid] not in (lab, -1):
+                # resolved as conflicts= says, as a conflict between user objects is
+                label_of[uid] = {"drop": -1, "bot": 1, "human": 0}[conflicts]
                 issues.append(("conflict", uid, None, label_file.name, lineno,
-                               "labeled both ways; dropped"))
-                label_of[uid] = -1
+                               "labeled both ways; " + ("dropped" if conflicts == "drop"
+                                                        else f"kept as {conflicts}")))
             elif uid in label_of:
                 issues.append(("duplicate", uid, None, label_file.name, lineno,
                                "label repeated"))
