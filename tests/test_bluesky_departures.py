@@ -221,8 +221,8 @@ def test_the_report_says_how_many_accounts_are_gone(pulled, tmp_path):
     unfollowed = related[related["relation"] == "unfollowed"]
     assert set(unfollowed.loc[unfollowed["detail"].notna(), "user_id"]) == vanished
     assert unfollowed["detail"].dropna().str.startswith("did not unfollow: the account").all()
-    assert set(lost.loc[lost["left"] == "account gone", "id"]) == vanished
-    assert set(lost.loc[lost["left"] == "unfollowed", "id"]) == left
+    assert set(lost.loc[lost["left"] == "account gone", "follower_id"]) == vanished
+    assert set(lost.loc[lost["left"] == "unfollowed", "follower_id"]) == left
 
 
 def test_the_fake_appview_leaves_gone_accounts_out_of_getprofiles(audience, lexicons):
