@@ -151,3 +151,24 @@ def test_suggested_actions_name_the_follow_backs_of_an_archive():
                     "you talked to in your own posts and do not follow."]
     assert rt.month_actions(follow_back=["a"], follow_back_talked=True) == [
         "Follow back @a: you talked to them in your own posts and do not follow them."]
+
+
+def test_pure_frames_without_a_following_list_say_they_may_be_followed():
+    """From frames alone (no store): followers by id only, the own posts, no following list."""
+    from follower_kit.analysis import triage as tr
+
+    followers = pd.DataFrame({"follower_id": ["11", "12"], "position": [0, 1],
+                              "snapshot_at": pd.Timestamp("2023-08-20", tz="UTC")})
+    own = pd.DataFrame({"in_reply_to_user_id": ["12", None],
+                        "mentions": [["bob"], ["Alice"]],
+                        "created_at": pd.to_datetime(["2023-08-01", "2023-08-02"], utc=True)})
+    known = pd.DataFrame({"id": ["11", "12"], "username": ["alice", "bob"], "name": ["A", "B"]})
+    out = tr.triage(followers, own_tweets=own, known_handles=known, account={"id": "99"})
+    assert list(out["username"]) == ["alice", "bob"]  # as much talk: the latest first
+    assert list(out["reason"]) == [
+        "you mentioned them once, last 2023-08-02; following list not loaded: you may follow "
+        "them already",
+        "you replied to them once, last 2023-08-01; following list not loaded: you may follow "
+        "them already"]
+    # without the own posts, as before: nothing to rank
+    assert tr.triage(followers, account={"id": "99"}).empty
