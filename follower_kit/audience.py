@@ -722,6 +722,11 @@ def triage(data: MonthData, scores: pd.DataFrame, segments: pd.DataFrame | None,
     """Who to follow back, check out, block and talk to, each with the reason
     (:func:`~follower_kit.analysis.triage.triage`), with the options' thresholds.
 
+    With no follower profile in the store (an X archive imported without ``--hydrate``), the
+    follow-back list comes from the account's own posts (``data.own_tweets``): the followers it
+    replied to or mentioned and does not follow, named from ``data.known_handles``
+    (:func:`~follower_kit.analysis.triage.talked_follow_back`); the other lists need profiles.
+
     Parameters
     ----------
     keywords : iterable of str, optional
@@ -747,7 +752,8 @@ def triage(data: MonthData, scores: pd.DataFrame, segments: pd.DataFrame | None,
                     keywords=list(keywords) if keywords else None,
                     new_followers=data.new_followers["id"],
                     limit=opts.top_n if top_n == -1 else top_n,
-                    human_below=opts.bot_threshold, block_at=opts.block_threshold)
+                    human_below=opts.bot_threshold, block_at=opts.block_threshold,
+                    own_tweets=data.own_tweets, known_handles=data.known_handles)
 
 
 def block_list(data: MonthData, scores: pd.DataFrame,

@@ -517,8 +517,8 @@ def test_import_command_hydrates_an_archive_imported_before(tmp_path, monkeypatc
 
 
 def test_commands_on_an_archive_without_profiles_advise_hydrating(tmp_path):
-    """Scoring and segmenting need profiles: they say how to get them; triage lists nobody
-    instead of crashing on the empty bot-score table."""
+    """Scoring and segmenting need profiles: they say how to get them; triage lists only the
+    follow-backs the own posts give, instead of crashing on the empty bot-score table."""
     from click.testing import CliRunner
 
     from follower_kit.cli import main
@@ -538,8 +538,11 @@ def test_commands_on_an_archive_without_profiles_advise_hydrating(tmp_path):
     out = CliRunner().invoke(main, ["triage", "larsbrinkhoff", *where])
     assert out.exit_code == 0, out.output
     assert "405 followers are known by id only" in out.output and "--hydrate" in out.output
-    # nothing to rank is said once, not as "(nobody)" under each of the four lists
-    assert "Nothing to rank without profiles" in out.output and "(nobody)" not in out.output
+    # the 2021 export carries the own tweets: the followers talked to and not followed are the
+    # follow-backs; what the other lists need is said once, not "(nobody)" under each of them
+    assert "Follow back: followers you talked to in your own posts (" in out.output
+    assert "need profiles" in out.output and "(nobody)" not in out.output
+    assert "Nothing to rank without profiles" not in out.output
 
 
 def test_an_archive_hydrated_by_an_earlier_version_imports_again_as_the_same(tmp_path):

@@ -1273,9 +1273,19 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(
     assert ("36 of the 764 followers are mutuals (you follow them too); 728 you do not follow "
             "back, and 43 accounts you follow do not follow you.") in text
     assert "you replied to or mentioned 125 current followers" in text
-    # suggestions need profiles: said once, with where the people talked to are; not
-    # "nobody this month" twice after a list of 125 people talked to
-    assert "Follow-backs and conversations cannot be suggested yet" in text
+    # the follow-backs come from the own posts: the 101 followers talked to and not followed
+    # back, most and latest talk first; what else needs profiles is said once, not "nobody
+    # this month" under each list
+    assert "cannot be suggested yet" not in text
+    assert ("Suggested actions this month: follow back the 101 followers you talked to in your "
+            "own posts and do not follow, first @sdf_pubnix, @leighklotz and @RonnieSchnell "
+            "(most and latest talk first).") in text
+    assert "bots to block and conversation openings need profiles" in text
+    assert ("Start following back with @sdf_pubnix, @leighklotz and @RonnieSchnell: the "
+            "best-ranked of 101 followers you talked to in your own posts") in text
+    # the table sets each part of a reason on its own line
+    assert "you replied to them 54 times and mentioned them 54 times, last 2021-03-17" in text
+    assert "and the follow-back suggestions come from those posts." in text
     assert "nobody this month" not in text and "No follower stands out" not in text
     # the own tweets name whom they mention or reply to: those rows carry handles linked to
     # x.com, the others their ids; counted here from the raw files, apart from the kit
@@ -1312,6 +1322,11 @@ def test_report_of_an_archive_without_profiles_says_what_it_cannot_tell(
             by_id = csv[csv["username"].isna()]
             assert (by_id["profile_url"] == "https://x.com/i/user/" + by_id.iloc[:, 0]).all()
         assert f'href="larsbrinkhoff-2023-08-{name}.csv"' in page
+    # the follow-back CSV: every follower talked to and not followed back, by handle
+    back = pd.read_csv(out / "larsbrinkhoff-2023-08-follow-back.csv", dtype=str)
+    assert set(back["follower_id"]) == (talked & followers) - following and len(back) == 101
+    assert all(handles[i] == u for i, u in zip(back["follower_id"], back["username"]))
+    assert 'href="larsbrinkhoff-2023-08-follow-back.csv"' in page
     # the tables show the people the tweets name first (the CSVs keep the follow order): the
     # ten lost followers named, each linked to x.com; mutuals likewise
     def table(caption):

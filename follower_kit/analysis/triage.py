@@ -4,7 +4,9 @@
 available, the account's following list, bot scores and topic segments into four short lists:
 
 ``follow_back``
-    likely human, active, on the account's topics, and not followed back yet;
+    likely human, active, on the account's topics, and not followed back yet; when no follower
+    has a profile (an X archive imported without ``--hydrate``), the followers the account
+    replied to or mentioned in its own posts and does not follow, most and latest first;
 ``check_out``
     notable new followers, by reach (followers, lists) and engagement (reactions per post),
     with their latest post to read first;
@@ -237,7 +239,9 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
            topics: Iterable[str] | None = None, keywords: Iterable[str] | None = None,
            new_followers: Iterable[str] | None = None, limit: int | None = 25,
            active_days: int = 30, recent_days: int = 14,
-           human_below: float = BOT_THRESHOLD, block_at: float = BLOCK_THRESHOLD) -> pd.DataFrame:
+           human_below: float = BOT_THRESHOLD, block_at: float = BLOCK_THRESHOLD,
+           own_tweets: pd.DataFrame | None = None,
+           known_handles: pd.DataFrame | None = None) -> pd.DataFrame:
     """Four short lists of followers to act on, each entry with the reason it is there.
 
     Parameters
@@ -283,6 +287,16 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         topical post is a conversation opening in the last ``recent_days``.
     human_below, block_at : float
         Bot-score thresholds: likely human below ``human_below``, to block from ``block_at``.
+    own_tweets : DataFrame, optional
+        The account's own posts (``in_reply_to_user_id``, ``mentions``, ``created_at``; the
+        store table ``own_tweets``). Used only when no follower has a profile (an X archive
+        imported without ``--hydrate``): ``follow_back`` then lists the followers the account
+        replied to or mentioned in them and does not follow (see :func:`talked_follow_back`);
+        the other three lists need profiles and stay empty.
+    known_handles : DataFrame, optional
+        ``id``, ``username``, ``name``: the accounts the own posts name
+        (:meth:`follower_kit.Store.known_handles`); they match mentions to ids and name the
+        rows of that follow-back list.
 
     Returns
     -------
@@ -408,12 +422,108 @@ def triage(followers: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
                block_at=block_at, on_topic=on_topic, relevance=relevance)
     ctx["fol"] = np.nan_to_num(ctx["fol"])
     ctx["listed"] = np.nan_to_num(ctx["listed"])
-    parts = [_follow_back(ctx, following), _check_out(ctx, new_followers), _block(ctx),
-             _talk_to(ctx)]
+    back = _follow_back(ctx, following)
+    if own_tweets is not None and not has_profiles(f).any():
+        # an archive alone: its own posts say whom the account talks to
+        back = talked_follow_back(f, own_tweets, following=following, account=account,
+                                  known_handles=known_handles, as_of=when, limit=limit)
+    parts = [back, _check_out(ctx, new_followers), _block(ctx), _talk_to(ctx)]
     parts = [p for p in parts if len(p)]
     out = pd.concat(parts, ignore_index=True) if parts else _empty()
     log.info("triage of %d followers: %s", n, out["list"].value_counts().to_dict())
     return out
+
+
+def has_profiles(followers: pd.DataFrame) -> np.ndarray:
+    """Which followers have a profile (a handle and, where the column is there, an
+    ``observed_at``): an X archive lists followers by id only."""
+    if "username" not in followers.columns:
+        return np.zeros(len(followers), dtype=bool)
+    has = followers["username"].notna()
+    if "observed_at" in followers.columns:
+        has &= followers["observed_at"].notna()
+    return has.to_numpy(dtype=bool)
+
+
+#: Talk in the own posts counts half as much for each this many days since the latest of it.
+TALK_HALF_LIFE_DAYS = 365.0
+
+
+def talked_follow_back(followers: pd.DataFrame, own_tweets: pd.DataFrame, *,
+                       following: pd.DataFrame | None = None, account: Mapping | None = None,
+                       known_handles: pd.DataFrame | None = None, as_of=None,
+                       limit: int | None = 25) -> pd.DataFrame:
+    """The follow-back list an X archive alone gives: the followers the account replied to or
+    mentioned in its own posts (:func:`~follower_kit.analysis.relations.talked_to`, as the
+    report's "You talked to them" list counts them) and does not follow.
+
+    Ranked by how much and how recently: ``score`` is the replies plus mentions, halved for
+    each :data:`TALK_HALF_LIFE_DAYS` between the latest of them and ``as_of``; ties newest
+    follower first. The reason says it in words: "you replied to them 54 times and mentioned
+    them 54 times, last 2021-03-17; you do not follow them back".
+
+    Parameters
+    ----------
+    followers : DataFrame
+        One snapshot of followers (``id`` or ``follower_id``; ``position`` where known).
+    own_tweets : DataFrame
+        The account's own posts (store table ``own_tweets``).
+    following : DataFrame, optional
+        ``following_id``: the accounts the account follows. Without it, the reason says the
+        account may follow them already.
+    account : mapping, optional
+        ``id``: the account's own id (its replies to itself are left out).
+    known_handles : DataFrame, optional
+        The accounts the own posts name (:meth:`follower_kit.Store.known_handles`): they match
+        mentions to ids and give the rows their ``username`` and ``name``.
+    as_of : timestamp-like, optional
+        "Now" for the recency (default: the latest ``snapshot_at``, else the latest post).
+    limit : int or None
+        Entries kept; None or 0 keeps every entry.
+
+    Returns
+    -------
+    DataFrame
+        Rows of the list ``follow_back`` in :func:`triage`'s columns.
+    """
+    from .relations import name_from_known, talked_to
+
+    f = followers.reset_index(drop=True)
+    ids = _ids(f)
+    people = pd.DataFrame({"id": ids.to_numpy()}).astype({"id": schema.STR})
+    if "username" in f.columns:
+        people["username"] = f["username"].astype(schema.STR).to_numpy()
+    talk = talked_to(own_tweets, people, account_id=(account or {}).get("id"),
+                     known_handles=known_handles)
+    if following is not None:
+        talk = talk[~_isin(talk["user_id"], following["following_id"].dropna())]
+    if talk.empty:
+        return _empty()
+    talk = talk.reset_index(drop=True)
+    when = pd.Timestamp(as_of) if as_of is not None else (
+        pd.to_datetime(f["snapshot_at"], utc=True).max() if "snapshot_at" in f.columns
+        else talk["last_at"].max())
+    when = when.tz_localize("UTC") if when.tzinfo is None else when
+    age = ((when - talk["last_at"]).dt.total_seconds() / 86400).clip(lower=0).fillna(0)
+    total = (talk["replies"] + talk["mentions"]).to_numpy(dtype=float)
+    score = total * 0.5 ** (age.to_numpy(dtype=float) / TALK_HALF_LIFE_DAYS)
+    rows = _rows_of(talk["user_id"], ids)
+    ctx = {"f": f, "ids": ids, "limit": limit or None}
+    by_row = dict(zip(rows, talk.itertuples()))
+    tail = "you do not follow them back" if following is not None else \
+        "following list not loaded: you may follow them already"
+
+    def why(i):
+        t = by_row[i]
+        what = " and ".join(x for x in (
+            f"replied to them {_times(int(t.replies))}" if t.replies else "",
+            f"mentioned them {_times(int(t.mentions))}" if t.mentions else "") if x)
+        last = f", last {t.last_at:%Y-%m-%d}" if pd.notna(t.last_at) else ""
+        return f"you {what}{last}; {tail}"
+
+    out = _finish(ctx, "follow_back", rows, score, why)
+    named = name_from_known(out, known_handles, id_column="follower_id")
+    return named.astype({"username": schema.STR, "name": schema.STR})[COLUMNS]
 
 
 def _empty() -> pd.DataFrame:
@@ -623,4 +733,5 @@ def _talk_to(ctx) -> pd.DataFrame:
     return _finish(ctx, "talk_to", rows, score, why)
 
 
-__all__ = ["LISTS", "account_keywords", "keyword_relevance", "triage"]
+__all__ = ["LISTS", "TALK_HALF_LIFE_DAYS", "account_keywords", "has_profiles",
+           "keyword_relevance", "talked_follow_back", "triage"]

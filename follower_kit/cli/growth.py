@@ -167,6 +167,8 @@ TITLES = {
     "block": "Likely bots and spam to block",
     "talk_to": "Conversation openings",
 }
+#: The follow-back list's title when it comes from the own posts (no follower has a profile).
+TALKED_TITLE = "Follow back: followers you talked to in your own posts"
 
 
 @click.command("triage")
@@ -235,7 +237,15 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
                f"{at.isoformat()}"
                + ("" if data.following is not None else "; no following list stored"))
     unprofiled = int(followers["username"].isna().sum())
-    if unprofiled:
+    # an archive alone: the follow-back list comes from the own posts, the rest need profiles
+    from_posts = bool(len(followers)) and unprofiled == len(followers) \
+        and (out["list"] == "follow_back").any()
+    if from_posts:
+        click.echo(f"{plural(unprofiled, 'follower')} {'is' if unprofiled == 1 else 'are'} "
+                   "known by id only (no profile): the follow-back list comes from your own "
+                   "posts; new followers to check out, bots to block and conversation "
+                   f"openings need profiles. {HYDRATE_HINT}")
+    elif unprofiled:
         click.echo(f"{plural(unprofiled, 'follower')} "
                    f"{'is' if unprofiled == 1 else 'are'} known by id only (no profile), so "
                    f"{'it is' if unprofiled == 1 else 'they are'} left out. {HYDRATE_HINT}")
@@ -245,9 +255,10 @@ def triage(store, account: str, limit: int, bot_threshold: float, block_threshol
                    f"{snaps['username'].iloc[-1]}` lists the followers you replied to or "
                    f"mentioned in your own posts.")
         return
-    for name in triage_analysis.LISTS:
+    for name in ("follow_back",) if from_posts else triage_analysis.LISTS:
         part = out[out["list"] == name]
-        click.echo(f"\n{TITLES[name]} ({len(part):,})")
+        title = TALKED_TITLE if from_posts else TITLES[name]
+        click.echo(f"\n{title} ({len(part):,})")
         if part.empty:
             click.echo("  (nobody can be new yet: this is the first snapshot on record)"
                        if name == "check_out" and data.first_month else "  (nobody)")

@@ -420,7 +420,11 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable
             known_handles["id"].astype(str)).sum())
         if named:
             text += (f" Even so, the lists name {plural(named, 'of them', 'of them')} by "
-                     "handle, from your own posts that mention or reply to them.")
+                     "handle, from your own posts that mention or reply to them"
+                     # with no profile at all, those posts are what follow-backs come from
+                     # (analysis.triage.talked_follow_back)
+                     + (", and the follow-back suggestions come from those posts."
+                        if missing == total else "."))
     if hydrate_hint and missing > gone:
         text += (' With an X API token, "follower-kit import archive PATH --hydrate" fetches '
                  "the missing profiles")
@@ -595,7 +599,8 @@ def bots_sentence(*, flagged: int, followers: int, bursts: int | None = 0,
 
 
 def triage_sentence(lists: Mapping[str, int], *, followers: int | None = None,
-                    profiled: int | None = None, talked_to: int = 0) -> str:
+                    profiled: int | None = None, talked_to: int = 0,
+                    follow_back: Sequence[str] = ()) -> str:
     """One sentence about the triage lists: ``{"follow back": 12, "reply to": 0, ...}``.
 
     Parameters
@@ -606,12 +611,25 @@ def triage_sentence(lists: Mapping[str, int], *, followers: int | None = None,
     talked_to : int
         Followers the account replied to or mentioned in its own posts (the relations
         section lists them), named when the lists are empty for want of profiles.
+    follow_back : sequence of str
+        Handles or :func:`named_as` names of the follow-back list in order: with none
+        profiled, that list comes from the own posts (the followers talked to and not
+        followed back, :func:`~follower_kit.analysis.triage.talked_follow_back`), and the
+        sentence names its first three.
 
     Returns
     -------
     str
     """
     items = [f"{number(n)} to {name}" for name, n in lists.items() if n]
+    if followers and profiled == 0 and lists.get("follow back"):
+        n = lists["follow back"]
+        first = f", first {_handles(follow_back)}" if len(follow_back) else ""
+        return (f"Suggested actions this month: follow back the {plural(n, 'follower')} you "
+                f"talked to in your own posts and do not follow{first} (most and latest talk "
+                "first). New followers to check out, bots to block and conversation openings "
+                "need profiles: with an X API token, \u201cfollower-kit import archive PATH "
+                "--hydrate\u201d fetches them (see the note on profiles above).")
     if not items and followers and profiled == 0:
         text = (f"Follow-backs and conversations cannot be suggested yet: none of the "
                 f"{number(followers)} followers has a profile in the store (see the note on "
@@ -633,7 +651,7 @@ def _handles(names: Sequence[str], n: int = 3) -> str:
 def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
                   block: Sequence[str] = (), follow_back: Sequence[str] = (),
                   talk_to: Sequence[str] = (), check_out: Sequence[str] = (),
-                  topics: Sequence[str] = ()) -> list[str]:
+                  topics: Sequence[str] = (), follow_back_talked: bool = False) -> list[str]:
     """The (at most) three actions of the month for the summary, most useful first: block the
     clearest bots, follow back, talk to; check out new followers when one of those is empty.
     Each says how many people it concerns and names the first three; a list longer than three
@@ -651,6 +669,9 @@ def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
         three are named).
     topics : sequence of str
         The client's topics and keywords, named in "on your topics".
+    follow_back_talked : bool
+        The follow-back list comes from the own posts (no follower has a profile:
+        :func:`~follower_kit.analysis.triage.talked_follow_back`), and is said so.
 
     Returns
     -------
@@ -667,7 +688,14 @@ def month_actions(*, blocked: int = 0, block_threshold: float = BLOCK_THRESHOLD,
                        + (f", first {_handles(block)}" if len(block) else "") + ").")
     on_topics = f"on your topics ({_join(list(topics)[:4])})" if len(topics) else \
         "on your topics"
-    if len(follow_back) > 3:  # a ranked list, not a to-do of thousands: name where to start
+    if follow_back_talked and len(follow_back) > 3:
+        actions.append(f"Start following back with {_handles(follow_back[:3])}: the "
+                       f"best-ranked of {plural(len(follow_back), 'follower')} you talked to "
+                       "in your own posts and do not follow.")
+    elif follow_back_talked and len(follow_back):
+        actions.append(f"Follow back {first(follow_back)}: you talked to them in your own "
+                       "posts and do not follow them.")
+    elif len(follow_back) > 3:  # a ranked list, not a to-do of thousands: name where to start
         actions.append(f"Start following back with {_handles(follow_back[:3])}: the best-ranked "
                        f"of {number(len(follow_back))} likely people, active, {on_topics}.")
     elif len(follow_back):
