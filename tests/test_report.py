@@ -1376,6 +1376,11 @@ def test_profiles_note_counts_the_followers_without_a_profile(tmp_path):
     assert rt.profiles_note(store.followers("larsbrinkhoff", first)) == ""
     none = store.followers("larsbrinkhoff", second).assign(username=None)
     assert "None of the 561 followers has a profile" in rt.profiles_note(none)
+    # with none profiled, nothing is "covered only for followers with a profile": say what is
+    # missing instead
+    assert "so there are no bot checks or segments below, and most suggestions need " \
+        "profiles." in rt.profiles_note(none)
+    assert "cover only followers with a profile" in note
     one = none.assign(username="someone")
     one.loc[0, "username"] = None
     assert "1 of the 561 followers has no profile" in rt.profiles_note(one)

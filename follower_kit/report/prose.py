@@ -407,8 +407,10 @@ def profiles_note(users: pd.DataFrame, *, hydrate_hint: bool = True, unavailable
            f"{number(missing)} of the {number(total)} followers "
            f"{'has' if missing == 1 else 'have'} no")
     text = (f"Note on profiles: {who} profile in the store yet (an X archive lists followers "
-            "by id only), so the bot checks, segments and suggestions below cover only "
-            "followers with a profile.")
+            "by id only), so "
+            + ("the bot checks, segments and suggestions below cover only followers with a "
+               "profile." if missing < total else "there are no bot checks or segments below, "
+               "and most suggestions need profiles."))
     gone = int(users.loc[users["username"].isna(), "id"].isin(unavailable).sum())
     if gone:
         whom = (("It is an account" if gone == 1 else f"All {number(gone)} are accounts")
