@@ -78,3 +78,41 @@ def test_competitor_bars_split_each_audience_into_shared_and_not():
     assert ax.get_yticklabels()[0].get_text() == "@me (you)"
     ax.figure.canvas.draw()  # a "$" in a handle must not break mathtext
     plt.close("all")
+
+
+def _extents(artists, renderer):
+    return [a.get_window_extent(renderer) for a in artists if a.get_text()]
+
+
+def test_share_bars_value_labels_stay_inside_the_axes():
+    # the explore notebook's narrow panel beside the map: "30% (1,483)" ran off the figure
+    shares = pd.DataFrame({"country_name": ["United States", "Japan", "unknown"],
+                           "followers": [14_830, 3_050, 13_840],
+                           "share": [0.2966, 0.061, 0.2768]})
+    for figsize in ((3.0, 2.5), (4.5, 4.2), (10, 2.0)):
+        fig, ax = plt.subplots(figsize=figsize)
+        plots.share_bars(shares, ax=ax)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        right = ax.get_window_extent(renderer).x1
+        assert all(box.x1 <= right for box in _extents(ax.texts, renderer)), figsize
+        plt.close(fig)
+
+
+def test_reading_bars_labels_never_run_into_the_panel_on_their_left():
+    long = [f"averyveryverylonghandle{i}_and_more_words" for i in range(25)]
+    items = pd.DataFrame({"item": long, "followers": range(25, 0, -1)})
+    axes = plots.reading_bars({"Sites": (items, ""), "Mentions": (items, "@"),
+                               "Hashtags": (items, "#"), "Nothing": (items.head(0), "#")})
+    assert [a.get_title() for a in axes] == ["Sites", "Mentions", "Hashtags"]
+    fig = axes[0].figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert axes[0].get_yticklabels()[0].get_text().endswith("…")  # cut, with an ellipsis
+    for left, right in zip(axes[:-1], axes[1:]):
+        labels = _extents(right.get_yticklabels(), renderer)
+        # the panel on the left: its bars, and the labels it draws (tight bbox)
+        assert min(box.x0 for box in labels) >= left.get_tightbbox(renderer).x1
+    assert min(b.x0 for b in _extents(axes[0].get_yticklabels(), renderer)) >= 0
+    assert plots.reading_bars({"Sites": (items.head(0), "")}).size == 0
+    plt.close("all")

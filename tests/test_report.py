@@ -354,6 +354,45 @@ def test_follower_explorer_redraws_through_the_escaping_table():
     assert "No follower matches" in table.value
 
 
+def test_explore_tables_of_bursts_hours_and_countries_are_readable_or_a_sentence():
+    """The explore notebook showed these frames raw (float densities, timestamps to the
+    microsecond, a table of nothing); the helpers show dates, rounded numbers, named columns,
+    and nothing when empty (the sentence printed beside them says why)."""
+    t = pd.Timestamp
+    bursts = pd.DataFrame({
+        "burst_id": [1], "followers": [80], "density": [2480.784357],
+        "created_from": [t("2026-02-19 12:34:29.123456", tz="UTC")],
+        "created_to": [t("2026-02-22 11:15:40", tz="UTC")],
+        "followed_to": [t("2026-03-02 00:48:27.950819", tz="UTC")],
+        "mean_bot_score": [0.999993], "bot_share": [1.0],
+        "label": ["80 likely bought, followed 28 Feb 2026"]})
+    table = rt.bursts_table(bursts)
+    assert ">Accounts created from</th>" in table and "2026-02-19" in table
+    assert "12:34" not in table and "2480" not in table and "950819" not in table
+    assert ">1.00<" in table and ">100%<" in table and "80 likely bought" in table
+    unscored = rt.bursts_table(bursts.assign(mean_bot_score=float("nan"),
+                                             bot_share=float("nan")))
+    assert "Mean bot score" not in unscored  # an X archive alone has no scores
+    assert rt.bursts_table(bursts.head(0)) == ""  # the burst sentence beside it says so
+    assert "None." in rt.bursts_table(bursts.head(0), empty="None.")
+
+    best = pd.DataFrame({"weekday": ["Wed", "Mon"], "hour": [14, 6], "active": [1260, 0],
+                         "share": [0.009684, 0.0]})
+    hours = rt.best_hours_table(best)
+    assert ">Hour</th>" in hours and ">14:00<" in hours and ">1,260<" in hours
+    assert ">1.0%<" in hours and "0.009684" not in hours and "Mon" not in hours
+    assert rt.best_hours_table(best.head(0)) == rt.best_hours_table(best.tail(1)) == ""
+
+    countries = pd.DataFrame({"country": ["US", "unknown"],
+                              "country_name": ["United States", "unknown"],
+                              "followers": [1483, 1384], "share": [0.2966, 0.2768]})
+    where = rt.countries_table(countries)
+    assert ">Country</th>" in where and ">30%<" in where and ">1,483<" in where
+    assert ">US<" not in where and "0.2966" not in where
+    assert rt.countries_table(countries.tail(1)) == ""  # only unknown: no table of it
+    assert "Nowhere" in rt.countries_table(countries.tail(1), empty="Nowhere")
+
+
 def test_fit_sample_is_seeded_ordered_and_only_for_large_frames():
     small = pd.DataFrame({"x": range(50)})
     assert report.fit_sample(small, 100) is small

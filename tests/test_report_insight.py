@@ -272,6 +272,9 @@ def test_explore_notebook_shows_the_same_sections(tmp_path, sample_store):
     text = " ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", ""))
                     for o in outputs)
     assert "of the 5,000 followers name a place in a country: United States" in text
+    # the bursts, busiest hours and countries as tables a reader can scan, not raw frames
+    assert ">Accounts created from</th>" in text and ">Share of the week</th>" in text
+    assert ">Share of followers</th>" in text and ">30%<" in text and "0.2966" not in text
     assert "The followers post mostly in English" in text
     assert "Their most widely used hashtags are #" in text
     assert "@datadock shares 1,500 followers with @brightwave (30% of yours)" in text

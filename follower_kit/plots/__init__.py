@@ -11,5 +11,6 @@ from ._style import apply_fonts, safe_text, style  # noqa: F401
 from .growth import account_age_plot, activity_heatmap_plot, estimated_growth_plot, follower_factory_plot, follower_growth_plot  # noqa: F401,E501
 from .growth import FACTORY_TITLE, factory_chart  # noqa: F401
 from .topics import audience_map, segment_bars  # noqa: F401
-from .audience import comparison_grid, competitor_bars, country_map, growth_compare, item_bars, mix_bars, overlap_upset, share_bars  # noqa: F401
+from .audience import comparison_grid, competitor_bars, country_map, growth_compare  # noqa: F401
+from .audience import item_bars, mix_bars, overlap_upset, reading_bars, share_bars  # noqa: F401
 from .crossnet import network_growth_plot  # noqa: F401

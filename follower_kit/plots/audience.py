@@ -28,6 +28,25 @@ def _finish(ax, title: str | None) -> None:
     apply_fonts(ax)
 
 
+def _room_for(ax, labels, values, *, floor: float) -> float:
+    """The x-limit at which each label, written from the end of its bar, ends inside the axes.
+
+    A label takes a fixed width on screen, so a bar ending at ``v`` needs a limit ``x`` with
+    ``v / x <= 1 - width / axes_width``. The widths are measured at the axes' current size, with
+    a margin for a figure laid out later (constrained or tight layout shrinks the axes).
+    """
+    top = max(float(np.max(values)), floor)
+    renderer = getattr(ax.figure.canvas, "get_renderer", lambda: None)()
+    span = ax.get_window_extent(renderer).width if renderer is not None else 0.0
+    if not span:  # no renderer to measure with: the old fixed headroom
+        return top * 1.25
+    need = top
+    for text, v in zip(labels, values):
+        free = 1.0 - 1.2 * text.get_window_extent(renderer).width / span
+        need = max(need, float(v) / max(free, 0.25))  # a tiny axes: at most 4x the bar
+    return need * 1.03
+
+
 def share_bars(data: pd.DataFrame, *, label: str = "country_name", share: str = "share",
                count: str | None = "followers", title: str | None = None, ax=None):
     """Horizontal bars of shares (countries, languages), largest on top, the unknown share drawn
@@ -56,10 +75,10 @@ def share_bars(data: pd.DataFrame, *, label: str = "country_name", share: str = 
         values = data[share].astype(float).to_numpy()
         ax.barh(ypos, values, color=colors)
         ax.set_yticks(ypos, names)
-        for y, v, n in zip(ypos, values, data[count] if count else [None] * len(data)):
-            ax.text(v, y, f" {v:.0%}" + (f" ({int(n):,})" if n is not None else ""),
-                    va="center", fontsize=8)
-        ax.set_xlim(0, max(values.max() * 1.25, 0.05) if len(values) else 1)
+        labels = [ax.text(v, y, f" {v:.0%}" + (f" ({int(n):,})" if n is not None else ""),
+                          va="center", fontsize=8)
+                  for y, v, n in zip(ypos, values, data[count] if count else [None] * len(data))]
+        ax.set_xlim(0, _room_for(ax, labels, values, floor=0.05) if len(values) else 1)
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
         ax.set_xlabel("share of followers")
         _finish(ax, title)
@@ -67,7 +86,7 @@ def share_bars(data: pd.DataFrame, *, label: str = "country_name", share: str = 
 
 
 def item_bars(data: pd.DataFrame, *, item: str = "item", followers: str = "followers",
-              prefix: str = "", title: str | None = None, ax=None):
+              prefix: str = "", title: str | None = None, max_len: int = 32, ax=None):
     """Horizontal bars of the most used domains, mentioned accounts or hashtags, by distinct
     followers; with a baseline, the lift is written at the bar end.
 
@@ -79,6 +98,8 @@ def item_bars(data: pd.DataFrame, *, item: str = "item", followers: str = "follo
     prefix : str
         Put before each item (``"@"`` for mentions, ``"#"`` for hashtags).
     title : str, optional
+    max_len : int
+        Longer labels are cut, ending in an ellipsis.
     ax : Axes, optional
 
     Returns
@@ -89,13 +110,46 @@ def item_bars(data: pd.DataFrame, *, item: str = "item", followers: str = "follo
     with style():
         ypos = np.arange(len(data))[::-1]
         ax.barh(ypos, data[followers].astype(float), color=COLORS["new"])
-        ax.set_yticks(ypos, [safe_text(prefix + str(v), max_len=32) for v in data[item]])
+        ax.set_yticks(ypos, [safe_text(prefix + str(v), max_len=max_len) for v in data[item]])
         if "lift" in data.columns:
             for y, v, lift in zip(ypos, data[followers], data["lift"]):
                 ax.text(v, y, f" {lift:.1f}x", va="center", fontsize=8)
         ax.set_xlabel("distinct followers")
         _finish(ax, title)
     return ax
+
+
+def reading_bars(rankings, *, rows: int = 25, width: float = 14.0, max_len: int = 24):
+    """What an audience reads, side by side: one :func:`item_bars` panel per ranking (sites,
+    mentioned accounts, hashtags), on a new figure laid out so that no panel's labels run into
+    the bars of the panel to its left.
+
+    Parameters
+    ----------
+    rankings : mapping
+        Panel title -> ``(ranking, prefix)``: a :func:`~follower_kit.analysis.reading.top_items`
+        frame and the text put before each item (``"@"``, ``"#"`` or ``""``). Empty rankings
+        get no panel.
+    rows : int
+        The most rows a ranking has (sets the figure's height).
+    width : float
+        Figure width in inches.
+    max_len : int
+        Longer labels are cut, ending in an ellipsis.
+
+    Returns
+    -------
+    ndarray of Axes
+        One per panel drawn (none, and no figure, when every ranking is empty).
+    """
+    shown = {title: pair for title, pair in rankings.items() if len(pair[0])}
+    if not shown:
+        return np.array([], dtype=object)
+    fig = plt.figure(figsize=(width, 0.3 * rows + 1.4), layout="constrained")
+    axes = fig.subplots(1, len(shown), squeeze=False)[0]
+    for ax, (title, (ranking, prefix)) in zip(axes, shown.items()):
+        item_bars(ranking, prefix=prefix, title=title, max_len=max_len, ax=ax)
+    return axes
 
 
 def mix_bars(data: pd.DataFrame, *, value: str = "value", accounts=None,
@@ -349,4 +403,5 @@ def comparison_grid(intersections: pd.DataFrame, growth: pd.DataFrame, countries
     return axes
 
 
-__all__ = ["comparison_grid", "competitor_bars", "country_map", "growth_compare", "item_bars", "mix_bars", "overlap_upset", "share_bars"]
+__all__ = ["comparison_grid", "competitor_bars", "country_map", "growth_compare", "item_bars",
+           "mix_bars", "overlap_upset", "reading_bars", "share_bars"]

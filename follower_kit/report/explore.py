@@ -14,6 +14,9 @@ from .prose import UNASSIGNED, month_label
 
 __all__ = [
     "audience_line",
+    "best_hours_table",
+    "bursts_table",
+    "countries_table",
     "filter_followers",
     "follower_explorer",
     "likely_humans_table",
@@ -186,3 +189,80 @@ def follower_explorer(frame: pd.DataFrame, columns: Mapping[str, str], *, rows: 
         control.observe(redraw, names="value")
     redraw()
     return w.VBox([w.HBox([search, segment]), w.HBox([bot, new_only, sort]), table])
+
+
+# ------------------------------------------------------------------ the report's frames, readable
+def bursts_table(bursts: pd.DataFrame, *, max_rows: int | None = None,
+                 empty: str = "") -> HTML:
+    """The follower bursts as a table a reader can scan: what each burst is and when it
+    followed (its label), when its accounts were created (dates, not timestamps), its mean bot
+    score and share of likely bots.
+
+    Parameters
+    ----------
+    bursts : DataFrame
+        :func:`~follower_kit.audience.follower_factory`'s bursts (``label``, ``created_from``,
+        ``created_to``, ``mean_bot_score``, ``bot_share``); the score columns are left out when
+        nobody has a score (an X archive alone).
+    max_rows : int, optional
+    empty : str
+        Shown when there is no burst; by default nothing, as the notebooks print
+        :func:`~follower_kit.analysis.factory.burst_spike_sentence` beside it.
+
+    Returns
+    -------
+    HTML
+    """
+    columns = {"label": "Burst", "created_from": "Accounts created from", "created_to": "to",
+               "mean_bot_score": "Mean bot score", "bot_share": "Likely bots"}
+    return follower_table(bursts, columns, max_rows=max_rows,
+                          empty=empty)
+
+
+def best_hours_table(best: pd.DataFrame, *, empty: str = "") -> HTML:
+    """The busiest hours of the week as a table: day, hour as ``14:00``, posts, share of the
+    week.
+
+    Parameters
+    ----------
+    best : DataFrame
+        :func:`~follower_kit.analysis.growth.best_posting_hours` (``weekday``, ``hour``,
+        ``active``, ``share``).
+    empty : str
+        Shown when nobody posted; by default nothing, as the notebooks print
+        :func:`~follower_kit.report.prose.activity_sentence` beside it.
+
+    Returns
+    -------
+    HTML
+    """
+    shown = best[best["active"] > 0].assign(hour=lambda f: [f"{int(h):02d}:00" for h in f["hour"]])
+    return follower_table(shown, {"weekday": "Day", "hour": "Hour", "active": "Posts",
+                                  "share": "Share of the week"}, max_rows=None,
+                          empty=empty)
+
+
+def countries_table(countries: pd.DataFrame, *, max_rows: int | None = None,
+                    empty: str = "") -> HTML:
+    """Followers per country as a table (name, followers, share as a percentage), unknown
+    last as the frame has it.
+
+    Parameters
+    ----------
+    countries : DataFrame
+        :func:`~follower_kit.analysis.geo.country_shares` (``country``, ``country_name``,
+        ``followers``, ``share``).
+    max_rows : int, optional
+    empty : str
+        Shown when no follower names a country; by default nothing, as the notebooks print
+        :func:`~follower_kit.report.prose.countries_sentence` beside it.
+
+    Returns
+    -------
+    HTML
+    """
+    known = countries["country"] != "unknown"
+    shown = countries if known.any() else countries.head(0)
+    return follower_table(shown, {"country_name": "Country", "followers": "Followers",
+                                  "share": "Share of followers"}, max_rows=max_rows,
+                          empty=empty)
