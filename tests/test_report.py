@@ -1129,8 +1129,8 @@ def test_every_batch_option_reaches_the_notebook(tmp_path, agency_store):
 
 @pytest.mark.slow
 def test_batch_workers_and_kernels_exit_when_the_batch_is_killed(tmp_path, agency_store):
-    """kill -9 (or a cron timeout's SIGTERM) of `report --batch` left its worker processes
-    running the queued clients and then waiting forever, each beside an idle kernel."""
+    """kill -9 of `report --batch` left its worker processes running the queued clients and
+    then waiting forever, each beside an idle kernel, and later the report's partial notebook."""
     import os
     import signal
     import subprocess
@@ -1163,6 +1163,8 @@ def test_batch_workers_and_kernels_exit_when_the_batch_is_killed(tmp_path, agenc
         proc.wait()
         gone, alive = psutil.wait_procs(family, timeout=20)
         assert alive == [], [" ".join(p.cmdline())[:80] for p in alive]
+        # nor the partial notebook of the report the worker was rendering
+        assert not list((tmp_path / "out").rglob("*.partial.*"))
     finally:
         for p in [proc, *family]:
             try:

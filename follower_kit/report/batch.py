@@ -226,8 +226,8 @@ def _once_more_if_the_kernel_died(render_once: Callable, client: Client):
 
 
 def _exit_with_parent(parent: int, poll: float = 0.5) -> None:
-    """A worker's initializer: when the batch process is gone (killed by a cron timeout or
-    ``kill``), shut this worker's kernel down and exit, instead of rendering the queued clients
+    """A worker's initializer: when the batch process is gone (``kill -9``), stop as on SIGTERM
+    (kernel killed, unfinished report deleted) and exit, instead of rendering the queued clients
     nobody will index and then waiting forever beside an idle kernel.
 
     It also leaves Ctrl-C to the batch process: a terminal sends SIGINT to every process of
@@ -244,6 +244,10 @@ def _exit_with_parent(parent: int, poll: float = 0.5) -> None:
     def watch():
         while os.getppid() == parent:
             time.sleep(poll)
+        # as if the batch had stopped it (its report's .partial files go too), on the main
+        # thread, where the render runs; if that thread does not answer, the kernel at least
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
+        time.sleep(10)
         try:
             kernels.drop_worker_kernel()
         finally:
