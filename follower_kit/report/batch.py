@@ -238,7 +238,9 @@ def _exit_with_parent(parent: int, poll: float = 0.5) -> None:
     import signal
     import threading
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # a handler that does nothing, not SIG_IGN, which every program a worker starts would
+    # inherit (a handler is reset when a program starts)
+    signal.signal(signal.SIGINT, lambda signum, frame: None)
     signal.signal(signal.SIGTERM, _stop_worker)
 
     def watch():
@@ -262,13 +264,14 @@ def _stop_worker(signum, frame) -> None:
     It runs on the worker's main thread, so the render it interrupts cannot write the partial
     notebook again after it is deleted. Nothing more is printed: the batch says what happened.
     """
-    from . import rendering
+    from . import pdf, rendering
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         os.dup2(devnull, 1)
         kernels.kill_worker_kernel()
+        pdf.kill_running()
         rendering.discard_unfinished()
     finally:
         os._exit(128 + signum)
