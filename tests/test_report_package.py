@@ -176,3 +176,53 @@ def test_the_summary_page_holds_the_headline_actions_and_growth_at_a_glance():
     assert svg.count("<rect") == 4 and "<script" not in svg and "<polyline" in svg
     assert sparkline(counts.head(1)) == "" and "Growth at a glance" not in summary_page(
         headline(monthly.head(1), "2026-08"), counts.head(1), account="acme", title="t")
+
+
+def test_a_title_never_ends_a_line_between_a_month_and_its_year():
+    """A long client name wrapped the Bluesky sample's title as "... followers in October" above
+    "2026"; the cards' "followers on 31 Oct" above "2026" too. Their dates now hold no-break
+    spaces; the text around them still wraps and is still escaped."""
+    from follower_kit.report.html import stat_cards, title_block
+
+    block = str(title_block("Brightwave · data tools <b>: followers in October 2026",
+                            "@brightwave.bsky.social · snapshot of 31 October 2026"))
+    assert "followers in October\u00a02026</h1>" in block and "&lt;b&gt;" in block
+    assert "snapshot of 31\u00a0October\u00a02026" in block
+    cards = str(stat_cards([("followers on 31 Oct 2026", "3,284", "from 3,108 in May 2026")]))
+    assert "followers on 31\u00a0Oct\u00a02026" in cards and "from 3,108 in May\u00a02026" in cards
+    assert "Mayfair 2026" in str(title_block("Mayfair 2026"))  # a word, not a month
+
+
+def test_a_stopping_worker_kills_the_chromium_printing_its_pdf(tmp_path):
+    """A batch stopped while a worker printed a PDF left that Chromium running: it wrote the
+    .partial.pdf after the worker had deleted the report's partial files. kill_running (the
+    stopping worker's) now ends it, and pdf_from_html fails at once instead of waiting."""
+    import threading
+    import time
+
+    from follower_kit.errors import RenderError
+    from follower_kit.report import pdf
+
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\nsleep 60\n")
+    fake.chmod(0o755)
+    html = tmp_path / "r.html"
+    html.write_text("<p>hi</p>")
+    failed = []
+
+    def printing():
+        try:
+            pdf.pdf_from_html(html, tmp_path / "r.partial.pdf", chromium=str(fake), timeout=90)
+        except RenderError as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=printing)
+    start = time.monotonic()
+    thread.start()
+    while not pdf._RUNNING and time.monotonic() - start < 10:
+        time.sleep(0.05)
+    assert pdf._RUNNING, "Chromium never started"
+    pdf.kill_running()
+    thread.join(10)
+    assert not thread.is_alive() and failed and time.monotonic() - start < 10
+    assert not pdf._RUNNING and not (tmp_path / "r.partial.pdf").exists()
