@@ -698,6 +698,13 @@ def test_kernels_talk_over_unix_sockets_of_their_own(tmp_path, monkeypatch):
     assert cls(kernel_name="python3").transport == "tcp"
 
 
+def _two_clients(path, store):
+    """A clients file of two sample accounts (northwind_brew, tidepool_labs) in ``store``."""
+    path.write_text(f'[defaults]\nstore = "{store}"\n\n[[client]]\naccount = "northwind_brew"\n'
+                    '\n[[client]]\naccount = "tidepool_labs"\n')
+    return path
+
+
 def _brightwave_client(store):
     from follower_kit.audience import AudienceOptions
     from follower_kit.report.batch import Client
@@ -1096,17 +1103,7 @@ def test_batch_store_given_on_the_command_line_wins_over_the_files(tmp_path, mon
     $FOLLOWER_KIT_STORE still yields to the file's, which is more specific."""
     from follower_kit import report as rep
 
-    clients = tmp_path / "clients.toml"
-    clients.write_text(textwrap.dedent(f"""
-        [defaults]
-        store = "{tmp_path / 'file-store'}"
-
-        [[client]]
-        account = "northwind_brew"
-
-        [[client]]
-        account = "tidepool_labs"
-    """))
+    clients = _two_clients(tmp_path / "clients.toml", tmp_path / "file-store")
     seen = {}
 
     def fake_batch(clients, **kw):  # in-process: what the command hands to the renderer
@@ -1592,17 +1589,7 @@ def test_batch_interrupted_says_what_was_kept_and_what_to_do(tmp_path, monkeypat
     that the index was not rewritten. It now says so and exits 130, as an interrupt does."""
     from follower_kit import report as rep
 
-    clients = tmp_path / "clients.toml"
-    clients.write_text(textwrap.dedent(f"""
-        [defaults]
-        store = "{tmp_path / 'store'}"
-
-        [[client]]
-        account = "northwind_brew"
-
-        [[client]]
-        account = "tidepool_labs"
-    """))
+    clients = _two_clients(tmp_path / "clients.toml", tmp_path / "store")
 
     def interrupted_batch(clients, progress=None, **kw):
         progress({"account": "northwind_brew", "ok": True})
