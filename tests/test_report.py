@@ -698,6 +698,17 @@ def test_kernels_talk_over_unix_sockets_of_their_own(tmp_path, monkeypatch):
     assert cls(kernel_name="python3").transport == "tcp"
 
 
+def _kill_all(procs) -> None:
+    """Kill what a batch test started (psutil processes or Popen objects) that is still alive."""
+    import psutil
+
+    for p in procs:
+        try:
+            p.kill()
+        except (psutil.NoSuchProcess, ProcessLookupError):
+            pass
+
+
 def _two_clients(path, store):
     """A clients file of two sample accounts (northwind_brew, tidepool_labs) in ``store``."""
     path.write_text(f'[defaults]\nstore = "{store}"\n\n[[client]]\naccount = "northwind_brew"\n'
@@ -1202,11 +1213,7 @@ def test_batch_workers_and_kernels_exit_when_the_batch_is_killed(tmp_path, agenc
         # nor the partial notebook of the report the worker was rendering
         assert not list((tmp_path / "out").rglob("*.partial.*"))
     finally:
-        for p in [proc, *family]:
-            try:
-                p.kill()
-            except (psutil.NoSuchProcess, ProcessLookupError):
-                pass
+        _kill_all([proc, *family])
 
 
 @pytest.mark.slow
@@ -1265,11 +1272,7 @@ def test_batch_stopped_says_so_alone_and_leaves_no_kernel_or_partial(tmp_path, a
         assert "Traceback" not in output and "Kernel died" not in output, output
         assert not list(out.rglob("*.partial.*")), list(out.rglob("*"))
     finally:
-        for p in [proc, *family]:
-            try:
-                p.kill()
-            except (psutil.NoSuchProcess, ProcessLookupError):
-                pass
+        _kill_all([proc, *family])
 
 
 # -------------------------------------------------------------------------------------- CLI
