@@ -198,12 +198,11 @@ def _batch(store, batch_file, overrides, formats, out_dir, workers) -> None:
             bar.update(1)
 
         try:
-            with _sigterm_as_interrupt():
-                result = rep.render_batch(clients, out_dir=out_dir, workers=workers,
-                                          progress=advance)
-        except KeyboardInterrupt as stop:
+            result = rep.render_batch(clients, out_dir=out_dir, workers=workers,
+                                      progress=advance)
+        except KeyboardInterrupt:
             bar.close()
-            _interrupted(finished, len(clients), out_dir, terminated=isinstance(stop, _Terminated))
+            _interrupted(finished, len(clients), out_dir)
     ok = len(result.results) - len(result.failures)
     click.echo(f"{ok} of {len(result.results)} reports rendered -> {result.index}")
     if ok:
@@ -215,46 +214,14 @@ def _batch(store, batch_file, overrides, formats, out_dir, workers) -> None:
         sys.exit(1)
 
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM (a cron timeout, ``kill``) during a batch, handled as Ctrl-C is."""
-
-
-class _sigterm_as_interrupt:
-    """Within the block, SIGTERM raises :class:`_Terminated` (only on the main thread, the one
-    Python delivers signals to); the earlier handler is restored after it."""
-
-    def __enter__(self):
-        import signal
-        import threading
-
-        self.previous = None
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGTERM, self._raise)
-        return self
-
-    @staticmethod
-    def _raise(signum, frame):
-        raise _Terminated
-
-    def __exit__(self, *exc):
-        import signal
-
-        if self.previous is not None:
-            signal.signal(signal.SIGTERM, self.previous)
-        return False
-
-
-def _interrupted(finished: list, total: int, out_dir, terminated: bool = False) -> None:
-    """Ctrl-C (exit 130) or SIGTERM (exit 143) during a batch: what was rendered, what was
-    kept, and what to do. The workers are stopped and their unfinished files deleted by then
-    (:func:`follower_kit.report.batch.render_batch`)."""
+def _interrupted(finished: list, total: int, out_dir) -> None:
+    """Ctrl-C during a batch: what was rendered, what was kept, and what to do (exit 130)."""
     done = [r for r in finished if r["ok"]]
     names = ", ".join("@" + r["account"] for r in done)
     click.secho(
-        f"\nInterrupted{' (SIGTERM)' if terminated else ''}: {len(done)} of {total} reports "
-        "were rendered before the stop"
+        f"\nInterrupted: {len(done)} of {total} reports were rendered before the stop"
         + (f" ({names})" if names else "") + ". The others were not replaced: a report is "
         "moved into place only when it is complete, so those of an earlier run stay, and "
         f"{out_dir}/index.html was not rewritten. Run the same command again to render every "
         "client and the index.", fg="yellow", err=True)
-    sys.exit(143 if terminated else 130)  # 128 + the signal's number, as a shell reports it
+    sys.exit(130)

@@ -226,70 +226,20 @@ def _once_more_if_the_kernel_died(render_once: Callable, client: Client):
 
 
 def _exit_with_parent(parent: int, poll: float = 0.5) -> None:
-    """A worker's initializer: when the batch process is gone (``kill -9``), stop as on SIGTERM
-    (kernel killed, unfinished report deleted) and exit, instead of rendering the queued clients
-    nobody will index and then waiting forever beside an idle kernel.
-
-    It also leaves Ctrl-C to the batch process: a terminal sends SIGINT to every process of
-    the batch, and workers printed KeyboardInterrupt tracebacks before the batch's own message.
-    Workers ignore SIGINT; the batch stops them with SIGTERM (:func:`_stop_workers`), on which a
-    worker kills its kernel, deletes the report it was rendering and exits, silently.
-    """
-    import signal
+    """A worker's initializer: when the batch process is gone (killed by a cron timeout or
+    ``kill``), shut this worker's kernel down and exit, instead of rendering the queued clients
+    nobody will index and then waiting forever beside an idle kernel."""
     import threading
-
-    # a handler that does nothing, not SIG_IGN, which every program a worker starts would
-    # inherit (a handler is reset when a program starts)
-    signal.signal(signal.SIGINT, lambda signum, frame: None)
-    signal.signal(signal.SIGTERM, _stop_worker)
 
     def watch():
         while os.getppid() == parent:
             time.sleep(poll)
-        # as if the batch had stopped it (its report's .partial files go too), on the main
-        # thread, where the render runs; if that thread does not answer, the kernel at least
-        signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
-        time.sleep(10)
         try:
             kernels.drop_worker_kernel()
         finally:
             os._exit(1)
 
     threading.Thread(target=watch, name="follower-kit-parent-watch", daemon=True).start()
-
-
-def _stop_worker(signum, frame) -> None:
-    """A worker's SIGTERM handler: its kernel killed, its unfinished report deleted, exit.
-
-    It runs on the worker's main thread, so the render it interrupts cannot write the partial
-    notebook again after it is deleted. Nothing more is printed: the batch says what happened.
-    """
-    from . import pdf, rendering
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.dup2(devnull, 1)
-        kernels.kill_worker_kernel()
-        pdf.kill_running()
-        rendering.discard_unfinished()
-    finally:
-        os._exit(128 + signum)
-
-
-def _stop_workers(pool, timeout: float = 20) -> None:
-    """Stop a batch's workers now: cancel the queued clients, SIGTERM each worker and wait.
-
-    ``ProcessPoolExecutor`` has no public way to stop the reports it is running (its shutdown
-    waits for them), so this reads its worker processes from ``_processes``, a private dict.
-    """
-    workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown clears it
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in workers:
-        if p.is_alive():
-            p.terminate()
-    for p in workers:
-        p.join(timeout)
 
 
 def render_batch(clients: Sequence[Client], *, month: str | None = None,
@@ -345,22 +295,18 @@ def render_batch(clients: Sequence[Client], *, month: str | None = None,
         futures = {pool.submit(_render_client, c, month, str(out_dir), now, reuse_kernel,
                                str(notebook) if notebook else None): i
                    for i, c in enumerate(clients)}
-        try:
-            for future in as_completed(futures):
-                i = futures[future]
-                try:
-                    row = future.result()
-                except Exception as exc:  # the worker process itself died
-                    c = clients[i]
-                    row = {"account": c.account, "name": c.name, "month": month or c.month,
-                           "ok": False, "paths": {}, "seconds": 0.0,
-                           "error": f"worker crashed: {type(exc).__name__}: {exc}"}
-                rows[i] = row
-                if progress:
-                    progress(row)
-        except BaseException:  # Ctrl-C, SIGTERM (the CLI's handler), an error in progress
-            _stop_workers(pool)
-            raise
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                row = future.result()
+            except Exception as exc:  # the worker process itself died
+                c = clients[i]
+                row = {"account": c.account, "name": c.name, "month": month or c.month,
+                       "ok": False, "paths": {},
+                       "error": f"worker crashed: {type(exc).__name__}: {exc}", "seconds": 0.0}
+            rows[i] = row
+            if progress:
+                progress(row)
     index = write_index(rows, out_dir)
     return BatchResult(results=rows, index=index)
 

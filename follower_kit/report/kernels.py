@@ -173,30 +173,3 @@ def drop_worker_kernel() -> None:
         except Exception:  # already dead: nothing to shut down
             log.debug("worker kernel was already gone", exc_info=True)
 
-
-def kill_worker_kernel() -> None:
-    """Kill this process's kernel at once and remove its connection and socket files.
-
-    For a worker told to stop (SIGTERM): it runs in a signal handler, where the event loop
-    :func:`drop_worker_kernel` needs may be running already, so it only signals the kernel's
-    process group and deletes files.
-    """
-    import signal
-
-    km = _WORKER_KERNEL.pop("km", None)
-    provisioner = getattr(km, "provisioner", None)
-    if provisioner is None:
-        return
-    pgid, pid = getattr(provisioner, "pgid", None), getattr(provisioner, "pid", None)
-    try:
-        if pgid and hasattr(os, "killpg"):
-            os.killpg(pgid, signal.SIGKILL)
-        elif pid:
-            os.kill(pid, signal.SIGKILL)
-    except OSError:  # already gone
-        pass
-    for cleanup in (km.cleanup_connection_file, km.cleanup_ipc_files):
-        try:
-            cleanup()
-        except OSError:
-            log.debug("could not remove the kernel's files", exc_info=True)

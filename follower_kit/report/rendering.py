@@ -198,30 +198,6 @@ def output_paths(out_dir: str | os.PathLike, username: str, month: str) -> dict:
 KERNEL_DIED = "Kernel died before replying to kernel_info"
 
 
-# The staged files of the report this process is rendering (a batch worker renders one at a
-# time); a worker told to stop removes them (discard_unfinished) before it exits.
-_UNFINISHED: set = set()
-
-
-def discard_unfinished() -> list:
-    """Delete the ``.partial`` files of the report this process is rendering, if any.
-
-    Returns
-    -------
-    list of Path
-        The files deleted.
-    """
-    gone = []
-    for path in list(_UNFINISHED):
-        try:
-            path.unlink()
-            gone.append(path)
-        except OSError:  # not written yet, or already moved into place
-            pass
-    _UNFINISHED.clear()
-    return gone
-
-
 def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("html",),
            out_dir: str | os.PathLike = DEFAULT_OUT, notebook: str | os.PathLike | None = None,
            kernel_name: str = "python3", timeout: float | None = 600, now=None,
@@ -301,8 +277,6 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
     staged = {fmt: p.with_name(f"{p.stem}.partial{p.suffix}") for fmt, p in paths.items()}
     for stale in staged.values():
         stale.unlink(missing_ok=True)
-    _UNFINISHED.clear()
-    _UNFINISHED.update(staged.values())
     lists_glob = f"{paths['html'].stem}-*.csv"
     lists_before = {p: p.stat().st_mtime_ns for p in paths["html"].parent.glob(lists_glob)}
     result = RenderResult(account=username, month=month)
@@ -334,7 +308,6 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
                         username, month, exc)
             execute()
     except PapermillExecutionError as exc:
-        _UNFINISHED.clear()  # the partial notebook is kept for inspection
         index, first = _failing_cell(staged["ipynb"])
         where = (f"cell {index} of {notebook.name} (In [{exc.exec_count}])" if index is not None
                  else f"cell In [{exc.exec_count}] of {notebook.name}")
@@ -343,7 +316,6 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
             f"{config.redact(str(exc.evalue))}. The partial notebook is kept at {staged['ipynb']}",
             account=username, month=month, notebook=staged["ipynb"], cell_index=index) from None
     except Exception as exc:  # kernel died, timed out, could not start ...
-        _UNFINISHED.clear()
         kept = staged["ipynb"] if staged["ipynb"].exists() else None
         raise RenderError(
             f"report for @{username} {month} failed: {type(exc).__name__}: "
@@ -380,7 +352,6 @@ def render(account: str | AudienceOptions = "", *, formats: Sequence[str] = ("ht
             result.paths[fmt] = path
         else:
             path.unlink(missing_ok=True)
-    _UNFINISHED.clear()
     for stale in set(lists) - set(result.lists):  # a list this month's report no longer has
         stale.unlink(missing_ok=True)
     result.seconds["total"] = time.perf_counter() - t0
