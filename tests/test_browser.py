@@ -177,3 +177,47 @@ def test_tables_on_a_phone_scroll_sideways_and_keep_words_whole(page_report):
     assert phone["pageWidth"] == 375          # the page itself never scrolls sideways
     assert phone["unreachable"] == []
     assert phone["cut"] == []
+
+
+def test_batch_index_wraps_a_long_failure_within_the_page(tmp_path):
+    """A failure naming a long path made the batch's index.html scroll sideways at 1200 px (its
+    Time column off screen). The status now wraps, inside the path too, and the numbers stay
+    right-aligned on one line."""
+    from follower_kit.report.batch import write_index
+
+    exe = chromium()
+    if not exe:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium; .ci/run does it)")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is a dev extra: pip install -e '.[dev]'")
+    path = ("/srv/agency/follower-kit/data/store/snapshots/account=tidepool_labs/month=2026-10/"
+            "followers-part-0000000000000000.parquet")
+    rows = [{"account": "northwind_brew", "name": "Northwind Coffee", "month": "2026-10",
+             "ok": True, "paths": {"html": str(tmp_path / "northwind_brew" / "n.html")},
+             "error": "", "seconds": 12.3,
+             "headline": {"followers": 12345, "new": 456, "lost": 123, "net": 333,
+                          "growth_rate": 0.027, "period": None}},
+            {"account": "tidepool_labs", "name": "Tidepool Labs", "month": "2026-10",
+             "ok": False, "paths": {}, "seconds": 3.1,
+             "error": f"report for @tidepool_labs 2026-10 failed in cell 7: FileNotFoundError: "
+                      f"[Errno 2] No such file or directory: '{path}'"}]
+    index = write_index(rows, tmp_path)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto(index.as_uri(), wait_until="load")
+            got = page.evaluate("""() => ({
+                pageWidth: document.documentElement.scrollWidth,
+                numRights: Array.from(document.querySelectorAll('tr')).map(tr =>
+                    Array.from(tr.querySelectorAll('.num')).map(
+                        c => Math.round(c.getBoundingClientRect().right))),
+                numLines: Array.from(document.querySelectorAll('td.num')).map(
+                    c => c.getClientRects().length === 1 && c.innerText.indexOf('\\n') < 0),
+            })""")
+        finally:
+            browser.close()
+    assert got["pageWidth"] <= 1200, got
+    head, *body = got["numRights"]
+    assert all(r == head for r in body), got   # each number column lines up with its heading
+    assert all(got["numLines"]), got
