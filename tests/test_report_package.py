@@ -176,3 +176,18 @@ def test_the_summary_page_holds_the_headline_actions_and_growth_at_a_glance():
     assert svg.count("<rect") == 4 and "<script" not in svg and "<polyline" in svg
     assert sparkline(counts.head(1)) == "" and "Growth at a glance" not in summary_page(
         headline(monthly.head(1), "2026-08"), counts.head(1), account="acme", title="t")
+
+
+def test_a_title_never_ends_a_line_between_a_month_and_its_year():
+    """A long client name wrapped the Bluesky sample's title as "... followers in October" above
+    "2026"; the cards' "followers on 31 Oct" above "2026" too. Their dates now hold no-break
+    spaces; the text around them still wraps and is still escaped."""
+    from follower_kit.report.html import stat_cards, title_block
+
+    block = str(title_block("Brightwave · data tools <b>: followers in October 2026",
+                            "@brightwave.bsky.social · snapshot of 31 October 2026"))
+    assert "followers in October\u00a02026</h1>" in block and "&lt;b&gt;" in block
+    assert "snapshot of 31\u00a0October\u00a02026" in block
+    cards = str(stat_cards([("followers on 31 Oct 2026", "3,284", "from 3,108 in May 2026")]))
+    assert "followers on 31\u00a0Oct\u00a02026" in cards and "from 3,108 in May\u00a02026" in cards
+    assert "Mayfair 2026" in str(title_block("Mayfair 2026"))  # a word, not a month

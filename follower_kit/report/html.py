@@ -311,18 +311,35 @@ def action_list(actions: Sequence[str], heading: str = "This month's actions") -
     return HTML(block("actions")(_safe(heading), [_safe(a) for a in actions], _NO_MATH))
 
 
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+           "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_DATE = re.compile(rf"\b(?:(\d{{1,2}}) )?({_MONTHS}) (\d{{4}})\b")
+
+
+def _safe_dates(value):
+    """:func:`_safe`, with no-break spaces inside its dates ("October 2026", "31 Oct 2026"),
+    so a line never ends between a month and its year (a long client name wrapped the title
+    as "... October" / "2026"). Added after escaping, which joins every run of spaces."""
+    from markupsafe import Markup
+
+    return Markup(_DATE.sub(lambda m: "\u00a0".join(g for g in m.groups() if g),
+                            escape(value, None)))
+
+
 def title_block(title: str, subtitle: str = "") -> HTML:
-    """The report's title and subtitle (plain text, escaped)."""
+    """The report's title and subtitle (plain text, escaped; dates kept on one line)."""
     from .templates import block
 
-    return HTML(block("title")(_safe(title), _safe(subtitle) if subtitle else "", _NO_MATH))
+    return HTML(block("title")(_safe_dates(title), _safe_dates(subtitle) if subtitle else "",
+                               _NO_MATH))
 
 
 def stat_cards(cards: Iterable[tuple[str, str, str | None]]) -> HTML:
-    """Headline figures as a row of cards: (label, value, note) each, all escaped."""
+    """Headline figures as a row of cards: (label, value, note) each, all escaped (dates kept
+    on one line)."""
     from .templates import block
 
-    items = [(_safe(label), _safe(value), _safe(note) if note else "")
+    items = [(_safe_dates(label), _safe(value), _safe_dates(note) if note else "")
              for label, value, note in cards]
     return HTML(block("cards")(items, _NO_MATH))
 
