@@ -677,10 +677,9 @@ def _snapshot_time(store, account_id: str, started: str) -> pd.Timestamp:
     """When the pull's snapshot is dated: its start, or a second after the account's latest
     snapshot when that is later (snapshot times are unique to the second and immutable)."""
     at = pd.Timestamp(started)
-    snaps = store.snapshots(account_id) if (Path(store.path) / "accounts" / account_id /
-                                            "snapshots").is_dir() else None
-    if snaps is not None and len(snaps):
-        at = max(at, snaps["snapshot_at"].iloc[-1] + pd.Timedelta(seconds=1))
+    held = store.snapshot_times(account_id)
+    if len(held):
+        at = max(at, held.iloc[-1] + pd.Timedelta(seconds=1))
     return at
 
 
@@ -1175,9 +1174,7 @@ def _check_departures(store, client: bluesky.BlueskyClient, account_id: str, sna
         there is no previous snapshot.
     """
     at = pd.Timestamp(snapshot_at)
-    if not (Path(store.path) / "accounts" / account_id / "snapshots").is_dir():
-        return None
-    snaps = store.snapshots(account_id)["snapshot_at"]
+    snaps = store.snapshot_times(account_id)
     earlier = snaps[snaps < at]
     if earlier.empty:
         return None

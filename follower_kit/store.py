@@ -576,6 +576,20 @@ class Store:
             df[c] = df[c].astype(schema.STR)
         return df.sort_values(["account_id", "snapshot_at"], ignore_index=True)
 
+    def snapshot_times(self, account_id: str) -> pd.Series:
+        """The times of the snapshots held for ``account_id`` (an id, as a pull knows it),
+        oldest first; empty for an account the store does not hold yet, where
+        :meth:`snapshots` would refuse the unknown account.
+
+        Returns
+        -------
+        Series
+            ``snapshot_at`` values (UTC).
+        """
+        if not self._snapshot_dirs(account_id):
+            return pd.Series([], dtype=schema.TIME, name="snapshot_at")
+        return self.snapshots(account_id)["snapshot_at"]
+
     def accounts(self) -> pd.DataFrame:
         """Accounts in the store.
 

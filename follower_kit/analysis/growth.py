@@ -163,19 +163,19 @@ def follower_counts(edges: pd.DataFrame, *, snapshots=None,
         ``lost``; both are missing where the snapshot's lost followers were not checked (X
         snapshots, older Bluesky ones), so ``lost`` means both there.
     """
-    return _counts(_Presence(edges, snapshots), departures)
+    p = _Presence(edges, snapshots)
+    return _counts(p, _gone_flags(p, departures))
 
 
-def _counts(p: _Presence, departures: pd.DataFrame | None = None) -> pd.DataFrame:
+def _counts(p: _Presence, gone_flags: dict | None = None) -> pd.DataFrame:
     m = p.matrix
     new = (m[1:] & ~m[:-1]).sum(axis=1)
     lost = (~m[1:] & m[:-1]).sum(axis=1)
     out = _counts_frame(p.snapshots, p.counts, new, lost)
-    if departures is not None:
+    if gone_flags is not None:
         gone = [pd.NA] * len(out)
-        for k in range(1, len(p.snapshots)):
-            flags = _gone_flags(p, k, departures)
-            if flags is not None and flags.notna().all():
+        for k, flags in gone_flags.items():
+            if flags.notna().all():
                 gone[k] = int(flags.sum())
         gone = pd.array(gone, dtype=schema.COUNT)
         at = out.columns.get_loc("lost") + 1
@@ -193,17 +193,23 @@ def _checked(departures: pd.DataFrame) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(pd.to_datetime(pd.Series(list(when), dtype=object), utc=True))
 
 
-def _gone_flags(p: _Presence, k: int, departures: pd.DataFrame) -> pd.Series | None:
-    """For each follower lost at snapshot ``k`` (in code order), True when its account is gone,
-    False when it unfollowed, <NA> when its check names it not; None when the snapshot was not
-    checked."""
-    at = p.snapshots[k]
-    if at not in _checked(departures):
+def _gone_flags(p: _Presence, departures: pd.DataFrame | None) -> dict[int, pd.Series] | None:
+    """For each snapshot ``k`` whose lost followers were checked, a boolean Series indexed by the
+    ids lost at ``k``: True when the account is gone, False when it unfollowed, <NA> when the
+    check names it not. None without ``departures``; snapshots not checked are left out."""
+    if departures is None:
         return None
-    codes = np.flatnonzero(~p.matrix[k] & p.matrix[k - 1])
-    record = departures[pd.to_datetime(departures["snapshot_at"], utc=True) == at]
-    flags = dict(zip(record["follower_id"].astype(str), record["gone"].astype(bool)))
-    return pd.Series([flags.get(i, pd.NA) for i in p.ids(codes)], dtype=schema.BOOL)
+    checked = _checked(departures)
+    when = pd.to_datetime(departures["snapshot_at"], utc=True)
+    out = {}
+    for k in range(1, len(p.snapshots)):
+        if p.snapshots[k] not in checked:
+            continue
+        ids = p.ids(np.flatnonzero(~p.matrix[k] & p.matrix[k - 1])).to_numpy()
+        record = departures[when == p.snapshots[k]]
+        flags = dict(zip(record["follower_id"].astype(str), record["gone"].astype(bool)))
+        out[k] = pd.Series([flags.get(i, pd.NA) for i in ids], index=ids, dtype=schema.BOOL)
+    return out
 
 
 def _counts_frame(snapshots, counts, new, lost) -> pd.DataFrame:
@@ -254,11 +260,12 @@ def follower_changes(edges: pd.DataFrame, users: pd.DataFrame | None = None, *,
         unfollowed, <NA> when not checked and for new followers), then the profile columns if
         ``users`` was given. Ordered by snapshot, change (new first), position.
     """
-    return _changes(_Presence(edges, snapshots), users, departures)
+    p = _Presence(edges, snapshots)
+    return _changes(p, users, _gone_flags(p, departures))
 
 
 def _changes(p: _Presence, users: pd.DataFrame | None = None,
-             departures: pd.DataFrame | None = None) -> pd.DataFrame:
+             gone_flags: dict | None = None) -> pd.DataFrame:
     m = p.matrix
     snap_k, kinds, all_codes, all_pos = [], [], [], []
     for k in range(1, len(p.snapshots)):
@@ -281,16 +288,11 @@ def _changes(p: _Presence, users: pd.DataFrame | None = None,
         "position": cat(all_pos, "int64"),
     })
     out.insert(2, "month", _month_start(out["snapshot_at"]))
-    if departures is not None:
+    if gone_flags is not None:
         out["gone"] = pd.array([pd.NA] * len(out), dtype=schema.BOOL)
-        for k in range(1, len(p.snapshots)):
-            flags = _gone_flags(p, k, departures)
-            if flags is None:
-                continue
-            codes = np.flatnonzero(~p.matrix[k] & p.matrix[k - 1])
-            by_id = pd.Series(flags.array, index=p.ids(codes).to_numpy())
+        for k, flags in gone_flags.items():
             rows = (out["snapshot_at"] == p.snapshots[k]) & (out["change"] == "lost")
-            out.loc[rows, "gone"] = by_id.reindex(out.loc[rows, "follower_id"].to_numpy()) \
+            out.loc[rows, "gone"] = flags.reindex(out.loc[rows, "follower_id"].to_numpy()) \
                 .to_numpy()
     if users is not None:
         out = out.merge(_latest_profiles(users), how="left", left_on="follower_id",
@@ -373,7 +375,8 @@ def monthly_growth(edges: pd.DataFrame, *, snapshots=None,
         (as in :func:`follower_counts`), ``unfollowed`` and ``gone``: missing unless every
         snapshot of the month that lost followers had them checked.
     """
-    return _monthly(_counts(_Presence(edges, snapshots), departures))
+    p = _Presence(edges, snapshots)
+    return _monthly(_counts(p, _gone_flags(p, departures)))
 
 
 def _monthly(counts: pd.DataFrame) -> pd.DataFrame:
@@ -469,8 +472,9 @@ def growth_tables(edges: pd.DataFrame, *, snapshots=None, users: pd.DataFrame | 
         columns documented there.
     """
     p = _Presence(edges, snapshots)
-    counts = _counts(p, departures)
-    return {"counts": counts, "changes": _changes(p, users, departures),
+    gone = _gone_flags(p, departures)   # once for both tables
+    counts = _counts(p, gone)
+    return {"counts": counts, "changes": _changes(p, users, gone),
             "monthly": _monthly(counts),
             "retention": _retention(p, months)}
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from .growth import LEFT_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +272,7 @@ def relations(followers: pd.DataFrame, *, following: pd.DataFrame | None = None,
         # a Bluesky pull tells those whose account is gone apart (MonthData.lost_followers)
         left = gone["left"] if "left" in gone.columns else pd.Series([None] * len(gone))
         parts.append(_rows("unfollowed", gone_ids, gone_profiles,
-                           detail=[ACCOUNT_GONE if v == "account gone" else np.nan
+                           detail=[ACCOUNT_GONE if v == LEFT_WORDS[True] else np.nan
                                    for v in left.astype(object)]))
         assessed["unfollowed"] = len(gone)
         known.add("unfollowed")

@@ -124,10 +124,11 @@ def changes(store, account: str, before, after, limit: int, csv_path, as_json: b
             click.echo("  (nobody)")
         # the named first, as the report lists them, so that --limit keeps those a reader knows
         part = part.iloc[np.argsort(part["username"].isna().to_numpy(), kind="stable")]
-        for row in (part if not limit else part.head(limit)).itertuples():
+        shown = part if not limit else part.head(limit)
+        # Bluesky's handle.invalid names no one: the DID does (name_column)
+        names = name_column(shown["id"], shown["username"], width)[0]
+        for who, row in zip(names, shown.itertuples()):
             if isinstance(row.username, str):
-                # Bluesky's handle.invalid names no one: the DID does (name_column)
-                who = name_column([row.id], [row.username], width)[0][0]
                 fol = "" if pd.isna(row.followers_count) else \
                     f"{int(row.followers_count):,} followers"
                 bio = terminal(row.description, 60)
